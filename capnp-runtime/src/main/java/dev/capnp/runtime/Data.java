@@ -1,0 +1,149 @@
+package dev.capnp.runtime;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** The {@code Data} type: arbitrary bytes stored as a byte list. */
+public final class Data {
+  private Data() {}
+
+  /** Factory for {@code Data} pointers. */
+  public static final Factory FACTORY = new Factory();
+
+  /** Reads, builds and copies {@code Data} values. */
+  public static final class Factory implements PointerFactory<Builder, Reader> {
+    private Factory() {}
+
+    @Override
+    public Reader fromPointerReader(SegmentReader segment, CapTableReader capTable,
+        int pointerOffset, SegmentReader defaultSegment, int defaultOffset, int nestingLimit) {
+      return Wire.readData(segment, pointerOffset, defaultSegment, defaultOffset);
+    }
+
+    @Override
+    public Builder fromPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable,
+        int pointerOffset, SegmentReader defaultSegment, int defaultOffset) {
+      return Wire.getWritableData(segment, pointerOffset, defaultSegment, defaultOffset);
+    }
+
+    @Override
+    public Builder initFromPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable,
+        int pointerOffset, int elementCount) {
+      return Wire.initData(segment, pointerOffset, elementCount);
+    }
+
+    @Override
+    public void setPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable,
+        int pointerOffset, Reader value) {
+      Wire.setData(segment, pointerOffset, value);
+    }
+  }
+
+  /** Read-only bytes, wrapping the message buffer without copying. */
+  public static final class Reader {
+    static final Reader EMPTY = new Reader(new byte[0]);
+
+    final ByteBuffer buffer;
+    final int offset;
+    final int size;
+
+    /** Data holding {@code bytes} (not copied). */
+    public Reader(byte[] bytes) {
+      this(ByteBuffer.wrap(bytes), 0, bytes.length);
+    }
+
+    /** Data of {@code size} bytes at absolute {@code offset} of {@code buffer}. */
+    public Reader(ByteBuffer buffer, int offset, int size) {
+      this.buffer = buffer;
+      this.offset = offset;
+      this.size = size;
+    }
+
+    /** Size in bytes. */
+    public int size() {
+      return size;
+    }
+
+    /** A read-only view of the bytes (no copy). */
+    public ByteBuffer asByteBuffer() {
+      ByteBuffer dup = buffer.asReadOnlyBuffer();
+      dup.limit(offset + size).position(offset);
+      return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A copy of the bytes. */
+    public byte[] toArray() {
+      byte[] out = new byte[size];
+      buffer.get(offset, out, 0, size);
+      return out;
+    }
+
+    /** Byte {@code index}. */
+    public byte get(int index) {
+      if (index < 0 || index >= size) {
+        throw new IndexOutOfBoundsException("index " + index + " of data of size " + size);
+      }
+      return buffer.get(offset + index);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (this == o) {
+        return true;
+      }
+      if (!(o instanceof Reader)) {
+        return false;
+      }
+      Reader other = (Reader) o;
+      return asByteBuffer().equals(other.asByteBuffer());
+    }
+
+    @Override
+    public int hashCode() {
+      return asByteBuffer().hashCode();
+    }
+  }
+
+  /** Data inside a message being built; its bytes can be modified in place. */
+  public static final class Builder {
+    final ByteBuffer buffer;
+    final int offset;
+    final int size;
+
+    Builder(ByteBuffer buffer, int offset, int size) {
+      this.buffer = buffer;
+      this.offset = offset;
+      this.size = size;
+    }
+
+    /** Size in bytes. */
+    public int size() {
+      return size;
+    }
+
+    /** A writable view of the bytes (no copy). */
+    public ByteBuffer asByteBuffer() {
+      ByteBuffer dup = buffer.duplicate();
+      dup.limit(offset + size).position(offset);
+      return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A copy of the bytes. */
+    public byte[] toArray() {
+      return asReader().toArray();
+    }
+
+    /** Sets byte {@code index}. */
+    public void set(int index, byte value) {
+      if (index < 0 || index >= size) {
+        throw new IndexOutOfBoundsException("index " + index + " of data of size " + size);
+      }
+      buffer.put(offset + index, value);
+    }
+
+    /** A reader of the same bytes. */
+    public Reader asReader() {
+      return new Reader(buffer, offset, size);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.capnp.runtime;
+
+import java.util.Iterator;
+
+/** {@code List(List(T))} and more generally lists whose elements are pointers to lists. */
+public final class ListList {
+  private ListList() {}
+
+  /** The factory for lists whose elements are read and built by {@code elementFactory}. */
+  public static <B, R> Factory<B, R> factory(PointerFactory<B, R> elementFactory) {
+    return new Factory<>(elementFactory);
+  }
+
+  /** Reads and builds lists of pointers to one element type. */
+  public static final class Factory<B, R> extends ListFactory<Builder<B, R>, Reader<R>> {
+    final PointerFactory<B, R> elementFactory;
+
+    Factory(PointerFactory<B, R> elementFactory) {
+      super(ElementSize.POINTER);
+      this.elementFactory = elementFactory;
+    }
+
+    /** The element factory. */
+    public PointerFactory<B, R> elementFactory() {
+      return elementFactory;
+    }
+
+    @Override
+    public Reader<R> constructReader(SegmentReader segment, CapTableReader capTable, int ptr,
+        int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize, int nestingLimit) {
+      return new Reader<>(elementFactory, segment, capTable, ptr, elementCount, step,
+          structDataSize, structPointerCount, elementSize, nestingLimit);
+    }
+
+    @Override
+    public Builder<B, R> constructBuilder(SegmentBuilder segment, CapTableBuilder capTable,
+        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize) {
+      return new Builder<>(elementFactory, segment, capTable, ptr, elementCount, step,
+          structDataSize, structPointerCount, elementSize);
+    }
+  }
+
+  /** Read-only list of lists. */
+  public static final class Reader<R> extends ListReader implements Iterable<R> {
+    private final PointerFactory<?, R> factory;
+
+    Reader(PointerFactory<?, R> factory, SegmentReader segment, CapTableReader capTable, int ptr,
+        int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize, int nestingLimit) {
+      super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
+          elementSize, nestingLimit);
+      this.factory = factory;
+    }
+
+    /** Element {@code index}. */
+    public R get(int index) {
+      return _getPointerElement(factory, index);
+    }
+
+    @Override
+    public Iterator<R> iterator() {
+      return new ElementIterator<>(this::get, elementCount);
+    }
+  }
+
+  /** Mutable list of lists. */
+  public static final class Builder<B, R> extends ListBuilder {
+    private final PointerFactory<B, R> factory;
+
+    Builder(PointerFactory<B, R> factory, SegmentBuilder segment, CapTableBuilder capTable,
+        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize) {
+      super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
+          elementSize);
+      this.factory = factory;
+    }
+
+    /** Element {@code index}. */
+    public B get(int index) {
+      return _getPointerElement(factory, index);
+    }
+
+    /** Replaces element {@code index} by a new list of {@code size} elements. */
+    public B init(int index, int size) {
+      return _initPointerElement(factory, index, size);
+    }
+
+    /** Sets element {@code index} to a deep copy of {@code value}. */
+    public void set(int index, R value) {
+      _setPointerElement(factory, index, value);
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package dev.capnp.runtime;
+
+/**
+ * Base class of every list reader. Holds the list's location (see {@link ListFactory} for the
+ * parameters) and offers protected element accessors to subclasses. Element reads are
+ * bounds-checked against {@link #size()} ({@link IndexOutOfBoundsException}); the list itself was
+ * validated when its pointer was read.
+ */
+public abstract class ListReader {
+  final SegmentReader segment;
+  final CapTableReader capTable;
+  final int ptr;
+  final int elementCount;
+  final int step;
+  final int structDataSize;
+  final int structPointerCount;
+  final ElementSize elementSize;
+  final int nestingLimit;
+
+  /** A reader for the list at the given location (see {@link ListFactory}). */
+  protected ListReader(SegmentReader segment, CapTableReader capTable, int ptr, int elementCount,
+      int step, int structDataSize, int structPointerCount, ElementSize elementSize,
+      int nestingLimit) {
+    this.segment = segment == null ? SegmentReader.EMPTY : segment;
+    this.capTable = capTable == null ? CapTableReader.EMPTY : capTable;
+    this.ptr = ptr;
+    this.elementCount = elementCount;
+    this.step = step;
+    this.structDataSize = structDataSize;
+    this.structPointerCount = structPointerCount;
+    this.elementSize = elementSize;
+    this.nestingLimit = nestingLimit;
+  }
+
+  /** A reader sharing {@code other}'s location. */
+  protected ListReader(ListReader other) {
+    this(other.segment, other.capTable, other.ptr, other.elementCount, other.step,
+        other.structDataSize, other.structPointerCount, other.elementSize, other.nestingLimit);
+  }
+
+  /** Number of elements. */
+  public final int size() {
+    return elementCount;
+  }
+
+  /** The element size encoded in the list pointer. */
+  public final ElementSize elementSize() {
+    return elementSize;
+  }
+
+  /** The segment holding the list. */
+  protected final SegmentReader _segment() {
+    return segment;
+  }
+
+  /** The message's capability table. */
+  protected final CapTableReader _capTable() {
+    return capTable;
+  }
+
+  /** Distance between elements, in bits. */
+  protected final int _stepBits() {
+    return step;
+  }
+
+  /** Data bits of each element viewed as a struct. */
+  protected final int _structDataSizeBits() {
+    return structDataSize;
+  }
+
+  /** Pointers of each element viewed as a struct. */
+  protected final int _structPointerCount() {
+    return structPointerCount;
+  }
+
+  /** Remaining nesting depth for the elements. */
+  protected final int _nestingLimit() {
+    return nestingLimit;
+  }
+
+  final int checkIndex(int index) {
+    if (index < 0 || index >= elementCount) {
+      throw new IndexOutOfBoundsException("index " + index + " of list of size " + elementCount);
+    }
+    return index;
+  }
+
+  final int byteOffset(int index) {
+    return ptr + (int) (((long) checkIndex(index) * step) >>> 3);
+  }
+
+  protected final boolean _getBooleanElement(int index) {
+    long bit = (long) checkIndex(index) * step;
+    byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
+    return (b & (1 << (bit & 7))) != 0;
+  }
+
+  protected final byte _getByteElement(int index) {
+    return segment.buffer.get(byteOffset(index));
+  }
+
+  protected final short _getShortElement(int index) {
+    return segment.buffer.getShort(byteOffset(index));
+  }
+
+  protected final int _getIntElement(int index) {
+    return segment.buffer.getInt(byteOffset(index));
+  }
+
+  protected final long _getLongElement(int index) {
+    return segment.buffer.getLong(byteOffset(index));
+  }
+
+  protected final float _getFloatElement(int index) {
+    return Float.intBitsToFloat(_getIntElement(index));
+  }
+
+  protected final double _getDoubleElement(int index) {
+    return Double.longBitsToDouble(_getLongElement(index));
+  }
+
+  /** Word offset of the pointer of element {@code index} (its first pointer for structs). */
+  final int pointerWord(int index) {
+    return (byteOffset(index) + (structDataSize >>> 3)) >>> 3;
+  }
+
+  /** Whether element {@code index}'s pointer is null. */
+  protected final boolean _pointerElementIsNull(int index) {
+    return structPointerCount == 0 || segment.getWord(pointerWord(index)) == 0;
+  }
+
+  /** Reads the value behind element {@code index}'s pointer. */
+  protected final <R> R _getPointerElement(PointerFactory<?, R> factory, int index) {
+    if (structPointerCount == 0) {
+      checkIndex(index);
+      return factory.fromPointerReader(null, capTable, 0, null, 0, nestingLimit);
+    }
+    return factory.fromPointerReader(segment, capTable, pointerWord(index), null, 0,
+        nestingLimit);
+  }
+
+  /** Reads element {@code index} as a struct. */
+  protected final <R extends StructReader> R _getStructElement(StructFactory<?, R> factory,
+      int index) {
+    int data = byteOffset(index);
+    return factory.constructReader(segment, capTable, data, structDataSize,
+        (data + (structDataSize >>> 3)) >>> 3, structPointerCount, nestingLimit - 1);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.capnp.runtime;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A message under construction. The first segment has the hinted size; later segments grow with
+ * the message. Word 0 of segment 0 is the root pointer.
+ */
+public final class MessageBuilder {
+  /** Default size of the first segment, in words. */
+  public static final int DEFAULT_FIRST_SEGMENT_WORDS = 1024;
+
+  final BuilderArena arena;
+  private final Orphanage orphanage;
+
+  /** A message whose first segment is {@value #DEFAULT_FIRST_SEGMENT_WORDS} words. */
+  public MessageBuilder() {
+    this(DEFAULT_FIRST_SEGMENT_WORDS);
+  }
+
+  /** A message whose first segment is {@code firstSegmentWords} words (at least 1). */
+  public MessageBuilder(int firstSegmentWords) {
+    this.arena = new BuilderArena(Math.max(1, firstSegmentWords));
+    arena.allocate(1); // root pointer
+    this.orphanage = new Orphanage(arena);
+  }
+
+  SegmentBuilder rootSegment() {
+    return arena.segment(0);
+  }
+
+  /** Sets the capability table used for capability pointers (for RPC). */
+  public void setCapTable(CapTableBuilder capTable) {
+    arena.capTable = capTable;
+  }
+
+  /** Replaces the root with a new, zeroed struct. */
+  public <B extends StructBuilder> B initRoot(StructFactory<B, ?> factory) {
+    return factory.initFromPointerBuilder(rootSegment(), arena.capTable, 0, 0);
+  }
+
+  /** The root struct (initialised empty if the root is null). */
+  public <B extends StructBuilder> B getRoot(StructFactory<B, ?> factory) {
+    return factory.fromPointerBuilder(rootSegment(), arena.capTable, 0, null, 0);
+  }
+
+  /** Sets the root to a deep copy of {@code value}, which may come from any message. */
+  public <R extends StructReader> void setRoot(StructFactory<?, R> factory, R value) {
+    factory.setPointerBuilder(rootSegment(), arena.capTable, 0, value);
+  }
+
+  /** The root pointer, uninterpreted. */
+  public AnyPointer.Builder getRootAnyPointer() {
+    return new AnyPointer.Builder(rootSegment(), arena.capTable, 0);
+  }
+
+  /** The orphanage of this message. */
+  public Orphanage getOrphanage() {
+    return orphanage;
+  }
+
+  /** Number of segments so far. */
+  public int segmentCount() {
+    return arena.segments.size();
+  }
+
+  /** Words allocated over all segments. */
+  public long sizeInWords() {
+    long n = 0;
+    for (SegmentBuilder s : arena.segments) {
+      n += s.pos;
+    }
+    return n;
+  }
+
+  /**
+   * The allocated part of every segment, as little-endian buffers sharing the message memory
+   * (position 0, limit = allocated bytes).
+   */
+  public ByteBuffer[] getSegmentsForOutput() {
+    ByteBuffer[] out = new ByteBuffer[arena.segments.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = arena.segments.get(i).allocatedSlice();
+    }
+    return out;
+  }
+
+  /** A reader over this message's current content (shares memory; no limits). */
+  public MessageReader asReader() {
+    return new MessageReader(getSegmentsForOutput(),
+        new ReaderOptions(Long.MAX_VALUE, Integer.MAX_VALUE));
+  }
+}

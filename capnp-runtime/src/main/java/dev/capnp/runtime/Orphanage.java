@@ -1,0 +1,27 @@
+package dev.capnp.runtime;
+
+/** Creates {@link Orphan}s inside one message ({@link MessageBuilder#getOrphanage()}). */
+public final class Orphanage {
+  private final BuilderArena arena;
+
+  Orphanage(BuilderArena arena) {
+    this.arena = arena;
+  }
+
+  /**
+   * A new zeroed orphan: a struct (size ignored), or a list / text / data of {@code size}
+   * elements (bytes).
+   */
+  public <T> Orphan<T> newOrphan(PointerFactory<T, ?> factory, int size) {
+    Orphan<T> orphan = Orphan.newSlot(factory, arena, arena.capTable);
+    factory.initFromPointerBuilder(orphan.slotSegment(), arena.capTable, orphan.slot(), size);
+    return orphan;
+  }
+
+  /** A new orphan holding a deep copy of {@code value} (which may come from any message). */
+  public <B, R> Orphan<B> newOrphanCopy(PointerFactory<B, R> factory, R value) {
+    Orphan<B> orphan = Orphan.newSlot(factory, arena, arena.capTable);
+    factory.setPointerBuilder(orphan.slotSegment(), arena.capTable, orphan.slot(), value);
+    return orphan;
+  }
+}

@@ -1,0 +1,79 @@
+package dev.capnp.runtime;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One segment of a message being read: a little-endian buffer of 64-bit words. Every access to
+ * an object through a pointer is bounds-checked against the segment and charged against the
+ * message's traversal limit.
+ */
+public class SegmentReader {
+  /** An empty segment, used as the location of null / default-empty objects. */
+  static final SegmentReader EMPTY = ofWords();
+
+  final ByteBuffer buffer;
+  final int id;
+  final int sizeWords;
+  Arena arena;
+
+  SegmentReader(ByteBuffer buffer, int id, Arena arena) {
+    this.buffer = buffer;
+    this.id = id;
+    this.sizeWords = buffer.limit() >>> 3;
+    this.arena = arena;
+  }
+
+  /**
+   * A read-only, trusted segment holding the given words (little-endian); used by generated code
+   * for default values and constants. The pointer at the word offset given alongside it is the
+   * value's root pointer.
+   */
+  public static SegmentReader ofWords(long... words) {
+    ByteBuffer buf = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < words.length; i++) {
+      buf.putLong(i * 8, words[i]);
+    }
+    SegmentReader[] holder = new SegmentReader[1];
+    SegmentReader seg = new SegmentReader(buf.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN), 0,
+        Arena.single(holder));
+    holder[0] = seg;
+    return seg;
+  }
+
+  /** This segment's id within its message. */
+  public final int id() {
+    return id;
+  }
+
+  /** Size in words. */
+  public final int sizeInWords() {
+    return sizeWords;
+  }
+
+  /** A read-only little-endian view of the whole segment. */
+  public final ByteBuffer asByteBuffer() {
+    return buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  final long getWord(int index) {
+    return buffer.getLong(index << 3);
+  }
+
+  /**
+   * Checks that words {@code [start, start + words)} lie inside this segment and charges them to
+   * the traversal limit.
+   */
+  final void checkObject(long start, long words, String what) {
+    if (start < 0 || words < 0 || start + words > sizeWords) {
+      throw new DecodeException(what + " out of bounds (segment " + id + ", word " + start
+          + ", " + words + " words, segment size " + sizeWords + ")");
+    }
+    arena.chargeRead(words, this, start);
+  }
+
+  /** Human-readable location for error messages. */
+  final String where(long word) {
+    return "(segment " + id + ", word " + word + ")";
+  }
+}

@@ -1,0 +1,294 @@
+package dev.capnp.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Standard stream framing: a segment table ({@code segmentCount - 1} as a 32-bit little-endian
+ * integer, then each segment's size in words, padded to a whole word) followed by the segments.
+ *
+ * <p>Frame headers are validated before anything is allocated: at most
+ * {@value #MAX_SEGMENTS} segments, and a total size no larger than the bytes available (buffers)
+ * or {@link ReaderOptions#maxMessageSizeInWords()} (streams).
+ */
+public final class Serialize {
+  /** Largest segment count accepted (as C++). */
+  public static final int MAX_SEGMENTS = 512;
+
+  private Serialize() {}
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Reads one message from {@code buffer} starting at its position, without copying: the
+   * segments are slices of {@code buffer}. Advances the position past the message.
+   */
+  public static MessageReader read(ByteBuffer buffer) {
+    return read(buffer, ReaderOptions.DEFAULT);
+  }
+
+  /** Like {@link #read(ByteBuffer)} with explicit limits. */
+  public static MessageReader read(ByteBuffer buffer, ReaderOptions options) {
+    ByteBuffer b = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    int start = b.position();
+    if (b.remaining() < 8) {
+      throw new DecodeException("truncated message: " + b.remaining()
+          + " bytes is too short for a segment table (at byte " + start + ")");
+    }
+    long count = (b.getInt(start) & 0xffffffffL) + 1;
+    checkSegmentCount(count);
+    int headerBytes = headerBytes((int) count);
+    if (b.remaining() < headerBytes) {
+      throw new DecodeException("truncated message: segment table of " + count
+          + " segments needs " + headerBytes + " bytes, only " + b.remaining() + " available");
+    }
+    long total = 0;
+    int[] sizes = new int[(int) count];
+    for (int i = 0; i < count; i++) {
+      long size = b.getInt(start + 4 + 4 * i) & 0xffffffffL;
+      total += size;
+      sizes[i] = (int) Math.min(size, Integer.MAX_VALUE);
+    }
+    long available = (b.remaining() - headerBytes) / 8;
+    if (total > available) {
+      throw new DecodeException("truncated message: segment table declares " + total
+          + " words but only " + available + " words follow (at byte " + start + ")");
+    }
+    ByteBuffer[] segs = new ByteBuffer[(int) count];
+    int pos = start + headerBytes;
+    for (int i = 0; i < count; i++) {
+      ByteBuffer s = b.duplicate();
+      s.limit(pos + sizes[i] * 8).position(pos);
+      segs[i] = s.slice().order(ByteOrder.LITTLE_ENDIAN);
+      pos += sizes[i] * 8;
+    }
+    buffer.position(pos);
+    return new MessageReader(segs, options);
+  }
+
+  /** Reads one message from a channel. */
+  public static MessageReader read(ReadableByteChannel channel) throws IOException {
+    return read(channel, ReaderOptions.DEFAULT);
+  }
+
+  /** Reads one message from a channel with explicit limits. */
+  public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
+      throws IOException {
+    return read(new ChannelSource(channel), options);
+  }
+
+  /** Reads one message from a stream (reads exactly the message's bytes). */
+  public static MessageReader read(InputStream in) throws IOException {
+    return read(in, ReaderOptions.DEFAULT);
+  }
+
+  /** Reads one message from a stream with explicit limits. */
+  public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
+    return read(new StreamSource(in), options);
+  }
+
+  /** Something bytes can be read from, completely or not at all. */
+  interface Source {
+    /** Fills {@code dst} completely; returns false if the stream ended before any byte. */
+    boolean readFully(ByteBuffer dst) throws IOException;
+  }
+
+  static MessageReader read(Source source, ReaderOptions options) throws IOException {
+    ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    if (!source.readFully(first)) {
+      throw new DecodeException("premature end of stream: no message");
+    }
+    long count = (first.getInt(0) & 0xffffffffL) + 1;
+    checkSegmentCount(count);
+    int headerBytes = headerBytes((int) count);
+    ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+    header.put(first.flip());
+    if (headerBytes > 8 && !source.readFully(header)) {
+      throw new DecodeException("premature end of stream inside the segment table");
+    }
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      total += header.getInt(4 + 4 * i) & 0xffffffffL;
+    }
+    long max = Math.min(options.maxMessageSizeInWords(), Integer.MAX_VALUE / 8);
+    if (total > max) {
+      throw new DecodeException("message of " + total + " words exceeds the limit of " + max
+          + " words (ReaderOptions.maxMessageSizeInWords)");
+    }
+    ByteBuffer body = ByteBuffer.allocate((int) total * 8).order(ByteOrder.LITTLE_ENDIAN);
+    if (total > 0 && !source.readFully(body)) {
+      throw new DecodeException("premature end of stream: message body of " + total
+          + " words missing");
+    }
+    ByteBuffer[] segs = new ByteBuffer[(int) count];
+    int pos = 0;
+    for (int i = 0; i < count; i++) {
+      int size = header.getInt(4 + 4 * i);
+      ByteBuffer s = body.duplicate();
+      s.limit(pos + size * 8).position(pos);
+      segs[i] = s.slice().order(ByteOrder.LITTLE_ENDIAN);
+      pos += size * 8;
+    }
+    return new MessageReader(segs, options);
+  }
+
+  private static void checkSegmentCount(long count) {
+    if (count > MAX_SEGMENTS) {
+      throw new DecodeException("segment table declares " + count + " segments; at most "
+          + MAX_SEGMENTS + " are accepted");
+    }
+  }
+
+  static int headerBytes(int segmentCount) {
+    return ((segmentCount + 2) / 2) * 8;
+  }
+
+  private static final class ChannelSource implements Source {
+    private final ReadableByteChannel channel;
+
+    ChannelSource(ReadableByteChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public boolean readFully(ByteBuffer dst) throws IOException {
+      boolean any = false;
+      while (dst.hasRemaining()) {
+        int n = channel.read(dst);
+        if (n < 0) {
+          if (!any) {
+            return false;
+          }
+          throw new DecodeException("premature end of stream: " + dst.remaining()
+              + " more bytes expected");
+        }
+        if (n > 0) {
+          any = true;
+        }
+      }
+      return true;
+    }
+  }
+
+  private static final class StreamSource implements Source {
+    private final InputStream in;
+
+    StreamSource(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public boolean readFully(ByteBuffer dst) throws IOException {
+      boolean any = false;
+      byte[] arr = dst.array();
+      while (dst.hasRemaining()) {
+        int n = in.read(arr, dst.arrayOffset() + dst.position(), dst.remaining());
+        if (n < 0) {
+          if (!any) {
+            return false;
+          }
+          throw new DecodeException("premature end of stream: " + dst.remaining()
+              + " more bytes expected");
+        }
+        if (n > 0) {
+          any = true;
+          dst.position(dst.position() + n);
+        }
+      }
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** The segment table for {@code segments}. */
+  static ByteBuffer header(ByteBuffer[] segments) {
+    ByteBuffer h = ByteBuffer.allocate(headerBytes(segments.length))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    h.putInt(0, segments.length - 1);
+    for (int i = 0; i < segments.length; i++) {
+      h.putInt(4 + 4 * i, segments[i].remaining() / 8);
+    }
+    return h;
+  }
+
+  /** Size of the framed message in words. */
+  public static long computeSerializedSizeInWords(MessageBuilder message) {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    long n = headerBytes(segs.length) / 8;
+    for (ByteBuffer s : segs) {
+      n += s.remaining() / 8;
+    }
+    return n;
+  }
+
+  /** Writes the framed message to a channel (a gathering write when supported). */
+  public static void write(WritableByteChannel channel, MessageBuilder message)
+      throws IOException {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    ByteBuffer[] all = new ByteBuffer[segs.length + 1];
+    all[0] = header(segs);
+    System.arraycopy(segs, 0, all, 1, segs.length);
+    if (channel instanceof GatheringByteChannel) {
+      GatheringByteChannel g = (GatheringByteChannel) channel;
+      long remaining = 0;
+      for (ByteBuffer b : all) {
+        remaining += b.remaining();
+      }
+      while (remaining > 0) {
+        remaining -= g.write(all);
+      }
+    } else {
+      for (ByteBuffer b : all) {
+        while (b.hasRemaining()) {
+          channel.write(b);
+        }
+      }
+    }
+  }
+
+  /** Writes the framed message to a stream. */
+  public static void write(OutputStream out, MessageBuilder message) throws IOException {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    ByteBuffer h = header(segs);
+    out.write(h.array(), 0, h.remaining());
+    byte[] tmp = null;
+    for (ByteBuffer s : segs) {
+      if (s.hasArray()) {
+        out.write(s.array(), s.arrayOffset() + s.position(), s.remaining());
+      } else {
+        if (tmp == null) {
+          tmp = new byte[8192];
+        }
+        while (s.hasRemaining()) {
+          int n = Math.min(tmp.length, s.remaining());
+          s.get(tmp, 0, n);
+          out.write(tmp, 0, n);
+        }
+      }
+    }
+  }
+
+  /** The framed message in a new heap buffer (position 0, limit = size). */
+  public static ByteBuffer toByteBuffer(MessageBuilder message) {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    ByteBuffer out = ByteBuffer.allocate(
+        (int) (computeSerializedSizeInWords(message) * 8)).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(header(segs));
+    for (ByteBuffer s : segs) {
+      out.put(s);
+    }
+    return out.flip();
+  }
+
+  /** The framed message as bytes. */
+  public static byte[] toBytes(MessageBuilder message) {
+    return toByteBuffer(message).array();
+  }
+}

@@ -1,0 +1,364 @@
+package dev.capnp.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Packed framing: the standard framing ({@link Serialize}) compressed with Cap'n Proto's packing
+ * scheme (per word a tag byte with one bit per non-zero byte, runs of zero words and of literal
+ * words). Reading unpacks incrementally, so the same limits as for standard framing apply.
+ */
+public final class SerializePacked {
+  private SerializePacked() {}
+
+  // ---------------------------------------------------------------- reading
+
+  /** Reads one packed message from a buffer, advancing its position past the message. */
+  public static MessageReader read(ByteBuffer buffer) {
+    return read(buffer, ReaderOptions.DEFAULT);
+  }
+
+  /** Reads one packed message from a buffer with explicit limits. */
+  public static MessageReader read(ByteBuffer buffer, ReaderOptions options) {
+    try {
+      return Serialize.read(new Unpacker(new BufferInput(buffer)), options);
+    } catch (IOException e) {
+      throw new DecodeException("unexpected I/O error reading a buffer", e);
+    }
+  }
+
+  /** Reads one packed message from a channel. */
+  public static MessageReader read(ReadableByteChannel channel) throws IOException {
+    return read(channel, ReaderOptions.DEFAULT);
+  }
+
+  /** Reads one packed message from a channel with explicit limits. */
+  public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
+      throws IOException {
+    return Serialize.read(new Unpacker(new ChannelInput(channel)), options);
+  }
+
+  /** Reads one packed message from a stream. */
+  public static MessageReader read(InputStream in) throws IOException {
+    return read(in, ReaderOptions.DEFAULT);
+  }
+
+  /** Reads one packed message from a stream with explicit limits. */
+  public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
+    return Serialize.read(new Unpacker(new StreamInput(in)), options);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /** Writes the packed message to a channel. */
+  public static void write(WritableByteChannel channel, MessageBuilder message)
+      throws IOException {
+    ByteBuffer packed = toByteBuffer(message);
+    while (packed.hasRemaining()) {
+      channel.write(packed);
+    }
+  }
+
+  /** Writes the packed message to a stream. */
+  public static void write(OutputStream out, MessageBuilder message) throws IOException {
+    ByteBuffer packed = toByteBuffer(message);
+    out.write(packed.array(), packed.arrayOffset() + packed.position(), packed.remaining());
+  }
+
+  /** The packed message in a new heap buffer. */
+  public static ByteBuffer toByteBuffer(MessageBuilder message) {
+    byte[] packed = toBytes(message);
+    return ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The packed message as bytes. */
+  public static byte[] toBytes(MessageBuilder message) {
+    return pack(Serialize.toBytes(message));
+  }
+
+  // ---------------------------------------------------------------- raw packing
+
+  /** Packs whole words ({@code unpacked.length} must be a multiple of 8). */
+  public static byte[] pack(byte[] unpacked) {
+    if ((unpacked.length & 7) != 0) {
+      throw new IllegalArgumentException("packing needs whole words, got " + unpacked.length
+          + " bytes");
+    }
+    // worst case: 10 bytes per 8 (tag + 8 + run count) -- bounded by len + len/8*2 + 2
+    byte[] out = new byte[unpacked.length + unpacked.length / 8 * 2 + 2];
+    int o = 0;
+    int words = unpacked.length / 8;
+    int w = 0;
+    while (w < words) {
+      int base = w * 8;
+      int tagPos = o++;
+      int tag = 0;
+      for (int b = 0; b < 8; b++) {
+        byte v = unpacked[base + b];
+        if (v != 0) {
+          tag |= 1 << b;
+          out[o++] = v;
+        }
+      }
+      out[tagPos] = (byte) tag;
+      w++;
+      if (tag == 0) {
+        int run = 0;
+        while (w < words && run < 255 && isZeroWord(unpacked, w)) {
+          run++;
+          w++;
+        }
+        out[o++] = (byte) run;
+      } else if (tag == 0xff) {
+        int runStart = w;
+        int run = 0;
+        while (w < words && run < 255 && zeroBytes(unpacked, w) < 2) {
+          run++;
+          w++;
+        }
+        out[o++] = (byte) run;
+        System.arraycopy(unpacked, runStart * 8, out, o, run * 8);
+        o += run * 8;
+      }
+    }
+    byte[] result = new byte[o];
+    System.arraycopy(out, 0, result, 0, o);
+    return result;
+  }
+
+  private static boolean isZeroWord(byte[] a, int w) {
+    for (int b = 0; b < 8; b++) {
+      if (a[w * 8 + b] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int zeroBytes(byte[] a, int w) {
+    int n = 0;
+    for (int b = 0; b < 8; b++) {
+      if (a[w * 8 + b] == 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Unpacks a complete packed byte sequence.
+   *
+   * @throws DecodeException if it is truncated
+   */
+  public static byte[] unpack(byte[] packed) {
+    Unpacker u = new Unpacker(new BufferInput(ByteBuffer.wrap(packed)));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(packed.length * 2);
+    ByteBuffer word = ByteBuffer.allocate(8);
+    try {
+      while (true) {
+        word.clear();
+        if (!u.readFully(word)) {
+          break;
+        }
+        out.write(word.array(), 0, 8);
+      }
+    } catch (IOException e) {
+      throw new DecodeException("unexpected I/O error", e);
+    }
+    return out.toByteArray();
+  }
+
+  // ---------------------------------------------------------------- unpacking
+
+  /** Byte input for the unpacker. */
+  interface ByteInput {
+    /** The next byte (0..255), or -1 at end of input. */
+    int read() throws IOException;
+
+    /** Reads up to {@code len} bytes into {@code dst}; -1 at end of input. */
+    int read(byte[] dst, int off, int len) throws IOException;
+  }
+
+  /** Incremental unpacker producing whole words. */
+  static final class Unpacker implements Serialize.Source {
+    private final ByteInput in;
+    private int zeroWords;
+    private int literalWords;
+    private long consumed;
+
+    Unpacker(ByteInput in) {
+      this.in = in;
+    }
+
+    private int nextByte(boolean required) throws IOException {
+      int b = in.read();
+      if (b < 0 && required) {
+        throw new DecodeException("truncated packed data at packed byte " + consumed);
+      }
+      if (b >= 0) {
+        consumed++;
+      }
+      return b;
+    }
+
+    /** Unpacks one word into {@code dst} at {@code off}; false at a clean end of input. */
+    private boolean word(byte[] dst, int off) throws IOException {
+      if (zeroWords > 0) {
+        zeroWords--;
+        java.util.Arrays.fill(dst, off, off + 8, (byte) 0);
+        return true;
+      }
+      if (literalWords > 0) {
+        literalWords--;
+        readLiteral(dst, off, 8);
+        return true;
+      }
+      int tag = nextByte(false);
+      if (tag < 0) {
+        return false;
+      }
+      for (int b = 0; b < 8; b++) {
+        dst[off + b] = (tag & (1 << b)) != 0 ? (byte) nextByte(true) : 0;
+      }
+      if (tag == 0) {
+        zeroWords = nextByte(true);
+      } else if (tag == 0xff) {
+        literalWords = nextByte(true);
+      }
+      return true;
+    }
+
+    private void readLiteral(byte[] dst, int off, int len) throws IOException {
+      while (len > 0) {
+        int n = in.read(dst, off, len);
+        if (n < 0) {
+          throw new DecodeException("truncated packed data in a literal run at packed byte "
+              + consumed);
+        }
+        consumed += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    @Override
+    public boolean readFully(ByteBuffer dst) throws IOException {
+      if ((dst.remaining() & 7) != 0 || !dst.hasArray()) {
+        throw new IllegalArgumentException("unpacking needs whole words in a heap buffer");
+      }
+      byte[] arr = dst.array();
+      int off = dst.arrayOffset() + dst.position();
+      int end = off + dst.remaining();
+      boolean first = true;
+      while (off < end) {
+        if (literalWords > 0 && end - off >= 8) {
+          int n = Math.min(literalWords, (end - off) / 8);
+          readLiteral(arr, off, n * 8);
+          literalWords -= n;
+          off += n * 8;
+        } else if (zeroWords > 0) {
+          int n = Math.min(zeroWords, (end - off) / 8);
+          java.util.Arrays.fill(arr, off, off + n * 8, (byte) 0);
+          zeroWords -= n;
+          off += n * 8;
+        } else if (!word(arr, off)) {
+          if (first) {
+            return false;
+          }
+          throw new DecodeException("premature end of packed stream: "
+              + (end - off) + " more bytes expected");
+        } else {
+          off += 8;
+        }
+        first = false;
+      }
+      dst.position(dst.limit());
+      return true;
+    }
+  }
+
+  private static final class BufferInput implements ByteInput {
+    private final ByteBuffer buffer;
+
+    BufferInput(ByteBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public int read() {
+      return buffer.hasRemaining() ? buffer.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) {
+      if (!buffer.hasRemaining()) {
+        return -1;
+      }
+      int n = Math.min(len, buffer.remaining());
+      buffer.get(dst, off, n);
+      return n;
+    }
+  }
+
+  private static final class StreamInput implements ByteInput {
+    private final InputStream in;
+
+    StreamInput(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) throws IOException {
+      return in.read(dst, off, len);
+    }
+  }
+
+  /** Buffered channel input (reads ahead; bytes past the message may be consumed). */
+  private static final class ChannelInput implements ByteInput {
+    private final ReadableByteChannel channel;
+    private final ByteBuffer buf = ByteBuffer.allocate(8192);
+
+    ChannelInput(ReadableByteChannel channel) {
+      this.channel = channel;
+      buf.limit(0);
+    }
+
+    private boolean fill() throws IOException {
+      if (buf.hasRemaining()) {
+        return true;
+      }
+      buf.clear();
+      int n;
+      do {
+        n = channel.read(buf);
+      } while (n == 0);
+      buf.flip();
+      return n > 0;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return fill() ? buf.get() & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) throws IOException {
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, buf.remaining());
+      buf.get(dst, off, n);
+      return n;
+    }
+  }
+}

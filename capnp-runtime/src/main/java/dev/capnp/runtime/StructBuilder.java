@@ -1,0 +1,276 @@
+package dev.capnp.runtime;
+
+/**
+ * Base class of every struct builder (generated {@code Foo.Builder}, {@link AnyStruct.Builder},
+ * dynamic structs). Holds the struct's location and offers protected field accessors to
+ * subclasses, with the same offset conventions as {@link StructReader}.
+ */
+public abstract class StructBuilder {
+  final SegmentBuilder segment;
+  final CapTableBuilder capTable;
+  /** Byte offset of the data section. */
+  final int data;
+  /** Data section size in bits. */
+  final int dataSize;
+  /** Word offset of the pointer section. */
+  final int pointers;
+  final int pointerCount;
+
+  /** A builder for the struct at the given location (see {@link StructFactory}). */
+  protected StructBuilder(SegmentBuilder segment, CapTableBuilder capTable, int dataOffset,
+      int dataSizeBits, int pointerOffset, int pointerCount) {
+    this.segment = segment;
+    this.capTable = capTable == null ? CapTableBuilder.EMPTY : capTable;
+    this.data = dataOffset;
+    this.dataSize = dataSizeBits;
+    this.pointers = pointerOffset;
+    this.pointerCount = pointerCount;
+  }
+
+  /** A builder sharing {@code other}'s location (used for groups). */
+  protected StructBuilder(StructBuilder other) {
+    this.segment = other.segment;
+    this.capTable = other.capTable;
+    this.data = other.data;
+    this.dataSize = other.dataSize;
+    this.pointers = other.pointers;
+    this.pointerCount = other.pointerCount;
+  }
+
+  /** The segment holding this struct. */
+  protected final SegmentBuilder _segment() {
+    return segment;
+  }
+
+  /** The capability table of the message. */
+  protected final CapTableBuilder _capTable() {
+    return capTable;
+  }
+
+  /** Byte offset of the data section within the segment. */
+  protected final int _dataOffset() {
+    return data;
+  }
+
+  /** Size of the data section in bits. */
+  protected final int _dataSizeBits() {
+    return dataSize;
+  }
+
+  /** Word offset of the pointer section within the segment. */
+  protected final int _pointerOffset() {
+    return pointers;
+  }
+
+  /** Number of pointers in the pointer section. */
+  protected final int _pointerCount() {
+    return pointerCount;
+  }
+
+  /** A reader of this struct built by {@code factory} (for generated {@code asReader()}). */
+  protected final <R extends StructReader> R _asReader(StructFactory<?, R> factory) {
+    return factory.constructReader(segment, capTable, data, dataSize, pointers, pointerCount,
+        Integer.MAX_VALUE);
+  }
+
+  private IndexOutOfBoundsException outside(long bitEnd) {
+    return new IndexOutOfBoundsException(
+        "field ends at bit " + bitEnd + " beyond data section of " + dataSize + " bits");
+  }
+
+  protected final boolean _getBooleanField(int bitOffset) {
+    if (bitOffset >= dataSize) {
+      return false;
+    }
+    byte b = segment.buffer.get(data + (bitOffset >>> 3));
+    return (b & (1 << (bitOffset & 7))) != 0;
+  }
+
+  protected final boolean _getBooleanField(int bitOffset, boolean mask) {
+    return _getBooleanField(bitOffset) ^ mask;
+  }
+
+  protected final void _setBooleanField(int bitOffset, boolean value) {
+    if (bitOffset >= dataSize) {
+      throw outside(bitOffset + 1L);
+    }
+    int index = data + (bitOffset >>> 3);
+    int bit = 1 << (bitOffset & 7);
+    byte b = segment.buffer.get(index);
+    segment.buffer.put(index, (byte) (value ? (b | bit) : (b & ~bit)));
+  }
+
+  protected final void _setBooleanField(int bitOffset, boolean value, boolean mask) {
+    _setBooleanField(bitOffset, value ^ mask);
+  }
+
+  protected final byte _getByteField(int offset) {
+    if ((offset + 1) * 8 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.get(data + offset);
+  }
+
+  protected final byte _getByteField(int offset, byte mask) {
+    return (byte) (_getByteField(offset) ^ mask);
+  }
+
+  protected final void _setByteField(int offset, byte value) {
+    if ((offset + 1) * 8 > dataSize) {
+      throw outside((offset + 1L) * 8);
+    }
+    segment.buffer.put(data + offset, value);
+  }
+
+  protected final void _setByteField(int offset, byte value, byte mask) {
+    _setByteField(offset, (byte) (value ^ mask));
+  }
+
+  protected final short _getShortField(int offset) {
+    if ((offset + 1) * 16 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getShort(data + offset * 2);
+  }
+
+  protected final short _getShortField(int offset, short mask) {
+    return (short) (_getShortField(offset) ^ mask);
+  }
+
+  protected final void _setShortField(int offset, short value) {
+    if ((offset + 1) * 16 > dataSize) {
+      throw outside((offset + 1L) * 16);
+    }
+    segment.buffer.putShort(data + offset * 2, value);
+  }
+
+  protected final void _setShortField(int offset, short value, short mask) {
+    _setShortField(offset, (short) (value ^ mask));
+  }
+
+  protected final int _getIntField(int offset) {
+    if ((offset + 1) * 32 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getInt(data + offset * 4);
+  }
+
+  protected final int _getIntField(int offset, int mask) {
+    return _getIntField(offset) ^ mask;
+  }
+
+  protected final void _setIntField(int offset, int value) {
+    if ((offset + 1) * 32 > dataSize) {
+      throw outside((offset + 1L) * 32);
+    }
+    segment.buffer.putInt(data + offset * 4, value);
+  }
+
+  protected final void _setIntField(int offset, int value, int mask) {
+    _setIntField(offset, value ^ mask);
+  }
+
+  protected final long _getLongField(int offset) {
+    if ((offset + 1) * 64 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getLong(data + offset * 8);
+  }
+
+  protected final long _getLongField(int offset, long mask) {
+    return _getLongField(offset) ^ mask;
+  }
+
+  protected final void _setLongField(int offset, long value) {
+    if ((offset + 1) * 64 > dataSize) {
+      throw outside((offset + 1L) * 64);
+    }
+    segment.buffer.putLong(data + offset * 8, value);
+  }
+
+  protected final void _setLongField(int offset, long value, long mask) {
+    _setLongField(offset, value ^ mask);
+  }
+
+  protected final float _getFloatField(int offset) {
+    return Float.intBitsToFloat(_getIntField(offset));
+  }
+
+  protected final float _getFloatField(int offset, int maskBits) {
+    return Float.intBitsToFloat(_getIntField(offset) ^ maskBits);
+  }
+
+  protected final void _setFloatField(int offset, float value) {
+    _setIntField(offset, Float.floatToRawIntBits(value));
+  }
+
+  protected final void _setFloatField(int offset, float value, int maskBits) {
+    _setIntField(offset, Float.floatToRawIntBits(value) ^ maskBits);
+  }
+
+  protected final double _getDoubleField(int offset) {
+    return Double.longBitsToDouble(_getLongField(offset));
+  }
+
+  protected final double _getDoubleField(int offset, long maskBits) {
+    return Double.longBitsToDouble(_getLongField(offset) ^ maskBits);
+  }
+
+  protected final void _setDoubleField(int offset, double value) {
+    _setLongField(offset, Double.doubleToRawLongBits(value));
+  }
+
+  protected final void _setDoubleField(int offset, double value, long maskBits) {
+    _setLongField(offset, Double.doubleToRawLongBits(value) ^ maskBits);
+  }
+
+  private int pointer(int pointerIndex) {
+    if (pointerIndex < 0 || pointerIndex >= pointerCount) {
+      throw new IndexOutOfBoundsException(
+          "pointer " + pointerIndex + " beyond pointer section of " + pointerCount);
+    }
+    return pointers + pointerIndex;
+  }
+
+  /** Whether pointer {@code pointerIndex} is null. */
+  protected final boolean _pointerFieldIsNull(int pointerIndex) {
+    return pointerIndex >= pointerCount || segment.getWord(pointers + pointerIndex) == 0;
+  }
+
+  /** A builder for pointer {@code i}'s value; a null pointer is initialised to an empty value. */
+  protected final <B> B _getPointerField(PointerFactory<B, ?> factory, int i) {
+    return factory.fromPointerBuilder(segment, capTable, pointer(i), null, 0);
+  }
+
+  /** A builder for pointer {@code i}'s value; a null pointer is first set to the default. */
+  protected final <B> B _getPointerField(PointerFactory<B, ?> factory, int i,
+      SegmentReader defaultSegment, int defaultOffsetWords) {
+    return factory.fromPointerBuilder(segment, capTable, pointer(i), defaultSegment,
+        defaultOffsetWords);
+  }
+
+  /** Replaces pointer {@code i}'s value by a new one ({@code elementCount} for lists/blobs). */
+  protected final <B> B _initPointerField(PointerFactory<B, ?> factory, int i, int elementCount) {
+    return factory.initFromPointerBuilder(segment, capTable, pointer(i), elementCount);
+  }
+
+  /** Sets pointer {@code i} to a deep copy of {@code value}. */
+  protected final <R> void _setPointerField(PointerFactory<?, R> factory, int i, R value) {
+    factory.setPointerBuilder(segment, capTable, pointer(i), value);
+  }
+
+  /** Clears pointer {@code i} (zeroing what it pointed to). */
+  protected final void _clearPointerField(int i) {
+    Wire.clearPointer(segment, pointer(i));
+  }
+
+  /** Detaches pointer {@code i}'s value as an orphan, leaving the pointer null. */
+  protected final <T> Orphan<T> _disownPointerField(PointerFactory<T, ?> factory, int i) {
+    return Orphan.disown(factory, segment, capTable, pointer(i));
+  }
+
+  /** Moves {@code orphan} into pointer {@code i} (which must belong to the same message). */
+  protected final void _adoptPointerField(int i, Orphan<?> orphan) {
+    orphan.adoptInto(segment, pointer(i));
+  }
+}

@@ -1,0 +1,97 @@
+package dev.capnp.runtime;
+
+import java.util.Iterator;
+
+/** {@code List(SomeStruct)}, encoded as an inline-composite list. */
+public final class StructList {
+  private StructList() {}
+
+  /** The factory for lists of the struct type built by {@code elementFactory}. */
+  public static <B extends StructBuilder, R extends StructReader> Factory<B, R> factory(
+      StructFactory<B, R> elementFactory) {
+    return new Factory<>(elementFactory);
+  }
+
+  /** Reads and builds lists of one struct type. */
+  public static final class Factory<B extends StructBuilder, R extends StructReader>
+      extends ListFactory<Builder<B>, Reader<R>> {
+    final StructFactory<B, R> elementFactory;
+
+    Factory(StructFactory<B, R> elementFactory) {
+      super(elementFactory.structSize());
+      this.elementFactory = elementFactory;
+    }
+
+    /** The element factory. */
+    public StructFactory<B, R> elementFactory() {
+      return elementFactory;
+    }
+
+    @Override
+    public Reader<R> constructReader(SegmentReader segment, CapTableReader capTable, int ptr,
+        int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize, int nestingLimit) {
+      return new Reader<>(elementFactory, segment, capTable, ptr, elementCount, step,
+          structDataSize, structPointerCount, elementSize, nestingLimit);
+    }
+
+    @Override
+    public Builder<B> constructBuilder(SegmentBuilder segment, CapTableBuilder capTable, int ptr,
+        int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize) {
+      return new Builder<>(elementFactory, segment, capTable, ptr, elementCount, step,
+          structDataSize, structPointerCount, elementSize);
+    }
+  }
+
+  /** Read-only list of structs. */
+  public static final class Reader<R extends StructReader> extends ListReader
+      implements Iterable<R> {
+    private final StructFactory<?, R> factory;
+
+    Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable, int ptr,
+        int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize, int nestingLimit) {
+      super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
+          elementSize, nestingLimit);
+      this.factory = factory;
+    }
+
+    /** Element {@code index}. */
+    public R get(int index) {
+      return _getStructElement(factory, index);
+    }
+
+    @Override
+    public Iterator<R> iterator() {
+      return new ElementIterator<>(this::get, elementCount);
+    }
+  }
+
+  /** Mutable list of structs. */
+  public static final class Builder<B extends StructBuilder> extends ListBuilder {
+    private final StructFactory<B, ?> factory;
+
+    Builder(StructFactory<B, ?> factory, SegmentBuilder segment, CapTableBuilder capTable,
+        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
+        ElementSize elementSize) {
+      super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
+          elementSize);
+      this.factory = factory;
+    }
+
+    /** Element {@code index} (a view into the list). */
+    public B get(int index) {
+      return _getStructElement(factory, index);
+    }
+
+    /**
+     * Overwrites element {@code index} with a copy of {@code value}. Caveat (as in C++): data
+     * and pointers beyond this list's element size are dropped.
+     */
+    public void setWithCaveats(int index, StructReader value) {
+      Wire.copyStructInto(segment, capTable, byteOffset(index), structDataSize,
+          (byteOffset(index) + (structDataSize >>> 3)) >>> 3, structPointerCount, value);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.capnp.runtime;
+
+/**
+ * Base class of every struct reader (generated {@code Foo.Reader}, {@link AnyStruct.Reader},
+ * dynamic structs). Holds the struct's location and offers protected field accessors to
+ * subclasses. Offsets are in units of the field's own size (bits for booleans), exactly like
+ * {@code Field.slot.offset} in {@code schema.capnp}; fields beyond the struct's data or pointer
+ * section read as their default (older-schema compatibility). Primitive reads allocate nothing.
+ */
+public abstract class StructReader {
+  final SegmentReader segment;
+  final CapTableReader capTable;
+  /** Byte offset of the data section. */
+  final int data;
+  /** Data section size in bits. */
+  final int dataSize;
+  /** Word offset of the pointer section. */
+  final int pointers;
+  final int pointerCount;
+  final int nestingLimit;
+
+  /** A reader for the struct at the given location (see {@link StructFactory}). */
+  protected StructReader(SegmentReader segment, CapTableReader capTable, int dataOffset,
+      int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+    this.segment = segment == null ? SegmentReader.EMPTY : segment;
+    this.capTable = capTable == null ? CapTableReader.EMPTY : capTable;
+    this.data = dataOffset;
+    this.dataSize = dataSizeBits;
+    this.pointers = pointerOffset;
+    this.pointerCount = pointerCount;
+    this.nestingLimit = nestingLimit;
+  }
+
+  /** A reader sharing {@code other}'s location (used for groups). */
+  protected StructReader(StructReader other) {
+    this.segment = other.segment;
+    this.capTable = other.capTable;
+    this.data = other.data;
+    this.dataSize = other.dataSize;
+    this.pointers = other.pointers;
+    this.pointerCount = other.pointerCount;
+    this.nestingLimit = other.nestingLimit;
+  }
+
+  /** The segment holding this struct. */
+  protected final SegmentReader _segment() {
+    return segment;
+  }
+
+  /** The capability table of the message. */
+  protected final CapTableReader _capTable() {
+    return capTable;
+  }
+
+  /** Byte offset of the data section within the segment. */
+  protected final int _dataOffset() {
+    return data;
+  }
+
+  /** Size of the data section in bits. */
+  protected final int _dataSizeBits() {
+    return dataSize;
+  }
+
+  /** Word offset of the pointer section within the segment. */
+  protected final int _pointerOffset() {
+    return pointers;
+  }
+
+  /** Number of pointers in the pointer section. */
+  protected final int _pointerCount() {
+    return pointerCount;
+  }
+
+  /** Remaining nesting depth allowed below this struct. */
+  protected final int _nestingLimit() {
+    return nestingLimit;
+  }
+
+  /** Total words of this struct and everything reachable from it (for sizing copies). */
+  protected final long _totalSizeInWords() {
+    return Wire.structTotalSize(this);
+  }
+
+  protected final boolean _getBooleanField(int bitOffset) {
+    if (bitOffset >= dataSize) {
+      return false;
+    }
+    byte b = segment.buffer.get(data + (bitOffset >>> 3));
+    return (b & (1 << (bitOffset & 7))) != 0;
+  }
+
+  protected final boolean _getBooleanField(int bitOffset, boolean mask) {
+    return _getBooleanField(bitOffset) ^ mask;
+  }
+
+  protected final byte _getByteField(int offset) {
+    if ((offset + 1) * 8 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.get(data + offset);
+  }
+
+  protected final byte _getByteField(int offset, byte mask) {
+    return (byte) (_getByteField(offset) ^ mask);
+  }
+
+  protected final short _getShortField(int offset) {
+    if ((offset + 1) * 16 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getShort(data + offset * 2);
+  }
+
+  protected final short _getShortField(int offset, short mask) {
+    return (short) (_getShortField(offset) ^ mask);
+  }
+
+  protected final int _getIntField(int offset) {
+    if ((offset + 1) * 32 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getInt(data + offset * 4);
+  }
+
+  protected final int _getIntField(int offset, int mask) {
+    return _getIntField(offset) ^ mask;
+  }
+
+  protected final long _getLongField(int offset) {
+    if ((offset + 1) * 64 > dataSize) {
+      return 0;
+    }
+    return segment.buffer.getLong(data + offset * 8);
+  }
+
+  protected final long _getLongField(int offset, long mask) {
+    return _getLongField(offset) ^ mask;
+  }
+
+  protected final float _getFloatField(int offset) {
+    return Float.intBitsToFloat(_getIntField(offset));
+  }
+
+  protected final float _getFloatField(int offset, int maskBits) {
+    return Float.intBitsToFloat(_getIntField(offset) ^ maskBits);
+  }
+
+  protected final double _getDoubleField(int offset) {
+    return Double.longBitsToDouble(_getLongField(offset));
+  }
+
+  protected final double _getDoubleField(int offset, long maskBits) {
+    return Double.longBitsToDouble(_getLongField(offset) ^ maskBits);
+  }
+
+  /** Whether pointer {@code pointerIndex} is null (or beyond the pointer section). */
+  protected final boolean _pointerFieldIsNull(int pointerIndex) {
+    return pointerIndex >= pointerCount || segment.getWord(pointers + pointerIndex) == 0;
+  }
+
+  /** Reads pointer {@code pointerIndex}; a null pointer reads as the type's empty value. */
+  protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex) {
+    if (pointerIndex >= pointerCount) {
+      return factory.fromPointerReader(null, capTable, 0, null, 0, nestingLimit);
+    }
+    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, null, 0,
+        nestingLimit);
+  }
+
+  /** Reads pointer {@code pointerIndex}; a null pointer reads as the given default. */
+  protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex,
+      SegmentReader defaultSegment, int defaultOffsetWords) {
+    if (pointerIndex >= pointerCount) {
+      return factory.fromPointerReader(null, capTable, 0, defaultSegment, defaultOffsetWords,
+          nestingLimit);
+    }
+    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, defaultSegment,
+        defaultOffsetWords, nestingLimit);
+  }
+}
