@@ -1,0 +1,222 @@
+package dev.capnp.compiler;
+
+import dev.capnp.compiler.Model.Brand;
+import dev.capnp.compiler.Model.Kind;
+import dev.capnp.compiler.Model.Scope;
+import dev.capnp.compiler.Model.Type;
+import dev.capnp.compiler.NodeNaming.Param;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps schema types to Java: reader and builder types, and the expression of the
+ * {@code PointerFactory} that reads and builds them, resolving generic brands against the type
+ * parameters visible where the type is used.
+ */
+final class JavaTypes {
+  static final String RT = "dev.capnp.runtime.";
+
+  /**
+   * A pointer type in Java. {@code constant} is false when the factory depends on the type
+   * parameters of the class using it (and so cannot live in a static field).
+   */
+  record JType(String reader, String builder, String factory, boolean constant) {
+    /** True when the factory is a plain static constant such as {@code Foo.FACTORY}. */
+    boolean simpleFactory() {
+      return constant && factory.indexOf('(') < 0;
+    }
+  }
+
+  static final JType ANY_POINTER = new JType(RT + "AnyPointer.Reader", RT + "AnyPointer.Builder",
+      RT + "AnyPointer.FACTORY", true);
+  static final JType TEXT =
+      new JType(RT + "Text.Reader", RT + "Text.Builder", RT + "Text.FACTORY", true);
+  static final JType DATA =
+      new JType(RT + "Data.Reader", RT + "Data.Builder", RT + "Data.FACTORY", true);
+
+  private final NodeNaming naming;
+  private final long currentFile;
+  /** Files (other than the current one) whose classes were referenced. */
+  private final Set<Long> referencedFiles = new TreeSet<>();
+
+  JavaTypes(NodeNaming naming, long currentFile) {
+    this.naming = naming;
+    this.currentFile = currentFile;
+  }
+
+  Set<Long> referencedFiles() {
+    return referencedFiles;
+  }
+
+  /** The qualified Java name of a node's class, as usable from the current file. */
+  String className(long id) {
+    NodeNaming.ClassName c = naming.className(id);
+    String base = outerRef(c.fileId());
+    return base + "." + String.join(".", c.path());
+  }
+
+  /** How code in the current file refers to the outer class of {@code fileId}. */
+  String outerRef(long fileId) {
+    NodeNaming.FileNames f = naming.file(fileId);
+    if (fileId != currentFile) {
+      referencedFiles.add(fileId);
+    } else if (!naming.outerShadowed(fileId)) {
+      return f.outerClass();
+    }
+    return naming.javaPackage(fileId) + "." + f.outerClass();
+  }
+
+  /** The Java type of an enum node. */
+  String enumType(long id) {
+    return className(id);
+  }
+
+  /** Resolves a pointer type (anything but primitives and enums) in context {@code ctx}. */
+  JType pointer(Type t, List<Param> ctx) {
+    return switch (t.kind()) {
+      case TEXT -> TEXT;
+      case DATA -> DATA;
+      case STRUCT -> struct(t.typeId(), t.brand(), ctx);
+      case LIST -> list(t.elementType(), ctx);
+      case ANY_POINTER -> anyPointer(t, ctx);
+      case INTERFACE -> ANY_POINTER;
+      default -> throw new IllegalArgumentException("not a pointer type: " + t.kind());
+    };
+  }
+
+  private JType anyPointer(Type t, List<Param> ctx) {
+    if (t.anyKind() == Model.AnyPointerKind.PARAMETER) {
+      Param p = find(ctx, t.parameterScopeId(), t.parameterIndex());
+      if (p != null) {
+        return new JType(p.readerVar(), p.builderVar(), p.factoryField(), false);
+      }
+    }
+    return ANY_POINTER;
+  }
+
+  private static Param find(List<Param> ctx, long scopeId, int index) {
+    for (Param p : ctx) {
+      if (p.scopeId() == scopeId && p.index() == index) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** A struct type with its brand resolved. */
+  JType struct(long id, Brand brand, List<Param> ctx) {
+    String name = className(id);
+    List<Param> params = naming.chain(id);
+    if (params.isEmpty()) {
+      return new JType(name + ".Reader", name + ".Builder", name + ".FACTORY", true);
+    }
+    List<JType> args = new ArrayList<>();
+    for (Param p : params) {
+      args.add(binding(p, brand, ctx));
+    }
+    return generic(name, args);
+  }
+
+  /** A generic struct's Java type for the given type arguments. */
+  static JType generic(String name, List<JType> args) {
+    StringBuilder r = new StringBuilder(name).append(".Reader<");
+    StringBuilder b = new StringBuilder(name).append(".Builder<");
+    StringBuilder f = new StringBuilder(name).append(".factory(");
+    boolean constant = true;
+    for (int i = 0; i < args.size(); i++) {
+      JType a = args.get(i);
+      String sep = i == 0 ? "" : ", ";
+      r.append(sep).append(a.reader());
+      b.append(sep).append(a.builder()).append(", ").append(a.reader());
+      f.append(sep).append(a.factory());
+      constant &= a.constant();
+    }
+    return new JType(r.append('>').toString(), b.append('>').toString(),
+        f.append(')').toString(), constant);
+  }
+
+  private JType binding(Param p, Brand brand, List<Param> ctx) {
+    Scope s = brand == null ? null : brand.scope(p.scopeId());
+    if (s == null) {
+      return ANY_POINTER;
+    }
+    if (s.inherit()) {
+      Param own = find(ctx, p.scopeId(), p.index());
+      return own == null ? ANY_POINTER
+          : new JType(own.readerVar(), own.builderVar(), own.factoryField(), false);
+    }
+    if (p.index() >= s.bindings().size() || s.bindings().get(p.index()) == null) {
+      return ANY_POINTER;
+    }
+    Type bound = s.bindings().get(p.index());
+    if (!bound.kind().isPointer()) {
+      throw new IllegalArgumentException("generic parameter " + p.name()
+          + " bound to non-pointer type " + bound.kind());
+    }
+    return pointer(bound, ctx);
+  }
+
+  /** A list type. */
+  JType list(Type element, List<Param> ctx) {
+    Kind k = element.kind();
+    String prim = switch (k) {
+      case VOID -> "Void";
+      case BOOL -> "Boolean";
+      case INT8, UINT8 -> "Byte";
+      case INT16, UINT16 -> "Short";
+      case INT32, UINT32 -> "Int";
+      case INT64, UINT64 -> "Long";
+      case FLOAT32 -> "Float";
+      case FLOAT64 -> "Double";
+      default -> null;
+    };
+    if (prim != null) {
+      String n = RT + "PrimitiveList." + prim;
+      return new JType(n + ".Reader", n + ".Builder", n + ".FACTORY", true);
+    }
+    switch (k) {
+      case TEXT:
+        return fixed("TextList");
+      case DATA:
+        return fixed("DataList");
+      case ENUM: {
+        String e = enumType(element.typeId());
+        return new JType(RT + "EnumList.Reader<" + e + ">", RT + "EnumList.Builder<" + e + ">",
+            RT + "EnumList.factory(" + e + ".values(), " + e + "._NOT_IN_SCHEMA)", true);
+      }
+      case STRUCT: {
+        JType s = pointer(element, ctx);
+        return new JType(RT + "StructList.Reader<" + s.reader() + ">",
+            RT + "StructList.Builder<" + s.builder() + ">",
+            RT + "StructList.factory(" + s.factory() + ")", s.constant());
+      }
+      case LIST: {
+        JType l = pointer(element, ctx);
+        return new JType(RT + "ListList.Reader<" + l.reader() + ">",
+            RT + "ListList.Builder<" + l.builder() + ", " + l.reader() + ">",
+            RT + "ListList.factory(" + l.factory() + ")", l.constant());
+      }
+      case ANY_POINTER: {
+        JType a = anyPointer(element, ctx);
+        if (a == ANY_POINTER) {
+          return fixed("AnyPointerList");
+        }
+        // List(T) for a type parameter T: a list of pointers read with T's factory.
+        return new JType(RT + "ListList.Reader<" + a.reader() + ">",
+            RT + "ListList.Builder<" + a.builder() + ", " + a.reader() + ">",
+            RT + "ListList.factory(" + a.factory() + ")", a.constant());
+      }
+      case INTERFACE:
+        return fixed("AnyPointerList");
+      default:
+        throw new IllegalArgumentException("unsupported list element type " + k);
+    }
+  }
+
+  private static JType fixed(String listClass) {
+    String n = RT + listClass;
+    return new JType(n + ".Reader", n + ".Builder", n + ".FACTORY", true);
+  }
+}

@@ -1,0 +1,292 @@
+package dev.capnp.compiler;
+
+import dev.capnp.compiler.Model.Annotation;
+import dev.capnp.compiler.Model.Field;
+import dev.capnp.compiler.Model.Method;
+import dev.capnp.compiler.Model.NestedNode;
+import dev.capnp.compiler.Model.Node;
+import dev.capnp.compiler.Model.NodeKind;
+import dev.capnp.compiler.Model.Request;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides the Java name of every node in a request: package and outer class per file, nested
+ * class path per struct/enum/interface/group/method-parameter struct, field name per constant,
+ * and the generic type parameters each class inherits from its enclosing scopes.
+ */
+final class NodeNaming {
+  /** Annotation id of {@code $Java.package} in {@code /capnp/java.capnp}. */
+  static final long PACKAGE_ANNOTATION = 0x9ee4c8f803b3b596L;
+  /** Annotation id of {@code $Java.outerClassname} in {@code /capnp/java.capnp}. */
+  static final long OUTER_CLASSNAME_ANNOTATION = 0x9b066bb4881f7cd3L;
+
+  /** Class names generated code declares in every struct/interface class. */
+  private static final Set<String> RESERVED_CLASS_NAMES =
+      Set.of("Reader", "Builder", "Factory", "Which", "Methods");
+
+  /** Java names of one schema file. */
+  record FileNames(long id, String displayName, String javaPackage, String outerClass) {}
+
+  /** Java name of one class-producing node: the nested path below its file's outer class. */
+  record ClassName(long id, long fileId, long parentId, List<String> path) {
+    String simpleName() {
+      return path.get(path.size() - 1);
+    }
+  }
+
+  /** One generic type parameter visible in a class, with its Java type variable names. */
+  record Param(long scopeId, int index, String name, String builderVar, String readerVar,
+      String factoryField) {}
+
+  private final Request request;
+  private final Map<String, String> packageOptions;
+  private final Map<Long, FileNames> files = new HashMap<>();
+  private final Map<Long, ClassName> classes = new HashMap<>();
+  private final Map<Long, String> constNames = new HashMap<>();
+  private final Map<Long, Long> constOwner = new HashMap<>();
+  private final Map<Long, Long> fileOfNode = new HashMap<>();
+  private final Map<Long, List<Param>> chains = new HashMap<>();
+
+  NodeNaming(Request request, Map<String, String> packageOptions) {
+    this.request = request;
+    this.packageOptions = packageOptions;
+    for (Node n : request.nodes().values()) {
+      if (n.kind() == NodeKind.FILE) {
+        FileNames f = fileNames(n);
+        files.put(n.id(), f);
+        fileOfNode.put(n.id(), n.id());
+        Set<String> ancestors = new HashSet<>();
+        ancestors.add(f.outerClass());
+        assignChildren(n, n.id(), 0, List.of(), ancestors, Set.of("SCHEMA"));
+      }
+    }
+  }
+
+  private FileNames fileNames(Node file) {
+    String pkg = null;
+    String outer = null;
+    for (Annotation a : file.annotations()) {
+      if (a.id() == PACKAGE_ANNOTATION) {
+        pkg = a.value().text();
+      } else if (a.id() == OUTER_CLASSNAME_ANNOTATION) {
+        outer = a.value().text();
+      }
+    }
+    if (pkg == null) {
+      pkg = optionPackage(file.displayName());
+    }
+    if (outer == null) {
+      outer = Names.outerClassForFile(file.displayName());
+    }
+    return new FileNames(file.id(), file.displayName(), pkg, outer);
+  }
+
+  private String optionPackage(String displayName) {
+    String name = stripSlash(displayName);
+    String best = null;
+    int bestLength = -1;
+    for (Map.Entry<String, String> e : packageOptions.entrySet()) {
+      String key = stripSlash(e.getKey());
+      if ((name.equals(key) || name.endsWith("/" + key)) && key.length() > bestLength) {
+        best = e.getValue();
+        bestLength = key.length();
+      }
+    }
+    return best;
+  }
+
+  private static String stripSlash(String s) {
+    return s.startsWith("/") ? s.substring(1) : s;
+  }
+
+  private void assignChildren(Node node, long fileId, long parentClassId, List<String> path,
+      Set<String> ancestors, Set<String> reservedConstants) {
+    Set<String> used = new HashSet<>(RESERVED_CLASS_NAMES);
+    used.addAll(ancestors);
+    Set<String> usedConstants = new HashSet<>(reservedConstants);
+    List<long[]> children = new ArrayList<>();
+    List<String> childNames = new ArrayList<>();
+    for (NestedNode nn : node.nestedNodes()) {
+      Node child = request.nodes().get(nn.id());
+      if (child == null) {
+        continue;
+      }
+      fileOfNode.put(child.id(), fileId);
+      switch (child.kind()) {
+        case STRUCT, ENUM, INTERFACE -> {
+          children.add(new long[] {child.id()});
+          childNames.add(unique(Names.escape(nn.name()), used));
+        }
+        case CONST -> {
+          constNames.put(child.id(), unique(Names.upperSnake(nn.name()), usedConstants));
+          constOwner.put(child.id(), parentClassId);
+        }
+        default -> { }
+      }
+    }
+    if (node.kind() == NodeKind.STRUCT) {
+      for (Field f : node.struct().fields()) {
+        if (f.isGroup() && request.nodes().containsKey(f.groupId())) {
+          fileOfNode.put(f.groupId(), fileId);
+          children.add(new long[] {f.groupId()});
+          childNames.add(unique(Names.upperCamel(f.name()), used));
+        }
+      }
+    }
+    if (node.kind() == NodeKind.INTERFACE) {
+      for (Method m : node.methods()) {
+        addImplicitStruct(m.paramStructType(), Names.upperCamel(m.name()) + "Params", fileId,
+            used, children, childNames);
+        addImplicitStruct(m.resultStructType(), Names.upperCamel(m.name()) + "Results", fileId,
+            used, children, childNames);
+      }
+    }
+    for (int i = 0; i < children.size(); i++) {
+      long id = children.get(i)[0];
+      List<String> childPath = new ArrayList<>(path);
+      childPath.add(childNames.get(i));
+      classes.put(id, new ClassName(id, fileId, parentClassId, List.copyOf(childPath)));
+      Set<String> childAncestors = new HashSet<>(ancestors);
+      childAncestors.add(childNames.get(i));
+      assignChildren(request.nodes().get(id), fileId, id, childPath, childAncestors,
+          Set.of("TYPE_ID", "SIZE", "FACTORY"));
+    }
+  }
+
+  private void addImplicitStruct(long id, String name, long fileId, Set<String> used,
+      List<long[]> children, List<String> childNames) {
+    Node n = request.nodes().get(id);
+    if (n == null || n.scopeId() != 0 || classes.containsKey(id)) {
+      return;
+    }
+    for (long[] c : children) {
+      if (c[0] == id) {
+        return;
+      }
+    }
+    fileOfNode.put(id, fileId);
+    children.add(new long[] {id});
+    childNames.add(unique(name, used));
+  }
+
+  private static String unique(String name, Set<String> used) {
+    String n = name;
+    while (!used.add(n)) {
+      n = n + "_";
+    }
+    return n;
+  }
+
+  /** The Java names of a file node. */
+  FileNames file(long fileId) {
+    FileNames f = files.get(fileId);
+    if (f == null) {
+      throw new IllegalArgumentException("unknown file node @0x" + Long.toHexString(fileId));
+    }
+    return f;
+  }
+
+  /** The Java package of a file; fails with a clear message when none was given. */
+  String javaPackage(long fileId) {
+    FileNames f = file(fileId);
+    if (f.javaPackage() == null) {
+      throw new IllegalArgumentException("no Java package for " + f.displayName()
+          + ": annotate it with $Java.package(\"...\") (using Java = import \"/capnp/java.capnp\")"
+          + " or pass --package " + f.displayName() + "=<java package>");
+    }
+    return f.javaPackage();
+  }
+
+  /** True when some class of the file has the outer class's simple name (so it needs its FQN). */
+  boolean outerShadowed(long fileId) {
+    String outer = file(fileId).outerClass();
+    for (ClassName c : classes.values()) {
+      if (c.fileId() == fileId && c.path().contains(outer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The class name of a struct, enum, interface or group node. */
+  ClassName className(long id) {
+    ClassName c = classes.get(id);
+    if (c == null) {
+      Node n = request.nodes().get(id);
+      throw new IllegalArgumentException("no Java class for node "
+          + (n != null ? n.displayName() : "@0x" + Long.toHexString(id)));
+    }
+    return c;
+  }
+
+  boolean hasClass(long id) {
+    return classes.containsKey(id);
+  }
+
+  /** The file a node belongs to (0 when unknown). */
+  long fileOf(long id) {
+    Long f = fileOfNode.get(id);
+    return f == null ? 0 : f;
+  }
+
+  /** Every node belonging to a file (the file node first), in a stable order. */
+  List<Long> nodesOfFile(long fileId) {
+    Set<Long> out = new LinkedHashSet<>();
+    out.add(fileId);
+    for (Node n : request.nodes().values()) {
+      if (fileOf(n.id()) == fileId) {
+        out.add(n.id());
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** The field name of a constant and the class node owning it (0 for the outer class). */
+  String constName(long id) {
+    return constNames.get(id);
+  }
+
+  long constOwner(long id) {
+    Long o = constOwner.get(id);
+    return o == null ? 0 : o;
+  }
+
+  /**
+   * The generic parameters visible in the class of node {@code id}: those of every enclosing
+   * generic scope, outermost first, then its own.
+   */
+  List<Param> chain(long id) {
+    List<Param> cached = chains.get(id);
+    if (cached != null) {
+      return cached;
+    }
+    List<Long> scopes = new ArrayList<>();
+    for (long cur = id; cur != 0 && classes.containsKey(cur); cur = classes.get(cur).parentId()) {
+      scopes.add(0, cur);
+    }
+    List<Param> params = new ArrayList<>();
+    Set<String> usedVars = new HashSet<>();
+    for (long scope : scopes) {
+      List<String> names = request.node(scope).parameters();
+      for (int i = 0; i < names.size(); i++) {
+        String base = names.get(i);
+        if (usedVars.contains(base + "B") || usedVars.contains(base + "R")) {
+          base = base + params.size();
+        }
+        usedVars.add(base + "B");
+        usedVars.add(base + "R");
+        params.add(new Param(scope, i, names.get(i), base + "B", base + "R",
+            Names.lowerCamel(base) + "Factory"));
+      }
+    }
+    List<Param> result = List.copyOf(params);
+    chains.put(id, result);
+    return result;
+  }
+}
