@@ -16,10 +16,15 @@ trap 'rm -rf "$TMP"' EXIT
 cp -r capnp-compiler/target/classes "$TMP/compiler"
 cp -r capnp-runtime/target/classes "$TMP/runtime"
 
+# toString() needs dev.capnp.dynamic.TextFormat; leave it out until that class exists.
+EXTRA=""
+if [ ! -f capnp-runtime/src/main/java/dev/capnp/dynamic/TextFormat.java ]; then
+  EXTRA="--no-tostring"
+fi
 gen() { # gen SCHEMA OUTPUT_DIR JAVA_PACKAGE
-  capnp compile -I "$INCLUDE" -o- "$INCLUDE/capnp/$1" \
+  capnp compile -I "$INCLUDE" --src-prefix "$INCLUDE" -o- "$INCLUDE/capnp/$1" \
     | java -cp "$TMP/compiler:$TMP/runtime" dev.capnp.compiler.CapnpcJava \
-        --output "$2" --package "capnp/$1=$3"
+        --output "$2" --package "capnp/$1=$3" $EXTRA
 }
 gen schema.capnp capnp-runtime/src/main/java dev.capnp.schema
 for f in rpc.capnp rpc-twoparty.capnp persistent.capnp stream.capnp; do
