@@ -297,11 +297,9 @@ public final class Driver {
     b.setPackage("pkg");
     b.setNew(true);
     b.setHashCode(2);
-    b.setGetClass(3);
-    message.initRoot(TestSchema.Keywords.Reader_.FACTORY).setX(4);
-    TestSchema.Keywords.Builder again = message.initRoot(TestSchema.Keywords.FACTORY);
-    again.setClass(b.asReader().getClass_() + 10);
-    again.setGetClass(3);
+    b.setGetClass(b.asReader().getClass_() + b.getHashCode());
+    MessageBuilder other = new MessageBuilder();
+    other.initRoot(TestSchema.Keywords.Reader_.FACTORY).setX(4);
     return bytes(message);
   }
 }
