@@ -13,4 +13,24 @@ public final class Canonical {
   public static byte[] canonicalize(StructReader struct) {
     return Wire.canonicalize(struct);
   }
+
+  /**
+   * Whether {@code message} is already in canonical form: one segment whose words are exactly the
+   * canonical encoding of its root struct.
+   */
+  public static boolean isCanonical(MessageReader message) {
+    if (message.segmentCount() != 1) {
+      return false;
+    }
+    java.nio.ByteBuffer seg = message.getSegment(0).asByteBuffer();
+    AnyPointer.Reader root = message.getRootAnyPointer();
+    if (!root.isNull() && !root.isStruct()) {
+      return false;
+    }
+    byte[] canonical = canonicalize(message.getRoot(AnyStruct.FACTORY));
+    if (seg.remaining() != canonical.length) {
+      return false;
+    }
+    return seg.equals(java.nio.ByteBuffer.wrap(canonical));
+  }
 }

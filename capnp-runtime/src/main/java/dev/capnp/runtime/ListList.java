@@ -91,5 +91,11 @@ public final class ListList {
     public void set(int index, R value) {
       _setPointerElement(factory, index, value);
     }
+
+    /** A reader of the same list. */
+    public Reader<R> asReader() {
+      return new Reader<>(factory, segment, capTable, ptr, elementCount, step, structDataSize,
+          structPointerCount, elementSize, Integer.MAX_VALUE);
+    }
   }
 }

@@ -93,6 +93,20 @@ public final class Serialize {
     return read(new StreamSource(in), options);
   }
 
+  /**
+   * Reads the next message from a stream of messages, or returns {@code null} if the stream ends
+   * cleanly before the first byte of a message.
+   */
+  public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
+    return tryRead(new StreamSource(in), options);
+  }
+
+  /** Like {@link #tryRead(InputStream, ReaderOptions)} for a channel. */
+  public static MessageReader tryRead(ReadableByteChannel channel, ReaderOptions options)
+      throws IOException {
+    return tryRead(new ChannelSource(channel), options);
+  }
+
   /** Something bytes can be read from, completely or not at all. */
   interface Source {
     /** Fills {@code dst} completely; returns false if the stream ended before any byte. */
@@ -100,9 +114,17 @@ public final class Serialize {
   }
 
   static MessageReader read(Source source, ReaderOptions options) throws IOException {
+    MessageReader m = tryRead(source, options);
+    if (m == null) {
+      throw new DecodeException("premature end of stream: no message");
+    }
+    return m;
+  }
+
+  static MessageReader tryRead(Source source, ReaderOptions options) throws IOException {
     ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     if (!source.readFully(first)) {
-      throw new DecodeException("premature end of stream: no message");
+      return null;
     }
     long count = (first.getInt(0) & 0xffffffffL) + 1;
     checkSegmentCount(count);

@@ -53,6 +53,14 @@ public final class SerializePacked {
     return Serialize.read(new Unpacker(new StreamInput(in)), options);
   }
 
+  /**
+   * Reads the next packed message from a stream of messages, or returns {@code null} if the
+   * stream ends cleanly before the first byte of a message.
+   */
+  public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
+    return Serialize.tryRead(new Unpacker(new StreamInput(in)), options);
+  }
+
   // ---------------------------------------------------------------- writing
 
   /** Writes the packed message to a channel. */

@@ -85,6 +85,12 @@ public final class StructList {
       return _getStructElement(factory, index);
     }
 
+    /** A reader of the same list, whose elements are read with {@code readerFactory}. */
+    public <R extends StructReader> Reader<R> asReader(StructFactory<?, R> readerFactory) {
+      return new Reader<>(readerFactory, segment, capTable, ptr, elementCount, step,
+          structDataSize, structPointerCount, elementSize, Integer.MAX_VALUE);
+    }
+
     /**
      * Overwrites element {@code index} with a copy of {@code value}. Caveat (as in C++): data
      * and pointers beyond this list's element size are dropped.

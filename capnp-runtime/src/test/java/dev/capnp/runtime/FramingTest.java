@@ -60,8 +60,9 @@ class FramingTest {
     Serialize.write(out, sample(100));
     ByteArrayInputStream in = new ByteArrayInputStream(out.toByteArray());
     Fixtures.check(Serialize.read(in).getRoot(T.FACTORY));
-    Fixtures.check(Serialize.read(in).getRoot(T.FACTORY));
+    Fixtures.check(Serialize.tryRead(in, ReaderOptions.DEFAULT).getRoot(T.FACTORY));
     assertThat(in.available()).isZero();
+    assertThat(Serialize.tryRead(in, ReaderOptions.DEFAULT)).isNull();
   }
 
   @Test
@@ -152,5 +153,6 @@ class FramingTest {
     Fixtures.check(SerializePacked.read(in).getRoot(T.FACTORY));
     Fixtures.check(SerializePacked.read(in).getRoot(T.FACTORY));
     assertThat(in.available()).isZero();
+    assertThat(SerializePacked.tryRead(in, ReaderOptions.DEFAULT)).isNull();
   }
 }
