@@ -331,41 +331,36 @@ public final class SerializePacked {
     }
   }
 
-  /** Buffered channel input (reads ahead; bytes past the message may be consumed). */
+  /**
+   * Channel input that never reads past the current message (so several messages can be read
+   * from one channel); wrap slow channels in a buffered stream and use the stream variant for
+   * speed.
+   */
   private static final class ChannelInput implements ByteInput {
     private final ReadableByteChannel channel;
-    private final ByteBuffer buf = ByteBuffer.allocate(8192);
+    private final ByteBuffer one = ByteBuffer.allocate(1);
 
     ChannelInput(ReadableByteChannel channel) {
       this.channel = channel;
-      buf.limit(0);
-    }
-
-    private boolean fill() throws IOException {
-      if (buf.hasRemaining()) {
-        return true;
-      }
-      buf.clear();
-      int n;
-      do {
-        n = channel.read(buf);
-      } while (n == 0);
-      buf.flip();
-      return n > 0;
     }
 
     @Override
     public int read() throws IOException {
-      return fill() ? buf.get() & 0xff : -1;
+      one.clear();
+      int n;
+      do {
+        n = channel.read(one);
+      } while (n == 0);
+      return n < 0 ? -1 : one.get(0) & 0xff;
     }
 
     @Override
     public int read(byte[] dst, int off, int len) throws IOException {
-      if (!fill()) {
-        return -1;
-      }
-      int n = Math.min(len, buf.remaining());
-      buf.get(dst, off, n);
+      ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+      int n;
+      do {
+        n = channel.read(b);
+      } while (n == 0 && len > 0);
       return n;
     }
   }

@@ -879,6 +879,14 @@ final class Wire {
         while (dw > 0 && v.segment.getWord((v.data >>> 3) + dw - 1) == 0) {
           dw--;
         }
+      } else {
+        boolean zero = true;
+        for (int i = 0; i < (v.dataSize + 7) >>> 3; i++) {
+          zero &= v.segment.buffer.get(v.data + i) == 0;
+        }
+        if (zero) {
+          dw = 0;
+        }
       }
       while (pc > 0 && v.segment.getWord(v.pointers + pc - 1) == 0) {
         pc--;

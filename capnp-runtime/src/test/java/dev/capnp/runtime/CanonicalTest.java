@@ -69,4 +69,17 @@ class CanonicalTest {
     assertThat(tag & 0xffffffffL).isEqualTo(2 << 2); // element count 2
     assertThat(tag >>> 32).isEqualTo(1); // 1 data word, 0 pointers
   }
+
+  @Test
+  void structsReadFromPrimitiveListsCanonicalizeToWholeWords() {
+    MessageBuilder mb = new MessageBuilder();
+    PrimitiveList.Int.Builder ints = mb.initRoot(T.FACTORY).init(PrimitiveList.Int.FACTORY, 3, 2);
+    ints.set(1, 9);
+    StructList.Reader<T.Reader> structs = mb.getRoot(T.FACTORY).asReader().getF();
+    byte[] zero = Canonical.canonicalize(structs.get(0));
+    assertThat(zero).hasSize(8);
+    byte[] nine = Canonical.canonicalize(structs.get(1));
+    assertThat(nine).hasSize(16);
+    assertThat(word(nine, 1)).isEqualTo(9);
+  }
 }

@@ -73,11 +73,14 @@ class FramingTest {
       Serialize.write(ch, sample(1)); // gathering write
       Serialize.write(Channels.newChannel(Channels.newOutputStream(ch)), sample(3));
       SerializePacked.write(ch, sample(1));
+      SerializePacked.write(ch, sample(2));
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       Fixtures.check(Serialize.read(ch).getRoot(T.FACTORY));
       Fixtures.check(Serialize.read(ch).getRoot(T.FACTORY));
       Fixtures.check(SerializePacked.read(ch).getRoot(T.FACTORY));
+      Fixtures.check(SerializePacked.read(ch).getRoot(T.FACTORY));
+      assertThat(ch.position()).isEqualTo(ch.size());
     }
     assertThat(Files.size(file)).isPositive();
   }
