@@ -88,7 +88,7 @@ public final class JavaGenerator {
    * to its source text.
    */
   public Map<String, String> generateSources(byte[] request) {
-    Request req = RawRequestReader.read(request);
+    Request req = RequestReader.read(request);
     NodeNaming naming = new NodeNaming(req, options.packages());
     Map<String, String> out = new LinkedHashMap<>();
     for (RequestedFile f : req.requestedFiles()) {
