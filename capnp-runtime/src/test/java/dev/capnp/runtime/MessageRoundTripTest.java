@@ -75,8 +75,14 @@ class MessageRoundTripTest {
     assertThat(r.getH()).isEqualTo(1234);
     assertThat(r.getJ().size()).isZero();
 
-    MessageBuilder mb = new MessageBuilder();
-    mb.setRoot(AnyStruct.FACTORY, mr.getRoot(AnyStruct.FACTORY));
+    for (int first : new int[] {1, 1024}) {
+      MessageBuilder mb = new MessageBuilder(first);
+      mb.setRoot(AnyStruct.FACTORY, mr.getRoot(AnyStruct.FACTORY));
+      upgradeAndCheck(mb);
+    }
+  }
+
+  private static void upgradeAndCheck(MessageBuilder mb) {
     T.Builder b = mb.getRoot(T.FACTORY); // upgrades in place
     assertThat(b.getA()).isEqualTo(77);
     assertThat(b.getC().toString()).isEqualTo("old");
@@ -188,18 +194,25 @@ class MessageRoundTripTest {
 
   @Test
   void orphanAdoptedAcrossFullSegmentsUsesDoubleFar() {
+    // segment 0: root pointer; segment 1: landing pad + root struct (full);
+    // segment 2: orphan slot + orphan struct (9 words) + its text (1 word) = 11 words (full)
     MessageBuilder mb = new MessageBuilder(1);
     T.Builder root = mb.initRoot(T.FACTORY);
     Orphan<T.Builder> o = mb.getOrphanage().newOrphan(T.FACTORY, 0);
-    o.get().setA(5).setC("far away");
-    // fill up the orphan's segment so no landing pad fits next to it
-    for (int i = 0; i < 20; i++) {
-      root.initF(i + 1);
-    }
+    o.get().setA(5).setC("far");
+    root.initF(3); // lands in a new segment
     root.adoptE(o);
+    long ePointer = root.segment.getWord(root.pointers + 2);
+    assertThat(ePointer & 7).as("double-far pointer").isEqualTo(6);
     T.Reader r = reread(mb).getRoot(T.FACTORY);
     assertThat(r.getE().getA()).isEqualTo(5);
-    assertThat(r.getE().getC().toString()).isEqualTo("far away");
+    assertThat(r.getE().getC().toString()).isEqualTo("far");
+    assertThat(r.getF().size()).isEqualTo(3);
+    // and the builder side can follow it too
+    assertThat(root.getE().getC().toString()).isEqualTo("far");
+    root.getE().setC("changed through a double far");
+    assertThat(reread(mb).getRoot(T.FACTORY).getE().getC().toString())
+        .isEqualTo("changed through a double far");
   }
 
   @Test
