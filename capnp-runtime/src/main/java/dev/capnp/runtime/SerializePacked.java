@@ -63,30 +63,48 @@ public final class SerializePacked {
 
   // ---------------------------------------------------------------- writing
 
-  /** Writes the packed message to a channel. */
+  /** Writes the packed message to a channel (packing straight from the segments). */
   public static void write(WritableByteChannel channel, MessageBuilder message)
       throws IOException {
-    ByteBuffer packed = toByteBuffer(message);
-    while (packed.hasRemaining()) {
-      channel.write(packed);
-    }
+    Packer packer = new Packer(chunk -> {
+      while (chunk.hasRemaining()) {
+        channel.write(chunk);
+      }
+    });
+    packMessage(packer, message);
   }
 
-  /** Writes the packed message to a stream. */
+  /** Writes the packed message to a stream (packing straight from the segments). */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
-    ByteBuffer packed = toByteBuffer(message);
-    out.write(packed.array(), packed.arrayOffset() + packed.position(), packed.remaining());
+    Packer packer = new Packer(
+        chunk -> out.write(chunk.array(), chunk.arrayOffset() + chunk.position(),
+            chunk.remaining()));
+    packMessage(packer, message);
+  }
+
+  private static void packMessage(Packer packer, MessageBuilder message) throws IOException {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    packer.pack(Serialize.header(segs));
+    for (ByteBuffer s : segs) {
+      packer.pack(s);
+    }
+    packer.flush();
   }
 
   /** The packed message in a new heap buffer. */
   public static ByteBuffer toByteBuffer(MessageBuilder message) {
-    byte[] packed = toBytes(message);
-    return ByteBuffer.wrap(packed).order(ByteOrder.LITTLE_ENDIAN);
+    return ByteBuffer.wrap(toBytes(message)).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** The packed message as bytes. */
   public static byte[] toBytes(MessageBuilder message) {
-    return pack(Serialize.toBytes(message));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      write(out, message);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
   }
 
   // ---------------------------------------------------------------- raw packing
@@ -97,65 +115,107 @@ public final class SerializePacked {
       throw new IllegalArgumentException("packing needs whole words, got " + unpacked.length
           + " bytes");
     }
-    // worst case: 10 bytes per 8 (tag + 8 + run count) -- bounded by len + len/8*2 + 2
-    byte[] out = new byte[unpacked.length + unpacked.length / 8 * 2 + 2];
-    int o = 0;
-    int words = unpacked.length / 8;
-    int w = 0;
-    while (w < words) {
-      int base = w * 8;
-      int tagPos = o++;
-      int tag = 0;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Packer packer = new Packer(chunk -> out.write(chunk.array(),
+        chunk.arrayOffset() + chunk.position(), chunk.remaining()));
+    try {
+      packer.pack(ByteBuffer.wrap(unpacked));
+      packer.flush();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** Receives packed output in chunks. */
+  interface Sink {
+    /** Consumes all remaining bytes of {@code chunk} (a heap buffer). */
+    void accept(ByteBuffer chunk) throws IOException;
+  }
+
+  /**
+   * Streaming packer: packs buffers of whole words into a fixed output buffer, handing full
+   * chunks to a {@link Sink}. Runs never span two input buffers (still valid packing).
+   */
+  static final class Packer {
+    private static final int CAPACITY = 16 * 1024;
+    /** Worst case for one step: tag + 8 bytes + count + 255 literal words. */
+    private static final int MAX_STEP = 10 + 255 * 8;
+
+    private final Sink sink;
+    private final byte[] out = new byte[CAPACITY];
+    private int o;
+
+    Packer(Sink sink) {
+      this.sink = sink;
+    }
+
+    void pack(ByteBuffer words) throws IOException {
+      byte[] src;
+      int off;
+      if (words.hasArray()) {
+        src = words.array();
+        off = words.arrayOffset() + words.position();
+      } else {
+        src = new byte[words.remaining()];
+        words.duplicate().get(src);
+        off = 0;
+      }
+      int count = words.remaining() >>> 3;
+      int w = 0;
+      while (w < count) {
+        if (CAPACITY - o < MAX_STEP) {
+          flush();
+        }
+        int base = off + w * 8;
+        int tagPos = o++;
+        int tag = 0;
+        for (int b = 0; b < 8; b++) {
+          byte v = src[base + b];
+          if (v != 0) {
+            tag |= 1 << b;
+            out[o++] = v;
+          }
+        }
+        out[tagPos] = (byte) tag;
+        w++;
+        if (tag == 0) {
+          int run = 0;
+          while (w < count && run < 255 && zeroBytes(src, off + w * 8) == 8) {
+            run++;
+            w++;
+          }
+          out[o++] = (byte) run;
+        } else if (tag == 0xff) {
+          int runStart = w;
+          int run = 0;
+          while (w < count && run < 255 && zeroBytes(src, off + w * 8) < 2) {
+            run++;
+            w++;
+          }
+          out[o++] = (byte) run;
+          System.arraycopy(src, off + runStart * 8, out, o, run * 8);
+          o += run * 8;
+        }
+      }
+    }
+
+    void flush() throws IOException {
+      if (o > 0) {
+        sink.accept(ByteBuffer.wrap(out, 0, o));
+        o = 0;
+      }
+    }
+
+    private static int zeroBytes(byte[] a, int at) {
+      int n = 0;
       for (int b = 0; b < 8; b++) {
-        byte v = unpacked[base + b];
-        if (v != 0) {
-          tag |= 1 << b;
-          out[o++] = v;
+        if (a[at + b] == 0) {
+          n++;
         }
       }
-      out[tagPos] = (byte) tag;
-      w++;
-      if (tag == 0) {
-        int run = 0;
-        while (w < words && run < 255 && isZeroWord(unpacked, w)) {
-          run++;
-          w++;
-        }
-        out[o++] = (byte) run;
-      } else if (tag == 0xff) {
-        int runStart = w;
-        int run = 0;
-        while (w < words && run < 255 && zeroBytes(unpacked, w) < 2) {
-          run++;
-          w++;
-        }
-        out[o++] = (byte) run;
-        System.arraycopy(unpacked, runStart * 8, out, o, run * 8);
-        o += run * 8;
-      }
+      return n;
     }
-    byte[] result = new byte[o];
-    System.arraycopy(out, 0, result, 0, o);
-    return result;
-  }
-
-  private static boolean isZeroWord(byte[] a, int w) {
-    for (int b = 0; b < 8; b++) {
-      if (a[w * 8 + b] != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int zeroBytes(byte[] a, int w) {
-    int n = 0;
-    for (int b = 0; b < 8; b++) {
-      if (a[w * 8 + b] == 0) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /**

@@ -158,4 +158,24 @@ class FramingTest {
     assertThat(in.available()).isZero();
     assertThat(SerializePacked.tryRead(in, ReaderOptions.DEFAULT)).isNull();
   }
+
+  @Test
+  void largePackedMessagesStreamInChunks() throws IOException {
+    MessageBuilder mb = new MessageBuilder(16);
+    T.Builder t = mb.initRoot(T.FACTORY);
+    Data.Builder data = t.initJ(400_000);
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < data.size(); i++) {
+      // mixture of dense words, sparse words and long zero runs
+      int block = (i / 4096) % 3;
+      data.set(i, block == 0 ? (byte) (random.nextInt(255) + 1)
+          : block == 1 && i % 5 == 0 ? (byte) 1 : 0);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SerializePacked.write(out, mb);
+    byte[] packed = out.toByteArray();
+    assertThat(SerializePacked.unpack(packed)).isEqualTo(Serialize.toBytes(mb));
+    T.Reader r = SerializePacked.read(new ByteArrayInputStream(packed)).getRoot(T.FACTORY);
+    assertThat(r.getJ().asByteBuffer()).isEqualTo(data.asByteBuffer());
+  }
 }
