@@ -376,6 +376,9 @@ final class FileGenerator {
     final List<Param> chain;
     final List<String> statics = new ArrayList<>();
     final Set<String> staticNames = new HashSet<>();
+    /** Per-instance lazily created factories of the Reader / Builder being generated. */
+    final List<String> instanceMembers = new ArrayList<>();
+    final Set<String> instanceNames = new HashSet<>();
 
     StructCtx(Node node) {
       this.node = node;
@@ -622,8 +625,13 @@ final class FileGenerator {
     if (n.struct().discriminantCount() > 0) {
       emitWhichMethod(n, ctx);
     }
+    ctx.instanceMembers.clear();
+    ctx.instanceNames.clear();
     for (Field f : byCodeOrder(n)) {
       readerField(ctx, f);
+    }
+    for (String line : ctx.instanceMembers) {
+      w.line(line);
     }
     if (emitToString) {
       w.line("");
@@ -742,8 +750,29 @@ final class FileGenerator {
 
   /** The factory expression for a pointer field, hoisted into a static field when constant. */
   private String fieldFactory(StructCtx ctx, Field f, JType jt, boolean builderSide) {
-    if (!jt.constant() || jt.simpleFactory()) {
-      return jt.factory();
+    if (jt.factory().indexOf('(') < 0) {
+      return jt.factory(); // a constant like Foo.FACTORY or a type-parameter factory field
+    }
+    if (!jt.constant()) {
+      // Depends on this instance's type-parameter factories: create once per instance, lazily.
+      String name = "_" + Names.lowerCamel(Names.upperCamel(f.name())) + "Factory";
+      if (ctx.instanceNames.add(name)) {
+        String type = RT + "PointerFactory<" + (builderSide ? jt.builder() : "?") + ", "
+            + jt.reader() + ">";
+        List<String> m = ctx.instanceMembers;
+        m.add("");
+        m.add("private " + type + " " + name + ";");
+        m.add("");
+        m.add("private " + type + " " + name + "() {");
+        m.add("  " + type + " f = " + name + ";");
+        m.add("  if (f == null) {");
+        m.add("    f = " + jt.factory() + ";");
+        m.add("    " + name + " = f;");
+        m.add("  }");
+        m.add("  return f;");
+        m.add("}");
+      }
+      return name + "()";
     }
     String name = "_" + Names.upperSnake(f.name()) + "_FACTORY";
     if (!ctx.staticNames.contains(name)) {
@@ -860,8 +889,13 @@ final class FileGenerator {
     if (n.struct().discriminantCount() > 0) {
       emitWhichMethod(n, ctx);
     }
+    ctx.instanceMembers.clear();
+    ctx.instanceNames.clear();
     for (Field f : byCodeOrder(n)) {
       builderField(ctx, f);
+    }
+    for (String line : ctx.instanceMembers) {
+      w.line(line);
     }
     if (emitToString) {
       w.line("");

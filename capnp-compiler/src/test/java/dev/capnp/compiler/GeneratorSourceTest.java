@@ -65,7 +65,11 @@ class GeneratorSourceTest {
         .contains("public TB initValue()")
         // Pair(Value, Key) inside Pair(Key, Value) swaps the factories
         .contains("public TestSchema.Pair.Reader<ValueR, KeyR> getSwapped()")
-        .contains("_getPointerField(TestSchema.Pair.factory(valueFactory, keyFactory), 2)")
+        // factories depending on the instance's type parameters are created once, lazily
+        .contains("return _getPointerField(_swappedFactory(), 2);")
+        .contains("private dev.capnp.runtime.PointerFactory<?, TestSchema.Pair.Reader<ValueR, KeyR>>"
+            + " _swappedFactory;")
+        .contains("f = TestSchema.Pair.factory(valueFactory, keyFactory);")
         // groups of generic structs take the parent's factories
         .contains("return new TestSchema.Outer.Deep.Reader<>(tFactory, this);");
   }
