@@ -531,6 +531,9 @@ final class Wire {
       return;
     }
     if (kind(ref) == OTHER) {
+      if ((int) ref == OTHER) {
+        seg.builderArena.capTable.dropCap((int) (ref >>> 32));
+      }
       seg.putWord(refOff, 0);
       return;
     }
