@@ -92,12 +92,14 @@ public abstract class ListBuilder {
     return (byteOffset(index) + (structDataSize >>> 3)) >>> 3;
   }
 
+  /** Reads the boolean element {@code index}. */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
     byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
+  /** Writes the boolean element {@code index}. */
   protected final void _setBooleanElement(int index, boolean value) {
     long bitIndex = (long) checkIndex(index) * step;
     int at = ptr + (int) (bitIndex >>> 3);
@@ -106,50 +108,62 @@ public abstract class ListBuilder {
     segment.buffer.put(at, (byte) (value ? (b | bit) : (b & ~bit)));
   }
 
+  /** Reads the byte element {@code index}. */
   protected final byte _getByteElement(int index) {
     return segment.buffer.get(byteOffset(index));
   }
 
+  /** Writes the byte element {@code index}. */
   protected final void _setByteElement(int index, byte value) {
     segment.buffer.put(byteOffset(index), value);
   }
 
+  /** Reads the short element {@code index}. */
   protected final short _getShortElement(int index) {
     return segment.buffer.getShort(byteOffset(index));
   }
 
+  /** Writes the short element {@code index}. */
   protected final void _setShortElement(int index, short value) {
     segment.buffer.putShort(byteOffset(index), value);
   }
 
+  /** Reads the int element {@code index}. */
   protected final int _getIntElement(int index) {
     return segment.buffer.getInt(byteOffset(index));
   }
 
+  /** Writes the int element {@code index}. */
   protected final void _setIntElement(int index, int value) {
     segment.buffer.putInt(byteOffset(index), value);
   }
 
+  /** Reads the long element {@code index}. */
   protected final long _getLongElement(int index) {
     return segment.buffer.getLong(byteOffset(index));
   }
 
+  /** Writes the long element {@code index}. */
   protected final void _setLongElement(int index, long value) {
     segment.buffer.putLong(byteOffset(index), value);
   }
 
+  /** Reads the float element {@code index}. */
   protected final float _getFloatElement(int index) {
     return Float.intBitsToFloat(_getIntElement(index));
   }
 
+  /** Writes the float element {@code index}. */
   protected final void _setFloatElement(int index, float value) {
     _setIntElement(index, Float.floatToRawIntBits(value));
   }
 
+  /** Reads the double element {@code index}. */
   protected final double _getDoubleElement(int index) {
     return Double.longBitsToDouble(_getLongElement(index));
   }
 
+  /** Writes the double element {@code index}. */
   protected final void _setDoubleElement(int index, double value) {
     _setLongElement(index, Double.doubleToRawLongBits(value));
   }

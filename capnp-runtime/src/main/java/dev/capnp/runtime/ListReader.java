@@ -89,32 +89,39 @@ public abstract class ListReader {
     return ptr + (int) (((long) checkIndex(index) * step) >>> 3);
   }
 
+  /** Reads the boolean element {@code index}. */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
     byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
+  /** Reads the byte element {@code index}. */
   protected final byte _getByteElement(int index) {
     return segment.buffer.get(byteOffset(index));
   }
 
+  /** Reads the short element {@code index}. */
   protected final short _getShortElement(int index) {
     return segment.buffer.getShort(byteOffset(index));
   }
 
+  /** Reads the int element {@code index}. */
   protected final int _getIntElement(int index) {
     return segment.buffer.getInt(byteOffset(index));
   }
 
+  /** Reads the long element {@code index}. */
   protected final long _getLongElement(int index) {
     return segment.buffer.getLong(byteOffset(index));
   }
 
+  /** Reads the float element {@code index}. */
   protected final float _getFloatElement(int index) {
     return Float.intBitsToFloat(_getIntElement(index));
   }
 
+  /** Reads the double element {@code index}. */
   protected final double _getDoubleElement(int index) {
     return Double.longBitsToDouble(_getLongElement(index));
   }

@@ -78,6 +78,7 @@ public abstract class StructBuilder {
         "field ends at bit " + bitEnd + " beyond data section of " + dataSize + " bits");
   }
 
+  /** Reads the boolean field at the given offset (default 0 beyond the data section). */
   protected final boolean _getBooleanField(int bitOffset) {
     if (bitOffset >= dataSize) {
       return false;
@@ -86,10 +87,15 @@ public abstract class StructBuilder {
     return (b & (1 << (bitOffset & 7))) != 0;
   }
 
+  /**
+   * Reads the boolean field at the given offset (default 0 beyond the data section), XORed with
+   * the default {@code mask}.
+   */
   protected final boolean _getBooleanField(int bitOffset, boolean mask) {
     return _getBooleanField(bitOffset) ^ mask;
   }
 
+  /** Writes the boolean field at the given offset. */
   protected final void _setBooleanField(int bitOffset, boolean value) {
     if (bitOffset >= dataSize) {
       throw outside(bitOffset + 1L);
@@ -100,10 +106,12 @@ public abstract class StructBuilder {
     segment.buffer.put(index, (byte) (value ? (b | bit) : (b & ~bit)));
   }
 
+  /** Writes the boolean field at the given offset, XORed with the default {@code mask}. */
   protected final void _setBooleanField(int bitOffset, boolean value, boolean mask) {
     _setBooleanField(bitOffset, value ^ mask);
   }
 
+  /** Reads the byte field at the given offset (default 0 beyond the data section). */
   protected final byte _getByteField(int offset) {
     if ((offset + 1) * 8 > dataSize) {
       return 0;
@@ -111,10 +119,15 @@ public abstract class StructBuilder {
     return segment.buffer.get(data + offset);
   }
 
+  /**
+   * Reads the byte field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final byte _getByteField(int offset, byte mask) {
     return (byte) (_getByteField(offset) ^ mask);
   }
 
+  /** Writes the byte field at the given offset. */
   protected final void _setByteField(int offset, byte value) {
     if ((offset + 1) * 8 > dataSize) {
       throw outside((offset + 1L) * 8);
@@ -122,10 +135,12 @@ public abstract class StructBuilder {
     segment.buffer.put(data + offset, value);
   }
 
+  /** Writes the byte field at the given offset, XORed with the default {@code mask}. */
   protected final void _setByteField(int offset, byte value, byte mask) {
     _setByteField(offset, (byte) (value ^ mask));
   }
 
+  /** Reads the short field at the given offset (default 0 beyond the data section). */
   protected final short _getShortField(int offset) {
     if ((offset + 1) * 16 > dataSize) {
       return 0;
@@ -133,10 +148,15 @@ public abstract class StructBuilder {
     return segment.buffer.getShort(data + offset * 2);
   }
 
+  /**
+   * Reads the short field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final short _getShortField(int offset, short mask) {
     return (short) (_getShortField(offset) ^ mask);
   }
 
+  /** Writes the short field at the given offset. */
   protected final void _setShortField(int offset, short value) {
     if ((offset + 1) * 16 > dataSize) {
       throw outside((offset + 1L) * 16);
@@ -144,10 +164,12 @@ public abstract class StructBuilder {
     segment.buffer.putShort(data + offset * 2, value);
   }
 
+  /** Writes the short field at the given offset, XORed with the default {@code mask}. */
   protected final void _setShortField(int offset, short value, short mask) {
     _setShortField(offset, (short) (value ^ mask));
   }
 
+  /** Reads the int field at the given offset (default 0 beyond the data section). */
   protected final int _getIntField(int offset) {
     if ((offset + 1) * 32 > dataSize) {
       return 0;
@@ -155,10 +177,15 @@ public abstract class StructBuilder {
     return segment.buffer.getInt(data + offset * 4);
   }
 
+  /**
+   * Reads the int field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final int _getIntField(int offset, int mask) {
     return _getIntField(offset) ^ mask;
   }
 
+  /** Writes the int field at the given offset. */
   protected final void _setIntField(int offset, int value) {
     if ((offset + 1) * 32 > dataSize) {
       throw outside((offset + 1L) * 32);
@@ -166,10 +193,12 @@ public abstract class StructBuilder {
     segment.buffer.putInt(data + offset * 4, value);
   }
 
+  /** Writes the int field at the given offset, XORed with the default {@code mask}. */
   protected final void _setIntField(int offset, int value, int mask) {
     _setIntField(offset, value ^ mask);
   }
 
+  /** Reads the long field at the given offset (default 0 beyond the data section). */
   protected final long _getLongField(int offset) {
     if ((offset + 1) * 64 > dataSize) {
       return 0;
@@ -177,10 +206,15 @@ public abstract class StructBuilder {
     return segment.buffer.getLong(data + offset * 8);
   }
 
+  /**
+   * Reads the long field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final long _getLongField(int offset, long mask) {
     return _getLongField(offset) ^ mask;
   }
 
+  /** Writes the long field at the given offset. */
   protected final void _setLongField(int offset, long value) {
     if ((offset + 1) * 64 > dataSize) {
       throw outside((offset + 1L) * 64);
@@ -188,38 +222,53 @@ public abstract class StructBuilder {
     segment.buffer.putLong(data + offset * 8, value);
   }
 
+  /** Writes the long field at the given offset, XORed with the default {@code mask}. */
   protected final void _setLongField(int offset, long value, long mask) {
     _setLongField(offset, value ^ mask);
   }
 
+  /** Reads the float field at the given offset (default 0 beyond the data section). */
   protected final float _getFloatField(int offset) {
     return Float.intBitsToFloat(_getIntField(offset));
   }
 
+  /**
+   * Reads the float field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final float _getFloatField(int offset, int maskBits) {
     return Float.intBitsToFloat(_getIntField(offset) ^ maskBits);
   }
 
+  /** Writes the float field at the given offset. */
   protected final void _setFloatField(int offset, float value) {
     _setIntField(offset, Float.floatToRawIntBits(value));
   }
 
+  /** Writes the float field at the given offset, XORed with the default {@code mask}. */
   protected final void _setFloatField(int offset, float value, int maskBits) {
     _setIntField(offset, Float.floatToRawIntBits(value) ^ maskBits);
   }
 
+  /** Reads the double field at the given offset (default 0 beyond the data section). */
   protected final double _getDoubleField(int offset) {
     return Double.longBitsToDouble(_getLongField(offset));
   }
 
+  /**
+   * Reads the double field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final double _getDoubleField(int offset, long maskBits) {
     return Double.longBitsToDouble(_getLongField(offset) ^ maskBits);
   }
 
+  /** Writes the double field at the given offset. */
   protected final void _setDoubleField(int offset, double value) {
     _setLongField(offset, Double.doubleToRawLongBits(value));
   }
 
+  /** Writes the double field at the given offset, XORed with the default {@code mask}. */
   protected final void _setDoubleField(int offset, double value, long maskBits) {
     _setLongField(offset, Double.doubleToRawLongBits(value) ^ maskBits);
   }

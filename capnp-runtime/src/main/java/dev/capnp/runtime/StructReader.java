@@ -82,6 +82,7 @@ public abstract class StructReader {
     return Wire.structTotalSize(this);
   }
 
+  /** Reads the boolean field at the given offset (default 0 beyond the data section). */
   protected final boolean _getBooleanField(int bitOffset) {
     if (bitOffset >= dataSize) {
       return false;
@@ -90,10 +91,15 @@ public abstract class StructReader {
     return (b & (1 << (bitOffset & 7))) != 0;
   }
 
+  /**
+   * Reads the boolean field at the given offset (default 0 beyond the data section), XORed with
+   * the default {@code mask}.
+   */
   protected final boolean _getBooleanField(int bitOffset, boolean mask) {
     return _getBooleanField(bitOffset) ^ mask;
   }
 
+  /** Reads the byte field at the given offset (default 0 beyond the data section). */
   protected final byte _getByteField(int offset) {
     if ((offset + 1) * 8 > dataSize) {
       return 0;
@@ -101,10 +107,15 @@ public abstract class StructReader {
     return segment.buffer.get(data + offset);
   }
 
+  /**
+   * Reads the byte field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final byte _getByteField(int offset, byte mask) {
     return (byte) (_getByteField(offset) ^ mask);
   }
 
+  /** Reads the short field at the given offset (default 0 beyond the data section). */
   protected final short _getShortField(int offset) {
     if ((offset + 1) * 16 > dataSize) {
       return 0;
@@ -112,10 +123,15 @@ public abstract class StructReader {
     return segment.buffer.getShort(data + offset * 2);
   }
 
+  /**
+   * Reads the short field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final short _getShortField(int offset, short mask) {
     return (short) (_getShortField(offset) ^ mask);
   }
 
+  /** Reads the int field at the given offset (default 0 beyond the data section). */
   protected final int _getIntField(int offset) {
     if ((offset + 1) * 32 > dataSize) {
       return 0;
@@ -123,10 +139,15 @@ public abstract class StructReader {
     return segment.buffer.getInt(data + offset * 4);
   }
 
+  /**
+   * Reads the int field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final int _getIntField(int offset, int mask) {
     return _getIntField(offset) ^ mask;
   }
 
+  /** Reads the long field at the given offset (default 0 beyond the data section). */
   protected final long _getLongField(int offset) {
     if ((offset + 1) * 64 > dataSize) {
       return 0;
@@ -134,22 +155,36 @@ public abstract class StructReader {
     return segment.buffer.getLong(data + offset * 8);
   }
 
+  /**
+   * Reads the long field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final long _getLongField(int offset, long mask) {
     return _getLongField(offset) ^ mask;
   }
 
+  /** Reads the float field at the given offset (default 0 beyond the data section). */
   protected final float _getFloatField(int offset) {
     return Float.intBitsToFloat(_getIntField(offset));
   }
 
+  /**
+   * Reads the float field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final float _getFloatField(int offset, int maskBits) {
     return Float.intBitsToFloat(_getIntField(offset) ^ maskBits);
   }
 
+  /** Reads the double field at the given offset (default 0 beyond the data section). */
   protected final double _getDoubleField(int offset) {
     return Double.longBitsToDouble(_getLongField(offset));
   }
 
+  /**
+   * Reads the double field at the given offset (default 0 beyond the data section), XORed with the
+   * default {@code mask}.
+   */
   protected final double _getDoubleField(int offset, long maskBits) {
     return Double.longBitsToDouble(_getLongField(offset) ^ maskBits);
   }
