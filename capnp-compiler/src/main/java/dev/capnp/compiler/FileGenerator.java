@@ -53,6 +53,9 @@ final class FileGenerator {
     NodeNaming.FileNames names = naming.file(fileId);
     String outer = names.outerClass();
     emitMembers(file, 0);
+    if (needsWordsHelper) {
+      emitWordsHelper();
+    }
     String body = w.toString();
 
     SourceWriter head = new SourceWriter(0);
@@ -181,7 +184,7 @@ final class FileGenerator {
         JType jt = types.pointer(t, List.of());
         w.javadoc(doc(c.id()));
         w.line("public static final " + jt.reader() + " " + name + " =");
-        w.line("    " + jt.factory() + ".fromPointerReader(" + wordsSegment(v.pointerWords())
+        lines("    ", jt.factory() + ".fromPointerReader(" + wordsSegment(v.pointerWords())
             + ",");
         w.line("        " + RT + "CapTableReader.EMPTY, 0, null, 0, java.lang.Integer.MAX_VALUE);");
         w.line("");
@@ -193,19 +196,70 @@ final class FileGenerator {
     w.line("");
   }
 
-  private static String wordsSegment(long[] words) {
+  /** Above this many words a default/constant segment is embedded as a string, not a long[]. */
+  private static final int INLINE_WORDS_LIMIT = 64;
+  private boolean needsWordsHelper;
+
+  /**
+   * An expression creating a segment holding {@code words}; may span several lines (separated by
+   * '\n', continuation lines without indentation).
+   */
+  private String wordsSegment(long[] words) {
     StringBuilder sb = new StringBuilder(RT + "SegmentReader.ofWords(");
     if (words == null || words.length == 0) {
       return sb.append("0L)").toString();
     }
+    if (words.length > INLINE_WORDS_LIMIT) {
+      needsWordsHelper = true;
+      byte[] bytes = new byte[words.length * 8];
+      java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+          .put(words);
+      sb.append(types.outerRef(fileId)).append("._words(");
+      for (int start = 0; start < bytes.length; start += SCHEMA_CHUNK_BYTES) {
+        int end = Math.min(bytes.length, start + SCHEMA_CHUNK_BYTES);
+        for (int l = start; l < end; l += SCHEMA_LINE_BYTES) {
+          int lineEnd = Math.min(end, l + SCHEMA_LINE_BYTES);
+          sb.append("\n    \"").append(latin1Literal(bytes, l, lineEnd)).append('"');
+          sb.append(lineEnd < end ? " +" : (end < bytes.length ? "," : ""));
+        }
+      }
+      return sb.append("))").toString();
+    }
     for (int i = 0; i < words.length; i++) {
       if (i > 0) {
-        sb.append(", ");
+        sb.append(i % 4 == 0 ? ",\n    " : ", ");
       }
       sb.append(String.format("0x%xL", words[i]));
     }
     return sb.append(')').toString();
   }
+
+  /** Writes possibly multi-line text, each line indented by {@code indent} more spaces. */
+  private void lines(String indent, String text) {
+    for (String l : text.split("\n", -1)) {
+      w.line(indent + l);
+    }
+  }
+
+  private void emitWordsHelper() {
+    w.line("/** Little-endian words from ISO-8859-1 characters, one per byte (for big defaults). */");
+    w.open("private static long[] _words(java.lang.String... chunks)");
+    w.line("java.lang.StringBuilder all = new java.lang.StringBuilder();");
+    w.open("for (java.lang.String c : chunks)");
+    w.line("all.append(c);");
+    w.close();
+    w.line("long[] words = new long[all.length() / 8];");
+    w.open("for (int i = 0; i < words.length; i++)");
+    w.line("long v = 0;");
+    w.open("for (int b = 7; b >= 0; b--)");
+    w.line("v = (v << 8) | (all.charAt(i * 8 + b) & 0xff);");
+    w.close();
+    w.line("words[i] = v;");
+    w.close();
+    w.line("return words;");
+    w.close();
+  }
+
 
   static String primitiveJavaType(Kind k) {
     return switch (k) {
@@ -738,13 +792,15 @@ final class FileGenerator {
   }
 
   /** Registers a static field in the struct class; returns its name. */
-  private static String addStatic(StructCtx ctx, String baseName, String type, String init) {
+  private String addStatic(StructCtx ctx, String baseName, String type, String init) {
     String name = baseName;
     while (!ctx.staticNames.add(name)) {
       name = name + "_";
     }
     ctx.statics.add("private static final " + type + " " + name + " =");
-    ctx.statics.add("    " + init + ";");
+    for (String line : (init + ";").split("\n", -1)) {
+      ctx.statics.add("    " + line);
+    }
     return name;
   }
 

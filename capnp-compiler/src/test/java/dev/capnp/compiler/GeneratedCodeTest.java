@@ -192,7 +192,7 @@ class GeneratedCodeTest {
   @Test
   void constantsOfEveryKind() throws Throwable {
     assertThat(call("readConstants")).isEqualTo("[-42, 18446744073709551615, 0.5, true, "
-        + "hello \"world\"\n, 3:255, GREEN, 99:const:DARK_BLUE, 6, boxed, 5]");
+        + "hello \"world\"\n, 3:255, GREEN, 99:const:DARK_BLUE, 6, boxed, 5, 100:100]");
   }
 
   @Test

@@ -286,6 +286,7 @@ public final class Driver {
     v.add(TestSchema.LIST_CONST.get(0).getY());
     v.add(TestSchema.BOX_CONST.getValue());
     v.add(TestSchema.Keywords.TYPE_ID_);
+    v.add(TestSchema.BIG_CONST.size() + ":" + TestSchema.BIG_CONST.get(99));
     return v.toString();
   }
 
