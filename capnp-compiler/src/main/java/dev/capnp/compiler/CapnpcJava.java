@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>Options: {@code --output DIR} (default: current directory), {@code --package FILE=PKG}
  * (repeatable; Java package of a schema file lacking {@code $Java.package}),
- * {@code --no-tostring}, {@code --input FILE} (read the request from a file, not stdin).
+ * {@code --no-tostring}, {@code --input FILE} (read the request from a file, not stdin),
+ * {@code --verbose} (list the files written on stderr).
  */
 public final class CapnpcJava {
   private CapnpcJava() {}
@@ -22,9 +23,13 @@ public final class CapnpcJava {
   /** Runs the generator; exits with status 1 and a message on error. */
   public static void main(String[] args) {
     try {
-      List<Path> written = run(args, System.in);
-      for (Path p : written) {
-        System.err.println("capnpc-java: wrote " + p);
+      List<String> rest = new ArrayList<>(List.of(args));
+      boolean verbose = rest.remove("--verbose");
+      List<Path> written = run(rest.toArray(new String[0]), System.in);
+      if (verbose) {
+        for (Path p : written) {
+          System.err.println("capnpc-java: wrote " + p);
+        }
       }
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("capnpc-java: " + e.getMessage());
