@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class GeneratedCodeTest {
   private static final Path OUT = Path.of("target/generated-test-code").toAbsolutePath();
   private static URLClassLoader loader;
+  private static boolean textFormat;
   private static Class<?> driver;
 
   @BeforeAll
@@ -43,7 +44,7 @@ class GeneratedCodeTest {
     Files.createDirectories(classes);
     byte[] request = TestSchemas.compile("test.capnp", "imported.capnp");
     // toString() needs dev.capnp.dynamic.TextFormat; generate it only once that class exists.
-    boolean textFormat = classExists("dev.capnp.dynamic.TextFormat");
+    textFormat = classExists("dev.capnp.dynamic.TextFormat");
     List<Path> written = new JavaGenerator(JavaGenerator.Options.defaults()
         .withToString(textFormat)).generate(new java.io.ByteArrayInputStream(request), src);
     assertThat(written).hasSize(2);
@@ -193,6 +194,19 @@ class GeneratedCodeTest {
   void constantsOfEveryKind() throws Throwable {
     assertThat(call("readConstants")).isEqualTo("[-42, 18446744073709551615, 0.5, true, "
         + "hello \"world\"\n, 3:255, GREEN, 99:const:DARK_BLUE, 6, boxed, 5, 100:100]");
+  }
+
+  @Test
+  void toStringPrintsTheTextFormatLikeTheReferenceTool() throws Throwable {
+    org.junit.jupiter.api.Assumptions.assumeTrue(textFormat,
+        "dev.capnp.dynamic.TextFormat not available yet");
+    byte[] message = (byte[]) call("buildGenerics");
+    String[] lines = ((String) call("toStrings", message)).split("\n");
+    assertThat(lines[0]).isEqualTo(decode("UsesGenerics", message));
+    assertThat(lines[1]).isEqualTo("(intValue = 0, named = (flag = false), "
+        + "plain = (p = 0, q = \"q\", inner = (left = 0)))");
+    assertThat(lines[2]).isEqualTo("(p = 0, q = \"q\", inner = (left = 0))");
+    assertThat(lines[3]).isEqualTo("(x = 5, y = 6)");
   }
 
   @Test

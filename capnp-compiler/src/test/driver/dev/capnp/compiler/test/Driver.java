@@ -290,6 +290,15 @@ public final class Driver {
     return v.toString();
   }
 
+  /** toString() of a reader, a builder, a group and a constant's element (text format, if generated). */
+  public static String toStrings(byte[] generics) {
+    TestSchema.UsesGenerics.Reader r = read(generics).getRoot(TestSchema.UsesGenerics.FACTORY);
+    MessageBuilder message = new MessageBuilder();
+    TestSchema.Unions.Builder b = message.initRoot(TestSchema.Unions.FACTORY);
+    b.getPlain().setQ("q");
+    return r + "\n" + b + "\n" + b.getPlain() + "\n" + TestSchema.LIST_CONST.get(0);
+  }
+
   /** Escaped names. */
   public static byte[] buildKeywords() {
     MessageBuilder message = new MessageBuilder();
