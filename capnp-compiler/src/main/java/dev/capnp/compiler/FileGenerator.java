@@ -1077,6 +1077,17 @@ final class FileGenerator {
           + "Text.Reader(value));");
       w.close();
     }
+    if (k == Kind.DATA) {
+      w.line("");
+      w.line("/** Sets {@code " + f.name() + "} to a copy of {@code value}. */");
+      w.open("public void " + methodName("set", f) + "(byte[] value)");
+      if (disc != null) {
+        w.line(disc);
+      }
+      w.line("_setPointerField(" + factory + ", " + f.offset() + ", new " + RT
+          + "Data.Reader(value));");
+      w.close();
+    }
     boolean sized = k == Kind.TEXT || k == Kind.DATA || k == Kind.LIST;
     boolean param = k == Kind.ANY_POINTER && !jt.constant();
     if (!sized || param) {

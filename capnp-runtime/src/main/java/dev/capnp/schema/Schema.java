@@ -5925,6 +5925,12 @@ public final class Schema {
         _setPointerField(dev.capnp.runtime.Data.FACTORY, 0, value);
       }
 
+      /** Sets {@code data} to a copy of {@code value}. */
+      public void setData(byte[] value) {
+        _setShortField(0, (short) 13);
+        _setPointerField(dev.capnp.runtime.Data.FACTORY, 0, new dev.capnp.runtime.Data.Reader(value));
+      }
+
       /** Replaces {@code data} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Data.Builder initData(int size) {
         _setShortField(0, (short) 13);

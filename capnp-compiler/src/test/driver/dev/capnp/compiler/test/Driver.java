@@ -52,7 +52,7 @@ public final class Driver {
     b.setFloat32Field(1.5f);
     b.setFloat64Field(-2.25);
     b.setTextField("hello");
-    b.setDataField(new Data.Reader(new byte[] {1, 2, 3}));
+    b.setDataField(new byte[] {1, 2, 3});
     b.initStructField().setTextField("inner");
     b.setEnumField(TestSchema.Color.DARK_BLUE);
     b.initAnyField().initAs(TestSchema.AllTypes.FACTORY).setInt32Field(5);
