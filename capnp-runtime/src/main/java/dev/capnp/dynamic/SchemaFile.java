@@ -14,6 +14,7 @@ import java.util.List;
 public final class SchemaFile {
   private final String[] chunks;
   private final List<SchemaFile> imports;
+  private volatile SchemaRegistry registry;
 
   private SchemaFile(String[] chunks, SchemaFile[] imports) {
     this.chunks = chunks.clone();
@@ -44,5 +45,20 @@ public final class SchemaFile {
       }
     }
     return out;
+  }
+
+  /** The nodes of this file and its imports, parsed on first use. */
+  public SchemaRegistry registry() {
+    SchemaRegistry r = registry;
+    if (r == null) {
+      synchronized (this) {
+        r = registry;
+        if (r == null) {
+          r = SchemaRegistry.load(this);
+          registry = r;
+        }
+      }
+    }
+    return r;
   }
 }

@@ -1,0 +1,48 @@
+package dev.capnp.dynamic;
+
+import java.util.List;
+
+/** An enum type: its id, names and enumerant names in ordinal order. */
+public final class EnumSchema {
+  private final long id;
+  private final String displayName;
+  private final int prefixLength;
+  private final List<String> enumerants;
+
+  EnumSchema(long id, String displayName, int prefixLength, List<String> enumerants) {
+    this.id = id;
+    this.displayName = displayName;
+    this.prefixLength = prefixLength;
+    this.enumerants = List.copyOf(enumerants);
+  }
+
+  /** The enum's node id. */
+  public long id() {
+    return id;
+  }
+
+  /** The full display name, e.g. {@code foo.capnp:Color}. */
+  public String displayName() {
+    return displayName;
+  }
+
+  /** The name without the file prefix, e.g. {@code Outer.Color}. */
+  public String shortDisplayName() {
+    return displayName.substring(prefixLength);
+  }
+
+  /** Enumerant names, indexed by numeric value. */
+  public List<String> enumerants() {
+    return enumerants;
+  }
+
+  /** The numeric value of the named enumerant, or -1. */
+  public int findEnumerant(String name) {
+    return enumerants.indexOf(name);
+  }
+
+  @Override
+  public String toString() {
+    return shortDisplayName();
+  }
+}

@@ -1,0 +1,230 @@
+package dev.capnp.dynamic;
+
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
+import dev.capnp.runtime.Serialize;
+import dev.capnp.runtime.StructReader;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Schema nodes loaded from a {@code CodeGeneratorRequest} (as written by {@code capnp compile
+ * -o-}) or from generated {@link SchemaFile}s, with lookup by id and by name, and resolution of
+ * types (including generic brands) into {@link StructSchema}s, {@link EnumSchema}s and
+ * {@link DynamicType}s.
+ */
+public final class SchemaRegistry {
+  /** Schema messages are trusted: no traversal or nesting limits. */
+  static final ReaderOptions TRUSTED = new ReaderOptions(Long.MAX_VALUE, Integer.MAX_VALUE);
+
+  private final Map<Long, RawStruct> nodes;
+  private final Map<String, Long> requestedFiles;
+  private final Map<StructKey, StructSchema> structs = new ConcurrentHashMap<>();
+  private final Map<Long, EnumSchema> enums = new ConcurrentHashMap<>();
+
+  private record StructKey(long id, Map<Long, List<DynamicType>> bindings) {}
+
+  private SchemaRegistry(Map<Long, RawStruct> nodes, Map<String, Long> requestedFiles) {
+    this.nodes = nodes;
+    this.requestedFiles = requestedFiles;
+  }
+
+  /** Loads a framed (standard serialization) {@code CodeGeneratorRequest} message. */
+  public static SchemaRegistry fromCodeGeneratorRequest(ByteBuffer framedMessage) {
+    MessageReader message = Serialize.read(framedMessage, TRUSTED);
+    return fromCodeGeneratorRequest(message.getRoot(RawStruct.FACTORY));
+  }
+
+  /**
+   * Loads the nodes of a {@code CodeGeneratorRequest} reader (any reader of that struct, such as
+   * a generated {@code Schema.CodeGeneratorRequest.Reader}).
+   */
+  public static SchemaRegistry fromCodeGeneratorRequest(StructReader request) {
+    Map<Long, RawStruct> nodes = new HashMap<>();
+    Map<String, Long> files = new LinkedHashMap<>();
+    addRequest(new RawStruct(request), nodes, files);
+    return new SchemaRegistry(nodes, files);
+  }
+
+  /** The registry of a generated schema file and (transitively) the files it imports. */
+  public static SchemaRegistry of(SchemaFile file) {
+    return file.registry();
+  }
+
+  static SchemaRegistry load(SchemaFile root) {
+    Map<Long, RawStruct> nodes = new HashMap<>();
+    Map<String, Long> files = new LinkedHashMap<>();
+    List<SchemaFile> pending = new ArrayList<>(List.of(root));
+    java.util.Set<SchemaFile> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    while (!pending.isEmpty()) {
+      SchemaFile f = pending.remove(pending.size() - 1);
+      if (!seen.add(f)) {
+        continue;
+      }
+      MessageReader message = Serialize.read(ByteBuffer.wrap(f.encodedNodes()), TRUSTED);
+      addRequest(message.getRoot(RawStruct.FACTORY), nodes, files);
+      pending.addAll(f.imports());
+    }
+    return new SchemaRegistry(nodes, files);
+  }
+
+  private static void addRequest(RawStruct request, Map<Long, RawStruct> nodes,
+      Map<String, Long> files) {
+    for (RawStruct node : request.list(0)) {
+      nodes.put(node.i64(0), node);
+    }
+    for (RawStruct file : request.list(1)) {
+      files.put(file.text(0), file.i64(0));
+    }
+  }
+
+  /** Ids of the files named in the request's {@code requestedFiles}, by file name. */
+  public Map<String, Long> requestedFiles() {
+    return Collections.unmodifiableMap(requestedFiles);
+  }
+
+  /** Whether a node with this id is loaded. */
+  public boolean contains(long id) {
+    return nodes.containsKey(id);
+  }
+
+  private RawStruct node(long id) {
+    RawStruct n = nodes.get(id);
+    if (n == null) {
+      throw new IllegalArgumentException(String.format("no schema node with id 0x%016x", id));
+    }
+    return n;
+  }
+
+  /** Node kind: 0 file, 1 struct, 2 enum, 3 interface, 4 const, 5 annotation. */
+  int nodeKind(long id) {
+    return node(id).u16(6);
+  }
+
+  /** Whether the node with this id is a struct. */
+  public boolean isStruct(long id) {
+    return nodeKind(id) == 1;
+  }
+
+  /** Whether the node with this id is an enum. */
+  public boolean isEnum(long id) {
+    return nodeKind(id) == 2;
+  }
+
+  /** The display name of a node. */
+  public String displayName(long id) {
+    return node(id).text(0);
+  }
+
+  /**
+   * Finds a node by a dotted path of nested names ({@code Outer.Inner}) starting at
+   * {@code scopeId} (usually a file id); returns its id or throws if absent.
+   */
+  public long findNested(long scopeId, String dottedName) {
+    long current = scopeId;
+    for (String part : dottedName.split("\\.", -1)) {
+      long next = 0;
+      boolean found = false;
+      for (RawStruct nested : node(current).list(1)) {
+        if (nested.text(0).equals(part)) {
+          next = nested.i64(0);
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        throw new IllegalArgumentException("no type named '" + part + "' in "
+            + node(current).text(0));
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  /** The struct with this id, generic parameters unbound. */
+  public StructSchema getStruct(long id) {
+    return structSchema(id, Map.of());
+  }
+
+  /** The enum with this id. */
+  public EnumSchema getEnum(long id) {
+    return enums.computeIfAbsent(id, k -> {
+      RawStruct n = node(k);
+      if (n.u16(6) != 2) {
+        throw new IllegalArgumentException(n.text(0) + " is not an enum");
+      }
+      List<String> names = new ArrayList<>();
+      for (RawStruct e : n.list(3)) {
+        names.add(e.text(0));
+      }
+      return new EnumSchema(k, n.text(0), n.i32(2), names);
+    });
+  }
+
+  StructSchema structSchema(long id, Map<Long, List<DynamicType>> bindings) {
+    StructKey key = new StructKey(id, bindings);
+    StructSchema s = structs.get(key);
+    if (s == null) {
+      RawStruct n = node(id);
+      if (n.u16(6) != 1) {
+        throw new IllegalArgumentException(n.text(0) + " is not a struct");
+      }
+      s = structs.computeIfAbsent(key, k -> new StructSchema(this, n, bindings));
+    }
+    return s;
+  }
+
+  /** Resolves a {@code schema.capnp Type} in the context of the given parameter bindings. */
+  DynamicType resolveType(RawStruct type, Map<Long, List<DynamicType>> context) {
+    int which = type.u16(0);
+    DynamicType.Kind kind = DynamicType.Kind.values()[Math.min(which, 18)];
+    return switch (kind) {
+      case LIST -> DynamicType.listOf(resolveType(type.struct(0), context));
+      case ENUM -> DynamicType.enumType(getEnum(type.i64(1)));
+      case STRUCT -> DynamicType.struct(
+          structSchema(type.i64(1), resolveBrand(type.struct(0), context)));
+      case INTERFACE -> DynamicType.interfaceType(type.i64(1));
+      case ANY_POINTER -> {
+        if (type.u16(4) == 1) { // parameter
+          List<DynamicType> bound = context.get(type.i64(2));
+          int index = type.u16(5);
+          if (bound != null && index < bound.size() && bound.get(index) != null) {
+            yield bound.get(index);
+          }
+        }
+        yield DynamicType.of(DynamicType.Kind.ANY_POINTER);
+      }
+      default -> DynamicType.of(kind);
+    };
+  }
+
+  private Map<Long, List<DynamicType>> resolveBrand(RawStruct brand,
+      Map<Long, List<DynamicType>> context) {
+    if (brand.isNull(0)) {
+      return Map.of();
+    }
+    Map<Long, List<DynamicType>> result = new HashMap<>();
+    for (RawStruct scope : brand.list(0)) {
+      long scopeId = scope.i64(0);
+      if (scope.u16(4) == 1) { // inherit
+        List<DynamicType> inherited = context.get(scopeId);
+        if (inherited != null) {
+          result.put(scopeId, inherited);
+        }
+      } else {
+        List<DynamicType> bound = new ArrayList<>();
+        for (RawStruct binding : scope.list(0)) {
+          bound.add(binding.u16(0) == 1 ? resolveType(binding.struct(0), context) : null);
+        }
+        result.put(scopeId, Collections.unmodifiableList(bound));
+      }
+    }
+    return result.isEmpty() ? Map.of() : Map.copyOf(result);
+  }
+}

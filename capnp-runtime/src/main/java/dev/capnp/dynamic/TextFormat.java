@@ -1,0 +1,77 @@
+package dev.capnp.dynamic;
+
+import dev.capnp.runtime.StructReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Cap'n Proto text format, byte-for-byte compatible with the C++ implementation (0.9.2): the
+ * one-line form used by generated {@code toString()}, the indented form printed by
+ * {@code capnp decode}, and a parser for struct literals as read by {@code capnp encode}.
+ */
+public final class TextFormat {
+  private TextFormat() {}
+
+  /**
+   * The one-line text of a struct, given the generated reader, the generated file's
+   * {@code SCHEMA} and the struct's type id. Used by generated {@code toString()} methods;
+   * generic parameters print as {@code <opaque pointer>}.
+   */
+  public static String toString(StructReader reader, SchemaFile schema, long typeId) {
+    StructSchema struct = schema.registry().getStruct(typeId);
+    return TextPrinter.print(new DynamicStruct.Reader(struct, reader), false);
+  }
+
+  /** The one-line text of a struct (C++ {@code kj::str(reader)}). */
+  public static String toString(DynamicStruct.Reader reader) {
+    return TextPrinter.print(reader, false);
+  }
+
+  /** The one-line text of a list. */
+  public static String toString(DynamicList.Reader list) {
+    return TextPrinter.printList(list, false);
+  }
+
+  /** The multi-line text of a struct (C++ {@code prettyPrint}; {@code capnp decode} output). */
+  public static String prettyPrint(DynamicStruct.Reader reader) {
+    return TextPrinter.print(reader, true);
+  }
+
+  /**
+   * The multi-line text of a struct as bytes, exactly as {@code capnp decode} writes them (Text
+   * content is copied byte for byte, even when it is not valid UTF-8).
+   */
+  public static byte[] prettyPrintBytes(DynamicStruct.Reader reader) {
+    return TextPrinter.printBytes(reader, true);
+  }
+
+  /** The one-line text of a struct as bytes (see {@link #prettyPrintBytes}). */
+  public static byte[] toStringBytes(DynamicStruct.Reader reader) {
+    return TextPrinter.printBytes(reader, false);
+  }
+
+  /** The multi-line text of a list. */
+  public static String prettyPrint(DynamicList.Reader list) {
+    return TextPrinter.printList(list, true);
+  }
+
+  /**
+   * Parses one struct literal such as {@code (a = 1, b = "x", c = [1, 2])} (UTF-8 text) and sets
+   * the fields it names on {@code root}.
+   *
+   * @throws TextFormatException if the text is malformed or does not fit the schema; the message
+   *     gives the line and columns
+   */
+  public static void parse(byte[] text, DynamicStruct.Builder root) {
+    TextExpression e = TextParser.parse(text);
+    if (!(e instanceof TextExpression.Tuple tuple)) {
+      throw TextFormatException.at(text, e.start(), e.end(),
+          "Input does not contain a struct (expected '(field = value, ...)').");
+    }
+    new TextValueTranslator(text).fillStruct(root, tuple);
+  }
+
+  /** {@link #parse(byte[], DynamicStruct.Builder)} for a string. */
+  public static void parse(String text, DynamicStruct.Builder root) {
+    parse(text.getBytes(StandardCharsets.UTF_8), root);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.capnp.tool;
+
+import dev.capnp.dynamic.DynamicStruct;
+import dev.capnp.dynamic.StructSchema;
+import dev.capnp.dynamic.TextFormat;
+import dev.capnp.dynamic.TextFormatException;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.Serialize;
+import dev.capnp.runtime.SerializePacked;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code encode}: text messages on stdin to binary on stdout, like {@code capnp encode}. */
+@Command(name = "encode", mixinStandardHelpOptions = true,
+    description = {"Encodes one or more textual Cap'n Proto messages (read from standard input) "
+        + "to binary, like 'capnp encode'. Each message is a parenthesized struct literal such as",
+        "    (foo = 123, bar = \"hello\", baz = [true, false, true])",
+        "The messages have root type TYPE defined in SCHEMA.capnp; the schema is compiled with "
+        + "the 'capnp' tool (apt-get install capnproto)."})
+final class EncodeCommand implements Callable<Integer> {
+  private final CapnpJava tool;
+
+  @Mixin
+  SchemaOptions schema;
+
+  @Option(names = {"-p", "--packed"}, description = "Write packed output.")
+  boolean packed;
+
+  EncodeCommand(CapnpJava tool) {
+    this.tool = tool;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    StructSchema root = schema.rootType();
+    List<byte[]> texts = TextMessageSplitter.split(tool.in().readAllBytes());
+    OutputStream out = tool.out();
+    int index = 0;
+    for (byte[] text : texts) {
+      index++;
+      MessageBuilder message = new MessageBuilder();
+      DynamicStruct.Builder builder = message.initRoot(root.factory());
+      try {
+        TextFormat.parse(text, builder);
+      } catch (TextFormatException e) {
+        throw new ToolException((texts.size() > 1 ? "message " + index + ": " : "")
+            + e.getMessage());
+      }
+      if (packed) {
+        SerializePacked.write(out, message);
+      } else {
+        Serialize.write(out, message);
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.capnp.tool;
+
+import dev.capnp.dynamic.SchemaRegistry;
+import dev.capnp.dynamic.StructSchema;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Options shared by the schema-driven commands: the schema file, root type and import path. */
+final class SchemaOptions {
+  @Option(names = {"-I", "--import-path"}, paramLabel = "DIR",
+      description = "Add DIR to the list of directories searched for non-relative imports.")
+  List<Path> importPath = new ArrayList<>();
+
+  @Option(names = {"--verbose", "--debug"}, description = "Print stack traces of errors.")
+  boolean verbose;
+
+  @Parameters(index = "0", paramLabel = "SCHEMA.capnp", description = "The schema file.")
+  Path schemaFile;
+
+  @Parameters(index = "1", paramLabel = "TYPE",
+      description = "The root struct type, possibly nested: Outer.Inner.")
+  String typeName;
+
+  /** Compiles the schema and finds the root type. */
+  StructSchema rootType() {
+    if (!Files.isRegularFile(schemaFile)) {
+      throw new ToolException("no such schema file: " + schemaFile);
+    }
+    byte[] request = SchemaCompiler.compile(schemaFile, importPath);
+    SchemaRegistry registry = SchemaRegistry.fromCodeGeneratorRequest(ByteBuffer.wrap(request));
+    Map<String, Long> files = registry.requestedFiles();
+    if (files.isEmpty()) {
+      throw new ToolException("capnp compile returned no file for " + schemaFile);
+    }
+    long fileId = files.values().iterator().next();
+    long typeId;
+    try {
+      typeId = registry.findNested(fileId, typeName);
+    } catch (IllegalArgumentException e) {
+      throw new ToolException(e.getMessage());
+    }
+    if (!registry.isStruct(typeId)) {
+      throw new ToolException("'" + typeName + "' is not a struct type");
+    }
+    return registry.getStruct(typeId);
+  }
+}

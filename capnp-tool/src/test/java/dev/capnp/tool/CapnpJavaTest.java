@@ -1,0 +1,206 @@
+package dev.capnp.tool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Runs {@code capnp-java decode/encode} in-process and compares with the real {@code capnp}. */
+class CapnpJavaTest {
+  private static final String SHAPES = "(name = \"tri\", kind = polygon, sides = 3, "
+      + "points = [(x = 0, y = 0), (x = 1, y = 0), (x = 0.5, y = 0.866)], tags = [\"a\", \"b\"], "
+      + "style = (color = 16711680, dashed = true))\n"
+      + "(name = \"circle with a long name\", radius = 2.5, payload = 0x\"00 ff\")\n"
+      + "()\n";
+
+  private record Result(int status, byte[] out, String err) {
+    String text() {
+      return new String(out, StandardCharsets.UTF_8);
+    }
+  }
+
+  private static Path resource(String name) {
+    try {
+      return Path.of(CapnpJavaTest.class.getResource(name).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String schema() {
+    return resource("tooltest.capnp").toString();
+  }
+
+  private static String importDir() {
+    return resource("imports").toString();
+  }
+
+  private static Result tool(byte[] stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = CapnpJava.run(args, new ByteArrayInputStream(stdin),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(status, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] capnp(byte[] stdin, String... args) {
+    List<String> command = new ArrayList<>(List.of("capnp"));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).start();
+      CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+      CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+      try (OutputStream in = p.getOutputStream()) {
+        in.write(stdin);
+      }
+      assertThat(p.waitFor()).as("capnp %s: %s", command, err.join()).isZero();
+      return out.join();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] readAll(InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void decodeMatchesCapnpByteForByte() {
+    byte[] messages = capnp(utf8(SHAPES), "encode", "-I" + importDir(), schema(), "Shape");
+    byte[] expected = capnp(messages, "decode", "-I" + importDir(), schema(), "Shape");
+    Result r = tool(messages, "decode", "-I", importDir(), schema(), "Shape");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.status()).isZero();
+    assertThat(r.text()).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void decodePackedAndShort() {
+    byte[] messages = capnp(utf8(SHAPES), "encode", "--packed", "-I" + importDir(), schema(), "Shape");
+    byte[] expected = capnp(messages, "decode", "--packed", "--short", "-I" + importDir(), schema(),
+        "Shape");
+    Result r = tool(messages, "decode", "--packed", "--short", "-I", importDir(), schema(), "Shape");
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.text()).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void decodeNestedType() {
+    byte[] message = capnp(utf8("(color = 7, dashed = true)"), "encode", "-I" + importDir(),
+        schema(), "Shape.Style");
+    Result r = tool(message, "decode", "-I", importDir(), schema(), "Shape.Style");
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.text()).isEqualTo("(color = 7, dashed = true)\n");
+  }
+
+  @Test
+  void encodeRoundTripsThroughCapnpDecode() {
+    for (boolean packed : new boolean[] {false, true}) {
+      List<String> args = new ArrayList<>(List.of("encode"));
+      if (packed) {
+        args.add("--packed");
+      }
+      args.addAll(List.of("-I", importDir(), schema(), "Shape"));
+      Result r = tool(utf8(SHAPES), args.toArray(new String[0]));
+      assertThat(r.status()).as(r.err()).isZero();
+      byte[] reference = capnp(utf8(SHAPES), packed ? new String[] {"encode", "--packed",
+          "-I" + importDir(), schema(), "Shape"} : new String[] {"encode", "-I" + importDir(),
+          schema(), "Shape"});
+      String[] decode = packed ? new String[] {"decode", "--packed", "-I" + importDir(), schema(),
+          "Shape"} : new String[] {"decode", "-I" + importDir(), schema(), "Shape"};
+      assertThat(new String(capnp(r.out(), decode), StandardCharsets.UTF_8))
+          .isEqualTo(new String(capnp(reference, decode), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void badTextGivesOneLineErrorWithPosition() {
+    Result r = tool(utf8("(name = 5)"), "encode", "-I", importDir(), schema(), "Shape");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo(
+        "capnp-java: error: line 1, column 9-9: Type mismatch; expected Text.\n");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void badBinaryInputFailsCleanly() {
+    Result r = tool(new byte[] {1, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0}, "decode", "-I",
+        importDir(), schema(), "Shape");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).startsWith("capnp-java: error: ").doesNotContain("\tat ");
+    assertThat(r.err().strip().lines().count()).isEqualTo(1);
+  }
+
+  @Test
+  void verbosePrintsStackTrace() {
+    Result r = tool(utf8("(nope = 1)"), "encode", "--verbose", "-I", importDir(), schema(), "Shape");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).contains("\tat ").contains("Struct has no field named 'nope'");
+  }
+
+  @Test
+  void unknownTypeAndMissingFile() {
+    Result r = tool(new byte[0], "decode", "-I", importDir(), schema(), "Nope");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).startsWith("capnp-java: error: no type named 'Nope' in ")
+        .endsWith("tooltest.capnp\n");
+    Result kind = tool(new byte[0], "decode", "-I", importDir(), schema(), "Kind");
+    assertThat(kind.err()).contains("'Kind' is not a struct type");
+    Result missing = tool(new byte[0], "decode", "/no/such/file.capnp", "Shape");
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("no such schema file: /no/such/file.capnp");
+  }
+
+  @Test
+  void missingCapnpSaysHowToInstall() {
+    String old = System.getProperty("capnp.executable");
+    System.setProperty("capnp.executable", "/nonexistent/capnp");
+    try {
+      Result r = tool(new byte[0], "decode", schema(), "Shape");
+      assertThat(r.status()).isEqualTo(1);
+      assertThat(r.err()).contains("apt-get install capnproto");
+      assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    } finally {
+      if (old == null) {
+        System.clearProperty("capnp.executable");
+      } else {
+        System.setProperty("capnp.executable", old);
+      }
+    }
+  }
+
+  @Test
+  void usageErrorsAndHelp() {
+    Result help = tool(new byte[0], "--help");
+    assertThat(help.status()).isZero();
+    assertThat(help.text()).contains("decode").contains("encode");
+    Result decodeHelp = tool(new byte[0], "decode", "--help");
+    assertThat(decodeHelp.text()).contains("--packed").contains("--flat").contains("-I");
+    Result missingArgs = tool(new byte[0], "decode");
+    assertThat(missingArgs.status()).isEqualTo(2);
+    assertThat(missingArgs.err()).contains("Missing required parameter");
+  }
+}
