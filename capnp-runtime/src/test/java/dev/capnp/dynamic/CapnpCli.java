@@ -75,6 +75,11 @@ final class CapnpCli {
 
   /** {@code capnp decode [--packed] [--short]}. */
   static String decode(String type, byte[] message, boolean packed, boolean oneLine) {
+    return new String(decodeBytes(type, message, packed, oneLine), StandardCharsets.UTF_8);
+  }
+
+  /** {@code capnp decode [--packed] [--short]}, the exact output bytes. */
+  static byte[] decodeBytes(String type, byte[] message, boolean packed, boolean oneLine) {
     List<String> args = new ArrayList<>(List.of("decode"));
     if (packed) {
       args.add("--packed");
@@ -84,7 +89,7 @@ final class CapnpCli {
     }
     args.add(testSchema().toString());
     args.add(type);
-    return new String(run(message, args.toArray(new String[0])), StandardCharsets.UTF_8);
+    return run(message, args.toArray(new String[0]));
   }
 
   /** The capnp tool reported an error. */

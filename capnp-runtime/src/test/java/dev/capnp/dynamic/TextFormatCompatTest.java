@@ -78,7 +78,40 @@ class TextFormatCompatTest {
         Arguments.of("Generics", "(anyBox = (label = \"z\"))"),
         Arguments.of("Outer", "(inner = (value = \"v\"), deepest = (n = 4000000000))"),
         Arguments.of("Outer.Inner", "(value = \"nested type\")"),
-        Arguments.of("Outer.Inner.Deepest", "(n = 1)"));
+        Arguments.of("Outer.Inner.Deepest", "(n = 1)"),
+        Arguments.of("AllTypes", "(textField = \"a\\0b\\xff\\xfe\\xc3\")"),
+        Arguments.of("Generics", "(boxes = [(value = \"a\"), (label = \"b\")])"),
+        Arguments.of("AllTypes", "(structField = (structField = (structField = (textList = "
+            + "[\"deeply\", \"nested\", \"lists of text that are long enough to wrap\"]))))"));
+  }
+
+  /** Messages written with one type and read with another (schema evolution). */
+  static Stream<Arguments> crossTypeCases() {
+    return Stream.of(
+        Arguments.of("PtrUnionV2", "EnumHolder", "(extra = 5, color = 9)"),
+        Arguments.of("PtrUnionV2", "EnumHolder", "(n = 5, color = 2)"),
+        Arguments.of("PtrUnionV2", "PtrUnion", "(extra = 5, color = 1)"),
+        Arguments.of("AnyHolderAsText", "AnyHolder", "(p = \"x\")"),
+        Arguments.of("AnyHolderAsText", "AnyHolder", "()"),
+        Arguments.of("Small", "AllTypes", "(a = 5, b = \"old\")"),
+        Arguments.of("AllTypes", "Small", "(int32Field = 7, voidField = void, int64Field = 1)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("crossTypeCases")
+  void readsOtherVersionsLikeCapnp(String writeType, String readType, String text) {
+    byte[] message = CapnpCli.encode(writeType, text, false);
+    DynamicStruct.Reader reader = read(readType, Serialize.read(ByteBuffer.wrap(message)));
+    assertThat(TextFormat.prettyPrint(reader) + "\n")
+        .isEqualTo(CapnpCli.decode(readType, message, false, false));
+  }
+
+  @Test
+  void emptyStructPrintsParentheses() {
+    MessageBuilder builder = new MessageBuilder();
+    DynamicStruct.Builder root = builder.initRoot(TestSchemas.struct("Empty").factory());
+    assertThat(TextFormat.prettyPrint(root.asReader())).isEqualTo("()");
+    assertThat(root.toString()).isEqualTo("()");
   }
 
   private static DynamicStruct.Reader read(String type, MessageReader message) {
@@ -94,6 +127,16 @@ class TextFormatCompatTest {
         .isEqualTo(CapnpCli.decode(type, message, false, false));
     assertThat(TextFormat.toString(reader) + "\n")
         .isEqualTo(CapnpCli.decode(type, message, false, true));
+    assertThat(withNewline(TextFormat.prettyPrintBytes(reader)))
+        .isEqualTo(CapnpCli.decodeBytes(type, message, false, false));
+    assertThat(withNewline(TextFormat.toStringBytes(reader)))
+        .isEqualTo(CapnpCli.decodeBytes(type, message, false, true));
+  }
+
+  private static byte[] withNewline(byte[] text) {
+    byte[] out = java.util.Arrays.copyOf(text, text.length + 1);
+    out[text.length] = '\n';
+    return out;
   }
 
   @ParameterizedTest

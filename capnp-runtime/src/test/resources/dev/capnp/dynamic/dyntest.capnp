@@ -114,6 +114,35 @@ struct PtrUnion {
   }
 }
 
+struct PtrUnionV2 {
+  # PtrUnion with a union member added later (read back as PtrUnion: unknown discriminant).
+  union {
+    t @0 :Text;
+    n @1 :Int32;
+    extra @2 :Int32;
+  }
+  color @3 :UInt16;
+}
+
+struct EnumHolder {
+  # Same layout as PtrUnionV2's 'color', read as an enum: values beyond the schema.
+  union {
+    t @0 :Text;
+    n @1 :Int32;
+  }
+  color @2 :Color;
+}
+
+struct AnyHolder {
+  p @0 :AnyPointer;
+}
+
+struct AnyHolderAsText {
+  p @0 :Text;
+}
+
+struct Empty {}
+
 struct Generics {
   textBox @0 :Box(Text);
   smallBox @1 :Box(Small);
@@ -121,6 +150,7 @@ struct Generics {
   pair @3 :Pair(Text, Small);
   nested @4 :Box(Box(Text));
   anyBox @5 :Box;
+  boxes @6 :List(Box(Text));
 }
 
 struct Outer {
