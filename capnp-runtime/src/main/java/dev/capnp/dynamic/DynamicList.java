@@ -88,7 +88,7 @@ public final class DynamicList {
   }
 
   /** A list read through its element type. */
-  public static final class Reader extends ListReader {
+  public static final class Reader extends ListReader implements Iterable<Object> {
     private final DynamicType elementType;
 
     Reader(DynamicType elementType, SegmentReader segment, CapTableReader capTable, int ptr,
@@ -145,6 +145,27 @@ public final class DynamicList {
         default -> {
           PointerFactory<?, Object> f = DynamicStruct.pointerFactory(elementType);
           yield _getPointerElement(f, index);
+        }
+      };
+    }
+
+    /** Iterates over the elements as returned by {@link #get(int)}. */
+    @Override
+    public java.util.Iterator<Object> iterator() {
+      return new java.util.Iterator<Object>() {
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          return next < size();
+        }
+
+        @Override
+        public Object next() {
+          if (next >= size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return get(next++);
         }
       };
     }

@@ -30,6 +30,7 @@ public final class StructSchema {
   private List<Field> unionFields;
   private List<Field> nonUnionFields;
   private Map<String, Field> byName;
+  private Field[] byDiscriminant;
   private volatile DynamicStruct.Factory factory;
 
   StructSchema(SchemaRegistry registry, RawStruct node, Map<Long, List<DynamicType>> bindings) {
@@ -135,12 +136,9 @@ public final class StructSchema {
 
   /** The union member with this discriminant value, or null. */
   public Field unionField(int discriminant) {
-    for (Field f : unionFields()) {
-      if (f.discriminantValue == discriminant) {
-        return f;
-      }
-    }
-    return null;
+    fields();
+    Field[] byDiscriminant = this.byDiscriminant;
+    return discriminant < byDiscriminant.length ? byDiscriminant[discriminant] : null;
   }
 
   private synchronized List<Field> loadFields() {
@@ -158,6 +156,15 @@ public final class StructSchema {
       (f.discriminantValue == NO_DISCRIMINANT ? nonUnion : union).add(f);
       names.put(f.name, f);
     }
+    int maxDiscriminant = -1;
+    for (Field f : union) {
+      maxDiscriminant = Math.max(maxDiscriminant, f.discriminantValue);
+    }
+    Field[] discriminants = new Field[maxDiscriminant + 1];
+    for (Field f : union) {
+      discriminants[f.discriminantValue] = f;
+    }
+    byDiscriminant = discriminants;
     unionFields = Collections.unmodifiableList(union);
     nonUnionFields = Collections.unmodifiableList(nonUnion);
     byName = names;
@@ -181,6 +188,9 @@ public final class StructSchema {
     private final int offset;
     private volatile DynamicType type;
     private volatile Object defaultCache;
+    private volatile boolean defaultPointerLoaded;
+    private SegmentReader defaultSegment;
+    private int defaultPointerWord;
 
     Field(StructSchema parent, RawStruct raw, int index) {
       this.parent = parent;
@@ -249,13 +259,30 @@ public final class StructSchema {
 
     /** Segment holding the default of a pointer field (null when there is none). */
     SegmentReader defaultSegment() {
-      RawStruct v = defaultValue();
-      return v.isNull(0) ? null : v.segment();
+      if (!defaultPointerLoaded) {
+        loadDefaultPointer();
+      }
+      return defaultSegment;
     }
 
     /** Word offset of the default's pointer within {@link #defaultSegment()}. */
     int defaultPointerWord() {
-      return defaultValue().pointerWord(0);
+      if (!defaultPointerLoaded) {
+        loadDefaultPointer();
+      }
+      return defaultPointerWord;
+    }
+
+    private synchronized void loadDefaultPointer() {
+      if (defaultPointerLoaded) {
+        return;
+      }
+      RawStruct v = defaultValue();
+      if (!v.isNull(0)) {
+        defaultSegment = v.segment();
+        defaultPointerWord = v.pointerWord(0);
+      }
+      defaultPointerLoaded = true;
     }
 
     /** Raw default bits of a primitive field (the XOR mask applied on the wire). */
