@@ -108,6 +108,22 @@ class CapnpJavaTest {
   }
 
   @Test
+  void decodeFlat() {
+    String text = "(name = \"flat\", sides = 5, tags = [\"x\"])";
+    String expected = "(name = \"flat\", kind = circle, tags = [\"x\"], sides = 5)\n";
+    byte[] flat = capnp(utf8(text), "convert", "text:flat", "-I" + importDir(), schema(), "Shape");
+    Result r = tool(flat, "decode", "--flat", "-I", importDir(), schema(), "Shape");
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.text()).isEqualTo(expected);
+    byte[] flatPacked = capnp(utf8(text), "convert", "text:flat-packed", "-I" + importDir(),
+        schema(), "Shape");
+    Result packed = tool(flatPacked, "decode", "--flat", "--packed", "-I", importDir(), schema(),
+        "Shape");
+    assertThat(packed.status()).as(packed.err()).isZero();
+    assertThat(packed.text()).isEqualTo(expected);
+  }
+
+  @Test
   void decodeNestedType() {
     byte[] message = capnp(utf8("(color = 7, dashed = true)"), "encode", "-I" + importDir(),
         schema(), "Shape.Style");
