@@ -12,22 +12,38 @@ import dev.capnp.runtime.SegmentBuilder;
 import dev.capnp.runtime.SegmentReader;
 import dev.capnp.runtime.StructSize;
 import dev.capnp.runtime.Text;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Lists read and built through their element {@link DynamicType}. */
 public final class DynamicList {
   private DynamicList() {}
 
-  private static final Map<DynamicType, Factory> FACTORIES = new ConcurrentHashMap<>();
+  /** Factories for element types that need no schema (primitives, Text, Data, AnyPointer). */
+  private static final Factory[] SIMPLE = new Factory[DynamicType.Kind.values().length];
 
-  /** The factory for lists with the given element type. */
-  public static Factory factory(DynamicType elementType) {
-    Factory f = FACTORIES.get(elementType);
-    if (f == null) {
-      f = FACTORIES.computeIfAbsent(elementType, Factory::create);
+  static {
+    for (DynamicType.Kind kind : DynamicType.Kind.values()) {
+      if (kind != DynamicType.Kind.ENUM && kind != DynamicType.Kind.STRUCT
+          && kind != DynamicType.Kind.LIST && kind != DynamicType.Kind.INTERFACE) {
+        SIMPLE[kind.ordinal()] = Factory.create(DynamicType.of(kind));
+      }
     }
-    return f;
+  }
+
+  /**
+   * The factory for lists with the given element type. Factories are cached with the schema
+   * objects they depend on, so repeated calls allocate nothing.
+   */
+  public static Factory factory(DynamicType elementType) {
+    Factory simple = SIMPLE[elementType.kind().ordinal()];
+    if (simple != null) {
+      return simple;
+    }
+    return switch (elementType.kind()) {
+      case STRUCT -> elementType.structSchema().listFactory();
+      case ENUM -> elementType.enumSchema().listFactory();
+      case LIST -> factory(elementType.elementType()).listOfThis();
+      default -> Factory.create(elementType);
+    };
   }
 
   static ElementSize elementSizeOf(DynamicType.Kind kind) {
@@ -46,6 +62,7 @@ public final class DynamicList {
   /** Reads and builds lists of one element type. */
   public static final class Factory extends ListFactory<Builder, Reader> {
     private final DynamicType elementType;
+    private volatile Factory listOfThis;
 
     private Factory(DynamicType elementType, ElementSize size) {
       super(size);
@@ -68,6 +85,16 @@ public final class DynamicList {
     /** The element type. */
     public DynamicType elementType() {
       return elementType;
+    }
+
+    /** The factory for lists whose elements are lists of this factory's type. */
+    Factory listOfThis() {
+      Factory f = listOfThis;
+      if (f == null) {
+        f = create(DynamicType.listOf(elementType));
+        listOfThis = f;
+      }
+      return f;
     }
 
     @Override

@@ -8,6 +8,7 @@ public final class EnumSchema {
   private final String displayName;
   private final int prefixLength;
   private final List<String> enumerants;
+  private volatile DynamicList.Factory listFactory;
 
   EnumSchema(long id, String displayName, int prefixLength, List<String> enumerants) {
     this.id = id;
@@ -34,6 +35,16 @@ public final class EnumSchema {
   /** Enumerant names, indexed by numeric value. */
   public List<String> enumerants() {
     return enumerants;
+  }
+
+  /** The factory for lists of this enum. */
+  DynamicList.Factory listFactory() {
+    DynamicList.Factory f = listFactory;
+    if (f == null) {
+      f = DynamicList.Factory.create(DynamicType.enumType(this));
+      listFactory = f;
+    }
+    return f;
   }
 
   /** The numeric value of the named enumerant, or -1. */

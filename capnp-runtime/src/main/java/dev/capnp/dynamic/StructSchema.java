@@ -32,6 +32,7 @@ public final class StructSchema {
   private Map<String, Field> byName;
   private Field[] byDiscriminant;
   private volatile DynamicStruct.Factory factory;
+  private volatile DynamicList.Factory listFactory;
 
   StructSchema(SchemaRegistry registry, RawStruct node, Map<Long, List<DynamicType>> bindings) {
     this.registry = registry;
@@ -93,6 +94,16 @@ public final class StructSchema {
     if (f == null) {
       f = new DynamicStruct.Factory(this);
       factory = f;
+    }
+    return f;
+  }
+
+  /** The factory for lists of this struct. */
+  DynamicList.Factory listFactory() {
+    DynamicList.Factory f = listFactory;
+    if (f == null) {
+      f = DynamicList.Factory.create(DynamicType.struct(this));
+      listFactory = f;
     }
     return f;
   }

@@ -120,4 +120,28 @@ class DynamicStructTest {
     assertThat(r.toString()).isEqualTo("(before = 4, second = \"now text\", "
         + "grp = (x = 0, y = \"why\", inner = (p = 0)), after = 0, named = ())");
   }
+
+  @Test
+  void builderCopiesStructsAndListsFromReaders() {
+    DynamicStruct.Reader source = encodeAndRead("AllTypes", "(structField = (int8Field = 3, "
+        + "textList = [\"a\", \"b\"]), structList = [(a = 1), (b = \"x\")], "
+        + "listList = [[1], [2, 3]])");
+    MessageBuilder message = new MessageBuilder();
+    StructSchema schema = TestSchemas.struct("AllTypes");
+    DynamicStruct.Builder b = message.initRoot(schema.factory());
+    for (String name : new String[] {"structField", "structList", "listList"}) {
+      b.set(name, source.get(name));
+    }
+    assertThat(b.toString()).isEqualTo(source.toString());
+    DynamicList.Builder texts = b.initList(schema.findField("textList"), 2);
+    texts.set(0, "x");
+    texts.set(1, new byte[] {'y'});
+    DynamicList.Builder smalls = b.initList(schema.findField("structList"), 1);
+    smalls.getStruct(0).set("a", 42);
+    assertThat(TextFormat.toString(b.asReader())).contains("textList = [\"x\", \"y\"]")
+        .contains("structList = [(a = 42)]");
+    java.util.List<Object> items = new java.util.ArrayList<>();
+    ((DynamicList.Reader) b.asReader().get("textList")).forEach(items::add);
+    assertThat(items).extracting(Object::toString).containsExactly("x", "y");
+  }
 }
