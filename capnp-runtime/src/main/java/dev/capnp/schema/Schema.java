@@ -621,6 +621,11 @@ public final class Schema {
         public dev.capnp.runtime.Text.Reader getName() {
           return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code Parameter}. */
@@ -668,6 +673,11 @@ public final class Schema {
         /** Moves {@code value} into {@code name}. */
         public void adoptName(dev.capnp.runtime.Orphan<dev.capnp.runtime.Text.Builder> value) {
           _adoptPointerField(0, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -733,6 +743,11 @@ public final class Schema {
          */
         public long getId() {
           return _getLongField(0);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -802,6 +817,11 @@ public final class Schema {
          */
         public void setId(long value) {
           _setLongField(0, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -895,6 +915,11 @@ public final class Schema {
           public dev.capnp.runtime.Text.Reader getDocComment() {
             return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+          }
         }
 
         /** Builder for {@code Member}. */
@@ -944,6 +969,11 @@ public final class Schema {
           public void adoptDocComment(dev.capnp.runtime.Orphan<dev.capnp.runtime.Text.Builder> value) {
             _adoptPointerField(0, value);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return asReader().toString();
+          }
         }
       }
 
@@ -983,6 +1013,11 @@ public final class Schema {
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> getMembers() {
           return _getPointerField(_MEMBERS_FACTORY, 1);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1078,6 +1113,11 @@ public final class Schema {
         /** Moves {@code value} into {@code members}. */
         public void adoptMembers(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder>> value) {
           _adoptPointerField(1, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
 
@@ -1180,6 +1220,11 @@ public final class Schema {
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> getFields() {
           return _getPointerField(_FIELDS_FACTORY, 3);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1357,6 +1402,11 @@ public final class Schema {
         public void adoptFields(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>> value) {
           _adoptPointerField(3, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
 
       private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Field.Reader>> _FIELDS_FACTORY =
@@ -1389,6 +1439,11 @@ public final class Schema {
         /** Enumerants ordered by numeric value (ordinal). */
         public dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> getEnumerants() {
           return _getPointerField(_ENUMERANTS_FACTORY, 3);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1438,6 +1493,11 @@ public final class Schema {
         public void adoptEnumerants(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>> value) {
           _adoptPointerField(3, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
 
       private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader>> _ENUMERANTS_FACTORY =
@@ -1480,6 +1540,11 @@ public final class Schema {
         /** Superclasses of this interface. */
         public dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> getSuperclasses() {
           return _getPointerField(_SUPERCLASSES_FACTORY, 4);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1559,6 +1624,11 @@ public final class Schema {
         public void adoptSuperclasses(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder>> value) {
           _adoptPointerField(4, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
 
       private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Method.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Method.Reader>> _METHODS_FACTORY =
@@ -1601,6 +1671,11 @@ public final class Schema {
 
         public Schema.Value.Reader getValue() {
           return _getPointerField(Schema.Value.FACTORY, 4);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1678,6 +1753,11 @@ public final class Schema {
         public void adoptValue(dev.capnp.runtime.Orphan<Schema.Value.Builder> value) {
           _adoptPointerField(4, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -1754,6 +1834,11 @@ public final class Schema {
 
         public boolean getTargetsAnnotation() {
           return _getBooleanField(123);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -1897,6 +1982,11 @@ public final class Schema {
 
         public void setTargetsAnnotation(boolean value) {
           _setBooleanField(123, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -2045,6 +2135,11 @@ public final class Schema {
 
       public Schema.Node.Annotation.Reader getAnnotation() {
         return new Schema.Node.Annotation.Reader(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -2375,6 +2470,11 @@ public final class Schema {
         _setBooleanField(123, false);
         return new Schema.Node.Annotation.Builder(this);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
 
     private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> _PARAMETERS_FACTORY =
@@ -2484,6 +2584,11 @@ public final class Schema {
          */
         public boolean getHadExplicitDefault() {
           return _getBooleanField(128);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -2599,6 +2704,11 @@ public final class Schema {
         public void setHadExplicitDefault(boolean value) {
           _setBooleanField(128, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -2623,6 +2733,11 @@ public final class Schema {
         /** The ID of the group's node. */
         public long getTypeId() {
           return _getLongField(2);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -2651,6 +2766,11 @@ public final class Schema {
         /** The ID of the group's node. */
         public void setTypeId(long value) {
           _setLongField(2, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -2710,6 +2830,11 @@ public final class Schema {
          */
         public short getExplicit() {
           return _getShortField(6);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -2773,6 +2898,11 @@ public final class Schema {
         public void setExplicit(short value) {
           _setShortField(5, (short) 1);
           _setShortField(6, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -2853,6 +2983,11 @@ public final class Schema {
 
       public Schema.Field.Ordinal.Reader getOrdinal() {
         return new Schema.Field.Ordinal.Reader(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3028,6 +3163,11 @@ public final class Schema {
         _setShortField(6, (short) 0);
         return new Schema.Field.Ordinal.Builder(this);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
 
     private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
@@ -3099,6 +3239,11 @@ public final class Schema {
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
         return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3193,6 +3338,11 @@ public final class Schema {
       public void adoptAnnotations(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> value) {
         _adoptPointerField(1, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
 
     private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
@@ -3252,6 +3402,11 @@ public final class Schema {
       public Schema.Brand.Reader getBrand() {
         return _getPointerField(Schema.Brand.FACTORY, 0);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Superclass}. */
@@ -3302,6 +3457,11 @@ public final class Schema {
       /** Moves {@code value} into {@code brand}. */
       public void adoptBrand(dev.capnp.runtime.Orphan<Schema.Brand.Builder> value) {
         _adoptPointerField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -3422,6 +3582,11 @@ public final class Schema {
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
         return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3645,6 +3810,11 @@ public final class Schema {
       public void adoptAnnotations(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> value) {
         _adoptPointerField(1, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
 
     private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> _IMPLICIT_PARAMETERS_FACTORY =
@@ -3757,6 +3927,11 @@ public final class Schema {
         public Schema.Type.Reader getElementType() {
           return _getPointerField(Schema.Type.FACTORY, 0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code list}. */
@@ -3804,6 +3979,11 @@ public final class Schema {
         public void adoptElementType(dev.capnp.runtime.Orphan<Schema.Type.Builder> value) {
           _adoptPointerField(0, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -3836,6 +4016,11 @@ public final class Schema {
 
         public Schema.Brand.Reader getBrand() {
           return _getPointerField(Schema.Brand.FACTORY, 0);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -3892,6 +4077,11 @@ public final class Schema {
         public void adoptBrand(dev.capnp.runtime.Orphan<Schema.Brand.Builder> value) {
           _adoptPointerField(0, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -3924,6 +4114,11 @@ public final class Schema {
 
         public Schema.Brand.Reader getBrand() {
           return _getPointerField(Schema.Brand.FACTORY, 0);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -3980,6 +4175,11 @@ public final class Schema {
         public void adoptBrand(dev.capnp.runtime.Orphan<Schema.Brand.Builder> value) {
           _adoptPointerField(0, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -4012,6 +4212,11 @@ public final class Schema {
 
         public Schema.Brand.Reader getBrand() {
           return _getPointerField(Schema.Brand.FACTORY, 0);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -4067,6 +4272,11 @@ public final class Schema {
         /** Moves {@code value} into {@code brand}. */
         public void adoptBrand(dev.capnp.runtime.Orphan<Schema.Brand.Builder> value) {
           _adoptPointerField(0, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -4158,6 +4368,11 @@ public final class Schema {
           public boolean isCapability() {
             return _getShortField(5) == (short) 3;
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+          }
         }
 
         /** Builder for {@code unconstrained}. */
@@ -4227,6 +4442,11 @@ public final class Schema {
           public void setCapability() {
             _setShortField(5, (short) 3);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return asReader().toString();
+          }
         }
       }
 
@@ -4259,6 +4479,11 @@ public final class Schema {
           /** Index of the parameter within the generic type's parameter list. */
           public short getParameterIndex() {
             return _getShortField(5);
+          }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
           }
         }
 
@@ -4304,6 +4529,11 @@ public final class Schema {
           public void setParameterIndex(short value) {
             _setShortField(5, value);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return asReader().toString();
+          }
         }
       }
 
@@ -4331,6 +4561,11 @@ public final class Schema {
           public short getParameterIndex() {
             return _getShortField(5);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+          }
         }
 
         /** Builder for {@code implicitMethodParameter}. */
@@ -4356,6 +4591,11 @@ public final class Schema {
 
           public void setParameterIndex(short value) {
             _setShortField(5, value);
+          }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return asReader().toString();
           }
         }
       }
@@ -4418,6 +4658,11 @@ public final class Schema {
          */
         public Schema.Type.AnyPointer.ImplicitMethodParameter.Reader getImplicitMethodParameter() {
           return new Schema.Type.AnyPointer.ImplicitMethodParameter.Reader(this);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -4507,6 +4752,11 @@ public final class Schema {
           _setShortField(4, (short) 2);
           _setShortField(5, (short) 0);
           return new Schema.Type.AnyPointer.ImplicitMethodParameter.Builder(this);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -4657,6 +4907,11 @@ public final class Schema {
 
       public Schema.Type.AnyPointer.Reader getAnyPointer() {
         return new Schema.Type.AnyPointer.Reader(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -4923,6 +5178,11 @@ public final class Schema {
         _setLongField(2, 0L);
         return new Schema.Type.AnyPointer.Builder(this);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -5047,6 +5307,11 @@ public final class Schema {
         public boolean isInherit() {
           return _getShortField(4) == (short) 1;
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code Scope}. */
@@ -5127,6 +5392,11 @@ public final class Schema {
         /** Makes {@code inherit} the union's member. */
         public void setInherit() {
           _setShortField(4, (short) 1);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
 
@@ -5212,6 +5482,11 @@ public final class Schema {
         public Schema.Type.Reader getType() {
           return _getPointerField(Schema.Type.FACTORY, 0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code Binding}. */
@@ -5282,6 +5557,11 @@ public final class Schema {
           _setShortField(0, (short) 1);
           _adoptPointerField(0, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -5304,6 +5584,11 @@ public final class Schema {
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> getScopes() {
         return _getPointerField(_SCOPES_FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -5352,6 +5637,11 @@ public final class Schema {
       /** Moves {@code value} into {@code scopes}. */
       public void adoptScopes(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder>> value) {
         _adoptPointerField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
 
@@ -5656,6 +5946,11 @@ public final class Schema {
 
       public dev.capnp.runtime.AnyPointer.Reader getAnyPointer() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -6082,6 +6377,11 @@ public final class Schema {
         _setShortField(0, (short) 18);
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -6155,6 +6455,11 @@ public final class Schema {
 
       public Schema.Value.Reader getValue() {
         return _getPointerField(Schema.Value.FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -6242,6 +6547,11 @@ public final class Schema {
       /** Moves {@code value} into {@code value}. */
       public void adoptValue(dev.capnp.runtime.Orphan<Schema.Value.Builder> value) {
         _adoptPointerField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -6334,6 +6644,11 @@ public final class Schema {
       public byte getMicro() {
         return _getByteField(3);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code CapnpVersion}. */
@@ -6371,6 +6686,11 @@ public final class Schema {
 
       public void setMicro(byte value) {
         _setByteField(3, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -6505,6 +6825,11 @@ public final class Schema {
           public dev.capnp.runtime.Text.Reader getName() {
             return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
+          }
         }
 
         /** Builder for {@code Import}. */
@@ -6571,6 +6896,11 @@ public final class Schema {
           public void adoptName(dev.capnp.runtime.Orphan<dev.capnp.runtime.Text.Builder> value) {
             _adoptPointerField(0, value);
           }
+
+          @java.lang.Override
+          public java.lang.String toString() {
+            return asReader().toString();
+          }
         }
       }
 
@@ -6607,6 +6937,11 @@ public final class Schema {
         /** List of all imported paths seen in this file. */
         public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> getImports() {
           return _getPointerField(_IMPORTS_FACTORY, 1);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -6700,6 +7035,11 @@ public final class Schema {
         public void adoptImports(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>> value) {
           _adoptPointerField(1, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
 
       private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader>> _IMPORTS_FACTORY =
@@ -6764,6 +7104,11 @@ public final class Schema {
       /** Files which were listed on the command line. */
       public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> getRequestedFiles() {
         return _getPointerField(_REQUESTED_FILES_FACTORY, 1);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
       }
     }
 
@@ -6911,6 +7256,11 @@ public final class Schema {
       /** Moves {@code value} into {@code requestedFiles}. */
       public void adoptRequestedFiles(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder>> value) {
         _adoptPointerField(1, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
 

@@ -194,6 +194,11 @@ public final class Persistent {
         public OwnerR getSealFor() {
           return _getPointerField(ownerFactory, 0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Persistent.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code SaveParams}. */
@@ -254,6 +259,11 @@ public final class Persistent {
         /** Moves {@code value} into {@code sealFor}. */
         public void adoptSealFor(dev.capnp.runtime.Orphan<OwnerB> value) {
           _adoptPointerField(0, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }
@@ -319,6 +329,11 @@ public final class Persistent {
         public SturdyRefR getSturdyRef() {
           return _getPointerField(sturdyRefFactory, 0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Persistent.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code SaveResults}. */
@@ -371,6 +386,11 @@ public final class Persistent {
         /** Moves {@code value} into {@code sturdyRef}. */
         public void adoptSturdyRef(dev.capnp.runtime.Orphan<SturdyRefB> value) {
           _adoptPointerField(0, value);
+        }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
         }
       }
     }

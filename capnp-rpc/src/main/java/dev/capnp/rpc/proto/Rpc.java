@@ -713,6 +713,11 @@ public final class Rpc {
       public Rpc.Join.Reader getJoin() {
         return _getPointerField(Rpc.Join.FACTORY, 0);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Message}. */
@@ -1308,6 +1313,11 @@ public final class Rpc {
         _setShortField(0, (short) 12);
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -1473,6 +1483,11 @@ public final class Rpc {
       public dev.capnp.runtime.AnyPointer.Reader getDeprecatedObjectId() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 0);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Bootstrap}. */
@@ -1607,6 +1622,11 @@ public final class Rpc {
       public void adoptDeprecatedObjectId(dev.capnp.runtime.Orphan<dev.capnp.runtime.AnyPointer.Builder> value) {
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -1724,6 +1744,11 @@ public final class Rpc {
         public dev.capnp.runtime.AnyPointer.Reader getThirdParty() {
           return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 2);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code sendResultsTo}. */
@@ -1822,6 +1847,11 @@ public final class Rpc {
           _setShortField(3, (short) 2);
           _adoptPointerField(2, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -1891,6 +1921,11 @@ public final class Rpc {
       /** Where should the return message be sent? */
       public Rpc.Call.SendResultsTo.Reader getSendResultsTo() {
         return new Rpc.Call.SendResultsTo.Reader(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -2046,6 +2081,11 @@ public final class Rpc {
         _setShortField(3, (short) 0);
         _clearPointerField(2);
         return new Rpc.Call.SendResultsTo.Builder(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -2226,6 +2266,11 @@ public final class Rpc {
        */
       public dev.capnp.runtime.AnyPointer.Reader getAcceptFromThirdParty() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -2464,6 +2509,11 @@ public final class Rpc {
         _setShortField(3, (short) 5);
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -2542,6 +2592,11 @@ public final class Rpc {
       public boolean getReleaseResultCaps() {
         return _getBooleanField(32, true);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Finish}. */
@@ -2587,6 +2642,11 @@ public final class Rpc {
        */
       public void setReleaseResultCaps(boolean value) {
         _setBooleanField(32, value, true);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -2733,6 +2793,11 @@ public final class Rpc {
       /** Indicates that the promise was broken. */
       public Rpc.Exception.Reader getException() {
         return _getPointerField(Rpc.Exception.FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -2896,6 +2961,11 @@ public final class Rpc {
         _setShortField(2, (short) 1);
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -2957,6 +3027,11 @@ public final class Rpc {
       public int getReferenceCount() {
         return _getIntField(1);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Release}. */
@@ -2996,6 +3071,11 @@ public final class Rpc {
        */
       public void setReferenceCount(int value) {
         _setIntField(1, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -3199,6 +3279,11 @@ public final class Rpc {
         public int getProvide() {
           return _getIntField(0);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code context}. */
@@ -3328,6 +3413,11 @@ public final class Rpc {
           _setShortField(2, (short) 3);
           _setIntField(0, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -3350,6 +3440,11 @@ public final class Rpc {
 
       public Rpc.Disembargo.Context.Reader getContext() {
         return new Rpc.Disembargo.Context.Reader(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3405,6 +3500,11 @@ public final class Rpc {
         _setShortField(2, (short) 0);
         _setIntField(0, 0);
         return new Rpc.Disembargo.Context.Builder(this);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -3487,6 +3587,11 @@ public final class Rpc {
       /** Identity of the third party that is expected to pick up the capability. */
       public dev.capnp.runtime.AnyPointer.Reader getRecipient() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 1);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3581,6 +3686,11 @@ public final class Rpc {
       /** Moves {@code value} into {@code recipient}. */
       public void adoptRecipient(dev.capnp.runtime.Orphan<dev.capnp.runtime.AnyPointer.Builder> value) {
         _adoptPointerField(1, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -3688,6 +3798,11 @@ public final class Rpc {
        */
       public boolean getEmbargo() {
         return _getBooleanField(32);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -3827,6 +3942,11 @@ public final class Rpc {
       public void setEmbargo(boolean value) {
         _setBooleanField(32, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -3952,6 +4072,11 @@ public final class Rpc {
       public dev.capnp.runtime.AnyPointer.Reader getKeyPart() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 1);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Join}. */
@@ -4071,6 +4196,11 @@ public final class Rpc {
       public void adoptKeyPart(dev.capnp.runtime.Orphan<dev.capnp.runtime.AnyPointer.Builder> value) {
         _adoptPointerField(1, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -4167,6 +4297,11 @@ public final class Rpc {
       public Rpc.PromisedAnswer.Reader getPromisedAnswer() {
         return _getPointerField(Rpc.PromisedAnswer.FACTORY, 0);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code MessageTarget}. */
@@ -4256,6 +4391,11 @@ public final class Rpc {
         _setShortField(2, (short) 1);
         _adoptPointerField(0, value);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -4321,6 +4461,11 @@ public final class Rpc {
       /** Descriptors corresponding to the cap pointers in `content`. */
       public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable() {
         return _getPointerField(_CAP_TABLE_FACTORY, 1);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -4398,6 +4543,11 @@ public final class Rpc {
       /** Moves {@code value} into {@code capTable}. */
       public void adoptCapTable(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder>> value) {
         _adoptPointerField(1, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
 
@@ -4637,6 +4787,11 @@ public final class Rpc {
        */
       public byte getAttachedFd() {
         return _getByteField(2, (byte) 0xff);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -4950,6 +5105,11 @@ public final class Rpc {
       public void setAttachedFd(byte value) {
         _setByteField(2, value, (byte) 0xff);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
+      }
     }
   }
 
@@ -5075,6 +5235,11 @@ public final class Rpc {
         public short getGetPointerField() {
           return _getShortField(1);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+        }
       }
 
       /** Builder for {@code Op}. */
@@ -5130,6 +5295,11 @@ public final class Rpc {
           _setShortField(0, (short) 1);
           _setShortField(1, value);
         }
+
+        @java.lang.Override
+        public java.lang.String toString() {
+          return asReader().toString();
+        }
       }
     }
 
@@ -5160,6 +5330,11 @@ public final class Rpc {
        */
       public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform() {
         return _getPointerField(_TRANSFORM_FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -5224,6 +5399,11 @@ public final class Rpc {
       /** Moves {@code value} into {@code transform}. */
       public void adoptTransform(dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder>> value) {
         _adoptPointerField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
 
@@ -5304,6 +5484,11 @@ public final class Rpc {
        */
       public int getVineId() {
         return _getIntField(0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
       }
     }
 
@@ -5388,6 +5573,11 @@ public final class Rpc {
        */
       public void setVineId(int value) {
         _setIntField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -5571,6 +5761,11 @@ public final class Rpc {
       public dev.capnp.runtime.Text.Reader getTrace() {
         return _getPointerField(dev.capnp.runtime.Text.FACTORY, 1);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code Exception}. */
@@ -5694,6 +5889,11 @@ public final class Rpc {
       /** Moves {@code value} into {@code trace}. */
       public void adoptTrace(dev.capnp.runtime.Orphan<dev.capnp.runtime.Text.Builder> value) {
         _adoptPointerField(1, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }

@@ -198,6 +198,11 @@ public final class RpcTwoparty {
       public RpcTwoparty.Side getSide() {
         return RpcTwoparty.Side.fromValue(_getShortField(0) & 0xffff);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code VatId}. */
@@ -219,6 +224,11 @@ public final class RpcTwoparty {
 
       public void setSide(RpcTwoparty.Side value) {
         _setShortField(0, (short) value.value());
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -268,6 +278,11 @@ public final class RpcTwoparty {
       public int getJoinId() {
         return _getIntField(0);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code ProvisionId}. */
@@ -291,6 +306,11 @@ public final class RpcTwoparty {
       /** The ID from `JoinKeyPart`. */
       public void setJoinId(int value) {
         _setIntField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -335,6 +355,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code RecipientId}. */
@@ -348,6 +373,11 @@ public final class RpcTwoparty {
       public RpcTwoparty.RecipientId.Reader asReader() {
         return new RpcTwoparty.RecipientId.Reader(_segment(), _capTable(), _dataOffset(), _dataSizeBits(),
             _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -392,6 +422,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code ThirdPartyCapId}. */
@@ -405,6 +440,11 @@ public final class RpcTwoparty {
       public RpcTwoparty.ThirdPartyCapId.Reader asReader() {
         return new RpcTwoparty.ThirdPartyCapId.Reader(_segment(), _capTable(), _dataOffset(), _dataSizeBits(),
             _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -498,6 +538,11 @@ public final class RpcTwoparty {
       public short getPartNum() {
         return _getShortField(3);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code JoinKeyPart}. */
@@ -547,6 +592,11 @@ public final class RpcTwoparty {
       /** Which part this request targets -- a number in the range [0, partCount). */
       public void setPartNum(short value) {
         _setShortField(3, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
@@ -618,6 +668,11 @@ public final class RpcTwoparty {
        */
       public dev.capnp.runtime.AnyPointer.Reader getCap() {
         return _getPointerField(dev.capnp.runtime.AnyPointer.FACTORY, 0);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, RpcTwoparty.SCHEMA, TYPE_ID);
       }
     }
 
@@ -694,6 +749,11 @@ public final class RpcTwoparty {
       /** Moves {@code value} into {@code cap}. */
       public void adoptCap(dev.capnp.runtime.Orphan<dev.capnp.runtime.AnyPointer.Builder> value) {
         _adoptPointerField(0, value);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }

@@ -84,6 +84,11 @@ public final class Stream {
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return dev.capnp.dynamic.TextFormat.toString(this, Stream.SCHEMA, TYPE_ID);
+      }
     }
 
     /** Builder for {@code StreamResult}. */
@@ -97,6 +102,11 @@ public final class Stream {
       public Stream.StreamResult.Reader asReader() {
         return new Stream.StreamResult.Reader(_segment(), _capTable(), _dataOffset(), _dataSizeBits(),
             _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);
+      }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return asReader().toString();
       }
     }
   }
