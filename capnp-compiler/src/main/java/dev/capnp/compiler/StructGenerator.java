@@ -1,0 +1,331 @@
+package dev.capnp.compiler;
+
+import static dev.capnp.compiler.JavaTypes.RT;
+
+import dev.capnp.compiler.Model.Field;
+import dev.capnp.compiler.Model.Node;
+import dev.capnp.compiler.Model.Request;
+import dev.capnp.compiler.NodeNaming.Param;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Emits the class of a struct or group: type id, size, factory (or generic {@code factory(...)}),
+ * {@code Which}, nested declarations, and the {@code Reader} and {@code Builder} classes.
+ */
+final class StructGenerator {
+  private final FileGenerator file;
+  private final Request request;
+  private final NodeNaming naming;
+  private final JavaTypes types;
+  private final SourceWriter w;
+  private final FieldAccessors fields;
+
+  StructGenerator(FileGenerator file) {
+    this.file = file;
+    this.request = file.request;
+    this.naming = file.naming;
+    this.types = file.types;
+    this.w = file.w;
+    this.fields = new FieldAccessors(file);
+  }
+
+
+
+  /** Emits the class of struct or group {@code n}. */
+  void emit(Node n, String doc) {
+    StructContext ctx = new StructContext(n, types, naming);
+    String name = naming.className(n.id()).simpleName();
+    Model.StructInfo s = n.struct();
+    w.javadoc(doc != null ? doc : (s.isGroup() ? "Group {@code " : "Struct {@code ")
+        + n.shortName() + "}.");
+    w.open("public static final class " + name);
+    w.line("private " + name + "() {}");
+    w.line("");
+    w.line("/** The " + (s.isGroup() ? "group" : "struct") + "'s type id. */");
+    w.line("public static final long TYPE_ID = " + FileGenerator.hex(n.id()) + ";");
+    w.line("");
+    if (!s.isGroup()) {
+      emitFactory(ctx, s);
+    }
+    if (s.discriminantCount() > 0) {
+      emitWhich(n);
+    }
+    file.emitMembers(n, n.id());
+    for (Field f : s.fields()) {
+      if (f.isGroup()) {
+        emit(request.node(f.groupId()), file.memberDoc(n.id(), f.index()));
+      }
+    }
+    emitReader(ctx);
+    emitBuilder(ctx);
+    if (!ctx.statics.isEmpty()) {
+      w.line("");
+    }
+    for (String st : ctx.statics) {
+      w.line(st);
+    }
+    w.close();
+    w.line("");
+  }
+
+  private void emitFactory(StructContext ctx, Model.StructInfo s) {
+    w.line("/** Data and pointer section sizes of new instances. */");
+    w.line("public static final " + RT + "StructSize SIZE = new " + RT + "StructSize("
+        + s.dataWordCount() + ", " + s.pointerCount() + ");");
+    w.line("");
+    String bv = ctx.generic() ? "<" + ctx.builderVars() + ">" : "";
+    String readerT = ctx.readerType(ctx.self, ctx.chain);
+    String builderT = ctx.builderType(ctx.self, ctx.chain);
+    if (ctx.generic()) {
+      w.line("/** A factory for this struct with the given type arguments. */");
+      StringBuilder params = new StringBuilder();
+      StringBuilder args = new StringBuilder();
+      for (Param p : ctx.chain) {
+        if (params.length() > 0) {
+          params.append(", ");
+          args.append(", ");
+        }
+        params.append(RT + "PointerFactory<").append(p.builderVar()).append(", ")
+            .append(p.readerVar()).append("> ").append(p.factoryField());
+        args.append(p.factoryField());
+      }
+      w.open("public static " + bv + " " + ctx.self + ".Factory" + bv + " factory(" + params + ")");
+      w.line("return new " + ctx.self + ".Factory<>(" + args + ");");
+      w.close();
+    } else {
+      w.line("/** Creates readers and builders of this struct. */");
+      w.line("public static final " + ctx.self + ".Factory FACTORY = new " + ctx.self
+          + ".Factory();");
+    }
+    w.line("");
+    w.line("/** Creates readers and builders of this struct (used by the runtime). */");
+    w.open("public static final class Factory" + bv + " extends " + RT + "StructFactory<"
+        + builderT + ", " + readerT + ">");
+    for (Param p : ctx.chain) {
+      w.line("private final " + RT + "PointerFactory<" + p.builderVar() + ", " + p.readerVar()
+          + "> " + p.factoryField() + ";");
+    }
+    if (ctx.generic()) {
+      w.line("");
+    }
+    StringBuilder ctorParams = new StringBuilder();
+    for (Param p : ctx.chain) {
+      if (ctorParams.length() > 0) {
+        ctorParams.append(", ");
+      }
+      ctorParams.append(RT + "PointerFactory<").append(p.builderVar()).append(", ")
+          .append(p.readerVar()).append("> ").append(p.factoryField());
+    }
+    w.open("private Factory(" + ctorParams + ")");
+    w.line("super(SIZE);");
+    for (Param p : ctx.chain) {
+      w.line("this." + p.factoryField() + " = " + p.factoryField() + ";");
+    }
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public " + readerT + " constructReader(" + RT + "SegmentReader segment, " + RT
+        + "CapTableReader capTable,", "int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount,"
+        + " int nestingLimit)");
+    w.line("return new " + ctx.self + ".Reader" + ctx.diamond() + "(" + ctx.factoryArgs()
+        + "segment, capTable, dataOffset, dataSizeBits, pointerOffset,");
+    w.line("    pointerCount, nestingLimit);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public " + builderT + " constructBuilder(" + RT + "SegmentBuilder segment, "
+        + RT + "CapTableBuilder capTable,",
+        "int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount)");
+    w.line("return new " + ctx.self + ".Builder" + ctx.diamond() + "(" + ctx.factoryArgs()
+        + "segment, capTable, dataOffset, dataSizeBits, pointerOffset,");
+    w.line("    pointerCount);");
+    w.close();
+    w.close();
+    w.line("");
+  }
+
+  private static List<Field> unionMembers(Node n) {
+    List<Field> members = new ArrayList<>();
+    for (Field f : n.struct().fields()) {
+      if (f.inUnion()) {
+        members.add(f);
+      }
+    }
+    members.sort(Comparator.comparingInt(Field::discriminantValue));
+    return members;
+  }
+
+  private static List<String> whichConstants(Node n) {
+    Set<String> used = new HashSet<>();
+    List<String> out = new ArrayList<>();
+    for (Field f : unionMembers(n)) {
+      String c = Names.upperSnake(f.name());
+      while (!used.add(c)) {
+        c = c + "_";
+      }
+      out.add(c);
+    }
+    return out;
+  }
+
+  private void emitWhich(Node n) {
+    w.line("/** Which member of the union is set. */");
+    w.open("public enum Which");
+    List<Field> members = unionMembers(n);
+    List<String> constants = whichConstants(n);
+    for (int i = 0; i < members.size(); i++) {
+      w.line("/** {@code " + members.get(i).name() + "}. */");
+      w.line(constants.get(i) + ",");
+    }
+    w.line("/** A member not defined in the schema this code was generated from. */");
+    w.line("_NOT_IN_SCHEMA");
+    w.close();
+    w.line("");
+  }
+
+
+  private static List<Field> byCodeOrder(Node n) {
+    List<Field> fields = new ArrayList<>(n.struct().fields());
+    fields.sort(Comparator.comparingInt(Field::codeOrder));
+    return fields;
+  }
+
+  private void emitReader(StructContext ctx) {
+    Node n = ctx.node;
+    String rv = ctx.generic() ? "<" + ctx.readerVars() + ">" : "";
+    w.javadoc("Reader for {@code " + n.shortName() + "}.");
+    w.open("public static final class Reader" + rv + " extends " + RT + "StructReader");
+    for (Param p : ctx.chain) {
+      w.line("private final " + RT + "PointerFactory<?, " + p.readerVar() + "> "
+          + p.factoryField() + ";");
+    }
+    if (ctx.generic()) {
+      w.line("");
+    }
+    String fp = factoryParams(ctx, false);
+    w.openWrapped("private Reader(" + fp + RT + "SegmentReader segment, " + RT
+        + "CapTableReader capTable, int dataOffset,",
+        "int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit)");
+    w.line("super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, "
+        + "nestingLimit);");
+    assignFactories(ctx);
+    w.close();
+    if (n.struct().isGroup()) {
+      w.line("");
+      w.open("private Reader(" + fp + RT + "StructReader parent)");
+      w.line("super(parent);");
+      assignFactories(ctx);
+      w.close();
+    }
+    if (n.struct().discriminantCount() > 0) {
+      emitWhichMethod(n, ctx);
+    }
+    ctx.instanceMembers.clear();
+    ctx.instanceNames.clear();
+    for (Field f : byCodeOrder(n)) {
+      fields.readerField(ctx, f);
+    }
+    for (String line : ctx.instanceMembers) {
+      w.line(line);
+    }
+    if (file.emitToString) {
+      w.line("");
+      w.line("@java.lang.Override");
+      w.open("public java.lang.String toString()");
+      w.line("return dev.capnp.dynamic.TextFormat.toString(this, "
+          + types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID);");
+      w.close();
+    }
+    w.close();
+    w.line("");
+  }
+
+  private String factoryParams(StructContext ctx, boolean builder) {
+    StringBuilder sb = new StringBuilder();
+    for (Param p : ctx.chain) {
+      sb.append(RT + "PointerFactory<").append(builder ? p.builderVar() : "?").append(", ")
+          .append(p.readerVar()).append("> ").append(p.factoryField()).append(", ");
+    }
+    return sb.toString();
+  }
+
+  private void assignFactories(StructContext ctx) {
+    for (Param p : ctx.chain) {
+      w.line("this." + p.factoryField() + " = " + p.factoryField() + ";");
+    }
+  }
+
+  private void emitWhichMethod(Node n, StructContext ctx) {
+    w.line("");
+    w.line("/** Which member of the union is set. */");
+    w.open("public " + ctx.self + ".Which which()");
+    w.line("return switch (_getShortField(" + n.struct().discriminantOffset() + ") & 0xffff) {");
+    List<Field> members = unionMembers(n);
+    List<String> constants = whichConstants(n);
+    for (int i = 0; i < members.size(); i++) {
+      w.line("  case " + members.get(i).discriminantValue() + " -> " + ctx.self + ".Which."
+          + constants.get(i) + ";");
+    }
+    w.line("  default -> " + ctx.self + ".Which._NOT_IN_SCHEMA;");
+    w.line("};");
+    w.close();
+  }
+
+  private void emitBuilder(StructContext ctx) {
+    Node n = ctx.node;
+    String bv = ctx.generic() ? "<" + ctx.builderVars() + ">" : "";
+    w.javadoc("Builder for {@code " + n.shortName() + "}.");
+    w.open("public static final class Builder" + bv + " extends " + RT + "StructBuilder");
+    for (Param p : ctx.chain) {
+      w.line("private final " + RT + "PointerFactory<" + p.builderVar() + ", " + p.readerVar()
+          + "> " + p.factoryField() + ";");
+    }
+    if (ctx.generic()) {
+      w.line("");
+    }
+    String fp = factoryParams(ctx, true);
+    w.openWrapped("private Builder(" + fp + RT + "SegmentBuilder segment, " + RT
+        + "CapTableBuilder capTable, int dataOffset,",
+        "int dataSizeBits, int pointerOffset, int pointerCount)");
+    w.line("super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);");
+    assignFactories(ctx);
+    w.close();
+    if (n.struct().isGroup()) {
+      w.line("");
+      w.open("private Builder(" + fp + RT + "StructBuilder parent)");
+      w.line("super(parent);");
+      assignFactories(ctx);
+      w.close();
+    }
+    w.line("");
+    w.line("/** A reader of the same struct. */");
+    w.open("public " + ctx.readerType(ctx.self, ctx.chain) + " asReader()");
+    w.line("return new " + ctx.self + ".Reader" + ctx.diamond() + "(" + ctx.factoryArgs()
+        + "_segment(), _capTable(), _dataOffset(), _dataSizeBits(),");
+    w.line("    _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);");
+    w.close();
+    if (n.struct().discriminantCount() > 0) {
+      emitWhichMethod(n, ctx);
+    }
+    ctx.instanceMembers.clear();
+    ctx.instanceNames.clear();
+    for (Field f : byCodeOrder(n)) {
+      fields.builderField(ctx, f);
+    }
+    for (String line : ctx.instanceMembers) {
+      w.line(line);
+    }
+    if (file.emitToString) {
+      w.line("");
+      w.line("@java.lang.Override");
+      w.open("public java.lang.String toString()");
+      w.line("return asReader().toString();");
+      w.close();
+    }
+    w.close();
+  }
+}
