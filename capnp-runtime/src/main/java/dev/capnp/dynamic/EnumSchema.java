@@ -27,7 +27,7 @@ public final class EnumSchema {
     return displayName;
   }
 
-  /** The name without the file prefix, e.g. {@code Outer.Color}. */
+  /** The unqualified name (the display name without its parent scope), e.g. {@code Inner}. */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);
   }

@@ -147,6 +147,26 @@ public final class SchemaRegistry {
     return current;
   }
 
+  /**
+   * Resolves a struct type expression relative to {@code scopeId} (usually a file id): a dotted
+   * name such as {@code Outer.Inner}, optionally with generic parameters bound, such as
+   * {@code Box(Text)} or {@code Pair(Text, List(Int32))}.
+   *
+   * @throws IllegalArgumentException if the name is malformed, unknown or not a struct
+   */
+  public StructSchema findStruct(long scopeId, String typeExpression) {
+    DynamicType type = new TypeNameParser(this, scopeId, typeExpression).parseAll();
+    if (type.kind() != DynamicType.Kind.STRUCT) {
+      throw new IllegalArgumentException("'" + typeExpression + "' is not a struct type");
+    }
+    return type.structSchema();
+  }
+
+  /** Number of generic parameters the node declares. */
+  int parameterCount(long id) {
+    return node(id).isNull(5) ? 0 : node(id).list(5).size();
+  }
+
   /** The struct with this id, generic parameters unbound. */
   public StructSchema getStruct(long id) {
     return structSchema(id, Map.of());

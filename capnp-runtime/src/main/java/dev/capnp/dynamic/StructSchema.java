@@ -58,7 +58,7 @@ public final class StructSchema {
     return displayName;
   }
 
-  /** The name without the file prefix, e.g. {@code Person.address}. */
+  /** The unqualified name (the display name without its parent scope), e.g. {@code Inner}. */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);
   }

@@ -144,4 +144,37 @@ class DynamicStructTest {
     ((DynamicList.Reader) b.asReader().get("textList")).forEach(items::add);
     assertThat(items).extracting(Object::toString).containsExactly("x", "y");
   }
+
+  @Test
+  void genericRootTypesByName() {
+    SchemaRegistry registry = TestSchemas.registry();
+    long file = TestSchemas.fileId();
+    StructSchema box = registry.findStruct(file, "Box(Text)");
+    assertThat(box.findField("value").type().kind()).isEqualTo(DynamicType.Kind.TEXT);
+    StructSchema pair = registry.findStruct(file, "Pair(List(Int32), Outer.Inner)");
+    assertThat(pair.findField("key").type().toString()).isEqualTo("List(Int32)");
+    assertThat(pair.findField("value").type().toString()).isEqualTo("Inner");
+    assertThat(registry.findStruct(file, "Box").findField("value").type().kind())
+        .isEqualTo(DynamicType.Kind.ANY_POINTER);
+    assertThat(registry.findStruct(file, "Outer.Inner.Deepest").displayName())
+        .endsWith("dyntest.capnp:Outer.Inner.Deepest");
+    assertThatThrownBy(() -> registry.findStruct(file, "Box(Int32)"))
+        .hasMessageContaining("only pointer types");
+    assertThatThrownBy(() -> registry.findStruct(file, "Box(Text, Text)"))
+        .hasMessageContaining("takes 1 type parameter(s), not 2");
+    assertThatThrownBy(() -> registry.findStruct(file, "Color"))
+        .hasMessageContaining("not a struct type");
+    assertThatThrownBy(() -> registry.findStruct(file, "Nope.X"))
+        .hasMessageContaining("no type named 'Nope'");
+    assertThatThrownBy(() -> registry.findStruct(file, "Box(Text"))
+        .hasMessageContaining("expected ')'");
+
+    byte[] message = CapnpCli.run("(value = \"v\", label = \"l\")".getBytes(
+        java.nio.charset.StandardCharsets.UTF_8), "encode", CapnpCli.testSchema().toString(),
+        "Box(Text)");
+    DynamicStruct.Reader r = Serialize.read(ByteBuffer.wrap(message)).getRoot(box.factory());
+    assertThat(TextFormat.prettyPrint(r) + "\n").isEqualTo(new String(CapnpCli.run(message,
+        "decode", CapnpCli.testSchema().toString(), "Box(Text)"),
+        java.nio.charset.StandardCharsets.UTF_8));
+  }
 }

@@ -24,7 +24,8 @@ final class SchemaOptions {
   Path schemaFile;
 
   @Parameters(index = "1", paramLabel = "TYPE",
-      description = "The root struct type, possibly nested: Outer.Inner.")
+      description = "The root struct type, possibly nested (Outer.Inner) or generic "
+          + "(Box(Text)).")
   String typeName;
 
   /** Compiles the schema and finds the root type. */
@@ -39,15 +40,10 @@ final class SchemaOptions {
       throw new ToolException("capnp compile returned no file for " + schemaFile);
     }
     long fileId = files.values().iterator().next();
-    long typeId;
     try {
-      typeId = registry.findNested(fileId, typeName);
+      return registry.findStruct(fileId, typeName);
     } catch (IllegalArgumentException e) {
       throw new ToolException(e.getMessage());
     }
-    if (!registry.isStruct(typeId)) {
-      throw new ToolException("'" + typeName + "' is not a struct type");
-    }
-    return registry.getStruct(typeId);
   }
 }

@@ -124,6 +124,24 @@ class CapnpJavaTest {
   }
 
   @Test
+  void genericRootType() {
+    String type = "Wrapper(List(Shape.Style))";
+    byte[] message = capnp(utf8("(item = [(color = 1, dashed = true)])"), "encode", "-I" + importDir(),
+        schema(), type);
+    Result r = tool(message, "decode", "-I", importDir(), schema(), type);
+    assertThat(r.status()).as(r.err()).isZero();
+    String expected = new String(capnp(message, "decode", "-I" + importDir(), schema(), type),
+        StandardCharsets.UTF_8);
+    assertThat(expected).isEqualTo("( item = [\n    (color = 1, dashed = true) ] )\n");
+    assertThat(r.text()).isEqualTo(expected);
+    Result encoded = tool(utf8("(item = [(color = 1, dashed = true)])"), "encode", "-I", importDir(),
+        schema(), type);
+    assertThat(encoded.status()).as(encoded.err()).isZero();
+    assertThat(new String(capnp(encoded.out(), "decode", "-I" + importDir(), schema(), type),
+        StandardCharsets.UTF_8)).isEqualTo(expected);
+  }
+
+  @Test
   void decodeNestedType() {
     byte[] message = capnp(utf8("(color = 7, dashed = true)"), "encode", "-I" + importDir(),
         schema(), "Shape.Style");

@@ -23,3 +23,7 @@ struct Shape {
   }
   style @7 :Style;
 }
+
+struct Wrapper(T) {
+  item @0 :T;
+}
