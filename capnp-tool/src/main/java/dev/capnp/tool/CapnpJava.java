@@ -21,6 +21,9 @@ public final class CapnpJava implements Runnable {
   private final InputStream in;
   private final PrintStream out;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   CapnpJava(InputStream in, PrintStream out) {
     this.in = in;
     this.out = out;
@@ -36,8 +39,8 @@ public final class CapnpJava implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this),
-        "missing command: use 'decode' or 'encode' (see --help)");
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "Missing command: use 'decode' or 'encode' (see --help)");
   }
 
   /** Runs the tool and exits with its status. */

@@ -233,6 +233,9 @@ class CapnpJavaTest {
     assertThat(help.text()).contains("decode").contains("encode");
     Result decodeHelp = tool(new byte[0], "decode", "--help");
     assertThat(decodeHelp.text()).contains("--packed").contains("--flat").contains("-I");
+    Result noCommand = tool(new byte[0]);
+    assertThat(noCommand.status()).isEqualTo(2);
+    assertThat(noCommand.err()).startsWith("Missing command: use 'decode' or 'encode'");
     Result missingArgs = tool(new byte[0], "decode");
     assertThat(missingArgs.status()).isEqualTo(2);
     assertThat(missingArgs.err()).contains("Missing required parameter");
