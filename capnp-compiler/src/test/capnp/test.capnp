@@ -53,6 +53,8 @@ struct AllTypes {
   capField @35 :Calc(Text);
   point @36 :Imp.Point;
   shade @37 :Imp.Shade;
+  anyListField @38 :AnyList;
+  capabilityField @39 :Capability;
 }
 
 struct Defaults {

@@ -165,11 +165,12 @@ final class FieldAccessors {
       return;
     }
     Kind k = f.type().kind();
+    if (JavaTypes.isCapability(f.type())) {
+      emitHas(ctx, f, doc);
+      return;
+    }
     switch (k) {
       case VOID:
-        return;
-      case INTERFACE:
-        emitHas(ctx, f, doc);
         return;
       case ENUM: {
         String e = types.enumType(f.type().typeId());
@@ -249,7 +250,7 @@ final class FieldAccessors {
       }
       return;
     }
-    if (k == Kind.INTERFACE) {
+    if (JavaTypes.isCapability(f.type())) {
       emitHas(ctx, f, doc);
       w.line("");
       w.line("/** Clears the capability {@code " + f.name() + "}. */");
@@ -338,7 +339,9 @@ final class FieldAccessors {
     }
     boolean sized = k == Kind.TEXT || k == Kind.DATA || k == Kind.LIST;
     boolean param = k == Kind.ANY_POINTER && !jt.constant();
-    if (!sized || param) {
+    // AnyStruct/AnyList have no size to initialise with: use get/set/adopt instead.
+    boolean noInit = jt == JavaTypes.ANY_STRUCT || jt == JavaTypes.ANY_LIST;
+    if ((!sized || param) && !noInit) {
       w.line("");
       w.line("/** Replaces {@code " + f.name() + "} with a new, empty value and returns it. */");
       w.open("public " + jt.builder() + " " + methodName("init", f) + "()");

@@ -31,6 +31,10 @@ final class JavaTypes {
 
   static final JType ANY_POINTER = new JType(RT + "AnyPointer.Reader", RT + "AnyPointer.Builder",
       RT + "AnyPointer.FACTORY", true);
+  static final JType ANY_STRUCT = new JType(RT + "AnyStruct.Reader", RT + "AnyStruct.Builder",
+      RT + "AnyStruct.FACTORY", true);
+  static final JType ANY_LIST = new JType(RT + "AnyList.Reader", RT + "AnyList.Builder",
+      RT + "AnyList.FACTORY", true);
   static final JType TEXT =
       new JType(RT + "Text.Reader", RT + "Text.Builder", RT + "Text.FACTORY", true);
   static final JType DATA =
@@ -86,7 +90,26 @@ final class JavaTypes {
     };
   }
 
+  /** Unconstrained {@code AnyPointer} kinds (union tags of {@code Type.anyPointer.unconstrained}). */
+  private static final int ANY_STRUCT_KIND = 1;
+  private static final int ANY_LIST_KIND = 2;
+  private static final int CAPABILITY_KIND = 3;
+
+  /** True for interface types and the unconstrained {@code Capability} type. */
+  static boolean isCapability(Type t) {
+    return t.kind() == Kind.INTERFACE || (t.kind() == Kind.ANY_POINTER
+        && t.anyKind() == Model.AnyPointerKind.UNCONSTRAINED && t.typeId() == CAPABILITY_KIND);
+  }
+
   private JType anyPointer(Type t, List<Param> ctx) {
+    if (t.anyKind() == Model.AnyPointerKind.UNCONSTRAINED) {
+      if (t.typeId() == ANY_STRUCT_KIND) {
+        return ANY_STRUCT;
+      }
+      if (t.typeId() == ANY_LIST_KIND) {
+        return ANY_LIST;
+      }
+    }
     if (t.anyKind() == Model.AnyPointerKind.PARAMETER) {
       Param p = find(ctx, t.parameterScopeId(), t.parameterIndex());
       if (p != null) {
@@ -200,7 +223,7 @@ final class JavaTypes {
       }
       case ANY_POINTER: {
         JType a = anyPointer(element, ctx);
-        if (a == ANY_POINTER) {
+        if (a.constant()) {
           return fixed("AnyPointerList");
         }
         // List(T) for a type parameter T: a list of pointers read with T's factory.

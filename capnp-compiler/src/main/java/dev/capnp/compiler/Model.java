@@ -99,7 +99,11 @@ final class Model {
   /** What an {@code AnyPointer} type is. */
   enum AnyPointerKind { UNCONSTRAINED, PARAMETER, IMPLICIT_METHOD_PARAMETER }
 
-  /** A type; {@code elementType} for lists, {@code typeId}/{@code brand} for named types. */
+  /**
+   * A type; {@code elementType} for lists, {@code typeId}/{@code brand} for named types. For an
+   * unconstrained AnyPointer, {@code typeId} holds the unconstrained kind (0 any, 1 struct,
+   * 2 list, 3 capability).
+   */
   record Type(Kind kind, Type elementType, long typeId, Brand brand, AnyPointerKind anyKind,
       long parameterScopeId, int parameterIndex) {
     static Type primitive(Kind kind) {

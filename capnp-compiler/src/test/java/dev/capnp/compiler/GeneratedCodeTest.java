@@ -140,11 +140,13 @@ class GeneratedCodeTest {
         + "float32List = [0.25], float64List = [0.5], textList = [\"x\", \"yz\"], "
         + "dataList = [\"\\t\"], structList = [(" + ZERO_ALL_TYPES
         + ", enumField = red, shade = light), (" + withInt32(11) + ", enumField = red, shade = light)], "
-        + "enumList = [green, red], listList = [[0, 7], [8]], point = (x = 10, y = -10), "
+        + "enumList = [green, red], listList = [[0, 7], [8]], anyStruct = <opaque pointer>, "
+        + "point = (x = 10, y = -10), "
         + "shade = dark)");
     assertThat(call("readAllTypes", message)).isEqualTo("[true, -8, -16, -32, -64, 200, "
         + "60000, 4294967280, 18446744073709551615, 1.5, -2.25, hello, 3, inner, DARK_BLUE, 5, "
-        + "2, true, 3, yz, 11, GREEN, 7, -10, DARK, false, true/true/false]");
+        + "2, true, 3, yz, 11, GREEN, 7, -10, DARK, false, true/true/false/true/false, "
+        + "true/true/false]");
   }
 
   @Test

@@ -82,6 +82,18 @@ class GeneratorSourceTest {
   }
 
   @Test
+  void unconstrainedPointerKindsGetSpecificTypes() {
+    assertThat(test).contains("public dev.capnp.runtime.AnyStruct.Reader getAnyStruct()")
+        .contains("public dev.capnp.runtime.AnyList.Builder getAnyListField()")
+        .contains("public dev.capnp.runtime.AnyPointer.Builder initAnyField()")
+        .doesNotContain("initAnyStruct(")
+        .contains("public boolean hasCapabilityField()")
+        .contains("public void clearCapabilityField()")
+        .doesNotContain("getCapabilityField(")
+        .doesNotContain("getCapField(");
+  }
+
+  @Test
   void implicitMethodParametersAndMethodStructs() {
     assertThat(test).contains("public static final class Calc {")
         .contains("public static final int EVAL = 0;")

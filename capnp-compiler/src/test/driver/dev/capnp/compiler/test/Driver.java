@@ -87,6 +87,8 @@ public final class Driver {
     point.setX(10);
     point.setY(-10);
     b.setShade(Imported.Shade.DARK);
+    b.setAnyStruct(b.asReader().getAnyField().getAs(dev.capnp.runtime.AnyStruct.FACTORY));
+    b.clearCapabilityField();
     return bytes(message);
   }
 
@@ -121,6 +123,10 @@ public final class Driver {
     v.add(r.getPoint().getY());
     v.add(r.getShade());
     v.add(r.hasCapField());
+    dev.capnp.runtime.AnyStruct.Reader anyStruct = r.getAnyStruct();
+    dev.capnp.runtime.AnyList.Reader anyList = r.getAnyListField();
+    v.add(r.hasAnyStruct() + "/" + (anyStruct != null) + "/" + r.hasAnyListField() + "/"
+        + (anyList != null) + "/" + r.hasCapabilityField());
     v.add(r.hasTextField() + "/" + r.getStructField().hasTextField() + "/"
         + r.getStructField().hasStructField());
     return v.toString();
