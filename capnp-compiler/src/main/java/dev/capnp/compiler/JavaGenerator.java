@@ -66,7 +66,7 @@ public final class JavaGenerator {
   /**
    * Reads a {@code CodeGeneratorRequest} (standard framing) from {@code request} and writes one
    * {@code .java} file per requested schema file below {@code outputDir} (package directories
-   * are created).
+   * are created; files whose content is unchanged are not rewritten).
    *
    * @return the files written, in request order
    * @throws IllegalArgumentException if the request is malformed or a file has no Java package
@@ -77,7 +77,11 @@ public final class JavaGenerator {
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path out = outputDir.resolve(e.getKey());
       Files.createDirectories(out.getParent());
-      Files.writeString(out, e.getValue(), StandardCharsets.UTF_8);
+      byte[] content = e.getValue().getBytes(StandardCharsets.UTF_8);
+      // Leave unchanged files untouched so incremental builds don't recompile them.
+      if (!Files.exists(out) || !java.util.Arrays.equals(Files.readAllBytes(out), content)) {
+        Files.write(out, content);
+      }
       written.add(out);
     }
     return written;
