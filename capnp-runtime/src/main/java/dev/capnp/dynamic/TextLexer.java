@@ -275,7 +275,6 @@ final class TextLexer {
         pos++;
       }
     }
-    int mantissaEnd = pos;
     int exponentEnd = pos;
     if (peek(0) == 'e' || peek(0) == 'E') {
       pos++;
@@ -287,7 +286,10 @@ final class TextLexer {
         pos++;
         digits = true;
       }
-      exponentEnd = digits ? pos : mantissaEnd;
+      if (!digits) {
+        throw error(start, pos, "Parse error: invalid number (exponent without digits).");
+      }
+      exponentEnd = pos;
     }
     if (!numberEndsCleanly()) {
       while (isAlpha(peek(0)) || isDigit(peek(0)) || peek(0) == '_' || peek(0) == '.') {

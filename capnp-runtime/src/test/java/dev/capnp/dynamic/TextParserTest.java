@@ -65,6 +65,8 @@ class TextParserTest {
         .hasMessageContaining("out of range");
     assertThatThrownBy(() -> parse("(a = \"\\q\")")).hasMessageContaining("invalid escape");
     assertThatThrownBy(() -> parse("(a = 1x)")).hasMessageContaining("invalid number");
+    assertThatThrownBy(() -> parse("(a = 1e)")).hasMessageContaining("exponent without digits");
+    assertThatThrownBy(() -> parse("(a = 1e+)")).hasMessageContaining("exponent without digits");
     assertThatThrownBy(() -> parse("")).hasMessageContaining("Premature end");
     assertThatThrownBy(() -> parse("[1,,2]")).hasMessageContaining("Empty list item");
   }

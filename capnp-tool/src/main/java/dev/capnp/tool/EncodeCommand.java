@@ -38,7 +38,12 @@ final class EncodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     StructSchema root = schema.rootType();
-    List<byte[]> texts = TextMessageSplitter.split(tool.in().readAllBytes());
+    byte[] input = tool.in().readAllBytes();
+    List<byte[]> texts = TextMessageSplitter.split(input);
+    if (texts.isEmpty() && input.length > 0) {
+      // Like capnp encode: input that is not empty must hold at least one message.
+      throw new ToolException("no message in input (expected '(field = value, ...)')");
+    }
     OutputStream out = tool.out();
     int index = 0;
     for (byte[] text : texts) {

@@ -189,6 +189,16 @@ class CapnpJavaTest {
   }
 
   @Test
+  void encodeOfEmptyAndCommentOnlyInput() {
+    Result empty = tool(new byte[0], "encode", "-I", importDir(), schema(), "Shape");
+    assertThat(empty.status()).isZero();
+    assertThat(empty.out()).isEmpty();
+    Result comment = tool(utf8("# nothing here\n"), "encode", "-I", importDir(), schema(), "Shape");
+    assertThat(comment.status()).isEqualTo(1);
+    assertThat(comment.err()).contains("no message in input");
+  }
+
+  @Test
   void verbosePrintsStackTrace() {
     Result r = tool(utf8("(nope = 1)"), "encode", "--verbose", "-I", importDir(), schema(), "Shape");
     assertThat(r.status()).isEqualTo(1);
