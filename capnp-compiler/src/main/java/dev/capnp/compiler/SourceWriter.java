@@ -1,5 +1,8 @@
 package dev.capnp.compiler;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Accumulates Java source text with two-space indentation. */
 final class SourceWriter {
   private final StringBuilder out = new StringBuilder(16 * 1024);
@@ -25,10 +28,21 @@ final class SourceWriter {
     return this;
   }
 
-  /** Writes a header wrapped onto a continuation line, then {@code " {"}, and indents. */
-  SourceWriter openWrapped(String first, String continuation) {
-    line(first);
-    line("    " + continuation + " {");
+  /**
+   * Writes a header wrapped onto continuation lines (indented four more spaces), then
+   * {@code " {"}, and indents. Empty continuation parts are skipped.
+   */
+  SourceWriter openWrapped(String first, String... continuations) {
+    List<String> parts = new ArrayList<>();
+    for (String c : continuations) {
+      if (!c.isEmpty()) {
+        parts.add(c);
+      }
+    }
+    line(first + (parts.isEmpty() ? " {" : ""));
+    for (int i = 0; i < parts.size(); i++) {
+      line("    " + parts.get(i) + (i == parts.size() - 1 ? " {" : ""));
+    }
     indent++;
     return this;
   }

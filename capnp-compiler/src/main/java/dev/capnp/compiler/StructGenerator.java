@@ -82,18 +82,18 @@ final class StructGenerator {
     String builderT = ctx.builderType(ctx.self, ctx.chain);
     if (ctx.generic()) {
       w.line("/** A factory for this struct with the given type arguments. */");
-      StringBuilder params = new StringBuilder();
+      List<String> params = new ArrayList<>();
       StringBuilder args = new StringBuilder();
       for (Param p : ctx.chain) {
-        if (params.length() > 0) {
-          params.append(", ");
+        if (args.length() > 0) {
           args.append(", ");
         }
-        params.append(RT + "PointerFactory<").append(p.builderVar()).append(", ")
-            .append(p.readerVar()).append("> ").append(p.factoryField());
+        params.add(RT + "PointerFactory<" + p.builderVar() + ", " + p.readerVar() + "> "
+            + p.factoryField() + (params.size() == ctx.chain.size() - 1 ? ")" : ","));
         args.append(p.factoryField());
       }
-      w.open("public static " + bv + " " + ctx.self + ".Factory" + bv + " factory(" + params + ")");
+      w.openWrapped("public static " + bv + " " + ctx.self + ".Factory" + bv + " factory(",
+          params.toArray(new String[0]));
       w.line("return new " + ctx.self + ".Factory<>(" + args + ");");
       w.close();
     } else {
@@ -103,8 +103,8 @@ final class StructGenerator {
     }
     w.line("");
     w.line("/** Creates readers and builders of this struct (used by the runtime). */");
-    w.open("public static final class Factory" + bv + " extends " + RT + "StructFactory<"
-        + builderT + ", " + readerT + ">");
+    w.openWrapped("public static final class Factory" + bv,
+        "extends " + RT + "StructFactory<" + builderT + ", " + readerT + ">");
     for (Param p : ctx.chain) {
       w.line("private final " + RT + "PointerFactory<" + p.builderVar() + ", " + p.readerVar()
           + "> " + p.factoryField() + ";");
@@ -128,18 +128,18 @@ final class StructGenerator {
     w.close();
     w.line("");
     w.line("@java.lang.Override");
-    w.openWrapped("public " + readerT + " constructReader(" + RT + "SegmentReader segment, " + RT
-        + "CapTableReader capTable,", "int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount,"
-        + " int nestingLimit)");
+    w.openWrapped("public " + readerT + " constructReader(",
+        RT + "SegmentReader segment, " + RT + "CapTableReader capTable, int dataOffset,",
+        "int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit)");
     w.line("return new " + ctx.self + ".Reader" + ctx.diamond() + "(" + ctx.factoryArgs()
         + "segment, capTable, dataOffset, dataSizeBits, pointerOffset,");
     w.line("    pointerCount, nestingLimit);");
     w.close();
     w.line("");
     w.line("@java.lang.Override");
-    w.openWrapped("public " + builderT + " constructBuilder(" + RT + "SegmentBuilder segment, "
-        + RT + "CapTableBuilder capTable,",
-        "int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount)");
+    w.openWrapped("public " + builderT + " constructBuilder(",
+        RT + "SegmentBuilder segment, " + RT + "CapTableBuilder capTable, int dataOffset,",
+        "int dataSizeBits, int pointerOffset, int pointerCount)");
     w.line("return new " + ctx.self + ".Builder" + ctx.diamond() + "(" + ctx.factoryArgs()
         + "segment, capTable, dataOffset, dataSizeBits, pointerOffset,");
     w.line("    pointerCount);");
@@ -207,8 +207,8 @@ final class StructGenerator {
       w.line("");
     }
     String fp = factoryParams(ctx, false);
-    w.openWrapped("private Reader(" + fp + RT + "SegmentReader segment, " + RT
-        + "CapTableReader capTable, int dataOffset,",
+    w.openWrapped("private Reader(", fp.strip(),
+        RT + "SegmentReader segment, " + RT + "CapTableReader capTable, int dataOffset,",
         "int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit)");
     w.line("super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, "
         + "nestingLimit);");
@@ -288,8 +288,8 @@ final class StructGenerator {
       w.line("");
     }
     String fp = factoryParams(ctx, true);
-    w.openWrapped("private Builder(" + fp + RT + "SegmentBuilder segment, " + RT
-        + "CapTableBuilder capTable, int dataOffset,",
+    w.openWrapped("private Builder(", fp.strip(),
+        RT + "SegmentBuilder segment, " + RT + "CapTableBuilder capTable, int dataOffset,",
         "int dataSizeBits, int pointerOffset, int pointerCount)");
     w.line("super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);");
     assignFactories(ctx);

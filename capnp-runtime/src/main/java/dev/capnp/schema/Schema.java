@@ -534,21 +534,24 @@ public final class Schema {
     public static final Schema.Node.Factory FACTORY = new Schema.Node.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Node.Builder, Schema.Node.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Node.Builder, Schema.Node.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Node.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Node.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Node.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Node.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Node.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Node.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -586,21 +589,24 @@ public final class Schema {
       public static final Schema.Node.Parameter.Factory FACTORY = new Schema.Node.Parameter.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.Node.Parameter.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.Node.Parameter.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.Node.Parameter.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.Node.Parameter.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.Node.Parameter.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Node.Parameter.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -608,7 +614,8 @@ public final class Schema {
 
       /** Reader for {@code Parameter}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -630,7 +637,8 @@ public final class Schema {
 
       /** Builder for {@code Parameter}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -696,21 +704,24 @@ public final class Schema {
       public static final Schema.Node.NestedNode.Factory FACTORY = new Schema.Node.NestedNode.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.Node.NestedNode.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.Node.NestedNode.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.Node.NestedNode.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.Node.NestedNode.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.Node.NestedNode.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Node.NestedNode.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -718,7 +729,8 @@ public final class Schema {
 
       /** Reader for {@code NestedNode}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -753,7 +765,8 @@ public final class Schema {
 
       /** Builder for {@code NestedNode}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -845,21 +858,24 @@ public final class Schema {
       public static final Schema.Node.SourceInfo.Factory FACTORY = new Schema.Node.SourceInfo.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.Node.SourceInfo.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.Node.SourceInfo.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.Node.SourceInfo.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.Node.SourceInfo.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.Node.SourceInfo.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Node.SourceInfo.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -879,21 +895,24 @@ public final class Schema {
         public static final Schema.Node.SourceInfo.Member.Factory FACTORY = new Schema.Node.SourceInfo.Member.Factory();
 
         /** Creates readers and builders of this struct (used by the runtime). */
-        public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader> {
+        public static final class Factory
+            extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader> {
           private Factory() {
             super(SIZE);
           }
 
           @java.lang.Override
-          public Schema.Node.SourceInfo.Member.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-              int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+          public Schema.Node.SourceInfo.Member.Reader constructReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+              int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             return new Schema.Node.SourceInfo.Member.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount, nestingLimit);
           }
 
           @java.lang.Override
-          public Schema.Node.SourceInfo.Member.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-              int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+          public Schema.Node.SourceInfo.Member.Builder constructBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+              int dataSizeBits, int pointerOffset, int pointerCount) {
             return new Schema.Node.SourceInfo.Member.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount);
           }
@@ -901,7 +920,8 @@ public final class Schema {
 
         /** Reader for {@code Member}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
-          private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          private Reader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           }
@@ -924,7 +944,8 @@ public final class Schema {
 
         /** Builder for {@code Member}. */
         public static final class Builder extends dev.capnp.runtime.StructBuilder {
-          private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          private Builder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           }
@@ -979,7 +1000,8 @@ public final class Schema {
 
       /** Reader for {@code SourceInfo}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1023,7 +1045,8 @@ public final class Schema {
 
       /** Builder for {@code SourceInfo}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1134,7 +1157,8 @@ public final class Schema {
 
       /** Reader for {@code struct}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1230,7 +1254,8 @@ public final class Schema {
 
       /** Builder for {@code struct}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1422,7 +1447,8 @@ public final class Schema {
 
       /** Reader for {@code enum}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1449,7 +1475,8 @@ public final class Schema {
 
       /** Builder for {@code enum}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1513,7 +1540,8 @@ public final class Schema {
 
       /** Reader for {@code interface}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1550,7 +1578,8 @@ public final class Schema {
 
       /** Builder for {@code interface}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1646,7 +1675,8 @@ public final class Schema {
 
       /** Reader for {@code const}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1681,7 +1711,8 @@ public final class Schema {
 
       /** Builder for {@code const}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1770,7 +1801,8 @@ public final class Schema {
 
       /** Reader for {@code annotation}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1844,7 +1876,8 @@ public final class Schema {
 
       /** Builder for {@code annotation}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1993,7 +2026,8 @@ public final class Schema {
 
     /** Reader for {@code Node}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -2145,7 +2179,8 @@ public final class Schema {
 
     /** Builder for {@code Node}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -2499,21 +2534,24 @@ public final class Schema {
     public static final Schema.Field.Factory FACTORY = new Schema.Field.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Field.Builder, Schema.Field.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Field.Builder, Schema.Field.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Field.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Field.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Field.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Field.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Field.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Field.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -2540,7 +2578,8 @@ public final class Schema {
 
       /** Reader for {@code slot}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -2594,7 +2633,8 @@ public final class Schema {
 
       /** Builder for {@code slot}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -2721,7 +2761,8 @@ public final class Schema {
 
       /** Reader for {@code group}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -2743,7 +2784,8 @@ public final class Schema {
 
       /** Builder for {@code group}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -2794,7 +2836,8 @@ public final class Schema {
 
       /** Reader for {@code ordinal}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -2840,7 +2883,8 @@ public final class Schema {
 
       /** Builder for {@code ordinal}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -2909,7 +2953,8 @@ public final class Schema {
 
     /** Reader for {@code Field}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -2993,7 +3038,8 @@ public final class Schema {
 
     /** Builder for {@code Field}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3188,21 +3234,24 @@ public final class Schema {
     public static final Schema.Enumerant.Factory FACTORY = new Schema.Enumerant.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Enumerant.Builder, Schema.Enumerant.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Enumerant.Builder, Schema.Enumerant.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Enumerant.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Enumerant.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Enumerant.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Enumerant.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Enumerant.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Enumerant.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3210,7 +3259,8 @@ public final class Schema {
 
     /** Reader for {@code Enumerant}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3249,7 +3299,8 @@ public final class Schema {
 
     /** Builder for {@code Enumerant}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3363,21 +3414,24 @@ public final class Schema {
     public static final Schema.Superclass.Factory FACTORY = new Schema.Superclass.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Superclass.Builder, Schema.Superclass.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Superclass.Builder, Schema.Superclass.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Superclass.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Superclass.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Superclass.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Superclass.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Superclass.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Superclass.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3385,7 +3439,8 @@ public final class Schema {
 
     /** Reader for {@code Superclass}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3411,7 +3466,8 @@ public final class Schema {
 
     /** Builder for {@code Superclass}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3480,21 +3536,24 @@ public final class Schema {
     public static final Schema.Method.Factory FACTORY = new Schema.Method.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Method.Builder, Schema.Method.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Method.Builder, Schema.Method.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Method.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Method.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Method.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Method.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Method.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Method.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3502,7 +3561,8 @@ public final class Schema {
 
     /** Reader for {@code Method}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3592,7 +3652,8 @@ public final class Schema {
 
     /** Builder for {@code Method}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3837,21 +3898,24 @@ public final class Schema {
     public static final Schema.Type.Factory FACTORY = new Schema.Type.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Type.Builder, Schema.Type.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Type.Builder, Schema.Type.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Type.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Type.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Type.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Type.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Type.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Type.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3910,7 +3974,8 @@ public final class Schema {
 
       /** Reader for {@code list}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -3936,7 +4001,8 @@ public final class Schema {
 
       /** Builder for {@code list}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -3996,7 +4062,8 @@ public final class Schema {
 
       /** Reader for {@code enum}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -4026,7 +4093,8 @@ public final class Schema {
 
       /** Builder for {@code enum}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -4094,7 +4162,8 @@ public final class Schema {
 
       /** Reader for {@code struct}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -4124,7 +4193,8 @@ public final class Schema {
 
       /** Builder for {@code struct}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -4192,7 +4262,8 @@ public final class Schema {
 
       /** Reader for {@code interface}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -4222,7 +4293,8 @@ public final class Schema {
 
       /** Builder for {@code interface}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -4329,7 +4401,8 @@ public final class Schema {
 
         /** Reader for {@code unconstrained}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
-          private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          private Reader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           }
@@ -4377,7 +4450,8 @@ public final class Schema {
 
         /** Builder for {@code unconstrained}. */
         public static final class Builder extends dev.capnp.runtime.StructBuilder {
-          private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          private Builder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           }
@@ -4459,7 +4533,8 @@ public final class Schema {
 
         /** Reader for {@code parameter}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
-          private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          private Reader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           }
@@ -4489,7 +4564,8 @@ public final class Schema {
 
         /** Builder for {@code parameter}. */
         public static final class Builder extends dev.capnp.runtime.StructBuilder {
-          private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          private Builder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           }
@@ -4549,7 +4625,8 @@ public final class Schema {
 
         /** Reader for {@code implicitMethodParameter}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
-          private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          private Reader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           }
@@ -4570,7 +4647,8 @@ public final class Schema {
 
         /** Builder for {@code implicitMethodParameter}. */
         public static final class Builder extends dev.capnp.runtime.StructBuilder {
-          private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          private Builder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           }
@@ -4602,7 +4680,8 @@ public final class Schema {
 
       /** Reader for {@code anyPointer}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -4668,7 +4747,8 @@ public final class Schema {
 
       /** Builder for {@code anyPointer}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -4763,7 +4843,8 @@ public final class Schema {
 
     /** Reader for {@code Type}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -4917,7 +4998,8 @@ public final class Schema {
 
     /** Builder for {@code Type}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -5203,21 +5285,24 @@ public final class Schema {
     public static final Schema.Brand.Factory FACTORY = new Schema.Brand.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Brand.Builder, Schema.Brand.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Brand.Builder, Schema.Brand.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Brand.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Brand.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Brand.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Brand.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Brand.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Brand.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -5237,21 +5322,24 @@ public final class Schema {
       public static final Schema.Brand.Scope.Factory FACTORY = new Schema.Brand.Scope.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.Brand.Scope.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.Brand.Scope.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.Brand.Scope.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.Brand.Scope.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.Brand.Scope.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Brand.Scope.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -5269,7 +5357,8 @@ public final class Schema {
 
       /** Reader for {@code Scope}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -5316,7 +5405,8 @@ public final class Schema {
 
       /** Builder for {@code Scope}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -5418,21 +5508,24 @@ public final class Schema {
       public static final Schema.Brand.Binding.Factory FACTORY = new Schema.Brand.Binding.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.Brand.Binding.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.Brand.Binding.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.Brand.Binding.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.Brand.Binding.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.Brand.Binding.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Brand.Binding.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -5450,7 +5543,8 @@ public final class Schema {
 
       /** Reader for {@code Binding}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -5491,7 +5585,8 @@ public final class Schema {
 
       /** Builder for {@code Binding}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -5567,7 +5662,8 @@ public final class Schema {
 
     /** Reader for {@code Brand}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -5594,7 +5690,8 @@ public final class Schema {
 
     /** Builder for {@code Brand}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -5663,21 +5760,24 @@ public final class Schema {
     public static final Schema.Value.Factory FACTORY = new Schema.Value.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Value.Builder, Schema.Value.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Value.Builder, Schema.Value.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Value.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Value.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Value.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Value.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Value.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Value.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -5729,7 +5829,8 @@ public final class Schema {
 
     /** Reader for {@code Value}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -5956,7 +6057,8 @@ public final class Schema {
 
     /** Builder for {@code Value}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -6402,21 +6504,24 @@ public final class Schema {
     public static final Schema.Annotation.Factory FACTORY = new Schema.Annotation.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.Annotation.Builder, Schema.Annotation.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.Annotation.Builder, Schema.Annotation.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.Annotation.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.Annotation.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.Annotation.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.Annotation.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.Annotation.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Annotation.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -6424,7 +6529,8 @@ public final class Schema {
 
     /** Reader for {@code Annotation}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -6465,7 +6571,8 @@ public final class Schema {
 
     /** Builder for {@code Annotation}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -6606,21 +6713,24 @@ public final class Schema {
     public static final Schema.CapnpVersion.Factory FACTORY = new Schema.CapnpVersion.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.CapnpVersion.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.CapnpVersion.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.CapnpVersion.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.CapnpVersion.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.CapnpVersion.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.CapnpVersion.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -6628,7 +6738,8 @@ public final class Schema {
 
     /** Reader for {@code CapnpVersion}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -6653,7 +6764,8 @@ public final class Schema {
 
     /** Builder for {@code CapnpVersion}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -6709,21 +6821,24 @@ public final class Schema {
     public static final Schema.CodeGeneratorRequest.Factory FACTORY = new Schema.CodeGeneratorRequest.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Schema.CodeGeneratorRequest.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Schema.CodeGeneratorRequest.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Schema.CodeGeneratorRequest.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Schema.CodeGeneratorRequest.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Schema.CodeGeneratorRequest.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.CodeGeneratorRequest.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -6743,21 +6858,24 @@ public final class Schema {
       public static final Schema.CodeGeneratorRequest.RequestedFile.Factory FACTORY = new Schema.CodeGeneratorRequest.RequestedFile.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Schema.CodeGeneratorRequest.RequestedFile.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Schema.CodeGeneratorRequest.RequestedFile.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Schema.CodeGeneratorRequest.RequestedFile.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Schema.CodeGeneratorRequest.RequestedFile.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Schema.CodeGeneratorRequest.RequestedFile.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.CodeGeneratorRequest.RequestedFile.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -6777,21 +6895,24 @@ public final class Schema {
         public static final Schema.CodeGeneratorRequest.RequestedFile.Import.Factory FACTORY = new Schema.CodeGeneratorRequest.RequestedFile.Import.Factory();
 
         /** Creates readers and builders of this struct (used by the runtime). */
-        public static final class Factory extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> {
+        public static final class Factory
+            extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> {
           private Factory() {
             super(SIZE);
           }
 
           @java.lang.Override
-          public Schema.CodeGeneratorRequest.RequestedFile.Import.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-              int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.Reader constructReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+              int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             return new Schema.CodeGeneratorRequest.RequestedFile.Import.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount, nestingLimit);
           }
 
           @java.lang.Override
-          public Schema.CodeGeneratorRequest.RequestedFile.Import.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-              int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.Builder constructBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+              int dataSizeBits, int pointerOffset, int pointerCount) {
             return new Schema.CodeGeneratorRequest.RequestedFile.Import.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount);
           }
@@ -6799,7 +6920,8 @@ public final class Schema {
 
         /** Reader for {@code Import}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
-          private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          private Reader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           }
@@ -6834,7 +6956,8 @@ public final class Schema {
 
         /** Builder for {@code Import}. */
         public static final class Builder extends dev.capnp.runtime.StructBuilder {
-          private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          private Builder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
               int dataSizeBits, int pointerOffset, int pointerCount) {
             super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           }
@@ -6906,7 +7029,8 @@ public final class Schema {
 
       /** Reader for {@code RequestedFile}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -6947,7 +7071,8 @@ public final class Schema {
 
       /** Builder for {@code RequestedFile}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -7048,7 +7173,8 @@ public final class Schema {
 
     /** Reader for {@code CodeGeneratorRequest}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -7114,7 +7240,8 @@ public final class Schema {
 
     /** Builder for {@code CodeGeneratorRequest}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }

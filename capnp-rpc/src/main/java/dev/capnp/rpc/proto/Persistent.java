@@ -136,12 +136,15 @@ public final class Persistent {
       public static final dev.capnp.runtime.StructSize SIZE = new dev.capnp.runtime.StructSize(0, 1);
 
       /** A factory for this struct with the given type arguments. */
-      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveParams.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
+      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveParams.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
+          dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory,
+          dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
         return new Persistent.Persistent_.SaveParams.Factory<>(sturdyRefFactory, ownerFactory);
       }
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR>> {
+      public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
+          extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR>> {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -152,15 +155,17 @@ public final class Persistent {
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR> constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR> constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Persistent.Persistent_.SaveParams.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Persistent.Persistent_.SaveParams.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -171,7 +176,9 @@ public final class Persistent {
         private final dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory;
 
-        private Reader(dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory, dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory,
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           this.sturdyRefFactory = sturdyRefFactory;
@@ -206,7 +213,9 @@ public final class Persistent {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
-        private Builder(dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory, dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory,
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           this.sturdyRefFactory = sturdyRefFactory;
@@ -279,12 +288,15 @@ public final class Persistent {
       public static final dev.capnp.runtime.StructSize SIZE = new dev.capnp.runtime.StructSize(0, 1);
 
       /** A factory for this struct with the given type arguments. */
-      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveResults.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
+      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveResults.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
+          dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory,
+          dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
         return new Persistent.Persistent_.SaveResults.Factory<>(sturdyRefFactory, ownerFactory);
       }
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR>> {
+      public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
+          extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR>> {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -295,15 +307,17 @@ public final class Persistent {
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR> constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR> constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Persistent.Persistent_.SaveResults.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Persistent.Persistent_.SaveResults.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -314,7 +328,9 @@ public final class Persistent {
         private final dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory;
 
-        private Reader(dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory, dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.PointerFactory<?, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<?, OwnerR> ownerFactory,
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
           this.sturdyRefFactory = sturdyRefFactory;
@@ -341,7 +357,9 @@ public final class Persistent {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
-        private Builder(dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory, dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory,
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
           this.sturdyRefFactory = sturdyRefFactory;

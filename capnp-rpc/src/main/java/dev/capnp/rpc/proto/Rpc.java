@@ -394,21 +394,24 @@ public final class Rpc {
     public static final Rpc.Message.Factory FACTORY = new Rpc.Message.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Message.Builder, Rpc.Message.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Message.Builder, Rpc.Message.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Message.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Message.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Message.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Message.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Message.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Message.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -450,7 +453,8 @@ public final class Rpc {
 
     /** Reader for {@code Message}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -722,7 +726,8 @@ public final class Rpc {
 
     /** Builder for {@code Message}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -1365,21 +1370,24 @@ public final class Rpc {
     public static final Rpc.Bootstrap.Factory FACTORY = new Rpc.Bootstrap.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Bootstrap.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Bootstrap.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Bootstrap.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Bootstrap.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Bootstrap.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Bootstrap.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -1387,7 +1395,8 @@ public final class Rpc {
 
     /** Reader for {@code Bootstrap}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -1492,7 +1501,8 @@ public final class Rpc {
 
     /** Builder for {@code Bootstrap}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -1648,21 +1658,24 @@ public final class Rpc {
     public static final Rpc.Call.Factory FACTORY = new Rpc.Call.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Call.Builder, Rpc.Call.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Call.Builder, Rpc.Call.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Call.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Call.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Call.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Call.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Call.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Call.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -1689,7 +1702,8 @@ public final class Rpc {
 
       /** Reader for {@code sendResultsTo}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -1753,7 +1767,8 @@ public final class Rpc {
 
       /** Builder for {@code sendResultsTo}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -1857,7 +1872,8 @@ public final class Rpc {
 
     /** Reader for {@code Call}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -1931,7 +1947,8 @@ public final class Rpc {
 
     /** Builder for {@code Call}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -2108,21 +2125,24 @@ public final class Rpc {
     public static final Rpc.Return.Factory FACTORY = new Rpc.Return.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Return.Builder, Rpc.Return.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Return.Builder, Rpc.Return.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Return.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Return.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Return.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Return.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Return.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Return.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -2148,7 +2168,8 @@ public final class Rpc {
 
     /** Reader for {@code Return}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -2276,7 +2297,8 @@ public final class Rpc {
 
     /** Builder for {@code Return}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -2550,21 +2572,24 @@ public final class Rpc {
     public static final Rpc.Finish.Factory FACTORY = new Rpc.Finish.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Finish.Builder, Rpc.Finish.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Finish.Builder, Rpc.Finish.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Finish.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Finish.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Finish.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Finish.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Finish.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Finish.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -2572,7 +2597,8 @@ public final class Rpc {
 
     /** Reader for {@code Finish}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -2601,7 +2627,8 @@ public final class Rpc {
 
     /** Builder for {@code Finish}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -2682,21 +2709,24 @@ public final class Rpc {
     public static final Rpc.Resolve.Factory FACTORY = new Rpc.Resolve.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Resolve.Builder, Rpc.Resolve.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Resolve.Builder, Rpc.Resolve.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Resolve.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Resolve.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Resolve.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Resolve.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Resolve.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Resolve.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -2714,7 +2744,8 @@ public final class Rpc {
 
     /** Reader for {@code Resolve}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -2803,7 +2834,8 @@ public final class Rpc {
 
     /** Builder for {@code Resolve}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -2988,21 +3020,24 @@ public final class Rpc {
     public static final Rpc.Release.Factory FACTORY = new Rpc.Release.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Release.Builder, Rpc.Release.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Release.Builder, Rpc.Release.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Release.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Release.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Release.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Release.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Release.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Release.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3010,7 +3045,8 @@ public final class Rpc {
 
     /** Reader for {@code Release}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3036,7 +3072,8 @@ public final class Rpc {
 
     /** Builder for {@code Release}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3161,21 +3198,24 @@ public final class Rpc {
     public static final Rpc.Disembargo.Factory FACTORY = new Rpc.Disembargo.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Disembargo.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Disembargo.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Disembargo.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Disembargo.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Disembargo.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Disembargo.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3204,7 +3244,8 @@ public final class Rpc {
 
       /** Reader for {@code context}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -3288,7 +3329,8 @@ public final class Rpc {
 
       /** Builder for {@code context}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -3423,7 +3465,8 @@ public final class Rpc {
 
     /** Reader for {@code Disembargo}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3450,7 +3493,8 @@ public final class Rpc {
 
     /** Builder for {@code Disembargo}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3532,21 +3576,24 @@ public final class Rpc {
     public static final Rpc.Provide.Factory FACTORY = new Rpc.Provide.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Provide.Builder, Rpc.Provide.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Provide.Builder, Rpc.Provide.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Provide.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Provide.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Provide.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Provide.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Provide.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Provide.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3554,7 +3601,8 @@ public final class Rpc {
 
     /** Reader for {@code Provide}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3597,7 +3645,8 @@ public final class Rpc {
 
     /** Builder for {@code Provide}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -3716,21 +3765,24 @@ public final class Rpc {
     public static final Rpc.Accept.Factory FACTORY = new Rpc.Accept.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Accept.Builder, Rpc.Accept.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Accept.Builder, Rpc.Accept.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Accept.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Accept.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Accept.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Accept.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Accept.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Accept.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -3738,7 +3790,8 @@ public final class Rpc {
 
     /** Reader for {@code Accept}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -3808,7 +3861,8 @@ public final class Rpc {
 
     /** Builder for {@code Accept}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -4002,21 +4056,24 @@ public final class Rpc {
     public static final Rpc.Join.Factory FACTORY = new Rpc.Join.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Join.Builder, Rpc.Join.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Join.Builder, Rpc.Join.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Join.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Join.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Join.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Join.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Join.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Join.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -4024,7 +4081,8 @@ public final class Rpc {
 
     /** Reader for {@code Join}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -4081,7 +4139,8 @@ public final class Rpc {
 
     /** Builder for {@code Join}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -4218,21 +4277,24 @@ public final class Rpc {
     public static final Rpc.MessageTarget.Factory FACTORY = new Rpc.MessageTarget.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.MessageTarget.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.MessageTarget.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.MessageTarget.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.MessageTarget.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.MessageTarget.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.MessageTarget.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -4250,7 +4312,8 @@ public final class Rpc {
 
     /** Reader for {@code MessageTarget}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -4306,7 +4369,8 @@ public final class Rpc {
 
     /** Builder for {@code MessageTarget}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -4413,21 +4477,24 @@ public final class Rpc {
     public static final Rpc.Payload.Factory FACTORY = new Rpc.Payload.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Payload.Builder, Rpc.Payload.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Payload.Builder, Rpc.Payload.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Payload.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Payload.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Payload.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Payload.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Payload.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Payload.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -4435,7 +4502,8 @@ public final class Rpc {
 
     /** Reader for {@code Payload}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -4471,7 +4539,8 @@ public final class Rpc {
 
     /** Builder for {@code Payload}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -4585,21 +4654,24 @@ public final class Rpc {
     public static final Rpc.CapDescriptor.Factory FACTORY = new Rpc.CapDescriptor.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.CapDescriptor.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.CapDescriptor.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.CapDescriptor.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.CapDescriptor.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.CapDescriptor.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.CapDescriptor.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -4625,7 +4697,8 @@ public final class Rpc {
 
     /** Reader for {@code CapDescriptor}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -4797,7 +4870,8 @@ public final class Rpc {
 
     /** Builder for {@code CapDescriptor}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -5138,21 +5212,24 @@ public final class Rpc {
     public static final Rpc.PromisedAnswer.Factory FACTORY = new Rpc.PromisedAnswer.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.PromisedAnswer.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.PromisedAnswer.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.PromisedAnswer.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.PromisedAnswer.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.PromisedAnswer.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.PromisedAnswer.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -5172,21 +5249,24 @@ public final class Rpc {
       public static final Rpc.PromisedAnswer.Op.Factory FACTORY = new Rpc.PromisedAnswer.Op.Factory();
 
       /** Creates readers and builders of this struct (used by the runtime). */
-      public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader> {
+      public static final class Factory
+          extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader> {
         private Factory() {
           super(SIZE);
         }
 
         @java.lang.Override
-        public Rpc.PromisedAnswer.Op.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+        public Rpc.PromisedAnswer.Op.Reader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           return new Rpc.PromisedAnswer.Op.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Rpc.PromisedAnswer.Op.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-            int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+        public Rpc.PromisedAnswer.Op.Builder constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+            int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Rpc.PromisedAnswer.Op.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
@@ -5204,7 +5284,8 @@ public final class Rpc {
 
       /** Reader for {@code Op}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
-        private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+        private Reader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
         }
@@ -5244,7 +5325,8 @@ public final class Rpc {
 
       /** Builder for {@code Op}. */
       public static final class Builder extends dev.capnp.runtime.StructBuilder {
-        private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+        private Builder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
           super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
         }
@@ -5305,7 +5387,8 @@ public final class Rpc {
 
     /** Reader for {@code PromisedAnswer}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -5340,7 +5423,8 @@ public final class Rpc {
 
     /** Builder for {@code PromisedAnswer}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -5429,21 +5513,24 @@ public final class Rpc {
     public static final Rpc.ThirdPartyCapDescriptor.Factory FACTORY = new Rpc.ThirdPartyCapDescriptor.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.ThirdPartyCapDescriptor.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.ThirdPartyCapDescriptor.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.ThirdPartyCapDescriptor.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.ThirdPartyCapDescriptor.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.ThirdPartyCapDescriptor.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.ThirdPartyCapDescriptor.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -5451,7 +5538,8 @@ public final class Rpc {
 
     /** Reader for {@code ThirdPartyCapDescriptor}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -5494,7 +5582,8 @@ public final class Rpc {
 
     /** Builder for {@code ThirdPartyCapDescriptor}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -5617,21 +5706,24 @@ public final class Rpc {
     public static final Rpc.Exception.Factory FACTORY = new Rpc.Exception.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Rpc.Exception.Builder, Rpc.Exception.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Rpc.Exception.Builder, Rpc.Exception.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Rpc.Exception.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Rpc.Exception.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Rpc.Exception.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Rpc.Exception.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Rpc.Exception.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Exception.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -5715,7 +5807,8 @@ public final class Rpc {
 
     /** Reader for {@code Exception}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -5770,7 +5863,8 @@ public final class Rpc {
 
     /** Builder for {@code Exception}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }

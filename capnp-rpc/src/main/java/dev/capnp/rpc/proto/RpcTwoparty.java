@@ -168,21 +168,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.VatId.Factory FACTORY = new RpcTwoparty.VatId.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.VatId.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.VatId.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.VatId.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.VatId.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.VatId.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.VatId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -190,7 +193,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code VatId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -207,7 +211,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code VatId}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -247,21 +252,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.ProvisionId.Factory FACTORY = new RpcTwoparty.ProvisionId.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.ProvisionId.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.ProvisionId.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.ProvisionId.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.ProvisionId.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.ProvisionId.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.ProvisionId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -269,7 +277,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code ProvisionId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -287,7 +296,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code ProvisionId}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -329,21 +339,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.RecipientId.Factory FACTORY = new RpcTwoparty.RecipientId.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.RecipientId.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.RecipientId.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.RecipientId.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.RecipientId.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.RecipientId.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.RecipientId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -351,7 +364,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code RecipientId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -364,7 +378,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code RecipientId}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -396,21 +411,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.ThirdPartyCapId.Factory FACTORY = new RpcTwoparty.ThirdPartyCapId.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.ThirdPartyCapId.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.ThirdPartyCapId.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.ThirdPartyCapId.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.ThirdPartyCapId.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.ThirdPartyCapId.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.ThirdPartyCapId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -418,7 +436,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code ThirdPartyCapId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -431,7 +450,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code ThirdPartyCapId}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -494,21 +514,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.JoinKeyPart.Factory FACTORY = new RpcTwoparty.JoinKeyPart.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.JoinKeyPart.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.JoinKeyPart.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.JoinKeyPart.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.JoinKeyPart.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.JoinKeyPart.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.JoinKeyPart.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -516,7 +539,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code JoinKeyPart}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -547,7 +571,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code JoinKeyPart}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
@@ -615,21 +640,24 @@ public final class RpcTwoparty {
     public static final RpcTwoparty.JoinResult.Factory FACTORY = new RpcTwoparty.JoinResult.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public RpcTwoparty.JoinResult.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public RpcTwoparty.JoinResult.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new RpcTwoparty.JoinResult.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public RpcTwoparty.JoinResult.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public RpcTwoparty.JoinResult.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.JoinResult.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -637,7 +665,8 @@ public final class RpcTwoparty {
 
     /** Reader for {@code JoinResult}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -678,7 +707,8 @@ public final class RpcTwoparty {
 
     /** Builder for {@code JoinResult}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }

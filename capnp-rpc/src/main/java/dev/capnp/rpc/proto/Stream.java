@@ -58,21 +58,24 @@ public final class Stream {
     public static final Stream.StreamResult.Factory FACTORY = new Stream.StreamResult.Factory();
 
     /** Creates readers and builders of this struct (used by the runtime). */
-    public static final class Factory extends dev.capnp.runtime.StructFactory<Stream.StreamResult.Builder, Stream.StreamResult.Reader> {
+    public static final class Factory
+        extends dev.capnp.runtime.StructFactory<Stream.StreamResult.Builder, Stream.StreamResult.Reader> {
       private Factory() {
         super(SIZE);
       }
 
       @java.lang.Override
-      public Stream.StreamResult.Reader constructReader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+      public Stream.StreamResult.Reader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         return new Stream.StreamResult.Reader(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount, nestingLimit);
       }
 
       @java.lang.Override
-      public Stream.StreamResult.Builder constructBuilder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable,
-          int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount) {
+      public Stream.StreamResult.Builder constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+          int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Stream.StreamResult.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
@@ -80,7 +83,8 @@ public final class Stream {
 
     /** Reader for {@code StreamResult}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
-      private Reader(dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
+      private Reader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount, nestingLimit);
       }
@@ -93,7 +97,8 @@ public final class Stream {
 
     /** Builder for {@code StreamResult}. */
     public static final class Builder extends dev.capnp.runtime.StructBuilder {
-      private Builder(dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
+      private Builder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
           int dataSizeBits, int pointerOffset, int pointerCount) {
         super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
       }
