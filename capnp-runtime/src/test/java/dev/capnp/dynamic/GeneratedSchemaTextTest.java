@@ -1,0 +1,47 @@
+package dev.capnp.dynamic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.Serialize;
+import dev.capnp.schema.Schema;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A large real message: the CodeGeneratorRequest of the test schema, printed through the
+ * generated {@code Schema} classes' {@code toString()} and dynamically, against
+ * {@code capnp decode} with {@code schema.capnp}.
+ */
+class GeneratedSchemaTextTest {
+  private static final String SCHEMA_CAPNP = "/usr/include/capnp/schema.capnp";
+
+  @Test
+  void codeGeneratorRequestPrintsLikeCapnpDecode() {
+    byte[] request = CapnpCli.compile();
+    MessageReader message = Serialize.read(ByteBuffer.wrap(request));
+    Schema.CodeGeneratorRequest.Reader root = message.getRoot(Schema.CodeGeneratorRequest.FACTORY);
+
+    String expectedShort = new String(CapnpCli.run(request, "decode", "--short", SCHEMA_CAPNP,
+        "CodeGeneratorRequest"), StandardCharsets.UTF_8);
+    assertThat(root.toString() + "\n").isEqualTo(expectedShort);
+
+    SchemaRegistry schemaCapnp = Schema.SCHEMA.registry();
+    StructSchema type = schemaCapnp.getStruct(Schema.CodeGeneratorRequest.TYPE_ID);
+    byte[] expectedPretty = CapnpCli.run(request, "decode", SCHEMA_CAPNP, "CodeGeneratorRequest");
+    byte[] actual = TextFormat.prettyPrintBytes(new DynamicStruct.Reader(type, root));
+    assertThat(new String(actual, StandardCharsets.UTF_8) + "\n")
+        .isEqualTo(new String(expectedPretty, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void nestedGeneratedReadersPrintTheirOwnType() {
+    byte[] request = CapnpCli.compile();
+    Schema.CodeGeneratorRequest.Reader root = Serialize.read(ByteBuffer.wrap(request))
+        .getRoot(Schema.CodeGeneratorRequest.FACTORY);
+    Schema.Node.Reader node = root.getNodes().get(0);
+    String text = node.toString();
+    assertThat(text).startsWith("(id = ").contains("displayName = \"");
+  }
+}
