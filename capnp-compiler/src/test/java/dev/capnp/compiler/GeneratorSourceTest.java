@@ -57,8 +57,8 @@ class GeneratorSourceTest {
   @Test
   void genericStructsCarryFactoriesForTheirParameters() {
     assertThat(test)
-        .contains("public static <TB, TR> TestSchema.Box.Factory<TB, TR> factory("
-            + "dev.capnp.runtime.PointerFactory<TB, TR> tFactory)")
+        .contains("public static <TB, TR> TestSchema.Box.Factory<TB, TR> factory(\n"
+            + "        dev.capnp.runtime.PointerFactory<TB, TR> tFactory) {")
         .contains("public static final class Reader<TR> extends dev.capnp.runtime.StructReader")
         .contains("private final dev.capnp.runtime.PointerFactory<?, TR> tFactory;")
         .contains("public TR getValue()")
