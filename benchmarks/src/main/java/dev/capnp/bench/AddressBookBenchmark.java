@@ -1,0 +1,93 @@
+package dev.capnp.bench;
+
+import dev.capnp.bench.BenchProtos.AddressBook;
+import dev.capnp.bench.BenchProtos.Person;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.Serialize;
+import dev.capnp.runtime.SerializePacked;
+import dev.capnp.runtime.StructList;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One round of a realistic workload: build an address book of {@code people} entries with the
+ * generated builders, serialize it (standard framing, optionally packed) to a buffer, read it back
+ * and walk every field with the generated readers.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class AddressBookBenchmark {
+  private static final String[] NAMES = {"Alice", "Bob", "Carol", "Dave", "Eve", "Mallory"};
+
+  /** Number of people in the address book. */
+  @Param({"10"})
+  public int people;
+
+  /** Builds, serializes, reads and walks one address book (standard framing). */
+  @Benchmark
+  public long buildSerializeRead() {
+    ByteBuffer bytes = Serialize.toByteBuffer(build(people));
+    return walk(Serialize.read(bytes));
+  }
+
+  /** The same round with the packed encoding. */
+  @Benchmark
+  public long buildSerializeReadPacked() {
+    ByteBuffer bytes = ByteBuffer.wrap(SerializePacked.toBytes(build(people)));
+    return walk(SerializePacked.read(bytes));
+  }
+
+  static MessageBuilder build(int count) {
+    MessageBuilder message = new MessageBuilder(1024);
+    AddressBook.Builder book = message.initRoot(AddressBook.FACTORY);
+    StructList.Builder<Person.Builder> list = book.initPeople(count);
+    for (int i = 0; i < count; i++) {
+      Person.Builder person = list.get(i);
+      String name = NAMES[i % NAMES.length];
+      person.setId(i);
+      person.setName(name);
+      person.setEmail(name.toLowerCase() + i + "@example.com");
+      StructList.Builder<Person.PhoneNumber.Builder> phones = person.initPhones(2);
+      phones.get(0).setNumber("555-" + (1000 + i));
+      phones.get(0).setType(Person.PhoneNumber.Type.MOBILE);
+      phones.get(1).setNumber("555-" + (2000 + i));
+      phones.get(1).setType(Person.PhoneNumber.Type.WORK);
+      if (i % 2 == 0) {
+        person.getEmployment().setEmployer("Example Corp");
+      } else {
+        person.getEmployment().setUnemployed();
+      }
+    }
+    return message;
+  }
+
+  static long walk(MessageReader message) {
+    long sum = 0;
+    for (Person.Reader person : message.getRoot(AddressBook.FACTORY).getPeople()) {
+      sum += person.getId();
+      sum += person.getName().size() + person.getEmail().size();
+      for (Person.PhoneNumber.Reader phone : person.getPhones()) {
+        sum += phone.getNumber().size() + phone.getType().ordinal();
+      }
+      if (person.getEmployment().isEmployer()) {
+        sum += person.getEmployment().getEmployer().size();
+      }
+    }
+    return sum;
+  }
+}
