@@ -8,16 +8,17 @@ mvn -B -q -ntp package -DskipTests
 
 schema=examples/src/main/capnp/addressbook.capnp
 classpath="examples/target/classes:capnp-runtime/target/classes"
+message=$(mktemp)
+trap 'rm -f "$message"' EXIT
 
 echo "== An address book built with the generated Java builders, decoded by bin/capnp-java:"
-java -cp "$classpath" dev.capnp.examples.AddressBookMain write > target-demo.bin
-bin/capnp-java decode "$schema" AddressBook < target-demo.bin
+java -cp "$classpath" dev.capnp.examples.AddressBookMain write > "$message"
+bin/capnp-java decode "$schema" AddressBook < "$message"
 
 echo
 echo "== The same text encoded (packed) by bin/capnp-java and read back with the generated readers:"
-bin/capnp-java decode "$schema" AddressBook < target-demo.bin \
+bin/capnp-java decode "$schema" AddressBook < "$message" \
   | bin/capnp-java encode --packed "$schema" AddressBook \
   | bin/capnp-java decode --packed "$schema" AddressBook \
   | bin/capnp-java encode "$schema" AddressBook \
   | java -cp "$classpath" dev.capnp.examples.AddressBookMain read
-rm -f target-demo.bin
