@@ -1,5 +1,6 @@
 package dev.capnp.maven;
 
+import dev.capnp.compiler.JavaGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,11 +14,10 @@ final class SchemaGenerator {
   /** Generates Java sources for every requested file of {@code request} into {@code outputDir}. */
   static List<Path> generate(byte[] request, Path outputDir, Map<String, String> packages)
       throws IOException {
-    // Wired to dev.capnp.compiler.JavaGenerator once its API lands.
-    throw new UnsupportedOperationException("generator not wired yet: " + request.length + " bytes, " + outputDir + packages);
-  }
-
-  static ByteArrayInputStream stream(byte[] request) {
-    return new ByteArrayInputStream(request);
+    JavaGenerator.Options options = JavaGenerator.Options.defaults();
+    for (Map.Entry<String, String> mapping : packages.entrySet()) {
+      options = options.withPackage(mapping.getKey(), mapping.getValue());
+    }
+    return new JavaGenerator(options).generate(new ByteArrayInputStream(request), outputDir);
   }
 }
