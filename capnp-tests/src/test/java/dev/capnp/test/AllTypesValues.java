@@ -2,6 +2,7 @@ package dev.capnp.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capnp.runtime.Data;
 import dev.capnp.runtime.DataList;
 import dev.capnp.runtime.EnumList;
 import dev.capnp.runtime.PrimitiveList;
@@ -23,7 +24,6 @@ final class AllTypesValues {
   private AllTypesValues() {}
 
   static void init(TestAllTypes.Builder b) {
-    b.setVoidField();
     b.setBoolField(true);
     b.setInt8Field((byte) -123);
     b.setInt16Field((short) -12345);
@@ -36,10 +36,9 @@ final class AllTypesValues {
     b.setFloat32Field(1234.5f);
     b.setFloat64Field(-123e45);
     b.setTextField("foo");
-    b.setDataField(bytes("bar"));
+    b.setDataField(new Data.Reader(bytes("bar")));
 
     TestAllTypes.Builder s = b.initStructField();
-    s.setVoidField();
     s.setBoolField(true);
     s.setInt8Field((byte) -12);
     s.setInt16Field((short) 3456);
@@ -52,7 +51,7 @@ final class AllTypesValues {
     s.setFloat32Field(-1.25e-10f);
     s.setFloat64Field(345);
     s.setTextField("baz");
-    s.setDataField(bytes("qux"));
+    s.setDataField(new Data.Reader(bytes("qux")));
     TestAllTypes.Builder nested = s.initStructField();
     nested.setTextField("nested");
     nested.initStructField().setTextField("really nested");

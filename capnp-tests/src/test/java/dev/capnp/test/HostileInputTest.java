@@ -79,12 +79,12 @@ class HostileInputTest {
     // 65 Mi words of traversal from a 0.5 MiB message.
     int pointers = 1000;
     int bigListWords = 65536;
-    int rootPointers = TestLists.SIZE.pointerCount();
-    int listListWord = 1 + TestLists.SIZE.dataWords() + 7; // pointer 7 = int32ListList
-    int firstElement = 1 + TestLists.SIZE.dataWords() + rootPointers;
+    int rootPointers = TestLists.SIZE.pointerCount;
+    int listListWord = 1 + TestLists.SIZE.dataWords + 7; // pointer 7 = int32ListList
+    int firstElement = 1 + TestLists.SIZE.dataWords + rootPointers;
     int bigList = firstElement + pointers;
     long[] words = new long[bigList + bigListWords];
-    words[0] = structPointer(0, TestLists.SIZE.dataWords(), rootPointers);
+    words[0] = structPointer(0, TestLists.SIZE.dataWords, rootPointers);
     words[listListWord] = listPointer(firstElement - listListWord - 1, 6, pointers);
     for (int i = 0; i < pointers; i++) {
       int at = firstElement + i;
@@ -104,8 +104,8 @@ class HostileInputTest {
 
   @Test
   void aStructThatContainsItselfHitsTheNestingLimit() {
-    int dataWords = TestAllTypes.SIZE.dataWords();
-    int pointerCount = TestAllTypes.SIZE.pointerCount();
+    int dataWords = TestAllTypes.SIZE.dataWords;
+    int pointerCount = TestAllTypes.SIZE.pointerCount;
     long[] words = new long[1 + dataWords + pointerCount];
     words[0] = structPointer(0, dataWords, pointerCount);
     int structFieldWord = 1 + dataWords + 2; // pointer 2 = structField
