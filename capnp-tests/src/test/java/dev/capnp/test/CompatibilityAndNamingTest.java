@@ -65,19 +65,19 @@ class CompatibilityAndNamingTest {
   void javaKeywordsAndObjectMethodNamesAreEscaped() {
     MessageBuilder message = new MessageBuilder();
     TestKeywords.Builder b = message.initRoot(TestKeywords.FACTORY);
-    b.setClass_(1);
+    b.setClass(1);
     b.setPackage("pkg");
     b.setDefault(true);
-    b.setHashCode_(7);
-    b.setToString_("text");
+    b.setHashCode(7);
+    b.setToString("text");
     b.initObject().setNew(true);
     b.setSwitch(TestKeywords.Switch.CONTINUE);
     TestKeywords.Reader r = b.asReader();
     assertThat(r.getClass_()).isEqualTo(1);
     assertThat(r.getPackage().toString()).isEqualTo("pkg");
     assertThat(r.getDefault()).isTrue();
-    assertThat(r.getHashCode_()).isEqualTo(7);
-    assertThat(r.getToString_().toString()).isEqualTo("text");
+    assertThat(r.getHashCode()).isEqualTo(7);
+    assertThat(r.getToString().toString()).isEqualTo("text");
     assertThat(r.getObject().getNew()).isTrue();
     assertThat(r.getSwitch()).isEqualTo(TestKeywords.Switch.CONTINUE);
     assertThat(CapnpTool.decode("TestKeywords", Serialize.toBytes(message), false))

@@ -34,7 +34,7 @@ class GenericsTest {
     StructList.Builder<TestGenerics.Inner.Builder<TestAllTypes.Builder, TestAllTypes.Reader,
             TestAnyPointerHolder.Builder, TestAnyPointerHolder.Reader>> inners = basic.initList(1);
     inners.get(0).initFoo().setTextField("inner foo");
-    basic.initDub().setFoo("dub foo");
+    basic.initDub().setFoo(new Text.Reader("dub foo"));
 
     root.initWrapper().initValue().setValue(new Text.Reader("boxed twice"));
     GenericMap.Builder<Text.Builder, Text.Reader, Int32List.Builder, Int32List.Reader> map =
