@@ -285,6 +285,7 @@ public final class DynamicStruct {
       checkField(schema, field);
       activate(field);
       if (field.isGroup()) {
+        clear(field);
         return new Builder(field.type().structSchema(), this);
       }
       DynamicType type = field.type();
@@ -292,6 +293,42 @@ public final class DynamicStruct {
         throw new IllegalArgumentException(field + " is not a struct or group; use init(field, size)");
       }
       return _initPointerField(type.structSchema().factory(), field.offset(), 0);
+    }
+
+    /**
+     * Resets a field to its default (making it the active union member if it is one): raw zero
+     * for primitives, null for pointers; a group's fields are cleared recursively and its union
+     * goes back to its first member.
+     */
+    public void clear(StructSchema.Field field) {
+      checkField(schema, field);
+      activate(field);
+      if (field.isGroup()) {
+        Builder group = new Builder(field.type().structSchema(), this);
+        StructSchema.Field first = group.schema.unionField(0);
+        if (first != null) {
+          group.clear(first);
+        }
+        for (StructSchema.Field f : group.schema.nonUnionFields()) {
+          group.clear(f);
+        }
+        return;
+      }
+      int off = field.offset();
+      switch (field.type().kind()) {
+        case VOID -> { }
+        case BOOL -> _setBooleanField(off, false);
+        case INT8, UINT8 -> _setByteField(off, (byte) 0);
+        case INT16, UINT16, ENUM -> _setShortField(off, (short) 0);
+        case INT32, UINT32, FLOAT32 -> _setIntField(off, 0);
+        case INT64, UINT64, FLOAT64 -> _setLongField(off, 0);
+        default -> _clearPointerField(off);
+      }
+    }
+
+    /** Clears the named field. */
+    public void clear(String name) {
+      clear(fieldNamed(schema, name));
     }
 
     /** Initializes a list, Text or Data field with {@code size} elements (bytes) and returns it. */

@@ -81,6 +81,8 @@ class TextFormatCompatTest {
         Arguments.of("Outer.Inner.Deepest", "(n = 1)"),
         Arguments.of("AllTypes", "(textField = \"a\\0b\\xff\\xfe\\xc3\")"),
         Arguments.of("Generics", "(boxes = [(value = \"a\"), (label = \"b\")])"),
+        Arguments.of("Unions", "(grp = (x = 1, y = \"a\", inner = (q = true)), grp = (x = 2))"),
+        Arguments.of("Unions", "(first = 5, second = \"x\", first = 6, before = 1, before = 2)"),
         Arguments.of("AllTypes", "(structField = (structField = (structField = (textList = "
             + "[\"deeply\", \"nested\", \"lists of text that are long enough to wrap\"]))))"));
   }
