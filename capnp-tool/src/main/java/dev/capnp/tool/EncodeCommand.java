@@ -9,6 +9,7 @@ import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.SerializePacked;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +32,10 @@ final class EncodeCommand implements Callable<Integer> {
   @Option(names = {"-p", "--packed"}, description = "Write packed output.")
   boolean packed;
 
+  @Option(names = "--flat", description = "Expect only one input value and write it as a "
+      + "single-segment message without framing.")
+  boolean flat;
+
   EncodeCommand(CapnpJava tool) {
     this.tool = tool;
   }
@@ -45,6 +50,9 @@ final class EncodeCommand implements Callable<Integer> {
       throw new ToolException("no message in input (expected '(field = value, ...)')");
     }
     OutputStream out = tool.out();
+    if (flat && texts.size() > 1) {
+      throw new ToolException("--flat expects exactly one message, got " + texts.size());
+    }
     int index = 0;
     for (byte[] text : texts) {
       index++;
@@ -56,7 +64,10 @@ final class EncodeCommand implements Callable<Integer> {
         throw new ToolException((texts.size() > 1 ? "message " + index + ": " : "")
             + e.getMessage());
       }
-      if (packed) {
+      if (flat) {
+        byte[] words = flatten(message, root);
+        out.write(packed ? SerializePacked.pack(words) : words);
+      } else if (packed) {
         SerializePacked.write(out, message);
       } else {
         Serialize.write(out, message);
@@ -64,5 +75,20 @@ final class EncodeCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Copies the message into one segment exactly large enough and returns its bytes. */
+  private static byte[] flatten(MessageBuilder message, StructSchema root) {
+    long words = message.sizeInWords();
+    MessageBuilder single = new MessageBuilder((int) Math.min(Integer.MAX_VALUE - 8, words + 1));
+    single.setRoot(root.factory(), message.getRoot(root.factory()).asReader());
+    ByteBuffer[] segments = single.getSegmentsForOutput();
+    if (segments.length != 1) {
+      throw new ToolException("message does not fit in one segment");
+    }
+    ByteBuffer segment = segments[0].duplicate();
+    byte[] bytes = new byte[segment.remaining()];
+    segment.get(bytes);
+    return bytes;
   }
 }

@@ -142,6 +142,26 @@ class CapnpJavaTest {
   }
 
   @Test
+  void encodeFlat() {
+    String text = "(name = \"flat\", sides = 5, tags = [\"x\"], points = [(x = 1, y = 2)])";
+    byte[] reference = capnp(utf8(text), "convert", "text:flat", "-I" + importDir(), schema(),
+        "Shape");
+    String expected = new String(capnp(reference, "decode", "--flat", "-I" + importDir(),
+        schema(), "Shape"), StandardCharsets.UTF_8);
+    Result r = tool(utf8(text), "encode", "--flat", "-I", importDir(), schema(), "Shape");
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(new String(capnp(r.out(), "decode", "--flat", "-I" + importDir(), schema(),
+        "Shape"), StandardCharsets.UTF_8)).isEqualTo(expected);
+    Result packed = tool(utf8(text), "encode", "--flat", "--packed", "-I", importDir(), schema(),
+        "Shape");
+    assertThat(new String(capnp(packed.out(), "decode", "--flat", "--packed", "-I" + importDir(),
+        schema(), "Shape"), StandardCharsets.UTF_8)).isEqualTo(expected);
+    Result two = tool(utf8(text + text), "encode", "--flat", "-I", importDir(), schema(), "Shape");
+    assertThat(two.status()).isEqualTo(1);
+    assertThat(two.err()).contains("--flat expects exactly one message");
+  }
+
+  @Test
   void decodeNestedType() {
     byte[] message = capnp(utf8("(color = 7, dashed = true)"), "encode", "-I" + importDir(),
         schema(), "Shape.Style");
