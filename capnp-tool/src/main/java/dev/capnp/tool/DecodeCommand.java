@@ -25,8 +25,11 @@ import picocli.CommandLine.Option;
         "The messages have root type TYPE defined in SCHEMA.capnp; the schema is compiled with "
         + "the 'capnp' tool (apt-get install capnproto)."})
 final class DecodeCommand implements Callable<Integer> {
-  /** Debugging tool: like capnp, lift the usual security limits. */
-  private static final ReaderOptions UNLIMITED = new ReaderOptions(Long.MAX_VALUE, Integer.MAX_VALUE);
+  /**
+   * Debugging tool: like capnp, lift the traversal limit. Nesting stays bounded (deeper than any
+   * sane message) so that a pointer cycle ends in a clean error rather than a stack overflow.
+   */
+  private static final ReaderOptions UNLIMITED = new ReaderOptions(Long.MAX_VALUE, 1000);
 
   private final CapnpJava tool;
 
