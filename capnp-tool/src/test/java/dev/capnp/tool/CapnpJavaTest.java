@@ -219,6 +219,17 @@ class CapnpJavaTest {
   }
 
   @Test
+  void pointerCycleEndsInAnErrorNotAHang() {
+    // Root struct whose only pointer points back at itself (capnp decode segfaults on this).
+    byte[] cycle = {0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+        (byte) 0xfc, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 1, 0};
+    Result r = tool(cycle, "decode", "-I", importDir(), schema(), "Chain");
+    assertThat(r.status()).isEqualTo(1);
+    assertThat(r.err()).startsWith("capnp-java: error: nesting limit exceeded");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
   void verbosePrintsStackTrace() {
     Result r = tool(utf8("(nope = 1)"), "encode", "--verbose", "-I", importDir(), schema(), "Shape");
     assertThat(r.status()).isEqualTo(1);

@@ -27,3 +27,7 @@ struct Shape {
 struct Wrapper(T) {
   item @0 :T;
 }
+
+struct Chain {
+  next @0 :Chain;
+}
