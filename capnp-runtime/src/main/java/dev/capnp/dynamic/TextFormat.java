@@ -1,5 +1,6 @@
 package dev.capnp.dynamic;
 
+import dev.capnp.runtime.StructBuilder;
 import dev.capnp.runtime.StructReader;
 import java.nio.charset.StandardCharsets;
 
@@ -19,6 +20,23 @@ public final class TextFormat {
   public static String toString(StructReader reader, SchemaFile schema, long typeId) {
     StructSchema struct = schema.registry().getStruct(typeId);
     return TextPrinter.print(new DynamicStruct.Reader(struct, reader), false);
+  }
+
+  /** The multi-line text of a generated struct reader (see {@link #toString(StructReader, SchemaFile, long)}). */
+  public static String prettyPrint(StructReader reader, SchemaFile schema, long typeId) {
+    StructSchema struct = schema.registry().getStruct(typeId);
+    return TextPrinter.print(new DynamicStruct.Reader(struct, reader), true);
+  }
+
+  /**
+   * Parses a struct literal into a generated builder, e.g.
+   * {@code TextFormat.parse("(name = \"x\")", builder, Foo.SCHEMA, Foo.Person.TYPE_ID)}.
+   *
+   * @throws TextFormatException if the text is malformed or does not fit the schema
+   */
+  public static void parse(String text, StructBuilder builder, SchemaFile schema, long typeId) {
+    StructSchema struct = schema.registry().getStruct(typeId);
+    parse(text, new DynamicStruct.Builder(struct, builder));
   }
 
   /** The one-line text of a struct (C++ {@code kj::str(reader)}). */

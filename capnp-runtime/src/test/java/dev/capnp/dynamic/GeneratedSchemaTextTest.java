@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
  */
 class GeneratedSchemaTextTest {
   private static final String SCHEMA_CAPNP = "/usr/include/capnp/schema.capnp";
+  private static final String TEXT = "(id = 0x1234, displayName = \"x.capnp:Foo\", "
+      + "struct = (dataWordCount = 2, "
+      + "fields = [(name = \"a\", slot = (offset = 1, type = (int32 = void)))]))";
 
   @Test
   void codeGeneratorRequestPrintsLikeCapnpDecode() {
@@ -43,5 +46,22 @@ class GeneratedSchemaTextTest {
     Schema.Node.Reader node = root.getNodes().get(0);
     String text = node.toString();
     assertThat(text).startsWith("(id = ").contains("displayName = \"");
+  }
+
+  @Test
+  void parseIntoAndPrettyPrintGeneratedClasses() {
+    dev.capnp.runtime.MessageBuilder message = new dev.capnp.runtime.MessageBuilder();
+    Schema.Node.Builder node = message.initRoot(Schema.Node.FACTORY);
+    TextFormat.parse(TEXT, node, Schema.SCHEMA, Schema.Node.TYPE_ID);
+    assertThat(node.getId()).isEqualTo(0x1234L);
+    assertThat(node.isStruct()).isTrue();
+    assertThat(node.getStruct().getDataWordCount()).isEqualTo((short) 2);
+    byte[] reference = CapnpCli.run(TEXT.getBytes(StandardCharsets.UTF_8), "encode",
+        SCHEMA_CAPNP, "Node");
+    String expected = new String(CapnpCli.run(reference, "decode", "--short", SCHEMA_CAPNP,
+        "Node"), StandardCharsets.UTF_8);
+    assertThat(node.asReader().toString() + "\n").isEqualTo(expected);
+    assertThat(TextFormat.prettyPrint(node.asReader(), Schema.SCHEMA, Schema.Node.TYPE_ID))
+        .startsWith("( id = 4660,\n  displayName = \"x.capnp:Foo\",\n");
   }
 }
