@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the committed Java code for the standard schemas in /usr/include/capnp:
 #   schema.capnp                       -> capnp-runtime  dev.capnp.schema.Schema
-#   rpc, rpc-twoparty, persistent, stream -> capnp-rpc   dev.capnp.rpc.proto.{Rpc,RpcTwoparty,...}
+#   rpc, rpc-twoparty, persistent, stream -> capnp-rpc   dev.capnp.rpc.proto.{Rpc,RpcTwoparty,PersistentSchema,Stream}
 # It builds the compiler first (which itself reads requests through dev.capnp.schema, so a
 # working generated Schema.java must already be committed).
 # Usage: scripts/regenerate-standard-schemas.sh [CAPNP_INCLUDE_DIR]   (default /usr/include)

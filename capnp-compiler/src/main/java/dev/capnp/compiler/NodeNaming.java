@@ -82,9 +82,62 @@ final class NodeNaming {
       pkg = optionPackage(file.displayName());
     }
     if (outer == null) {
-      outer = Names.outerClassForFile(file.displayName());
+      outer = derivedOuterClass(file);
     }
     return new FileNames(file.id(), file.displayName(), pkg, outer);
+  }
+
+  /**
+   * The outer class name derived from the file name, with the suffix {@code Schema} (repeated if
+   * need be) when the file declares a type of that name at any depth: {@code persistent.capnp}
+   * declaring interface {@code Persistent} yields {@code PersistentSchema.Persistent}.
+   */
+  private String derivedOuterClass(Node file) {
+    Set<String> declared = new HashSet<>();
+    collectClassNames(file, declared, new HashSet<>());
+    String outer = Names.outerClassForFile(file.displayName());
+    while (declared.contains(outer)) {
+      outer = outer + "Schema";
+    }
+    return outer;
+  }
+
+  /** The (unescaped) Java class names that the types nested in {@code node} would get. */
+  private void collectClassNames(Node node, Set<String> out, Set<Long> seen) {
+    if (!seen.add(node.id())) {
+      return;
+    }
+    List<Long> children = new ArrayList<>();
+    for (NestedNode nn : node.nestedNodes()) {
+      Node child = request.nodes().get(nn.id());
+      if (child != null && (child.kind() == NodeKind.STRUCT || child.kind() == NodeKind.ENUM
+          || child.kind() == NodeKind.INTERFACE)) {
+        out.add(Names.escape(nn.name()));
+        children.add(child.id());
+      }
+    }
+    if (node.kind() == NodeKind.STRUCT) {
+      for (Field f : node.struct().fields()) {
+        if (f.isGroup() && request.nodes().containsKey(f.groupId())) {
+          out.add(Names.upperCamel(f.name()));
+          children.add(f.groupId());
+        }
+      }
+    }
+    if (node.kind() == NodeKind.INTERFACE) {
+      for (Method m : node.methods()) {
+        for (long id : new long[] {m.paramStructType(), m.resultStructType()}) {
+          Node s = request.nodes().get(id);
+          if (s != null && s.scopeId() == 0) {
+            out.add(Names.upperCamel(m.name()) + (id == m.paramStructType() ? "Params" : "Results"));
+            children.add(id);
+          }
+        }
+      }
+    }
+    for (long id : children) {
+      collectClassNames(request.nodes().get(id), out, seen);
+    }
   }
 
   private String optionPackage(String displayName) {

@@ -160,6 +160,18 @@ class GeneratorSourceTest {
   }
 
   @Test
+  void derivedOuterClassAvoidsClashWithADeclaredType() {
+    byte[] request = TestSchemas.compile("thing.capnp");
+    Map<String, String> sources = new JavaGenerator(JavaGenerator.Options.defaults()
+        .withPackage("thing.capnp", "com.example.t")).generateSources(request);
+    assertThat(sources).containsOnlyKeys("com/example/t/ThingSchema.java");
+    assertThat(sources.get("com/example/t/ThingSchema.java"))
+        .contains("public final class ThingSchema {")
+        .contains("public static final class Thing {")
+        .doesNotContain("Thing_");
+  }
+
+  @Test
   void malformedRequestIsAClearError() {
     assertThatThrownBy(() -> new JavaGenerator(JavaGenerator.Options.defaults())
         .generateSources(new byte[] {1, 2, 3}))

@@ -25,7 +25,7 @@ class StandardSchemasTest {
     "schema.capnp, dev.capnp.schema, capnp-runtime, Schema",
     "rpc.capnp, dev.capnp.rpc.proto, capnp-rpc, Rpc",
     "rpc-twoparty.capnp, dev.capnp.rpc.proto, capnp-rpc, RpcTwoparty",
-    "persistent.capnp, dev.capnp.rpc.proto, capnp-rpc, Persistent",
+    "persistent.capnp, dev.capnp.rpc.proto, capnp-rpc, PersistentSchema",
     "stream.capnp, dev.capnp.rpc.proto, capnp-rpc, Stream",
   })
   void committedCodeIsUpToDate(String file, String pkg, String module, String outer)

@@ -3,8 +3,8 @@
 package dev.capnp.rpc.proto;
 
 /** Classes generated from the Cap'n Proto schema capnp/persistent.capnp. */
-public final class Persistent {
-  private Persistent() {}
+public final class PersistentSchema {
+  private PersistentSchema() {}
 
   /** The compiled schema of capnp/persistent.capnp (its nodes), used by the dynamic API and {@code toString()}. */
   public static final dev.capnp.dynamic.SchemaFile SCHEMA =
@@ -107,8 +107,8 @@ public final class Persistent {
    * would require signing a request using the domain's private key. Authenticating this key could
    * be accomplished through certificate authorities or web-of-trust techniques.
    */
-  public static final class Persistent_ {
-    private Persistent_() {}
+  public static final class Persistent {
+    private Persistent() {}
 
     /** The interface's type id. */
     public static final long TYPE_ID = 0xc8cb212fcd9f5691L;
@@ -136,15 +136,15 @@ public final class Persistent {
       public static final dev.capnp.runtime.StructSize SIZE = new dev.capnp.runtime.StructSize(0, 1);
 
       /** A factory for this struct with the given type arguments. */
-      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveParams.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
+      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> PersistentSchema.Persistent.SaveParams.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
           dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory,
           dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
-        return new Persistent.Persistent_.SaveParams.Factory<>(sturdyRefFactory, ownerFactory);
+        return new PersistentSchema.Persistent.SaveParams.Factory<>(sturdyRefFactory, ownerFactory);
       }
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
-          extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR>> {
+          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>> {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -155,18 +155,18 @@ public final class Persistent {
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR> constructReader(
+        public PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR> constructReader(
             dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
-          return new Persistent.Persistent_.SaveParams.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
+          return new PersistentSchema.Persistent.SaveParams.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
+        public PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
-          return new Persistent.Persistent_.SaveParams.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
+          return new PersistentSchema.Persistent.SaveParams.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
       }
@@ -204,7 +204,7 @@ public final class Persistent {
 
         @java.lang.Override
         public java.lang.String toString() {
-          return dev.capnp.dynamic.TextFormat.toString(this, Persistent.SCHEMA, TYPE_ID);
+          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -223,8 +223,8 @@ public final class Persistent {
         }
 
         /** A reader of the same struct. */
-        public Persistent.Persistent_.SaveParams.Reader<SturdyRefR, OwnerR> asReader() {
-          return new Persistent.Persistent_.SaveParams.Reader<>(sturdyRefFactory, ownerFactory, _segment(), _capTable(), _dataOffset(), _dataSizeBits(),
+        public PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR> asReader() {
+          return new PersistentSchema.Persistent.SaveParams.Reader<>(sturdyRefFactory, ownerFactory, _segment(), _capTable(), _dataOffset(), _dataSizeBits(),
               _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);
         }
 
@@ -288,15 +288,15 @@ public final class Persistent {
       public static final dev.capnp.runtime.StructSize SIZE = new dev.capnp.runtime.StructSize(0, 1);
 
       /** A factory for this struct with the given type arguments. */
-      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> Persistent.Persistent_.SaveResults.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
+      public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> PersistentSchema.Persistent.SaveResults.Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR> factory(
           dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory,
           dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
-        return new Persistent.Persistent_.SaveResults.Factory<>(sturdyRefFactory, ownerFactory);
+        return new PersistentSchema.Persistent.SaveResults.Factory<>(sturdyRefFactory, ownerFactory);
       }
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
-          extends dev.capnp.runtime.StructFactory<Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR>> {
+          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>> {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -307,18 +307,18 @@ public final class Persistent {
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR> constructReader(
+        public PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR> constructReader(
             dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
-          return new Persistent.Persistent_.SaveResults.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
+          return new PersistentSchema.Persistent.SaveResults.Reader<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount, nestingLimit);
         }
 
         @java.lang.Override
-        public Persistent.Persistent_.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
+        public PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR> constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int dataOffset,
             int dataSizeBits, int pointerOffset, int pointerCount) {
-          return new Persistent.Persistent_.SaveResults.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
+          return new PersistentSchema.Persistent.SaveResults.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
       }
@@ -348,7 +348,7 @@ public final class Persistent {
 
         @java.lang.Override
         public java.lang.String toString() {
-          return dev.capnp.dynamic.TextFormat.toString(this, Persistent.SCHEMA, TYPE_ID);
+          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID);
         }
       }
 
@@ -367,8 +367,8 @@ public final class Persistent {
         }
 
         /** A reader of the same struct. */
-        public Persistent.Persistent_.SaveResults.Reader<SturdyRefR, OwnerR> asReader() {
-          return new Persistent.Persistent_.SaveResults.Reader<>(sturdyRefFactory, ownerFactory, _segment(), _capTable(), _dataOffset(), _dataSizeBits(),
+        public PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR> asReader() {
+          return new PersistentSchema.Persistent.SaveResults.Reader<>(sturdyRefFactory, ownerFactory, _segment(), _capTable(), _dataOffset(), _dataSizeBits(),
               _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);
         }
 
