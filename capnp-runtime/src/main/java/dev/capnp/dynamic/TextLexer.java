@@ -12,9 +12,12 @@ import java.util.List;
  */
 final class TextLexer {
   private static final String OPERATOR_CHARS = "!$%&*+-./:<=>?@^|~";
+  /** Maximum nesting of parentheses and brackets (keeps recursion far from stack overflow). */
+  static final int MAX_DEPTH = 500;
 
   private final byte[] in;
   private int pos;
+  private int depth;
 
   private TextLexer(byte[] in) {
     this.in = in;
@@ -140,6 +143,9 @@ final class TextLexer {
 
   private TextToken group(boolean bracket) {
     int start = pos++;
+    if (++depth > MAX_DEPTH) {
+      throw error(start, start + 1, "Parse error: nested more than " + MAX_DEPTH + " levels deep.");
+    }
     char close = bracket ? ']' : ')';
     List<List<TextToken>> items = new ArrayList<>();
     items.add(sequence());
@@ -166,6 +172,7 @@ final class TextLexer {
     } else if (items.size() > 1 && items.get(items.size() - 1).isEmpty()) {
       items.remove(items.size() - 1); // trailing comma
     }
+    depth--;
     return new TextToken.Group(bracket, List.copyOf(items), start, pos);
   }
 
