@@ -1,0 +1,304 @@
+// interop-server: serves interop.capnp's TestService over Cap'n Proto two-party RPC (C++ reference
+// implementation), one fresh TestService object per accepted connection.
+//
+// Usage: interop-server [HOST:PORT]     (default 127.0.0.1:0)
+// Prints "PORT <n>" on stdout once listening, then serves until stdin reaches end-of-file (so the
+// process ends with the test that started it) or it is killed.
+
+#include "interop.capnp.h"
+#include "common.h"
+
+#include <capnp/rpc-twoparty.h>
+#include <capnp/message.h>
+#include <kj/async-io.h>
+#include <kj/debug.h>
+#include <kj/main.h>
+
+#include <iostream>
+#include <memory>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+namespace interop {
+namespace {
+
+class CalleeImpl final: public Callee::Server {
+public:
+  explicit CalleeImpl(kj::String name): calleeName(kj::mv(name)) {}
+
+protected:
+  kj::Promise<void> echo(EchoContext context) override {
+    context.getResults().setText(kj::str(calleeName, ":", context.getParams().getText()));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> child(ChildContext context) override {
+    context.getResults().setChild(
+        kj::heap<CalleeImpl>(kj::str(calleeName, "/", context.getParams().getName())));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> name(NameContext context) override {
+    context.getResults().setName(calleeName);
+    return kj::READY_NOW;
+  }
+
+private:
+  kj::String calleeName;
+};
+
+class CounterImpl final: public Counter::Server {
+protected:
+  kj::Promise<void> next(NextContext context) override {
+    context.getResults().setGot(count++);
+    return kj::READY_NOW;
+  }
+
+private:
+  uint32_t count = 0;
+};
+
+kj::Exception::Type toKjType(ErrorType type) {
+  switch (type) {
+    case ErrorType::FAILED: return kj::Exception::Type::FAILED;
+    case ErrorType::OVERLOADED: return kj::Exception::Type::OVERLOADED;
+    case ErrorType::DISCONNECTED: return kj::Exception::Type::DISCONNECTED;
+    case ErrorType::UNIMPLEMENTED: return kj::Exception::Type::UNIMPLEMENTED;
+  }
+  return kj::Exception::Type::FAILED;
+}
+
+class TestServiceImpl final: public TestService::Server {
+public:
+  TestServiceImpl(): canceled(std::make_shared<std::set<uint32_t>>()) {}
+
+protected:
+  kj::Promise<void> echo(EchoContext context) override {
+    context.getResults().setText(context.getParams().getText());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> add(AddContext context) override {
+    auto params = context.getParams();
+    context.getResults().setSum(params.getA() + params.getB());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getCallee(GetCalleeContext context) override {
+    context.getResults().setCallee(kj::heap<CalleeImpl>(kj::heapString(context.getParams().getName())));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getHolder(GetHolderContext context) override {
+    auto name = context.getParams().getName();
+    auto holder = context.getResults().initHolder();
+    holder.setLabel(name);
+    holder.getInner().setCallee(kj::heap<CalleeImpl>(kj::heapString(name)));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> getCounter(GetCounterContext context) override {
+    context.getResults().setCounter(kj::heap<CounterImpl>());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> callBack(CallBackContext context) override {
+    auto params = context.getParams();
+    auto state = kj::heap<CallBackState>(params.getCb(), kj::heapString(params.getText()),
+                                         params.getTimes());
+    auto promise = callBackStep(*state, 0);
+    return promise.then([context, &state = *state]() mutable {
+      auto texts = context.getResults().initTexts(state.replies.size());
+      for (size_t i = 0; i < state.replies.size(); i++) texts.set(i, state.replies[i]);
+    }).attach(kj::mv(state));
+  }
+
+  kj::Promise<void> hold(HoldContext context) override {
+    held = context.getParams().getCb();
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> callHeld(CallHeldContext context) override {
+    KJ_IF_MAYBE(cb, held) {
+      auto params = context.getParams();
+      auto request = cb->callRequest();
+      request.setSeq(params.getSeq());
+      request.setText(params.getText());
+      return request.send().then([context](auto&& response) mutable {
+        context.getResults().setText(response.getText());
+      });
+    } else {
+      return KJ_EXCEPTION(FAILED, "callHeld: no callback is held");
+    }
+  }
+
+  kj::Promise<void> releaseHeld(ReleaseHeldContext context) override {
+    held = nullptr;
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> reflect(ReflectContext context) override {
+    context.getResults().setCb(context.getParams().getCb());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> promiseCallback(PromiseCallbackContext context) override {
+    auto paf = kj::newPromiseAndFulfiller<Callback::Client>();
+    pending = Pending { kj::mv(paf.fulfiller), context.getParams().getCb() };
+    context.getResults().setCb(Callback::Client(kj::mv(paf.promise)));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> resolvePromise(ResolvePromiseContext context) override {
+    KJ_IF_MAYBE(p, pending) {
+      auto fulfiller = kj::mv(p->fulfiller);
+      auto cb = kj::mv(p->cb);
+      pending = nullptr;
+      fulfiller->fulfill(kj::mv(cb));
+      return kj::READY_NOW;
+    } else {
+      return KJ_EXCEPTION(FAILED, "resolvePromise: no promiseCallback is pending");
+    }
+  }
+
+  kj::Promise<void> forward(ForwardContext context) override {
+    auto params = context.getParams();
+    auto request = params.getCb().callRequest();
+    request.setSeq(params.getSeq());
+    request.setText(params.getText());
+    return context.tailCall(kj::mv(request));
+  }
+
+  kj::Promise<void> forwardLocal(ForwardLocalContext context) override {
+    Callee::Client local = kj::heap<CalleeImpl>(kj::heapString("local"));
+    auto request = local.echoRequest();
+    request.setText(context.getParams().getText());
+    return context.tailCall(kj::mv(request));
+  }
+
+  kj::Promise<void> slow(SlowContext context) override {
+    context.allowCancellation();
+    uint32_t id = context.getParams().getId();
+    auto canceledIds = canceled;
+    kj::Promise<void> never = kj::NEVER_DONE;
+    // The promise never completes, so the only way it is destroyed is cancellation.
+    return never.attach(kj::defer([canceledIds, id]() { canceledIds->insert(id); }));
+  }
+
+  kj::Promise<void> wasCanceled(WasCanceledContext context) override {
+    context.getResults().setCanceled(canceled->count(context.getParams().getId()) > 0);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> fail(FailContext context) override {
+    auto params = context.getParams();
+    return kj::Exception(toKjType(params.getType()), __FILE__, __LINE__,
+                         kj::heapString(params.getReason()));
+  }
+
+  // unimplemented() is deliberately not overridden.
+
+  kj::Promise<void> bigEcho(BigEchoContext context) override {
+    auto params = context.getParams();
+    auto data = params.getData();
+    uint64_t checksum = fnv1a64(data);
+    auto text = reversed(params.getText());
+    uint32_t reply = params.getReply();
+    auto results = context.getResults();
+    results.setChecksum(checksum);
+    results.setText(text);
+    auto out = results.initData(reply);
+    for (size_t i = 0; i < reply; i++) out[i] = replyByte(i);
+    return kj::READY_NOW;
+  }
+
+private:
+  struct CallBackState {
+    CallBackState(Callback::Client cb, kj::String text, uint32_t times)
+        : cb(kj::mv(cb)), text(kj::mv(text)), times(times) {}
+    Callback::Client cb;
+    kj::String text;
+    uint32_t times;
+    kj::Vector<kj::String> replies;
+  };
+
+  static kj::Promise<void> callBackStep(CallBackState& state, uint32_t i) {
+    if (i >= state.times) return kj::READY_NOW;
+    auto request = state.cb.callRequest();
+    request.setSeq(i);
+    request.setText(kj::str(state.text, "#", i));
+    return request.send().then([&state, i](auto&& response) {
+      state.replies.add(kj::heapString(response.getText()));
+      return callBackStep(state, i + 1);
+    });
+  }
+
+  struct Pending {
+    kj::Own<kj::PromiseFulfiller<Callback::Client>> fulfiller;
+    Callback::Client cb;
+  };
+
+  kj::Maybe<Callback::Client> held;
+  kj::Maybe<Pending> pending;
+  std::shared_ptr<std::set<uint32_t>> canceled;
+};
+
+// One accepted connection: its stream, its two-party network and its RPC system.
+struct Connection {
+  explicit Connection(kj::Own<kj::AsyncIoStream>&& streamParam)
+      : stream(kj::mv(streamParam)),
+        network(*stream, capnp::rpc::twoparty::Side::SERVER),
+        rpcSystem(capnp::makeRpcServer(network, kj::heap<TestServiceImpl>())) {}
+
+  kj::Own<kj::AsyncIoStream> stream;
+  capnp::TwoPartyVatNetwork network;
+  capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpcSystem;
+};
+
+class ErrorLogger final: public kj::TaskSet::ErrorHandler {
+public:
+  void taskFailed(kj::Exception&& exception) override {
+    KJ_LOG(WARNING, "connection ended with an error", exception);
+  }
+};
+
+kj::Promise<void> acceptLoop(kj::ConnectionReceiver& listener, kj::TaskSet& tasks) {
+  return listener.accept().then([&listener, &tasks](kj::Own<kj::AsyncIoStream>&& stream) {
+    auto connection = kj::heap<Connection>(kj::mv(stream));
+    auto disconnected = connection->network.onDisconnect();
+    tasks.add(disconnected.attach(kj::mv(connection)));
+    return acceptLoop(listener, tasks);
+  });
+}
+
+int run(const char* address) {
+  auto io = kj::setupAsyncIo();
+  auto& waitScope = io.waitScope;
+  auto addr = io.provider->getNetwork().parseAddress(address).wait(waitScope);
+  auto listener = addr->listen();
+  std::cout << "PORT " << listener->getPort() << std::endl;
+
+  // End when whoever started us closes our stdin.
+  std::thread([]() {
+    char buffer[256];
+    while (read(0, buffer, sizeof(buffer)) > 0) {}
+    _exit(0);
+  }).detach();
+
+  ErrorLogger errorLogger;
+  kj::TaskSet tasks(errorLogger);
+  acceptLoop(*listener, tasks).wait(waitScope);
+  return 0;
+}
+
+}  // namespace
+}  // namespace interop
+
+int main(int argc, char* argv[]) {
+  if (argc > 2) {
+    std::cerr << "usage: " << argv[0] << " [HOST:PORT]" << std::endl;
+    return 2;
+  }
+  return interop::run(argc == 2 ? argv[1] : "127.0.0.1:0");
+}
