@@ -166,6 +166,19 @@ public final class AnyPointer {
       Wire.setCapabilityIndex(segment, pointer, index);
     }
 
+    /**
+     * Adds {@code cap} to the message's capability table (see {@link CapTableBuilder#injectCap})
+     * and makes this a capability pointer to it.
+     */
+    public void setCapability(Object cap) {
+      Wire.setCapabilityIndex(segment, pointer, capTable.injectCap(cap));
+    }
+
+    /** The capability this pointer refers to, from the message's cap table (may be null). */
+    public Object getCapability() {
+      return asReader().getCapability();
+    }
+
     /** The capability-table index of a capability pointer. */
     public int getCapabilityIndex() {
       return asReader().getCapabilityIndex();

@@ -1,0 +1,190 @@
+package dev.capnp.rpc;
+
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.PointerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** The context of one call to a local server (see {@link CallContext}). */
+final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer.Builder> {
+  final LocalClient hook;
+  final CallParams params;
+  final EventLoop loop;
+  /** The promise handed to the caller. */
+  final CompletableFuture<Results> promise = new CompletableFuture<>();
+  final QueuedPipeline pipeline;
+  private ResultsAllocator.ResultsBuilder results;
+  private boolean tailCalled;
+  private boolean finished;
+  private volatile boolean canceled;
+  private final CompletableFuture<Void> cancelFuture = new CompletableFuture<>();
+
+  CallContextImpl(LocalClient hook, CallParams params) {
+    this.hook = hook;
+    this.params = params;
+    this.loop = hook.loop;
+    this.pipeline = new QueuedPipeline(loop);
+    hook.addRef();
+    promise.whenComplete((r, e) -> {
+      if (promise.isCancelled()) {
+        canceled = true;
+        cancelFuture.complete(null);
+      }
+    });
+  }
+
+  /** Runs the handler (on the loop, or hands it to the blocking executor). */
+  void start() {
+    if (promise.isCancelled()) {
+      finished = true;
+      params.release();
+      pipeline.resolve(PipelineHook.broken(loop, RpcException.failed("canceled")));
+      hook.release();
+      return;
+    }
+    if (hook.server.isBlocking(params.interfaceId, params.methodId)) {
+      BlockingExecutor.INSTANCE.execute(() ->
+          invoke().whenComplete((v, e) -> loop.execute(() -> finish(e))));
+    } else {
+      invoke().whenComplete((v, e) -> loop.run(() -> finish(e)));
+    }
+  }
+
+  private CompletionStage<Void> invoke() {
+    try {
+      CompletionStage<Void> s = hook.server.dispatch(params.interfaceId, params.methodId, this);
+      return s == null ? Server.done() : s;
+    } catch (RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void finish(Throwable e) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    params.release();
+    if (tailCalled) {
+      if (e != null && !promise.isDone()) {
+        promise.completeExceptionally(RpcException.of(e));
+      }
+      hook.release();
+      return;
+    }
+    if (e != null) {
+      RpcException ex = RpcException.of(e);
+      pipeline.resolve(PipelineHook.broken(loop, ex));
+      if (results != null) {
+        results.caps.releaseAll();
+      }
+      promise.completeExceptionally(ex);
+    } else {
+      if (results == null) {
+        results = params.resultsAllocator.allocate();
+      }
+      Results r = results.toResults();
+      pipeline.resolve(new ResolvedPipeline(r, loop));
+      if (!promise.complete(r)) {
+        r.release();
+      }
+    }
+    hook.release();
+  }
+
+  @Override
+  public long interfaceId() {
+    return params.interfaceId;
+  }
+
+  @Override
+  public int methodId() {
+    return params.methodId;
+  }
+
+  @Override
+  public AnyPointer.Reader getParams() {
+    if (params.isReleased()) {
+      throw new IllegalStateException("params already released");
+    }
+    return params.content();
+  }
+
+  @Override
+  public void releaseParams() {
+    loop.run(params::release);
+  }
+
+  @Override
+  public AnyPointer.Builder getResults() {
+    if (results == null) {
+      results = params.resultsAllocator.allocate();
+    }
+    return results.content;
+  }
+
+  @Override
+  public AnyPointer.Builder initResults() {
+    AnyPointer.Builder b = getResults();
+    b.clear();
+    return b;
+  }
+
+  @Override
+  public CompletionStage<Void> tailCall(Request<?, ?, ?> request) {
+    ClientHook t = request.takeTarget();
+    CallParams p = request.params;
+    p.tailCallOf = this;
+    p.resultsAllocator = params.resultsAllocator;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.run(() -> {
+      tailCalled = true;
+      params.release();
+      if (results != null) {
+        results.caps.releaseAll();
+        results = null;
+      }
+      CallResult cr;
+      try {
+        cr = t.call(p);
+      } catch (RuntimeException e) {
+        cr = CallResult.broken(loop, RpcException.of(e));
+      }
+      t.release();
+      QueuedClient.link(cr, promise, pipeline);
+      done.complete(null);
+    });
+    return done;
+  }
+
+  @Override
+  public boolean isCanceled() {
+    return canceled;
+  }
+
+  @Override
+  public CompletionStage<Void> whenCanceled() {
+    return cancelFuture;
+  }
+
+  @Override
+  public <P2, R2> CallContext<P2, R2> typed(PointerFactory<?, P2> p, PointerFactory<R2, ?> r) {
+    return new TypedCallContext<>(this, p, r);
+  }
+
+  /** A pipeline over results that exist. */
+  static final class ResolvedPipeline extends PipelineHook {
+    private final Results results;
+    private final EventLoop loop;
+
+    ResolvedPipeline(Results results, EventLoop loop) {
+      this.results = results;
+      this.loop = loop;
+    }
+
+    @Override
+    ClientHook getPipelinedCap(short[] ops) {
+      return results.capAt(ops, loop);
+    }
+  }
+}

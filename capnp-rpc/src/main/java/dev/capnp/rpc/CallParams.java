@@ -1,0 +1,81 @@
+package dev.capnp.rpc;
+
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+
+/**
+ * The parameters of one call on their way to a target. Locally built parameters live directly
+ * in an outgoing {@code Message.call}, so a call to a remote target sends that message without
+ * copying; received parameters are a reader over the incoming message.
+ */
+final class CallParams {
+  final long interfaceId;
+  final short methodId;
+  /** The outgoing message whose root is a {@code call} (null for received params). */
+  final MessageBuilder message;
+  final Rpc.Call.Builder callBuilder;
+  final HookCapTable caps;
+  private final AnyPointer.Reader receivedContent;
+  /** Allocates the results of this call. */
+  ResultsAllocator resultsAllocator = ResultsAllocator.PLAIN;
+  /** When this call is a tail call made by an answer's handler: that context. */
+  CallContextImpl tailCallOf;
+  /** The connection answering this call (received params only), else null. */
+  RpcConnection answerConnection;
+  /** Whether the outgoing message was already used (sent); further sends must copy. */
+  boolean messageUsed;
+  private boolean released;
+
+  private CallParams(long interfaceId, short methodId, MessageBuilder message,
+      Rpc.Call.Builder callBuilder, HookCapTable caps, AnyPointer.Reader receivedContent) {
+    this.interfaceId = interfaceId;
+    this.methodId = methodId;
+    this.message = message;
+    this.callBuilder = callBuilder;
+    this.caps = caps;
+    this.receivedContent = receivedContent;
+  }
+
+  /** Fresh parameters for an outgoing call. */
+  static CallParams outgoing(long interfaceId, short methodId) {
+    MessageBuilder mb = new MessageBuilder(64);
+    HookCapTable caps = new HookCapTable();
+    mb.setCapTable(caps);
+    Rpc.Call.Builder call = mb.initRoot(Rpc.Message.FACTORY).initCall();
+    call.setInterfaceId(interfaceId);
+    call.setMethodId(methodId);
+    return new CallParams(interfaceId, methodId, mb, call, caps, null);
+  }
+
+  /** Received parameters (the table owns its references). */
+  static CallParams received(long interfaceId, short methodId, AnyPointer.Reader content,
+      HookCapTable caps) {
+    return new CallParams(interfaceId, methodId, null, null, caps, content);
+  }
+
+  /** The params pointer for building (outgoing params only). */
+  AnyPointer.Builder builder() {
+    return callBuilder.initParams().getContent();
+  }
+
+  /** The params content. */
+  AnyPointer.Reader content() {
+    if (receivedContent != null) {
+      return receivedContent;
+    }
+    return callBuilder.getParams().getContent().asReader();
+  }
+
+  /** Releases the capabilities in the params (idempotent). */
+  void release() {
+    if (!released) {
+      released = true;
+      caps.releaseAll();
+    }
+  }
+
+  boolean isReleased() {
+    return released;
+  }
+}

@@ -1,0 +1,259 @@
+package dev.capnp.rpc;
+
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.PointerFactory;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reference-counted handle to a capability (local server, promise, remote import, pipelined
+ * answer or broken reference). Each handle is one reference: {@link #close()} releases it,
+ * {@link #dup()} makes another. Use try-with-resources to scope a reference. A handle that is
+ * garbage collected without being closed is released by a {@link Cleaner} with a warning
+ * (naming where it was created when {@code -Dcapnp.rpc.debug=true}). Using a closed handle
+ * throws {@link IllegalStateException}.
+ *
+ * <p>Handles are safe to use from any thread; the work happens on the capability's
+ * {@link EventLoop}.
+ */
+public final class Capability implements AutoCloseable {
+  static final Logger LOG = LoggerFactory.getLogger(Capability.class);
+  static final Cleaner CLEANER = Cleaner.create();
+  static final boolean DEBUG = Boolean.getBoolean("capnp.rpc.debug");
+
+  private final Ref ref;
+  private final Cleaner.Cleanable cleanable;
+
+  /** Wraps an owned hook reference. */
+  Capability(ClientHook owned) {
+    this.ref = new Ref(owned, DEBUG ? new Throwable("capability created here") : null);
+    this.cleanable = CLEANER.register(this, ref);
+  }
+
+  /** The state shared with the cleaner (must not refer to the handle). */
+  private static final class Ref implements Runnable {
+    volatile ClientHook hook;
+    final Throwable createdAt;
+
+    Ref(ClientHook hook, Throwable createdAt) {
+      this.hook = hook;
+      this.createdAt = createdAt;
+    }
+
+    @Override
+    public void run() {
+      ClientHook h = hook;
+      if (h != null) {
+        hook = null;
+        if (createdAt != null) {
+          LOG.warn("capability {} was never closed; releasing it", h, createdAt);
+        } else {
+          LOG.warn("capability {} was never closed; releasing it"
+              + " (run with -Dcapnp.rpc.debug=true to see where it was created)", h);
+        }
+        h.release();
+      }
+    }
+  }
+
+  /** A capability served by {@code server} on the current (or default) event loop. */
+  public static Capability of(Server server) {
+    return new Capability(server.hook(EventLoop.currentOrDefault()));
+  }
+
+  /** A capability served by {@code server} on {@code loop}. */
+  public static Capability of(Server server, EventLoop loop) {
+    return new Capability(server.hook(loop));
+  }
+
+  /** A broken capability: every call fails with {@code reason}. */
+  public static Capability broken(RpcException reason) {
+    return new Capability(new BrokenClient(EventLoop.currentOrDefault(), reason));
+  }
+
+  /** The null capability (broken, "null capability"). */
+  public static Capability nullCapability() {
+    return new Capability(BrokenClient.nullCap(EventLoop.currentOrDefault()));
+  }
+
+  /**
+   * A local promise: calls queue until {@code target} completes, then go to the capability it
+   * yields (this takes ownership of that handle); a failure breaks the promise.
+   */
+  public static Capability promise(CompletionStage<Capability> target) {
+    EventLoop loop = EventLoop.currentOrDefault();
+    QueuedClient q = new QueuedClient(loop, "local");
+    q.addRef();
+    target.whenComplete((c, e) -> loop.run(() -> {
+      ClientHook h;
+      if (e != null) {
+        h = new BrokenClient(loop, RpcException.of(e));
+      } else if (c == null) {
+        h = BrokenClient.nullCap(loop);
+      } else {
+        h = c.takeHook();
+      }
+      q.resolve(h);
+      q.release();
+    }));
+    return new Capability(q);
+  }
+
+  /**
+   * The capability a capability pointer refers to, as a new handle (the null capability for a
+   * null pointer). Used by generated code for interface-typed fields.
+   */
+  public static Capability fromPointer(AnyPointer.Reader pointer) {
+    if (pointer.isNull()) {
+      return nullCapability();
+    }
+    Object c = pointer.getCapability();
+    if (c == null) {
+      return broken(RpcException.failed("Invalid capability index!"));
+    }
+    return new Capability(((ClientHook) c).addRef());
+  }
+
+  /**
+   * Writes this capability into a capability pointer of a message being built (the message's
+   * cap table takes its own reference; this handle stays open).
+   */
+  public void writeTo(AnyPointer.Builder pointer) {
+    pointer.setCapability(hook());
+  }
+
+  /** The hook (borrowed); throws if released. */
+  ClientHook hook() {
+    ClientHook h = ref.hook;
+    if (h == null) {
+      throw new IllegalStateException("capability handle already released");
+    }
+    return h;
+  }
+
+  /** Takes the hook out of this handle (closing the handle without releasing the reference). */
+  ClientHook takeHook() {
+    ClientHook h = hook();
+    ref.hook = null;
+    cleanable.clean();
+    return h;
+  }
+
+  /** A new handle to the same capability (one more reference). */
+  public Capability dup() {
+    return new Capability(hook().addRef());
+  }
+
+  /** Whether this handle was closed. */
+  public boolean isReleased() {
+    return ref.hook == null;
+  }
+
+  /** Releases this reference. Closing twice is an error. */
+  @Override
+  public void close() {
+    ClientHook h = hook();
+    ref.hook = null;
+    cleanable.clean();
+    h.release();
+  }
+
+  /** An untyped request to {@code interfaceId.methodId}. */
+  public Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> newCall(long interfaceId,
+      int methodId) {
+    return newCall(interfaceId, methodId, AnyPointer.FACTORY, AnyPointer.FACTORY, p -> p);
+  }
+
+  /**
+   * A typed request (used by generated clients): params built with {@code params}, results read
+   * with {@code results}, pipeline wrapped by {@code pipeline}.
+   */
+  public <P, R, L> Request<P, R, L> newCall(long interfaceId, int methodId,
+      PointerFactory<P, ?> params, PointerFactory<?, R> results, Function<Pipeline, L> pipeline) {
+    return new Request<>(hook().addRef(), interfaceId, (short) methodId, params, results,
+        pipeline);
+  }
+
+  /**
+   * Completes (with the reason) when this capability becomes broken: it is or resolves to a
+   * broken capability, or its connection is lost. Never completes for a healthy local object.
+   */
+  public CompletableFuture<RpcException> whenBroken() {
+    ClientHook h = hook().addRef();
+    CompletableFuture<RpcException> f = new CompletableFuture<>();
+    h.loop.run(() -> {
+      watchBroken(h, f);
+      h.release();
+    });
+    return f;
+  }
+
+  private static void watchBroken(ClientHook h, CompletableFuture<RpcException> f) {
+    h = ClientHook.shorten(h);
+    RpcException e = h.brokenReason();
+    if (e != null) {
+      f.complete(e);
+      return;
+    }
+    CompletableFuture<Void> more = h.whenMoreResolved();
+    ClientHook fh = h.addRef();
+    if (more != null) {
+      more.whenComplete((v, x) -> {
+        watchBroken(fh, f);
+        fh.release();
+      });
+    } else {
+      if (h.brand() instanceof RpcConnection) {
+        ((RpcConnection) h.brand()).whenDisconnected().thenAccept(f::complete);
+      }
+      fh.release();
+    }
+  }
+
+  /**
+   * Completes when this capability is settled: not (or no longer) a promise. A broken
+   * capability is settled too.
+   */
+  public CompletableFuture<Void> whenResolved() {
+    ClientHook h = hook().addRef();
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    h.loop.run(() -> {
+      watchResolved(h, f);
+    });
+    return f;
+  }
+
+  private static void watchResolved(ClientHook owned, CompletableFuture<Void> f) {
+    ClientHook s = ClientHook.shorten(owned);
+    CompletableFuture<Void> more = s.whenMoreResolved();
+    if (more == null) {
+      owned.release();
+      f.complete(null);
+    } else {
+      more.whenComplete((v, x) -> watchResolved(owned, f));
+    }
+  }
+
+  /** The reason this capability is broken now, or {@code null}. */
+  public RpcException problem() {
+    return ClientHook.shorten(hook()).brokenReason();
+  }
+
+  /** Whether both handles currently lead to the same target (after following promises). */
+  public boolean isSameAs(Capability other) {
+    return ClientHook.shorten(hook()) == ClientHook.shorten(other.hook());
+  }
+
+  @Override
+  public String toString() {
+    ClientHook h = ref.hook;
+    if (h == null) {
+      return "Capability(released)";
+    }
+    return "Capability(refs=" + h.refCount() + ", " + h.describe() + ")";
+  }
+}

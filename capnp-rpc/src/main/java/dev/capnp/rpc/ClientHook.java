@@ -1,0 +1,102 @@
+package dev.capnp.rpc;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine behind a capability: a local server, a promise, an import, a pipelined answer, a
+ * broken reference. Reference counted (each {@link Capability} handle and each internal holder
+ * owns one reference). All methods except {@link #addRef()}/{@link #release()} run on the
+ * hook's event loop.
+ */
+abstract class ClientHook {
+  final EventLoop loop;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  ClientHook(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  /** Adds a reference and returns this hook. */
+  final ClientHook addRef() {
+    int n;
+    do {
+      n = refs.get();
+      if (n <= 0) {
+        throw new IllegalStateException("capability already released: " + describe());
+      }
+    } while (!refs.compareAndSet(n, n + 1));
+    return this;
+  }
+
+  /** Drops a reference; the last one destroys the hook on its loop. */
+  final void release() {
+    int n = refs.decrementAndGet();
+    if (n == 0) {
+      if (loop.inLoop()) {
+        destroy();
+      } else {
+        loop.execute(this::destroy);
+      }
+    } else if (n < 0) {
+      throw new IllegalStateException("capability released too often: " + describe());
+    }
+  }
+
+  /** The current reference count. */
+  final int refCount() {
+    return refs.get();
+  }
+
+  /** Whether the hook still has references. */
+  final boolean isLive() {
+    return refs.get() > 0;
+  }
+
+  /** Starts a call (on the loop). Takes ownership of {@code params}. */
+  abstract CallResult call(CallParams params);
+
+  /** The hook this one now forwards to (a resolved promise), or {@code null}. */
+  ClientHook getResolved() {
+    return null;
+  }
+
+  /**
+   * For unresolved promises, a future completing (on the loop) when {@link #getResolved()}
+   * becomes non-null; {@code null} for settled hooks.
+   */
+  CompletableFuture<Void> whenMoreResolved() {
+    return null;
+  }
+
+  /** The reason this hook is broken, or {@code null}. */
+  RpcException brokenReason() {
+    return null;
+  }
+
+  /** The connection this hook points into, or {@code null} for local hooks. */
+  Object brand() {
+    return null;
+  }
+
+  /** Called once on the loop when the last reference is dropped. */
+  void destroy() {
+  }
+
+  /** A short description for {@code toString()} and dumps. */
+  abstract String describe();
+
+  /** Follows resolved promises to the most resolved hook (no reference change). */
+  static ClientHook shorten(ClientHook h) {
+    ClientHook n;
+    while ((n = h.getResolved()) != null) {
+      h = n;
+    }
+    return h;
+  }
+
+  @Override
+  public String toString() {
+    return describe() + "#" + refs.get();
+  }
+}

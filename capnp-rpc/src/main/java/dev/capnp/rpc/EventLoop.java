@@ -1,0 +1,172 @@
+package dev.capnp.rpc;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single thread that owns a vat's protocol state.
+ *
+ * <p>Threading rule: every connection table, every capability's internal state and every
+ * completion of an RPC future happens on the loop's thread. Public handles
+ * ({@link Capability}, {@link Request}, {@link ResponsePromise}) may be used from any thread:
+ * work is posted to the loop with {@link #execute(Runnable)}. Nothing that runs on the loop may
+ * block; blocking server handlers run elsewhere (see {@link Blocking}).
+ *
+ * <p>Two kinds exist: {@link #start(String)} runs its own daemon thread; {@link #manual()} is
+ * driven by its creating thread calling {@link #runPending()} (deterministic tests).
+ */
+public final class EventLoop implements Executor, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+  private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+  private static volatile EventLoop defaultLoop;
+
+  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private final String name;
+  private final boolean manual;
+  private volatile Thread thread;
+  private volatile boolean closed;
+
+  private EventLoop(String name, boolean manual) {
+    this.name = name;
+    this.manual = manual;
+  }
+
+  /** A loop running on a new daemon thread called {@code name}. */
+  public static EventLoop start(String name) {
+    EventLoop loop = new EventLoop(name, false);
+    Thread t = new Thread(loop::runForever, name);
+    t.setDaemon(true);
+    loop.thread = t;
+    t.start();
+    return loop;
+  }
+
+  /** A loop owned by the calling thread, which runs queued work in {@link #runPending()}. */
+  public static EventLoop manual() {
+    EventLoop loop = new EventLoop("manual-" + Thread.currentThread().getName(), true);
+    loop.thread = Thread.currentThread();
+    CURRENT.set(loop);
+    return loop;
+  }
+
+  /** The loop whose thread is running now, or {@code null}. */
+  public static EventLoop current() {
+    return CURRENT.get();
+  }
+
+  /** The current loop, else a shared default loop (started on first use). */
+  public static EventLoop currentOrDefault() {
+    EventLoop l = CURRENT.get();
+    if (l != null) {
+      return l;
+    }
+    EventLoop d = defaultLoop;
+    if (d == null) {
+      synchronized (EventLoop.class) {
+        d = defaultLoop;
+        if (d == null) {
+          d = start("capnp-default-loop");
+          defaultLoop = d;
+        }
+      }
+    }
+    return d;
+  }
+
+  /** Whether the calling thread is this loop's thread. */
+  public boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Queues {@code task} to run on the loop (FIFO). Callable from any thread. */
+  @Override
+  public void execute(Runnable task) {
+    queue.add(task);
+    if (!manual) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Runs {@code task} now if on the loop, else queues it. */
+  public void run(Runnable task) {
+    if (inLoop()) {
+      task.run();
+    } else {
+      execute(task);
+    }
+  }
+
+  /** Evaluates {@code task} on the loop and returns its result as a future. */
+  public <T> CompletableFuture<T> submit(Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    run(() -> {
+      try {
+        f.complete(task.get());
+      } catch (RuntimeException | Error e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  /**
+   * Runs queued tasks (including ones they queue) until the queue is empty; manual loops only,
+   * from the owning thread. Returns the number of tasks run.
+   */
+  public int runPending() {
+    if (!manual || !inLoop()) {
+      throw new IllegalStateException("runPending() needs a manual loop on its owning thread");
+    }
+    int n = 0;
+    Runnable r;
+    while ((r = queue.poll()) != null) {
+      runSafely(r);
+      n++;
+    }
+    return n;
+  }
+
+  /** Whether no tasks are queued. */
+  public boolean isIdle() {
+    return queue.isEmpty();
+  }
+
+  private void runForever() {
+    CURRENT.set(this);
+    while (!closed) {
+      Runnable r = queue.poll();
+      if (r == null) {
+        LockSupport.park(this);
+        continue;
+      }
+      runSafely(r);
+    }
+  }
+
+  private void runSafely(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException | Error e) {
+      LOG.error("uncaught exception on event loop {}", name, e);
+    }
+  }
+
+  /** Stops a threaded loop (queued tasks are dropped). */
+  @Override
+  public void close() {
+    closed = true;
+    if (!manual) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EventLoop(" + name + ")";
+  }
+}

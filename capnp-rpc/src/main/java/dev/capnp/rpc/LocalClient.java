@@ -1,0 +1,33 @@
+package dev.capnp.rpc;
+
+/** A capability implemented by a local {@link Server}. */
+final class LocalClient extends ClientHook {
+  final Server server;
+
+  LocalClient(EventLoop loop, Server server) {
+    super(loop);
+    this.server = server;
+  }
+
+  @Override
+  CallResult call(CallParams params) {
+    CallContextImpl ctx = new CallContextImpl(this, params);
+    loop.execute(ctx::start);
+    return new CallResult(ctx.promise, ctx.pipeline);
+  }
+
+  @Override
+  void destroy() {
+    server.hookDestroyed(this);
+    try {
+      server.onRelease();
+    } catch (RuntimeException e) {
+      Capability.LOG.warn("onRelease of {} failed", server, e);
+    }
+  }
+
+  @Override
+  String describe() {
+    return "local(" + server + ")";
+  }
+}

@@ -1,0 +1,133 @@
+package dev.capnp.rpc;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A local promise capability: calls queue until {@link #resolve(ClientHook)} names the target,
+ * then they are delivered in order and later calls go straight through. Also serves as the
+ * embargo queue of a remote promise that resolved to a local object.
+ */
+final class QueuedClient extends ClientHook {
+  private final String what;
+  private ClientHook target;
+  private ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final CompletableFuture<Void> resolution = new CompletableFuture<>();
+  private boolean destroyed;
+
+  QueuedClient(EventLoop loop, String what) {
+    super(loop);
+    this.what = what;
+  }
+
+  @Override
+  CallResult call(CallParams params) {
+    if (target != null) {
+      return target.call(params);
+    }
+    Pending p = new Pending(params, loop);
+    pending.add(p);
+    return new CallResult(p.promise, p.pipeline);
+  }
+
+  /** Whether the promise has resolved. */
+  boolean isResolved() {
+    return target != null;
+  }
+
+  /** Resolves to {@code t}, taking ownership of that reference. */
+  void resolve(ClientHook t) {
+    if (target != null) {
+      t.release();
+      return;
+    }
+    if (ClientHook.shorten(t) == this) {
+      t.release();
+      t = new BrokenClient(loop,
+          RpcException.failed("Attempt to create a cycle detected: promise resolved to itself"));
+    }
+    target = t;
+    ArrayDeque<Pending> q = pending;
+    pending = null;
+    for (Pending p : q) {
+      p.forwardTo(t);
+    }
+    resolution.complete(null);
+    if (destroyed) {
+      target.release();
+    }
+  }
+
+  @Override
+  ClientHook getResolved() {
+    return target;
+  }
+
+  @Override
+  CompletableFuture<Void> whenMoreResolved() {
+    return target == null ? resolution : null;
+  }
+
+  @Override
+  RpcException brokenReason() {
+    return target == null ? null : target.brokenReason();
+  }
+
+  @Override
+  Object brand() {
+    return null;
+  }
+
+  @Override
+  void destroy() {
+    destroyed = true;
+    if (target != null) {
+      target.release();
+    }
+  }
+
+  @Override
+  String describe() {
+    return target == null ? "promise(" + what + ", " + pending.size() + " queued)"
+        : "resolved(" + what + " -> " + target.describe() + ")";
+  }
+
+  /** A call waiting for the resolution. */
+  private static final class Pending {
+    final CallParams params;
+    final CompletableFuture<Results> promise = new CompletableFuture<>();
+    final QueuedPipeline pipeline;
+
+    Pending(CallParams params, EventLoop loop) {
+      this.params = params;
+      this.pipeline = new QueuedPipeline(loop);
+    }
+
+    void forwardTo(ClientHook t) {
+      if (promise.isCancelled()) {
+        params.release();
+        pipeline.resolve(PipelineHook.broken(pipeline.loop, RpcException.failed("canceled")));
+        return;
+      }
+      CallResult r = t.call(params);
+      link(r, promise, pipeline);
+    }
+  }
+
+  /** Connects a started call to the promise and pipeline handed out earlier. */
+  static void link(CallResult r, CompletableFuture<Results> promise, QueuedPipeline pipeline) {
+    pipeline.resolve(r.pipeline);
+    r.promise.whenComplete((res, e) -> {
+      if (e != null) {
+        promise.completeExceptionally(e);
+      } else if (!promise.complete(res)) {
+        res.release();
+      }
+    });
+    promise.whenComplete((res, e) -> {
+      if (promise.isCancelled()) {
+        r.promise.cancel(false);
+      }
+    });
+  }
+}

@@ -1,0 +1,55 @@
+package dev.capnp.rpc;
+
+import java.util.ArrayList;
+
+/** A pipeline whose real pipeline is not known yet (queued or tail calls). */
+final class QueuedPipeline extends PipelineHook {
+  final EventLoop loop;
+  private PipelineHook inner;
+  private ArrayList<Object[]> waiting = new ArrayList<>(0);
+  private boolean released;
+
+  QueuedPipeline(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  @Override
+  ClientHook getPipelinedCap(short[] ops) {
+    if (inner != null) {
+      return inner.getPipelinedCap(ops);
+    }
+    QueuedClient q = new QueuedClient(loop, "pipelined");
+    q.addRef();
+    waiting.add(new Object[] {ops, q});
+    return q;
+  }
+
+  /** Supplies the real pipeline (this takes over the caller's hold on it). */
+  void resolve(PipelineHook p) {
+    if (inner != null) {
+      p.release();
+      return;
+    }
+    inner = p;
+    ArrayList<Object[]> w = waiting;
+    waiting = null;
+    for (Object[] e : w) {
+      QueuedClient q = (QueuedClient) e[1];
+      q.resolve(p.getPipelinedCap((short[]) e[0]));
+      q.release();
+    }
+    if (released) {
+      p.release();
+    }
+  }
+
+  @Override
+  void release() {
+    if (!released) {
+      released = true;
+      if (inner != null) {
+        inner.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.capnp.rpc;
+
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.PointerFactory;
+import java.util.function.Function;
+
+/**
+ * A call being prepared: fill {@link #getParams()} (capabilities are written with
+ * {@link Capability#writeTo}), then {@link #send()} once. Untyped requests have
+ * {@code P = AnyPointer.Builder}, {@code R = AnyPointer.Reader}, {@code L = Pipeline}.
+ *
+ * @param <P> params builder type
+ * @param <R> results reader type
+ * @param <L> pipeline type
+ */
+public final class Request<P, R, L> {
+  private ClientHook target;
+  final CallParams params;
+  private final PointerFactory<P, ?> paramsFactory;
+  private final PointerFactory<?, R> resultsFactory;
+  private final Function<Pipeline, L> pipelineFactory;
+  private P paramsBuilder;
+
+  Request(ClientHook target, long interfaceId, short methodId, PointerFactory<P, ?> paramsFactory,
+      PointerFactory<?, R> resultsFactory, Function<Pipeline, L> pipelineFactory) {
+    this.target = target;
+    this.params = CallParams.outgoing(interfaceId, methodId);
+    this.paramsFactory = paramsFactory;
+    this.resultsFactory = resultsFactory;
+    this.pipelineFactory = pipelineFactory;
+  }
+
+  /** The params, initialised on first use. */
+  @SuppressWarnings("unchecked")
+  public P getParams() {
+    checkNotSent();
+    if (paramsBuilder == null) {
+      AnyPointer.Builder b = params.builder();
+      paramsBuilder = paramsFactory == AnyPointer.FACTORY ? (P) b : b.initAs(paramsFactory);
+    }
+    return paramsBuilder;
+  }
+
+  /** The interface id. */
+  public long interfaceId() {
+    return params.interfaceId;
+  }
+
+  /** The method ordinal. */
+  public int methodId() {
+    return params.methodId;
+  }
+
+  private void checkNotSent() {
+    if (target == null) {
+      throw new IllegalStateException("request already sent");
+    }
+  }
+
+  /** Hands the target and params over to whoever sends them. */
+  ClientHook takeTarget() {
+    checkNotSent();
+    if (paramsBuilder == null) {
+      getParams();
+    }
+    ClientHook t = target;
+    target = null;
+    return t;
+  }
+
+  /**
+   * Sends the request. The result is a promise of the response that is also a pipeline:
+   * capabilities in the promised results can be called at once.
+   */
+  public ResponsePromise<R, L> send() {
+    ClientHook t = takeTarget();
+    ResponsePromise<R, L> rp = new ResponsePromise<>(t.loop, resultsFactory, pipelineFactory);
+    t.loop.run(() -> {
+      CallResult cr;
+      try {
+        cr = t.call(params);
+      } catch (RuntimeException e) {
+        cr = CallResult.broken(t.loop, RpcException.of(e));
+      }
+      t.release();
+      rp.attach(cr);
+    });
+    return rp;
+  }
+
+  /** Releases the request without sending it. */
+  public void discard() {
+    ClientHook t = takeTarget();
+    t.loop.run(() -> {
+      params.release();
+      t.release();
+    });
+  }
+}

@@ -1,0 +1,72 @@
+package dev.capnp.rpc;
+
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.AnyStruct;
+
+/** The results of a completed call: content plus the capability table that owns its caps. */
+final class Results {
+  /** A null pointer, for results that carry nothing. */
+  static final AnyPointer.Reader NULL_CONTENT =
+      new dev.capnp.runtime.MessageBuilder(1).getRootAnyPointer().asReader();
+  final AnyPointer.Reader content;
+  final HookCapTable caps;
+  /** Where the results were built (null for received results). */
+  final ResultsAllocator.ResultsBuilder origin;
+  /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
+  int sentElsewhereQuestion = -1;
+  private boolean released;
+
+  Results(AnyPointer.Reader content, HookCapTable caps, ResultsAllocator.ResultsBuilder origin) {
+    this.content = content;
+    this.caps = caps;
+    this.origin = origin;
+  }
+
+  /** Releases the result caps (idempotent). */
+  void release() {
+    if (!released) {
+      released = true;
+      caps.releaseAll();
+    }
+  }
+
+  boolean isReleased() {
+    return released;
+  }
+
+  /**
+   * The capability at {@code ops} (a path of pointer-field indexes), as a new reference; a
+   * broken capability if the path does not lead to one.
+   */
+  ClientHook capAt(short[] ops, EventLoop loop) {
+    if (released) {
+      return new BrokenClient(loop, RpcException.failed("results already released"));
+    }
+    try {
+      AnyPointer.Reader p = content;
+      for (short op : ops) {
+        if (p.isNull()) {
+          return BrokenClient.nullCap(loop);
+        }
+        AnyStruct.Reader s = p.getAs(AnyStruct.FACTORY);
+        if (op >= s.pointerCount()) {
+          return BrokenClient.nullCap(loop);
+        }
+        p = s.getPointer(op);
+      }
+      if (p.isNull()) {
+        return BrokenClient.nullCap(loop);
+      }
+      if (!p.isCapability()) {
+        return new BrokenClient(loop, RpcException.failed("pipelined field is not a capability"));
+      }
+      Object c = p.getCapability();
+      if (c == null) {
+        return new BrokenClient(loop, RpcException.failed("Invalid capability index!"));
+      }
+      return ((ClientHook) c).addRef();
+    } catch (RuntimeException e) {
+      return new BrokenClient(loop, RpcException.of(e));
+    }
+  }
+}

@@ -1,0 +1,1408 @@
+package dev.capnp.rpc;
+
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.StructList;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One two-party Cap'n Proto RPC connection (Level 1): the four tables (questions, answers,
+ * imports, exports) plus embargoes, and the handling of every protocol message.
+ *
+ * <p>Threading: all state is confined to {@link #loop()}; incoming messages are handed to the
+ * loop by the transport's receiver; public methods may be called from any thread.
+ */
+public final class RpcConnection implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
+  private static final short[] NO_OPS = new short[0];
+
+  /** Supplies the capability answered to a peer's {@code Bootstrap}. */
+  @FunctionalInterface
+  public interface BootstrapFactory {
+    /**
+     * The capability for a bootstrap request ({@code objectId} is the
+     * {@code deprecatedObjectId}, or null when absent). Ownership of the handle passes to the
+     * connection; throw {@link RpcException} to answer with an exception.
+     */
+    Capability bootstrap(AnyPointer.Reader objectId);
+  }
+
+  private final EventLoop loop;
+  private final MessageTransport transport;
+  private final BootstrapFactory bootstrapFactory;
+  private final String name;
+
+  private final IdTable<Question> questions = new IdTable<>();
+  private final HashMap<Integer, Answer> answers = new HashMap<>();
+  private final HashMap<Integer, Import> imports = new HashMap<>();
+  private final IdTable<Export> exports = new IdTable<>();
+  private final IdentityHashMap<ClientHook, Integer> exportsByHook = new IdentityHashMap<>();
+  private final IdTable<Embargo> embargoes = new IdTable<>();
+  private final ArrayList<Runnable> afterSend = new ArrayList<>();
+
+  private RpcException disconnected;
+  private final CompletableFuture<RpcException> disconnectFuture = new CompletableFuture<>();
+
+  /**
+   * A connection over {@code transport} whose state lives on {@code loop}; {@code bootstrap}
+   * answers the peer's Bootstrap messages (null: this side offers none).
+   */
+  public RpcConnection(EventLoop loop, MessageTransport transport, BootstrapFactory bootstrap,
+      String name) {
+    this.loop = loop;
+    this.transport = transport;
+    this.bootstrapFactory = bootstrap;
+    this.name = name;
+  }
+
+  /** A connection offering {@code bootstrap} (a dup for every request; may be null). */
+  public static RpcConnection create(EventLoop loop, MessageTransport transport,
+      Capability bootstrap, String name) {
+    BootstrapFactory f = bootstrap == null ? null : id -> {
+      if (id != null && !id.isNull()) {
+        throw RpcException.failed("This vat has no restorer (object id given)");
+      }
+      return bootstrap.dup();
+    };
+    RpcConnection c = new RpcConnection(loop, transport, f, name);
+    c.start();
+    return c;
+  }
+
+  /** Starts receiving messages. */
+  public void start() {
+    transport.start(new MessageTransport.Receiver() {
+      @Override
+      public void onMessage(MessageReader message) {
+        loop.execute(() -> handle(message));
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {
+        loop.execute(() -> {
+          RpcException e = cause == null ? RpcException.disconnected("Connection closed")
+              : RpcException.disconnected("Connection failed: " + cause);
+          disconnect(e, false);
+        });
+      }
+    });
+  }
+
+  /** The event loop owning this connection. */
+  public EventLoop loop() {
+    return loop;
+  }
+
+  /** Requests the peer's bootstrap capability. */
+  public Capability bootstrap() {
+    return bootstrap((String) null);
+  }
+
+  /**
+   * Requests the peer's bootstrap capability, passing {@code serviceId} as the
+   * {@code deprecatedObjectId} (a Text; null or empty sends none).
+   */
+  public Capability bootstrap(String serviceId) {
+    if (loop.inLoop()) {
+      return new Capability(bootstrapHook(serviceId));
+    }
+    QueuedClient q = new QueuedClient(loop, "bootstrap");
+    q.addRef();
+    loop.execute(() -> {
+      q.resolve(bootstrapHook(serviceId));
+      q.release();
+    });
+    return new Capability(q);
+  }
+
+  private ClientHook bootstrapHook(String serviceId) {
+    if (disconnected != null) {
+      return new BrokenClient(loop, disconnected);
+    }
+    Question q = new Question();
+    q.id = questions.add(q);
+    q.pipeline = new RpcPipeline(q);
+    MessageBuilder mb = new MessageBuilder(16);
+    Rpc.Bootstrap.Builder b = mb.initRoot(Rpc.Message.FACTORY).initBootstrap();
+    b.setQuestionId(q.id);
+    if (serviceId != null && !serviceId.isEmpty()) {
+      b.initDeprecatedObjectId().setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader(serviceId));
+    }
+    ClientHook cap = q.pipeline.getPipelinedCap(NO_OPS);
+    q.promise.whenComplete((r, e) -> {
+      if (r != null) {
+        r.release();
+      }
+    });
+    send(mb);
+    return cap;
+  }
+
+  /** Completes with the reason when the connection is lost or aborted. */
+  public CompletableFuture<RpcException> whenDisconnected() {
+    return disconnectFuture;
+  }
+
+  /** Aborts the connection: sends {@code Abort(reason)} and breaks every capability on it. */
+  public void disconnect(RpcException reason) {
+    loop.run(() -> disconnect(reason, true));
+  }
+
+  @Override
+  public void close() {
+    disconnect(RpcException.disconnected("Connection closed"));
+  }
+
+  // ============================================================================== sending
+
+  private void send(MessageBuilder mb) {
+    if (disconnected != null) {
+      afterSend.clear();
+      return;
+    }
+    try {
+      transport.send(mb);
+    } catch (RuntimeException e) {
+      disconnect(RpcException.disconnected("send failed: " + e), false);
+      return;
+    }
+    if (!afterSend.isEmpty()) {
+      ArrayList<Runnable> r = new ArrayList<>(afterSend);
+      afterSend.clear();
+      for (Runnable t : r) {
+        t.run();
+      }
+    }
+  }
+
+  private static MessageBuilder newMessage() {
+    return new MessageBuilder(32);
+  }
+
+  private static void writeException(Rpc.Exception.Builder b, RpcException e) {
+    b.setType(Rpc.Exception.Type.values()[e.getType().ordinal()]);
+    b.setReason(e.getReason() == null ? "" : e.getReason());
+  }
+
+  private static RpcException readException(Rpc.Exception.Reader r) {
+    Rpc.Exception.Type t = r.getType();
+    RpcException.Type type = t.ordinal() < RpcException.Type.values().length
+        ? RpcException.Type.values()[t.ordinal()] : RpcException.Type.FAILED;
+    return new RpcException(type, r.hasReason() ? r.getReason().toString() : "");
+  }
+
+  // ================================================================== cap descriptors out
+
+  /** Writes the descriptors of {@code caps}; returns the export ids created (or -1s). */
+  private int[] writeDescriptors(HookCapTable caps, Rpc.Payload.Builder payload) {
+    int n = caps.size();
+    if (n == 0) {
+      return null;
+    }
+    StructList.Builder<Rpc.CapDescriptor.Builder> list = payload.initCapTable(n);
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = writeDescriptor(caps.get(i), list.get(i));
+    }
+    return ids;
+  }
+
+  /** Describes {@code hook} to the peer, exporting it if needed; returns the export id or -1. */
+  int writeDescriptor(ClientHook hook, Rpc.CapDescriptor.Builder d) {
+    if (hook == null) {
+      d.setNone();
+      return -1;
+    }
+    ClientHook h = ClientHook.shorten(hook);
+    if (h instanceof RpcClient && h.brand() == this) {
+      return ((RpcClient) h).writeDescriptor(d);
+    }
+    Integer existing = exportsByHook.get(h);
+    if (existing != null) {
+      Export e = exports.get(existing);
+      e.refcount++;
+      if (e.isPromise) {
+        d.setSenderPromise(existing);
+      } else {
+        d.setSenderHosted(existing);
+      }
+      return existing;
+    }
+    Export e = new Export();
+    e.hook = h.addRef();
+    e.refcount = 1;
+    e.id = exports.add(e);
+    exportsByHook.put(h, e.id);
+    if (h.whenMoreResolved() != null) {
+      e.isPromise = true;
+      d.setSenderPromise(e.id);
+      watchExport(e, h);
+    } else if (h.brokenReason() != null) {
+      e.isPromise = true;
+      d.setSenderPromise(e.id);
+      afterSend.add(() -> sendResolve(e, h));
+    } else {
+      d.setSenderHosted(e.id);
+    }
+    return e.id;
+  }
+
+  private void watchExport(Export e, ClientHook promise) {
+    CompletableFuture<Void> more = promise.whenMoreResolved();
+    if (more == null) {
+      sendResolve(e, promise);
+      return;
+    }
+    more.whenComplete((v, x) -> loop.run(() -> {
+      if (exports.get(e.id) != e || disconnected != null) {
+        return;
+      }
+      ClientHook r = ClientHook.shorten(promise);
+      if (r.whenMoreResolved() != null && !(r instanceof RpcClient && r.brand() == this)) {
+        watchExport(e, r);
+        return;
+      }
+      sendResolve(e, r);
+    }));
+  }
+
+  private void sendResolve(Export e, ClientHook resolution) {
+    if (exports.get(e.id) != e || disconnected != null) {
+      return;
+    }
+    MessageBuilder mb = newMessage();
+    Rpc.Resolve.Builder r = mb.initRoot(Rpc.Message.FACTORY).initResolve();
+    r.setPromiseId(e.id);
+    RpcException broken = resolution.brokenReason();
+    if (broken != null) {
+      writeException(r.initException(), broken);
+    } else {
+      e.resolvedTo = writeDescriptor(resolution, r.initCap());
+    }
+    // later calls to this export go straight to the resolution
+    if (exportsByHook.get(e.hook) != null && exportsByHook.get(e.hook) == e.id) {
+      exportsByHook.remove(e.hook);
+    }
+    ClientHook old = e.hook;
+    e.hook = resolution.addRef();
+    old.release();
+    send(mb);
+  }
+
+  private void releaseExport(int id, int count) {
+    Export e = exports.get(id);
+    if (e == null) {
+      throw new ProtocolError("Tried to release invalid export ID " + id);
+    }
+    if (count > e.refcount) {
+      throw new ProtocolError("Tried to drop export's refcount below zero (export " + id + ")");
+    }
+    e.refcount -= count;
+    if (e.refcount == 0) {
+      exports.remove(id);
+      Integer mapped = exportsByHook.get(e.hook);
+      if (mapped != null && mapped == id) {
+        exportsByHook.remove(e.hook);
+      }
+      e.hook.release();
+    }
+  }
+
+  private void releaseExports(int[] ids) {
+    if (ids == null) {
+      return;
+    }
+    for (int id : ids) {
+      if (id >= 0) {
+        releaseExport(id, 1);
+      }
+    }
+  }
+
+  // =================================================================== cap descriptors in
+
+  private HookCapTable receiveCaps(StructList.Reader<Rpc.CapDescriptor.Reader> list) {
+    ArrayList<ClientHook> hooks = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      hooks.add(receiveCap(list.get(i)));
+    }
+    return new HookCapTable(hooks);
+  }
+
+  /** The capability a received descriptor names, as a new reference (null for none). */
+  private ClientHook receiveCap(Rpc.CapDescriptor.Reader d) {
+    switch (d.which()) {
+      case NONE:
+        return null;
+      case SENDER_HOSTED:
+        return importCap(d.getSenderHosted(), false);
+      case SENDER_PROMISE:
+        return importCap(d.getSenderPromise(), true);
+      case RECEIVER_HOSTED: {
+        Export e = exports.get(d.getReceiverHosted());
+        if (e == null) {
+          return new BrokenClient(loop,
+              RpcException.failed("invalid 'receiverHosted' export ID " + d.getReceiverHosted()));
+        }
+        return e.hook.addRef();
+      }
+      case RECEIVER_ANSWER: {
+        Rpc.PromisedAnswer.Reader pa = d.getReceiverAnswer();
+        Answer a = answers.get(pa.getQuestionId());
+        if (a == null || a.pipeline == null) {
+          return new BrokenClient(loop, RpcException.failed(
+              "invalid 'receiverAnswer' question ID " + pa.getQuestionId()));
+        }
+        return a.pipeline.getPipelinedCap(readOps(pa));
+      }
+      case THIRD_PARTY_HOSTED:
+        return importCap(d.getThirdPartyHosted().getVineId(), false);
+      default:
+        throw new ProtocolError("unknown CapDescriptor type");
+    }
+  }
+
+  private ClientHook importCap(int id, boolean isPromise) {
+    Import imp = imports.get(id);
+    ImportClient ic;
+    if (imp != null && imp.client != null && imp.client.isLive()) {
+      ic = imp.client;
+      ic.addRef();
+      ic.remoteRefs++;
+    } else {
+      if (imp == null) {
+        imp = new Import();
+        imports.put(id, imp);
+      }
+      ic = new ImportClient(id);
+      imp.client = ic;
+    }
+    if (!isPromise) {
+      return ic;
+    }
+    if (imp.promise != null && imp.promise.isLive() && !imp.promise.resolved) {
+      ic.release();
+      return imp.promise.addRef();
+    }
+    PromiseClient pc = new PromiseClient(ic, id);
+    imp.promise = pc;
+    return pc;
+  }
+
+  private static short[] readOps(Rpc.PromisedAnswer.Reader pa) {
+    StructList.Reader<Rpc.PromisedAnswer.Op.Reader> t = pa.getTransform();
+    short[] ops = new short[t.size()];
+    int n = 0;
+    for (int i = 0; i < t.size(); i++) {
+      Rpc.PromisedAnswer.Op.Reader op = t.get(i);
+      if (op.isGetPointerField()) {
+        ops[n++] = op.getGetPointerField();
+      } else if (!op.isNoop()) {
+        throw new ProtocolError("unknown PromisedAnswer transform op");
+      }
+    }
+    return n == ops.length ? ops : Arrays.copyOf(ops, n);
+  }
+
+  private static void writeOps(Rpc.PromisedAnswer.Builder pa, int questionId, short[] ops) {
+    pa.setQuestionId(questionId);
+    if (ops.length > 0) {
+      StructList.Builder<Rpc.PromisedAnswer.Op.Builder> t = pa.initTransform(ops.length);
+      for (int i = 0; i < ops.length; i++) {
+        t.get(i).setGetPointerField(ops[i]);
+      }
+    }
+  }
+
+  // ================================================================================ calls
+
+  /** Sends a call to {@code target} (an import or pipelined answer of this connection). */
+  private CallResult sendCall(RpcClient target, CallParams params) {
+    if (disconnected != null) {
+      params.release();
+      return CallResult.broken(loop, disconnected);
+    }
+    MessageBuilder mb;
+    Rpc.Call.Builder call;
+    HookCapTable caps;
+    if (params.message != null && !params.messageUsed) {
+      params.messageUsed = true;
+      mb = params.message;
+      call = params.callBuilder;
+      caps = params.caps;
+    } else {
+      mb = newMessage();
+      caps = new HookCapTable();
+      mb.setCapTable(caps);
+      call = mb.initRoot(Rpc.Message.FACTORY).initCall();
+      call.setInterfaceId(params.interfaceId);
+      call.setMethodId(params.methodId);
+      call.initParams().getContent().set(params.content());
+      params.release();
+    }
+    Question q = new Question();
+    q.id = questions.add(q);
+    call.setQuestionId(q.id);
+    target.writeTarget(call.initTarget());
+    CallContextImpl tail = params.tailCallOf;
+    if (tail != null && tail.params.answerConnection == this) {
+      call.initSendResultsTo().setYourself();
+      q.isTailCall = true;
+    }
+    q.paramExports = writeDescriptors(caps, call.getParams());
+    q.pipeline = new RpcPipeline(q);
+    send(mb);
+    caps.releaseAll();
+    q.promise.whenComplete((r, e) -> {
+      if (q.promise.isCancelled()) {
+        loop.run(() -> dropQuestionRef(q));
+      }
+    });
+    return new CallResult(q.promise, q.pipeline);
+  }
+
+  private void dropQuestionRef(Question q) {
+    if (--q.refs > 0) {
+      return;
+    }
+    if (!q.finishSent) {
+      q.finishSent = true;
+      if (disconnected == null) {
+        MessageBuilder mb = newMessage();
+        Rpc.Finish.Builder f = mb.initRoot(Rpc.Message.FACTORY).initFinish();
+        f.setQuestionId(q.id);
+        f.setReleaseResultCaps(false);
+        send(mb);
+      }
+    }
+    if (q.returned && questions.get(q.id) == q) {
+      questions.remove(q.id);
+    }
+  }
+
+  // =========================================================================== receiving
+
+  /** Handles one incoming message (on the loop). */
+  void handle(MessageReader m) {
+    if (disconnected != null) {
+      return;
+    }
+    try {
+      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      switch (msg.which()) {
+        case UNIMPLEMENTED:
+          handleUnimplemented(msg.getUnimplemented());
+          break;
+        case ABORT:
+          disconnect(readException(msg.getAbort()), false);
+          break;
+        case BOOTSTRAP:
+          handleBootstrap(msg.getBootstrap());
+          break;
+        case CALL:
+          handleCall(m, msg.getCall());
+          break;
+        case RETURN:
+          handleReturn(m, msg.getReturn());
+          break;
+        case FINISH:
+          handleFinish(msg.getFinish());
+          break;
+        case RESOLVE:
+          handleResolve(m, msg.getResolve());
+          break;
+        case RELEASE:
+          releaseExport(msg.getRelease().getId(), msg.getRelease().getReferenceCount());
+          break;
+        case DISEMBARGO:
+          handleDisembargo(msg);
+          break;
+        default:
+          sendUnimplemented(msg);
+          break;
+      }
+    } catch (ProtocolError e) {
+      LOG.warn("{}: protocol error: {}", name, e.getMessage());
+      disconnect(RpcException.failed(e.getMessage()), true);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: error handling message", name, e);
+      disconnect(RpcException.failed(String.valueOf(e.getMessage())), true);
+    }
+  }
+
+  private void sendUnimplemented(Rpc.Message.Reader msg) {
+    MessageBuilder mb = newMessage();
+    mb.initRoot(Rpc.Message.FACTORY).setUnimplemented(msg);
+    send(mb);
+  }
+
+  private void handleUnimplemented(Rpc.Message.Reader inner) {
+    switch (inner.which()) {
+      case RESOLVE: {
+        Rpc.Resolve.Reader r = inner.getResolve();
+        if (r.isCap()) {
+          Rpc.CapDescriptor.Reader d = r.getCap();
+          if (d.isSenderHosted()) {
+            releaseExport(d.getSenderHosted(), 1);
+          } else if (d.isSenderPromise()) {
+            releaseExport(d.getSenderPromise(), 1);
+          }
+        }
+        break;
+      }
+      case BOOTSTRAP:
+        failQuestion(inner.getBootstrap().getQuestionId(),
+            RpcException.unimplemented("Bootstrap message not implemented by peer"));
+        break;
+      case CALL: {
+        Question q = questions.get(inner.getCall().getQuestionId());
+        if (q != null) {
+          releaseExports(q.paramExports);
+          q.paramExports = null;
+        }
+        failQuestion(inner.getCall().getQuestionId(),
+            RpcException.unimplemented("Call message not implemented by peer!"));
+        break;
+      }
+      default:
+        throw new ProtocolError("Peer did not implement a required message: " + inner.which());
+    }
+  }
+
+  private void failQuestion(int id, RpcException e) {
+    Question q = questions.get(id);
+    if (q == null || q.returned) {
+      throw new ProtocolError("Unimplemented for unknown question " + id);
+    }
+    q.returned = true;
+    q.pipeline.onError(e);
+    q.promise.completeExceptionally(e);
+    dropQuestionRef(q);
+  }
+
+  private Answer newAnswer(int id) {
+    if (answers.containsKey(id)) {
+      throw new ProtocolError("questionId " + id + " is already in use");
+    }
+    Answer a = new Answer();
+    a.id = id;
+    answers.put(id, a);
+    return a;
+  }
+
+  private ResultsAllocator returnAllocator(Answer a) {
+    return () -> {
+      MessageBuilder mb = newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+      ret.setAnswerId(a.id);
+      ret.setReleaseParamCaps(false);
+      ResultsAllocator.ResultsBuilder rb =
+          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.owner = a;
+      return rb;
+    };
+  }
+
+  private void handleBootstrap(Rpc.Bootstrap.Reader b) {
+    Answer a = newAnswer(b.getQuestionId());
+    CompletableFuture<Results> p = new CompletableFuture<>();
+    a.callPromise = p;
+    QueuedPipeline pl = new QueuedPipeline(loop);
+    a.pipeline = pl;
+    try {
+      if (bootstrapFactory == null) {
+        throw RpcException.failed("This vat has no bootstrap interface");
+      }
+      Capability cap = bootstrapFactory.bootstrap(
+          b.hasDeprecatedObjectId() ? b.getDeprecatedObjectId() : null);
+      ResultsAllocator.ResultsBuilder rb = returnAllocator(a).allocate();
+      ClientHook h = cap.takeHook();
+      rb.content.setCapability(h);
+      h.release();
+      Results r = rb.toResults();
+      pl.resolve(new CallContextImpl.ResolvedPipeline(r, loop));
+      p.complete(r);
+    } catch (RuntimeException e) {
+      RpcException ex = RpcException.of(e);
+      pl.resolve(PipelineHook.broken(loop, ex));
+      p.completeExceptionally(ex);
+    }
+    p.whenComplete((res, e) -> answerDone(a, res, e));
+  }
+
+  private ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
+    switch (t.which()) {
+      case IMPORTED_CAP: {
+        Export e = exports.get(t.getImportedCap());
+        if (e == null) {
+          throw new ProtocolError("Message target is not a current export ID: "
+              + t.getImportedCap());
+        }
+        return e.hook.addRef();
+      }
+      case PROMISED_ANSWER: {
+        Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
+        Answer a = answers.get(pa.getQuestionId());
+        if (a == null || a.pipeline == null) {
+          throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
+              + " is not a current question");
+        }
+        return a.pipeline.getPipelinedCap(readOps(pa));
+      }
+      default:
+        throw new ProtocolError("unknown message target type");
+    }
+  }
+
+  private void handleCall(MessageReader m, Rpc.Call.Reader call0) {
+    HookCapTable caps = receiveCaps(call0.getParams().getCapTable());
+    m.setCapTable(caps);
+    Rpc.Call.Reader call = m.getRoot(Rpc.Message.FACTORY).getCall();
+    Answer a;
+    ClientHook target;
+    try {
+      a = newAnswer(call.getQuestionId());
+      target = messageTarget(call.getTarget());
+    } catch (RuntimeException e) {
+      caps.releaseAll();
+      throw e;
+    }
+    CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
+        call.getParams().getContent(), caps);
+    p.resultsAllocator = returnAllocator(a);
+    p.answerConnection = this;
+    switch (call.getSendResultsTo().which()) {
+      case CALLER:
+        break;
+      case YOURSELF:
+        a.redirectResults = true;
+        break;
+      default:
+        target.release();
+        target = new BrokenClient(loop,
+            RpcException.unimplemented("Unsupported Call.sendResultsTo: third party"));
+        break;
+    }
+    CallResult r;
+    try {
+      r = target.call(p);
+    } catch (RuntimeException e) {
+      r = CallResult.broken(loop, RpcException.of(e));
+    }
+    target.release();
+    a.pipeline = r.pipeline;
+    a.callPromise = r.promise;
+    r.promise.whenComplete((res, e) -> loop.run(() -> answerDone(a, res, e)));
+  }
+
+  private void answerDone(Answer a, Results res, Throwable e) {
+    if (a.returnSent) {
+      if (res != null) {
+        res.release();
+      }
+      return;
+    }
+    a.returnSent = true;
+    if (disconnected != null) {
+      if (res != null) {
+        res.release();
+      }
+      return;
+    }
+    MessageBuilder mb;
+    if (e != null) {
+      mb = newMessage();
+      Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+      ret.setAnswerId(a.id);
+      ret.setReleaseParamCaps(false);
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof CancellationException) {
+        ret.setCanceled();
+      } else {
+        writeException(ret.initException(), RpcException.of(e));
+      }
+    } else if (res.sentElsewhereQuestion >= 0) {
+      mb = newMessage();
+      Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+      ret.setAnswerId(a.id);
+      ret.setReleaseParamCaps(false);
+      ret.setTakeFromOtherQuestion(res.sentElsewhereQuestion);
+      a.results = res;
+    } else if (a.redirectResults) {
+      mb = newMessage();
+      Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+      ret.setAnswerId(a.id);
+      ret.setReleaseParamCaps(false);
+      ret.setResultsSentElsewhere();
+      a.results = res;
+    } else if (res.origin != null && res.origin.owner == a) {
+      mb = res.origin.message;
+      a.resultExports = writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      a.results = res;
+    } else {
+      mb = newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+      ret.setAnswerId(a.id);
+      ret.setReleaseParamCaps(false);
+      Rpc.Payload.Builder pl = ret.initResults();
+      pl.getContent().set(res.content);
+      a.resultExports = writeDescriptors(t, pl);
+      t.releaseAll();
+      a.results = res;
+    }
+    send(mb);
+    if (a.finishReceived) {
+      removeAnswer(a);
+    }
+  }
+
+  private void removeAnswer(Answer a) {
+    if (answers.get(a.id) == a) {
+      answers.remove(a.id);
+    }
+    if (a.results != null) {
+      a.results.release();
+      a.results = null;
+    }
+    if (a.pipeline != null) {
+      a.pipeline.release();
+    }
+  }
+
+  private void handleFinish(Rpc.Finish.Reader f) {
+    Answer a = answers.get(f.getQuestionId());
+    if (a == null || a.finishReceived) {
+      throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
+    }
+    a.finishReceived = true;
+    if (f.getReleaseResultCaps()) {
+      releaseExports(a.resultExports);
+    }
+    a.resultExports = null;
+    if (a.returnSent) {
+      removeAnswer(a);
+    } else if (a.callPromise != null) {
+      a.callPromise.cancel(false);
+    }
+  }
+
+  private void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
+    Question q = questions.get(ret0.getAnswerId());
+    if (q == null || q.returned) {
+      throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
+    }
+    q.returned = true;
+    if (ret0.getReleaseParamCaps()) {
+      releaseExports(q.paramExports);
+    }
+    q.paramExports = null;
+    switch (ret0.which()) {
+      case RESULTS: {
+        HookCapTable caps = receiveCaps(ret0.getResults().getCapTable());
+        m.setCapTable(caps);
+        Rpc.Return.Reader ret = m.getRoot(Rpc.Message.FACTORY).getReturn();
+        Results r = new Results(ret.getResults().getContent(), caps, null);
+        q.pipeline.onReturn(r);
+        if (!q.promise.complete(r)) {
+          r.release();
+        }
+        break;
+      }
+      case EXCEPTION: {
+        RpcException e = readException(ret0.getException());
+        q.pipeline.onError(e);
+        q.promise.completeExceptionally(e);
+        break;
+      }
+      case CANCELED: {
+        RpcException e = RpcException.failed("Call canceled");
+        q.pipeline.onError(e);
+        q.promise.completeExceptionally(e);
+        break;
+      }
+      case RESULTS_SENT_ELSEWHERE: {
+        if (!q.isTailCall) {
+          throw new ProtocolError("'Return' with 'resultsSentElsewhere' for a call that did not"
+              + " set sendResultsTo.yourself");
+        }
+        Results r = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
+        r.sentElsewhereQuestion = q.id;
+        if (!q.promise.complete(r)) {
+          r.release();
+        }
+        break;
+      }
+      case TAKE_FROM_OTHER_QUESTION: {
+        Answer other = answers.get(ret0.getTakeFromOtherQuestion());
+        if (other == null || other.results == null || !other.redirectResults) {
+          throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID "
+              + ret0.getTakeFromOtherQuestion());
+        }
+        Results r = other.results;
+        other.results = null;
+        q.pipeline.onReturn(r);
+        if (!q.promise.complete(r)) {
+          r.release();
+        }
+        break;
+      }
+      default: {
+        RpcException e = RpcException.unimplemented("Unsupported Return type " + ret0.which());
+        q.pipeline.onError(e);
+        q.promise.completeExceptionally(e);
+        break;
+      }
+    }
+    if (q.promise.isCancelled()) {
+      // the caller already dropped its reference; Finish was (or will be) sent
+      if (q.finishSent && questions.get(q.id) == q) {
+        questions.remove(q.id);
+      }
+      return;
+    }
+    dropQuestionRef(q);
+  }
+
+  private void handleResolve(MessageReader m, Rpc.Resolve.Reader r) {
+    ClientHook replacement;
+    boolean isError;
+    if (r.isException()) {
+      replacement = new BrokenClient(loop, readException(r.getException()));
+      isError = true;
+    } else if (r.isCap()) {
+      replacement = receiveCap(r.getCap());
+      if (replacement == null) {
+        replacement = BrokenClient.nullCap(loop);
+      }
+      isError = false;
+    } else {
+      throw new ProtocolError("unknown Resolve type");
+    }
+    Import imp = imports.get(r.getPromiseId());
+    if (imp == null || imp.promise == null || !imp.promise.isLive() || imp.promise.resolved) {
+      if (imp != null && imp.promise == null && imp.client != null && imp.client.isLive()) {
+        replacement.release();
+        throw new ProtocolError("Got 'Resolve' for a non-promise import " + r.getPromiseId());
+      }
+      replacement.release();
+      return;
+    }
+    imp.promise.resolve(replacement, isError);
+  }
+
+  private void handleDisembargo(Rpc.Message.Reader msg) {
+    Rpc.Disembargo.Reader d = msg.getDisembargo();
+    Rpc.Disembargo.Context.Reader ctx = d.getContext();
+    switch (ctx.which()) {
+      case SENDER_LOOPBACK: {
+        ClientHook t = messageTarget(d.getTarget());
+        int embargoId = ctx.getSenderLoopback();
+        loop.execute(() -> {
+          if (disconnected != null) {
+            t.release();
+            return;
+          }
+          try {
+            ClientHook s = ClientHook.shorten(t);
+            if (!(s instanceof RpcClient) || s.brand() != this) {
+              throw new ProtocolError("'Disembargo' of type 'senderLoopback' sent to an object"
+                  + " that does not point back to the sender");
+            }
+            MessageBuilder mb = newMessage();
+            Rpc.Disembargo.Builder out = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
+            ((RpcClient) s).writeTarget(out.initTarget());
+            out.initContext().setReceiverLoopback(embargoId);
+            send(mb);
+          } catch (ProtocolError e) {
+            disconnect(RpcException.failed(e.getMessage()), true);
+          } finally {
+            t.release();
+          }
+        });
+        break;
+      }
+      case RECEIVER_LOOPBACK: {
+        Embargo e = embargoes.remove(ctx.getReceiverLoopback());
+        if (e == null) {
+          throw new ProtocolError("Invalid embargo ID " + ctx.getReceiverLoopback());
+        }
+        e.queue.resolve(e.replacement);
+        e.queue.release();
+        break;
+      }
+      default:
+        sendUnimplemented(msg);
+        break;
+    }
+  }
+
+  // ========================================================================== disconnect
+
+  private void disconnect(RpcException e, boolean sendAbort) {
+    if (disconnected != null) {
+      return;
+    }
+    if (sendAbort) {
+      MessageBuilder mb = newMessage();
+      writeException(mb.initRoot(Rpc.Message.FACTORY).initAbort(), e);
+      try {
+        transport.send(mb);
+      } catch (RuntimeException ignored) {
+        // the transport is already gone
+      }
+    }
+    disconnected = e;
+    for (Question q : questions.values()) {
+      q.returned = true;
+      q.pipeline.onError(e);
+      q.promise.completeExceptionally(e);
+    }
+    questions.clear();
+    ArrayList<Answer> as = new ArrayList<>(answers.values());
+    answers.clear();
+    for (Answer a : as) {
+      a.returnSent = true;
+      if (a.callPromise != null) {
+        a.callPromise.cancel(false);
+      }
+      if (a.results != null) {
+        a.results.release();
+      }
+      if (a.pipeline != null) {
+        a.pipeline.release();
+      }
+    }
+    ArrayList<Export> ex = exports.values();
+    exports.clear();
+    exportsByHook.clear();
+    for (Export x : ex) {
+      x.hook.release();
+    }
+    ArrayList<Import> im = new ArrayList<>(imports.values());
+    imports.clear();
+    for (Import i : im) {
+      if (i.promise != null && i.promise.isLive() && !i.promise.resolved) {
+        i.promise.resolve(new BrokenClient(loop, e), true);
+      }
+    }
+    ArrayList<Embargo> em = embargoes.values();
+    embargoes.clear();
+    for (Embargo x : em) {
+      x.replacement.release();
+      x.queue.resolve(new BrokenClient(loop, e));
+      x.queue.release();
+    }
+    try {
+      transport.close();
+    } catch (RuntimeException ignored) {
+      // closing anyway
+    }
+    disconnectFuture.complete(e);
+  }
+
+  /** The reason the connection was lost, or null while it is up. */
+  public RpcException disconnectReason() {
+    return disconnected;
+  }
+
+  // =============================================================================== debug
+
+  /** Whether all four tables and the embargo table are empty. */
+  public boolean tablesEmpty() {
+    return loop.submit(() -> questions.size() == 0 && answers.isEmpty() && imports.isEmpty()
+        && exports.size() == 0 && embargoes.size() == 0).join();
+  }
+
+  /** A multi-line dump of the connection's tables. */
+  public String dumpTables() {
+    return loop.submit(this::dump).join();
+  }
+
+  private String dump() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("connection ").append(name)
+        .append(disconnected == null ? "" : " (disconnected: " + disconnected + ")").append('\n');
+    sb.append("  questions:\n");
+    questions.forEach((id, q) -> sb.append("    ").append(id).append(": refs=").append(q.refs)
+        .append(q.returned ? " returned" : "").append(q.finishSent ? " finished" : "")
+        .append('\n'));
+    sb.append("  answers:\n");
+    new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id)
+        .append(a.returnSent ? " returned" : " pending")
+        .append(a.finishReceived ? " finished" : "").append('\n'));
+    sb.append("  imports:\n");
+    new TreeMap<>(imports).forEach((id, i) -> sb.append("    ").append(id).append(": ")
+        .append(i.client == null ? "-" : i.client.toString())
+        .append(i.promise == null ? "" : " promise " + i.promise).append('\n'));
+    sb.append("  exports:\n");
+    exports.forEach((id, e) -> sb.append("    ").append(id).append(": refcount=")
+        .append(e.refcount).append(' ').append(e.hook).append('\n'));
+    sb.append("  embargoes:\n");
+    embargoes.forEach((id, e) -> sb.append("    ").append(id).append(": ")
+        .append(e.queue).append('\n'));
+    return sb.toString();
+  }
+
+  /** Table sizes: questions, answers, imports, exports, embargoes. */
+  public int[] tableSizes() {
+    return loop.submit(() -> new int[] {questions.size(), answers.size(), imports.size(),
+        exports.size(), embargoes.size()}).join();
+  }
+
+  @Override
+  public String toString() {
+    return "RpcConnection(" + name + ")";
+  }
+
+  // ============================================================================ entries
+
+  private static final class ProtocolError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ProtocolError(String message) {
+      super(message);
+    }
+  }
+
+  /** A question we asked. */
+  private final class Question {
+    int id;
+    final CompletableFuture<Results> promise = new CompletableFuture<>();
+    RpcPipeline pipeline;
+    int[] paramExports;
+    boolean returned;
+    boolean finishSent;
+    boolean isTailCall;
+    /** The caller's hold (dropped on Return or cancel) plus one per pipelined client. */
+    int refs = 1;
+  }
+
+  /** A question the peer asked us. */
+  private static final class Answer {
+    int id;
+    PipelineHook pipeline;
+    CompletableFuture<Results> callPromise;
+    Results results;
+    int[] resultExports;
+    boolean returnSent;
+    boolean finishReceived;
+    boolean redirectResults;
+  }
+
+  /** A capability the peer exported to us. */
+  private static final class Import {
+    ImportClient client;
+    PromiseClient promise;
+  }
+
+  /** A capability we exported to the peer. */
+  private static final class Export {
+    int id;
+    int refcount;
+    ClientHook hook;
+    boolean isPromise;
+    int resolvedTo = -1;
+  }
+
+  /** A local embargo waiting for its Disembargo to come back. */
+  private static final class Embargo {
+    QueuedClient queue;
+    ClientHook replacement;
+  }
+
+  // ============================================================================== hooks
+
+  /** A capability pointing into this connection. */
+  abstract class RpcClient extends ClientHook {
+    RpcClient() {
+      super(RpcConnection.this.loop);
+    }
+
+    /** Writes a descriptor naming this capability to the peer; returns an export id or -1. */
+    abstract int writeDescriptor(Rpc.CapDescriptor.Builder d);
+
+    /** Writes the message target of this capability. */
+    abstract void writeTarget(Rpc.MessageTarget.Builder t);
+
+    @Override
+    final Object brand() {
+      return RpcConnection.this;
+    }
+
+    @Override
+    RpcException brokenReason() {
+      return disconnected;
+    }
+  }
+
+  /** A capability the peer hosts (an import). */
+  final class ImportClient extends RpcClient {
+    final int importId;
+    int remoteRefs = 1;
+
+    ImportClient(int importId) {
+      this.importId = importId;
+    }
+
+    @Override
+    CallResult call(CallParams params) {
+      return sendCall(this, params);
+    }
+
+    @Override
+    int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+      d.setReceiverHosted(importId);
+      return -1;
+    }
+
+    @Override
+    void writeTarget(Rpc.MessageTarget.Builder t) {
+      t.setImportedCap(importId);
+    }
+
+    @Override
+    void destroy() {
+      Import imp = imports.get(importId);
+      if (imp != null && imp.client == this) {
+        imports.remove(importId);
+      }
+      if (disconnected == null) {
+        MessageBuilder mb = newMessage();
+        Rpc.Release.Builder r = mb.initRoot(Rpc.Message.FACTORY).initRelease();
+        r.setId(importId);
+        r.setReferenceCount(remoteRefs);
+        send(mb);
+      }
+    }
+
+    @Override
+    String describe() {
+      return "import(" + name + ":" + importId + ")";
+    }
+  }
+
+  /** A capability at a path of a question's promised results. */
+  final class PipelineClient extends RpcClient {
+    final Question question;
+    final short[] ops;
+
+    PipelineClient(Question question, short[] ops) {
+      this.question = question;
+      this.ops = ops;
+      question.refs++;
+    }
+
+    @Override
+    CallResult call(CallParams params) {
+      return sendCall(this, params);
+    }
+
+    @Override
+    int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+      writeOps(d.initReceiverAnswer(), question.id, ops);
+      return -1;
+    }
+
+    @Override
+    void writeTarget(Rpc.MessageTarget.Builder t) {
+      writeOps(t.initPromisedAnswer(), question.id, ops);
+    }
+
+    @Override
+    void destroy() {
+      if (disconnected == null) {
+        dropQuestionRef(question);
+      }
+    }
+
+    @Override
+    String describe() {
+      return "answer(" + name + ":" + question.id + Arrays.toString(ops) + ")";
+    }
+  }
+
+  /**
+   * A remote promise (an import of a {@code senderPromise} or a pipelined answer) that may
+   * resolve; resolving to a local object after calls went through it sets an embargo.
+   */
+  final class PromiseClient extends RpcClient {
+    private ClientHook cap;
+    private final int importId;
+    boolean receivedCall;
+    boolean resolved;
+    private final CompletableFuture<Void> resolution = new CompletableFuture<>();
+
+    PromiseClient(RpcClient initial, int importId) {
+      this.cap = initial;
+      this.importId = importId;
+    }
+
+    @Override
+    CallResult call(CallParams params) {
+      receivedCall = true;
+      return cap.call(params);
+    }
+
+    @Override
+    int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+      receivedCall = true;
+      return RpcConnection.this.writeDescriptor(cap, d);
+    }
+
+    @Override
+    void writeTarget(Rpc.MessageTarget.Builder t) {
+      receivedCall = true;
+      ClientHook s = ClientHook.shorten(cap);
+      if (s instanceof RpcClient && s.brand() == RpcConnection.this) {
+        ((RpcClient) s).writeTarget(t);
+      } else {
+        throw new ProtocolError("promise no longer points into this connection");
+      }
+    }
+
+    @Override
+    ClientHook getResolved() {
+      return resolved ? cap : null;
+    }
+
+    @Override
+    CompletableFuture<Void> whenMoreResolved() {
+      return resolved ? null : resolution;
+    }
+
+    @Override
+    RpcException brokenReason() {
+      return resolved ? cap.brokenReason() : disconnected;
+    }
+
+    /** Resolves this promise to {@code replacement} (owned). */
+    void resolve(ClientHook replacement, boolean isError) {
+      if (resolved) {
+        replacement.release();
+        return;
+      }
+      ClientHook s = ClientHook.shorten(replacement);
+      if (s == this) {
+        replacement.release();
+        replacement = new BrokenClient(loop, RpcException.failed(
+            "Attempt to create a cycle detected: promise resolved to itself"));
+        isError = true;
+      } else if (s.brand() != RpcConnection.this && receivedCall && !isError
+          && disconnected == null) {
+        // calls already sent through the peer must arrive before new local ones: embargo
+        Embargo e = new Embargo();
+        e.queue = new QueuedClient(loop, "embargo");
+        e.queue.addRef();
+        e.replacement = replacement;
+        int id = embargoes.add(e);
+        MessageBuilder mb = newMessage();
+        Rpc.Disembargo.Builder d = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
+        ((RpcClient) cap).writeTarget(d.initTarget());
+        d.initContext().setSenderLoopback(id);
+        send(mb);
+        replacement = e.queue;
+      }
+      ClientHook old = cap;
+      cap = replacement;
+      resolved = true;
+      old.release();
+      resolution.complete(null);
+    }
+
+    @Override
+    void destroy() {
+      if (importId >= 0) {
+        Import imp = imports.get(importId);
+        if (imp != null && imp.promise == this) {
+          imp.promise = null;
+        }
+      }
+      cap.release();
+    }
+
+    @Override
+    String describe() {
+      return (resolved ? "resolved(" : "promise(") + cap.describe() + ")";
+    }
+  }
+
+  /** The pipeline of a question: pipelined capabilities until the Return arrives. */
+  final class RpcPipeline extends PipelineHook {
+    private final Question question;
+    private Map<String, PromiseClient> clients = new HashMap<>();
+    private Results results;
+    private RpcException error;
+
+    RpcPipeline(Question question) {
+      this.question = question;
+    }
+
+    @Override
+    ClientHook getPipelinedCap(short[] ops) {
+      if (results != null) {
+        return results.capAt(ops, loop);
+      }
+      if (error != null) {
+        return new BrokenClient(loop, error);
+      }
+      if (disconnected != null) {
+        return new BrokenClient(loop, disconnected);
+      }
+      String key = Arrays.toString(ops);
+      PromiseClient c = clients.get(key);
+      if (c != null && c.isLive()) {
+        return c.addRef();
+      }
+      c = new PromiseClient(new PipelineClient(question, ops), -1);
+      clients.put(key, c);
+      return c;
+    }
+
+    void onReturn(Results r) {
+      results = r;
+      Map<String, PromiseClient> cs = clients;
+      clients = new HashMap<>();
+      for (PromiseClient c : new ArrayList<>(cs.values())) {
+        if (c.isLive()) {
+          c.resolve(r.capAt(((PipelineClient) c.cap).ops, loop), false);
+        }
+      }
+    }
+
+    void onError(RpcException e) {
+      error = e;
+      Map<String, PromiseClient> cs = clients;
+      clients = new HashMap<>();
+      for (PromiseClient c : cs.values()) {
+        if (c.isLive()) {
+          c.resolve(new BrokenClient(loop, e), true);
+        }
+      }
+    }
+  }
+
+  List<String> debugQuestions() {
+    List<String> l = new ArrayList<>();
+    questions.forEach((id, q) -> l.add(String.valueOf(id)));
+    return l;
+  }
+}

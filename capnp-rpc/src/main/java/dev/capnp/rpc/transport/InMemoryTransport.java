@@ -1,0 +1,121 @@
+package dev.capnp.rpc.transport;
+
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One end of an in-memory transport pair ({@link #pair(boolean)}). Messages are encoded (the
+ * receiver reads the sender's segments, no copy). In <em>auto</em> mode a sent message is
+ * delivered to the peer's receiver at once; in <em>manual</em> mode it waits in the peer's
+ * inbox until a test calls {@link #deliverOne()} or {@link #deliverAll()}, so tests can inspect
+ * and control message order.
+ */
+public final class InMemoryTransport implements MessageTransport {
+  private final boolean manual;
+  private InMemoryTransport peer;
+  private final ArrayDeque<MessageReader> inbox = new ArrayDeque<>();
+  private Receiver receiver;
+  private boolean closed;
+
+  private InMemoryTransport(boolean manual) {
+    this.manual = manual;
+  }
+
+  /** Two connected ends; {@code manual} selects step-by-step delivery. */
+  public static InMemoryTransport[] pair(boolean manual) {
+    InMemoryTransport a = new InMemoryTransport(manual);
+    InMemoryTransport b = new InMemoryTransport(manual);
+    a.peer = b;
+    b.peer = a;
+    return new InMemoryTransport[] {a, b};
+  }
+
+  @Override
+  public void send(MessageBuilder message) {
+    ByteBuffer[] segs = message.getSegmentsForOutput();
+    MessageReader r = new MessageReader(segs);
+    peer.arrive(r);
+  }
+
+  private void arrive(MessageReader r) {
+    Receiver rec;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (manual || receiver == null) {
+        inbox.add(r);
+        return;
+      }
+      rec = receiver;
+    }
+    rec.onMessage(r);
+  }
+
+  @Override
+  public void start(Receiver receiver) {
+    List<MessageReader> early;
+    synchronized (this) {
+      this.receiver = receiver;
+      if (manual) {
+        return;
+      }
+      early = new ArrayList<>(inbox);
+      inbox.clear();
+    }
+    for (MessageReader m : early) {
+      receiver.onMessage(m);
+    }
+  }
+
+  /** Messages waiting in this end's inbox (manual mode), oldest first. */
+  public synchronized List<MessageReader> pending() {
+    return new ArrayList<>(inbox);
+  }
+
+  /** Delivers the oldest waiting message; returns false if there was none. */
+  public boolean deliverOne() {
+    MessageReader m;
+    Receiver rec;
+    synchronized (this) {
+      m = inbox.poll();
+      rec = receiver;
+    }
+    if (m == null) {
+      return false;
+    }
+    rec.onMessage(m);
+    return true;
+  }
+
+  /** Delivers waiting messages until none is left; returns how many. */
+  public int deliverAll() {
+    int n = 0;
+    while (deliverOne()) {
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    Receiver peerReceiver;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      inbox.clear();
+    }
+    synchronized (peer) {
+      peerReceiver = peer.closed ? null : peer.receiver;
+    }
+    if (peerReceiver != null) {
+      peerReceiver.onClosed(null);
+    }
+  }
+}
