@@ -99,6 +99,11 @@ final class RawStruct extends StructReader {
     return List.of(out);
   }
 
+  /** Reads pointer {@code index} with any factory. */
+  <R> R pointer(dev.capnp.runtime.PointerFactory<?, R> factory, int index) {
+    return _getPointerField(factory, index);
+  }
+
   SegmentReader segment() {
     return _segment();
   }

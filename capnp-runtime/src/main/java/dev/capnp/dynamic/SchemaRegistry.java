@@ -117,6 +117,48 @@ public final class SchemaRegistry {
     return nodeKind(id) == 2;
   }
 
+  /** Whether the node with this id is a constant. */
+  public boolean isConst(long id) {
+    return nodeKind(id) == 4;
+  }
+
+  /** The id of the node called {@code name} directly inside {@code scopeId}, if any. */
+  public java.util.OptionalLong lookupNested(long scopeId, String name) {
+    for (RawStruct nested : node(scopeId).list(1)) {
+      if (nested.text(0).equals(name)) {
+        return java.util.OptionalLong.of(nested.i64(0));
+      }
+    }
+    return java.util.OptionalLong.empty();
+  }
+
+  /** The type of a constant. */
+  public DynamicType constType(long id) {
+    RawStruct n = node(id);
+    if (n.u16(6) != 4) {
+      throw new IllegalArgumentException(n.text(0) + " is not a constant");
+    }
+    return resolveType(n.struct(3), Map.of());
+  }
+
+  /** The value of a constant, with the Java types described in {@link DynamicValue}. */
+  public Object constValue(long id) {
+    DynamicType type = constType(id);
+    RawStruct v = node(id).struct(4);
+    return switch (type.kind()) {
+      case VOID -> DynamicValue.VOID;
+      case BOOL -> v.bool(16);
+      case INT8, UINT8 -> v.i8(2);
+      case INT16, UINT16 -> v.i16(1);
+      case INT32, UINT32 -> v.i32(1);
+      case INT64, UINT64 -> v.i64(1);
+      case FLOAT32 -> Float.intBitsToFloat(v.i32(1));
+      case FLOAT64 -> Double.longBitsToDouble(v.i64(1));
+      case ENUM -> new DynamicEnum(type.enumSchema(), v.u16(1));
+      default -> v.pointer(DynamicStruct.pointerFactory(type), 0);
+    };
+  }
+
   /** The display name of a node. */
   public String displayName(long id) {
     return node(id).text(0);

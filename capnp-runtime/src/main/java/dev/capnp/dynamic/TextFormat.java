@@ -67,6 +67,14 @@ public final class TextFormat {
     return TextPrinter.printBytes(reader, false);
   }
 
+  /**
+   * Any value (as returned by the dynamic getters) as bytes of text, the way {@code capnp eval}
+   * prints it: structs and lists pretty-printed if {@code pretty}, other values on one line.
+   */
+  public static byte[] valueToBytes(DynamicType type, Object value, boolean pretty) {
+    return TextPrinter.printValue(type, value, pretty);
+  }
+
   /** The multi-line text of a list. */
   public static String prettyPrint(DynamicList.Reader list) {
     return TextPrinter.printList(list, true);

@@ -47,6 +47,27 @@ final class TextPrinter {
     return p.struct(reader, p.start, Mode.BARE).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
+  /**
+   * Prints any value as C++'s {@code capnp eval} does: structs and lists pretty-printed when
+   * {@code pretty}, everything else in its one-line form (a top-level Float32 is printed at
+   * double precision, as {@code kj::str(DynamicValue)} does).
+   */
+  static byte[] printValue(DynamicType type, Object value, boolean pretty) {
+    TextPrinter p = new TextPrinter(pretty, true);
+    String text = switch (type.kind()) {
+      case STRUCT -> p.struct((DynamicStruct.Reader) value, p.start, Mode.BARE);
+      case LIST -> p.list((DynamicList.Reader) value, p.start, Mode.BARE);
+      case VOID -> "void";
+      case BOOL -> ((Boolean) value).toString();
+      case INT8, UINT8, INT16, UINT16, INT32, UINT32, INT64, UINT64 ->
+          DynamicValue.integerToString(type.kind(), ((Number) value).longValue());
+      case FLOAT32, FLOAT64 -> FloatFormat.formatDouble(((Number) value).doubleValue());
+      case ENUM -> ((DynamicEnum) value).toString();
+      default -> p.pointer(type, value, 0, Mode.BARE);
+    };
+    return text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
   private static int next(int indent) {
     return indent == 0 ? 0 : indent + 1;
   }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "capnp-java", mixinStandardHelpOptions = true, version = "capnp-java 0.1.0",
     description = "Cap'n Proto tool implemented in Java.",
-    subcommands = {DecodeCommand.class, EncodeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DecodeCommand.class, EncodeCommand.class, EvalCommand.class,
+        CommandLine.HelpCommand.class})
 public final class CapnpJava implements Runnable {
   private final InputStream in;
   private final PrintStream out;
@@ -40,7 +41,7 @@ public final class CapnpJava implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "Missing command: use 'decode' or 'encode' (see --help)");
+        "Missing command: use 'decode', 'encode' or 'eval' (see --help)");
   }
 
   /** Runs the tool and exits with its status. */
@@ -87,6 +88,9 @@ public final class CapnpJava implements Runnable {
       }
       if (cls == EncodeCommand.class) {
         return cls.cast(new EncodeCommand(tool));
+      }
+      if (cls == EvalCommand.class) {
+        return cls.cast(new EvalCommand(tool));
       }
       return CommandLine.defaultFactory().create(cls);
     }

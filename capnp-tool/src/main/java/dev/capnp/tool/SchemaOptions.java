@@ -28,17 +28,23 @@ final class SchemaOptions {
           + "(Box(Text)).")
   String typeName;
 
-  /** Compiles the schema and finds the root type. */
-  StructSchema rootType() {
+  /** Compiles a schema file with {@code capnp compile} and loads its nodes. */
+  static SchemaRegistry load(Path schemaFile, List<Path> importPath) {
     if (!Files.isRegularFile(schemaFile)) {
       throw new ToolException("no such schema file: " + schemaFile);
     }
     byte[] request = SchemaCompiler.compile(schemaFile, importPath);
     SchemaRegistry registry = SchemaRegistry.fromCodeGeneratorRequest(ByteBuffer.wrap(request));
-    Map<String, Long> files = registry.requestedFiles();
-    if (files.isEmpty()) {
+    if (registry.requestedFiles().isEmpty()) {
       throw new ToolException("capnp compile returned no file for " + schemaFile);
     }
+    return registry;
+  }
+
+  /** Compiles the schema and finds the root type. */
+  StructSchema rootType() {
+    SchemaRegistry registry = load(schemaFile, importPath);
+    Map<String, Long> files = registry.requestedFiles();
     long fileId = files.values().iterator().next();
     try {
       return registry.findStruct(fileId, typeName);

@@ -230,6 +230,35 @@ class CapnpJavaTest {
   }
 
   @Test
+  void evalMatchesCapnpEval() {
+    String evalSchema = resource("evaltest.capnp").toString();
+    for (String name : new String[] {"f", "d", "t", "s", "l", "e", "v", "u", "dat", "ls", "s.l",
+        "s.l[1]", "s.inner", "s.inner.t", "S.a", "S.f", "ls[1]", "ls[1].a"}) {
+      for (boolean oneLine : new boolean[] {false, true}) {
+        String[] args = oneLine ? new String[] {"eval", "--short", evalSchema, name}
+            : new String[] {"eval", evalSchema, name};
+        Result r = tool(new byte[0], args);
+        assertThat(r.status()).as(name + ": " + r.err()).isZero();
+        assertThat(r.text()).as(name)
+            .isEqualTo(new String(capnp(new byte[0], args), StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Test
+  void evalErrorsMatchCapnpEval() {
+    String evalSchema = resource("evaltest.capnp").toString();
+    String[][] cases = {{"S", "'S' cannot be evaluated."}, {"nope", "'nope' is not defined."},
+        {"s.zz", "'s' has no member 'zz'."}, {"s.l[5]", "'l[5]' is out-of-bounds."},
+        {"e.x", "'e' is not a struct."}, {"s.a[0]", "'a' is not a list."}};
+    for (String[] c : cases) {
+      Result r = tool(new byte[0], "eval", evalSchema, c[0]);
+      assertThat(r.status()).isEqualTo(1);
+      assertThat(r.err()).isEqualTo("capnp-java: error: " + c[1] + "\n");
+    }
+  }
+
+  @Test
   void verbosePrintsStackTrace() {
     Result r = tool(utf8("(nope = 1)"), "encode", "--verbose", "-I", importDir(), schema(), "Shape");
     assertThat(r.status()).isEqualTo(1);
@@ -276,7 +305,7 @@ class CapnpJavaTest {
     assertThat(decodeHelp.text()).contains("--packed").contains("--flat").contains("-I");
     Result noCommand = tool(new byte[0]);
     assertThat(noCommand.status()).isEqualTo(2);
-    assertThat(noCommand.err()).startsWith("Missing command: use 'decode' or 'encode'");
+    assertThat(noCommand.err()).startsWith("Missing command: use 'decode', 'encode' or 'eval'");
     Result missingArgs = tool(new byte[0], "decode");
     assertThat(missingArgs.status()).isEqualTo(2);
     assertThat(missingArgs.err()).contains("Missing required parameter");
