@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-mvn -B -q -ntp package -DskipTests
+mvn -B -q -ntp -Dstyle.color=never package -DskipTests
 
 schema=examples/src/main/capnp/addressbook.capnp
 classpath="examples/target/classes:capnp-runtime/target/classes"

@@ -50,7 +50,7 @@ public final class CapnpJava implements Runnable {
   }
 
   /** Runs the tool with the given streams; returns the exit status. */
-  static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     CapnpJava tool = new CapnpJava(in, out);
     CommandLine cli = new CommandLine(tool, new Factory(tool));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));

@@ -28,6 +28,7 @@ final class SchemaCompiler {
     for (Path dir : importPaths) {
       command.add("-I" + dir);
     }
+    command.add("-I" + BundledImports.directory());
     command.add(schema.toString());
     Process process;
     try {

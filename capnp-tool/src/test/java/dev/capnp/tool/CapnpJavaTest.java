@@ -88,6 +88,16 @@ class CapnpJavaTest {
   }
 
   @Test
+  void schemasImportingJavaAnnotationsNeedNoImportPath() {
+    String annotated = resource("annotated.capnp").toString();
+    Result encoded = tool(utf8("(x = 3, y = -4)"), "encode", annotated, "Point");
+    assertThat(encoded.status()).as(encoded.err()).isZero();
+    Result decoded = tool(encoded.out(), "decode", annotated, "Point");
+    assertThat(decoded.status()).as(decoded.err()).isZero();
+    assertThat(decoded.text()).isEqualTo("(x = 3, y = -4)\n");
+  }
+
+  @Test
   void decodeMatchesCapnpByteForByte() {
     byte[] messages = capnp(utf8(SHAPES), "encode", "-I" + importDir(), schema(), "Shape");
     byte[] expected = capnp(messages, "decode", "-I" + importDir(), schema(), "Shape");
