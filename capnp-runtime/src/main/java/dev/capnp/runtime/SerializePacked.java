@@ -98,13 +98,36 @@ public final class SerializePacked {
 
   /** The packed message as bytes. */
   public static byte[] toBytes(MessageBuilder message) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteBuffer[] segments = message.getSegmentsForOutput();
+    ByteBuffer header = Serialize.header(segments);
+    long bytes = header.remaining();
+    for (ByteBuffer segment : segments) {
+      bytes += segment.remaining();
+    }
+    // Worst case: every word costs its 8 bytes plus a tag and a run count.
+    long bound = bytes + (bytes >>> 2) + Packer.MAX_STEP;
+    if (bound > Integer.MAX_VALUE - 16) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      try {
+        write(out, message);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return out.toByteArray();
+    }
+    // One right-sized output buffer: the packer never needs to hand a chunk to its sink.
+    Packer packer = new Packer((int) bound, chunk -> {
+      throw new IllegalStateException("packed size bound exceeded");
+    });
     try {
-      write(out, message);
+      packer.pack(header);
+      for (ByteBuffer segment : segments) {
+        packer.pack(segment);
+      }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    return out.toByteArray();
+    return packer.packedCopy();
   }
 
   // ---------------------------------------------------------------- raw packing
@@ -138,16 +161,27 @@ public final class SerializePacked {
    * chunks to a {@link Sink}. Runs never span two input buffers (still valid packing).
    */
   static final class Packer {
-    private static final int CAPACITY = 16 * 1024;
+    private static final int DEFAULT_CAPACITY = 16 * 1024;
     /** Worst case for one step: tag + 8 bytes + count + 255 literal words. */
-    private static final int MAX_STEP = 10 + 255 * 8;
+    static final int MAX_STEP = 10 + 255 * 8;
 
     private final Sink sink;
-    private final byte[] out = new byte[CAPACITY];
+    private final byte[] out;
     private int o;
 
     Packer(Sink sink) {
+      this(DEFAULT_CAPACITY, sink);
+    }
+
+    /** A packer whose output buffer holds {@code capacity} bytes (at least one step). */
+    Packer(int capacity, Sink sink) {
       this.sink = sink;
+      this.out = new byte[Math.max(capacity, MAX_STEP)];
+    }
+
+    /** A copy of the packed bytes not yet flushed to the sink. */
+    byte[] packedCopy() {
+      return java.util.Arrays.copyOf(out, o);
     }
 
     void pack(ByteBuffer words) throws IOException {
@@ -164,7 +198,7 @@ public final class SerializePacked {
       int count = words.remaining() >>> 3;
       int w = 0;
       while (w < count) {
-        if (CAPACITY - o < MAX_STEP) {
+        if (out.length - o < MAX_STEP) {
           flush();
         }
         int base = off + w * 8;

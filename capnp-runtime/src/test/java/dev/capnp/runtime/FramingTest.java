@@ -177,5 +177,21 @@ class FramingTest {
     assertThat(SerializePacked.unpack(packed)).isEqualTo(Serialize.toBytes(mb));
     T.Reader r = SerializePacked.read(new ByteArrayInputStream(packed)).getRoot(T.FACTORY);
     assertThat(r.getJ().asByteBuffer()).isEqualTo(data.asByteBuffer());
+    // toBytes packs into one right-sized array; it must give the streamed bytes exactly.
+    assertThat(SerializePacked.toBytes(mb)).isEqualTo(packed);
+  }
+
+  @Test
+  void toBytesEqualsStreamedPackingForDenseData() throws IOException {
+    // Incompressible words are the packer's worst case (tag + literal run count).
+    MessageBuilder mb = new MessageBuilder(16);
+    Data.Builder data = mb.initRoot(T.FACTORY).initJ(70_000);
+    java.util.Random random = new java.util.Random(11);
+    for (int i = 0; i < data.size(); i++) {
+      data.set(i, (byte) (random.nextInt(255) + 1));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    SerializePacked.write(out, mb);
+    assertThat(SerializePacked.toBytes(mb)).isEqualTo(out.toByteArray());
   }
 }
