@@ -21,6 +21,9 @@ public final class Serialize {
   /** Largest segment count accepted (as C++). */
   public static final int MAX_SEGMENTS = 512;
 
+  /** Message bodies up to this size are allocated at once when read from a stream. */
+  static final int EAGER_BODY_BYTES = 256 * 1024;
+
   private Serialize() {}
 
   // ---------------------------------------------------------------- reading
@@ -143,11 +146,7 @@ public final class Serialize {
       throw new DecodeException("message of " + total + " words exceeds the limit of " + max
           + " words (ReaderOptions.maxMessageSizeInWords)");
     }
-    ByteBuffer body = ByteBuffer.allocate((int) total * 8).order(ByteOrder.LITTLE_ENDIAN);
-    if (total > 0 && !source.readFully(body)) {
-      throw new DecodeException("premature end of stream: message body of " + total
-          + " words missing");
-    }
+    ByteBuffer body = readBody(source, (int) total * 8);
     ByteBuffer[] segs = new ByteBuffer[(int) count];
     int pos = 0;
     for (int i = 0; i < count; i++) {
@@ -158,6 +157,27 @@ public final class Serialize {
       pos += size * 8;
     }
     return new MessageReader(segs, options);
+  }
+
+  /**
+   * Reads a message body of {@code bytes} bytes. Bodies up to {@value #EAGER_BODY_BYTES} bytes
+   * are allocated at once; larger ones grow by doubling as their bytes actually arrive, so a
+   * segment table that merely claims a huge message cannot make us allocate it.
+   */
+  private static ByteBuffer readBody(Source source, int bytes) throws IOException {
+    byte[] body = new byte[Math.min(bytes, EAGER_BODY_BYTES)];
+    int filled = 0;
+    while (filled < bytes) {
+      if (filled == body.length) {
+        body = java.util.Arrays.copyOf(body, (int) Math.min(2L * body.length, bytes));
+      }
+      if (!source.readFully(ByteBuffer.wrap(body, filled, body.length - filled))) {
+        throw new DecodeException("premature end of stream: message body of " + bytes / 8
+            + " words missing");
+      }
+      filled = body.length;
+    }
+    return ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   private static void checkSegmentCount(long count) {
