@@ -69,7 +69,7 @@ final class Model {
   record Node(long id, String displayName, int displayNamePrefixLength, long scopeId,
       List<NestedNode> nestedNodes, List<Annotation> annotations, List<String> parameters,
       NodeKind kind, StructInfo struct, List<String> enumerants, List<Method> methods,
-      Type constType, Value constValue) {
+      List<Superclass> superclasses, Type constType, Value constValue) {
     String shortName() {
       return displayName.substring(displayNamePrefixLength);
     }
@@ -95,6 +95,9 @@ final class Model {
   /** An interface method. */
   record Method(String name, int index, long paramStructType, Brand paramBrand,
       long resultStructType, Brand resultBrand, List<String> implicitParameters) {}
+
+  /** A superclass of an interface, with the brand binding its generic parameters. */
+  record Superclass(long id, Brand brand) {}
 
   /** What an {@code AnyPointer} type is. */
   enum AnyPointerKind { UNCONSTRAINED, PARAMETER, IMPLICIT_METHOD_PARAMETER }

@@ -26,9 +26,12 @@ final class NodeNaming {
   /** Annotation id of {@code $Java.outerClassname} in {@code /capnp/java.capnp}. */
   static final long OUTER_CLASSNAME_ANNOTATION = 0x9b066bb4881f7cd3L;
 
-  /** Class names generated code declares in every struct/interface class. */
-  private static final Set<String> RESERVED_CLASS_NAMES =
-      Set.of("Reader", "Builder", "Factory", "Which", "Methods");
+  /** Class names generated code declares in struct and group classes. */
+  private static final Set<String> STRUCT_MEMBER_CLASSES =
+      Set.of("Reader", "Builder", "Factory", "Which", "Pipeline");
+  /** Class names generated code declares in interface classes. */
+  private static final Set<String> INTERFACE_MEMBER_CLASSES =
+      Set.of("Methods", "Client", "Server");
 
   /** Java names of one schema file. */
   record FileNames(long id, String displayName, String javaPackage, String outerClass) {}
@@ -160,7 +163,11 @@ final class NodeNaming {
 
   private void assignChildren(Node node, long fileId, long parentClassId, List<String> path,
       Set<String> ancestors, Set<String> reservedConstants) {
-    Set<String> used = new HashSet<>(RESERVED_CLASS_NAMES);
+    Set<String> used = new HashSet<>(switch (node.kind()) {
+      case STRUCT -> STRUCT_MEMBER_CLASSES;
+      case INTERFACE -> INTERFACE_MEMBER_CLASSES;
+      default -> Set.<String>of();
+    });
     used.addAll(ancestors);
     Set<String> usedConstants = new HashSet<>(reservedConstants);
     List<long[]> children = new ArrayList<>();

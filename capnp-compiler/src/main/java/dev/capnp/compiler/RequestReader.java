@@ -15,6 +15,7 @@ import dev.capnp.compiler.Model.RequestedFile;
 import dev.capnp.compiler.Model.Scope;
 import dev.capnp.compiler.Model.SourceInfo;
 import dev.capnp.compiler.Model.StructInfo;
+import dev.capnp.compiler.Model.Superclass;
 import dev.capnp.compiler.Model.Type;
 import dev.capnp.compiler.Model.Value;
 import dev.capnp.runtime.AnyPointer;
@@ -130,6 +131,7 @@ final class RequestReader {
     StructInfo struct = null;
     List<String> enumerants = List.of();
     List<Method> methods = List.of();
+    List<Superclass> superclasses = List.of();
     Type constType = null;
     Value constValue = null;
     switch (kind) {
@@ -161,6 +163,10 @@ final class RequestReader {
               brand(m.hasParamBrand() ? m.getParamBrand() : null), m.getResultStructType(),
               brand(m.hasResultBrand() ? m.getResultBrand() : null), implicit));
         }
+        superclasses = new ArrayList<>();
+        for (Schema.Superclass.Reader sc : n.getInterface().getSuperclasses()) {
+          superclasses.add(new Superclass(sc.getId(), brand(sc.hasBrand() ? sc.getBrand() : null)));
+        }
       }
       case CONST -> {
         constType = type(n.getConst().getType());
@@ -173,8 +179,8 @@ final class RequestReader {
       annotations.add(new Annotation(a.getId(), value(a.getValue())));
     }
     return new Node(n.getId(), text(n.getDisplayName()), n.getDisplayNamePrefixLength(),
-        n.getScopeId(), nested, annotations, params, kind, struct, enumerants, methods, constType,
-        constValue);
+        n.getScopeId(), nested, annotations, params, kind, struct, enumerants, methods,
+        superclasses, constType, constValue);
   }
 
   private static Field field(Schema.Field.Reader f, int index) {
