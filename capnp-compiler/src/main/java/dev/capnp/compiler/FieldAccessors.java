@@ -166,7 +166,14 @@ final class FieldAccessors {
     }
     Kind k = f.type().kind();
     if (JavaTypes.isCapability(f.type())) {
-      emitHas(ctx, f, doc);
+      emitHas(ctx, f, null);
+      String client = capabilityType(ctx, f);
+      w.line("");
+      w.javadoc(capabilityDoc(doc, f));
+      w.open("public " + client + " " + methodName("get", f) + "()");
+      w.line("return " + wrapCapability(ctx, f, "_getPointerField(" + RT + "AnyPointer.FACTORY, "
+          + f.offset() + ")") + ";");
+      w.close();
       return;
     }
     switch (k) {
@@ -251,7 +258,27 @@ final class FieldAccessors {
       return;
     }
     if (JavaTypes.isCapability(f.type())) {
-      emitHas(ctx, f, doc);
+      String client = capabilityType(ctx, f);
+      emitHas(ctx, f, null);
+      w.line("");
+      w.javadoc(capabilityDoc(doc, f));
+      w.open("public " + client + " " + methodName("get", f) + "()");
+      w.line("return " + wrapCapability(ctx, f, "_getPointerField(" + RT + "AnyPointer.FACTORY, "
+          + f.offset() + ").asReader()") + ";");
+      w.close();
+      w.line("");
+      w.line("/** Sets {@code " + f.name() + "} to {@code value} (the message takes its own"
+          + " reference); null clears it. */");
+      w.open("public void " + methodName("set", f) + "(" + client + " value)");
+      if (disc != null) {
+        w.line(disc);
+      }
+      w.line("_clearPointerField(" + f.offset() + ");");
+      w.open("if (value != null)");
+      w.line((client.equals(CAPABILITY) ? "value" : "value.capability()")
+          + ".writeTo(_getPointerField(" + RT + "AnyPointer.FACTORY, " + f.offset() + "));");
+      w.close();
+      w.close();
       w.line("");
       w.line("/** Clears the capability {@code " + f.name() + "}. */");
       w.open("public void " + methodName("clear", f) + "()");
@@ -376,6 +403,35 @@ final class FieldAccessors {
     }
     w.line("_adoptPointerField(" + f.offset() + ", value);");
     w.close();
+  }
+
+  private static final String CAPABILITY = InterfaceGenerator.RPC + "Capability";
+
+  /**
+   * The Java type of a capability field: the typed client of its interface, or the untyped
+   * {@code Capability} (for {@code Capability} fields, and for generic interfaces whose type
+   * arguments depend on type variables the Reader does not have).
+   */
+  private String capabilityType(StructContext ctx, Field f) {
+    if (f.type().kind() != Kind.INTERFACE) {
+      return CAPABILITY;
+    }
+    JavaTypes.ClientType ct = types.client(f.type().typeId(), f.type().brand(), ctx.chain);
+    return ct.constant() ? ct.type() : CAPABILITY;
+  }
+
+  private String wrapCapability(StructContext ctx, Field f, String pointer) {
+    String cap = CAPABILITY + ".fromPointer(" + pointer + ")";
+    if (capabilityType(ctx, f).equals(CAPABILITY)) {
+      return cap;
+    }
+    return types.client(f.type().typeId(), f.type().brand(), ctx.chain).wrap(cap);
+  }
+
+  private static String capabilityDoc(String doc, Field f) {
+    return (doc != null ? doc + "\n\n" : "The capability {@code " + f.name() + "}. ")
+        + "Each call returns a new reference (close it); a null pointer gives a broken"
+        + " capability.";
   }
 
   /** Statements zeroing every field of a group (recursively), as {@code initGroup()} does. */

@@ -27,8 +27,11 @@ final class FileGenerator {
   final long fileId;
   final JavaTypes types;
   final boolean emitToString;
+  /** Whether this file gets RPC code (clients, servers, pipelines; needs capnp-rpc). */
+  final boolean rpc;
   final SourceWriter w = new SourceWriter(1);
   private final StructGenerator structs;
+  private final InterfaceGenerator interfaces;
 
   FileGenerator(Request request, NodeNaming naming, long fileId, boolean emitToString) {
     this.request = request;
@@ -36,7 +39,9 @@ final class FileGenerator {
     this.fileId = fileId;
     this.types = new JavaTypes(naming, fileId);
     this.emitToString = emitToString;
+    this.rpc = naming.hasRpc(fileId);
     this.structs = new StructGenerator(this);
+    this.interfaces = new InterfaceGenerator(this);
   }
 
   /** The package-relative path of the generated file, e.g. {@code com/example/Foo.java}. */
@@ -404,6 +409,7 @@ final class FileGenerator {
       emitImplicitStruct(m.paramStructType(), "Parameters of method {@code " + m.name() + "}.");
       emitImplicitStruct(m.resultStructType(), "Results of method {@code " + m.name() + "}.");
     }
+    interfaces.emit(n);
     w.close();
     w.line("");
   }

@@ -160,7 +160,31 @@ final class JavaTypes {
         f.append(')').toString(), constant);
   }
 
-  private JType binding(Param p, Brand brand, List<Param> ctx) {
+  /**
+   * A method's param or result struct as seen by a client: the struct's own parameters (the
+   * method's implicit ones) are {@code implicitArgs}; the others come from {@code brand}.
+   */
+  JType methodStruct(long id, Brand brand, List<Param> ctx, List<JType> implicitArgs) {
+    List<Param> params = naming.chain(id);
+    if (params.isEmpty()) {
+      return struct(id, brand, ctx);
+    }
+    List<JType> args = new ArrayList<>();
+    for (Param p : params) {
+      args.add(p.scopeId() == id && p.index() < implicitArgs.size()
+          ? implicitArgs.get(p.index()) : binding(p, brand, ctx));
+    }
+    return generic(className(id), args);
+  }
+
+  /** A context entry standing for generic parameter {@code p} bound to {@code type}. */
+  static Param bound(Param p, JType type) {
+    return new Param(p.scopeId(), p.index(), p.name(), type.builder(), type.reader(),
+        type.factory());
+  }
+
+  /** The type bound to generic parameter {@code p} by {@code brand}, resolved in {@code ctx}. */
+  JType binding(Param p, Brand brand, List<Param> ctx) {
     Scope s = brand == null ? null : brand.scope(p.scopeId());
     if (s == null) {
       return ANY_POINTER;
@@ -179,6 +203,40 @@ final class JavaTypes {
           + " bound to non-pointer type " + bound.kind());
     }
     return pointer(bound, ctx);
+  }
+
+  /**
+   * The typed client of an interface type: its Java type and the factories of its type
+   * arguments ({@code constant} false when they depend on type variables in scope).
+   */
+  record ClientType(String type, List<String> factories, boolean constant) {
+    /** An expression wrapping the {@code Capability} expression {@code capability}. */
+    String wrap(String capability) {
+      StringBuilder sb = new StringBuilder("new ").append(type).append('(').append(capability);
+      for (String f : factories) {
+        sb.append(", ").append(f);
+      }
+      return sb.append(')').toString();
+    }
+  }
+
+  /** The typed client of interface {@code id} with {@code brand}, resolved in {@code ctx}. */
+  ClientType client(long id, Brand brand, List<Param> ctx) {
+    String name = className(id) + ".Client";
+    List<Param> params = naming.chain(id);
+    if (params.isEmpty()) {
+      return new ClientType(name, List.of(), true);
+    }
+    StringBuilder t = new StringBuilder(name).append('<');
+    List<String> factories = new ArrayList<>();
+    boolean constant = true;
+    for (Param p : params) {
+      JType a = binding(p, brand, ctx);
+      t.append(factories.isEmpty() ? "" : ", ").append(a.builder()).append(", ").append(a.reader());
+      factories.add(a.factory());
+      constant &= a.constant();
+    }
+    return new ClientType(t.append('>').toString(), factories, constant);
   }
 
   /** A list type. */

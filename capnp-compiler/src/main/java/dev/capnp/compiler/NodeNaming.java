@@ -307,6 +307,56 @@ final class NodeNaming {
     return new ArrayList<>(out);
   }
 
+  private final Map<Long, Boolean> rpcFiles = new HashMap<>();
+
+  /**
+   * True when the file gets RPC code (typed clients, servers, pipelines), which needs
+   * {@code capnp-rpc}: it declares an interface or uses a capability type in a struct field.
+   */
+  boolean hasRpc(long fileId) {
+    return rpcFiles.computeIfAbsent(fileId, f -> {
+      for (long id : nodesOfFile(f)) {
+        Node n = request.nodes().get(id);
+        if (n == null) {
+          continue;
+        }
+        if (n.kind() == NodeKind.INTERFACE) {
+          return true;
+        }
+        if (n.kind() == NodeKind.STRUCT) {
+          for (Field field : n.struct().fields()) {
+            if (!field.isGroup() && mentionsCapability(field.type())) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
+    });
+  }
+
+  private static boolean mentionsCapability(Model.Type t) {
+    if (t == null) {
+      return false;
+    }
+    if (JavaTypes.isCapability(t)) {
+      return true;
+    }
+    if (t.kind() == Model.Kind.LIST) {
+      return mentionsCapability(t.elementType());
+    }
+    if (t.brand() != null) {
+      for (Model.Scope s : t.brand().scopes()) {
+        for (Model.Type b : s.bindings()) {
+          if (mentionsCapability(b)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   /** The field name of a constant and the class node owning it (0 for the outer class). */
   String constName(long id) {
     return constNames.get(id);

@@ -12,6 +12,29 @@ final class SourceWriter {
     this.indent = indent;
   }
 
+  /** The current indentation level. */
+  int level() {
+    return indent;
+  }
+
+  /** Indents by one level. */
+  SourceWriter indent() {
+    indent++;
+    return this;
+  }
+
+  /** Dedents by one level. */
+  SourceWriter dedent() {
+    indent--;
+    return this;
+  }
+
+  /** Appends text written by another writer (already indented). */
+  SourceWriter raw(String text) {
+    out.append(text);
+    return this;
+  }
+
   /** Writes one line at the current indentation (an empty string writes a blank line). */
   SourceWriter line(String text) {
     if (!text.isEmpty()) {

@@ -62,6 +62,9 @@ final class StructGenerator {
     }
     emitReader(ctx);
     emitBuilder(ctx);
+    if (file.rpc) {
+      emitPipeline(ctx);
+    }
     if (!ctx.statics.isEmpty()) {
       w.line("");
     }
@@ -242,6 +245,75 @@ final class StructGenerator {
     }
     w.close();
     w.line("");
+  }
+
+  private static final String RPC_PIPELINE = InterfaceGenerator.RPC + "Pipeline";
+
+  /**
+   * Emits {@code Pipeline}: typed access to the capabilities of a promised struct (in results
+   * not yet received). Type parameters are not tracked: their fields give untyped pipelines.
+   */
+  private void emitPipeline(StructContext ctx) {
+    Node n = ctx.node;
+    w.line("");
+    w.javadoc("Pipelined access to a promised {@code " + n.shortName() + "} (in call results not"
+        + " yet received):\nits capabilities can be called at once.");
+    w.open("public static final class Pipeline");
+    w.line("private final " + RPC_PIPELINE + " _pipeline;");
+    w.line("");
+    w.line("/** Wraps an untyped pipeline that points at a {@code " + n.shortName() + "}. */");
+    w.open("public Pipeline(" + RPC_PIPELINE + " pipeline)");
+    w.line("this._pipeline = pipeline;");
+    w.close();
+    w.line("");
+    w.line("/** The untyped pipeline. */");
+    w.open("public " + RPC_PIPELINE + " untyped()");
+    w.line("return _pipeline;");
+    w.close();
+    for (Field f : byCodeOrder(n)) {
+      pipelineField(n, f);
+    }
+    w.close();
+  }
+
+  private void pipelineField(Node n, Field f) {
+    String getter = Names.method("get" + Names.upperCamel(f.name()));
+    String doc = file.memberDoc(n.id(), f.index());
+    String type;
+    String expr;
+    if (f.isGroup()) {
+      type = types.className(f.groupId()) + ".Pipeline";
+      expr = "new " + type + "(_pipeline)";
+    } else {
+      Model.Type t = f.type();
+      String pointer = "_pipeline.getPointerField(" + f.offset() + ")";
+      if (t.kind() == Model.Kind.INTERFACE) {
+        JavaTypes.ClientType ct = types.client(t.typeId(), t.brand(), List.of());
+        type = ct.type();
+        expr = ct.wrap(pointer + ".asCapability()");
+      } else if (JavaTypes.isCapability(t)) {
+        type = InterfaceGenerator.RPC + "Capability";
+        expr = pointer + ".asCapability()";
+      } else if (t.kind() == Model.Kind.STRUCT && naming.hasRpc(naming.fileOf(t.typeId()))) {
+        type = types.className(t.typeId()) + ".Pipeline";
+        expr = "new " + type + "(" + pointer + ")";
+      } else if (t.kind() == Model.Kind.ANY_POINTER
+          && (t.anyKind() != Model.AnyPointerKind.UNCONSTRAINED || t.typeId() == 0)) {
+        type = RPC_PIPELINE;
+        expr = pointer;
+      } else {
+        return;
+      }
+    }
+    w.line("");
+    String what = type.equals(RPC_PIPELINE) ? "The pipeline of {@code " + f.name() + "}."
+        : type.endsWith(".Pipeline") ? "The pipeline of {@code " + f.name() + "}."
+        : "The promised capability {@code " + f.name() + "}, callable at once (a new reference;"
+          + " close it).";
+    w.javadoc(doc != null ? doc + "\n\n" + what : what);
+    w.open("public " + type + " " + getter + "()");
+    w.line("return " + expr + ";");
+    w.close();
   }
 
   private String factoryParams(StructContext ctx, boolean builder) {
