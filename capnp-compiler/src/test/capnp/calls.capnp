@@ -79,3 +79,16 @@ struct Holder {
     service @4 :Service;
   }
 }
+
+interface Calc(T) {
+  # A generic interface with a nested generic struct.
+  eval @0 [U] (x :T, y :U, n :Int32) -> (r :T);
+  ping @1 ();
+  struct Nested {
+    a @0 :T;
+  }
+}
+
+interface Empty {}
+
+interface FromEmpty extends(Empty, Calc(Text)) {}

@@ -50,7 +50,7 @@ struct AllTypes {
   enumList @32 :List(Color);
   listList @33 :List(List(Int32));
   anyStruct @34 :AnyStruct;
-  capField @35 :Calc(Text);
+  capField @35 :Capability;
   point @36 :Imp.Point;
   shade @37 :Imp.Shade;
   anyListField @38 :AnyList;
@@ -137,15 +137,6 @@ struct UsesGenerics {
   inner @5 :Outer(Text).Inner;
   wrapped @6 :Imp.Wrapper(Box(Text));
   listListBox @7 :List(List(Box(Data)));
-}
-
-interface Calc(T) {
-  # A generic interface.
-  eval @0 [U] (x :T, y :U, n :Int32) -> (r :T);
-  ping @1 ();
-  struct Nested {
-    a @0 :T;
-  }
 }
 
 struct Keywords {

@@ -166,14 +166,12 @@ final class FieldAccessors {
     }
     Kind k = f.type().kind();
     if (JavaTypes.isCapability(f.type())) {
+      if (!file.rpc) {
+        emitHas(ctx, f, doc);
+        return;
+      }
       emitHas(ctx, f, null);
-      String client = capabilityType(ctx, f);
-      w.line("");
-      w.javadoc(capabilityDoc(doc, f));
-      w.open("public " + client + " " + methodName("get", f) + "()");
-      w.line("return " + wrapCapability(ctx, f, "_getPointerField(" + RT + "AnyPointer.FACTORY, "
-          + f.offset() + ")") + ";");
-      w.close();
+      emitCapabilityGetter(ctx, f, doc, "");
       return;
     }
     switch (k) {
@@ -257,28 +255,20 @@ final class FieldAccessors {
       }
       return;
     }
-    if (JavaTypes.isCapability(f.type())) {
+    if (JavaTypes.isCapability(f.type()) && file.rpc) {
       String client = capabilityType(ctx, f);
       emitHas(ctx, f, null);
-      w.line("");
-      w.javadoc(capabilityDoc(doc, f));
-      w.open("public " + client + " " + methodName("get", f) + "()");
-      w.line("return " + wrapCapability(ctx, f, "_getPointerField(" + RT + "AnyPointer.FACTORY, "
-          + f.offset() + ").asReader()") + ";");
-      w.close();
-      w.line("");
-      w.line("/** Sets {@code " + f.name() + "} to {@code value} (the message takes its own"
-          + " reference); null clears it. */");
-      w.open("public void " + methodName("set", f) + "(" + client + " value)");
-      if (disc != null) {
-        w.line(disc);
+      emitCapabilityGetter(ctx, f, doc, ".asReader()");
+      emitCapabilitySetter(f, disc, client,
+          client.equals(CAPABILITY) ? "value" : "value.capability()");
+      if (!client.equals(CAPABILITY)) {
+        emitCapabilitySetter(f, disc, CAPABILITY, "value");
       }
-      w.line("_clearPointerField(" + f.offset() + ");");
-      w.open("if (value != null)");
-      w.line((client.equals(CAPABILITY) ? "value" : "value.capability()")
-          + ".writeTo(_getPointerField(" + RT + "AnyPointer.FACTORY, " + f.offset() + "));");
-      w.close();
-      w.close();
+    }
+    if (JavaTypes.isCapability(f.type())) {
+      if (!file.rpc) {
+        emitHas(ctx, f, doc);
+      }
       w.line("");
       w.line("/** Clears the capability {@code " + f.name() + "}. */");
       w.open("public void " + methodName("clear", f) + "()");
@@ -428,8 +418,36 @@ final class FieldAccessors {
     return types.client(f.type().typeId(), f.type().brand(), ctx.chain).wrap(cap);
   }
 
+  private void emitCapabilityGetter(StructContext ctx, Field f, String doc, String asReader) {
+    w.line("");
+    w.javadoc(capabilityDoc(doc, f));
+    w.open("public " + capabilityType(ctx, f) + " " + methodName("get", f) + "()");
+    String pointer = "_getPointerField(" + RT + "AnyPointer.FACTORY, " + f.offset() + ")" + asReader;
+    String expr = wrapCapability(ctx, f, "\n" + pointer);
+    String[] parts = ("return " + expr + ";").split("\n");
+    w.line(parts[0]);
+    w.line("    " + parts[1]);
+    w.close();
+  }
+
+  private void emitCapabilitySetter(Field f, String disc, String type, String capability) {
+    w.line("");
+    w.line("/** Sets {@code " + f.name() + "} to {@code value} (the message takes its own"
+        + " reference); null clears it. */");
+    w.open("public void " + methodName("set", f) + "(" + type + " value)");
+    if (disc != null) {
+      w.line(disc);
+    }
+    w.line("_clearPointerField(" + f.offset() + ");");
+    w.open("if (value != null)");
+    w.line(capability + ".writeTo(_getPointerField(" + RT + "AnyPointer.FACTORY, " + f.offset()
+        + "));");
+    w.close();
+    w.close();
+  }
+
   private static String capabilityDoc(String doc, Field f) {
-    return (doc != null ? doc + "\n\n" : "The capability {@code " + f.name() + "}. ")
+    return (doc != null ? doc.strip() + "\n\n" : "The capability {@code " + f.name() + "}. ")
         + "Each call returns a new reference (close it); a null pointer gives a broken"
         + " capability.";
   }

@@ -103,6 +103,11 @@ final class InterfaceGenerator {
     return colon >= 0 ? d.substring(colon + 1) : d;
   }
 
+  /** Whether {@code line} fits in 100 columns at the writer's indentation. */
+  private static boolean fits(SourceWriter out, String line) {
+    return out.level() * 2 + line.length() <= 100;
+  }
+
   /** Emits {@code Client} and {@code Server} of interface {@code n}. */
   void emit(Node n) {
     List<Ancestor> ancestors = closure(n);
@@ -305,7 +310,7 @@ final class InterfaceGenerator {
     out.line("");
     StringBuilder doc = new StringBuilder();
     if (c.doc() != null) {
-      doc.append(c.doc()).append("\n\n");
+      doc.append(c.doc().strip()).append("\n\n");
     }
     doc.append("A request to {@code ").append(schemaName(c.owner().node())).append('.')
         .append(m.name()).append("}: fill {@code getParams()}, then {@code send()}.");
@@ -315,9 +320,17 @@ final class InterfaceGenerator {
     }
     out.javadoc(doc.toString());
     out.openWrapped("public " + typeParams + RPC + "Request<" + p.builder() + ",",
-        "    " + r.reader() + ", " + pipeline + "> " + c.requestName() + "(" + params + ")");
-    out.line("return newCall(" + types.className(c.owner().node().id()) + ".TYPE_ID, "
-        + m.index() + ", " + pf + ", " + rf + ",");
+        r.reader() + ",", pipeline + "> " + c.requestName() + "(" + params + ")");
+    String head = "return newCall(" + types.className(c.owner().node().id()) + ".TYPE_ID, "
+        + m.index() + ", " + pf + ", " + rf + ",";
+    if (fits(out, head)) {
+      out.line(head);
+    } else {
+      out.line("return newCall(" + types.className(c.owner().node().id()) + ".TYPE_ID, "
+          + m.index() + ",");
+      out.line("    " + pf + ",");
+      out.line("    " + rf + ",");
+    }
     out.line("    " + pipelineFn + ");");
     out.close();
   }
@@ -352,12 +365,17 @@ final class InterfaceGenerator {
       JType r = types.struct(m.resultStructType(), m.resultBrand(), c.owner().ctx());
       String pf = factories.of(p, c.handlerName() + "Params");
       String rf = factories.of(r, c.handlerName() + "Results");
-      dispatch.line("case " + m.index() + " -> " + c.handlerName() + "(context.typed(" + pf + ", "
-          + rf + "));");
+      String head = "case " + m.index() + " -> " + c.handlerName() + "(context.typed(" + pf + ",";
+      if (fits(dispatch, head + " " + rf + "));")) {
+        dispatch.line(head + " " + rf + "));");
+      } else {
+        dispatch.line(head);
+        dispatch.line("    " + rf + "));");
+      }
       handlers.line("");
       StringBuilder doc = new StringBuilder();
       if (c.doc() != null) {
-        doc.append(c.doc()).append("\n\n");
+        doc.append(c.doc().strip()).append("\n\n");
       }
       doc.append("Handles {@code ").append(schemaName(c.owner().node())).append('.')
           .append(m.name()).append("}: read {@code context.getParams()}, fill\n"
@@ -365,7 +383,7 @@ final class InterfaceGenerator {
               + "\nThe default fails with an {@code unimplemented} exception.");
       handlers.javadoc(doc.toString());
       handlers.openWrapped("protected " + STAGE + " " + c.handlerName() + "(",
-          "    " + RPC + "CallContext<" + p.reader() + ", " + r.builder() + "> context)");
+          RPC + "CallContext<" + p.reader() + ",", r.builder() + "> context)");
       handlers.line("return java.util.concurrent.CompletableFuture.failedFuture("
           + RPC + "RpcException.unimplemented(");
       handlers.line("    \"method not implemented: " + schemaName(c.owner().node()) + "."
@@ -423,7 +441,7 @@ final class InterfaceGenerator {
     w.line("");
     w.line("@java.lang.Override");
     w.openWrapped("protected " + STAGE + " dispatch(long interfaceId, int methodId,",
-        "    " + UNTYPED_CONTEXT + " context)");
+        UNTYPED_CONTEXT + " context)");
     w.raw(dispatch.toString());
     w.line("return " + RPC + "Server.unknownInterface(interfaceId);");
     w.close();

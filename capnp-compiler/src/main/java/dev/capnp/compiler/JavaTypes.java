@@ -113,7 +113,7 @@ final class JavaTypes {
     if (t.anyKind() == Model.AnyPointerKind.PARAMETER) {
       Param p = find(ctx, t.parameterScopeId(), t.parameterIndex());
       if (p != null) {
-        return new JType(p.readerVar(), p.builderVar(), p.factoryField(), false);
+        return new JType(p.readerVar(), p.builderVar(), p.factoryField(), p.constant());
       }
     }
     return ANY_POINTER;
@@ -180,7 +180,7 @@ final class JavaTypes {
   /** A context entry standing for generic parameter {@code p} bound to {@code type}. */
   static Param bound(Param p, JType type) {
     return new Param(p.scopeId(), p.index(), p.name(), type.builder(), type.reader(),
-        type.factory());
+        type.factory(), type.constant());
   }
 
   /** The type bound to generic parameter {@code p} by {@code brand}, resolved in {@code ctx}. */
@@ -192,7 +192,7 @@ final class JavaTypes {
     if (s.inherit()) {
       Param own = find(ctx, p.scopeId(), p.index());
       return own == null ? ANY_POINTER
-          : new JType(own.readerVar(), own.builderVar(), own.factoryField(), false);
+          : new JType(own.readerVar(), own.builderVar(), own.factoryField(), own.constant());
     }
     if (p.index() >= s.bindings().size() || s.bindings().get(p.index()) == null) {
       return ANY_POINTER;

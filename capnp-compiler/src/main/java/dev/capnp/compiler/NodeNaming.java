@@ -43,9 +43,13 @@ final class NodeNaming {
     }
   }
 
-  /** One generic type parameter visible in a class, with its Java type variable names. */
+  /**
+   * One generic type parameter visible in a class, with its Java type variable names (or, for a
+   * parameter bound to a known type, that type's Java names and factory expression;
+   * {@code constant} then tells whether the factory is a constant expression).
+   */
   record Param(long scopeId, int index, String name, String builderVar, String readerVar,
-      String factoryField) {}
+      String factoryField, boolean constant) {}
 
   private final Request request;
   private final Map<String, String> packageOptions;
@@ -311,7 +315,8 @@ final class NodeNaming {
 
   /**
    * True when the file gets RPC code (typed clients, servers, pipelines), which needs
-   * {@code capnp-rpc}: it declares an interface or uses a capability type in a struct field.
+   * {@code capnp-rpc}: it declares an interface or has a field of an interface type (possibly
+   * as a list element or type argument). Untyped {@code Capability} fields alone don't count.
    */
   boolean hasRpc(long fileId) {
     return rpcFiles.computeIfAbsent(fileId, f -> {
@@ -325,7 +330,7 @@ final class NodeNaming {
         }
         if (n.kind() == NodeKind.STRUCT) {
           for (Field field : n.struct().fields()) {
-            if (!field.isGroup() && mentionsCapability(field.type())) {
+            if (!field.isGroup() && mentionsInterface(field.type())) {
               return true;
             }
           }
@@ -335,20 +340,20 @@ final class NodeNaming {
     });
   }
 
-  private static boolean mentionsCapability(Model.Type t) {
+  private static boolean mentionsInterface(Model.Type t) {
     if (t == null) {
       return false;
     }
-    if (JavaTypes.isCapability(t)) {
+    if (t.kind() == Model.Kind.INTERFACE) {
       return true;
     }
     if (t.kind() == Model.Kind.LIST) {
-      return mentionsCapability(t.elementType());
+      return mentionsInterface(t.elementType());
     }
     if (t.brand() != null) {
       for (Model.Scope s : t.brand().scopes()) {
         for (Model.Type b : s.bindings()) {
-          if (mentionsCapability(b)) {
+          if (mentionsInterface(b)) {
             return true;
           }
         }
@@ -392,7 +397,7 @@ final class NodeNaming {
         usedVars.add(base + "B");
         usedVars.add(base + "R");
         params.add(new Param(scope, i, names.get(i), base + "B", base + "R",
-            Names.lowerCamel(base) + "Factory"));
+            Names.lowerCamel(base) + "Factory", false));
       }
     }
     List<Param> result = List.copyOf(params);

@@ -62,7 +62,7 @@ final class StructGenerator {
     }
     emitReader(ctx);
     emitBuilder(ctx);
-    if (file.rpc) {
+    if (file.rpc && !n.displayName().endsWith("$Params")) {
       emitPipeline(ctx);
     }
     if (!ctx.statics.isEmpty()) {
@@ -310,7 +310,7 @@ final class StructGenerator {
         : type.endsWith(".Pipeline") ? "The pipeline of {@code " + f.name() + "}."
         : "The promised capability {@code " + f.name() + "}, callable at once (a new reference;"
           + " close it).";
-    w.javadoc(doc != null ? doc + "\n\n" + what : what);
+    w.javadoc(doc != null ? doc.strip() + "\n\n" + what : what);
     w.open("public " + type + " " + getter + "()");
     w.line("return " + expr + ";");
     w.close();

@@ -275,6 +275,38 @@ public final class PersistentSchema {
           return asReader().toString();
         }
       }
+
+      /**
+       * Pipelined access to a promised {@code SaveParams} (in call results not yet received):
+       * its capabilities can be called at once.
+       */
+      public static final class Pipeline {
+        private final dev.capnp.rpc.Pipeline _pipeline;
+
+        /** Wraps an untyped pipeline that points at a {@code SaveParams}. */
+        public Pipeline(dev.capnp.rpc.Pipeline pipeline) {
+          this._pipeline = pipeline;
+        }
+
+        /** The untyped pipeline. */
+        public dev.capnp.rpc.Pipeline untyped() {
+          return _pipeline;
+        }
+
+        /**
+         * Seal the SturdyRef so that it can only be restored by the specified Owner. This is meant
+         * to mitigate damage when a SturdyRef is leaked. See comments above.
+         *
+         * Leaving this value null may or may not be allowed; it is up to the realm to decide. If a
+         * realm does allow a null owner, this should indicate that anyone is allowed to restore the
+         * ref.
+         *
+         * The pipeline of {@code sealFor}.
+         */
+        public dev.capnp.rpc.Pipeline getSealFor() {
+          return _pipeline.getPointerField(0);
+        }
+      }
     }
 
     /** Struct {@code SaveResults}. */
@@ -410,6 +442,118 @@ public final class PersistentSchema {
         public java.lang.String toString() {
           return asReader().toString();
         }
+      }
+
+      /**
+       * Pipelined access to a promised {@code SaveResults} (in call results not yet received):
+       * its capabilities can be called at once.
+       */
+      public static final class Pipeline {
+        private final dev.capnp.rpc.Pipeline _pipeline;
+
+        /** Wraps an untyped pipeline that points at a {@code SaveResults}. */
+        public Pipeline(dev.capnp.rpc.Pipeline pipeline) {
+          this._pipeline = pipeline;
+        }
+
+        /** The untyped pipeline. */
+        public dev.capnp.rpc.Pipeline untyped() {
+          return _pipeline;
+        }
+
+        /** The pipeline of {@code sturdyRef}. */
+        public dev.capnp.rpc.Pipeline getSturdyRef() {
+          return _pipeline.getPointerField(0);
+        }
+      }
+    }
+
+    /**
+     * A client of {@code Persistent}: a reference-counted handle to a capability (close it;
+     * use try-with-resources) with a request method per method of the interface and of
+     * its superclasses. Wrap a {@link dev.capnp.rpc.Capability} to get one, e.g.
+     * {@code new PersistentSchema.Persistent.Client(dev.capnp.rpc.Capability.of(server))}.
+     */
+    public static final class Client<SturdyRefB, SturdyRefR, OwnerB, OwnerR> extends dev.capnp.rpc.TypedClient {
+      private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
+      private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
+      private final dev.capnp.runtime.PointerFactory<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>> _saveParams;
+      private final dev.capnp.runtime.PointerFactory<PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>> _saveResults;
+
+      /** Wraps {@code capability}, taking ownership of that handle; {@code sturdyRefFactory} reads and writes {@code SturdyRef}; {@code ownerFactory} reads and writes {@code Owner}. */
+      public Client(dev.capnp.rpc.Capability capability, dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
+        super(capability);
+        this.sturdyRefFactory = sturdyRefFactory;
+        this.ownerFactory = ownerFactory;
+        this._saveParams = PersistentSchema.Persistent.SaveParams.factory(sturdyRefFactory, ownerFactory);
+        this._saveResults = PersistentSchema.Persistent.SaveResults.factory(sturdyRefFactory, ownerFactory);
+      }
+
+      /** A new reference to the same capability (close both). */
+      public PersistentSchema.Persistent.Client<SturdyRefB, SturdyRefR, OwnerB, OwnerR> dup() {
+        return new PersistentSchema.Persistent.Client<>(capability().dup(), sturdyRefFactory, ownerFactory);
+      }
+
+      /**
+       * Save a capability persistently so that it can be restored by a future connection.  Not all
+       * capabilities can be saved -- application interfaces should define which capabilities support
+       * this and which do not.
+       *
+       * A request to {@code Persistent.save}: fill {@code getParams()}, then {@code send()}.
+       */
+      public dev.capnp.rpc.Request<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>,
+          PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>,
+          PersistentSchema.Persistent.SaveResults.Pipeline> saveRequest() {
+        return newCall(PersistentSchema.Persistent.TYPE_ID, 0, _saveParams, _saveResults,
+            PersistentSchema.Persistent.SaveResults.Pipeline::new);
+      }
+    }
+
+    /**
+     * Base class of {@code Persistent} implementations: override the handlers of the methods you
+     * implement (the others fail with {@code unimplemented}) and serve an instance with
+     * {@code dev.capnp.rpc.Capability.of(server)}.
+     */
+    public abstract static class Server<SturdyRefB, SturdyRefR, OwnerB, OwnerR> extends dev.capnp.rpc.Server {
+      private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
+      private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
+      private final dev.capnp.runtime.PointerFactory<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>> _saveParams;
+      private final dev.capnp.runtime.PointerFactory<PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>> _saveResults;
+
+      /** Creates a server; {@code sturdyRefFactory} reads and writes {@code SturdyRef}; {@code ownerFactory} reads and writes {@code Owner}. */
+      protected Server(dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
+        this.sturdyRefFactory = sturdyRefFactory;
+        this.ownerFactory = ownerFactory;
+        this._saveParams = PersistentSchema.Persistent.SaveParams.factory(sturdyRefFactory, ownerFactory);
+        this._saveResults = PersistentSchema.Persistent.SaveResults.factory(sturdyRefFactory, ownerFactory);
+      }
+
+      @java.lang.Override
+      protected java.util.concurrent.CompletionStage<java.lang.Void> dispatch(long interfaceId, int methodId,
+          dev.capnp.rpc.CallContext<dev.capnp.runtime.AnyPointer.Reader, dev.capnp.runtime.AnyPointer.Builder> context) {
+        if (interfaceId == PersistentSchema.Persistent.TYPE_ID) {
+          return switch (methodId) {
+            case 0 -> save(context.typed(_saveParams, _saveResults));
+            default -> dev.capnp.rpc.Server.unknownMethod(interfaceId, methodId);
+          };
+        }
+        return dev.capnp.rpc.Server.unknownInterface(interfaceId);
+      }
+
+      /**
+       * Save a capability persistently so that it can be restored by a future connection.  Not all
+       * capabilities can be saved -- application interfaces should define which capabilities support
+       * this and which do not.
+       *
+       * Handles {@code Persistent.save}: read {@code context.getParams()}, fill
+       * {@code context.getResults()}, return a stage completing when they are ready.
+       * The default fails with an {@code unimplemented} exception.
+       */
+      protected java.util.concurrent.CompletionStage<java.lang.Void> save(
+          dev.capnp.rpc.CallContext<PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>,
+          PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>> context) {
+        return java.util.concurrent.CompletableFuture.failedFuture(dev.capnp.rpc.RpcException.unimplemented(
+            "method not implemented: Persistent.save"));
       }
     }
 
