@@ -33,6 +33,7 @@ interface Service {
   callBack @3 (callback :Logger, line :Text) -> (count :UInt32);
   nothing @4 ();
   class @5 (toString :Int32) -> (hashCode :Int32);
+  holder @6 () -> (holder :Holder);
 }
 
 interface Named {
