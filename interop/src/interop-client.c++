@@ -15,6 +15,7 @@
 #include <kj/vector.h>
 
 #include <iostream>
+#include <memory>
 #include <string.h>
 
 namespace interop {
@@ -34,7 +35,9 @@ struct CallbackStats {
 
 class CallbackImpl final: public Callback::Server {
 public:
-  explicit CallbackImpl(CallbackStats& stats): stats(stats) {}
+  // The stats are shared: the peer may release this object after the scenario is over.
+  explicit CallbackImpl(std::shared_ptr<CallbackStats> statsParam)
+      : statsRef(kj::mv(statsParam)), stats(*statsRef) {}
   ~CallbackImpl() noexcept(false) { stats.destroyed = true; }
 
 protected:
@@ -54,6 +57,7 @@ protected:
   }
 
 private:
+  std::shared_ptr<CallbackStats> statsRef;
   CallbackStats& stats;
 };
 
@@ -113,8 +117,9 @@ public:
   }
 
   void callback() {
-    CallbackStats stats;
-    Callback::Client cb = kj::heap<CallbackImpl>(stats);
+    auto statsPtr = std::make_shared<CallbackStats>();
+    CallbackStats& stats = *statsPtr;
+    Callback::Client cb = kj::heap<CallbackImpl>(statsPtr);
     auto request = service.callBackRequest();
     request.setCb(cb);
     request.setText("hi");
@@ -130,9 +135,10 @@ public:
   }
 
   void hold() {
-    CallbackStats stats;
+    auto statsPtr = std::make_shared<CallbackStats>();
+    CallbackStats& stats = *statsPtr;
     {
-      Callback::Client cb = kj::heap<CallbackImpl>(stats);
+      Callback::Client cb = kj::heap<CallbackImpl>(statsPtr);
       auto request = service.holdRequest();
       request.setCb(cb);
       await(request.send(), "hold");
@@ -204,8 +210,9 @@ public:
   }
 
   void embargoReturn() {
-    CallbackStats stats;
-    Callback::Client cb = kj::heap<CallbackImpl>(stats);
+    auto statsPtr = std::make_shared<CallbackStats>();
+    CallbackStats& stats = *statsPtr;
+    Callback::Client cb = kj::heap<CallbackImpl>(statsPtr);
     auto request = service.reflectRequest();
     request.setCb(cb);
     auto reflected = request.send();
@@ -225,8 +232,9 @@ public:
   }
 
   void embargoResolve() {
-    CallbackStats stats;
-    Callback::Client cb = kj::heap<CallbackImpl>(stats);
+    auto statsPtr = std::make_shared<CallbackStats>();
+    CallbackStats& stats = *statsPtr;
+    Callback::Client cb = kj::heap<CallbackImpl>(statsPtr);
     auto request = service.promiseCallbackRequest();
     request.setCb(cb);
     auto response = await(request.send(), "promiseCallback");
@@ -248,8 +256,9 @@ public:
   }
 
   void tailCall() {
-    CallbackStats stats;
-    Callback::Client cb = kj::heap<CallbackImpl>(stats);
+    auto statsPtr = std::make_shared<CallbackStats>();
+    CallbackStats& stats = *statsPtr;
+    Callback::Client cb = kj::heap<CallbackImpl>(statsPtr);
     auto request = service.forwardRequest();
     request.setCb(cb);
     request.setSeq(42);
