@@ -92,3 +92,14 @@ interface Calc(T) {
 interface Empty {}
 
 interface FromEmpty extends(Empty, Calc(Text)) {}
+
+struct Registry {
+  loggers @0 :List(Logger);
+  boxes @1 :List(Box(Text));
+  loggerBox @2 :BoxHolder(Logger);
+}
+
+struct BoxHolder(T) {
+  value @0 :T;
+  list @1 :List(Calc(T));
+}

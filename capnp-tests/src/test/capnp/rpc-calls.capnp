@@ -70,4 +70,9 @@ struct Holder {
     none @3 :Void;
     service @4 :Service;
   }
+  loggers @5 :List(Logger);
+}
+
+interface LoggerBox extends(Box(Logger)) {
+  # A generic superclass bound to an interface: values are typed clients.
 }

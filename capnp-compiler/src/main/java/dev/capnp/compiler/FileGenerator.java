@@ -59,6 +59,9 @@ final class FileGenerator {
     if (needsWordsHelper) {
       emitWordsHelper();
     }
+    if (needsClientFactory) {
+      emitClientFactory();
+    }
     String body = w.toString();
 
     SourceWriter head = new SourceWriter(0);
@@ -242,6 +245,58 @@ final class FileGenerator {
     for (String l : text.split("\n", -1)) {
       w.line(indent + l);
     }
+  }
+
+  /** Set when an interface was emitted: its FACTORY uses the {@code _ClientFactory} helper. */
+  boolean needsClientFactory;
+
+  private void emitClientFactory() {
+    String rpc = InterfaceGenerator.RPC;
+    w.line("");
+    w.line("/** Reads and writes capabilities as typed clients (type arguments, list elements). */");
+    w.openWrapped("private static final class _ClientFactory<C extends " + rpc + "TypedClient>",
+        "implements " + RT + "PointerFactory<C, C>");
+    w.line("private final java.util.function.Function<" + rpc + "Capability, C> wrap;");
+    w.line("");
+    w.open("_ClientFactory(java.util.function.Function<" + rpc + "Capability, C> wrap)");
+    w.line("this.wrap = wrap;");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public C fromPointerReader(" + RT + "SegmentReader segment,",
+        RT + "CapTableReader capTable, int pointerOffset,",
+        RT + "SegmentReader defaultSegment, int defaultOffset, int nestingLimit)");
+    w.line("return wrap.apply(" + rpc + "Capability.fromPointer(" + RT + "AnyPointer.FACTORY");
+    w.line("    .fromPointerReader(segment, capTable, pointerOffset, null, 0, nestingLimit)));");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public C fromPointerBuilder(" + RT + "SegmentBuilder segment,",
+        RT + "CapTableBuilder capTable, int pointerOffset,",
+        RT + "SegmentReader defaultSegment, int defaultOffset)");
+    w.line("return wrap.apply(" + rpc + "Capability.fromPointer(" + RT + "AnyPointer.FACTORY");
+    w.line("    .fromPointerBuilder(segment, capTable, pointerOffset, null, 0).asReader()));");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public C initFromPointerBuilder(" + RT + "SegmentBuilder segment,",
+        RT + "CapTableBuilder capTable, int pointerOffset, int elementCount)");
+    w.line("throw new java.lang.UnsupportedOperationException(");
+    w.line("    \"a capability cannot be initialized: set a client instead\");");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public void setPointerBuilder(" + RT + "SegmentBuilder segment,",
+        RT + "CapTableBuilder capTable, int pointerOffset, C value)");
+    w.line(RT + "AnyPointer.Builder pointer =");
+    w.line("    " + RT + "AnyPointer.FACTORY.fromPointerBuilder(segment, capTable, pointerOffset,"
+        + " null, 0);");
+    w.line("pointer.clear();");
+    w.open("if (value != null)");
+    w.line("value.capability().writeTo(pointer);");
+    w.close();
+    w.close();
+    w.close();
   }
 
   private void emitWordsHelper() {

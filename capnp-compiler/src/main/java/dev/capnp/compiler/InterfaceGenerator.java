@@ -108,10 +108,11 @@ final class InterfaceGenerator {
     return out.level() * 2 + line.length() <= 100;
   }
 
-  /** Emits {@code Client} and {@code Server} of interface {@code n}. */
+  /** Emits {@code FACTORY}/{@code factory(...)}, {@code Client} and {@code Server} of {@code n}. */
   void emit(Node n) {
     List<Ancestor> ancestors = closure(n);
     List<Call> calls = calls(ancestors);
+    emitFactory(n);
     emitClient(n, ancestors, calls);
     emitServer(n, ancestors, calls);
   }
@@ -143,6 +144,37 @@ final class InterfaceGenerator {
       assignments.add("this." + name + " = " + t.factory() + ";");
       return name;
     }
+  }
+
+  private void emitFactory(Node n) {
+    String self = types.className(n.id());
+    List<Param> chain = naming.chain(n.id());
+    String outer = types.outerRef(file.fileId);
+    file.needsClientFactory = true;
+    String doc = "Reads and writes {@code " + schemaName(n) + "} capabilities as clients (as type"
+        + " arguments and list\nelements); each read gives a new reference.";
+    if (chain.isEmpty()) {
+      String t = self + ".Client";
+      w.javadoc(doc);
+      w.line("public static final " + RT + "PointerFactory<" + t + ", " + t + "> FACTORY =");
+      w.line("    new " + outer + "._ClientFactory<>(" + t + "::new);");
+      w.line("");
+      return;
+    }
+    String vars = typeVars(chain);
+    String t = self + ".Client" + vars;
+    StringBuilder args = new StringBuilder();
+    for (Param p : chain) {
+      args.append(", ").append(p.factoryField());
+    }
+    w.javadoc(doc);
+    String params = factoryParams(chain).substring(2);
+    w.openWrapped("public static " + vars + " " + RT + "PointerFactory<" + t + ", " + t
+        + "> factory(", params + ")");
+    w.line("return new " + outer + "._ClientFactory<>(");
+    w.line("    capability -> new " + self + ".Client<>(capability" + args + "));");
+    w.close();
+    w.line("");
   }
 
   // ---------------------------------------------------------------------------------------------

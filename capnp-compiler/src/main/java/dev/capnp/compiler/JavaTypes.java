@@ -85,7 +85,7 @@ final class JavaTypes {
       case STRUCT -> struct(t.typeId(), t.brand(), ctx);
       case LIST -> list(t.elementType(), ctx);
       case ANY_POINTER -> anyPointer(t, ctx);
-      case INTERFACE -> ANY_POINTER;
+      case INTERFACE -> clientPointer(t, ctx);
       default -> throw new IllegalArgumentException("not a pointer type: " + t.kind());
     };
   }
@@ -239,6 +239,22 @@ final class JavaTypes {
     return new ClientType(t.append('>').toString(), factories, constant);
   }
 
+  /**
+   * An interface type used as a type argument or list element: its typed client, read and
+   * written by the interface's {@code FACTORY} / {@code factory(...)}.
+   */
+  private JType clientPointer(Type t, List<Param> ctx) {
+    ClientType ct = client(t.typeId(), t.brand(), ctx);
+    if (!ct.constant()) {
+      // A Reader has no builder type variables to name the client type with: stay untyped.
+      return ANY_POINTER;
+    }
+    String holder = className(t.typeId());
+    String factory = ct.factories().isEmpty() ? holder + ".FACTORY"
+        : holder + ".factory(" + String.join(", ", ct.factories()) + ")";
+    return new JType(ct.type(), ct.type(), factory, ct.constant());
+  }
+
   /** A list type. */
   JType list(Type element, List<Param> ctx) {
     Kind k = element.kind();
@@ -289,8 +305,15 @@ final class JavaTypes {
             RT + "ListList.Builder<" + a.builder() + ", " + a.reader() + ">",
             RT + "ListList.factory(" + a.factory() + ")", a.constant());
       }
-      case INTERFACE:
-        return fixed("AnyPointerList");
+      case INTERFACE: {
+        JType c = clientPointer(element, ctx);
+        if (c == ANY_POINTER) {
+          return fixed("AnyPointerList");
+        }
+        return new JType(RT + "ListList.Reader<" + c.reader() + ">",
+            RT + "ListList.Builder<" + c.builder() + ", " + c.reader() + ">",
+            RT + "ListList.factory(" + c.factory() + ")", c.constant());
+      }
       default:
         throw new IllegalArgumentException("unsupported list element type " + k);
     }

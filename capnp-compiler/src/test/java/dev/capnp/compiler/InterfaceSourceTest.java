@@ -148,6 +148,31 @@ class InterfaceSourceTest {
             + "          _setShortField(0, (short) 1);");
   }
 
+  @Test
+  void interfacesAsTypeArgumentsAndListElementsAreTypedClients() {
+    assertThat(classBody("Logger")).containsIgnoringWhitespaces(
+        "public static final dev.capnp.runtime.PointerFactory<Calls.Logger.Client,"
+            + " Calls.Logger.Client> FACTORY = new Calls._ClientFactory<>(Calls.Logger.Client::new);");
+    assertThat(classBody("Box")).containsIgnoringWhitespaces(
+        "public static <TB, TR> dev.capnp.runtime.PointerFactory<Calls.Box.Client<TB, TR>,"
+            + " Calls.Box.Client<TB, TR>> factory(dev.capnp.runtime.PointerFactory<TB, TR> tFactory)");
+    assertThat(calls).contains("private static final class _ClientFactory<C extends"
+        + " dev.capnp.rpc.TypedClient>");
+    assertThat(classBody("LoggerBox")).containsIgnoringWhitespaces(
+        "Calls.Box.GetResults.Reader<Calls.Logger.Client>,");
+    String registry = classBody("Registry");
+    assertThat(registry)
+        .containsIgnoringWhitespaces("public dev.capnp.runtime.ListList.Reader<Calls.Logger.Client>"
+            + " getLoggers() {")
+        .containsIgnoringWhitespaces("dev.capnp.runtime.ListList.factory(Calls.Box.factory("
+            + "dev.capnp.runtime.Text.FACTORY))")
+        .containsIgnoringWhitespaces("public Calls.BoxHolder.Reader<Calls.Logger.Client>"
+            + " getLoggerBox() {");
+    // interface arguments depending on the struct's own type variables stay untyped
+    assertThat(classBody("BoxHolder")).containsIgnoringWhitespaces(
+        "public dev.capnp.runtime.AnyPointerList.Reader getList() {");
+  }
+
   /** The text of the top-level class {@code name} of calls.capnp. */
   private static String classBody(String name) {
     int start = calls.indexOf("\n  public static final class " + name + " {");

@@ -469,6 +469,16 @@ public final class PersistentSchema {
     }
 
     /**
+     * Reads and writes {@code Persistent} capabilities as clients (as type arguments and list
+     * elements); each read gives a new reference.
+     */
+    public static <SturdyRefB, SturdyRefR, OwnerB, OwnerR> dev.capnp.runtime.PointerFactory<PersistentSchema.Persistent.Client<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.Client<SturdyRefB, SturdyRefR, OwnerB, OwnerR>> factory(
+        dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory, dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory) {
+      return new PersistentSchema._ClientFactory<>(
+          capability -> new PersistentSchema.Persistent.Client<>(capability, sturdyRefFactory, ownerFactory));
+    }
+
+    /**
      * A client of {@code Persistent}: a reference-counted handle to a capability (close it;
      * use try-with-resources) with a request method per method of the interface and of
      * its superclasses. Wrap a {@link dev.capnp.rpc.Capability} to get one, e.g.
@@ -559,4 +569,48 @@ public final class PersistentSchema {
 
   }
 
+
+  /** Reads and writes capabilities as typed clients (type arguments, list elements). */
+  private static final class _ClientFactory<C extends dev.capnp.rpc.TypedClient>
+      implements dev.capnp.runtime.PointerFactory<C, C> {
+    private final java.util.function.Function<dev.capnp.rpc.Capability, C> wrap;
+
+    _ClientFactory(java.util.function.Function<dev.capnp.rpc.Capability, C> wrap) {
+      this.wrap = wrap;
+    }
+
+    @java.lang.Override
+    public C fromPointerReader(dev.capnp.runtime.SegmentReader segment,
+        dev.capnp.runtime.CapTableReader capTable, int pointerOffset,
+        dev.capnp.runtime.SegmentReader defaultSegment, int defaultOffset, int nestingLimit) {
+      return wrap.apply(dev.capnp.rpc.Capability.fromPointer(dev.capnp.runtime.AnyPointer.FACTORY
+          .fromPointerReader(segment, capTable, pointerOffset, null, 0, nestingLimit)));
+    }
+
+    @java.lang.Override
+    public C fromPointerBuilder(dev.capnp.runtime.SegmentBuilder segment,
+        dev.capnp.runtime.CapTableBuilder capTable, int pointerOffset,
+        dev.capnp.runtime.SegmentReader defaultSegment, int defaultOffset) {
+      return wrap.apply(dev.capnp.rpc.Capability.fromPointer(dev.capnp.runtime.AnyPointer.FACTORY
+          .fromPointerBuilder(segment, capTable, pointerOffset, null, 0).asReader()));
+    }
+
+    @java.lang.Override
+    public C initFromPointerBuilder(dev.capnp.runtime.SegmentBuilder segment,
+        dev.capnp.runtime.CapTableBuilder capTable, int pointerOffset, int elementCount) {
+      throw new java.lang.UnsupportedOperationException(
+          "a capability cannot be initialized: set a client instead");
+    }
+
+    @java.lang.Override
+    public void setPointerBuilder(dev.capnp.runtime.SegmentBuilder segment,
+        dev.capnp.runtime.CapTableBuilder capTable, int pointerOffset, C value) {
+      dev.capnp.runtime.AnyPointer.Builder pointer =
+          dev.capnp.runtime.AnyPointer.FACTORY.fromPointerBuilder(segment, capTable, pointerOffset, null, 0);
+      pointer.clear();
+      if (value != null) {
+        value.capability().writeTo(pointer);
+      }
+    }
+  }
 }

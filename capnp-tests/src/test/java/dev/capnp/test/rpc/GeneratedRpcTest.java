@@ -151,6 +151,9 @@ class GeneratedRpcTest {
         h.setCap(l.capability());
         h.setBox(box);
         h.setService(self);
+        var loggers = h.initLoggers(2);
+        loggers.set(0, l);
+        loggers.set(1, l);
       }
       return Server.done();
     }
@@ -388,6 +391,12 @@ class GeneratedRpcTest {
           try (var got = await(box.getRequest().send())) {
             assertThat(got.get().getValue().toString()).isEqualTo("boxed");
           }
+          assertThat(h.getLoggers().size()).isEqualTo(2);
+          for (Logger.Client fromList : h.getLoggers()) {
+            try (fromList) {
+              assertThat(fromList.isSameAs(l)).isTrue();
+            }
+          }
           var echo = self.echoRequest();
           echo.getParams().setValue(1);
           echo.getParams().setTag("self");
@@ -430,6 +439,55 @@ class GeneratedRpcTest {
         }
       }
     }
+  }
+
+  /** A Box(Logger): holds a logger capability. */
+  static final class LoggerBoxImpl extends RpcCalls.LoggerBox.Server {
+    private Logger.Client held;
+
+    @Override
+    protected CompletionStage<Void> put(CallContext<Box.PutParams.Reader<Logger.Client>,
+        Box.PutResults.Builder<Logger.Client, Logger.Client>> context) {
+      if (held != null) {
+        held.close();
+      }
+      held = context.getParams().getValue();
+      return Server.done();
+    }
+
+    @Override
+    protected CompletionStage<Void> get(CallContext<Box.GetParams.Reader<Logger.Client>,
+        Box.GetResults.Builder<Logger.Client, Logger.Client>> context) {
+      context.getResults().setValue(held);
+      return Server.done();
+    }
+
+    @Override
+    protected void onRelease() {
+      if (held != null) {
+        held.close();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "remote={0}")
+  @ValueSource(booleans = {false, true})
+  void interfacesAsTypeArgumentsAreTypedClients(boolean remote) throws Exception {
+    LoggerImpl logger = new LoggerImpl();
+    try (RpcCalls.LoggerBox.Client box =
+            new RpcCalls.LoggerBox.Client(serve(new LoggerBoxImpl(), remote));
+        Logger.Client mine = new Logger.Client(Capability.of(logger, loop))) {
+      var put = box.putRequest();
+      put.getParams().setValue(mine);
+      await(put.send()).close();
+      try (Response<Box.GetResults.Reader<Logger.Client>> r = await(box.getRequest().send());
+          Logger.Client back = r.get().getValue()) {
+        var log = back.logRequest();
+        log.getParams().setLine("boxed logger");
+        assertThat(await(log.send()).get().getCount()).isEqualTo(1);
+      }
+    }
+    assertThat(logger.lines).containsExactly("boxed logger");
   }
 
   @Test
