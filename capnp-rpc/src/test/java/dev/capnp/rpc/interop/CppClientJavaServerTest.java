@@ -24,6 +24,7 @@ class CppClientJavaServerTest {
   private static ServerSocket listener;
   private static EventLoop loop;
   private static final List<RpcConnection> connections = new CopyOnWriteArrayList<>();
+  private static final List<JavaTestService> services = new CopyOnWriteArrayList<>();
 
   private static synchronized int port() throws IOException {
     if (listener == null) {
@@ -42,7 +43,11 @@ class CppClientJavaServerTest {
         Socket socket = listener.accept();
         RpcConnection connection = new RpcConnection(loop,
             new SocketTransport(socket, "interop-server-conn"),
-            objectId -> Capability.of(new JavaTestService(), loop), "c++->java");
+            objectId -> {
+              JavaTestService service = new JavaTestService();
+              services.add(service);
+              return Capability.of(service, loop);
+            }, "c++->java");
         connections.add(connection);
         connection.start();
       }
@@ -65,11 +70,15 @@ class CppClientJavaServerTest {
     CppPeers peers = CppPeers.get();
     int port = port();
     return peers.scenarios().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+      services.clear();
       CppPeers.ClientRun run = peers.runClient(port, name);
       try {
         assertThat(run.passed(name)).as("scenario %s; C++ client output:%n%s", name, run.output)
             .isTrue();
         assertThat(run.exitCode).as("C++ client exit status; output:%n%s", run.output).isZero();
+        // The client is gone, so its connection is too: every service must have been released.
+        assertThat(services).hasSize(1);
+        JavaClientScenarios.await(services.get(0).released(), "release of the bootstrap service");
       } catch (AssertionError e) {
         KnownFailures.handle(KnownFailures.JAVA_SERVER, name, e);
       }

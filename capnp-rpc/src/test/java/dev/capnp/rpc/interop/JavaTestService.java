@@ -23,10 +23,17 @@ final class JavaTestService extends Interop.TestService.Server {
   private CompletableFuture<Capability> pendingPromise;
   private Interop.Callback.Client pendingTarget;
   private final Set<Integer> canceled = ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
+
+  /** Completes when the last reference to this service is gone. */
+  CompletableFuture<Void> released() {
+    return released;
+  }
 
   /** Releases what this object still holds (held callback, pending promise target). */
   @Override
   protected void onRelease() {
+    released.complete(null);
     if (held != null) {
       held.close();
       held = null;
@@ -220,8 +227,13 @@ final class JavaTestService extends Interop.TestService.Server {
   protected CompletionStage<Void> slow(CallContext<Interop.TestService.SlowParams.Reader,
       Interop.TestService.SlowResults.Builder> context) {
     int id = context.getParams().getId();
-    context.whenCanceled().thenRun(() -> canceled.add(id));
-    return new CompletableFuture<>();
+    // Never completes on its own; when the caller cancels, record it and end the handler.
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    context.whenCanceled().thenRun(() -> {
+      canceled.add(id);
+      never.cancel(false);
+    });
+    return never;
   }
 
   @Override
