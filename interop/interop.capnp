@@ -83,11 +83,13 @@ interface TestService {
   add @1 (a :Int64, b :Int64) -> (sum :Int64);
 
   # --- capabilities from server to client; pipelining ---
-  getCallee @2 (name :Text) -> (callee :Callee);
-  # Returns a new Callee with the given name.
+  getCallee @2 (name :Text, delayMs :UInt32) -> (callee :Callee);
+  # Returns a new Callee with the given name, after waiting delayMs milliseconds (so that calls
+  # pipelined on the answer surely go out before it arrives).
 
-  getHolder @3 (name :Text) -> (holder :CalleeHolder);
-  # Returns holder.label = name and holder.inner.callee = a new Callee named name.
+  getHolder @3 (name :Text, delayMs :UInt32) -> (holder :CalleeHolder);
+  # Returns holder.label = name and holder.inner.callee = a new Callee named name, after waiting
+  # delayMs milliseconds.
 
   getCounter @4 () -> (counter :Counter);
   # Returns a new Counter starting at 0.

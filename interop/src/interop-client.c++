@@ -22,6 +22,8 @@ namespace interop {
 namespace {
 
 constexpr kj::Duration TIMEOUT = 20 * kj::SECONDS;
+// How long the server delays the answers that the pipeline scenario pipelines on.
+constexpr uint32_t PIPELINE_DELAY_MS = 100;
 
 // A Callback implemented by this client: counts calls, checks that seq values strictly increase,
 // and notes when it is destroyed (the server released its last reference).
@@ -158,6 +160,7 @@ public:
   void pipeline() {
     auto getCallee = service.getCalleeRequest();
     getCallee.setName("a");
+    getCallee.setDelayMs(PIPELINE_DELAY_MS);
     auto calleePromise = getCallee.send();
     auto callee = calleePromise.getCallee();
 
@@ -175,6 +178,7 @@ public:
 
     auto getHolder = service.getHolderRequest();
     getHolder.setName("h");
+    getHolder.setDelayMs(PIPELINE_DELAY_MS);
     auto holderPromise = getHolder.send();
     auto holderEcho = holderPromise.getHolder().getInner().getCallee().echoRequest();
     holderEcho.setText("z");

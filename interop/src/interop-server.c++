@@ -71,7 +71,8 @@ kj::Exception::Type toKjType(ErrorType type) {
 
 class TestServiceImpl final: public TestService::Server {
 public:
-  TestServiceImpl(): canceled(std::make_shared<std::set<uint32_t>>()) {}
+  explicit TestServiceImpl(kj::Timer& timer)
+      : timer(timer), canceled(std::make_shared<std::set<uint32_t>>()) {}
 
 protected:
   kj::Promise<void> echo(EchoContext context) override {
@@ -86,16 +87,21 @@ protected:
   }
 
   kj::Promise<void> getCallee(GetCalleeContext context) override {
-    context.getResults().setCallee(kj::heap<CalleeImpl>(kj::heapString(context.getParams().getName())));
-    return kj::READY_NOW;
+    auto delay = context.getParams().getDelayMs() * kj::MILLISECONDS;
+    return timer.afterDelay(delay).then([context]() mutable {
+      context.getResults().setCallee(
+          kj::heap<CalleeImpl>(kj::heapString(context.getParams().getName())));
+    });
   }
 
   kj::Promise<void> getHolder(GetHolderContext context) override {
-    auto name = context.getParams().getName();
-    auto holder = context.getResults().initHolder();
-    holder.setLabel(name);
-    holder.getInner().setCallee(kj::heap<CalleeImpl>(kj::heapString(name)));
-    return kj::READY_NOW;
+    auto delay = context.getParams().getDelayMs() * kj::MILLISECONDS;
+    return timer.afterDelay(delay).then([context]() mutable {
+      auto name = context.getParams().getName();
+      auto holder = context.getResults().initHolder();
+      holder.setLabel(name);
+      holder.getInner().setCallee(kj::heap<CalleeImpl>(kj::heapString(name)));
+    });
   }
 
   kj::Promise<void> getCounter(GetCounterContext context) override {
@@ -239,6 +245,7 @@ private:
     Callback::Client cb;
   };
 
+  kj::Timer& timer;
   kj::Maybe<Callback::Client> held;
   kj::Maybe<Pending> pending;
   std::shared_ptr<std::set<uint32_t>> canceled;
@@ -246,10 +253,10 @@ private:
 
 // One accepted connection: its stream, its two-party network and its RPC system.
 struct Connection {
-  explicit Connection(kj::Own<kj::AsyncIoStream>&& streamParam)
+  Connection(kj::Own<kj::AsyncIoStream>&& streamParam, kj::Timer& timer)
       : stream(kj::mv(streamParam)),
         network(*stream, capnp::rpc::twoparty::Side::SERVER),
-        rpcSystem(capnp::makeRpcServer(network, kj::heap<TestServiceImpl>())) {}
+        rpcSystem(capnp::makeRpcServer(network, kj::heap<TestServiceImpl>(timer))) {}
 
   kj::Own<kj::AsyncIoStream> stream;
   capnp::TwoPartyVatNetwork network;
@@ -263,12 +270,13 @@ public:
   }
 };
 
-kj::Promise<void> acceptLoop(kj::ConnectionReceiver& listener, kj::TaskSet& tasks) {
-  return listener.accept().then([&listener, &tasks](kj::Own<kj::AsyncIoStream>&& stream) {
-    auto connection = kj::heap<Connection>(kj::mv(stream));
+kj::Promise<void> acceptLoop(kj::ConnectionReceiver& listener, kj::Timer& timer,
+                             kj::TaskSet& tasks) {
+  return listener.accept().then([&listener, &timer, &tasks](kj::Own<kj::AsyncIoStream>&& stream) {
+    auto connection = kj::heap<Connection>(kj::mv(stream), timer);
     auto disconnected = connection->network.onDisconnect();
     tasks.add(disconnected.attach(kj::mv(connection)));
-    return acceptLoop(listener, tasks);
+    return acceptLoop(listener, timer, tasks);
   });
 }
 
@@ -288,7 +296,7 @@ int run(const char* address) {
 
   ErrorLogger errorLogger;
   kj::TaskSet tasks(errorLogger);
-  acceptLoop(*listener, tasks).wait(waitScope);
+  acceptLoop(*listener, io.provider->getTimer(), tasks).wait(waitScope);
   return 0;
 }
 

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Java client -> C++ server (interop/src/interop-server.c++) over TCP loopback: every scenario on
  * a fresh connection, which must end with the Java side's tables empty.
+ *
+ * <p>For debugging, {@code -Dinterop.port=N} sends the connections to 127.0.0.1:N instead (e.g.
+ * a message-tracing proxy in front of an interop-server started by hand).
  */
 class JavaClientCppServerTest {
   private static CppPeers.Server server;
@@ -50,7 +53,8 @@ class JavaClientCppServerTest {
 
   private static void run(CppPeers.Server cpp, String name, JavaClientScenarios.Scenario scenario)
       throws Exception {
-    Socket socket = new Socket(InetAddress.getLoopbackAddress(), cpp.port());
+    int port = Integer.getInteger("interop.port", cpp.port());
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     RpcConnection connection = RpcConnection.create(loop,
         new SocketTransport(socket, "interop-" + name), null, "java->c++ " + name);
     try {

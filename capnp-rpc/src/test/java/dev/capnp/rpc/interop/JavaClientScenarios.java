@@ -27,6 +27,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class JavaClientScenarios {
   private static final long TIMEOUT_SECONDS = 20;
+  /** How long the server delays the answers that the pipeline scenario pipelines on. */
+  private static final int PIPELINE_DELAY_MS = 100;
 
   /** One scenario against the bootstrap {@code service}; callbacks are served on {@code loop}. */
   @FunctionalInterface
@@ -145,6 +147,7 @@ final class JavaClientScenarios {
   static void pipeline(Interop.TestService.Client service, EventLoop loop) throws Exception {
     var getCallee = service.getCalleeRequest();
     getCallee.getParams().setName("a");
+    getCallee.getParams().setDelayMs(PIPELINE_DELAY_MS);
     var calleePromise = getCallee.send();
     try (var callee = calleePromise.pipeline().getCallee()) {
       var echoRequest = callee.echoRequest();
@@ -162,6 +165,7 @@ final class JavaClientScenarios {
 
         var getHolder = service.getHolderRequest();
         getHolder.getParams().setName("h");
+        getHolder.getParams().setDelayMs(PIPELINE_DELAY_MS);
         var holderPromise = getHolder.send();
         try (var holderCallee = holderPromise.pipeline().getHolder().getInner().getCallee()) {
           var holderEcho = holderCallee.echoRequest();

@@ -2,6 +2,7 @@ package dev.capnp.rpc.interop;
 
 import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.runtime.Data;
 import dev.capnp.runtime.TextList;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Java implementation of interop.capnp's {@code TestService} (the C++ client's peer), with
@@ -63,22 +65,41 @@ final class JavaTestService extends Interop.TestService.Server {
   @Override
   protected CompletionStage<Void> getCallee(CallContext<Interop.TestService.GetCalleeParams.Reader,
       Interop.TestService.GetCalleeResults.Builder> context) {
-    try (Capability callee = Capability.of(new CalleeImpl(context.getParams().getName().toString()))) {
-      context.getResults().setCallee(callee);
-    }
-    return done();
+    return after(context.getParams().getDelayMs(), () -> {
+      try (Capability callee =
+          Capability.of(new CalleeImpl(context.getParams().getName().toString()))) {
+        context.getResults().setCallee(callee);
+      }
+    });
   }
 
   @Override
   protected CompletionStage<Void> getHolder(CallContext<Interop.TestService.GetHolderParams.Reader,
       Interop.TestService.GetHolderResults.Builder> context) {
-    String name = context.getParams().getName().toString();
-    Interop.CalleeHolder.Builder holder = context.getResults().initHolder();
-    holder.setLabel(name);
-    try (Capability callee = Capability.of(new CalleeImpl(name))) {
-      holder.getInner().setCallee(callee);
-    }
-    return done();
+    return after(context.getParams().getDelayMs(), () -> {
+      String name = context.getParams().getName().toString();
+      Interop.CalleeHolder.Builder holder = context.getResults().initHolder();
+      holder.setLabel(name);
+      try (Capability callee = Capability.of(new CalleeImpl(name))) {
+        holder.getInner().setCallee(callee);
+      }
+    });
+  }
+
+  /** Runs {@code action} on this (the current) event loop after {@code delayMs} milliseconds. */
+  private static CompletionStage<Void> after(int delayMs, Runnable action) {
+    EventLoop loop = EventLoop.current();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture.delayedExecutor(Integer.toUnsignedLong(delayMs), TimeUnit.MILLISECONDS)
+        .execute(() -> loop.execute(() -> {
+          try {
+            action.run();
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        }));
+    return done;
   }
 
   @Override
