@@ -22,6 +22,9 @@ final class KnownFailures {
           + " original question is then never answered (no Return(takeFromOtherQuestion)); the"
           + " C++ client waits forever");
 
+  /** Java client, Java server (no C++). */
+  static final Map<String, String> JAVA_JAVA = Map.of();
+
   private KnownFailures() {}
 
   private static String TAKE_FROM_OTHER_QUESTION_EARLY() {
