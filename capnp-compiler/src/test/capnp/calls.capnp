@@ -103,3 +103,14 @@ struct BoxHolder(T) {
   value @0 :T;
   list @1 :List(Calc(T));
 }
+
+interface Client {
+  # Named like a generated member class: becomes Client_.
+  server @0 (server :Server) -> (pipeline :Pipeline);
+}
+
+interface Server {}
+
+struct Pipeline {
+  reader @0 :Text;
+}

@@ -185,7 +185,7 @@ final class NodeNaming {
       switch (child.kind()) {
         case STRUCT, ENUM, INTERFACE -> {
           children.add(new long[] {child.id()});
-          childNames.add(unique(Names.escape(nn.name()), used));
+          childNames.add(unique(notOwnMember(Names.escape(nn.name()), child), used));
         }
         case CONST -> {
           constNames.put(child.id(), unique(Names.upperSnake(nn.name()), usedConstants));
@@ -221,6 +221,16 @@ final class NodeNaming {
       assignChildren(request.nodes().get(id), fileId, id, childPath, childAncestors,
           Set.of("TYPE_ID", "SIZE", "FACTORY"));
     }
+  }
+
+  /** {@code name} with a trailing {@code _} if it is one of the classes nested in {@code n}. */
+  private static String notOwnMember(String name, Node n) {
+    Set<String> own = switch (n.kind()) {
+      case STRUCT -> STRUCT_MEMBER_CLASSES;
+      case INTERFACE -> INTERFACE_MEMBER_CLASSES;
+      default -> Set.of();
+    };
+    return own.contains(name) ? name + "_" : name;
   }
 
   private void addImplicitStruct(long id, String name, long fileId, Set<String> used,

@@ -173,6 +173,19 @@ class InterfaceSourceTest {
         "public dev.capnp.runtime.AnyPointerList.Reader getList() {");
   }
 
+  @Test
+  void typesNamedLikeTheirOwnMemberClassesAreEscaped() {
+    assertThat(calls).contains("public static final class Client_ {")
+        .contains("public static final class Server_ {")
+        .contains("public static final class Pipeline_ {");
+    assertThat(classBody("Client_")).containsIgnoringWhitespaces(
+        "public dev.capnp.rpc.Request<Calls.Client_.ServerParams.Builder,"
+            + " Calls.Client_.ServerResults.Reader, Calls.Client_.ServerResults.Pipeline>"
+            + " serverRequest() {")
+        .containsIgnoringWhitespaces("public Calls.Pipeline_.Pipeline getPipeline() {")
+        .containsIgnoringWhitespaces("public void setServer(Calls.Server_.Client value) {");
+  }
+
   /** The text of the top-level class {@code name} of calls.capnp. */
   private static String classBody(String name) {
     int start = calls.indexOf("\n  public static final class " + name + " {");
