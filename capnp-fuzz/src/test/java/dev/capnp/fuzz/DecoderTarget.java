@@ -39,7 +39,8 @@ import java.util.Arrays;
  *   <li>reading a frame allocates in proportion to the input, never to a size it merely claims;
  *   <li>every walk stays within a {@link WorkBudget} derived from the traversal limit;
  *   <li>the text printers' output is bounded by the work of the walk;
- *   <li>a copy made by {@link MessageBuilder#setRoot} has the same canonical form as the original.
+ *   <li>a copy made by {@link MessageBuilder#setRoot} has the same canonical form as the original,
+ *       and a canonical form is itself canonical.
  * </ul>
  */
 final class DecoderTarget {
@@ -244,6 +245,11 @@ final class DecoderTarget {
     if (!Arrays.equals(canonical, again)) {
       throw new AssertionError("canonical form changed by a deep copy (" + canonical.length
           + " bytes before, " + again.length + " after)");
+    }
+    MessageReader canonicalMessage = new MessageReader(
+        new ByteBuffer[] {ByteBuffer.wrap(canonical)}, ReaderOptions.DEFAULT);
+    if (!Canonical.isCanonical(canonicalMessage)) {
+      throw new AssertionError("the canonical form of a message is not canonical");
     }
   }
 }
