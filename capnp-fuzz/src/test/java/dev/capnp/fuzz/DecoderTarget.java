@@ -14,10 +14,10 @@ import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.SerializePacked;
 import dev.capnp.runtime.StructReader;
 import dev.capnp.test.TestSchema;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Arrays;
 
 /**
@@ -27,7 +27,8 @@ import java.util.Arrays;
  * framing; bit 5 makes the stream reader receive at most 3 bytes per {@code read} call; bit 6
  * reads with a tiny traversal limit (64 words) instead of {@value #TRAVERSAL_LIMIT_WORDS} words.
  *
- * <p>The message is read from a {@link ByteBuffer} and from an {@link InputStream}; then, for
+ * <p>The message is read from a {@link ByteBuffer}, an {@link java.io.InputStream} and a
+ * {@link ReadableByteChannel}; then, for
  * each successfully read message, the root is walked through the generated reader, through the
  * dynamic reader and text printer, canonicalized, and deep-copied into a builder.
  *
@@ -35,7 +36,8 @@ import java.util.Arrays;
  * fuzzer reports):
  * <ul>
  *   <li>only {@link DecodeException} escapes from the library;
- *   <li>the buffer and the stream reader agree on whether the frame is valid and on its segments;
+ *   <li>the buffer, stream and channel readers agree on whether the frame is valid, on its
+ *       segments and on the bytes consumed (stream readers never read past the message);
  *   <li>reading a frame allocates in proportion to the input, never to a size it merely claims;
  *   <li>every walk stays within a {@link WorkBudget} derived from the traversal limit;
  *   <li>the text printers' output is bounded by the work of the walk;
@@ -79,21 +81,18 @@ final class DecoderTarget {
     ReaderOptions options = new ReaderOptions(limit, ReaderOptions.DEFAULT_NESTING_LIMIT);
     byte[] frame = Arrays.copyOfRange(input, 1, input.length);
 
-    MessageReader fromBuffer = readBuffer(frame, packed, options);
-    MessageReader fromStream = readStream(frame, packed, trickle, options);
-    if ((fromBuffer == null) != (fromStream == null)) {
-      throw new AssertionError("buffer and stream readers disagree: buffer "
-          + (fromBuffer == null ? "rejected" : "accepted") + " the frame, stream "
-          + (fromStream == null ? "rejected" : "accepted") + " it");
-    }
-    if (fromBuffer == null) {
+    Framed fromBuffer = readBuffer(frame, packed, options);
+    Framed fromStream = readStream(frame, packed, trickle, false, options);
+    Framed fromChannel = readStream(frame, packed, trickle, true, options);
+    agree("buffer", fromBuffer, "stream", fromStream);
+    agree("buffer", fromBuffer, "channel", fromChannel);
+    if (fromBuffer.message() == null) {
       return;
     }
-    checkSameSegments(fromBuffer, fromStream);
     // Each stage gets a fresh reader: the traversal limit is charged per message reader.
-    walkGenerated(fromBuffer, root, limit);
-    walkDynamic(fromStream, root, limit);
-    canonicalizeAndCopy(fromBuffer, options);
+    walkGenerated(fromBuffer.message(), root, limit);
+    walkDynamic(fromStream.message(), root, limit);
+    canonicalizeAndCopy(fromBuffer.message(), options);
   }
 
   private static MessageReader fresh(MessageReader message, ReaderOptions options) {
@@ -109,9 +108,12 @@ final class DecoderTarget {
         * (packed ? BYTES_PER_PACKED_INPUT_BYTE : BYTES_PER_INPUT_BYTE);
   }
 
-  /** One way of reading the frame; returns null when the frame is rejected. */
+  /** The result of reading a frame: the message (null if rejected) and the bytes consumed. */
+  private record Framed(MessageReader message, int consumed) {}
+
+  /** One way of reading the frame. */
   private interface Read {
-    MessageReader read();
+    Framed read();
   }
 
   /**
@@ -119,13 +121,13 @@ final class DecoderTarget {
    * run over the limit is repeated once, so that class loading and other one-time work is not
    * counted.
    */
-  private static MessageReader measured(Read read, long allowed, String what) {
+  private static Framed measured(Read read, long allowed, String what) {
     for (int attempt = 0; ; attempt++) {
       long before = AllocationMeter.allocatedBytes();
-      MessageReader message = read.read();
+      Framed framed = read.read();
       long allocated = AllocationMeter.allocatedBytes() - before;
       if (!AllocationMeter.available() || allocated <= allowed) {
-        return message;
+        return framed;
       }
       if (attempt > 0) {
         throw new AssertionError(what + " allocated " + allocated + " bytes, more than the "
@@ -134,35 +136,58 @@ final class DecoderTarget {
     }
   }
 
-  private static MessageReader readBuffer(byte[] frame, boolean packed, ReaderOptions options) {
+  private static Framed readBuffer(byte[] frame, boolean packed, ReaderOptions options) {
     return measured(() -> {
+      ByteBuffer buffer = ByteBuffer.wrap(frame);
       try {
-        ByteBuffer buffer = ByteBuffer.wrap(frame);
         MessageReader message =
             packed ? SerializePacked.read(buffer, options) : Serialize.read(buffer, options);
-        if (buffer.position() > frame.length) {
-          throw new AssertionError("buffer position " + buffer.position() + " past the input");
-        }
-        return message;
+        return new Framed(message, buffer.position());
       } catch (DecodeException e) {
-        return null;
+        return new Framed(null, 0);
       }
     }, allowedAllocation(frame, packed), "reading a buffer");
   }
 
-  private static MessageReader readStream(byte[] frame, boolean packed, boolean trickle,
-      ReaderOptions options) {
+  private static Framed readStream(byte[] frame, boolean packed, boolean trickle,
+      boolean channel, ReaderOptions options) {
     return measured(() -> {
-      InputStream in =
-          trickle ? new TrickleInputStream(frame, 3) : new ByteArrayInputStream(frame);
+      TrickleInputStream in = new TrickleInputStream(frame, trickle ? 3 : Integer.MAX_VALUE);
       try {
-        return packed ? SerializePacked.read(in, options) : Serialize.read(in, options);
+        MessageReader message;
+        if (channel) {
+          ReadableByteChannel ch = Channels.newChannel(in);
+          message = packed ? SerializePacked.read(ch, options) : Serialize.read(ch, options);
+        } else {
+          message = packed ? SerializePacked.read(in, options) : Serialize.read(in, options);
+        }
+        return new Framed(message, in.position());
       } catch (DecodeException e) {
-        return null;
+        return new Framed(null, 0);
       } catch (IOException e) {
         throw new AssertionError("in-memory stream threw an IOException", e);
       }
-    }, allowedAllocation(frame, packed), "reading a stream");
+    }, allowedAllocation(frame, packed), channel ? "reading a channel" : "reading a stream");
+  }
+
+  /**
+   * The readers must agree on whether the frame is valid, on its segments, and on where the
+   * message ends (stream readers never consume bytes past the message).
+   */
+  private static void agree(String aName, Framed a, String bName, Framed b) {
+    if ((a.message() == null) != (b.message() == null)) {
+      throw new AssertionError(aName + " and " + bName + " readers disagree: " + aName + " "
+          + (a.message() == null ? "rejected" : "accepted") + " the frame, " + bName + " "
+          + (b.message() == null ? "rejected" : "accepted") + " it");
+    }
+    if (a.message() == null) {
+      return;
+    }
+    if (a.consumed() != b.consumed()) {
+      throw new AssertionError(aName + " reader consumed " + a.consumed() + " bytes, " + bName
+          + " reader " + b.consumed());
+    }
+    checkSameSegments(a.message(), b.message());
   }
 
   private static void checkSameSegments(MessageReader a, MessageReader b) {

@@ -16,6 +16,11 @@ final class TrickleInputStream extends InputStream {
     this.chunk = chunk;
   }
 
+  /** Bytes handed out so far. */
+  int position() {
+    return pos;
+  }
+
   @Override
   public int read() {
     return pos < data.length ? data[pos++] & 0xff : -1;
