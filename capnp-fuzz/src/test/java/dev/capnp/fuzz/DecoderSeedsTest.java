@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.SerializePacked;
+import dev.capnp.test.TestSchema;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Checks the committed decoder corpus: the {@code valid-*} seeds really are valid messages that
- * walk without a decode error (so fuzzing starts deep in the decoder), and the malformed seeds
+ * walk (and compare, generated against dynamic reader) without a decode error, so fuzzing starts
+ * deep in the decoder, and the malformed seeds
  * still match what {@link MalformedSeeds} generates.
  */
 class DecoderSeedsTest {
@@ -38,8 +40,16 @@ class DecoderSeedsTest {
         MessageReader message = (seed[0] & 0x10) != 0 ? SerializePacked.read(frame)
             : Serialize.read(frame);
         RootType root = RootType.select(seed[0]);
-        new GeneratedReaderWalker(new WorkBudget(Long.MAX_VALUE, "seed"))
-            .walk(message.getRoot(root.factory()));
+        WorkBudget walked = new WorkBudget(Long.MAX_VALUE, "seed");
+        new GeneratedReaderWalker(walked).walk(message.getRoot(root.factory()));
+        WorkBudget compared = new WorkBudget(Long.MAX_VALUE, "seed");
+        new DifferentialWalker(compared).compare(message.getRoot(root.factory()),
+            message.getRoot(TestSchema.SCHEMA.registry().getStruct(root.typeId()).factory()));
+        if (p.getFileName().toString().endsWith("-TestAllTypes")) {
+          // every field, the nested struct and the struct list: hundreds of reads
+          assertThat(walked.spent()).as(p.toString()).isGreaterThan(300);
+          assertThat(compared.spent()).as(p.toString()).isGreaterThan(150);
+        }
         assertThat(message.getRoot(root.factory()).toString()).as(p.toString()).isNotEmpty();
         count++;
       }

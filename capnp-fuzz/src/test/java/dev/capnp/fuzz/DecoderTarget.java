@@ -30,7 +30,8 @@ import java.util.Arrays;
  * <p>The message is read from a {@link ByteBuffer}, an {@link java.io.InputStream} and a
  * {@link ReadableByteChannel}; then, for
  * each successfully read message, the root is walked through the generated reader, through the
- * dynamic reader and text printer, canonicalized, and deep-copied into a builder.
+ * dynamic reader and text printer, through both side by side, canonicalized, and deep-copied into
+ * a builder.
  *
  * <p>Oracles (any violation throws something other than {@link DecodeException}, which the
  * fuzzer reports):
@@ -41,6 +42,7 @@ import java.util.Arrays;
  *   <li>reading a frame allocates in proportion to the input, never to a size it merely claims;
  *   <li>every walk stays within a {@link WorkBudget} derived from the traversal limit;
  *   <li>the text printers' output is bounded by the work of the walk;
+ *   <li>the generated and the dynamic reader agree on every field ({@link DifferentialWalker});
  *   <li>a copy made by {@link MessageBuilder#setRoot} has the same canonical form as the original,
  *       and a canonical form is itself canonical.
  * </ul>
@@ -92,6 +94,7 @@ final class DecoderTarget {
     // Each stage gets a fresh reader: the traversal limit is charged per message reader.
     walkGenerated(fromBuffer.message(), root, limit);
     walkDynamic(fromStream.message(), root, limit);
+    compareGeneratedWithDynamic(fromBuffer.message(), root, options);
     canonicalizeAndCopy(fromBuffer.message(), options);
   }
 
@@ -213,6 +216,20 @@ final class DecoderTarget {
     try {
       StructReader reader = message.getRoot(root.factory());
       new GeneratedReaderWalker(budget).walk(reader);
+    } catch (DecodeException e) {
+      // expected for malformed input
+    }
+  }
+
+  private static void compareGeneratedWithDynamic(MessageReader message, RootType root,
+      ReaderOptions options) {
+    StructSchema schema = REGISTRY.getStruct(root.typeId());
+    WorkBudget budget = new WorkBudget(2 * budgetFor(options.traversalLimitInWords()),
+        "comparing generated and dynamic readers");
+    try {
+      StructReader generated = fresh(message, options).getRoot(root.factory());
+      DynamicStruct.Reader dynamic = fresh(message, options).getRoot(schema.factory());
+      new DifferentialWalker(budget).compare(generated, dynamic);
     } catch (DecodeException e) {
       // expected for malformed input
     }
