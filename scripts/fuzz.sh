@@ -75,8 +75,8 @@ for f in $(ls "$inputs" | sort | comm -13 "$before" -); do
     crash-*|timeout-*|slow-unit-*|oom-*)
       kind="${f%%-*}"
       named="regression-$(date -u +%Y%m%d)-$kind-${f#*-}"
-      mv "$inputs/$f" "$inputs/${named:0:60}"
-      echo "new reproducer: $inputs/${named:0:60}"
+      mv "$inputs/$f" "$inputs/$named"
+      echo "new reproducer: $inputs/$named"
       new=$((new + 1)) ;;
   esac
 done
