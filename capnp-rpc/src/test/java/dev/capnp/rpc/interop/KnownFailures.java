@@ -17,10 +17,13 @@ final class KnownFailures {
 
   /** Direction "c++->java" (C++ client, Java server). */
   static final Map<String, String> JAVA_SERVER = Map.of(
-      "tail-call", "RPC core bug: a server tail call to a capability of the caller's connection"
-          + " goes out with sendResultsTo.yourself and gets Return(resultsSentElsewhere), but the"
-          + " original question is then never answered (no Return(takeFromOtherQuestion)); the"
-          + " C++ client waits forever");
+      "tail-call", "RPC core bug: for a tail call to a capability of the caller's connection the"
+          + " Java side sends Call(sendResultsTo.yourself) = Q and waits for Q's"
+          + " Return(resultsSentElsewhere) before answering the original question with"
+          + " Return(takeFromOtherQuestion = Q); C++ 0.9.2 sends resultsSentElsewhere only after it"
+          + " has received that takeFromOtherQuestion (rpc.c++ handleReturn ->"
+          + " sendRedirectReturn), so both wait forever. C++ itself sends the takeFromOtherQuestion"
+          + " right after the Call; do the same");
 
   /** Java client, Java server (no C++). */
   static final Map<String, String> JAVA_JAVA = Map.of();
@@ -28,10 +31,11 @@ final class KnownFailures {
   private KnownFailures() {}
 
   private static String TAKE_FROM_OTHER_QUESTION_EARLY() {
-    return "RPC core bug: a Return(takeFromOtherQuestion = A) that arrives before our answer A"
-        + " (a call received with sendResultsTo.yourself, e.g. a C++ tail call or forwarded"
-        + " promise call) has completed is rejected as a protocol error ('invalid answer ID');"
-        + " it must wait for answer A's results";
+    return "RPC core bug: C++ sends Return(takeFromOtherQuestion = A) right after its"
+        + " Call(sendResultsTo.yourself) = A (tail calls, and calls it forwards through promises"
+        + " that resolved to our own capability), so it usually arrives before our answer A has"
+        + " completed; the Java side rejects it as a protocol error ('invalid answer ID') instead"
+        + " of waiting for answer A's results (C++: Answer.redirectedResults is a promise)";
   }
 
   /** Skips the scenario if {@code failure} is a known one, else rethrows it. */
