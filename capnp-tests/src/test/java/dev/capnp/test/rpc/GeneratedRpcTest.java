@@ -110,7 +110,17 @@ class GeneratedRpcTest {
       s.setId(ctx.getParams().getId());
       try (Logger.Client l = newLogger()) {
         s.setLogger(l);
+        try (Logger.Client again = s.getLogger()) { // builder getter: a new reference
+          if (!again.isSameAs(l)) {
+            throw new AssertionError("builder getter returned another capability");
+          }
+        }
         s.getInner().setLabel("inner");
+        s.getInner().setLogger(l);
+        s.getInner().setLogger((Logger.Client) null);
+        if (s.getInner().hasLogger()) {
+          throw new AssertionError("setLogger(null) did not clear the field");
+        }
         s.getInner().setLogger(l);
         s.getDetail().setLogger(l);
         s.setAny(l.capability());
