@@ -255,6 +255,11 @@ final class InterfaceGenerator {
       w.close();
     }
     w.raw(body.toString());
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public java.lang.String toString()");
+    w.line("return \"" + schemaName(n) + ".Client(\" + capability() + \")\";");
+    w.close();
     if (!factories.statics.isEmpty()) {
       w.line("");
       for (String s : factories.statics) {

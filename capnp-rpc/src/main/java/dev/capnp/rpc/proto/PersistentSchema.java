@@ -517,6 +517,11 @@ public final class PersistentSchema {
         return newCall(PersistentSchema.Persistent.TYPE_ID, 0, _saveParams, _saveResults,
             PersistentSchema.Persistent.SaveResults.Pipeline::new);
       }
+
+      @java.lang.Override
+      public java.lang.String toString() {
+        return "Persistent.Client(" + capability() + ")";
+      }
     }
 
     /**

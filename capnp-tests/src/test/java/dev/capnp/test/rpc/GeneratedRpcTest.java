@@ -304,6 +304,7 @@ class GeneratedRpcTest {
         assertThat(r.get().getY()).isEqualTo(40);
       }
       assertThat(service.isSameAs(derived)).isTrue();
+      assertThat(derived.toString()).startsWith("Derived.Client(Capability(");
       // MoreDerived's own method is not implemented by a Derived server: unknown interface
       try (MoreDerived.Client more = new MoreDerived.Client(derived.capability().dup())) {
         assertThatThrownBy(() -> await(more.moreRequest().send()))
