@@ -60,6 +60,17 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   }
 
   private void finish(Throwable e) {
+    try {
+      finishUnsafe(e);
+    } catch (RuntimeException x) {
+      Capability.LOG.error("completing a call failed", x);
+      if (!promise.isDone()) {
+        promise.completeExceptionally(RpcException.of(x));
+      }
+    }
+  }
+
+  private void finishUnsafe(Throwable e) {
     if (finished) {
       return;
     }

@@ -644,7 +644,7 @@ public final class RpcConnection implements AutoCloseable {
       pl.resolve(PipelineHook.broken(loop, ex));
       p.completeExceptionally(ex);
     }
-    p.whenComplete((res, e) -> answerDone(a, res, e));
+    p.whenComplete((res, e) -> answerDoneSafely(a, res, e));
   }
 
   private ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
@@ -709,7 +709,16 @@ public final class RpcConnection implements AutoCloseable {
     target.release();
     a.pipeline = r.pipeline;
     a.callPromise = r.promise;
-    r.promise.whenComplete((res, e) -> loop.run(() -> answerDone(a, res, e)));
+    r.promise.whenComplete((res, e) -> loop.run(() -> answerDoneSafely(a, res, e)));
+  }
+
+  private void answerDoneSafely(Answer a, Results res, Throwable e) {
+    try {
+      answerDone(a, res, e);
+    } catch (RuntimeException x) {
+      LOG.error("{}: failed to send the return of answer {}", name, a.id, x);
+      disconnect(RpcException.failed("internal error: " + x), true);
+    }
   }
 
   private void answerDone(Answer a, Results res, Throwable e) {

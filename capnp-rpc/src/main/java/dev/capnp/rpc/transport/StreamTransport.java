@@ -1,0 +1,161 @@
+package dev.capnp.rpc.transport;
+
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
+import dev.capnp.runtime.Serialize;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * A transport over a byte stream using the standard (unpacked) framing. A reader thread reads
+ * messages; a writer thread takes every message queued since its last write and writes them in
+ * one batch followed by a single flush (so a burst of replies costs one system call).
+ * Works over {@code InputStream}/{@code OutputStream} pairs or byte channels.
+ */
+public final class StreamTransport implements MessageTransport {
+  private final InputStream in;
+  private final OutputStream out;
+  private final ReadableByteChannel inChannel;
+  private final WritableByteChannel outChannel;
+  private final Closeable[] toClose;
+  private final ReaderOptions options;
+  private final String name;
+  private final ArrayDeque<MessageBuilder> outbox = new ArrayDeque<>();
+  private boolean closing;
+  private volatile boolean closed;
+  private Thread writer;
+
+  private StreamTransport(InputStream in, OutputStream out, ReadableByteChannel inChannel,
+      WritableByteChannel outChannel, ReaderOptions options, String name, Closeable... toClose) {
+    this.in = in;
+    this.out = out;
+    this.inChannel = inChannel;
+    this.outChannel = outChannel;
+    this.options = options;
+    this.name = name;
+    this.toClose = toClose;
+  }
+
+  /** A transport over a pair of streams (closed with the transport). */
+  public static StreamTransport of(InputStream in, OutputStream out, String name) {
+    return new StreamTransport(new BufferedInputStream(in, 65536),
+        new BufferedOutputStream(out, 65536), null, null, ReaderOptions.DEFAULT, name, in, out);
+  }
+
+  /** A transport over a pair of byte channels (closed with the transport). */
+  public static StreamTransport of(ReadableByteChannel in, WritableByteChannel out,
+      String name) {
+    return new StreamTransport(null, null, in, out, ReaderOptions.DEFAULT, name, in, out);
+  }
+
+  @Override
+  public void send(MessageBuilder message) {
+    synchronized (outbox) {
+      if (closing) {
+        throw new IllegalStateException("transport " + name + " is closed");
+      }
+      outbox.add(message);
+      outbox.notifyAll();
+    }
+  }
+
+  @Override
+  public void start(Receiver receiver) {
+    writer = new Thread(this::writeLoop, name + "-writer");
+    writer.setDaemon(true);
+    writer.start();
+    Thread reader = new Thread(() -> readLoop(receiver), name + "-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private void readLoop(Receiver receiver) {
+    try {
+      while (!closed) {
+        MessageReader m = in != null ? Serialize.tryRead(in, options)
+            : Serialize.tryRead(inChannel, options);
+        if (m == null) {
+          break;
+        }
+        receiver.onMessage(m);
+      }
+      if (!closed) {
+        receiver.onClosed(null);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!closed) {
+        receiver.onClosed(e);
+      }
+    }
+  }
+
+  private void writeLoop() {
+    ArrayList<MessageBuilder> batch = new ArrayList<>();
+    try {
+      while (true) {
+        synchronized (outbox) {
+          while (outbox.isEmpty() && !closing) {
+            outbox.wait();
+          }
+          if (outbox.isEmpty()) {
+            break;
+          }
+          batch.addAll(outbox);
+          outbox.clear();
+        }
+        if (out != null) {
+          for (MessageBuilder m : batch) {
+            Serialize.write(out, m);
+          }
+          out.flush();
+        } else {
+          for (MessageBuilder m : batch) {
+            Serialize.write(outChannel, m);
+          }
+        }
+        batch.clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      // the reader side reports the failure
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      closeAll();
+    }
+  }
+
+  private void closeAll() {
+    closed = true;
+    for (Closeable c : toClose) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+
+  /** Flushes what is queued, then closes both directions. */
+  @Override
+  public void close() {
+    synchronized (outbox) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      outbox.notifyAll();
+    }
+    if (writer == null) {
+      closeAll();
+    }
+  }
+}
