@@ -147,11 +147,27 @@ final class NodeNaming {
     }
   }
 
+  /**
+   * Java packages of the standard schemas whose generated classes ship with capnp-java (used when
+   * no option says otherwise), e.g. for {@code -> stream} methods or imported RPC types.
+   */
+  static final Map<String, String> STANDARD_PACKAGES = Map.of(
+      "capnp/schema.capnp", "dev.capnp.schema",
+      "capnp/rpc.capnp", "dev.capnp.rpc.proto",
+      "capnp/rpc-twoparty.capnp", "dev.capnp.rpc.proto",
+      "capnp/persistent.capnp", "dev.capnp.rpc.proto",
+      "capnp/stream.capnp", "dev.capnp.rpc.proto");
+
   private String optionPackage(String displayName) {
     String name = stripSlash(displayName);
+    String best = matchPackage(name, packageOptions);
+    return best != null ? best : STANDARD_PACKAGES.get(name);
+  }
+
+  private static String matchPackage(String name, Map<String, String> packages) {
     String best = null;
     int bestLength = -1;
-    for (Map.Entry<String, String> e : packageOptions.entrySet()) {
+    for (Map.Entry<String, String> e : packages.entrySet()) {
       String key = stripSlash(e.getKey());
       if ((name.equals(key) || name.endsWith("/" + key)) && key.length() > bestLength) {
         best = e.getValue();

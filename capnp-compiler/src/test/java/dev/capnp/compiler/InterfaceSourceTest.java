@@ -186,6 +186,16 @@ class InterfaceSourceTest {
         .containsIgnoringWhitespaces("public void setServer(Calls.Server_.Client value) {");
   }
 
+  @Test
+  void standardSchemasHaveDefaultPackages() {
+    // stream.capnp has no $Java.package: its shipped classes are used for "-> stream" results
+    byte[] request = TestSchemas.compile("streaming.capnp");
+    String source = new JavaGenerator(JavaGenerator.Options.defaults()).generateSources(request)
+        .get("dev/capnp/compiler/test/rpc/Streaming.java");
+    assertThat(source).containsIgnoringWhitespaces(
+        "dev.capnp.rpc.proto.Stream.StreamResult.Reader, dev.capnp.rpc.Pipeline> writeRequest()");
+  }
+
   /** The text of the top-level class {@code name} of calls.capnp. */
   private static String classBody(String name) {
     int start = calls.indexOf("\n  public static final class " + name + " {");
