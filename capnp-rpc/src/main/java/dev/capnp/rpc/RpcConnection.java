@@ -69,7 +69,10 @@ public final class RpcConnection implements AutoCloseable {
     this.name = name;
   }
 
-  /** A connection offering {@code bootstrap} (a dup for every request; may be null). */
+  /**
+   * A connection offering {@code bootstrap} (a dup for every request; may be null), started.
+   * The connection takes ownership of {@code bootstrap} and releases it when it ends.
+   */
   public static RpcConnection create(EventLoop loop, MessageTransport transport,
       Capability bootstrap, String name) {
     BootstrapFactory f = bootstrap == null ? null : id -> {
@@ -79,6 +82,9 @@ public final class RpcConnection implements AutoCloseable {
       return bootstrap.dup();
     };
     RpcConnection c = new RpcConnection(loop, transport, f, name);
+    if (bootstrap != null) {
+      c.whenDisconnected().whenComplete((e, x) -> bootstrap.close());
+    }
     c.start();
     return c;
   }

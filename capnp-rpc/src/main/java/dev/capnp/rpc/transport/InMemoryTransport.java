@@ -17,7 +17,7 @@ import java.util.List;
 public final class InMemoryTransport implements MessageTransport {
   private final boolean manual;
   private InMemoryTransport peer;
-  private final ArrayDeque<MessageReader> inbox = new ArrayDeque<>();
+  private final ArrayDeque<Object> inbox = new ArrayDeque<>();
   private Receiver receiver;
   private boolean closed;
 
@@ -64,7 +64,10 @@ public final class InMemoryTransport implements MessageTransport {
       if (manual) {
         return;
       }
-      early = new ArrayList<>(inbox);
+      early = new ArrayList<>();
+      for (Object o : inbox) {
+        early.add((MessageReader) o);
+      }
       inbox.clear();
     }
     for (MessageReader m : early) {
@@ -74,12 +77,18 @@ public final class InMemoryTransport implements MessageTransport {
 
   /** Messages waiting in this end's inbox (manual mode), oldest first. */
   public synchronized List<MessageReader> pending() {
-    return new ArrayList<>(inbox);
+    List<MessageReader> r = new ArrayList<>();
+    for (Object o : inbox) {
+      if (o instanceof MessageReader) {
+        r.add((MessageReader) o);
+      }
+    }
+    return r;
   }
 
   /** Delivers the oldest waiting message; returns false if there was none. */
   public boolean deliverOne() {
-    MessageReader m;
+    Object m;
     Receiver rec;
     synchronized (this) {
       m = inbox.poll();
@@ -88,7 +97,11 @@ public final class InMemoryTransport implements MessageTransport {
     if (m == null) {
       return false;
     }
-    rec.onMessage(m);
+    if (m == END_OF_STREAM) {
+      rec.onClosed(null);
+    } else {
+      rec.onMessage((MessageReader) m);
+    }
     return true;
   }
 
@@ -112,10 +125,19 @@ public final class InMemoryTransport implements MessageTransport {
       inbox.clear();
     }
     synchronized (peer) {
-      peerReceiver = peer.closed ? null : peer.receiver;
+      if (peer.closed) {
+        return;
+      }
+      if (manual) {
+        peer.inbox.add(END_OF_STREAM);
+        return;
+      }
+      peerReceiver = peer.receiver;
     }
     if (peerReceiver != null) {
       peerReceiver.onClosed(null);
     }
   }
+
+  private static final Object END_OF_STREAM = new Object();
 }

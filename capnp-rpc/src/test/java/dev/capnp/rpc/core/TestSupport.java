@@ -193,6 +193,9 @@ final class TestSupport {
     @Override
     public void close() {
       pump();
+      client.close();
+      server.close();
+      pump();
     }
   }
 
