@@ -1,0 +1,231 @@
+package dev.capnp.rpc.core;
+
+import static dev.capnp.rpc.core.TestSupport.call;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.Pipeline;
+import dev.capnp.rpc.ResponsePromise;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.core.TestSupport.Recorder;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.rpc.transport.InMemoryTransport;
+import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Drives one connection from a hand-written peer (Level 0 peers, unknown messages, errors). */
+class RawPeerTest extends TestSupport.LoopTest {
+  InMemoryTransport[] wires;
+  RpcConnection conn;
+  final List<MessageReader> received = new ArrayList<>();
+  Recorder service;
+
+  @BeforeEach
+  void setUp() {
+    wires = InMemoryTransport.pair(true);
+    service = new Recorder("service");
+    conn = RpcConnection.create(loop, wires[0], Capability.of(service), "conn");
+    wires[1].start(new MessageTransport.Receiver() {
+      @Override
+      public void onMessage(MessageReader message) {
+        received.add(message);
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {
+        // nothing
+      }
+    });
+  }
+
+  void peerSends(Consumer<Rpc.Message.Builder> build) {
+    MessageBuilder mb = new MessageBuilder();
+    build.accept(mb.initRoot(Rpc.Message.FACTORY));
+    wires[1].send(mb);
+    run();
+  }
+
+  void run() {
+    for (int i = 0; i < 100; i++) {
+      int n = wires[0].deliverAll() + loop.runPending() + wires[1].deliverAll();
+      if (n == 0) {
+        return;
+      }
+    }
+  }
+
+  List<String> receivedSummaries() {
+    List<String> r = new ArrayList<>();
+    for (MessageReader m : received) {
+      r.add(TestSupport.summary(m));
+    }
+    return r;
+  }
+
+  @Test
+  void unknownMessagesAreAnsweredWithUnimplemented() {
+    peerSends(m -> m.initObsoleteSave().setAs(dev.capnp.runtime.Text.FACTORY,
+        new dev.capnp.runtime.Text.Reader("x")));
+    peerSends(m -> m.initProvide().setQuestionId(5));
+    assertThat(receivedSummaries()).containsExactly("unimplemented", "unimplemented");
+    Rpc.Message.Reader echoed = received.get(1).getRoot(Rpc.Message.FACTORY).getUnimplemented();
+    assertThat(echoed.isProvide()).isTrue();
+    assertThat(echoed.getProvide().getQuestionId()).isEqualTo(5);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  @Test
+  void unimplementedBootstrapAndCallBecomeUnimplementedErrors() {
+    Capability bs = conn.bootstrap();
+    run();
+    MessageReader bootstrapMsg = received.get(0);
+    peerSends(m -> m.setUnimplemented(bootstrapMsg.getRoot(Rpc.Message.FACTORY)));
+    assertThat(bs.problem()).isNotNull();
+    assertThat(bs.problem().getType()).isEqualTo(RpcException.Type.UNIMPLEMENTED);
+    assertThat(bs.problem().getMessage()).isEqualTo("Bootstrap message not implemented by peer");
+    bs.close();
+    run();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  @Test
+  void unimplementedCall() {
+    // the peer exports a capability to us through its Return of our bootstrap
+    Capability bs = conn.bootstrap();
+    run();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      Rpc.Payload.Builder p = r.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderHosted(7);
+    });
+    received.clear();
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(bs, "hello").send();
+    run();
+    assertThat(receivedSummaries()).contains("call:0->import:7");
+    MessageReader callMsg = received.get(received.size() - 1);
+    peerSends(m -> m.setUnimplemented(callMsg.getRoot(Rpc.Message.FACTORY)));
+    assertThat(c).isCompletedExceptionally();
+    assertThat(BasicProtocolTest.catchIt(c).getMessage())
+        .isEqualTo("Call message not implemented by peer!");
+    bs.close();
+    run();
+    assertThat(receivedSummaries()).contains("release:7x1");
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  @Test
+  void autoRelease_level0PeerFinishWithReleaseResultCaps() {
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    assertThat(receivedSummaries()).containsExactly("return:0:results");
+    assertThat(conn.tableSizes()[3]).isEqualTo(1);
+    peerSends(m -> {
+      Rpc.Finish.Builder f = m.initFinish();
+      f.setQuestionId(0);
+      f.setReleaseResultCaps(true);
+    });
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  @Test
+  void autoRelease_returnWithReleaseParamCaps() {
+    Capability bs = conn.bootstrap();
+    run();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      Rpc.Payload.Builder p = r.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderHosted(3);
+    });
+    Recorder arg = new Recorder("arg");
+    Capability a = Capability.of(arg);
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(bs, "take", a).send();
+    a.close();
+    run();
+    assertThat(conn.tableSizes()[3]).isEqualTo(1);
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0); // question ids are reused: the bootstrap question is finished
+      r.setReleaseParamCaps(true);
+      r.initResults();
+    });
+    assertThat(c).isCompleted();
+    TestSupport.get(c).close();
+    assertThat(arg.released).isTrue();
+    bs.close();
+    run();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  @Test
+  void protocolErrorAbortsAndBreaksEverything() {
+    Capability bs = conn.bootstrap();
+    run();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      Rpc.Payload.Builder p = r.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderHosted(1);
+    });
+    received.clear();
+    peerSends(m -> m.initRelease().setId(42));
+    assertThat(receivedSummaries()).hasSize(1);
+    assertThat(receivedSummaries().get(0)).startsWith("abort:")
+        .contains("Tried to release invalid export ID 42");
+    assertThat(conn.disconnectReason()).isNotNull();
+    assertThat(bs.problem()).isNotNull();
+    assertThat(bs.problem().getMessage()).contains("invalid export ID 42");
+    bs.close();
+    assertThat(conn.tablesEmpty()).isTrue();
+  }
+
+  @Test
+  void abortFromPeerBreaksCapsWithPeersReason() {
+    Capability bs = conn.bootstrap();
+    run();
+    peerSends(m -> {
+      Rpc.Exception.Builder e = m.initAbort();
+      e.setType(Rpc.Exception.Type.DISCONNECTED);
+      e.setReason("peer going away");
+    });
+    assertThat(bs.problem()).isNotNull();
+    assertThat(bs.problem().getType()).isEqualTo(RpcException.Type.DISCONNECTED);
+    assertThat(bs.problem().getMessage()).isEqualTo("peer going away");
+    bs.close();
+  }
+
+  @Test
+  void bootstrapWithObjectIdReachesTheFactory() {
+    List<String> ids = new ArrayList<>();
+    InMemoryTransport[] w = InMemoryTransport.pair(true);
+    RpcConnection server = new RpcConnection(loop, w[1], id -> {
+      ids.add(id == null ? null : id.getAs(dev.capnp.runtime.Text.FACTORY).toString());
+      return Capability.of(service);
+    }, "server");
+    server.start();
+    RpcConnection client = RpcConnection.create(loop, w[0], null, "client");
+    Capability a = client.bootstrap("service-7");
+    Capability b = client.bootstrap();
+    for (int i = 0; i < 10; i++) {
+      w[0].deliverAll();
+      w[1].deliverAll();
+      loop.runPending();
+    }
+    assertThat(ids).containsExactly("service-7", null);
+    a.close();
+    b.close();
+    client.close();
+    server.close();
+  }
+}
