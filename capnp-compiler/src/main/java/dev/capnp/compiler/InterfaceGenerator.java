@@ -75,7 +75,7 @@ final class InterfaceGenerator {
   }
 
   private List<Call> calls(List<Ancestor> ancestors) {
-    Set<String> requestNames = new HashSet<>(Set.of("newCallRequest"));
+    Set<String> requestNames = new HashSet<>();
     Set<String> handlerNames = new HashSet<>(SERVER_METHODS);
     List<Call> out = new ArrayList<>();
     for (Ancestor a : ancestors) {
