@@ -3,6 +3,7 @@ package dev.capnp.test.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capnp.rpc.Blocking;
 import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
@@ -499,6 +500,39 @@ class GeneratedRpcTest {
       }
     }
     assertThat(logger.lines).containsExactly("boxed logger");
+  }
+
+  /** A generated server written in blocking style: it waits for a call it makes. */
+  @Blocking
+  static final class BlockingService extends Service.Server {
+    @Override
+    protected CompletionStage<Void> callBack(
+        CallContext<Service.CallBackParams.Reader, Service.CallBackResults.Builder> context) {
+      try (Logger.Client callback = context.getParams().getCallback()) {
+        var req = callback.logRequest();
+        req.getParams().setLine("blocking " + context.getParams().getLine());
+        try (var response = req.send().join()) {
+          context.getResults().setCount(response.get().getCount() * 100);
+        }
+      }
+      return Server.done();
+    }
+  }
+
+  @ParameterizedTest(name = "remote={0}")
+  @ValueSource(booleans = {false, true})
+  void blockingHandlersOfGeneratedServersRunOffTheLoop(boolean remote) throws Exception {
+    LoggerImpl mine = new LoggerImpl();
+    try (Service.Client service = new Service.Client(serve(new BlockingService(), remote));
+        Logger.Client callback = new Logger.Client(Capability.of(mine, loop))) {
+      var req = service.callBackRequest();
+      req.getParams().setCallback(callback);
+      req.getParams().setLine("y");
+      try (var r = await(req.send())) {
+        assertThat(r.get().getCount()).isEqualTo(100);
+      }
+    }
+    assertThat(mine.lines).containsExactly("blocking y");
   }
 
   @Test
