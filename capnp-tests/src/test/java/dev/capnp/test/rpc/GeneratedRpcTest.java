@@ -257,7 +257,7 @@ class GeneratedRpcTest {
       return local;
     }
     InMemoryTransport[] wires = InMemoryTransport.pair(false);
-    cleanup.add(local); // the connection serves it while open
+    // the server-side connection takes ownership of the bootstrap capability
     RpcConnection serverSide = RpcConnection.create(loop, wires[1], local, "server");
     RpcConnection clientSide = RpcConnection.create(loop, wires[0], null, "client");
     cleanup.add(serverSide);
