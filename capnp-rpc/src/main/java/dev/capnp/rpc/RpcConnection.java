@@ -1322,7 +1322,7 @@ public final class RpcConnection implements AutoCloseable {
             "Attempt to create a cycle detected: promise resolved to itself"));
         isError = true;
       } else if (s.brand() != RpcConnection.this && receivedCall && !isError
-          && disconnected == null) {
+          && s.brokenReason() == null && disconnected == null) {
         // calls already sent through the peer must arrive before new local ones: embargo
         Embargo e = new Embargo();
         e.queue = new QueuedClient(loop, "embargo");

@@ -46,6 +46,12 @@ class RawPeerTest extends TestSupport.LoopTest {
     });
   }
 
+  @org.junit.jupiter.api.AfterEach
+  void tearDown() {
+    conn.close();
+    run();
+  }
+
   void peerSends(Consumer<Rpc.Message.Builder> build) {
     MessageBuilder mb = new MessageBuilder();
     build.accept(mb.initRoot(Rpc.Message.FACTORY));
