@@ -13,6 +13,7 @@ import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import java.util.ArrayList;
@@ -233,5 +234,86 @@ class RawPeerTest extends TestSupport.LoopTest {
     b.close();
     client.close();
     server.close();
+  }
+
+  void peerCalls(int questionId, int importId, String msg) {
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(questionId);
+      c.initTarget().setImportedCap(importId);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.setMethodId((short) 0);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(msg));
+    });
+  }
+
+  @Test
+  void unimplementedResolveReleasesTheResolution() {
+    java.util.concurrent.CompletableFuture<Capability> later =
+        new java.util.concurrent.CompletableFuture<>();
+    Recorder x = new Recorder("x");
+    service.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability p = Capability.promise(later)) {
+        p.writeTo(out.getPointer(1));
+      }
+      return dev.capnp.rpc.Server.done();
+    };
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    peerCalls(1, 0, "promise");
+    assertThat(receivedSummaries()).containsExactly("return:0:results", "return:1:results");
+    Rpc.CapDescriptor.Reader d = received.get(1).getRoot(Rpc.Message.FACTORY).getReturn()
+        .getResults().getCapTable().get(0);
+    assertThat(d.isSenderPromise()).isTrue();
+    later.complete(Capability.of(x));
+    run();
+    assertThat(receivedSummaries()).contains("resolve:" + d.getSenderPromise() + ":cap");
+    MessageReader resolveMsg = received.get(received.size() - 1);
+    assertThat(conn.tableSizes()[3]).isEqualTo(3); // bootstrap, promise, resolution
+    peerSends(m -> m.setUnimplemented(resolveMsg.getRoot(Rpc.Message.FACTORY)));
+    assertThat(conn.tableSizes()[3]).isEqualTo(2); // the resolution's export was released
+    for (int q = 0; q < 2; q++) {
+      final int id = q;
+      peerSends(m -> {
+        Rpc.Finish.Builder f = m.initFinish();
+        f.setQuestionId(id);
+        f.setReleaseResultCaps(true);
+      });
+    }
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(x.released).isTrue();
+  }
+
+  @Test
+  void thirdPartyCapFallsBackToTheVine() {
+    Capability bs = conn.bootstrap();
+    run();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      Rpc.Payload.Builder p = r.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).initThirdPartyHosted().setVineId(9);
+    });
+    received.clear();
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(bs, "via-vine").send();
+    run();
+    assertThat(receivedSummaries()).containsExactly("call:0->import:9");
+    c.cancel(false);
+    bs.close();
+    run();
+    assertThat(receivedSummaries()).contains("release:9x1");
+  }
+
+  @Test
+  void disembargoAcceptIsUnimplemented() {
+    peerSends(m -> {
+      Rpc.Disembargo.Builder d = m.initDisembargo();
+      d.initTarget().setImportedCap(0);
+      d.initContext().setAccept();
+    });
+    assertThat(receivedSummaries()).containsExactly("unimplemented");
+    assertThat(conn.disconnectReason()).isNull();
   }
 }
