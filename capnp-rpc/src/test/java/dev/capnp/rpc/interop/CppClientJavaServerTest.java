@@ -42,7 +42,7 @@ class CppClientJavaServerTest {
       while (true) {
         Socket socket = listener.accept();
         RpcConnection connection = new RpcConnection(loop,
-            new SocketTransport(socket, "interop-server-conn"),
+            SocketTransports.over(socket, "interop-server-conn"),
             objectId -> {
               JavaTestService service = new JavaTestService();
               services.add(service);

@@ -56,7 +56,7 @@ class JavaClientCppServerTest {
     int port = Integer.getInteger("interop.port", cpp.port());
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     RpcConnection connection = RpcConnection.create(loop,
-        new SocketTransport(socket, "interop-" + name), null, "java->c++ " + name);
+        SocketTransports.over(socket, "interop-" + name), null, "java->c++ " + name);
     try {
       try (var service = new Interop.TestService.Client(connection.bootstrap())) {
         scenario.run(service, loop);

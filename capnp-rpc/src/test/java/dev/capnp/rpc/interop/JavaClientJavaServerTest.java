@@ -47,11 +47,12 @@ class JavaClientJavaServerTest {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
       Socket server = listener.accept();
-      serverSide = new RpcConnection(serverLoop, new SocketTransport(server, "jj-server-" + name),
+      serverSide = new RpcConnection(serverLoop,
+          SocketTransports.over(server, "jj-server-" + name),
           objectId -> Capability.of(service, serverLoop), "java server " + name);
       serverSide.start();
       clientSide = RpcConnection.create(clientLoop,
-          new SocketTransport(client, "jj-client-" + name), null, "java client " + name);
+          SocketTransports.over(client, "jj-client-" + name), null, "java client " + name);
     }
     try {
       try (var bootstrap = new Interop.TestService.Client(clientSide.bootstrap())) {
