@@ -360,7 +360,8 @@ public:
     auto expectedText = reversed(text);
     request.setReply(replySize);
     auto response = await(request.send(), "bigEcho");
-    KJ_REQUIRE(response.getChecksum() == expectedChecksum, response.getChecksum(), expectedChecksum);
+    KJ_REQUIRE(response.getChecksum() == expectedChecksum,
+               response.getChecksum(), expectedChecksum);
     KJ_REQUIRE(response.getText() == expectedText, "text not reversed");
     auto out = response.getData();
     KJ_REQUIRE(out.size() == replySize, out.size());

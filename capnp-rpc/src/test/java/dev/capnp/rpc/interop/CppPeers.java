@@ -63,7 +63,8 @@ final class CppPeers {
     requireTool("make (package make)", "make", "--version");
     requireTool("pkg-config (package pkg-config)", "pkg-config", "--version");
     requireTool("capnp (package capnproto)", "capnp", "--version");
-    requireTool("pkg-config capnp-rpc (package libcapnp-dev)", "pkg-config", "--exists", "capnp-rpc");
+    requireTool("pkg-config capnp-rpc (package libcapnp-dev)",
+        "pkg-config", "--exists", "capnp-rpc");
     Finished make = run(List.of("make", "-s", "-C", interop.toString()), BUILD_TIMEOUT_SECONDS);
     if (make.exitCode != 0) {
       // The tools are there, so this is a real failure, never a skip.

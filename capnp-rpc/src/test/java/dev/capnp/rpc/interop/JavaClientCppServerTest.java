@@ -41,7 +41,8 @@ class JavaClientCppServerTest {
 
   @Test
   void scenarioNamesMatchTheCppClient() {
-    assertThat(JavaClientScenarios.ALL.keySet()).containsExactlyElementsOf(CppPeers.get().scenarios());
+    assertThat(JavaClientScenarios.ALL.keySet())
+        .containsExactlyElementsOf(CppPeers.get().scenarios());
   }
 
   @TestFactory

@@ -103,8 +103,9 @@ final class JavaTestService extends Interop.TestService.Server {
   }
 
   @Override
-  protected CompletionStage<Void> getCounter(CallContext<Interop.TestService.GetCounterParams.Reader,
-      Interop.TestService.GetCounterResults.Builder> context) {
+  protected CompletionStage<Void> getCounter(
+      CallContext<Interop.TestService.GetCounterParams.Reader,
+          Interop.TestService.GetCounterResults.Builder> context) {
     try (Capability counter = Capability.of(new CounterImpl())) {
       context.getResults().setCounter(counter);
     }
@@ -235,7 +236,8 @@ final class JavaTestService extends Interop.TestService.Server {
 
   @Override
   protected CompletionStage<Void> forwardLocal(
-      CallContext<Interop.TestService.ForwardLocalParams.Reader, Interop.TextReply.Builder> context) {
+      CallContext<Interop.TestService.ForwardLocalParams.Reader,
+          Interop.TextReply.Builder> context) {
     try (Interop.Callee.Client local =
         new Interop.Callee.Client(Capability.of(new CalleeImpl("local")))) {
       var request = local.echoRequest();
