@@ -30,6 +30,8 @@ public final class EventLoop implements Executor, AutoCloseable {
   private final boolean manual;
   private volatile Thread thread;
   private volatile boolean closed;
+  /** Set while the loop thread is (about to be) parked; producers only unpark then. */
+  private volatile boolean parked;
 
   private EventLoop(String name, boolean manual) {
     this.name = name;
@@ -87,7 +89,7 @@ public final class EventLoop implements Executor, AutoCloseable {
   @Override
   public void execute(Runnable task) {
     queue.add(task);
-    if (!manual) {
+    if (!manual && parked) {
       LockSupport.unpark(thread);
     }
   }
@@ -141,7 +143,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     while (!closed) {
       Runnable r = queue.poll();
       if (r == null) {
-        LockSupport.park(this);
+        parked = true;
+        if (queue.isEmpty() && !closed) {
+          LockSupport.park(this);
+        }
+        parked = false;
         continue;
       }
       runSafely(r);
