@@ -699,6 +699,7 @@ public final class RpcConnection implements AutoCloseable {
         break;
       case YOURSELF:
         a.redirectResults = true;
+        a.redirected = new CompletableFuture<>();
         break;
       default:
         target.release();
@@ -739,7 +740,13 @@ public final class RpcConnection implements AutoCloseable {
       if (res != null) {
         res.release();
       }
+      if (a.redirected != null) {
+        a.redirected.completeExceptionally(disconnected);
+      }
       return;
+    }
+    if (a.redirected != null && e != null) {
+      a.redirected.completeExceptionally(e);
     }
     MessageBuilder mb;
     if (e != null) {
@@ -767,6 +774,13 @@ public final class RpcConnection implements AutoCloseable {
       ret.setReleaseParamCaps(false);
       ret.setResultsSentElsewhere();
       a.results = res;
+      send(mb);
+      // a takeFromOtherQuestion naming this answer may already be waiting for the results
+      a.redirected.complete(res);
+      if (a.finishReceived) {
+        removeAnswer(a);
+      }
+      return;
     } else if (res.origin != null && res.origin.owner == a) {
       mb = res.origin.message;
       a.resultExports = writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
@@ -868,17 +882,29 @@ public final class RpcConnection implements AutoCloseable {
       }
       case TAKE_FROM_OTHER_QUESTION: {
         Answer other = answers.get(ret0.getTakeFromOtherQuestion());
-        if (other == null || other.results == null || !other.redirectResults) {
+        if (other == null || !other.redirectResults) {
           throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID "
               + ret0.getTakeFromOtherQuestion());
         }
-        Results r = other.results;
-        other.results = null;
-        q.pipeline.onReturn(r);
-        if (!q.promise.complete(r)) {
-          r.release();
-        }
-        break;
+        // The peer may send this right after its Call(sendResultsTo.yourself), before our
+        // answer has completed: wait for the answer's results.
+        other.redirected.whenComplete((r, e) -> loop.run(() -> {
+          if (e != null) {
+            RpcException ex = RpcException.of(e);
+            q.pipeline.onError(ex);
+            q.promise.completeExceptionally(ex);
+          } else {
+            if (other.results == r) {
+              other.results = null;
+            }
+            q.pipeline.onReturn(r);
+            if (!q.promise.complete(r)) {
+              r.release();
+            }
+          }
+          finishReturn(q);
+        }));
+        return;
       }
       default: {
         RpcException e = RpcException.unimplemented("Unsupported Return type " + ret0.which());
@@ -887,6 +913,11 @@ public final class RpcConnection implements AutoCloseable {
         break;
       }
     }
+    finishReturn(q);
+  }
+
+  /** After a question's Return was handled: drop the caller's hold (maybe sending Finish). */
+  private void finishReturn(Question q) {
     if (q.promise.isCancelled()) {
       // the caller already dropped its reference; Finish was (or will be) sent
       if (q.finishSent && questions.get(q.id) == q) {
@@ -1121,6 +1152,8 @@ public final class RpcConnection implements AutoCloseable {
     boolean returnSent;
     boolean finishReceived;
     boolean redirectResults;
+    /** For {@code sendResultsTo.yourself}: the results, once the call completes. */
+    CompletableFuture<Results> redirected;
   }
 
   /** A capability the peer exported to us. */

@@ -316,4 +316,71 @@ class RawPeerTest extends TestSupport.LoopTest {
     assertThat(receivedSummaries()).containsExactly("unimplemented");
     assertThat(conn.disconnectReason()).isNull();
   }
+
+  @Test
+  void takeFromOtherQuestionMayArriveBeforeTheRedirectedAnswerCompletes() {
+    // like C++: Call(sendResultsTo.yourself) = A, then at once Return(takeFromOtherQuestion = A)
+    java.util.concurrent.CompletableFuture<Void> gate =
+        new java.util.concurrent.CompletableFuture<>();
+    service.handler = ctx -> gate.thenCompose(v -> TestSupport.echo(ctx, "late"));
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    peerSends(m -> {
+      Rpc.Finish.Builder f = m.initFinish();
+      f.setQuestionId(0);
+      f.setReleaseResultCaps(false); // keep the bootstrap export (the schema default is true)
+    });
+    Capability bs = conn.bootstrap();
+    run();
+    int bootstrapQ = received.get(received.size() - 1).getRoot(Rpc.Message.FACTORY)
+        .getBootstrap().getQuestionId();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(bootstrapQ);
+      Rpc.Payload.Builder p = r.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderHosted(3);
+    });
+    received.clear();
+    ResponsePromise<AnyPointer.Reader, Pipeline> go = call(bs, "go").send();
+    run();
+    int q = received.get(received.size() - 1).getRoot(Rpc.Message.FACTORY).getCall()
+        .getQuestionId();
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(5);
+      c.initTarget().setImportedCap(0);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.setMethodId((short) 0);
+      c.initSendResultsTo().setYourself();
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("slow"));
+    });
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(q);
+      r.setTakeFromOtherQuestion(5);
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(go).isNotDone();
+    gate.complete(null);
+    run();
+    assertThat(go).isDone();
+    try (var r = TestSupport.get(go)) {
+      assertThat(TestSupport.text(r.get(), 0)).isEqualTo("late");
+    }
+    assertThat(receivedSummaries()).contains("return:5:sent-elsewhere", "finish:" + q);
+    peerSends(m -> {
+      Rpc.Finish.Builder f = m.initFinish();
+      f.setQuestionId(5);
+      f.setReleaseResultCaps(false);
+    });
+    peerSends(m -> {
+      Rpc.Release.Builder r = m.initRelease();
+      r.setId(0);
+      r.setReferenceCount(1);
+    });
+    bs.close();
+    run();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
 }
