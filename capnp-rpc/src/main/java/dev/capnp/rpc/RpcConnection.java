@@ -479,6 +479,13 @@ public final class RpcConnection implements AutoCloseable {
         loop.run(() -> dropQuestionRef(q));
       }
     });
+    if (q.isTailCall) {
+      // Like C++: the original question is answered with takeFromOtherQuestion at once; the
+      // peer only sends resultsSentElsewhere after it has seen that.
+      Results marker = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
+      marker.sentElsewhereQuestion = q.id;
+      return new CallResult(CompletableFuture.completedFuture(marker), q.pipeline);
+    }
     return new CallResult(q.promise, q.pipeline);
   }
 
@@ -851,8 +858,8 @@ public final class RpcConnection implements AutoCloseable {
         Rpc.Return.Reader ret = m.getRoot(Rpc.Message.FACTORY).getReturn();
         Results r = new Results(ret.getResults().getContent(), caps, null);
         q.pipeline.onReturn(r);
-        if (!q.promise.complete(r)) {
-          r.release();
+        if (q.isTailCall || !q.promise.complete(r)) {
+          r.release(); // (a tail call's results were redirected; nobody waits for them here)
         }
         break;
       }

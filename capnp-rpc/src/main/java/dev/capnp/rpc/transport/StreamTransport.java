@@ -31,6 +31,8 @@ public final class StreamTransport implements MessageTransport {
   private final String name;
   private final ArrayDeque<MessageBuilder> outbox = new ArrayDeque<>();
   private boolean closing;
+  /** Set once {@link #close()} was called: the end of the stream is then no news to report. */
+  private volatile boolean closeRequested;
   private volatile boolean closed;
   private Thread writer;
 
@@ -80,7 +82,7 @@ public final class StreamTransport implements MessageTransport {
 
   private void readLoop(Receiver receiver) {
     try {
-      while (!closed) {
+      while (true) {
         MessageReader m = in != null ? Serialize.tryRead(in, options)
             : Serialize.tryRead(inChannel, options);
         if (m == null) {
@@ -88,11 +90,12 @@ public final class StreamTransport implements MessageTransport {
         }
         receiver.onMessage(m);
       }
-      if (!closed) {
+      if (!closeRequested) {
         receiver.onClosed(null);
       }
     } catch (IOException | RuntimeException e) {
-      if (!closed) {
+      // also reached when the writer failed and closed the streams
+      if (!closeRequested) {
         receiver.onClosed(e);
       }
     }
@@ -147,6 +150,7 @@ public final class StreamTransport implements MessageTransport {
   /** Flushes what is queued, then closes both directions. */
   @Override
   public void close() {
+    closeRequested = true;
     synchronized (outbox) {
       if (closing) {
         return;

@@ -273,4 +273,37 @@ class CallLifecycleTest extends TestSupport.LoopTest {
       v.assertClean();
     }
   }
+
+  @Test
+  void tailCalls_manyInFlightThenAbruptDisconnect_releaseEverything() {
+    Recorder svc = new Recorder("svc");
+    Recorder local = new Recorder("local");
+    svc.handler = ctx -> {
+      try (Capability back = Capability.fromPointer(
+          ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1))) {
+        return ctx.tailCall(call(back, "tail"));
+      }
+    };
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      Capability mine = Capability.of(local);
+      List<ResponsePromise<AnyPointer.Reader, Pipeline>> ps = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ps.add(call(bs, "go" + i, mine).send());
+      }
+      v.pump();
+      for (ResponsePromise<AnyPointer.Reader, Pipeline> p : ps) {
+        try (Response<AnyPointer.Reader> r = get(p)) {
+          assertThat(text(r.get(), 0)).isEqualTo("got:tail");
+        }
+      }
+      v.client.close();
+      v.pump();
+      assertThat(svc.released).as(v.server.dumpTables()).isTrue();
+      mine.close();
+      bs.close();
+      v.pump();
+      assertThat(local.released).isTrue();
+    }
+  }
 }
