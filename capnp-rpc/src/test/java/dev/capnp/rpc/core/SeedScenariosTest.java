@@ -410,4 +410,90 @@ class SeedScenariosTest extends TestSupport.LoopTest {
       assertThat(t.released).isTrue();
     }
   }
+
+  @Test
+  void cycle4_localPromiseResolvedToItsOwnEchoAcrossTheConnection() {
+    Recorder svc = new Recorder("svc");
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      CompletableFuture<Capability> f = new CompletableFuture<>();
+      Capability p = Capability.promise(f);
+      ResponsePromise<AnyPointer.Reader, Pipeline> echo = call(bs, "echo", p).send();
+      f.complete(echo.getPipelinedCap(1)); // p -> (its own echo) -> p
+      ResponsePromise<AnyPointer.Reader, Pipeline> c = call(p, "loop").send();
+      v.pump();
+      assertThat(c).isCompletedExceptionally();
+      assertThat(BasicProtocolTest.catchIt(c).getMessage()).contains("cycle");
+      assertThat(p.problem()).isNotNull();
+      get(echo).close();
+      p.close();
+      bs.close();
+      v.assertClean();
+    }
+  }
+
+  @Test
+  void resolve4_resolveToAnUnseenExport() {
+    CompletableFuture<Capability> later = new CompletableFuture<>();
+    Recorder fresh = new Recorder("fresh");
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> {
+      try (Capability p = Capability.promise(later)) {
+        answerCap(ctx, p);
+      }
+      return Server.done();
+    };
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      Response<AnyPointer.Reader> r = get(sendPump(v, call(bs, "promise").send()));
+      Capability x = r.getCap(1);
+      r.close();
+      ResponsePromise<AnyPointer.Reader, Pipeline> m1 = call(x, "m1").send();
+      later.complete(Capability.of(fresh));
+      ResponsePromise<AnyPointer.Reader, Pipeline> m2 = call(x, "m2").send();
+      v.pump();
+      ResponsePromise<AnyPointer.Reader, Pipeline> m3 = call(x, "m3").send();
+      v.pump();
+      assertThat(fresh.log).containsExactly("m1", "m2", "m3");
+      get(m1).close();
+      get(m2).close();
+      get(m3).close();
+      x.close();
+      bs.close();
+      v.assertClean();
+      assertThat(fresh.released).isTrue();
+    }
+  }
+
+  @Test
+  void localEmbargo11_answerEqualsAnAlreadyAnsweredQuestionsCapPlusPipelinedCall() {
+    Recorder local = new Recorder("local");
+    Recorder svc = new Recorder("svc");
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      Capability mine = Capability.of(local);
+      Response<AnyPointer.Reader> first = get(sendPump(v, call(bs, "echo", mine).send()));
+      Capability viaFirst = first.getCap(1);
+      ResponsePromise<AnyPointer.Reader, Pipeline> second = call(bs, "echo", viaFirst).send();
+      Capability x = second.getPipelinedCap(1);
+      ResponsePromise<AnyPointer.Reader, Pipeline> m1 = call(x, "m1").send();
+      v.step(1);
+      v.step(1);
+      ResponsePromise<AnyPointer.Reader, Pipeline> m2 = call(x, "m2").send();
+      v.pump();
+      ResponsePromise<AnyPointer.Reader, Pipeline> m3 = call(x, "m3").send();
+      v.pump();
+      assertThat(local.log).containsExactly("m1", "m2", "m3");
+      for (ResponsePromise<AnyPointer.Reader, Pipeline> m : List.of(m1, m2, m3, second)) {
+        get(m).close();
+      }
+      first.close();
+      viaFirst.close();
+      x.close();
+      mine.close();
+      bs.close();
+      v.assertClean();
+    }
+  }
 }
