@@ -43,8 +43,8 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       return;
     }
     if (hook.server.isBlocking(params.interfaceId, params.methodId)) {
-      BlockingExecutor.INSTANCE.execute(() ->
-          invoke().whenComplete((v, e) -> loop.execute(() -> finish(e))));
+      BlockingExecutor.INSTANCE.execute(() -> loop.runAsHome(() ->
+          invoke().whenComplete((v, e) -> loop.execute(() -> finish(e)))));
     } else {
       invoke().whenComplete((v, e) -> loop.run(() -> finish(e)));
     }

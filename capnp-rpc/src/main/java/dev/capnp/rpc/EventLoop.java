@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class EventLoop implements Executor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
   private static final ThreadLocal<EventLoop> CURRENT = new ThreadLocal<>();
+  /** The vat a blocking handler's thread works for (new local capabilities belong to it). */
+  private static final ThreadLocal<EventLoop> HOME = new ThreadLocal<>();
   private static volatile EventLoop defaultLoop;
 
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
@@ -61,9 +63,16 @@ public final class EventLoop implements Executor, AutoCloseable {
     return CURRENT.get();
   }
 
-  /** The current loop, else a shared default loop (started on first use). */
+  /**
+   * The current loop (or, on a blocking handler's thread, the loop of the handler's vat), else a
+   * shared default loop (started on first use).
+   */
   public static EventLoop currentOrDefault() {
     EventLoop l = CURRENT.get();
+    if (l != null) {
+      return l;
+    }
+    l = HOME.get();
     if (l != null) {
       return l;
     }
@@ -78,6 +87,21 @@ public final class EventLoop implements Executor, AutoCloseable {
       }
     }
     return d;
+  }
+
+  /** Runs {@code task} on the calling (non-loop) thread on behalf of this loop's vat. */
+  void runAsHome(Runnable task) {
+    EventLoop old = HOME.get();
+    HOME.set(this);
+    try {
+      task.run();
+    } finally {
+      if (old == null) {
+        HOME.remove();
+      } else {
+        HOME.set(old);
+      }
+    }
   }
 
   /** Whether the calling thread is this loop's thread. */

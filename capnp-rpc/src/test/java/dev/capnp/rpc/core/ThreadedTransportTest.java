@@ -118,11 +118,13 @@ class ThreadedTransportTest {
   @Blocking
   static final class Relay extends Server {
     volatile String threadName;
+    volatile String newCapLoop;
 
     @Override
     protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
         CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
       threadName = Thread.currentThread().toString();
+      newCapLoop = EventLoop.currentOrDefault().toString();
       try (Capability target = Capability.fromPointer(
           ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1))) {
         String reply;
@@ -159,6 +161,7 @@ class ThreadedTransportTest {
       }
     }
     assertThat(relay.threadName).doesNotContain("server-vat");
+    assertThat(relay.newCapLoop).contains("server-vat"); // new caps belong to the handler's vat
     awaitEmpty(client);
     awaitEmpty(server);
     client.close();
