@@ -60,6 +60,14 @@ public final class Capability implements AutoCloseable {
     }
   }
 
+  /**
+   * How many capability references (internal hooks) are alive in this JVM: a leak diagnostic for
+   * tests (compare before and after a scenario once everything is released).
+   */
+  public static long liveReferenceCount() {
+    return ClientHook.LIVE.get();
+  }
+
   /** A capability served by {@code server} on the current (or default) event loop. */
   public static Capability of(Server server) {
     return new Capability(server.hook(EventLoop.currentOrDefault()));

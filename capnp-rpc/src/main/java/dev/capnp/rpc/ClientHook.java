@@ -10,11 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hook's event loop.
  */
 abstract class ClientHook {
+  /** Hooks created and not yet fully released, JVM-wide (a leak diagnostic). */
+  static final java.util.concurrent.atomic.AtomicLong LIVE =
+      new java.util.concurrent.atomic.AtomicLong();
   final EventLoop loop;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   ClientHook(EventLoop loop) {
     this.loop = loop;
+    LIVE.incrementAndGet();
   }
 
   /** Adds a reference and returns this hook. */
@@ -33,6 +37,7 @@ abstract class ClientHook {
   final void release() {
     int n = refs.decrementAndGet();
     if (n == 0) {
+      LIVE.decrementAndGet();
       if (loop.inLoop()) {
         destroy();
       } else {

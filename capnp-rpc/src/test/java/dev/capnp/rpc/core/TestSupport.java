@@ -136,8 +136,14 @@ final class TestSupport {
     final RpcConnection client;
     final RpcConnection server;
     final List<String> trace = new ArrayList<>();
+    /** Live capability hooks before the scenario (the bootstrap handles are counted below). */
+    long liveBefore = Capability.liveReferenceCount();
+    /** Whether {@link #close()} checks that every reference made since was released. */
+    boolean checkLeaks = true;
 
     TwoVats(Capability clientBootstrap, Capability serverBootstrap) {
+      // the connections own (and finally release) the bootstrap handles made before us
+      liveBefore -= (clientBootstrap == null ? 0 : 1) + (serverBootstrap == null ? 0 : 1);
       client = RpcConnection.create(loop, wires[0], clientBootstrap, "client");
       server = RpcConnection.create(loop, wires[1], serverBootstrap, "server");
     }
@@ -196,6 +202,14 @@ final class TestSupport {
       client.close();
       server.close();
       pump();
+      if (checkLeaks) {
+        // the bootstrap handles passed in were created before liveBefore was taken
+        long live = Capability.liveReferenceCount();
+        if (live > liveBefore) {
+          throw new AssertionError("capability references leaked: " + (live - liveBefore)
+              + " more live than before the scenario");
+        }
+      }
     }
   }
 
