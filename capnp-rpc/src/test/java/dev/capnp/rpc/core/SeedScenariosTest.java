@@ -496,4 +496,118 @@ class SeedScenariosTest extends TestSupport.LoopTest {
       v.assertClean();
     }
   }
+
+  @Test
+  void localEmbargo6_answersPointingBackOnBothSides() {
+    Recorder clientSvc = new Recorder("clientSvc");
+    Recorder serverSvc = new Recorder("serverSvc");
+    Recorder clientObj = new Recorder("clientObj");
+    Recorder serverObj = new Recorder("serverObj");
+    try (TwoVats v = new TwoVats(Capability.of(clientSvc), Capability.of(serverSvc))) {
+      Capability toServer = v.client.bootstrap();
+      Capability toClient = v.server.bootstrap();
+      v.pump();
+      Capability c = Capability.of(clientObj);
+      Capability s = Capability.of(serverObj);
+      ResponsePromise<AnyPointer.Reader, Pipeline> e1 = call(toServer, "echo", c).send();
+      ResponsePromise<AnyPointer.Reader, Pipeline> e2 = call(toClient, "echo", s).send();
+      Capability x1 = e1.getPipelinedCap(1);
+      Capability x2 = e2.getPipelinedCap(1);
+      List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        calls.add(call(x1, "c" + i).send());
+        calls.add(call(x2, "s" + i).send());
+        v.step(i % 2);
+        v.step((i + 1) % 2);
+      }
+      v.pump();
+      assertThat(clientObj.log).containsExactly("c0", "c1", "c2", "c3", "c4", "c5");
+      assertThat(serverObj.log).containsExactly("s0", "s1", "s2", "s3", "s4", "s5");
+      assertThat(v.trace).filteredOn(t -> t.contains("disembargo-request"))
+          .anyMatch(t -> t.startsWith("c->s")).anyMatch(t -> t.startsWith("s->c"));
+      calls.forEach(m -> get(m).close());
+      get(e1).close();
+      get(e2).close();
+      for (Capability cap : List.of(x1, x2, c, s, toServer, toClient)) {
+        cap.close();
+      }
+      v.assertClean();
+    }
+  }
+
+  @Test
+  void localEmbargo7_embargoOnALocalPromiseThatLaterResolvesLocally() {
+    Recorder svc = new Recorder("svc");
+    Recorder obj = new Recorder("obj");
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      CompletableFuture<Capability> f = new CompletableFuture<>();
+      Capability switchable = Capability.promise(f);
+      ResponsePromise<AnyPointer.Reader, Pipeline> e = call(bs, "echo", switchable).send();
+      Capability x = e.getPipelinedCap(1);
+      List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+      calls.add(call(x, "m0").send());
+      serverTurn(v);
+      v.step(0); // the Return: x now leads to our own (still unresolved) promise -> embargo
+      calls.add(call(x, "m1").send());
+      f.complete(Capability.of(obj));
+      calls.add(call(x, "m2").send());
+      v.pump();
+      calls.add(call(x, "m3").send());
+      v.pump();
+      assertThat(obj.log).containsExactly("m0", "m1", "m2", "m3");
+      calls.forEach(m -> get(m).close());
+      get(e).close();
+      x.close();
+      switchable.close();
+      bs.close();
+      v.assertClean();
+    }
+  }
+
+  @Test
+  void localEmbargo15_crossResolvedPromiseChain() {
+    Recorder obj = new Recorder("obj");
+    CompletableFuture<Capability> serverSide = new CompletableFuture<>();
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> {
+      try (Capability p = Capability.promise(serverSide)) {
+        answerCap(ctx, p);
+      }
+      return Server.done();
+    };
+    List<Capability> kept = new ArrayList<>();
+    Recorder keeper = new Recorder("keeper");
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      // the client's promise p1 -> the server's promise p2 -> the client's object
+      CompletableFuture<Capability> clientSide = new CompletableFuture<>();
+      Capability p1 = Capability.promise(clientSide);
+      ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bs, "promise").send();
+      clientSide.complete(r.getPipelinedCap(1));
+      ResponsePromise<AnyPointer.Reader, Pipeline> m1 = call(p1, "m1").send();
+      v.pump();
+      Capability objCap = Capability.of(obj);
+      svc.handler = ctx -> {
+        kept.add(param(ctx, 1));
+        return TestSupport.echo(ctx, "kept");
+      };
+      get(sendPump(v, call(bs, "keep", objCap).send())).close();
+      serverSide.complete(kept.remove(0));
+      ResponsePromise<AnyPointer.Reader, Pipeline> m2 = call(p1, "m2").send();
+      v.pump();
+      ResponsePromise<AnyPointer.Reader, Pipeline> m3 = call(p1, "m3").send();
+      v.pump();
+      assertThat(obj.log).containsExactly("m1", "m2", "m3");
+      for (ResponsePromise<AnyPointer.Reader, Pipeline> m : List.of(m1, m2, m3, r)) {
+        get(m).close();
+      }
+      p1.close();
+      objCap.close();
+      bs.close();
+      v.assertClean();
+    }
+    assertThat(keeper.log).isEmpty();
+  }
 }
