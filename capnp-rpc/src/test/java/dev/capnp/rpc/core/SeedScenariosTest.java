@@ -610,4 +610,60 @@ class SeedScenariosTest extends TestSupport.LoopTest {
     }
     assertThat(keeper.log).isEmpty();
   }
+
+  @Test
+  void resolve7_resolvedLocalPromiseIsSentAsTheObjectItself() {
+    Recorder svc = new Recorder("svc");
+    Recorder obj = new Recorder("obj");
+    List<String> seen = new ArrayList<>();
+    svc.handler = ctx -> {
+      try (Capability c = param(ctx, 1)) {
+        seen.add(c.toString());
+      }
+      return TestSupport.echo(ctx, "ok");
+    };
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      CompletableFuture<Capability> f = new CompletableFuture<>();
+      Capability p = Capability.promise(f);
+      f.complete(Capability.of(obj));
+      v.loop.runPending();
+      v.trace.clear();
+      get(sendPump(v, call(bs, "take", p).send())).close();
+      assertThat(seen).hasSize(1);
+      assertThat(seen.get(0)).contains("import(").doesNotContain("promise(");
+      assertThat(v.trace).noneMatch(t -> t.contains("resolve"));
+      p.close();
+      bs.close();
+      v.assertClean();
+      assertThat(obj.released).isTrue();
+    }
+  }
+
+  @Test
+  void resolve6_promiseReleasedBeforeItsResolveArrives() {
+    CompletableFuture<Capability> later = new CompletableFuture<>();
+    Recorder svc = new Recorder("svc");
+    Recorder target = new Recorder("target");
+    svc.handler = ctx -> {
+      try (Capability p = Capability.promise(later)) {
+        answerCap(ctx, p);
+      }
+      return Server.done();
+    };
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      Response<AnyPointer.Reader> r = get(sendPump(v, call(bs, "promise").send()));
+      Capability x = r.getCap(1);
+      r.close();
+      later.complete(Capability.of(target));
+      serverTurn(v); // the server sends Resolve, still on its way
+      x.close();     // the client drops the promise (Release crosses the Resolve)
+      v.pump();
+      bs.close();
+      v.assertClean();
+      assertThat(target.released).isTrue();
+    }
+  }
 }
