@@ -186,10 +186,16 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
-  /** Stops a threaded loop (queued tasks are dropped). */
+  /**
+   * Stops the loop: a threaded loop's thread ends (queued tasks are dropped); a manual loop stops
+   * being its thread's current loop.
+   */
   @Override
   public void close() {
     closed = true;
+    if (manual && CURRENT.get() == this) {
+      CURRENT.remove();
+    }
     if (!manual) {
       LockSupport.unpark(thread);
     }

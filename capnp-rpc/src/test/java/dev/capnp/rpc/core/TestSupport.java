@@ -127,6 +127,12 @@ final class TestSupport {
     void newLoop() {
       loop = EventLoop.manual();
     }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeLoop() {
+      loop.runPending();
+      loop.close();
+    }
   }
 
   /** Two vats connected by a manual in-memory pair on one manual loop. */
