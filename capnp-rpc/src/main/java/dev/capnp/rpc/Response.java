@@ -14,11 +14,42 @@ public final class Response<R> implements AutoCloseable {
   private final Results results;
   private final PointerFactory<?, R> factory;
   private final EventLoop loop;
+  private final Leak leak;
+  private final java.lang.ref.Cleaner.Cleanable cleanable;
 
   Response(Results results, PointerFactory<?, R> factory, EventLoop loop) {
     this.results = results;
     this.factory = factory;
     this.loop = loop;
+    if (results.caps.size() > 0) {
+      // only responses holding capabilities can leak references
+      leak = new Leak(results, loop);
+      cleanable = Capability.CLEANER.register(this, leak);
+    } else {
+      leak = null;
+      cleanable = null;
+    }
+  }
+
+  /** Releases the capabilities of a response that was never closed (run by the Cleaner). */
+  private static final class Leak implements Runnable {
+    private final Results results;
+    private final EventLoop loop;
+    volatile boolean closed;
+
+    Leak(Results results, EventLoop loop) {
+      this.results = results;
+      this.loop = loop;
+    }
+
+    @Override
+    public void run() {
+      if (!closed) {
+        Capability.LOG.warn("a response holding {} capabilities was never closed; releasing them",
+            results.caps.size());
+        loop.run(results::release);
+      }
+    }
   }
 
   /** The results, read with the request's results factory. */
@@ -53,6 +84,10 @@ public final class Response<R> implements AutoCloseable {
   /** Releases the capabilities held by the results. */
   @Override
   public void close() {
+    if (leak != null) {
+      leak.closed = true;
+      cleanable.clean();
+    }
     loop.run(results::release);
   }
 }
