@@ -10,6 +10,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayDeque;
@@ -120,6 +123,8 @@ public final class StreamTransport implements MessageTransport {
             Serialize.write(out, m);
           }
           out.flush();
+        } else if (outChannel instanceof GatheringByteChannel) {
+          writeGathered((GatheringByteChannel) outChannel, batch);
         } else {
           for (MessageBuilder m : batch) {
             Serialize.write(outChannel, m);
@@ -133,6 +138,36 @@ public final class StreamTransport implements MessageTransport {
       Thread.currentThread().interrupt();
     } finally {
       closeAll();
+    }
+  }
+
+  /** Writes a whole batch of framed messages with gathering writes (one system call if it fits). */
+  private static void writeGathered(GatheringByteChannel ch, ArrayList<MessageBuilder> batch)
+      throws IOException {
+    ArrayList<ByteBuffer> bufs = new ArrayList<>(batch.size() * 2);
+    long remaining = 0;
+    for (MessageBuilder m : batch) {
+      ByteBuffer[] segs = m.getSegmentsForOutput();
+      int headerBytes = (4 * (segs.length + 1) + 7) & ~7;
+      ByteBuffer h = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+      h.putInt(0, segs.length - 1);
+      for (int i = 0; i < segs.length; i++) {
+        h.putInt(4 + 4 * i, segs[i].remaining() / 8);
+      }
+      bufs.add(h);
+      remaining += headerBytes;
+      for (ByteBuffer seg : segs) {
+        bufs.add(seg);
+        remaining += seg.remaining();
+      }
+    }
+    ByteBuffer[] all = bufs.toArray(new ByteBuffer[0]);
+    int first = 0;
+    while (remaining > 0) {
+      remaining -= ch.write(all, first, all.length - first);
+      while (first < all.length && !all[first].hasRemaining()) {
+        first++;
+      }
     }
   }
 

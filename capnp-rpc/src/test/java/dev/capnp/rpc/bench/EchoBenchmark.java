@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Echo benchmark mirroring the seed library's: {@code ping(msg) -> "echo:" + msg}, 100,000 calls
  * with at most 12 in flight, client and server vats in one process on their own loops, over the
- * in-memory transport and over a loopback socket pair. Run:
+ * in-memory transport, over piped streams and over a loopback socket pair. Run:
  * {@code java -cp ... dev.capnp.rpc.bench.EchoBenchmark [calls]}.
  */
 public final class EchoBenchmark {
@@ -90,6 +90,11 @@ public final class EchoBenchmark {
     run("warmup", w[0], w[1], Math.min(calls, 20_000));
     w = InMemoryTransport.pair(false);
     run("in-memory", w[0], w[1], calls);
+    java.io.PipedInputStream aIn = new java.io.PipedInputStream(1 << 16);
+    java.io.PipedOutputStream bOut = new java.io.PipedOutputStream(aIn);
+    java.io.PipedInputStream bIn = new java.io.PipedInputStream(1 << 16);
+    java.io.PipedOutputStream aOut = new java.io.PipedOutputStream(bIn);
+    run("piped", StreamTransport.of(aIn, aOut, "c"), StreamTransport.of(bIn, bOut, "s"), calls);
     try (ServerSocketChannel listener = ServerSocketChannel.open()) {
       listener.bind(new InetSocketAddress("127.0.0.1", 0));
       SocketChannel a = SocketChannel.open(listener.getLocalAddress());
