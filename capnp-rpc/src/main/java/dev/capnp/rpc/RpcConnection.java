@@ -1081,13 +1081,30 @@ public final class RpcConnection implements AutoCloseable {
 
   /** Whether all four tables and the embargo table are empty. */
   public boolean tablesEmpty() {
-    return loop.submit(() -> questions.size() == 0 && answers.isEmpty() && imports.isEmpty()
-        && exports.size() == 0 && embargoes.size() == 0).join();
+    return onLoop(() -> questions.size() == 0 && answers.isEmpty() && imports.isEmpty()
+        && exports.size() == 0 && embargoes.size() == 0);
   }
 
   /** A multi-line dump of the connection's tables. */
   public String dumpTables() {
-    return loop.submit(this::dump).join();
+    return onLoop(this::dump);
+  }
+
+  /** Evaluates {@code f} on the loop and waits (at most 10 s) for the answer. */
+  private <T> T onLoop(java.util.function.Supplier<T> f) {
+    if (loop.inLoop()) {
+      return f.get();
+    }
+    try {
+      return loop.submit(f).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("event loop " + loop + " did not answer (not running?)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw RpcException.of(e);
+    }
   }
 
   private String dump() {
@@ -1117,8 +1134,8 @@ public final class RpcConnection implements AutoCloseable {
 
   /** Table sizes: questions, answers, imports, exports, embargoes. */
   public int[] tableSizes() {
-    return loop.submit(() -> new int[] {questions.size(), answers.size(), imports.size(),
-        exports.size(), embargoes.size()}).join();
+    return onLoop(() -> new int[] {questions.size(), answers.size(), imports.size(),
+        exports.size(), embargoes.size()});
   }
 
   @Override
