@@ -72,16 +72,12 @@ class CppClientJavaServerTest {
     return peers.scenarios().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
       services.clear();
       CppPeers.ClientRun run = peers.runClient(port, name);
-      try {
-        assertThat(run.passed(name)).as("scenario %s; C++ client output:%n%s", name, run.output)
-            .isTrue();
-        assertThat(run.exitCode).as("C++ client exit status; output:%n%s", run.output).isZero();
-        // The client is gone, so its connection is too: every service must have been released.
-        assertThat(services).hasSize(1);
-        JavaClientScenarios.await(services.get(0).released(), "release of the bootstrap service");
-      } catch (AssertionError e) {
-        KnownFailures.handle(KnownFailures.JAVA_SERVER, name, e);
-      }
+      assertThat(run.passed(name)).as("scenario %s; C++ client output:%n%s", name, run.output)
+          .isTrue();
+      assertThat(run.exitCode).as("C++ client exit status; output:%n%s", run.output).isZero();
+      // The client is gone, so its connection is too: every service must have been released.
+      assertThat(services).hasSize(1);
+      JavaClientScenarios.await(services.get(0).released(), "release of the bootstrap service");
     }));
   }
 }

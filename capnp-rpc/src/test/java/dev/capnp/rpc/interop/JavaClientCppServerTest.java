@@ -64,8 +64,6 @@ class JavaClientCppServerTest {
       }
       awaitTablesEmpty(connection);
       assertThat(connection.whenDisconnected()).as("connection lost").isNotDone();
-    } catch (Exception | AssertionError e) {
-      KnownFailures.handle(KnownFailures.JAVA_CLIENT, name, e);
     } finally {
       connection.close();
     }
