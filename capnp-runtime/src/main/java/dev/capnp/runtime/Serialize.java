@@ -114,6 +114,12 @@ public final class Serialize {
   interface Source {
     /** Fills {@code dst} completely; returns false if the stream ended before any byte. */
     boolean readFully(ByteBuffer dst) throws IOException;
+
+    /**
+     * Called where the input must end cleanly: after the segment table's first word, after the
+     * segment table, and after the message (packed input may not continue a run past these).
+     */
+    default void requireSectionEnd(String section) {}
   }
 
   static MessageReader read(Source source, ReaderOptions options) throws IOException {
@@ -129,13 +135,17 @@ public final class Serialize {
     if (!source.readFully(first)) {
       return null;
     }
+    source.requireSectionEnd("first word of the segment table");
     long count = (first.getInt(0) & 0xffffffffL) + 1;
     checkSegmentCount(count);
     int headerBytes = headerBytes((int) count);
     ByteBuffer header = ByteBuffer.allocate(headerBytes).order(ByteOrder.LITTLE_ENDIAN);
     header.put(first.flip());
-    if (headerBytes > 8 && !source.readFully(header)) {
-      throw new DecodeException("premature end of stream inside the segment table");
+    if (headerBytes > 8) {
+      if (!source.readFully(header)) {
+        throw new DecodeException("premature end of stream inside the segment table");
+      }
+      source.requireSectionEnd("segment table");
     }
     long total = 0;
     for (int i = 0; i < count; i++) {
@@ -147,6 +157,7 @@ public final class Serialize {
           + " words (ReaderOptions.maxMessageSizeInWords)");
     }
     ByteBuffer body = readBody(source, (int) total * 8);
+    source.requireSectionEnd("message");
     ByteBuffer[] segs = new ByteBuffer[(int) count];
     int pos = 0;
     for (int i = 0; i < count; i++) {

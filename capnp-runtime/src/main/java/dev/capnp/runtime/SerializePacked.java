@@ -348,6 +348,20 @@ public final class SerializePacked {
       }
     }
 
+    /**
+     * A zero run or literal run must not continue past the end of a section (as C++: "Packed
+     * input did not end cleanly on a segment boundary"); otherwise the run's remaining words
+     * would be silently dropped or the next message would start inside a literal run.
+     */
+    @Override
+    public void requireSectionEnd(String section) {
+      if (zeroWords > 0 || literalWords > 0) {
+        throw new DecodeException("packed input does not end cleanly at the end of the "
+            + section + ": a " + (zeroWords > 0 ? "zero" : "literal") + " run continues for "
+            + (zeroWords + literalWords) + " more words (at packed byte " + consumed + ")");
+      }
+    }
+
     @Override
     public boolean readFully(ByteBuffer dst) throws IOException {
       if ((dst.remaining() & 7) != 0 || !dst.hasArray()) {
