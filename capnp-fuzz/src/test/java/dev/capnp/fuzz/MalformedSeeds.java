@@ -66,6 +66,8 @@ final class MalformedSeeds {
         new byte[] {0x10, 4, (byte) 0xff, 1, 2, 3, 4, 5, 6, 7, 8, (byte) 0xff}));
     seeds.put("malformed-packed-zero-run", seed(ALL_TYPES, 0x10,
         new byte[] {0x10, 4, 0, (byte) 0xff}));
+    seeds.put("malformed-packed-run-past-message-end", seed(ALL_TYPES, 0x30,
+        new byte[] {0x10, 1, (byte) 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 2, 9, 9, 9, 9, 9, 9, 9, 9}));
 
     seeds.put("malformed-far-pointer-to-far-pointer", seed(ALL_TYPES, 0,
         single(new long[] {farPointer(false, 0, 0)})));
