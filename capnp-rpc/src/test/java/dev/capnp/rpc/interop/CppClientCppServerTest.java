@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -12,6 +13,12 @@ import org.junit.jupiter.api.TestFactory;
  * themselves, so a failure in the Java directions points at the Java RPC.
  */
 class CppClientCppServerTest {
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
+  @BeforeAll
+  static void requirePeers() {
+    CppPeers.get();
+  }
+
 
   @TestFactory
   Stream<DynamicTest> everyScenarioPasses() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -21,6 +22,12 @@ import org.junit.jupiter.api.TestFactory;
  * loopback: one client process per scenario, each on its own connection.
  */
 class CppClientJavaServerTest {
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
+  @BeforeAll
+  static void requirePeers() {
+    CppPeers.get();
+  }
+
   private static ServerSocket listener;
   private static EventLoop loop;
   private static final List<RpcConnection> connections = new CopyOnWriteArrayList<>();

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -20,6 +21,12 @@ import org.junit.jupiter.api.TestFactory;
  * a message-tracing proxy in front of an interop-server started by hand).
  */
 class JavaClientCppServerTest {
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
+  @BeforeAll
+  static void requirePeers() {
+    CppPeers.get();
+  }
+
   private static CppPeers.Server server;
   private static EventLoop loop;
 
