@@ -1,0 +1,23 @@
+package dev.capnp.examples.rpc;
+
+import dev.capnp.examples.rpc.EchoApi.Echo;
+import dev.capnp.rpc.EventLoop;
+
+/**
+ * The tutorial's echo service and client in one process, with no network: the service is a
+ * local capability served by its own event loop. Run: {@code EchoLocalMain [delayMillis]}.
+ */
+public final class EchoLocalMain {
+  private EchoLocalMain() {}
+
+  /** Entry point. */
+  public static void main(String[] args) {
+    long delay = args.length > 0 ? Long.parseLong(args[0]) : 1000;
+    try (EventLoop loop = EventLoop.start("echo-vat")) {
+      Echo.Client echo = loop.submit(() -> EchoService.create(delay)).join();
+      try (echo) {
+        EchoClient.runTutorialClient(echo);
+      }
+    }
+  }
+}

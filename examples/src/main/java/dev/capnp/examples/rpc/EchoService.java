@@ -1,0 +1,98 @@
+package dev.capnp.examples.rpc;
+
+import dev.capnp.examples.rpc.EchoApi.Callback;
+import dev.capnp.examples.rpc.EchoApi.Echo;
+import dev.capnp.rpc.CallContext;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RpcException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tutorial's echo service. {@code ping} replies {@code "echo:" + msg}; {@code heartbeat} calls
+ * the given callback three times, {@code delayMillis} apart; {@code getLogger} hands out the
+ * server's own logger. Handlers run on the event loop that serves the capability and never
+ * block: the pauses are scheduled with a delayed executor that hands back to that loop.
+ */
+public final class EchoService extends Echo.Server {
+  private static final int HEARTBEATS = 3;
+  private final long delayMillis;
+  private final Callback.Client logger;
+
+  /**
+   * An echo service pausing {@code delayMillis} between heartbeats, whose {@code getLogger}
+   * returns {@code logger} (this service takes ownership of that reference).
+   */
+  public EchoService(long delayMillis, Callback.Client logger) {
+    this.delayMillis = delayMillis;
+    this.logger = logger;
+  }
+
+  /** A capability for a new echo service with a logger printing {@code [server] ...}. */
+  public static Echo.Client create(long delayMillis) {
+    Callback.Client logger =
+        new Callback.Client(Capability.of(new PrintingCallback("[server] Received ")));
+    return new Echo.Client(Capability.of(new EchoService(delayMillis, logger)));
+  }
+
+  @Override
+  protected CompletionStage<Void> ping(
+      CallContext<Echo.PingParams.Reader, Echo.PingResults.Builder> context) {
+    String msg = context.getParams().getMsg().toString();
+    context.releaseParams();
+    context.getResults().setReply("echo:" + msg);
+    return done();
+  }
+
+  @Override
+  protected CompletionStage<Void> heartbeat(
+      CallContext<Echo.HeartbeatParams.Reader, Echo.HeartbeatResults.Builder> context) {
+    Echo.HeartbeatParams.Reader params = context.getParams();
+    if (!params.hasCallback()) {
+      return CompletableFuture.failedFuture(RpcException.failed("No callback parameter!"));
+    }
+    String msg = params.getMsg().toString();
+    Callback.Client callback = params.getCallback();
+    context.releaseParams();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    notify(callback, msg, HEARTBEATS, EventLoop.current(), done);
+    return done.whenComplete((v, e) -> callback.close());
+  }
+
+  /** Sends {@code msg} to {@code callback}, then again after the delay, {@code n} times. */
+  private void notify(Callback.Client callback, String msg, int n, Executor loop,
+      CompletableFuture<Void> done) {
+    var request = callback.logRequest();
+    request.getParams().setMsg(msg);
+    request.send().whenComplete((response, error) -> {
+      if (error != null) {
+        done.completeExceptionally(error);
+        return;
+      }
+      response.close();
+      if (n == 1) {
+        done.complete(null);
+      } else {
+        Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS,
+            loop);
+        later.execute(() -> notify(callback, msg, n - 1, loop, done));
+      }
+    });
+  }
+
+  @Override
+  protected CompletionStage<Void> getLogger(
+      CallContext<Echo.GetLoggerParams.Reader, Echo.GetLoggerResults.Builder> context) {
+    context.releaseParams();
+    context.getResults().setCallback(logger);
+    return done();
+  }
+
+  @Override
+  protected void onRelease() {
+    logger.close();
+  }
+}
