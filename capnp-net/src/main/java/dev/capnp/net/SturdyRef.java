@@ -1,0 +1,52 @@
+package dev.capnp.net;
+
+import dev.capnp.rpc.Capability;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * An offline reference to a capability that can be turned into a live one at any time, usually
+ * by connecting to the vat named in a {@code capnp://} URI (spec section 7: connections to one
+ * vat are shared; a broken connection is replaced on the next {@link #connect()}).
+ */
+public interface SturdyRef {
+  /**
+   * A new live capability (the caller owns and must close it). Connection or restore failures
+   * complete the future exceptionally with an {@link dev.capnp.rpc.RpcException}.
+   */
+  CompletableFuture<Capability> connect();
+
+  /** The URI, if this reference has one (it holds the secret service ID). */
+  default CapnpUri uri() {
+    throw new UnsupportedOperationException("this sturdy ref has no URI");
+  }
+
+  /**
+   * Connects, runs {@code body} with the live capability and releases it when the stage that
+   * {@code body} returns completes (or {@code body} throws).
+   */
+  default <T> CompletableFuture<T> withCap(
+      Function<? super Capability, ? extends CompletionStage<T>> body) {
+    return connect().thenCompose(cap -> {
+      CompletionStage<T> r;
+      try {
+        r = body.apply(cap);
+      } catch (RuntimeException | Error e) {
+        cap.close();
+        throw e;
+      }
+      return r.toCompletableFuture().whenComplete((v, e) -> cap.close());
+    });
+  }
+
+  /** Blocking variant of {@link #withCap}: waits for the result (not on an event loop!). */
+  default <T> T withCapSync(Function<? super Capability, T> body) {
+    Capability cap = connect().join();
+    try {
+      return body.apply(cap);
+    } finally {
+      cap.close();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.capnp.net;
+
+import dev.capnp.runtime.ReaderOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How a vat serves (spec section 3): secret key file ({@code null} = ephemeral key), listen
+ * address (null = client only), public address (defaults to the listen address), TLS on/off,
+ * plus limits on incoming messages. Immutable; the key is loaded (or generated and saved) on
+ * first use and then cached.
+ */
+public final class VatConfig {
+  /** Default largest incoming message: 8 Mi words (64 MiB). */
+  public static final long DEFAULT_MAX_MESSAGE_WORDS = 8L * 1024 * 1024;
+  /** Default listen backlog (the seed uses 5; we allow a few more for bursts). */
+  public static final int DEFAULT_BACKLOG = 128;
+
+  private final Path secretKeyFile;
+  private final NetAddress listenAddress;
+  private final NetAddress publicAddress;
+  private final boolean tls;
+  private final long maxMessageWords;
+  private final ReaderOptions readerOptions;
+  private final int backlog;
+  private volatile SecretKey key;
+
+  private VatConfig(Builder b) {
+    this.secretKeyFile = b.secretKeyFile;
+    this.listenAddress = b.listenAddress;
+    this.publicAddress = b.publicAddress != null ? b.publicAddress : b.listenAddress;
+    this.tls = b.tls;
+    this.maxMessageWords = b.maxMessageWords;
+    this.readerOptions = b.readerOptions;
+    this.backlog = b.backlog;
+    this.key = b.key;
+  }
+
+  /** A new builder (TLS on, ephemeral key, client only). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A client-only configuration with an ephemeral key and TLS on. */
+  public static VatConfig clientOnly() {
+    return builder().build();
+  }
+
+  /** The key file, or null for an ephemeral key. */
+  public Path secretKeyFile() {
+    return secretKeyFile;
+  }
+
+  /** Where to listen, or null for a client-only vat. */
+  public NetAddress listenAddress() {
+    return listenAddress;
+  }
+
+  /** The address put into sturdy URIs (defaults to the listen address). */
+  public NetAddress publicAddress() {
+    return publicAddress;
+  }
+
+  /** Whether connections use TLS ({@code --capnp-disable-tls} turns it off). */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** Largest incoming message in words; a bigger one aborts the connection. */
+  public long maxMessageWords() {
+    return maxMessageWords;
+  }
+
+  /** Traversal and nesting limits applied to each incoming message. */
+  public ReaderOptions readerOptions() {
+    return readerOptions;
+  }
+
+  /** Listen backlog. */
+  public int backlog() {
+    return backlog;
+  }
+
+  /** The vat's key: loaded from, or generated into, the key file on first use. */
+  public SecretKey secretKey() {
+    SecretKey k = key;
+    if (k == null) {
+      synchronized (this) {
+        k = key;
+        if (k == null) {
+          try {
+            k = secretKeyFile == null ? SecretKey.generate()
+                : SecretKey.loadOrCreate(secretKeyFile);
+          } catch (IOException e) {
+            throw new UncheckedIOException("Cannot load or create secret key file "
+                + secretKeyFile + ": " + e.getMessage(), e);
+          }
+          key = k;
+        }
+      }
+    }
+    return k;
+  }
+
+  /** The URI auth: the key's fingerprint, or {@code insecure} with TLS off. */
+  public AuthDigest authDigest() {
+    return tls ? secretKey().digest() : AuthDigest.INSECURE;
+  }
+
+  /** HMAC-SHA256(key = SHA-256(PEM bytes), name): stable across restarts with the same file. */
+  public ServiceId derivedId(String name) {
+    return secretKey().derivedId(name);
+  }
+
+  /** The sturdy URI of {@code id} at the public address. */
+  public CapnpUri sturdyUri(ServiceId id) {
+    if (publicAddress == null) {
+      throw new IllegalStateException("a client-only vat has no public address");
+    }
+    return new CapnpUri(authDigest(), publicAddress, id);
+  }
+
+  @Override
+  public String toString() {
+    return "VatConfig(key=" + (secretKeyFile == null ? "ephemeral" : secretKeyFile)
+        + ", listen=" + listenAddress + ", public=" + publicAddress + ", tls=" + tls + ")";
+  }
+
+  /** Builds a {@link VatConfig}. */
+  public static final class Builder {
+    private Path secretKeyFile;
+    private SecretKey key;
+    private NetAddress listenAddress;
+    private NetAddress publicAddress;
+    private boolean tls = true;
+    private long maxMessageWords = DEFAULT_MAX_MESSAGE_WORDS;
+    private ReaderOptions readerOptions = ReaderOptions.DEFAULT;
+    private int backlog = DEFAULT_BACKLOG;
+
+    private Builder() {}
+
+    /** Key file (created with a new RSA key if missing); null = ephemeral. */
+    public Builder secretKeyFile(Path file) {
+      this.secretKeyFile = file;
+      return this;
+    }
+
+    /** Uses this key (no file). */
+    public Builder secretKey(SecretKey k) {
+      this.key = Objects.requireNonNull(k);
+      return this;
+    }
+
+    /** Where to listen (null: client only). */
+    public Builder listenAddress(NetAddress a) {
+      this.listenAddress = a;
+      return this;
+    }
+
+    /** The address advertised in sturdy URIs. */
+    public Builder publicAddress(NetAddress a) {
+      this.publicAddress = a;
+      return this;
+    }
+
+    /** TLS on (default) or off. */
+    public Builder tls(boolean on) {
+      this.tls = on;
+      return this;
+    }
+
+    /** Largest incoming message, in words. */
+    public Builder maxMessageWords(long words) {
+      if (words < 1) {
+        throw new IllegalArgumentException("maxMessageWords must be positive: " + words);
+      }
+      this.maxMessageWords = words;
+      return this;
+    }
+
+    /** Limits for reading incoming messages. */
+    public Builder readerOptions(ReaderOptions o) {
+      this.readerOptions = Objects.requireNonNull(o);
+      return this;
+    }
+
+    /** Listen backlog. */
+    public Builder backlog(int n) {
+      this.backlog = n;
+      return this;
+    }
+
+    /** The configuration. */
+    public VatConfig build() {
+      return new VatConfig(this);
+    }
+  }
+}
