@@ -1,0 +1,34 @@
+package dev.capnp.net.restore;
+
+import dev.capnp.rpc.CallContext;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.Pipeline;
+import dev.capnp.rpc.Request;
+import dev.capnp.runtime.AnyPointer;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Forwards a call received by a wrapper server to another capability as a tail call: the params
+ * (with their capabilities) are copied into a new request to the target, and the target's
+ * results become the call's results (pipelined calls follow them). Used by wrappers that add
+ * behaviour to a service they do not own the code of (cached loader entries, persistence).
+ */
+public final class Forwarding {
+  private Forwarding() {
+  }
+
+  /**
+   * Sends {@code interfaceId.methodId} with {@code context}'s params to {@code target} and makes
+   * its answer the answer of {@code context}; return the result from the handler.
+   */
+  public static CompletionStage<Void> forward(Capability target, long interfaceId, int methodId,
+      CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {
+    Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> request =
+        target.newCall(interfaceId, methodId);
+    AnyPointer.Reader params = context.getParams();
+    if (!params.isNull()) {
+      request.getParams().set(params);
+    }
+    return context.tailCall(request);
+  }
+}

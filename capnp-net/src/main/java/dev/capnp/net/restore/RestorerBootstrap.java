@@ -1,0 +1,128 @@
+package dev.capnp.net.restore;
+
+import dev.capnp.net.Restorer;
+import dev.capnp.net.ServiceId;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.Text;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a peer's {@code Bootstrap} messages with a {@link Restorer} (spec section 5).
+ *
+ * <ul>
+ *   <li>The service ID is the {@code deprecatedObjectId}, a Text holding the raw ID bytes (any
+ *       byte, not necessarily UTF-8); a null pointer is the empty ID (what C++ clients and
+ *       sturdy refs without a service ID send).
+ *   <li>A restore that is already complete answers with its capability or, on failure, with a
+ *       {@code Return.exception}; one still running answers with a promise that resolves (or
+ *       breaks) when the restore completes.
+ *   <li>An {@link RpcException} from the restorer reaches the client unchanged; cancellation
+ *       becomes {@code "Cancelled"} and any other exception {@code "Internal error restoring
+ *       object"} (logged here, never shown to the client).
+ *   <li>With no restorer ({@link #of of(null)}) every request fails "This vat has no restorer".
+ * </ul>
+ */
+public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(RestorerBootstrap.class);
+  /** The text sent for restorer failures that are not {@link RpcException}s. */
+  public static final String INTERNAL_ERROR = "Internal error restoring object";
+
+  private final Restorer restorer;
+
+  private RestorerBootstrap(Restorer restorer) {
+    this.restorer = restorer == null ? Restorer.NONE : restorer;
+  }
+
+  /** A bootstrap factory serving {@code restorer} (null: the vat has no restorer). */
+  public static RestorerBootstrap of(Restorer restorer) {
+    return new RestorerBootstrap(restorer);
+  }
+
+  /**
+   * The service ID carried by a Bootstrap's {@code deprecatedObjectId} (null or a null pointer:
+   * the empty ID).
+   *
+   * @throws RpcException if the pointer is not a Text
+   */
+  public static ServiceId serviceIdOf(AnyPointer.Reader objectId) {
+    if (objectId == null || objectId.isNull()) {
+      return ServiceId.EMPTY;
+    }
+    if (!objectId.isList()) {
+      throw RpcException.failed("Bootstrap deprecatedObjectId is not a Text");
+    }
+    Text.Reader t = objectId.getAs(Text.FACTORY);
+    return ServiceId.of(t.toArray());
+  }
+
+  /**
+   * The Text written as {@code deprecatedObjectId} for {@code id} (raw bytes), or null for the
+   * empty ID (which must be left unset).
+   */
+  public static Text.Reader objectIdOf(ServiceId id) {
+    return id.isEmpty() ? null : new Text.Reader(id.toBytes());
+  }
+
+  @Override
+  public Capability bootstrap(AnyPointer.Reader objectId) {
+    ServiceId id = serviceIdOf(objectId);
+    CompletableFuture<Capability> result;
+    try {
+      CompletionStage<Capability> s = restorer.restore(id);
+      if (s == null) {
+        throw new IllegalStateException("restorer " + restorer + " returned null");
+      }
+      result = s.toCompletableFuture();
+    } catch (RuntimeException e) {
+      throw clientError(e);
+    }
+    if (!result.isDone()) {
+      return Capability.promise(result.handle((cap, err) -> {
+        if (err != null) {
+          throw clientError(err);
+        }
+        return cap;
+      }));
+    }
+    try {
+      return result.get();
+    } catch (ExecutionException e) {
+      throw clientError(e.getCause());
+    } catch (CancellationException e) {
+      throw clientError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw clientError(e);
+    }
+  }
+
+  /** The exception a client sees for a restore failure {@code t}. */
+  public static RpcException clientError(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof RpcException) {
+      return (RpcException) t;
+    }
+    if (t instanceof CancellationException) {
+      return RpcException.failed("Cancelled");
+    }
+    LOG.error("Uncaught exception restoring object", t);
+    return RpcException.failed(INTERNAL_ERROR);
+  }
+
+  @Override
+  public String toString() {
+    return "RestorerBootstrap(" + restorer + ")";
+  }
+}
