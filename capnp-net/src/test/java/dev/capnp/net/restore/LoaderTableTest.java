@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,12 +100,12 @@ class LoaderTableTest {
     ServiceId b = ServiceId.ofPublic("b");
     ServiceId c = ServiceId.ofPublic("c");
     CompletableFuture<?>[] delay = {new CompletableFuture<Void>()};
-    Supplier<CompletionStage<Capability>>[] currentC = new Supplier[] {
-        () -> CompletableFuture.failedFuture(RpcException.failed("Broken C"))};
+    AtomicReference<Supplier<CompletionStage<Capability>>> currentC = new AtomicReference<>(
+        () -> CompletableFuture.failedFuture(RpcException.failed("Broken C")));
     FnLoader loader = new FnLoader();
     loader.on(a, () -> CompletableFuture.completedFuture(Capability.of(new TestEcho())));
     loader.on(b, () -> delay[0].thenApply(v -> Capability.of(new TestEcho())));
-    loader.on(c, () -> delay[0].thenCompose(v -> currentC[0].get()));
+    loader.on(c, () -> delay[0].thenCompose(v -> currentC.get().get()));
     try (RestorerTable table = RestorerTable.ofLoader(loader)) {
       // restoring the same ID twice caches the capability
       Capability a1 = restore(table, a);
@@ -149,7 +150,7 @@ class LoaderTableTest {
       delay[0] = new CompletableFuture<Void>();
       CompletableFuture<Capability> c2 = table.restore(c).toCompletableFuture();
       TestEcho cService = new TestEcho();
-      currentC[0] = () -> CompletableFuture.completedFuture(Capability.of(cService));
+      currentC.set(() -> CompletableFuture.completedFuture(Capability.of(cService)));
       delay[0].complete(null);
       Capability c2c = await(loop, c2);
       assertThat(loader.loads(c)).isEqualTo(2);
