@@ -27,8 +27,9 @@ import java.util.Optional;
  * <ul>
  *   <li>The file name is the unpadded base64url of the digest (43 characters for SHA-256), so
  *       any digest bytes are safe as a name.
- *   <li>{@link #save} writes {@code <name>.new} and renames it over {@code <name>} (atomic on
- *       POSIX file systems: readers see the old or the new content, never a torn one).
+ *   <li>{@link #save} writes {@code <name>.new}, flushes it to disk and renames it over
+ *       {@code <name>} (atomic on POSIX file systems: readers see the old or the new content,
+ *       never a torn one).
  *   <li>The content is the message's single segment with no framing (the seed's format);
  *       messages that grew several segments are first copied into one.
  *   <li>{@link #load} reads the file as one segment and returns the root struct, or empty when
@@ -97,6 +98,7 @@ public final class FileStore {
         while (segment.hasRemaining()) {
           ch.write(segment);
         }
+        ch.force(false);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);

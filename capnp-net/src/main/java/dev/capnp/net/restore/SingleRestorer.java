@@ -3,6 +3,7 @@ package dev.capnp.net.restore;
 import dev.capnp.net.Restorer;
 import dev.capnp.net.ServiceId;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -35,8 +36,7 @@ public final class SingleRestorer implements Restorer, AutoCloseable {
     try {
       return CompletableFuture.completedFuture(cap.dup());
     } catch (IllegalStateException released) {
-      return CompletableFuture.failedFuture(
-          dev.capnp.rpc.RpcException.failed("Restorer already closed"));
+      return CompletableFuture.failedFuture(RpcException.failed("Restorer already closed"));
     }
   }
 
