@@ -1,16 +1,51 @@
 package dev.capnp.net;
 
+import dev.capnp.net.transport.FrameDecoder;
+import dev.capnp.net.transport.FrameEncoder;
+import dev.capnp.net.transport.NettyPlatform;
+import dev.capnp.net.transport.NettyTransport;
+import dev.capnp.net.transport.Tls;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.rpc.transport.StreamTransport;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.Text;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A vat on the network: one {@link EventLoop}, an optional listening socket (TCP or Unix, TLS
- * on or off), a {@link Restorer} answering incoming bootstraps, and a table of outgoing
- * connections shared per peer key (spec section 7).
+ * A vat on the network: one RPC {@link EventLoop} (running on the vat's single Netty I/O thread,
+ * so a message needs no thread hand-off), an optional listening socket (TCP or Unix, TLS on or
+ * off), a {@link Restorer} answering incoming bootstraps, and a table of connections shared per
+ * peer key digest (spec section 7).
  *
  * <pre>
  * try (Vat server = Vat.create(config, restorer)) {
@@ -20,27 +55,88 @@ import java.util.concurrent.CompletableFuture;
  *   client.importRef(uri).withCap(cap -> ...);        // connects (shared), releases after
  * }
  * </pre>
+ *
+ * <p>Connection sharing: TLS connections are keyed by the peer's key digest; several sturdy refs
+ * to one vat share one connection, parallel connects share one attempt, and crossed connections
+ * keep the one chosen by {@code keep_new = (my digest > peer digest) == (we initiated)}; the loser
+ * is aborted with {@code "Invalidated by newer connection"}. Insecure connections are never
+ * shared. A lost connection is dropped from the table, breaking its capabilities; the next
+ * {@link SturdyRef#connect()} dials again.
  */
 public final class Vat implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Vat.class);
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+
   private final VatConfig config;
+  private final String name;
+  private final EventLoopGroup group;
+  private final io.netty.channel.EventLoop ioLoop;
   private final EventLoop loop;
+  private final VatMetrics metrics = new VatMetrics();
   private volatile Restorer restorer;
+  private volatile Tls tls;
+  private final Channel serverChannel;
+  private final NetAddress bound;
+
+  // loop-confined state
+  private final Map<AuthDigest, Conn> connections = new HashMap<>();
+  private final Map<AuthDigest, CompletableFuture<Conn>> pending = new HashMap<>();
+  private final LinkedHashSet<Conn> all = new LinkedHashSet<>();
+  private boolean closed;
+
+  /** One live RPC connection of this vat. */
+  private final class Conn {
+    final RpcConnection rpc;
+    final AuthDigest peer;
+    final boolean initiated;
+
+    Conn(RpcConnection rpc, AuthDigest peer, boolean initiated) {
+      this.rpc = rpc;
+      this.peer = peer;
+      this.initiated = initiated;
+    }
+  }
 
   private Vat(VatConfig config, Restorer restorer) {
     this.config = config;
     this.restorer = restorer == null ? Restorer.NONE : restorer;
-    this.loop = EventLoop.start("capnp-vat");
+    this.name = "capnp-vat-" + COUNTER.incrementAndGet();
+    this.group = NettyPlatform.newGroup(name);
+    this.ioLoop = group.next();
+    Thread ioThread;
+    try {
+      ioThread = ioLoop.submit(Thread::currentThread).get();
+    } catch (InterruptedException | ExecutionException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("cannot start the vat's I/O thread", e);
+    }
+    this.loop = EventLoop.onExecutor(name, ioLoop, ioThread);
+    Channel server = null;
+    NetAddress b = null;
+    if (config.listenAddress() != null) {
+      try {
+        server = listen(config.listenAddress());
+        b = NettyPlatform.boundAddress(server, config.listenAddress());
+      } catch (RuntimeException e) {
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+        throw e;
+      }
+    }
+    this.serverChannel = server;
+    this.bound = b;
   }
 
   /**
-   * A vat serving {@code restorer} at {@code config.listenAddress()} (if any), bound when this
-   * returns.
+   * A vat serving {@code restorer} (null: {@link Restorer#NONE}) at
+   * {@code config.listenAddress()} (if any), bound when this returns.
+   *
+   * @throws IllegalStateException if the address cannot be bound (message says which)
    */
   public static Vat create(VatConfig config, Restorer restorer) {
     return new Vat(config, restorer);
   }
 
-  /** A client-only vat with an ephemeral key (TLS to servers that use it). */
+  /** A client-only vat with an ephemeral key (made when first needed for TLS). */
   public static Vat client() {
     return create(VatConfig.clientOnly(), null);
   }
@@ -50,19 +146,24 @@ public final class Vat implements AutoCloseable {
     return config;
   }
 
-  /** The event loop owning every connection of this vat. */
+  /** The event loop owning every connection of this vat (the vat's Netty I/O thread). */
   public EventLoop loop() {
     return loop;
   }
 
-  /** This vat's key fingerprint (also used by clients that have TLS on). */
+  /** This vat's counters. */
+  public VatMetrics metrics() {
+    return metrics;
+  }
+
+  /** This vat's key fingerprint (it also identifies this vat as a TLS client). */
   public AuthDigest digest() {
     return config.secretKey().digest();
   }
 
   /** The address actually bound (port 0 resolved), or null for a client-only vat. */
   public NetAddress boundAddress() {
-    throw new UnsupportedOperationException("not yet implemented");
+    return bound;
   }
 
   /** Replaces the restorer answering incoming bootstraps. */
@@ -75,9 +176,20 @@ public final class Vat implements AutoCloseable {
     return restorer;
   }
 
-  /** The sturdy URI of {@code id}: public (or bound) address and this vat's digest. */
+  /**
+   * The sturdy URI of {@code id}: the public address (a TCP port 0 replaced by the bound port)
+   * and this vat's digest, or {@code insecure} with TLS off.
+   */
   public CapnpUri sturdyUri(ServiceId id) {
-    return config.sturdyUri(id);
+    NetAddress pub = config.publicAddress();
+    if (pub == null) {
+      throw new IllegalStateException("a client-only vat has no sturdy URIs");
+    }
+    if (pub instanceof NetAddress.Tcp && ((NetAddress.Tcp) pub).port() == 0
+        && bound instanceof NetAddress.Tcp) {
+      pub = ((NetAddress.Tcp) pub).withPort(((NetAddress.Tcp) bound).port());
+    }
+    return new CapnpUri(config.authDigest(), pub, id);
   }
 
   /** A sturdy ref to {@code id} in this vat (restored locally, without networking). */
@@ -110,24 +222,385 @@ public final class Vat implements AutoCloseable {
     };
   }
 
-  /** Connects (or reuses a connection) and restores {@code uri}'s service. */
+  /**
+   * Connects to {@code uri}'s vat (reusing a shared connection when there is one) and requests
+   * its service. Completes once the connection is up, with the bootstrap capability (a promise
+   * that resolves to the service, or breaks with the restorer's error, e.g.
+   * {@code "Unknown persistent service ID"}). Dial and TLS errors complete the future
+   * exceptionally with a {@code FAILED} {@link RpcException}. A URI with this vat's own digest
+   * is restored locally.
+   */
   public CompletableFuture<Capability> connect(CapnpUri uri) {
-    return CompletableFuture.failedFuture(
-        new UnsupportedOperationException("not yet implemented"));
+    CompletableFuture<Capability> result = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        connectOnLoop(uri).whenComplete((c, e) -> {
+          if (e != null) {
+            result.completeExceptionally(unwrap(e));
+          } else if (!result.complete(c)) {
+            c.close();
+          }
+        });
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
   }
+
+  private CompletableFuture<Capability> connectOnLoop(CapnpUri uri) {
+    if (closed) {
+      return CompletableFuture.failedFuture(RpcException.failed("Vat is closed"));
+    }
+    AuthDigest auth = uri.auth();
+    ServiceId sid = uri.serviceId();
+    if (!auth.isInsecure() && config.tls() && auth.equals(digest())) {
+      return restoreLocally(sid);
+    }
+    if (auth.isInsecure()) {
+      return dial(uri).thenApply(c -> bootstrap(c, sid));
+    }
+    Conn existing = connections.get(auth);
+    if (existing != null) {
+      return CompletableFuture.completedFuture(bootstrap(existing, sid));
+    }
+    CompletableFuture<Conn> attempt = pending.get(auth);
+    if (attempt == null) {
+      CompletableFuture<Conn> a = dial(uri);
+      attempt = a;
+      if (!a.isDone()) {
+        pending.put(auth, a);
+        a.whenComplete((c, e) -> pending.remove(auth, a));
+      }
+    }
+    return attempt.thenApply(c -> bootstrap(c, sid));
+  }
+
+  private static Capability bootstrap(Conn c, ServiceId sid) {
+    return c.rpc.bootstrap(sid.isEmpty() ? null : sid.toBytes());
+  }
+
+  private CompletableFuture<Capability> restoreLocally(ServiceId sid) {
+    CompletableFuture<Capability> f = new CompletableFuture<>();
+    restoreStage(sid).whenComplete((c, e) -> {
+      if (e != null) {
+        f.completeExceptionally(e);
+      } else {
+        f.complete(c);
+      }
+    });
+    return f;
+  }
+
+  /** The restorer's answer with its failures mapped as spec section 5 says. */
+  private CompletableFuture<Capability> restoreStage(ServiceId sid) {
+    CompletionStage<Capability> st;
+    try {
+      st = restorer.restore(sid);
+    } catch (RuntimeException e) {
+      st = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Capability> out = new CompletableFuture<>();
+    st.whenComplete((c, e) -> {
+      if (e == null) {
+        out.complete(c);
+        return;
+      }
+      Throwable t = unwrap(e);
+      if (t instanceof RpcException) {
+        out.completeExceptionally(t);
+      } else if (t instanceof CancellationException) {
+        out.completeExceptionally(RpcException.failed("Cancelled"));
+      } else {
+        LOG.warn("restorer failed for {}", sid, t);
+        out.completeExceptionally(RpcException.failed("Internal error restoring object"));
+      }
+    });
+    return out;
+  }
+
+  private Capability answerBootstrap(AnyPointer.Reader objectId) {
+    ServiceId sid = objectId == null || objectId.isNull() ? ServiceId.EMPTY
+        : ServiceId.of(objectId.getAs(Text.FACTORY).toArray());
+    CompletableFuture<Capability> f = restoreStage(sid);
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      return f.join();
+    }
+    if (f.isDone()) {
+      try {
+        f.join();
+      } catch (CompletionException e) {
+        throw (RpcException) e.getCause();
+      }
+    }
+    return Capability.promise(f);
+  }
+
+  // ============================================================================ streams
 
   /**
    * Runs a connection over an existing byte stream (e.g. a child process's stdin/stdout); this
-   * vat's restorer answers the peer's bootstraps. Use {@link RpcConnection#bootstrap()} for the
-   * peer's.
+   * vat's restorer answers the peer's bootstraps ({@code ServiceId.EMPTY} for a plain
+   * bootstrap). Use {@link RpcConnection#bootstrap()} for the peer's service.
    */
-  public RpcConnection connectStream(InputStream in, OutputStream out, String name) {
-    throw new UnsupportedOperationException("not yet implemented");
+  public RpcConnection connectStream(InputStream in, OutputStream out, String connName) {
+    return connectTransport(StreamTransport.of(in, out, connName), connName);
   }
 
-  /** Stops listening, aborts every connection and stops the loop. */
+  /** Runs a connection over any message transport, answered by this vat's restorer. */
+  public RpcConnection connectTransport(MessageTransport transport, String connName) {
+    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
+    Conn c = new Conn(rpc, null, true);
+    loop.execute(() -> track(c));
+    rpc.start();
+    return rpc;
+  }
+
+  // ======================================================================== networking
+
+  private Tls tls() {
+    Tls t = tls;
+    if (t == null) {
+      synchronized (this) {
+        t = tls;
+        if (t == null) {
+          t = new Tls(config.secretKey());
+          tls = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  private Channel listen(NetAddress address) {
+    boolean secure = config.tls();
+    Tls t = secure ? tls() : null;
+    if (address instanceof NetAddress.Unix) {
+      Path p = Path.of(((NetAddress.Unix) address).path());
+      try {
+        if (Files.exists(p) && !Files.isRegularFile(p) && !Files.isDirectory(p)) {
+          Files.delete(p); // a stale socket from an earlier run
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot remove stale socket " + p + ": " + e, e);
+      }
+    }
+    ServerBootstrap sb = new ServerBootstrap().group(group, group);
+    NettyPlatform.configureServer(sb, address, config.backlog());
+    sb.childHandler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        NettyTransport transport = new NettyTransport(ch, metrics);
+        if (secure) {
+          SslHandler ssl = t.serverContext().newHandler(ch.alloc());
+          ch.pipeline().addLast("tls", ssl);
+          ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+              AuthDigest peer = peerDigest(ssl);
+              loop.execute(() -> accepted(transport, peer));
+            } else {
+              LOG.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), f.cause());
+              ch.close();
+            }
+          });
+        }
+        addCodec(ch, transport);
+        if (!secure) {
+          loop.execute(() -> accepted(transport, null));
+        }
+      }
+    });
+    ChannelFuture f = sb.bind(NettyPlatform.socketAddress(address)).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IllegalStateException("Cannot listen on " + address + ": "
+          + f.cause().getMessage(), f.cause());
+    }
+    return f.channel();
+  }
+
+  private void addCodec(Channel ch, NettyTransport transport) {
+    ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
+        config.readerOptions()));
+    ch.pipeline().addLast("encoder", new FrameEncoder());
+    ch.pipeline().addLast("rpc", transport);
+  }
+
+  private static AuthDigest peerDigest(SslHandler ssl) {
+    try {
+      Certificate[] certs = ssl.engine().getSession().getPeerCertificates();
+      return AuthDigest.ofPublicKey(certs[0].getPublicKey());
+    } catch (SSLPeerUnverifiedException e) {
+      throw new IllegalStateException("No client certificate found", e);
+    }
+  }
+
+  private void accepted(NettyTransport transport, AuthDigest peer) {
+    if (closed) {
+      transport.close();
+      return;
+    }
+    Conn c = newConn(transport, peer, false);
+    if (peer != null) {
+      register(c);
+    }
+  }
+
+  private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated) {
+    String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
+    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
+    Conn c = new Conn(rpc, peer, initiated);
+    track(c);
+    rpc.start();
+    return c;
+  }
+
+  private void track(Conn c) {
+    all.add(c);
+    metrics.connectionOpened();
+    c.rpc.whenDisconnected().whenComplete((e, x) -> loop.execute(() -> {
+      all.remove(c);
+      metrics.connectionClosed();
+      if (c.peer != null) {
+        connections.remove(c.peer, c);
+      }
+    }));
+  }
+
+  /** Adds a TLS connection to the table (crossed connections: spec section 7); the winner. */
+  private Conn register(Conn c) {
+    Conn existing = connections.get(c.peer);
+    if (existing == null || existing.rpc.disconnectReason() != null) {
+      connections.put(c.peer, c);
+      return c;
+    }
+    boolean keepNew = (digest().compareTo(c.peer) > 0) == c.initiated;
+    if (keepNew) {
+      connections.put(c.peer, c);
+      existing.rpc.disconnect(RpcException.failed("Invalidated by newer connection"));
+      return c;
+    }
+    c.rpc.disconnect(RpcException.failed("Invalidated by newer connection"));
+    return existing;
+  }
+
+  private CompletableFuture<Conn> dial(CapnpUri uri) {
+    CompletableFuture<Conn> result = new CompletableFuture<>();
+    AuthDigest auth = uri.auth();
+    boolean secure = !auth.isInsecure();
+    NetAddress address = uri.address();
+    Tls.PinningTrustManager pin = secure ? new Tls.PinningTrustManager(auth) : null;
+    NettyTransport[] transportHolder = new NettyTransport[1];
+    SslHandler[] sslHolder = new SslHandler[1];
+    Bootstrap b = new Bootstrap().group(group);
+    try {
+      NettyPlatform.configureClient(b, address);
+      b.handler(new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel ch) {
+          NettyTransport transport = new NettyTransport(ch, metrics);
+          transportHolder[0] = transport;
+          if (secure) {
+            SslHandler ssl = tls().clientContext(pin).newHandler(ch.alloc());
+            sslHolder[0] = ssl;
+            ch.pipeline().addLast("tls", ssl);
+          }
+          addCodec(ch, transport);
+        }
+      });
+      b.connect(NettyPlatform.socketAddress(address)).addListener((ChannelFuture f) -> {
+        if (!f.isSuccess()) {
+          failDial(result, "Could not connect to " + address + ": " + describe(f.cause()));
+          return;
+        }
+        if (!secure) {
+          loop.execute(() -> connected(result, transportHolder[0], null));
+          return;
+        }
+        sslHolder[0].handshakeFuture().addListener(h -> {
+          if (h.isSuccess()) {
+            loop.execute(() -> connected(result, transportHolder[0], auth));
+          } else {
+            String why = pin.failure() != null ? pin.failure() : describe(h.cause());
+            f.channel().close();
+            failDial(result, "TLS connection to " + address + " failed: " + why);
+          }
+        });
+      });
+    } catch (RuntimeException e) {
+      failDial(result, "Could not connect to " + address + ": " + describe(e));
+    }
+    return result;
+  }
+
+  private void failDial(CompletableFuture<Conn> result, String message) {
+    metrics.connectFailed();
+    result.completeExceptionally(RpcException.failed(message));
+  }
+
+  private void connected(CompletableFuture<Conn> result, NettyTransport transport,
+      AuthDigest peer) {
+    if (closed) {
+      transport.close();
+      result.completeExceptionally(RpcException.failed("Vat is closed"));
+      return;
+    }
+    Conn c = newConn(transport, peer, true);
+    result.complete(peer == null ? c : register(c));
+  }
+
+  private static String describe(Throwable t) {
+    Throwable c = unwrap(t);
+    while (c.getCause() != null && c.getMessage() == null) {
+      c = c.getCause();
+    }
+    return c.getMessage() != null ? c.getMessage() : c.toString();
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  /** Live connections (a snapshot, for diagnostics and tests). */
+  public int connectionCount() {
+    return loop.submit(all::size).join();
+  }
+
+  /** Stops listening, aborts every connection ("Vat shut down") and stops the I/O thread. */
   @Override
   public void close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      closed = true;
+      for (Conn c : new ArrayList<>(all)) {
+        c.rpc.disconnect(RpcException.disconnected("Vat shut down"));
+      }
+      if (serverChannel != null) {
+        serverChannel.close();
+      }
+      done.complete(null);
+    });
+    try {
+      done.get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("vat {} did not shut down cleanly: {}", name, e.toString());
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     loop.close();
+    if (bound instanceof NetAddress.Unix) {
+      try {
+        Files.deleteIfExists(Path.of(((NetAddress.Unix) bound).path()));
+      } catch (IOException e) {
+        LOG.debug("cannot remove socket {}: {}", bound, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Vat(" + name + (bound != null ? ", " + bound : ", client") + ")";
   }
 }

@@ -30,14 +30,61 @@ public final class EventLoop implements Executor, AutoCloseable {
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final String name;
   private final boolean manual;
+  /** For {@link #onExecutor} loops: the single-threaded executor that runs the tasks. */
+  private final Executor external;
+  /** For {@link #onExecutor} loops: whether a drain task is queued on {@link #external}. */
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Runnable drainTask = this::drain;
   private volatile Thread thread;
   private volatile boolean closed;
   /** Set while the loop thread is (about to be) parked; producers only unpark then. */
   private volatile boolean parked;
 
   private EventLoop(String name, boolean manual) {
+    this(name, manual, null);
+  }
+
+  private EventLoop(String name, boolean manual, Executor external) {
     this.name = name;
     this.manual = manual;
+    this.external = external;
+  }
+
+  /**
+   * A loop whose tasks run on {@code executor}, a single-threaded executor whose only thread is
+   * {@code thread} (for example a Netty event loop). Network I/O and RPC work then share one
+   * thread, avoiding a cross-thread hand-off per message. Tasks are run in batches of at most
+   * 256 before yielding back to the executor.
+   */
+  public static EventLoop onExecutor(String name, Executor executor, Thread thread) {
+    EventLoop loop = new EventLoop(name, false, executor);
+    loop.thread = thread;
+    return loop;
+  }
+
+  private void drain() {
+    EventLoop old = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      drainScheduled.set(false);
+      for (int i = 0; i < 256 && !closed; i++) {
+        Runnable r = queue.poll();
+        if (r == null) {
+          return;
+        }
+        runSafely(r);
+      }
+      if (!queue.isEmpty() && !closed && drainScheduled.compareAndSet(false, true)) {
+        external.execute(drainTask);
+      }
+    } finally {
+      if (old == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(old);
+      }
+    }
   }
 
   /** A loop running on a new daemon thread called {@code name}. */
@@ -113,6 +160,17 @@ public final class EventLoop implements Executor, AutoCloseable {
   @Override
   public void execute(Runnable task) {
     queue.add(task);
+    if (external != null) {
+      if (!closed && drainScheduled.compareAndSet(false, true)) {
+        try {
+          external.execute(drainTask);
+        } catch (RuntimeException rejected) {
+          drainScheduled.set(false);
+          LOG.debug("executor of loop {} rejected a drain: {}", name, rejected.toString());
+        }
+      }
+      return;
+    }
     if (!manual && parked) {
       LockSupport.unpark(thread);
     }
@@ -196,7 +254,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     if (manual && CURRENT.get() == this) {
       CURRENT.remove();
     }
-    if (!manual) {
+    if (!manual && external == null) {
       LockSupport.unpark(thread);
     }
   }

@@ -123,31 +123,41 @@ public final class RpcConnection implements AutoCloseable {
    * {@code deprecatedObjectId} (a Text; null or empty sends none).
    */
   public Capability bootstrap(String serviceId) {
+    return bootstrap(serviceId == null ? null
+        : serviceId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Requests the peer's bootstrap capability, passing {@code objectId} (any bytes, e.g. a raw
+   * service ID) as the {@code deprecatedObjectId} Text; null or empty sends none.
+   */
+  public Capability bootstrap(byte[] objectId) {
+    byte[] id = objectId == null || objectId.length == 0 ? null : objectId.clone();
     if (loop.inLoop()) {
-      return new Capability(bootstrapHook(serviceId));
+      return new Capability(bootstrapHook(id));
     }
     QueuedClient q = new QueuedClient(loop, "bootstrap");
     q.addRef();
     loop.execute(() -> {
-      q.resolve(bootstrapHook(serviceId));
+      q.resolve(bootstrapHook(id));
       q.release();
     });
     return new Capability(q);
   }
 
-  private ClientHook bootstrapHook(String serviceId) {
+  private ClientHook bootstrapHook(byte[] objectId) {
     if (disconnected != null) {
       return new BrokenClient(loop, disconnected);
     }
     Question q = new Question();
     q.id = questions.add(q);
     q.pipeline = new RpcPipeline(q);
-    MessageBuilder mb = new MessageBuilder(16);
+    MessageBuilder mb = new MessageBuilder(16 + (objectId == null ? 0 : objectId.length / 8));
     Rpc.Bootstrap.Builder b = mb.initRoot(Rpc.Message.FACTORY).initBootstrap();
     b.setQuestionId(q.id);
-    if (serviceId != null && !serviceId.isEmpty()) {
+    if (objectId != null) {
       b.initDeprecatedObjectId().setAs(dev.capnp.runtime.Text.FACTORY,
-          new dev.capnp.runtime.Text.Reader(serviceId));
+          new dev.capnp.runtime.Text.Reader(objectId));
     }
     ClientHook cap = q.pipeline.getPipelinedCap(NO_OPS);
     q.promise.whenComplete((r, e) -> {

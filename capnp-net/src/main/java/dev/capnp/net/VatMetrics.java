@@ -1,0 +1,86 @@
+package dev.capnp.net;
+
+import dev.capnp.net.transport.TransportMetrics;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of one vat (spec section 9 plus a few cheap extras). Always collected;
+ * {@link #bindTo(Object)} exposes them to a Micrometer {@code MeterRegistry} (Micrometer is an
+ * optional dependency) as {@code capnp.net.connections} (gauge),
+ * {@code capnp.net.messages.inbound.received} and {@code capnp.net.messages.outbound.enqueued}
+ * (counters; Prometheus names {@code capnp_net_connections},
+ * {@code capnp_net_messages_inbound_received_total},
+ * {@code capnp_net_messages_outbound_enqueued_total}), plus
+ * {@code capnp.net.connections.opened} and {@code capnp.net.connect.failures}.
+ */
+public final class VatMetrics implements TransportMetrics {
+  private final AtomicLong connections = new AtomicLong();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder enqueued = new LongAdder();
+  private final LongAdder opened = new LongAdder();
+  private final LongAdder connectFailures = new LongAdder();
+
+  @Override
+  public void messageReceived() {
+    received.increment();
+  }
+
+  @Override
+  public void messageEnqueued() {
+    enqueued.increment();
+  }
+
+  void connectionOpened() {
+    connections.incrementAndGet();
+    opened.increment();
+  }
+
+  void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  void connectFailed() {
+    connectFailures.increment();
+  }
+
+  /** Live connections. */
+  public long connections() {
+    return connections.get();
+  }
+
+  /** Messages received in total. */
+  public long messagesReceived() {
+    return received.sum();
+  }
+
+  /** Messages enqueued for sending in total. */
+  public long messagesEnqueued() {
+    return enqueued.sum();
+  }
+
+  /** Connections ever opened (dialled, accepted or over streams). */
+  public long connectionsOpened() {
+    return opened.sum();
+  }
+
+  /** Failed outgoing connection attempts (dial or TLS errors). */
+  public long connectFailures() {
+    return connectFailures.sum();
+  }
+
+  /**
+   * Registers these counters with {@code meterRegistry}, an
+   * {@code io.micrometer.core.instrument.MeterRegistry}, tagged {@code vat=<vatName>}.
+   *
+   * @throws IllegalStateException if Micrometer is not on the class path
+   */
+  public void bindTo(Object meterRegistry, String vatName) {
+    try {
+      Class.forName("io.micrometer.core.instrument.MeterRegistry");
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("Micrometer (micrometer-core) is not on the class path", e);
+    }
+    MicrometerBinding.bind(this, meterRegistry, vatName);
+  }
+}

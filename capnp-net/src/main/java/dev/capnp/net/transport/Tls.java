@@ -1,0 +1,164 @@
+package dev.capnp.net.transport;
+
+import dev.capnp.net.AuthDigest;
+import dev.capnp.net.SecretKey;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * TLS for a vat (spec section 2): a self-signed certificate made at start-up from the vat key
+ * (CN=capnp, v3, no extensions, valid 1970-01-01T01:01:01Z to 9999-12-31T23:59:59Z, 10-byte
+ * random positive serial), TLS 1.3/1.2 with the JDK provider. Servers require a client
+ * certificate and accept any key; clients pin the server by the URI's SHA-256 SPKI digest (no CA,
+ * name or expiry checks).
+ */
+public final class Tls {
+  private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  private final SecretKey key;
+  private final X509Certificate certificate;
+  private final SslContext server;
+
+  /** TLS contexts for {@code key} (makes the certificate now). */
+  public Tls(SecretKey key) {
+    this.key = key;
+    this.certificate = selfSigned(key);
+    try {
+      this.server = SslContextBuilder.forServer(key.privateKey(), certificate)
+          .sslProvider(SslProvider.JDK)
+          .protocols(PROTOCOLS)
+          .clientAuth(ClientAuth.REQUIRE)
+          .trustManager(new AnyClientKey())
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** The vat's self-signed certificate. */
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  /** The server context (client certificate required, any key accepted). */
+  public SslContext serverContext() {
+    return server;
+  }
+
+  /** A client context that accepts only a server whose key digest is {@code expected}. */
+  public SslContext clientContext(PinningTrustManager pin) {
+    try {
+      return SslContextBuilder.forClient()
+          .sslProvider(SslProvider.JDK)
+          .protocols(PROTOCOLS)
+          .keyManager(key.privateKey(), certificate)
+          .trustManager(pin)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  static X509Certificate selfSigned(SecretKey key) {
+    try {
+      X500Name name = new X500Name("CN=capnp");
+      byte[] serial = new byte[10];
+      new SecureRandom().nextBytes(serial);
+      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name,
+          new BigInteger(1, serial),
+          Date.from(Instant.parse("1970-01-01T01:01:01Z")),
+          Date.from(Instant.parse("9999-12-31T23:59:59Z")),
+          name, key.publicKey());
+      String alg = key.privateKey().getAlgorithm().equals("RSA") ? "SHA256withRSA"
+          : key.privateKey().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "Ed25519";
+      ContentSigner signer = new JcaContentSignerBuilder(alg).build(key.privateKey());
+      return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+    } catch (OperatorCreationException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot make the vat certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** Accepts any client certificate (the peer's digest identifies it; spec section 2). */
+  static final class AnyClientKey implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      if (chain == null || chain.length == 0) {
+        throw new CertificateException("No client certificate found");
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("not a client trust manager");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
+  /**
+   * Accepts exactly the server whose first certificate's public key has the expected digest;
+   * remembers why it refused one.
+   */
+  public static final class PinningTrustManager implements X509TrustManager {
+    private final AuthDigest expected;
+    private volatile String failure;
+
+    /** Pins {@code expected}. */
+    public PinningTrustManager(AuthDigest expected) {
+      this.expected = expected;
+    }
+
+    /** Why the server was refused, or null. */
+    public String failure() {
+      return failure;
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      if (chain == null || chain.length == 0) {
+        failure = "Server sent no certificate";
+        throw new CertificateException(failure);
+      }
+      if (!expected.matches(chain[0].getPublicKey())) {
+        failure = "Server's public key fingerprint "
+            + AuthDigest.ofPublicKey(chain[0].getPublicKey())
+            + " does not match the expected " + expected;
+        throw new CertificateException(failure);
+      }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("not a server trust manager");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}

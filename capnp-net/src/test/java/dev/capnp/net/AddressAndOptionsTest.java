@@ -1,0 +1,92 @@
+package dev.capnp.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class AddressAndOptionsTest {
+  @CommandLine.Command(name = "app")
+  static final class App implements Runnable {
+    @CommandLine.Mixin
+    VatOptions capnp;
+
+    @Override
+    public void run() {}
+  }
+
+  private static App parse(String... args) {
+    App app = new App();
+    new CommandLine(app).parseArgs(args);
+    return app;
+  }
+
+  private static String parseError(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new App());
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    assertThat(code).isNotZero();
+    return err.toString();
+  }
+
+  @Test
+  void acceptedForms() {
+    assertThat(NetAddress.parse("tcp:localhost:7000")).isEqualTo(NetAddress.tcp("localhost", 7000));
+    assertThat(NetAddress.parse("tcp:[::1]:7000")).isEqualTo(NetAddress.tcp("::1", 7000));
+    assertThat(NetAddress.parse("tcp:[::1]:7000").toString()).isEqualTo("tcp:[::1]:7000");
+    assertThat(NetAddress.parse("unix:/tmp/x.sock")).isEqualTo(NetAddress.unix("/tmp/x.sock"));
+    assertThat(((NetAddress.Unix) NetAddress.parse("unix:rel.sock")).path())
+        .isEqualTo(Path.of("rel.sock").toAbsolutePath().toString());
+  }
+
+  @Test
+  void errorTexts() {
+    assertThatThrownBy(() -> NetAddress.parse("tcp:[::1]"))
+        .hasMessage("Missing port in IPv6 address \"[::1]\"");
+    assertThatThrownBy(() -> NetAddress.parse("tcp:::1:7000"))
+        .hasMessage("Invalid port \":1:7000\" in listen address \"::1:7000\"");
+    assertThatThrownBy(() -> NetAddress.parse("tcp:127.0.0.1"))
+        .hasMessage("Missing :PORT in listen address \"127.0.0.1\"");
+    assertThatThrownBy(() -> NetAddress.parse("udp:1.2.3.4:5"))
+        .hasMessage("Only tcp:HOST:PORT and unix:PATH addresses are currently supported");
+    assertThatThrownBy(() -> NetAddress.parse("foo")).hasMessage("Missing ':'");
+  }
+
+  @Test
+  void unixOptions() {
+    VatConfig c = parse("--capnp-secret-key-file", "key.pem",
+        "--capnp-listen-address", "unix:/run/app.sock").capnp.toConfig();
+    assertThat(c.secretKeyFile()).isEqualTo(Path.of("key.pem"));
+    assertThat(c.listenAddress()).isEqualTo(NetAddress.unix("/run/app.sock"));
+    assertThat(c.publicAddress()).isEqualTo(c.listenAddress());
+    assertThat(c.tls()).isTrue();
+  }
+
+  @Test
+  void tcpOptionsWithPublicAddress() {
+    VatConfig c = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:0.0.0.0:7000", "--capnp-public-address", "tcp:example.com:7001",
+        "--capnp-disable-tls").capnp.toConfig();
+    assertThat(c.secretKeyFile()).isNull();
+    assertThat(c.listenAddress()).isEqualTo(NetAddress.tcp("0.0.0.0", 7000));
+    assertThat(c.publicAddress()).isEqualTo(NetAddress.tcp("example.com", 7001));
+    assertThat(c.tls()).isFalse();
+    assertThat(c.sturdyUri(ServiceId.ofPublic("main")).toString())
+        .isEqualTo("capnp://insecure@example.com:7001/bWFpbg");
+  }
+
+  @Test
+  void optionErrorsCarryTheSpecTexts() {
+    assertThat(parseError("--capnp-secret-key-file", "k", "--capnp-listen-address",
+        "tcp:127.0.0.1")).contains("Missing :PORT in listen address \"127.0.0.1\"");
+    assertThat(parseError("--capnp-secret-key-file", "k"))
+        .contains("--capnp-listen-address");
+    assertThat(parseError("--capnp-listen-address", "unix:/x"))
+        .contains("--capnp-secret-key-file");
+  }
+}

@@ -1,0 +1,310 @@
+package dev.capnp.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.AnyStruct;
+import dev.capnp.runtime.Text;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VatNetworkTest {
+  @TempDir
+  Path dir;
+
+  private final List<Vat> vats = new ArrayList<>();
+
+  @AfterEach
+  void closeVats() {
+    for (Vat v : vats) {
+      v.close();
+    }
+  }
+
+  /** A restorer serving echo services named by public IDs, created on the vat's loop. */
+  static final class EchoRestorer implements Restorer {
+    final Map<ServiceId.DigestKey, String> prefixes = new ConcurrentHashMap<>();
+
+    EchoRestorer add(String id, String prefix) {
+      prefixes.put(ServiceId.ofPublic(id).digestKey(), prefix);
+      return this;
+    }
+
+    @Override
+    public CompletableFuture<Capability> restore(ServiceId id) {
+      String p = prefixes.get(id.digestKey());
+      return p == null ? Restorer.unknownServiceId()
+          : CompletableFuture.completedFuture(Capability.of(new Echo(p)));
+    }
+  }
+
+  private Vat server(NetAddress listen, boolean tls) {
+    return server(VatConfig.builder().listenAddress(listen).tls(tls));
+  }
+
+  private Vat server(VatConfig.Builder b) {
+    Vat v = Vat.create(b.build(), new EchoRestorer().add("main", "main:").add("other", "o:"));
+    vats.add(v);
+    return v;
+  }
+
+  private Vat client() {
+    Vat v = Vat.client();
+    vats.add(v);
+    return v;
+  }
+
+  private static NetAddress tcp() {
+    return NetAddress.tcp("127.0.0.1", 0);
+  }
+
+  private NetAddress unix(String name) {
+    return NetAddress.unix(dir.resolve(name).toString());
+  }
+
+  private static String pingVia(Vat client, CapnpUri uri, String msg) throws Exception {
+    return client.importRef(uri).withCap(cap -> Echo.request(cap, msg).send().thenApply(r -> {
+      try (r) {
+        return r.get().getAs(AnyStruct.FACTORY).getPointer(0).getAs(Text.FACTORY).toString();
+      }
+    })).get(20, TimeUnit.SECONDS);
+  }
+
+  private static void eventually(BooleanSupplier condition, String what) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void tcpInsecure() throws Exception {
+    Vat s = server(tcp(), false);
+    CapnpUri uri = s.sturdyUri(ServiceId.ofPublic("main"));
+    assertThat(uri.toString()).startsWith("capnp://insecure@127.0.0.1:")
+        .endsWith("/" + ServiceId.ofPublic("main").toBase64Url());
+    assertThat(pingVia(client(), uri, "hi")).isEqualTo("main:hi");
+  }
+
+  @Test
+  void tcpTls() throws Exception {
+    Vat s = server(tcp(), true);
+    CapnpUri uri = s.sturdyUri(ServiceId.ofPublic("main"));
+    assertThat(uri.auth()).isEqualTo(s.digest());
+    Vat c = client();
+    assertThat(pingVia(c, uri, "secure")).isEqualTo("main:secure");
+    assertThat(pingVia(c, CapnpUri.parse(uri.toString()), "again")).isEqualTo("main:again");
+  }
+
+  @Test
+  void unixInsecureAndTls() throws Exception {
+    Vat plain = server(unix("plain.sock"), false);
+    Vat secure = server(unix("secure.sock"), true);
+    Vat c = client();
+    assertThat(pingVia(c, plain.sturdyUri(ServiceId.ofPublic("other")), "x")).isEqualTo("o:x");
+    CapnpUri su = secure.sturdyUri(ServiceId.ofPublic("main"));
+    assertThat(su.toString()).contains("@" + dir.resolve("secure.sock") + "/");
+    assertThat(pingVia(c, su, "y")).isEqualTo("main:y");
+  }
+
+  @Test
+  void wrongFingerprintFailsWithoutConnection() throws Exception {
+    Vat s = server(tcp(), true);
+    AuthDigest other = SecretKey.generate().digest();
+    CapnpUri bad = new CapnpUri(other, s.boundAddress(), ServiceId.ofPublic("main"));
+    Vat c = client();
+    assertThatThrownBy(() -> c.importRef(bad).connect().get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(RpcException.class)
+        .hasMessageContaining("does not match the expected " + other);
+    assertThat(c.connectionCount()).isZero();
+    assertThat(c.metrics().connectFailures()).isEqualTo(1);
+    eventually(() -> s.connectionCount() == 0, "server to have no connection");
+    assertThat(s.metrics().messagesReceived()).isZero();
+  }
+
+  @Test
+  void unknownServiceIdBreaksTheCapability() throws Exception {
+    Vat s = server(tcp(), true);
+    Vat c = client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("nope"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    RpcException e = cap.whenBroken().get(20, TimeUnit.SECONDS);
+    assertThat(e.getReason()).isEqualTo("Unknown persistent service ID");
+    cap.close();
+  }
+
+  @Test
+  void connectionRefusedIsAFailedException() throws Exception {
+    Vat c = client();
+    CapnpUri uri = CapnpUri.parse("capnp://insecure@" + dir.resolve("none.sock") + "/");
+    assertThatThrownBy(() -> c.importRef(uri).connect().get(20, TimeUnit.SECONDS))
+        .cause().isInstanceOf(RpcException.class).hasMessageContaining("Could not connect");
+  }
+
+  @Test
+  void tlsConnectionsToOneVatAreShared() throws Exception {
+    Vat s = server(tcp(), true);
+    Vat c = client();
+    List<CompletableFuture<Capability>> caps = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      caps.add(c.importRef(s.sturdyUri(ServiceId.ofPublic(i % 2 == 0 ? "main" : "other")))
+          .connect());
+    }
+    for (int i = 0; i < 5; i++) {
+      try (Capability cap = caps.get(i).get(20, TimeUnit.SECONDS)) {
+        assertThat(Echo.ping(cap, "" + i)).isEqualTo((i % 2 == 0 ? "main:" : "o:") + i);
+      }
+    }
+    assertThat(c.connectionCount()).isEqualTo(1);
+    assertThat(s.connectionCount()).isEqualTo(1);
+    assertThat(c.metrics().connectionsOpened()).isEqualTo(1);
+  }
+
+  @Test
+  void insecureConnectionsAreNeverShared() throws Exception {
+    Vat s = server(tcp(), false);
+    Vat c = client();
+    Capability a = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    Capability b = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    assertThat(Echo.ping(a, "a")).isEqualTo("main:a");
+    assertThat(Echo.ping(b, "b")).isEqualTo("main:b");
+    assertThat(c.connectionCount()).isEqualTo(2);
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void ownDigestIsRestoredLocally() throws Exception {
+    Vat s = server(tcp(), true);
+    try (Capability cap = s.sturdyRef(ServiceId.ofPublic("main")).connect()
+        .get(20, TimeUnit.SECONDS)) {
+      assertThat(Echo.ping(cap, "local")).isEqualTo("main:local");
+    }
+    assertThat(s.connectionCount()).isZero();
+    assertThatThrownBy(() -> s.sturdyRef(ServiceId.ofPublic("zzz")).connect()
+        .get(20, TimeUnit.SECONDS)).hasMessageContaining("Unknown persistent service ID");
+  }
+
+  @Test
+  void crossedConnectionsSettleOnOne() throws Exception {
+    Vat b = server(tcp(), true);
+    for (int round = 0; round < 3; round++) {
+      Vat a = server(tcp(), true);
+      CompletableFuture<Capability> ab = a.importRef(b.sturdyUri(ServiceId.ofPublic("main")))
+          .connect();
+      CompletableFuture<Capability> ba = b.importRef(a.sturdyUri(ServiceId.ofPublic("main")))
+          .connect();
+      ab.get(20, TimeUnit.SECONDS).close();
+      ba.get(20, TimeUnit.SECONDS).close();
+      eventually(() -> a.connectionCount() == 1 && b.connectionCount() == 1,
+          "one connection each side");
+      assertThat(pingVia(a, b.sturdyUri(ServiceId.ofPublic("main")), "ab")).isEqualTo("main:ab");
+      assertThat(pingVia(b, a.sturdyUri(ServiceId.ofPublic("main")), "ba")).isEqualTo("main:ba");
+      assertThat(a.connectionCount()).isEqualTo(1);
+      assertThat(b.connectionCount()).isEqualTo(1);
+      // break it for the next round
+      a.close();
+      vats.remove(a);
+      eventually(() -> b.connectionCount() == 0, "b to notice");
+    }
+  }
+
+  @Test
+  void oversizedMessageAbortsTheConnection() throws Exception {
+    Vat s = server(VatConfig.builder().listenAddress(tcp()).tls(false).maxMessageWords(1000));
+    Vat c = client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    assertThat(Echo.ping(cap, "small")).isEqualTo("main:small");
+    String big = "x".repeat(100_000);
+    assertThatThrownBy(() -> Echo.ping(cap, big)).hasMessageContaining(
+        "Incoming message of").hasMessageContaining("exceeds the limit of 1000 words");
+    RpcException broken = cap.whenBroken().get(20, TimeUnit.SECONDS);
+    assertThat(broken.getReason()).contains("exceeds the limit of 1000 words");
+    cap.close();
+    eventually(() -> s.connectionCount() == 0, "server to drop the connection");
+  }
+
+  @Test
+  void brokenConnectionBreaksCapsAndSturdyRefReconnects() throws Exception {
+    NetAddress addr = unix("restart.sock");
+    SecretKey key = SecretKey.generate();
+    Vat s1 = server(VatConfig.builder().listenAddress(addr).secretKey(key));
+    Vat c = client();
+    SturdyRef ref = c.importRef(s1.sturdyUri(ServiceId.ofPublic("main")));
+    Capability cap = ref.connect().get(20, TimeUnit.SECONDS);
+    assertThat(Echo.ping(cap, "1")).isEqualTo("main:1");
+    s1.close();
+    vats.remove(s1);
+    RpcException e = cap.whenBroken().get(20, TimeUnit.SECONDS);
+    assertThat(e.getType()).isEqualTo(RpcException.Type.DISCONNECTED);
+    assertThat(e.getReason()).isEqualTo("Vat shut down");
+    assertThatThrownBy(() -> Echo.ping(cap, "2")).hasMessageContaining("shut down");
+    cap.close();
+    server(VatConfig.builder().listenAddress(addr).secretKey(key));
+    eventually(() -> c.connectionCount() == 0, "client to drop the old connection");
+    try (Capability again = ref.connect().get(20, TimeUnit.SECONDS)) {
+      assertThat(Echo.ping(again, "3")).isEqualTo("main:3");
+    }
+  }
+
+  @Test
+  void anyByteStreamCanCarryAConnection() throws Exception {
+    Vat a = server(VatConfig.builder());
+    Vat b = client();
+    a.setRestorer(id -> CompletableFuture.completedFuture(Capability.of(new Echo("stream:"))));
+    PipedInputStream aIn = new PipedInputStream(1 << 16);
+    PipedOutputStream bOut = new PipedOutputStream(aIn);
+    PipedInputStream bIn = new PipedInputStream(1 << 16);
+    PipedOutputStream aOut = new PipedOutputStream(bIn);
+    RpcConnection served = a.connectStream(aIn, aOut, "a");
+    RpcConnection client = b.connectStream(bIn, bOut, "b");
+    try (Capability cap = client.bootstrap()) {
+      assertThat(Echo.ping(cap, "pipe")).isEqualTo("stream:pipe");
+    }
+    client.close();
+    served.whenDisconnected().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void metricsCountConnectionsAndMessages() throws Exception {
+    Vat s = server(tcp(), false);
+    Vat c = client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    for (int i = 0; i < 10; i++) {
+      Echo.ping(cap, "m");
+    }
+    assertThat(c.metrics().connections()).isEqualTo(1);
+    assertThat(c.metrics().messagesEnqueued()).isGreaterThanOrEqualTo(11);
+    assertThat(s.metrics().messagesReceived()).isGreaterThanOrEqualTo(11);
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry reg =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    c.metrics().bindTo(reg, "client");
+    assertThat(reg.get("capnp.net.connections").gauge().value()).isEqualTo(1.0);
+    assertThat(reg.get("capnp.net.messages.outbound.enqueued").functionCounter().count())
+        .isGreaterThanOrEqualTo(11);
+    cap.close();
+  }
+}
