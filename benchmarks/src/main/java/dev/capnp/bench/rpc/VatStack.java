@@ -1,0 +1,79 @@
+package dev.capnp.bench.rpc;
+
+import dev.capnp.net.NetAddress;
+import dev.capnp.net.ServiceId;
+import dev.capnp.net.Vat;
+import dev.capnp.net.VatConfig;
+import dev.capnp.net.restore.SingleRestorer;
+import dev.capnp.rpc.Capability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * capnp-net vats: the server vat listens on TCP loopback (TLS off or on) or a Unix socket and
+ * serves the echo service under {@code derivedId("main")}, as the seed's benchmark does; the
+ * client vat imports the printed sturdy URI.
+ */
+final class VatStack implements Stack {
+  @Override
+  public Served serve(String transport) throws Exception {
+    VatConfig.Builder config = VatConfig.builder();
+    Path socketDir = null;
+    switch (transport) {
+      case "tcp" -> config.listenAddress(NetAddress.tcp("127.0.0.1", 0)).tls(false);
+      case "tls" -> config.listenAddress(NetAddress.tcp("127.0.0.1", 0)).tls(true);
+      case "unix" -> {
+        socketDir = Files.createTempDirectory("echo-bench");
+        config.listenAddress(NetAddress.unix(socketDir.resolve("echo.sock").toString()))
+            .tls(false);
+      }
+      default -> throw new IllegalArgumentException("unknown transport " + transport);
+    }
+    VatConfig built = config.build();
+    ServiceId id = built.derivedId("main");
+    SingleRestorer restorer = new SingleRestorer(id, Capability.of(new EchoServer()));
+    Vat vat = Vat.create(built, restorer);
+    String uri = vat.sturdyUri(id).toString();
+    Path dirToDelete = socketDir;
+    return new Served() {
+      @Override
+      public String address() {
+        return uri;
+      }
+
+      @Override
+      public void close() throws Exception {
+        vat.close();
+        restorer.close();
+        if (dirToDelete != null) {
+          Files.deleteIfExists(dirToDelete.resolve("echo.sock"));
+          Files.deleteIfExists(dirToDelete);
+        }
+      }
+    };
+  }
+
+  @Override
+  public Connected connect(String transport, String address) throws Exception {
+    Vat client = Vat.client();
+    Capability echo;
+    try {
+      echo = client.importRef(address).connect().get();
+    } catch (Exception e) {
+      client.close();
+      throw e;
+    }
+    return new Connected() {
+      @Override
+      public Capability echo() {
+        return echo;
+      }
+
+      @Override
+      public void close() {
+        echo.close();
+        client.close();
+      }
+    };
+  }
+}
