@@ -75,6 +75,7 @@ class RestorerScenariosTest {
     final Gate delay = new Gate();
     final AtomicInteger loadsOfA = new AtomicInteger();
     final AtomicInteger loadsOfB = new AtomicInteger();
+    final AtomicInteger loadsOfC = new AtomicInteger();
     final AtomicReference<Capability> currentC = new AtomicReference<>();
 
     @Override
@@ -91,6 +92,7 @@ class RestorerScenariosTest {
         loadsOfB.incrementAndGet();
         return delay.await().thenApply(x -> EchoImpl.create().capability());
       } else if (digest.equals(c.digestKey())) {
+        loadsOfC.incrementAndGet();
         return delay.await().thenCompose(x -> {
           Capability granted = currentC.get();
           return granted == null
@@ -123,6 +125,7 @@ class RestorerScenariosTest {
       // Two lookups in parallel: one load.
       CompletableFuture<Capability> b1f = restore(loop, table, loader.b);
       CompletableFuture<Capability> b2f = restore(loop, table, loader.b);
+      awaitLoads(loader.loadsOfB, 1);
       assertThat(b1f).isNotDone();
       loader.delay.broadcast();
       try (Capability b1 = Vats.await(b1f); Capability b2 = Vats.await(b2f)) {
@@ -136,13 +139,13 @@ class RestorerScenariosTest {
 
       // Failed lookups are not cached.
       CompletableFuture<Capability> c1 = restore(loop, table, loader.c);
-      waitForLoad(loop);
+      awaitLoads(loader.loadsOfC, 1);
       loader.delay.broadcast();
       assertThat(Vats.failure(c1).getMessage()).as("C initially fails").contains("Broken C");
       CompletableFuture<Capability> c2f = restore(loop, table, loader.c);
       try (ScenarioApi.Echo.Client cService = EchoImpl.create()) {
         loader.currentC.set(cService.capability());
-        waitForLoad(loop);
+        awaitLoads(loader.loadsOfC, 2);
         loader.delay.broadcast();
         try (var c2 = new ScenarioApi.Echo.Client(Vats.await(c2f))) {
           assertThat(ping(c2, "ping")).as("C now works").isEqualTo("got:0:ping");
@@ -154,7 +157,7 @@ class RestorerScenariosTest {
       // Two users; one frees the capability at once: the other's stays alive.
       CompletableFuture<Void> firstUser = restore(loop, table, loader.b).thenAccept(Capability::close);
       CompletableFuture<Capability> b2f2 = restore(loop, table, loader.b);
-      waitForLoad(loop);
+      awaitLoads(loader.loadsOfB, 2);
       loader.delay.broadcast();
       Vats.await(firstUser);
       try (var b2 = new ScenarioApi.Echo.Client(Vats.await(b2f2))) {
@@ -164,8 +167,14 @@ class RestorerScenariosTest {
     }
   }
 
-  /** Lets the loop start the pending load (so that it waits on the gate's current stage). */
-  private static void waitForLoad(EventLoop loop) {
-    Vats.await(loop.submit(() -> null));
+  /** Waits until the loader has started {@code n} loads (they then wait on the gate). */
+  private static void awaitLoads(AtomicInteger loads, int n) {
+    long deadline = System.nanoTime() + Vats.TIMEOUT_SECONDS * 1_000_000_000L;
+    while (loads.get() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the loader was called " + loads.get() + " times, not " + n);
+      }
+      Thread.onSpinWait();
+    }
   }
 }
