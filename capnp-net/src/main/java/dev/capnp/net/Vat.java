@@ -29,6 +29,7 @@ import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -80,20 +81,37 @@ public final class Vat implements AutoCloseable {
 
   // loop-confined state
   private final Map<AuthDigest, Conn> connections = new HashMap<>();
-  private final Map<AuthDigest, CompletableFuture<Conn>> pending = new HashMap<>();
+  private final Map<AuthDigest, Attempt> pending = new HashMap<>();
   private final LinkedHashSet<Conn> all = new LinkedHashSet<>();
   private boolean closed;
 
   /** One live RPC connection of this vat. */
-  private final class Conn {
+  private static final class Conn {
     final RpcConnection rpc;
     final AuthDigest peer;
     final boolean initiated;
+    final Channel channel;
 
-    Conn(RpcConnection rpc, AuthDigest peer, boolean initiated) {
+    Conn(RpcConnection rpc, AuthDigest peer, boolean initiated, Channel channel) {
       this.rpc = rpc;
       this.peer = peer;
       this.initiated = initiated;
+      this.channel = channel;
+    }
+  }
+
+  /**
+   * A connection attempt in progress; connects that wait for it share one bootstrap per
+   * service ID (so parallel connects to one service get the same capability).
+   */
+  private static final class Attempt {
+    final CompletableFuture<Conn> future;
+    final Map<ServiceId.DigestKey, ServiceId> ids = new HashMap<>();
+    final Map<ServiceId.DigestKey, List<CompletableFuture<Capability>>> waiters =
+        new HashMap<>();
+
+    Attempt(CompletableFuture<Conn> future) {
+      this.future = future;
     }
   }
 
@@ -267,16 +285,33 @@ public final class Vat implements AutoCloseable {
     if (existing != null) {
       return CompletableFuture.completedFuture(bootstrap(existing, sid));
     }
-    CompletableFuture<Conn> attempt = pending.get(auth);
+    Attempt attempt = pending.get(auth);
     if (attempt == null) {
-      CompletableFuture<Conn> a = dial(uri);
+      Attempt a = new Attempt(dial(uri));
       attempt = a;
-      if (!a.isDone()) {
-        pending.put(auth, a);
-        a.whenComplete((c, e) -> pending.remove(auth, a));
-      }
+      pending.put(auth, a);
+      a.future.whenComplete((c, e) -> loop.run(() -> {
+        pending.remove(auth, a);
+        for (Map.Entry<ServiceId.DigestKey, List<CompletableFuture<Capability>>> w
+            : a.waiters.entrySet()) {
+          if (e != null) {
+            Throwable t = unwrap(e);
+            w.getValue().forEach(f -> f.completeExceptionally(t));
+            continue;
+          }
+          Capability cap = bootstrap(c, a.ids.get(w.getKey()));
+          for (CompletableFuture<Capability> f : w.getValue()) {
+            f.complete(cap.dup());
+          }
+          cap.close();
+        }
+      }));
     }
-    return attempt.thenApply(c -> bootstrap(c, sid));
+    CompletableFuture<Capability> mine = new CompletableFuture<>();
+    ServiceId.DigestKey key = sid.digestKey();
+    attempt.ids.put(key, sid);
+    attempt.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
+    return mine;
   }
 
   private static Capability bootstrap(Conn c, ServiceId sid) {
@@ -353,7 +388,7 @@ public final class Vat implements AutoCloseable {
   /** Runs a connection over any message transport, answered by this vat's restorer. */
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
-    Conn c = new Conn(rpc, null, true);
+    Conn c = new Conn(rpc, null, true, null);
     loop.execute(() -> track(c));
     rpc.start();
     return rpc;
@@ -451,7 +486,7 @@ public final class Vat implements AutoCloseable {
   private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated) {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
-    Conn c = new Conn(rpc, peer, initiated);
+    Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
     rpc.start();
     return c;
@@ -523,9 +558,11 @@ public final class Vat implements AutoCloseable {
           if (h.isSuccess()) {
             loop.execute(() -> connected(result, transportHolder[0], auth));
           } else {
-            String why = pin.failure() != null ? pin.failure() : describe(h.cause());
+            String why = pin.failure() != null
+                ? "authentication failure: " + pin.failure() : describe(h.cause());
             f.channel().close();
-            failDial(result, "TLS connection to " + address + " failed: " + why);
+            failDial(result, "TLS connection failed: TLS failure: " + why + " (connecting to "
+                + address + ")");
           }
         });
       });
@@ -575,19 +612,31 @@ public final class Vat implements AutoCloseable {
   /** Stops listening, aborts every connection ("Vat shut down") and stops the I/O thread. */
   @Override
   public void close() {
-    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<List<Channel>> done = new CompletableFuture<>();
     loop.execute(() -> {
       closed = true;
+      List<Channel> channels = new ArrayList<>();
       for (Conn c : new ArrayList<>(all)) {
+        if (c.channel != null) {
+          channels.add(c.channel);
+        }
         c.rpc.disconnect(RpcException.disconnected("Vat shut down"));
       }
       if (serverChannel != null) {
         serverChannel.close();
       }
-      done.complete(null);
+      done.complete(channels);
     });
     try {
-      done.get(5, TimeUnit.SECONDS);
+      // let the Aborts reach the peers (each transport half-closes and waits for the peer)
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+          NettyTransport.LINGER_MILLIS + 500);
+      for (Channel ch : done.get(5, TimeUnit.SECONDS)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+          break;
+        }
+      }
     } catch (Exception e) {
       LOG.debug("vat {} did not shut down cleanly: {}", name, e.toString());
     }

@@ -56,6 +56,10 @@ public final class EventLoop implements Executor, AutoCloseable {
    * {@code thread} (for example a Netty event loop). Network I/O and RPC work then share one
    * thread, avoiding a cross-thread hand-off per message. Tasks are run in batches of at most
    * 256 before yielding back to the executor.
+   *
+   * <p>{@link #close()} must be called once the executor has stopped running this loop's tasks;
+   * the loop then runs queued and later tasks on the calling thread, one at a time (so that
+   * handles of a closed vat, whose connections are all broken, still settle instead of hanging).
    */
   public static EventLoop onExecutor(String name, Executor executor, Thread thread) {
     EventLoop loop = new EventLoop(name, false, executor);
@@ -153,7 +157,8 @@ public final class EventLoop implements Executor, AutoCloseable {
 
   /** Whether the calling thread is this loop's thread. */
   public boolean inLoop() {
-    return Thread.currentThread() == thread;
+    return Thread.currentThread() == thread
+        || (closed && external != null && Thread.holdsLock(queue));
   }
 
   /** Queues {@code task} to run on the loop (FIFO). Callable from any thread. */
@@ -161,6 +166,10 @@ public final class EventLoop implements Executor, AutoCloseable {
   public void execute(Runnable task) {
     queue.add(task);
     if (external != null) {
+      if (closed) {
+        runClosedInline();
+        return;
+      }
       if (!closed && drainScheduled.compareAndSet(false, true)) {
         try {
           external.execute(drainTask);
@@ -248,9 +257,35 @@ public final class EventLoop implements Executor, AutoCloseable {
    * Stops the loop: a threaded loop's thread ends (queued tasks are dropped); a manual loop stops
    * being its thread's current loop.
    */
+  /** After close, an executor-driven loop runs its tasks on the caller's thread, serialized. */
+  private void runClosedInline() {
+    if (Thread.holdsLock(queue)) {
+      return; // queued behind the task that is running now
+    }
+    synchronized (queue) {
+      EventLoop old = CURRENT.get();
+      CURRENT.set(this);
+      try {
+        Runnable r;
+        while ((r = queue.poll()) != null) {
+          runSafely(r);
+        }
+      } finally {
+        if (old == null) {
+          CURRENT.remove();
+        } else {
+          CURRENT.set(old);
+        }
+      }
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    if (external != null) {
+      runClosedInline();
+    }
     if (manual && CURRENT.get() == this) {
       CURRENT.remove();
     }

@@ -21,6 +21,7 @@ import java.util.List;
 public final class FrameDecoder extends ByteToMessageDecoder {
   private final long maxMessageWords;
   private final ReaderOptions options;
+  private boolean failed;
 
   /** A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}. */
   public FrameDecoder(long maxMessageWords, ReaderOptions options) {
@@ -31,6 +32,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes()); // the stream is unusable after a bad frame
+      return;
+    }
+    try {
+      decodeFrames(in, out);
+    } catch (DecodeException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+  }
+
+  private void decodeFrames(ByteBuf in, List<Object> out) {
     while (true) {
       int start = in.readerIndex();
       int readable = in.readableBytes();

@@ -7,12 +7,15 @@ import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link MessageTransport} over a Netty channel whose pipeline ends with a
@@ -27,6 +30,8 @@ import java.util.ArrayList;
  */
 public final class NettyTransport extends ChannelInboundHandlerAdapter
     implements MessageTransport {
+  /** How long a closing connection waits for the peer to close before closing anyway. */
+  public static final long LINGER_MILLIS = 3000;
   private final Channel channel;
   private final EventLoop eventLoop;
   private final TransportMetrics metrics;
@@ -95,6 +100,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     MessageReader m = (MessageReader) msg;
     metrics.messageReceived();
+    if (closing) {
+      return; // we have said goodbye; what the peer still sends is dropped
+    }
     if (receiver != null) {
       receiver.onMessage(m);
     } else {
@@ -110,15 +118,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (closing) {
+      return;
+    }
     Throwable c = cause instanceof DecoderException && cause.getCause() != null
         ? cause.getCause() : cause;
-    if (c instanceof DecodeException && channel.isActive() && !closing) {
+    if (c instanceof DecodeException && channel.isActive()) {
       MessageBuilder abort = new MessageBuilder(32);
       Rpc.Exception.Builder e = abort.initRoot(Rpc.Message.FACTORY).initAbort();
       e.setType(Rpc.Exception.Type.FAILED);
       e.setReason(c.getMessage());
-      closing = true;
-      channel.writeAndFlush(abort).addListener(ChannelFutureListener.CLOSE);
+      channel.write(abort, channel.voidPromise());
+      gracefulClose();
     } else {
       channel.close();
     }
@@ -138,23 +149,47 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   @Override
   public void close() {
-    Runnable r = () -> {
-      if (closing) {
-        return;
-      }
-      closing = true;
-      flushScheduled = false;
-      if (channel.isActive()) {
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    if (eventLoop.inEventLoop()) {
+      gracefulClose();
+    } else {
+      eventLoop.execute(this::gracefulClose);
+    }
+  }
+
+  /**
+   * Flushes what was written (e.g. an Abort), ends the output (TLS close_notify, then a TCP
+   * half-close) and closes once the peer has closed too or after {@link #LINGER_MILLIS}. Closing
+   * at once could reset the connection while the peer still has data in flight, and the peer's
+   * kernel would then drop our last messages.
+   */
+  private void gracefulClose() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    flushScheduled = false;
+    if (!channel.isActive()) {
+      channel.close();
+      return;
+    }
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    ChannelFuture sent;
+    if (ssl != null) {
+      channel.flush();
+      sent = ssl.closeOutbound();
+    } else {
+      sent = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
+    }
+    sent.addListener(f -> {
+      if (channel instanceof DuplexChannel && channel.isActive() && f.isSuccess()) {
+        ((DuplexChannel) channel).shutdownOutput();
+        eventLoop.schedule(() -> {
+          channel.close();
+        }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
       } else {
         channel.close();
       }
-    };
-    if (eventLoop.inEventLoop()) {
-      r.run();
-    } else {
-      eventLoop.execute(r);
-    }
+    });
   }
 
   @Override
