@@ -22,12 +22,9 @@ import dev.capnp.rpc.proto.PersistentSchema;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.Text;
 import dev.capnp.schema.Schema.CodeGeneratorRequest.RequestedFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,14 +62,19 @@ class StoreTest {
     loop.close();
   }
 
-  /**
-   * A fresh random service ID. Printable (base64url text) because
-   * {@code RpcConnection.bootstrap(String)} sends the ID as UTF-8 text.
-   */
+  /** A fresh random service ID (raw bytes: they travel as a Text of any bytes). */
   static ServiceId newId() {
-    byte[] b = new byte[20];
-    ThreadLocalRandom.current().nextBytes(b);
-    return ServiceId.ofPublic(Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+    return ServiceId.generate();
+  }
+
+  /** The Text in field 0 of a one-pointer struct. */
+  static String textOf(AnyPointer.Reader p) {
+    return p.getAs(ONE_POINTER).getSturdyRef().getAs(Text.FACTORY).toString();
+  }
+
+  /** Sets field 0 of a new one-pointer struct at {@code p} to {@code s}. */
+  static void setText(AnyPointer.Builder p, String s) {
+    p.initAs(ONE_POINTER).getSturdyRef().setAs(Text.FACTORY, new Text.Reader(s));
   }
 
   static CapnpUri uriOf(ServiceId id) {
@@ -183,7 +185,7 @@ class StoreTest {
     }
 
     Capability connect(ServiceId id) {
-      return wire.client.bootstrap(new String(id.toBytes(), StandardCharsets.UTF_8));
+      return wire.client.bootstrap(id.toBytes());
     }
 
     @Override
