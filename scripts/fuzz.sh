@@ -14,6 +14,13 @@ cd "$(dirname "$0")/.."
 # target name -> test class#method and its corpus directory (relative to test resources)
 declare -A TESTS=(
   [decoder]="DecoderFuzzTest#decode"
+  [rpc]="RpcStateFuzzTest#rpc"
+  [hostile]="HostilePeerFuzzTest#hostile"
+)
+# targets whose test class lives in a sub-package of dev.capnp.fuzz (its corpus follows it)
+declare -A SUBDIRS=(
+  [RpcStateFuzzTest]=rpc
+  [HostilePeerFuzzTest]=rpc
 )
 RESOURCES=capnp-fuzz/src/test/resources/dev/capnp/fuzz
 
@@ -48,7 +55,7 @@ test="$(resolve "$1")"
 minutes="$2"
 class="${test%%#*}"
 method="${test##*#}"
-inputs="$RESOURCES/${class}Inputs/$method"
+inputs="$RESOURCES/${SUBDIRS[$class]:+${SUBDIRS[$class]}/}${class}Inputs/$method"
 mkdir -p "$inputs" capnp-fuzz/target
 log="${FUZZ_LOG:-$PWD/capnp-fuzz/target/fuzz-$1.log}"
 before="$(mktemp)"

@@ -16,6 +16,8 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   private ResultsAllocator.ResultsBuilder results;
   private boolean tailCalled;
   private boolean finished;
+  private boolean started;
+  private boolean releasedOnCancel;
   private volatile boolean canceled;
   private final CompletableFuture<Void> cancelFuture = new CompletableFuture<>();
 
@@ -29,12 +31,34 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       if (promise.isCancelled()) {
         canceled = true;
         cancelFuture.complete(null);
+        loop.run(this::releaseCanceled);
       }
     });
   }
 
+  /**
+   * The caller canceled the call while its handler runs: release what the call holds (params,
+   * results so far, the server reference) now, as C++ does when it drops the call's promise,
+   * instead of waiting for a handler that may never complete. The handler's eventual completion
+   * is ignored.
+   */
+  private void releaseCanceled() {
+    if (!started || finished) {
+      return; // not started: start() sees the cancellation; finished: nothing is held
+    }
+    finished = true;
+    releasedOnCancel = true;
+    params.release();
+    if (results != null) {
+      results.caps.releaseAll();
+    }
+    pipeline.resolve(PipelineHook.broken(loop, RpcException.failed("canceled")));
+    hook.release();
+  }
+
   /** Runs the handler (on the loop, or hands it to the blocking executor). */
   void start() {
+    started = true;
     if (promise.isCancelled()) {
       finished = true;
       params.release();
@@ -72,6 +96,9 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   private void finishUnsafe(Throwable e) {
     if (finished) {
+      if (releasedOnCancel && results != null) {
+        results.caps.releaseAll(); // written by the handler after the cancellation
+      }
       return;
     }
     finished = true;

@@ -155,6 +155,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
+  private volatile long uncaught;
+
   /** Whether the calling thread is this loop's thread. */
   public boolean inLoop() {
     return Thread.currentThread() == thread
@@ -245,10 +247,19 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
+  /**
+   * How many tasks of this loop ended with an uncaught exception (each is logged); a diagnostic
+   * for tests and fuzzers, where any such exception is a defect.
+   */
+  public long uncaughtExceptions() {
+    return uncaught;
+  }
+
   private void runSafely(Runnable r) {
     try {
       r.run();
     } catch (RuntimeException | Error e) {
+      uncaught++;
       LOG.error("uncaught exception on event loop {}", name, e);
     }
   }

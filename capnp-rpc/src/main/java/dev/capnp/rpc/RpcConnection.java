@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class RpcConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
   private static final short[] NO_OPS = new short[0];
+  /** Prefix of the abort reason when handling a message failed unexpectedly (a defect). */
+  public static final String INTERNAL_ERROR = "internal error handling a message: ";
 
   /** Supplies the capability answered to a peer's {@code Bootstrap}. */
   @FunctionalInterface
@@ -45,6 +47,8 @@ public final class RpcConnection implements AutoCloseable {
   private final MessageTransport transport;
   private final BootstrapFactory bootstrapFactory;
   private final String name;
+  private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  private int pendingBootstraps;
 
   private final IdTable<Question> questions = new IdTable<>();
   private final HashMap<Integer, Answer> answers = new HashMap<>();
@@ -82,6 +86,39 @@ public final class RpcConnection implements AutoCloseable {
       return bootstrap.dup();
     };
     RpcConnection c = new RpcConnection(loop, transport, f, name);
+    if (bootstrap != null) {
+      c.whenDisconnected().whenComplete((e, x) -> bootstrap.close());
+    }
+    c.start();
+    return c;
+  }
+
+  /**
+   * Sets this connection's resource limits (before {@link #start()}); returns this.
+   */
+  public RpcConnection limits(ConnectionLimits newLimits) {
+    this.limits = java.util.Objects.requireNonNull(newLimits, "limits");
+    return this;
+  }
+
+  /** This connection's resource limits. */
+  public ConnectionLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Like {@link #create(EventLoop, MessageTransport, Capability, String)} with the given
+   * resource limits.
+   */
+  public static RpcConnection create(EventLoop loop, MessageTransport transport,
+      Capability bootstrap, String name, ConnectionLimits limits) {
+    BootstrapFactory f = bootstrap == null ? null : id -> {
+      if (id != null && !id.isNull()) {
+        throw RpcException.failed("This vat has no restorer (object id given)");
+      }
+      return bootstrap.dup();
+    };
+    RpcConnection c = new RpcConnection(loop, transport, f, name).limits(limits);
     if (bootstrap != null) {
       c.whenDisconnected().whenComplete((e, x) -> bootstrap.close());
     }
@@ -259,6 +296,13 @@ public final class RpcConnection implements AutoCloseable {
       }
       return existing;
     }
+    if (exports.size() >= limits.maxExports()) {
+      // the message being written cannot be taken back: describe nothing and abort after it
+      d.setNone();
+      loop.execute(() -> disconnect(RpcException.failed("RPC limit exceeded: more than "
+          + limits.maxExports() + " capabilities exported to the peer (maxExports)"), true));
+      return -1;
+    }
     Export e = new Export();
     e.hook = h.addRef();
     e.refcount = 1;
@@ -353,9 +397,22 @@ public final class RpcConnection implements AutoCloseable {
   // =================================================================== cap descriptors in
 
   private HookCapTable receiveCaps(StructList.Reader<Rpc.CapDescriptor.Reader> list) {
+    if (list.size() > limits.maxCapTableEntries()) {
+      throw new ProtocolError("RPC limit exceeded: cap table of " + list.size()
+          + " entries, more than " + limits.maxCapTableEntries() + " (maxCapTableEntries)");
+    }
     ArrayList<ClientHook> hooks = new ArrayList<>(list.size());
-    for (int i = 0; i < list.size(); i++) {
-      hooks.add(receiveCap(list.get(i)));
+    try {
+      for (int i = 0; i < list.size(); i++) {
+        hooks.add(receiveCap(list.get(i)));
+      }
+    } catch (RuntimeException e) {
+      for (ClientHook h : hooks) {
+        if (h != null) {
+          h.release();
+        }
+      }
+      throw e;
     }
     return new HookCapTable(hooks);
   }
@@ -402,6 +459,10 @@ public final class RpcConnection implements AutoCloseable {
       ic.remoteRefs++;
     } else {
       if (imp == null) {
+        if (imports.size() >= limits.maxImports()) {
+          throw new ProtocolError("RPC limit exceeded: more than " + limits.maxImports()
+              + " capabilities imported from the peer (maxImports)");
+        }
         imp = new Import();
         imports.put(id, imp);
       }
@@ -562,9 +623,13 @@ public final class RpcConnection implements AutoCloseable {
     } catch (ProtocolError e) {
       LOG.warn("{}: protocol error: {}", name, e.getMessage());
       disconnect(RpcException.failed(e.getMessage()), true);
+    } catch (dev.capnp.runtime.DecodeException e) {
+      LOG.warn("{}: malformed message: {}", name, e.getMessage());
+      disconnect(RpcException.failed("malformed message: " + e.getMessage()), true);
     } catch (RuntimeException e) {
-      LOG.warn("{}: error handling message", name, e);
-      disconnect(RpcException.failed(String.valueOf(e.getMessage())), true);
+      // not the peer's fault as far as we know: a defect of ours (fuzzers look for this prefix)
+      LOG.error("{}: error handling message", name, e);
+      disconnect(RpcException.failed(INTERNAL_ERROR + e), true);
     }
   }
 
@@ -621,6 +686,10 @@ public final class RpcConnection implements AutoCloseable {
   private Answer newAnswer(int id) {
     if (answers.containsKey(id)) {
       throw new ProtocolError("questionId " + id + " is already in use");
+    }
+    if (answers.size() >= limits.maxAnswers()) {
+      throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
+          + " outstanding questions from the peer (maxAnswers)");
     }
     Answer a = new Answer();
     a.id = id;
@@ -946,6 +1015,14 @@ public final class RpcConnection implements AutoCloseable {
   }
 
   private void handleResolve(MessageReader m, Rpc.Resolve.Reader r) {
+    // Look the promise up before reading the resolution: reading it may create imports, and
+    // the resolution may even name the promise itself.
+    Import imp = imports.get(r.getPromiseId());
+    if (imp != null && imp.promise == null && imp.client != null && imp.client.isLive()) {
+      throw new ProtocolError("Got 'Resolve' for a non-promise import " + r.getPromiseId());
+    }
+    PromiseClient target = imp != null && imp.promise != null && imp.promise.isLive()
+        && !imp.promise.resolved ? imp.promise : null;
     ClientHook replacement;
     boolean isError;
     if (r.isException()) {
@@ -960,16 +1037,16 @@ public final class RpcConnection implements AutoCloseable {
     } else {
       throw new ProtocolError("unknown Resolve type");
     }
-    Import imp = imports.get(r.getPromiseId());
-    if (imp == null || imp.promise == null || !imp.promise.isLive() || imp.promise.resolved) {
-      if (imp != null && imp.promise == null && imp.client != null && imp.client.isLive()) {
-        replacement.release();
-        throw new ProtocolError("Got 'Resolve' for a non-promise import " + r.getPromiseId());
-      }
+    if (target == null || !target.isLive() || target.resolved) {
+      // the promise was released meanwhile (or never existed): nothing to resolve
       replacement.release();
       return;
     }
-    imp.promise.resolve(replacement, isError);
+    if (ClientHook.shorten(replacement) == target) {
+      replacement.release();
+      throw new ProtocolError("'Resolve' of promise " + r.getPromiseId() + " to itself");
+    }
+    target.resolve(replacement, isError);
   }
 
   private void handleDisembargo(Rpc.Message.Reader msg) {
@@ -1093,6 +1170,53 @@ public final class RpcConnection implements AutoCloseable {
   public boolean tablesEmpty() {
     return onLoop(() -> questions.size() == 0 && answers.isEmpty() && imports.isEmpty()
         && exports.size() == 0 && embargoes.size() == 0);
+  }
+
+  /**
+   * Checks the connection's internal invariants (a diagnostic for tests and fuzzers); returns
+   * null when they hold, else a description of the first violation.
+   */
+  public String checkInvariants() {
+    return onLoop(this::invariantViolation);
+  }
+
+  private String invariantViolation() {
+    if (disconnected != null && !(questions.size() == 0 && answers.isEmpty()
+        && imports.isEmpty() && exports.size() == 0 && embargoes.size() == 0)) {
+      return "disconnected but tables not empty:\n" + dump();
+    }
+    String[] bad = new String[1];
+    questions.forEach((id, q) -> {
+      if (bad[0] == null && q.id != id) {
+        bad[0] = "question " + id + " thinks it is " + q.id;
+      } else if (bad[0] == null && q.returned && q.finishSent) {
+        bad[0] = "question " + id + " returned and finished but still in the table";
+      } else if (bad[0] == null && q.refs < 0) {
+        bad[0] = "question " + id + " has refs " + q.refs;
+      }
+    });
+    answers.forEach((id, a) -> {
+      if (bad[0] == null && a.id != id) {
+        bad[0] = "answer " + id + " thinks it is " + a.id;
+      } else if (bad[0] == null && a.returnSent && a.finishReceived) {
+        bad[0] = "answer " + id + " returned and finished but still in the table";
+      }
+    });
+    exports.forEach((id, e) -> {
+      if (bad[0] == null && (e.refcount <= 0 || e.id != id || e.hook == null)) {
+        bad[0] = "export " + id + " refcount " + e.refcount + " id " + e.id;
+      }
+    });
+    exportsByHook.forEach((h, id) -> {
+      Export e = exports.get(id);
+      if (bad[0] == null && (e == null || e.hook != h)) {
+        bad[0] = "exportsByHook maps " + h + " to export " + id + " which is " + e;
+      }
+    });
+    if (bad[0] == null && exportsByHook.size() > exports.size()) {
+      bad[0] = "more hooks mapped than exports";
+    }
+    return bad[0] == null ? null : bad[0] + "\n" + dump();
   }
 
   /** A multi-line dump of the connection's tables. */

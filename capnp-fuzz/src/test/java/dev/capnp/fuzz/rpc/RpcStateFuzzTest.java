@@ -1,0 +1,24 @@
+package dev.capnp.fuzz.rpc;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
+/**
+ * Fuzz target 2, the RPC state machine: two or three vats in one process, the fuzzer choosing
+ * every step (see {@link RpcStateTarget} for the steps and the oracles). The committed corpus in
+ * {@code src/test/resources/dev/capnp/fuzz/rpc/RpcStateFuzzTestInputs/rpc/} replays in the
+ * normal build; {@code scripts/fuzz.sh rpc MINUTES} fuzzes.
+ */
+class RpcStateFuzzTest {
+  @FuzzTest(maxDuration = "5m")
+  void rpc(byte[] input) {
+    RpcStateTarget.run(input);
+  }
+
+  /** Replays the file named by {@code -Drpcfuzz.replay=PATH} (with a trace); skipped without. */
+  @org.junit.jupiter.api.Test
+  void replay() throws java.io.IOException {
+    String path = System.getProperty("rpcfuzz.replay");
+    org.junit.jupiter.api.Assumptions.assumeTrue(path != null, "no -Drpcfuzz.replay");
+    RpcStateTarget.run(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path)));
+  }
+}

@@ -1,0 +1,78 @@
+package dev.capnp.rpc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.ConnectionLimits;
+import dev.capnp.rpc.Server;
+import dev.capnp.rpc.core.TestSupport.Recorder;
+import dev.capnp.runtime.AnyStruct;
+import org.junit.jupiter.api.Test;
+
+/** Each resource limit of {@link ConnectionLimits} aborts a greedy peer with a clear reason. */
+class ConnectionLimitsTest extends RawPeerHarness {
+  @Test
+  void defaultsAreGenerousAndValidated() {
+    assertThat(ConnectionLimits.DEFAULT.maxAnswers()).isEqualTo(16384);
+    assertThat(ConnectionLimits.DEFAULT.withMaxImports(7).maxImports()).isEqualTo(7);
+    assertThat(ConnectionLimits.DEFAULT.withMaxImports(7).maxAnswers()).isEqualTo(16384);
+    assertThatThrownBy(() -> ConnectionLimits.DEFAULT.withMaxExports(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxExports");
+  }
+
+  @Test
+  void callsWithoutFinishBeyondMaxAnswersAbort() {
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> new java.util.concurrent.CompletableFuture<>(); // never answers
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT.withMaxAnswers(4));
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    for (int q = 1; q <= 3; q++) {
+      callBootstrap(q, 0, 0);
+    }
+    assertThat(conn.disconnectReason()).isNull();
+    callBootstrap(4, 0, 0);
+    assertAbortedFor("maxAnswers");
+    assertThat(svc.log).hasSize(3);
+  }
+
+  @Test
+  void tooManyImportsAbort() {
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> new java.util.concurrent.CompletableFuture<>(); // holds its params
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT.withMaxImports(5));
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    callBootstrap(1, 3, 0);
+    assertThat(conn.disconnectReason()).isNull();
+    callBootstrap(2, 3, 10);
+    assertAbortedFor("maxImports");
+  }
+
+  @Test
+  void hugeCapTableAborts() {
+    connect(Capability.of(new Recorder("svc")),
+        ConnectionLimits.DEFAULT.withMaxCapTableEntries(8));
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    callBootstrap(1, 9, 0);
+    assertAbortedFor("maxCapTableEntries");
+  }
+
+  @Test
+  void tooManyExportsAbort() {
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability fresh = Capability.of(new Recorder("fresh"))) {
+        fresh.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT.withMaxExports(3));
+    peerSends(m -> m.initBootstrap().setQuestionId(0)); // export 1: the bootstrap
+    callBootstrap(1, 0, 0); // export 2
+    callBootstrap(2, 0, 0); // export 3
+    assertThat(conn.disconnectReason()).isNull();
+    callBootstrap(3, 0, 0);
+    assertAbortedFor("maxExports");
+  }
+}
