@@ -437,7 +437,8 @@ public final class Vat implements AutoCloseable {
               AuthDigest peer = peerDigest(ssl);
               loop.execute(() -> accepted(transport, peer));
             } else {
-              LOG.debug("TLS handshake with {} failed: {}", ch.remoteAddress(), f.cause());
+              LOG.warn("TLS handshake with {} failed: {}", ch.remoteAddress(),
+                  f.cause().toString());
               ch.close();
             }
           });
