@@ -36,6 +36,15 @@ public final class Persistence {
   /** {@code save}'s method ordinal. */
   public static final int SAVE_METHOD = PersistentSchema.Persistent.Methods.SAVE;
 
+  /** {@code save}'s params, untyped type arguments. */
+  private static final PersistentSchema.Persistent.SaveParams.Factory<AnyPointer.Builder,
+      AnyPointer.Reader, AnyPointer.Builder, AnyPointer.Reader> SAVE_PARAMS =
+      PersistentSchema.Persistent.SaveParams.factory(AnyPointer.FACTORY, AnyPointer.FACTORY);
+  /** {@code save}'s results, untyped type arguments. */
+  private static final PersistentSchema.Persistent.SaveResults.Factory<AnyPointer.Builder,
+      AnyPointer.Reader, AnyPointer.Builder, AnyPointer.Reader> SAVE_RESULTS =
+      PersistentSchema.Persistent.SaveResults.factory(AnyPointer.FACTORY, AnyPointer.FACTORY);
+
   private Persistence() {
   }
 
@@ -60,8 +69,7 @@ public final class Persistence {
   public static CompletableFuture<String> saveText(Capability cap) {
     Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> req =
         cap.newCall(INTERFACE_ID, SAVE_METHOD);
-    req.getParams().initAs(PersistentSchema.Persistent.SaveParams.factory(
-        AnyPointer.FACTORY, AnyPointer.FACTORY));
+    req.getParams().initAs(SAVE_PARAMS);
     return req.send().thenApply(Persistence::readSturdyRef);
   }
 
@@ -72,8 +80,7 @@ public final class Persistence {
         throw new IllegalArgumentException("Persistent.save answered no results struct");
       }
       PersistentSchema.Persistent.SaveResults.Reader<AnyPointer.Reader, AnyPointer.Reader> r =
-          results.getAs(PersistentSchema.Persistent.SaveResults.factory(
-              AnyPointer.FACTORY, AnyPointer.FACTORY));
+          results.getAs(SAVE_RESULTS);
       AnyPointer.Reader sr = r.getSturdyRef();
       if (sr.isNull() || !sr.isList()) {
         throw new IllegalArgumentException(
@@ -129,8 +136,7 @@ public final class Persistence {
     return uri.thenAccept(u -> {
       PersistentSchema.Persistent.SaveResults.Builder<AnyPointer.Builder, AnyPointer.Reader,
           AnyPointer.Builder, AnyPointer.Reader> results =
-          context.getResults().initAs(PersistentSchema.Persistent.SaveResults.factory(
-              AnyPointer.FACTORY, AnyPointer.FACTORY));
+          context.getResults().initAs(SAVE_RESULTS);
       results.getSturdyRef().setAs(Text.FACTORY, new Text.Reader(u.toString()));
     });
   }
