@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh --seed decoder     regenerate the decoder's seed corpus
 #   scripts/fuzz.sh --list             list the targets
 #
-# Environment: JAVA_HOME (JDK to fuzz on), FUZZ_HEAP (default -Xmx256m), FUZZ_LOG (log file,
+# Environment: JAVA_HOME (JDK to fuzz on), FUZZ_HEAP (default -Xmx128m), FUZZ_LOG (log file,
 # default capnp-fuzz/target/fuzz-TARGET.log), FUZZ_MVN_OPTS (extra Maven options, e.g. -o).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +66,7 @@ set +e
 JAZZER_FUZZ=1 mvn -B ${FUZZ_MVN_OPTS:-} -pl capnp-fuzz -am test \
   -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
   -Djazzer.max_duration="${minutes}m" -Djazzer.instrument='dev.capnp.**' \
-  -Dfuzz.heap="${FUZZ_HEAP:--Xmx256m}" >"$log" 2>&1
+  -Dfuzz.heap="${FUZZ_HEAP:--Xmx128m}" >"$log" 2>&1
 status=$?
 set -e
 
