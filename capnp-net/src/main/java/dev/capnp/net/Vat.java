@@ -387,7 +387,8 @@ public final class Vat implements AutoCloseable {
 
   /** Runs a connection over any message transport, answered by this vat's restorer. */
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
-    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
+    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
+        .limits(config.connectionLimits());
     Conn c = new Conn(rpc, null, true, null);
     loop.execute(() -> track(c));
     rpc.start();
@@ -486,7 +487,8 @@ public final class Vat implements AutoCloseable {
 
   private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated) {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
-    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName);
+    RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
+        .limits(config.connectionLimits());
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
     rpc.start();
@@ -613,6 +615,19 @@ public final class Vat implements AutoCloseable {
   /** Stops listening, aborts every connection ("Vat shut down") and stops the I/O thread. */
   @Override
   public void close() {
+    if (ioLoop.inEventLoop()) {
+      // on our own thread: cannot wait for ourselves; abort and let the thread wind down
+      closed = true;
+      for (Conn c : new ArrayList<>(all)) {
+        c.rpc.disconnect(RpcException.disconnected("Vat shut down"));
+      }
+      if (serverChannel != null) {
+        serverChannel.close();
+      }
+      group.shutdownGracefully(100, NettyTransport.LINGER_MILLIS, TimeUnit.MILLISECONDS)
+          .addListener(f -> loop.close());
+      return;
+    }
     CompletableFuture<List<Channel>> done = new CompletableFuture<>();
     loop.execute(() -> {
       closed = true;

@@ -25,6 +25,7 @@ public final class VatConfig {
   private final long maxMessageWords;
   private final ReaderOptions readerOptions;
   private final int backlog;
+  private final dev.capnp.rpc.ConnectionLimits connectionLimits;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -35,6 +36,7 @@ public final class VatConfig {
     this.maxMessageWords = b.maxMessageWords;
     this.readerOptions = b.readerOptions;
     this.backlog = b.backlog;
+    this.connectionLimits = b.connectionLimits;
     this.key = b.key;
   }
 
@@ -81,6 +83,11 @@ public final class VatConfig {
   /** Listen backlog. */
   public int backlog() {
     return backlog;
+  }
+
+  /** Per-connection RPC table limits (answers, imports, exports, cap table entries). */
+  public dev.capnp.rpc.ConnectionLimits connectionLimits() {
+    return connectionLimits;
   }
 
   /** The vat's key: loaded from, or generated into, the key file on first use. */
@@ -138,8 +145,16 @@ public final class VatConfig {
     private long maxMessageWords = DEFAULT_MAX_MESSAGE_WORDS;
     private ReaderOptions readerOptions = ReaderOptions.DEFAULT;
     private int backlog = DEFAULT_BACKLOG;
+    private dev.capnp.rpc.ConnectionLimits connectionLimits =
+        dev.capnp.rpc.ConnectionLimits.DEFAULT;
 
     private Builder() {}
+
+    /** Per-connection RPC table limits (default {@code ConnectionLimits.DEFAULT}). */
+    public Builder connectionLimits(dev.capnp.rpc.ConnectionLimits limits) {
+      this.connectionLimits = Objects.requireNonNull(limits);
+      return this;
+    }
 
     /** Key file (created with a new RSA key if missing); null = ephemeral. */
     public Builder secretKeyFile(Path file) {

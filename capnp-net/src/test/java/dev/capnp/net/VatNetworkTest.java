@@ -288,6 +288,53 @@ class VatNetworkTest {
   }
 
   @Test
+  void closingAVatFromItsOwnLoopDoesNotHang() throws Exception {
+    Vat s = server(tcp(), false);
+    Vat c = Vat.client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    c.loop().execute(() -> {
+      c.close();
+      closed.complete(null);
+    });
+    closed.get(10, TimeUnit.SECONDS);
+    assertThat(cap.whenBroken().get(10, TimeUnit.SECONDS).getReason()).isEqualTo("Vat shut down");
+    cap.close();
+    eventually(() -> s.connectionCount() == 0, "server to see the client go");
+  }
+
+  @Test
+  void connectionLimitsApplyToVatConnections() throws Exception {
+    Vat s = server(VatConfig.builder().listenAddress(tcp()).tls(false)
+        .connectionLimits(dev.capnp.rpc.ConnectionLimits.DEFAULT.withMaxAnswers(3)));
+    Vat c = client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    assertThat(Echo.ping(cap, "ok")).isEqualTo("main:ok");
+    // many calls at once: the server's answer table overflows and it aborts the connection
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(Echo.request(cap, "x").send());
+    }
+    RpcException broken = cap.whenBroken().get(20, TimeUnit.SECONDS);
+    assertThat(broken.getReason()).contains("maxAnswers").contains("3");
+    for (CompletableFuture<?> f : calls) {
+      f.handle((v, e) -> {
+        if (v instanceof AutoCloseable) {
+          try {
+            ((AutoCloseable) v).close();
+          } catch (Exception ignored) {
+            // closing a response
+          }
+        }
+        return null;
+      }).get(20, TimeUnit.SECONDS);
+    }
+    cap.close();
+  }
+
+  @Test
   void metricsCountConnectionsAndMessages() throws Exception {
     Vat s = server(tcp(), false);
     Vat c = client();
