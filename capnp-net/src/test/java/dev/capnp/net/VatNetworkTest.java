@@ -142,6 +142,44 @@ class VatNetworkTest {
   }
 
   @Test
+  void tlsClientWithoutCertificateIsRejected() throws Exception {
+    Vat s = server(tcp(), true);
+    NetAddress.Tcp addr = (NetAddress.Tcp) s.boundAddress();
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    try (javax.net.ssl.SSLSocket sock = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+        .createSocket(addr.host(), addr.port())) {
+      sock.setSoTimeout(10_000);
+      Throwable failure = null;
+      try {
+        sock.startHandshake();
+        sock.getOutputStream().write(new byte[8]);
+        sock.getOutputStream().flush();
+        int r = sock.getInputStream().read();
+        assertThat(r).as("the server closes the connection").isEqualTo(-1);
+      } catch (java.io.IOException e) {
+        failure = e;
+      }
+      if (failure != null) {
+        assertThat(failure).isInstanceOf(javax.net.ssl.SSLException.class);
+      }
+    }
+    assertThat(s.connectionCount()).isZero();
+    assertThat(s.metrics().connectionsOpened()).isZero();
+  }
+
+  @Test
   void unknownServiceIdBreaksTheCapability() throws Exception {
     Vat s = server(tcp(), true);
     Vat c = client();
