@@ -1,0 +1,114 @@
+package dev.capnp.examples.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.examples.rpc.CalculatorApi.Calculator;
+import dev.capnp.examples.rpc.EchoApi.Callback;
+import dev.capnp.examples.rpc.EchoApi.Echo;
+import dev.capnp.net.CapnpUri;
+import dev.capnp.net.NetAddress;
+import dev.capnp.net.ServiceId;
+import dev.capnp.net.Vat;
+import dev.capnp.net.VatConfig;
+import dev.capnp.net.restore.SingleRestorer;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the RPC examples: in one process, over a vat pair, and with child processes. */
+@Timeout(120)
+class RpcExamplesTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void calculatorInOneProcess() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (EventLoop loop = EventLoop.start("calc-test")) {
+      Calculator.Client calc = loop.submit(CalculatorService::create).join();
+      try (calc) {
+        new CalculatorClient(calc, new PrintStream(out, true, StandardCharsets.UTF_8)).runAll();
+      }
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("f(12, 34) + g(21) = 5478.0", "pow(2, 4 + 5) = 512.0");
+  }
+
+  @Test
+  void echoWithCallbacksOverTls() {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    PrintStream gotStream = new PrintStream(got, true, StandardCharsets.UTF_8);
+    VatConfig config = VatConfig.builder()
+        .listenAddress(NetAddress.unix(dir.resolve("echo.sock").toString())).build();
+    ServiceId id = config.derivedId("main");
+    try (SingleRestorer restorer = new SingleRestorer(id, EchoService.create(0).capability());
+        Vat server = Vat.create(config, restorer);
+        Vat client = Vat.client()) {
+      CapnpUri uri = server.sturdyUri(id);
+      assertThat(uri.toString()).startsWith("capnp://sha-256:");
+      client.importRef(uri).withCapSync(cap -> {
+        try (Echo.Client echo = new Echo.Client(cap.dup());
+            Callback.Client callback = new Callback.Client(
+                Capability.of(new PrintingCallback("got ", gotStream)))) {
+          assertThat(EchoClient.ping(echo, "foo")).isEqualTo("echo:foo");
+          EchoClient.heartbeat(echo, "beat", callback);
+        }
+        return null;
+      });
+    }
+    assertThat(got.toString(StandardCharsets.UTF_8).lines())
+        .containsExactly("got \"beat\"", "got \"beat\"", "got \"beat\"");
+  }
+
+  @Test
+  void calcDirectOverAChildsStdinAndStdout() throws Exception {
+    assertThat(CalcDirectMain.parent()).isZero();
+  }
+
+  @Test
+  void calcServerInAnotherProcess() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process server = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        CalcMain.class.getName(), "serve", "--capnp-secret-key-file",
+        dir.resolve("key.pem").toString(), "--capnp-listen-address",
+        "unix:" + dir.resolve("calc.socket"), "--until-stdin-closes"))
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      BufferedReader lines = new BufferedReader(
+          new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      String uri = null;
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.startsWith("capnp://")) {
+          uri = line;
+          break;
+        }
+      }
+      assertThat(uri).as("the server printed its URI").isNotNull();
+      assertThat(dir.resolve("key.pem")).exists();
+      try (Vat client = Vat.client()) {
+        double product = client.importRef(uri).withCapSync(cap -> {
+          try (Calculator.Client calc = new Calculator.Client(cap.dup())) {
+            return new CalculatorClient(calc, System.out).multiply(21, 2);
+          }
+        });
+        assertThat(product).isEqualTo(42.0);
+      }
+    } finally {
+      server.getOutputStream().close();
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+    assertThat(server.exitValue()).isZero();
+  }
+}
