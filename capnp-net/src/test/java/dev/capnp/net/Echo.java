@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /** A tiny untyped echo service for the network tests: {@code ping(msg) -> prefix + msg}. */
-final class Echo extends Server {
+class Echo extends Server {
   static final long INTERFACE_ID = 0xa1b2c3d4e5f60718L;
   static final StructSize ONE_PTR = new StructSize(0, 1);
   private final String prefix;

@@ -180,6 +180,39 @@ class VatNetworkTest {
   }
 
   @Test
+  void serviceRestoredAfterTheClientLeftIsReleased() throws Exception {
+    CompletableFuture<Void> loading = new CompletableFuture<>();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    long before = Capability.liveReferenceCount();
+    Vat s = server(VatConfig.builder().listenAddress(tcp()).tls(false));
+    s.setRestorer(id -> {
+      loading.complete(null);
+      return release.thenApply(x -> Capability.of(new Echo("late") {
+        @Override
+        protected void onRelease() {
+          released.complete(null);
+        }
+      }));
+    });
+    Vat c = Vat.client();
+    Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS);
+    loading.get(20, TimeUnit.SECONDS);
+    c.close();
+    assertThat(cap.whenBroken().get(20, TimeUnit.SECONDS).getType())
+        .isEqualTo(RpcException.Type.DISCONNECTED);
+    cap.close();
+    eventually(() -> s.connectionCount() == 0, "server to see the client go");
+    s.loop().execute(() -> release.complete(null)); // the loader finishes on the server's loop
+    released.get(20, TimeUnit.SECONDS);
+    s.close();
+    vats.remove(s);
+    eventually(() -> Capability.liveReferenceCount() <= before, "no live references left ("
+        + Capability.liveReferenceCount() + " now, " + before + " before)");
+  }
+
+  @Test
   void unknownServiceIdBreaksTheCapability() throws Exception {
     Vat s = server(tcp(), true);
     Vat c = client();
