@@ -11,6 +11,7 @@ import dev.capnp.net.VatConfig;
 import dev.capnp.net.VatOptions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
 /**
@@ -18,6 +19,7 @@ import picocli.CommandLine;
  * configuration, the spec's URI vectors (section 1) and the listen address forms with the
  * spec's error texts (section 3).
  */
+@ExtendWith(NoLeaks.class)
 class ConfigScenariosTest {
   static final String DIGEST = "sha-256:s16WV4JeGusAL_nTjvICiQOFqm3LqYrDj3K-HXdMi8s";
 

@@ -209,10 +209,6 @@ class ConnectionScenariosTest {
 
   /** The client leaves while the server's restorer is still loading the service. */
   @Test
-  @Disabled("capnp-net: the client sees DISCONNECTED and the server drops the late result as"
-      + " the seed does, but once both vats are closed Capability.liveReferenceCount() stays one"
-      + " above its starting value (a reference of the connection that was closed while its"
-      + " bootstrap was pending is never released)")
   void lateBootstrap() {
     CompletableFuture<Void> loading = new CompletableFuture<>();
     CompletableFuture<Void> release = new CompletableFuture<>();
