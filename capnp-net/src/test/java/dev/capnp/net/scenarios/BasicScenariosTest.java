@@ -50,7 +50,8 @@ class BasicScenariosTest {
       CapnpUri bad = new CapnpUri(wrong, good.address(), good.serviceId());
       RpcException e = Vats.failure(vats.client.importRef(bad).connect());
       assertThat(e.getType()).isEqualTo(RpcException.Type.FAILED);
-      assertThat(e.getMessage()).contains("TLS");
+      assertThat(e.getMessage())
+          .contains("TLS connection failed: TLS failure: authentication failure");
       // the right key still works afterwards
       try (var echo = new ScenarioApi.Echo.Client(vats.bootstrap())) {
         assertThat(ping(echo, "ping")).isEqualTo("got:0:ping");
