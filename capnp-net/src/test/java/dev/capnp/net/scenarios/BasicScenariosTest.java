@@ -43,15 +43,19 @@ class BasicScenariosTest {
   }
 
   @Test
-  void badCrypto() {
+  void badCrypto() throws InterruptedException {
     try (Vats vats = Vats.start(dir, true, EchoImpl.create().capability())) {
       CapnpUri good = vats.server.sturdyUri(ServiceId.EMPTY);
       AuthDigest wrong = SecretKey.generate().digest();
       CapnpUri bad = new CapnpUri(wrong, good.address(), good.serviceId());
-      RpcException e = Vats.failure(vats.client.importRef(bad).connect());
-      assertThat(e.getType()).isEqualTo(RpcException.Type.FAILED);
-      assertThat(e.getMessage())
-          .contains("TLS connection failed: TLS failure: authentication failure");
+      try (StderrCapture log = new StderrCapture()) {
+        RpcException e = Vats.failure(vats.client.importRef(bad).connect());
+        assertThat(e.getType()).isEqualTo(RpcException.Type.FAILED);
+        assertThat(e.getMessage())
+            .contains("TLS connection failed: TLS failure: authentication failure");
+        assertThat(log.awaitLines("WARN", 1, 5000)).as("the server logs one warning")
+            .isEqualTo(1);
+      }
       // the right key still works afterwards
       try (var echo = new ScenarioApi.Echo.Client(vats.bootstrap())) {
         assertThat(ping(echo, "ping")).isEqualTo("got:0:ping");

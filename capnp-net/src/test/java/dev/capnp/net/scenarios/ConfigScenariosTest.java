@@ -61,6 +61,13 @@ class ConfigScenariosTest {
     assertThat(insecure.sturdyUri(ServiceId.EMPTY).toString())
         .isEqualTo("capnp://insecure@127.0.0.1:7000");
 
+    VatConfig relative = parseOptions("--capnp-secret-key-file=key.pem",
+        "--capnp-listen-address", "unix:capnp.sock");
+    assertThat(relative.listenAddress()).as("unix paths are made absolute using the cwd")
+        .isEqualTo(NetAddress.unix(Path.of("capnp.sock").toAbsolutePath().toString()));
+    assertThat(((NetAddress.Unix) relative.listenAddress()).path())
+        .isEqualTo(Path.of("").toAbsolutePath().resolve("capnp.sock").toString());
+
     assertThatThrownBy(() -> parseOptions("--capnp-secret-key-file=k.pem",
         "--capnp-listen-address", "tcp:127.0.0.1"))
         .hasMessageContaining("Missing :PORT in listen address \"127.0.0.1\"");
