@@ -60,7 +60,7 @@ final class RawSocketStack implements Stack {
       }
 
       @Override
-      public void close() throws Exception {
+      public void close() throws java.io.IOException {
         listener.close();
         loop.close();
         if (toDelete != null) {

@@ -14,7 +14,7 @@ interface Stack {
     String address();
 
     @Override
-    void close() throws Exception;
+    void close() throws java.io.IOException;
   }
 
   /** A client's connection to the echo service. */
@@ -23,7 +23,7 @@ interface Stack {
     Capability echo();
 
     @Override
-    void close() throws Exception;
+    void close();
   }
 
   /** Starts an echo server for {@code transport} ({@code tcp}, {@code tls} or {@code unix}). */

@@ -42,7 +42,7 @@ final class VatStack implements Stack {
       }
 
       @Override
-      public void close() throws Exception {
+      public void close() throws java.io.IOException {
         vat.close();
         restorer.close();
         if (dirToDelete != null) {
