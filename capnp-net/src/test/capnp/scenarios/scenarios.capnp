@@ -1,11 +1,7 @@
 # Services of the seed library's networked test suite (its examples/testlib/test_api.capnp and
 # calculator.capnp), used by dev.capnp.net.scenarios.
 #
-# capnp-net's build does not run the capnp Maven plugin on test schemas yet, so the generated
-# ScenarioApi.java is committed next to this file. After editing, regenerate it from this
-# directory (build the compiler first: mvn -B -q -pl capnp-compiler -am package -DskipTests):
-#   capnp compile -I ../../../../../../../../capnp-runtime/src/main/resources -o- scenarios.capnp \
-#     | ../../../../../../../../bin/capnpc-java --output /tmp/out && cp /tmp/out/dev/capnp/net/scenarios/ScenarioApi.java .
+# Compiled into dev.capnp.net.scenarios.ScenarioApi by the capnp Maven plugin (generate-test).
 @0xe01ecba1a3451f92;
 
 using Java = import "/capnp/java.capnp";
