@@ -38,14 +38,43 @@ public final class Capability implements AutoCloseable {
   private static final class Ref implements Runnable {
     volatile ClientHook hook;
     final Throwable createdAt;
+    /** {@link #whenBroken()} watches started through this handle (guarded by {@code this}). */
+    private java.util.ArrayList<BrokenWatch> watches;
 
     Ref(ClientHook hook, Throwable createdAt) {
       this.hook = hook;
       this.createdAt = createdAt;
     }
 
+    /** Registers a watch; {@code false} if the handle is already released. */
+    synchronized boolean addWatch(BrokenWatch w) {
+      if (hook == null) {
+        return false;
+      }
+      if (watches == null) {
+        watches = new java.util.ArrayList<>(1);
+      }
+      watches.add(w);
+      return true;
+    }
+
+    /** Stops every watch of this handle (they drop their references and never complete). */
+    void stopWatches() {
+      java.util.ArrayList<BrokenWatch> w;
+      synchronized (this) {
+        w = watches;
+        watches = null;
+      }
+      if (w != null) {
+        for (BrokenWatch bw : w) {
+          bw.stop();
+        }
+      }
+    }
+
     @Override
     public void run() {
+      stopWatches();
       ClientHook h = hook;
       if (h != null) {
         hook = null;
@@ -146,7 +175,9 @@ public final class Capability implements AutoCloseable {
   /** Takes the hook out of this handle (closing the handle without releasing the reference). */
   ClientHook takeHook() {
     ClientHook h = hook();
-    ref.hook = null;
+    synchronized (ref) {
+      ref.hook = null;
+    }
     cleanable.clean();
     return h;
   }
@@ -165,7 +196,10 @@ public final class Capability implements AutoCloseable {
   @Override
   public void close() {
     ClientHook h = hook();
-    ref.hook = null;
+    synchronized (ref) {
+      ref.hook = null;
+    }
+    ref.stopWatches();
     cleanable.clean();
     h.release();
   }
@@ -189,36 +223,80 @@ public final class Capability implements AutoCloseable {
   /**
    * Completes (with the reason) when this capability becomes broken: it is or resolves to a
    * broken capability, or its connection is lost. Never completes for a healthy local object.
+   * The watch belongs to this handle: once the handle is closed it holds no reference and the
+   * future never completes.
    */
   public CompletableFuture<RpcException> whenBroken() {
     ClientHook h = hook().addRef();
-    CompletableFuture<RpcException> f = new CompletableFuture<>();
+    BrokenWatch w = new BrokenWatch(h.loop);
+    if (!ref.addWatch(w)) {
+      h.release();
+      throw new IllegalStateException("capability handle already released");
+    }
     h.loop.run(() -> {
-      watchBroken(h, f);
+      w.watch(h);
       h.release();
     });
-    return f;
+    return w.future;
   }
 
-  private static void watchBroken(ClientHook h, CompletableFuture<RpcException> f) {
-    h = ClientHook.shorten(h);
-    RpcException e = h.brokenReason();
-    if (e != null) {
-      f.complete(e);
-      return;
+  /**
+   * One {@link #whenBroken()} registration: follows promises (holding a reference to the
+   * promise being waited on) until the target is broken or settled. State is touched on the
+   * loop only.
+   */
+  private static final class BrokenWatch {
+    final CompletableFuture<RpcException> future = new CompletableFuture<>();
+    private final EventLoop loop;
+    /** The promise waited on (one reference), or {@code null}. */
+    private ClientHook held;
+    private boolean stopped;
+
+    BrokenWatch(EventLoop loop) {
+      this.loop = loop;
     }
-    CompletableFuture<Void> more = h.whenMoreResolved();
-    ClientHook fh = h.addRef();
-    if (more != null) {
-      more.whenComplete((v, x) -> {
-        watchBroken(fh, f);
-        fh.release();
-      });
-    } else {
-      if (h.brand() instanceof RpcConnection) {
-        ((RpcConnection) h.brand()).whenDisconnected().thenAccept(f::complete);
+
+    /** Looks at {@code h} (borrowed) and waits for it if it is an unresolved promise. */
+    void watch(ClientHook h) {
+      if (stopped) {
+        return;
       }
-      fh.release();
+      h = ClientHook.shorten(h);
+      RpcException e = h.brokenReason();
+      if (e != null) {
+        future.complete(e);
+        return;
+      }
+      CompletableFuture<Void> more = h.whenMoreResolved();
+      if (more != null) {
+        ClientHook fh = h.addRef();
+        held = fh;
+        more.whenComplete((v, x) -> {
+          if (held == fh) {
+            held = null;
+            watch(fh);
+            fh.release();
+          }
+        });
+      } else if (h.brand() instanceof RpcConnection) {
+        ((RpcConnection) h.brand()).whenDisconnected().thenAccept(r -> {
+          if (!stopped) {
+            future.complete(r);
+          }
+        });
+      }
+    }
+
+    /** Drops the registration (any thread). */
+    void stop() {
+      loop.run(() -> {
+        stopped = true;
+        ClientHook h = held;
+        if (h != null) {
+          held = null;
+          h.release();
+        }
+      });
     }
   }
 

@@ -15,7 +15,6 @@ import dev.capnp.rpc.RpcException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -89,9 +88,6 @@ class ConnectionScenariosTest {
    * keep the released promise alive.
    */
   @Test
-  @Disabled("capnp-rpc: Capability.whenBroken() keeps a reference to a promise after close()"
-      + " until the promise resolves, and then still completes; the seed drops the watcher on"
-      + " release (Broken ref 4)")
   void brokenRef4() throws InterruptedException {
     CompletableFuture<Capability> target = new CompletableFuture<>();
     Capability promise = Capability.promise(target);
