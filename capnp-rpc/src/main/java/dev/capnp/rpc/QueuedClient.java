@@ -14,6 +14,8 @@ final class QueuedClient extends ClientHook {
   private ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final CompletableFuture<Void> resolution = new CompletableFuture<>();
   private boolean destroyed;
+  /** For a pipelined capability: the pipeline it waits on (null otherwise). */
+  QueuedPipeline owner;
 
   QueuedClient(EventLoop loop, String what) {
     super(loop);
@@ -26,6 +28,7 @@ final class QueuedClient extends ClientHook {
       return target.call(params);
     }
     Pending p = new Pending(params, loop);
+    p.pipeline.queuedIn = this;
     pending.add(p);
     return new CallResult(p.promise, p.pipeline);
   }
@@ -41,10 +44,15 @@ final class QueuedClient extends ClientHook {
       t.release();
       return;
     }
-    if (ClientHook.shorten(t) == this) {
+    ClientHook s = ClientHook.shorten(t);
+    if (s == this) {
       t.release();
       t = new BrokenClient(loop,
           RpcException.failed("Attempt to create a cycle detected: promise resolved to itself"));
+    } else if (waitsOnMe(s)) {
+      t.release();
+      t = new BrokenClient(loop, RpcException.failed("Attempt to create a cycle detected:"
+          + " promise resolved to the result of a call queued on itself"));
     }
     target = t;
     ArrayDeque<Pending> q = pending;
@@ -56,6 +64,26 @@ final class QueuedClient extends ClientHook {
     if (destroyed) {
       target.release();
     }
+  }
+
+  /**
+   * Whether {@code h} is a pipelined capability whose answer (transitively) comes from a call
+   * queued on this promise: resolving to it would make the promise wait on itself (e.g. a tail
+   * call on the caller's own pipelined result), which would recurse forever.
+   */
+  private boolean waitsOnMe(ClientHook h) {
+    for (int i = 0; i < 10000 && h instanceof QueuedClient; i++) {
+      QueuedClient q = (QueuedClient) h;
+      if (q.target != null || q.owner == null || q.owner.isResolved()
+          || q.owner.queuedIn == null) {
+        return false;
+      }
+      if (q.owner.queuedIn == this) {
+        return true;
+      }
+      h = q.owner.queuedIn;
+    }
+    return false;
   }
 
   @Override

@@ -8,6 +8,8 @@ final class QueuedPipeline extends PipelineHook {
   private PipelineHook inner;
   private ArrayList<Object[]> waiting = new ArrayList<>(0);
   private boolean released;
+  /** When this is the pipeline of a call queued on a promise: that promise (else null). */
+  QueuedClient queuedIn;
 
   QueuedPipeline(EventLoop loop) {
     this.loop = loop;
@@ -19,9 +21,15 @@ final class QueuedPipeline extends PipelineHook {
       return inner.getPipelinedCap(ops);
     }
     QueuedClient q = new QueuedClient(loop, "pipelined");
+    q.owner = this;
     q.addRef();
     waiting.add(new Object[] {ops, q});
     return q;
+  }
+
+  /** Whether the real pipeline is known. */
+  boolean isResolved() {
+    return inner != null;
   }
 
   /** Supplies the real pipeline (this takes over the caller's hold on it). */
