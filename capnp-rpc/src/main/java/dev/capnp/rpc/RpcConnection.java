@@ -972,6 +972,12 @@ public final class RpcConnection implements AutoCloseable {
           throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID "
               + ret0.getTakeFromOtherQuestion());
         }
+        if (q.promise.isCancelled()) {
+          // nobody waits for these results (Finish was sent): the question is done now, instead
+          // of lingering until the other answer completes (which may be never)
+          finishReturn(q);
+          return;
+        }
         // The peer may send this right after its Call(sendResultsTo.yourself), before our
         // answer has completed: wait for the answer's results.
         other.redirected.whenComplete((r, e) -> loop.run(() -> {

@@ -9,6 +9,11 @@ import dev.capnp.rpc.core.TestSupport.Recorder;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyStruct;
 import java.util.concurrent.CompletableFuture;
+import dev.capnp.rpc.Pipeline;
+import dev.capnp.rpc.ResponsePromise;
+import dev.capnp.rpc.Server;
+import dev.capnp.runtime.AnyPointer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Defects found by the hostile-peer fuzzer (capnp-fuzz), each reduced to its messages. */
@@ -57,5 +62,57 @@ class HostilePeerRegressionTest extends RawPeerHarness {
     assertThat(conn.tablesEmpty()).isTrue();
     loop.runPending();
     assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(liveBefore);
+  }
+
+  private void peerCalls(int questionId, String msg, boolean yourself, int exportedCap) {
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(questionId);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initTarget().initPromisedAnswer().setQuestionId(0);
+      if (yourself) {
+        c.initSendResultsTo().setYourself();
+      }
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(msg));
+      if (exportedCap >= 0) {
+        s.getPointer(1).setCapabilityIndex(0);
+        p.initCapTable(1).get(0).setSenderHosted(exportedCap);
+      }
+    });
+  }
+
+  @Test
+  void takeFromOtherQuestionForACanceledQuestionFreesItAtOnce() {
+    Recorder svc = new Recorder("svc");
+    AtomicReference<ResponsePromise<AnyPointer.Reader, Pipeline>> callback =
+        new AtomicReference<>();
+    svc.handler = ctx -> {
+      if ("give".equals(TestSupport.text(ctx.getParams(), 0))) {
+        try (Capability back = Capability.fromPointer(
+            ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1))) {
+          callback.set(TestSupport.call(back, "callback").send());
+        }
+        return Server.done();
+      }
+      return new CompletableFuture<>(); // "hang"
+    };
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT);
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    peerCalls(1, "give", false, 7); // the vat calls the peer's export 7: its question 0
+    assertThat(callback.get()).isNotNull();
+    peerCalls(2, "hang", true, -1); // a call whose results the peer will take
+    callback.get().cancel(false); // the vat sends Finish for its question 0
+    run();
+    assertThat(receivedSummaries()).contains("finish:0");
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      r.setTakeFromOtherQuestion(2);
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.checkInvariants()).isNull();
+    assertThat(conn.tableSizes()[0]).as("questions").isZero();
   }
 }

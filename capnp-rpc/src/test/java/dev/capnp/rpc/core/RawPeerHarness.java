@@ -80,4 +80,20 @@ abstract class RawPeerHarness extends TestSupport.LoopTest {
     assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(liveBefore);
   }
 
+
+  void run() {
+    for (int i = 0; i < 100; i++) {
+      if (wires[0].deliverAll() + loop.runPending() + wires[1].deliverAll() == 0) {
+        return;
+      }
+    }
+  }
+
+  List<String> receivedSummaries() {
+    List<String> r = new ArrayList<>();
+    for (MessageReader m : received) {
+      r.add(TestSupport.summary(m));
+    }
+    return r;
+  }
 }
