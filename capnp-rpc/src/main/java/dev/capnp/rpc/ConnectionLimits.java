@@ -12,19 +12,25 @@ package dev.capnp.rpc;
 public final class ConnectionLimits {
   /** The defaults: generous for honest peers, bounded for hostile ones. */
   public static final ConnectionLimits DEFAULT =
-      new ConnectionLimits(16384, 16384, 16384, 4096);
+      new ConnectionLimits(16384, 16384, 16384, 4096, 64L << 20);
 
   private final int maxAnswers;
   private final int maxImports;
   private final int maxExports;
   private final int maxCapTableEntries;
+  private final long maxBytesInFlight;
 
   private ConnectionLimits(int maxAnswers, int maxImports, int maxExports,
-      int maxCapTableEntries) {
+      int maxCapTableEntries, long maxBytesInFlight) {
     this.maxAnswers = positive(maxAnswers, "maxAnswers");
     this.maxImports = positive(maxImports, "maxImports");
     this.maxExports = positive(maxExports, "maxExports");
     this.maxCapTableEntries = positive(maxCapTableEntries, "maxCapTableEntries");
+    if (maxBytesInFlight <= 0) {
+      throw new IllegalArgumentException("maxBytesInFlight must be positive, got "
+          + maxBytesInFlight);
+    }
+    this.maxBytesInFlight = maxBytesInFlight;
   }
 
   private static int positive(int v, String name) {
@@ -57,29 +63,46 @@ public final class ConnectionLimits {
     return maxCapTableEntries;
   }
 
+  /**
+   * Bytes of incoming Call messages held by calls the peer has not finished (their params stay
+   * in memory until then). Default 64 MiB.
+   */
+  public long maxBytesInFlight() {
+    return maxBytesInFlight;
+  }
+
+  /** A copy with {@link #maxBytesInFlight()} set. */
+  public ConnectionLimits withMaxBytesInFlight(long n) {
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries, n);
+  }
+
   /** A copy with {@link #maxAnswers()} set. */
   public ConnectionLimits withMaxAnswers(int n) {
-    return new ConnectionLimits(n, maxImports, maxExports, maxCapTableEntries);
+    return new ConnectionLimits(n, maxImports, maxExports, maxCapTableEntries,
+        maxBytesInFlight);
   }
 
   /** A copy with {@link #maxImports()} set. */
   public ConnectionLimits withMaxImports(int n) {
-    return new ConnectionLimits(maxAnswers, n, maxExports, maxCapTableEntries);
+    return new ConnectionLimits(maxAnswers, n, maxExports, maxCapTableEntries,
+        maxBytesInFlight);
   }
 
   /** A copy with {@link #maxExports()} set. */
   public ConnectionLimits withMaxExports(int n) {
-    return new ConnectionLimits(maxAnswers, maxImports, n, maxCapTableEntries);
+    return new ConnectionLimits(maxAnswers, maxImports, n, maxCapTableEntries,
+        maxBytesInFlight);
   }
 
   /** A copy with {@link #maxCapTableEntries()} set. */
   public ConnectionLimits withMaxCapTableEntries(int n) {
-    return new ConnectionLimits(maxAnswers, maxImports, maxExports, n);
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, n, maxBytesInFlight);
   }
 
   @Override
   public String toString() {
     return "ConnectionLimits{maxAnswers=" + maxAnswers + ", maxImports=" + maxImports
-        + ", maxExports=" + maxExports + ", maxCapTableEntries=" + maxCapTableEntries + "}";
+        + ", maxExports=" + maxExports + ", maxCapTableEntries=" + maxCapTableEntries
+        + ", maxBytesInFlight=" + maxBytesInFlight + "}";
   }
 }

@@ -48,7 +48,8 @@ public final class RpcConnection implements AutoCloseable {
   private final BootstrapFactory bootstrapFactory;
   private final String name;
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
-  private int pendingBootstraps;
+  /** Bytes of incoming Call messages held by answers not yet removed. */
+  private long bytesInFlight;
 
   private final IdTable<Question> questions = new IdTable<>();
   private final HashMap<Integer, Answer> answers = new HashMap<>();
@@ -770,7 +771,14 @@ public final class RpcConnection implements AutoCloseable {
     Answer a;
     ClientHook target;
     try {
+      long bytes = messageBytes(m);
+      if (bytesInFlight + bytes > limits.maxBytesInFlight()) {
+        throw new ProtocolError("RPC limit exceeded: more than " + limits.maxBytesInFlight()
+            + " bytes of calls in flight from the peer (maxBytesInFlight)");
+      }
       a = newAnswer(call.getQuestionId());
+      a.bytes = bytes;
+      bytesInFlight += bytes;
       target = messageTarget(call.getTarget());
     } catch (RuntimeException e) {
       caps.releaseAll();
@@ -890,10 +898,20 @@ public final class RpcConnection implements AutoCloseable {
     }
   }
 
+  private static long messageBytes(MessageReader m) {
+    long words = 0;
+    for (int i = 0; i < m.segmentCount(); i++) {
+      words += m.getSegment(i).sizeInWords();
+    }
+    return words * 8;
+  }
+
   private void removeAnswer(Answer a) {
     if (answers.get(a.id) == a) {
       answers.remove(a.id);
     }
+    bytesInFlight -= a.bytes;
+    a.bytes = 0;
     if (a.results != null) {
       a.results.release();
       a.results = null;
@@ -1125,6 +1143,7 @@ public final class RpcConnection implements AutoCloseable {
     questions.clear();
     ArrayList<Answer> as = new ArrayList<>(answers.values());
     answers.clear();
+    bytesInFlight = 0;
     for (Answer a : as) {
       a.returnSent = true;
       if (a.callPromise != null) {
@@ -1219,6 +1238,13 @@ public final class RpcConnection implements AutoCloseable {
         bad[0] = "exportsByHook maps " + h + " to export " + id + " which is " + e;
       }
     });
+    long held = 0;
+    for (Answer a : answers.values()) {
+      held += a.bytes;
+    }
+    if (bad[0] == null && held != bytesInFlight) {
+      bad[0] = "bytes in flight " + bytesInFlight + " but answers hold " + held;
+    }
     if (bad[0] == null && exportsByHook.size() > exports.size()) {
       bad[0] = "more hooks mapped than exports";
     }
@@ -1316,6 +1342,8 @@ public final class RpcConnection implements AutoCloseable {
     boolean returnSent;
     boolean finishReceived;
     boolean redirectResults;
+    /** Size of the Call message this answer holds (0 for bootstraps). */
+    long bytes;
     /** For {@code sendResultsTo.yourself}: the results, once the call completes. */
     CompletableFuture<Results> redirected;
   }

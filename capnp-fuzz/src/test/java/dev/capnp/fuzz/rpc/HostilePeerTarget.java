@@ -52,7 +52,8 @@ final class HostilePeerTarget {
   static final StructSize PARAMS = new StructSize(0, 4);
   /** Small limits so that floods reach them quickly. */
   static final ConnectionLimits LIMITS = ConnectionLimits.DEFAULT.withMaxAnswers(48)
-      .withMaxImports(48).withMaxExports(48).withMaxCapTableEntries(200);
+      .withMaxImports(48).withMaxExports(48).withMaxCapTableEntries(200)
+      .withMaxBytesInFlight(16 * 1024);
 
   private final FuzzInput in;
   private final EventLoop loop;

@@ -7,6 +7,7 @@ import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.rpc.Server;
 import dev.capnp.rpc.core.TestSupport.Recorder;
+import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyStruct;
 import org.junit.jupiter.api.Test;
 
@@ -74,5 +75,42 @@ class ConnectionLimitsTest extends RawPeerHarness {
     assertThat(conn.disconnectReason()).isNull();
     callBootstrap(3, 0, 0);
     assertAbortedFor("maxExports");
+  }
+
+  @Test
+  void callParamsInFlightBeyondMaxBytesInFlightAbort() {
+    Recorder svc = new Recorder("svc");
+    java.util.Map<String, java.util.concurrent.CompletableFuture<Void>> hanging =
+        new java.util.HashMap<>();
+    svc.handler = ctx -> {
+      java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+      hanging.put(String.valueOf(hanging.size()), f);
+      return f;
+    };
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT.withMaxBytesInFlight(4000));
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    String big = "x".repeat(1000);
+    for (int q = 1; q <= 3; q++) {
+      int id = q;
+      peerSends(m -> bigCall(m, id, big));
+    }
+    assertThat(conn.disconnectReason()).isNull();
+    // a finished call frees its bytes
+    peerSends(m -> m.initFinish().setQuestionId(1));
+    hanging.get("0").complete(null);
+    peerSends(m -> bigCall(m, 4, big));
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.checkInvariants()).isNull();
+    peerSends(m -> bigCall(m, 5, big));
+    assertAbortedFor("maxBytesInFlight");
+  }
+
+  private static void bigCall(Rpc.Message.Builder m, int questionId, String text) {
+    Rpc.Call.Builder c = m.initCall();
+    c.setQuestionId(questionId);
+    c.setInterfaceId(TestSupport.IFACE);
+    c.initTarget().initPromisedAnswer().setQuestionId(0);
+    c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+        .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(text));
   }
 }
