@@ -16,14 +16,19 @@ public final class Response<R> implements AutoCloseable {
   private final EventLoop loop;
   private final Leak leak;
   private final java.lang.ref.Cleaner.Cleanable cleanable;
+  private volatile boolean closed;
 
-  Response(Results results, PointerFactory<?, R> factory, EventLoop loop) {
+  private final ResponsePromise.PipelineHold pipelineHold;
+
+  Response(Results results, PointerFactory<?, R> factory, EventLoop loop,
+      ResponsePromise.PipelineHold pipelineHold) {
     this.results = results;
+    this.pipelineHold = pipelineHold;
     this.factory = factory;
     this.loop = loop;
     if (results.caps.size() > 0) {
       // only responses holding capabilities can leak references
-      leak = new Leak(results, loop);
+      leak = new Leak(results, loop, pipelineHold);
       cleanable = Capability.CLEANER.register(this, leak);
     } else {
       leak = null;
@@ -35,19 +40,26 @@ public final class Response<R> implements AutoCloseable {
   private static final class Leak implements Runnable {
     private final Results results;
     private final EventLoop loop;
-    volatile boolean closed;
+    final java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
-    Leak(Results results, EventLoop loop) {
+    private final ResponsePromise.PipelineHold pipelineHold;
+
+    Leak(Results results, EventLoop loop, ResponsePromise.PipelineHold pipelineHold) {
+      this.pipelineHold = pipelineHold;
       this.results = results;
       this.loop = loop;
     }
 
     @Override
     public void run() {
-      if (!closed) {
+      if (closed.compareAndSet(false, true)) {
         Capability.LOG.warn("a response holding {} capabilities was never closed; releasing them",
             results.caps.size());
-        loop.run(results::release);
+        loop.run(() -> {
+          results.unhold();
+          pipelineHold.responseClosed();
+        });
       }
     }
   }
@@ -76,18 +88,31 @@ public final class Response<R> implements AutoCloseable {
   }
 
   private void check() {
-    if (results.isReleased()) {
+    if (closed || results.isReleased()) {
       throw new IllegalStateException("response already closed");
     }
   }
 
-  /** Releases the capabilities held by the results. */
+  /**
+   * Releases this response's references to the result capabilities (twice is harmless).
+   * Pipelines of the call keep their own references: capabilities taken from
+   * {@link ResponsePromise#pipeline()} still work after this.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     if (leak != null) {
-      leak.closed = true;
+      if (!leak.closed.compareAndSet(false, true)) {
+        return;
+      }
       cleanable.clean();
     }
-    loop.run(results::release);
+    loop.run(() -> {
+      results.unhold();
+      pipelineHold.responseClosed();
+    });
   }
 }

@@ -23,6 +23,7 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
   private PipelineHook pipeline;
   private CompletableFuture<Results> inner;
   private Results results;
+  private final PipelineHold hold = new PipelineHold();
 
   ResponsePromise(EventLoop loop, PointerFactory<?, R> resultsFactory,
       Function<Pipeline, L> pipelineFactory) {
@@ -42,9 +43,12 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     inner.whenComplete((res, e) -> {
       if (e != null) {
         completeExceptionally(RpcException.of(e));
+      } else if (isDone()) {
+        res.release(); // canceled: nobody will read these results
       } else {
         results = res;
-        if (!complete(new Response<>(res, resultsFactory, loop))) {
+        hold.attach(res);
+        if (!complete(new Response<>(res, resultsFactory, loop, hold))) {
           res.release();
         }
       }
@@ -54,6 +58,64 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
         p.release();
       }
     });
+  }
+
+  /**
+   * The pipeline's own hold on the arrived results, so that a capability taken from the pipeline
+   * on another thread (the take is posted to the loop) still finds the results when the response
+   * was closed meanwhile. The hold ends when the response is closed and no take is in flight.
+   */
+  static final class PipelineHold {
+    private Results results;
+    private int takesInFlight;
+    private boolean responseClosed;
+    private boolean dropped;
+
+    /** Takes the hold on arrived results (on the loop). */
+    void attach(Results res) {
+      res.hold();
+      synchronized (this) {
+        results = res;
+      }
+    }
+
+    /** A take was posted to the loop (any thread). */
+    synchronized void beginTake() {
+      takesInFlight++;
+    }
+
+    /** A posted take has run (on the loop). */
+    void endTake() {
+      synchronized (this) {
+        if (--takesInFlight > 0 || !responseClosed) {
+          return;
+        }
+      }
+      drop();
+    }
+
+    /** The response was closed or collected (on the loop). */
+    void responseClosed() {
+      synchronized (this) {
+        responseClosed = true;
+        if (takesInFlight > 0) {
+          return;
+        }
+      }
+      drop();
+    }
+
+    private void drop() {
+      Results r;
+      synchronized (this) {
+        if (dropped || results == null) {
+          return;
+        }
+        dropped = true;
+        r = results;
+      }
+      r.unhold();
+    }
   }
 
   @Override
@@ -98,9 +160,11 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     }
     QueuedClient q = new QueuedClient(loop, "pipelined");
     q.addRef();
+    hold.beginTake();
     loop.execute(() -> {
       q.resolve(pipelinedHook(ops));
       q.release();
+      hold.endTake();
     });
     return new Capability(q);
   }

@@ -15,6 +15,8 @@ final class Results {
   /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
   int sentElsewhereQuestion = -1;
   private boolean released;
+  /** Holders sharing these results (the response, the caller's pipeline); on the loop. */
+  private int holds = 1;
 
   Results(AnyPointer.Reader content, HookCapTable caps, ResultsAllocator.ResultsBuilder origin) {
     this.content = content;
@@ -27,6 +29,18 @@ final class Results {
     if (!released) {
       released = true;
       caps.releaseAll();
+    }
+  }
+
+  /** Adds a holder (on the loop); each holder calls {@link #unhold()} once. */
+  void hold() {
+    holds++;
+  }
+
+  /** Drops one holder (on the loop); the last one releases the result caps. */
+  void unhold() {
+    if (--holds <= 0) {
+      release();
     }
   }
 
