@@ -13,6 +13,12 @@ import java.util.function.Function;
  * <p>Completions happen on the event loop. The {@link Response} must be closed to release the
  * capabilities it holds.
  *
+ * <p>Capabilities taken from the pipeline are independent of the {@link Response}: taken before
+ * the response is closed (from any thread, even when the take reaches the loop after the close),
+ * they resolve to the returned capability and stay usable after the close. Closing the response
+ * releases the results' references, so a capability taken from the pipeline after that is broken
+ * (the call's references are released deterministically, not when this promise is collected).
+ *
  * @param <R> results reader type
  * @param <L> pipeline type
  */
@@ -174,6 +180,10 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
       return pipeline.getPipelinedCap(ops);
     }
     if (results != null) {
+      if (results.isReleased()) {
+        return new BrokenClient(loop, RpcException.failed("pipelined capability taken after the"
+            + " call's Response was closed (take pipelined capabilities before closing it)"));
+      }
       return results.capAt(ops, loop);
     }
     if (isCompletedExceptionally()) {

@@ -158,4 +158,25 @@ class PipelineLifetimeTest extends TestSupport.LoopTest {
     assertThat(inner.released).isTrue();
     assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(before);
   }
+
+  @Test
+  void aTakeAfterTheCloseIsBrokenWithAClearReason() {
+    long before = Capability.liveReferenceCount();
+    Recorder inner = new Recorder("inner");
+    Capability innerCap = Capability.of(inner);
+    Capability svcCap = Capability.of(returning(innerCap, CompletableFuture.completedFuture(null)));
+    ResponsePromise<AnyPointer.Reader, Pipeline> p = call(svcCap, "get").send();
+    loop.runPending();
+    get(p).close();
+    innerCap.close();
+    loop.runPending();
+    assertThat(inner.released).as("closing the response released the result").isTrue();
+    try (Capability late = p.getPipelinedCap(1)) {
+      assertThat(late.problem()).isNotNull();
+      assertThat(late.problem().getMessage()).contains("after the call's Response was closed");
+    }
+    svcCap.close();
+    loop.runPending();
+    assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(before);
+  }
 }
