@@ -14,11 +14,24 @@ class RpcStateFuzzTest {
     RpcStateTarget.run(input);
   }
 
-  /** Replays the file named by {@code -Drpcfuzz.replay=PATH} (with a trace); skipped without. */
+  /**
+   * Replays the file or every file of the directory named by
+   * {@code -Drpcfuzz.replay=PATH} (e.g. Jazzer's
+   * {@code .cifuzz-corpus}, for coverage measurements); skipped without the property.
+   */
   @org.junit.jupiter.api.Test
   void replay() throws java.io.IOException {
     String path = System.getProperty("rpcfuzz.replay");
     org.junit.jupiter.api.Assumptions.assumeTrue(path != null, "no -Drpcfuzz.replay");
-    RpcStateTarget.run(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(path)));
+    java.nio.file.Path p = java.nio.file.Path.of(path);
+    if (java.nio.file.Files.isDirectory(p)) {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(p)) {
+        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
+          RpcStateTarget.run(java.nio.file.Files.readAllBytes(f));
+        }
+      }
+    } else {
+      RpcStateTarget.run(java.nio.file.Files.readAllBytes(p));
+    }
   }
 }
