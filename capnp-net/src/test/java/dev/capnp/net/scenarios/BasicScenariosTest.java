@@ -96,7 +96,8 @@ class BasicScenariosTest {
   private void localServiceComesBack(boolean viaPromise) {
     try (Vats vats = Vats.start(dir, false, RegistryImpl.create().capability());
         var registry = new ScenarioApi.Registry.Client(vats.bootstrap());
-        ScenarioApi.Echo.Client local = EchoImpl.create()) {
+        // The client's own service lives on the client vat's loop (the threading rule).
+        ScenarioApi.Echo.Client local = EchoImpl.create(vats.client.loop())) {
       Calls.setEchoService(registry, local);
       var call = viaPromise ? registry.echoServicePromiseRequest().send()
           : registry.echoServiceRequest().send();

@@ -18,6 +18,14 @@ final class EchoImpl extends ScenarioApi.Echo.Server {
     return new ScenarioApi.Echo.Client(Capability.of(new EchoImpl()));
   }
 
+  /**
+   * A new echo service capability served by {@code loop}: a service that a vat's connection
+   * will call (or that comes back through it) must live on that vat's loop.
+   */
+  static ScenarioApi.Echo.Client create(dev.capnp.rpc.EventLoop loop) {
+    return new ScenarioApi.Echo.Client(Capability.of(new EchoImpl(), loop));
+  }
+
   @Override
   protected CompletionStage<Void> ping(CallContext<ScenarioApi.Echo.PingParams.Reader,
       ScenarioApi.Echo.PingResults.Builder> context) {
