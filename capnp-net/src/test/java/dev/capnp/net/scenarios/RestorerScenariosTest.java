@@ -89,11 +89,15 @@ class RestorerScenariosTest {
         loadsOfA.incrementAndGet();
         return CompletableFuture.completedFuture(EchoImpl.create().capability());
       } else if (digest.equals(b.digestKey())) {
+        // Join the gate before counting the load: the test broadcasts as soon as it sees the
+        // count, and a load that joined later would wait for the next broadcast forever.
+        CompletableFuture<Void> gate = delay.await();
         loadsOfB.incrementAndGet();
-        return delay.await().thenApply(x -> EchoImpl.create().capability());
+        return gate.thenApply(x -> EchoImpl.create().capability());
       } else if (digest.equals(c.digestKey())) {
+        CompletableFuture<Void> gate = delay.await();
         loadsOfC.incrementAndGet();
-        return delay.await().thenCompose(x -> {
+        return gate.thenCompose(x -> {
           Capability granted = currentC.get();
           return granted == null
               ? CompletableFuture.failedFuture(RpcException.failed("Broken C"))
