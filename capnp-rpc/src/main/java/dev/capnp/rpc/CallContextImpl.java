@@ -170,7 +170,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   @Override
   public CompletionStage<Void> tailCall(Request<?, ?, ?> request) {
-    ClientHook t = request.takeTarget();
+    ClientHook requested = request.takeTarget();
     CallParams p = request.params;
     p.tailCallOf = this;
     p.resultsAllocator = params.resultsAllocator;
@@ -182,6 +182,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
         results.caps.releaseAll();
         results = null;
       }
+      ClientHook t = CrossLoopClient.bind(loop, requested);
       CallResult cr;
       try {
         cr = t.call(p);

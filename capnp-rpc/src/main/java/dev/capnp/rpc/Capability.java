@@ -241,66 +241,6 @@ public final class Capability implements AutoCloseable {
   }
 
   /**
-   * One {@link #whenBroken()} registration: follows promises (holding a reference to the
-   * promise being waited on) until the target is broken or settled. State is touched on the
-   * loop only.
-   */
-  private static final class BrokenWatch {
-    final CompletableFuture<RpcException> future = new CompletableFuture<>();
-    private final EventLoop loop;
-    /** The promise waited on (one reference), or {@code null}. */
-    private ClientHook held;
-    private boolean stopped;
-
-    BrokenWatch(EventLoop loop) {
-      this.loop = loop;
-    }
-
-    /** Looks at {@code h} (borrowed) and waits for it if it is an unresolved promise. */
-    void watch(ClientHook h) {
-      if (stopped) {
-        return;
-      }
-      h = ClientHook.shorten(h);
-      RpcException e = h.brokenReason();
-      if (e != null) {
-        future.complete(e);
-        return;
-      }
-      CompletableFuture<Void> more = h.whenMoreResolved();
-      if (more != null) {
-        ClientHook fh = h.addRef();
-        held = fh;
-        more.whenComplete((v, x) -> {
-          if (held == fh) {
-            held = null;
-            watch(fh);
-            fh.release();
-          }
-        });
-      } else if (h.brand() instanceof RpcConnection) {
-        ((RpcConnection) h.brand()).whenDisconnected().thenAccept(r -> {
-          if (!stopped) {
-            future.complete(r);
-          }
-        });
-      }
-    }
-
-    /** Drops the registration (any thread). */
-    void stop() {
-      loop.run(() -> {
-        stopped = true;
-        ClientHook h = held;
-        if (h != null) {
-          held = null;
-          h.release();
-        }
-      });
-    }
-  }
-
-  /**
    * Completes when this capability is settled: not (or no longer) a promise. A broken
    * capability is settled too.
    */
@@ -331,7 +271,7 @@ public final class Capability implements AutoCloseable {
 
   /** Whether both handles currently lead to the same target (after following promises). */
   public boolean isSameAs(Capability other) {
-    return ClientHook.shorten(hook()) == ClientHook.shorten(other.hook());
+    return CrossLoopClient.identity(hook()) == CrossLoopClient.identity(other.hook());
   }
 
   @Override

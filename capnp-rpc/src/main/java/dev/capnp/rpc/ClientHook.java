@@ -79,6 +79,16 @@ abstract class ClientHook {
     return null;
   }
 
+  /**
+   * For a settled hook that may still break later (an import whose connection can be lost, a
+   * capability of another loop): a future completing with the reason when it breaks; otherwise
+   * {@code null}. The future may complete on any thread.
+   */
+  CompletableFuture<RpcException> whenSettledBroken() {
+    Object b = brand();
+    return b instanceof RpcConnection ? ((RpcConnection) b).whenDisconnected() : null;
+  }
+
   /** The connection this hook points into, or {@code null} for local hooks. */
   Object brand() {
     return null;

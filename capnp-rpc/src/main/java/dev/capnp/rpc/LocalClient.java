@@ -11,6 +11,7 @@ final class LocalClient extends ClientHook {
 
   @Override
   CallResult call(CallParams params) {
+    assert loop.inLoop() : "called off its loop: " + this;
     CallContextImpl ctx = new CallContextImpl(this, params);
     loop.execute(ctx::start);
     return new CallResult(ctx.promise, ctx.pipeline);

@@ -24,6 +24,7 @@ final class QueuedClient extends ClientHook {
 
   @Override
   CallResult call(CallParams params) {
+    assert loop.inLoop() : "called off its loop: " + this;
     if (target != null) {
       return target.call(params);
     }
@@ -38,12 +39,17 @@ final class QueuedClient extends ClientHook {
     return target != null;
   }
 
-  /** Resolves to {@code t}, taking ownership of that reference. */
+  /**
+   * Resolves to {@code t}, taking ownership of that reference. A capability of another loop is
+   * reached through a {@link CrossLoopClient}.
+   */
   void resolve(ClientHook t) {
     if (target != null) {
       t.release();
       return;
     }
+    assert loop.inLoop() : "resolved off its loop: " + this;
+    t = CrossLoopClient.bind(loop, t);
     ClientHook s = ClientHook.shorten(t);
     if (s == this) {
       t.release();

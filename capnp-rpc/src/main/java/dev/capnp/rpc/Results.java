@@ -49,8 +49,9 @@ final class Results {
   }
 
   /**
-   * The capability at {@code ops} (a path of pointer-field indexes), as a new reference; a
-   * broken capability if the path does not lead to one.
+   * The capability at {@code ops} (a path of pointer-field indexes), as a new reference usable
+   * on {@code loop} (see {@link CrossLoopClient}); a broken capability if the path does not lead
+   * to one.
    */
   ClientHook capAt(short[] ops, EventLoop loop) {
     if (released) {
@@ -78,7 +79,7 @@ final class Results {
       if (c == null) {
         return new BrokenClient(loop, RpcException.failed("Invalid capability index!"));
       }
-      return ((ClientHook) c).addRef();
+      return CrossLoopClient.bind(loop, ((ClientHook) c).addRef());
     } catch (RuntimeException e) {
       return new BrokenClient(loop, RpcException.of(e));
     }

@@ -282,7 +282,8 @@ public final class RpcConnection implements AutoCloseable {
       d.setNone();
       return -1;
     }
-    ClientHook h = ClientHook.shorten(hook);
+    // a hook of another loop is not looked into here: it is exported through a bridge
+    ClientHook h = hook.loop == loop ? ClientHook.shorten(hook) : hook;
     if (h instanceof RpcClient && h.brand() == this) {
       return ((RpcClient) h).writeDescriptor(d);
     }
@@ -305,18 +306,20 @@ public final class RpcConnection implements AutoCloseable {
       return -1;
     }
     Export e = new Export();
-    e.hook = h.addRef();
+    e.key = h;
+    e.hook = CrossLoopClient.bind(loop, h.addRef());
+    ClientHook exported = e.hook;
     e.refcount = 1;
     e.id = exports.add(e);
     exportsByHook.put(h, e.id);
-    if (h.whenMoreResolved() != null) {
+    if (exported.whenMoreResolved() != null) {
       e.isPromise = true;
       d.setSenderPromise(e.id);
-      watchExport(e, h);
-    } else if (h.brokenReason() != null) {
+      watchExport(e, exported);
+    } else if (exported.brokenReason() != null) {
       e.isPromise = true;
       d.setSenderPromise(e.id);
-      afterSend.add(() -> sendResolve(e, h));
+      afterSend.add(() -> sendResolve(e, exported));
     } else {
       d.setSenderHosted(e.id);
     }
@@ -356,8 +359,8 @@ public final class RpcConnection implements AutoCloseable {
       e.resolvedTo = writeDescriptor(resolution, r.initCap());
     }
     // later calls to this export go straight to the resolution
-    if (exportsByHook.get(e.hook) != null && exportsByHook.get(e.hook) == e.id) {
-      exportsByHook.remove(e.hook);
+    if (exportsByHook.get(e.key) != null && exportsByHook.get(e.key) == e.id) {
+      exportsByHook.remove(e.key);
     }
     ClientHook old = e.hook;
     e.hook = resolution.addRef();
@@ -376,9 +379,9 @@ public final class RpcConnection implements AutoCloseable {
     e.refcount -= count;
     if (e.refcount == 0) {
       exports.remove(id);
-      Integer mapped = exportsByHook.get(e.hook);
+      Integer mapped = exportsByHook.get(e.key);
       if (mapped != null && mapped == id) {
-        exportsByHook.remove(e.hook);
+        exportsByHook.remove(e.key);
       }
       e.hook.release();
     }
@@ -511,6 +514,7 @@ public final class RpcConnection implements AutoCloseable {
 
   /** Sends a call to {@code target} (an import or pipelined answer of this connection). */
   private CallResult sendCall(RpcClient target, CallParams params) {
+    assert loop.inLoop() : "call sent off the connection's loop: " + target;
     if (disconnected != null) {
       params.release();
       return CallResult.broken(loop, disconnected);
@@ -1234,7 +1238,7 @@ public final class RpcConnection implements AutoCloseable {
     });
     exportsByHook.forEach((h, id) -> {
       Export e = exports.get(id);
-      if (bad[0] == null && (e == null || e.hook != h)) {
+      if (bad[0] == null && (e == null || e.key != h)) {
         bad[0] = "exportsByHook maps " + h + " to export " + id + " which is " + e;
       }
     });
@@ -1358,6 +1362,9 @@ public final class RpcConnection implements AutoCloseable {
   private static final class Export {
     int id;
     int refcount;
+    /** What the export was looked up by: the exported hook, or the foreign hook it bridges. */
+    ClientHook key;
+    /** The exported capability (on this connection's loop). */
     ClientHook hook;
     boolean isPromise;
     int resolvedTo = -1;
