@@ -33,6 +33,18 @@ abstract class ClientHook {
     return this;
   }
 
+  /** Adds a reference unless the hook is already released; whether it did. */
+  final boolean tryAddRef() {
+    int n;
+    do {
+      n = refs.get();
+      if (n <= 0) {
+        return false;
+      }
+    } while (!refs.compareAndSet(n, n + 1));
+    return true;
+  }
+
   /** Drops a reference; the last one destroys the hook on its loop. */
   final void release() {
     int n = refs.decrementAndGet();

@@ -19,50 +19,121 @@ import java.util.concurrent.CompletableFuture;
  * <p>The bridge lives on the loop that uses it ({@link #loop}). Each call is posted to the
  * target's loop; the results, the capabilities pipelined on them and cancellation travel back
  * and forth the same way. E-order holds because each loop runs its queue in FIFO order. The
- * bridge is settled (not a promise); if its target breaks, {@link #brokenReason()} says so and
+ * bridge to a promise is itself a promise: when the target resolves it resolves too, after a
+ * local embargo that keeps E-order (see {@link #targetResolved}), so that exports of it send
+ * {@code Resolve} and paths are shortened as within one loop. A bridge to a settled capability
+ * is settled; if its target breaks, {@link #brokenReason()} says so and
  * {@link Capability#whenBroken()} completes.
  */
 final class CrossLoopClient extends ClientHook {
-  /** The capability on its own loop (one reference, owned). */
+  /** The capability on its own loop (one reference, owned; released on that loop). */
   final ClientHook target;
-  /** Watches {@link #target} on its loop for breakage; touched on the target's loop. */
+  /** The foreign hook this bridge was made for (its key in the loop's bridges; no reference). */
+  private final ClientHook key;
+  /** Whether the target was an unresolved promise when it was bridged. */
+  private final boolean promise;
+  /** Settled bridges: watches {@link #target} on its loop for breakage; else null. */
   private final BrokenWatch watch;
-  /** The target's failure once known (written on the target's loop, read anywhere). */
+  /** Settled bridges: the target's failure once known (written there, read anywhere). */
   private volatile RpcException broken;
-  /** Completes on this bridge's loop when the target is known to be broken. */
-  private final CompletableFuture<RpcException> brokenFuture = new CompletableFuture<>();
+  /** Settled bridges: completes (on this loop) when the target is known to be broken. */
+  private final CompletableFuture<RpcException> brokenFuture;
+  /** Promise bridges: what calls go to once the target has resolved (a hook of this loop). */
+  private volatile ClientHook resolved;
+  /** Promise bridges: completes on this loop when {@link #resolved} is set. */
+  private final CompletableFuture<Void> resolution;
+  private volatile boolean destroyed;
 
-  private CrossLoopClient(EventLoop loop, ClientHook target) {
+  private CrossLoopClient(EventLoop loop, ClientHook key, ClientHook target, boolean promise) {
     super(loop);
+    this.key = key;
     this.target = target;
-    this.watch = new BrokenWatch(target.loop);
-    watch.future.thenAccept(r -> {
-      broken = r;
-      loop.execute(() -> brokenFuture.complete(r));
-    });
-    target.loop.execute(() -> watch.watch(target));
+    this.promise = promise;
+    if (promise) {
+      this.watch = null;
+      this.brokenFuture = null;
+      this.resolution = new CompletableFuture<>();
+    } else {
+      this.resolution = null;
+      this.brokenFuture = new CompletableFuture<>();
+      this.watch = new BrokenWatch(target.loop);
+      watch.future.thenAccept(r -> {
+        broken = r;
+        loop.execute(() -> brokenFuture.complete(r));
+      });
+    }
+  }
+
+  /** Starts following the target on its loop (its resolution, or its breakage). */
+  private void start() {
+    if (promise) {
+      target.loop.execute(this::awaitTargetResolution);
+    } else {
+      target.loop.execute(() -> watch.watch(target));
+    }
   }
 
   /**
-   * {@code owned} as a hook usable on {@code loop}: itself when it belongs to {@code loop}, else
-   * wrapped in a bridge (or unwrapped, for a bridge that leads back to {@code loop}). Takes over
-   * the reference and returns an owned one.
+   * {@code owned} as a hook usable on {@code loop}: itself when it belongs to {@code loop};
+   * otherwise the most resolved hook it leads to when that one belongs to {@code loop} (a
+   * promise of another loop that resolved back here, a bridge leading back here); otherwise a
+   * bridge to it. Takes over the reference and returns an owned one.
+   *
+   * <p>Following another loop's promises from here is safe because a promise's resolution is
+   * published once, through a volatile field, and never changes; a promise that resolves just
+   * after the look is followed by the bridge itself.
    */
   static ClientHook bind(EventLoop loop, ClientHook owned) {
     if (owned == null || owned.loop == loop) {
       return owned;
     }
-    if (owned instanceof CrossLoopClient && ((CrossLoopClient) owned).target.loop == loop) {
-      ClientHook t = ((CrossLoopClient) owned).target.addRef();
+    // a bridge already made for this hook is kept: calls through it may still be on their way,
+    // and a shorter route found now could overtake them
+    CrossLoopClient known = loop.bridges.get(owned);
+    if (known != null && known.tryAddRef()) {
       owned.release();
-      return t;
+      return known;
     }
-    if (owned instanceof BrokenClient) {
-      RpcException reason = ((BrokenClient) owned).reason;
-      owned.release();
-      return new BrokenClient(loop, reason);
+    // a consistent look at the other loop's hook: the most resolved one, and whether it is a
+    // promise (if it resolved between the two questions, look again)
+    ClientHook s;
+    boolean isPromise;
+    do {
+      s = ClientHook.shorten(owned);
+      isPromise = s.whenMoreResolved() != null;
+    } while (!isPromise && s.getResolved() != null);
+    ClientHook bound;
+    if (s.loop == loop) {
+      bound = s.addRef();
+    } else if (s instanceof CrossLoopClient && ((CrossLoopClient) s).target.loop == loop) {
+      bound = ((CrossLoopClient) s).target.addRef();
+    } else if (s instanceof BrokenClient) {
+      bound = new BrokenClient(loop, ((BrokenClient) s).reason);
+    } else {
+      bound = bridgeTo(loop, owned, s, isPromise);
     }
-    return new CrossLoopClient(loop, owned);
+    owned.release();
+    return bound;
+  }
+
+  /**
+   * The bridge from {@code loop} to {@code s} (borrowed), the most resolved hook of
+   * {@code key} (borrowed): one per key while it is alive.
+   */
+  private static ClientHook bridgeTo(EventLoop loop, ClientHook key, ClientHook s,
+      boolean isPromise) {
+    CrossLoopClient[] made = new CrossLoopClient[1];
+    CrossLoopClient b = loop.bridges.compute(key, (k, old) -> {
+      if (old != null && old.tryAddRef()) {
+        return old;
+      }
+      made[0] = new CrossLoopClient(loop, key, s.addRef(), isPromise);
+      return made[0];
+    });
+    if (made[0] != null) {
+      made[0].start();
+    }
+    return b;
   }
 
   /**
@@ -80,9 +151,64 @@ final class CrossLoopClient extends ClientHook {
     return h;
   }
 
+  /** Promise bridges, on the target's loop: waits until the target is settled. */
+  private void awaitTargetResolution() {
+    if (destroyed) {
+      return;
+    }
+    ClientHook s = ClientHook.shorten(target);
+    CompletableFuture<Void> more = s.whenMoreResolved();
+    if (more != null) {
+      more.whenComplete((v, x) -> target.loop.run(this::awaitTargetResolution));
+      return;
+    }
+    RpcException b = s.brokenReason();
+    if (b != null) {
+      loop.execute(() -> targetResolved(new BrokenClient(loop, b), null, null));
+      return;
+    }
+    ClientHook direct = s.addRef();
+    // the loop the target's loop forwards calls to from now on
+    EventLoop via = s instanceof CrossLoopClient ? ((CrossLoopClient) s).target.loop : s.loop;
+    loop.execute(() -> targetResolved(null, direct, via));
+  }
+
+  /**
+   * Promise bridges, on this loop: the target has resolved. Calls this bridge already sent to
+   * the target's loop travel on from there to the resolution; later calls must not overtake
+   * them, so they wait in a local embargo until a marker has followed the same path (this loop,
+   * the target's loop, the resolution's loop, back here). Each loop runs its tasks in order, so
+   * the marker arrives after every earlier call has been delivered.
+   */
+  private void targetResolved(ClientHook brokenReplacement, ClientHook direct, EventLoop via) {
+    if (destroyed) {
+      if (direct != null) {
+        direct.release();
+      }
+      return;
+    }
+    if (brokenReplacement != null) {
+      resolved = brokenReplacement;
+      resolution.complete(null);
+      return;
+    }
+    QueuedClient embargo = new QueuedClient(loop, "cross-loop embargo");
+    embargo.addRef(); // the marker's
+    resolved = embargo;
+    resolution.complete(null);
+    target.loop.execute(() -> via.execute(() -> loop.execute(() -> {
+      embargo.resolve(direct);
+      embargo.release();
+    })));
+  }
+
   @Override
   CallResult call(CallParams params) {
     assert loop.inLoop() : "called off its loop: " + this;
+    ClientHook r = resolved;
+    if (r != null) {
+      return r.call(params);
+    }
     // the target's side must not build its results into, or redirect them to, an answer of
     // this loop's connection: it gets plain results, which come back as a value
     params.tailCallOf = null;
@@ -95,8 +221,19 @@ final class CrossLoopClient extends ClientHook {
   }
 
   @Override
+  ClientHook getResolved() {
+    return resolved;
+  }
+
+  @Override
+  CompletableFuture<Void> whenMoreResolved() {
+    return promise && resolved == null ? resolution : null;
+  }
+
+  @Override
   RpcException brokenReason() {
-    return broken;
+    ClientHook r = resolved;
+    return r != null ? r.brokenReason() : broken;
   }
 
   @Override
@@ -106,20 +243,39 @@ final class CrossLoopClient extends ClientHook {
 
   @Override
   void destroy() {
-    watch.stop();
-    target.release();
+    destroyed = true;
+    loop.bridges.remove(key, this);
+    ClientHook r = resolved;
+    if (r != null) {
+      r.release();
+    }
+    if (watch != null) {
+      watch.stop();
+    }
+    // released on its own loop, after any task of this bridge already posted there
+    target.loop.execute(target::release);
   }
 
   @Override
   String describe() {
-    return "cross-loop(" + target.loop + ": " + target.describe() + ")";
+    ClientHook r = resolved;
+    if (r != null) {
+      return "resolved(cross-loop -> " + r.describe() + ")";
+    }
+    return (promise ? "cross-loop promise(" : "cross-loop(") + target.loop + ": "
+        + target.describe() + ")";
   }
 
   /**
    * One call through the bridge. The caller's side (on the bridge's loop) holds {@link #promise}
    * and {@link #pipeline}; the target's side (on the target's loop) holds {@link #remote}, the
    * call as the target started it. Results are handed over to the caller's loop, which owns
-   * them from then on; the target's loop never reads them again.
+   * them from then on; the target's loop never reads them.
+   *
+   * <p>Capabilities pipelined on the call are answered on the caller's loop from the handed-over
+   * results: calls made on them before the results arrive wait there. (Asking the target's
+   * pipeline instead would save that wait but would give a second path to the same capability,
+   * next to the one through the results, and calls on the two paths could overtake each other.)
    */
   private static final class BridgedCall {
     final EventLoop home;
@@ -128,12 +284,15 @@ final class CrossLoopClient extends ClientHook {
     final BridgedPipeline pipeline = new BridgedPipeline(this);
     /** The call on the target's loop (touched there only). */
     private CallResult remote;
-    /** Whether {@link #remote} settled (target's loop only). */
-    private boolean remoteDone;
-    /** Pipelined takes sent to the target's loop and not yet answered (home loop only). */
-    private int takesInFlight;
-    /** Results held for takes in flight when they arrived (home loop only). */
-    private Results heldForTakes;
+    /**
+     * The capability handed out for each pointer path (one reference each, the map's, until the
+     * pipeline is released; home loop only): every take of a path gets the same one, so calls
+     * through it cannot overtake each other by taking different routes.
+     */
+    private java.util.HashMap<String, ClientHook> taken;
+    /** The capabilities of paths taken before the results arrived (one reference each). */
+    private java.util.HashMap<String, QueuedClient> waiting;
+    private boolean pipelineReleased;
 
     BridgedCall(CrossLoopClient bridge) {
       this.home = bridge.loop;
@@ -155,24 +314,37 @@ final class CrossLoopClient extends ClientHook {
       }
       t.release();
       remote = r;
-      r.promise.whenComplete((res, e) -> {
-        remoteDone = true;
-        home.execute(() -> arrived(res, e));
-      });
+      r.promise.whenComplete((res, e) -> home.execute(() -> arrived(res, e)));
     }
 
     /** The results (or failure) reached the caller's loop. */
     private void arrived(Results res, Throwable e) {
+      boolean taken = e == null && !promise.isDone();
       if (e != null) {
         promise.completeExceptionally(RpcException.of(e));
+      }
+      // pipelined capabilities resolve before anyone sees the results (the caller's answer
+      // may describe the same capabilities to its peer as soon as the promise completes)
+      resolveWaiting(res, e);
+      if (e == null && (!taken || !promise.complete(res))) {
+        res.release();
+      }
+    }
+
+    private void resolveWaiting(Results res, Throwable e) {
+      java.util.HashMap<String, QueuedClient> w = waiting;
+      waiting = null;
+      if (w == null) {
         return;
       }
-      if (takesInFlight > 0) {
-        res.hold();
-        heldForTakes = res;
-      }
-      if (!promise.complete(res)) {
-        res.release();
+      for (java.util.Map.Entry<String, QueuedClient> en : w.entrySet()) {
+        QueuedClient q = en.getValue();
+        if (e != null) {
+          q.resolve(new BrokenClient(home, RpcException.of(e)));
+        } else {
+          q.resolve(res.capAt(parseOps(en.getKey()), home));
+        }
+        q.release(); // the waiting map's
       }
     }
 
@@ -182,50 +354,70 @@ final class CrossLoopClient extends ClientHook {
       }
     }
 
-    /**
-     * Takes a pipelined capability for the caller: answered by the target's pipeline while the
-     * call runs there, from the handed-over results once it has returned.
-     */
+    /** A pipelined capability for the caller (see the class comment). */
     ClientHook take(short[] ops) {
+      String key = opsKey(ops);
+      ClientHook known = taken == null ? null : taken.get(key);
+      if (known != null) {
+        return known.addRef();
+      }
+      ClientHook h;
+      if (pipelineReleased && !promise.isDone()) {
+        return new BrokenClient(home, RpcException.failed("pipeline already released"));
+      }
       if (promise.isDone()) {
-        return capFromArrived(ops);
-      }
-      QueuedClient q = new QueuedClient(home, "cross-loop pipelined");
-      q.addRef();
-      takesInFlight++;
-      away.execute(() -> {
-        if (remoteDone || remote == null) {
-          // the results were (or the failure was) posted to the caller's loop before this
-          home.execute(() -> answerTake(q, capFromArrived(ops)));
-        } else {
-          ClientHook h = remote.pipeline.getPipelinedCap(ops);
-          home.execute(() -> answerTake(q, h));
+        try {
+          h = promise.join().capAt(ops, home);
+        } catch (RuntimeException e) {
+          return new BrokenClient(home, RpcException.of(e));
         }
-      });
-      return q;
+      } else {
+        QueuedClient q = new QueuedClient(home, "cross-loop pipelined");
+        q.addRef(); // the waiting map's, until the results arrive
+        if (waiting == null) {
+          waiting = new java.util.HashMap<>();
+        }
+        waiting.put(key, q);
+        h = q;
+      }
+      if (pipelineReleased) {
+        return h;
+      }
+      if (taken == null) {
+        taken = new java.util.HashMap<>();
+      }
+      taken.put(key, h);
+      return h.addRef();
     }
 
-    private void answerTake(QueuedClient q, ClientHook h) {
-      q.resolve(h);
-      q.release();
-      if (--takesInFlight == 0 && heldForTakes != null) {
-        Results r = heldForTakes;
-        heldForTakes = null;
-        r.unhold();
+    private static String opsKey(short[] ops) {
+      StringBuilder b = new StringBuilder();
+      for (short op : ops) {
+        b.append(op).append(',');
       }
+      return b.toString();
     }
 
-    private ClientHook capFromArrived(short[] ops) {
-      Results r;
-      try {
-        r = promise.join();
-      } catch (RuntimeException e) {
-        return new BrokenClient(home, RpcException.of(e));
+    private static short[] parseOps(String key) {
+      if (key.isEmpty()) {
+        return new short[0];
       }
-      return r.capAt(ops, home);
+      String[] parts = key.split(",");
+      short[] ops = new short[parts.length];
+      for (int i = 0; i < ops.length; i++) {
+        ops[i] = Short.parseShort(parts[i]);
+      }
+      return ops;
     }
 
     void releasePipeline() {
+      pipelineReleased = true;
+      if (taken != null) {
+        for (ClientHook h : taken.values()) {
+          h.release();
+        }
+        taken = null;
+      }
       away.execute(() -> {
         if (remote != null) {
           remote.pipeline.release();

@@ -28,6 +28,12 @@ public final class EventLoop implements Executor, AutoCloseable {
   private static volatile EventLoop defaultLoop;
 
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * The bridges through which this loop reaches other loops' capabilities, one per foreign
+   * capability, so that every path to it shares one embargo (see {@link CrossLoopClient}).
+   */
+  final java.util.concurrent.ConcurrentHashMap<ClientHook, CrossLoopClient> bridges =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final String name;
   private final boolean manual;
   /** For {@link #onExecutor} loops: the single-threaded executor that runs the tasks. */

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class QueuedClient extends ClientHook {
   private final String what;
-  private ClientHook target;
+  /** The resolution; volatile so that other loops may follow it (see CrossLoopClient.bind). */
+  private volatile ClientHook target;
   private ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final CompletableFuture<Void> resolution = new CompletableFuture<>();
   private boolean destroyed;

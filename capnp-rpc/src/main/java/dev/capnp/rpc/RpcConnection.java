@@ -282,12 +282,39 @@ public final class RpcConnection implements AutoCloseable {
       d.setNone();
       return -1;
     }
-    // a hook of another loop is not looked into here: it is exported through a bridge
-    ClientHook h = hook.loop == loop ? ClientHook.shorten(hook) : hook;
+    if (hook.loop != loop) {
+      return writeForeignDescriptor(hook, d);
+    }
+    ClientHook h = ClientHook.shorten(hook);
     if (h instanceof RpcClient && h.brand() == this) {
       return ((RpcClient) h).writeDescriptor(d);
     }
-    Integer existing = exportsByHook.get(h);
+    return writeExport(h, h, d);
+  }
+
+  /**
+   * Describes a hook of another loop: it may lead back to this loop (then it is described as
+   * what it leads to, for example one of the peer's own capabilities), else it is exported
+   * through the loop's {@link CrossLoopClient} to it.
+   */
+  private int writeForeignDescriptor(ClientHook hook, Rpc.CapDescriptor.Builder d) {
+    ClientHook bound = CrossLoopClient.bind(loop, hook.addRef());
+    try {
+      if (bound instanceof CrossLoopClient) {
+        return writeExport(bound, bound, d);
+      }
+      return writeDescriptor(bound, d);
+    } finally {
+      bound.release();
+    }
+  }
+
+  /**
+   * Exports {@code h} (a hook of this loop, borrowed) under {@code key}, or counts one more
+   * reference to its existing export.
+   */
+  private int writeExport(ClientHook key, ClientHook h, Rpc.CapDescriptor.Builder d) {
+    Integer existing = exportsByHook.get(key);
     if (existing != null) {
       Export e = exports.get(existing);
       e.refcount++;
@@ -306,12 +333,12 @@ public final class RpcConnection implements AutoCloseable {
       return -1;
     }
     Export e = new Export();
-    e.key = h;
-    e.hook = CrossLoopClient.bind(loop, h.addRef());
+    e.key = key;
+    e.hook = h.addRef();
     ClientHook exported = e.hook;
     e.refcount = 1;
     e.id = exports.add(e);
-    exportsByHook.put(h, e.id);
+    exportsByHook.put(key, e.id);
     if (exported.whenMoreResolved() != null) {
       e.isPromise = true;
       d.setSenderPromise(e.id);
@@ -1084,28 +1111,7 @@ public final class RpcConnection implements AutoCloseable {
       case SENDER_LOOPBACK: {
         ClientHook t = messageTarget(d.getTarget());
         int embargoId = ctx.getSenderLoopback();
-        loop.execute(() -> {
-          if (disconnected != null) {
-            t.release();
-            return;
-          }
-          try {
-            ClientHook s = ClientHook.shorten(t);
-            if (!(s instanceof RpcClient) || s.brand() != this) {
-              throw new ProtocolError("'Disembargo' of type 'senderLoopback' sent to an object"
-                  + " that does not point back to the sender");
-            }
-            MessageBuilder mb = newMessage();
-            Rpc.Disembargo.Builder out = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
-            ((RpcClient) s).writeTarget(out.initTarget());
-            out.initContext().setReceiverLoopback(embargoId);
-            send(mb);
-          } catch (ProtocolError e) {
-            disconnect(RpcException.failed(e.getMessage()), true);
-          } finally {
-            t.release();
-          }
-        });
+        loop.execute(() -> reflectDisembargo(t, embargoId));
         break;
       }
       case RECEIVER_LOOPBACK: {
@@ -1120,6 +1126,41 @@ public final class RpcConnection implements AutoCloseable {
       default:
         sendUnimplemented(msg);
         break;
+    }
+  }
+
+  /**
+   * Answers a {@code Disembargo} (senderLoopback) sent to {@code t} (owned) once every call the
+   * peer sent to {@code t} before it has been passed back to the peer. Normally {@code t}
+   * already resolved to one of the peer's capabilities. A local promise that is still on its
+   * way there (it crosses an event loop, whose own embargo holds later calls back, see
+   * {@link CrossLoopClient}) is waited for: the earlier calls travel through it.
+   */
+  private void reflectDisembargo(ClientHook t, int embargoId) {
+    if (disconnected != null) {
+      t.release();
+      return;
+    }
+    ClientHook s = ClientHook.shorten(t);
+    CompletableFuture<Void> more = s.brand() == this ? null : s.whenMoreResolved();
+    if (more != null) {
+      more.whenComplete((v, x) -> loop.run(() -> reflectDisembargo(t, embargoId)));
+      return;
+    }
+    try {
+      if (!(s instanceof RpcClient) || s.brand() != this) {
+        throw new ProtocolError("'Disembargo' of type 'senderLoopback' sent to an object"
+            + " that does not point back to the sender");
+      }
+      MessageBuilder mb = newMessage();
+      Rpc.Disembargo.Builder out = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
+      ((RpcClient) s).writeTarget(out.initTarget());
+      out.initContext().setReceiverLoopback(embargoId);
+      send(mb);
+    } catch (ProtocolError e) {
+      disconnect(RpcException.failed(e.getMessage()), true);
+    } finally {
+      t.release();
     }
   }
 
@@ -1492,10 +1533,11 @@ public final class RpcConnection implements AutoCloseable {
    * resolve; resolving to a local object after calls went through it sets an embargo.
    */
   final class PromiseClient extends RpcClient {
-    private ClientHook cap;
+    /** Volatile (with {@link #resolved}) so that other loops may follow the resolution. */
+    private volatile ClientHook cap;
     private final int importId;
     boolean receivedCall;
-    boolean resolved;
+    volatile boolean resolved;
     private final CompletableFuture<Void> resolution = new CompletableFuture<>();
 
     PromiseClient(RpcClient initial, int importId) {
@@ -1553,6 +1595,12 @@ public final class RpcConnection implements AutoCloseable {
         replacement = new BrokenClient(loop, RpcException.failed(
             "Attempt to create a cycle detected: promise resolved to itself"));
         isError = true;
+      } else if (s instanceof PromiseClient && s.brand() == RpcConnection.this) {
+        // resolved to another promise of the same peer: calls already sent through this one
+        // may still be on their way when that one resolves back to us, so it must embargo then
+        // (like rpc.c++'s promiseResolvedToThis)
+        PromiseClient other = (PromiseClient) s;
+        other.receivedCall = other.receivedCall || receivedCall;
       } else if (s.brand() != RpcConnection.this && receivedCall && !isError
           && s.brokenReason() == null && disconnected == null) {
         // calls already sent through the peer must arrive before new local ones: embargo

@@ -51,8 +51,10 @@ class CalculatorScenariosTest {
     var request = calc.getOperatorRequest();
     request.getParams().setOp(op);
     var promise = request.send();
+    // take the pipelined capability before the response can be closed
+    Calculator.Function.Client func = promise.pipeline().getFunc();
     Calls.closeWhenDone(promise);
-    return promise.pipeline().getFunc();
+    return func;
   }
 
   private static double callFn(Calculator.Function.Client f, double a, double b) {

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -220,6 +221,107 @@ class CrossLoopTest {
       assertThat(e.getType()).isEqualTo(RpcException.Type.DISCONNECTED);
       assertThat(promise.problem()).isNotNull();
     }
+  }
+
+  /**
+   * Hands out a promise made on its own loop and resolves it later to the capability passed in
+   * a "resolve" call, or (for "resolveLocal") to {@link #local}.
+   */
+  static final class PromiseMaker extends Server {
+    final CompletableFuture<Capability> target = new CompletableFuture<>();
+    volatile Capability local;
+
+    @Override
+    protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
+        CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
+      String msg = text(ctx.getParams(), 0);
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      switch (msg) {
+        case "promise":
+          try (Capability p = Capability.promise(target)) {
+            p.writeTo(out.getPointer(1));
+          }
+          break;
+        case "resolve":
+          target.complete(Capability.fromPointer(
+              ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1)));
+          break;
+        case "resolveLocal":
+          target.complete(local.dup());
+          break;
+        default:
+          throw new IllegalArgumentException(msg);
+      }
+      ctx.releaseParams();
+      return Server.done();
+    }
+  }
+
+  /**
+   * A promise made on the application loop, exported by the server vat (through a bridge that
+   * is itself a promise), resolving while calls stream through it: to the client's own object
+   * (the client must end up calling it directly) or to an object on the server vat's loop.
+   * Calls made through the promise arrive in the order they were made either way.
+   */
+  private void promiseOfAnotherLoopResolves(boolean toClientObject) throws Exception {
+    PromiseMaker maker = new PromiseMaker();
+    ThreadRecorder serverSide = new ThreadRecorder();
+    maker.local = Capability.of(serverSide, serverLoop);
+    connect(Capability.of(maker, app));
+    ThreadRecorder clientSide = new ThreadRecorder();
+    ThreadRecorder expected = toClientObject ? clientSide : serverSide;
+    try (Capability bs = client.bootstrap();
+        Capability mine = Capability.of(clientSide, clientLoop)) {
+      ResponsePromise<AnyPointer.Reader, Pipeline> p = call(bs, "promise").send();
+      try (Capability promised = p.getPipelinedCap(1)) {
+        List<ResponsePromise<AnyPointer.Reader, Pipeline>> ps = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+          ps.add(call(promised, "c" + i).send());
+        }
+        ResponsePromise<AnyPointer.Reader, Pipeline> resolving = toClientObject
+            ? call(bs, "resolve", mine).send() : call(bs, "resolveLocal").send();
+        for (int i = 30; i < 60; i++) {
+          ps.add(call(promised, "c" + i).send());
+        }
+        resolving.get(20, TimeUnit.SECONDS).close();
+        for (int i = 60; i < 90; i++) {
+          ps.add(call(promised, "c" + i).send());
+        }
+        for (int i = 0; i < 90; i++) {
+          try (Response<AnyPointer.Reader> r = ps.get(i).get(20, TimeUnit.SECONDS)) {
+            assertThat(text(r.get(), 0)).isEqualTo("got:c" + i);
+          }
+        }
+        promised.whenResolved().get(20, TimeUnit.SECONDS);
+        if (toClientObject) {
+          for (int i = 0; i < 2000 && !promised.isSameAs(mine); i++) {
+            Thread.sleep(5);
+          }
+          assertThat(promised.isSameAs(mine)).as("resolved to the client's own object: %s%n%s%n%s",
+              promised, server.dumpTables(), client.dumpTables()).isTrue();
+        }
+      }
+      p.get(20, TimeUnit.SECONDS).close();
+    }
+    assertThat(expected.log).hasSize(90);
+    for (int i = 0; i < 90; i++) {
+      assertThat(expected.log.get(i)).isEqualTo("c" + i);
+    }
+    maker.local.close();
+    ThreadedTransportTest.awaitEmpty(client);
+    ThreadedTransportTest.awaitEmpty(server);
+  }
+
+  // repeated: each run races the resolution against the calls differently
+
+  @RepeatedTest(25)
+  void promiseOfAnotherLoopResolvesBackToTheCallersObjectInOrder() throws Exception {
+    promiseOfAnotherLoopResolves(true);
+  }
+
+  @RepeatedTest(25)
+  void promiseOfAnotherLoopResolvesToTheVatsLoopInOrder() throws Exception {
+    promiseOfAnotherLoopResolves(false);
   }
 
   @Test
