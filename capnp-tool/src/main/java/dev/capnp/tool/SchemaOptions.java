@@ -41,7 +41,10 @@ final class SchemaOptions {
     return registry;
   }
 
-  /** Compiles the schema and finds the root type. */
+  /**
+   * Compiles the schema and finds the root type: by its declared name, else (the name goes
+   * through a {@code using} alias) as {@code capnp} resolves it.
+   */
   StructSchema rootType() {
     SchemaRegistry registry = load(schemaFile, importPath);
     Map<String, Long> files = registry.requestedFiles();
@@ -49,7 +52,11 @@ final class SchemaOptions {
     try {
       return registry.findStruct(fileId, typeName);
     } catch (IllegalArgumentException e) {
-      throw new ToolException(e.getMessage());
+      StructSchema aliased = AliasResolver.resolveStruct(schemaFile, importPath, typeName);
+      if (aliased == null) {
+        throw new ToolException(e.getMessage());
+      }
+      return aliased;
     }
   }
 }

@@ -172,6 +172,37 @@ class CapnpJavaTest {
   }
 
   @Test
+  void rootTypesNamedThroughUsingAliases() {
+    String aliases = resource("aliases.capnp").toString();
+    String[][] cases = {
+        {"PointAlias", "(x = 1.5, y = -2)"},
+        {"StyleAlias", "(color = 7, dashed = true)"},
+        {"Tool.Shape", "(name = \"via file alias\", sides = 4)"},
+        {"WrappedText", "(item = \"boxed\")"},
+        {"H", "(value = 42)"},
+        {"Holder.Inner", "(value = -1)"},
+        {"Tool.Wrapper(PointAlias)", "(item = (x = 3, y = 4))"}};
+    for (String[] c : cases) {
+      String type = c[0];
+      byte[] reference = capnp(utf8(c[1]), "encode", "-I" + importDir(), aliases, type);
+      String expected = new String(capnp(reference, "decode", "-I" + importDir(), aliases, type),
+          StandardCharsets.UTF_8);
+      Result decoded = tool(reference, "decode", "-I", importDir(), aliases, type);
+      assertThat(decoded.status()).as("decode %s: %s", type, decoded.err()).isZero();
+      assertThat(decoded.text()).as(type).isEqualTo(expected);
+      Result encoded = tool(utf8(c[1]), "encode", "-I", importDir(), aliases, type);
+      assertThat(encoded.status()).as("encode %s: %s", type, encoded.err()).isZero();
+      assertThat(encoded.out()).as(type).isEqualTo(reference);
+    }
+    Result unknown = tool(new byte[0], "decode", "-I", importDir(), aliases, "Nowhere");
+    assertThat(unknown.status()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no type named 'Nowhere'");
+    Result notStruct = tool(new byte[0], "decode", "-I", importDir(), aliases, "Tool.Kind");
+    assertThat(notStruct.status()).isEqualTo(1);
+    assertThat(notStruct.err()).contains("not a struct");
+  }
+
+  @Test
   void decodeNestedType() {
     byte[] message = capnp(utf8("(color = 7, dashed = true)"), "encode", "-I" + importDir(),
         schema(), "Shape.Style");
