@@ -14,6 +14,8 @@ final class Results {
   final ResultsAllocator.ResultsBuilder origin;
   /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
   int sentElsewhereQuestion = -1;
+  /** Runs once when these results are released (a tail call's marker: see RpcConnection). */
+  Runnable onRelease;
   private boolean released;
   /** Holders sharing these results (the response, the caller's pipeline); on the loop. */
   private int holds = 1;
@@ -29,6 +31,9 @@ final class Results {
     if (!released) {
       released = true;
       caps.releaseAll();
+      if (onRelease != null) {
+        onRelease.run();
+      }
     }
   }
 

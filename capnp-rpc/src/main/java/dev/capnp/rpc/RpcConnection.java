@@ -575,11 +575,21 @@ public final class RpcConnection implements AutoCloseable {
     }
     q.paramExports = writeDescriptors(caps, call.getParams());
     q.pipeline = new RpcPipeline(q);
+    if (q.isTailCall) {
+      // the tail-calling answer's pipeline goes on using this question's pipelined results
+      // after our Return, and after the peer's resultsSentElsewhere: no Finish before the
+      // answer lets go of the pipeline (rpc.c++: the tail pipeline holds the QuestionRef)
+      q.refs++;
+      q.pipeline.holdsQuestion = true;
+    }
     send(mb);
     caps.releaseAll();
     q.promise.whenComplete((r, e) -> {
       if (q.promise.isCancelled()) {
-        loop.run(() -> dropQuestionRef(q));
+        loop.run(() -> {
+          dropQuestionRef(q);
+          cancelTakenCall(q);
+        });
       }
     });
     if (q.isTailCall) {
@@ -587,6 +597,14 @@ public final class RpcConnection implements AutoCloseable {
       // peer only sends resultsSentElsewhere after it has seen that.
       Results marker = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
       marker.sentElsewhereQuestion = q.id;
+      // a marker dropped without becoming our Return (the tail-calling call was canceled or
+      // had returned already) leaves nobody to claim the tail call's results: cancel it, as
+      // rpc.c++ drops the tail question's promise
+      marker.onRelease = () -> loop.run(() -> {
+        if (!q.tailClaimed && !q.promise.isDone()) {
+          q.promise.cancel(false);
+        }
+      });
       return new CallResult(CompletableFuture.completedFuture(marker), q.pipeline);
     }
     return new CallResult(q.promise, q.pipeline);
@@ -854,6 +872,16 @@ public final class RpcConnection implements AutoCloseable {
   }
 
   private void answerDone(Answer a, Results res, Throwable e) {
+    if (a.redirectTaken) {
+      // a question of ours took these results over (Return.takeFromOtherQuestion); our Return
+      // (resultsSentElsewhere) went out then
+      if (e != null) {
+        a.redirected.completeExceptionally(e);
+      } else if (!a.redirected.complete(res)) {
+        res.release();
+      }
+      return;
+    }
     if (a.returnSent) {
       if (res != null) {
         res.release();
@@ -891,6 +919,10 @@ public final class RpcConnection implements AutoCloseable {
       ret.setAnswerId(a.id);
       ret.setReleaseParamCaps(false);
       ret.setTakeFromOtherQuestion(res.sentElsewhereQuestion);
+      Question tailQuestion = questions.get(res.sentElsewhereQuestion);
+      if (tailQuestion != null) {
+        tailQuestion.tailClaimed = true;
+      }
       a.results = res;
     } else if (a.redirectResults) {
       mb = newMessage();
@@ -1021,12 +1053,23 @@ public final class RpcConnection implements AutoCloseable {
           throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID "
               + ret0.getTakeFromOtherQuestion());
         }
+        takeOverRedirectedAnswer(other);
         if (q.promise.isCancelled()) {
-          // nobody waits for these results (Finish was sent): the question is done now, instead
-          // of lingering until the other answer completes (which may be never)
+          // nobody waits for these results (Finish was sent): the question is done now, and the
+          // call whose results it took over is canceled (as rpc.c++ drops the tail call), instead
+          // of running on (possibly forever: a call forwarded around a cycle of promises)
+          other.redirected.whenComplete((r, e) -> {
+            if (r != null && other.results != r) {
+              r.release();
+            }
+          });
+          if (other.callPromise != null) {
+            other.callPromise.cancel(false);
+          }
           finishReturn(q);
           return;
         }
+        q.takesFrom = other;
         // The peer may send this right after its Call(sendResultsTo.yourself), before our
         // answer has completed: wait for the answer's results.
         other.redirected.whenComplete((r, e) -> loop.run(() -> {
@@ -1055,6 +1098,46 @@ public final class RpcConnection implements AutoCloseable {
       }
     }
     finishReturn(q);
+  }
+
+  /**
+   * A Return.takeFromOtherQuestion names {@code other}: the question that received it owns the
+   * answer's call from now on (canceling the question cancels the call), and the peer learns at
+   * once that its tail call's results went elsewhere (rpc.c++ sendRedirectReturn), so its tail
+   * question ends now instead of when the call completes (which a cycle of promises may never
+   * let happen).
+   */
+  private void takeOverRedirectedAnswer(Answer other) {
+    if (other.redirectTaken) {
+      throw new ProtocolError("'Return.takeFromOtherQuestion' named answer " + other.id
+          + " a second time");
+    }
+    other.redirectTaken = true;
+    if (other.returnSent) {
+      return; // the call completed first: resultsSentElsewhere went out then
+    }
+    other.returnSent = true;
+    MessageBuilder mb = newMessage();
+    Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
+    ret.setAnswerId(other.id);
+    ret.setReleaseParamCaps(false);
+    ret.setResultsSentElsewhere();
+    send(mb);
+    if (other.finishReceived) {
+      removeAnswer(other);
+    }
+  }
+
+  /** A canceled question that had taken over another answer's call cancels that call. */
+  private void cancelTakenCall(Question q) {
+    Answer other = q.takesFrom;
+    if (other == null) {
+      return;
+    }
+    q.takesFrom = null;
+    if (other.callPromise != null) {
+      other.callPromise.cancel(false);
+    }
   }
 
   /** After a question's Return was handled: drop the caller's hold (maybe sending Finish). */
@@ -1325,11 +1408,18 @@ public final class RpcConnection implements AutoCloseable {
     sb.append("  questions:\n");
     questions.forEach((id, q) -> sb.append("    ").append(id).append(": refs=").append(q.refs)
         .append(q.returned ? " returned" : "").append(q.finishSent ? " finished" : "")
+        .append(q.isTailCall ? " tail" : "")
+        .append(q.takesFrom != null ? " takes-answer-" + q.takesFrom.id : "")
+        .append(q.promise.isCancelled() ? " canceled" : q.promise.isDone() ? " done" : "")
         .append('\n'));
     sb.append("  answers:\n");
     new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id)
         .append(a.returnSent ? " returned" : " pending")
-        .append(a.finishReceived ? " finished" : "").append('\n'));
+        .append(a.finishReceived ? " finished" : "")
+        .append(a.redirectResults ? a.redirectTaken ? " redirected-taken" : " redirected" : "")
+        .append(a.callPromise == null ? "" : a.callPromise.isCancelled() ? " call-canceled"
+            : a.callPromise.isDone() ? " call-done" : " call-running")
+        .append('\n'));
     sb.append("  imports:\n");
     new TreeMap<>(imports).forEach((id, i) -> sb.append("    ").append(id).append(": ")
         .append(i.client == null ? "-" : i.client.toString())
@@ -1373,6 +1463,10 @@ public final class RpcConnection implements AutoCloseable {
     boolean returned;
     boolean finishSent;
     boolean isTailCall;
+    /** A tail call whose results our Return (takeFromOtherQuestion) handed to the peer. */
+    boolean tailClaimed;
+    /** The answer whose call's results this question takes (Return.takeFromOtherQuestion). */
+    Answer takesFrom;
     /** The caller's hold (dropped on Return or cancel) plus one per pipelined client. */
     int refs = 1;
   }
@@ -1391,6 +1485,8 @@ public final class RpcConnection implements AutoCloseable {
     long bytes;
     /** For {@code sendResultsTo.yourself}: the results, once the call completes. */
     CompletableFuture<Results> redirected;
+    /** A question of ours took the results over (its Return named this answer). */
+    boolean redirectTaken;
   }
 
   /** A capability the peer exported to us. */
@@ -1646,9 +1742,21 @@ public final class RpcConnection implements AutoCloseable {
     private Map<String, PromiseClient> clients = new HashMap<>();
     private Results results;
     private RpcException error;
+    /** Whether this pipeline holds a reference on its question (tail calls). */
+    boolean holdsQuestion;
 
     RpcPipeline(Question question) {
       this.question = question;
+    }
+
+    @Override
+    void release() {
+      if (holdsQuestion) {
+        holdsQuestion = false;
+        if (disconnected == null) {
+          dropQuestionRef(question);
+        }
+      }
     }
 
     @Override

@@ -76,6 +76,43 @@ final class RpcStateTarget {
     boolean error;
     final Shadow[] fields = new Shadow[3];
     AnswerNode alias;
+    /** The reference the call was made on (its answer waits on it until the call arrives). */
+    Shadow target;
+    /** The vat that made the call. */
+    int askedBy;
+    /** Whether the call reached an object. */
+    boolean arrived;
+  }
+
+  /**
+   * Whether resolving {@code s} waits (through unresolved answers, tail calls and the targets of
+   * calls still on their way) on {@code goal}: a tail call on such a reference would make a
+   * promise cycle.
+   */
+  static boolean dependsOn(Shadow s, AnswerNode goal) {
+    for (int depth = 0; depth < 10000 && s != null && s.obj == null; depth++) {
+      AnswerNode a = s.answer;
+      while (true) {
+        if (a == goal) {
+          return true;
+        }
+        if (a.alias == null) {
+          break;
+        }
+        a = a.alias;
+      }
+      if (a.done) {
+        if (a.error) {
+          return false;
+        }
+        s = a.fields[s.field];
+      } else if (!a.arrived) {
+        s = a.target;
+      } else {
+        return false; // pending at an object, which answers it on its own
+      }
+    }
+    return false;
   }
 
   /** The result of resolving a shadow reference. */
@@ -352,6 +389,8 @@ final class RpcStateTarget {
       AnswerNode node) {
     int answerId = answerIds++;
     nodes.put(answerId, node);
+    node.target = shadows.get(target.id);
+    node.askedBy = v.index;
     int seq = nextSeq.merge(target.id, 1, Integer::sum);
     Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> r = target.cap.newCall(IFACE, 0);
     AnyStruct.Builder s = r.getParams().initAs(AnyStruct.factory(PARAMS));
@@ -393,6 +432,18 @@ final class RpcStateTarget {
     if (how == 2) {
       Ref target = v.caps[in.next(CAP_SLOTS)];
       if (target != null) {
+        Shadow ts = shadows.get(target.id);
+        if (dependsOn(ts, p.node) && !(ts.answer == p.node && p.node.askedBy == v.index)) {
+          // A promise cycle: the answer would wait on itself. Within one vat the RPC core breaks
+          // the direct case (a tail call on the call's own pipelined result, asked by this vat:
+          // "Attempt to create a cycle"); across vats no implementation can see the cycle (no
+          // hop count, no distributed cycle detection in the protocol, rpc.c++ neither), and
+          // every call on it, even canceled ones, is forwarded from vat to vat forever, its
+          // Finish one hop behind. Such inputs are answered with an error instead.
+          trace("  (tail call would make a promise cycle: answered with an error)");
+          answer(v, p, 1);
+          return;
+        }
         AnswerNode tail = new AnswerNode();
         Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> r = newCall(v, target, tail);
         p.node.alias = tail;
@@ -435,6 +486,7 @@ final class RpcStateTarget {
     int refId = Integer.parseInt(parts[0]);
     int seq = Integer.parseInt(parts[1]);
     AnswerNode node = nodes.get(Integer.parseInt(parts[2]));
+    node.arrived = true;
     Obj expected = resolve(shadows.get(refId));
     if (expected != o) {
       findings.add("call " + seq + " on ref " + refId + " reached " + o + ", the shadow graph says "
