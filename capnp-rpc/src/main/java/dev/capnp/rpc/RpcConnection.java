@@ -138,9 +138,11 @@ public final class RpcConnection implements AutoCloseable {
       @Override
       public void onClosed(Throwable cause) {
         loop.execute(() -> {
+          // end of stream: tell the peer why we are going (spec: Abort "Connection closed",
+          // flushed before the transport closes); a failed transport cannot carry it
           RpcException e = cause == null ? RpcException.disconnected("Connection closed")
               : RpcException.disconnected("Connection failed: " + cause);
-          disconnect(e, false);
+          disconnect(e, cause == null);
         });
       }
     });
