@@ -5,14 +5,13 @@ import dev.capnp.net.transport.FrameEncoder;
 import dev.capnp.net.transport.NettyPlatform;
 import dev.capnp.net.transport.NettyTransport;
 import dev.capnp.net.transport.Tls;
+import dev.capnp.net.restore.RestorerBootstrap;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.rpc.transport.StreamTransport;
-import dev.capnp.runtime.AnyPointer;
-import dev.capnp.runtime.Text;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -28,13 +27,13 @@ import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,9 +59,16 @@ import org.slf4j.LoggerFactory;
  * <p>Connection sharing: TLS connections are keyed by the peer's key digest; several sturdy refs
  * to one vat share one connection, parallel connects share one attempt, and crossed connections
  * keep the one chosen by {@code keep_new = (my digest > peer digest) == (we initiated)}; the loser
- * is aborted with {@code "Invalidated by newer connection"}. Insecure connections are never
- * shared. A lost connection is dropped from the table, breaking its capabilities; the next
+ * is aborted with {@code "Invalidated by newer connection"}. So the winner of a crossed pair is
+ * always the connection dialled by the vat with the larger digest; a connect that would reuse a
+ * connection which may still lose (ours while an incoming TLS handshake is in progress, or the
+ * peer's while our own dial is pending) waits for that to settle first. Insecure connections are
+ * never shared. A lost connection is dropped from the table, breaking its capabilities; the next
  * {@link SturdyRef#connect()} dials again.
+ *
+ * <p>The vat's key and TLS contexts (RSA key generation, a self-signed certificate) are made on
+ * the caller's thread for a TLS server and on a worker thread for other vats, never on the I/O
+ * thread.
  */
 public final class Vat implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Vat.class);
@@ -74,8 +80,9 @@ public final class Vat implements AutoCloseable {
   private final io.netty.channel.EventLoop ioLoop;
   private final EventLoop loop;
   private final VatMetrics metrics = new VatMetrics();
-  private volatile Restorer restorer;
-  private volatile Tls tls;
+  private final NettyPlatform platform;
+  private volatile RestorerBootstrap bootstrapper;
+  private CompletableFuture<Tls> tlsSetup; // guarded by this
   private final Channel serverChannel;
   private final NetAddress bound;
 
@@ -83,6 +90,8 @@ public final class Vat implements AutoCloseable {
   private final Map<AuthDigest, Conn> connections = new HashMap<>();
   private final Map<AuthDigest, Attempt> pending = new HashMap<>();
   private final LinkedHashSet<Conn> all = new LinkedHashSet<>();
+  /** Incoming TLS handshakes in progress (their peer is not known yet). */
+  private final Set<CompletableFuture<Void>> handshakes = new HashSet<>();
   private boolean closed;
 
   /** One live RPC connection of this vat. */
@@ -117,9 +126,18 @@ public final class Vat implements AutoCloseable {
 
   private Vat(VatConfig config, Restorer restorer) {
     this.config = config;
-    this.restorer = restorer == null ? Restorer.NONE : restorer;
+    this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
-    this.group = NettyPlatform.newGroup(name);
+    this.platform = NettyPlatform.of(config.nativeTransport());
+    if (config.tls() && config.listenAddress() != null) {
+      // a TLS server needs its key for every accepted connection: make it now, here
+      synchronized (this) {
+        tlsSetup = CompletableFuture.completedFuture(new Tls(config.secretKey()));
+      }
+    } else if (config.tls()) {
+      tlsSetup(); // started on a worker, ready by the first TLS connect in most cases
+    }
+    this.group = platform.newGroup(name);
     this.ioLoop = group.next();
     Thread ioThread;
     try {
@@ -157,7 +175,7 @@ public final class Vat implements AutoCloseable {
     return new Vat(config, restorer);
   }
 
-  /** A client-only vat with an ephemeral key (made when first needed for TLS). */
+  /** A client-only vat with an ephemeral key (generated on a worker thread at once). */
   public static Vat client() {
     return create(VatConfig.clientOnly(), null);
   }
@@ -189,12 +207,17 @@ public final class Vat implements AutoCloseable {
 
   /** Replaces the restorer answering incoming bootstraps. */
   public void setRestorer(Restorer r) {
-    this.restorer = r == null ? Restorer.NONE : r;
+    this.bootstrapper = RestorerBootstrap.of(r);
   }
 
   /** The restorer answering incoming bootstraps. */
   public Restorer restorer() {
-    return restorer;
+    return bootstrapper.restorer();
+  }
+
+  /** The Netty platform of this vat's sockets (epoll or NIO). */
+  public NettyPlatform platform() {
+    return platform;
   }
 
   /**
@@ -275,19 +298,44 @@ public final class Vat implements AutoCloseable {
     }
     AuthDigest auth = uri.auth();
     ServiceId sid = uri.serviceId();
-    if (!auth.isInsecure() && config.tls() && auth.equals(digest())) {
-      return restoreLocally(sid);
-    }
     if (auth.isInsecure()) {
-      return dial(uri).thenApply(c -> bootstrap(c, sid));
+      return dial(uri, null).thenApply(c -> bootstrap(c, sid));
+    }
+    CompletableFuture<Tls> setup = tlsSetup();
+    if (!setup.isDone()) {
+      // the key is still being made on its worker: continue on the loop once it is there
+      return setup.handle((t, e) -> null).thenComposeAsync(x -> connectOnLoop(uri), loop);
+    }
+    Tls t;
+    try {
+      t = setup.join();
+    } catch (CompletionException e) {
+      return CompletableFuture.failedFuture(RpcException.failed("TLS setup failed: "
+          + describe(e)));
+    }
+    if (config.tls() && auth.equals(digest())) {
+      return bootstrapper.restore(sid);
     }
     Conn existing = connections.get(auth);
-    if (existing != null) {
-      return CompletableFuture.completedFuture(bootstrap(existing, sid));
+    if (existing != null && existing.rpc.disconnectReason() != null) {
+      connections.remove(auth, existing);
+      existing = null;
     }
     Attempt attempt = pending.get(auth);
+    if (existing != null) {
+      boolean winnerKind = existing.initiated == (digest().compareTo(auth) > 0);
+      if (winnerKind || (existing.initiated && handshakes.isEmpty())
+          || (!existing.initiated && attempt == null)) {
+        return CompletableFuture.completedFuture(bootstrap(existing, sid));
+      }
+      if (existing.initiated) {
+        // ours may still lose to a crossed connection whose handshake is under way
+        return handshakesSettled().thenCompose(x -> connectOnLoop(uri));
+      }
+      // the peer's may lose to our pending dial: share the attempt's outcome below
+    }
     if (attempt == null) {
-      Attempt a = new Attempt(dial(uri));
+      Attempt a = new Attempt(dial(uri, t));
       attempt = a;
       pending.put(auth, a);
       a.future.whenComplete((c, e) -> loop.run(() -> {
@@ -295,8 +343,8 @@ public final class Vat implements AutoCloseable {
         for (Map.Entry<ServiceId.DigestKey, List<CompletableFuture<Capability>>> w
             : a.waiters.entrySet()) {
           if (e != null) {
-            Throwable t = unwrap(e);
-            w.getValue().forEach(f -> f.completeExceptionally(t));
+            Throwable err = unwrap(e);
+            w.getValue().forEach(f -> f.completeExceptionally(err));
             continue;
           }
           Capability cap = bootstrap(c, a.ids.get(w.getKey()));
@@ -314,64 +362,17 @@ public final class Vat implements AutoCloseable {
     return mine;
   }
 
+  /** Completes (on the loop) once every incoming TLS handshake in progress now has ended. */
+  private CompletableFuture<Void> handshakesSettled() {
+    return CompletableFuture.allOf(handshakes.toArray(new CompletableFuture<?>[0]));
+  }
+
   private static Capability bootstrap(Conn c, ServiceId sid) {
     return c.rpc.bootstrap(sid.isEmpty() ? null : sid.toBytes());
   }
 
-  private CompletableFuture<Capability> restoreLocally(ServiceId sid) {
-    CompletableFuture<Capability> f = new CompletableFuture<>();
-    restoreStage(sid).whenComplete((c, e) -> {
-      if (e != null) {
-        f.completeExceptionally(e);
-      } else {
-        f.complete(c);
-      }
-    });
-    return f;
-  }
-
-  /** The restorer's answer with its failures mapped as spec section 5 says. */
-  private CompletableFuture<Capability> restoreStage(ServiceId sid) {
-    CompletionStage<Capability> st;
-    try {
-      st = restorer.restore(sid);
-    } catch (RuntimeException e) {
-      st = CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Capability> out = new CompletableFuture<>();
-    st.whenComplete((c, e) -> {
-      if (e == null) {
-        out.complete(c);
-        return;
-      }
-      Throwable t = unwrap(e);
-      if (t instanceof RpcException) {
-        out.completeExceptionally(t);
-      } else if (t instanceof CancellationException) {
-        out.completeExceptionally(RpcException.failed("Cancelled"));
-      } else {
-        LOG.warn("restorer failed for {}", sid, t);
-        out.completeExceptionally(RpcException.failed("Internal error restoring object"));
-      }
-    });
-    return out;
-  }
-
-  private Capability answerBootstrap(AnyPointer.Reader objectId) {
-    ServiceId sid = objectId == null || objectId.isNull() ? ServiceId.EMPTY
-        : ServiceId.of(objectId.getAs(Text.FACTORY).toArray());
-    CompletableFuture<Capability> f = restoreStage(sid);
-    if (f.isDone() && !f.isCompletedExceptionally()) {
-      return f.join();
-    }
-    if (f.isDone()) {
-      try {
-        f.join();
-      } catch (CompletionException e) {
-        throw (RpcException) e.getCause();
-      }
-    }
-    return Capability.promise(f);
+  private Capability answerBootstrap(dev.capnp.runtime.AnyPointer.Reader objectId) {
+    return bootstrapper.bootstrap(objectId);
   }
 
   // ============================================================================ streams
@@ -397,23 +398,30 @@ public final class Vat implements AutoCloseable {
 
   // ======================================================================== networking
 
-  private Tls tls() {
-    Tls t = tls;
-    if (t == null) {
-      synchronized (this) {
-        t = tls;
-        if (t == null) {
-          t = new Tls(config.secretKey());
-          tls = t;
+  /**
+   * The vat's TLS contexts: made at once for a TLS server, otherwise on a worker thread (RSA key
+   * generation takes long enough to stall every connection of the I/O thread).
+   */
+  private synchronized CompletableFuture<Tls> tlsSetup() {
+    if (tlsSetup == null) {
+      CompletableFuture<Tls> f = new CompletableFuture<>();
+      tlsSetup = f;
+      Thread worker = new Thread(() -> {
+        try {
+          f.complete(new Tls(config.secretKey()));
+        } catch (RuntimeException | Error e) {
+          f.completeExceptionally(e);
         }
-      }
+      }, name + "-tls-setup");
+      worker.setDaemon(true);
+      worker.start();
     }
-    return t;
+    return tlsSetup;
   }
 
   private Channel listen(NetAddress address) {
     boolean secure = config.tls();
-    Tls t = secure ? tls() : null;
+    Tls t = secure ? tlsSetup().join() : null;
     if (address instanceof NetAddress.Unix) {
       Path p = Path.of(((NetAddress.Unix) address).path());
       try {
@@ -425,7 +433,7 @@ public final class Vat implements AutoCloseable {
       }
     }
     ServerBootstrap sb = new ServerBootstrap().group(group, group);
-    NettyPlatform.configureServer(sb, address, config.backlog());
+    platform.configureServer(sb, address, config.backlog());
     sb.childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -433,14 +441,24 @@ public final class Vat implements AutoCloseable {
         if (secure) {
           SslHandler ssl = t.serverContext().newHandler(ch.alloc());
           ch.pipeline().addLast("tls", ssl);
+          CompletableFuture<Void> handshake = new CompletableFuture<>();
+          loop.execute(() -> handshakes.add(handshake));
           ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
               AuthDigest peer = peerDigest(ssl);
-              loop.execute(() -> accepted(transport, peer));
+              loop.execute(() -> {
+                handshakes.remove(handshake);
+                accepted(transport, peer);
+                handshake.complete(null);
+              });
             } else {
               LOG.warn("TLS handshake with {} failed: {}", ch.remoteAddress(),
                   f.cause().toString());
               ch.close();
+              loop.execute(() -> {
+                handshakes.remove(handshake);
+                handshake.complete(null);
+              });
             }
           });
         }
@@ -450,7 +468,7 @@ public final class Vat implements AutoCloseable {
         }
       }
     });
-    ChannelFuture f = sb.bind(NettyPlatform.socketAddress(address)).awaitUninterruptibly();
+    ChannelFuture f = sb.bind(platform.socketAddress(address)).awaitUninterruptibly();
     if (!f.isSuccess()) {
       throw new IllegalStateException("Cannot listen on " + address + ": "
           + f.cause().getMessage(), f.cause());
@@ -509,6 +527,9 @@ public final class Vat implements AutoCloseable {
 
   /** Adds a TLS connection to the table (crossed connections: spec section 7); the winner. */
   private Conn register(Conn c) {
+    if (c.rpc.disconnectReason() != null) {
+      return c; // lost already (e.g. the vat closed while it waited): its bootstraps break
+    }
     Conn existing = connections.get(c.peer);
     if (existing == null || existing.rpc.disconnectReason() != null) {
       connections.put(c.peer, c);
@@ -524,7 +545,8 @@ public final class Vat implements AutoCloseable {
     return existing;
   }
 
-  private CompletableFuture<Conn> dial(CapnpUri uri) {
+  /** Dials {@code uri}'s address; {@code t} is the vat's TLS (null for an insecure URI). */
+  private CompletableFuture<Conn> dial(CapnpUri uri, Tls t) {
     CompletableFuture<Conn> result = new CompletableFuture<>();
     AuthDigest auth = uri.auth();
     boolean secure = !auth.isInsecure();
@@ -534,21 +556,21 @@ public final class Vat implements AutoCloseable {
     SslHandler[] sslHolder = new SslHandler[1];
     Bootstrap b = new Bootstrap().group(group);
     try {
-      NettyPlatform.configureClient(b, address);
+      platform.configureClient(b, address);
       b.handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
           NettyTransport transport = new NettyTransport(ch, metrics);
           transportHolder[0] = transport;
           if (secure) {
-            SslHandler ssl = tls().clientContext(pin).newHandler(ch.alloc());
+            SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc());
             sslHolder[0] = ssl;
             ch.pipeline().addLast("tls", ssl);
           }
           addCodec(ch, transport);
         }
       });
-      b.connect(NettyPlatform.socketAddress(address)).addListener((ChannelFuture f) -> {
+      b.connect(platform.socketAddress(address)).addListener((ChannelFuture f) -> {
         if (!f.isSuccess()) {
           failDial(result, "Could not connect to " + address + ": " + describe(f.cause()));
           return;
@@ -588,7 +610,14 @@ public final class Vat implements AutoCloseable {
       return;
     }
     Conn c = newConn(transport, peer, true);
-    result.complete(peer == null ? c : register(c));
+    if (peer == null) {
+      result.complete(c);
+    } else if (digest().compareTo(peer) < 0 && !handshakes.isEmpty()) {
+      // a crossed connection from the peer would win over ours: see whether one is coming
+      handshakesSettled().thenRun(() -> result.complete(register(c)));
+    } else {
+      result.complete(register(c));
+    }
   }
 
   private static String describe(Throwable t) {

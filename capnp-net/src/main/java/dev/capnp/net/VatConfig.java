@@ -26,6 +26,7 @@ public final class VatConfig {
   private final ReaderOptions readerOptions;
   private final int backlog;
   private final dev.capnp.rpc.ConnectionLimits connectionLimits;
+  private final boolean nativeTransport;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -37,6 +38,7 @@ public final class VatConfig {
     this.readerOptions = b.readerOptions;
     this.backlog = b.backlog;
     this.connectionLimits = b.connectionLimits;
+    this.nativeTransport = b.nativeTransport;
     this.key = b.key;
   }
 
@@ -88,6 +90,14 @@ public final class VatConfig {
   /** Per-connection RPC table limits (answers, imports, exports, cap table entries). */
   public dev.capnp.rpc.ConnectionLimits connectionLimits() {
     return connectionLimits;
+  }
+
+  /**
+   * Whether the vat uses Netty's native epoll transport where it is available (the default);
+   * false: NIO (TCP and, on JDK 16+, Unix-domain sockets).
+   */
+  public boolean nativeTransport() {
+    return nativeTransport;
   }
 
   /** The vat's key: loaded from, or generated into, the key file on first use. */
@@ -147,8 +157,17 @@ public final class VatConfig {
     private int backlog = DEFAULT_BACKLOG;
     private dev.capnp.rpc.ConnectionLimits connectionLimits =
         dev.capnp.rpc.ConnectionLimits.DEFAULT;
+    private boolean nativeTransport = true;
 
     private Builder() {}
+
+    /**
+     * Use Netty's native epoll transport where available (default true); false forces NIO.
+     */
+    public Builder nativeTransport(boolean on) {
+      this.nativeTransport = on;
+      return this;
+    }
 
     /** Per-connection RPC table limits (default {@code ConnectionLimits.DEFAULT}). */
     public Builder connectionLimits(dev.capnp.rpc.ConnectionLimits limits) {

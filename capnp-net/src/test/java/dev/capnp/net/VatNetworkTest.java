@@ -126,6 +126,54 @@ class VatNetworkTest {
   }
 
   @Test
+  void unixSocketsWorkOverNio() throws Exception {
+    Vat plain = server(VatConfig.builder().listenAddress(unix("nio-plain.sock")).tls(false)
+        .nativeTransport(false));
+    Vat secure = server(VatConfig.builder().listenAddress(unix("nio-secure.sock"))
+        .nativeTransport(false));
+    Vat c = Vat.create(VatConfig.builder().nativeTransport(false).build(), null);
+    vats.add(c);
+    assertThat(plain.platform().epoll()).isFalse();
+    assertThat(c.platform().epoll()).isFalse();
+    assertThat(pingVia(c, plain.sturdyUri(ServiceId.ofPublic("other")), "n")).isEqualTo("o:n");
+    assertThat(pingVia(c, secure.sturdyUri(ServiceId.ofPublic("main")), "t")).isEqualTo("main:t");
+    // and the native client against the NIO server
+    assertThat(pingVia(client(), secure.sturdyUri(ServiceId.ofPublic("main")), "e"))
+        .isEqualTo("main:e");
+  }
+
+  @Test
+  void endOfStreamIsAnsweredWithAnAbort() throws Exception {
+    Vat s = server(tcp(), false);
+    NetAddress.Tcp addr = (NetAddress.Tcp) s.boundAddress();
+    try (java.net.Socket sock = new java.net.Socket(addr.host(), addr.port())) {
+      sock.setSoTimeout(20_000);
+      eventually(() -> s.connectionCount() == 1, "the server to accept");
+      sock.shutdownOutput(); // end of stream, no Abort from us
+      dev.capnp.runtime.MessageReader m = dev.capnp.runtime.Serialize.tryRead(
+          sock.getInputStream(), dev.capnp.runtime.ReaderOptions.DEFAULT);
+      assertThat(m).as("a message before the end of stream").isNotNull();
+      dev.capnp.rpc.proto.Rpc.Message.Reader msg = m.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+      assertThat(msg.which()).isEqualTo(dev.capnp.rpc.proto.Rpc.Message.Which.ABORT);
+      assertThat(msg.getAbort().getType())
+          .isEqualTo(dev.capnp.rpc.proto.Rpc.Exception.Type.DISCONNECTED);
+      assertThat(msg.getAbort().getReason().toString()).isEqualTo("Connection closed");
+      assertThat(sock.getInputStream().read()).as("then the server closes").isEqualTo(-1);
+    }
+    eventually(() -> s.connectionCount() == 0, "the server to drop the connection");
+  }
+
+  @Test
+  void aClientVatMakesItsKeyWithoutAConnection() throws Exception {
+    Path keyFile = dir.resolve("client.pem");
+    Vat c = Vat.create(VatConfig.builder().secretKeyFile(keyFile).build(), null);
+    vats.add(c);
+    // generated on a worker thread at creation (not on the I/O thread at the first TLS use)
+    eventually(() -> java.nio.file.Files.exists(keyFile), "the key file");
+    assertThat(c.digest()).isEqualTo(SecretKey.loadOrCreate(keyFile).digest());
+  }
+
+  @Test
   void wrongFingerprintFailsWithoutConnection() throws Exception {
     Vat s = server(tcp(), true);
     AuthDigest other = SecretKey.generate().digest();

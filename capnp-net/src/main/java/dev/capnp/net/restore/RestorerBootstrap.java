@@ -74,35 +74,46 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
 
   @Override
   public Capability bootstrap(AnyPointer.Reader objectId) {
-    ServiceId id = serviceIdOf(objectId);
-    CompletableFuture<Capability> result;
+    CompletableFuture<Capability> result = restore(serviceIdOf(objectId));
+    if (!result.isDone()) {
+      return Capability.promise(result);
+    }
     try {
-      CompletionStage<Capability> s = restorer.restore(id);
+      return result.join();
+    } catch (CompletionException e) {
+      throw (RpcException) e.getCause();
+    }
+  }
+
+  /**
+   * Asks the restorer for {@code id}; a failure completes the result with the exception a
+   * client sees ({@link #clientError}). Used for bootstraps and for sturdy refs a vat restores
+   * locally.
+   */
+  public CompletableFuture<Capability> restore(ServiceId id) {
+    CompletionStage<Capability> s;
+    try {
+      s = restorer.restore(id);
       if (s == null) {
         throw new IllegalStateException("restorer " + restorer + " returned null");
       }
-      result = s.toCompletableFuture();
     } catch (RuntimeException e) {
-      throw clientError(e);
+      return CompletableFuture.failedFuture(clientError(e));
     }
-    if (!result.isDone()) {
-      return Capability.promise(result.handle((cap, err) -> {
-        if (err != null) {
-          throw clientError(err);
-        }
-        return cap;
-      }));
-    }
-    try {
-      return result.get();
-    } catch (ExecutionException e) {
-      throw clientError(e.getCause());
-    } catch (CancellationException e) {
-      throw clientError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw clientError(e);
-    }
+    CompletableFuture<Capability> out = new CompletableFuture<>();
+    s.whenComplete((cap, err) -> {
+      if (err != null) {
+        out.completeExceptionally(clientError(err));
+      } else if (!out.complete(cap) && cap != null) {
+        cap.close();
+      }
+    });
+    return out;
+  }
+
+  /** The restorer this factory serves. */
+  public Restorer restorer() {
+    return restorer;
   }
 
   /** The exception a client sees for a restore failure {@code t}. */

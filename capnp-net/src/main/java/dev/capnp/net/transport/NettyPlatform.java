@@ -16,78 +16,97 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioChannelOption;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
- * Netty plumbing: epoll where available (Linux), NIO otherwise; socket options as spec section
- * 7 ({@code TCP_NODELAY}, {@code SO_KEEPALIVE}, {@code TCP_KEEPIDLE} 60 s on dialled and
- * accepted sockets).
+ * Netty plumbing for one vat: the native epoll transport where available (Linux) unless the
+ * vat asks for NIO, NIO otherwise. Both carry TCP and Unix-domain sockets (NIO's through the
+ * JDK's {@link UnixDomainSocketAddress}). Socket options as spec section 7: {@code TCP_NODELAY},
+ * {@code SO_KEEPALIVE}, {@code TCP_KEEPIDLE} 60 s on dialled and accepted TCP sockets
+ * ({@link NettyTransport} turns on half-closure for each connection).
  */
 public final class NettyPlatform {
   /** Keep-alive idle time in seconds. */
   public static final int KEEPALIVE_IDLE_SECONDS = 60;
-  private static final boolean EPOLL = !Boolean.getBoolean("capnp.net.noEpoll")
+  private static final boolean EPOLL_AVAILABLE = !Boolean.getBoolean("capnp.net.noEpoll")
       && Epoll.isAvailable();
+  private static final NettyPlatform NATIVE = new NettyPlatform(EPOLL_AVAILABLE);
+  private static final NettyPlatform NIO = new NettyPlatform(false);
 
-  private NettyPlatform() {}
+  private final boolean epoll;
 
-  /** Whether the native epoll transport is used. */
-  public static boolean epoll() {
-    return EPOLL;
+  private NettyPlatform(boolean epoll) {
+    this.epoll = epoll;
+  }
+
+  /**
+   * The platform to use: epoll if {@code preferNative} and it is available (and not disabled
+   * with {@code -Dcapnp.net.noEpoll=true}), NIO otherwise.
+   */
+  public static NettyPlatform of(boolean preferNative) {
+    return preferNative ? NATIVE : NIO;
+  }
+
+  /** Whether this platform uses the native epoll transport. */
+  public boolean epoll() {
+    return epoll;
   }
 
   /** A one-thread event loop group (daemon thread called {@code name}). */
-  public static EventLoopGroup newGroup(String name) {
+  public EventLoopGroup newGroup(String name) {
     DefaultThreadFactory tf = new DefaultThreadFactory(name, true);
-    return EPOLL ? new EpollEventLoopGroup(1, tf) : new NioEventLoopGroup(1, tf);
+    return epoll ? new EpollEventLoopGroup(1, tf) : new NioEventLoopGroup(1, tf);
   }
 
   /** The socket address for {@code a} (TCP names resolved now: first result). */
-  public static SocketAddress socketAddress(NetAddress a) {
+  public SocketAddress socketAddress(NetAddress a) {
     if (a instanceof NetAddress.Tcp) {
       NetAddress.Tcp t = (NetAddress.Tcp) a;
       return new InetSocketAddress(t.host(), t.port());
     }
-    return new DomainSocketAddress(((NetAddress.Unix) a).path());
+    String path = ((NetAddress.Unix) a).path();
+    return epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path);
   }
 
   /** Sets up a client bootstrap for {@code a}. */
-  public static void configureClient(Bootstrap b, NetAddress a) {
+  public void configureClient(Bootstrap b, NetAddress a) {
+    b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
     if (a instanceof NetAddress.Unix) {
-      requireEpollForUnix();
-      b.channel(EpollDomainSocketChannel.class);
+      b.channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class);
       return;
     }
-    b.channel(EPOLL ? EpollSocketChannel.class : NioSocketChannel.class);
+    b.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
     b.option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true);
-    if (EPOLL) {
+    if (epoll) {
       b.option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
     } else {
       b.option(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE),
           KEEPALIVE_IDLE_SECONDS);
     }
-    b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
   }
 
   /** Sets up a server bootstrap for {@code a}. */
-  public static void configureServer(ServerBootstrap b, NetAddress a, int backlog) {
+  public void configureServer(ServerBootstrap b, NetAddress a, int backlog) {
     b.option(ChannelOption.SO_BACKLOG, backlog);
     if (a instanceof NetAddress.Unix) {
-      requireEpollForUnix();
-      b.channel(EpollServerDomainSocketChannel.class);
+      b.channel(epoll ? EpollServerDomainSocketChannel.class
+          : NioServerDomainSocketChannel.class);
       return;
     }
-    Class<? extends ServerChannel> c = EPOLL ? EpollServerSocketChannel.class
+    Class<? extends ServerChannel> c = epoll ? EpollServerSocketChannel.class
         : NioServerSocketChannel.class;
     b.channel(c).option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true);
-    if (EPOLL) {
+    if (epoll) {
       b.childOption(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS);
     } else {
       b.childOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE),
@@ -104,10 +123,8 @@ public final class NettyPlatform {
     return requested;
   }
 
-  private static void requireEpollForUnix() {
-    if (!EPOLL) {
-      throw new UnsupportedOperationException(
-          "Unix-domain sockets need Netty's native epoll transport (Linux x86_64)");
-    }
+  @Override
+  public String toString() {
+    return epoll ? "NettyPlatform(epoll)" : "NettyPlatform(nio)";
   }
 }

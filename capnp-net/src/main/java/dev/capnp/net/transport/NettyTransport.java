@@ -11,8 +11,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>An undecodable or oversized incoming message aborts the connection: an RPC {@code Abort}
  * (type failed, the decoder's message) is flushed before the channel is closed.
+ *
+ * <p>Closing: the channel allows half-closure, so an end of stream from the peer (TCP FIN or a
+ * TLS {@code close_notify}) is reported to the receiver while the output is still open; the RPC
+ * connection can still answer it (spec section 7: {@code Abort(disconnected, "Connection
+ * closed")}) before it closes the transport. A closing transport flushes, ends its output and
+ * closes the channel once both directions are done (or after {@link #LINGER_MILLIS}).
  */
 public final class NettyTransport extends ChannelInboundHandlerAdapter
     implements MessageTransport {
@@ -42,11 +51,17 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private Throwable closedCause;
   private boolean closedSeen;
   private boolean closing;
+  private boolean inputDone;
+  private boolean outputDone;
 
   /** A transport over {@code channel}; add it as the last handler of the channel's pipeline. */
   public NettyTransport(Channel channel, TransportMetrics metrics) {
     this.channel = channel;
     this.eventLoop = channel.eventLoop();
+    if (channel.config() instanceof DuplexChannelConfig) {
+      // an end of stream is reported to us instead of closing the channel (so it can be answered)
+      ((DuplexChannelConfig) channel.config()).setAllowHalfClosure(true);
+    }
     this.metrics = metrics == null ? TransportMetrics.NONE : metrics;
   }
 
@@ -66,7 +81,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   private void write(MessageBuilder message) {
-    if (closing) {
+    if (closing || !channel.isActive()) {
       return;
     }
     channel.write(message, channel.voidPromise());
@@ -114,6 +129,29 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   public void channelInactive(ChannelHandlerContext ctx) {
     reportClosed(null);
     ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+      endOfInput();
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  /** The peer will send nothing more (end of stream or TLS close_notify). */
+  private void endOfInput() {
+    if (inputDone) {
+      return;
+    }
+    inputDone = true;
+    if (closing) {
+      if (outputDone) {
+        channel.close();
+      }
+      return;
+    }
+    reportClosed(null);
   }
 
   @Override
@@ -181,8 +219,14 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
       sent = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
     sent.addListener(f -> {
-      if (channel instanceof DuplexChannel && channel.isActive() && f.isSuccess()) {
-        ((DuplexChannel) channel).shutdownOutput();
+      if (channel instanceof DuplexChannel && channel.isActive() && f.isSuccess()
+          && !inputDone) {
+        ((DuplexChannel) channel).shutdownOutput().addListener(x -> {
+          outputDone = true;
+          if (inputDone) {
+            channel.close();
+          }
+        });
         eventLoop.schedule(() -> {
           channel.close();
         }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
