@@ -269,6 +269,46 @@ public final class Capability implements AutoCloseable {
     return ClientHook.shorten(hook()).brokenReason();
   }
 
+  /**
+   * A reference to this capability that does not keep it alive (this handle is unaffected): for
+   * caches that hand out the same capability while anyone uses it and must notice when the last
+   * user lets go (the seed's {@code when_released}).
+   */
+  public Weak weak() {
+    return new Weak(hook());
+  }
+
+  /**
+   * A non-owning reference to a capability (see {@link Capability#weak()}). The capability is
+   * released once every handle and every internal holder (an export to a peer, a message's cap
+   * table, a pending call) has let go of it.
+   */
+  public static final class Weak {
+    private final ClientHook hook;
+
+    Weak(ClientHook hook) {
+      this.hook = hook;
+    }
+
+    /** A new handle to the capability, or {@code null} once its last reference is released. */
+    public Capability get() {
+      return hook.tryAddRef() ? new Capability(hook) : null;
+    }
+
+    /**
+     * Completes (on the capability's event loop) once its last reference has been released;
+     * at once if that has already happened.
+     */
+    public CompletableFuture<Void> whenReleased() {
+      return hook.whenReleased();
+    }
+
+    @Override
+    public String toString() {
+      return "Capability.Weak(" + hook + ")";
+    }
+  }
+
   /** Whether both handles currently lead to the same target (after following promises). */
   public boolean isSameAs(Capability other) {
     return CrossLoopClient.identity(hook()) == CrossLoopClient.identity(other.hook());

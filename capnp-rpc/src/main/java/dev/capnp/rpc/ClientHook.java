@@ -15,6 +15,9 @@ abstract class ClientHook {
       new java.util.concurrent.atomic.AtomicLong();
   final EventLoop loop;
   private final AtomicInteger refs = new AtomicInteger(1);
+  /** Completed once destroyed, for {@link Capability.Weak#whenReleased()} (guarded by this). */
+  private CompletableFuture<Void> released;
+  private boolean destroyed;
 
   ClientHook(EventLoop loop) {
     this.loop = loop;
@@ -51,13 +54,39 @@ abstract class ClientHook {
     if (n == 0) {
       LIVE.decrementAndGet();
       if (loop.inLoop()) {
-        destroy();
+        destroyAndNotify();
       } else {
-        loop.execute(this::destroy);
+        loop.execute(this::destroyAndNotify);
       }
     } else if (n < 0) {
       throw new IllegalStateException("capability released too often: " + describe());
     }
+  }
+
+  private void destroyAndNotify() {
+    try {
+      destroy();
+    } finally {
+      CompletableFuture<Void> f;
+      synchronized (this) {
+        destroyed = true;
+        f = released;
+      }
+      if (f != null) {
+        f.complete(null);
+      }
+    }
+  }
+
+  /** Completes (on the loop) once the last reference is gone and the hook is destroyed. */
+  final synchronized CompletableFuture<Void> whenReleased() {
+    if (released == null) {
+      released = new CompletableFuture<>();
+      if (destroyed) {
+        released.complete(null);
+      }
+    }
+    return released;
   }
 
   /** The current reference count. */
