@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.net.testlog.NoWarnings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -175,6 +176,7 @@ class VatNetworkTest {
 
   @Test
   void wrongFingerprintFailsWithoutConnection() throws Exception {
+    NoWarnings.expect("TLS handshake with", 1);
     Vat s = server(tcp(), true);
     AuthDigest other = SecretKey.generate().digest();
     CapnpUri bad = new CapnpUri(other, s.boundAddress(), ServiceId.ofPublic("main"));
@@ -187,10 +189,13 @@ class VatNetworkTest {
     assertThat(c.metrics().connectFailures()).isEqualTo(1);
     eventually(() -> s.connectionCount() == 0, "server to have no connection");
     assertThat(s.metrics().messagesReceived()).isZero();
+    assertThat(NoWarnings.await("TLS handshake with", 1, 10_000)).as("the server warns once")
+        .isEqualTo(1);
   }
 
   @Test
   void tlsClientWithoutCertificateIsRejected() throws Exception {
+    NoWarnings.expect("TLS handshake with", 1);
     Vat s = server(tcp(), true);
     NetAddress.Tcp addr = (NetAddress.Tcp) s.boundAddress();
     javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
@@ -225,6 +230,8 @@ class VatNetworkTest {
     }
     assertThat(s.connectionCount()).isZero();
     assertThat(s.metrics().connectionsOpened()).isZero();
+    assertThat(NoWarnings.await("TLS handshake with", 1, 10_000)).as("the server warns once")
+        .isEqualTo(1);
   }
 
   @Test
@@ -425,6 +432,7 @@ class VatNetworkTest {
 
   @Test
   void connectionLimitsApplyToVatConnections() throws Exception {
+    NoWarnings.expect("protocol error: RPC limit exceeded", 1);
     Vat s = server(VatConfig.builder().listenAddress(tcp()).tls(false)
         .connectionLimits(dev.capnp.rpc.ConnectionLimits.DEFAULT.withMaxAnswers(3)));
     Vat c = client();

@@ -4,12 +4,8 @@ import dev.capnp.net.CapnpUri;
 import dev.capnp.net.Restorer;
 import dev.capnp.net.ServiceId;
 import dev.capnp.net.SturdyRef;
-import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
-import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
-import dev.capnp.rpc.Server;
-import dev.capnp.runtime.AnyPointer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +26,9 @@ import java.util.function.Function;
  *   <li>A table made {@link #ofLoader with a loader} asks the loader for IDs it does not hold.
  *       Parallel lookups of one ID share one load; the loaded capability is cached only while
  *       someone holds a reference to it (once every reference is released the next lookup loads
- *       again); failed loads are not cached. Users of a loaded service get references to a small
- *       forwarding wrapper owned by the table, which is how the table notices the release.
+ *       again); failed loads are not cached. Every lookup gets a reference to the loader's own
+ *       capability (so two restores of a live service are {@code isSameAs} each other); the
+ *       table holds none itself and notices the release through {@link Capability#weak()}.
  *   <li>Anything else fails with {@value Restorer#UNKNOWN_SERVICE_ID}.
  * </ul>
  *
@@ -40,14 +37,12 @@ import java.util.function.Function;
 public final class RestorerTable implements Restorer, AutoCloseable {
   private final Function<ServiceId, CapnpUri> makeSturdy;
   private final Loader loader;
-  private final EventLoop loop;
   private final Map<ServiceId.DigestKey, Entry> entries = new HashMap<>();
   private boolean closed;
 
-  private RestorerTable(Function<ServiceId, CapnpUri> makeSturdy, Loader loader, EventLoop loop) {
+  private RestorerTable(Function<ServiceId, CapnpUri> makeSturdy, Loader loader) {
     this.makeSturdy = Objects.requireNonNull(makeSturdy, "makeSturdy");
     this.loader = loader;
-    this.loop = Objects.requireNonNull(loop, "loop");
   }
 
   /**
@@ -55,21 +50,13 @@ public final class RestorerTable implements Restorer, AutoCloseable {
    * ID (usually the vat's {@code sturdyUri}).
    */
   public static RestorerTable create(Function<ServiceId, CapnpUri> makeSturdy) {
-    return new RestorerTable(makeSturdy, null, EventLoop.currentOrDefault());
+    return new RestorerTable(makeSturdy, null);
   }
 
-  /**
-   * A table that loads unknown IDs with {@code loader}; the wrappers of loaded services run on
-   * the current (or default) event loop.
-   */
+  /** A table that loads unknown IDs with {@code loader}. */
   public static RestorerTable ofLoader(Loader loader) {
-    return ofLoader(loader, EventLoop.currentOrDefault());
-  }
-
-  /** A table that loads unknown IDs with {@code loader}; loaded-service wrappers run on {@code loop}. */
-  public static RestorerTable ofLoader(Loader loader, EventLoop loop) {
     Objects.requireNonNull(loader, "loader");
-    return new RestorerTable(loader::makeSturdy, loader, loop);
+    return new RestorerTable(loader::makeSturdy, loader);
   }
 
   /**
@@ -165,7 +152,13 @@ public final class RestorerTable implements Restorer, AutoCloseable {
         return CompletableFuture.completedFuture(((Manual) e).cap.dup());
       }
       if (e instanceof Loaded) {
-        return CompletableFuture.completedFuture(((Loaded) e).proxy.newReference());
+        Capability live = ((Loaded) e).weak.get();
+        if (live != null) {
+          return CompletableFuture.completedFuture(live);
+        }
+        // released: its notification has not removed the entry yet; load again
+        entries.remove(key);
+        e = null;
       }
       if (e instanceof Pending) {
         ((Pending) e).waiters.add(waiter);
@@ -199,6 +192,7 @@ public final class RestorerTable implements Restorer, AutoCloseable {
     if (failure == null && cap == null) {
       failure = new IllegalStateException("Loader completed with no capability");
     }
+    Loaded cached = null;
     synchronized (this) {
       boolean current = entries.get(key) == p;
       waiters = new ArrayList<>(p.waiters);
@@ -208,13 +202,14 @@ public final class RestorerTable implements Restorer, AutoCloseable {
           entries.remove(key);
         }
       } else {
-        LoadedService proxy = new LoadedService(key, cap);
         if (current) {
-          entries.put(key, new Loaded(proxy));
+          cached = new Loaded(cap.weak());
+          entries.put(key, cached);
         }
         handles = new ArrayList<>(waiters.size());
-        for (int i = 0; i < waiters.size(); i++) {
-          handles.add(proxy.newReference());
+        handles.add(cap); // the loader's handle goes to the first waiter
+        for (int i = 1; i < waiters.size(); i++) {
+          handles.add(cap.dup());
         }
       }
     }
@@ -226,40 +221,19 @@ public final class RestorerTable implements Restorer, AutoCloseable {
         handles.get(i).close();
       }
     }
-  }
-
-  /**
-   * Called (on the loop) when a loaded service's wrapper lost a reference holder. Decides
-   * whether the wrapper is really unreferenced: a new reference may have been handed out after
-   * the last one was dropped on another thread, so it probes by taking (and dropping) one more;
-   * if that probe was the only reference, the wrapper is dead.
-   */
-  private void wrapperReleased(LoadedService proxy) {
-    synchronized (this) {
-      if (proxy.dead) {
-        return;
-      }
-      if (proxy.probing) {
-        proxy.probeWasLast = true;
-        return;
-      }
-      proxy.probing = true;
-      proxy.probeWasLast = false;
-      try {
-        Capability.of(proxy, loop).close();
-      } finally {
-        proxy.probing = false;
-      }
-      if (!proxy.probeWasLast) {
-        return;
-      }
-      proxy.dead = true;
-      Entry e = entries.get(proxy.key);
-      if (e instanceof Loaded && ((Loaded) e).proxy == proxy) {
-        entries.remove(proxy.key);
-      }
+    if (handles != null && waiters.isEmpty()) {
+      cap.close();
     }
-    proxy.target.close();
+    if (cached != null) {
+      Loaded entry = cached;
+      entry.weak.whenReleased().thenRun(() -> {
+        synchronized (this) {
+          if (entries.get(key) == entry) {
+            entries.remove(key);
+          }
+        }
+      });
+    }
   }
 
   @Override
@@ -294,49 +268,12 @@ public final class RestorerTable implements Restorer, AutoCloseable {
     final List<CompletableFuture<Capability>> waiters = new ArrayList<>(2);
   }
 
-  /** A loaded service, cached while its wrapper is referenced. */
+  /** A loaded service, cached while anyone holds a reference to it (the table holds none). */
   private static final class Loaded extends Entry {
-    final LoadedService proxy;
+    final Capability.Weak weak;
 
-    Loaded(LoadedService proxy) {
-      this.proxy = proxy;
-    }
-  }
-
-  /**
-   * The wrapper handed out for a loaded service: forwards every call to the loaded capability
-   * and tells the table when its last reference is released.
-   */
-  private final class LoadedService extends Server {
-    final ServiceId.DigestKey key;
-    final Capability target;
-    boolean dead;
-    boolean probing;
-    boolean probeWasLast;
-
-    LoadedService(ServiceId.DigestKey key, Capability target) {
-      this.key = key;
-      this.target = target;
-    }
-
-    Capability newReference() {
-      return Capability.of(this, loop);
-    }
-
-    @Override
-    protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
-        CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {
-      return Forwarding.forward(target, interfaceId, methodId, context);
-    }
-
-    @Override
-    protected void onRelease() {
-      wrapperReleased(this);
-    }
-
-    @Override
-    public String toString() {
-      return "Loaded(" + target + ")";
+    Loaded(Capability.Weak weak) {
+      this.weak = weak;
     }
   }
 

@@ -124,7 +124,7 @@ class PersistentLoggerVatTest {
           .listenAddress(NetAddress.unix(dir.resolve("server.sock").toString())).tls(true)
           .build();
       vat = Vat.create(config, null);
-      table = RestorerTable.ofLoader(this, vat.loop());
+      table = RestorerTable.ofLoader(this);
       rootId = config.derivedId("root");
       table.add(rootId, Persistence.withSturdyRef(table.sturdyRef(rootId),
           Capability.of(new LoggerImpl("root", this), vat.loop())));

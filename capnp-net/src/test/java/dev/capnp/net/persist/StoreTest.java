@@ -179,7 +179,7 @@ class StoreTest {
 
     ServerProcess(FileStore db, ServiceId mainId) {
       loader = new FileLoader(db);
-      table = RestorerTable.ofLoader(loader, loop);
+      table = RestorerTable.ofLoader(loader);
       table.add(mainId, Capability.of(new StoreService(db, table)));
       wire = new Wire(loop, table);
     }

@@ -1,5 +1,6 @@
 package dev.capnp.net.restore;
 
+import dev.capnp.net.testlog.NoWarnings;
 import static dev.capnp.net.restore.TestEcho.await;
 import static dev.capnp.net.restore.TestEcho.pingNow;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +92,34 @@ class LoaderTableTest {
       throw new AssertionError("succeeded");
     } catch (CompletionException e) {
       return e.getCause().getMessage();
+    }
+  }
+
+  @Test
+  void restoresOfALiveServiceAreTheLoadersOwnCapability() {
+    ServiceId id = ServiceId.ofPublic("own");
+    Capability own = Capability.of(new TestEcho(), loop);
+    FnLoader loader = new FnLoader();
+    loader.on(id, () -> CompletableFuture.completedFuture(own.dup()));
+    try (RestorerTable table = RestorerTable.ofLoader(loader)) {
+      try (Capability r1 = restore(table, id); Capability r2 = restore(table, id)) {
+        assertThat(r1.isSameAs(own)).as("not a wrapper: the loader's capability").isTrue();
+        assertThat(r2.isSameAs(r1)).isTrue();
+      }
+      loop.runPending();
+      // the loader's holder keeps the service alive, so it stays cached
+      try (Capability r3 = restore(table, id)) {
+        assertThat(r3.isSameAs(own)).isTrue();
+        assertThat(loader.loads(id)).isEqualTo(1);
+      }
+      own.close();
+      loop.runPending();
+      assertThat(table.size()).as("released: dropped from the cache").isZero();
+      loader.byDigest.put(id.digestKey(),
+          () -> CompletableFuture.completedFuture(Capability.of(new TestEcho(), loop)));
+      try (Capability r4 = restore(table, id)) {
+        assertThat(loader.loads(id)).as("loaded again").isEqualTo(2);
+      }
     }
   }
 
@@ -216,6 +245,7 @@ class LoaderTableTest {
 
   @Test
   void loaderExceptionsAreNotCachedAndBecomeInternalErrors() {
+    NoWarnings.expect("Uncaught exception restoring object", 1);
     FnLoader loader = new FnLoader();
     ServiceId id = ServiceId.ofPublic("boom");
     int[] calls = {0};
@@ -261,7 +291,7 @@ class LoaderTableTest {
       ServiceId id = ServiceId.generate();
       CompletableFuture<Void> gate = new CompletableFuture<>();
       loader.on(id, () -> gate.thenApply(v -> Capability.of(new TestEcho(), shared)));
-      RestorerTable table = RestorerTable.ofLoader(loader, shared);
+      RestorerTable table = RestorerTable.ofLoader(loader);
       int n = 8;
       List<CompletableFuture<Capability>> results = new ArrayList<>();
       CountDownLatch ready = new CountDownLatch(n);

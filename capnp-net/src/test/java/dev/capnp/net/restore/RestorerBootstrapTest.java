@@ -1,5 +1,6 @@
 package dev.capnp.net.restore;
 
+import dev.capnp.net.testlog.NoWarnings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -109,6 +110,7 @@ class RestorerBootstrapTest {
 
   @Test
   void slowRestoreFailureBreaksThePromise() {
+    NoWarnings.expect("Uncaught exception restoring object", 1);
     CompletableFuture<Capability> gate = new CompletableFuture<>();
     try (Wire w = new Wire(loop, id -> gate)) {
       try (Capability cap = w.client.bootstrap("slow")) {
@@ -124,6 +126,7 @@ class RestorerBootstrapTest {
 
   @Test
   void restorerExceptionsAreHidden() {
+    NoWarnings.expect("Uncaught exception restoring object", 1);
     try (Wire w = new Wire(loop, id -> {
       throw new IllegalStateException("secret detail");
     }); Capability cap = w.client.bootstrap("x")) {

@@ -112,7 +112,7 @@ class RestorerScenariosTest {
   void fnRestorer() {
     TestLoader loader = new TestLoader();
     try (EventLoop loop = EventLoop.start("fn-restorer");
-        RestorerTable table = RestorerTable.ofLoader(loader, loop)) {
+        RestorerTable table = RestorerTable.ofLoader(loader)) {
       // Restoring the same ID twice gives the cached capability.
       Capability a1 = Vats.await(restore(loop, table, loader.a));
       Capability a2 = Vats.await(restore(loop, table, loader.a));

@@ -110,7 +110,7 @@ class StoreScenariosTest {
               Capability.of(new FileImpl(db, digest), vat.loop())));
         }
       };
-      table = RestorerTable.ofLoader(loader, vat.loop());
+      table = RestorerTable.ofLoader(loader);
       table.add(mainId, Capability.of(new StoreImpl(db, table), vat.loop()));
       vat.setRestorer(table);
     }
