@@ -176,6 +176,7 @@ final class FieldAccessors {
     }
     switch (k) {
       case VOID:
+        emitVoidGetter(f, doc);
         return;
       case ENUM: {
         String e = types.enumType(f.type().typeId());
@@ -205,6 +206,21 @@ final class FieldAccessors {
     w.open("public " + jt.reader() + " " + methodName("get", f) + "()");
     w.line("return _getPointerField(" + fieldFactory(ctx, f, jt, false) + ", " + f.offset()
         + pointerDefault(ctx, f) + ");");
+    w.close();
+  }
+
+  /**
+   * A {@code Void} field holds nothing: its getter exists for parity with the other fields (and
+   * C++) and returns {@code null}, the value of {@code PrimitiveList.Void} elements.
+   */
+  private void emitVoidGetter(Field f, String doc) {
+    w.line("");
+    String what = "The {@code Void} value of {@code " + f.name() + "}: always {@code null}"
+        + (f.inUnion() ? " (whether it is the union's member says {@code "
+            + methodName("is", f) + "()})." : ".");
+    w.javadoc(doc != null ? doc.strip() + "\n\n" + what : what);
+    w.open("public java.lang.Void " + methodName("get", f) + "()");
+    w.line("return null;");
     w.close();
   }
 
@@ -246,6 +262,7 @@ final class FieldAccessors {
     }
     Kind k = f.type().kind();
     if (k == Kind.VOID) {
+      emitVoidGetter(f, doc);
       if (disc != null) {
         w.line("");
         w.line("/** Makes {@code " + f.name() + "} the union's member. */");

@@ -107,7 +107,8 @@ final class StructGenerator {
     w.line("");
     w.line("/** Creates readers and builders of this struct (used by the runtime). */");
     w.openWrapped("public static final class Factory" + bv,
-        "extends " + RT + "StructFactory<" + builderT + ", " + readerT + ">");
+        "extends " + RT + "StructFactory<" + builderT + ", " + readerT + ">",
+        file.emitToString ? "implements " + SCHEMA_TYPED : "");
     for (Param p : ctx.chain) {
       w.line("private final " + RT + "PointerFactory<" + p.builderVar() + ", " + p.readerVar()
           + "> " + p.factoryField() + ";");
@@ -147,8 +148,34 @@ final class StructGenerator {
         + "segment, capTable, dataOffset, dataSizeBits, pointerOffset,");
     w.line("    pointerCount);");
     w.close();
+    if (file.emitToString) {
+      w.line("");
+      w.line("@java.lang.Override");
+      w.open("public " + DYNAMIC + "DynamicType schemaType()");
+      w.line("return " + DYNAMIC + "TypeArguments.structType(" + schemaArgs(ctx) + ");");
+      w.close();
+    }
     w.close();
     w.line("");
+  }
+
+  private static final String DYNAMIC = "dev.capnp.dynamic.";
+  private static final String SCHEMA_TYPED = DYNAMIC + "SchemaTyped";
+
+  /**
+   * Arguments locating this struct's schema with its type parameters bound: the outer class's
+   * {@code SCHEMA}, {@code TYPE_ID}, then (generic) the scope of each parameter and the
+   * factories bound to them.
+   */
+  private String schemaArgs(StructContext ctx) {
+    StringBuilder sb = new StringBuilder(types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID, ");
+    StringBuilder scopes = new StringBuilder();
+    StringBuilder factories = new StringBuilder();
+    for (Param p : ctx.chain) {
+      scopes.append(scopes.length() > 0 ? ", " : "").append(FileGenerator.hex(p.scopeId()));
+      factories.append(", ").append(p.factoryField());
+    }
+    return sb.append("new long[] {").append(scopes).append('}').append(factories).toString();
   }
 
   private static List<Field> unionMembers(Node n) {
@@ -239,8 +266,8 @@ final class StructGenerator {
       w.line("");
       w.line("@java.lang.Override");
       w.open("public java.lang.String toString()");
-      w.line("return dev.capnp.dynamic.TextFormat.toString(this, "
-          + types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID);");
+      w.line("return " + DYNAMIC + "TextFormat.toString(this, " + (ctx.generic()
+          ? schemaArgs(ctx) : types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID") + ");");
       w.close();
     }
     w.close();

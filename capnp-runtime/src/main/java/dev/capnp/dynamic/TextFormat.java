@@ -1,5 +1,6 @@
 package dev.capnp.dynamic;
 
+import dev.capnp.runtime.PointerFactory;
 import dev.capnp.runtime.StructBuilder;
 import dev.capnp.runtime.StructReader;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,22 @@ public final class TextFormat {
   /**
    * The one-line text of a struct, given the generated reader, the generated file's
    * {@code SCHEMA} and the struct's type id. Used by generated {@code toString()} methods;
-   * generic parameters print as {@code <opaque pointer>}.
+   * generic parameters print as {@code <opaque pointer>} (generic structs use the overload
+   * taking their type arguments).
    */
   public static String toString(StructReader reader, SchemaFile schema, long typeId) {
     StructSchema struct = schema.registry().getStruct(typeId);
+    return TextPrinter.print(new DynamicStruct.Reader(struct, reader), false);
+  }
+
+  /**
+   * The one-line text of a generic struct, its parameters bound to the types of the factories
+   * the reader was created with (see {@link TypeArguments#structSchema}).
+   */
+  public static String toString(StructReader reader, SchemaFile schema, long typeId,
+      long[] parameterScopes, PointerFactory<?, ?>... typeArguments) {
+    StructSchema struct =
+        TypeArguments.structSchema(schema, typeId, parameterScopes, typeArguments);
     return TextPrinter.print(new DynamicStruct.Reader(struct, reader), false);
   }
 

@@ -535,7 +535,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Node.Builder, Schema.Node.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Node.Builder, Schema.Node.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -554,6 +555,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Node.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -590,7 +596,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -609,6 +616,11 @@ public final class Schema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Node.Parameter.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
 
@@ -705,7 +717,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -724,6 +737,11 @@ public final class Schema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Node.NestedNode.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
 
@@ -859,7 +877,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -879,6 +898,11 @@ public final class Schema {
           return new Schema.Node.SourceInfo.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
+        }
       }
 
       /** Struct {@code Member}. */
@@ -896,7 +920,8 @@ public final class Schema {
 
         /** Creates readers and builders of this struct (used by the runtime). */
         public static final class Factory
-            extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader> {
+            extends dev.capnp.runtime.StructFactory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader>
+            implements dev.capnp.dynamic.SchemaTyped {
           private Factory() {
             super(SIZE);
           }
@@ -915,6 +940,11 @@ public final class Schema {
               int dataSizeBits, int pointerOffset, int pointerCount) {
             return new Schema.Node.SourceInfo.Member.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount);
+          }
+
+          @java.lang.Override
+          public dev.capnp.dynamic.DynamicType schemaType() {
+            return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
           }
         }
 
@@ -2126,6 +2156,11 @@ public final class Schema {
         return _getShortField(6) == (short) 0;
       }
 
+      /** The {@code Void} value of {@code file}: always {@code null} (whether it is the union's member says {@code isFile()}). */
+      public java.lang.Void getFile() {
+        return null;
+      }
+
       /** True if the union member {@code struct} is set. */
       public boolean isStruct() {
         return _getShortField(6) == (short) 1;
@@ -2401,6 +2436,11 @@ public final class Schema {
         return _getShortField(6) == (short) 0;
       }
 
+      /** The {@code Void} value of {@code file}: always {@code null} (whether it is the union's member says {@code isFile()}). */
+      public java.lang.Void getFile() {
+        return null;
+      }
+
       /** Makes {@code file} the union's member. */
       public void setFile() {
         _setShortField(6, (short) 0);
@@ -2535,7 +2575,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Field.Builder, Schema.Field.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Field.Builder, Schema.Field.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -2554,6 +2595,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Field.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -2860,6 +2906,11 @@ public final class Schema {
           return _getShortField(5) == (short) 0;
         }
 
+        /** The {@code Void} value of {@code implicit}: always {@code null} (whether it is the union's member says {@code isImplicit()}). */
+        public java.lang.Void getImplicit() {
+          return null;
+        }
+
         /** True if the union member {@code explicit} is set. */
         public boolean isExplicit() {
           return _getShortField(5) == (short) 1;
@@ -2911,6 +2962,11 @@ public final class Schema {
         /** True if the union member {@code implicit} is set. */
         public boolean isImplicit() {
           return _getShortField(5) == (short) 0;
+        }
+
+        /** The {@code Void} value of {@code implicit}: always {@code null} (whether it is the union's member says {@code isImplicit()}). */
+        public java.lang.Void getImplicit() {
+          return null;
         }
 
         /** Makes {@code implicit} the union's member. */
@@ -3235,7 +3291,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Enumerant.Builder, Schema.Enumerant.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Enumerant.Builder, Schema.Enumerant.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3254,6 +3311,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Enumerant.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3415,7 +3477,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Superclass.Builder, Schema.Superclass.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Superclass.Builder, Schema.Superclass.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3434,6 +3497,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Superclass.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3537,7 +3605,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Method.Builder, Schema.Method.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Method.Builder, Schema.Method.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3556,6 +3625,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Method.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3899,7 +3973,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Type.Builder, Schema.Type.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Type.Builder, Schema.Type.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3918,6 +3993,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Type.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4427,9 +4507,27 @@ public final class Schema {
             return _getShortField(5) == (short) 0;
           }
 
+          /**
+           * truly AnyPointer
+           *
+           * The {@code Void} value of {@code anyKind}: always {@code null} (whether it is the union's member says {@code isAnyKind()}).
+           */
+          public java.lang.Void getAnyKind() {
+            return null;
+          }
+
           /** True if the union member {@code struct} is set. */
           public boolean isStruct() {
             return _getShortField(5) == (short) 1;
+          }
+
+          /**
+           * AnyStruct
+           *
+           * The {@code Void} value of {@code struct}: always {@code null} (whether it is the union's member says {@code isStruct()}).
+           */
+          public java.lang.Void getStruct() {
+            return null;
           }
 
           /** True if the union member {@code list} is set. */
@@ -4437,9 +4535,27 @@ public final class Schema {
             return _getShortField(5) == (short) 2;
           }
 
+          /**
+           * AnyList
+           *
+           * The {@code Void} value of {@code list}: always {@code null} (whether it is the union's member says {@code isList()}).
+           */
+          public java.lang.Void getList() {
+            return null;
+          }
+
           /** True if the union member {@code capability} is set. */
           public boolean isCapability() {
             return _getShortField(5) == (short) 3;
+          }
+
+          /**
+           * Capability
+           *
+           * The {@code Void} value of {@code capability}: always {@code null} (whether it is the union's member says {@code isCapability()}).
+           */
+          public java.lang.Void getCapability() {
+            return null;
           }
 
           @java.lang.Override
@@ -4482,6 +4598,15 @@ public final class Schema {
             return _getShortField(5) == (short) 0;
           }
 
+          /**
+           * truly AnyPointer
+           *
+           * The {@code Void} value of {@code anyKind}: always {@code null} (whether it is the union's member says {@code isAnyKind()}).
+           */
+          public java.lang.Void getAnyKind() {
+            return null;
+          }
+
           /** Makes {@code anyKind} the union's member. */
           public void setAnyKind() {
             _setShortField(5, (short) 0);
@@ -4490,6 +4615,15 @@ public final class Schema {
           /** True if the union member {@code struct} is set. */
           public boolean isStruct() {
             return _getShortField(5) == (short) 1;
+          }
+
+          /**
+           * AnyStruct
+           *
+           * The {@code Void} value of {@code struct}: always {@code null} (whether it is the union's member says {@code isStruct()}).
+           */
+          public java.lang.Void getStruct() {
+            return null;
           }
 
           /** Makes {@code struct} the union's member. */
@@ -4502,6 +4636,15 @@ public final class Schema {
             return _getShortField(5) == (short) 2;
           }
 
+          /**
+           * AnyList
+           *
+           * The {@code Void} value of {@code list}: always {@code null} (whether it is the union's member says {@code isList()}).
+           */
+          public java.lang.Void getList() {
+            return null;
+          }
+
           /** Makes {@code list} the union's member. */
           public void setList() {
             _setShortField(5, (short) 2);
@@ -4510,6 +4653,15 @@ public final class Schema {
           /** True if the union member {@code capability} is set. */
           public boolean isCapability() {
             return _getShortField(5) == (short) 3;
+          }
+
+          /**
+           * Capability
+           *
+           * The {@code Void} value of {@code capability}: always {@code null} (whether it is the union's member says {@code isCapability()}).
+           */
+          public java.lang.Void getCapability() {
+            return null;
           }
 
           /** Makes {@code capability} the union's member. */
@@ -4880,9 +5032,19 @@ public final class Schema {
         return _getShortField(0) == (short) 0;
       }
 
+      /** The {@code Void} value of {@code void}: always {@code null} (whether it is the union's member says {@code isVoid()}). */
+      public java.lang.Void getVoid() {
+        return null;
+      }
+
       /** True if the union member {@code bool} is set. */
       public boolean isBool() {
         return _getShortField(0) == (short) 1;
+      }
+
+      /** The {@code Void} value of {@code bool}: always {@code null} (whether it is the union's member says {@code isBool()}). */
+      public java.lang.Void getBool() {
+        return null;
       }
 
       /** True if the union member {@code int8} is set. */
@@ -4890,9 +5052,19 @@ public final class Schema {
         return _getShortField(0) == (short) 2;
       }
 
+      /** The {@code Void} value of {@code int8}: always {@code null} (whether it is the union's member says {@code isInt8()}). */
+      public java.lang.Void getInt8() {
+        return null;
+      }
+
       /** True if the union member {@code int16} is set. */
       public boolean isInt16() {
         return _getShortField(0) == (short) 3;
+      }
+
+      /** The {@code Void} value of {@code int16}: always {@code null} (whether it is the union's member says {@code isInt16()}). */
+      public java.lang.Void getInt16() {
+        return null;
       }
 
       /** True if the union member {@code int32} is set. */
@@ -4900,9 +5072,19 @@ public final class Schema {
         return _getShortField(0) == (short) 4;
       }
 
+      /** The {@code Void} value of {@code int32}: always {@code null} (whether it is the union's member says {@code isInt32()}). */
+      public java.lang.Void getInt32() {
+        return null;
+      }
+
       /** True if the union member {@code int64} is set. */
       public boolean isInt64() {
         return _getShortField(0) == (short) 5;
+      }
+
+      /** The {@code Void} value of {@code int64}: always {@code null} (whether it is the union's member says {@code isInt64()}). */
+      public java.lang.Void getInt64() {
+        return null;
       }
 
       /** True if the union member {@code uint8} is set. */
@@ -4910,9 +5092,19 @@ public final class Schema {
         return _getShortField(0) == (short) 6;
       }
 
+      /** The {@code Void} value of {@code uint8}: always {@code null} (whether it is the union's member says {@code isUint8()}). */
+      public java.lang.Void getUint8() {
+        return null;
+      }
+
       /** True if the union member {@code uint16} is set. */
       public boolean isUint16() {
         return _getShortField(0) == (short) 7;
+      }
+
+      /** The {@code Void} value of {@code uint16}: always {@code null} (whether it is the union's member says {@code isUint16()}). */
+      public java.lang.Void getUint16() {
+        return null;
       }
 
       /** True if the union member {@code uint32} is set. */
@@ -4920,9 +5112,19 @@ public final class Schema {
         return _getShortField(0) == (short) 8;
       }
 
+      /** The {@code Void} value of {@code uint32}: always {@code null} (whether it is the union's member says {@code isUint32()}). */
+      public java.lang.Void getUint32() {
+        return null;
+      }
+
       /** True if the union member {@code uint64} is set. */
       public boolean isUint64() {
         return _getShortField(0) == (short) 9;
+      }
+
+      /** The {@code Void} value of {@code uint64}: always {@code null} (whether it is the union's member says {@code isUint64()}). */
+      public java.lang.Void getUint64() {
+        return null;
       }
 
       /** True if the union member {@code float32} is set. */
@@ -4930,9 +5132,19 @@ public final class Schema {
         return _getShortField(0) == (short) 10;
       }
 
+      /** The {@code Void} value of {@code float32}: always {@code null} (whether it is the union's member says {@code isFloat32()}). */
+      public java.lang.Void getFloat32() {
+        return null;
+      }
+
       /** True if the union member {@code float64} is set. */
       public boolean isFloat64() {
         return _getShortField(0) == (short) 11;
+      }
+
+      /** The {@code Void} value of {@code float64}: always {@code null} (whether it is the union's member says {@code isFloat64()}). */
+      public java.lang.Void getFloat64() {
+        return null;
       }
 
       /** True if the union member {@code text} is set. */
@@ -4940,9 +5152,19 @@ public final class Schema {
         return _getShortField(0) == (short) 12;
       }
 
+      /** The {@code Void} value of {@code text}: always {@code null} (whether it is the union's member says {@code isText()}). */
+      public java.lang.Void getText() {
+        return null;
+      }
+
       /** True if the union member {@code data} is set. */
       public boolean isData() {
         return _getShortField(0) == (short) 13;
+      }
+
+      /** The {@code Void} value of {@code data}: always {@code null} (whether it is the union's member says {@code isData()}). */
+      public java.lang.Void getData() {
+        return null;
       }
 
       /** True if the union member {@code list} is set. */
@@ -5041,6 +5263,11 @@ public final class Schema {
         return _getShortField(0) == (short) 0;
       }
 
+      /** The {@code Void} value of {@code void}: always {@code null} (whether it is the union's member says {@code isVoid()}). */
+      public java.lang.Void getVoid() {
+        return null;
+      }
+
       /** Makes {@code void} the union's member. */
       public void setVoid() {
         _setShortField(0, (short) 0);
@@ -5049,6 +5276,11 @@ public final class Schema {
       /** True if the union member {@code bool} is set. */
       public boolean isBool() {
         return _getShortField(0) == (short) 1;
+      }
+
+      /** The {@code Void} value of {@code bool}: always {@code null} (whether it is the union's member says {@code isBool()}). */
+      public java.lang.Void getBool() {
+        return null;
       }
 
       /** Makes {@code bool} the union's member. */
@@ -5061,6 +5293,11 @@ public final class Schema {
         return _getShortField(0) == (short) 2;
       }
 
+      /** The {@code Void} value of {@code int8}: always {@code null} (whether it is the union's member says {@code isInt8()}). */
+      public java.lang.Void getInt8() {
+        return null;
+      }
+
       /** Makes {@code int8} the union's member. */
       public void setInt8() {
         _setShortField(0, (short) 2);
@@ -5069,6 +5306,11 @@ public final class Schema {
       /** True if the union member {@code int16} is set. */
       public boolean isInt16() {
         return _getShortField(0) == (short) 3;
+      }
+
+      /** The {@code Void} value of {@code int16}: always {@code null} (whether it is the union's member says {@code isInt16()}). */
+      public java.lang.Void getInt16() {
+        return null;
       }
 
       /** Makes {@code int16} the union's member. */
@@ -5081,6 +5323,11 @@ public final class Schema {
         return _getShortField(0) == (short) 4;
       }
 
+      /** The {@code Void} value of {@code int32}: always {@code null} (whether it is the union's member says {@code isInt32()}). */
+      public java.lang.Void getInt32() {
+        return null;
+      }
+
       /** Makes {@code int32} the union's member. */
       public void setInt32() {
         _setShortField(0, (short) 4);
@@ -5089,6 +5336,11 @@ public final class Schema {
       /** True if the union member {@code int64} is set. */
       public boolean isInt64() {
         return _getShortField(0) == (short) 5;
+      }
+
+      /** The {@code Void} value of {@code int64}: always {@code null} (whether it is the union's member says {@code isInt64()}). */
+      public java.lang.Void getInt64() {
+        return null;
       }
 
       /** Makes {@code int64} the union's member. */
@@ -5101,6 +5353,11 @@ public final class Schema {
         return _getShortField(0) == (short) 6;
       }
 
+      /** The {@code Void} value of {@code uint8}: always {@code null} (whether it is the union's member says {@code isUint8()}). */
+      public java.lang.Void getUint8() {
+        return null;
+      }
+
       /** Makes {@code uint8} the union's member. */
       public void setUint8() {
         _setShortField(0, (short) 6);
@@ -5109,6 +5366,11 @@ public final class Schema {
       /** True if the union member {@code uint16} is set. */
       public boolean isUint16() {
         return _getShortField(0) == (short) 7;
+      }
+
+      /** The {@code Void} value of {@code uint16}: always {@code null} (whether it is the union's member says {@code isUint16()}). */
+      public java.lang.Void getUint16() {
+        return null;
       }
 
       /** Makes {@code uint16} the union's member. */
@@ -5121,6 +5383,11 @@ public final class Schema {
         return _getShortField(0) == (short) 8;
       }
 
+      /** The {@code Void} value of {@code uint32}: always {@code null} (whether it is the union's member says {@code isUint32()}). */
+      public java.lang.Void getUint32() {
+        return null;
+      }
+
       /** Makes {@code uint32} the union's member. */
       public void setUint32() {
         _setShortField(0, (short) 8);
@@ -5129,6 +5396,11 @@ public final class Schema {
       /** True if the union member {@code uint64} is set. */
       public boolean isUint64() {
         return _getShortField(0) == (short) 9;
+      }
+
+      /** The {@code Void} value of {@code uint64}: always {@code null} (whether it is the union's member says {@code isUint64()}). */
+      public java.lang.Void getUint64() {
+        return null;
       }
 
       /** Makes {@code uint64} the union's member. */
@@ -5141,6 +5413,11 @@ public final class Schema {
         return _getShortField(0) == (short) 10;
       }
 
+      /** The {@code Void} value of {@code float32}: always {@code null} (whether it is the union's member says {@code isFloat32()}). */
+      public java.lang.Void getFloat32() {
+        return null;
+      }
+
       /** Makes {@code float32} the union's member. */
       public void setFloat32() {
         _setShortField(0, (short) 10);
@@ -5149,6 +5426,11 @@ public final class Schema {
       /** True if the union member {@code float64} is set. */
       public boolean isFloat64() {
         return _getShortField(0) == (short) 11;
+      }
+
+      /** The {@code Void} value of {@code float64}: always {@code null} (whether it is the union's member says {@code isFloat64()}). */
+      public java.lang.Void getFloat64() {
+        return null;
       }
 
       /** Makes {@code float64} the union's member. */
@@ -5161,6 +5443,11 @@ public final class Schema {
         return _getShortField(0) == (short) 12;
       }
 
+      /** The {@code Void} value of {@code text}: always {@code null} (whether it is the union's member says {@code isText()}). */
+      public java.lang.Void getText() {
+        return null;
+      }
+
       /** Makes {@code text} the union's member. */
       public void setText() {
         _setShortField(0, (short) 12);
@@ -5169,6 +5456,11 @@ public final class Schema {
       /** True if the union member {@code data} is set. */
       public boolean isData() {
         return _getShortField(0) == (short) 13;
+      }
+
+      /** The {@code Void} value of {@code data}: always {@code null} (whether it is the union's member says {@code isData()}). */
+      public java.lang.Void getData() {
+        return null;
       }
 
       /** Makes {@code data} the union's member. */
@@ -5286,7 +5578,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Brand.Builder, Schema.Brand.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Brand.Builder, Schema.Brand.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -5306,6 +5599,11 @@ public final class Schema {
         return new Schema.Brand.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
+      }
     }
 
     /** Struct {@code Scope}. */
@@ -5323,7 +5621,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -5342,6 +5641,11 @@ public final class Schema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Brand.Scope.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
 
@@ -5395,6 +5699,29 @@ public final class Schema {
         /** True if the union member {@code inherit} is set. */
         public boolean isInherit() {
           return _getShortField(4) == (short) 1;
+        }
+
+        /**
+         * The place where the Brand appears is within this scope or a sub-scope, and bindings
+         * for this scope are deferred to later Brand applications. This is equivalent to a
+         * pass-through binding list, where each of this scope's parameters is bound to itself.
+         * For example:
+         *
+         *   struct Outer(T) &#123;
+         *     struct Inner &#123;
+         *       value &#64;0 :T;
+         *     &#125;
+         *     innerInherit &#64;0 :Inner;            # Outer Brand.Scope is `inherit`.
+         *     innerBindSelf &#64;1 :Outer(T).Inner;  # Outer Brand.Scope explicitly binds T to T.
+         *   &#125;
+         *
+         * The innerInherit and innerBindSelf fields have equivalent types, but different Brand
+         * styles.
+         *
+         * The {@code Void} value of {@code inherit}: always {@code null} (whether it is the union's member says {@code isInherit()}).
+         */
+        public java.lang.Void getInherit() {
+          return null;
         }
 
         @java.lang.Override
@@ -5479,6 +5806,29 @@ public final class Schema {
           return _getShortField(4) == (short) 1;
         }
 
+        /**
+         * The place where the Brand appears is within this scope or a sub-scope, and bindings
+         * for this scope are deferred to later Brand applications. This is equivalent to a
+         * pass-through binding list, where each of this scope's parameters is bound to itself.
+         * For example:
+         *
+         *   struct Outer(T) &#123;
+         *     struct Inner &#123;
+         *       value &#64;0 :T;
+         *     &#125;
+         *     innerInherit &#64;0 :Inner;            # Outer Brand.Scope is `inherit`.
+         *     innerBindSelf &#64;1 :Outer(T).Inner;  # Outer Brand.Scope explicitly binds T to T.
+         *   &#125;
+         *
+         * The innerInherit and innerBindSelf fields have equivalent types, but different Brand
+         * styles.
+         *
+         * The {@code Void} value of {@code inherit}: always {@code null} (whether it is the union's member says {@code isInherit()}).
+         */
+        public java.lang.Void getInherit() {
+          return null;
+        }
+
         /** Makes {@code inherit} the union's member. */
         public void setInherit() {
           _setShortField(4, (short) 1);
@@ -5509,7 +5859,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -5528,6 +5879,11 @@ public final class Schema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Schema.Brand.Binding.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
 
@@ -5561,6 +5917,11 @@ public final class Schema {
         /** True if the union member {@code unbound} is set. */
         public boolean isUnbound() {
           return _getShortField(0) == (short) 0;
+        }
+
+        /** The {@code Void} value of {@code unbound}: always {@code null} (whether it is the union's member says {@code isUnbound()}). */
+        public java.lang.Void getUnbound() {
+          return null;
         }
 
         /** True if the union member {@code type} is set. */
@@ -5609,6 +5970,11 @@ public final class Schema {
         /** True if the union member {@code unbound} is set. */
         public boolean isUnbound() {
           return _getShortField(0) == (short) 0;
+        }
+
+        /** The {@code Void} value of {@code unbound}: always {@code null} (whether it is the union's member says {@code isUnbound()}). */
+        public java.lang.Void getUnbound() {
+          return null;
         }
 
         /** Makes {@code unbound} the union's member. */
@@ -5761,7 +6127,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Value.Builder, Schema.Value.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Value.Builder, Schema.Value.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -5780,6 +6147,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Value.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -5864,6 +6236,11 @@ public final class Schema {
       /** True if the union member {@code void} is set. */
       public boolean isVoid() {
         return _getShortField(0) == (short) 0;
+      }
+
+      /** The {@code Void} value of {@code void}: always {@code null} (whether it is the union's member says {@code isVoid()}). */
+      public java.lang.Void getVoid() {
+        return null;
       }
 
       /** True if the union member {@code bool} is set. */
@@ -6035,6 +6412,16 @@ public final class Schema {
         return _getShortField(0) == (short) 17;
       }
 
+      /**
+       * The only interface value that can be represented statically is "null", whose methods always
+       * throw exceptions.
+       *
+       * The {@code Void} value of {@code interface}: always {@code null} (whether it is the union's member says {@code isInterface()}).
+       */
+      public java.lang.Void getInterface() {
+        return null;
+      }
+
       /** True if the union member {@code anyPointer} is set. */
       public boolean isAnyPointer() {
         return _getShortField(0) == (short) 18;
@@ -6098,6 +6485,11 @@ public final class Schema {
       /** True if the union member {@code void} is set. */
       public boolean isVoid() {
         return _getShortField(0) == (short) 0;
+      }
+
+      /** The {@code Void} value of {@code void}: always {@code null} (whether it is the union's member says {@code isVoid()}). */
+      public java.lang.Void getVoid() {
+        return null;
       }
 
       /** Makes {@code void} the union's member. */
@@ -6438,6 +6830,16 @@ public final class Schema {
         return _getShortField(0) == (short) 17;
       }
 
+      /**
+       * The only interface value that can be represented statically is "null", whose methods always
+       * throw exceptions.
+       *
+       * The {@code Void} value of {@code interface}: always {@code null} (whether it is the union's member says {@code isInterface()}).
+       */
+      public java.lang.Void getInterface() {
+        return null;
+      }
+
       /** Makes {@code interface} the union's member. */
       public void setInterface() {
         _setShortField(0, (short) 17);
@@ -6505,7 +6907,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.Annotation.Builder, Schema.Annotation.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.Annotation.Builder, Schema.Annotation.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -6524,6 +6927,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.Annotation.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -6714,7 +7122,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -6733,6 +7142,11 @@ public final class Schema {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Schema.CapnpVersion.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -6822,7 +7236,8 @@ public final class Schema {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader> {
+        extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -6842,6 +7257,11 @@ public final class Schema {
         return new Schema.CodeGeneratorRequest.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
+      }
     }
 
     /** Struct {@code RequestedFile}. */
@@ -6859,7 +7279,8 @@ public final class Schema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader> {
+          extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -6879,6 +7300,11 @@ public final class Schema {
           return new Schema.CodeGeneratorRequest.RequestedFile.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
         }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
+        }
       }
 
       /** Struct {@code Import}. */
@@ -6896,7 +7322,8 @@ public final class Schema {
 
         /** Creates readers and builders of this struct (used by the runtime). */
         public static final class Factory
-            extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> {
+            extends dev.capnp.runtime.StructFactory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader>
+            implements dev.capnp.dynamic.SchemaTyped {
           private Factory() {
             super(SIZE);
           }
@@ -6915,6 +7342,11 @@ public final class Schema {
               int dataSizeBits, int pointerOffset, int pointerCount) {
             return new Schema.CodeGeneratorRequest.RequestedFile.Import.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
                 pointerCount);
+          }
+
+          @java.lang.Override
+          public dev.capnp.dynamic.DynamicType schemaType() {
+            return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
           }
         }
 

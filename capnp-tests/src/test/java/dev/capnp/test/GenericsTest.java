@@ -76,6 +76,40 @@ class GenericsTest {
             + " imported = (value = (nested = (name = \"imported\"))))", false);
     assertThat(CapnpTool.decode("TestUseGenerics", Serialize.toBytes(message), false))
         .isEqualTo(CapnpTool.decode("TestUseGenerics", reference, false));
+    genericStructsPrintTheirBoundParameters(r);
+  }
+
+  /**
+   * A generic struct's own {@code toString()} prints its type-parameter fields as the types it
+   * was created with: exactly the text the enclosing struct (whose schema names the brand)
+   * prints for it.
+   */
+  private static void genericStructsPrintTheirBoundParameters(TestUseGenerics.Reader r) {
+    String whole = r.toString();
+    Object[] parts = {r.getBasic(), r.getBasic().getList().get(0), r.getWrapper(),
+        r.getWrapper().getValue(), r.getTextMap(), r.getTextMap().getEntries().get(0),
+        r.getListOfBoxes().get(1), r.getBoxOfList(), r.getDeep(), r.getImported()};
+    for (Object part : parts) {
+      assertThat(whole).contains(part.toString());
+      assertThat(part.toString()).doesNotContain("<opaque pointer>");
+    }
+    assertThat(r.getWrapper().toString()).isEqualTo("(value = (value = \"boxed twice\"))");
+    assertThat(r.getBoxOfList().toString()).isEqualTo("(value = [\"a\", \"b\"])");
+    assertThat(r.getTextMap().getEntries().get(0).toString())
+        .isEqualTo("(key = \"primes\", value = (values = [0, 0, 5]))");
+  }
+
+  @Test
+  void boundParametersPrintFromBuilders() {
+    MessageBuilder message = new MessageBuilder();
+    GenericBox.Builder<TestAllTypes.Builder, TestAllTypes.Reader> box =
+        message.initRoot(GenericBox.factory(TestAllTypes.FACTORY));
+    box.initValue().setInt32Field(5);
+    assertThat(box.toString()).isEqualTo("(value = " + box.getValue() + ")")
+        .contains("int32Field = 5");
+    // An unbound parameter stays opaque, as in C++.
+    assertThat(message.getRoot(GenericBox.factory(AnyPointer.FACTORY)).toString())
+        .isEqualTo("(value = <opaque pointer>)");
   }
 
   @Test

@@ -31,4 +31,19 @@ class ToStringTest {
     u.getUnion1().setU1f1sp("hello");
     assertThat(u.asReader().getUnion1().toString()).isEqualTo("(u1f1sp = \"hello\")");
   }
+
+  @Test
+  void voidFieldsHaveGettersReturningNull() throws ReflectiveOperationException {
+    MessageBuilder message = new MessageBuilder();
+    TestAllTypes.Builder b = message.initRoot(TestAllTypes.FACTORY);
+    assertThat(b.getVoidField()).isNull();
+    assertThat(b.asReader().getVoidField()).isNull();
+    assertThat(TestAllTypes.Reader.class.getMethod("getVoidField").getReturnType())
+        .isEqualTo(Void.class);
+    TestUnion.Builder u = message.initRoot(TestUnion.FACTORY);
+    u.getUnion0().setU0f0s0();
+    assertThat(u.asReader().getUnion0().isU0f0s0()).isTrue();
+    assertThat(u.asReader().getUnion0().getU0f0s0()).isNull();
+    assertThat(u.getUnion0().getU0f0s0()).isNull();
+  }
 }

@@ -144,7 +144,8 @@ public final class PersistentSchema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
-          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>> {
+          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveParams.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveParams.Reader<SturdyRefR, OwnerR>>
+          implements dev.capnp.dynamic.SchemaTyped {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -168,6 +169,11 @@ public final class PersistentSchema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new PersistentSchema.Persistent.SaveParams.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(PersistentSchema.SCHEMA, TYPE_ID, new long[] {0xc8cb212fcd9f5691L, 0xc8cb212fcd9f5691L}, sturdyRefFactory, ownerFactory);
         }
       }
 
@@ -204,7 +210,7 @@ public final class PersistentSchema {
 
         @java.lang.Override
         public java.lang.String toString() {
-          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID);
+          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID, new long[] {0xc8cb212fcd9f5691L, 0xc8cb212fcd9f5691L}, sturdyRefFactory, ownerFactory);
         }
       }
 
@@ -328,7 +334,8 @@ public final class PersistentSchema {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory<SturdyRefB, SturdyRefR, OwnerB, OwnerR>
-          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>> {
+          extends dev.capnp.runtime.StructFactory<PersistentSchema.Persistent.SaveResults.Builder<SturdyRefB, SturdyRefR, OwnerB, OwnerR>, PersistentSchema.Persistent.SaveResults.Reader<SturdyRefR, OwnerR>>
+          implements dev.capnp.dynamic.SchemaTyped {
         private final dev.capnp.runtime.PointerFactory<SturdyRefB, SturdyRefR> sturdyRefFactory;
         private final dev.capnp.runtime.PointerFactory<OwnerB, OwnerR> ownerFactory;
 
@@ -352,6 +359,11 @@ public final class PersistentSchema {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new PersistentSchema.Persistent.SaveResults.Builder<>(sturdyRefFactory, ownerFactory, segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(PersistentSchema.SCHEMA, TYPE_ID, new long[] {0xc8cb212fcd9f5691L, 0xc8cb212fcd9f5691L}, sturdyRefFactory, ownerFactory);
         }
       }
 
@@ -380,7 +392,7 @@ public final class PersistentSchema {
 
         @java.lang.Override
         public java.lang.String toString() {
-          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID);
+          return dev.capnp.dynamic.TextFormat.toString(this, PersistentSchema.SCHEMA, TYPE_ID, new long[] {0xc8cb212fcd9f5691L, 0xc8cb212fcd9f5691L}, sturdyRefFactory, ownerFactory);
         }
       }
 

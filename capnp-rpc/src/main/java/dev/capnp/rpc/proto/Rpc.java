@@ -395,7 +395,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Message.Builder, Rpc.Message.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Message.Builder, Rpc.Message.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -414,6 +415,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Message.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -1371,7 +1377,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -1390,6 +1397,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Bootstrap.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -1659,7 +1671,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Call.Builder, Rpc.Call.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Call.Builder, Rpc.Call.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -1678,6 +1691,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Call.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -1727,9 +1745,62 @@ public final class Rpc {
           return _getShortField(3) == (short) 0;
         }
 
+        /**
+         * Send the return message back to the caller (the usual).
+         *
+         * The {@code Void} value of {@code caller}: always {@code null} (whether it is the union's member says {@code isCaller()}).
+         */
+        public java.lang.Void getCaller() {
+          return null;
+        }
+
         /** True if the union member {@code yourself} is set. */
         public boolean isYourself() {
           return _getShortField(3) == (short) 1;
+        }
+
+        /**
+         * **(level 1)**
+         *
+         * Don't actually return the results to the sender.  Instead, hold on to them and await
+         * instructions from the sender regarding what to do with them.  In particular, the sender
+         * may subsequently send a `Return` for some other call (which the receiver had previously made
+         * to the sender) with `takeFromOtherQuestion` set.  The results from this call are then used
+         * as the results of the other call.
+         *
+         * When `yourself` is used, the receiver must still send a `Return` for the call, but sets the
+         * field `resultsSentElsewhere` in that `Return` rather than including the results.
+         *
+         * This feature can be used to implement tail calls in which a call from Vat A to Vat B ends up
+         * returning the result of a call from Vat B back to Vat A.
+         *
+         * In particular, the most common use case for this feature is when Vat A makes a call to a
+         * promise in Vat B, and then that promise ends up resolving to a capability back in Vat A.
+         * Vat B must forward all the queued calls on that promise back to Vat A, but can set `yourself`
+         * in the calls so that the results need not pass back through Vat B.
+         *
+         * For example:
+         * - Alice, in Vat A, calls foo() on Bob in Vat B.
+         * - Alice makes a pipelined call bar() on the promise returned by foo().
+         * - Later on, Bob resolves the promise from foo() to point at Carol, who lives in Vat A (next
+         *   to Alice).
+         * - Vat B dutifully forwards the bar() call to Carol.  Let us call this forwarded call bar'().
+         *   Notice that bar() and bar'() are travelling in opposite directions on the same network
+         *   link.
+         * - The `Call` for bar'() has `sendResultsTo` set to `yourself`.
+         * - Vat B sends a `Return` for bar() with `takeFromOtherQuestion` set in place of the results,
+         *   with the value set to the question ID of bar'().  Vat B does not wait for bar'() to return,
+         *   as doing so would introduce unnecessary round trip latency.
+         * - Vat A receives bar'() and delivers it to Carol.
+         * - When bar'() returns, Vat A sends a `Return` for bar'() to Vat B, with `resultsSentElsewhere`
+         *   set in place of results.
+         * - Vat A sends a `Finish` for the bar() call to Vat B.
+         * - Vat B receives the `Finish` for bar() and sends a `Finish` for bar'().
+         *
+         * The {@code Void} value of {@code yourself}: always {@code null} (whether it is the union's member says {@code isYourself()}).
+         */
+        public java.lang.Void getYourself() {
+          return null;
         }
 
         /** True if the union member {@code thirdParty} is set. */
@@ -1798,6 +1869,15 @@ public final class Rpc {
           return _getShortField(3) == (short) 0;
         }
 
+        /**
+         * Send the return message back to the caller (the usual).
+         *
+         * The {@code Void} value of {@code caller}: always {@code null} (whether it is the union's member says {@code isCaller()}).
+         */
+        public java.lang.Void getCaller() {
+          return null;
+        }
+
         /** Makes {@code caller} the union's member. */
         public void setCaller() {
           _setShortField(3, (short) 0);
@@ -1806,6 +1886,50 @@ public final class Rpc {
         /** True if the union member {@code yourself} is set. */
         public boolean isYourself() {
           return _getShortField(3) == (short) 1;
+        }
+
+        /**
+         * **(level 1)**
+         *
+         * Don't actually return the results to the sender.  Instead, hold on to them and await
+         * instructions from the sender regarding what to do with them.  In particular, the sender
+         * may subsequently send a `Return` for some other call (which the receiver had previously made
+         * to the sender) with `takeFromOtherQuestion` set.  The results from this call are then used
+         * as the results of the other call.
+         *
+         * When `yourself` is used, the receiver must still send a `Return` for the call, but sets the
+         * field `resultsSentElsewhere` in that `Return` rather than including the results.
+         *
+         * This feature can be used to implement tail calls in which a call from Vat A to Vat B ends up
+         * returning the result of a call from Vat B back to Vat A.
+         *
+         * In particular, the most common use case for this feature is when Vat A makes a call to a
+         * promise in Vat B, and then that promise ends up resolving to a capability back in Vat A.
+         * Vat B must forward all the queued calls on that promise back to Vat A, but can set `yourself`
+         * in the calls so that the results need not pass back through Vat B.
+         *
+         * For example:
+         * - Alice, in Vat A, calls foo() on Bob in Vat B.
+         * - Alice makes a pipelined call bar() on the promise returned by foo().
+         * - Later on, Bob resolves the promise from foo() to point at Carol, who lives in Vat A (next
+         *   to Alice).
+         * - Vat B dutifully forwards the bar() call to Carol.  Let us call this forwarded call bar'().
+         *   Notice that bar() and bar'() are travelling in opposite directions on the same network
+         *   link.
+         * - The `Call` for bar'() has `sendResultsTo` set to `yourself`.
+         * - Vat B sends a `Return` for bar() with `takeFromOtherQuestion` set in place of the results,
+         *   with the value set to the question ID of bar'().  Vat B does not wait for bar'() to return,
+         *   as doing so would introduce unnecessary round trip latency.
+         * - Vat A receives bar'() and delivers it to Carol.
+         * - When bar'() returns, Vat A sends a `Return` for bar'() to Vat B, with `resultsSentElsewhere`
+         *   set in place of results.
+         * - Vat A sends a `Finish` for the bar() call to Vat B.
+         * - Vat B receives the `Finish` for bar() and sends a `Finish` for bar'().
+         *
+         * The {@code Void} value of {@code yourself}: always {@code null} (whether it is the union's member says {@code isYourself()}).
+         */
+        public java.lang.Void getYourself() {
+          return null;
         }
 
         /** Makes {@code yourself} the union's member. */
@@ -2126,7 +2250,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Return.Builder, Rpc.Return.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Return.Builder, Rpc.Return.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -2145,6 +2270,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Return.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -2249,9 +2379,33 @@ public final class Rpc {
         return _getShortField(3) == (short) 2;
       }
 
+      /**
+       * Indicates that the call was canceled due to the caller sending a Finish message
+       * before the call had completed.
+       *
+       * The {@code Void} value of {@code canceled}: always {@code null} (whether it is the union's member says {@code isCanceled()}).
+       */
+      public java.lang.Void getCanceled() {
+        return null;
+      }
+
       /** True if the union member {@code resultsSentElsewhere} is set. */
       public boolean isResultsSentElsewhere() {
         return _getShortField(3) == (short) 3;
+      }
+
+      /**
+       * This is set when returning from a `Call` that had `sendResultsTo` set to something other
+       * than `caller`.
+       *
+       * It doesn't matter too much when this is sent, as the receiver doesn't need to do anything
+       * with it, but the C++ implementation appears to wait for the call to finish before sending
+       * this.
+       *
+       * The {@code Void} value of {@code resultsSentElsewhere}: always {@code null} (whether it is the union's member says {@code isResultsSentElsewhere()}).
+       */
+      public java.lang.Void getResultsSentElsewhere() {
+        return null;
       }
 
       /** True if the union member {@code takeFromOtherQuestion} is set. */
@@ -2449,6 +2603,16 @@ public final class Rpc {
         return _getShortField(3) == (short) 2;
       }
 
+      /**
+       * Indicates that the call was canceled due to the caller sending a Finish message
+       * before the call had completed.
+       *
+       * The {@code Void} value of {@code canceled}: always {@code null} (whether it is the union's member says {@code isCanceled()}).
+       */
+      public java.lang.Void getCanceled() {
+        return null;
+      }
+
       /** Makes {@code canceled} the union's member. */
       public void setCanceled() {
         _setShortField(3, (short) 2);
@@ -2457,6 +2621,20 @@ public final class Rpc {
       /** True if the union member {@code resultsSentElsewhere} is set. */
       public boolean isResultsSentElsewhere() {
         return _getShortField(3) == (short) 3;
+      }
+
+      /**
+       * This is set when returning from a `Call` that had `sendResultsTo` set to something other
+       * than `caller`.
+       *
+       * It doesn't matter too much when this is sent, as the receiver doesn't need to do anything
+       * with it, but the C++ implementation appears to wait for the call to finish before sending
+       * this.
+       *
+       * The {@code Void} value of {@code resultsSentElsewhere}: always {@code null} (whether it is the union's member says {@code isResultsSentElsewhere()}).
+       */
+      public java.lang.Void getResultsSentElsewhere() {
+        return null;
       }
 
       /** Makes {@code resultsSentElsewhere} the union's member. */
@@ -2573,7 +2751,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Finish.Builder, Rpc.Finish.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Finish.Builder, Rpc.Finish.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -2592,6 +2771,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Finish.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -2710,7 +2894,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Resolve.Builder, Rpc.Resolve.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Resolve.Builder, Rpc.Resolve.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -2729,6 +2914,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Resolve.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3021,7 +3211,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Release.Builder, Rpc.Release.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Release.Builder, Rpc.Release.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3040,6 +3231,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Release.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3199,7 +3395,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3218,6 +3415,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Disembargo.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3301,6 +3503,23 @@ public final class Rpc {
         /** True if the union member {@code accept} is set. */
         public boolean isAccept() {
           return _getShortField(2) == (short) 2;
+        }
+
+        /**
+         * **(level 3)**
+         *
+         * The sender is requesting a disembargo on a promise that is known to resolve to a third-party
+         * capability that the sender is currently in the process of accepting (using `Accept`).
+         * The receiver of this `Disembargo` has an outstanding `Provide` on said capability.  The
+         * receiver should now send a `Disembargo` with `provide` set to the question ID of that
+         * `Provide` message.
+         *
+         * See `Accept.embargo` for an example.
+         *
+         * The {@code Void} value of {@code accept}: always {@code null} (whether it is the union's member says {@code isAccept()}).
+         */
+        public java.lang.Void getAccept() {
+          return null;
         }
 
         /** True if the union member {@code provide} is set. */
@@ -3417,6 +3636,23 @@ public final class Rpc {
         /** True if the union member {@code accept} is set. */
         public boolean isAccept() {
           return _getShortField(2) == (short) 2;
+        }
+
+        /**
+         * **(level 3)**
+         *
+         * The sender is requesting a disembargo on a promise that is known to resolve to a third-party
+         * capability that the sender is currently in the process of accepting (using `Accept`).
+         * The receiver of this `Disembargo` has an outstanding `Provide` on said capability.  The
+         * receiver should now send a `Disembargo` with `provide` set to the question ID of that
+         * `Provide` message.
+         *
+         * See `Accept.embargo` for an example.
+         *
+         * The {@code Void} value of {@code accept}: always {@code null} (whether it is the union's member says {@code isAccept()}).
+         */
+        public java.lang.Void getAccept() {
+          return null;
         }
 
         /** Makes {@code accept} the union's member. */
@@ -3577,7 +3813,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Provide.Builder, Rpc.Provide.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Provide.Builder, Rpc.Provide.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3596,6 +3833,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Provide.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -3766,7 +4008,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Accept.Builder, Rpc.Accept.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Accept.Builder, Rpc.Accept.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -3785,6 +4028,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Accept.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4057,7 +4305,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Join.Builder, Rpc.Join.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Join.Builder, Rpc.Join.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -4076,6 +4325,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Join.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4278,7 +4532,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -4297,6 +4552,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.MessageTarget.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4478,7 +4738,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Payload.Builder, Rpc.Payload.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Payload.Builder, Rpc.Payload.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -4497,6 +4758,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Payload.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4655,7 +4921,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -4674,6 +4941,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.CapDescriptor.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -4719,6 +4991,20 @@ public final class Rpc {
       /** True if the union member {@code none} is set. */
       public boolean isNone() {
         return _getShortField(0) == (short) 0;
+      }
+
+      /**
+       * There is no capability here.  This `CapDescriptor` should not appear in the payload content.
+       * A `none` CapDescriptor can be generated when an application inserts a capability into a
+       * message and then later changes its mind and removes it -- rewriting all of the other
+       * capability pointers may be hard, so instead a tombstone is left, similar to the way a removed
+       * struct or list instance is zeroed out of the message but the space is not reclaimed.
+       * Hopefully this is unusual.
+       *
+       * The {@code Void} value of {@code none}: always {@code null} (whether it is the union's member says {@code isNone()}).
+       */
+      public java.lang.Void getNone() {
+        return null;
       }
 
       /** True if the union member {@code senderHosted} is set. */
@@ -4898,6 +5184,20 @@ public final class Rpc {
       /** True if the union member {@code none} is set. */
       public boolean isNone() {
         return _getShortField(0) == (short) 0;
+      }
+
+      /**
+       * There is no capability here.  This `CapDescriptor` should not appear in the payload content.
+       * A `none` CapDescriptor can be generated when an application inserts a capability into a
+       * message and then later changes its mind and removes it -- rewriting all of the other
+       * capability pointers may be hard, so instead a tombstone is left, similar to the way a removed
+       * struct or list instance is zeroed out of the message but the space is not reclaimed.
+       * Hopefully this is unusual.
+       *
+       * The {@code Void} value of {@code none}: always {@code null} (whether it is the union's member says {@code isNone()}).
+       */
+      public java.lang.Void getNone() {
+        return null;
       }
 
       /** Makes {@code none} the union's member. */
@@ -5213,7 +5513,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -5233,6 +5534,11 @@ public final class Rpc {
         return new Rpc.PromisedAnswer.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
       }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
+      }
     }
 
     /** Struct {@code Op}. */
@@ -5250,7 +5556,8 @@ public final class Rpc {
 
       /** Creates readers and builders of this struct (used by the runtime). */
       public static final class Factory
-          extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader> {
+          extends dev.capnp.runtime.StructFactory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader>
+          implements dev.capnp.dynamic.SchemaTyped {
         private Factory() {
           super(SIZE);
         }
@@ -5269,6 +5576,11 @@ public final class Rpc {
             int dataSizeBits, int pointerOffset, int pointerCount) {
           return new Rpc.PromisedAnswer.Op.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
               pointerCount);
+        }
+
+        @java.lang.Override
+        public dev.capnp.dynamic.DynamicType schemaType() {
+          return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
         }
       }
 
@@ -5302,6 +5614,16 @@ public final class Rpc {
         /** True if the union member {@code noop} is set. */
         public boolean isNoop() {
           return _getShortField(0) == (short) 0;
+        }
+
+        /**
+         * Does nothing.  This member is mostly defined so that we can make `Op` a union even
+         * though (as of this writing) only one real operation is defined.
+         *
+         * The {@code Void} value of {@code noop}: always {@code null} (whether it is the union's member says {@code isNoop()}).
+         */
+        public java.lang.Void getNoop() {
+          return null;
         }
 
         /** True if the union member {@code getPointerField} is set. */
@@ -5349,6 +5671,16 @@ public final class Rpc {
         /** True if the union member {@code noop} is set. */
         public boolean isNoop() {
           return _getShortField(0) == (short) 0;
+        }
+
+        /**
+         * Does nothing.  This member is mostly defined so that we can make `Op` a union even
+         * though (as of this writing) only one real operation is defined.
+         *
+         * The {@code Void} value of {@code noop}: always {@code null} (whether it is the union's member says {@code isNoop()}).
+         */
+        public java.lang.Void getNoop() {
+          return null;
         }
 
         /** Makes {@code noop} the union's member. */
@@ -5514,7 +5846,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -5533,6 +5866,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.ThirdPartyCapDescriptor.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -5707,7 +6045,8 @@ public final class Rpc {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Rpc.Exception.Builder, Rpc.Exception.Reader> {
+        extends dev.capnp.runtime.StructFactory<Rpc.Exception.Builder, Rpc.Exception.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -5726,6 +6065,11 @@ public final class Rpc {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Rpc.Exception.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 

@@ -169,7 +169,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -188,6 +189,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.VatId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -253,7 +259,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -272,6 +279,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.ProvisionId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -340,7 +352,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -359,6 +372,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.RecipientId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -412,7 +430,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -431,6 +450,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.ThirdPartyCapId.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -515,7 +539,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -534,6 +559,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.JoinKeyPart.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
@@ -641,7 +671,8 @@ public final class RpcTwoparty {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader> {
+        extends dev.capnp.runtime.StructFactory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -660,6 +691,11 @@ public final class RpcTwoparty {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new RpcTwoparty.JoinResult.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 

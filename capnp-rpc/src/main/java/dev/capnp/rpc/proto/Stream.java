@@ -59,7 +59,8 @@ public final class Stream {
 
     /** Creates readers and builders of this struct (used by the runtime). */
     public static final class Factory
-        extends dev.capnp.runtime.StructFactory<Stream.StreamResult.Builder, Stream.StreamResult.Reader> {
+        extends dev.capnp.runtime.StructFactory<Stream.StreamResult.Builder, Stream.StreamResult.Reader>
+        implements dev.capnp.dynamic.SchemaTyped {
       private Factory() {
         super(SIZE);
       }
@@ -78,6 +79,11 @@ public final class Stream {
           int dataSizeBits, int pointerOffset, int pointerCount) {
         return new Stream.StreamResult.Builder(segment, capTable, dataOffset, dataSizeBits, pointerOffset,
             pointerCount);
+      }
+
+      @java.lang.Override
+      public dev.capnp.dynamic.DynamicType schemaType() {
+        return dev.capnp.dynamic.TypeArguments.structType(Stream.SCHEMA, TYPE_ID, new long[] {});
       }
     }
 
