@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /**
  * capnp-net vats: the server vat listens on TCP loopback (TLS off or on) or a Unix socket and
  * serves the echo service under {@code derivedId("main")}, as the seed's benchmark does; the
- * client vat imports the printed sturdy URI.
+ * client vat imports the printed sturdy URI. The service runs on the server vat's loop unless
+ * {@code -Dbench.serviceLoop=default} puts it on the shared default loop (cross-loop bridging).
  */
 final class VatStack implements Stack {
   @Override
@@ -31,8 +32,14 @@ final class VatStack implements Stack {
     }
     VatConfig built = config.build();
     ServiceId id = built.derivedId("main");
-    SingleRestorer restorer = new SingleRestorer(id, Capability.of(new EchoServer()));
-    Vat vat = Vat.create(built, restorer);
+    Vat vat = Vat.create(built, null);
+    // The service lives on the vat's own loop (no thread hop per call); with
+    // -Dbench.serviceLoop=default it lives on the shared default loop instead, and every call
+    // is bridged there and back (to measure what cross-loop bridging costs).
+    Capability service = "default".equals(System.getProperty("bench.serviceLoop", "vat"))
+        ? Capability.of(new EchoServer()) : Capability.of(new EchoServer(), vat.loop());
+    SingleRestorer restorer = new SingleRestorer(id, service);
+    vat.setRestorer(restorer);
     String uri = vat.sturdyUri(id).toString();
     Path dirToDelete = socketDir;
     return new Served() {
