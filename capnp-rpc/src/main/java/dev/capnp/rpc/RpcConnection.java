@@ -1184,7 +1184,18 @@ public final class RpcConnection implements AutoCloseable {
     }
     if (ClientHook.shorten(replacement) == target) {
       replacement.release();
-      throw new ProtocolError("'Resolve' of promise " + r.getPromiseId() + " to itself");
+      Rpc.CapDescriptor.Reader d = r.getCap();
+      if ((d.isSenderPromise() && d.getSenderPromise() == r.getPromiseId())
+          || (d.isSenderHosted() && d.getSenderHosted() == r.getPromiseId())) {
+        throw new ProtocolError("'Resolve' of promise " + r.getPromiseId() + " to itself");
+      }
+      // The peer resolved its promise to something of ours (a pipelined result of our answer,
+      // an export) that turns out to be this very promise: a promise cycle across the two vats
+      // made by the applications, which the peer could not see. Break it, as a local promise
+      // resolved to itself is broken, instead of forwarding calls around it forever.
+      replacement = new BrokenClient(loop, RpcException.failed(
+          "Attempt to create a cycle detected: promise resolved to itself (through the peer)"));
+      isError = true;
     }
     target.resolve(replacement, isError);
   }

@@ -34,6 +34,12 @@ import java.util.concurrent.CompletionStage;
  * pending calls live in fixed-size slot arrays per vat; putting a value into a full slot frees
  * the old one.
  *
+ * <p>Byte 0 of the form {@code 0xF?} selects the extended modes (older inputs keep their meaning):
+ * bit 0 three vats, bit 1 threaded (each vat on its own {@link EventLoop#start} thread), bit 2
+ * (threaded only) services created on a separate service loop, so the vats reach them through
+ * {@code CrossLoopClient} bridges; extended inputs also create local promises
+ * ({@link Capability#promise}) and resolve them later to a chosen capability or an error.
+ *
  * <p>Oracles: a shadow object graph (direct references, no network; results alias the
  * capabilities they return, tail calls alias the tail call's answer) says which object each call
  * must reach, and a call may only arrive once its target is known and not broken; per-reference
@@ -48,6 +54,9 @@ final class RpcStateTarget {
   static final int CAP_SLOTS = 8;
   static final int QUESTION_SLOTS = 6;
   static final int PENDING_SLOTS = 4;
+  static final int PROMISE_SLOTS = 3;
+  /** How long the threaded mode waits for a loop before calling it a hang. */
+  static final long LOOP_TIMEOUT_SECONDS = 20;
   /** {@code -Drpcfuzz.trace=true} prints every step (for reproducing a finding). */
   static final boolean TRACE = Boolean.getBoolean("rpcfuzz.trace");
 
@@ -176,9 +185,21 @@ final class RpcStateTarget {
     }
   }
 
+  /** A local promise we created and have not resolved yet. */
+  static final class LocalPromise {
+    final CompletableFuture<Capability> resolver = new CompletableFuture<>();
+    final AnswerNode node = new AnswerNode();
+
+    LocalPromise() {
+      node.arrived = true; // resolved by the harness, not by a call
+    }
+  }
+
   /** One vat's handles. */
   final class Vat {
     final int index;
+    final EventLoop loop;
+    final LocalPromise[] promises = new LocalPromise[PROMISE_SLOTS];
     final Obj bootstrap;
     final Ref[] caps = new Ref[CAP_SLOTS];
     final Question[] questions = new Question[QUESTION_SLOTS];
@@ -187,8 +208,9 @@ final class RpcStateTarget {
     final List<Vat> peers = new ArrayList<>();
     int nextPending;
 
-    Vat(int index) {
+    Vat(int index, EventLoop loop) {
       this.index = index;
+      this.loop = loop;
       this.bootstrap = new Obj(RpcStateTarget.this, index, objects++);
     }
   }
@@ -219,7 +241,13 @@ final class RpcStateTarget {
   }
 
   private final FuzzInput in;
+  /** The manual loop of every vat (manual mode), else null. */
   private final EventLoop loop;
+  private final boolean extended;
+  private final boolean threaded;
+  /** Threaded mode: the loop of services on a separate loop (or null). */
+  private final EventLoop serviceLoop;
+  private final List<EventLoop> loops = new ArrayList<>();
   private final List<Vat> vats = new ArrayList<>();
   private final List<InMemoryTransport> wires = new ArrayList<>();
   private final List<RpcConnection> conns = new ArrayList<>();
@@ -231,12 +259,30 @@ final class RpcStateTarget {
   private int refs;
   private int answerIds;
 
-  private RpcStateTarget(byte[] data, EventLoop loop) {
+  private RpcStateTarget(byte[] data) {
     this.in = new FuzzInput(data);
-    this.loop = loop;
-    int n = 2 + in.next(2);
-    for (int i = 0; i < n; i++) {
-      vats.add(new Vat(i));
+    int b0 = in.next(256);
+    extended = (b0 & 0xF0) == 0xF0;
+    threaded = extended && (b0 & 2) != 0;
+    int n = 2 + (b0 & 1);
+    if (threaded) {
+      loop = null;
+      for (int i = 0; i < n; i++) {
+        EventLoop l = EventLoop.start("rpcfuzz-vat" + i);
+        loops.add(l);
+        vats.add(new Vat(i, l));
+      }
+      serviceLoop = (b0 & 4) != 0 ? EventLoop.start("rpcfuzz-services") : null;
+      if (serviceLoop != null) {
+        loops.add(serviceLoop);
+      }
+    } else {
+      loop = EventLoop.manual();
+      loops.add(loop);
+      serviceLoop = null;
+      for (int i = 0; i < n; i++) {
+        vats.add(new Vat(i, loop));
+      }
     }
     connect(vats.get(0), vats.get(1));
     if (n == 3) {
@@ -248,9 +294,9 @@ final class RpcStateTarget {
     InMemoryTransport[] w = InMemoryTransport.pair(true);
     wires.add(w[0]);
     wires.add(w[1]);
-    RpcConnection ca = RpcConnection.create(loop, w[0], Capability.of(a.bootstrap, loop),
+    RpcConnection ca = RpcConnection.create(a.loop, w[0], Capability.of(a.bootstrap, a.loop),
         "vat" + a.index + "->vat" + b.index);
-    RpcConnection cb = RpcConnection.create(loop, w[1], Capability.of(b.bootstrap, loop),
+    RpcConnection cb = RpcConnection.create(b.loop, w[1], Capability.of(b.bootstrap, b.loop),
         "vat" + b.index + "->vat" + a.index);
     a.conns.add(ca);
     a.peers.add(b);
@@ -263,11 +309,13 @@ final class RpcStateTarget {
   /** Runs one input. */
   static void run(byte[] data) {
     long liveBefore = Capability.liveReferenceCount();
-    EventLoop loop = EventLoop.manual();
+    RpcStateTarget t = new RpcStateTarget(data);
     try {
-      new RpcStateTarget(data, loop).runSteps();
+      t.runSteps();
     } finally {
-      loop.close();
+      for (EventLoop l : t.loops) {
+        l.close();
+      }
     }
     long live = Capability.liveReferenceCount();
     if (live > liveBefore) {
@@ -279,19 +327,66 @@ final class RpcStateTarget {
   private void runSteps() {
     int steps = 0;
     while (in.more() && steps++ < 500) {
-      step();
-      loop.runPending();
+      synchronized (this) {
+        step();
+      }
+      runLoops();
       check();
     }
     finish();
   }
 
-  private void check() {
-    if (!findings.isEmpty()) {
-      throw new AssertionError(String.join("\n", findings));
+  /** Manual mode: runs the loop's tasks; threaded mode: the loops run on their own. */
+  private int runLoops() {
+    return threaded ? 0 : loop.runPending();
+  }
+
+  /**
+   * Threaded mode: delivers every message and waits until every loop is idle and no message is
+   * waiting, three times in a row (tasks one loop posts to another are caught by the next round).
+   */
+  private void settle() {
+    int quiet = 0;
+    for (int round = 0; round < 100000 && quiet < 3; round++) {
+      int n = 0;
+      for (InMemoryTransport w : wires) {
+        n += w.deliverAll();
+      }
+      boolean idle = true;
+      for (EventLoop l : loops) {
+        try {
+          l.submit(() -> null).get(LOOP_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          throw new AssertionError(l + " did not answer: " + e);
+        }
+        idle &= l.isIdle();
+      }
+      for (InMemoryTransport w : wires) {
+        idle &= w.pending().isEmpty();
+      }
+      quiet = n == 0 && idle ? quiet + 1 : 0;
     }
-    if (loop.uncaughtExceptions() != 0) {
-      throw new AssertionError(loop.uncaughtExceptions() + " uncaught exceptions on the loop");
+    if (quiet < 3) {
+      throw new AssertionError("the loops never settled");
+    }
+  }
+
+  private long uncaught() {
+    long n = 0;
+    for (EventLoop l : loops) {
+      n += l.uncaughtExceptions();
+    }
+    return n;
+  }
+
+  private void check() {
+    synchronized (this) {
+      if (!findings.isEmpty()) {
+        throw new AssertionError(String.join("\n", findings));
+      }
+    }
+    if (uncaught() != 0) {
+      throw new AssertionError(uncaught() + " uncaught exceptions on the loops");
     }
     for (RpcConnection c : conns) {
       String bad = c.checkInvariants();
@@ -308,7 +403,7 @@ final class RpcStateTarget {
 
   private void step() {
     Vat v = vats.get(in.next(vats.size()));
-    int op = in.next(10);
+    int op = in.next(extended ? 12 : 10);
     trace("vat" + v.index + " op " + op);
     switch (op) {
       case 0: {
@@ -351,7 +446,30 @@ final class RpcStateTarget {
       }
       case 7: {
         Obj o = new Obj(this, v.index, objects++);
-        put(v, new Shadow(o, null, 0), Capability.of(o, loop));
+        EventLoop home = serviceLoop != null && in.next(2) == 1 ? serviceLoop : v.loop;
+        put(v, new Shadow(o, null, 0), Capability.of(o, home));
+        break;
+      }
+      case 10: {
+        int i = in.next(PROMISE_SLOTS);
+        if (v.promises[i] != null) {
+          resolvePromise(v, v.promises[i], null);
+        }
+        LocalPromise lp = new LocalPromise();
+        v.promises[i] = lp;
+        Capability cap = onLoop(v.loop, () -> Capability.promise(lp.resolver));
+        trace("  promise " + i);
+        put(v, new Shadow(null, lp.node, 0), cap);
+        break;
+      }
+      case 11: {
+        int i = in.next(PROMISE_SLOTS);
+        LocalPromise lp = v.promises[i];
+        if (lp != null) {
+          v.promises[i] = null;
+          int c = in.next(CAP_SLOTS + 1);
+          resolvePromise(v, lp, c < CAP_SLOTS ? v.caps[c] : null);
+        }
         break;
       }
       case 8: {
@@ -362,7 +480,7 @@ final class RpcStateTarget {
         }
         break;
       }
-      default: {
+      case 9: {
         int i = in.next(PENDING_SLOTS);
         Pending p = v.pending[i];
         if (p != null) {
@@ -372,6 +490,65 @@ final class RpcStateTarget {
         break;
       }
     }
+  }
+
+  /**
+   * Evaluates {@code f} on {@code l} (manual mode: here, the loop's own thread). Called holding
+   * this target's monitor, which it gives up while waiting (the loop may be delivering a call
+   * to {@link #received}, which needs it).
+   */
+  private <T> T onLoop(EventLoop l, java.util.function.Supplier<T> f) {
+    if (!threaded) {
+      return f.get();
+    }
+    CompletableFuture<T> r = l.submit(f);
+    long deadline = System.nanoTime() + LOOP_TIMEOUT_SECONDS * 1_000_000_000L;
+    while (!r.isDone()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(l + " did not answer");
+      }
+      try {
+        wait(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted");
+      }
+    }
+    return r.join();
+  }
+
+  /**
+   * Resolves a local promise to {@code target} (a new reference to it), or to an error when
+   * {@code target} is null. A resolution that would wait on the promise itself is a cycle:
+   * resolving a promise to itself the core must break ("Attempt to create a cycle"); longer
+   * cycles (through calls and other vats, which no implementation detects) are resolved with an
+   * error instead. Either way the promise is broken in the shadow graph.
+   */
+  private void resolvePromise(Vat v, LocalPromise lp, Ref target) {
+    if (target == null) {
+      trace("  resolve promise to an error");
+      lp.node.done = true;
+      lp.node.error = true;
+      lp.resolver.completeExceptionally(RpcException.failed("promise broken by the fuzzer"));
+      return;
+    }
+    Shadow ts = shadows.get(target.id);
+    if (dependsOn(ts, lp.node)) {
+      lp.node.done = true;
+      lp.node.error = true;
+      if (ts.answer == lp.node) {
+        trace("  resolve promise to itself");
+        lp.resolver.complete(target.cap.dup());
+      } else {
+        trace("  resolve promise: a cycle, resolved to an error");
+        lp.resolver.completeExceptionally(RpcException.failed("promise cycle avoided"));
+      }
+      return;
+    }
+    trace("  resolve promise to ref " + target.id);
+    lp.node.fields[0] = ts;
+    lp.node.done = true;
+    lp.resolver.complete(target.cap.dup());
   }
 
   private void put(Vat v, Shadow s, Capability cap) {
@@ -480,7 +657,8 @@ final class RpcStateTarget {
   }
 
   /** A call arrived at {@code o}: check its target and order, keep its capabilities. */
-  CompletionStage<Void> received(Obj o, CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
+  synchronized CompletionStage<Void> received(Obj o,
+      CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
     AnyStruct.Reader params = ctx.getParams().getAs(AnyStruct.FACTORY);
     String[] parts = params.getPointer(0).getAs(Text.FACTORY).toString().split(":");
     int refId = Integer.parseInt(parts[0]);
@@ -535,8 +713,31 @@ final class RpcStateTarget {
         return "finish q" + msg.getFinish().getQuestionId();
       case RELEASE:
         return "release " + msg.getRelease().getId() + "x" + msg.getRelease().getReferenceCount();
-      case RESOLVE:
-        return "resolve " + msg.getResolve().getPromiseId();
+      case RESOLVE: {
+        dev.capnp.rpc.proto.Rpc.Resolve.Reader r = msg.getResolve();
+        if (!r.isCap()) {
+          return "resolve " + r.getPromiseId() + " to an exception";
+        }
+        dev.capnp.rpc.proto.Rpc.CapDescriptor.Reader d = r.getCap();
+        String to;
+        switch (d.which()) {
+          case SENDER_HOSTED:
+            to = "senderHosted " + d.getSenderHosted();
+            break;
+          case SENDER_PROMISE:
+            to = "senderPromise " + d.getSenderPromise();
+            break;
+          case RECEIVER_HOSTED:
+            to = "receiverHosted " + d.getReceiverHosted();
+            break;
+          case RECEIVER_ANSWER:
+            to = "receiverAnswer " + d.getReceiverAnswer().getQuestionId();
+            break;
+          default:
+            to = d.which().toString();
+        }
+        return "resolve " + r.getPromiseId() + " to " + to;
+      }
       default:
         return msg.which().toString();
     }
@@ -545,39 +746,55 @@ final class RpcStateTarget {
   // ================================================================================= end
 
   private void finish() {
-    for (Vat v : vats) {
-      for (int i = 0; i < CAP_SLOTS; i++) {
-        if (v.caps[i] != null) {
-          v.caps[i].cap.close();
-          v.caps[i] = null;
-        }
-      }
-      for (int i = 0; i < QUESTION_SLOTS; i++) {
-        drop(v.questions[i]);
-        v.questions[i] = null;
-      }
-    }
-    for (int round = 0; round < 1000; round++) {
-      int n = loop.runPending();
-      for (InMemoryTransport w : wires) {
-        n += w.deliverAll();
-      }
-      n += loop.runPending();
+    synchronized (this) {
       for (Vat v : vats) {
-        for (int i = 0; i < PENDING_SLOTS; i++) {
-          if (v.pending[i] != null) {
-            Pending p = v.pending[i];
-            v.pending[i] = null;
-            answer(v, p, 1);
-            n++;
-          }
-        }
-        // capabilities received by calls during the drain
         for (int i = 0; i < CAP_SLOTS; i++) {
           if (v.caps[i] != null) {
             v.caps[i].cap.close();
             v.caps[i] = null;
-            n++;
+          }
+        }
+        for (int i = 0; i < QUESTION_SLOTS; i++) {
+          drop(v.questions[i]);
+          v.questions[i] = null;
+        }
+      }
+    }
+    for (int round = 0; round < 1000; round++) {
+      int n = 0;
+      if (threaded) {
+        settle();
+      } else {
+        n += loop.runPending();
+        for (InMemoryTransport w : wires) {
+          n += w.deliverAll();
+        }
+        n += loop.runPending();
+      }
+      synchronized (this) {
+        for (Vat v : vats) {
+          for (int i = 0; i < PENDING_SLOTS; i++) {
+            if (v.pending[i] != null) {
+              Pending p = v.pending[i];
+              v.pending[i] = null;
+              answer(v, p, 1);
+              n++;
+            }
+          }
+          for (int i = 0; i < PROMISE_SLOTS; i++) {
+            if (v.promises[i] != null) {
+              resolvePromise(v, v.promises[i], null);
+              v.promises[i] = null;
+              n++;
+            }
+          }
+          // capabilities received by calls during the drain
+          for (int i = 0; i < CAP_SLOTS; i++) {
+            if (v.caps[i] != null) {
+              v.caps[i].cap.close();
+              v.caps[i] = null;
+              n++;
+            }
           }
         }
       }
@@ -598,13 +815,17 @@ final class RpcStateTarget {
     for (RpcConnection c : conns) {
       c.close();
     }
-    loop.runPending();
-    for (InMemoryTransport w : wires) {
-      w.deliverAll();
+    if (threaded) {
+      settle();
+    } else {
+      loop.runPending();
+      for (InMemoryTransport w : wires) {
+        w.deliverAll();
+      }
+      loop.runPending();
     }
-    loop.runPending();
-    if (loop.uncaughtExceptions() != 0) {
-      throw new AssertionError(loop.uncaughtExceptions() + " uncaught exceptions on the loop");
+    if (uncaught() != 0) {
+      throw new AssertionError(uncaught() + " uncaught exceptions on the loops");
     }
   }
 }

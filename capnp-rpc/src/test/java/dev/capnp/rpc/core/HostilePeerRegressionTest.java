@@ -64,6 +64,42 @@ class HostilePeerRegressionTest extends RawPeerHarness {
     assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(liveBefore);
   }
 
+  /**
+   * A promise resolved through the peer's own answer back to itself (found by the RPC
+   * state-machine fuzzer: two well-behaved vats, one returning a promise the other resolved to
+   * that very result) is a cycle the applications made: the promise breaks, the connection stays.
+   */
+  @Test
+  void resolveOfAPromiseToOurAnswerHoldingItBreaksThePromise() {
+    connect(Capability.of(new Recorder("svc")), ConnectionLimits.DEFAULT); // echoes caps back
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initTarget().initPromisedAnswer().setQuestionId(0);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("x"));
+      s.getPointer(1).setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderPromise(3);
+    });
+    // answer 1 now returns the promise (import 3) at pointer 1; the peer resolves it there
+    peerSends(m -> {
+      Rpc.Resolve.Builder r = m.initResolve();
+      r.setPromiseId(3);
+      Rpc.PromisedAnswer.Builder pa = r.initCap().initReceiverAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.checkInvariants()).isNull();
+    peerSends(m -> m.initFinish().setQuestionId(1));
+    peerSends(m -> m.initFinish().setQuestionId(0)); // (releaseResultCaps: the bootstrap too)
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
   private void peerCalls(int questionId, String msg, boolean yourself, int exportedCap) {
     peerSends(m -> {
       Rpc.Call.Builder c = m.initCall();
