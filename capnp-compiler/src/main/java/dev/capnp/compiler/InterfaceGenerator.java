@@ -26,7 +26,9 @@ final class InterfaceGenerator {
       + RT + "AnyPointer.Builder>";
   /** Methods of {@code dev.capnp.rpc.Server} a handler must not override by accident. */
   private static final Set<String> SERVER_METHODS = Set.of("dispatch", "isBlocking",
-      "onRelease", "done", "unknownInterface", "unknownMethod");
+      "isStreaming", "onRelease", "done", "unknownInterface", "unknownMethod");
+  /** {@code StreamResult} of {@code capnp/stream.capnp}: the results of {@code -> stream}. */
+  static final long STREAM_RESULT_ID = 0x995f9a3377c0b16eL;
 
   private final FileGenerator file;
   private final Request request;
@@ -86,6 +88,11 @@ final class InterfaceGenerator {
       }
     }
     return out;
+  }
+
+  /** Whether {@code m} is declared {@code -> stream}. */
+  static boolean isStreaming(Method m) {
+    return m.resultStructType() == STREAM_RESULT_ID;
   }
 
   private static String unique(String name, Set<String> used) {
@@ -338,8 +345,13 @@ final class InterfaceGenerator {
       typeParams.append("> ");
     }
     JType p = types.methodStruct(m.paramStructType(), m.paramBrand(), c.owner().ctx(), implicit);
-    JType r = types.methodStruct(m.resultStructType(), m.resultBrand(), c.owner().ctx(), implicit);
     String pf = implicit.isEmpty() ? factories.of(p, c.handlerName() + "Params") : p.factory();
+    if (isStreaming(m)) {
+      emitStreamingRequestMethod(out, c, typeParams.toString(), params.toString(), p, pf,
+          implicit);
+      return;
+    }
+    JType r = types.methodStruct(m.resultStructType(), m.resultBrand(), c.owner().ctx(), implicit);
     String rf = implicit.isEmpty() ? factories.of(r, c.handlerName() + "Results") : r.factory();
     String pipeline = pipelineType(m.resultStructType());
     String pipelineFn = pipeline.equals(RPC + "Pipeline") ? "java.util.function.Function.identity()"
@@ -372,6 +384,42 @@ final class InterfaceGenerator {
     out.close();
   }
 
+  /** A {@code -> stream} method's request: a {@code StreamingRequest} of its params. */
+  private void emitStreamingRequestMethod(SourceWriter out, Call c, String typeParams,
+      String params, JType p, String pf, List<JType> implicit) {
+    Method m = c.method();
+    out.line("");
+    StringBuilder doc = new StringBuilder();
+    if (c.doc() != null) {
+      doc.append(c.doc().strip()).append("\n\n");
+    }
+    doc.append("A streaming request to {@code ").append(schemaName(c.owner().node())).append('.')
+        .append(m.name()).append("}: fill {@code getParams()}, then\n{@code send()}, whose"
+            + " future completes when flow control allows the next call.");
+    for (JType t : implicit) {
+      doc.append("\n@param ").append(t.factory()).append(" reads and writes the method's type"
+          + " parameter");
+    }
+    out.javadoc(doc.toString());
+    String head = "public " + typeParams + RPC + "StreamingRequest<" + p.builder() + "> "
+        + c.requestName() + "(";
+    if (params.isEmpty() || fits(out, head + params + ") {")) {
+      out.open(head + params + ")");
+    } else {
+      out.openWrapped(head, params + ")");
+    }
+    String call = "return " + RPC + "StreamingRequest.of(capability(), "
+        + types.className(c.owner().node().id()) + ".TYPE_ID, " + m.index() + ", " + pf + ");";
+    if (fits(out, call)) {
+      out.line(call);
+    } else {
+      out.line("return " + RPC + "StreamingRequest.of(capability(),");
+      out.line("    " + types.className(c.owner().node().id()) + ".TYPE_ID, " + m.index() + ", "
+          + pf + ");");
+    }
+    out.close();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Server
 
@@ -399,8 +447,12 @@ final class InterfaceGenerator {
       }
       Method m = c.method();
       JType p = types.struct(m.paramStructType(), m.paramBrand(), c.owner().ctx());
-      JType r = types.struct(m.resultStructType(), m.resultBrand(), c.owner().ctx());
       String pf = factories.of(p, c.handlerName() + "Params");
+      if (isStreaming(m)) {
+        emitStreamingHandler(dispatch, handlers, c, p, pf);
+        continue;
+      }
+      JType r = types.struct(m.resultStructType(), m.resultBrand(), c.owner().ctx());
       String rf = factories.of(r, c.handlerName() + "Results");
       String head = "case " + m.index() + " -> " + c.handlerName() + "(context.typed(" + pf + ",";
       if (fits(dispatch, head + " " + rf + "));")) {
@@ -482,6 +534,7 @@ final class InterfaceGenerator {
     w.raw(dispatch.toString());
     w.line("return " + RPC + "Server.unknownInterface(interfaceId);");
     w.close();
+    emitIsStreaming(calls);
     w.raw(handlers.toString());
     if (!factories.statics.isEmpty()) {
       w.line("");
@@ -491,5 +544,66 @@ final class InterfaceGenerator {
     }
     w.close();
     w.line("");
+  }
+
+  /** The dispatch case and the overridable handler of a {@code -> stream} method. */
+  private void emitStreamingHandler(SourceWriter dispatch, SourceWriter handlers, Call c, JType p,
+      String pf) {
+    Method m = c.method();
+    String line = "case " + m.index() + " -> " + c.handlerName() + "(" + RPC
+        + "StreamingCallContext.of(context, " + pf + "));";
+    if (fits(dispatch, line)) {
+      dispatch.line(line);
+    } else {
+      dispatch.line("case " + m.index() + " -> " + c.handlerName() + "(");
+      dispatch.line("    " + RPC + "StreamingCallContext.of(context, " + pf + "));");
+    }
+    handlers.line("");
+    StringBuilder doc = new StringBuilder();
+    if (c.doc() != null) {
+      doc.append(c.doc().strip()).append("\n\n");
+    }
+    doc.append("Handles the streaming method {@code ").append(schemaName(c.owner().node()))
+        .append('.').append(m.name()).append("}: read {@code context.getParams()},\n"
+            + "return a stage completing when the call is done. Calls to this object wait until"
+            + "\nit completes; failing it fails every later call to the object.\nThe default"
+            + " fails with an {@code unimplemented} exception.");
+    handlers.javadoc(doc.toString());
+    handlers.openWrapped("protected " + STAGE + " " + c.handlerName() + "(",
+        RPC + "StreamingCallContext<" + p.reader() + "> context)");
+    handlers.line("return java.util.concurrent.CompletableFuture.failedFuture("
+        + RPC + "RpcException.unimplemented(");
+    handlers.line("    \"method not implemented: " + schemaName(c.owner().node()) + "."
+        + m.name() + "\"));");
+    handlers.close();
+  }
+
+  /** Overrides {@code Server.isStreaming} when some method is declared {@code -> stream}. */
+  private void emitIsStreaming(List<Call> calls) {
+    List<String> cases = new ArrayList<>();
+    for (Call c : calls) {
+      if (isStreaming(c.method())) {
+        cases.add("interfaceId == " + types.className(c.owner().node().id()) + ".TYPE_ID"
+            + " && methodId == " + c.method().index());
+      }
+    }
+    if (cases.isEmpty()) {
+      return;
+    }
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("protected boolean isStreaming(long interfaceId, int methodId)");
+    for (int i = 0; i < cases.size(); i++) {
+      String line = (i == 0 ? "return " : "    || ") + cases.get(i)
+          + (i == cases.size() - 1 ? ";" : "");
+      if (fits(w, line)) {
+        w.line(line);
+      } else {
+        int cut = line.indexOf(" && ");
+        w.line(line.substring(0, cut));
+        w.line("    " + line.substring(cut + 1));
+      }
+    }
+    w.close();
   }
 }

@@ -187,13 +187,21 @@ class InterfaceSourceTest {
   }
 
   @Test
-  void standardSchemasHaveDefaultPackages() {
+  void streamingMethodsGetStreamingRequestsAndContexts() {
     // stream.capnp has no $Java.package: its shipped classes are used for "-> stream" results
     byte[] request = TestSchemas.compile("streaming.capnp");
     String source = new JavaGenerator(JavaGenerator.Options.defaults()).generateSources(request)
         .get("dev/capnp/compiler/test/rpc/Streaming.java");
     assertThat(source).containsIgnoringWhitespaces(
-        "dev.capnp.rpc.proto.Stream.StreamResult.Reader, dev.capnp.rpc.Pipeline> writeRequest()");
+        "public dev.capnp.rpc.StreamingRequest<Streaming.Sink.WriteParams.Builder> writeRequest()",
+        "return dev.capnp.rpc.StreamingRequest.of(capability(), Streaming.Sink.TYPE_ID, 0,",
+        "case 0 -> write(dev.capnp.rpc.StreamingCallContext.of(context,",
+        "protected java.util.concurrent.CompletionStage<java.lang.Void> write(",
+        "dev.capnp.rpc.StreamingCallContext<Streaming.Sink.WriteParams.Reader> context)",
+        "protected boolean isStreaming(long interfaceId, int methodId) {",
+        "return interfaceId == Streaming.Sink.TYPE_ID && methodId == 0;");
+    // no results struct is involved: "-> stream" methods have nothing to read or fill
+    assertThat(source).doesNotContain("proto.Stream.StreamResult");
   }
 
   /** The text of the top-level class {@code name} of calls.capnp. */

@@ -20,6 +20,8 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   private boolean releasedOnCancel;
   private volatile boolean canceled;
   private final CompletableFuture<Void> cancelFuture = new CompletableFuture<>();
+  /** For a streaming call: told (on the loop) when the handler is done, with its failure. */
+  java.util.function.Consumer<Throwable> whenHandlerDone;
 
   CallContextImpl(LocalClient hook, CallParams params) {
     this.hook = hook;
@@ -56,21 +58,35 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     hook.release();
   }
 
-  /** Runs the handler (on the loop, or hands it to the blocking executor). */
-  void start() {
+  /**
+   * Runs the handler (on the loop, or hands it to the blocking executor); with a non-null
+   * {@code failWith} the call fails with it instead (a broken stream).
+   */
+  void start(RpcException failWith) {
     started = true;
     if (promise.isCancelled()) {
       finished = true;
       params.release();
       pipeline.resolve(PipelineHook.broken(loop, RpcException.failed("canceled")));
       hook.release();
+      handlerDone(null);
       return;
     }
-    if (hook.server.isBlocking(params.interfaceId, params.methodId)) {
+    if (failWith != null) {
+      finish(failWith);
+    } else if (hook.server.isBlocking(params.interfaceId, params.methodId)) {
       BlockingExecutor.INSTANCE.execute(() -> loop.runAsHome(() ->
           invoke().whenComplete((v, e) -> loop.execute(() -> finish(e)))));
     } else {
       invoke().whenComplete((v, e) -> loop.run(() -> finish(e)));
+    }
+  }
+
+  private void handlerDone(Throwable e) {
+    java.util.function.Consumer<Throwable> d = whenHandlerDone;
+    if (d != null) {
+      whenHandlerDone = null;
+      d.accept(e);
     }
   }
 
@@ -92,6 +108,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
         promise.completeExceptionally(RpcException.of(x));
       }
     }
+    handlerDone(e);
   }
 
   private void finishUnsafe(Throwable e) {

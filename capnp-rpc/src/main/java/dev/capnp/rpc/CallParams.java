@@ -23,6 +23,14 @@ final class CallParams {
   CallContextImpl tailCallOf;
   /** The connection answering this call (received params only), else null. */
   RpcConnection answerConnection;
+  /**
+   * For a streaming call ({@link Request#sendStreaming()}): completes when the caller may make
+   * the next streaming call. A connection's flow controller completes it (and sets
+   * {@link #streamFlowTaken}); otherwise the caller completes it when the call completes.
+   */
+  volatile java.util.concurrent.CompletableFuture<Void> streamReady;
+  /** Whether a flow controller took charge of {@link #streamReady}. */
+  volatile boolean streamFlowTaken;
   /** Whether the outgoing message was already used (sent); further sends must copy. */
   boolean messageUsed;
   private boolean released;

@@ -3,17 +3,19 @@ package dev.capnp.rpc;
 /** A capability implemented by a local {@link Server}. */
 final class LocalClient extends ClientHook {
   final Server server;
+  private final StreamGate gate;
 
   LocalClient(EventLoop loop, Server server) {
     super(loop);
     this.server = server;
+    this.gate = new StreamGate(server);
   }
 
   @Override
   CallResult call(CallParams params) {
     assert loop.inLoop() : "called off its loop: " + this;
     CallContextImpl ctx = new CallContextImpl(this, params);
-    loop.execute(ctx::start);
+    loop.execute(() -> gate.admit(ctx));
     return new CallResult(ctx.promise, ctx.pipeline);
   }
 

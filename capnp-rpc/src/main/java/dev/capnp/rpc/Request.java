@@ -2,6 +2,7 @@ package dev.capnp.rpc;
 
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.PointerFactory;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -86,6 +87,53 @@ public final class Request<P, R, L> {
       rp.attach(cr);
     });
     return rp;
+  }
+
+  /**
+   * Sends the request as a streaming call (the way {@code -> stream} methods are called; see
+   * {@link StreamingRequest}). Over a connection the call goes out at once, in order with the
+   * other calls to the capability; the result completes when the stream's flow controller has
+   * room for the next call (a local call: when this one completed). It fails when this call or an
+   * earlier streaming call to the capability failed: a stream is broken by its first failure.
+   * The call's results are discarded. Completes on the capability's event loop; cancelling the
+   * result does not cancel the call.
+   */
+  public CompletableFuture<Void> sendStreaming() {
+    ClientHook t = takeTarget();
+    CompletableFuture<Void> signal = new CompletableFuture<>();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    params.streamReady = signal;
+    EventLoop home = t.loop;
+    signal.whenComplete((v, e) -> home.run(() -> {
+      if (e != null) {
+        ready.completeExceptionally(RpcException.of(e));
+      } else {
+        ready.complete(null);
+      }
+    }));
+    home.run(() -> {
+      CallResult cr;
+      try {
+        cr = t.call(params);
+      } catch (RuntimeException e) {
+        cr = CallResult.broken(home, RpcException.of(e));
+      }
+      t.release();
+      cr.pipeline.release();
+      cr.promise.whenComplete((r, e) -> {
+        if (r != null) {
+          r.release();
+        }
+        if (!params.streamFlowTaken) {
+          if (e != null) {
+            signal.completeExceptionally(RpcException.of(e));
+          } else {
+            signal.complete(null);
+          }
+        }
+      });
+    });
+    return ready;
   }
 
   /** Releases the request without sending it. */

@@ -48,6 +48,7 @@ public final class RpcConnection implements AutoCloseable {
   private final BootstrapFactory bootstrapFactory;
   private final String name;
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  private StreamFlowControl flowControl = StreamFlowControl.DEFAULT;
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
 
@@ -105,6 +106,16 @@ public final class RpcConnection implements AutoCloseable {
   /** This connection's resource limits. */
   public ConnectionLimits limits() {
     return limits;
+  }
+
+  /**
+   * Sets how streaming calls to the peer's capabilities are flow controlled (each capability
+   * gets its own controller at its first streaming call; default {@link StreamFlowControl#DEFAULT});
+   * returns this.
+   */
+  public RpcConnection streamFlowControl(StreamFlowControl policy) {
+    this.flowControl = java.util.Objects.requireNonNull(policy, "policy");
+    return this;
   }
 
   /**
@@ -584,8 +595,12 @@ public final class RpcConnection implements AutoCloseable {
       q.refs++;
       q.pipeline.holdsQuestion = true;
     }
+    long streamBytes = params.streamReady != null && !q.isTailCall ? mb.sizeInWords() * 8 : -1;
     send(mb);
     caps.releaseAll();
+    if (streamBytes >= 0) {
+      flowControl(target, params, streamBytes, q.promise);
+    }
     q.promise.whenComplete((r, e) -> {
       if (q.promise.isCancelled()) {
         loop.run(() -> {
@@ -610,6 +625,23 @@ public final class RpcConnection implements AutoCloseable {
       return new CallResult(CompletableFuture.completedFuture(marker), q.pipeline);
     }
     return new CallResult(q.promise, q.pipeline);
+  }
+
+  /** Reports a streaming call just sent to {@code target} to the target's flow controller. */
+  private void flowControl(RpcClient target, CallParams params, long bytes,
+      CompletableFuture<Results> ack) {
+    if (target.flow == null) {
+      target.flow = flowControl.newController();
+    }
+    CompletableFuture<Void> signal = params.streamReady;
+    params.streamFlowTaken = true;
+    target.flow.send(bytes, ack).whenComplete((v, e) -> {
+      if (e != null) {
+        signal.completeExceptionally(e);
+      } else {
+        signal.complete(null);
+      }
+    });
   }
 
   private void dropQuestionRef(Question q) {
@@ -1530,6 +1562,9 @@ public final class RpcConnection implements AutoCloseable {
 
   /** A capability pointing into this connection. */
   abstract class RpcClient extends ClientHook {
+    /** Flow control of the streaming calls to this capability (made at the first one). */
+    FlowController flow;
+
     RpcClient() {
       super(RpcConnection.this.loop);
     }
@@ -1726,6 +1761,15 @@ public final class RpcConnection implements AutoCloseable {
         replacement = e.queue;
       }
       ClientHook old = cap;
+      if (old instanceof RpcClient && ((RpcClient) old).flow != null) {
+        // streaming calls in flight through the promise keep bounding the stream (rpc.c++
+        // adoptFlowController): the resolution takes over the controller if it has none
+        ClientHook next = ClientHook.shorten(replacement);
+        if (next instanceof RpcClient && next.brand() == RpcConnection.this
+            && ((RpcClient) next).flow == null) {
+          ((RpcClient) next).flow = ((RpcClient) old).flow;
+        }
+      }
       cap = replacement;
       resolved = true;
       old.release();

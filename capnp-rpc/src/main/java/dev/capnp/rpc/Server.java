@@ -36,6 +36,16 @@ public abstract class Server {
     return blockingClass;
   }
 
+  /**
+   * Whether the method is a streaming one ({@code -> stream}; generated servers answer this).
+   * While a streaming call to this object runs, later calls to it wait (so a stream is processed
+   * one call at a time, in order); once one fails, every later call to the object fails with the
+   * same exception.
+   */
+  protected boolean isStreaming(long interfaceId, int methodId) {
+    return false;
+  }
+
   /** Called on the event loop when the last reference to this server is released. */
   protected void onRelease() {
   }
