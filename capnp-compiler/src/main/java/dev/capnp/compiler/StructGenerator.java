@@ -244,20 +244,40 @@ final class StructGenerator {
         + "nestingLimit);");
     assignFactories(ctx);
     w.close();
-    if (n.struct().isGroup()) {
+    emitGroupConstructor(ctx, "Reader", fp);
+    emitMembers(ctx, false);
+    w.close();
+    w.line("");
+  }
+
+  /** A group's Reader or Builder is constructed from its parent's (sharing its location). */
+  private void emitGroupConstructor(StructContext ctx, String kind, String factoryParams) {
+    if (ctx.node.struct().isGroup()) {
       w.line("");
-      w.open("private Reader(" + fp + RT + "StructReader parent)");
+      w.open("private " + kind + "(" + factoryParams + RT + "Struct" + kind + " parent)");
       w.line("super(parent);");
       assignFactories(ctx);
       w.close();
     }
+  }
+
+  /**
+   * The members of a Reader or Builder after its constructors: {@code which()}, the field
+   * accessors, the lazily created factories they use, and {@code toString()}.
+   */
+  private void emitMembers(StructContext ctx, boolean builder) {
+    Node n = ctx.node;
     if (n.struct().discriminantCount() > 0) {
       emitWhichMethod(n, ctx);
     }
     ctx.instanceMembers.clear();
     ctx.instanceNames.clear();
     for (Field f : byCodeOrder(n)) {
-      fields.readerField(ctx, f);
+      if (builder) {
+        fields.builderField(ctx, f);
+      } else {
+        fields.readerField(ctx, f);
+      }
     }
     for (String line : ctx.instanceMembers) {
       w.line(line);
@@ -266,12 +286,11 @@ final class StructGenerator {
       w.line("");
       w.line("@java.lang.Override");
       w.open("public java.lang.String toString()");
-      w.line("return " + DYNAMIC + "TextFormat.toString(this, " + (ctx.generic()
-          ? schemaArgs(ctx) : types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID") + ");");
+      w.line(builder ? "return asReader().toString();"
+          : "return " + DYNAMIC + "TextFormat.toString(this, " + (ctx.generic()
+              ? schemaArgs(ctx) : types.outerRef(file.fileId) + ".SCHEMA, TYPE_ID") + ");");
       w.close();
     }
-    w.close();
-    w.line("");
   }
 
   private static final String RPC_PIPELINE = InterfaceGenerator.RPC + "Pipeline";
@@ -393,13 +412,7 @@ final class StructGenerator {
     w.line("super(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);");
     assignFactories(ctx);
     w.close();
-    if (n.struct().isGroup()) {
-      w.line("");
-      w.open("private Builder(" + fp + RT + "StructBuilder parent)");
-      w.line("super(parent);");
-      assignFactories(ctx);
-      w.close();
-    }
+    emitGroupConstructor(ctx, "Builder", fp);
     w.line("");
     w.line("/** A reader of the same struct. */");
     w.open("public " + ctx.readerType(ctx.self, ctx.chain) + " asReader()");
@@ -407,24 +420,7 @@ final class StructGenerator {
         + "_segment(), _capTable(), _dataOffset(), _dataSizeBits(),");
     w.line("    _pointerOffset(), _pointerCount(), java.lang.Integer.MAX_VALUE);");
     w.close();
-    if (n.struct().discriminantCount() > 0) {
-      emitWhichMethod(n, ctx);
-    }
-    ctx.instanceMembers.clear();
-    ctx.instanceNames.clear();
-    for (Field f : byCodeOrder(n)) {
-      fields.builderField(ctx, f);
-    }
-    for (String line : ctx.instanceMembers) {
-      w.line(line);
-    }
-    if (file.emitToString) {
-      w.line("");
-      w.line("@java.lang.Override");
-      w.open("public java.lang.String toString()");
-      w.line("return asReader().toString();");
-      w.close();
-    }
+    emitMembers(ctx, true);
     w.close();
   }
 }
