@@ -182,8 +182,12 @@ final class CrossLoopClient extends ClientHook {
    */
   private void targetResolved(ClientHook brokenReplacement, ClientHook direct, EventLoop via) {
     if (destroyed) {
+      // (the bridge was released while the resolution was on its way here)
       if (direct != null) {
         direct.release();
+      }
+      if (brokenReplacement != null) {
+        brokenReplacement.release();
       }
       return;
     }
