@@ -72,6 +72,25 @@ struct CalleeHolder {
   }
 }
 
+interface ByteSink {
+  # A file-like sink for the streaming scenario: `-> stream` methods with flow control. Both
+  # servers run the streaming calls to one sink one at a time, in order, and a failed streaming
+  # call fails every later call to the sink (the Cap'n Proto streaming rules).
+
+  write @0 (seq :UInt32, data :Data) -> stream;
+  # Appends data. Completes `delayMs` milliseconds after it started (the sink's newSink
+  # argument); the first write of a sink made with holdFirst completes only when
+  # TestService.releaseSink is called. Records whether seq equals the number of earlier writes
+  # (E-order) and whether the write started while another write was still in progress.
+
+  fail @1 (reason :Text) -> stream;
+  # Fails with a FAILED exception whose description is `reason`: the stream is broken.
+
+  done @2 () -> (writes :UInt32, bytes :UInt64, checksum :UInt64, inOrder :Bool, overlapped :Bool);
+  # writes and bytes received, checksum = fnv1a64 over all the data in order, inOrder = every seq
+  # was as expected, overlapped = some write started before the previous one had completed.
+}
+
 interface TestService {
   # The bootstrap interface of both servers. Each connection gets its own TestService object, so
   # the state below (held callback, pending promise, canceled ids) is per connection.
@@ -147,4 +166,12 @@ interface TestService {
   bigEcho @18 (data :Data, text :Text, reply :UInt32) -> (data :Data, text :Text, checksum :UInt64);
   # checksum = fnv1a64(data) of the received data. Returns `reply` bytes of data with byte i =
   # (i * 7 + 3) & 0xFF and text = the received text reversed (ASCII only).
+
+  # --- streaming ---
+  newSink @19 (delayMs :UInt32, holdFirst :Bool) -> (sink :ByteSink);
+  # A new ByteSink (see there); it becomes this service's current sink.
+
+  releaseSink @20 ();
+  # Lets the held first write of the current sink complete. Fails if it is not being held (not
+  # arrived yet, already released, or the sink was made without holdFirst).
 }

@@ -9,9 +9,10 @@
 
 namespace interop {
 
-// 64-bit FNV-1a hash, used as the checksum of bigEcho's data.
-inline uint64_t fnv1a64(kj::ArrayPtr<const kj::byte> data) {
-  uint64_t h = 0xcbf29ce484222325ull;
+// 64-bit FNV-1a hash, used as the checksum of bigEcho's data; continuing from `h` (the hash of
+// what came before) it checksums a stream of ByteSink writes.
+constexpr uint64_t FNV_OFFSET = 0xcbf29ce484222325ull;
+inline uint64_t fnv1a64(kj::ArrayPtr<const kj::byte> data, uint64_t h = FNV_OFFSET) {
   for (kj::byte b: data) {
     h ^= b;
     h *= 0x100000001b3ull;
@@ -21,6 +22,11 @@ inline uint64_t fnv1a64(kj::ArrayPtr<const kj::byte> data) {
 
 // Byte i of the data bigEcho returns.
 inline kj::byte replyByte(size_t i) { return static_cast<kj::byte>((i * 7 + 3) & 0xFF); }
+
+// Byte i of write number `seq` in the streaming scenario.
+inline kj::byte streamByte(uint32_t seq, size_t i) {
+  return static_cast<kj::byte>((seq * 31 + i) & 0xFF);
+}
 
 // The reverse of an ASCII string.
 inline kj::String reversed(kj::StringPtr s) {

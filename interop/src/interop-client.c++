@@ -389,6 +389,73 @@ public:
     await(kj::joinPromises(calls.releaseAsArray()), "400 counter calls");
   }
 
+  // Streaming: flow control stops the writer while the sink holds its first write; the sink runs
+  // the writes one at a time and in order; a final regular call sees them all; a failed
+  // streaming call breaks the stream and the sink.
+  void streaming() {
+    constexpr size_t CHUNK = 1024;
+    constexpr uint32_t MAX_UNBLOCKED = 8192;  // 8 MiB: more than any window of a loopback stream
+    {
+      auto newSink = service.newSinkRequest();
+      newSink.setDelayMs(1);
+      newSink.setHoldFirst(true);
+      auto sink = await(newSink.send(), "newSink").getSink();
+      uint64_t checksum = FNV_OFFSET;
+      uint32_t n = 0;
+      auto write = [&]() {
+        auto request = sink.writeRequest();
+        request.setSeq(n);
+        auto data = request.initData(CHUNK);
+        for (size_t i = 0; i < CHUNK; i++) data[i] = streamByte(n, i);
+        checksum = fnv1a64(data, checksum);
+        n++;
+        return request.send();
+      };
+      kj::Maybe<kj::Promise<void>> blocked;
+      while (n < MAX_UNBLOCKED) {
+        auto promise = write();
+        if (!promise.poll(waitScope)) {
+          blocked = kj::mv(promise);
+          break;
+        }
+        promise.wait(waitScope);
+      }
+      KJ_REQUIRE(blocked != nullptr, "flow control never stopped the writer", n);
+      KJ_REQUIRE(n >= 2, "flow control stopped the writer at once", n);
+      await(service.releaseSinkRequest().send(), "releaseSink");
+      KJ_IF_MAYBE(b, blocked) {
+        await(kj::mv(*b), "the blocked write");
+      }
+      for (int i = 0; i < 100; i++) await(write(), "write");
+      auto done = await(sink.doneRequest().send(), "done");
+      KJ_REQUIRE(done.getWrites() == n, done.getWrites(), n);
+      KJ_REQUIRE(done.getBytes() == uint64_t(n) * CHUNK, done.getBytes(), n);
+      KJ_REQUIRE(done.getChecksum() == checksum);
+      KJ_REQUIRE(done.getInOrder(), "the sink saw writes out of order");
+      KJ_REQUIRE(!done.getOverlapped(), "a write started before the previous one completed");
+    }
+    {
+      auto newSink = service.newSinkRequest();
+      auto sink = await(newSink.send(), "newSink").getSink();
+      auto first = sink.writeRequest();
+      first.setSeq(0);
+      first.initData(10);
+      auto p1 = first.send();
+      auto failing = sink.failRequest();
+      failing.setReason("sink broke");
+      auto p2 = failing.send();
+      auto e = expectException([&]() { await(sink.doneRequest().send(), "done"); },
+                               "done after a failed streaming call");
+      KJ_REQUIRE(strstr(e.getDescription().cStr(), "sink broke") != nullptr, e.getDescription());
+      auto later = sink.writeRequest();
+      later.setSeq(1);
+      auto e2 = expectException([&]() { await(later.send(), "write"); },
+                                "a write after a failed streaming call");
+      KJ_REQUIRE(strstr(e2.getDescription().cStr(), "sink broke") != nullptr,
+                 e2.getDescription());
+    }
+  }
+
   using Scenario = void (Scenarios::*)();
   struct Named { const char* name; Scenario run; };
   static kj::ArrayPtr<const Named> all() {
@@ -405,6 +472,7 @@ public:
       {"exceptions", &Scenarios::exceptions},
       {"big", &Scenarios::big},
       {"ordering", &Scenarios::ordering},
+      {"streaming", &Scenarios::streaming},
     };
     return scenarios;
   }

@@ -59,6 +59,67 @@ private:
   uint32_t count = 0;
 };
 
+// The state of one ByteSink, shared with the TestService that made it (for releaseSink).
+struct SinkState {
+  uint32_t delayMs = 0;
+  bool holdFirst = false;
+  uint32_t writes = 0;
+  uint64_t bytes = 0;
+  uint64_t checksum = FNV_OFFSET;
+  bool inOrder = true;
+  bool overlapped = false;
+  bool inProgress = false;
+  kj::Maybe<kj::Own<kj::PromiseFulfiller<void>>> held;
+};
+
+class ByteSinkImpl final: public ByteSink::Server {
+public:
+  ByteSinkImpl(kj::Timer& timer, std::shared_ptr<SinkState> state)
+      : timer(timer), state(kj::mv(state)) {}
+
+protected:
+  kj::Promise<void> write(WriteContext context) override {
+    auto params = context.getParams();
+    auto& s = *state;
+    if (s.inProgress) s.overlapped = true;
+    s.inProgress = true;
+    if (params.getSeq() != s.writes) s.inOrder = false;
+    s.writes++;
+    auto data = params.getData();
+    s.bytes += data.size();
+    s.checksum = fnv1a64(data, s.checksum);
+    kj::Promise<void> wait = nullptr;
+    if (s.holdFirst && s.writes == 1) {
+      auto paf = kj::newPromiseAndFulfiller<void>();
+      s.held = kj::mv(paf.fulfiller);
+      wait = kj::mv(paf.promise);
+    } else {
+      wait = timer.afterDelay(s.delayMs * kj::MILLISECONDS);
+    }
+    auto shared = state;
+    return wait.then([shared]() { shared->inProgress = false; });
+  }
+
+  kj::Promise<void> fail(FailContext context) override {
+    return kj::Exception(kj::Exception::Type::FAILED, __FILE__, __LINE__,
+                         kj::heapString(context.getParams().getReason()));
+  }
+
+  kj::Promise<void> done(DoneContext context) override {
+    auto results = context.getResults();
+    results.setWrites(state->writes);
+    results.setBytes(state->bytes);
+    results.setChecksum(state->checksum);
+    results.setInOrder(state->inOrder);
+    results.setOverlapped(state->overlapped);
+    return kj::READY_NOW;
+  }
+
+private:
+  kj::Timer& timer;
+  std::shared_ptr<SinkState> state;
+};
+
 kj::Exception::Type toKjType(ErrorType type) {
   switch (type) {
     case ErrorType::FAILED: return kj::Exception::Type::FAILED;
@@ -219,6 +280,27 @@ protected:
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> newSink(NewSinkContext context) override {
+    auto params = context.getParams();
+    sink = std::make_shared<SinkState>();
+    sink->delayMs = params.getDelayMs();
+    sink->holdFirst = params.getHoldFirst();
+    context.getResults().setSink(kj::heap<ByteSinkImpl>(timer, sink));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> releaseSink(ReleaseSinkContext context) override {
+    if (sink) {
+      KJ_IF_MAYBE(fulfiller, sink->held) {
+        auto f = kj::mv(*fulfiller);
+        sink->held = nullptr;
+        f->fulfill();
+        return kj::READY_NOW;
+      }
+    }
+    return KJ_EXCEPTION(FAILED, "releaseSink: no write is being held");
+  }
+
 private:
   struct CallBackState {
     CallBackState(Callback::Client cb, kj::String text, uint32_t times)
@@ -249,6 +331,7 @@ private:
   kj::Maybe<Callback::Client> held;
   kj::Maybe<Pending> pending;
   std::shared_ptr<std::set<uint32_t>> canceled;
+  std::shared_ptr<SinkState> sink;
 };
 
 // One accepted connection: its stream, its two-party network and its RPC system.

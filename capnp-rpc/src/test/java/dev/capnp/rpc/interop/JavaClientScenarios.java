@@ -52,6 +52,7 @@ final class JavaClientScenarios {
     ALL.put("exceptions", JavaClientScenarios::exceptions);
     ALL.put("big", JavaClientScenarios::big);
     ALL.put("ordering", JavaClientScenarios::ordering);
+    ALL.put("streaming", JavaClientScenarios::streaming);
   }
 
   private JavaClientScenarios() {}
@@ -421,6 +422,88 @@ final class JavaClientScenarios {
       }
       awaitAll(calls, "400 counter calls");
     }
+  }
+
+  /**
+   * Streaming: flow control stops the writer while the sink holds its first write (no Return,
+   * so the window fills); the sink runs the writes one at a time and in order; a final regular
+   * call sees them all; a failed streaming call breaks the stream and the sink.
+   */
+  static void streaming(Interop.TestService.Client service, EventLoop loop) throws Exception {
+    final int chunk = 1024;
+    var newSink = service.newSinkRequest();
+    newSink.getParams().setDelayMs(1);
+    newSink.getParams().setHoldFirst(true);
+    try (var made = await(newSink.send(), "newSink");
+        Interop.ByteSink.Client sink = made.get().getSink()) {
+      long[] checksum = {InteropValues.FNV_OFFSET};
+      int n = 0;
+      CompletableFuture<Void> blocked = null;
+      while (n < 8192) {
+        CompletableFuture<Void> f = write(sink, n++, chunk, checksum);
+        await(loop.submit(() -> null), "loop turn"); // the send has run on the loop
+        if (!f.isDone()) {
+          blocked = f;
+          break;
+        }
+        await(f, "write");
+      }
+      assertThat(blocked).as("flow control never stopped the writer").isNotNull();
+      // the default window (64 KiB at first) holds about 64 writes of 1 KiB plus overhead
+      assertThat(n).isBetween(65536 / (chunk + 512) + 1, 65536 / chunk + 2);
+      await(service.releaseSinkRequest().send(), "releaseSink").close();
+      await(blocked, "the blocked write");
+      for (int i = 0; i < 100; i++) {
+        await(write(sink, n++, chunk, checksum), "write");
+      }
+      try (var done = await(sink.doneRequest().send(), "done")) {
+        var r = done.get();
+        assertThat(r.getWrites()).isEqualTo(n);
+        assertThat(r.getBytes()).isEqualTo((long) n * chunk);
+        assertThat(r.getChecksum()).isEqualTo(checksum[0]);
+        assertThat(r.getInOrder()).as("sink saw the writes in order").isTrue();
+        assertThat(r.getOverlapped()).as("a write started before the previous one completed")
+            .isFalse();
+      }
+    }
+    try (var made = await(service.newSinkRequest().send(), "newSink");
+        Interop.ByteSink.Client sink = made.get().getSink()) {
+      long[] ignored = {0};
+      write(sink, 0, 10, ignored);
+      var failing = sink.failRequest();
+      failing.getParams().setReason("sink broke");
+      failing.send();
+      RpcException e = expectRpcException(sink.doneRequest().send(), "done after a failure");
+      assertThat(e.getReason()).contains("sink broke");
+      RpcException later = expectRpcException(write(sink, 1, 10, ignored),
+          "a write after a failure");
+      assertThat(later.getReason()).contains("sink broke");
+    }
+  }
+
+  private static CompletableFuture<Void> write(Interop.ByteSink.Client sink, int seq, int size,
+      long[] checksum) {
+    var request = sink.writeRequest();
+    request.getParams().setSeq(seq);
+    Data.Builder data = request.getParams().initData(size);
+    ByteBuffer bytes = data.asByteBuffer();
+    for (int i = 0; i < size; i++) {
+      bytes.put(bytes.position() + i, InteropValues.streamByte(seq, i));
+    }
+    checksum[0] = InteropValues.fnv1a64(checksum[0], data.asByteBuffer());
+    return request.send();
+  }
+
+  private static RpcException expectRpcException(Future<?> f, String what) throws Exception {
+    try {
+      Object r = await(f, what);
+      if (r instanceof AutoCloseable c) {
+        c.close();
+      }
+    } catch (RpcException e) {
+      return e;
+    }
+    return fail("%s: expected an exception", what);
   }
 
   private static void next(Interop.Counter.Client counter, int expected,

@@ -4,6 +4,7 @@ import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.StreamingCallContext;
 import dev.capnp.runtime.Data;
 import dev.capnp.runtime.TextList;
 import java.nio.ByteBuffer;
@@ -26,6 +27,8 @@ final class JavaTestService extends Interop.TestService.Server {
   private Interop.Callback.Client pendingTarget;
   private final Set<Integer> canceled = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> released = new CompletableFuture<>();
+  /** The most recent sink made by newSink (loop-confined). */
+  private ByteSinkImpl sink;
 
   /** Completes when the last reference to this service is gone. */
   CompletableFuture<Void> released() {
@@ -297,6 +300,98 @@ final class JavaTestService extends Interop.TestService.Server {
       out.put(out.position() + i, InteropValues.replyByte(i));
     }
     return done();
+  }
+
+  @Override
+  protected CompletionStage<Void> newSink(CallContext<Interop.TestService.NewSinkParams.Reader,
+      Interop.TestService.NewSinkResults.Builder> context) {
+    Interop.TestService.NewSinkParams.Reader params = context.getParams();
+    sink = new ByteSinkImpl(params.getDelayMs(), params.getHoldFirst());
+    try (var client = new Interop.ByteSink.Client(Capability.of(sink))) {
+      context.getResults().setSink(client);
+    }
+    return done();
+  }
+
+  @Override
+  protected CompletionStage<Void> releaseSink(CallContext<
+      Interop.TestService.ReleaseSinkParams.Reader,
+      Interop.TestService.ReleaseSinkResults.Builder> context) {
+    CompletableFuture<Void> h = sink == null ? null : sink.held;
+    if (h == null || h.isDone()) {
+      return CompletableFuture.failedFuture(
+          RpcException.failed("releaseSink: no write is being held"));
+    }
+    h.complete(null);
+    return done();
+  }
+
+  /**
+   * interop.capnp's ByteSink: the streaming calls run one at a time (the RPC layer's stream gate),
+   * which {@code overlapped} checks; writes complete after {@code delayMs}, the first one of a
+   * holdFirst sink when releaseSink is called.
+   */
+  static final class ByteSinkImpl extends Interop.ByteSink.Server {
+    private final int delayMs;
+    private final boolean holdFirst;
+    private int writes;
+    private long bytes;
+    private long checksum = InteropValues.FNV_OFFSET;
+    private boolean inOrder = true;
+    private boolean overlapped;
+    private boolean inProgress;
+    /** The held first write (completed by releaseSink), or null. */
+    volatile CompletableFuture<Void> held;
+
+    ByteSinkImpl(int delayMs, boolean holdFirst) {
+      this.delayMs = delayMs;
+      this.holdFirst = holdFirst;
+    }
+
+    @Override
+    protected CompletionStage<Void> write(
+        StreamingCallContext<Interop.ByteSink.WriteParams.Reader> context) {
+      Interop.ByteSink.WriteParams.Reader params = context.getParams();
+      if (inProgress) {
+        overlapped = true;
+      }
+      inProgress = true;
+      if (params.getSeq() != writes) {
+        inOrder = false;
+      }
+      writes++;
+      bytes += params.getData().size();
+      checksum = InteropValues.fnv1a64(checksum, params.getData().asByteBuffer());
+      CompletableFuture<Void> wait = new CompletableFuture<>();
+      if (holdFirst && writes == 1) {
+        held = wait;
+      } else {
+        CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS)
+            .execute(() -> wait.complete(null));
+      }
+      EventLoop loop = EventLoop.current();
+      // back on the loop before the next write may start (inProgress is loop-confined)
+      return wait.thenRunAsync(() -> inProgress = false, loop);
+    }
+
+    @Override
+    protected CompletionStage<Void> fail(
+        StreamingCallContext<Interop.ByteSink.FailParams.Reader> context) {
+      return CompletableFuture.failedFuture(
+          RpcException.failed(context.getParams().getReason().toString()));
+    }
+
+    @Override
+    protected CompletionStage<Void> done_(CallContext<Interop.ByteSink.DoneParams.Reader,
+        Interop.ByteSink.DoneResults.Builder> context) {
+      Interop.ByteSink.DoneResults.Builder results = context.getResults();
+      results.setWrites(writes);
+      results.setBytes(bytes);
+      results.setChecksum(checksum);
+      results.setInOrder(inOrder);
+      results.setOverlapped(overlapped);
+      return done();
+    }
   }
 
   /** interop.capnp's Callee: echo answers name + ":" + text; child appends "/" + name. */
