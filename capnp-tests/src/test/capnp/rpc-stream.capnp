@@ -31,3 +31,9 @@ interface Feed(T) {
   pushWith @1 [U] (value :T, extra :U) -> stream;
   count @2 () -> (n :UInt32);
 }
+
+interface SinkMaker {
+  # Hands out a sink (the test holds the answer to stream on the promised sink meanwhile).
+
+  make @0 () -> (sink :ByteSink);
+}

@@ -21,6 +21,7 @@ import dev.capnp.runtime.Text;
 import dev.capnp.test.rpc.RpcStream.ByteSink;
 import dev.capnp.test.rpc.RpcStream.Feed;
 import dev.capnp.test.rpc.RpcStream.NoteSink;
+import dev.capnp.test.rpc.RpcStream.SinkMaker;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.util.ArrayList;
@@ -355,6 +356,65 @@ class StreamingTest {
       assertThat(done(done)).containsExactly(60, 60L * CHUNK);
       assertThat(impl.seqs).containsExactlyElementsOf(IntStream.range(0, 60).boxed().toList());
       assertThat(impl.maxRunning.get()).isEqualTo(1);
+    }
+  }
+
+  /** Answers make() with a capability to {@code sink} once the test completes {@link #answer}. */
+  static final class MakerImpl extends SinkMaker.Server {
+    final SinkImpl sink;
+    final CompletableFuture<Void> answer = new CompletableFuture<>();
+
+    MakerImpl(SinkImpl sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    protected CompletionStage<Void> make(
+        CallContext<SinkMaker.MakeParams.Reader, SinkMaker.MakeResults.Builder> context) {
+      return answer.thenRun(() -> {
+        try (ByteSink.Client c = new ByteSink.Client(Capability.of(sink))) {
+          context.getResults().setSink(c);
+        }
+      });
+    }
+  }
+
+  @Test
+  void aStreamOnAPromisedCapabilityKeepsItsWindowWhenThePromiseResolves() {
+    SinkImpl impl = new SinkImpl();
+    impl.hold = true;
+    MakerImpl maker = new MakerImpl(impl);
+    try (ManualPair pair = new ManualPair(maker, StreamFlowControl.fixedWindow(WINDOW));
+        SinkMaker.Client makers = new SinkMaker.Client(pair.client.bootstrap())) {
+      var made = makers.makeRequest().send();
+      try (ByteSink.Client sink = made.pipeline().getSink()) {
+        int sent = 0;
+        CompletableFuture<Void> last;
+        do {
+          last = write(sink, sent++, CHUNK); // pipelined on the unanswered make()
+          pair.pump();
+        } while (last.isDone() && sent < 1000);
+        assertThat(last).isNotDone();
+        assertThat(impl.seqs).isEmpty(); // waiting at the server for make()'s answer
+        maker.answer.complete(null);
+        pair.pump();
+        made.join().close(); // the promised sink is now the peer's export
+        assertThat(impl.seqs).containsExactly(0);
+        // the resolved capability took over the stream's controller: still no room
+        assertThat(last).isNotDone();
+        CompletableFuture<Void> next = write(sink, sent++, CHUNK);
+        pair.pump();
+        assertThat(next).isNotDone();
+        while (impl.releaseOne()) {
+          pair.pump();
+        }
+        assertThat(last).isCompleted();
+        assertThat(next).isCompleted();
+        var done = sink.doneRequest().send();
+        pair.pump();
+        assertThat(done(done)).containsExactly(sent, (long) sent * CHUNK);
+        assertThat(impl.seqs).containsExactlyElementsOf(IntStream.range(0, sent).boxed().toList());
+      }
     }
   }
 
