@@ -335,8 +335,20 @@ class VatNetworkTest {
   @Test
   void crossedConnectionsSettleOnOne() throws Exception {
     Vat b = server(tcp(), true);
-    for (int round = 0; round < 3; round++) {
-      Vat a = server(tcp(), true);
+    // keys on both sides of b's digest, so both outcomes of the keep-new rule are exercised
+    SecretKey smaller = null;
+    SecretKey larger = null;
+    while (smaller == null || larger == null) {
+      SecretKey k = SecretKey.generate();
+      if (k.digest().compareTo(b.digest()) < 0) {
+        smaller = k;
+      } else {
+        larger = k;
+      }
+    }
+    for (int round = 0; round < 10; round++) {
+      Vat a = server(VatConfig.builder().listenAddress(tcp())
+          .secretKey(round % 2 == 0 ? smaller : larger));
       CompletableFuture<Capability> ab = a.importRef(b.sturdyUri(ServiceId.ofPublic("main")))
           .connect();
       CompletableFuture<Capability> ba = b.importRef(a.sturdyUri(ServiceId.ofPublic("main")))
