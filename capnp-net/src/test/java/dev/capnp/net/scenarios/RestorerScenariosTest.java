@@ -161,6 +161,10 @@ class RestorerScenariosTest {
       // Two users; one frees the capability at once: the other's stays alive.
       CompletableFuture<Void> firstUser = restore(loop, table, loader.b).thenAccept(Capability::close);
       CompletableFuture<Capability> b2f2 = restore(loop, table, loader.b);
+      // both lookups must be waiting for the one load before it completes: the loop runs them
+      // in order, so once a later task ran, so did they (otherwise the first user could release
+      // the service before the second lookup, which then rightly loads it again)
+      loop.submit(() -> null).join();
       awaitLoads(loader.loadsOfB, 2);
       loader.delay.broadcast();
       Vats.await(firstUser);
