@@ -119,6 +119,7 @@ class LoaderTableTest {
           () -> CompletableFuture.completedFuture(Capability.of(new TestEcho(), loop)));
       try (Capability r4 = restore(table, id)) {
         assertThat(loader.loads(id)).as("loaded again").isEqualTo(2);
+        assertThat(r4.problem()).isNull();
       }
     }
   }
