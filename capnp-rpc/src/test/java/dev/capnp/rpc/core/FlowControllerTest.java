@@ -137,7 +137,7 @@ class FlowControllerTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive");
   }
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   private static CompletableFuture<Void>[] newAcks(int n) {
     CompletableFuture<Void>[] a = new CompletableFuture[n];
     for (int i = 0; i < n; i++) {

@@ -3,25 +3,18 @@ package dev.capnp.rpc.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The C++ peers against each other (C++ client -> C++ server): proves the interop scenarios
  * themselves, so a failure in the Java directions points at the Java RPC.
  */
 class CppClientCppServerTest {
-  /**
-   * Skips the whole class, with the reason, when the C++ peers cannot be built here. Building
-   * them (after a schema change, or in a fresh checkout) takes longer than the default test
-   * timeout on a busy machine; CppPeers bounds the build itself.
-   */
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
   @BeforeAll
-  @Timeout(value = 660, unit = TimeUnit.SECONDS)
   static void requirePeers() {
     CppPeers.get();
   }

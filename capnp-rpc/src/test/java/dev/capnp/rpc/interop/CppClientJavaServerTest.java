@@ -11,26 +11,19 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * C++ client (interop/src/interop-client.c++) -> Java server ({@link JavaTestService}) over TCP
  * loopback: one client process per scenario, each on its own connection.
  */
 class CppClientJavaServerTest {
-  /**
-   * Skips the whole class, with the reason, when the C++ peers cannot be built here. Building
-   * them (after a schema change, or in a fresh checkout) takes longer than the default test
-   * timeout on a busy machine; CppPeers bounds the build itself.
-   */
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
   @BeforeAll
-  @Timeout(value = 660, unit = TimeUnit.SECONDS)
   static void requirePeers() {
     CppPeers.get();
   }

@@ -6,14 +6,12 @@ import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcConnection;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Java client -> C++ server (interop/src/interop-server.c++) over TCP loopback: every scenario on
@@ -23,13 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * a message-tracing proxy in front of an interop-server started by hand).
  */
 class JavaClientCppServerTest {
-  /**
-   * Skips the whole class, with the reason, when the C++ peers cannot be built here. Building
-   * them (after a schema change, or in a fresh checkout) takes longer than the default test
-   * timeout on a busy machine; CppPeers bounds the build itself.
-   */
+  /** Skips the whole class, with the reason, when the C++ peers cannot be built here. */
   @BeforeAll
-  @Timeout(value = 660, unit = TimeUnit.SECONDS)
   static void requirePeers() {
     CppPeers.get();
   }

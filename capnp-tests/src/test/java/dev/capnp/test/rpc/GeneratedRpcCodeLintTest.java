@@ -31,7 +31,8 @@ class GeneratedRpcCodeLintTest {
       throws IOException, InterruptedException {
     Process capnp = new ProcessBuilder("capnp", "compile", "-I", "target/capnp-include",
         "--src-prefix", "src/test/capnp", "-o-", "src/test/capnp/rpc-calls.capnp",
-        "src/test/capnp/rpc-edge.capnp", "src/test/capnp/test.capnp").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        "src/test/capnp/rpc-edge.capnp", "src/test/capnp/rpc-stream.capnp",
+        "src/test/capnp/test.capnp").redirectError(ProcessBuilder.Redirect.INHERIT).start();
     ByteArrayOutputStream request = new ByteArrayOutputStream();
     capnp.getInputStream().transferTo(request);
     assertThat(capnp.waitFor(60, TimeUnit.SECONDS) && capnp.exitValue() == 0).isTrue();
@@ -39,7 +40,8 @@ class GeneratedRpcCodeLintTest {
     Map<String, String> sources = new JavaGenerator(JavaGenerator.Options.defaults())
         .generateSources(request.toByteArray());
     assertThat(sources).containsKeys("dev/capnp/test/rpc/RpcCalls.java",
-        "dev/capnp/test/rpc/RpcEdge.java", "dev/capnp/test/TestSchema.java");
+        "dev/capnp/test/rpc/RpcEdge.java", "dev/capnp/test/rpc/RpcStream.java",
+        "dev/capnp/test/TestSchema.java");
     List<File> files = new ArrayList<>();
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path p = dir.resolve("src").resolve(e.getKey());

@@ -504,13 +504,17 @@ class StreamingTest {
   }
 
   @Test
-  void twoLoopsOverInMemoryWithTheAdaptiveDefault() {
+  void twoLoopsOverInMemoryWithTheAdaptiveDefaultToAnObjectOfAThirdLoop() {
     SinkImpl impl = new SinkImpl();
+    ExecutorService async = Executors.newSingleThreadExecutor();
+    impl.async = async;
     EventLoop serverLoop = EventLoop.start("stream-server");
     EventLoop clientLoop = EventLoop.start("stream-client");
     InMemoryTransport[] wires = InMemoryTransport.pair(false);
+    // the sink lives on a third loop: the server's connection reaches it through a bridge
+    EventLoop sinkLoop = EventLoop.start("stream-sink");
     RpcConnection server = RpcConnection.create(serverLoop, wires[1],
-        Capability.of(impl, serverLoop), "server");
+        Capability.of(impl, sinkLoop), "server");
     RpcConnection client = RpcConnection.create(clientLoop, wires[0], null, "client");
     try (ByteSink.Client sink = new ByteSink.Client(client.bootstrap())) {
       int n = 500;
@@ -523,11 +527,14 @@ class StreamingTest {
       ready.join();
       assertThat(done(sink.doneRequest().send())).containsExactly(n, n * 4096L);
       assertThat(impl.seqs).containsExactlyElementsOf(IntStream.range(0, n).boxed().toList());
+      assertThat(impl.maxRunning.get()).isEqualTo(1);
     } finally {
       client.close();
       server.close();
       clientLoop.close();
       serverLoop.close();
+      sinkLoop.close();
+      async.shutdown();
     }
   }
 }
