@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the address-book round trip in C++ (libcapnp, -O2) and in Java (JMH), both pinned to the
-# same CPU, so the two can be compared as a ratio. Usage: benchmarks/cpp/run.sh [PEOPLE]
+# same CPU, so the two can be compared as a ratio (also by CPU time, steadier on a shared
+# machine). Usage: benchmarks/cpp/run.sh [PEOPLE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 people=${1:-10}
@@ -14,3 +15,5 @@ g++ -std=c++17 -O2 -I"$out" benchmarks/cpp/addressbook_bench.c++ "$out/addressbo
 taskset -c 0 "$out/addressbook_bench" "$people" 5
 taskset -c 0 java -jar benchmarks/target/benchmarks.jar AddressBookBenchmark -p people="$people" \
   -f 1 -wi 3 -w 2 -i 5 -r 2 2>/dev/null | grep -E '^(Benchmark|AddressBook)'
+# The same rounds timed the C++ twin's way (wall and thread CPU time, batches of 100).
+taskset -c 0 java -cp benchmarks/target/benchmarks.jar dev.capnp.bench.AddressBookCpuTime "$people" 5

@@ -84,11 +84,16 @@ final class Packer {
       }
       int tag = tag(word);
       out[o++] = (byte) tag;
-      // Every byte is stored, but the position only moves past the non-zero ones.
+      // The non-zero bytes gathered to the low end of one long (a zero byte adds nothing and
+      // does not move the position), stored at once; the bytes past them are overwritten next.
+      long gathered = 0;
+      int shift = 0;
       for (int b = 0; b < 8; b++) {
-        out[o] = (byte) (word >>> (b << 3));
-        o += (tag >>> b) & 1;
+        gathered |= ((word >>> (b << 3)) & 0xff) << shift;
+        shift += ((tag >>> b) & 1) << 3;
       }
+      LONGS.set(out, o, gathered);
+      o += Integer.bitCount(tag);
       if (tag == 0xff) {
         int runStart = p;
         int runEnd = Math.min(end, p + MAX_RUN_BYTES);

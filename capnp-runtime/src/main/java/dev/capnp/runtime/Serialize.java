@@ -83,7 +83,7 @@ public final class Serialize {
   /** Reads one message from a channel with explicit limits. */
   public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
-    return read(new ChannelSource(channel), options);
+    return read(channelSource(channel), options);
   }
 
   /** Reads one message from a stream (reads exactly the message's bytes). */
@@ -93,7 +93,7 @@ public final class Serialize {
 
   /** Reads one message from a stream with explicit limits. */
   public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
-    return read(new StreamSource(in), options);
+    return read(streamSource(in), options);
   }
 
   /**
@@ -101,13 +101,13 @@ public final class Serialize {
    * cleanly before the first byte of a message.
    */
   public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
-    return tryRead(new StreamSource(in), options);
+    return tryRead(streamSource(in), options);
   }
 
   /** Like {@link #tryRead(InputStream, ReaderOptions)} for a channel. */
   public static MessageReader tryRead(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
-    return tryRead(new ChannelSource(channel), options);
+    return tryRead(channelSource(channel), options);
   }
 
   /** Something bytes can be read from, completely or not at all. */
@@ -202,46 +202,17 @@ public final class Serialize {
     return ((segmentCount + 2) / 2) * 8;
   }
 
-  private static final class ChannelSource implements Source {
-    private final ReadableByteChannel channel;
-
-    ChannelSource(ReadableByteChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public boolean readFully(ByteBuffer dst) throws IOException {
-      boolean any = false;
-      while (dst.hasRemaining()) {
-        int n = channel.read(dst);
-        if (n < 0) {
-          if (!any) {
-            return false;
-          }
-          throw new DecodeException("premature end of stream: " + dst.remaining()
-              + " more bytes expected");
-        }
-        if (n > 0) {
-          any = true;
-        }
-      }
-      return true;
-    }
+  /** One read of some bytes into a buffer: the count, or -1 at the end of input. */
+  private interface ChunkReader {
+    int read(ByteBuffer dst) throws IOException;
   }
 
-  private static final class StreamSource implements Source {
-    private final InputStream in;
-
-    StreamSource(InputStream in) {
-      this.in = in;
-    }
-
-    @Override
-    public boolean readFully(ByteBuffer dst) throws IOException {
+  /** A source filling buffers from repeated reads, which may each deliver only a few bytes. */
+  private static Source source(ChunkReader reader) {
+    return dst -> {
       boolean any = false;
-      byte[] arr = dst.array();
       while (dst.hasRemaining()) {
-        int n = in.read(arr, dst.arrayOffset() + dst.position(), dst.remaining());
+        int n = reader.read(dst);
         if (n < 0) {
           if (!any) {
             return false;
@@ -249,13 +220,24 @@ public final class Serialize {
           throw new DecodeException("premature end of stream: " + dst.remaining()
               + " more bytes expected");
         }
-        if (n > 0) {
-          any = true;
-          dst.position(dst.position() + n);
-        }
+        any |= n > 0;
       }
       return true;
-    }
+    };
+  }
+
+  private static Source channelSource(ReadableByteChannel channel) {
+    return source(channel::read);
+  }
+
+  private static Source streamSource(InputStream in) {
+    return source(dst -> {
+      int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+      if (n > 0) {
+        dst.position(dst.position() + n);
+      }
+      return n;
+    });
   }
 
   // ---------------------------------------------------------------- writing

@@ -125,7 +125,10 @@ final class Unpacker implements Serialize.Source {
     return o;
   }
 
-  /** Decodes words while the window holds a whole step; stops at runs and at {@code end}. */
+  /**
+   * Decodes words while the window holds a whole step; runs are expanded at once where they fit
+   * (else left in {@code zeroWords}/{@code literalWords} for the caller). Stops at {@code end}.
+   */
   private int unpackWindow(byte[] out, int o, int end) {
     byte[] buf = this.buf;
     int p = pos;
@@ -133,25 +136,44 @@ final class Unpacker implements Serialize.Source {
     while (o < end && p <= last) {
       int tag = buf[p++] & 0xff;
       if (tag == 0) {
+        int run = buf[p++] & 0xff;
         Packer.LONGS.set(out, o, 0L);
-        zeroWords = buf[p++] & 0xff;
         o += 8;
-        break;
+        int n = Math.min(run, (end - o) >>> 3);
+        Arrays.fill(out, o, o + n * 8, (byte) 0);
+        o += n * 8;
+        if (n < run) {
+          zeroWords = run - n;
+          break;
+        }
+        continue;
       }
       if (tag == 0xff) {
         System.arraycopy(buf, p, out, o, 8);
-        literalWords = buf[p + 8] & 0xff;
+        int run = (buf[p + 8] & 0xff) * 8;
         p += 9;
         o += 8;
-        break;
+        if (run > end - o || run > lim - p) {
+          literalWords = run >>> 3;
+          break;
+        }
+        System.arraycopy(buf, p, out, o, run);
+        p += run;
+        o += run;
+        continue;
       }
-      // Every byte position reads some packed byte; absent ones are masked to zero and do not
-      // advance the input (p never passes the tag's last data byte, inside the window).
+      // The 8 bytes after the tag lie inside the window; the tag's bytes are its first ones,
+      // spread out to the positions of its set bits (absent bytes are zero).
+      long packed = (long) Packer.LONGS.get(buf, p);
+      long word = 0;
+      int shift = 0;
       for (int b = 0; b < 8; b++) {
-        int bit = (tag >>> b) & 1;
-        out[o + b] = (byte) (buf[p] & -bit);
-        p += bit;
+        long bit = (tag >>> b) & 1;
+        word |= ((packed >>> shift) & 0xff & -bit) << (b << 3);
+        shift += (int) bit << 3;
       }
+      Packer.LONGS.set(out, o, word);
+      p += Integer.bitCount(tag);
       o += 8;
     }
     pos = p;
