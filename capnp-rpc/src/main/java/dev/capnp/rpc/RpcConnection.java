@@ -1258,6 +1258,32 @@ public final class RpcConnection implements AutoCloseable {
   }
 
   /**
+   * Writes the target of the last of the peer's capabilities on {@code h}'s resolution chain
+   * (an import, an imported promise, a pipelined answer); false if there is none.
+   */
+  private boolean writeLastTargetOfOurs(ClientHook h, Rpc.MessageTarget.Builder t) {
+    ClientHook found = null;
+    for (int i = 0; i < 1000 && h != null; i++) {
+      if (h.brand() == this && (h instanceof ImportClient || h instanceof PipelineClient
+          || h instanceof PromiseClient)) {
+        found = h;
+      }
+      h = h.getResolved();
+    }
+    if (found instanceof PromiseClient) {
+      PromiseClient p = (PromiseClient) found;
+      if (p.importId >= 0) {
+        t.setImportedCap(p.importId);
+      } else {
+        p.initial.writeTarget(t); // a pipelined answer: the question's id and path
+      }
+    } else if (found != null) {
+      ((RpcClient) found).writeTarget(t);
+    }
+    return found != null;
+  }
+
+  /**
    * Answers a {@code Disembargo} (senderLoopback) sent to {@code t} (owned) once every call the
    * peer sent to {@code t} before it has been passed back to the peer. Normally {@code t}
    * already resolved to one of the peer's capabilities. A local promise that is still on its
@@ -1276,13 +1302,17 @@ public final class RpcConnection implements AutoCloseable {
       return;
     }
     try {
-      if (!(s instanceof RpcClient) || s.brand() != this) {
+      MessageBuilder mb = newMessage();
+      Rpc.Disembargo.Builder out = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
+      if (s instanceof RpcClient && s.brand() == this) {
+        ((RpcClient) s).writeTarget(out.initTarget());
+      } else if (s.brokenReason() == null || !writeLastTargetOfOurs(t, out.initTarget())) {
+        // (broken: it did point back to the sender, but the peer's capability it resolved to
+        // broke since, e.g. we broke a promise cycle closed through the peer's Resolve; the
+        // peer sent this before it could know, and its embargo still waits for the echo)
         throw new ProtocolError("'Disembargo' of type 'senderLoopback' sent to an object"
             + " that does not point back to the sender");
       }
-      MessageBuilder mb = newMessage();
-      Rpc.Disembargo.Builder out = mb.initRoot(Rpc.Message.FACTORY).initDisembargo();
-      ((RpcClient) s).writeTarget(out.initTarget());
       out.initContext().setReceiverLoopback(embargoId);
       send(mb);
     } catch (ProtocolError e) {
@@ -1679,6 +1709,8 @@ public final class RpcConnection implements AutoCloseable {
   final class PromiseClient extends RpcClient {
     /** Volatile (with {@link #resolved}) so that other loops may follow the resolution. */
     private volatile ClientHook cap;
+    /** Where it pointed first (not a reference: only its target ids are used, see below). */
+    private final RpcClient initial;
     private final int importId;
     boolean receivedCall;
     volatile boolean resolved;
@@ -1686,6 +1718,7 @@ public final class RpcConnection implements AutoCloseable {
 
     PromiseClient(RpcClient initial, int importId) {
       this.cap = initial;
+      this.initial = initial;
       this.importId = importId;
     }
 
