@@ -8,9 +8,10 @@ import java.nio.ByteOrder;
 
 /**
  * Streaming packer: packs buffers of whole words into a fixed output array, handing full chunks
- * to a {@link Sink}. Words are read as {@code long}s: a zero word costs one compare, and a
- * word's tag (one bit per non-zero byte) is computed without a loop. Runs never span two input
- * buffers (still valid packing). The output is byte-for-byte that of the C++ implementation.
+ * to a {@link Sink}. Words are read as {@code long}s: a zero word costs one compare, a word's
+ * tag (one bit per non-zero byte) is computed without a loop, and only its non-zero bytes are
+ * visited. Runs never span two input buffers (still valid packing). The output is byte-for-byte
+ * that of the C++ implementation.
  */
 final class Packer {
   /** Receives packed output in chunks. */
@@ -84,16 +85,10 @@ final class Packer {
       }
       int tag = tag(word);
       out[o++] = (byte) tag;
-      // The non-zero bytes gathered to the low end of one long (a zero byte adds nothing and
-      // does not move the position), stored at once; the bytes past them are overwritten next.
-      long gathered = 0;
-      int shift = 0;
-      for (int b = 0; b < 8; b++) {
-        gathered |= ((word >>> (b << 3)) & 0xff) << shift;
-        shift += ((tag >>> b) & 1) << 3;
+      // One store per non-zero byte: typical words (pointers, small numbers, padding) have few.
+      for (int t = tag; t != 0; t &= t - 1) {
+        out[o++] = (byte) (word >>> (Integer.numberOfTrailingZeros(t) << 3));
       }
-      LONGS.set(out, o, gathered);
-      o += Integer.bitCount(tag);
       if (tag == 0xff) {
         int runStart = p;
         int runEnd = Math.min(end, p + MAX_RUN_BYTES);

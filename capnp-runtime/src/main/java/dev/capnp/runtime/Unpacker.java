@@ -166,11 +166,9 @@ final class Unpacker implements Serialize.Source {
       // spread out to the positions of its set bits (absent bytes are zero).
       long packed = (long) Packer.LONGS.get(buf, p);
       long word = 0;
-      int shift = 0;
-      for (int b = 0; b < 8; b++) {
-        long bit = (tag >>> b) & 1;
-        word |= ((packed >>> shift) & 0xff & -bit) << (b << 3);
-        shift += (int) bit << 3;
+      for (int t = tag; t != 0; t &= t - 1) {
+        word |= (packed & 0xff) << (Integer.numberOfTrailingZeros(t) << 3);
+        packed >>>= 8;
       }
       Packer.LONGS.set(out, o, word);
       p += Integer.bitCount(tag);
