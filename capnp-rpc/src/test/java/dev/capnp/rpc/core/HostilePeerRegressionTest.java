@@ -100,6 +100,59 @@ class HostilePeerRegressionTest extends RawPeerHarness {
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 
+  /**
+   * We resolved a promise we export to a pipelined answer of the peer; the peer, having called
+   * through it, asks for the loopback Disembargo while its answer fails and our pipelined promise
+   * breaks. The peer could not know: the Disembargo is echoed, not a protocol error (found by the
+   * RPC state-machine fuzzer).
+   */
+  @Test
+  void disembargoForAPromiseWhosePipelinedTargetBrokeIsEchoed() {
+    Recorder svc = new Recorder("svc");
+    CompletableFuture<Capability> resolution = new CompletableFuture<>();
+    AtomicReference<Capability> peerCap = new AtomicReference<>();
+    svc.handler = ctx -> {
+      peerCap.set(Capability.fromPointer(ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1)));
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability promise = Capability.promise(resolution)) {
+        promise.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    connect(Capability.of(svc), ConnectionLimits.DEFAULT);
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    peerCalls(1, "give", false, 5); // hands us its capability 5; we return a promise (export)
+    Rpc.Return.Reader ret = received.get(received.size() - 1).getRoot(Rpc.Message.FACTORY)
+        .getReturn();
+    int promiseExport = ret.getResults().getCapTable().get(0).getSenderPromise();
+    // we call the peer's capability and resolve our promise to a field of that call's answer
+    ResponsePromise<AnyPointer.Reader, Pipeline> q = TestSupport.call(peerCap.get(), "q").send();
+    run();
+    resolution.complete(q.getPipelinedCap(1));
+    run();
+    assertThat(TestSupport.summary(received.get(received.size() - 1)))
+        .startsWith("resolve:" + promiseExport + ":cap");
+    int questionId = received.get(received.size() - 2).getRoot(Rpc.Message.FACTORY).getCall()
+        .getQuestionId();
+    peerSends(m -> { // the peer's answer fails: our pipelined promise breaks
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(questionId);
+      r.initException().setReason("failed on the peer");
+    });
+    peerSends(m -> {
+      Rpc.Disembargo.Builder d = m.initDisembargo();
+      d.initTarget().setImportedCap(promiseExport);
+      d.initContext().setSenderLoopback(7);
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    Rpc.Disembargo.Reader echo = received.get(received.size() - 1).getRoot(Rpc.Message.FACTORY)
+        .getDisembargo();
+    assertThat(echo.getContext().getReceiverLoopback()).isEqualTo(7);
+    peerCap.get().close();
+    q.cancel(false);
+    run();
+  }
+
   private void peerCalls(int questionId, String msg, boolean yourself, int exportedCap) {
     peerSends(m -> {
       Rpc.Call.Builder c = m.initCall();
