@@ -1860,6 +1860,12 @@ public final class RpcConnection implements AutoCloseable {
       if (disconnected != null) {
         return new BrokenClient(loop, disconnected);
       }
+      if (question.finishSent) {
+        // the question was canceled (Finish sent): its answer may be gone on the peer's side,
+        // so naming it would be a protocol error (e.g. the pipeline of our answer whose call,
+        // forwarded as this question, was canceled while the caller still pipelines on it)
+        return new BrokenClient(loop, RpcException.failed("Call canceled"));
+      }
       String key = Arrays.toString(ops);
       PromiseClient c = clients.get(key);
       if (c != null && c.isLive()) {

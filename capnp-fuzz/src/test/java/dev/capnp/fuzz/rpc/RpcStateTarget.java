@@ -713,7 +713,16 @@ final class RpcStateTarget {
     switch (msg.which()) {
       case CALL:
         return "call q" + msg.getCall().getQuestionId() + " caps "
-            + msg.getCall().getParams().getCapTable().size();
+            + msg.getCall().getParams().getCapTable().size()
+            + (msg.getCall().getTarget().isPromisedAnswer() ? " ->pa"
+                + msg.getCall().getTarget().getPromisedAnswer().getQuestionId()
+                : " ->imp" + msg.getCall().getTarget().getImportedCap())
+            + (msg.getCall().getSendResultsTo().isYourself() ? " yourself" : "");
+      case DISEMBARGO:
+        return "disembargo " + msg.getDisembargo().getContext().which() + " "
+            + (msg.getDisembargo().getTarget().isPromisedAnswer() ? "pa"
+                + msg.getDisembargo().getTarget().getPromisedAnswer().getQuestionId()
+                : "imp" + msg.getDisembargo().getTarget().getImportedCap());
       case RETURN:
         return "return a" + msg.getReturn().getAnswerId() + " " + msg.getReturn().which();
       case FINISH:
@@ -773,7 +782,13 @@ final class RpcStateTarget {
         settle();
       } else {
         n += loop.runPending();
-        for (InMemoryTransport w : wires) {
+        for (int wi = 0; wi < wires.size(); wi++) {
+          InMemoryTransport w = wires.get(wi);
+          if (TRACE) {
+            for (dev.capnp.runtime.MessageReader m : w.pending()) {
+              trace("  drain wire " + wi + ": " + summary(m));
+            }
+          }
           n += w.deliverAll();
         }
         n += loop.runPending();
