@@ -403,9 +403,25 @@ public final class RpcConnection implements AutoCloseable {
       exportsByHook.remove(e.key);
     }
     ClientHook old = e.hook;
-    e.hook = resolution.addRef();
+    e.hook = describedTarget(resolution).addRef();
     old.release();
     send(mb);
+  }
+
+  /**
+   * What a descriptor written for {@code resolution} named: an unresolved promise of the peer is
+   * described as where it points now (an import or a pipelined answer). The export resolved by a
+   * {@code Resolve} must keep pointing there for good, even if that promise later resolves to one
+   * of our own objects: the peer was told the export forwards to its capability, and may embargo
+   * and send a senderLoopback {@code Disembargo} that has to be reflected back along that path
+   * (the Tribble 4-way race of rpc.capnp's {@code Disembargo}; rpc.c++ does the same).
+   */
+  private ClientHook describedTarget(ClientHook resolution) {
+    ClientHook h = resolution.loop == loop ? ClientHook.shorten(resolution) : null;
+    if (h instanceof PromiseClient && h.brand() == this) {
+      return ClientHook.shorten(((PromiseClient) h).cap);
+    }
+    return resolution;
   }
 
   private void releaseExport(int id, int count) {

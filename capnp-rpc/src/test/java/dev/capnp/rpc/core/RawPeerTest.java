@@ -383,4 +383,81 @@ class RawPeerTest extends TestSupport.LoopTest {
     run();
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
+
+  /**
+   * Our export resolved (by a {@code Resolve} naming the peer's answer) to a promise of the
+   * peer's that later resolves back to one of our own objects: the export must keep forwarding
+   * to the peer's answer, so that a senderLoopback {@code Disembargo} the peer sends to it (it
+   * embargoed the promise, whose resolution was still local to it) is reflected instead of
+   * aborting the connection (fuzz regression-disembargo-to-export-resolved-to-peer-answer).
+   */
+  @Test
+  void exportResolvedToPeerAnswerKeepsReflectingDisembargoes() {
+    java.util.concurrent.CompletableFuture<Capability> later =
+        new java.util.concurrent.CompletableFuture<>();
+    Recorder x = new Recorder("x");
+    service.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability p = Capability.promise(later)) {
+        p.writeTo(out.getPointer(1));
+      }
+      return dev.capnp.rpc.Server.done();
+    };
+    // our question 0: the peer's bootstrap, called with x (exported as 0) before it answers
+    Capability bs = conn.bootstrap();
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(bs, "a", Capability.of(x)).send();
+    run();
+    assertThat(receivedSummaries()).containsExactly("bootstrap:0", "call:1->answer:0");
+    // the peer gets a promise export from us, which we resolve to our question 0
+    int xId = received.get(1).getRoot(Rpc.Message.FACTORY).getCall().getParams().getCapTable()
+        .get(0).getSenderHosted();
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(2).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    peerCalls(1, serviceId, "promise");
+    assertThat(receivedSummaries()).containsExactly("bootstrap:0", "call:1->answer:0",
+        "return:0:results", "return:1:results");
+    Rpc.CapDescriptor.Reader d = received.get(3).getRoot(Rpc.Message.FACTORY).getReturn()
+        .getResults().getCapTable().get(0);
+    assertThat(d.isSenderPromise()).isTrue();
+    int promiseId = d.getSenderPromise();
+    later.complete(bs); // (the promise takes bs over)
+    run();
+    Rpc.Resolve.Reader r = received.get(4).getRoot(Rpc.Message.FACTORY).getResolve();
+    assertThat(r.getPromiseId()).isEqualTo(promiseId);
+    assertThat(r.getCap().isReceiverAnswer()).isTrue();
+    assertThat(r.getCap().getReceiverAnswer().getQuestionId()).isEqualTo(0);
+    // the peer answers our question 0 with x itself: our promise embargoes (calls went out)
+    peerSends(m -> {
+      Rpc.Return.Builder ret = m.initReturn();
+      ret.setAnswerId(0);
+      Rpc.Payload.Builder p = ret.initResults();
+      p.getContent().setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setReceiverHosted(xId);
+    });
+    assertThat(receivedSummaries()).contains("disembargo-request->answer:0");
+    int ourEmbargo = received.get(received.size() - 1).getRoot(Rpc.Message.FACTORY)
+        .getDisembargo().getContext().getSenderLoopback();
+    // (the peer reflects it at once: our promise is x now, without embargo)
+    peerSends(m -> {
+      Rpc.Disembargo.Builder dis = m.initDisembargo();
+      dis.initTarget().setImportedCap(xId);
+      dis.initContext().setReceiverLoopback(ourEmbargo);
+    });
+    received.clear();
+    // the peer had embargoed our promise export (resolved, for it, to a promise still local
+    // to it) and asks us to reflect: the export still points to the peer's answer
+    peerSends(m -> {
+      Rpc.Disembargo.Builder dis = m.initDisembargo();
+      dis.initTarget().setImportedCap(promiseId);
+      dis.initContext().setSenderLoopback(7);
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(receivedSummaries()).containsExactly("disembargo-reply->answer:0");
+    assertThat(received.get(0).getRoot(Rpc.Message.FACTORY).getDisembargo().getContext()
+        .getReceiverLoopback()).isEqualTo(7);
+    c.cancel(false);
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+  }
 }
