@@ -123,8 +123,15 @@ final class QueuedClient extends ClientHook {
 
   @Override
   String describe() {
-    return target == null ? "promise(" + what + ", " + pending.size() + " queued)"
-        : "resolved(" + what + " -> " + target.describe() + ")";
+    // may run on any thread (Capability.toString): read each field once, the promise may be
+    // resolving meanwhile
+    ClientHook t = target;
+    if (t != null) {
+      return "resolved(" + what + " -> " + t.describe() + ")";
+    }
+    ArrayDeque<Pending> p = pending;
+    return p == null ? "promise(" + what + ", resolving)"
+        : "promise(" + what + ", " + p.size() + " queued)";
   }
 
   /** A call waiting for the resolution. */
