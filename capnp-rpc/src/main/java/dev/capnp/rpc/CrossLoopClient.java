@@ -295,7 +295,7 @@ final class CrossLoopClient extends ClientHook {
      */
     private java.util.HashMap<String, ClientHook> taken;
     /** The capabilities of paths taken before the results arrived (one reference each). */
-    private java.util.HashMap<String, QueuedClient> waiting;
+    private java.util.HashMap<String, Waiting> waiting;
     private boolean pipelineReleased;
 
     BridgedCall(CrossLoopClient bridge) {
@@ -336,17 +336,17 @@ final class CrossLoopClient extends ClientHook {
     }
 
     private void resolveWaiting(Results res, Throwable e) {
-      java.util.HashMap<String, QueuedClient> w = waiting;
+      java.util.HashMap<String, Waiting> w = waiting;
       waiting = null;
       if (w == null) {
         return;
       }
-      for (java.util.Map.Entry<String, QueuedClient> en : w.entrySet()) {
-        QueuedClient q = en.getValue();
+      for (Waiting wt : w.values()) {
+        QueuedClient q = wt.cap;
         if (e != null) {
           q.resolve(new BrokenClient(home, RpcException.of(e)));
         } else {
-          q.resolve(res.capAt(parseOps(en.getKey()), home));
+          q.resolve(res.capAt(wt.ops, home));
         }
         q.release(); // the waiting map's
       }
@@ -360,7 +360,7 @@ final class CrossLoopClient extends ClientHook {
 
     /** A pipelined capability for the caller (see the class comment). */
     ClientHook take(short[] ops) {
-      String key = opsKey(ops);
+      String key = java.util.Arrays.toString(ops); // as RpcPipeline keys its paths
       ClientHook known = taken == null ? null : taken.get(key);
       if (known != null) {
         return known.addRef();
@@ -381,7 +381,7 @@ final class CrossLoopClient extends ClientHook {
         if (waiting == null) {
           waiting = new java.util.HashMap<>();
         }
-        waiting.put(key, q);
+        waiting.put(key, new Waiting(ops, q));
         h = q;
       }
       if (pipelineReleased) {
@@ -392,26 +392,6 @@ final class CrossLoopClient extends ClientHook {
       }
       taken.put(key, h);
       return h.addRef();
-    }
-
-    private static String opsKey(short[] ops) {
-      StringBuilder b = new StringBuilder();
-      for (short op : ops) {
-        b.append(op).append(',');
-      }
-      return b.toString();
-    }
-
-    private static short[] parseOps(String key) {
-      if (key.isEmpty()) {
-        return new short[0];
-      }
-      String[] parts = key.split(",");
-      short[] ops = new short[parts.length];
-      for (int i = 0; i < ops.length; i++) {
-        ops[i] = Short.parseShort(parts[i]);
-      }
-      return ops;
     }
 
     void releasePipeline() {
@@ -427,6 +407,17 @@ final class CrossLoopClient extends ClientHook {
           remote.pipeline.release();
         }
       });
+    }
+  }
+
+  /** A pipelined capability waiting for the results of a {@link BridgedCall}. */
+  private static final class Waiting {
+    final short[] ops;
+    final QueuedClient cap;
+
+    Waiting(short[] ops, QueuedClient cap) {
+      this.ops = ops;
+      this.cap = cap;
     }
   }
 

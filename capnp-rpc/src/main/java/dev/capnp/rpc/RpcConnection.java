@@ -302,7 +302,7 @@ public final class RpcConnection implements AutoCloseable {
     if (h instanceof RpcClient && h.brand() == this) {
       return ((RpcClient) h).writeDescriptor(d);
     }
-    return writeExport(h, h, d);
+    return writeExport(h, d);
   }
 
   /**
@@ -314,7 +314,7 @@ public final class RpcConnection implements AutoCloseable {
     ClientHook bound = CrossLoopClient.bind(loop, hook.addRef());
     try {
       if (bound instanceof CrossLoopClient) {
-        return writeExport(bound, bound, d);
+        return writeExport(bound, d);
       }
       return writeDescriptor(bound, d);
     } finally {
@@ -323,11 +323,11 @@ public final class RpcConnection implements AutoCloseable {
   }
 
   /**
-   * Exports {@code h} (a hook of this loop, borrowed) under {@code key}, or counts one more
-   * reference to its existing export.
+   * Exports {@code h} (a hook of this loop, borrowed), or counts one more reference to its
+   * existing export.
    */
-  private int writeExport(ClientHook key, ClientHook h, Rpc.CapDescriptor.Builder d) {
-    Integer existing = exportsByHook.get(key);
+  private int writeExport(ClientHook h, Rpc.CapDescriptor.Builder d) {
+    Integer existing = exportsByHook.get(h);
     if (existing != null) {
       Export e = exports.get(existing);
       e.refcount++;
@@ -346,12 +346,12 @@ public final class RpcConnection implements AutoCloseable {
       return -1;
     }
     Export e = new Export();
-    e.key = key;
+    e.key = h;
     e.hook = h.addRef();
     ClientHook exported = e.hook;
     e.refcount = 1;
     e.id = exports.add(e);
-    exportsByHook.put(key, e.id);
+    exportsByHook.put(h, e.id);
     if (exported.whenMoreResolved() != null) {
       e.isPromise = true;
       d.setSenderPromise(e.id);
