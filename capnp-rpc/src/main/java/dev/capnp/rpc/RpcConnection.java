@@ -513,9 +513,11 @@ public final class RpcConnection implements AutoCloseable {
   private ClientHook importCap(int id, boolean isPromise) {
     Import imp = imports.get(id);
     ImportClient ic;
-    if (imp != null && imp.client != null && imp.client.isLive()) {
+    // tryAddRef, not isLive-then-addRef: the last reference may be dropped on another thread
+    // at any moment (the hook is then destroyed later, on this loop), so only an atomic
+    // increment tells whether the existing client can still be shared
+    if (imp != null && imp.client != null && imp.client.tryAddRef()) {
       ic = imp.client;
-      ic.addRef();
       ic.remoteRefs++;
     } else {
       if (imp == null) {
@@ -532,9 +534,9 @@ public final class RpcConnection implements AutoCloseable {
     if (!isPromise) {
       return ic;
     }
-    if (imp.promise != null && imp.promise.isLive() && !imp.promise.resolved) {
+    if (imp.promise != null && !imp.promise.resolved && imp.promise.tryAddRef()) {
       ic.release();
-      return imp.promise.addRef();
+      return imp.promise;
     }
     PromiseClient pc = new PromiseClient(ic, id);
     imp.promise = pc;
@@ -1884,8 +1886,8 @@ public final class RpcConnection implements AutoCloseable {
       }
       String key = Arrays.toString(ops);
       PromiseClient c = clients.get(key);
-      if (c != null && c.isLive()) {
-        return c.addRef();
+      if (c != null && c.tryAddRef()) {
+        return c;
       }
       c = new PromiseClient(new PipelineClient(question, ops), -1);
       clients.put(key, c);
