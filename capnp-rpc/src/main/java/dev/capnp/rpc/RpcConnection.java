@@ -534,6 +534,7 @@ public final class RpcConnection implements AutoCloseable {
     if (!isPromise) {
       return ic;
     }
+    imp.isPromise = true;
     if (imp.promise != null && !imp.promise.resolved && imp.promise.tryAddRef()) {
       ic.release();
       return imp.promise;
@@ -994,6 +995,7 @@ public final class RpcConnection implements AutoCloseable {
       mb = res.origin.message;
       a.resultExports = writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
       a.results = res;
+      pinReturnedPromises(a, res.caps, res);
     } else {
       mb = newMessage();
       HookCapTable t = new HookCapTable();
@@ -1004,12 +1006,44 @@ public final class RpcConnection implements AutoCloseable {
       Rpc.Payload.Builder pl = ret.initResults();
       pl.getContent().set(res.content);
       a.resultExports = writeDescriptors(t, pl);
+      pinReturnedPromises(a, t, res);
       t.releaseAll();
       a.results = res;
     }
     send(mb);
     if (a.finishReceived) {
       removeAnswer(a);
+    }
+  }
+
+  /**
+   * Once answer {@code a} has returned {@code table}: the paths of its pipeline that lead to the
+   * peer's own unresolved promises are pinned to what the {@code Return} described them as, for
+   * the peer's later pipelined calls and Disembargos (see {@link PostReturnPipeline}).
+   */
+  private void pinReturnedPromises(Answer a, HookCapTable table, Results res) {
+    if (a.pipeline == null) {
+      return;
+    }
+    Map<ClientHook, ClientHook> pins = null;
+    for (int i = 0; i < table.size(); i++) {
+      ClientHook h = table.get(i);
+      if (h == null || h.loop != loop) {
+        continue;
+      }
+      ClientHook s = ClientHook.shorten(h);
+      if (!(s instanceof PromiseClient) || s.brand() != this) {
+        continue;
+      }
+      if (pins == null) {
+        pins = new IdentityHashMap<>();
+      }
+      if (!pins.containsKey(h)) {
+        pins.put(h.addRef(), describedTarget(h).addRef());
+      }
+    }
+    if (pins != null) {
+      a.pipeline = new PostReturnPipeline(loop, a.pipeline, res, pins);
     }
   }
 
@@ -1208,7 +1242,7 @@ public final class RpcConnection implements AutoCloseable {
     // Look the promise up before reading the resolution: reading it may create imports, and
     // the resolution may even name the promise itself.
     Import imp = imports.get(r.getPromiseId());
-    if (imp != null && imp.promise == null && imp.client != null && imp.client.isLive()) {
+    if (imp != null && !imp.isPromise && imp.client != null && imp.client.isLive()) {
       throw new ProtocolError("Got 'Resolve' for a non-promise import " + r.getPromiseId());
     }
     PromiseClient target = imp != null && imp.promise != null && imp.promise.isLive()
@@ -1232,7 +1266,10 @@ public final class RpcConnection implements AutoCloseable {
       replacement.release();
       return;
     }
-    if (ClientHook.shorten(replacement) == target) {
+    ClientHook leadsTo = ClientHook.shorten(replacement);
+    if (leadsTo == target || leadsTo == target.initial) {
+      // (the promise itself, or its own import: an answer that returned this promise is pinned
+      // to that import, see PostReturnPipeline)
       replacement.release();
       Rpc.CapDescriptor.Reader d = r.getCap();
       if ((d.isSenderPromise() && d.getSenderPromise() == r.getPromiseId())
@@ -1586,6 +1623,12 @@ public final class RpcConnection implements AutoCloseable {
   private static final class Import {
     ImportClient client;
     PromiseClient promise;
+    /**
+     * The peer described it as a promise, so a {@code Resolve} may come for it, even after our
+     * {@link #promise} is gone while the import lives on (for example pinned by an answer that
+     * returned it, see {@link PostReturnPipeline}).
+     */
+    boolean isPromise;
   }
 
   /** A capability we exported to the peer. */

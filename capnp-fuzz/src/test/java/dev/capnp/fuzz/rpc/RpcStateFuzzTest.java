@@ -27,7 +27,11 @@ class RpcStateFuzzTest {
     if (java.nio.file.Files.isDirectory(p)) {
       try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(p)) {
         for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
-          RpcStateTarget.run(java.nio.file.Files.readAllBytes(f));
+          try {
+            RpcStateTarget.run(java.nio.file.Files.readAllBytes(f));
+          } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError("replaying " + f + ": " + e.getMessage(), e);
+          }
         }
       }
     } else {

@@ -460,4 +460,95 @@ class RawPeerTest extends TestSupport.LoopTest {
     run();
     assertThat(conn.disconnectReason()).isNull();
   }
+
+  /**
+   * The Tribble 4-way race on the {@code Return} side: once an answer has returned one of the
+   * peer's promises (described to it as its own export), a {@code Disembargo} the peer sends to
+   * that pipelined answer must be reflected along the path the Return named, even if that
+   * promise has resolved back to us meanwhile (rpc.c++ {@code PostReturnRpcPipeline}).
+   */
+  @Test
+  void returnedPeerPromiseKeepsReflectingDisembargoesToItsAnswer() {
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    // the peer calls the service with its promise export 10; the echo returns it
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(1);
+      c.initTarget().setImportedCap(serviceId);
+      c.setInterfaceId(TestSupport.IFACE);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("a"));
+      s.getPointer(1).setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderPromise(10);
+    });
+    assertThat(receivedSummaries()).containsExactly("return:0:results", "return:1:results");
+    Rpc.CapDescriptor.Reader d = received.get(1).getRoot(Rpc.Message.FACTORY).getReturn()
+        .getResults().getCapTable().get(0);
+    assertThat(d.isReceiverHosted()).isTrue();
+    assertThat(d.getReceiverHosted()).isEqualTo(10);
+    // a call the peer pipelined on answer 1 before the Return reached it: forwarded to 10
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("b"));
+    });
+    assertThat(receivedSummaries()).last().isEqualTo("call:0->import:10");
+    received.clear();
+    // The Return made the peer's pipelined capability its own promise 10: it embargoes it and
+    // sends a Disembargo to answer 1; right behind it, promise 10 resolves to our service
+    // (both handled before the reflection, which waits a turn for earlier calls)
+    MessageBuilder dis = new MessageBuilder();
+    Rpc.Disembargo.Builder db = dis.initRoot(Rpc.Message.FACTORY).initDisembargo();
+    Rpc.PromisedAnswer.Builder pa = db.initTarget().initPromisedAnswer();
+    pa.setQuestionId(1);
+    pa.initTransform(1).get(0).setGetPointerField((short) 1);
+    db.initContext().setSenderLoopback(7);
+    MessageBuilder res = new MessageBuilder();
+    Rpc.Resolve.Builder rb = res.initRoot(Rpc.Message.FACTORY).initResolve();
+    rb.setPromiseId(10);
+    rb.initCap().setReceiverHosted(serviceId);
+    wires[1].send(dis);
+    wires[1].send(res);
+    run();
+    // our promise embargoes too (the call went through it) and the peer reflects that at once
+    assertThat(receivedSummaries()).contains("disembargo-request->import:10");
+    int ours = received.stream()
+        .map(m -> m.getRoot(Rpc.Message.FACTORY))
+        .filter(m -> m.isDisembargo() && m.getDisembargo().getContext().isSenderLoopback())
+        .findFirst().orElseThrow().getDisembargo().getContext().getSenderLoopback();
+    peerSends(m -> {
+      Rpc.Disembargo.Builder r = m.initDisembargo();
+      r.initTarget().setImportedCap(serviceId);
+      r.initContext().setReceiverLoopback(ours);
+    });
+    // the peer's Disembargo came back along the path the Return named: its export 10
+    assertThat(conn.disconnectReason()).isNull();
+    List<String> replies = new ArrayList<>();
+    for (MessageReader m : received) {
+      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      if (msg.isDisembargo() && msg.getDisembargo().getContext().isReceiverLoopback()) {
+        replies.add(TestSupport.summary(m) + "#"
+            + msg.getDisembargo().getContext().getReceiverLoopback());
+      }
+    }
+    assertThat(replies).containsExactly("disembargo-reply->import:10#7");
+    for (int q = 0; q < 3; q++) {
+      final int id = q;
+      peerSends(m -> {
+        Rpc.Finish.Builder f = m.initFinish();
+        f.setQuestionId(id);
+        f.setReleaseResultCaps(true);
+      });
+    }
+    assertThat(conn.disconnectReason()).isNull();
+  }
 }
