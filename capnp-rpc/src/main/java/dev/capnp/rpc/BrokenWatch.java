@@ -5,17 +5,28 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Watches one capability until it is broken: follows promises (holding a reference to the
  * promise being waited on) until the target is broken, or settled and able to break later (an
- * import whose connection may be lost, a capability of another loop). Used by
- * {@link Capability#whenBroken()} and by {@link CrossLoopClient} to learn about its target.
+ * import whose connection may be lost, a capability of another loop), in which case it listens
+ * to that hook's {@link BreakSignal}. Used by {@link Capability#whenBroken()} and by
+ * {@link CrossLoopClient} to learn about its target.
  *
- * <p>Threading: {@link #watch} and the state run on {@code loop}, the loop of the watched hook;
- * {@link #stop()} may be called from any thread. {@link #future} completes on that loop.
+ * <p>{@link #stop()} leaves nothing behind on a settled hook: the listener is removed from the
+ * signal, which may belong to something much longer-lived (a connection). (While the watched
+ * capability is still an unresolved promise, the wait on its next resolution stays registered
+ * until the promise resolves or goes away; only the reference to it is dropped at once.)
+ *
+ * <p>Threading: {@link #watch} and the state run on {@code loop}, the loop of the watched hook
+ * (the hooks a promise leads to belong to its loop, so the signal listened to is confined to
+ * that loop too); {@link #stop()} may be called from any thread. {@link #future} completes on
+ * that loop.
  */
 final class BrokenWatch {
   final CompletableFuture<RpcException> future = new CompletableFuture<>();
   private final EventLoop loop;
   /** The promise waited on (one reference), or {@code null}. */
   private ClientHook held;
+  /** The signal listened to once the watched hook is settled, and the registration. */
+  private BreakSignal signal;
+  private BreakSignal.Listener listener;
   private boolean stopped;
 
   BrokenWatch(EventLoop loop) {
@@ -24,10 +35,12 @@ final class BrokenWatch {
 
   /** Looks at {@code h} (borrowed) and waits for it if it is an unresolved promise. */
   void watch(ClientHook h) {
+    assert loop.inLoop() : "watch off its loop: " + h;
     if (stopped) {
       return;
     }
     h = ClientHook.shorten(h);
+    assert h.loop == loop : "a watched capability led to another loop: " + h;
     RpcException e = h.brokenReason();
     if (e != null) {
       future.complete(e);
@@ -46,17 +59,29 @@ final class BrokenWatch {
       });
       return;
     }
-    CompletableFuture<RpcException> later = h.whenSettledBroken();
-    if (later != null) {
-      later.thenAccept(r -> loop.run(() -> {
-        if (!stopped) {
-          future.complete(r);
-        }
-      }));
+    BreakSignal s = h.settledBreakSignal();
+    if (s != null) {
+      BreakSignal.Listener l = s.add(this::broke);
+      if (l != null) {
+        signal = s;
+        listener = l;
+      }
     }
   }
 
-  /** Drops the registration (any thread): the promise held is released, the future never completes. */
+  /** The settled hook broke (on the loop; the signal has dropped the listener). */
+  private void broke(RpcException reason) {
+    signal = null;
+    listener = null;
+    if (!stopped) {
+      future.complete(reason);
+    }
+  }
+
+  /**
+   * Drops the registration (any thread): the promise held is released, the listener removed,
+   * the future never completes.
+   */
   void stop() {
     loop.run(() -> {
       stopped = true;
@@ -64,6 +89,12 @@ final class BrokenWatch {
       if (h != null) {
         held = null;
         h.release();
+      }
+      BreakSignal s = signal;
+      if (s != null) {
+        signal = null;
+        s.remove(listener);
+        listener = null;
       }
     });
   }

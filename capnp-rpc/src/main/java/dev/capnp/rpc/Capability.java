@@ -58,6 +58,13 @@ public final class Capability implements AutoCloseable {
       return true;
     }
 
+    /** Forgets a watch that has completed or was cancelled. */
+    synchronized void removeWatch(BrokenWatch w) {
+      if (watches != null) {
+        watches.remove(w);
+      }
+    }
+
     /** Stops every watch of this handle (they drop their references and never complete). */
     void stopWatches() {
       java.util.ArrayList<BrokenWatch> w;
@@ -224,7 +231,8 @@ public final class Capability implements AutoCloseable {
    * Completes (with the reason) when this capability becomes broken: it is or resolves to a
    * broken capability, or its connection is lost. Never completes for a healthy local object.
    * The watch belongs to this handle: once the handle is closed it holds no reference and the
-   * future never completes.
+   * future never completes. Cancelling the future stops the watch, leaving nothing registered
+   * (the handle stays open): watches need not pile up on a long-lived handle or connection.
    */
   public CompletableFuture<RpcException> whenBroken() {
     ClientHook h = hook().addRef();
@@ -233,6 +241,12 @@ public final class Capability implements AutoCloseable {
       h.release();
       throw new IllegalStateException("capability handle already released");
     }
+    // done (broken) or cancelled: the handle forgets the watch, which drops its registrations
+    Ref r = ref;
+    w.future.whenComplete((x, e) -> {
+      r.removeWatch(w);
+      w.stop();
+    });
     h.loop.run(() -> {
       w.watch(h);
       h.release();

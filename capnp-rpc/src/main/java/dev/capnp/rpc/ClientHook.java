@@ -121,13 +121,16 @@ abstract class ClientHook {
   }
 
   /**
-   * For a settled hook that may still break later (an import whose connection can be lost, a
-   * capability of another loop): a future completing with the reason when it breaks; otherwise
-   * {@code null}. The future may complete on any thread.
+   * For a settled hook that may still break later (an import or pipelined answer, whose
+   * connection can be lost; a bridge to a capability of another loop): the signal that fires
+   * with the reason when it breaks; otherwise {@code null}. The signal is confined to this
+   * hook's loop (add and remove listeners there, see {@link BreakSignal}) and may be shared by
+   * many hooks and outlive this one (a connection's), so a watcher must remove its listener
+   * when it goes away. Called on the loop.
    */
-  CompletableFuture<RpcException> whenSettledBroken() {
+  BreakSignal settledBreakSignal() {
     Object b = brand();
-    return b instanceof RpcConnection ? ((RpcConnection) b).whenDisconnected() : null;
+    return b instanceof RpcConnection ? ((RpcConnection) b).lossSignal : null;
   }
 
   /** The connection this hook points into, or {@code null} for local hooks. */

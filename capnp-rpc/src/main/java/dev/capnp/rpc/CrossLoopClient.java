@@ -36,8 +36,11 @@ final class CrossLoopClient extends ClientHook {
   private final BrokenWatch watch;
   /** Settled bridges: the target's failure once known (written there, read anywhere). */
   private volatile RpcException broken;
-  /** Settled bridges: completes (on this loop) when the target is known to be broken. */
-  private final CompletableFuture<RpcException> brokenFuture;
+  /**
+   * Settled bridges: fires (on this loop) when the target is known to be broken; watchers of
+   * this bridge listen to it. Else null.
+   */
+  private final BreakSignal brokenSignal;
   /** Promise bridges: what calls go to once the target has resolved (a hook of this loop). */
   private volatile ClientHook resolved;
   /** Promise bridges: completes on this loop when {@link #resolved} is set. */
@@ -51,15 +54,17 @@ final class CrossLoopClient extends ClientHook {
     this.promise = promise;
     if (promise) {
       this.watch = null;
-      this.brokenFuture = null;
+      this.brokenSignal = null;
       this.resolution = new CompletableFuture<>();
     } else {
       this.resolution = null;
-      this.brokenFuture = new CompletableFuture<>();
+      this.brokenSignal = new BreakSignal();
+      // the watch lives on the target's loop and is stopped (its listener removed from the
+      // target's signal, e.g. its connection's) when this bridge is destroyed
       this.watch = new BrokenWatch(target.loop);
       watch.future.thenAccept(r -> {
         broken = r;
-        loop.execute(() -> brokenFuture.complete(r));
+        loop.execute(() -> brokenSignal.fire(r));
       });
     }
   }
@@ -241,8 +246,8 @@ final class CrossLoopClient extends ClientHook {
   }
 
   @Override
-  CompletableFuture<RpcException> whenSettledBroken() {
-    return brokenFuture;
+  BreakSignal settledBreakSignal() {
+    return brokenSignal;
   }
 
   @Override

@@ -62,6 +62,8 @@ public final class RpcConnection implements AutoCloseable {
 
   private RpcException disconnected;
   private final CompletableFuture<RpcException> disconnectFuture = new CompletableFuture<>();
+  /** The loss of the connection for its hooks' watchers: removable listeners (loop only). */
+  final BreakSignal lossSignal = BreakSignal.following(disconnectFuture);
 
   /**
    * A connection over {@code transport} whose state lives on {@code loop}; {@code bootstrap}
