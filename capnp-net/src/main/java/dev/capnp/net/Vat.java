@@ -389,7 +389,8 @@ public final class Vat implements AutoCloseable {
   /** Runs a connection over any message transport, answered by this vat's restorer. */
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
-        .limits(config.connectionLimits());
+        .limits(config.connectionLimits())
+        .streamFlowControl(config.streamFlowControl());
     Conn c = new Conn(rpc, null, true, null);
     loop.execute(() -> track(c));
     rpc.start();
@@ -506,7 +507,8 @@ public final class Vat implements AutoCloseable {
   private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated) {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
-        .limits(config.connectionLimits());
+        .limits(config.connectionLimits())
+        .streamFlowControl(config.streamFlowControl());
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
     rpc.start();

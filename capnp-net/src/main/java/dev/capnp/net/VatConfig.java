@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.rpc.StreamFlowControl;
 import dev.capnp.runtime.ReaderOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ public final class VatConfig {
   private final int backlog;
   private final dev.capnp.rpc.ConnectionLimits connectionLimits;
   private final boolean nativeTransport;
+  private final StreamFlowControl streamFlowControl;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -39,6 +41,7 @@ public final class VatConfig {
     this.backlog = b.backlog;
     this.connectionLimits = b.connectionLimits;
     this.nativeTransport = b.nativeTransport;
+    this.streamFlowControl = b.streamFlowControl;
     this.key = b.key;
   }
 
@@ -100,6 +103,16 @@ public final class VatConfig {
     return nativeTransport;
   }
 
+  /**
+   * How streaming calls ({@code -> stream}) to the capabilities a connection of this vat imports
+   * are paced: each such capability gets its own controller from this policy at its first
+   * streaming call (default {@link StreamFlowControl#DEFAULT}, an adaptive window starting at
+   * 64 KiB).
+   */
+  public StreamFlowControl streamFlowControl() {
+    return streamFlowControl;
+  }
+
   /** The vat's key: loaded from, or generated into, the key file on first use. */
   public SecretKey secretKey() {
     SecretKey k = key;
@@ -158,8 +171,19 @@ public final class VatConfig {
     private dev.capnp.rpc.ConnectionLimits connectionLimits =
         dev.capnp.rpc.ConnectionLimits.DEFAULT;
     private boolean nativeTransport = true;
+    private StreamFlowControl streamFlowControl = StreamFlowControl.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * How the vat's connections pace streaming calls to the capabilities they import (default
+     * {@link StreamFlowControl#DEFAULT}); e.g. {@code StreamFlowControl.fixedWindow(bytes)} for
+     * at most about {@code bytes} unacknowledged per capability.
+     */
+    public Builder streamFlowControl(StreamFlowControl policy) {
+      this.streamFlowControl = Objects.requireNonNull(policy, "streamFlowControl");
+      return this;
+    }
 
     /**
      * Use Netty's native epoll transport where available (default true); false forces NIO.

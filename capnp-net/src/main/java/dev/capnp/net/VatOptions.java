@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.rpc.StreamFlowControl;
 import java.nio.file.Path;
 import picocli.CommandLine;
 
@@ -11,6 +12,8 @@ import picocli.CommandLine;
  * --capnp-listen-address ADDR    required; unix:PATH | tcp:HOST:PORT | tcp:[IPv6]:PORT
  * --capnp-public-address ADDR    optional; defaults to the listen address
  * --capnp-disable-tls            accept plaintext; sturdy URIs use insecure@
+ * --capnp-stream-window BYTES    optional; fixed flow-control window for streaming calls
+ *                                (e.g. 65536, 64k, 1m); absent = adaptive (from 64 KiB)
  * </pre>
  */
 public final class VatOptions {
@@ -33,6 +36,12 @@ public final class VatOptions {
       description = "Do not use TLS for incoming connections (sturdy URIs use insecure@).")
   boolean disableTls;
 
+  @CommandLine.Option(names = "--capnp-stream-window", paramLabel = "BYTES",
+      converter = WindowConverter.class,
+      description = "Fixed flow-control window for streaming calls to imported capabilities, in "
+          + "bytes (k, m, g suffixes: KiB, MiB, GiB; default: an adaptive window from 64 KiB).")
+  Long streamWindow;
+
   /** The configuration these options describe. */
   public VatConfig toConfig() {
     return VatConfig.builder()
@@ -41,7 +50,53 @@ public final class VatOptions {
         .listenAddress(listenAddress)
         .publicAddress(publicAddress)
         .tls(!disableTls)
+        .streamFlowControl(streamWindow == null ? StreamFlowControl.DEFAULT
+            : StreamFlowControl.fixedWindow(streamWindow))
         .build();
+  }
+
+  /**
+   * Parses a window size: a positive number of bytes, optionally followed by {@code k}, {@code m}
+   * or {@code g} (KiB, MiB, GiB; either case).
+   */
+  public static final class WindowConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return parseBytes(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * {@code value} as a positive byte count ({@code 65536}, {@code 64k}, {@code 1m}, {@code 1g});
+   * anything else is an {@link IllegalArgumentException} naming the value.
+   */
+  static long parseBytes(String value) {
+    String v = value.trim();
+    int shift = 0;
+    if (!v.isEmpty()) {
+      switch (Character.toLowerCase(v.charAt(v.length() - 1))) {
+        case 'k' -> shift = 10;
+        case 'm' -> shift = 20;
+        case 'g' -> shift = 30;
+        default -> { }
+      }
+    }
+    String digits = shift == 0 ? v : v.substring(0, v.length() - 1);
+    long n;
+    try {
+      n = digits.chars().allMatch(c -> c >= '0' && c <= '9') ? Long.parseLong(digits) : -1;
+    } catch (NumberFormatException e) {
+      n = -1; // empty or too long
+    }
+    if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+      throw new IllegalArgumentException("Invalid window \"" + value + "\": expected a positive "
+          + "number of bytes, optionally followed by k, m or g (KiB, MiB, GiB)");
+    }
+    return n << shift;
   }
 
   /** Parses addresses with {@link NetAddress#parse}, keeping its error text. */

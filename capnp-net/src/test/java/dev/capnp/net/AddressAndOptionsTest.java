@@ -3,6 +3,7 @@ package dev.capnp.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.capnp.rpc.StreamFlowControl;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -88,5 +89,35 @@ class AddressAndOptionsTest {
         .contains("--capnp-listen-address");
     assertThat(parseError("--capnp-listen-address", "unix:/x"))
         .contains("--capnp-secret-key-file");
+  }
+
+  @Test
+  void streamWindowOption() {
+    VatConfig adaptive = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0").capnp.toConfig();
+    assertThat(adaptive.streamFlowControl()).isSameAs(StreamFlowControl.DEFAULT);
+    for (String[] form : new String[][] {{"65536", "65536"}, {"64k", "65536"}, {"3K", "3072"},
+        {"2m", "2097152"}, {"1g", "1073741824"}}) {
+      VatConfig c = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+          "tcp:127.0.0.1:0", "--capnp-stream-window=" + form[0]).capnp.toConfig();
+      assertThat(c.streamFlowControl().newController().window())
+          .as(form[0]).isEqualTo(Long.parseLong(form[1]));
+    }
+  }
+
+  @Test
+  void badStreamWindowsAreRejected() {
+    for (String bad : new String[] {"0", "-1", "0k", "", "k", "12x", "1.5m", "99999999999999999g",
+        "99999999999999999999"}) {
+      assertThat(parseError("--capnp-secret-key-file", "", "--capnp-listen-address",
+          "tcp:127.0.0.1:0", "--capnp-stream-window=" + bad))
+          .as(bad).contains("--capnp-stream-window")
+          .contains("Invalid window \"" + bad + "\": expected a positive number of bytes");
+    }
+    assertThatThrownBy(() -> VatConfig.builder().streamFlowControl(
+        StreamFlowControl.fixedWindow(0))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("flow control window must be positive: 0");
+    assertThatThrownBy(() -> VatConfig.builder().streamFlowControl(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("streamFlowControl");
   }
 }
