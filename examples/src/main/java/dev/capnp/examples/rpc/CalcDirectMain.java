@@ -57,7 +57,7 @@ public final class CalcDirectMain {
       double result;
       try (Calculator.Client calc = new Calculator.Client(conn.bootstrap(SERVICE_NAME))) {
         log("parent", "Sending request...");
-        result = new CalculatorClient(calc, System.err).multiply(21, 2);
+        result = new CalculatorClient(calc, System.err, loop).multiply(21, 2);
       }
       log("parent", "Result: " + result);
       log("parent", "Shutting down...");
@@ -78,7 +78,7 @@ public final class CalcDirectMain {
     FileOutputStream wireOut = new FileOutputStream(FileDescriptor.out);
     System.setOut(System.err); // standard output now carries the connection only
     try (EventLoop loop = EventLoop.start("child-vat")) {
-      Calculator.Client calc = loop.submit(CalculatorService::create).join();
+      Calculator.Client calc = CalculatorService.create(loop);
       RpcConnection conn = new RpcConnection(loop, StreamTransport.of(wireIn, wireOut, "child"),
           objectId -> {
             String name = objectId == null || objectId.isNull() ? ""

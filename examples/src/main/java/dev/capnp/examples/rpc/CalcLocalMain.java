@@ -10,9 +10,9 @@ public final class CalcLocalMain {
   /** Entry point. */
   public static void main(String[] args) {
     try (EventLoop loop = EventLoop.start("calc-vat")) {
-      Calculator.Client calc = loop.submit(CalculatorService::create).join();
+      Calculator.Client calc = CalculatorService.create(loop);
       try (calc) {
-        new CalculatorClient(calc, System.out).runAll();
+        new CalculatorClient(calc, System.out, loop).runAll();
       }
     }
   }

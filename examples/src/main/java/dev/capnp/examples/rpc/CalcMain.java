@@ -42,9 +42,10 @@ public final class CalcMain {
     public Integer call() throws Exception {
       VatConfig config = capnp.toConfig();
       ServiceId id = config.derivedId("main");
-      try (SingleRestorer restorer =
-              new SingleRestorer(id, CalculatorService.create().capability());
-          Vat vat = Vat.create(config, restorer)) {
+      try (Vat vat = Vat.create(config, null);
+          SingleRestorer restorer = new SingleRestorer(id,
+              CalculatorService.create(vat.loop()).capability())) { // served on the vat's loop
+        vat.setRestorer(restorer);
         CapnpUri uri = vat.sturdyUri(id);
         if (capFile != null) {
           CapFile.save(capFile, uri);
@@ -76,7 +77,7 @@ public final class CalcMain {
       try (Vat vat = Vat.client()) {
         vat.importRef(SturdyArgs.parse(address)).withCapSync(cap -> {
           try (Calculator.Client calc = new Calculator.Client(cap.dup())) {
-            new CalculatorClient(calc, System.out).runAll();
+            new CalculatorClient(calc, System.out, vat.loop()).runAll();
           }
           return null;
         });

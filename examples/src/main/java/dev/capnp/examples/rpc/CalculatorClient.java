@@ -3,6 +3,7 @@ package dev.capnp.examples.rpc;
 import dev.capnp.examples.rpc.CalculatorApi.Calculator;
 import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.ResponsePromise;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -17,12 +18,26 @@ import java.util.concurrent.CompletionStage;
 public final class CalculatorClient {
   private final Calculator.Client calc;
   private final PrintStream out;
+  private final EventLoop callbackLoop;
   private final List<ResponsePromise<?, ?>> responses = new ArrayList<>();
 
-  /** A client of {@code calc} (borrowed) printing its progress to {@code out}. */
+  /**
+   * A client of {@code calc} (borrowed) printing its progress to {@code out}; the function it
+   * serves to the calculator runs on the shared default loop.
+   */
   public CalculatorClient(Calculator.Client calc, PrintStream out) {
+    this(calc, out, EventLoop.currentOrDefault());
+  }
+
+  /**
+   * A client of {@code calc} (borrowed) printing its progress to {@code out}, serving its own
+   * function on {@code callbackLoop} (the client vat's {@code Vat.loop()}: the server's calls to
+   * it then need no thread hand-off).
+   */
+  public CalculatorClient(Calculator.Client calc, PrintStream out, EventLoop callbackLoop) {
     this.calc = calc;
     this.out = out;
+    this.callbackLoop = java.util.Objects.requireNonNull(callbackLoop, "callbackLoop");
   }
 
   /** Runs every step; throws {@link IllegalStateException} if a result is wrong. */
@@ -160,7 +175,7 @@ public final class CalculatorClient {
   private void clientSideFunction() {
     try (Calculator.Function.Client add = operator(Calculator.Operator.ADD);
         Calculator.Function.Client pow =
-            new Calculator.Function.Client(Capability.of(new PowerFunction()))) {
+            new Calculator.Function.Client(Capability.of(new PowerFunction(), callbackLoop))) {
       var request = calc.evaluateRequest();
       var call = request.getParams().initExpression().initCall();
       call.setFunction(pow);

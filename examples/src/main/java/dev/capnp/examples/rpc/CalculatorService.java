@@ -3,6 +3,7 @@ package dev.capnp.examples.rpc;
 import dev.capnp.examples.rpc.CalculatorApi.Calculator;
 import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,21 @@ import java.util.concurrent.CompletionStage;
  * arguments are known. Nothing blocks the event loop.
  */
 public final class CalculatorService extends Calculator.Server {
-  /** A capability for a new calculator. */
+  /**
+   * A capability for a new calculator served by the current thread's event loop (or the shared
+   * default loop); prefer {@link #create(EventLoop)} with the vat's loop.
+   */
   public static Calculator.Client create() {
     return new Calculator.Client(Capability.of(new CalculatorService()));
+  }
+
+  /**
+   * A capability for a new calculator served by {@code loop}. Serve it on the loop of the vat
+   * that exports it ({@code Vat.loop()}) and calls from the network reach it with no thread
+   * hand-off; the values and functions it makes are served by the same loop.
+   */
+  public static Calculator.Client create(EventLoop loop) {
+    return new Calculator.Client(Capability.of(new CalculatorService(), loop));
   }
 
   @Override

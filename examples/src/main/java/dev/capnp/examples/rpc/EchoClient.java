@@ -2,6 +2,8 @@ package dev.capnp.examples.rpc;
 
 import dev.capnp.examples.rpc.EchoApi.Callback;
 import dev.capnp.examples.rpc.EchoApi.Echo;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
 
 /** Blocking client-side helpers for the echo service (call them from outside any event loop). */
 public final class EchoClient {
@@ -36,9 +38,17 @@ public final class EchoClient {
    * back three times), then logs to the service's own logger through a pipelined reference.
    */
   public static void runTutorialClient(Echo.Client echo) {
+    runTutorialClient(echo, EventLoop.currentOrDefault());
+  }
+
+  /**
+   * {@link #runTutorialClient(Echo.Client)} with the callback served by {@code callbackLoop} (the
+   * client vat's {@code Vat.loop()}: the service's calls to it then need no thread hand-off).
+   */
+  public static void runTutorialClient(Echo.Client echo, EventLoop callbackLoop) {
     System.out.println("Got reply \"" + ping(echo, "foo") + '"');
-    try (Callback.Client callback =
-        new Callback.Client(dev.capnp.rpc.Capability.of(new PrintingCallback("Callback got ")))) {
+    try (Callback.Client callback = new Callback.Client(
+        Capability.of(new PrintingCallback("Callback got "), callbackLoop))) {
       heartbeat(echo, "foo", callback);
     }
     // Pipelining: log to the service's logger before the getLogger call has returned.

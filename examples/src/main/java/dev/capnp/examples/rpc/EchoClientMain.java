@@ -21,7 +21,7 @@ public final class EchoClientMain {
     try (Vat vat = Vat.client()) {
       vat.importRef(SturdyArgs.parse(args[0])).withCapSync(cap -> {
         try (Echo.Client echo = new Echo.Client(cap.dup())) {
-          EchoClient.runTutorialClient(echo);
+          EchoClient.runTutorialClient(echo, vat.loop());
         }
         return null;
       });

@@ -14,9 +14,9 @@ public final class EchoLocalMain {
   public static void main(String[] args) {
     long delay = args.length > 0 ? Long.parseLong(args[0]) : 1000;
     try (EventLoop loop = EventLoop.start("echo-vat")) {
-      Echo.Client echo = loop.submit(() -> EchoService.create(delay)).join();
+      Echo.Client echo = EchoService.create(delay, loop);
       try (echo) {
-        EchoClient.runTutorialClient(echo);
+        EchoClient.runTutorialClient(echo, loop);
       }
     }
   }

@@ -24,14 +24,16 @@ public final class EchoNetMain {
         .listenAddress(NetAddress.tcp("127.0.0.1", 0))
         .build();
     ServiceId id = config.derivedId("main");
-    try (SingleRestorer restorer = new SingleRestorer(id, EchoService.create(delay).capability());
-        Vat server = Vat.create(config, restorer);
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(delay, server.loop()).capability()); // on the vat's loop
         Vat client = Vat.client()) {
+      server.setRestorer(restorer);
       CapnpUri uri = server.sturdyUri(id);
       System.out.println("Connecting to echo service at: " + uri);
       client.importRef(uri).withCapSync(cap -> {
         try (Echo.Client echo = new Echo.Client(cap.dup())) {
-          EchoClient.runTutorialClient(echo);
+          EchoClient.runTutorialClient(echo, client.loop());
         }
         return null;
       });

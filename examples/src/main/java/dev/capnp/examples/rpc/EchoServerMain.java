@@ -41,9 +41,10 @@ public final class EchoServerMain implements Callable<Integer> {
   public Integer call() throws Exception {
     VatConfig config = capnp.toConfig();
     ServiceId id = config.derivedId("main");
-    try (SingleRestorer restorer =
-            new SingleRestorer(id, EchoService.create(delayMillis).capability());
-        Vat vat = Vat.create(config, restorer)) {
+    try (Vat vat = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(delayMillis, vat.loop()).capability())) { // on the vat's loop
+      vat.setRestorer(restorer);
       CapFile.save(capFile, vat.sturdyUri(id));
       System.out.println("Server running. Connect using \"" + capFile + "\".");
       System.out.flush();

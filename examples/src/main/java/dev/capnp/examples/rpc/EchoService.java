@@ -31,11 +31,24 @@ public final class EchoService extends Echo.Server {
     this.logger = logger;
   }
 
-  /** A capability for a new echo service with a logger printing {@code [server] ...}. */
+  /**
+   * A capability for a new echo service with a logger printing {@code [server] ...}, both served
+   * by the current thread's event loop (or the shared default loop); prefer
+   * {@link #create(long, EventLoop)} with the vat's loop.
+   */
   public static Echo.Client create(long delayMillis) {
+    return create(delayMillis, EventLoop.currentOrDefault());
+  }
+
+  /**
+   * A capability for a new echo service with a logger printing {@code [server] ...}, both served
+   * by {@code loop}: with the loop of the vat that exports them ({@code Vat.loop()}) calls from
+   * the network reach them with no thread hand-off.
+   */
+  public static Echo.Client create(long delayMillis, EventLoop loop) {
     Callback.Client logger =
-        new Callback.Client(Capability.of(new PrintingCallback("[server] Received ")));
-    return new Echo.Client(Capability.of(new EchoService(delayMillis, logger)));
+        new Callback.Client(Capability.of(new PrintingCallback("[server] Received "), loop));
+    return new Echo.Client(Capability.of(new EchoService(delayMillis, logger), loop));
   }
 
   @Override

@@ -63,8 +63,10 @@ class CalculatorScenariosTest {
     Vats(Path dir) {
       VatConfig config = VatConfig.builder()
           .listenAddress(NetAddress.unix(dir.resolve("calc.sock").toString())).tls(false).build();
-      restorer = new SingleRestorer(ServiceId.EMPTY, CalculatorService.create().capability());
-      server = Vat.create(config, restorer);
+      server = Vat.create(config, null);
+      restorer = new SingleRestorer(ServiceId.EMPTY,
+          CalculatorService.create(server.loop()).capability());
+      server.setRestorer(restorer);
     }
 
     Capability bootstrap() {
@@ -144,7 +146,8 @@ class CalculatorScenariosTest {
       assertThat(await(finalRead(literal.send()))).as("Simple calc").isEqualTo(1.0);
 
       try (var localAdd = new Calculator.Function.Client(
-          Capability.of(new CalculatorService.OperatorFunction(Calculator.Operator.ADD)))) {
+          Capability.of(new CalculatorService.OperatorFunction(Calculator.Operator.ADD),
+              vats.client.loop()))) {
         var withLocal = calc.evaluateRequest();
         call(withLocal.getParams().initExpression(), localAdd, 1, 2);
         assertThat(await(finalRead(withLocal.send()))).as("Complex with local fn")

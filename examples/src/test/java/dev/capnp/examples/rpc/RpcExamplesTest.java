@@ -35,9 +35,10 @@ class RpcExamplesTest {
   void calculatorInOneProcess() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (EventLoop loop = EventLoop.start("calc-test")) {
-      Calculator.Client calc = loop.submit(CalculatorService::create).join();
+      Calculator.Client calc = CalculatorService.create(loop);
       try (calc) {
-        new CalculatorClient(calc, new PrintStream(out, true, StandardCharsets.UTF_8)).runAll();
+        new CalculatorClient(calc, new PrintStream(out, true, StandardCharsets.UTF_8), loop)
+            .runAll();
       }
     }
     assertThat(out.toString(StandardCharsets.UTF_8))
@@ -51,15 +52,17 @@ class RpcExamplesTest {
     VatConfig config = VatConfig.builder()
         .listenAddress(NetAddress.unix(dir.resolve("echo.sock").toString())).build();
     ServiceId id = config.derivedId("main");
-    try (SingleRestorer restorer = new SingleRestorer(id, EchoService.create(0).capability());
-        Vat server = Vat.create(config, restorer);
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(0, server.loop()).capability());
         Vat client = Vat.client()) {
+      server.setRestorer(restorer);
       CapnpUri uri = server.sturdyUri(id);
       assertThat(uri.toString()).startsWith("capnp://sha-256:");
       client.importRef(uri).withCapSync(cap -> {
         try (Echo.Client echo = new Echo.Client(cap.dup());
             Callback.Client callback = new Callback.Client(
-                Capability.of(new PrintingCallback("got ", gotStream)))) {
+                Capability.of(new PrintingCallback("got ", gotStream), client.loop()))) {
           assertThat(EchoClient.ping(echo, "foo")).isEqualTo("echo:foo");
           EchoClient.heartbeat(echo, "beat", callback);
         }
@@ -98,7 +101,7 @@ class RpcExamplesTest {
       try (Vat client = Vat.client()) {
         double product = client.importRef(uri).withCapSync(cap -> {
           try (Calculator.Client calc = new Calculator.Client(cap.dup())) {
-            return new CalculatorClient(calc, System.out).multiply(21, 2);
+            return new CalculatorClient(calc, System.out, client.loop()).multiply(21, 2);
           }
         });
         assertThat(product).isEqualTo(42.0);
