@@ -18,6 +18,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,12 +81,14 @@ class RpcExamplesTest {
 
   @Test
   void calcServerInAnotherProcess() throws Exception {
+    // the child logs through the test classpath's recording provider: "[thread] LEVEL name - msg"
+    Path serverLog = dir.resolve("server.err");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process server = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
         CalcMain.class.getName(), "serve", "--capnp-secret-key-file",
         dir.resolve("key.pem").toString(), "--capnp-listen-address",
         "unix:" + dir.resolve("calc.socket"), "--until-stdin-closes"))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        .redirectError(serverLog.toFile()).start();
     try {
       BufferedReader lines = new BufferedReader(
           new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -113,5 +116,9 @@ class RpcExamplesTest {
       }
     }
     assertThat(server.exitValue()).isZero();
+    String log = Files.readString(serverLog);
+    assertThat(log.lines().filter(l -> l.contains("] WARN ") || l.contains("] ERROR ")))
+        .as("warnings logged by the server process:%n%s", log).isEmpty();
+    assertThat(log).as("SLF4J's own warnings (no or several providers)").doesNotContain("SLF4J");
   }
 }
