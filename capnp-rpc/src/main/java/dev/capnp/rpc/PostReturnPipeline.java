@@ -19,42 +19,52 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PostReturnPipeline extends PipelineHook {
   private final EventLoop loop;
+  private final Object connection;
   private final PipelineHook inner;
   /** The results the {@code Return} was written from (owned by the answer, borrowed here). */
   private final Results results;
-  /** Returned capability (identity, owned) to what its descriptor named then (owned). */
+  /**
+   * Returned capability (identity, owned) to what its descriptor named then (not owned: see
+   * {@link #settle}).
+   */
   private final Map<ClientHook, ClientHook> pins;
 
-  /** Takes over {@code inner} and the references in {@code pins}. */
-  PostReturnPipeline(EventLoop loop, PipelineHook inner, Results results,
+  /**
+   * Takes over {@code inner} and the references in {@code pins}; {@code connection} is the
+   * brand of the peer's capabilities.
+   */
+  PostReturnPipeline(EventLoop loop, Object connection, PipelineHook inner, Results results,
       Map<ClientHook, ClientHook> pins) {
     this.loop = loop;
+    this.connection = connection;
     this.inner = inner;
     this.results = results;
     this.pins = pins;
     for (ClientHook returned : new java.util.ArrayList<>(pins.keySet())) {
-      unpinWhenBroken(returned);
+      unpinWhenBackOnPeer(returned);
     }
   }
 
   /**
-   * Drops the pin of {@code returned} once it is broken: the peer's later calls then fail as
-   * the capability did, and a pin that only led back around a promise cycle (which broke the
-   * promise, see {@link RpcConnection}) no longer holds that cycle's references.
+   * Drops the pin of {@code returned} once that promise has settled on another capability of the
+   * peer, or broke. A pin only matters while the promise may still lead away from the peer (to
+   * us, or elsewhere): then a {@code Disembargo} along its resolution would no longer reach the
+   * peer. Once it settles back on the peer, reflections go there anyway, as before the
+   * {@code Return}; and dropping the pin frees what it held, which may be a reference cycle the
+   * applications closed through the peer (its promise resolved to a result of the very call
+   * this answer returned it from). A broken promise fails the peer's later calls as it should.
    */
-  private void unpinWhenBroken(ClientHook returned) {
+  private void unpinWhenBackOnPeer(ClientHook returned) {
     if (!pins.containsKey(returned)) {
       return;
     }
     ClientHook s = ClientHook.shorten(returned);
-    if (s.brokenReason() != null && s.whenMoreResolved() == null) {
-      pins.remove(returned).release();
-      returned.release();
-      return;
-    }
     CompletableFuture<Void> more = s.whenMoreResolved();
     if (more != null) {
-      more.whenComplete((v, x) -> loop.run(() -> unpinWhenBroken(returned)));
+      more.whenComplete((v, x) -> loop.run(() -> unpinWhenBackOnPeer(returned)));
+    } else if (s.brand() == connection || s.brokenReason() != null) {
+      pins.remove(returned);
+      returned.release();
     }
   }
 
@@ -73,13 +83,26 @@ final class PostReturnPipeline extends PipelineHook {
   /**
    * {@code pin} once {@code original} (owned) has settled on {@code returned} (borrowed), as a
    * local promise while it has not; {@code original} if it settled elsewhere (broken, say).
+   *
+   * <p>A pin holds no reference: it is used while something else still holds it (the returned
+   * promise until it resolves, a {@code Disembargo} being reflected), and otherwise the path
+   * falls back to the promise's resolution. Holding it would keep the peer's export alive until
+   * the peer's {@code Finish}, and the peer may be unable to finish: its export, resolved to a
+   * result of the very call this answers, holds the question (a reference cycle across the two
+   * vats). The import only goes once the promise has resolved, that is after the peer's
+   * {@code Resolve}; a message the peer addresses to this path after that was sent knowing the
+   * resolution (messages arrive in order), and the calls it sent before went ahead of it along
+   * the old route, so the resolution is a correct route for it.
    */
   private ClientHook settle(ClientHook original, ClientHook returned, ClientHook pin) {
     ClientHook h = original;
     for (int i = 0; h != null && i < 10_000; i++) {
       if (h == returned) {
-        original.release();
-        return pin.addRef();
+        if (pin.tryAddRef()) {
+          original.release();
+          return pin;
+        }
+        return original;
       }
       ClientHook next = h.getResolved();
       if (next == null) {
@@ -110,9 +133,8 @@ final class PostReturnPipeline extends PipelineHook {
   @Override
   void release() {
     inner.release();
-    for (Map.Entry<ClientHook, ClientHook> e : pins.entrySet()) {
-      e.getKey().release();
-      e.getValue().release();
+    for (ClientHook returned : pins.keySet()) {
+      returned.release();
     }
     pins.clear();
   }

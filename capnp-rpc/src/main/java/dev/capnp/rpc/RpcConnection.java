@@ -1041,11 +1041,11 @@ public final class RpcConnection implements AutoCloseable {
         pins = new IdentityHashMap<>();
       }
       if (!pins.containsKey(h)) {
-        pins.put(h.addRef(), describedTarget(h).addRef());
+        pins.put(h.addRef(), describedTarget(h));
       }
     }
     if (pins != null) {
-      a.pipeline = new PostReturnPipeline(loop, a.pipeline, res, pins);
+      a.pipeline = new PostReturnPipeline(loop, this, a.pipeline, res, pins);
     }
   }
 

@@ -16,6 +16,7 @@ import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.StructList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -550,5 +551,65 @@ class RawPeerTest extends TestSupport.LoopTest {
       });
     }
     assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * The pin of {@link #returnedPeerPromiseKeepsReflectingDisembargoesToItsAnswer} must not keep
+   * the peer's export alive: the peer may resolve its promise to a result of the very call we
+   * returned it from, and then its export holds that question, which it cannot finish before we
+   * release the import (a reference cycle across the two vats, which rpc.c++ has).
+   */
+  @Test
+  void returnedPeerPromiseResolvedToItsOwnCallResultIsReleased() {
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    // the peer calls the service with its promise 10 and the service itself: both echoed back
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(1);
+      c.initTarget().setImportedCap(serviceId);
+      c.setInterfaceId(TestSupport.IFACE);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("a"));
+      s.getPointer(1).setCapabilityIndex(0);
+      s.getPointer(2).setCapabilityIndex(1);
+      StructList.Builder<Rpc.CapDescriptor.Builder> caps = p.initCapTable(2);
+      caps.get(0).setSenderPromise(10);
+      caps.get(1).setReceiverHosted(serviceId);
+    });
+    assertThat(receivedSummaries()).containsExactly("return:0:results", "return:1:results");
+    received.clear();
+    // the peer's promise resolves to the service, as found at result 2 of that very call
+    peerSends(m -> {
+      Rpc.Resolve.Builder r = m.initResolve();
+      r.setPromiseId(10);
+      Rpc.PromisedAnswer.Builder pa = r.initCap().initReceiverAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 2);
+    });
+    // nothing of ours uses import 10 any more: it is released although answer 1 still lives
+    // (the promise embargoes first: it was sent in the Return, which counts as use)
+    assertThat(receivedSummaries())
+        .containsExactly("disembargo-request->import:10", "release:10x1");
+    assertThat(conn.disconnectReason()).isNull();
+    int ours = received.get(0).getRoot(Rpc.Message.FACTORY).getDisembargo().getContext()
+        .getSenderLoopback();
+    peerSends(m -> {
+      Rpc.Disembargo.Builder r = m.initDisembargo();
+      r.initTarget().setImportedCap(serviceId);
+      r.initContext().setReceiverLoopback(ours);
+    });
+    for (int q = 0; q < 2; q++) {
+      final int id = q;
+      peerSends(m -> {
+        Rpc.Finish.Builder f = m.initFinish();
+        f.setQuestionId(id);
+        f.setReleaseResultCaps(true);
+      });
+    }
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 }
