@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = {"Prints the value of NAME, a constant defined in SCHEMA.capnp, like "
         + "'capnp eval'. NAME may continue with struct fields and list subscripts "
-        + "(myConst.items[2].name); Struct.field gives a field's default value."})
+        + "(myConst.items[2].name); Struct.field gives a field's default value. Names may "
+        + "go through 'using' aliases, also of imported files."})
 final class EvalCommand implements Callable<Integer> {
   private static final Pattern PART = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)((?:\\[[0-9]+\\])*)");
 
@@ -57,21 +58,23 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Part> parts = parse(name);
-    SchemaRegistry registry = SchemaOptions.load(schemaFile, importPath);
-    long scope = registry.requestedFiles().values().iterator().next();
+    EvalNames names = new EvalNames(importPath);
+    EvalNames.Node node = names.root(schemaFile);
     int pos = 0;
     boolean stoppedAtSubscript = false;
     for (; pos < parts.size(); pos++) {
-      OptionalLong child = registry.lookupNested(scope, parts.get(pos).name());
+      Optional<EvalNames.Node> child = names.member(node, parts.get(pos).name());
       if (child.isEmpty()) {
         break;
       }
-      scope = child.getAsLong();
+      node = child.get();
       if (!parts.get(pos).subscripts().isEmpty()) {
         stoppedAtSubscript = true;
         break;
       }
     }
+    SchemaRegistry registry = node.registry();
+    long scope = node.id();
     Value value;
     String shortName = shortName(registry.displayName(scope));
     if (registry.isConst(scope)) {

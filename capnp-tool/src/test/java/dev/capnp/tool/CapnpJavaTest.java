@@ -300,6 +300,51 @@ class CapnpJavaTest {
   }
 
   @Test
+  void evalFollowsUsingAliasesLikeCapnpEval() {
+    String aliases = resource("evalaliases.capnp").toString();
+    for (String name : new String[] {"T.a", "T.l", "c", "c.inner.t", "cc.l[2]", "first",
+        "first[1].a", "Point.x", "Box.Inner.a", "Box.k", "Box.Deeper.up.a",
+        "Box.Deeper.ViaShadow.a", "Box.inner", "Ev.d", "Ev.ls[1].a", "local.inner.t",
+        "localAlias.a"}) {
+      for (boolean oneLine : new boolean[] {false, true}) {
+        String[] args = oneLine ? new String[] {"eval", "--short", "-I" + importDir(), aliases, name}
+            : new String[] {"eval", "-I" + importDir(), aliases, name};
+        Result r = tool(new byte[0], args);
+        assertThat(r.status()).as(name + ": " + r.err()).isZero();
+        assertThat(r.text()).as(name)
+            .isEqualTo(new String(capnp(new byte[0], args), StandardCharsets.UTF_8));
+      }
+    }
+    String[][] errors = {{"Box.nope", "'Box' has no member 'nope'."},
+        {"Point.z", "'Point' has no member 'z'."}, {"first[5]", "'first[5]' is out-of-bounds."},
+        {"Shared.Point", "'Point' cannot be evaluated."}, {"Ev.nope", "'nope' is not defined."}};
+    for (String[] e : errors) {
+      Result r = tool(new byte[0], "eval", "-I", importDir(), aliases, e[0]);
+      assertThat(r.status()).as(e[0]).isEqualTo(1);
+      assertThat(r.err()).as(e[0]).isEqualTo("capnp-java: error: " + e[1] + "\n");
+    }
+  }
+
+  @Test
+  void usingDeclarationsAreFoundByScope() {
+    UsingDeclarations d = UsingDeclarations.parse("""
+        @0xf024b0e117ae25e2;
+        using A = import "a.capnp".B;  # comment with using x = y;
+        struct S(T) $ann("{ using fake = s; }") {
+          using C = A(Text);
+          g :group { using inGroup = s; }
+          interface I { using d = .x; m @0 () -> (); }
+        }
+        """);
+    assertThat(d.get("", "A")).containsExactly("import", "\"a.capnp\"", ".", "B");
+    assertThat(d.get("S", "C")).containsExactly("A", "(", "Text", ")");
+    assertThat(d.get("S.I", "d")).containsExactly(".", "x");
+    assertThat(d.get("", "x")).isNull();
+    assertThat(d.get("S", "fake")).isNull();
+    assertThat(d.get("S", "inGroup")).isNull();
+  }
+
+  @Test
   void verbosePrintsStackTrace() {
     Result r = tool(utf8("(nope = 1)"), "encode", "--verbose", "-I", importDir(), schema(), "Shape");
     assertThat(r.status()).isEqualTo(1);
