@@ -9,10 +9,10 @@ import java.util.concurrent.CompletableFuture;
  * to that hook's {@link BreakSignal}. Used by {@link Capability#whenBroken()} and by
  * {@link CrossLoopClient} to learn about its target.
  *
- * <p>{@link #stop()} leaves nothing behind on a settled hook: the listener is removed from the
- * signal, which may belong to something much longer-lived (a connection). (While the watched
- * capability is still an unresolved promise, the wait on its next resolution stays registered
- * until the promise resolves or goes away; only the reference to it is dropped at once.)
+ * <p>{@link #stop()} leaves nothing behind: the reference to the promise waited on is dropped
+ * and the listener removed from its {@link ResolutionSignal} (a promise may stay unresolved for
+ * long, with many watches started and stopped on it), or from the settled hook's
+ * {@link BreakSignal}, which may belong to something much longer-lived (a connection).
  *
  * <p>Threading: {@link #watch} and the state run on {@code loop}, the loop of the watched hook
  * (the hooks a promise leads to belong to its loop, so the signal listened to is confined to
@@ -24,6 +24,9 @@ final class BrokenWatch {
   private final EventLoop loop;
   /** The promise waited on (one reference), or {@code null}. */
   private ClientHook held;
+  /** The next resolution of {@link #held} and the registration on it, while waiting. */
+  private ResolutionSignal resolving;
+  private ResolutionSignal.Listener waiting;
   /** The signal listened to once the watched hook is settled, and the registration. */
   private BreakSignal signal;
   private BreakSignal.Listener listener;
@@ -46,17 +49,15 @@ final class BrokenWatch {
       future.complete(e);
       return;
     }
-    CompletableFuture<Void> more = h.whenMoreResolved();
+    ResolutionSignal more = h.resolutionSignal();
     if (more != null) {
       ClientHook fh = h.addRef();
       held = fh;
-      more.whenComplete((v, x) -> {
-        if (held == fh) {
-          held = null;
-          watch(fh);
-          fh.release();
-        }
-      });
+      resolving = more;
+      ResolutionSignal.Listener l = more.add(() -> resolved(fh));
+      if (l != null && held == fh) {
+        waiting = l;
+      }
       return;
     }
     BreakSignal s = h.settledBreakSignal();
@@ -67,6 +68,18 @@ final class BrokenWatch {
         listener = l;
       }
     }
+  }
+
+  /** The promise {@code fh} waited on resolved (on the loop; the signal has dropped the listener). */
+  private void resolved(ClientHook fh) {
+    if (held != fh) {
+      return; // stopped meanwhile
+    }
+    held = null;
+    resolving = null;
+    waiting = null;
+    watch(fh);
+    fh.release();
   }
 
   /** The settled hook broke (on the loop; the signal has dropped the listener). */
@@ -85,6 +98,12 @@ final class BrokenWatch {
   void stop() {
     loop.run(() -> {
       stopped = true;
+      ResolutionSignal r = resolving;
+      if (r != null) {
+        resolving = null;
+        r.remove(waiting);
+        waiting = null;
+      }
       ClientHook h = held;
       if (h != null) {
         held = null;

@@ -256,25 +256,79 @@ public final class Capability implements AutoCloseable {
 
   /**
    * Completes when this capability is settled: not (or no longer) a promise. A broken
-   * capability is settled too.
+   * capability is settled too. The wait holds its own reference until then; cancelling the
+   * future drops both the wait and the reference (the handle stays open), so waits need not pile
+   * up on a long-unresolved promise.
    */
   public CompletableFuture<Void> whenResolved() {
-    ClientHook h = hook().addRef();
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    h.loop.run(() -> {
-      watchResolved(h, f);
+    ResolvedWait w = new ResolvedWait(hook().addRef());
+    EventLoop loop = w.loop;
+    w.future.whenComplete((v, e) -> {
+      if (w.future.isCancelled()) {
+        loop.run(w::finish);
+      }
     });
-    return f;
+    loop.run(w::check);
+    return w.future;
   }
 
-  private static void watchResolved(ClientHook owned, CompletableFuture<Void> f) {
-    ClientHook s = ClientHook.shorten(owned);
-    CompletableFuture<Void> more = s.whenMoreResolved();
-    if (more == null) {
-      owned.release();
-      f.complete(null);
-    } else {
-      more.whenComplete((v, x) -> watchResolved(owned, f));
+  /**
+   * One {@link #whenResolved()}: follows the promise's resolutions (registered on one
+   * {@link ResolutionSignal} at a time) until the capability is settled. State confined to the
+   * capability's loop.
+   */
+  private static final class ResolvedWait {
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final EventLoop loop;
+    /** The reference waited on, until settled or cancelled. */
+    private ClientHook owned;
+    /** The resolution waited for, and the registration on it. */
+    private ResolutionSignal signal;
+    private ResolutionSignal.Listener listener;
+
+    ResolvedWait(ClientHook owned) {
+      this.owned = owned;
+      this.loop = owned.loop;
+    }
+
+    /** Looks again (on the loop): completes if settled, else waits for the next resolution. */
+    void check() {
+      signal = null;
+      listener = null;
+      ClientHook o = owned;
+      if (o == null) {
+        return;
+      }
+      if (future.isDone()) {
+        finish(); // cancelled before the loop got here
+        return;
+      }
+      ResolutionSignal more = ClientHook.shorten(o).resolutionSignal();
+      if (more == null) {
+        finish();
+        future.complete(null);
+        return;
+      }
+      signal = more;
+      ResolutionSignal.Listener l = more.add(this::check);
+      if (l != null) {
+        listener = l;
+      }
+    }
+
+    /** Drops the registration and the reference (on the loop; harmless twice). */
+    void finish() {
+      ResolutionSignal s = signal;
+      if (s != null) {
+        signal = null;
+        s.remove(listener);
+        listener = null;
+      }
+      ClientHook o = owned;
+      if (o != null) {
+        owned = null;
+        o.release();
+      }
     }
   }
 

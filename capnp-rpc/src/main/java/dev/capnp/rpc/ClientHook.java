@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The engine behind a capability: a local server, a promise, an import, a pipelined answer, a
  * broken reference. Reference counted (each {@link Capability} handle and each internal holder
  * owns one reference). All methods except {@link #addRef()}/{@link #release()} run on the
- * hook's event loop.
+ * hook's event loop: a hook's state, and the signals it hands out ({@link #resolutionSignal()},
+ * {@link #settledBreakSignal()}), are touched only there. (The few reads other loops make while
+ * following a promise's resolution, see {@link CrossLoopClient#bind}, go through volatile
+ * fields.)
  */
 abstract class ClientHook {
   /** Hooks created and not yet fully released, JVM-wide (a leak diagnostic). */
@@ -108,11 +111,36 @@ abstract class ClientHook {
   }
 
   /**
-   * For unresolved promises, a future completing (on the loop) when {@link #getResolved()}
-   * becomes non-null; {@code null} for settled hooks.
+   * For an unresolved promise, the signal that fires when {@link #getResolved()} becomes
+   * non-null; {@code null} for a settled hook (or a promise that has resolved). The signal is
+   * confined to this hook's loop: waiters add their listener there and remove it when they go
+   * away (see {@link ResolutionSignal}), so that nothing piles up on a long-unresolved promise.
+   *
+   * <p>Implementations read only state published safely (final or volatile fields), so that
+   * whether a hook is still a promise may be asked from any thread ({@link CrossLoopClient#bind});
+   * using the signal is for the loop only.
    */
-  CompletableFuture<Void> whenMoreResolved() {
+  ResolutionSignal resolutionSignal() {
     return null;
+  }
+
+  /**
+   * For unresolved promises, a future completing (on the loop) when {@link #getResolved()}
+   * becomes non-null; {@code null} for settled hooks. Its dependents stay until the promise
+   * resolves: a waiter that may go away earlier uses {@link #resolutionSignal()} instead.
+   */
+  final CompletableFuture<Void> whenMoreResolved() {
+    ResolutionSignal s = resolutionSignal();
+    return s == null ? null : s.future();
+  }
+
+  /**
+   * How many waits are registered on this promise's next resolution (0 for a settled hook); a
+   * leak diagnostic for tests. Called on the loop.
+   */
+  final int resolutionWaiters() {
+    ResolutionSignal s = resolutionSignal();
+    return s == null ? 0 : s.waiters();
   }
 
   /** The reason this hook is broken, or {@code null}. */

@@ -43,8 +43,14 @@ final class CrossLoopClient extends ClientHook {
   private final BreakSignal brokenSignal;
   /** Promise bridges: what calls go to once the target has resolved (a hook of this loop). */
   private volatile ClientHook resolved;
-  /** Promise bridges: completes on this loop when {@link #resolved} is set. */
-  private final CompletableFuture<Void> resolution;
+  /** Promise bridges: fires on this loop when {@link #resolved} is set; else null. */
+  private final ResolutionSignal resolution;
+  /**
+   * Promise bridges, on the target's loop only: the next resolution of the target (its most
+   * resolved hook) waited on, and the registration, removed when the bridge is destroyed.
+   */
+  private ResolutionSignal targetWait;
+  private ResolutionSignal.Listener targetWaitListener;
   private volatile boolean destroyed;
 
   private CrossLoopClient(EventLoop loop, ClientHook key, ClientHook target, boolean promise) {
@@ -55,7 +61,7 @@ final class CrossLoopClient extends ClientHook {
     if (promise) {
       this.watch = null;
       this.brokenSignal = null;
-      this.resolution = new CompletableFuture<>();
+      this.resolution = new ResolutionSignal();
     } else {
       this.resolution = null;
       this.brokenSignal = new BreakSignal();
@@ -105,7 +111,7 @@ final class CrossLoopClient extends ClientHook {
     boolean isPromise;
     do {
       s = ClientHook.shorten(owned);
-      isPromise = s.whenMoreResolved() != null;
+      isPromise = s.resolutionSignal() != null;
     } while (!isPromise && s.getResolved() != null);
     ClientHook bound;
     if (s.loop == loop) {
@@ -156,15 +162,25 @@ final class CrossLoopClient extends ClientHook {
     return h;
   }
 
-  /** Promise bridges, on the target's loop: waits until the target is settled. */
+  /**
+   * Promise bridges, on the target's loop: waits until the target is settled (the wait is
+   * removed by {@link #releaseTarget} if the bridge goes first).
+   */
   private void awaitTargetResolution() {
+    targetWait = null;
+    targetWaitListener = null;
     if (destroyed) {
       return;
     }
     ClientHook s = ClientHook.shorten(target);
-    CompletableFuture<Void> more = s.whenMoreResolved();
+    ResolutionSignal more = s.resolutionSignal();
     if (more != null) {
-      more.whenComplete((v, x) -> target.loop.run(this::awaitTargetResolution));
+      // (the hooks the target leads to are of its loop, like the signal)
+      targetWait = more;
+      ResolutionSignal.Listener l = more.add(this::awaitTargetResolution);
+      if (l != null) {
+        targetWaitListener = l;
+      }
       return;
     }
     RpcException b = s.brokenReason();
@@ -198,13 +214,13 @@ final class CrossLoopClient extends ClientHook {
     }
     if (brokenReplacement != null) {
       resolved = brokenReplacement;
-      resolution.complete(null);
+      resolution.fire();
       return;
     }
     QueuedClient embargo = new QueuedClient(loop, "cross-loop embargo");
     embargo.addRef(); // the marker's
     resolved = embargo;
-    resolution.complete(null);
+    resolution.fire();
     target.loop.execute(() -> via.execute(() -> loop.execute(() -> {
       embargo.resolve(direct);
       embargo.release();
@@ -235,7 +251,7 @@ final class CrossLoopClient extends ClientHook {
   }
 
   @Override
-  CompletableFuture<Void> whenMoreResolved() {
+  ResolutionSignal resolutionSignal() {
     return promise && resolved == null ? resolution : null;
   }
 
@@ -262,7 +278,21 @@ final class CrossLoopClient extends ClientHook {
       watch.stop();
     }
     // released on its own loop, after any task of this bridge already posted there
-    target.loop.execute(target::release);
+    target.loop.execute(this::releaseTarget);
+  }
+
+  /**
+   * On the target's loop, once the bridge is destroyed: drops the wait on the target's
+   * resolution (a promise may outlive many bridges to it) and the reference.
+   */
+  private void releaseTarget() {
+    ResolutionSignal w = targetWait;
+    if (w != null) {
+      targetWait = null;
+      w.remove(targetWaitListener);
+      targetWaitListener = null;
+    }
+    target.release();
   }
 
   @Override

@@ -13,7 +13,8 @@ final class QueuedClient extends ClientHook {
   /** The resolution; volatile so that other loops may follow it (see CrossLoopClient.bind). */
   private volatile ClientHook target;
   private ArrayDeque<Pending> pending = new ArrayDeque<>();
-  private final CompletableFuture<Void> resolution = new CompletableFuture<>();
+  /** Fires (on the loop) when {@link #target} is set. */
+  private final ResolutionSignal resolution = new ResolutionSignal();
   private boolean destroyed;
   /** For a pipelined capability: the pipeline it waits on (null otherwise). */
   QueuedPipeline owner;
@@ -67,7 +68,7 @@ final class QueuedClient extends ClientHook {
     for (Pending p : q) {
       p.forwardTo(t);
     }
-    resolution.complete(null);
+    resolution.fire();
     if (destroyed) {
       target.release();
     }
@@ -99,7 +100,7 @@ final class QueuedClient extends ClientHook {
   }
 
   @Override
-  CompletableFuture<Void> whenMoreResolved() {
+  ResolutionSignal resolutionSignal() {
     return target == null ? resolution : null;
   }
 

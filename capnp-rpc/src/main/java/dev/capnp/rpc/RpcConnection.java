@@ -1777,7 +1777,8 @@ public final class RpcConnection implements AutoCloseable {
     private final int importId;
     boolean receivedCall;
     volatile boolean resolved;
-    private final CompletableFuture<Void> resolution = new CompletableFuture<>();
+    /** Fires (on the loop) when {@link #resolved} is set. */
+    private final ResolutionSignal resolution = new ResolutionSignal();
 
     PromiseClient(RpcClient initial, int importId) {
       this.cap = initial;
@@ -1814,7 +1815,7 @@ public final class RpcConnection implements AutoCloseable {
     }
 
     @Override
-    CompletableFuture<Void> whenMoreResolved() {
+    ResolutionSignal resolutionSignal() {
       return resolved ? null : resolution;
     }
 
@@ -1869,7 +1870,7 @@ public final class RpcConnection implements AutoCloseable {
       cap = replacement;
       resolved = true;
       old.release();
-      resolution.complete(null);
+      resolution.fire();
     }
 
     @Override

@@ -1,0 +1,135 @@
+package dev.capnp.rpc;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The next resolution of one promise hook: fired once, when {@link ClientHook#getResolved()}
+ * becomes non-null. Unlike a {@link CompletableFuture}, a listener can be removed again, so a
+ * waiter that goes away (a stopped {@link Capability#whenBroken()} watch, a cancelled
+ * {@link Capability#whenResolved()}, a released cross-loop bridge) leaves nothing behind on a
+ * promise that may stay unresolved for a long time.
+ *
+ * <p>Threading: confined to the loop of the promise hook that owns it. {@link #add},
+ * {@link #remove} and {@link #fire} run there only; listeners run there, inside {@link #fire} (or
+ * inside {@link #add} once fired). The exception is {@link #future()}, for internal callers that
+ * wait on the resolution for as long as the promise lives (an export's {@code Resolve}, a pin):
+ * it may be asked for from any thread and completes on the loop.
+ */
+final class ResolutionSignal {
+  private boolean fired;
+  /** Registered listeners, a doubly linked list (removal in constant time). */
+  private Listener first;
+  private int size;
+  /** Made on demand by {@link #future()} (guarded by this). */
+  private CompletableFuture<Void> future;
+
+  /** One registration; pass it to {@link #remove} to drop it. */
+  static final class Listener {
+    private final Runnable action;
+    private Listener prev;
+    private Listener next;
+    /** Whether it is still in the list (false once removed or fired). */
+    private boolean registered;
+
+    private Listener(Runnable action) {
+      this.action = action;
+    }
+  }
+
+  /**
+   * Registers {@code action} to run when the promise resolves; if it has resolved already, runs
+   * it now and returns {@code null}.
+   */
+  Listener add(Runnable action) {
+    if (fired) {
+      action.run();
+      return null;
+    }
+    Listener l = new Listener(action);
+    l.next = first;
+    if (first != null) {
+      first.prev = l;
+    }
+    first = l;
+    l.registered = true;
+    size++;
+    return l;
+  }
+
+  /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
+  void remove(Listener l) {
+    if (l == null || !l.registered) {
+      return;
+    }
+    l.registered = false;
+    if (l.prev != null) {
+      l.prev.next = l.next;
+    } else {
+      first = l.next;
+    }
+    if (l.next != null) {
+      l.next.prev = l.prev;
+    }
+    l.prev = null;
+    l.next = null;
+    size--;
+  }
+
+  /**
+   * A future completing when the signal fires (completed already if it has). Its dependents
+   * cannot be removed: only for waits that last as long as the promise may.
+   */
+  CompletableFuture<Void> future() {
+    synchronized (this) {
+      if (future == null) {
+        future = new CompletableFuture<>();
+        if (fired) {
+          future.complete(null);
+        }
+      }
+      return future;
+    }
+  }
+
+  /**
+   * Fires the signal (once; later calls do nothing): the {@link #future()} completes, then each
+   * listener is removed and run. A listener removed by an earlier one does not run; one added
+   * meanwhile runs at once (see {@link #add}).
+   */
+  void fire() {
+    CompletableFuture<Void> f;
+    synchronized (this) {
+      if (fired) {
+        return;
+      }
+      fired = true;
+      f = future;
+    }
+    if (f != null) {
+      f.complete(null);
+    }
+    Listener l;
+    while ((l = first) != null) {
+      remove(l);
+      try {
+        l.action.run();
+      } catch (RuntimeException x) {
+        Capability.LOG.warn("a resolution listener failed", x);
+      }
+    }
+  }
+
+  /** Whether the signal has fired. */
+  boolean hasFired() {
+    return fired;
+  }
+
+  /** How many waits are registered: listeners, and dependents of the future (a leak diagnostic). */
+  int waiters() {
+    CompletableFuture<Void> f;
+    synchronized (this) {
+      f = future;
+    }
+    return size + (f == null ? 0 : f.getNumberOfDependents());
+  }
+}
