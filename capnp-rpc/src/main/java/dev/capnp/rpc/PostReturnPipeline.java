@@ -28,6 +28,19 @@ final class PostReturnPipeline extends PipelineHook {
    * {@link #settle}).
    */
   private final Map<ClientHook, ClientHook> pins;
+  /** Per pinned promise still unresolved: the wait for its next resolution (removable). */
+  private final Map<ClientHook, Wait> waits = new java.util.IdentityHashMap<>();
+
+  /** A registration on a promise's resolution signal. */
+  private static final class Wait {
+    final ResolutionSignal signal;
+    final ResolutionSignal.Listener listener;
+
+    Wait(ResolutionSignal signal, ResolutionSignal.Listener listener) {
+      this.signal = signal;
+      this.listener = listener;
+    }
+  }
 
   /**
    * Takes over {@code inner} and the references in {@code pins}; {@code connection} is the
@@ -59,9 +72,15 @@ final class PostReturnPipeline extends PipelineHook {
       return;
     }
     ClientHook s = ClientHook.shorten(returned);
-    CompletableFuture<Void> more = s.whenMoreResolved();
-    if (more != null) {
-      more.whenComplete((v, x) -> loop.run(() -> unpinWhenBackOnPeer(returned)));
+    ResolutionSignal signal = s.resolutionSignal();
+    if (signal != null) {
+      ResolutionSignal.Listener l = signal.add(() -> loop.run(() -> {
+        waits.remove(returned);
+        unpinWhenBackOnPeer(returned);
+      }));
+      if (l != null) {
+        waits.put(returned, new Wait(signal, l));
+      }
     } else if (s.brand() == connection || s.brokenReason() != null) {
       pins.remove(returned);
       returned.release();
@@ -133,6 +152,10 @@ final class PostReturnPipeline extends PipelineHook {
   @Override
   void release() {
     inner.release();
+    for (Wait w : waits.values()) {
+      w.signal.remove(w.listener);
+    }
+    waits.clear();
     for (ClientHook returned : pins.keySet()) {
       returned.release();
     }

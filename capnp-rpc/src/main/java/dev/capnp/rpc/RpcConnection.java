@@ -368,23 +368,34 @@ public final class RpcConnection implements AutoCloseable {
     return e.id;
   }
 
+  /**
+   * Sends the {@code Resolve} of export {@code e} once {@code promise} (its hook) resolves. The
+   * wait is removable ({@link Export#stopWatching()}): an export released while its promise
+   * never resolves leaves nothing behind on the promise.
+   */
   private void watchExport(Export e, ClientHook promise) {
-    CompletableFuture<Void> more = promise.whenMoreResolved();
-    if (more == null) {
+    ResolutionSignal signal = promise.resolutionSignal();
+    if (signal == null) {
       sendResolve(e, promise);
       return;
     }
-    more.whenComplete((v, x) -> loop.run(() -> {
+    ResolutionSignal.Listener l = signal.add(() -> loop.run(() -> {
+      e.watch = null;
+      e.watched = null;
       if (exports.get(e.id) != e || disconnected != null) {
         return;
       }
       ClientHook r = ClientHook.shorten(promise);
-      if (r.whenMoreResolved() != null && !(r instanceof RpcClient && r.brand() == this)) {
+      if (r.resolutionSignal() != null && !(r instanceof RpcClient && r.brand() == this)) {
         watchExport(e, r);
         return;
       }
       sendResolve(e, r);
     }));
+    if (l != null) { // (null: it had resolved, and the action ran already)
+      e.watched = signal;
+      e.watch = l;
+    }
   }
 
   private void sendResolve(Export e, ClientHook resolution) {
@@ -437,6 +448,7 @@ public final class RpcConnection implements AutoCloseable {
     e.refcount -= count;
     if (e.refcount == 0) {
       exports.remove(id);
+      e.stopWatching();
       Integer mapped = exportsByHook.get(e.key);
       if (mapped != null && mapped == id) {
         exportsByHook.remove(e.key);
@@ -1420,6 +1432,7 @@ public final class RpcConnection implements AutoCloseable {
     exports.clear();
     exportsByHook.clear();
     for (Export x : ex) {
+      x.stopWatching();
       x.hook.release();
     }
     ArrayList<Import> im = new ArrayList<>(imports.values());
@@ -1643,6 +1656,17 @@ public final class RpcConnection implements AutoCloseable {
     ClientHook hook;
     boolean isPromise;
     int resolvedTo = -1;
+    /** While the exported promise is unresolved: the wait for its resolution, and where. */
+    ResolutionSignal.Listener watch;
+    ResolutionSignal watched;
+
+    void stopWatching() {
+      if (watched != null) {
+        watched.remove(watch);
+        watched = null;
+        watch = null;
+      }
+    }
   }
 
   /** A local embargo waiting for its Disembargo to come back. */
