@@ -18,9 +18,7 @@ import java.util.function.Consumer;
 final class BreakSignal {
   /** The reason once fired, else {@code null}. */
   private RpcException reason;
-  /** Registered listeners, a doubly linked list (removal in constant time). */
-  private Listener first;
-  private int size;
+  private final ListenerList<RpcException> listeners = new ListenerList<>();
 
   /** A signal fired by the thread that completes {@code source} (it must be the loop's). */
   static BreakSignal following(CompletableFuture<RpcException> source) {
@@ -29,56 +27,21 @@ final class BreakSignal {
     return s;
   }
 
-  /** One registration; pass it to {@link #remove} to drop it. */
-  static final class Listener {
-    private final Consumer<RpcException> action;
-    private Listener prev;
-    private Listener next;
-    /** Whether it is still in the list (false once removed or fired). */
-    private boolean registered;
-
-    private Listener(Consumer<RpcException> action) {
-      this.action = action;
-    }
-  }
-
   /**
    * Registers {@code action} to run with the reason when the signal fires; if it has fired
    * already, runs it now and returns {@code null}.
    */
-  Listener add(Consumer<RpcException> action) {
+  ListenerList.Listener add(Consumer<RpcException> action) {
     if (reason != null) {
       action.accept(reason);
       return null;
     }
-    Listener l = new Listener(action);
-    l.next = first;
-    if (first != null) {
-      first.prev = l;
-    }
-    first = l;
-    l.registered = true;
-    size++;
-    return l;
+    return listeners.add(action);
   }
 
   /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
-  void remove(Listener l) {
-    if (l == null || !l.registered) {
-      return;
-    }
-    l.registered = false;
-    if (l.prev != null) {
-      l.prev.next = l.next;
-    } else {
-      first = l.next;
-    }
-    if (l.next != null) {
-      l.next.prev = l.prev;
-    }
-    l.prev = null;
-    l.next = null;
-    size--;
+  void remove(ListenerList.Listener l) {
+    listeners.remove(l);
   }
 
   /**
@@ -90,20 +53,12 @@ final class BreakSignal {
       return;
     }
     reason = e;
-    Listener l;
-    while ((l = first) != null) {
-      remove(l);
-      try {
-        l.action.accept(e);
-      } catch (RuntimeException x) {
-        Capability.LOG.warn("a breakage listener failed", x);
-      }
-    }
+    listeners.fireAll(e, "a breakage listener");
   }
 
   /** How many listeners are registered (a leak diagnostic). */
   int size() {
-    return size;
+    return listeners.size();
   }
 
   /** The reason the signal fired with, or {@code null}. */

@@ -26,10 +26,10 @@ final class BrokenWatch {
   private ClientHook held;
   /** The next resolution of {@link #held} and the registration on it, while waiting. */
   private ResolutionSignal resolving;
-  private ResolutionSignal.Listener waiting;
+  private ListenerList.Listener waiting;
   /** The signal listened to once the watched hook is settled, and the registration. */
   private BreakSignal signal;
-  private BreakSignal.Listener listener;
+  private ListenerList.Listener listener;
   private boolean stopped;
 
   BrokenWatch(EventLoop loop) {
@@ -54,7 +54,7 @@ final class BrokenWatch {
       ClientHook fh = h.addRef();
       held = fh;
       resolving = more;
-      ResolutionSignal.Listener l = more.add(() -> resolved(fh));
+      ListenerList.Listener l = more.add(() -> resolved(fh));
       if (l != null && held == fh) {
         waiting = l;
       }
@@ -62,7 +62,7 @@ final class BrokenWatch {
     }
     BreakSignal s = h.settledBreakSignal();
     if (s != null) {
-      BreakSignal.Listener l = s.add(this::broke);
+      ListenerList.Listener l = s.add(this::broke);
       if (l != null) {
         signal = s;
         listener = l;

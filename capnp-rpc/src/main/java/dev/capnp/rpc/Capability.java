@@ -284,7 +284,7 @@ public final class Capability implements AutoCloseable {
     private ClientHook owned;
     /** The resolution waited for, and the registration on it. */
     private ResolutionSignal signal;
-    private ResolutionSignal.Listener listener;
+    private ListenerList.Listener listener;
 
     ResolvedWait(ClientHook owned) {
       this.owned = owned;
@@ -310,7 +310,7 @@ public final class Capability implements AutoCloseable {
         return;
       }
       signal = more;
-      ResolutionSignal.Listener l = more.add(this::check);
+      ListenerList.Listener l = more.add(this::check);
       if (l != null) {
         listener = l;
       }

@@ -50,7 +50,7 @@ final class CrossLoopClient extends ClientHook {
    * resolved hook) waited on, and the registration, removed when the bridge is destroyed.
    */
   private ResolutionSignal targetWait;
-  private ResolutionSignal.Listener targetWaitListener;
+  private ListenerList.Listener targetWaitListener;
   private volatile boolean destroyed;
 
   private CrossLoopClient(EventLoop loop, ClientHook key, ClientHook target, boolean promise) {
@@ -177,7 +177,7 @@ final class CrossLoopClient extends ClientHook {
     if (more != null) {
       // (the hooks the target leads to are of its loop, like the signal)
       targetWait = more;
-      ResolutionSignal.Listener l = more.add(this::awaitTargetResolution);
+      ListenerList.Listener l = more.add(this::awaitTargetResolution);
       if (l != null) {
         targetWaitListener = l;
       }

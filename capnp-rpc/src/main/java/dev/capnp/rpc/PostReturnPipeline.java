@@ -34,9 +34,9 @@ final class PostReturnPipeline extends PipelineHook {
   /** A registration on a promise's resolution signal. */
   private static final class Wait {
     final ResolutionSignal signal;
-    final ResolutionSignal.Listener listener;
+    final ListenerList.Listener listener;
 
-    Wait(ResolutionSignal signal, ResolutionSignal.Listener listener) {
+    Wait(ResolutionSignal signal, ListenerList.Listener listener) {
       this.signal = signal;
       this.listener = listener;
     }
@@ -74,7 +74,7 @@ final class PostReturnPipeline extends PipelineHook {
     ClientHook s = ClientHook.shorten(returned);
     ResolutionSignal signal = s.resolutionSignal();
     if (signal != null) {
-      ResolutionSignal.Listener l = signal.add(() -> loop.run(() -> {
+      ListenerList.Listener l = signal.add(() -> loop.run(() -> {
         waits.remove(returned);
         unpinWhenBackOnPeer(returned);
       }));

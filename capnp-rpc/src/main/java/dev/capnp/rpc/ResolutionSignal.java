@@ -17,62 +17,25 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ResolutionSignal {
   private boolean fired;
-  /** Registered listeners, a doubly linked list (removal in constant time). */
-  private Listener first;
-  private int size;
+  private final ListenerList<Void> listeners = new ListenerList<>();
   /** Made on demand by {@link #future()} (guarded by this). */
   private CompletableFuture<Void> future;
-
-  /** One registration; pass it to {@link #remove} to drop it. */
-  static final class Listener {
-    private final Runnable action;
-    private Listener prev;
-    private Listener next;
-    /** Whether it is still in the list (false once removed or fired). */
-    private boolean registered;
-
-    private Listener(Runnable action) {
-      this.action = action;
-    }
-  }
 
   /**
    * Registers {@code action} to run when the promise resolves; if it has resolved already, runs
    * it now and returns {@code null}.
    */
-  Listener add(Runnable action) {
+  ListenerList.Listener add(Runnable action) {
     if (fired) {
       action.run();
       return null;
     }
-    Listener l = new Listener(action);
-    l.next = first;
-    if (first != null) {
-      first.prev = l;
-    }
-    first = l;
-    l.registered = true;
-    size++;
-    return l;
+    return listeners.add(v -> action.run());
   }
 
   /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
-  void remove(Listener l) {
-    if (l == null || !l.registered) {
-      return;
-    }
-    l.registered = false;
-    if (l.prev != null) {
-      l.prev.next = l.next;
-    } else {
-      first = l.next;
-    }
-    if (l.next != null) {
-      l.next.prev = l.prev;
-    }
-    l.prev = null;
-    l.next = null;
-    size--;
+  void remove(ListenerList.Listener l) {
+    listeners.remove(l);
   }
 
   /**
@@ -108,15 +71,7 @@ final class ResolutionSignal {
     if (f != null) {
       f.complete(null);
     }
-    Listener l;
-    while ((l = first) != null) {
-      remove(l);
-      try {
-        l.action.run();
-      } catch (RuntimeException x) {
-        Capability.LOG.warn("a resolution listener failed", x);
-      }
-    }
+    listeners.fireAll(null, "a resolution listener");
   }
 
   /** Whether the signal has fired. */
@@ -130,6 +85,6 @@ final class ResolutionSignal {
     synchronized (this) {
       f = future;
     }
-    return size + (f == null ? 0 : f.getNumberOfDependents());
+    return listeners.size() + (f == null ? 0 : f.getNumberOfDependents());
   }
 }

@@ -379,7 +379,7 @@ public final class RpcConnection implements AutoCloseable {
       sendResolve(e, promise);
       return;
     }
-    ResolutionSignal.Listener l = signal.add(() -> loop.run(() -> {
+    ListenerList.Listener l = signal.add(() -> loop.run(() -> {
       e.watch = null;
       e.watched = null;
       if (exports.get(e.id) != e || disconnected != null) {
@@ -1657,7 +1657,7 @@ public final class RpcConnection implements AutoCloseable {
     boolean isPromise;
     int resolvedTo = -1;
     /** While the exported promise is unresolved: the wait for its resolution, and where. */
-    ResolutionSignal.Listener watch;
+    ListenerList.Listener watch;
     ResolutionSignal watched;
 
     void stopWatching() {

@@ -1,0 +1,85 @@
+package dev.capnp.rpc;
+
+import java.util.function.Consumer;
+
+/**
+ * The listeners of a one-shot event, each removable again in constant time (a doubly linked
+ * list): the part {@link BreakSignal} and {@link ResolutionSignal} share. Unlike the dependents
+ * of a {@link java.util.concurrent.CompletableFuture}, a listener whose watcher went away can be
+ * dropped, so it leaves nothing behind on an event source that may live much longer.
+ *
+ * <p>Threading: confined to one event loop, like the signals that own it.
+ *
+ * @param <T> what the event passes to its listeners
+ */
+final class ListenerList<T> {
+  /** One registration; pass it to {@link #remove} to drop it. */
+  static final class Listener {
+    private final Consumer<Object> action;
+    private Listener prev;
+    private Listener next;
+    /** Whether it is still in the list (false once removed or fired). */
+    private boolean registered;
+
+    private Listener(Consumer<Object> action) {
+      this.action = action;
+    }
+  }
+
+  private Listener first;
+  private int size;
+
+  /** Registers {@code action}. */
+  @SuppressWarnings("unchecked") // (it is only ever called with a T, by fireAll)
+  Listener add(Consumer<? super T> action) {
+    Listener l = new Listener((Consumer<Object>) action);
+    l.next = first;
+    if (first != null) {
+      first.prev = l;
+    }
+    first = l;
+    l.registered = true;
+    size++;
+    return l;
+  }
+
+  /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
+  void remove(Listener l) {
+    if (l == null || !l.registered) {
+      return;
+    }
+    l.registered = false;
+    if (l.prev != null) {
+      l.prev.next = l.next;
+    } else {
+      first = l.next;
+    }
+    if (l.next != null) {
+      l.next.prev = l.prev;
+    }
+    l.prev = null;
+    l.next = null;
+    size--;
+  }
+
+  /**
+   * Removes each listener, then runs it with {@code value}. A listener removed by an earlier one
+   * does not run; a listener that throws is logged as {@code what} failing, and the rest still run.
+   */
+  void fireAll(T value, String what) {
+    Listener l;
+    while ((l = first) != null) {
+      remove(l);
+      try {
+        l.action.accept(value);
+      } catch (RuntimeException x) {
+        Capability.LOG.warn("{} failed", what, x);
+      }
+    }
+  }
+
+  /** How many listeners are registered. */
+  int size() {
+    return size;
+  }
+}
