@@ -25,6 +25,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  * {@code --stack vat} (default) uses capnp-net vats and sturdy URIs; {@code --stack raw} uses
  * plain sockets with the core library's stream transport (no TLS).
+ *
+ * <p>Against another implementation (the C++ twin {@code interop/build/echo-bench}, see
+ * {@code benchmarks/run-cxx-echo-bench.sh}): {@code --stack raw --connect tcp:HOST:PORT} (or
+ * {@code unix:PATH}) runs the client against a server already listening there, and
+ * {@code --stack raw --serve} runs only the server: it prints {@code ADDRESS <address>} and
+ * serves the echo service as the bootstrap capability of the plain two-party protocol until its
+ * standard input closes.
  */
 public final class EchoBench {
   private EchoBench() {}
@@ -38,6 +45,7 @@ public final class EchoBench {
     int inFlight = 12;
     int warmup = 20_000;
     boolean serve;
+    String connect;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -51,9 +59,10 @@ public final class EchoBench {
           case "--in-flight" -> o.inFlight = Integer.parseInt(args[++i]);
           case "--warmup" -> o.warmup = Integer.parseInt(args[++i]);
           case "--serve" -> o.serve = true;
+          case "--connect" -> o.connect = args[++i];
           default -> throw new IllegalArgumentException("unknown option " + a
               + " (use --transport tcp|tls|unix --processes 1|2 --stack vat|raw --calls N"
-              + " --in-flight N --warmup N)");
+              + " --in-flight N --warmup N --serve --connect ADDRESS)");
         }
       }
       if (!List.of("tcp", "tls", "unix").contains(o.transport)) {
@@ -61,6 +70,13 @@ public final class EchoBench {
       }
       if (o.processes != 1 && o.processes != 2) {
         throw new IllegalArgumentException("--processes must be 1 or 2: " + o.processes);
+      }
+      if (o.connect != null && (o.serve || o.processes != 1)) {
+        throw new IllegalArgumentException("--connect runs only the client: it cannot be"
+            + " combined with --serve or --processes");
+      }
+      if (o.connect != null && o.connect.startsWith("unix:")) {
+        o.transport = "unix";
       }
       return o;
     }
@@ -80,7 +96,11 @@ public final class EchoBench {
     Process child = null;
     Stack.Served served = null;
     String address;
-    if (o.processes == 1) {
+    int processes = o.processes;
+    if (o.connect != null) {
+      address = o.connect;
+      processes = 2;
+    } else if (o.processes == 1) {
       served = stack.serve(o.transport);
       address = served.address();
     } else {
@@ -95,7 +115,7 @@ public final class EchoBench {
         }
         Result r = run(echo, o.calls, o.inFlight);
         System.out.printf("echo %s %s processes=%d: %d calls in %.2f s: %.0f calls/s,"
-            + " median round trip %.1f us%n", o.stack, o.transport, o.processes, r.calls(),
+            + " median round trip %.1f us%n", o.stack, o.transport, processes, r.calls(),
             r.seconds(), r.callsPerSecond(), r.medianMicros());
       }
     } finally {
