@@ -1158,11 +1158,18 @@ public final class RpcConnection implements AutoCloseable {
           // nobody waits for these results (Finish was sent): the question is done now, and the
           // call whose results it took over is canceled (as rpc.c++ drops the tail call), instead
           // of running on (possibly forever: a call forwarded around a cycle of promises)
-          other.redirected.whenComplete((r, e) -> {
-            if (r != null && other.results != r) {
+          // The results move to our question, as in the other branch, and nobody takes them:
+          // release them now. Kept in the answer, they could keep our question alive (a
+          // pipelined capability of it among them) and so the peer's tail-calling answer, whose
+          // pipeline holds the question of this very answer: a cycle across the two vats.
+          other.redirected.whenComplete((r, e) -> loop.run(() -> {
+            if (r != null) {
+              if (other.results == r) {
+                other.results = null;
+              }
               r.release();
             }
-          });
+          }));
           if (other.callPromise != null) {
             other.callPromise.cancel(false);
           }
