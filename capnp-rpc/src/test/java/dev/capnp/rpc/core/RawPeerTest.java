@@ -612,4 +612,53 @@ class RawPeerTest extends TestSupport.LoopTest {
     }
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
+
+  /**
+   * A question canceled before the peer's {@code Return.takeFromOtherQuestion} names our answer
+   * to the peer's tail call: nobody takes those results, so they are released at once. Kept in
+   * the answer, they held a pipelined capability of that very question, which then never sent
+   * its {@code Finish}; the peer's tail-calling answer stayed, and with its tail pipeline the
+   * peer's question of our answer (a cycle across the two vats, found by the rpc fuzzer).
+   */
+  @Test
+  void resultsTakenByACanceledQuestionAreReleased() {
+    Capability bs = conn.bootstrap();
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(bs, "x").send();
+    Capability p = c.getPipelinedCap(1);
+    service.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      p.writeTo(out.getPointer(1));
+      return dev.capnp.rpc.Server.done();
+    };
+    run();
+    assertThat(receivedSummaries()).containsExactly("bootstrap:0", "call:1->answer:0");
+    // the peer calls our bootstrap with sendResultsTo.yourself: our results stay with us
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(2).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    peerSends(m -> {
+      Rpc.Call.Builder call = m.initCall();
+      call.setQuestionId(1);
+      call.initTarget().setImportedCap(serviceId);
+      call.setInterfaceId(TestSupport.IFACE);
+      call.initSendResultsTo().setYourself();
+      call.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("t"));
+    });
+    assertThat(receivedSummaries()).last().isEqualTo("return:1:sent-elsewhere");
+    p.close();
+    c.cancel(false);
+    run();
+    assertThat(receivedSummaries()).doesNotContain("finish:1"); // (our results hold it)
+    // the peer answers our question 1 with the results of its tail call to us
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(1);
+      r.setTakeFromOtherQuestion(1);
+    });
+    assertThat(receivedSummaries()).contains("finish:1");
+    assertThat(conn.disconnectReason()).isNull();
+    bs.close();
+    run();
+  }
 }
