@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * behind on a source that may live much longer.
  *
  * <p>Threading: confined to one event loop, the loop of the hooks that hand it out through
- * {@link ClientHook#settledBreakSignal()}. {@link #add}, {@link #remove} and {@link #fire} run
+ * {@link ClientHook#settledBreakSignal()}. {@link #add}, {@link #fire} and cancelling a listener run
  * there only; listeners run there, inside {@link #fire} (or inside {@link #add} when the signal
  * has already fired).
  */
@@ -37,11 +37,6 @@ final class BreakSignal {
       return null;
     }
     return listeners.add(action);
-  }
-
-  /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
-  void remove(ListenerList.Listener l) {
-    listeners.remove(l);
   }
 
   /**

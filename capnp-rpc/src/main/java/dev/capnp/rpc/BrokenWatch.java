@@ -24,11 +24,9 @@ final class BrokenWatch {
   private final EventLoop loop;
   /** The promise waited on (one reference), or {@code null}. */
   private ClientHook held;
-  /** The next resolution of {@link #held} and the registration on it, while waiting. */
-  private ResolutionSignal resolving;
+  /** The registration on the next resolution of {@link #held}, while waiting. */
   private ListenerList.Listener waiting;
-  /** The signal listened to once the watched hook is settled, and the registration. */
-  private BreakSignal signal;
+  /** The registration on the break signal of the watched hook once it is settled. */
   private ListenerList.Listener listener;
   private boolean stopped;
 
@@ -53,7 +51,6 @@ final class BrokenWatch {
     if (more != null) {
       ClientHook fh = h.addRef();
       held = fh;
-      resolving = more;
       ListenerList.Listener l = more.add(() -> resolved(fh));
       if (l != null && held == fh) {
         waiting = l;
@@ -62,11 +59,7 @@ final class BrokenWatch {
     }
     BreakSignal s = h.settledBreakSignal();
     if (s != null) {
-      ListenerList.Listener l = s.add(this::broke);
-      if (l != null) {
-        signal = s;
-        listener = l;
-      }
+      listener = s.add(this::broke);
     }
   }
 
@@ -76,7 +69,6 @@ final class BrokenWatch {
       return; // stopped meanwhile
     }
     held = null;
-    resolving = null;
     waiting = null;
     watch(fh);
     fh.release();
@@ -84,7 +76,6 @@ final class BrokenWatch {
 
   /** The settled hook broke (on the loop; the signal has dropped the listener). */
   private void broke(RpcException reason) {
-    signal = null;
     listener = null;
     if (!stopped) {
       future.complete(reason);
@@ -98,23 +89,15 @@ final class BrokenWatch {
   void stop() {
     loop.run(() -> {
       stopped = true;
-      ResolutionSignal r = resolving;
-      if (r != null) {
-        resolving = null;
-        r.remove(waiting);
-        waiting = null;
-      }
+      ListenerList.Listener.cancel(waiting);
+      waiting = null;
       ClientHook h = held;
       if (h != null) {
         held = null;
         h.release();
       }
-      BreakSignal s = signal;
-      if (s != null) {
-        signal = null;
-        s.remove(listener);
-        listener = null;
-      }
+      ListenerList.Listener.cancel(listener);
+      listener = null;
     });
   }
 }

@@ -282,8 +282,7 @@ public final class Capability implements AutoCloseable {
     final EventLoop loop;
     /** The reference waited on, until settled or cancelled. */
     private ClientHook owned;
-    /** The resolution waited for, and the registration on it. */
-    private ResolutionSignal signal;
+    /** The registration on the resolution waited for. */
     private ListenerList.Listener listener;
 
     ResolvedWait(ClientHook owned) {
@@ -293,7 +292,6 @@ public final class Capability implements AutoCloseable {
 
     /** Looks again (on the loop): completes if settled, else waits for the next resolution. */
     void check() {
-      signal = null;
       listener = null;
       ClientHook o = owned;
       if (o == null) {
@@ -309,7 +307,6 @@ public final class Capability implements AutoCloseable {
         future.complete(null);
         return;
       }
-      signal = more;
       ListenerList.Listener l = more.add(this::check);
       if (l != null) {
         listener = l;
@@ -318,12 +315,8 @@ public final class Capability implements AutoCloseable {
 
     /** Drops the registration and the reference (on the loop; harmless twice). */
     void finish() {
-      ResolutionSignal s = signal;
-      if (s != null) {
-        signal = null;
-        s.remove(listener);
-        listener = null;
-      }
+      ListenerList.Listener.cancel(listener);
+      listener = null;
       ClientHook o = owned;
       if (o != null) {
         owned = null;

@@ -46,10 +46,9 @@ final class CrossLoopClient extends ClientHook {
   /** Promise bridges: fires on this loop when {@link #resolved} is set; else null. */
   private final ResolutionSignal resolution;
   /**
-   * Promise bridges, on the target's loop only: the next resolution of the target (its most
-   * resolved hook) waited on, and the registration, removed when the bridge is destroyed.
+   * Promise bridges, on the target's loop only: the registration on the next resolution of the
+   * target (its most resolved hook), cancelled when the bridge is destroyed.
    */
-  private ResolutionSignal targetWait;
   private ListenerList.Listener targetWaitListener;
   private volatile boolean destroyed;
 
@@ -167,7 +166,6 @@ final class CrossLoopClient extends ClientHook {
    * removed by {@link #releaseTarget} if the bridge goes first).
    */
   private void awaitTargetResolution() {
-    targetWait = null;
     targetWaitListener = null;
     if (destroyed) {
       return;
@@ -176,7 +174,6 @@ final class CrossLoopClient extends ClientHook {
     ResolutionSignal more = s.resolutionSignal();
     if (more != null) {
       // (the hooks the target leads to are of its loop, like the signal)
-      targetWait = more;
       ListenerList.Listener l = more.add(this::awaitTargetResolution);
       if (l != null) {
         targetWaitListener = l;
@@ -286,12 +283,8 @@ final class CrossLoopClient extends ClientHook {
    * resolution (a promise may outlive many bridges to it) and the reference.
    */
   private void releaseTarget() {
-    ResolutionSignal w = targetWait;
-    if (w != null) {
-      targetWait = null;
-      w.remove(targetWaitListener);
-      targetWaitListener = null;
-    }
+    ListenerList.Listener.cancel(targetWaitListener);
+    targetWaitListener = null;
     target.release();
   }
 

@@ -13,16 +13,30 @@ import java.util.function.Consumer;
  * @param <T> what the event passes to its listeners
  */
 final class ListenerList<T> {
-  /** One registration; pass it to {@link #remove} to drop it. */
+  /** One registration; {@link #cancel()} drops it. */
   static final class Listener {
+    private final ListenerList<?> list;
     private final Consumer<Object> action;
     private Listener prev;
     private Listener next;
     /** Whether it is still in the list (false once removed or fired). */
     private boolean registered;
 
-    private Listener(Consumer<Object> action) {
+    private Listener(ListenerList<?> list, Consumer<Object> action) {
+      this.list = list;
       this.action = action;
+    }
+
+    /** Drops this registration (harmless if it was dropped already or has fired). */
+    void cancel() {
+      list.remove(this);
+    }
+
+    /** Drops {@code l} if it is not null. */
+    static void cancel(Listener l) {
+      if (l != null) {
+        l.cancel();
+      }
     }
   }
 
@@ -32,7 +46,7 @@ final class ListenerList<T> {
   /** Registers {@code action}. */
   @SuppressWarnings("unchecked") // (it is only ever called with a T, by fireAll)
   Listener add(Consumer<? super T> action) {
-    Listener l = new Listener((Consumer<Object>) action);
+    Listener l = new Listener(this, (Consumer<Object>) action);
     l.next = first;
     if (first != null) {
       first.prev = l;
@@ -43,9 +57,8 @@ final class ListenerList<T> {
     return l;
   }
 
-  /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
-  void remove(Listener l) {
-    if (l == null || !l.registered) {
+  private void remove(Listener l) {
+    if (!l.registered) {
       return;
     }
     l.registered = false;

@@ -29,18 +29,7 @@ final class PostReturnPipeline extends PipelineHook {
    */
   private final Map<ClientHook, ClientHook> pins;
   /** Per pinned promise still unresolved: the wait for its next resolution (removable). */
-  private final Map<ClientHook, Wait> waits = new java.util.IdentityHashMap<>();
-
-  /** A registration on a promise's resolution signal. */
-  private static final class Wait {
-    final ResolutionSignal signal;
-    final ListenerList.Listener listener;
-
-    Wait(ResolutionSignal signal, ListenerList.Listener listener) {
-      this.signal = signal;
-      this.listener = listener;
-    }
-  }
+  private final Map<ClientHook, ListenerList.Listener> waits = new java.util.IdentityHashMap<>();
 
   /**
    * Takes over {@code inner} and the references in {@code pins}; {@code connection} is the
@@ -79,7 +68,7 @@ final class PostReturnPipeline extends PipelineHook {
         unpinWhenBackOnPeer(returned);
       }));
       if (l != null) {
-        waits.put(returned, new Wait(signal, l));
+        waits.put(returned, l);
       }
     } else if (s.brand() == connection || s.brokenReason() != null) {
       pins.remove(returned);
@@ -152,8 +141,8 @@ final class PostReturnPipeline extends PipelineHook {
   @Override
   void release() {
     inner.release();
-    for (Wait w : waits.values()) {
-      w.signal.remove(w.listener);
+    for (ListenerList.Listener w : waits.values()) {
+      w.cancel();
     }
     waits.clear();
     for (ClientHook returned : pins.keySet()) {

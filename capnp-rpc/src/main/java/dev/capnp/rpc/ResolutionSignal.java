@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * promise that may stay unresolved for a long time.
  *
  * <p>Threading: confined to the loop of the promise hook that owns it. {@link #add},
- * {@link #remove} and {@link #fire} run there only; listeners run there, inside {@link #fire} (or
- * inside {@link #add} once fired). The exception is {@link #future()}, for internal callers that
+ * cancelling a listener and {@link #fire} run there only; listeners run there, inside
+ * {@link #fire} (or inside {@link #add} once fired). The exception is {@link #future()}, for internal callers that
  * wait on the resolution for as long as the promise lives (an export's {@code Resolve}, a pin):
  * it may be asked for from any thread and completes on the loop.
  */
@@ -31,11 +31,6 @@ final class ResolutionSignal {
       return null;
     }
     return listeners.add(v -> action.run());
-  }
-
-  /** Drops {@code l} (harmless if it was removed already, has fired, or is null). */
-  void remove(ListenerList.Listener l) {
-    listeners.remove(l);
   }
 
   /**

@@ -381,7 +381,6 @@ public final class RpcConnection implements AutoCloseable {
     }
     ListenerList.Listener l = signal.add(() -> loop.run(() -> {
       e.watch = null;
-      e.watched = null;
       if (exports.get(e.id) != e || disconnected != null) {
         return;
       }
@@ -393,7 +392,6 @@ public final class RpcConnection implements AutoCloseable {
       sendResolve(e, r);
     }));
     if (l != null) { // (null: it had resolved, and the action ran already)
-      e.watched = signal;
       e.watch = l;
     }
   }
@@ -1663,16 +1661,12 @@ public final class RpcConnection implements AutoCloseable {
     ClientHook hook;
     boolean isPromise;
     int resolvedTo = -1;
-    /** While the exported promise is unresolved: the wait for its resolution, and where. */
+    /** While the exported promise is unresolved: the wait for its resolution. */
     ListenerList.Listener watch;
-    ResolutionSignal watched;
 
     void stopWatching() {
-      if (watched != null) {
-        watched.remove(watch);
-        watched = null;
-        watch = null;
-      }
+      ListenerList.Listener.cancel(watch);
+      watch = null;
     }
   }
 
