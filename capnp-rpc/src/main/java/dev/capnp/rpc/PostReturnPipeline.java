@@ -119,13 +119,13 @@ final class PostReturnPipeline extends PipelineHook {
       h = next;
     }
     CompletableFuture<Void> more = h == null ? null : h.whenMoreResolved();
-    if (more == null) {
-      return original;
+    if (more == null || !pin.tryAddRef()) {
+      return original; // (settled elsewhere, or the pin is gone: the resolution is the route)
     }
+    ClientHook pinRef = pin; // (held while waiting, so that the path it names stays)
     QueuedClient q = new QueuedClient(loop, "returned capability");
     q.addRef(); // held until it resolves
     ClientHook returnedRef = returned.addRef();
-    ClientHook pinRef = pin.addRef();
     more.whenComplete((v, x) -> loop.run(() -> {
       try {
         q.resolve(settle(original, returnedRef, pinRef));
