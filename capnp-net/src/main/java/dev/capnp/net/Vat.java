@@ -334,32 +334,42 @@ public final class Vat implements AutoCloseable {
       }
       // the peer's may lose to our pending dial: share the attempt's outcome below
     }
-    if (attempt == null) {
-      Attempt a = new Attempt(dial(uri, t));
-      attempt = a;
-      pending.put(auth, a);
-      a.future.whenComplete((c, e) -> loop.run(() -> {
-        pending.remove(auth, a);
-        for (Map.Entry<ServiceId.DigestKey, List<CompletableFuture<Capability>>> w
-            : a.waiters.entrySet()) {
-          if (e != null) {
-            Throwable err = unwrap(e);
-            w.getValue().forEach(f -> f.completeExceptionally(err));
-            continue;
-          }
-          Capability cap = bootstrap(c, a.ids.get(w.getKey()));
-          for (CompletableFuture<Capability> f : w.getValue()) {
-            f.complete(cap.dup());
-          }
-          cap.close();
-        }
-      }));
+    // The waiter joins the attempt before the attempt's outcome is wired: a dial can fail
+    // synchronously (e.g. a host name that does not resolve), and the outcome must still reach
+    // every waiter, this one included.
+    boolean fresh = attempt == null;
+    if (fresh) {
+      attempt = new Attempt(dial(uri, t));
+      pending.put(auth, attempt);
     }
     CompletableFuture<Capability> mine = new CompletableFuture<>();
     ServiceId.DigestKey key = sid.digestKey();
     attempt.ids.put(key, sid);
     attempt.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
+    if (fresh) {
+      Attempt a = attempt;
+      a.future.whenComplete((c, e) -> loop.run(() -> settle(auth, a, c, e)));
+    }
     return mine;
+  }
+
+  /** An attempt ended: every waiter gets its own bootstrap of the connection, or the error. */
+  private void settle(AuthDigest auth, Attempt a, Conn c, Throwable e) {
+    pending.remove(auth, a);
+    for (Map.Entry<ServiceId.DigestKey, List<CompletableFuture<Capability>>> w
+        : a.waiters.entrySet()) {
+      if (e != null) {
+        Throwable err = unwrap(e);
+        w.getValue().forEach(f -> f.completeExceptionally(err));
+        continue;
+      }
+      Capability cap = bootstrap(c, a.ids.get(w.getKey()));
+      for (CompletableFuture<Capability> f : w.getValue()) {
+        f.complete(cap.dup());
+      }
+      cap.close();
+    }
+    a.waiters.clear();
   }
 
   /** Completes (on the loop) once every incoming TLS handshake in progress now has ended. */

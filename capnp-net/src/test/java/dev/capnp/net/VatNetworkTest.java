@@ -287,6 +287,17 @@ class VatNetworkTest {
   }
 
   @Test
+  void tlsConnectToAHostThatDoesNotResolveFailsAtOnce() throws Exception {
+    // the dial fails before any waiter could be attached to the attempt: it must still fail
+    Vat c = client();
+    Vat s = server(tcp(), true);
+    CapnpUri uri = CapnpUri.parse("capnp://" + s.digest() + "@no-such-host.invalid:7000/");
+    assertThatThrownBy(() -> c.importRef(uri).connect().get(20, TimeUnit.SECONDS))
+        .cause().isInstanceOf(RpcException.class).hasMessageContaining("Could not connect")
+        .hasMessageContaining("no-such-host.invalid");
+  }
+
+  @Test
   void tlsConnectionsToOneVatAreShared() throws Exception {
     Vat s = server(tcp(), true);
     Vat c = client();
