@@ -448,7 +448,8 @@ public final class Vat implements AutoCloseable {
     sb.childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        NettyTransport transport = new NettyTransport(ch, metrics);
+        NettyTransport transport = new NettyTransport(ch, metrics,
+            config.connectionLimits().maxQueuedReplyBytes());
         if (secure) {
           SslHandler ssl = t.serverContext().newHandler(ch.alloc());
           ch.pipeline().addLast("tls", ssl);
@@ -572,7 +573,8 @@ public final class Vat implements AutoCloseable {
       b.handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
-          NettyTransport transport = new NettyTransport(ch, metrics);
+          NettyTransport transport = new NettyTransport(ch, metrics,
+            config.connectionLimits().maxQueuedReplyBytes());
           transportHolder[0] = transport;
           if (secure) {
             SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc());

@@ -14,12 +14,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /** A tiny untyped echo service for the network tests: {@code ping(msg) -> prefix + msg}. */
-class Echo extends Server {
+public class Echo extends Server {
   static final long INTERFACE_ID = 0xa1b2c3d4e5f60718L;
   static final StructSize ONE_PTR = new StructSize(0, 1);
   private final String prefix;
 
-  Echo(String prefix) {
+  public Echo(String prefix) {
     this.prefix = prefix;
   }
 
@@ -37,7 +37,7 @@ class Echo extends Server {
   }
 
   /** Sends a ping with a {@code size}-byte payload. */
-  static Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> request(Capability cap,
+  public static Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> request(Capability cap,
       String msg) {
     Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> r = cap.newCall(INTERFACE_ID, 0);
     r.getParams().initAs(AnyStruct.factory(ONE_PTR)).getPointer(0)
@@ -46,7 +46,7 @@ class Echo extends Server {
   }
 
   /** Calls ping and waits (10 s) for the answer. */
-  static String ping(Capability cap, String msg) throws Exception {
+  public static String ping(Capability cap, String msg) throws Exception {
     try (Response<AnyPointer.Reader> r = request(cap, msg).send().get(10, TimeUnit.SECONDS)) {
       return r.get().getAs(AnyStruct.FACTORY).getPointer(0).getAs(Text.FACTORY).toString();
     }

@@ -6,22 +6,30 @@ package dev.capnp.rpc;
  * naming the limit (e.g. {@code "RPC limit exceeded: more than 16384 outstanding questions from
  * the peer (maxAnswers)"}); the vat and its other connections are unaffected.
  *
+ * <p>Two limits are not violations but backpressure ({@link #maxQueuedIncomingBytes()},
+ * {@link #maxQueuedReplyBytes()}): when one is reached the connection stops reading from the
+ * peer (TCP flow control then stops the peer's sending) and resumes once half has drained; the
+ * vat's other connections are unaffected.
+ *
  * <p>Immutable; start from {@link #DEFAULT} and change one limit at a time with the
  * {@code withX} methods.
  */
 public final class ConnectionLimits {
   /** The defaults: generous for honest peers, bounded for hostile ones. */
   public static final ConnectionLimits DEFAULT =
-      new ConnectionLimits(16384, 16384, 16384, 4096, 64L << 20);
+      new ConnectionLimits(16384, 16384, 16384, 4096, 64L << 20, 2L << 20, 2L << 20);
 
   private final int maxAnswers;
   private final int maxImports;
   private final int maxExports;
   private final int maxCapTableEntries;
   private final long maxBytesInFlight;
+  private final long maxQueuedIncomingBytes;
+  private final long maxQueuedReplyBytes;
 
   private ConnectionLimits(int maxAnswers, int maxImports, int maxExports,
-      int maxCapTableEntries, long maxBytesInFlight) {
+      int maxCapTableEntries, long maxBytesInFlight, long maxQueuedIncomingBytes,
+      long maxQueuedReplyBytes) {
     this.maxAnswers = positive(maxAnswers, "maxAnswers");
     this.maxImports = positive(maxImports, "maxImports");
     this.maxExports = positive(maxExports, "maxExports");
@@ -31,6 +39,15 @@ public final class ConnectionLimits {
           + maxBytesInFlight);
     }
     this.maxBytesInFlight = maxBytesInFlight;
+    this.maxQueuedIncomingBytes = positive(maxQueuedIncomingBytes, "maxQueuedIncomingBytes");
+    this.maxQueuedReplyBytes = positive(maxQueuedReplyBytes, "maxQueuedReplyBytes");
+  }
+
+  private static long positive(long v, String name) {
+    if (v <= 0) {
+      throw new IllegalArgumentException(name + " must be positive, got " + v);
+    }
+    return v;
   }
 
   private static int positive(int v, String name) {
@@ -71,38 +88,74 @@ public final class ConnectionLimits {
     return maxBytesInFlight;
   }
 
+  /**
+   * Bytes of messages received from the peer but not yet handled by the connection's event
+   * loop. Above it the connection stops reading from the peer until half of them have been
+   * handled (backpressure, not a violation). Default 2 MiB.
+   */
+  public long maxQueuedIncomingBytes() {
+    return maxQueuedIncomingBytes;
+  }
+
+  /**
+   * Bytes of replies ({@code Return} messages) to the peer that the transport has queued but not
+   * yet written, because the peer does not read them. Above it the connection stops reading the
+   * peer's requests until half has been written (backpressure, not a violation): a peer that
+   * never reads its replies cannot make this side queue more. Only replies count, so a side
+   * that sends many requests of its own keeps reading the answers that drain them. Default
+   * 2 MiB. Enforced by transports that can stop reading (the vats' network transports).
+   */
+  public long maxQueuedReplyBytes() {
+    return maxQueuedReplyBytes;
+  }
+
+  /** A copy with {@link #maxQueuedIncomingBytes()} set. */
+  public ConnectionLimits withMaxQueuedIncomingBytes(long n) {
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
+        maxBytesInFlight, n, maxQueuedReplyBytes);
+  }
+
+  /** A copy with {@link #maxQueuedReplyBytes()} set. */
+  public ConnectionLimits withMaxQueuedReplyBytes(long n) {
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
+        maxBytesInFlight, maxQueuedIncomingBytes, n);
+  }
+
   /** A copy with {@link #maxBytesInFlight()} set. */
   public ConnectionLimits withMaxBytesInFlight(long n) {
-    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries, n);
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries, n,
+        maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
   /** A copy with {@link #maxAnswers()} set. */
   public ConnectionLimits withMaxAnswers(int n) {
     return new ConnectionLimits(n, maxImports, maxExports, maxCapTableEntries,
-        maxBytesInFlight);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
   /** A copy with {@link #maxImports()} set. */
   public ConnectionLimits withMaxImports(int n) {
     return new ConnectionLimits(maxAnswers, n, maxExports, maxCapTableEntries,
-        maxBytesInFlight);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
   /** A copy with {@link #maxExports()} set. */
   public ConnectionLimits withMaxExports(int n) {
     return new ConnectionLimits(maxAnswers, maxImports, n, maxCapTableEntries,
-        maxBytesInFlight);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
   /** A copy with {@link #maxCapTableEntries()} set. */
   public ConnectionLimits withMaxCapTableEntries(int n) {
-    return new ConnectionLimits(maxAnswers, maxImports, maxExports, n, maxBytesInFlight);
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, n, maxBytesInFlight,
+        maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
   @Override
   public String toString() {
     return "ConnectionLimits{maxAnswers=" + maxAnswers + ", maxImports=" + maxImports
         + ", maxExports=" + maxExports + ", maxCapTableEntries=" + maxCapTableEntries
-        + ", maxBytesInFlight=" + maxBytesInFlight + "}";
+        + ", maxBytesInFlight=" + maxBytesInFlight + ", maxQueuedIncomingBytes="
+        + maxQueuedIncomingBytes + ", maxQueuedReplyBytes=" + maxQueuedReplyBytes + "}";
   }
 }

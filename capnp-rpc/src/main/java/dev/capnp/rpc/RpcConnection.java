@@ -51,6 +51,11 @@ public final class RpcConnection implements AutoCloseable {
   private StreamFlowControl flowControl = StreamFlowControl.DEFAULT;
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
+  /** Bytes of received messages queued for the loop and not yet handled (any thread). */
+  private final java.util.concurrent.atomic.AtomicLong queuedIncoming =
+      new java.util.concurrent.atomic.AtomicLong();
+  /** Whether this connection has paused its transport (see {@link #adjustReading()}). */
+  private volatile boolean readingPaused;
 
   private final IdTable<Question> questions = new IdTable<>();
   private final HashMap<Integer, Answer> answers = new HashMap<>();
@@ -145,7 +150,20 @@ public final class RpcConnection implements AutoCloseable {
     transport.start(new MessageTransport.Receiver() {
       @Override
       public void onMessage(MessageReader message) {
-        loop.execute(() -> handle(message));
+        long bytes = messageBytes(message);
+        if (queuedIncoming.addAndGet(bytes) > limits.maxQueuedIncomingBytes()) {
+          adjustReading();
+        }
+        loop.execute(() -> {
+          try {
+            handle(message);
+          } finally {
+            if (queuedIncoming.addAndGet(-bytes) <= limits.maxQueuedIncomingBytes() / 2
+                && readingPaused) {
+              adjustReading();
+            }
+          }
+        });
       }
 
       @Override
@@ -237,15 +255,57 @@ public final class RpcConnection implements AutoCloseable {
     disconnect(RpcException.disconnected("Connection closed"));
   }
 
+  // ========================================================================= backpressure
+
+  /**
+   * Pauses the transport while more than {@code maxQueuedIncomingBytes} of received messages
+   * wait for the loop, resumes it once at most half do. Called by the transport's thread (a
+   * message arrived) and by the loop (a message was handled); serialized by this lock so that
+   * the transport sees the pauses and resumes in the order they were decided. The flag is set
+   * before the count is read again, so a drain racing with a pause always sees the flag and
+   * comes back here to resume.
+   */
+  private synchronized void adjustReading() {
+    long limit = limits.maxQueuedIncomingBytes();
+    if (!readingPaused) {
+      readingPaused = true;
+      if (queuedIncoming.get() > limit) {
+        transport.pauseReading();
+      } else {
+        readingPaused = false;
+      }
+    } else if (queuedIncoming.get() <= limit / 2) {
+      readingPaused = false;
+      transport.resumeReading();
+    }
+  }
+
+  /** Whether the transport is paused because too much received is still to be handled. */
+  public boolean isReadingPaused() {
+    return readingPaused;
+  }
+
   // ============================================================================== sending
 
   private void send(MessageBuilder mb) {
+    send(mb, false);
+  }
+
+  /**
+   * Sends {@code mb}; {@code reply}: it is a {@code Return} to the peer, which the transport
+   * counts for backpressure ({@link MessageTransport#sendReply}).
+   */
+  private void send(MessageBuilder mb, boolean reply) {
     if (disconnected != null) {
       afterSend.clear();
       return;
     }
     try {
-      transport.send(mb);
+      if (reply) {
+        transport.sendReply(mb);
+      } else {
+        transport.send(mb);
+      }
     } catch (RuntimeException e) {
       disconnect(RpcException.disconnected("send failed: " + e), false);
       return;
@@ -996,7 +1056,7 @@ public final class RpcConnection implements AutoCloseable {
       ret.setReleaseParamCaps(false);
       ret.setResultsSentElsewhere();
       a.results = res;
-      send(mb);
+      send(mb, true);
       // a takeFromOtherQuestion naming this answer may already be waiting for the results
       a.redirected.complete(res);
       if (a.finishReceived) {
@@ -1022,7 +1082,7 @@ public final class RpcConnection implements AutoCloseable {
       t.releaseAll();
       a.results = res;
     }
-    send(mb);
+    send(mb, true);
     if (a.finishReceived) {
       removeAnswer(a);
     }

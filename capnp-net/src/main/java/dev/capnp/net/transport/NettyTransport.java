@@ -1,5 +1,6 @@
 package dev.capnp.net.transport;
 
+import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.DecodeException;
@@ -9,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -27,6 +29,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Write batching: messages sent while the channel's event loop is busy (for example while
  * the RPC loop, running on the same thread, processes a burst of incoming calls) are written
  * without flushing; one flush task, queued behind the current work, sends them together.
+ *
+ * <p>Backpressure: reading from the peer stops while the connection has too many received
+ * messages still to handle ({@link #pauseReading()}) or while more than
+ * {@code maxQueuedReplyBytes} of replies ({@link #sendReply}) wait to be written because the
+ * peer does not read them; it resumes when both have drained (the replies to half the limit).
+ * A stopped channel reads nothing, so TCP flow control stops the peer, and a peer that never
+ * reads its replies can make this side hold at most about the limit. Only replies count: a side
+ * busy sending requests of its own keeps reading the answers that drain them (two peers that
+ * only flood each other with requests would otherwise both stop reading).
+ *
+ * <p>Threading: every field below is confined to the channel's event loop.
  *
  * <p>An undecodable or oversized incoming message aborts the connection: an RPC {@code Abort}
  * (type failed, the decoder's message) is flushed before the channel is closed.
@@ -53,9 +66,31 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private boolean closing;
   private boolean inputDone;
   private boolean outputDone;
+  private final long maxQueuedReplyBytes;
+  /** Bytes of replies handed to the channel and not yet written to the socket. */
+  private long queuedReplyBytes;
+  private boolean pausedByReplies;
+  private boolean pausedByReceiver;
 
-  /** A transport over {@code channel}; add it as the last handler of the channel's pipeline. */
+  /**
+   * A transport over {@code channel} with the default reply limit
+   * ({@link ConnectionLimits#DEFAULT}); add it as the last handler of the channel's pipeline.
+   */
   public NettyTransport(Channel channel, TransportMetrics metrics) {
+    this(channel, metrics, ConnectionLimits.DEFAULT.maxQueuedReplyBytes());
+  }
+
+  /**
+   * A transport over {@code channel} that stops reading while more than
+   * {@code maxQueuedReplyBytes} of replies wait to be written; add it as the last handler of the
+   * channel's pipeline.
+   */
+  public NettyTransport(Channel channel, TransportMetrics metrics, long maxQueuedReplyBytes) {
+    if (maxQueuedReplyBytes <= 0) {
+      throw new IllegalArgumentException("maxQueuedReplyBytes must be positive, got "
+          + maxQueuedReplyBytes);
+    }
+    this.maxQueuedReplyBytes = maxQueuedReplyBytes;
     this.channel = channel;
     this.eventLoop = channel.eventLoop();
     if (channel.config() instanceof DuplexChannelConfig) {
@@ -80,11 +115,88 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
   }
 
+  @Override
+  public void sendReply(MessageBuilder message) {
+    metrics.messageEnqueued();
+    if (eventLoop.inEventLoop()) {
+      writeReply(message);
+    } else {
+      eventLoop.execute(() -> writeReply(message));
+    }
+  }
+
+  private void writeReply(MessageBuilder message) {
+    if (closing || !channel.isActive()) {
+      return;
+    }
+    long size = FrameEncoder.frameBytes(message);
+    queuedReplyBytes += size;
+    ChannelPromise written = channel.newPromise();
+    written.addListener(f -> replyWritten(size));
+    channel.write(message, written);
+    if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
+      pausedByReplies = true;
+      updateReading();
+    }
+    scheduleFlush();
+  }
+
+  /** A reply left for the socket (or was dropped with the channel). */
+  private void replyWritten(long size) {
+    queuedReplyBytes -= size;
+    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
+      pausedByReplies = false;
+      updateReading();
+    }
+  }
+
+  @Override
+  public void pauseReading() {
+    onLoop(() -> {
+      pausedByReceiver = true;
+      updateReading();
+    });
+  }
+
+  @Override
+  public void resumeReading() {
+    onLoop(() -> {
+      pausedByReceiver = false;
+      updateReading();
+    });
+  }
+
+  /** Whether the channel is reading from the peer now (false while backpressure holds it). */
+  public boolean isReading() {
+    return !(pausedByReceiver || pausedByReplies);
+  }
+
+  /** Bytes of replies queued for the peer and not yet written. */
+  public long queuedReplyBytes() {
+    return queuedReplyBytes;
+  }
+
+  private void updateReading() {
+    channel.config().setAutoRead(isReading());
+  }
+
+  private void onLoop(Runnable r) {
+    if (eventLoop.inEventLoop()) {
+      r.run();
+    } else {
+      eventLoop.execute(r);
+    }
+  }
+
   private void write(MessageBuilder message) {
     if (closing || !channel.isActive()) {
       return;
     }
     channel.write(message, channel.voidPromise());
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       eventLoop.execute(flushTask);

@@ -7,10 +7,36 @@ import dev.capnp.runtime.MessageReader;
  * Moves whole Cap'n Proto messages between two vats, in order. The RPC connection calls
  * {@link #send} on its event loop; the transport delivers incoming messages to the
  * {@link Receiver} from any thread (the connection hops onto its loop).
+ *
+ * <p>Backpressure (optional for a transport; the vats' network transports implement it): the
+ * connection asks the transport to {@link #pauseReading() stop} delivering messages while it
+ * has too many received messages still to handle, and to {@link #resumeReading() resume} once
+ * they have drained; the transport itself stops reading while the peer leaves too many of the
+ * replies sent with {@link #sendReply} unread. A transport that stops reading lets the
+ * operating system's flow control (a full TCP window) stop the peer.
  */
 public interface MessageTransport extends AutoCloseable {
   /** Queues {@code message} for sending; ownership passes to the transport. */
   void send(MessageBuilder message);
+
+  /**
+   * Queues a reply to the peer (a {@code Return}); ownership passes to the transport. A
+   * transport with backpressure counts these until they are written, and stops reading from a
+   * peer that leaves more than its limit of them unread. Default: {@link #send}.
+   */
+  default void sendReply(MessageBuilder message) {
+    send(message);
+  }
+
+  /**
+   * Stops delivering incoming messages until {@link #resumeReading()} (messages already decoded
+   * may still arrive). Callable from any thread; calls are idempotent, and the last of
+   * {@code pauseReading}/{@code resumeReading} made wins. Default: ignored.
+   */
+  default void pauseReading() {}
+
+  /** Resumes delivering incoming messages after {@link #pauseReading()}. Default: ignored. */
+  default void resumeReading() {}
 
   /** Starts delivering incoming messages to {@code receiver}. */
   void start(Receiver receiver);
