@@ -193,6 +193,42 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code task} on the loop after {@code delay} (callable from any thread); cancelling the
+   * returned future before then stops it. A loop running on a scheduling executor (a Netty
+   * event loop) uses that executor's timers; other loops share one daemon timer thread, which
+   * only queues the task here. The loop's clock is the only clock protocol code sees.
+   */
+  public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay,
+      java.util.concurrent.TimeUnit unit) {
+    Runnable onLoop = () -> execute(task);
+    if (external instanceof java.util.concurrent.ScheduledExecutorService && !closed) {
+      try {
+        return ((java.util.concurrent.ScheduledExecutorService) external)
+            .schedule(onLoop, delay, unit);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // the executor has stopped: fall back to the shared timer (the loop runs inline now)
+      }
+    }
+    return Timer.INSTANCE.schedule(onLoop, delay, unit);
+  }
+
+  /** The shared timer of loops that have no scheduler of their own. */
+  private static final class Timer {
+    static final java.util.concurrent.ScheduledThreadPoolExecutor INSTANCE = create();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor create() {
+      java.util.concurrent.ScheduledThreadPoolExecutor t =
+          new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "capnp-loop-timer");
+            th.setDaemon(true);
+            return th;
+          });
+      t.setRemoveOnCancelPolicy(true);
+      return t;
+    }
+  }
+
   /** Runs {@code task} now if on the loop, else queues it. */
   public void run(Runnable task) {
     if (inLoop()) {

@@ -90,6 +90,36 @@ public final class Request<P, R, L> {
   }
 
   /**
+   * Sends the request with a deadline: if no result has arrived {@code timeout} after this call,
+   * the promise fails with a {@code FAILED} {@link RpcException} saying the deadline was
+   * exceeded, and the callee is told the caller no longer waits (a remote call sends
+   * {@code Finish}, which lets the callee cancel the call). A result arriving in time completes
+   * it as {@link #send()} does. The timer runs on the capability's event loop.
+   *
+   * @throws IllegalArgumentException if {@code timeout} is not positive
+   */
+  public ResponsePromise<R, L> send(java.time.Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    EventLoop home = target == null ? null : target.loop;
+    long interfaceId = params.interfaceId;
+    int methodId = params.methodId;
+    ResponsePromise<R, L> rp = send();
+    java.util.concurrent.ScheduledFuture<?> timer = home.schedule(() -> rp.abandon(
+        RpcException.failed("Deadline exceeded: no result within " + describe(timeout)
+            + " (interface 0x" + Long.toHexString(interfaceId) + ", method " + methodId
+            + ")")), timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    rp.whenComplete((r, e) -> timer.cancel(false));
+    return rp;
+  }
+
+  private static String describe(java.time.Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
+  }
+
+  /**
    * Sends the request as a streaming call (the way {@code -> stream} methods are called; see
    * {@link StreamingRequest}). Over a connection the call goes out at once, in order with the
    * other calls to the capability; the result completes when the stream's flow controller has

@@ -42,8 +42,8 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
   void attach(CallResult cr) {
     pipeline = cr.pipeline;
     inner = cr.promise;
-    if (isCancelled()) {
-      cancelInner();
+    if (isDone()) {
+      cancelInner(); // cancelled, or its deadline passed, before the call started
       return;
     }
     inner.whenComplete((res, e) -> {
@@ -127,6 +127,23 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean r = super.cancel(mayInterruptIfRunning);
+    if (r) {
+      loop.run(() -> {
+        if (inner != null) {
+          cancelInner();
+        }
+      });
+    }
+    return r;
+  }
+
+  /**
+   * Fails this promise with {@code reason} if it has not completed yet, and tells the callee as
+   * {@link #cancel(boolean)} does (a remote call sends {@code Finish}). Returns whether this
+   * call failed it.
+   */
+  boolean abandon(RpcException reason) {
+    boolean r = completeExceptionally(reason);
     if (r) {
       loop.run(() -> {
         if (inner != null) {

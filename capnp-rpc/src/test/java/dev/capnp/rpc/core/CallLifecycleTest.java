@@ -53,6 +53,58 @@ class CallLifecycleTest extends TestSupport.LoopTest {
   }
 
   @Test
+  void aCallPastItsDeadlineFailsWithRpcExceptionAndSendsFinish() throws Exception {
+    Recorder svc = new Recorder("svc");
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    List<CallContext<AnyPointer.Reader, AnyPointer.Builder>> ctxs = new ArrayList<>();
+    svc.handler = ctx -> {
+      ctxs.add(ctx);
+      return never;
+    };
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      v.trace.clear();
+      ResponsePromise<AnyPointer.Reader, Pipeline> p =
+          call(bs, "slow").send(java.time.Duration.ofMillis(50));
+      v.pump();
+      assertThat(ctxs).hasSize(1);
+      long giveUp = System.nanoTime() + 10_000_000_000L;
+      while (!p.isDone() && System.nanoTime() < giveUp) {
+        Thread.sleep(5); // the timer queues the expiry on the (manual) loop
+        v.pump();
+      }
+      v.pump();
+      assertThat(p).isCompletedExceptionally();
+      RpcException e = (RpcException) BasicProtocolTest.catchIt(p);
+      assertThat(e.getType()).isEqualTo(RpcException.Type.FAILED);
+      assertThat(e.getMessage()).contains("Deadline exceeded: no result within 50 ms");
+      assertThat(ctxs.get(0).isCanceled()).isTrue();
+      assertThat(v.trace).containsExactly("c->s call:0->import:0", "c->s finish:0",
+          "s->c return:0:canceled");
+      never.complete(null);
+      bs.close();
+      v.assertClean();
+    }
+  }
+
+  @Test
+  void aResultInTimeCompletesTheCallAndStopsItsTimer() {
+    Recorder svc = new Recorder("svc");
+    svc.handler = ctx -> TestSupport.echo(ctx, "fast");
+    try (TwoVats v = new TwoVats(null, Capability.of(svc))) {
+      Capability bs = v.client.bootstrap();
+      ResponsePromise<AnyPointer.Reader, Pipeline> p =
+          call(bs, "x").send(java.time.Duration.ofSeconds(30));
+      v.pump();
+      assertThat(p).isCompleted();
+      p.join().close();
+      bs.close();
+      v.assertClean();
+    }
+  }
+
+  @Test
   void cancel1_questionWithFieldInUseSendsNoFinish() {
     Recorder svc = new Recorder("svc");
     CompletableFuture<Void> gate = new CompletableFuture<>();
