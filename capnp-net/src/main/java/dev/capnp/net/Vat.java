@@ -5,9 +5,11 @@ import dev.capnp.net.transport.FrameEncoder;
 import dev.capnp.net.transport.NettyPlatform;
 import dev.capnp.net.transport.NettyTransport;
 import dev.capnp.net.transport.Tls;
+import dev.capnp.net.transport.TlsWorkers;
 import dev.capnp.net.restore.RestorerBootstrap;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.transport.MessageTransport;
@@ -93,6 +95,11 @@ public final class Vat implements AutoCloseable {
   /** Incoming TLS handshakes in progress (their peer is not known yet). */
   private final Set<CompletableFuture<Void>> handshakes = new HashSet<>();
   private boolean closed;
+  /** Channels open (accepted or dialled), counted on their I/O thread when they start. */
+  private final AtomicInteger openChannels = new AtomicInteger();
+  /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
+  private final RateLimitedLog peerLog =
+      new RateLimitedLog(LOG, "rejected or dropped connections", 20, 10_000);
 
   /** One live RPC connection of this vat. */
   private static final class Conn {
@@ -400,6 +407,7 @@ public final class Vat implements AutoCloseable {
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
+        .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     Conn c = new Conn(rpc, null, true, null);
     loop.execute(() -> track(c));
@@ -448,10 +456,18 @@ public final class Vat implements AutoCloseable {
     sb.childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        NettyTransport transport = new NettyTransport(ch, metrics,
-            config.connectionLimits().maxQueuedReplyBytes());
+        if (!admit(ch)) {
+          return;
+        }
+        NettyTransport transport = newTransport(ch);
+        // a peer that connects and says nothing (or stalls in its handshake or first frame)
+        // must not hold the socket: it has this long for its first complete message
+        transport.expectFirstMessageWithin(config.firstMessageTimeout().toMillis());
         if (secure) {
-          SslHandler ssl = t.serverContext().newHandler(ch.alloc());
+          // the handshake's key exchange and signatures run on the TLS workers, not on the
+          // vat's loop: a burst of handshakes does not stall the connections it serves
+          SslHandler ssl = t.serverContext().newHandler(ch.alloc(), TlsWorkers.EXECUTOR);
+          ssl.setHandshakeTimeoutMillis(0); // the first-message timeout covers the handshake
           ch.pipeline().addLast("tls", ssl);
           CompletableFuture<Void> handshake = new CompletableFuture<>();
           loop.execute(() -> handshakes.add(handshake));
@@ -464,8 +480,10 @@ public final class Vat implements AutoCloseable {
                 handshake.complete(null);
               });
             } else {
-              LOG.warn("TLS handshake with {} failed: {}", ch.remoteAddress(),
-                  f.cause().toString());
+              if (ch.isActive() || !transport.dropLogged()) {
+                peerLog.warn("TLS handshake with {} failed: {}", ch.remoteAddress(),
+                    describeTlsFailure(f.cause()));
+              }
               ch.close();
               loop.execute(() -> {
                 handshakes.remove(handshake);
@@ -488,9 +506,46 @@ public final class Vat implements AutoCloseable {
     return f.channel();
   }
 
+  /**
+   * Counts an accepted or dialled channel against {@link VatConfig#maxConnections()}; refuses
+   * (closes at once, logged) one over the limit. Runs on the channel's I/O thread.
+   */
+  private boolean admit(Channel ch) {
+    int open = openChannels.incrementAndGet();
+    ch.closeFuture().addListener(x -> openChannels.decrementAndGet());
+    if (open > config.maxConnections()) {
+      metrics.connectionRefused();
+      peerLog.warn("Refused connection from {}: {} connections open (maxConnections {})",
+          ch.remoteAddress(), open - 1, config.maxConnections());
+      ch.close();
+      return false;
+    }
+    return true;
+  }
+
+  private NettyTransport newTransport(Channel ch) {
+    return new NettyTransport(ch, metrics, config.connectionLimits().maxQueuedReplyBytes())
+        .logTo(peerLog);
+  }
+
+  /** A failed handshake in one bounded line: what failed, never the peer's bytes. */
+  private static String describeTlsFailure(Throwable cause) {
+    Throwable c = cause;
+    while (c.getCause() != null && c.getCause() != c
+        && (c instanceof io.netty.handler.codec.DecoderException
+        || c.getMessage() == null)) {
+      c = c.getCause();
+    }
+    if (c instanceof io.netty.handler.ssl.NotSslRecordException) {
+      return "not a TLS record (plaintext or garbage)";
+    }
+    String m = c.getMessage();
+    return c.getClass().getSimpleName() + (m == null ? "" : ": " + RateLimitedLog.bounded(m));
+  }
+
   private void addCodec(Channel ch, NettyTransport transport) {
     ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
-        config.readerOptions()));
+        config.readerOptions(), config.frameTimeout().toMillis()));
     ch.pipeline().addLast("encoder", new FrameEncoder());
     ch.pipeline().addLast("rpc", transport);
   }
@@ -519,6 +574,7 @@ public final class Vat implements AutoCloseable {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
+        .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
@@ -573,18 +629,32 @@ public final class Vat implements AutoCloseable {
       b.handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
-          NettyTransport transport = new NettyTransport(ch, metrics,
-            config.connectionLimits().maxQueuedReplyBytes());
+          openChannels.incrementAndGet();
+          ch.closeFuture().addListener(x -> openChannels.decrementAndGet());
+          NettyTransport transport = newTransport(ch);
           transportHolder[0] = transport;
           if (secure) {
-            SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc());
+            SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc(), TlsWorkers.EXECUTOR);
+            ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
             sslHolder[0] = ssl;
             ch.pipeline().addLast("tls", ssl);
           }
           addCodec(ch, transport);
         }
       });
-      b.connect(platform.socketAddress(address)).addListener((ChannelFuture f) -> {
+      b.option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
+          (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+      ChannelFuture dialled = b.connect(platform.socketAddress(address));
+      long timeout = config.connectTimeout().toMillis();
+      java.util.concurrent.ScheduledFuture<?> timer = loop.schedule(() -> {
+        if (!result.isDone()) {
+          dialled.channel().close();
+          failDial(result, "Timed out connecting to " + address + ": no connection"
+              + (secure ? " (TLS included)" : "") + " within " + describeMillis(timeout));
+        }
+      }, timeout, TimeUnit.MILLISECONDS);
+      result.whenComplete((c, e) -> timer.cancel(false));
+      dialled.addListener((ChannelFuture f) -> {
         if (!f.isSuccess()) {
           failDial(result, "Could not connect to " + address + ": " + describe(f.cause()));
           return;
@@ -612,12 +682,21 @@ public final class Vat implements AutoCloseable {
   }
 
   private void failDial(CompletableFuture<Conn> result, String message) {
-    metrics.connectFailed();
-    result.completeExceptionally(RpcException.failed(message));
+    if (result.completeExceptionally(RpcException.failed(message))) {
+      metrics.connectFailed();
+    }
+  }
+
+  private static String describeMillis(long millis) {
+    return millis % 1000 == 0 ? (millis / 1000) + " s" : millis + " ms";
   }
 
   private void connected(CompletableFuture<Conn> result, NettyTransport transport,
       AuthDigest peer) {
+    if (result.isDone()) {
+      transport.close(); // the dial timed out meanwhile
+      return;
+    }
     if (closed) {
       transport.close();
       result.completeExceptionally(RpcException.failed("Vat is closed"));
@@ -701,6 +780,7 @@ public final class Vat implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     loop.close();
+    peerLog.flush();
     if (bound instanceof NetAddress.Unix) {
       try {
         Files.deleteIfExists(Path.of(((NetAddress.Unix) bound).path()));

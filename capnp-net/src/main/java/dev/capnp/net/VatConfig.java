@@ -5,6 +5,7 @@ import dev.capnp.runtime.ReaderOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -16,8 +17,19 @@ import java.util.Objects;
 public final class VatConfig {
   /** Default largest incoming message: 8 Mi words (64 MiB). */
   public static final long DEFAULT_MAX_MESSAGE_WORDS = 8L * 1024 * 1024;
-  /** Default listen backlog (the seed uses 5; we allow a few more for bursts). */
-  public static final int DEFAULT_BACKLOG = 128;
+  /**
+   * Default listen backlog: room for bursts of thousands of simultaneous connects (the kernel
+   * caps it at {@code net.core.somaxconn}).
+   */
+  public static final int DEFAULT_BACKLOG = 4096;
+  /** Default time an accepted connection has to complete its first message (TLS included). */
+  public static final Duration DEFAULT_FIRST_MESSAGE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default time a frame has, from its first bytes, to arrive completely. */
+  public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(60);
+  /** Default time a connect (dial, TLS handshake, bootstrap answer) may take. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  /** Default largest number of connections a vat keeps open at once. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
 
   private final Path secretKeyFile;
   private final NetAddress listenAddress;
@@ -29,6 +41,10 @@ public final class VatConfig {
   private final dev.capnp.rpc.ConnectionLimits connectionLimits;
   private final boolean nativeTransport;
   private final StreamFlowControl streamFlowControl;
+  private final Duration firstMessageTimeout;
+  private final Duration frameTimeout;
+  private final Duration connectTimeout;
+  private final int maxConnections;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -42,6 +58,10 @@ public final class VatConfig {
     this.connectionLimits = b.connectionLimits;
     this.nativeTransport = b.nativeTransport;
     this.streamFlowControl = b.streamFlowControl;
+    this.firstMessageTimeout = b.firstMessageTimeout;
+    this.frameTimeout = b.frameTimeout;
+    this.connectTimeout = b.connectTimeout;
+    this.maxConnections = b.maxConnections;
     this.key = b.key;
   }
 
@@ -113,6 +133,39 @@ public final class VatConfig {
     return streamFlowControl;
   }
 
+  /**
+   * How long an accepted connection has to deliver its first complete message, TLS handshake
+   * included (default 30 s); a peer that connects and stalls is dropped then.
+   */
+  public Duration firstMessageTimeout() {
+    return firstMessageTimeout;
+  }
+
+  /**
+   * How long a frame has, from its first bytes, to arrive completely (default 60 s); time in
+   * which the vat itself does not read (backpressure) does not count. Idle connections with no
+   * frame in progress are not affected.
+   */
+  public Duration frameTimeout() {
+    return frameTimeout;
+  }
+
+  /**
+   * How long {@link Vat#connect} (dial, TLS handshake, answer to the bootstrap) may take before
+   * it fails with a {@code FAILED} {@code RpcException} (default 30 s).
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /**
+   * Most connections the vat keeps open at once, accepted and dialled together (default
+   * 10,000); a connection accepted beyond it is refused at once (logged).
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
   /** The vat's key: loaded from, or generated into, the key file on first use. */
   public SecretKey secretKey() {
     SecretKey k = key;
@@ -172,8 +225,47 @@ public final class VatConfig {
         dev.capnp.rpc.ConnectionLimits.DEFAULT;
     private boolean nativeTransport = true;
     private StreamFlowControl streamFlowControl = StreamFlowControl.DEFAULT;
+    private Duration firstMessageTimeout = DEFAULT_FIRST_MESSAGE_TIMEOUT;
+    private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
     private Builder() {}
+
+    /** See {@link VatConfig#firstMessageTimeout()}. */
+    public Builder firstMessageTimeout(Duration d) {
+      this.firstMessageTimeout = positive(d, "firstMessageTimeout");
+      return this;
+    }
+
+    /** See {@link VatConfig#frameTimeout()}. */
+    public Builder frameTimeout(Duration d) {
+      this.frameTimeout = positive(d, "frameTimeout");
+      return this;
+    }
+
+    /** See {@link VatConfig#connectTimeout()}. */
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = positive(d, "connectTimeout");
+      return this;
+    }
+
+    /** See {@link VatConfig#maxConnections()}. */
+    public Builder maxConnections(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxConnections must be positive: " + n);
+      }
+      this.maxConnections = n;
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero() || d.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1 ms: " + d);
+      }
+      return d;
+    }
 
     /**
      * How the vat's connections pace streaming calls to the capabilities they import (default
@@ -244,8 +336,11 @@ public final class VatConfig {
       return this;
     }
 
-    /** Listen backlog. */
+    /** Listen backlog (default {@link #DEFAULT_BACKLOG}). */
     public Builder backlog(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("backlog must be positive: " + n);
+      }
       this.backlog = n;
       return this;
     }

@@ -20,6 +20,7 @@ public final class VatMetrics implements TransportMetrics {
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder opened = new LongAdder();
   private final LongAdder connectFailures = new LongAdder();
+  private final LongAdder refused = new LongAdder();
 
   @Override
   public void messageReceived() {
@@ -38,6 +39,10 @@ public final class VatMetrics implements TransportMetrics {
 
   void connectionClosed() {
     connections.decrementAndGet();
+  }
+
+  void connectionRefused() {
+    refused.increment();
   }
 
   void connectFailed() {
@@ -62,6 +67,11 @@ public final class VatMetrics implements TransportMetrics {
   /** Connections ever opened (dialled, accepted or over streams). */
   public long connectionsOpened() {
     return opened.sum();
+  }
+
+  /** Incoming connections refused because the vat had {@code maxConnections} open. */
+  public long connectionsRefused() {
+    return refused.sum();
   }
 
   /** Failed outgoing connection attempts (dial or TLS errors). */

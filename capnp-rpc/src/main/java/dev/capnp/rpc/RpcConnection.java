@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class RpcConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
   private static final short[] NO_OPS = new short[0];
+  /**
+   * Protocol violations are the peer's doing: one bounded line each, at most 20 per 10 s in
+   * this JVM (the rest summarised), so that hostile peers cannot flood the log.
+   */
+  private static final RateLimitedLog PEER_PROBLEMS =
+      new RateLimitedLog(LOG, "protocol errors of peers", 20, 10_000);
   /** Prefix of the abort reason when handling a message failed unexpectedly (a defect). */
   public static final String INTERNAL_ERROR = "internal error handling a message: ";
 
@@ -48,6 +54,7 @@ public final class RpcConnection implements AutoCloseable {
   private final BootstrapFactory bootstrapFactory;
   private final String name;
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  private RateLimitedLog problemLog = PEER_PROBLEMS;
   private StreamFlowControl flowControl = StreamFlowControl.DEFAULT;
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
@@ -107,6 +114,15 @@ public final class RpcConnection implements AutoCloseable {
    */
   public RpcConnection limits(ConnectionLimits newLimits) {
     this.limits = java.util.Objects.requireNonNull(newLimits, "limits");
+    return this;
+  }
+
+  /**
+   * Where this connection logs the peer's protocol violations (default: one rate-limited log
+   * for the JVM; a vat passes its own); returns this.
+   */
+  public RpcConnection problemLog(RateLimitedLog log) {
+    this.problemLog = java.util.Objects.requireNonNull(log, "log");
     return this;
   }
 
@@ -796,10 +812,11 @@ public final class RpcConnection implements AutoCloseable {
           break;
       }
     } catch (ProtocolError e) {
-      LOG.warn("{}: protocol error: {}", name, e.getMessage());
+      problemLog.warn("{}: protocol error: {}", name, RateLimitedLog.bounded(e.getMessage()));
       disconnect(RpcException.failed(e.getMessage()), true);
     } catch (dev.capnp.runtime.DecodeException e) {
-      LOG.warn("{}: malformed message: {}", name, e.getMessage());
+      problemLog.warn("{}: malformed message: {}", name,
+          RateLimitedLog.bounded(e.getMessage()));
       disconnect(RpcException.failed("malformed message: " + e.getMessage()), true);
     } catch (RuntimeException e) {
       // not the peer's fault as far as we know: a defect of ours (fuzzers look for this prefix)

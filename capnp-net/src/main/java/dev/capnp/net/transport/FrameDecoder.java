@@ -10,6 +10,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Decodes the standard (unpacked) stream framing into {@link MessageReader}s. The segment table
@@ -17,14 +18,38 @@ import java.util.List;
  * segments or a total above {@code maxMessageWords} fails with a {@link DecodeException} at
  * once, so a hostile peer cannot make the vat buffer a huge message. Each message is copied once
  * into its own heap buffer, which the reader owns (no reference counting leaks into RPC).
+ *
+ * <p>A frame whose first bytes have arrived must be complete within the frame timeout, or the
+ * connection fails with a {@link DecodeException} (a peer trickling a frame, or stopping in the
+ * middle of one, must not hold the connection and its buffer forever). Time during which the
+ * channel does not read (backpressure) does not count.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
   private final long maxMessageWords;
   private final ReaderOptions options;
+  private final long frameTimeoutNanos;
   private boolean failed;
+  /** When the incomplete frame now buffered began (0: none). */
+  private long partialSince;
+  private boolean timerPending;
 
-  /** A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}. */
+  /**
+   * A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}, with
+   * the default frame timeout (60 s).
+   */
   public FrameDecoder(long maxMessageWords, ReaderOptions options) {
+    this(maxMessageWords, options, 60_000);
+  }
+
+  /**
+   * A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}; a
+   * started frame must be complete within {@code frameTimeoutMillis}.
+   */
+  public FrameDecoder(long maxMessageWords, ReaderOptions options, long frameTimeoutMillis) {
+    if (frameTimeoutMillis <= 0) {
+      throw new IllegalArgumentException("frame timeout must be positive: " + frameTimeoutMillis);
+    }
+    this.frameTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(frameTimeoutMillis);
     this.maxMessageWords = maxMessageWords;
     this.options = new ReaderOptions(options.traversalLimitInWords(), options.nestingLimit(),
         Math.max(maxMessageWords, 1));
@@ -37,12 +62,45 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     try {
+      int before = out.size();
       decodeFrames(in, out);
+      if (!in.isReadable()) {
+        partialSince = 0;
+      } else if (partialSince == 0 || out.size() > before) {
+        partialSince = System.nanoTime(); // a new frame has started
+        if (!timerPending) {
+          timerPending = true;
+          ctx.executor().schedule(() -> checkFrame(ctx), frameTimeoutNanos,
+              TimeUnit.NANOSECONDS);
+        }
+      }
     } catch (DecodeException e) {
       failed = true;
       in.skipBytes(in.readableBytes());
       throw e;
     }
+  }
+
+  /** The frame timer: fails the connection if the frame begun then is still incomplete. */
+  private void checkFrame(ChannelHandlerContext ctx) {
+    timerPending = false;
+    if (partialSince == 0 || failed || !ctx.channel().isActive()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (!ctx.channel().config().isAutoRead()) {
+      partialSince = now; // we are not reading: the peer cannot complete it; start again later
+    }
+    long left = partialSince + frameTimeoutNanos - now;
+    if (left > 0) {
+      timerPending = true;
+      ctx.executor().schedule(() -> checkFrame(ctx), left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    failed = true;
+    ctx.fireExceptionCaught(new DecodeException("Incomplete frame: not completed within "
+        + Durations.describe(TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos))
+        + " of its first bytes"));
   }
 
   private void decodeFrames(ByteBuf in, List<Object> out) {

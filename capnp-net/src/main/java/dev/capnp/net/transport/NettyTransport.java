@@ -1,6 +1,7 @@
 package dev.capnp.net.transport;
 
 import dev.capnp.rpc.ConnectionLimits;
+import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.DecodeException;
@@ -71,6 +72,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private long queuedReplyBytes;
   private boolean pausedByReplies;
   private boolean pausedByReceiver;
+  private boolean messageSeen;
+  private boolean dropLogged;
+  private RateLimitedLog peerLog = DEFAULT_LOG;
+  private static final RateLimitedLog DEFAULT_LOG = new RateLimitedLog(
+      org.slf4j.LoggerFactory.getLogger(NettyTransport.class), "dropped connections", 20,
+      10_000);
 
   /**
    * A transport over {@code channel} with the default reply limit
@@ -227,6 +234,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     MessageReader m = (MessageReader) msg;
     metrics.messageReceived();
+    messageSeen = true;
     if (closing) {
       return; // we have said goodbye; what the peer still sends is dropped
     }
@@ -273,6 +281,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
     Throwable c = cause instanceof DecoderException && cause.getCause() != null
         ? cause.getCause() : cause;
+    logDrop(c);
     if (c instanceof DecodeException && channel.isActive()) {
       MessageBuilder abort = new MessageBuilder(32);
       Rpc.Exception.Builder e = abort.initRoot(Rpc.Message.FACTORY).initAbort();
@@ -284,6 +293,70 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
       channel.close();
     }
     reportClosed(c);
+  }
+
+  /**
+   * One line for the connection this exception ends: the peer's bad frame, our own trouble (an
+   * {@code OutOfMemoryError} while buffering its data), or a reset by the peer.
+   */
+  private void logDrop(Throwable c) {
+    if (dropLogged || duringTlsHandshake()) {
+      return; // a failed handshake is logged by whoever waits for it
+    }
+    dropLogged = true;
+    String detail = RateLimitedLog.bounded(c.getMessage() == null ? c.toString()
+        : c.getMessage());
+    if (c instanceof DecodeException) {
+      peerLog.warn("Dropped connection {}: bad frame: {}", peer(), detail);
+    } else if (c instanceof Error) {
+      peerLog.warn("Dropped connection {}: {}: {}", peer(), c.getClass().getSimpleName(),
+          detail);
+    } else {
+      peerLog.info("Connection {} failed: {}", peer(), detail);
+    }
+  }
+
+  private boolean duringTlsHandshake() {
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    return ssl != null && !ssl.handshakeFuture().isSuccess();
+  }
+
+  private String peer() {
+    return String.valueOf(channel.remoteAddress());
+  }
+
+  /**
+   * Drops the connection unless a complete message has arrived within {@code millis} (accepted
+   * connections: a peer that connects and says nothing, or stalls in the TLS handshake or in its
+   * first frame, must not hold a socket forever).
+   */
+  public void expectFirstMessageWithin(long millis) {
+    eventLoop.schedule(() -> {
+      if (!messageSeen && !closing && channel.isActive()) {
+        drop("no complete message within " + Durations.describe(millis));
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes the connection for {@code reason}, logged once; the receiver learns of it. */
+  private void drop(String reason) {
+    if (!dropLogged) {
+      dropLogged = true;
+      peerLog.warn("Dropped connection {}: {}", peer(), reason);
+    }
+    channel.close();
+    reportClosed(new java.io.IOException(reason));
+  }
+
+  /** Whether this transport has logged why its connection ended (on the channel's loop). */
+  public boolean dropLogged() {
+    return dropLogged;
+  }
+
+  /** Where lines about dropped connections go (default: a JVM-wide rate-limited log). */
+  public NettyTransport logTo(RateLimitedLog log) {
+    this.peerLog = java.util.Objects.requireNonNull(log);
+    return this;
   }
 
   private void reportClosed(Throwable cause) {
