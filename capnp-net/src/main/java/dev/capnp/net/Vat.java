@@ -95,6 +95,10 @@ public final class Vat implements AutoCloseable {
   /** Incoming TLS handshakes in progress (their peer is not known yet). */
   private final Set<CompletableFuture<Void>> handshakes = new HashSet<>();
   private boolean closed;
+  /** Completes when the vat has stopped (exceptionally if it failed). */
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile boolean closeRequested;
+  private volatile Throwable failure;
   /** Channels open (accepted or dialled), counted on their I/O thread when they start. */
   private final AtomicInteger openChannels = new AtomicInteger();
   /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
@@ -150,6 +154,7 @@ public final class Vat implements AutoCloseable {
     try {
       ioThread = ioLoop.submit(Thread::currentThread).get();
     } catch (InterruptedException | ExecutionException e) {
+      closeRequested = true;
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IllegalStateException("cannot start the vat's I/O thread", e);
     }
@@ -157,6 +162,12 @@ public final class Vat implements AutoCloseable {
     // each way); only for measuring the difference.
     this.loop = Boolean.getBoolean("capnp.net.separateRpcThread") ? EventLoop.start(name + "-rpc")
         : EventLoop.onExecutor(name, ioLoop, ioThread);
+    loop.onFatalError(this::fail);
+    group.terminationFuture().addListener(f -> {
+      if (!closeRequested) {
+        fail(new IllegalStateException("the vat's I/O thread ended unexpectedly"));
+      }
+    });
     Channel server = null;
     NetAddress b = null;
     if (config.listenAddress() != null) {
@@ -164,6 +175,7 @@ public final class Vat implements AutoCloseable {
         server = listen(config.listenAddress());
         b = NettyPlatform.boundAddress(server, config.listenAddress());
       } catch (RuntimeException e) {
+        closeRequested = true;
         group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
         throw e;
       }
@@ -525,7 +537,7 @@ public final class Vat implements AutoCloseable {
 
   private NettyTransport newTransport(Channel ch) {
     return new NettyTransport(ch, metrics, config.connectionLimits().maxQueuedReplyBytes())
-        .logTo(peerLog);
+        .logTo(peerLog).onFatalError(loop::fatal);
   }
 
   /** A failed handshake in one bounded line: what failed, never the peer's bytes. */
@@ -729,6 +741,60 @@ public final class Vat implements AutoCloseable {
     return e;
   }
 
+  /**
+   * Completes when the vat has stopped: normally after {@link #close()}, exceptionally with the
+   * cause when the vat failed and shut itself down (a fatal error such as
+   * {@code OutOfMemoryError} on its loop, or its I/O thread ending). A server's main thread
+   * should wait on this and exit with a non-zero status on failure, so that a supervisor
+   * restarts it:
+   * <pre>
+   * try {
+   *   vat.whenStopped().join();
+   * } catch (CompletionException e) {
+   *   System.exit(1);
+   * }
+   * </pre>
+   */
+  public CompletableFuture<Void> whenStopped() {
+    return stopped;
+  }
+
+  /**
+   * The vat cannot go on: it says so once (ERROR), stops listening, aborts every connection,
+   * stops its threads and fails {@link #whenStopped()}. Runs on any thread; never blocks.
+   */
+  private void fail(Throwable cause) {
+    if (failure != null || closeRequested) {
+      return;
+    }
+    failure = cause;
+    try {
+      LOG.error("Vat {} failed and is shutting down: {}", name, cause.toString());
+    } catch (Throwable ignored) {
+      // nothing more to say when even logging fails
+    }
+    Thread stopper = new Thread(() -> {
+      try {
+        close();
+      } catch (Throwable ignored) {
+        // best effort: the vat is failing anyway
+      } finally {
+        stopped.completeExceptionally(cause);
+      }
+    }, name + "-failed");
+    stopper.setDaemon(true);
+    try {
+      stopper.start();
+    } catch (Throwable e) {
+      // no thread to be had (memory exhausted): stop what we can from here
+      if (serverChannel != null) {
+        serverChannel.close();
+      }
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      stopped.completeExceptionally(cause);
+    }
+  }
+
   /** Live connections (a snapshot, for diagnostics and tests). */
   public int connectionCount() {
     return loop.submit(all::size).join();
@@ -737,6 +803,18 @@ public final class Vat implements AutoCloseable {
   /** Stops listening, aborts every connection ("Vat shut down") and stops the I/O thread. */
   @Override
   public void close() {
+    boolean failing = failure != null;
+    closeRequested = true;
+    try {
+      closeNow();
+    } finally {
+      if (!failing) {
+        stopped.complete(null);
+      }
+    }
+  }
+
+  private void closeNow() {
     if (ioLoop.inEventLoop()) {
       // on our own thread: cannot wait for ourselves; abort and let the thread wind down
       closed = true;

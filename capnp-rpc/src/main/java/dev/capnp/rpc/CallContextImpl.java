@@ -95,6 +95,9 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       CompletionStage<Void> s = hook.server.dispatch(params.interfaceId, params.methodId, this);
       return s == null ? Server.done() : s;
     } catch (RuntimeException | Error e) {
+      if (EventLoop.isFatal(e)) {
+        loop.fatal(e); // out of memory in a handler: the vat cannot go on (it shuts down)
+      }
       return CompletableFuture.failedFuture(e);
     }
   }

@@ -302,7 +302,51 @@ public final class EventLoop implements Executor, AutoCloseable {
       r.run();
     } catch (RuntimeException | Error e) {
       uncaught++;
+      if (isFatal(e)) {
+        fatal(e);
+        return;
+      }
       LOG.error("uncaught exception on event loop {}", name, e);
+    }
+  }
+
+  /**
+   * Whether {@code e} means the loop's state can no longer be trusted and its vat must stop:
+   * the JVM ran out of memory or broke down. A task's other exceptions, a stack overflow
+   * included, fail that task alone (logged) and the loop goes on.
+   */
+  public static boolean isFatal(Throwable e) {
+    return e instanceof OutOfMemoryError || e instanceof InternalError
+        || e instanceof UnknownError;
+  }
+
+  private volatile java.util.function.Consumer<Throwable> fatalHandler;
+  private final java.util.concurrent.atomic.AtomicBoolean fatalSeen =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Sets what happens when a task of this loop throws a {@link #isFatal fatal} error (the loop's
+   * owner shuts its vat down and reports it); without a handler the error is logged. The
+   * handler runs once, on the thread that met the error (usually the loop's), and must not
+   * block.
+   */
+  public void onFatalError(java.util.function.Consumer<Throwable> handler) {
+    this.fatalHandler = handler;
+  }
+
+  /** Reports a fatal error of this loop (once); see {@link #onFatalError}. */
+  public void fatal(Throwable e) {
+    if (!fatalSeen.compareAndSet(false, true)) {
+      return;
+    }
+    java.util.function.Consumer<Throwable> h = fatalHandler;
+    try {
+      LOG.error("fatal error on event loop {}: its vat cannot go on", name, e);
+    } catch (Throwable ignored) {
+      // logging may itself fail when memory is exhausted; the handler still runs
+    }
+    if (h != null) {
+      h.accept(e);
     }
   }
 

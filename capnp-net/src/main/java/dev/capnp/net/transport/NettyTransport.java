@@ -74,6 +74,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private boolean pausedByReceiver;
   private boolean messageSeen;
   private boolean dropLogged;
+  private java.util.function.Consumer<Throwable> fatalHandler;
   private RateLimitedLog peerLog = DEFAULT_LOG;
   private static final RateLimitedLog DEFAULT_LOG = new RateLimitedLog(
       org.slf4j.LoggerFactory.getLogger(NettyTransport.class), "dropped connections", 20,
@@ -282,6 +283,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     Throwable c = cause instanceof DecoderException && cause.getCause() != null
         ? cause.getCause() : cause;
     logDrop(c);
+    if (dev.capnp.rpc.EventLoop.isFatal(c) && fatalHandler != null) {
+      fatalHandler.accept(c);
+    }
     if (c instanceof DecodeException && channel.isActive()) {
       MessageBuilder abort = new MessageBuilder(32);
       Rpc.Exception.Builder e = abort.initRoot(Rpc.Message.FACTORY).initAbort();
@@ -351,6 +355,15 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /** Whether this transport has logged why its connection ended (on the channel's loop). */
   public boolean dropLogged() {
     return dropLogged;
+  }
+
+  /**
+   * What to do when a fatal error ({@link dev.capnp.rpc.EventLoop#isFatal}, e.g. an
+   * {@code OutOfMemoryError} buffering the peer's data) reaches this transport: the vat stops.
+   */
+  public NettyTransport onFatalError(java.util.function.Consumer<Throwable> handler) {
+    this.fatalHandler = handler;
+    return this;
   }
 
   /** Where lines about dropped connections go (default: a JVM-wide rate-limited log). */

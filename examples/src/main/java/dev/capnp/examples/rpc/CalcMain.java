@@ -53,15 +53,8 @@ public final class CalcMain {
         System.out.println("Waiting for incoming connections at:");
         System.out.println(uri);
         System.out.flush();
-        if (untilStdinCloses) {
-          while (System.in.read() >= 0) {
-            // wait for the end of standard input
-          }
-        } else {
-          Thread.currentThread().join();
-        }
+        return ServerLifetime.serve(vat, untilStdinCloses);
       }
-      return 0;
     }
   }
 

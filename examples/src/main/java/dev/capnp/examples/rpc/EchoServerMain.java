@@ -48,15 +48,8 @@ public final class EchoServerMain implements Callable<Integer> {
       CapFile.save(capFile, vat.sturdyUri(id));
       System.out.println("Server running. Connect using \"" + capFile + "\".");
       System.out.flush();
-      if (untilStdinCloses) {
-        while (System.in.read() >= 0) {
-          // wait for the end of standard input
-        }
-      } else {
-        Thread.currentThread().join();
-      }
+      return ServerLifetime.serve(vat, untilStdinCloses);
     }
-    return 0;
   }
 
   /** Entry point. */
