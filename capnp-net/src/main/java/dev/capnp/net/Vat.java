@@ -492,7 +492,11 @@ public final class Vat implements AutoCloseable {
                 handshake.complete(null);
               });
             } else {
-              if (ch.isActive() || !transport.dropLogged()) {
+              if (f.cause() instanceof java.nio.channels.ClosedChannelException) {
+                // closed before the handshake ended: by the peer, or by us (a timeout, which
+                // said so, or a crossed connection that lost); nothing was rejected
+                LOG.debug("TLS handshake with {} ended: connection closed", ch.remoteAddress());
+              } else if (ch.isActive() || !transport.dropLogged()) {
                 peerLog.warn("TLS handshake with {} failed: {}", ch.remoteAddress(),
                     describeTlsFailure(f.cause()));
               }
