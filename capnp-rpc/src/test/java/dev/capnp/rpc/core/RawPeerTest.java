@@ -810,6 +810,60 @@ class RawPeerTest extends TestSupport.LoopTest {
     assertThat(slowResult.released).isTrue();
   }
 
+  /**
+   * The same through a {@code Resolve}: the peer's promise, held by our call B, resolves to
+   * {@code receiverAnswer(A, [1])}, then the peer finishes A early. B uses the promise only later.
+   */
+  @Test
+  void earlyFinishKeepsAnAnswerAPeerPromiseResolvedTo() {
+    int serviceId = serveSlowAndUse();
+    java.util.concurrent.CompletableFuture<Void> later =
+        new java.util.concurrent.CompletableFuture<>();
+    service.handler = wrapUseAfter(service.handler, later);
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      c.initTarget().setImportedCap(serviceId);
+      c.setInterfaceId(TestSupport.IFACE);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("use"));
+      s.getPointer(1).setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderPromise(10);
+    });
+    peerSends(m -> {
+      Rpc.Resolve.Builder r = m.initResolve();
+      r.setPromiseId(10);
+      Rpc.PromisedAnswer.Builder pa = r.initCap().initReceiverAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+    });
+    peerFinishes(1, true);
+    assertThat(receivedSummaries()).doesNotContain("return:1:canceled");
+    gate.complete(null);
+    later.complete(null);
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(returnedText(2)).isEqualTo("used:got:hi");
+    assertThat(receivedSummaries()).contains("return:1:results");
+    peerFinishes(2, true);
+    peerReleases(serviceId);
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(slowResult.released).isTrue();
+  }
+
+  /** {@code handler}, except that "use" starts only when {@code later} completes. */
+  static java.util.function.Function<dev.capnp.rpc.CallContext<AnyPointer.Reader,
+      AnyPointer.Builder>, java.util.concurrent.CompletionStage<Void>> wrapUseAfter(
+      java.util.function.Function<dev.capnp.rpc.CallContext<AnyPointer.Reader,
+          AnyPointer.Builder>, java.util.concurrent.CompletionStage<Void>> handler,
+      java.util.concurrent.CompletableFuture<Void> later) {
+    return ctx -> TestSupport.text(ctx.getParams(), 0).equals("use")
+        ? later.thenCompose(v -> handler.apply(ctx)) : handler.apply(ctx);
+  }
+
   /** Nobody used A's pipeline: its early Finish cancels it at once (Return canceled). */
   @Test
   void earlyFinishCancelsAnAnswerNobodyPipelinedOn() {
