@@ -868,6 +868,8 @@ public final class RpcConnection implements AutoCloseable {
       case PROMISED_ANSWER: {
         Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
         Answer a = answers.get(pa.getQuestionId());
+        // (after its Finish the peer may no longer name the question, although the answer may
+        // live on until its call completes, see handleFinish)
         if (a == null || a.pipeline == null || a.finishReceived) {
           throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
               + " is not a current question");

@@ -854,6 +854,36 @@ class RawPeerTest extends TestSupport.LoopTest {
     assertThat(slowResult.released).isTrue();
   }
 
+  /** An answer kept running after its Finish can no longer be named by the peer. */
+  @Test
+  void anAnswerKeptAfterItsFinishCannotBeNamed() {
+    int serviceId = serveSlowAndUse();
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("direct"));
+    });
+    peerFinishes(1, true);
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(3);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("late"));
+    });
+    assertThat(receivedSummaries()).last().asString().startsWith("abort:")
+        .contains("PromisedAnswer.questionId 1 is not a current question");
+  }
+
   /** {@code handler}, except that "use" starts only when {@code later} completes. */
   static java.util.function.Function<dev.capnp.rpc.CallContext<AnyPointer.Reader,
       AnyPointer.Builder>, java.util.concurrent.CompletionStage<Void>> wrapUseAfter(
