@@ -174,4 +174,9 @@ interface TestService {
   releaseSink @20 ();
   # Lets the held first write of the current sink complete. Fails if it is not being held (not
   # arrived yet, already released, or the sink was made without holdFirst).
+
+  # --- early Finish ---
+  useCallee @21 (callee :Callee, text :Text) -> (text :Text);
+  # Calls callee.echo(text) and returns the reply's text. The early-finish scenario passes a
+  # callee pipelined on a getCallee call whose promise the client drops before it returns.
 }

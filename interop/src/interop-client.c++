@@ -316,6 +316,31 @@ public:
     KJ_REQUIRE(echo("still alive") == "still alive");
   }
 
+  void earlyFinish() {
+    // libcapnp's own client pattern (the calculator's getOperator -> evaluate): a capability
+    // pipelined on getCallee goes into useCallee's params, then every local reference to
+    // getCallee's promise and pipeline is dropped before it returns, so the client sends Finish
+    // for it early while useCallee's params still name its answer (receiverAnswer). The server
+    // must not cancel getCallee: useCallee needs the callee.
+    kj::Promise<kj::String> used = nullptr;
+    {
+      auto getCallee = service.getCalleeRequest();
+      getCallee.setName("early");
+      getCallee.setDelayMs(PIPELINE_DELAY_MS);
+      auto calleePromise = getCallee.send();
+      auto request = service.useCalleeRequest();
+      request.setCallee(calleePromise.getCallee());
+      request.setText("x");
+      used = request.send().then([](auto&& response) {
+        return kj::heapString(response.getText());
+      });
+    }
+    // E-order: once echo answers, both calls and the Finish have reached the server.
+    KJ_REQUIRE(echo("after early finish") == "after early finish");
+    auto text = await(kj::mv(used), "useCallee");
+    KJ_REQUIRE(text == "early:x", text);
+  }
+
   void exceptions() {
     struct Case { ErrorType type; kj::Exception::Type expected; };
     Case cases[] = {
@@ -469,6 +494,7 @@ public:
       {"embargo-resolve", &Scenarios::embargoResolve},
       {"tail-call", &Scenarios::tailCall},
       {"cancel", &Scenarios::cancel},
+      {"early-finish", &Scenarios::earlyFinish},
       {"exceptions", &Scenarios::exceptions},
       {"big", &Scenarios::big},
       {"ordering", &Scenarios::ordering},

@@ -289,6 +289,15 @@ protected:
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> useCallee(UseCalleeContext context) override {
+    auto params = context.getParams();
+    auto request = params.getCallee().echoRequest();
+    request.setText(params.getText());
+    return request.send().then([context](auto&& response) mutable {
+      context.getResults().setText(response.getText());
+    });
+  }
+
   kj::Promise<void> releaseSink(ReleaseSinkContext context) override {
     if (sink) {
       KJ_IF_MAYBE(fulfiller, sink->held) {

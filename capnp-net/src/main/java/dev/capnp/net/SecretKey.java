@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -21,7 +22,9 @@ import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -32,6 +35,11 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
  * ({@code PRIVATE KEY}, 64-character lines, trailing newline) in a file created exclusively with
  * mode 0600. Loading also accepts PKCS#1 {@code RSA PRIVATE KEY} and {@code EC PRIVATE KEY}.
  * {@link #hashedSecret()} is SHA-256 of the exact PEM bytes (the seed's {@code hashed_secret}).
+ *
+ * <p>Unlike the seed, {@link #loadOrCreate(Path)} refuses an existing key file that group or
+ * others may access (any of the mode bits 077 set), as OpenSSH refuses such a private key, with
+ * an error naming the file, its mode and the {@code chmod} that fixes it. The check applies on
+ * file systems with POSIX permissions; elsewhere the file is used as it is.
  */
 public final class SecretKey {
   private final PrivateKey privateKey;
@@ -61,19 +69,62 @@ public final class SecretKey {
   /**
    * Loads the key in {@code file}, or generates one and writes it there (exclusive create, mode
    * 0600) if the file does not exist.
+   *
+   * @throws IOException if the file cannot be read or written, or if it exists and group or
+   *     others may access it (on POSIX file systems): {@code Secret key file F is accessible by
+   *     group or others (mode 0644): run chmod 600 F}
+   * @throws IllegalArgumentException if the file does not hold one supported private key
    */
   public static SecretKey loadOrCreate(Path file) throws IOException {
     try {
-      return fromPem(Files.readAllBytes(file), file.toString());
+      return load(file);
     } catch (NoSuchFileException e) {
       SecretKey k = generate();
       try {
         k.save(file);
       } catch (FileAlreadyExistsException race) {
-        return fromPem(Files.readAllBytes(file), file.toString());
+        return load(file);
       }
       return k;
     }
+  }
+
+  private static SecretKey load(Path file) throws IOException {
+    checkOwnerOnly(file);
+    return fromPem(Files.readAllBytes(file), file.toString());
+  }
+
+  /** The mode bits of group and others (077). */
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
+      PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+  /**
+   * Refuses a key file that group or others may access, as OpenSSH does: anyone else who can
+   * read it can impersonate the vat. Skipped where the file system has no POSIX permissions.
+   */
+  private static void checkOwnerOnly(Path file) throws IOException {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException notPosix) {
+      return;
+    }
+    if (!Collections.disjoint(mode, GROUP_OR_OTHERS)) {
+      throw new IOException("Secret key file " + file + " is accessible by group or others (mode "
+          + octal(mode) + "): run chmod 600 " + file);
+    }
+  }
+
+  /** {@code mode} as four octal digits, e.g. {@code 0644}. */
+  static String octal(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    for (PosixFilePermission p : mode) {
+      // PosixFilePermission's order is OWNER_READ .. OTHERS_EXECUTE: bit 8 down to bit 0
+      bits |= 1 << (8 - p.ordinal());
+    }
+    return String.format("%04o", bits);
   }
 
   /** Writes the PEM to a new file (fails if it exists), mode 0600 on POSIX systems. */

@@ -36,6 +36,43 @@ class SecretKeyTest {
     assertThat(Files.readString(f, StandardCharsets.US_ASCII)).isEqualTo(pem);
   }
 
+  /**
+   * An existing key file that group or others may access is refused, as OpenSSH refuses such a
+   * private key, with the file, its mode and the fix; owner-only modes are fine (issue 10).
+   */
+  @Test
+  void existingKeyFileAccessibleByGroupOrOthersIsRefused() throws Exception {
+    Path f = dir.resolve("key.pem");
+    Files.write(f, SecretKey.generate().pem());
+    for (String mode : new String[] {"rw-r--r--", "rw-r-----", "rw----r--", "rw--w----",
+        "rw-------", "r--------"}) {
+      Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+      if (mode.endsWith("------")) {
+        assertThat(SecretKey.loadOrCreate(f).digest()).as(mode).isNotNull();
+        continue;
+      }
+      assertThatThrownBy(() -> SecretKey.loadOrCreate(f)).as(mode)
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessage("Secret key file " + f + " is accessible by group or others (mode "
+              + octal(mode) + "): run chmod 600 " + f);
+    }
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    VatConfig c = VatConfig.builder().secretKeyFile(f).build();
+    assertThatThrownBy(c::secretKey).isInstanceOf(java.io.UncheckedIOException.class)
+        .hasMessageContaining("Secret key file " + f + " is accessible by group or others "
+            + "(mode 0644): run chmod 600 " + f);
+  }
+
+  private static String octal(String mode) {
+    int bits = 0;
+    for (int i = 0; i < 9; i++) {
+      if (mode.charAt(i) != '-') {
+        bits |= 1 << (8 - i);
+      }
+    }
+    return String.format("%04o", bits);
+  }
+
   @Test
   void digestIsSha256OfSubjectPublicKeyInfo() throws Exception {
     SecretKey k = SecretKey.generate();

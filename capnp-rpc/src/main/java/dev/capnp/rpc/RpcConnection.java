@@ -585,10 +585,11 @@ public final class RpcConnection implements AutoCloseable {
       case RECEIVER_ANSWER: {
         Rpc.PromisedAnswer.Reader pa = d.getReceiverAnswer();
         Answer a = answers.get(pa.getQuestionId());
-        if (a == null || a.pipeline == null) {
+        if (a == null || a.pipeline == null || a.finishReceived) {
           return new BrokenClient(loop, RpcException.failed(
               "invalid 'receiverAnswer' question ID " + pa.getQuestionId()));
         }
+        a.pipelineUsed = true; // (see handleFinish)
         return a.pipeline.getPipelinedCap(readOps(pa));
       }
       case THIRD_PARTY_HOSTED:
@@ -944,10 +945,13 @@ public final class RpcConnection implements AutoCloseable {
       case PROMISED_ANSWER: {
         Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
         Answer a = answers.get(pa.getQuestionId());
-        if (a == null || a.pipeline == null) {
+        // (after its Finish the peer may no longer name the question, although the answer may
+        // live on until its call completes, see handleFinish)
+        if (a == null || a.pipeline == null || a.finishReceived) {
           throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
               + " is not a current question");
         }
+        a.pipelineUsed = true; // (see handleFinish)
         return a.pipeline.getPipelinedCap(readOps(pa));
       }
       default:
@@ -1101,6 +1105,13 @@ public final class RpcConnection implements AutoCloseable {
     }
     send(mb, true);
     if (a.finishReceived) {
+      // a Return after the Finish (the call ran on for its pipeline's users, see handleFinish):
+      // its capabilities count as released if that Finish said so (releaseResultCaps: libcapnp
+      // ignores the caps of a Return it no longer waits for; our own client releases them)
+      if (a.releaseLateResultCaps) {
+        releaseExports(a.resultExports);
+      }
+      a.resultExports = null;
       removeAnswer(a);
     }
   }
@@ -1171,6 +1182,19 @@ public final class RpcConnection implements AutoCloseable {
     a.resultExports = null;
     if (a.returnSent) {
       removeAnswer(a);
+    } else if (a.pipelineUsed) {
+      // An early Finish (before our Return) says the caller no longer wants the results, and
+      // rpc.capnp lets us cancel the call then only if nothing else cares about them. The peer
+      // itself may still care: it named this answer's pipeline (a promisedAnswer target, a
+      // receiverAnswer descriptor in a Call, Return or Resolve) and so holds, through us, a
+      // capability that will be part of these results, for example in the params of another
+      // call (libcapnp sends this Finish as soon as it has put a pipelined capability in the
+      // params of its next call and dropped the first promise). Canceling now would break that
+      // capability under a call already running. So the call runs to completion, its pipeline
+      // delivers to those users, and its Return goes out as usual; answerDone removes the
+      // answer then (rpc.c++ likewise keeps the call running while its pipeline is in use).
+      // An answer whose pipeline nobody used is canceled at once, below.
+      a.releaseLateResultCaps = f.getReleaseResultCaps();
     } else if (a.callPromise != null) {
       a.callPromise.cancel(false);
     }
@@ -1714,6 +1738,13 @@ public final class RpcConnection implements AutoCloseable {
     CompletableFuture<Results> redirected;
     /** A question of ours took the results over (its Return named this answer). */
     boolean redirectTaken;
+    /**
+     * The peer named this answer's pipeline (promisedAnswer target, receiverAnswer descriptor):
+     * an early Finish does not cancel the call (see handleFinish).
+     */
+    boolean pipelineUsed;
+    /** An early Finish had releaseResultCaps: the caps of our later Return count as released. */
+    boolean releaseLateResultCaps;
   }
 
   /** A capability the peer exported to us. */

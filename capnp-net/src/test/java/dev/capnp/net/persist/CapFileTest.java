@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +32,39 @@ class CapFileTest {
     assertThat(CapFile.load(f).serviceId()).isEqualTo(ServiceId.ofPublic("main"));
   }
 
+  /**
+   * Unlike the seed, which truncates an existing file and keeps its mode, an existing cap file
+   * readable by others is replaced by one of mode 0600 (issue 10): the URI's secret is never in a
+   * file others can read, and no temporary file is left behind.
+   */
   @Test
-  void saveTruncatesAnExistingFileAndKeepsItsMode() throws Exception {
+  void saveReplacesAnExistingFileWithAFileOfMode0600() throws Exception {
     Path f = dir.resolve("old.cap");
     Files.writeString(f, "x".repeat(500));
-    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r-----"));
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     CapnpUri unix = CapnpUri.parse("capnp://insecure@/tmp/calc.socket/");
     CapFile.save(f, unix);
     assertThat(Files.readString(f)).isEqualTo("capnp://insecure@/tmp/calc.socket/\n");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
-        .isEqualTo("rw-r-----");
+        .isEqualTo("rw-------");
     assertThat(CapFile.load(f)).isEqualTo(unix);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files).containsExactly(f);
+    }
+  }
+
+  /** A symbolic link at the path is followed: the file it points to is replaced (0600). */
+  @Test
+  void saveFollowsASymbolicLink() throws Exception {
+    Path real = Files.createDirectory(dir.resolve("caps")).resolve("real.cap");
+    Files.writeString(real, "old");
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Path link = Files.createSymbolicLink(dir.resolve("link.cap"), real);
+    CapFile.save(link, URI);
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readString(real)).isEqualTo(URI + "\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(real)))
+        .isEqualTo("rw-------");
   }
 
   @Test

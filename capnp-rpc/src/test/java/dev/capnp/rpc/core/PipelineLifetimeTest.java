@@ -106,6 +106,43 @@ class PipelineLifetimeTest extends TestSupport.LoopTest {
     }
   }
 
+  /**
+   * Another thread sends a call, takes a capability from its pipeline and cancels the promise,
+   * all before the loop has run the send: the take (posted before the cancel) holds the question
+   * like a take on the loop does, so the call goes on and the capability works; canceling while
+   * the send was still posted used to finish the question at once and break the capability.
+   */
+  @Test
+  void takeBeforeACancelFromAnotherThreadKeepsTheCall() throws Exception {
+    Recorder inner = new Recorder("inner");
+    Capability innerCap = Capability.of(inner);
+    CompletableFuture<Void> go = new CompletableFuture<>();
+    try (TwoVats v = new TwoVats(null, Capability.of(returning(innerCap, go)))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      CompletableFuture<Capability> taken = new CompletableFuture<>();
+      Thread t = new Thread(() -> {
+        ResponsePromise<AnyPointer.Reader, Pipeline> p = call(bs, "get").send();
+        taken.complete(p.pipeline().getPointerField(1).asCapability());
+        p.cancel(false);
+      });
+      t.start();
+      t.join();
+      Capability f = taken.join();
+      v.pump();
+      go.complete(null);
+      v.pump();
+      assertThat(f.problem()).isNull();
+      assertThat(callAndRead(f, "still", v::pump)).isEqualTo("got:still");
+      assertThat(inner.log).containsExactly("still");
+      f.close();
+      innerCap.close();
+      bs.close();
+      v.assertClean();
+      assertThat(inner.released).isTrue();
+    }
+  }
+
   @Test
   void remoteTakesBeforeAndAfterArrivalOutliveTheResponse() {
     Recorder inner = new Recorder("inner");

@@ -661,4 +661,253 @@ class RawPeerTest extends TestSupport.LoopTest {
     bs.close();
     run();
   }
+
+  // ------------------------------------------------------------ early Finish (issue 10 item 8)
+
+  /** The slow call's capability (pointer 1 of its results), made when {@link #gate} opens. */
+  final Recorder slowResult = new Recorder("x");
+  final java.util.concurrent.CompletableFuture<Void> gate =
+      new java.util.concurrent.CompletableFuture<>();
+
+  /**
+   * "slow" answers when {@link #gate} opens with {@link #slowResult} at pointer 1; "use" calls
+   * the capability at pointer 1 of its params with "hi" and answers "used:" + its reply; anything
+   * else is echoed.
+   */
+  int serveSlowAndUse() {
+    service.handler = ctx -> {
+      String msg = TestSupport.text(ctx.getParams(), 0);
+      if (msg.equals("slow")) {
+        return gate.thenRun(() -> {
+          AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+          try (Capability x = Capability.of(slowResult)) {
+            x.writeTo(out.getPointer(1));
+          }
+        });
+      }
+      if (msg.equals("use")) {
+        Capability c =
+            Capability.fromPointer(ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1));
+        ctx.releaseParams();
+        return call(c, "hi").send().thenAccept(r -> {
+          try (r) {
+            ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+                .setAs(dev.capnp.runtime.Text.FACTORY,
+                    new dev.capnp.runtime.Text.Reader("used:" + TestSupport.text(r.get(), 0)));
+          }
+        }).whenComplete((v, e) -> c.close());
+      }
+      return TestSupport.echo(ctx, "got:" + msg);
+    };
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    peerFinishes(0, false);
+    received.clear();
+    return serviceId;
+  }
+
+  void peerFinishes(int questionId, boolean releaseResultCaps) {
+    peerSends(m -> {
+      Rpc.Finish.Builder f = m.initFinish();
+      f.setQuestionId(questionId);
+      f.setReleaseResultCaps(releaseResultCaps);
+    });
+  }
+
+  void peerReleases(int exportId) {
+    peerSends(m -> {
+      Rpc.Release.Builder r = m.initRelease();
+      r.setId(exportId);
+      r.setReferenceCount(1);
+    });
+  }
+
+  /** Text at pointer 0 of the results of the {@code Return} for {@code answerId}. */
+  String returnedText(int answerId) {
+    for (MessageReader m : received) {
+      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      if (msg.isReturn() && msg.getReturn().getAnswerId() == answerId) {
+        Rpc.Return.Reader r = msg.getReturn();
+        if (!r.isResults()) {
+          return TestSupport.summary(m);
+        }
+        return r.getResults().getContent().getAs(AnyStruct.FACTORY).getPointer(0)
+            .getAs(dev.capnp.runtime.Text.FACTORY).toString();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What libcapnp's client does: it puts a capability pipelined on call A into the params of
+   * call B ({@code receiverAnswer(A, [1])}), drops its promise for A and so sends {@code Finish}
+   * for A before A returns. B took that capability already: A must run to completion (and B with
+   * it) instead of being canceled.
+   */
+  @Test
+  void earlyFinishKeepsAnAnswerWhosePipelinedCapIsInAnotherCallsParams() {
+    int serviceId = serveSlowAndUse();
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      c.initTarget().setImportedCap(serviceId);
+      c.setInterfaceId(TestSupport.IFACE);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("use"));
+      s.getPointer(1).setCapabilityIndex(0);
+      Rpc.PromisedAnswer.Builder pa = p.initCapTable(1).get(0).initReceiverAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+    });
+    peerFinishes(1, true); // (as libcapnp does: it ignores the caps of a later Return)
+    assertThat(receivedSummaries()).isEmpty();
+    gate.complete(null);
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(slowResult.log).containsExactly("hi");
+    assertThat(returnedText(2)).isEqualTo("used:got:hi");
+    assertThat(receivedSummaries()).contains("return:1:results");
+    peerFinishes(2, true);
+    peerReleases(serviceId);
+    // the Finish released the caps of A's late Return: nothing is left on our side
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(slowResult.released).isTrue();
+  }
+
+  /** The same with a call pipelined on A ({@code promisedAnswer} target) before the Finish. */
+  @Test
+  void earlyFinishKeepsAnAnswerWithACallPipelinedOnIt() {
+    int serviceId = serveSlowAndUse();
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("direct"));
+    });
+    peerFinishes(1, false); // (the peer will release the caps of the Return itself)
+    assertThat(receivedSummaries()).isEmpty();
+    gate.complete(null);
+    run();
+    assertThat(returnedText(2)).isEqualTo("got:direct");
+    assertThat(receivedSummaries()).contains("return:1:results");
+    int xId = received.stream().map(m -> m.getRoot(Rpc.Message.FACTORY))
+        .filter(m -> m.isReturn() && m.getReturn().getAnswerId() == 1).findFirst().orElseThrow()
+        .getReturn().getResults().getCapTable().get(0).getSenderHosted();
+    peerFinishes(2, true);
+    peerReleases(xId);
+    peerReleases(serviceId);
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(slowResult.released).isTrue();
+  }
+
+  /**
+   * The same through a {@code Resolve}: the peer's promise, held by our call B, resolves to
+   * {@code receiverAnswer(A, [1])}, then the peer finishes A early. B uses the promise only later.
+   */
+  @Test
+  void earlyFinishKeepsAnAnswerAPeerPromiseResolvedTo() {
+    int serviceId = serveSlowAndUse();
+    java.util.concurrent.CompletableFuture<Void> later =
+        new java.util.concurrent.CompletableFuture<>();
+    service.handler = wrapUseAfter(service.handler, later);
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      c.initTarget().setImportedCap(serviceId);
+      c.setInterfaceId(TestSupport.IFACE);
+      Rpc.Payload.Builder p = c.initParams();
+      AnyStruct.Builder s = p.getContent().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      s.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("use"));
+      s.getPointer(1).setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderPromise(10);
+    });
+    peerSends(m -> {
+      Rpc.Resolve.Builder r = m.initResolve();
+      r.setPromiseId(10);
+      Rpc.PromisedAnswer.Builder pa = r.initCap().initReceiverAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+    });
+    peerFinishes(1, true);
+    assertThat(receivedSummaries()).doesNotContain("return:1:canceled");
+    gate.complete(null);
+    later.complete(null);
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(returnedText(2)).isEqualTo("used:got:hi");
+    assertThat(receivedSummaries()).contains("return:1:results");
+    peerFinishes(2, true);
+    peerReleases(serviceId);
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(slowResult.released).isTrue();
+  }
+
+  /** An answer kept running after its Finish can no longer be named by the peer. */
+  @Test
+  void anAnswerKeptAfterItsFinishCannotBeNamed() {
+    int serviceId = serveSlowAndUse();
+    peerCalls(1, serviceId, "slow");
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("direct"));
+    });
+    peerFinishes(1, true);
+    peerSends(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(3);
+      Rpc.PromisedAnswer.Builder pa = c.initTarget().initPromisedAnswer();
+      pa.setQuestionId(1);
+      pa.initTransform(1).get(0).setGetPointerField((short) 1);
+      c.setInterfaceId(TestSupport.IFACE);
+      c.initParams().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader("late"));
+    });
+    assertThat(receivedSummaries()).last().asString().startsWith("abort:")
+        .contains("PromisedAnswer.questionId 1 is not a current question");
+  }
+
+  /** {@code handler}, except that "use" starts only when {@code later} completes. */
+  static java.util.function.Function<dev.capnp.rpc.CallContext<AnyPointer.Reader,
+      AnyPointer.Builder>, java.util.concurrent.CompletionStage<Void>> wrapUseAfter(
+      java.util.function.Function<dev.capnp.rpc.CallContext<AnyPointer.Reader,
+          AnyPointer.Builder>, java.util.concurrent.CompletionStage<Void>> handler,
+      java.util.concurrent.CompletableFuture<Void> later) {
+    return ctx -> TestSupport.text(ctx.getParams(), 0).equals("use")
+        ? later.thenCompose(v -> handler.apply(ctx)) : handler.apply(ctx);
+  }
+
+  /** Nobody used A's pipeline: its early Finish cancels it at once (Return canceled). */
+  @Test
+  void earlyFinishCancelsAnAnswerNobodyPipelinedOn() {
+    int serviceId = serveSlowAndUse();
+    peerCalls(1, serviceId, "slow");
+    peerCalls(2, serviceId, "other"); // (a call on the service itself does not use A)
+    peerFinishes(2, true);
+    received.clear();
+    peerFinishes(1, true);
+    assertThat(receivedSummaries()).containsExactly("return:1:canceled");
+    peerReleases(serviceId);
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    gate.complete(null);
+    run();
+    assertThat(receivedSummaries()).containsExactly("return:1:canceled");
+  }
 }

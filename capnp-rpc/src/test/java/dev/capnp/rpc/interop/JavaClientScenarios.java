@@ -49,6 +49,7 @@ final class JavaClientScenarios {
     ALL.put("embargo-resolve", JavaClientScenarios::embargoResolve);
     ALL.put("tail-call", JavaClientScenarios::tailCall);
     ALL.put("cancel", JavaClientScenarios::cancel);
+    ALL.put("early-finish", JavaClientScenarios::earlyFinish);
     ALL.put("exceptions", JavaClientScenarios::exceptions);
     ALL.put("big", JavaClientScenarios::big);
     ALL.put("ordering", JavaClientScenarios::ordering);
@@ -341,6 +342,35 @@ final class JavaClientScenarios {
     }
     assertThat(canceled).as("the server saw the cancellation").isTrue();
     assertThat(echo(service, "still alive")).isEqualTo("still alive");
+  }
+
+  /**
+   * A capability pipelined on getCallee goes into useCallee's params; then the client drops every
+   * reference to getCallee's promise and pipeline before it returns, so it sends Finish for it
+   * early (as libcapnp's client does) while useCallee's params still name its answer. The server
+   * must not cancel getCallee: useCallee needs the callee.
+   */
+  static void earlyFinish(Interop.TestService.Client service, EventLoop loop) throws Exception {
+    var getCallee = service.getCalleeRequest();
+    getCallee.getParams().setName("early");
+    getCallee.getParams().setDelayMs(PIPELINE_DELAY_MS);
+    ResponsePromise<?, ?> calleePromise = getCallee.send();
+    CompletableFuture<String> used;
+    try (var callee = ((Interop.TestService.GetCalleeResults.Pipeline) calleePromise.pipeline())
+        .getCallee()) {
+      var request = service.useCalleeRequest();
+      request.getParams().setCallee(callee);
+      request.getParams().setText("x");
+      used = request.send().thenApply(r -> {
+        try (r) {
+          return r.get().getText().toString();
+        }
+      });
+    }
+    assertThat(calleePromise.cancel(false)).isTrue();
+    // E-order: once echo answers, both calls and the Finish have reached the server.
+    assertThat(echo(service, "after early finish")).isEqualTo("after early finish");
+    assertThat(await(used, "useCallee")).isEqualTo("early:x");
   }
 
   static void exceptions(Interop.TestService.Client service, EventLoop loop) throws Exception {

@@ -326,6 +326,21 @@ final class JavaTestService extends Interop.TestService.Server {
     return done();
   }
 
+  @Override
+  protected CompletionStage<Void> useCallee(CallContext<
+      Interop.TestService.UseCalleeParams.Reader,
+      Interop.TestService.UseCalleeResults.Builder> context) {
+    Interop.TestService.UseCalleeParams.Reader params = context.getParams();
+    Interop.Callee.Client callee = params.getCallee();
+    var request = callee.echoRequest();
+    request.getParams().setText(params.getText());
+    return request.send().thenAccept(response -> {
+      try (response) {
+        context.getResults().setText(response.get().getText());
+      }
+    }).whenComplete((ignored, error) -> callee.close());
+  }
+
   /**
    * interop.capnp's ByteSink: the streaming calls run one at a time (the RPC layer's stream gate),
    * which {@code overlapped} checks; writes complete after {@code delayMs}, the first one of a
