@@ -42,8 +42,8 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
   void attach(CallResult cr) {
     pipeline = cr.pipeline;
     inner = cr.promise;
-    // Already canceled or past its deadline (by another thread, before this task ran)? Not here: that cancel() posted
-    // its cancelInner to the loop after this task, and after the takes of pipelined capabilities
+    // Already canceled or past its deadline (by another thread, before this task ran)? Not
+    // here: that cancel() or abandon() posted its cancelInner to the loop after this task, and after the takes of pipelined capabilities
     // the same thread made before canceling (posted in order too). Those takes must find the
     // pipeline and keep the question alive, as a take on the loop would: canceling here would
     // finish the question under them and break them.
