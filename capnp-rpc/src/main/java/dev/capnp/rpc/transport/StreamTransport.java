@@ -23,6 +23,11 @@ import java.util.ArrayList;
  * messages; a writer thread takes every message queued since its last write and writes them in
  * one batch followed by a single flush (so a burst of replies costs one system call).
  * Works over {@code InputStream}/{@code OutputStream} pairs or byte channels.
+ *
+ * <p>Backpressure: the reader thread stops reading while the connection asks it to
+ * ({@link #pauseReading()}) or while more than {@code maxQueuedReplyBytes} of replies
+ * ({@link #sendReply}) wait for the writer, because the peer does not read them; a blocked
+ * stream then stops the peer.
  */
 public final class StreamTransport implements MessageTransport {
   private final InputStream in;
@@ -33,11 +38,18 @@ public final class StreamTransport implements MessageTransport {
   private final ReaderOptions options;
   private final String name;
   private final ArrayDeque<MessageBuilder> outbox = new ArrayDeque<>();
+  /** Bytes of the replies in {@link #outbox} (guarded by it). */
+  private long outboxReplyBytes;
   private boolean closing;
   /** Set once {@link #close()} was called: the end of the stream is then no news to report. */
   private volatile boolean closeRequested;
   private volatile boolean closed;
   private Thread writer;
+  /** Guards the reading pauses below; the reader waits on it. */
+  private final Object readGate = new Object();
+  private boolean pausedByReceiver;
+  private long queuedReplyBytes;
+  private long maxQueuedReplyBytes = dev.capnp.rpc.ConnectionLimits.DEFAULT.maxQueuedReplyBytes();
 
   private StreamTransport(InputStream in, OutputStream out, ReadableByteChannel inChannel,
       WritableByteChannel outChannel, ReaderOptions options, String name, Closeable... toClose) {
@@ -64,12 +76,77 @@ public final class StreamTransport implements MessageTransport {
 
   @Override
   public void send(MessageBuilder message) {
+    enqueue(message, 0);
+  }
+
+  private void enqueue(MessageBuilder message, long replyBytes) {
     synchronized (outbox) {
       if (closing) {
         throw new IllegalStateException("transport " + name + " is closed");
       }
       outbox.add(message);
+      outboxReplyBytes += replyBytes;
       outbox.notifyAll();
+    }
+  }
+
+  /**
+   * Sets the bytes of replies that may wait for the writer before the reader stops (default
+   * {@code ConnectionLimits.DEFAULT.maxQueuedReplyBytes()}); returns this.
+   */
+  public StreamTransport maxQueuedReplyBytes(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("maxQueuedReplyBytes must be positive: " + bytes);
+    }
+    synchronized (readGate) {
+      this.maxQueuedReplyBytes = bytes;
+    }
+    return this;
+  }
+
+  @Override
+  public void sendReply(MessageBuilder message) {
+    long size = message.sizeInWords() * 8L;
+    synchronized (readGate) {
+      queuedReplyBytes += size;
+    }
+    enqueue(message, size);
+  }
+
+  @Override
+  public void pauseReading() {
+    synchronized (readGate) {
+      pausedByReceiver = true;
+    }
+  }
+
+  @Override
+  public void resumeReading() {
+    synchronized (readGate) {
+      pausedByReceiver = false;
+      readGate.notifyAll();
+    }
+  }
+
+  /** Blocks the reader while reading is paused (or until the transport closes). */
+  private void awaitReading() throws InterruptedException {
+    synchronized (readGate) {
+      while (!closeRequested && !closed
+          && (pausedByReceiver || queuedReplyBytes > maxQueuedReplyBytes)) {
+        readGate.wait(1000);
+      }
+    }
+  }
+
+  private void repliesWritten(long bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    synchronized (readGate) {
+      queuedReplyBytes -= bytes;
+      if (queuedReplyBytes <= maxQueuedReplyBytes / 2) {
+        readGate.notifyAll();
+      }
     }
   }
 
@@ -86,6 +163,7 @@ public final class StreamTransport implements MessageTransport {
   private void readLoop(Receiver receiver) {
     try {
       while (true) {
+        awaitReading();
         MessageReader m = in != null ? Serialize.tryRead(in, options)
             : Serialize.tryRead(inChannel, options);
         if (m == null) {
@@ -96,6 +174,8 @@ public final class StreamTransport implements MessageTransport {
       if (!closeRequested) {
         receiver.onClosed(null);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       // also reached when the writer failed and closed the streams
       if (!closeRequested) {
@@ -106,6 +186,7 @@ public final class StreamTransport implements MessageTransport {
 
   private void writeLoop() {
     ArrayList<MessageBuilder> batch = new ArrayList<>();
+    long batchReplyBytes = 0;
     try {
       while (true) {
         synchronized (outbox) {
@@ -117,6 +198,8 @@ public final class StreamTransport implements MessageTransport {
           }
           batch.addAll(outbox);
           outbox.clear();
+          batchReplyBytes = outboxReplyBytes;
+          outboxReplyBytes = 0;
         }
         if (out != null) {
           for (MessageBuilder m : batch) {
@@ -131,6 +214,7 @@ public final class StreamTransport implements MessageTransport {
           }
         }
         batch.clear();
+        repliesWritten(batchReplyBytes);
       }
     } catch (IOException | RuntimeException e) {
       // the reader side reports the failure
@@ -173,6 +257,9 @@ public final class StreamTransport implements MessageTransport {
 
   private void closeAll() {
     closed = true;
+    synchronized (readGate) {
+      readGate.notifyAll();
+    }
     for (Closeable c : toClose) {
       try {
         c.close();
