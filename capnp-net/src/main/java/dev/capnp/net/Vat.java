@@ -396,8 +396,14 @@ public final class Vat implements AutoCloseable {
     return CompletableFuture.allOf(handshakes.toArray(new CompletableFuture<?>[0]));
   }
 
-  private static Capability bootstrap(Conn c, ServiceId sid) {
-    return c.rpc.bootstrap(sid.isEmpty() ? null : sid.toBytes());
+  /**
+   * The peer's service {@code sid} on {@code c}: a promise that breaks if the peer has not
+   * answered within the connect timeout (a peer that accepts connections but never answers
+   * must not leave the caller's first call waiting forever).
+   */
+  private Capability bootstrap(Conn c, ServiceId sid) {
+    return c.rpc.bootstrap(sid.isEmpty() ? null : sid.toBytes(),
+        config.connectTimeout().toMillis());
   }
 
   private Capability answerBootstrap(dev.capnp.runtime.AnyPointer.Reader objectId) {

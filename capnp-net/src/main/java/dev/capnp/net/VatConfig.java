@@ -151,8 +151,9 @@ public final class VatConfig {
   }
 
   /**
-   * How long {@link Vat#connect} (dial, TLS handshake, answer to the bootstrap) may take before
-   * it fails with a {@code FAILED} {@code RpcException} (default 30 s).
+   * How long {@link Vat#connect} may take to dial and complete the TLS handshake before it fails
+   * with a {@code FAILED} {@code RpcException}, and then how long the peer has to answer the
+   * bootstrap before the capability breaks with one (default 30 s each).
    */
   public Duration connectTimeout() {
     return connectTimeout;

@@ -219,20 +219,47 @@ public final class RpcConnection implements AutoCloseable {
    * service ID) as the {@code deprecatedObjectId} Text; null or empty sends none.
    */
   public Capability bootstrap(byte[] objectId) {
+    return bootstrap(objectId, 0);
+  }
+
+  /**
+   * Like {@link #bootstrap(byte[])}, but if the peer has not answered the {@code Bootstrap}
+   * within {@code answerTimeoutMillis} (0: no limit), the capability breaks with a
+   * {@code FAILED} {@link RpcException} ("No answer to the bootstrap within ...") and the
+   * question is finished; a late answer is then released unread.
+   */
+  public Capability bootstrap(byte[] objectId, long answerTimeoutMillis) {
     byte[] id = objectId == null || objectId.length == 0 ? null : objectId.clone();
     if (loop.inLoop()) {
-      return new Capability(bootstrapHook(id));
+      return new Capability(bootstrapHook(id, answerTimeoutMillis));
     }
     QueuedClient q = new QueuedClient(loop, "bootstrap");
     q.addRef();
     loop.execute(() -> {
-      q.resolve(bootstrapHook(id));
+      q.resolve(bootstrapHook(id, answerTimeoutMillis));
       q.release();
     });
     return new Capability(q);
   }
 
-  private ClientHook bootstrapHook(byte[] objectId) {
+  /**
+   * The bootstrap question {@code q} got no Return in time: its pipelined capabilities break
+   * now, and the question is treated as canceled by its caller (Finish once nothing pipelines on
+   * it; the Return, if it ever comes, finds a canceled question and is released).
+   */
+  private void expireBootstrap(Question q, long timeoutMillis) {
+    if (q.returned || q.promise.isDone() || disconnected != null) {
+      return;
+    }
+    RpcException e = RpcException.failed("No answer to the bootstrap within "
+        + (timeoutMillis % 1000 == 0 ? (timeoutMillis / 1000) + " s" : timeoutMillis + " ms"));
+    q.pipeline.onError(e);
+    if (q.promise.cancel(false)) {
+      dropQuestionRef(q);
+    }
+  }
+
+  private ClientHook bootstrapHook(byte[] objectId, long answerTimeoutMillis) {
     if (disconnected != null) {
       return new BrokenClient(loop, disconnected);
     }
@@ -253,6 +280,12 @@ public final class RpcConnection implements AutoCloseable {
       }
     });
     send(mb);
+    if (answerTimeoutMillis > 0) {
+      java.util.concurrent.ScheduledFuture<?> timer = loop.schedule(
+          () -> expireBootstrap(q, answerTimeoutMillis), answerTimeoutMillis,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+      q.promise.whenComplete((r, e) -> timer.cancel(false));
+    }
     return cap;
   }
 
