@@ -4,6 +4,7 @@ import dev.capnp.bench.BenchProtos.AddressBook;
 import dev.capnp.bench.BenchProtos.Person;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
 import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.SerializePacked;
 import dev.capnp.runtime.StructList;
@@ -53,14 +54,40 @@ public class AddressBookBenchmark {
     return walk(SerializePacked.read(bytes));
   }
 
+  /** Reads with an unlimited traversal budget, so one reader can be walked again and again. */
+  private static final ReaderOptions UNLIMITED =
+      new ReaderOptions(Long.MAX_VALUE, ReaderOptions.DEFAULT_NESTING_LIMIT);
+
   private MessageBuilder built;
   private byte[] packed;
+  private ByteBuffer standard;
+  private MessageReader reader;
 
   /** A built address book and its packed bytes, for the one-direction benchmarks. */
   @Setup
   public void prepare() {
     built = build(people);
     packed = SerializePacked.toBytes(built);
+    standard = Serialize.toByteBuffer(built);
+    reader = Serialize.read(standard.duplicate(), UNLIMITED);
+  }
+
+  /**
+   * Reads (standard framing, no copy) and walks an already serialized address book: the read
+   * path alone, including the {@link MessageReader} and its segment table.
+   */
+  @Benchmark
+  public long readWalk() {
+    return walk(Serialize.read(standard.duplicate()));
+  }
+
+  /**
+   * Walks every field of an already read message through the generated readers: what one walk
+   * allocates is the cost of the readers themselves ({@code -prof gc}: B/op).
+   */
+  @Benchmark
+  public long walkOnly() {
+    return walk(reader);
   }
 
   /** Packs an already built address book (the packed write path alone). */

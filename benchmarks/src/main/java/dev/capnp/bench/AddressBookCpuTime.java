@@ -34,6 +34,8 @@ public final class AddressBookCpuTime {
         run(bench::buildSerializeReadPacked, seconds, threads));
     report("packOnly", people, run(() -> bench.packOnly().length, seconds, threads));
     report("unpackRead", people, run(bench::unpackRead, seconds, threads));
+    report("readWalk", people, run(bench::readWalk, seconds, threads));
+    report("walkOnly", people, run(bench::walkOnly, seconds, threads));
   }
 
   /** Wall and CPU microseconds per round, and a checksum that keeps the work alive. */
