@@ -62,14 +62,21 @@ public class SegmentReader {
 
   /**
    * Checks that words {@code [start, start + words)} lie inside this segment and charges them to
-   * the traversal limit.
+   * the traversal limit. {@code what}, reached from the pointer at {@code refOff} of
+   * {@code refSeg}, names the object in the error text, built only if the check fails.
    */
-  final void checkObject(long start, long words, String what) {
+  final void checkObject(long start, long words, ReadTarget what, SegmentReader refSeg,
+      long refOff) {
     if (start < 0 || words < 0 || start + words > sizeWords) {
-      throw new DecodeException(what + " out of bounds (segment " + id + ", word " + start
-          + ", " + words + " words, segment size " + sizeWords + ")");
+      throw outOfBounds(start, words, what, refSeg, refOff);
     }
     arena.chargeRead(words, this, start);
+  }
+
+  private DecodeException outOfBounds(long start, long words, ReadTarget what,
+      SegmentReader refSeg, long refOff) {
+    return new DecodeException(what.describe(refSeg, refOff) + " out of bounds (segment " + id
+        + ", word " + start + ", " + words + " words, segment size " + sizeWords + ")");
   }
 
   /** Human-readable location for error messages. */

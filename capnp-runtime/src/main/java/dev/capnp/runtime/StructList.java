@@ -1,6 +1,7 @@
 package dev.capnp.runtime;
 
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /** {@code List(SomeStruct)}, encoded as an inline-composite list. */
 public final class StructList {
@@ -64,7 +65,33 @@ public final class StructList {
 
     @Override
     public Iterator<R> iterator() {
-      return new ElementIterator<>(this::get, elementCount);
+      return new Elements<>(this);
+    }
+  }
+
+  /**
+   * Iterates over a struct list's elements. A plain class holding the list (no lambda), small
+   * enough to be inlined, so that escape analysis removes it and the element readers.
+   */
+  private static final class Elements<R extends StructReader> implements Iterator<R> {
+    private final Reader<R> list;
+    private int next;
+
+    Elements(Reader<R> list) {
+      this.list = list;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < list.elementCount;
+    }
+
+    @Override
+    public R next() {
+      if (next >= list.elementCount) {
+        throw new NoSuchElementException();
+      }
+      return list.get(next++);
     }
   }
 

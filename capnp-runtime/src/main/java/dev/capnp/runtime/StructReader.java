@@ -196,21 +196,16 @@ public abstract class StructReader {
 
   /** Reads pointer {@code pointerIndex}; a null pointer reads as the type's empty value. */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex) {
-    if (pointerIndex >= pointerCount) {
-      return factory.fromPointerReader(null, capTable, 0, null, 0, nestingLimit);
-    }
-    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, null, 0,
-        nestingLimit);
+    // One call site (a pointer beyond the section reads as null: no segment), so that the
+    // reader is constructed at one place once this is inlined.
+    return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
   }
 
   /** Reads pointer {@code pointerIndex}; a null pointer reads as the given default. */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex,
       SegmentReader defaultSegment, int defaultOffsetWords) {
-    if (pointerIndex >= pointerCount) {
-      return factory.fromPointerReader(null, capTable, 0, defaultSegment, defaultOffsetWords,
-          nestingLimit);
-    }
-    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, defaultSegment,
-        defaultOffsetWords, nestingLimit);
+    return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
   }
 }
