@@ -1,5 +1,7 @@
 package dev.capnp.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,13 +14,24 @@ public class SegmentReader {
   /** An empty segment, used as the location of null / default-empty objects. */
   static final SegmentReader EMPTY = ofWords();
 
+  /** Reads little-endian longs out of a byte array (a plain bounds-checked load). */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   final ByteBuffer buffer;
+  /** The buffer's backing array if it has an accessible one, else {@code null}. */
+  private final byte[] array;
+  /** Offset of the buffer's byte 0 in {@link #array}. */
+  private final int arrayOffset;
   final int id;
   final int sizeWords;
   Arena arena;
 
   SegmentReader(ByteBuffer buffer, int id, Arena arena) {
     this.buffer = buffer;
+    boolean direct = !buffer.hasArray();
+    this.array = direct ? null : buffer.array();
+    this.arrayOffset = direct ? 0 : buffer.arrayOffset();
     this.id = id;
     this.sizeWords = buffer.limit() >>> 3;
     this.arena = arena;
@@ -57,6 +70,10 @@ public class SegmentReader {
   }
 
   final long getWord(int index) {
+    byte[] a = array;
+    if (a != null && index >= 0 && index < sizeWords) {
+      return (long) LONGS.get(a, arrayOffset + (index << 3));
+    }
     return buffer.getLong(index << 3);
   }
 

@@ -208,4 +208,75 @@ public abstract class StructReader {
     return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
         pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
   }
+
+  // Typed pointer reads. Generated getters call these rather than _getPointerField: each is
+  // specific to one kind of value, so when the JIT compiles one on its own (it is shared by
+  // every getter of that kind) it stays small enough to be inlined later into each getter,
+  // where the reader it returns is then removed by escape analysis.
+
+  private SegmentReader pointerSegment(int pointerIndex) {
+    return pointerIndex < pointerCount ? segment : null;
+  }
+
+  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  protected final Text.Reader _getTextField(int pointerIndex) {
+    return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
+  }
+
+  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  protected final Text.Reader _getTextField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords) {
+    return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
+        defaultOffsetWords);
+  }
+
+  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  protected final Data.Reader _getDataField(int pointerIndex) {
+    return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
+  }
+
+  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  protected final Data.Reader _getDataField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords) {
+    return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
+        defaultOffsetWords);
+  }
+
+  /**
+   * Reads the struct pointer {@code pointerIndex} with {@code factory}, a {@link StructFactory};
+   * a null pointer reads as the struct's default (all fields at their defaults).
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex) {
+    return Wire.readStruct((StructFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /** Like {@link #_getStructField(PointerFactory, int)}, a null pointer reading as the default. */
+  @SuppressWarnings("unchecked")
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {
+    return Wire.readStruct((StructFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
+
+  /**
+   * Reads the list pointer {@code pointerIndex} with {@code factory}, a {@link ListFactory}; a
+   * null pointer reads as an empty list.
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex) {
+    return Wire.readList((ListFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /** Like {@link #_getListField(PointerFactory, int)}, a null pointer reading as the default. */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {
+    return Wire.readList((ListFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
 }

@@ -169,16 +169,6 @@ final class Wire {
         + seg.where(refOff));
   }
 
-  /** Whether the pointer at {@code refOff} of {@code seg} is null ({@code seg} may be null). */
-  private static boolean isNull(SegmentReader seg, int refOff) {
-    return seg == null || seg.getWord(refOff) == 0;
-  }
-
-  /** Whether a default pointer is given and not null. */
-  private static boolean hasDefault(SegmentReader defSeg, int defOff) {
-    return defSeg != null && defSeg.getWord(defOff) != 0;
-  }
-
   static <R extends StructReader> R readStruct(StructFactory<?, R> f, SegmentReader seg,
       CapTableReader cap, int refOff, SegmentReader defSeg, int defOff, int nesting) {
     SegmentReader s = SegmentReader.EMPTY;
@@ -187,18 +177,17 @@ final class Wire {
     int pointers = 0;
     int pc = 0;
     int nest = Integer.MAX_VALUE;
-    boolean isNull = isNull(seg, refOff);
-    if (!isNull || hasDefault(defSeg, defOff)) {
-      if (isNull) {
-        seg = defSeg;
-        refOff = defOff;
-        cap = CapTableReader.EMPTY;
-        nesting = Integer.MAX_VALUE;
-      }
-      if (nesting <= 0) {
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
+    }
+    if (ref != 0) {
+      if (nesting-- <= 0) {
         throw nestingError(seg, refOff);
       }
-      long ref = seg.getWord(refOff);
       int target;
       s = seg;
       if (kind(ref) == FAR) {
@@ -218,7 +207,7 @@ final class Wire {
       data = target << 3;
       dataBits = dw << 6;
       pointers = target + dw;
-      nest = nesting - 1;
+      nest = nesting;
     }
     return f.constructReader(s, cap, data, dataBits, pointers, pc, nest);
   }
@@ -287,32 +276,20 @@ final class Wire {
     int ptr = 0;
     int count = 0;
     ElementSize es = f.elementSize;
-    int step;
-    int dataBits;
-    int pc;
-    int nest = Integer.MAX_VALUE;
-    if (es == ElementSize.INLINE_COMPOSITE) {
-      StructSize sz = f.structSize;
-      step = sz.total() << 6;
-      dataBits = sz.dataWords << 6;
-      pc = sz.pointerCount;
-    } else {
-      step = es.stepBits();
-      dataBits = es.dataBits;
-      pc = es.pointers;
+    int step = f.emptyStepBits;
+    int dataBits = f.emptyDataBits;
+    int pc = f.emptyPointerCount;
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
     }
-    boolean isNull = isNull(seg, refOff);
-    if (!isNull || hasDefault(defSeg, defOff)) {
-      if (isNull) {
-        seg = defSeg;
-        refOff = defOff;
-        cap = CapTableReader.EMPTY;
-        nesting = Integer.MAX_VALUE;
-      }
-      if (nesting <= 0) {
+    if (ref != 0) {
+      if (nesting-- <= 0) {
         throw nestingError(seg, refOff);
       }
-      long ref = seg.getWord(refOff);
       int target;
       s = seg;
       if (kind(ref) == FAR) {
@@ -323,61 +300,79 @@ final class Wire {
       } else {
         target = refOff + 1 + offset(ref);
       }
-      if (kind(ref) != LIST) {
-        throw kindError("a list pointer", ref, seg, refOff);
-      }
-      int code = listSizeCode(ref);
-      if (code == 7) {
-        long tag = inlineCompositeTag(s, target, listCount(ref), seg, refOff);
-        int dw = structDataWords(tag);
-        pc = structPointerCount(tag);
-        checkListCompatible(f.elementSize, ElementSize.INLINE_COMPOSITE, dw << 6, pc, seg,
-            refOff);
+      long shape = checkList(f.elementSize, ref, s, target, seg, refOff);
+      if (kind(shape) == STRUCT) {
+        int dw = structDataWords(shape);
+        pc = structPointerCount(shape);
         ptr = (target + 1) << 3;
-        count = (int) tag >>> 2;
+        count = (int) shape >>> 2;
         step = (dw + pc) << 6;
         dataBits = dw << 6;
         es = ElementSize.INLINE_COMPOSITE;
       } else {
-        es = ElementSize.fromCode(code);
-        count = listCount(ref);
-        step = es.stepBits();
-        s.checkObject(target, ((long) count * step + 63) >>> 6, ReadTarget.LIST, seg, refOff);
-        if (es == ElementSize.VOID) {
-          s.arena.chargeRead(count, s, target);
-        }
-        checkListCompatible(f.elementSize, es, es.dataBits, es.pointers, seg, refOff);
+        es = ElementSize.fromCode(listSizeCode(shape));
+        count = listCount(shape);
         ptr = target << 3;
+        step = es.stepBits();
         dataBits = es.dataBits;
         pc = es.pointers;
       }
-      nest = nesting - 1;
     }
-    return f.constructReader(s, cap, ptr, count, step, dataBits, pc, es, nest);
+    // (an empty list keeps the caller's nesting limit: it has nothing to nest)
+    return f.constructReader(s, cap, ptr, count, step, dataBits, pc, es, nesting);
   }
 
   /**
-   * Checks the inline-composite list of {@code wordCount} words at {@code target} of {@code s}
-   * (its bounds, its tag, that its elements fit) and returns its tag.
+   * Checks the list that {@code ref} (a resolved pointer found at {@code refOff} of
+   * {@code refSeg}) says is at word {@code target} of {@code s}: that it is a list, inside its
+   * segment, within the traversal limit, consistent (an inline-composite list's tag) and
+   * readable as a list of {@code expected} elements. Returns the element tag of an
+   * inline-composite list, else {@code ref}.
+   *
+   * <p>Every check of the read path's lists is in this one method, kept out of the inlined
+   * fast path (its size keeps the JIT from inlining it) so that {@link #readList} stays small.
    */
-  private static long inlineCompositeTag(SegmentReader s, int target, int wordCount,
+  private static long checkList(ElementSize expected, long ref, SegmentReader s, int target,
       SegmentReader refSeg, int refOff) {
-    s.checkObject(target, wordCount + 1L, ReadTarget.INLINE_COMPOSITE_LIST, refSeg, refOff);
-    long tag = s.getWord(target);
-    if (kind(tag) != STRUCT) {
-      throw new DecodeException("inline composite list tag is not a struct tag "
-          + s.where(target));
+    if (kind(ref) != LIST) {
+      throw kindError("a list pointer", ref, refSeg, refOff);
     }
-    int elements = (int) tag >>> 2;
-    long wpe = structDataWords(tag) + structPointerCount(tag);
-    if ((long) elements * wpe > wordCount) {
-      throw new DecodeException("inline composite list of " + elements + " elements of "
-          + wpe + " words overruns its " + wordCount + " words " + s.where(target));
+    int count = listCount(ref);
+    if (listSizeCode(ref) == 7) {
+      s.checkObject(target, count + 1L, ReadTarget.INLINE_COMPOSITE_LIST, refSeg, refOff);
+      long tag = s.getWord(target);
+      if (kind(tag) != STRUCT) {
+        throw new DecodeException("inline composite list tag is not a struct tag "
+            + s.where(target));
+      }
+      int elements = (int) tag >>> 2;
+      int dw = structDataWords(tag);
+      int pc = structPointerCount(tag);
+      long wpe = dw + pc;
+      if ((long) elements * wpe > count) {
+        throw new DecodeException("inline composite list of " + elements + " elements of "
+            + wpe + " words overruns its " + count + " words " + s.where(target));
+      }
+      if (wpe == 0) {
+        s.arena.chargeRead(elements, s, target);
+      }
+      if (!isListCompatible(expected, ElementSize.INLINE_COMPOSITE, dw << 6, pc)) {
+        checkListCompatible(expected, ElementSize.INLINE_COMPOSITE, dw << 6, pc,
+            "list pointer " + refSeg.where(refOff));
+      }
+      return tag;
     }
-    if (wpe == 0) {
-      s.arena.chargeRead(elements, s, target);
+    ElementSize es = ElementSize.fromCode(listSizeCode(ref));
+    s.checkObject(target, ((long) count * es.stepBits() + 63) >>> 6, ReadTarget.LIST, refSeg,
+        refOff);
+    if (es == ElementSize.VOID) {
+      s.arena.chargeRead(count, s, target);
     }
-    return tag;
+    if (!isListCompatible(expected, es, es.dataBits, es.pointers)) {
+      checkListCompatible(expected, es, es.dataBits, es.pointers,
+          "list pointer " + refSeg.where(refOff));
+    }
+    return ref;
   }
 
   /**
@@ -426,15 +421,14 @@ final class Wire {
     ByteBuffer buffer = NO_BYTES;
     int offset = 0;
     int size = 0;
-    boolean isNull = isNull(seg, refOff);
-    if (!isNull || hasDefault(defSeg, defOff)) {
-      if (isNull) {
-        seg = defSeg;
-        refOff = defOff;
-      }
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+    }
+    if (ref != 0) {
       int count = listCount(blobTag(seg, refOff, ReadTarget.TEXT));
       SegmentReader s = seg;
-      long ref = seg.getWord(refOff);
       if (kind(ref) == FAR) {
         s = blobSegment(seg, refOff);
         offset = blobByteOffset(seg, refOff);
@@ -454,15 +448,14 @@ final class Wire {
     ByteBuffer buffer = NO_BYTES;
     int offset = 0;
     int size = 0;
-    boolean isNull = isNull(seg, refOff);
-    if (!isNull || hasDefault(defSeg, defOff)) {
-      if (isNull) {
-        seg = defSeg;
-        refOff = defOff;
-      }
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+    }
+    if (ref != 0) {
       size = listCount(blobTag(seg, refOff, ReadTarget.DATA));
       SegmentReader s = seg;
-      long ref = seg.getWord(refOff);
       if (kind(ref) == FAR) {
         s = blobSegment(seg, refOff);
         offset = blobByteOffset(seg, refOff);

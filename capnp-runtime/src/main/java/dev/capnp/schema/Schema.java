@@ -638,7 +638,7 @@ public final class Schema {
         }
 
         public dev.capnp.runtime.Text.Reader getName() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         @java.lang.Override
@@ -764,7 +764,7 @@ public final class Schema {
          * (On Zooko's triangle, this is the node's petname according to its parent scope.)
          */
         public dev.capnp.runtime.Text.Reader getName() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /**
@@ -963,7 +963,7 @@ public final class Schema {
 
           /** Doc comment on the member. */
           public dev.capnp.runtime.Text.Reader getDocComment() {
-            return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+            return _getTextField(0);
           }
 
           @java.lang.Override
@@ -1048,7 +1048,7 @@ public final class Schema {
 
         /** The top-level doc comment for the Node. */
         public dev.capnp.runtime.Text.Reader getDocComment() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /** True if {@code members} is set (non-null). */
@@ -1064,7 +1064,7 @@ public final class Schema {
          * Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> getMembers() {
-          return _getPointerField(_MEMBERS_FACTORY, 1);
+          return _getListField(_MEMBERS_FACTORY, 1);
         }
 
         @java.lang.Override
@@ -1273,7 +1273,7 @@ public final class Schema {
          * most sense to use the field's index in this list rather than its ordinal.
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> getFields() {
-          return _getPointerField(_FIELDS_FACTORY, 3);
+          return _getListField(_FIELDS_FACTORY, 3);
         }
 
         @java.lang.Override
@@ -1494,7 +1494,7 @@ public final class Schema {
 
         /** Enumerants ordered by numeric value (ordinal). */
         public dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> getEnumerants() {
-          return _getPointerField(_ENUMERANTS_FACTORY, 3);
+          return _getListField(_ENUMERANTS_FACTORY, 3);
         }
 
         @java.lang.Override
@@ -1587,7 +1587,7 @@ public final class Schema {
 
         /** Methods ordered by ordinal. */
         public dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> getMethods() {
-          return _getPointerField(_METHODS_FACTORY, 3);
+          return _getListField(_METHODS_FACTORY, 3);
         }
 
         /** True if {@code superclasses} is set (non-null). */
@@ -1597,7 +1597,7 @@ public final class Schema {
 
         /** Superclasses of this interface. */
         public dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> getSuperclasses() {
-          return _getPointerField(_SUPERCLASSES_FACTORY, 4);
+          return _getListField(_SUPERCLASSES_FACTORY, 4);
         }
 
         @java.lang.Override
@@ -1721,7 +1721,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 3);
+          return _getStructField(Schema.Type.FACTORY, 3);
         }
 
         /** True if {@code value} is set (non-null). */
@@ -1730,7 +1730,7 @@ public final class Schema {
         }
 
         public Schema.Value.Reader getValue() {
-          return _getPointerField(Schema.Value.FACTORY, 4);
+          return _getStructField(Schema.Value.FACTORY, 4);
         }
 
         @java.lang.Override
@@ -1847,7 +1847,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 3);
+          return _getStructField(Schema.Type.FACTORY, 3);
         }
 
         public boolean getTargetsFile() {
@@ -2091,7 +2091,7 @@ public final class Schema {
        * (On Zooko's triangle, this is the node's nickname.)
        */
       public dev.capnp.runtime.Text.Reader getDisplayName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -2120,7 +2120,7 @@ public final class Schema {
 
       /** If this node is parameterized (generic), the list of parameters. Empty for non-generic types. */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getParameters() {
-        return _getPointerField(_PARAMETERS_FACTORY, 5);
+        return _getListField(_PARAMETERS_FACTORY, 5);
       }
 
       /**
@@ -2138,7 +2138,7 @@ public final class Schema {
 
       /** List of nodes nested within this node, along with the names under which they were declared. */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> getNestedNodes() {
-        return _getPointerField(_NESTED_NODES_FACTORY, 1);
+        return _getListField(_NESTED_NODES_FACTORY, 1);
       }
 
       /** True if {@code annotations} is set (non-null). */
@@ -2148,7 +2148,7 @@ public final class Schema {
 
       /** Annotations applied to this node. */
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 2);
+        return _getListField(_ANNOTATIONS_FACTORY, 2);
       }
 
       /** True if the union member {@code file} is set. */
@@ -2649,7 +2649,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 2);
+          return _getStructField(Schema.Type.FACTORY, 2);
         }
 
         /** True if {@code defaultValue} is set (non-null). */
@@ -2658,7 +2658,7 @@ public final class Schema {
         }
 
         public Schema.Value.Reader getDefaultValue() {
-          return _getPointerField(Schema.Value.FACTORY, 3);
+          return _getStructField(Schema.Value.FACTORY, 3);
         }
 
         /**
@@ -3030,7 +3030,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3051,7 +3051,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(_ANNOTATIONS_FACTORY, 1);
       }
 
       /**
@@ -3333,7 +3333,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3350,7 +3350,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(_ANNOTATIONS_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -3523,7 +3523,7 @@ public final class Schema {
       }
 
       public Schema.Brand.Reader getBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 0);
+        return _getStructField(Schema.Brand.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -3647,7 +3647,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3668,7 +3668,7 @@ public final class Schema {
        * to be inferred rather than specified explicitly, although not all languages support this.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getImplicitParameters() {
-        return _getPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4);
+        return _getListField(_IMPLICIT_PARAMETERS_FACTORY, 4);
       }
 
       /**
@@ -3691,7 +3691,7 @@ public final class Schema {
 
       /** Brand of param struct type. */
       public Schema.Brand.Reader getParamBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 2);
+        return _getStructField(Schema.Brand.FACTORY, 2);
       }
 
       /** ID of the return struct type; similar to `paramStructType`. */
@@ -3706,7 +3706,7 @@ public final class Schema {
 
       /** Brand of result struct type. */
       public Schema.Brand.Reader getResultBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 3);
+        return _getStructField(Schema.Brand.FACTORY, 3);
       }
 
       /** True if {@code annotations} is set (non-null). */
@@ -3715,7 +3715,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(_ANNOTATIONS_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -4070,7 +4070,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getElementType() {
-          return _getPointerField(Schema.Type.FACTORY, 0);
+          return _getStructField(Schema.Type.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4162,7 +4162,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4262,7 +4262,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4362,7 +4362,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -5693,7 +5693,7 @@ public final class Schema {
 
         /** List of parameter bindings. */
         public dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> getBind() {
-          return _getPointerField(_BIND_FACTORY, 0);
+          return _getListField(_BIND_FACTORY, 0);
         }
 
         /** True if the union member {@code inherit} is set. */
@@ -5935,7 +5935,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 0);
+          return _getStructField(Schema.Type.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -6045,7 +6045,7 @@ public final class Schema {
        * that scope has no parameters or all parameters should be considered to be `AnyPointer`.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> getScopes() {
-        return _getPointerField(_SCOPES_FACTORY, 0);
+        return _getListField(_SCOPES_FACTORY, 0);
       }
 
       @java.lang.Override
@@ -6353,7 +6353,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getText() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /** True if the union member {@code data} is set. */
@@ -6367,7 +6367,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Data.Reader getData() {
-        return _getPointerField(dev.capnp.runtime.Data.FACTORY, 0);
+        return _getDataField(0);
       }
 
       /** True if the union member {@code list} is set. */
@@ -6959,7 +6959,7 @@ public final class Schema {
        * Note that the annotation itself is not allowed to be parameterized, but its scope might be.
        */
       public Schema.Brand.Reader getBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 1);
+        return _getStructField(Schema.Brand.FACTORY, 1);
       }
 
       /** True if {@code value} is set (non-null). */
@@ -6968,7 +6968,7 @@ public final class Schema {
       }
 
       public Schema.Value.Reader getValue() {
-        return _getPointerField(Schema.Value.FACTORY, 0);
+        return _getStructField(Schema.Value.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -7377,7 +7377,7 @@ public final class Schema {
            * (On Zooko's triangle, this is the import's petname according to the importing file.)
            */
           public dev.capnp.runtime.Text.Reader getName() {
-            return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+            return _getTextField(0);
           }
 
           @java.lang.Override
@@ -7482,7 +7482,7 @@ public final class Schema {
          * this to decide where to write the output.
          */
         public dev.capnp.runtime.Text.Reader getFilename() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /** True if {@code imports} is set (non-null). */
@@ -7492,7 +7492,7 @@ public final class Schema {
 
         /** List of all imported paths seen in this file. */
         public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> getImports() {
-          return _getPointerField(_IMPORTS_FACTORY, 1);
+          return _getListField(_IMPORTS_FACTORY, 1);
         }
 
         @java.lang.Override
@@ -7625,7 +7625,7 @@ public final class Schema {
        * is older than that.
        */
       public Schema.CapnpVersion.Reader getCapnpVersion() {
-        return _getPointerField(Schema.CapnpVersion.FACTORY, 2);
+        return _getStructField(Schema.CapnpVersion.FACTORY, 2);
       }
 
       /** True if {@code nodes} is set (non-null). */
@@ -7638,7 +7638,7 @@ public final class Schema {
        * imports.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> getNodes() {
-        return _getPointerField(_NODES_FACTORY, 0);
+        return _getListField(_NODES_FACTORY, 0);
       }
 
       /** True if {@code sourceInfo} is set (non-null). */
@@ -7651,7 +7651,7 @@ public final class Schema {
        * omitted or may be missing some nodes if no info is available for them.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> getSourceInfo() {
-        return _getPointerField(_SOURCE_INFO_FACTORY, 3);
+        return _getListField(_SOURCE_INFO_FACTORY, 3);
       }
 
       /** True if {@code requestedFiles} is set (non-null). */
@@ -7661,7 +7661,7 @@ public final class Schema {
 
       /** Files which were listed on the command line. */
       public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> getRequestedFiles() {
-        return _getPointerField(_REQUESTED_FILES_FACTORY, 1);
+        return _getListField(_REQUESTED_FILES_FACTORY, 1);
       }
 
       @java.lang.Override

@@ -515,7 +515,7 @@ public final class Rpc {
        * a gray area; different implementations may take different approaches.
        */
       public Rpc.Message.Reader getUnimplemented() {
-        return _getPointerField(Rpc.Message.FACTORY, 0);
+        return _getStructField(Rpc.Message.FACTORY, 0);
       }
 
       /** True if the union member {@code abort} is set. */
@@ -537,7 +537,7 @@ public final class Rpc {
        * connection is reset).
        */
       public Rpc.Exception.Reader getAbort() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** True if the union member {@code bootstrap} is set. */
@@ -552,7 +552,7 @@ public final class Rpc {
 
       /** Request the peer's bootstrap interface. */
       public Rpc.Bootstrap.Reader getBootstrap() {
-        return _getPointerField(Rpc.Bootstrap.FACTORY, 0);
+        return _getStructField(Rpc.Bootstrap.FACTORY, 0);
       }
 
       /** True if the union member {@code call} is set. */
@@ -567,7 +567,7 @@ public final class Rpc {
 
       /** Begin a method call. */
       public Rpc.Call.Reader getCall() {
-        return _getPointerField(Rpc.Call.FACTORY, 0);
+        return _getStructField(Rpc.Call.FACTORY, 0);
       }
 
       /** True if the union member {@code return} is set. */
@@ -582,7 +582,7 @@ public final class Rpc {
 
       /** Complete a method call. */
       public Rpc.Return.Reader getReturn() {
-        return _getPointerField(Rpc.Return.FACTORY, 0);
+        return _getStructField(Rpc.Return.FACTORY, 0);
       }
 
       /** True if the union member {@code finish} is set. */
@@ -597,7 +597,7 @@ public final class Rpc {
 
       /** Release a returned answer / cancel a call. */
       public Rpc.Finish.Reader getFinish() {
-        return _getPointerField(Rpc.Finish.FACTORY, 0);
+        return _getStructField(Rpc.Finish.FACTORY, 0);
       }
 
       /** True if the union member {@code resolve} is set. */
@@ -612,7 +612,7 @@ public final class Rpc {
 
       /** Resolve a previously-sent promise. */
       public Rpc.Resolve.Reader getResolve() {
-        return _getPointerField(Rpc.Resolve.FACTORY, 0);
+        return _getStructField(Rpc.Resolve.FACTORY, 0);
       }
 
       /** True if the union member {@code release} is set. */
@@ -627,7 +627,7 @@ public final class Rpc {
 
       /** Release a capability so that the remote object can be deallocated. */
       public Rpc.Release.Reader getRelease() {
-        return _getPointerField(Rpc.Release.FACTORY, 0);
+        return _getStructField(Rpc.Release.FACTORY, 0);
       }
 
       /** True if the union member {@code disembargo} is set. */
@@ -642,7 +642,7 @@ public final class Rpc {
 
       /** Lift an embargo used to enforce E-order over promise resolution. */
       public Rpc.Disembargo.Reader getDisembargo() {
-        return _getPointerField(Rpc.Disembargo.FACTORY, 0);
+        return _getStructField(Rpc.Disembargo.FACTORY, 0);
       }
 
       /** True if the union member {@code obsoleteSave} is set. */
@@ -691,7 +691,7 @@ public final class Rpc {
 
       /** Provide a capability to a third party. */
       public Rpc.Provide.Reader getProvide() {
-        return _getPointerField(Rpc.Provide.FACTORY, 0);
+        return _getStructField(Rpc.Provide.FACTORY, 0);
       }
 
       /** True if the union member {@code accept} is set. */
@@ -706,7 +706,7 @@ public final class Rpc {
 
       /** Accept a capability provided by a third party. */
       public Rpc.Accept.Reader getAccept() {
-        return _getPointerField(Rpc.Accept.FACTORY, 0);
+        return _getStructField(Rpc.Accept.FACTORY, 0);
       }
 
       /** True if the union member {@code join} is set. */
@@ -721,7 +721,7 @@ public final class Rpc {
 
       /** Directly connect to the common root of two or more proxied caps. */
       public Rpc.Join.Reader getJoin() {
-        return _getPointerField(Rpc.Join.FACTORY, 0);
+        return _getStructField(Rpc.Join.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -2023,7 +2023,7 @@ public final class Rpc {
 
       /** The object that should receive this call. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** The type ID of the interface being called.  Each capability may implement multiple interfaces. */
@@ -2055,7 +2055,7 @@ public final class Rpc {
        * the method.
        */
       public Rpc.Payload.Reader getParams() {
-        return _getPointerField(Rpc.Payload.FACTORY, 1);
+        return _getStructField(Rpc.Payload.FACTORY, 1);
       }
 
       /** Where should the return message be sent? */
@@ -2356,7 +2356,7 @@ public final class Rpc {
        * index 0.  A `Finish` is still required in this case.
        */
       public Rpc.Payload.Reader getResults() {
-        return _getPointerField(Rpc.Payload.FACTORY, 0);
+        return _getStructField(Rpc.Payload.FACTORY, 0);
       }
 
       /** True if the union member {@code exception} is set. */
@@ -2371,7 +2371,7 @@ public final class Rpc {
 
       /** Indicates that the call failed and explains why. */
       public Rpc.Exception.Reader getException() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** True if the union member {@code canceled} is set. */
@@ -2998,7 +2998,7 @@ public final class Rpc {
        * if that object is itself a promise.
        */
       public Rpc.CapDescriptor.Reader getCap() {
-        return _getPointerField(Rpc.CapDescriptor.FACTORY, 0);
+        return _getStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
       /** True if the union member {@code exception} is set. */
@@ -3013,7 +3013,7 @@ public final class Rpc {
 
       /** Indicates that the promise was broken. */
       public Rpc.Exception.Reader getException() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -3714,7 +3714,7 @@ public final class Rpc {
 
       /** What is to be disembargoed. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       public Rpc.Disembargo.Context.Reader getContext() {
@@ -3866,7 +3866,7 @@ public final class Rpc {
 
       /** What is to be provided to the third party. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** True if {@code recipient} is set (non-null). */
@@ -4369,7 +4369,7 @@ public final class Rpc {
 
       /** The capability to join. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** True if {@code keyPart} is set (non-null). */
@@ -4618,7 +4618,7 @@ public final class Rpc {
        * that initial startup doesn't require a round trip.
        */
       public Rpc.PromisedAnswer.Reader getPromisedAnswer() {
-        return _getPointerField(Rpc.PromisedAnswer.FACTORY, 0);
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -4794,7 +4794,7 @@ public final class Rpc {
 
       /** Descriptors corresponding to the cap pointers in `content`. */
       public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable() {
-        return _getPointerField(_CAP_TABLE_FACTORY, 1);
+        return _getListField(_CAP_TABLE_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -5061,7 +5061,7 @@ public final class Rpc {
        * by the sender.
        */
       public Rpc.PromisedAnswer.Reader getReceiverAnswer() {
-        return _getPointerField(Rpc.PromisedAnswer.FACTORY, 0);
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       /** True if the union member {@code thirdPartyHosted} is set. */
@@ -5084,7 +5084,7 @@ public final class Rpc {
        * `vine` instead.
        */
       public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted() {
-        return _getPointerField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
+        return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
       }
 
       /**
@@ -5744,7 +5744,7 @@ public final class Rpc {
        * pointed to by a field of the struct, you need a `getPointerField` op.
        */
       public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform() {
-        return _getPointerField(_TRANSFORM_FACTORY, 0);
+        return _getListField(_TRANSFORM_FACTORY, 0);
       }
 
       @java.lang.Override
@@ -6164,7 +6164,7 @@ public final class Rpc {
 
       /** Human-readable failure description. */
       public dev.capnp.runtime.Text.Reader getReason() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -6196,7 +6196,7 @@ public final class Rpc {
        * when desired.
        */
       public dev.capnp.runtime.Text.Reader getTrace() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 1);
+        return _getTextField(1);
       }
 
       @java.lang.Override
