@@ -102,6 +102,44 @@ public class AddressBookBenchmark {
     return walk(SerializePacked.read(ByteBuffer.wrap(packed)));
   }
 
+  /**
+   * {@link #walkOnly} with the struct-list elements read through two reused readers
+   * ({@code StructList.Reader.get(int, R)}): one reader per list type for the whole run.
+   */
+  @Benchmark
+  public long walkOnlyReusingReaders() {
+    return walkReusing(reader, cursors);
+  }
+
+  private final Cursors cursors = new Cursors();
+
+  /** Element readers reused across walks. */
+  static final class Cursors {
+    Person.Reader person;
+    Person.PhoneNumber.Reader phone;
+  }
+
+  static long walkReusing(MessageReader message, Cursors c) {
+    long sum = 0;
+    StructList.Reader<Person.Reader> people = message.getRoot(AddressBook.FACTORY).getPeople();
+    for (int i = 0; i < people.size(); i++) {
+      Person.Reader person = c.person == null ? c.person = people.get(i)
+          : people.get(i, c.person);
+      sum += person.getId();
+      sum += person.getName().size() + person.getEmail().size();
+      StructList.Reader<Person.PhoneNumber.Reader> phones = person.getPhones();
+      for (int j = 0; j < phones.size(); j++) {
+        Person.PhoneNumber.Reader phone = c.phone == null ? c.phone = phones.get(j)
+            : phones.get(j, c.phone);
+        sum += phone.getNumber().size() + phone.getType().ordinal();
+      }
+      if (person.getEmployment().isEmployer()) {
+        sum += person.getEmployment().getEmployer().size();
+      }
+    }
+    return sum;
+  }
+
   static MessageBuilder build(int count) {
     MessageBuilder message = new MessageBuilder(1024);
     AddressBook.Builder book = message.initRoot(AddressBook.FACTORY);

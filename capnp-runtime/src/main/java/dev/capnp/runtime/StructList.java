@@ -63,6 +63,21 @@ public final class StructList {
       return _getStructElement(factory, index);
     }
 
+    /**
+     * Element {@code index}, read through {@code reuse}: moves {@code reuse} (a reader of this
+     * list's element type, e.g. one returned by {@link #get(int)}) to the element and returns
+     * it. Iterating a list this way needs one reader for the whole list instead of one per
+     * element, so the iteration allocates nothing even where the JIT's escape analysis does not
+     * remove the readers. The reader {@code reuse} was on before is no longer reachable through
+     * it (readers of its fields obtained earlier, and group readers, stay where they were).
+     */
+    public R get(int index, R reuse) {
+      int data = byteOffset(index);
+      reuse.moveTo(segment, capTable, data, structDataSize,
+          (data + (structDataSize >>> 3)) >>> 3, structPointerCount, nestingLimit - 1);
+      return reuse;
+    }
+
     @Override
     public Iterator<R> iterator() {
       return new Elements<>(this);

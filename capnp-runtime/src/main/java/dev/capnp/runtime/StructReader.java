@@ -8,16 +8,18 @@ package dev.capnp.runtime;
  * section read as their default (older-schema compatibility). Primitive reads allocate nothing.
  */
 public abstract class StructReader {
-  final SegmentReader segment;
-  final CapTableReader capTable;
+  // Not final: a reader can be moved to another element of its list (StructList.Reader.get(int,
+  // R)), so that iterating a list needs one reader, not one per element.
+  SegmentReader segment;
+  CapTableReader capTable;
   /** Byte offset of the data section. */
-  final int data;
+  int data;
   /** Data section size in bits. */
-  final int dataSize;
+  int dataSize;
   /** Word offset of the pointer section. */
-  final int pointers;
-  final int pointerCount;
-  final int nestingLimit;
+  int pointers;
+  int pointerCount;
+  int nestingLimit;
 
   /** A reader for the struct at the given location (see {@link StructFactory}). */
   protected StructReader(SegmentReader segment, CapTableReader capTable, int dataOffset,
@@ -40,6 +42,18 @@ public abstract class StructReader {
     this.pointers = other.pointers;
     this.pointerCount = other.pointerCount;
     this.nestingLimit = other.nestingLimit;
+  }
+
+  /** Moves this reader to the struct at the given location (same parameters as the constructor). */
+  final void moveTo(SegmentReader segment, CapTableReader capTable, int dataOffset,
+      int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+    this.segment = segment;
+    this.capTable = capTable;
+    this.data = dataOffset;
+    this.dataSize = dataSizeBits;
+    this.pointers = pointerOffset;
+    this.pointerCount = pointerCount;
+    this.nestingLimit = nestingLimit;
   }
 
   /** The segment holding this struct. */
