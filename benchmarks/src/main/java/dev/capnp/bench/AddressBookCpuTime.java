@@ -32,10 +32,14 @@ public final class AddressBookCpuTime {
     report("buildSerializeRead", people, run(bench::buildSerializeRead, seconds, threads));
     report("buildSerializeReadPacked", people,
         run(bench::buildSerializeReadPacked, seconds, threads));
+    report("buildSerializeReadReusing", people,
+        run(bench::buildSerializeReadReusing, seconds, threads));
     report("packOnly", people, run(() -> bench.packOnly().length, seconds, threads));
     report("unpackRead", people, run(bench::unpackRead, seconds, threads));
     report("readWalk", people, run(bench::readWalk, seconds, threads));
     report("walkOnly", people, run(bench::walkOnly, seconds, threads));
+    report("walkOnlyReusingReaders", people,
+        run(bench::walkOnlyReusingReaders, seconds, threads));
   }
 
   /** Wall and CPU microseconds per round, and a checksum that keeps the work alive. */

@@ -372,8 +372,7 @@ final class FieldAccessors {
       if (disc != null) {
         w.line(disc);
       }
-      w.line("_setPointerField(" + factory + ", " + f.offset() + ", new " + RT
-          + "Text.Reader(value));");
+      w.line("_setTextField(" + f.offset() + ", value);");
       w.close();
     }
     if (k == Kind.DATA) {

@@ -936,6 +936,37 @@ final class Wire {
     return new Text.Builder(s.buffer, seg.builderArena.lastOffset << 3, size);
   }
 
+  /**
+   * Sets the pointer to new text holding the UTF-8 encoding of {@code value}. An ASCII string
+   * (checked char by char) is copied straight into the segment; any other is encoded once.
+   */
+  static void setText(SegmentBuilder seg, int refOff, String value) {
+    int n = value.length();
+    int i = 0;
+    while (i < n && value.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i < n) {
+      setText(seg, refOff, new Text.Reader(value));
+      return;
+    }
+    Text.Builder b = initText(seg, refOff, n);
+    ByteBuffer buffer = b.buffer;
+    if (buffer.hasArray()) {
+      copyAscii(value, buffer.array(), buffer.arrayOffset() + b.offset);
+    } else {
+      for (int k = 0; k < n; k++) {
+        buffer.put(b.offset + k, (byte) value.charAt(k));
+      }
+    }
+  }
+
+  /** Copies the low bytes of an ASCII string's chars (its UTF-8 encoding) into {@code dst}. */
+  @SuppressWarnings("deprecation") // the low-byte copy is exactly what ASCII needs
+  private static void copyAscii(String value, byte[] dst, int at) {
+    value.getBytes(0, value.length(), dst, at);
+  }
+
   static void setText(SegmentBuilder seg, int refOff, Text.Reader v) {
     Text.Builder b = initText(seg, refOff, v.size);
     copyBytes(v.buffer, v.offset, b.buffer, b.offset, v.size);

@@ -677,7 +677,7 @@ public final class Schema {
 
         /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
         public void setName(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -816,7 +816,7 @@ public final class Schema {
 
         /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
         public void setName(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -1003,7 +1003,7 @@ public final class Schema {
 
           /** Sets {@code docComment} to the UTF-8 encoding of {@code value}. */
           public void setDocComment(java.lang.String value) {
-            _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+            _setTextField(0, value);
           }
 
           /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -1114,7 +1114,7 @@ public final class Schema {
 
         /** Sets {@code docComment} to the UTF-8 encoding of {@code value}. */
         public void setDocComment(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -2269,7 +2269,7 @@ public final class Schema {
 
       /** Sets {@code displayName} to the UTF-8 encoding of {@code value}. */
       public void setDisplayName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code displayName} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3131,7 +3131,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3389,7 +3389,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3754,7 +3754,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -6674,7 +6674,7 @@ public final class Schema {
       /** Sets {@code text} to the UTF-8 encoding of {@code value}. */
       public void setText(java.lang.String value) {
         _setShortField(0, (short) 12);
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code text} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -7434,7 +7434,7 @@ public final class Schema {
 
           /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
           public void setName(java.lang.String value) {
-            _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+            _setTextField(0, value);
           }
 
           /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -7545,7 +7545,7 @@ public final class Schema {
 
         /** Sets {@code filename} to the UTF-8 encoding of {@code value}. */
         public void setFilename(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code filename} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */

@@ -6236,7 +6236,7 @@ public final class Rpc {
 
       /** Sets {@code reason} to the UTF-8 encoding of {@code value}. */
       public void setReason(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code reason} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -6311,7 +6311,7 @@ public final class Rpc {
 
       /** Sets {@code trace} to the UTF-8 encoding of {@code value}. */
       public void setTrace(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 1, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(1, value);
       }
 
       /** Replaces {@code trace} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
