@@ -45,13 +45,18 @@ public final class StructList {
     }
   }
 
-  /** Read-only list of structs. */
-  public static final class Reader<R extends StructReader> extends ListReader
+  /**
+   * Read-only list of structs. Generated code subclasses it per struct type
+   * ({@code Foo.ListReader}) with element access and iteration of its own, which the JIT can
+   * inline without allocating element readers.
+   */
+  public static class Reader<R extends StructReader> extends ListReader
       implements Iterable<R> {
     private final StructFactory<?, R> factory;
 
-    Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable, int ptr,
-        int elementCount, int step, int structDataSize, int structPointerCount,
+    /** A reader for the list at the given location (see {@link ListFactory}). */
+    protected Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable,
+        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
         ElementSize elementSize, int nestingLimit) {
       super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
           elementSize, nestingLimit);
