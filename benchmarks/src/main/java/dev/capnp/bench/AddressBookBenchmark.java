@@ -4,6 +4,7 @@ import dev.capnp.bench.BenchProtos.AddressBook;
 import dev.capnp.bench.BenchProtos.Person;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
 import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.SerializePacked;
 import dev.capnp.runtime.StructList;
@@ -53,14 +54,55 @@ public class AddressBookBenchmark {
     return walk(SerializePacked.read(bytes));
   }
 
+  /** Reads with an unlimited traversal budget, so one reader can be walked again and again. */
+  private static final ReaderOptions UNLIMITED =
+      new ReaderOptions(Long.MAX_VALUE, ReaderOptions.DEFAULT_NESTING_LIMIT);
+
+  /** The message {@link #buildSerializeReadReusing} builds into, emptied every round. */
+  private final MessageBuilder reused = new MessageBuilder(1024);
+
+  /**
+   * {@link #buildSerializeRead} with one {@link MessageBuilder} emptied ({@code reset()}) and
+   * built again every round instead of a new one.
+   */
+  @Benchmark
+  public long buildSerializeReadReusing() {
+    reused.reset();
+    fill(reused, people);
+    ByteBuffer bytes = Serialize.toByteBuffer(reused);
+    return walk(Serialize.read(bytes));
+  }
+
   private MessageBuilder built;
   private byte[] packed;
+  private ByteBuffer standard;
+  private MessageReader reader;
 
   /** A built address book and its packed bytes, for the one-direction benchmarks. */
   @Setup
   public void prepare() {
     built = build(people);
     packed = SerializePacked.toBytes(built);
+    standard = Serialize.toByteBuffer(built);
+    reader = Serialize.read(standard.duplicate(), UNLIMITED);
+  }
+
+  /**
+   * Reads (standard framing, no copy) and walks an already serialized address book: the read
+   * path alone, including the {@link MessageReader} and its segment table.
+   */
+  @Benchmark
+  public long readWalk() {
+    return walk(Serialize.read(standard.duplicate()));
+  }
+
+  /**
+   * Walks every field of an already read message through the generated readers: what one walk
+   * allocates is the cost of the readers themselves ({@code -prof gc}: B/op).
+   */
+  @Benchmark
+  public long walkOnly() {
+    return walk(reader);
   }
 
   /** Packs an already built address book (the packed write path alone). */
@@ -75,8 +117,51 @@ public class AddressBookBenchmark {
     return walk(SerializePacked.read(ByteBuffer.wrap(packed)));
   }
 
+  /**
+   * {@link #walkOnly} with the struct-list elements read through two reused readers
+   * ({@code StructList.Reader.get(int, R)}): one reader per list type for the whole run.
+   */
+  @Benchmark
+  public long walkOnlyReusingReaders() {
+    return walkReusing(reader, cursors);
+  }
+
+  private final Cursors cursors = new Cursors();
+
+  /** Element readers reused across walks. */
+  static final class Cursors {
+    Person.Reader person;
+    Person.PhoneNumber.Reader phone;
+  }
+
+  static long walkReusing(MessageReader message, Cursors c) {
+    long sum = 0;
+    StructList.Reader<Person.Reader> people = message.getRoot(AddressBook.FACTORY).getPeople();
+    for (int i = 0; i < people.size(); i++) {
+      Person.Reader person = c.person == null ? c.person = people.get(i)
+          : people.get(i, c.person);
+      sum += person.getId();
+      sum += person.getName().size() + person.getEmail().size();
+      StructList.Reader<Person.PhoneNumber.Reader> phones = person.getPhones();
+      for (int j = 0; j < phones.size(); j++) {
+        Person.PhoneNumber.Reader phone = c.phone == null ? c.phone = phones.get(j)
+            : phones.get(j, c.phone);
+        sum += phone.getNumber().size() + phone.getType().ordinal();
+      }
+      if (person.getEmployment().isEmployer()) {
+        sum += person.getEmployment().getEmployer().size();
+      }
+    }
+    return sum;
+  }
+
   static MessageBuilder build(int count) {
     MessageBuilder message = new MessageBuilder(1024);
+    fill(message, count);
+    return message;
+  }
+
+  static void fill(MessageBuilder message, int count) {
     AddressBook.Builder book = message.initRoot(AddressBook.FACTORY);
     StructList.Builder<Person.Builder> list = book.initPeople(count);
     for (int i = 0; i < count; i++) {
@@ -96,7 +181,6 @@ public class AddressBookBenchmark {
         person.getEmployment().setUnemployed();
       }
     }
-    return message;
   }
 
   static long walk(MessageReader message) {

@@ -138,6 +138,22 @@ final class FieldAccessors {
     return name;
   }
 
+  /**
+   * The start of a reader getter's pointer read, up to the pointer index: the runtime's read
+   * specific to the field's kind ({@code _getTextField}, {@code _getStructField}, ...), which
+   * the JIT can inline into the getter (so that the reader object is removed by escape
+   * analysis), else the generic {@code _getPointerField}.
+   */
+  private static String typedPointerRead(Kind k, String factory) {
+    return switch (k) {
+      case TEXT -> "_getTextField(";
+      case DATA -> "_getDataField(";
+      case STRUCT -> "_getStructField(" + factory + ", ";
+      case LIST -> "_getListField(" + factory + ", ";
+      default -> "_getPointerField(" + factory + ", ";
+    };
+  }
+
   /** The default-value arguments (with leading comma) of a pointer field, or "". */
   private String pointerDefault(StructContext ctx, Field f) {
     if (!f.hadExplicitDefault() || f.defaultValue() == null
@@ -204,7 +220,7 @@ final class FieldAccessors {
     w.line("");
     w.javadoc(doc);
     w.open("public " + jt.reader() + " " + methodName("get", f) + "()");
-    w.line("return _getPointerField(" + fieldFactory(ctx, f, jt, false) + ", " + f.offset()
+    w.line("return " + typedPointerRead(k, fieldFactory(ctx, f, jt, false)) + f.offset()
         + pointerDefault(ctx, f) + ");");
     w.close();
   }
@@ -356,8 +372,7 @@ final class FieldAccessors {
       if (disc != null) {
         w.line(disc);
       }
-      w.line("_setPointerField(" + factory + ", " + f.offset() + ", new " + RT
-          + "Text.Reader(value));");
+      w.line("_setTextField(" + f.offset() + ", value);");
       w.close();
     }
     if (k == Kind.DATA) {

@@ -285,9 +285,14 @@ final class JavaTypes {
       }
       case STRUCT: {
         JType s = pointer(element, ctx);
+        // A struct without type parameters has its own list factory, whose readers read and
+        // iterate with code specific to the struct (see StructGenerator.emitListReader).
+        String listFactory = s.factory().endsWith(".FACTORY") && s.factory().indexOf('(') < 0
+            ? s.factory().substring(0, s.factory().length() - ".FACTORY".length())
+                + "._LIST_FACTORY"
+            : RT + "StructList.factory(" + s.factory() + ")";
         return new JType(RT + "StructList.Reader<" + s.reader() + ">",
-            RT + "StructList.Builder<" + s.builder() + ">",
-            RT + "StructList.factory(" + s.factory() + ")", s.constant());
+            RT + "StructList.Builder<" + s.builder() + ">", listFactory, s.constant());
       }
       case LIST: {
         JType l = pointer(element, ctx);

@@ -50,6 +50,9 @@ final class StructGenerator {
     w.line("");
     if (!s.isGroup()) {
       emitFactory(ctx, s);
+      if (!ctx.generic()) {
+        emitListReader(ctx);
+      }
     }
     if (s.discriminantCount() > 0) {
       emitWhich(n);
@@ -156,6 +159,101 @@ final class StructGenerator {
       w.close();
     }
     w.close();
+    w.line("");
+  }
+
+  /**
+   * Emits {@code ListReader}, {@code _ListIterator}, {@code _ListFactory} and
+   * {@code _LIST_FACTORY}: the reader of a {@code List(ThisStruct)} whose element access and
+   * iterator are this struct's own code. Iterating through runtime code shared by every struct
+   * type would construct element readers at one call site that the JIT sees with many reader
+   * types, which keeps escape analysis from removing them; here each struct type has its own,
+   * so a for-each over a list allocates nothing once inlined.
+   */
+  private void emitListReader(StructContext ctx) {
+    String self = ctx.self;
+    String reader = self + ".Reader";
+    w.line("/** A {@code List(" + self + ")} being read, with this struct's own element access. */");
+    w.openWrapped("public static final class ListReader",
+        "extends " + RT + "StructList.Reader<" + reader + ">");
+    w.openWrapped("private ListReader(",
+        RT + "SegmentReader segment, " + RT + "CapTableReader capTable, int ptr,",
+        "int elementCount, int step, int structDataSize, int structPointerCount,",
+        RT + "ElementSize elementSize, int nestingLimit)");
+    w.line("super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,");
+    w.line("    structPointerCount, elementSize, nestingLimit);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public " + reader + " get(int index)");
+    w.line("return _getStructElement(FACTORY, index);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public java.util.Iterator<" + reader + "> iterator()");
+    w.line("return new " + self + "._ListIterator(this);");
+    w.close();
+    w.close();
+    w.line("");
+    w.line("/** Iterates over a {@link ListReader}. */");
+    w.openWrapped("private static final class _ListIterator",
+        "implements java.util.Iterator<" + reader + ">");
+    w.line("private final " + self + ".ListReader list;");
+    w.line("private int next;");
+    w.line("");
+    w.open("_ListIterator(" + self + ".ListReader list)");
+    w.line("this.list = list;");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public boolean hasNext()");
+    w.line("return next < list.size();");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public " + reader + " next()");
+    w.open("if (next >= list.size())");
+    w.line("throw new java.util.NoSuchElementException();");
+    w.close();
+    w.line("return list.get(next++);");
+    w.close();
+    w.close();
+    w.line("");
+    String builders = RT + "StructList.Builder<" + self + ".Builder>";
+    w.line("/** Reads (as {@link ListReader}s) and builds {@code List(" + self + ")}. */");
+    w.openWrapped("public static final class _ListFactory",
+        "extends " + RT + "ListFactory<" + builders + ", " + RT + "StructList.Reader<" + reader
+            + ">>");
+    w.line("private static final " + RT + "StructList.Factory<" + self + ".Builder, " + reader
+        + "> BUILDERS =");
+    w.line("    " + RT + "StructList.factory(FACTORY);");
+    w.line("");
+    w.open("private _ListFactory()");
+    w.line("super(SIZE);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public " + self + ".ListReader constructReader(",
+        RT + "SegmentReader segment, " + RT + "CapTableReader capTable, int ptr,",
+        "int elementCount, int step, int structDataSize, int structPointerCount,",
+        RT + "ElementSize elementSize, int nestingLimit)");
+    w.line("return new " + self + ".ListReader(segment, capTable, ptr, elementCount, step,");
+    w.line("    structDataSize, structPointerCount, elementSize, nestingLimit);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.openWrapped("public " + builders + " constructBuilder(",
+        RT + "SegmentBuilder segment, " + RT + "CapTableBuilder capTable, int ptr,",
+        "int elementCount, int step, int structDataSize, int structPointerCount,",
+        RT + "ElementSize elementSize)");
+    w.line("return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,");
+    w.line("    structDataSize, structPointerCount, elementSize);");
+    w.close();
+    w.close();
+    w.line("");
+    w.line("/** Reads and builds {@code List(" + self + ")} (used by generated code). */");
+    w.line("public static final " + self + "._ListFactory _LIST_FACTORY = new " + self
+        + "._ListFactory();");
     w.line("");
   }
 

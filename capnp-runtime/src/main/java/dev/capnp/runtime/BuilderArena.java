@@ -33,6 +33,26 @@ final class BuilderArena implements Arena {
     return seg;
   }
 
+  /**
+   * Empties the arena for a new message: keeps one zeroed first segment, large enough for all
+   * the words the previous message used (its segments merged into one), so building a message
+   * of about the same size again allocates no segment.
+   */
+  void reset() {
+    long used = 0;
+    for (SegmentBuilder s : segments) {
+      used += s.pos;
+    }
+    SegmentBuilder first = segments.get(0);
+    if (segments.size() > 1) {
+      segments.clear();
+      totalWords = 0;
+      addSegment((int) Math.min(MAX_SEGMENT_WORDS, Math.max(used, first.sizeWords)));
+      return;
+    }
+    first.zeroAllocated();
+  }
+
   SegmentBuilder segment(int id) {
     return segments.get(id);
   }

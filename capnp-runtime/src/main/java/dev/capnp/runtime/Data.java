@@ -95,12 +95,17 @@ public final class Data {
         return false;
       }
       Reader other = (Reader) o;
-      return asByteBuffer().equals(other.asByteBuffer());
+      return other.size == size && buffer.slice(offset, size).equals(
+          other.buffer.slice(other.offset, other.size));
     }
 
     @Override
     public int hashCode() {
-      return asByteBuffer().hashCode();
+      int h = 1;
+      for (int i = size - 1; i >= 0; i--) {
+        h = 31 * h + buffer.get(offset + i);
+      }
+      return h;
     }
   }
 

@@ -19,6 +19,10 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
     implements PointerFactory<B, R> {
   final ElementSize elementSize;
   final StructSize structSize;
+  /** Step, data bits and pointers per element of an empty (null) list read with this factory. */
+  final int emptyStepBits;
+  final int emptyDataBits;
+  final int emptyPointerCount;
 
   /** A factory for lists of non-struct elements of the given encoded size. */
   protected ListFactory(ElementSize elementSize) {
@@ -27,12 +31,18 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
     }
     this.elementSize = elementSize;
     this.structSize = null;
+    this.emptyStepBits = elementSize.stepBits();
+    this.emptyDataBits = elementSize.dataBits;
+    this.emptyPointerCount = elementSize.pointers;
   }
 
   /** A factory for lists of structs of the given size (inline composite encoding). */
   protected ListFactory(StructSize structSize) {
     this.elementSize = ElementSize.INLINE_COMPOSITE;
     this.structSize = structSize;
+    this.emptyStepBits = structSize.total() << 6;
+    this.emptyDataBits = structSize.dataWords << 6;
+    this.emptyPointerCount = structSize.pointerCount;
   }
 
   /** The element size new lists are built with (and that readers require at least). */

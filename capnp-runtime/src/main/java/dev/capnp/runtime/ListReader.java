@@ -138,12 +138,11 @@ public abstract class ListReader {
 
   /** Reads the value behind element {@code index}'s pointer. */
   protected final <R> R _getPointerElement(PointerFactory<?, R> factory, int index) {
-    if (structPointerCount == 0) {
-      checkIndex(index);
-      return factory.fromPointerReader(null, capTable, 0, null, 0, nestingLimit);
-    }
-    return factory.fromPointerReader(segment, capTable, pointerWord(index), null, 0,
-        nestingLimit);
+    // One call site (elements without a pointer read as null: no segment), so that the reader
+    // is constructed at one place once this is inlined.
+    int word = structPointerCount == 0 ? checkIndex(index) : pointerWord(index);
+    return factory.fromPointerReader(structPointerCount == 0 ? null : segment, capTable, word,
+        null, 0, nestingLimit);
   }
 
   /** Reads element {@code index} as a struct. */

@@ -25,6 +25,19 @@ public final class MessageBuilder {
     this.orphanage = new Orphanage(arena);
   }
 
+  /**
+   * Empties this message so that it can be built again, reusing its memory: afterwards it is
+   * like a new message whose first segment is large enough for everything the previous content
+   * used (several segments are merged into one), so that building messages of about the same
+   * size in a loop allocates no segments. Builders, readers and buffers obtained from the
+   * previous content must not be used any more (they would see the new content). The
+   * capability table stays as set.
+   */
+  public void reset() {
+    arena.reset();
+    arena.allocate(1); // root pointer
+  }
+
   SegmentBuilder rootSegment() {
     return arena.segment(0);
   }

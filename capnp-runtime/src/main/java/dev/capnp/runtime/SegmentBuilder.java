@@ -41,6 +41,19 @@ public final class SegmentBuilder extends SegmentReader {
     return r;
   }
 
+  /** Zeroes the allocated words and frees them (the segment is empty again). */
+  void zeroAllocated() {
+    if (buffer.hasArray()) {
+      int from = buffer.arrayOffset();
+      java.util.Arrays.fill(buffer.array(), from, from + (pos << 3), (byte) 0);
+    } else {
+      for (int i = 0; i < pos; i++) {
+        buffer.putLong(i << 3, 0L);
+      }
+    }
+    pos = 0;
+  }
+
   void putWord(int index, long value) {
     buffer.putLong(index << 3, value);
   }

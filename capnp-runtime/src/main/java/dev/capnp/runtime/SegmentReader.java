@@ -1,5 +1,7 @@
 package dev.capnp.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,13 +14,24 @@ public class SegmentReader {
   /** An empty segment, used as the location of null / default-empty objects. */
   static final SegmentReader EMPTY = ofWords();
 
+  /** Reads little-endian longs out of a byte array (a plain bounds-checked load). */
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   final ByteBuffer buffer;
+  /** The buffer's backing array if it has an accessible one, else {@code null}. */
+  private final byte[] array;
+  /** Offset of the buffer's byte 0 in {@link #array}. */
+  private final int arrayOffset;
   final int id;
   final int sizeWords;
   Arena arena;
 
   SegmentReader(ByteBuffer buffer, int id, Arena arena) {
     this.buffer = buffer;
+    boolean direct = !buffer.hasArray();
+    this.array = direct ? null : buffer.array();
+    this.arrayOffset = direct ? 0 : buffer.arrayOffset();
     this.id = id;
     this.sizeWords = buffer.limit() >>> 3;
     this.arena = arena;
@@ -57,19 +70,30 @@ public class SegmentReader {
   }
 
   final long getWord(int index) {
+    byte[] a = array;
+    if (a != null && index >= 0 && index < sizeWords) {
+      return (long) LONGS.get(a, arrayOffset + (index << 3));
+    }
     return buffer.getLong(index << 3);
   }
 
   /**
    * Checks that words {@code [start, start + words)} lie inside this segment and charges them to
-   * the traversal limit.
+   * the traversal limit. {@code what}, reached from the pointer at {@code refOff} of
+   * {@code refSeg}, names the object in the error text, built only if the check fails.
    */
-  final void checkObject(long start, long words, String what) {
+  final void checkObject(long start, long words, ReadTarget what, SegmentReader refSeg,
+      long refOff) {
     if (start < 0 || words < 0 || start + words > sizeWords) {
-      throw new DecodeException(what + " out of bounds (segment " + id + ", word " + start
-          + ", " + words + " words, segment size " + sizeWords + ")");
+      throw outOfBounds(start, words, what, refSeg, refOff);
     }
     arena.chargeRead(words, this, start);
+  }
+
+  private DecodeException outOfBounds(long start, long words, ReadTarget what,
+      SegmentReader refSeg, long refOff) {
+    return new DecodeException(what.describe(refSeg, refOff) + " out of bounds (segment " + id
+        + ", word " + start + ", " + words + " words, segment size " + sizeWords + ")");
   }
 
   /** Human-readable location for error messages. */

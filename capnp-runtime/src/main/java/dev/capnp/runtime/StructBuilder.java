@@ -308,6 +308,14 @@ public abstract class StructBuilder {
     factory.setPointerBuilder(segment, capTable, pointer(i), value);
   }
 
+  /**
+   * Sets the {@code Text} pointer {@code i} to the UTF-8 encoding of {@code value}, encoded
+   * straight into the message (ASCII strings without any intermediate array).
+   */
+  protected final void _setTextField(int i, String value) {
+    Wire.setText(segment, pointer(i), value);
+  }
+
   /** Clears pointer {@code i} (zeroing what it pointed to). */
   protected final void _clearPointerField(int i) {
     Wire.clearPointer(segment, pointer(i));

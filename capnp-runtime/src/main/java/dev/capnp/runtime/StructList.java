@@ -1,6 +1,7 @@
 package dev.capnp.runtime;
 
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 /** {@code List(SomeStruct)}, encoded as an inline-composite list. */
 public final class StructList {
@@ -44,13 +45,18 @@ public final class StructList {
     }
   }
 
-  /** Read-only list of structs. */
-  public static final class Reader<R extends StructReader> extends ListReader
+  /**
+   * Read-only list of structs. Generated code subclasses it per struct type
+   * ({@code Foo.ListReader}) with element access and iteration of its own, which the JIT can
+   * inline without allocating element readers.
+   */
+  public static class Reader<R extends StructReader> extends ListReader
       implements Iterable<R> {
     private final StructFactory<?, R> factory;
 
-    Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable, int ptr,
-        int elementCount, int step, int structDataSize, int structPointerCount,
+    /** A reader for the list at the given location (see {@link ListFactory}). */
+    protected Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable,
+        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
         ElementSize elementSize, int nestingLimit) {
       super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
           elementSize, nestingLimit);
@@ -62,9 +68,50 @@ public final class StructList {
       return _getStructElement(factory, index);
     }
 
+    /**
+     * Element {@code index}, read through {@code reuse}: moves {@code reuse} (a reader of this
+     * list's element type, e.g. one returned by {@link #get(int)}) to the element and returns
+     * it. Iterating a list this way needs one reader for the whole list instead of one per
+     * element, so the iteration allocates nothing even where the JIT's escape analysis does not
+     * remove the readers. The reader {@code reuse} was on before is no longer reachable through
+     * it (readers of its fields obtained earlier, and group readers, stay where they were).
+     */
+    public R get(int index, R reuse) {
+      int data = byteOffset(index);
+      reuse.moveTo(segment, capTable, data, structDataSize,
+          (data + (structDataSize >>> 3)) >>> 3, structPointerCount, nestingLimit - 1);
+      return reuse;
+    }
+
     @Override
     public Iterator<R> iterator() {
-      return new ElementIterator<>(this::get, elementCount);
+      return new Elements<>(this);
+    }
+  }
+
+  /**
+   * Iterates over a struct list's elements. A plain class holding the list (no lambda), small
+   * enough to be inlined, so that escape analysis removes it and the element readers.
+   */
+  private static final class Elements<R extends StructReader> implements Iterator<R> {
+    private final Reader<R> list;
+    private int next;
+
+    Elements(Reader<R> list) {
+      this.list = list;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < list.elementCount;
+    }
+
+    @Override
+    public R next() {
+      if (next >= list.elementCount) {
+        throw new NoSuchElementException();
+      }
+      return list.get(next++);
     }
   }
 

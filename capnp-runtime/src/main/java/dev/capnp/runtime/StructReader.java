@@ -8,16 +8,18 @@ package dev.capnp.runtime;
  * section read as their default (older-schema compatibility). Primitive reads allocate nothing.
  */
 public abstract class StructReader {
-  final SegmentReader segment;
-  final CapTableReader capTable;
+  // Not final: a reader can be moved to another element of its list (StructList.Reader.get(int,
+  // R)), so that iterating a list needs one reader, not one per element.
+  SegmentReader segment;
+  CapTableReader capTable;
   /** Byte offset of the data section. */
-  final int data;
+  int data;
   /** Data section size in bits. */
-  final int dataSize;
+  int dataSize;
   /** Word offset of the pointer section. */
-  final int pointers;
-  final int pointerCount;
-  final int nestingLimit;
+  int pointers;
+  int pointerCount;
+  int nestingLimit;
 
   /** A reader for the struct at the given location (see {@link StructFactory}). */
   protected StructReader(SegmentReader segment, CapTableReader capTable, int dataOffset,
@@ -40,6 +42,18 @@ public abstract class StructReader {
     this.pointers = other.pointers;
     this.pointerCount = other.pointerCount;
     this.nestingLimit = other.nestingLimit;
+  }
+
+  /** Moves this reader to the struct at the given location (same parameters as the constructor). */
+  final void moveTo(SegmentReader segment, CapTableReader capTable, int dataOffset,
+      int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
+    this.segment = segment;
+    this.capTable = capTable;
+    this.data = dataOffset;
+    this.dataSize = dataSizeBits;
+    this.pointers = pointerOffset;
+    this.pointerCount = pointerCount;
+    this.nestingLimit = nestingLimit;
   }
 
   /** The segment holding this struct. */
@@ -196,21 +210,87 @@ public abstract class StructReader {
 
   /** Reads pointer {@code pointerIndex}; a null pointer reads as the type's empty value. */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex) {
-    if (pointerIndex >= pointerCount) {
-      return factory.fromPointerReader(null, capTable, 0, null, 0, nestingLimit);
-    }
-    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, null, 0,
-        nestingLimit);
+    // One call site (a pointer beyond the section reads as null: no segment), so that the
+    // reader is constructed at one place once this is inlined.
+    return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
   }
 
   /** Reads pointer {@code pointerIndex}; a null pointer reads as the given default. */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex,
       SegmentReader defaultSegment, int defaultOffsetWords) {
-    if (pointerIndex >= pointerCount) {
-      return factory.fromPointerReader(null, capTable, 0, defaultSegment, defaultOffsetWords,
-          nestingLimit);
-    }
-    return factory.fromPointerReader(segment, capTable, pointers + pointerIndex, defaultSegment,
-        defaultOffsetWords, nestingLimit);
+    return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
+
+  // Typed pointer reads. Generated getters call these rather than _getPointerField: each is
+  // specific to one kind of value, so when the JIT compiles one on its own (it is shared by
+  // every getter of that kind) it stays small enough to be inlined later into each getter,
+  // where the reader it returns is then removed by escape analysis.
+
+  private SegmentReader pointerSegment(int pointerIndex) {
+    return pointerIndex < pointerCount ? segment : null;
+  }
+
+  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  protected final Text.Reader _getTextField(int pointerIndex) {
+    return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
+  }
+
+  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  protected final Text.Reader _getTextField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords) {
+    return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
+        defaultOffsetWords);
+  }
+
+  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  protected final Data.Reader _getDataField(int pointerIndex) {
+    return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
+  }
+
+  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  protected final Data.Reader _getDataField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords) {
+    return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
+        defaultOffsetWords);
+  }
+
+  /**
+   * Reads the struct pointer {@code pointerIndex} with {@code factory}, a {@link StructFactory};
+   * a null pointer reads as the struct's default (all fields at their defaults).
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex) {
+    return Wire.readStruct((StructFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /** Like {@link #_getStructField(PointerFactory, int)}, a null pointer reading as the default. */
+  @SuppressWarnings("unchecked")
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {
+    return Wire.readStruct((StructFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
+
+  /**
+   * Reads the list pointer {@code pointerIndex} with {@code factory}, a {@link ListFactory}; a
+   * null pointer reads as an empty list.
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex) {
+    return Wire.readList((ListFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /** Like {@link #_getListField(PointerFactory, int)}, a null pointer reading as the default. */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {
+    return Wire.readList((ListFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
   }
 }

@@ -1,5 +1,7 @@
 package dev.capnp.runtime;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -112,19 +114,123 @@ public final class Text {
       return s;
     }
 
-    @Override
-    public int length() {
-      return toString().length();
+    /** UTF-8 byte {@code index} (0 to {@code size() - 1}). */
+    public byte byteAt(int index) {
+      if (index < 0 || index >= size) {
+        throw new IndexOutOfBoundsException("index " + index + " of text of " + size + " bytes");
+      }
+      return buffer.get(offset + index);
     }
 
+    /** Whether every byte is ASCII (then chars and bytes are the same); computed once. */
+    public boolean isAscii() {
+      int a = ascii;
+      if (a == 0) {
+        a = 1;
+        for (int i = 0; i < size; i++) {
+          if (buffer.get(offset + i) < 0) {
+            a = 2;
+            break;
+          }
+        }
+        ascii = a;
+      }
+      return a == 1;
+    }
+
+    /** 0: not known yet, 1: every byte is ASCII, 2: some byte is not. */
+    private int ascii;
+
+    /**
+     * Length in UTF-16 chars. For ASCII text (the common case) this is {@link #size()} and no
+     * {@code String} is built; otherwise the text is decoded once (see {@link #toString()}).
+     */
+    @Override
+    public int length() {
+      return isAscii() ? size : toString().length();
+    }
+
+    /** Char {@code index}; for ASCII text read straight from the bytes, without a String. */
     @Override
     public char charAt(int index) {
+      if (isAscii()) {
+        return (char) byteAt(index);
+      }
       return toString().charAt(index);
     }
 
     @Override
     public CharSequence subSequence(int start, int end) {
       return toString().subSequence(start, end);
+    }
+
+    /**
+     * Whether this text is {@code chars} (compared as UTF-8, without decoding this text or
+     * building a String). Unpaired surrogates in {@code chars} compare like their UTF-8
+     * replacement, '?' (as {@link String#getBytes} encodes them).
+     */
+    public boolean contentEquals(CharSequence chars) {
+      int n = chars.length();
+      int at = offset;
+      int end = offset + size;
+      for (int i = 0; i < n; i++) {
+        char c = chars.charAt(i);
+        if (c < 0x80) {
+          if (at >= end || buffer.get(at++) != c) {
+            return false;
+          }
+          continue;
+        }
+        int cp = c;
+        if (Character.isHighSurrogate(c) && i + 1 < n
+            && Character.isLowSurrogate(chars.charAt(i + 1))) {
+          cp = Character.toCodePoint(c, chars.charAt(++i));
+        } else if (Character.isSurrogate(c)) {
+          cp = '?';
+        }
+        int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (end - at < len) {
+          return false;
+        }
+        if (len == 1) {
+          if (buffer.get(at++) != cp) {
+            return false;
+          }
+          continue;
+        }
+        int lead = len == 2 ? 0xc0 | (cp >>> 6) : len == 3 ? 0xe0 | (cp >>> 12) : 0xf0 | (cp >>> 18);
+        if ((buffer.get(at++) & 0xff) != lead) {
+          return false;
+        }
+        for (int shift = (len - 2) * 6; shift >= 0; shift -= 6) {
+          if ((buffer.get(at++) & 0xff) != (0x80 | ((cp >>> shift) & 0x3f))) {
+            return false;
+          }
+        }
+      }
+      return at == end;
+    }
+
+    /** Writes the UTF-8 bytes to {@code out} (no copy for heap buffers). */
+    public void writeTo(OutputStream out) throws IOException {
+      if (buffer.hasArray()) {
+        out.write(buffer.array(), buffer.arrayOffset() + offset, size);
+      } else {
+        out.write(toArray());
+      }
+    }
+
+    /**
+     * Puts the UTF-8 bytes into {@code dst} at its position and advances it.
+     *
+     * @throws java.nio.BufferOverflowException if {@code dst} has less room than {@link #size()}
+     */
+    public void writeTo(ByteBuffer dst) {
+      if (dst.remaining() < size) {
+        throw new java.nio.BufferOverflowException();
+      }
+      dst.put(dst.position(), buffer, offset, size);
+      dst.position(dst.position() + size);
     }
 
     @Override

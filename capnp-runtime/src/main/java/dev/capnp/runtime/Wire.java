@@ -92,16 +92,21 @@ final class Wire {
   }
 
   // ================================================================ reader side
+  //
+  // The read functions below are shaped for the JIT: the common case (a near pointer to an
+  // object inside its segment) is a short straight path, everything rare (far pointers,
+  // defaults, errors) is a call to a separate method, and each function constructs its result
+  // at exactly one place from plain values. Inlined into a generated getter, the reader object
+  // then does not escape and escape analysis removes it; error texts are built only in the
+  // methods that throw.
 
-  /** A far pointer followed to its landing pad. */
-  static final class Resolved {
-    SegmentReader segment;
-    long ref;
-    int target;
-  }
-
-  /** Follows a far pointer {@code ref} found at {@code refOff} of {@code seg} (untrusted). */
-  static Resolved followFars(SegmentReader seg, long ref, int refOff) {
+  /**
+   * Validates the far pointer {@code ref} found at {@code refOff} of {@code seg} (untrusted) and
+   * charges its landing pad; returns the tag of the object it leads to (the landing pad's pointer,
+   * or the double-far's tag word). {@link #farSegment} and {@link #farTarget} then give where the
+   * object is.
+   */
+  static long farTag(SegmentReader seg, long ref, int refOff) {
     int segId = (int) (ref >>> 32);
     SegmentReader padSeg = seg.arena.tryGetSegment(segId);
     if (padSeg == null) {
@@ -110,37 +115,47 @@ final class Wire {
     }
     int pad = (int) ref >>> 3;
     boolean dbl = (ref & 4) != 0;
-    padSeg.checkObject(pad, dbl ? 2 : 1, "far pointer landing pad");
+    padSeg.checkObject(pad, dbl ? 2 : 1, ReadTarget.LANDING_PAD, seg, refOff);
     long padRef = padSeg.getWord(pad);
-    Resolved r = new Resolved();
     if (!dbl) {
       if (kind(padRef) == FAR) {
         throw new DecodeException("far pointer's landing pad is another far pointer "
             + padSeg.where(pad));
       }
-      r.segment = padSeg;
-      r.ref = padRef;
-      r.target = pad + 1 + offset(padRef);
-    } else {
-      if (kind(padRef) != FAR || (padRef & 4) != 0) {
-        throw new DecodeException("double-far landing pad does not start with a single far"
-            + " pointer " + padSeg.where(pad));
-      }
-      int contentId = (int) (padRef >>> 32);
-      SegmentReader content = seg.arena.tryGetSegment(contentId);
-      if (content == null) {
-        throw new DecodeException("double-far landing pad points to nonexistent segment "
-            + contentId + " " + padSeg.where(pad));
-      }
-      r.segment = content;
-      r.ref = padSeg.getWord(pad + 1);
-      r.target = (int) padRef >>> 3;
-      if (kind(r.ref) == FAR) {
-        throw new DecodeException("double-far landing pad tag is a far pointer "
-            + padSeg.where(pad + 1));
-      }
+      return padRef;
     }
-    return r;
+    if (kind(padRef) != FAR || (padRef & 4) != 0) {
+      throw new DecodeException("double-far landing pad does not start with a single far"
+          + " pointer " + padSeg.where(pad));
+    }
+    int contentId = (int) (padRef >>> 32);
+    if (seg.arena.tryGetSegment(contentId) == null) {
+      throw new DecodeException("double-far landing pad points to nonexistent segment "
+          + contentId + " " + padSeg.where(pad));
+    }
+    long tag = padSeg.getWord(pad + 1);
+    if (kind(tag) == FAR) {
+      throw new DecodeException("double-far landing pad tag is a far pointer "
+          + padSeg.where(pad + 1));
+    }
+    return tag;
+  }
+
+  /** The segment of the object behind a far pointer already validated by {@link #farTag}. */
+  static SegmentReader farSegment(SegmentReader seg, long ref) {
+    SegmentReader padSeg = seg.arena.tryGetSegment((int) (ref >>> 32));
+    if ((ref & 4) == 0) {
+      return padSeg;
+    }
+    return seg.arena.tryGetSegment((int) (padSeg.getWord((int) ref >>> 3) >>> 32));
+  }
+
+  /** The word offset of the object behind a far pointer already validated by {@link #farTag}. */
+  static int farTarget(SegmentReader seg, long ref) {
+    SegmentReader padSeg = seg.arena.tryGetSegment((int) (ref >>> 32));
+    int pad = (int) ref >>> 3;
+    long padRef = padSeg.getWord(pad);
+    return (ref & 4) == 0 ? pad + 1 + offset(padRef) : (int) padRef >>> 3;
   }
 
   private static DecodeException nestingError(SegmentReader seg, int refOff) {
@@ -148,36 +163,82 @@ final class Wire {
         + " contains cycles " + seg.where(refOff));
   }
 
+  private static DecodeException kindError(String expected, long ref, SegmentReader seg,
+      int refOff) {
+    return new DecodeException("expected " + expected + ", found a " + kindName(ref) + " "
+        + seg.where(refOff));
+  }
+
   static <R extends StructReader> R readStruct(StructFactory<?, R> f, SegmentReader seg,
       CapTableReader cap, int refOff, SegmentReader defSeg, int defOff, int nesting) {
+    SegmentReader s = SegmentReader.EMPTY;
+    int data = 0;
+    int dataBits = 0;
+    int pointers = 0;
+    int pc = 0;
+    int nest = Integer.MAX_VALUE;
     long ref = seg == null ? 0 : seg.getWord(refOff);
-    if (ref == 0) {
-      if (defSeg != null && defSeg.getWord(defOff) != 0) {
-        return readStruct(f, defSeg, CapTableReader.EMPTY, defOff, null, 0, Integer.MAX_VALUE);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
+    }
+    if (ref != 0) {
+      if (nesting-- <= 0) {
+        throw nestingError(seg, refOff);
       }
-      return f.constructReader(SegmentReader.EMPTY, cap, 0, 0, 0, 0, Integer.MAX_VALUE);
+      int target;
+      s = seg;
+      if (kind(ref) == FAR) {
+        long tag = farTag(seg, ref, refOff);
+        s = farSegment(seg, ref);
+        target = farTarget(seg, ref);
+        ref = tag;
+      } else {
+        target = refOff + 1 + offset(ref);
+      }
+      if (kind(ref) != STRUCT) {
+        throw kindError("a struct pointer", ref, seg, refOff);
+      }
+      int dw = structDataWords(ref);
+      pc = structPointerCount(ref);
+      s.checkObject(target, dw + pc, ReadTarget.STRUCT, seg, refOff);
+      data = target << 3;
+      dataBits = dw << 6;
+      pointers = target + dw;
+      nest = nesting;
     }
-    if (nesting <= 0) {
-      throw nestingError(seg, refOff);
+    return f.constructReader(s, cap, data, dataBits, pointers, pc, nest);
+  }
+
+  /** Whether a list of {@code actual} elements can be read as one of {@code expected}. */
+  private static boolean isListCompatible(ElementSize expected, ElementSize actual,
+      int dataBits, int pointerCount) {
+    if (expected == ElementSize.VOID) {
+      return true;
     }
-    SegmentReader s = seg;
-    int target;
-    if (kind(ref) == FAR) {
-      Resolved r = followFars(seg, ref, refOff);
-      s = r.segment;
-      ref = r.ref;
-      target = r.target;
-    } else {
-      target = refOff + 1 + offset(ref);
+    if (actual == ElementSize.BIT) {
+      return expected == ElementSize.BIT;
     }
-    if (kind(ref) != STRUCT) {
-      throw new DecodeException("expected a struct pointer, found a " + kindName(ref) + " "
-          + seg.where(refOff));
+    if (actual == ElementSize.INLINE_COMPOSITE) {
+      return expected != ElementSize.BIT && (expected.dataBits == 0 || dataBits != 0)
+          && (expected.pointers == 0 || pointerCount != 0);
     }
-    int dw = structDataWords(ref);
-    int pc = structPointerCount(ref);
-    s.checkObject(target, dw + pc, "struct pointer " + seg.where(refOff) + " target");
-    return f.constructReader(s, cap, target << 3, dw << 6, target + dw, pc, nesting - 1);
+    return expected == ElementSize.INLINE_COMPOSITE
+        || (expected.dataBits <= dataBits && expected.pointers <= pointerCount);
+  }
+
+  /**
+   * Checks that a list found behind the pointer at {@code refOff} of {@code refSeg} can be read
+   * as a list of {@code expected} elements.
+   */
+  static void checkListCompatible(ElementSize expected, ElementSize actual, int dataBits,
+      int pointerCount, SegmentReader refSeg, int refOff) {
+    if (!isListCompatible(expected, actual, dataBits, pointerCount)) {
+      checkListCompatible(expected, actual, dataBits, pointerCount,
+          "list pointer " + refSeg.where(refOff));
+    }
   }
 
   static void checkListCompatible(ElementSize expected, ElementSize actual, int dataBits,
@@ -211,35 +272,74 @@ final class Wire {
 
   static <R extends ListReader> R readList(ListFactory<?, R> f, SegmentReader seg,
       CapTableReader cap, int refOff, SegmentReader defSeg, int defOff, int nesting) {
+    SegmentReader s = SegmentReader.EMPTY;
+    int ptr = 0;
+    int count = 0;
+    ElementSize es = f.elementSize;
+    int step = f.emptyStepBits;
+    int dataBits = f.emptyDataBits;
+    int pc = f.emptyPointerCount;
     long ref = seg == null ? 0 : seg.getWord(refOff);
-    if (ref == 0) {
-      if (defSeg != null && defSeg.getWord(defOff) != 0) {
-        return readList(f, defSeg, CapTableReader.EMPTY, defOff, null, 0, Integer.MAX_VALUE);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
+    }
+    if (ref != 0) {
+      if (nesting-- <= 0) {
+        throw nestingError(seg, refOff);
       }
-      return emptyListReader(f, cap);
+      int target;
+      s = seg;
+      if (kind(ref) == FAR) {
+        long tag = farTag(seg, ref, refOff);
+        s = farSegment(seg, ref);
+        target = farTarget(seg, ref);
+        ref = tag;
+      } else {
+        target = refOff + 1 + offset(ref);
+      }
+      long shape = checkList(f.elementSize, ref, s, target, seg, refOff);
+      if (kind(shape) == STRUCT) {
+        int dw = structDataWords(shape);
+        pc = structPointerCount(shape);
+        ptr = (target + 1) << 3;
+        count = (int) shape >>> 2;
+        step = (dw + pc) << 6;
+        dataBits = dw << 6;
+        es = ElementSize.INLINE_COMPOSITE;
+      } else {
+        es = ElementSize.fromCode(listSizeCode(shape));
+        count = listCount(shape);
+        ptr = target << 3;
+        step = es.stepBits();
+        dataBits = es.dataBits;
+        pc = es.pointers;
+      }
     }
-    if (nesting <= 0) {
-      throw nestingError(seg, refOff);
-    }
-    SegmentReader s = seg;
-    int target;
-    if (kind(ref) == FAR) {
-      Resolved r = followFars(seg, ref, refOff);
-      s = r.segment;
-      ref = r.ref;
-      target = r.target;
-    } else {
-      target = refOff + 1 + offset(ref);
-    }
+    // (an empty list keeps the caller's nesting limit: it has nothing to nest)
+    return f.constructReader(s, cap, ptr, count, step, dataBits, pc, es, nesting);
+  }
+
+  /**
+   * Checks the list that {@code ref} (a resolved pointer found at {@code refOff} of
+   * {@code refSeg}) says is at word {@code target} of {@code s}: that it is a list, inside its
+   * segment, within the traversal limit, consistent (an inline-composite list's tag) and
+   * readable as a list of {@code expected} elements. Returns the element tag of an
+   * inline-composite list, else {@code ref}.
+   *
+   * <p>Every check of the read path's lists is in this one method, kept out of the inlined
+   * fast path (its size keeps the JIT from inlining it) so that {@link #readList} stays small.
+   */
+  private static long checkList(ElementSize expected, long ref, SegmentReader s, int target,
+      SegmentReader refSeg, int refOff) {
     if (kind(ref) != LIST) {
-      throw new DecodeException("expected a list pointer, found a " + kindName(ref) + " "
-          + seg.where(refOff));
+      throw kindError("a list pointer", ref, refSeg, refOff);
     }
-    int code = listSizeCode(ref);
     int count = listCount(ref);
-    if (code == 7) {
-      int wordCount = count;
-      s.checkObject(target, wordCount + 1L, "inline composite list " + seg.where(refOff));
+    if (listSizeCode(ref) == 7) {
+      s.checkObject(target, count + 1L, ReadTarget.INLINE_COMPOSITE_LIST, refSeg, refOff);
       long tag = s.getWord(target);
       if (kind(tag) != STRUCT) {
         throw new DecodeException("inline composite list tag is not a struct tag "
@@ -249,99 +349,129 @@ final class Wire {
       int dw = structDataWords(tag);
       int pc = structPointerCount(tag);
       long wpe = dw + pc;
-      if ((long) elements * wpe > wordCount) {
+      if ((long) elements * wpe > count) {
         throw new DecodeException("inline composite list of " + elements + " elements of "
-            + wpe + " words overruns its " + wordCount + " words " + s.where(target));
+            + wpe + " words overruns its " + count + " words " + s.where(target));
       }
       if (wpe == 0) {
         s.arena.chargeRead(elements, s, target);
       }
-      checkListCompatible(f.elementSize, ElementSize.INLINE_COMPOSITE, dw << 6, pc,
-          "list pointer " + seg.where(refOff));
-      return f.constructReader(s, cap, (target + 1) << 3, elements, (int) wpe << 6, dw << 6, pc,
-          ElementSize.INLINE_COMPOSITE, nesting - 1);
+      if (!isListCompatible(expected, ElementSize.INLINE_COMPOSITE, dw << 6, pc)) {
+        checkListCompatible(expected, ElementSize.INLINE_COMPOSITE, dw << 6, pc,
+            "list pointer " + refSeg.where(refOff));
+      }
+      return tag;
     }
-    ElementSize es = ElementSize.fromCode(code);
-    int step = es.stepBits();
-    long words = ((long) count * step + 63) >>> 6;
-    s.checkObject(target, words, "list pointer " + seg.where(refOff) + " target");
+    ElementSize es = ElementSize.fromCode(listSizeCode(ref));
+    s.checkObject(target, ((long) count * es.stepBits() + 63) >>> 6, ReadTarget.LIST, refSeg,
+        refOff);
     if (es == ElementSize.VOID) {
       s.arena.chargeRead(count, s, target);
     }
-    checkListCompatible(f.elementSize, es, es.dataBits, es.pointers,
-        "list pointer " + seg.where(refOff));
-    return f.constructReader(s, cap, target << 3, count, step, es.dataBits, es.pointers, es,
-        nesting - 1);
-  }
-
-  private static <R extends ListReader> R emptyListReader(ListFactory<?, R> f,
-      CapTableReader cap) {
-    ElementSize es = f.elementSize;
-    if (es == ElementSize.INLINE_COMPOSITE) {
-      StructSize sz = f.structSize;
-      return f.constructReader(SegmentReader.EMPTY, cap, 0, 0, sz.total() << 6,
-          sz.dataWords << 6, sz.pointerCount, es, Integer.MAX_VALUE);
+    if (!isListCompatible(expected, es, es.dataBits, es.pointers)) {
+      checkListCompatible(expected, es, es.dataBits, es.pointers,
+          "list pointer " + refSeg.where(refOff));
     }
-    return f.constructReader(SegmentReader.EMPTY, cap, 0, 0, es.stepBits(), es.dataBits,
-        es.pointers, es, Integer.MAX_VALUE);
+    return ref;
   }
 
-  /** Reads a byte list pointer; returns {target byte offset, count} via the segment. */
-  private static Resolved readBlob(SegmentReader seg, int refOff, String what) {
+  /**
+   * Reads the byte list pointer at {@code refOff} of {@code seg} (not null): checks it and
+   * returns its tag; where the bytes are comes from {@link #blobSegment} and
+   * {@link #blobTarget}.
+   */
+  private static long blobTag(SegmentReader seg, int refOff, ReadTarget what) {
     long ref = seg.getWord(refOff);
-    Resolved r;
+    SegmentReader s = seg;
+    int target;
     if (kind(ref) == FAR) {
-      r = followFars(seg, ref, refOff);
+      long tag = farTag(seg, ref, refOff);
+      s = farSegment(seg, ref);
+      target = farTarget(seg, ref);
+      ref = tag;
     } else {
-      r = new Resolved();
-      r.segment = seg;
-      r.ref = ref;
-      r.target = refOff + 1 + offset(ref);
+      target = refOff + 1 + offset(ref);
     }
-    if (kind(r.ref) != LIST) {
-      throw new DecodeException("expected " + what + " (a list pointer), found a "
-          + kindName(r.ref) + " " + seg.where(refOff));
+    if (kind(ref) != LIST) {
+      throw kindError(what.noun + " (a list pointer)", ref, seg, refOff);
     }
-    if (listSizeCode(r.ref) != ElementSize.BYTE.ordinal()) {
-      throw new DecodeException("expected " + what + " (a byte list), found a list of "
-          + ElementSize.fromCode(listSizeCode(r.ref)) + " " + seg.where(refOff));
+    if (listSizeCode(ref) != ElementSize.BYTE.ordinal()) {
+      throw new DecodeException("expected " + what.noun + " (a byte list), found a list of "
+          + ElementSize.fromCode(listSizeCode(ref)) + " " + seg.where(refOff));
     }
-    int count = listCount(r.ref);
-    r.segment.checkObject(r.target, (count + 7L) >>> 3, what + " " + seg.where(refOff));
-    return r;
+    s.checkObject(target, (listCount(ref) + 7L) >>> 3, what, seg, refOff);
+    return ref;
   }
+
+  /** The segment of the bytes of a blob pointer checked by {@link #blobTag}. */
+  private static SegmentReader blobSegment(SegmentReader seg, int refOff) {
+    long ref = seg.getWord(refOff);
+    return kind(ref) == FAR ? farSegment(seg, ref) : seg;
+  }
+
+  /** The byte offset of the bytes of a blob pointer checked by {@link #blobTag}. */
+  private static int blobByteOffset(SegmentReader seg, int refOff) {
+    long ref = seg.getWord(refOff);
+    return (kind(ref) == FAR ? farTarget(seg, ref) : refOff + 1 + offset(ref)) << 3;
+  }
+
+  private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0);
 
   static Text.Reader readText(SegmentReader seg, int refOff, SegmentReader defSeg, int defOff) {
-    if (seg == null || seg.getWord(refOff) == 0) {
-      if (defSeg != null && defSeg.getWord(defOff) != 0) {
-        return readText(defSeg, defOff, null, 0);
+    ByteBuffer buffer = NO_BYTES;
+    int offset = 0;
+    int size = 0;
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+    }
+    if (ref != 0) {
+      int count = listCount(blobTag(seg, refOff, ReadTarget.TEXT));
+      SegmentReader s = seg;
+      if (kind(ref) == FAR) {
+        s = blobSegment(seg, refOff);
+        offset = blobByteOffset(seg, refOff);
+      } else {
+        offset = (refOff + 1 + offset(ref)) << 3;
       }
-      return Text.Reader.EMPTY;
+      buffer = s.buffer;
+      if (count == 0 || buffer.get(offset + count - 1) != 0) {
+        throw new DecodeException("text is not NUL-terminated " + seg.where(refOff));
+      }
+      size = count - 1;
     }
-    Resolved r = readBlob(seg, refOff, "text");
-    int count = listCount(r.ref);
-    if (count == 0 || r.segment.buffer.get((r.target << 3) + count - 1) != 0) {
-      throw new DecodeException("text is not NUL-terminated " + seg.where(refOff));
-    }
-    return new Text.Reader(r.segment.buffer, r.target << 3, count - 1);
+    return new Text.Reader(buffer, offset, size);
   }
 
   static Data.Reader readData(SegmentReader seg, int refOff, SegmentReader defSeg, int defOff) {
-    if (seg == null || seg.getWord(refOff) == 0) {
-      if (defSeg != null && defSeg.getWord(defOff) != 0) {
-        return readData(defSeg, defOff, null, 0);
-      }
-      return Data.Reader.EMPTY;
+    ByteBuffer buffer = NO_BYTES;
+    int offset = 0;
+    int size = 0;
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
     }
-    Resolved r = readBlob(seg, refOff, "data");
-    return new Data.Reader(r.segment.buffer, r.target << 3, listCount(r.ref));
+    if (ref != 0) {
+      size = listCount(blobTag(seg, refOff, ReadTarget.DATA));
+      SegmentReader s = seg;
+      if (kind(ref) == FAR) {
+        s = blobSegment(seg, refOff);
+        offset = blobByteOffset(seg, refOff);
+      } else {
+        offset = (refOff + 1 + offset(ref)) << 3;
+      }
+      buffer = s.buffer;
+    }
+    return new Data.Reader(buffer, offset, size);
   }
 
   /** Kind of the pointer at {@code refOff} after following far pointers. */
   static int targetKind(SegmentReader seg, int refOff) {
     long ref = seg.getWord(refOff);
     if (kind(ref) == FAR) {
-      ref = followFars(seg, ref, refOff).ref;
+      ref = farTag(seg, ref, refOff);
     }
     return kind(ref);
   }
@@ -353,11 +483,10 @@ final class Wire {
       return -1;
     }
     if (kind(ref) == FAR) {
-      ref = followFars(seg, ref, refOff).ref;
+      ref = farTag(seg, ref, refOff);
     }
     if ((int) ref != OTHER) {
-      throw new DecodeException("expected a capability pointer, found a " + kindName(ref) + " "
-          + seg.where(refOff));
+      throw kindError("a capability pointer", ref, seg, refOff);
     }
     return (int) (ref >>> 32);
   }
@@ -377,7 +506,7 @@ final class Wire {
     if (ref == 0) {
       return 0;
     }
-    switch (kind(ref) == FAR ? kind(followFars(seg, ref, refOff).ref) : kind(ref)) {
+    switch (kind(ref) == FAR ? kind(farTag(seg, ref, refOff)) : kind(ref)) {
       case STRUCT:
         return structTotalSize(readStruct(AnyStruct.FACTORY, seg, CapTableReader.EMPTY, refOff,
             null, 0, nesting));
@@ -691,8 +820,8 @@ final class Wire {
           && (dw < f.structSize.dataWords || pc < f.structSize.pointerCount)) {
         return upgradeToStructList(f, seg, cap, refOff, t);
       }
-      checkListCompatible(f.elementSize, ElementSize.INLINE_COMPOSITE, dw << 6, pc,
-          "list pointer " + seg.where(refOff));
+      checkListCompatible(f.elementSize, ElementSize.INLINE_COMPOSITE, dw << 6, pc, seg,
+          refOff);
       return f.constructBuilder(t.segment, cap, (t.target + 1) << 3, n, (dw + pc) << 6,
           dw << 6, pc, ElementSize.INLINE_COMPOSITE);
     }
@@ -700,8 +829,7 @@ final class Wire {
     if (f.elementSize == ElementSize.INLINE_COMPOSITE) {
       return upgradeToStructList(f, seg, cap, refOff, t);
     }
-    checkListCompatible(f.elementSize, es, es.dataBits, es.pointers,
-        "list pointer " + seg.where(refOff));
+    checkListCompatible(f.elementSize, es, es.dataBits, es.pointers, seg, refOff);
     return f.constructBuilder(t.segment, cap, t.target << 3, listCount(t.tag), es.stepBits(),
         es.dataBits, es.pointers, es);
   }
@@ -808,6 +936,37 @@ final class Wire {
     return new Text.Builder(s.buffer, seg.builderArena.lastOffset << 3, size);
   }
 
+  /**
+   * Sets the pointer to new text holding the UTF-8 encoding of {@code value}. An ASCII string
+   * (checked char by char) is copied straight into the segment; any other is encoded once.
+   */
+  static void setText(SegmentBuilder seg, int refOff, String value) {
+    int n = value.length();
+    int i = 0;
+    while (i < n && value.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i < n) {
+      setText(seg, refOff, new Text.Reader(value));
+      return;
+    }
+    Text.Builder b = initText(seg, refOff, n);
+    ByteBuffer buffer = b.buffer;
+    if (buffer.hasArray()) {
+      copyAscii(value, buffer.array(), buffer.arrayOffset() + b.offset);
+    } else {
+      for (int k = 0; k < n; k++) {
+        buffer.put(b.offset + k, (byte) value.charAt(k));
+      }
+    }
+  }
+
+  /** Copies the low bytes of an ASCII string's chars (its UTF-8 encoding) into {@code dst}. */
+  @SuppressWarnings("deprecation") // the low-byte copy is exactly what ASCII needs
+  private static void copyAscii(String value, byte[] dst, int at) {
+    value.getBytes(0, value.length(), dst, at);
+  }
+
   static void setText(SegmentBuilder seg, int refOff, Text.Reader v) {
     Text.Builder b = initText(seg, refOff, v.size);
     copyBytes(v.buffer, v.offset, b.buffer, b.offset, v.size);
@@ -848,7 +1007,7 @@ final class Wire {
       clearPointer(dst, dstOff);
       return;
     }
-    long resolved = kind(ref) == FAR ? followFars(src, ref, srcOff).ref : ref;
+    long resolved = kind(ref) == FAR ? farTag(src, ref, srcOff) : ref;
     switch (kind(resolved)) {
       case STRUCT:
         setStruct(dst, dstCap, dstOff,

@@ -563,6 +563,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Node)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Node.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Node.Reader> iterator() {
+        return new Schema.Node._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Node.Reader> {
+      private final Schema.Node.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Node.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Node.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Node.Builder, Schema.Node.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Node.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Node.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Node)} (used by generated code). */
+    public static final Schema.Node._ListFactory _LIST_FACTORY = new Schema.Node._ListFactory();
+
     /** Which member of the union is set. */
     public enum Which {
       /** {@code file}. */
@@ -624,6 +702,84 @@ public final class Schema {
         }
       }
 
+      /** A {@code List(Schema.Node.Parameter)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.Node.Parameter.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.Node.Parameter.Reader> iterator() {
+          return new Schema.Node.Parameter._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.Node.Parameter.Reader> {
+        private final Schema.Node.Parameter.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.Node.Parameter.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.Node.Parameter.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.Parameter)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.Node.Parameter.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.Node.Parameter.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.Parameter)} (used by generated code). */
+      public static final Schema.Node.Parameter._ListFactory _LIST_FACTORY = new Schema.Node.Parameter._ListFactory();
+
       /** Reader for {@code Parameter}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
         private Reader(
@@ -638,7 +794,7 @@ public final class Schema {
         }
 
         public dev.capnp.runtime.Text.Reader getName() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         @java.lang.Override
@@ -677,7 +833,7 @@ public final class Schema {
 
         /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
         public void setName(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -745,6 +901,84 @@ public final class Schema {
         }
       }
 
+      /** A {@code List(Schema.Node.NestedNode)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.Node.NestedNode.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.Node.NestedNode.Reader> iterator() {
+          return new Schema.Node.NestedNode._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.Node.NestedNode.Reader> {
+        private final Schema.Node.NestedNode.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.Node.NestedNode.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.Node.NestedNode.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.NestedNode)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.Node.NestedNode.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.Node.NestedNode.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.NestedNode)} (used by generated code). */
+      public static final Schema.Node.NestedNode._ListFactory _LIST_FACTORY = new Schema.Node.NestedNode._ListFactory();
+
       /** Reader for {@code NestedNode}. */
       public static final class Reader extends dev.capnp.runtime.StructReader {
         private Reader(
@@ -764,7 +998,7 @@ public final class Schema {
          * (On Zooko's triangle, this is the node's petname according to its parent scope.)
          */
         public dev.capnp.runtime.Text.Reader getName() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /**
@@ -816,7 +1050,7 @@ public final class Schema {
 
         /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
         public void setName(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -905,6 +1139,84 @@ public final class Schema {
         }
       }
 
+      /** A {@code List(Schema.Node.SourceInfo)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.Node.SourceInfo.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.Node.SourceInfo.Reader> iterator() {
+          return new Schema.Node.SourceInfo._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.Node.SourceInfo.Reader> {
+        private final Schema.Node.SourceInfo.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.Node.SourceInfo.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.Node.SourceInfo.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.SourceInfo)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.Node.SourceInfo.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.Node.SourceInfo.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.SourceInfo)} (used by generated code). */
+      public static final Schema.Node.SourceInfo._ListFactory _LIST_FACTORY = new Schema.Node.SourceInfo._ListFactory();
+
       /** Struct {@code Member}. */
       public static final class Member {
         private Member() {}
@@ -948,6 +1260,84 @@ public final class Schema {
           }
         }
 
+        /** A {@code List(Schema.Node.SourceInfo.Member)} being read, with this struct's own element access. */
+        public static final class ListReader
+            extends dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> {
+          private ListReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+            super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+                structPointerCount, elementSize, nestingLimit);
+          }
+
+          @java.lang.Override
+          public Schema.Node.SourceInfo.Member.Reader get(int index) {
+            return _getStructElement(FACTORY, index);
+          }
+
+          @java.lang.Override
+          public java.util.Iterator<Schema.Node.SourceInfo.Member.Reader> iterator() {
+            return new Schema.Node.SourceInfo.Member._ListIterator(this);
+          }
+        }
+
+        /** Iterates over a {@link ListReader}. */
+        private static final class _ListIterator
+            implements java.util.Iterator<Schema.Node.SourceInfo.Member.Reader> {
+          private final Schema.Node.SourceInfo.Member.ListReader list;
+          private int next;
+
+          _ListIterator(Schema.Node.SourceInfo.Member.ListReader list) {
+            this.list = list;
+          }
+
+          @java.lang.Override
+          public boolean hasNext() {
+            return next < list.size();
+          }
+
+          @java.lang.Override
+          public Schema.Node.SourceInfo.Member.Reader next() {
+            if (next >= list.size()) {
+              throw new java.util.NoSuchElementException();
+            }
+            return list.get(next++);
+          }
+        }
+
+        /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.SourceInfo.Member)}. */
+        public static final class _ListFactory
+            extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader>> {
+          private static final dev.capnp.runtime.StructList.Factory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader> BUILDERS =
+              dev.capnp.runtime.StructList.factory(FACTORY);
+
+          private _ListFactory() {
+            super(SIZE);
+          }
+
+          @java.lang.Override
+          public Schema.Node.SourceInfo.Member.ListReader constructReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+            return new Schema.Node.SourceInfo.Member.ListReader(segment, capTable, ptr, elementCount, step,
+                structDataSize, structPointerCount, elementSize, nestingLimit);
+          }
+
+          @java.lang.Override
+          public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> constructBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize) {
+            return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+                structDataSize, structPointerCount, elementSize);
+          }
+        }
+
+        /** Reads and builds {@code List(Schema.Node.SourceInfo.Member)} (used by generated code). */
+        public static final Schema.Node.SourceInfo.Member._ListFactory _LIST_FACTORY = new Schema.Node.SourceInfo.Member._ListFactory();
+
         /** Reader for {@code Member}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
           private Reader(
@@ -963,7 +1353,7 @@ public final class Schema {
 
           /** Doc comment on the member. */
           public dev.capnp.runtime.Text.Reader getDocComment() {
-            return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+            return _getTextField(0);
           }
 
           @java.lang.Override
@@ -1003,7 +1393,7 @@ public final class Schema {
 
           /** Sets {@code docComment} to the UTF-8 encoding of {@code value}. */
           public void setDocComment(java.lang.String value) {
-            _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+            _setTextField(0, value);
           }
 
           /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -1048,7 +1438,7 @@ public final class Schema {
 
         /** The top-level doc comment for the Node. */
         public dev.capnp.runtime.Text.Reader getDocComment() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /** True if {@code members} is set (non-null). */
@@ -1064,7 +1454,7 @@ public final class Schema {
          * Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> getMembers() {
-          return _getPointerField(_MEMBERS_FACTORY, 1);
+          return _getListField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1);
         }
 
         @java.lang.Override
@@ -1114,7 +1504,7 @@ public final class Schema {
 
         /** Sets {@code docComment} to the UTF-8 encoding of {@code value}. */
         public void setDocComment(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -1145,22 +1535,22 @@ public final class Schema {
          * Node.struct.fields, Node.enum.enumerants, or Node.interface.methods.
          */
         public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> getMembers() {
-          return _getPointerField(_MEMBERS_FACTORY, 1);
+          return _getPointerField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1);
         }
 
         /** Sets {@code members} to a deep copy of {@code value}. */
         public void setMembers(dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> value) {
-          _setPointerField(_MEMBERS_FACTORY, 1, value);
+          _setPointerField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1, value);
         }
 
         /** Replaces {@code members} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> initMembers(int size) {
-          return _initPointerField(_MEMBERS_FACTORY, 1, size);
+          return _initPointerField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1, size);
         }
 
         /** Detaches {@code members} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder>> disownMembers() {
-          return _disownPointerField(_MEMBERS_FACTORY, 1);
+          return _disownPointerField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1);
         }
 
         /** Moves {@code value} into {@code members}. */
@@ -1173,9 +1563,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader>> _MEMBERS_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Node.SourceInfo.Member.FACTORY);
     }
 
     /** Group {@code struct}. */
@@ -1273,7 +1660,7 @@ public final class Schema {
          * most sense to use the field's index in this list rather than its ordinal.
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> getFields() {
-          return _getPointerField(_FIELDS_FACTORY, 3);
+          return _getListField(Schema.Field._LIST_FACTORY, 3);
         }
 
         @java.lang.Override
@@ -1435,22 +1822,22 @@ public final class Schema {
          * most sense to use the field's index in this list rather than its ordinal.
          */
         public dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> getFields() {
-          return _getPointerField(_FIELDS_FACTORY, 3);
+          return _getPointerField(Schema.Field._LIST_FACTORY, 3);
         }
 
         /** Sets {@code fields} to a deep copy of {@code value}. */
         public void setFields(dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> value) {
-          _setPointerField(_FIELDS_FACTORY, 3, value);
+          _setPointerField(Schema.Field._LIST_FACTORY, 3, value);
         }
 
         /** Replaces {@code fields} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> initFields(int size) {
-          return _initPointerField(_FIELDS_FACTORY, 3, size);
+          return _initPointerField(Schema.Field._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code fields} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>> disownFields() {
-          return _disownPointerField(_FIELDS_FACTORY, 3);
+          return _disownPointerField(Schema.Field._LIST_FACTORY, 3);
         }
 
         /** Moves {@code value} into {@code fields}. */
@@ -1463,9 +1850,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Field.Reader>> _FIELDS_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Field.FACTORY);
     }
 
     /** Group {@code enum}. */
@@ -1494,7 +1878,7 @@ public final class Schema {
 
         /** Enumerants ordered by numeric value (ordinal). */
         public dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> getEnumerants() {
-          return _getPointerField(_ENUMERANTS_FACTORY, 3);
+          return _getListField(Schema.Enumerant._LIST_FACTORY, 3);
         }
 
         @java.lang.Override
@@ -1528,22 +1912,22 @@ public final class Schema {
 
         /** Enumerants ordered by numeric value (ordinal). */
         public dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> getEnumerants() {
-          return _getPointerField(_ENUMERANTS_FACTORY, 3);
+          return _getPointerField(Schema.Enumerant._LIST_FACTORY, 3);
         }
 
         /** Sets {@code enumerants} to a deep copy of {@code value}. */
         public void setEnumerants(dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> value) {
-          _setPointerField(_ENUMERANTS_FACTORY, 3, value);
+          _setPointerField(Schema.Enumerant._LIST_FACTORY, 3, value);
         }
 
         /** Replaces {@code enumerants} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> initEnumerants(int size) {
-          return _initPointerField(_ENUMERANTS_FACTORY, 3, size);
+          return _initPointerField(Schema.Enumerant._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code enumerants} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>> disownEnumerants() {
-          return _disownPointerField(_ENUMERANTS_FACTORY, 3);
+          return _disownPointerField(Schema.Enumerant._LIST_FACTORY, 3);
         }
 
         /** Moves {@code value} into {@code enumerants}. */
@@ -1556,9 +1940,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader>> _ENUMERANTS_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Enumerant.FACTORY);
     }
 
     /** Group {@code interface}. */
@@ -1587,7 +1968,7 @@ public final class Schema {
 
         /** Methods ordered by ordinal. */
         public dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> getMethods() {
-          return _getPointerField(_METHODS_FACTORY, 3);
+          return _getListField(Schema.Method._LIST_FACTORY, 3);
         }
 
         /** True if {@code superclasses} is set (non-null). */
@@ -1597,7 +1978,7 @@ public final class Schema {
 
         /** Superclasses of this interface. */
         public dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> getSuperclasses() {
-          return _getPointerField(_SUPERCLASSES_FACTORY, 4);
+          return _getListField(Schema.Superclass._LIST_FACTORY, 4);
         }
 
         @java.lang.Override
@@ -1631,22 +2012,22 @@ public final class Schema {
 
         /** Methods ordered by ordinal. */
         public dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> getMethods() {
-          return _getPointerField(_METHODS_FACTORY, 3);
+          return _getPointerField(Schema.Method._LIST_FACTORY, 3);
         }
 
         /** Sets {@code methods} to a deep copy of {@code value}. */
         public void setMethods(dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> value) {
-          _setPointerField(_METHODS_FACTORY, 3, value);
+          _setPointerField(Schema.Method._LIST_FACTORY, 3, value);
         }
 
         /** Replaces {@code methods} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> initMethods(int size) {
-          return _initPointerField(_METHODS_FACTORY, 3, size);
+          return _initPointerField(Schema.Method._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code methods} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Method.Builder>> disownMethods() {
-          return _disownPointerField(_METHODS_FACTORY, 3);
+          return _disownPointerField(Schema.Method._LIST_FACTORY, 3);
         }
 
         /** Moves {@code value} into {@code methods}. */
@@ -1661,22 +2042,22 @@ public final class Schema {
 
         /** Superclasses of this interface. */
         public dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> getSuperclasses() {
-          return _getPointerField(_SUPERCLASSES_FACTORY, 4);
+          return _getPointerField(Schema.Superclass._LIST_FACTORY, 4);
         }
 
         /** Sets {@code superclasses} to a deep copy of {@code value}. */
         public void setSuperclasses(dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> value) {
-          _setPointerField(_SUPERCLASSES_FACTORY, 4, value);
+          _setPointerField(Schema.Superclass._LIST_FACTORY, 4, value);
         }
 
         /** Replaces {@code superclasses} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> initSuperclasses(int size) {
-          return _initPointerField(_SUPERCLASSES_FACTORY, 4, size);
+          return _initPointerField(Schema.Superclass._LIST_FACTORY, 4, size);
         }
 
         /** Detaches {@code superclasses} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder>> disownSuperclasses() {
-          return _disownPointerField(_SUPERCLASSES_FACTORY, 4);
+          return _disownPointerField(Schema.Superclass._LIST_FACTORY, 4);
         }
 
         /** Moves {@code value} into {@code superclasses}. */
@@ -1689,11 +2070,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Method.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Method.Reader>> _METHODS_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Method.FACTORY);
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader>> _SUPERCLASSES_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Superclass.FACTORY);
     }
 
     /** Group {@code const}. */
@@ -1721,7 +2097,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 3);
+          return _getStructField(Schema.Type.FACTORY, 3);
         }
 
         /** True if {@code value} is set (non-null). */
@@ -1730,7 +2106,7 @@ public final class Schema {
         }
 
         public Schema.Value.Reader getValue() {
-          return _getPointerField(Schema.Value.FACTORY, 4);
+          return _getStructField(Schema.Value.FACTORY, 4);
         }
 
         @java.lang.Override
@@ -1847,7 +2223,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 3);
+          return _getStructField(Schema.Type.FACTORY, 3);
         }
 
         public boolean getTargetsFile() {
@@ -2091,7 +2467,7 @@ public final class Schema {
        * (On Zooko's triangle, this is the node's nickname.)
        */
       public dev.capnp.runtime.Text.Reader getDisplayName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -2120,7 +2496,7 @@ public final class Schema {
 
       /** If this node is parameterized (generic), the list of parameters. Empty for non-generic types. */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getParameters() {
-        return _getPointerField(_PARAMETERS_FACTORY, 5);
+        return _getListField(Schema.Node.Parameter._LIST_FACTORY, 5);
       }
 
       /**
@@ -2138,7 +2514,7 @@ public final class Schema {
 
       /** List of nodes nested within this node, along with the names under which they were declared. */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> getNestedNodes() {
-        return _getPointerField(_NESTED_NODES_FACTORY, 1);
+        return _getListField(Schema.Node.NestedNode._LIST_FACTORY, 1);
       }
 
       /** True if {@code annotations} is set (non-null). */
@@ -2148,7 +2524,7 @@ public final class Schema {
 
       /** Annotations applied to this node. */
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 2);
+        return _getListField(Schema.Annotation._LIST_FACTORY, 2);
       }
 
       /** True if the union member {@code file} is set. */
@@ -2269,7 +2645,7 @@ public final class Schema {
 
       /** Sets {@code displayName} to the UTF-8 encoding of {@code value}. */
       public void setDisplayName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code displayName} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -2332,22 +2708,22 @@ public final class Schema {
 
       /** If this node is parameterized (generic), the list of parameters. Empty for non-generic types. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> getParameters() {
-        return _getPointerField(_PARAMETERS_FACTORY, 5);
+        return _getPointerField(Schema.Node.Parameter._LIST_FACTORY, 5);
       }
 
       /** Sets {@code parameters} to a deep copy of {@code value}. */
       public void setParameters(dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> value) {
-        _setPointerField(_PARAMETERS_FACTORY, 5, value);
+        _setPointerField(Schema.Node.Parameter._LIST_FACTORY, 5, value);
       }
 
       /** Replaces {@code parameters} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> initParameters(int size) {
-        return _initPointerField(_PARAMETERS_FACTORY, 5, size);
+        return _initPointerField(Schema.Node.Parameter._LIST_FACTORY, 5, size);
       }
 
       /** Detaches {@code parameters} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>> disownParameters() {
-        return _disownPointerField(_PARAMETERS_FACTORY, 5);
+        return _disownPointerField(Schema.Node.Parameter._LIST_FACTORY, 5);
       }
 
       /** Moves {@code value} into {@code parameters}. */
@@ -2378,22 +2754,22 @@ public final class Schema {
 
       /** List of nodes nested within this node, along with the names under which they were declared. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> getNestedNodes() {
-        return _getPointerField(_NESTED_NODES_FACTORY, 1);
+        return _getPointerField(Schema.Node.NestedNode._LIST_FACTORY, 1);
       }
 
       /** Sets {@code nestedNodes} to a deep copy of {@code value}. */
       public void setNestedNodes(dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> value) {
-        _setPointerField(_NESTED_NODES_FACTORY, 1, value);
+        _setPointerField(Schema.Node.NestedNode._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code nestedNodes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> initNestedNodes(int size) {
-        return _initPointerField(_NESTED_NODES_FACTORY, 1, size);
+        return _initPointerField(Schema.Node.NestedNode._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code nestedNodes} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder>> disownNestedNodes() {
-        return _disownPointerField(_NESTED_NODES_FACTORY, 1);
+        return _disownPointerField(Schema.Node.NestedNode._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code nestedNodes}. */
@@ -2408,22 +2784,22 @@ public final class Schema {
 
       /** Annotations applied to this node. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 2);
+        return _getPointerField(Schema.Annotation._LIST_FACTORY, 2);
       }
 
       /** Sets {@code annotations} to a deep copy of {@code value}. */
       public void setAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> value) {
-        _setPointerField(_ANNOTATIONS_FACTORY, 2, value);
+        _setPointerField(Schema.Annotation._LIST_FACTORY, 2, value);
       }
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(_ANNOTATIONS_FACTORY, 2, size);
+        return _initPointerField(Schema.Annotation._LIST_FACTORY, 2, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> disownAnnotations() {
-        return _disownPointerField(_ANNOTATIONS_FACTORY, 2);
+        return _disownPointerField(Schema.Annotation._LIST_FACTORY, 2);
       }
 
       /** Moves {@code value} into {@code annotations}. */
@@ -2551,13 +2927,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> _PARAMETERS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Node.Parameter.FACTORY);
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader>> _NESTED_NODES_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Node.NestedNode.FACTORY);
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Annotation.FACTORY);
   }
 
   /** Schema for a field of a struct. */
@@ -2602,6 +2971,84 @@ public final class Schema {
         return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Schema.Field)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Field.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Field.Reader> iterator() {
+        return new Schema.Field._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Field.Reader> {
+      private final Schema.Field.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Field.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Field.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Field)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Field.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Field.Builder, Schema.Field.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Field.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Field.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Field)} (used by generated code). */
+    public static final Schema.Field._ListFactory _LIST_FACTORY = new Schema.Field._ListFactory();
 
     /** Which member of the union is set. */
     public enum Which {
@@ -2649,7 +3096,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 2);
+          return _getStructField(Schema.Type.FACTORY, 2);
         }
 
         /** True if {@code defaultValue} is set (non-null). */
@@ -2658,7 +3105,7 @@ public final class Schema {
         }
 
         public Schema.Value.Reader getDefaultValue() {
-          return _getPointerField(Schema.Value.FACTORY, 3);
+          return _getStructField(Schema.Value.FACTORY, 3);
         }
 
         /**
@@ -3030,7 +3477,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3051,7 +3498,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /**
@@ -3131,7 +3578,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3179,22 +3626,22 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Sets {@code annotations} to a deep copy of {@code value}. */
       public void setAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> value) {
-        _setPointerField(_ANNOTATIONS_FACTORY, 1, value);
+        _setPointerField(Schema.Annotation._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(_ANNOTATIONS_FACTORY, 1, size);
+        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> disownAnnotations() {
-        return _disownPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _disownPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code annotations}. */
@@ -3271,9 +3718,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Annotation.FACTORY);
   }
 
   /** Schema for member of an enum. */
@@ -3319,6 +3763,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Enumerant)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Enumerant.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Enumerant.Reader> iterator() {
+        return new Schema.Enumerant._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Enumerant.Reader> {
+      private final Schema.Enumerant.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Enumerant.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Enumerant.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Enumerant)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Enumerant.Builder, Schema.Enumerant.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Enumerant.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Enumerant.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Enumerant)} (used by generated code). */
+    public static final Schema.Enumerant._ListFactory _LIST_FACTORY = new Schema.Enumerant._ListFactory();
+
     /** Reader for {@code Enumerant}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -3333,7 +3855,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3350,7 +3872,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -3389,7 +3911,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3429,22 +3951,22 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Sets {@code annotations} to a deep copy of {@code value}. */
       public void setAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> value) {
-        _setPointerField(_ANNOTATIONS_FACTORY, 1, value);
+        _setPointerField(Schema.Annotation._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(_ANNOTATIONS_FACTORY, 1, size);
+        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> disownAnnotations() {
-        return _disownPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _disownPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code annotations}. */
@@ -3457,9 +3979,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Annotation.FACTORY);
   }
 
   /** Struct {@code Superclass}. */
@@ -3505,6 +4024,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Superclass)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Superclass.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Superclass.Reader> iterator() {
+        return new Schema.Superclass._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Superclass.Reader> {
+      private final Schema.Superclass.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Superclass.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Superclass.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Superclass)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Superclass.Builder, Schema.Superclass.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Superclass.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Superclass.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Superclass)} (used by generated code). */
+    public static final Schema.Superclass._ListFactory _LIST_FACTORY = new Schema.Superclass._ListFactory();
+
     /** Reader for {@code Superclass}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -3523,7 +4120,7 @@ public final class Schema {
       }
 
       public Schema.Brand.Reader getBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 0);
+        return _getStructField(Schema.Brand.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -3633,6 +4230,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Method)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Method.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Method.Reader> iterator() {
+        return new Schema.Method._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Method.Reader> {
+      private final Schema.Method.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Method.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Method.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Method)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Method.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Method.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Method.Builder, Schema.Method.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Method.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Method.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Method)} (used by generated code). */
+    public static final Schema.Method._ListFactory _LIST_FACTORY = new Schema.Method._ListFactory();
+
     /** Reader for {@code Method}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -3647,7 +4322,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getName() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -3668,7 +4343,7 @@ public final class Schema {
        * to be inferred rather than specified explicitly, although not all languages support this.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getImplicitParameters() {
-        return _getPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4);
+        return _getListField(Schema.Node.Parameter._LIST_FACTORY, 4);
       }
 
       /**
@@ -3691,7 +4366,7 @@ public final class Schema {
 
       /** Brand of param struct type. */
       public Schema.Brand.Reader getParamBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 2);
+        return _getStructField(Schema.Brand.FACTORY, 2);
       }
 
       /** ID of the return struct type; similar to `paramStructType`. */
@@ -3706,7 +4381,7 @@ public final class Schema {
 
       /** Brand of result struct type. */
       public Schema.Brand.Reader getResultBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 3);
+        return _getStructField(Schema.Brand.FACTORY, 3);
       }
 
       /** True if {@code annotations} is set (non-null). */
@@ -3715,7 +4390,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -3754,7 +4429,7 @@ public final class Schema {
 
       /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
       public void setName(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -3798,22 +4473,22 @@ public final class Schema {
        * to be inferred rather than specified explicitly, although not all languages support this.
        */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> getImplicitParameters() {
-        return _getPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4);
+        return _getPointerField(Schema.Node.Parameter._LIST_FACTORY, 4);
       }
 
       /** Sets {@code implicitParameters} to a deep copy of {@code value}. */
       public void setImplicitParameters(dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> value) {
-        _setPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4, value);
+        _setPointerField(Schema.Node.Parameter._LIST_FACTORY, 4, value);
       }
 
       /** Replaces {@code implicitParameters} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> initImplicitParameters(int size) {
-        return _initPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4, size);
+        return _initPointerField(Schema.Node.Parameter._LIST_FACTORY, 4, size);
       }
 
       /** Detaches {@code implicitParameters} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>> disownImplicitParameters() {
-        return _disownPointerField(_IMPLICIT_PARAMETERS_FACTORY, 4);
+        return _disownPointerField(Schema.Node.Parameter._LIST_FACTORY, 4);
       }
 
       /** Moves {@code value} into {@code implicitParameters}. */
@@ -3923,22 +4598,22 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> getAnnotations() {
-        return _getPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _getPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Sets {@code annotations} to a deep copy of {@code value}. */
       public void setAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> value) {
-        _setPointerField(_ANNOTATIONS_FACTORY, 1, value);
+        _setPointerField(Schema.Annotation._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(_ANNOTATIONS_FACTORY, 1, size);
+        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>> disownAnnotations() {
-        return _disownPointerField(_ANNOTATIONS_FACTORY, 1);
+        return _disownPointerField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code annotations}. */
@@ -3951,11 +4626,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> _IMPLICIT_PARAMETERS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Node.Parameter.FACTORY);
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> _ANNOTATIONS_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Annotation.FACTORY);
   }
 
   /** Represents a type expression. */
@@ -4000,6 +4670,84 @@ public final class Schema {
         return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Schema.Type)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Type.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Type.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Type.Reader> iterator() {
+        return new Schema.Type._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Type.Reader> {
+      private final Schema.Type.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Type.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Type.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Type)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Type.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Type.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Type.Builder, Schema.Type.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Type.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Type.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Type.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Type)} (used by generated code). */
+    public static final Schema.Type._ListFactory _LIST_FACTORY = new Schema.Type._ListFactory();
 
     /** Which member of the union is set. */
     public enum Which {
@@ -4070,7 +4818,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getElementType() {
-          return _getPointerField(Schema.Type.FACTORY, 0);
+          return _getStructField(Schema.Type.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4162,7 +4910,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4262,7 +5010,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -4362,7 +5110,7 @@ public final class Schema {
         }
 
         public Schema.Brand.Reader getBrand() {
-          return _getPointerField(Schema.Brand.FACTORY, 0);
+          return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -5606,6 +6354,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Brand)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Brand.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Brand.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Brand.Reader> iterator() {
+        return new Schema.Brand._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Brand.Reader> {
+      private final Schema.Brand.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Brand.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Brand.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Builder, Schema.Brand.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Brand.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Brand.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Brand.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Brand)} (used by generated code). */
+    public static final Schema.Brand._ListFactory _LIST_FACTORY = new Schema.Brand._ListFactory();
+
     /** Struct {@code Scope}. */
     public static final class Scope {
       private Scope() {}
@@ -5648,6 +6474,84 @@ public final class Schema {
           return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
+
+      /** A {@code List(Schema.Brand.Scope)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Scope.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.Brand.Scope.Reader> iterator() {
+          return new Schema.Brand.Scope._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.Brand.Scope.Reader> {
+        private final Schema.Brand.Scope.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.Brand.Scope.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Scope.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand.Scope)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Scope.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.Brand.Scope.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Brand.Scope)} (used by generated code). */
+      public static final Schema.Brand.Scope._ListFactory _LIST_FACTORY = new Schema.Brand.Scope._ListFactory();
 
       /** Which member of the union is set. */
       public enum Which {
@@ -5693,7 +6597,7 @@ public final class Schema {
 
         /** List of parameter bindings. */
         public dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> getBind() {
-          return _getPointerField(_BIND_FACTORY, 0);
+          return _getListField(Schema.Brand.Binding._LIST_FACTORY, 0);
         }
 
         /** True if the union member {@code inherit} is set. */
@@ -5775,24 +6679,24 @@ public final class Schema {
 
         /** List of parameter bindings. */
         public dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> getBind() {
-          return _getPointerField(_BIND_FACTORY, 0);
+          return _getPointerField(Schema.Brand.Binding._LIST_FACTORY, 0);
         }
 
         /** Sets {@code bind} to a deep copy of {@code value}. */
         public void setBind(dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> value) {
           _setShortField(4, (short) 0);
-          _setPointerField(_BIND_FACTORY, 0, value);
+          _setPointerField(Schema.Brand.Binding._LIST_FACTORY, 0, value);
         }
 
         /** Replaces {@code bind} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> initBind(int size) {
           _setShortField(4, (short) 0);
-          return _initPointerField(_BIND_FACTORY, 0, size);
+          return _initPointerField(Schema.Brand.Binding._LIST_FACTORY, 0, size);
         }
 
         /** Detaches {@code bind} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder>> disownBind() {
-          return _disownPointerField(_BIND_FACTORY, 0);
+          return _disownPointerField(Schema.Brand.Binding._LIST_FACTORY, 0);
         }
 
         /** Moves {@code value} into {@code bind}. */
@@ -5839,9 +6743,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader>> _BIND_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.Brand.Binding.FACTORY);
     }
 
     /** Struct {@code Binding}. */
@@ -5886,6 +6787,84 @@ public final class Schema {
           return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
+
+      /** A {@code List(Schema.Brand.Binding)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Binding.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.Brand.Binding.Reader> iterator() {
+          return new Schema.Brand.Binding._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.Brand.Binding.Reader> {
+        private final Schema.Brand.Binding.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.Brand.Binding.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Binding.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand.Binding)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Binding.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.Brand.Binding.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Brand.Binding)} (used by generated code). */
+      public static final Schema.Brand.Binding._ListFactory _LIST_FACTORY = new Schema.Brand.Binding._ListFactory();
 
       /** Which member of the union is set. */
       public enum Which {
@@ -5935,7 +6914,7 @@ public final class Schema {
         }
 
         public Schema.Type.Reader getType() {
-          return _getPointerField(Schema.Type.FACTORY, 0);
+          return _getStructField(Schema.Type.FACTORY, 0);
         }
 
         @java.lang.Override
@@ -6045,7 +7024,7 @@ public final class Schema {
        * that scope has no parameters or all parameters should be considered to be `AnyPointer`.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> getScopes() {
-        return _getPointerField(_SCOPES_FACTORY, 0);
+        return _getListField(Schema.Brand.Scope._LIST_FACTORY, 0);
       }
 
       @java.lang.Override
@@ -6079,22 +7058,22 @@ public final class Schema {
        * that scope has no parameters or all parameters should be considered to be `AnyPointer`.
        */
       public dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> getScopes() {
-        return _getPointerField(_SCOPES_FACTORY, 0);
+        return _getPointerField(Schema.Brand.Scope._LIST_FACTORY, 0);
       }
 
       /** Sets {@code scopes} to a deep copy of {@code value}. */
       public void setScopes(dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> value) {
-        _setPointerField(_SCOPES_FACTORY, 0, value);
+        _setPointerField(Schema.Brand.Scope._LIST_FACTORY, 0, value);
       }
 
       /** Replaces {@code scopes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> initScopes(int size) {
-        return _initPointerField(_SCOPES_FACTORY, 0, size);
+        return _initPointerField(Schema.Brand.Scope._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code scopes} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder>> disownScopes() {
-        return _disownPointerField(_SCOPES_FACTORY, 0);
+        return _disownPointerField(Schema.Brand.Scope._LIST_FACTORY, 0);
       }
 
       /** Moves {@code value} into {@code scopes}. */
@@ -6107,9 +7086,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader>> _SCOPES_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Brand.Scope.FACTORY);
   }
 
   /** Represents a value, e.g. a field default value, constant value, or annotation value. */
@@ -6154,6 +7130,84 @@ public final class Schema {
         return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Schema.Value)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Value.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Value.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Value.Reader> iterator() {
+        return new Schema.Value._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Value.Reader> {
+      private final Schema.Value.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Value.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Value.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Value)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Value.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Value.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Value.Builder, Schema.Value.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Value.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Value.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Value.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Value)} (used by generated code). */
+    public static final Schema.Value._ListFactory _LIST_FACTORY = new Schema.Value._ListFactory();
 
     /** Which member of the union is set. */
     public enum Which {
@@ -6353,7 +7407,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Text.Reader getText() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /** True if the union member {@code data} is set. */
@@ -6367,7 +7421,7 @@ public final class Schema {
       }
 
       public dev.capnp.runtime.Data.Reader getData() {
-        return _getPointerField(dev.capnp.runtime.Data.FACTORY, 0);
+        return _getDataField(0);
       }
 
       /** True if the union member {@code list} is set. */
@@ -6674,7 +7728,7 @@ public final class Schema {
       /** Sets {@code text} to the UTF-8 encoding of {@code value}. */
       public void setText(java.lang.String value) {
         _setShortField(0, (short) 12);
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code text} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -6935,6 +7989,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.Annotation)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.Annotation.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.Annotation.Reader> iterator() {
+        return new Schema.Annotation._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.Annotation.Reader> {
+      private final Schema.Annotation.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.Annotation.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.Annotation.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Annotation)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.Annotation.Builder, Schema.Annotation.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.Annotation.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.Annotation.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Annotation)} (used by generated code). */
+    public static final Schema.Annotation._ListFactory _LIST_FACTORY = new Schema.Annotation._ListFactory();
+
     /** Reader for {@code Annotation}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -6959,7 +8091,7 @@ public final class Schema {
        * Note that the annotation itself is not allowed to be parameterized, but its scope might be.
        */
       public Schema.Brand.Reader getBrand() {
-        return _getPointerField(Schema.Brand.FACTORY, 1);
+        return _getStructField(Schema.Brand.FACTORY, 1);
       }
 
       /** True if {@code value} is set (non-null). */
@@ -6968,7 +8100,7 @@ public final class Schema {
       }
 
       public Schema.Value.Reader getValue() {
-        return _getPointerField(Schema.Value.FACTORY, 0);
+        return _getStructField(Schema.Value.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -7150,6 +8282,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.CapnpVersion)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.CapnpVersion.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.CapnpVersion.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.CapnpVersion.Reader> iterator() {
+        return new Schema.CapnpVersion._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.CapnpVersion.Reader> {
+      private final Schema.CapnpVersion.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.CapnpVersion.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.CapnpVersion.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CapnpVersion)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CapnpVersion.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CapnpVersion.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.CapnpVersion.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.CapnpVersion.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.CapnpVersion.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.CapnpVersion)} (used by generated code). */
+    public static final Schema.CapnpVersion._ListFactory _LIST_FACTORY = new Schema.CapnpVersion._ListFactory();
+
     /** Reader for {@code CapnpVersion}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -7264,6 +8474,84 @@ public final class Schema {
       }
     }
 
+    /** A {@code List(Schema.CodeGeneratorRequest)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Schema.CodeGeneratorRequest.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Schema.CodeGeneratorRequest.Reader> iterator() {
+        return new Schema.CodeGeneratorRequest._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Schema.CodeGeneratorRequest.Reader> {
+      private final Schema.CodeGeneratorRequest.ListReader list;
+      private int next;
+
+      _ListIterator(Schema.CodeGeneratorRequest.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Schema.CodeGeneratorRequest.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Schema.CodeGeneratorRequest.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Schema.CodeGeneratorRequest.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.CodeGeneratorRequest)} (used by generated code). */
+    public static final Schema.CodeGeneratorRequest._ListFactory _LIST_FACTORY = new Schema.CodeGeneratorRequest._ListFactory();
+
     /** Struct {@code RequestedFile}. */
     public static final class RequestedFile {
       private RequestedFile() {}
@@ -7306,6 +8594,84 @@ public final class Schema {
           return dev.capnp.dynamic.TypeArguments.structType(Schema.SCHEMA, TYPE_ID, new long[] {});
         }
       }
+
+      /** A {@code List(Schema.CodeGeneratorRequest.RequestedFile)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Schema.CodeGeneratorRequest.RequestedFile.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Schema.CodeGeneratorRequest.RequestedFile.Reader> iterator() {
+          return new Schema.CodeGeneratorRequest.RequestedFile._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Schema.CodeGeneratorRequest.RequestedFile.Reader> {
+        private final Schema.CodeGeneratorRequest.RequestedFile.ListReader list;
+        private int next;
+
+        _ListIterator(Schema.CodeGeneratorRequest.RequestedFile.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Schema.CodeGeneratorRequest.RequestedFile.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Schema.CodeGeneratorRequest.RequestedFile.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Schema.CodeGeneratorRequest.RequestedFile.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile)} (used by generated code). */
+      public static final Schema.CodeGeneratorRequest.RequestedFile._ListFactory _LIST_FACTORY = new Schema.CodeGeneratorRequest.RequestedFile._ListFactory();
 
       /** Struct {@code Import}. */
       public static final class Import {
@@ -7350,6 +8716,84 @@ public final class Schema {
           }
         }
 
+        /** A {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)} being read, with this struct's own element access. */
+        public static final class ListReader
+            extends dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> {
+          private ListReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+            super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+                structPointerCount, elementSize, nestingLimit);
+          }
+
+          @java.lang.Override
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.Reader get(int index) {
+            return _getStructElement(FACTORY, index);
+          }
+
+          @java.lang.Override
+          public java.util.Iterator<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> iterator() {
+            return new Schema.CodeGeneratorRequest.RequestedFile.Import._ListIterator(this);
+          }
+        }
+
+        /** Iterates over a {@link ListReader}. */
+        private static final class _ListIterator
+            implements java.util.Iterator<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> {
+          private final Schema.CodeGeneratorRequest.RequestedFile.Import.ListReader list;
+          private int next;
+
+          _ListIterator(Schema.CodeGeneratorRequest.RequestedFile.Import.ListReader list) {
+            this.list = list;
+          }
+
+          @java.lang.Override
+          public boolean hasNext() {
+            return next < list.size();
+          }
+
+          @java.lang.Override
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.Reader next() {
+            if (next >= list.size()) {
+              throw new java.util.NoSuchElementException();
+            }
+            return list.get(next++);
+          }
+        }
+
+        /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)}. */
+        public static final class _ListFactory
+            extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader>> {
+          private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> BUILDERS =
+              dev.capnp.runtime.StructList.factory(FACTORY);
+
+          private _ListFactory() {
+            super(SIZE);
+          }
+
+          @java.lang.Override
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.ListReader constructReader(
+              dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+            return new Schema.CodeGeneratorRequest.RequestedFile.Import.ListReader(segment, capTable, ptr, elementCount, step,
+                structDataSize, structPointerCount, elementSize, nestingLimit);
+          }
+
+          @java.lang.Override
+          public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> constructBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize) {
+            return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+                structDataSize, structPointerCount, elementSize);
+          }
+        }
+
+        /** Reads and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)} (used by generated code). */
+        public static final Schema.CodeGeneratorRequest.RequestedFile.Import._ListFactory _LIST_FACTORY = new Schema.CodeGeneratorRequest.RequestedFile.Import._ListFactory();
+
         /** Reader for {@code Import}. */
         public static final class Reader extends dev.capnp.runtime.StructReader {
           private Reader(
@@ -7377,7 +8821,7 @@ public final class Schema {
            * (On Zooko's triangle, this is the import's petname according to the importing file.)
            */
           public dev.capnp.runtime.Text.Reader getName() {
-            return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+            return _getTextField(0);
           }
 
           @java.lang.Override
@@ -7434,7 +8878,7 @@ public final class Schema {
 
           /** Sets {@code name} to the UTF-8 encoding of {@code value}. */
           public void setName(java.lang.String value) {
-            _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+            _setTextField(0, value);
           }
 
           /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -7482,7 +8926,7 @@ public final class Schema {
          * this to decide where to write the output.
          */
         public dev.capnp.runtime.Text.Reader getFilename() {
-          return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+          return _getTextField(0);
         }
 
         /** True if {@code imports} is set (non-null). */
@@ -7492,7 +8936,7 @@ public final class Schema {
 
         /** List of all imported paths seen in this file. */
         public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> getImports() {
-          return _getPointerField(_IMPORTS_FACTORY, 1);
+          return _getListField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1);
         }
 
         @java.lang.Override
@@ -7545,7 +8989,7 @@ public final class Schema {
 
         /** Sets {@code filename} to the UTF-8 encoding of {@code value}. */
         public void setFilename(java.lang.String value) {
-          _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+          _setTextField(0, value);
         }
 
         /** Replaces {@code filename} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -7570,22 +9014,22 @@ public final class Schema {
 
         /** List of all imported paths seen in this file. */
         public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> getImports() {
-          return _getPointerField(_IMPORTS_FACTORY, 1);
+          return _getPointerField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1);
         }
 
         /** Sets {@code imports} to a deep copy of {@code value}. */
         public void setImports(dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> value) {
-          _setPointerField(_IMPORTS_FACTORY, 1, value);
+          _setPointerField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1, value);
         }
 
         /** Replaces {@code imports} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> initImports(int size) {
-          return _initPointerField(_IMPORTS_FACTORY, 1, size);
+          return _initPointerField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1, size);
         }
 
         /** Detaches {@code imports} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>> disownImports() {
-          return _disownPointerField(_IMPORTS_FACTORY, 1);
+          return _disownPointerField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1);
         }
 
         /** Moves {@code value} into {@code imports}. */
@@ -7598,9 +9042,6 @@ public final class Schema {
           return asReader().toString();
         }
       }
-
-      private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader>> _IMPORTS_FACTORY =
-          dev.capnp.runtime.StructList.factory(Schema.CodeGeneratorRequest.RequestedFile.Import.FACTORY);
     }
 
     /** Reader for {@code CodeGeneratorRequest}. */
@@ -7625,7 +9066,7 @@ public final class Schema {
        * is older than that.
        */
       public Schema.CapnpVersion.Reader getCapnpVersion() {
-        return _getPointerField(Schema.CapnpVersion.FACTORY, 2);
+        return _getStructField(Schema.CapnpVersion.FACTORY, 2);
       }
 
       /** True if {@code nodes} is set (non-null). */
@@ -7638,7 +9079,7 @@ public final class Schema {
        * imports.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> getNodes() {
-        return _getPointerField(_NODES_FACTORY, 0);
+        return _getListField(Schema.Node._LIST_FACTORY, 0);
       }
 
       /** True if {@code sourceInfo} is set (non-null). */
@@ -7651,7 +9092,7 @@ public final class Schema {
        * omitted or may be missing some nodes if no info is available for them.
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> getSourceInfo() {
-        return _getPointerField(_SOURCE_INFO_FACTORY, 3);
+        return _getListField(Schema.Node.SourceInfo._LIST_FACTORY, 3);
       }
 
       /** True if {@code requestedFiles} is set (non-null). */
@@ -7661,7 +9102,7 @@ public final class Schema {
 
       /** Files which were listed on the command line. */
       public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> getRequestedFiles() {
-        return _getPointerField(_REQUESTED_FILES_FACTORY, 1);
+        return _getListField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -7731,22 +9172,22 @@ public final class Schema {
        * imports.
        */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> getNodes() {
-        return _getPointerField(_NODES_FACTORY, 0);
+        return _getPointerField(Schema.Node._LIST_FACTORY, 0);
       }
 
       /** Sets {@code nodes} to a deep copy of {@code value}. */
       public void setNodes(dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> value) {
-        _setPointerField(_NODES_FACTORY, 0, value);
+        _setPointerField(Schema.Node._LIST_FACTORY, 0, value);
       }
 
       /** Replaces {@code nodes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> initNodes(int size) {
-        return _initPointerField(_NODES_FACTORY, 0, size);
+        return _initPointerField(Schema.Node._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code nodes} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.Builder>> disownNodes() {
-        return _disownPointerField(_NODES_FACTORY, 0);
+        return _disownPointerField(Schema.Node._LIST_FACTORY, 0);
       }
 
       /** Moves {@code value} into {@code nodes}. */
@@ -7764,22 +9205,22 @@ public final class Schema {
        * omitted or may be missing some nodes if no info is available for them.
        */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> getSourceInfo() {
-        return _getPointerField(_SOURCE_INFO_FACTORY, 3);
+        return _getPointerField(Schema.Node.SourceInfo._LIST_FACTORY, 3);
       }
 
       /** Sets {@code sourceInfo} to a deep copy of {@code value}. */
       public void setSourceInfo(dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> value) {
-        _setPointerField(_SOURCE_INFO_FACTORY, 3, value);
+        _setPointerField(Schema.Node.SourceInfo._LIST_FACTORY, 3, value);
       }
 
       /** Replaces {@code sourceInfo} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> initSourceInfo(int size) {
-        return _initPointerField(_SOURCE_INFO_FACTORY, 3, size);
+        return _initPointerField(Schema.Node.SourceInfo._LIST_FACTORY, 3, size);
       }
 
       /** Detaches {@code sourceInfo} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder>> disownSourceInfo() {
-        return _disownPointerField(_SOURCE_INFO_FACTORY, 3);
+        return _disownPointerField(Schema.Node.SourceInfo._LIST_FACTORY, 3);
       }
 
       /** Moves {@code value} into {@code sourceInfo}. */
@@ -7794,22 +9235,22 @@ public final class Schema {
 
       /** Files which were listed on the command line. */
       public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> getRequestedFiles() {
-        return _getPointerField(_REQUESTED_FILES_FACTORY, 1);
+        return _getPointerField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1);
       }
 
       /** Sets {@code requestedFiles} to a deep copy of {@code value}. */
       public void setRequestedFiles(dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> value) {
-        _setPointerField(_REQUESTED_FILES_FACTORY, 1, value);
+        _setPointerField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code requestedFiles} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> initRequestedFiles(int size) {
-        return _initPointerField(_REQUESTED_FILES_FACTORY, 1, size);
+        return _initPointerField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code requestedFiles} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder>> disownRequestedFiles() {
-        return _disownPointerField(_REQUESTED_FILES_FACTORY, 1);
+        return _disownPointerField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code requestedFiles}. */
@@ -7822,13 +9263,6 @@ public final class Schema {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Reader>> _NODES_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Node.FACTORY);
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader>> _SOURCE_INFO_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.Node.SourceInfo.FACTORY);
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader>> _REQUESTED_FILES_FACTORY =
-        dev.capnp.runtime.StructList.factory(Schema.CodeGeneratorRequest.RequestedFile.FACTORY);
   }
 
 }

@@ -146,7 +146,7 @@ final class T {
     }
 
     Builder setC(String v) {
-      _setPointerField(Text.FACTORY, 0, new Text.Reader(v));
+      _setTextField(0, v);
       return this;
     }
 

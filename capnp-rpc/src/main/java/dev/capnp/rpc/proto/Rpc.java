@@ -423,6 +423,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Message)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Message.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Message.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Message.Reader> iterator() {
+        return new Rpc.Message._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Message.Reader> {
+      private final Rpc.Message.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Message.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Message.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Message)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Message.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Message.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Message.Builder, Rpc.Message.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Message.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Message.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Message.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Message)} (used by generated code). */
+    public static final Rpc.Message._ListFactory _LIST_FACTORY = new Rpc.Message._ListFactory();
+
     /** Which member of the union is set. */
     public enum Which {
       /** {@code unimplemented}. */
@@ -515,7 +593,7 @@ public final class Rpc {
        * a gray area; different implementations may take different approaches.
        */
       public Rpc.Message.Reader getUnimplemented() {
-        return _getPointerField(Rpc.Message.FACTORY, 0);
+        return _getStructField(Rpc.Message.FACTORY, 0);
       }
 
       /** True if the union member {@code abort} is set. */
@@ -537,7 +615,7 @@ public final class Rpc {
        * connection is reset).
        */
       public Rpc.Exception.Reader getAbort() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** True if the union member {@code bootstrap} is set. */
@@ -552,7 +630,7 @@ public final class Rpc {
 
       /** Request the peer's bootstrap interface. */
       public Rpc.Bootstrap.Reader getBootstrap() {
-        return _getPointerField(Rpc.Bootstrap.FACTORY, 0);
+        return _getStructField(Rpc.Bootstrap.FACTORY, 0);
       }
 
       /** True if the union member {@code call} is set. */
@@ -567,7 +645,7 @@ public final class Rpc {
 
       /** Begin a method call. */
       public Rpc.Call.Reader getCall() {
-        return _getPointerField(Rpc.Call.FACTORY, 0);
+        return _getStructField(Rpc.Call.FACTORY, 0);
       }
 
       /** True if the union member {@code return} is set. */
@@ -582,7 +660,7 @@ public final class Rpc {
 
       /** Complete a method call. */
       public Rpc.Return.Reader getReturn() {
-        return _getPointerField(Rpc.Return.FACTORY, 0);
+        return _getStructField(Rpc.Return.FACTORY, 0);
       }
 
       /** True if the union member {@code finish} is set. */
@@ -597,7 +675,7 @@ public final class Rpc {
 
       /** Release a returned answer / cancel a call. */
       public Rpc.Finish.Reader getFinish() {
-        return _getPointerField(Rpc.Finish.FACTORY, 0);
+        return _getStructField(Rpc.Finish.FACTORY, 0);
       }
 
       /** True if the union member {@code resolve} is set. */
@@ -612,7 +690,7 @@ public final class Rpc {
 
       /** Resolve a previously-sent promise. */
       public Rpc.Resolve.Reader getResolve() {
-        return _getPointerField(Rpc.Resolve.FACTORY, 0);
+        return _getStructField(Rpc.Resolve.FACTORY, 0);
       }
 
       /** True if the union member {@code release} is set. */
@@ -627,7 +705,7 @@ public final class Rpc {
 
       /** Release a capability so that the remote object can be deallocated. */
       public Rpc.Release.Reader getRelease() {
-        return _getPointerField(Rpc.Release.FACTORY, 0);
+        return _getStructField(Rpc.Release.FACTORY, 0);
       }
 
       /** True if the union member {@code disembargo} is set. */
@@ -642,7 +720,7 @@ public final class Rpc {
 
       /** Lift an embargo used to enforce E-order over promise resolution. */
       public Rpc.Disembargo.Reader getDisembargo() {
-        return _getPointerField(Rpc.Disembargo.FACTORY, 0);
+        return _getStructField(Rpc.Disembargo.FACTORY, 0);
       }
 
       /** True if the union member {@code obsoleteSave} is set. */
@@ -691,7 +769,7 @@ public final class Rpc {
 
       /** Provide a capability to a third party. */
       public Rpc.Provide.Reader getProvide() {
-        return _getPointerField(Rpc.Provide.FACTORY, 0);
+        return _getStructField(Rpc.Provide.FACTORY, 0);
       }
 
       /** True if the union member {@code accept} is set. */
@@ -706,7 +784,7 @@ public final class Rpc {
 
       /** Accept a capability provided by a third party. */
       public Rpc.Accept.Reader getAccept() {
-        return _getPointerField(Rpc.Accept.FACTORY, 0);
+        return _getStructField(Rpc.Accept.FACTORY, 0);
       }
 
       /** True if the union member {@code join} is set. */
@@ -721,7 +799,7 @@ public final class Rpc {
 
       /** Directly connect to the common root of two or more proxied caps. */
       public Rpc.Join.Reader getJoin() {
-        return _getPointerField(Rpc.Join.FACTORY, 0);
+        return _getStructField(Rpc.Join.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -1405,6 +1483,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Bootstrap)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Bootstrap.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Bootstrap.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Bootstrap.Reader> iterator() {
+        return new Rpc.Bootstrap._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Bootstrap.Reader> {
+      private final Rpc.Bootstrap.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Bootstrap.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Bootstrap.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Bootstrap)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Bootstrap.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Bootstrap.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Bootstrap.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Bootstrap.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Bootstrap.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Bootstrap)} (used by generated code). */
+    public static final Rpc.Bootstrap._ListFactory _LIST_FACTORY = new Rpc.Bootstrap._ListFactory();
+
     /** Reader for {@code Bootstrap}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -1698,6 +1854,84 @@ public final class Rpc {
         return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Rpc.Call)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Call.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Call.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Call.Reader> iterator() {
+        return new Rpc.Call._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Call.Reader> {
+      private final Rpc.Call.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Call.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Call.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Call)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Call.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Call.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Call.Builder, Rpc.Call.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Call.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Call.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Call.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Call)} (used by generated code). */
+    public static final Rpc.Call._ListFactory _LIST_FACTORY = new Rpc.Call._ListFactory();
 
     /** Where should the return message be sent? */
     public static final class SendResultsTo {
@@ -2023,7 +2257,7 @@ public final class Rpc {
 
       /** The object that should receive this call. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** The type ID of the interface being called.  Each capability may implement multiple interfaces. */
@@ -2055,7 +2289,7 @@ public final class Rpc {
        * the method.
        */
       public Rpc.Payload.Reader getParams() {
-        return _getPointerField(Rpc.Payload.FACTORY, 1);
+        return _getStructField(Rpc.Payload.FACTORY, 1);
       }
 
       /** Where should the return message be sent? */
@@ -2278,6 +2512,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Return)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Return.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Return.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Return.Reader> iterator() {
+        return new Rpc.Return._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Return.Reader> {
+      private final Rpc.Return.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Return.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Return.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Return)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Return.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Return.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Return.Builder, Rpc.Return.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Return.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Return.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Return.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Return)} (used by generated code). */
+    public static final Rpc.Return._ListFactory _LIST_FACTORY = new Rpc.Return._ListFactory();
+
     /** Which member of the union is set. */
     public enum Which {
       /** {@code results}. */
@@ -2356,7 +2668,7 @@ public final class Rpc {
        * index 0.  A `Finish` is still required in this case.
        */
       public Rpc.Payload.Reader getResults() {
-        return _getPointerField(Rpc.Payload.FACTORY, 0);
+        return _getStructField(Rpc.Payload.FACTORY, 0);
       }
 
       /** True if the union member {@code exception} is set. */
@@ -2371,7 +2683,7 @@ public final class Rpc {
 
       /** Indicates that the call failed and explains why. */
       public Rpc.Exception.Reader getException() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** True if the union member {@code canceled} is set. */
@@ -2779,6 +3091,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Finish)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Finish.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Finish.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Finish.Reader> iterator() {
+        return new Rpc.Finish._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Finish.Reader> {
+      private final Rpc.Finish.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Finish.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Finish.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Finish)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Finish.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Finish.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Finish.Builder, Rpc.Finish.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Finish.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Finish.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Finish.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Finish)} (used by generated code). */
+    public static final Rpc.Finish._ListFactory _LIST_FACTORY = new Rpc.Finish._ListFactory();
+
     /** Reader for {@code Finish}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -2922,6 +3312,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Resolve)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Resolve.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Resolve.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Resolve.Reader> iterator() {
+        return new Rpc.Resolve._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Resolve.Reader> {
+      private final Rpc.Resolve.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Resolve.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Resolve.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Resolve)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Resolve.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Resolve.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Resolve.Builder, Rpc.Resolve.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Resolve.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Resolve.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Resolve.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Resolve)} (used by generated code). */
+    public static final Rpc.Resolve._ListFactory _LIST_FACTORY = new Rpc.Resolve._ListFactory();
+
     /** Which member of the union is set. */
     public enum Which {
       /** {@code cap}. */
@@ -2998,7 +3466,7 @@ public final class Rpc {
        * if that object is itself a promise.
        */
       public Rpc.CapDescriptor.Reader getCap() {
-        return _getPointerField(Rpc.CapDescriptor.FACTORY, 0);
+        return _getStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
       /** True if the union member {@code exception} is set. */
@@ -3013,7 +3481,7 @@ public final class Rpc {
 
       /** Indicates that the promise was broken. */
       public Rpc.Exception.Reader getException() {
-        return _getPointerField(Rpc.Exception.FACTORY, 0);
+        return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -3239,6 +3707,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Release)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Release.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Release.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Release.Reader> iterator() {
+        return new Rpc.Release._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Release.Reader> {
+      private final Rpc.Release.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Release.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Release.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Release)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Release.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Release.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Release.Builder, Rpc.Release.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Release.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Release.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Release.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Release)} (used by generated code). */
+    public static final Rpc.Release._ListFactory _LIST_FACTORY = new Rpc.Release._ListFactory();
+
     /** Reader for {@code Release}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -3422,6 +3968,84 @@ public final class Rpc {
         return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Rpc.Disembargo)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Disembargo.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Disembargo.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Disembargo.Reader> iterator() {
+        return new Rpc.Disembargo._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Disembargo.Reader> {
+      private final Rpc.Disembargo.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Disembargo.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Disembargo.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Disembargo)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Disembargo.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Disembargo.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Disembargo.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Disembargo.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Disembargo.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Disembargo)} (used by generated code). */
+    public static final Rpc.Disembargo._ListFactory _LIST_FACTORY = new Rpc.Disembargo._ListFactory();
 
     /** Group {@code context}. */
     public static final class Context {
@@ -3714,7 +4338,7 @@ public final class Rpc {
 
       /** What is to be disembargoed. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       public Rpc.Disembargo.Context.Reader getContext() {
@@ -3841,6 +4465,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Provide)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Provide.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Provide.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Provide.Reader> iterator() {
+        return new Rpc.Provide._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Provide.Reader> {
+      private final Rpc.Provide.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Provide.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Provide.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Provide)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Provide.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Provide.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Provide.Builder, Rpc.Provide.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Provide.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Provide.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Provide.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Provide)} (used by generated code). */
+    public static final Rpc.Provide._ListFactory _LIST_FACTORY = new Rpc.Provide._ListFactory();
+
     /** Reader for {@code Provide}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -3866,7 +4568,7 @@ public final class Rpc {
 
       /** What is to be provided to the third party. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** True if {@code recipient} is set (non-null). */
@@ -4035,6 +4737,84 @@ public final class Rpc {
         return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Rpc.Accept)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Accept.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Accept.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Accept.Reader> iterator() {
+        return new Rpc.Accept._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Accept.Reader> {
+      private final Rpc.Accept.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Accept.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Accept.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Accept)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Accept.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Accept.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Accept.Builder, Rpc.Accept.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Accept.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Accept.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Accept.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Accept)} (used by generated code). */
+    public static final Rpc.Accept._ListFactory _LIST_FACTORY = new Rpc.Accept._ListFactory();
 
     /** Reader for {@code Accept}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
@@ -4333,6 +5113,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Join)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Join.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Join.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Join.Reader> iterator() {
+        return new Rpc.Join._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Join.Reader> {
+      private final Rpc.Join.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Join.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Join.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Join)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Join.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Join.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Join.Builder, Rpc.Join.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Join.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Join.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Join.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Join)} (used by generated code). */
+    public static final Rpc.Join._ListFactory _LIST_FACTORY = new Rpc.Join._ListFactory();
+
     /** Reader for {@code Join}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -4369,7 +5227,7 @@ public final class Rpc {
 
       /** The capability to join. */
       public Rpc.MessageTarget.Reader getTarget() {
-        return _getPointerField(Rpc.MessageTarget.FACTORY, 0);
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** True if {@code keyPart} is set (non-null). */
@@ -4560,6 +5418,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.MessageTarget)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.MessageTarget.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.MessageTarget.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.MessageTarget.Reader> iterator() {
+        return new Rpc.MessageTarget._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.MessageTarget.Reader> {
+      private final Rpc.MessageTarget.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.MessageTarget.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.MessageTarget.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.MessageTarget)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.MessageTarget.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.MessageTarget.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.MessageTarget.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.MessageTarget.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.MessageTarget.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.MessageTarget)} (used by generated code). */
+    public static final Rpc.MessageTarget._ListFactory _LIST_FACTORY = new Rpc.MessageTarget._ListFactory();
+
     /** Which member of the union is set. */
     public enum Which {
       /** {@code importedCap}. */
@@ -4618,7 +5554,7 @@ public final class Rpc {
        * that initial startup doesn't require a round trip.
        */
       public Rpc.PromisedAnswer.Reader getPromisedAnswer() {
-        return _getPointerField(Rpc.PromisedAnswer.FACTORY, 0);
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       @java.lang.Override
@@ -4766,6 +5702,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Payload)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Payload.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Payload.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Payload.Reader> iterator() {
+        return new Rpc.Payload._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Payload.Reader> {
+      private final Rpc.Payload.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Payload.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Payload.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Payload)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Payload.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Payload.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Payload.Builder, Rpc.Payload.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Payload.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Payload.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Payload.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Payload)} (used by generated code). */
+    public static final Rpc.Payload._ListFactory _LIST_FACTORY = new Rpc.Payload._ListFactory();
+
     /** Reader for {@code Payload}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -4794,7 +5808,7 @@ public final class Rpc {
 
       /** Descriptors corresponding to the cap pointers in `content`. */
       public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable() {
-        return _getPointerField(_CAP_TABLE_FACTORY, 1);
+        return _getListField(Rpc.CapDescriptor._LIST_FACTORY, 1);
       }
 
       @java.lang.Override
@@ -4857,22 +5871,22 @@ public final class Rpc {
 
       /** Descriptors corresponding to the cap pointers in `content`. */
       public dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> getCapTable() {
-        return _getPointerField(_CAP_TABLE_FACTORY, 1);
+        return _getPointerField(Rpc.CapDescriptor._LIST_FACTORY, 1);
       }
 
       /** Sets {@code capTable} to a deep copy of {@code value}. */
       public void setCapTable(dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> value) {
-        _setPointerField(_CAP_TABLE_FACTORY, 1, value);
+        _setPointerField(Rpc.CapDescriptor._LIST_FACTORY, 1, value);
       }
 
       /** Replaces {@code capTable} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> initCapTable(int size) {
-        return _initPointerField(_CAP_TABLE_FACTORY, 1, size);
+        return _initPointerField(Rpc.CapDescriptor._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code capTable} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder>> disownCapTable() {
-        return _disownPointerField(_CAP_TABLE_FACTORY, 1);
+        return _disownPointerField(Rpc.CapDescriptor._LIST_FACTORY, 1);
       }
 
       /** Moves {@code value} into {@code capTable}. */
@@ -4885,9 +5899,6 @@ public final class Rpc {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader>> _CAP_TABLE_FACTORY =
-        dev.capnp.runtime.StructList.factory(Rpc.CapDescriptor.FACTORY);
   }
 
   /**
@@ -4948,6 +5959,84 @@ public final class Rpc {
         return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Rpc.CapDescriptor)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.CapDescriptor.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.CapDescriptor.Reader> iterator() {
+        return new Rpc.CapDescriptor._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.CapDescriptor.Reader> {
+      private final Rpc.CapDescriptor.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.CapDescriptor.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.CapDescriptor.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.CapDescriptor)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.CapDescriptor.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.CapDescriptor.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.CapDescriptor)} (used by generated code). */
+    public static final Rpc.CapDescriptor._ListFactory _LIST_FACTORY = new Rpc.CapDescriptor._ListFactory();
 
     /** Which member of the union is set. */
     public enum Which {
@@ -5061,7 +6150,7 @@ public final class Rpc {
        * by the sender.
        */
       public Rpc.PromisedAnswer.Reader getReceiverAnswer() {
-        return _getPointerField(Rpc.PromisedAnswer.FACTORY, 0);
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       /** True if the union member {@code thirdPartyHosted} is set. */
@@ -5084,7 +6173,7 @@ public final class Rpc {
        * `vine` instead.
        */
       public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted() {
-        return _getPointerField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
+        return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
       }
 
       /**
@@ -5541,6 +6630,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.PromisedAnswer)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.PromisedAnswer.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.PromisedAnswer.Reader> iterator() {
+        return new Rpc.PromisedAnswer._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.PromisedAnswer.Reader> {
+      private final Rpc.PromisedAnswer.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.PromisedAnswer.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.PromisedAnswer.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.PromisedAnswer)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.PromisedAnswer.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.PromisedAnswer.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.PromisedAnswer)} (used by generated code). */
+    public static final Rpc.PromisedAnswer._ListFactory _LIST_FACTORY = new Rpc.PromisedAnswer._ListFactory();
+
     /** Struct {@code Op}. */
     public static final class Op {
       private Op() {}
@@ -5583,6 +6750,84 @@ public final class Rpc {
           return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
         }
       }
+
+      /** A {@code List(Rpc.PromisedAnswer.Op)} being read, with this struct's own element access. */
+      public static final class ListReader
+          extends dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> {
+        private ListReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public Rpc.PromisedAnswer.Op.Reader get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+
+        @java.lang.Override
+        public java.util.Iterator<Rpc.PromisedAnswer.Op.Reader> iterator() {
+          return new Rpc.PromisedAnswer.Op._ListIterator(this);
+        }
+      }
+
+      /** Iterates over a {@link ListReader}. */
+      private static final class _ListIterator
+          implements java.util.Iterator<Rpc.PromisedAnswer.Op.Reader> {
+        private final Rpc.PromisedAnswer.Op.ListReader list;
+        private int next;
+
+        _ListIterator(Rpc.PromisedAnswer.Op.ListReader list) {
+          this.list = list;
+        }
+
+        @java.lang.Override
+        public boolean hasNext() {
+          return next < list.size();
+        }
+
+        @java.lang.Override
+        public Rpc.PromisedAnswer.Op.Reader next() {
+          if (next >= list.size()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return list.get(next++);
+        }
+      }
+
+      /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.PromisedAnswer.Op)}. */
+      public static final class _ListFactory
+          extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader>> {
+        private static final dev.capnp.runtime.StructList.Factory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader> BUILDERS =
+            dev.capnp.runtime.StructList.factory(FACTORY);
+
+        private _ListFactory() {
+          super(SIZE);
+        }
+
+        @java.lang.Override
+        public Rpc.PromisedAnswer.Op.ListReader constructReader(
+            dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+          return new Rpc.PromisedAnswer.Op.ListReader(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize, nestingLimit);
+        }
+
+        @java.lang.Override
+        public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> constructBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+              structDataSize, structPointerCount, elementSize);
+        }
+      }
+
+      /** Reads and builds {@code List(Rpc.PromisedAnswer.Op)} (used by generated code). */
+      public static final Rpc.PromisedAnswer.Op._ListFactory _LIST_FACTORY = new Rpc.PromisedAnswer.Op._ListFactory();
 
       /** Which member of the union is set. */
       public enum Which {
@@ -5744,7 +6989,7 @@ public final class Rpc {
        * pointed to by a field of the struct, you need a `getPointerField` op.
        */
       public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform() {
-        return _getPointerField(_TRANSFORM_FACTORY, 0);
+        return _getListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0);
       }
 
       @java.lang.Override
@@ -5794,22 +7039,22 @@ public final class Rpc {
        * pointed to by a field of the struct, you need a `getPointerField` op.
        */
       public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> getTransform() {
-        return _getPointerField(_TRANSFORM_FACTORY, 0);
+        return _getPointerField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0);
       }
 
       /** Sets {@code transform} to a deep copy of {@code value}. */
       public void setTransform(dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> value) {
-        _setPointerField(_TRANSFORM_FACTORY, 0, value);
+        _setPointerField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, value);
       }
 
       /** Replaces {@code transform} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> initTransform(int size) {
-        return _initPointerField(_TRANSFORM_FACTORY, 0, size);
+        return _initPointerField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code transform} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder>> disownTransform() {
-        return _disownPointerField(_TRANSFORM_FACTORY, 0);
+        return _disownPointerField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0);
       }
 
       /** Moves {@code value} into {@code transform}. */
@@ -5822,9 +7067,6 @@ public final class Rpc {
         return asReader().toString();
       }
     }
-
-    private static final dev.capnp.runtime.PointerFactory<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader>> _TRANSFORM_FACTORY =
-        dev.capnp.runtime.StructList.factory(Rpc.PromisedAnswer.Op.FACTORY);
   }
 
   /**
@@ -5873,6 +7115,84 @@ public final class Rpc {
         return dev.capnp.dynamic.TypeArguments.structType(Rpc.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(Rpc.ThirdPartyCapDescriptor)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.ThirdPartyCapDescriptor.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.ThirdPartyCapDescriptor.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.ThirdPartyCapDescriptor.Reader> iterator() {
+        return new Rpc.ThirdPartyCapDescriptor._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.ThirdPartyCapDescriptor.Reader> {
+      private final Rpc.ThirdPartyCapDescriptor.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.ThirdPartyCapDescriptor.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.ThirdPartyCapDescriptor.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.ThirdPartyCapDescriptor)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.ThirdPartyCapDescriptor.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.ThirdPartyCapDescriptor.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.ThirdPartyCapDescriptor.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.ThirdPartyCapDescriptor.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.ThirdPartyCapDescriptor.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.ThirdPartyCapDescriptor)} (used by generated code). */
+    public static final Rpc.ThirdPartyCapDescriptor._ListFactory _LIST_FACTORY = new Rpc.ThirdPartyCapDescriptor._ListFactory();
 
     /** Reader for {@code ThirdPartyCapDescriptor}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
@@ -6073,6 +7393,84 @@ public final class Rpc {
       }
     }
 
+    /** A {@code List(Rpc.Exception)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Rpc.Exception.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Rpc.Exception.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Rpc.Exception.Reader> iterator() {
+        return new Rpc.Exception._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Rpc.Exception.Reader> {
+      private final Rpc.Exception.ListReader list;
+      private int next;
+
+      _ListIterator(Rpc.Exception.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Rpc.Exception.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Exception)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Exception.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Exception.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Rpc.Exception.Builder, Rpc.Exception.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Rpc.Exception.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Rpc.Exception.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Rpc.Exception.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Exception)} (used by generated code). */
+    public static final Rpc.Exception._ListFactory _LIST_FACTORY = new Rpc.Exception._ListFactory();
+
     /** Enum {@code Type}. */
     public enum Type {
       /**
@@ -6164,7 +7562,7 @@ public final class Rpc {
 
       /** Human-readable failure description. */
       public dev.capnp.runtime.Text.Reader getReason() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 0);
+        return _getTextField(0);
       }
 
       /**
@@ -6196,7 +7594,7 @@ public final class Rpc {
        * when desired.
        */
       public dev.capnp.runtime.Text.Reader getTrace() {
-        return _getPointerField(dev.capnp.runtime.Text.FACTORY, 1);
+        return _getTextField(1);
       }
 
       @java.lang.Override
@@ -6236,7 +7634,7 @@ public final class Rpc {
 
       /** Sets {@code reason} to the UTF-8 encoding of {@code value}. */
       public void setReason(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 0, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(0, value);
       }
 
       /** Replaces {@code reason} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
@@ -6311,7 +7709,7 @@ public final class Rpc {
 
       /** Sets {@code trace} to the UTF-8 encoding of {@code value}. */
       public void setTrace(java.lang.String value) {
-        _setPointerField(dev.capnp.runtime.Text.FACTORY, 1, new dev.capnp.runtime.Text.Reader(value));
+        _setTextField(1, value);
       }
 
       /** Replaces {@code trace} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */

@@ -197,6 +197,84 @@ public final class RpcTwoparty {
       }
     }
 
+    /** A {@code List(RpcTwoparty.VatId)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.VatId.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.VatId.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.VatId.Reader> iterator() {
+        return new RpcTwoparty.VatId._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.VatId.Reader> {
+      private final RpcTwoparty.VatId.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.VatId.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.VatId.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.VatId)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.VatId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.VatId.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.VatId.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.VatId.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.VatId.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.VatId)} (used by generated code). */
+    public static final RpcTwoparty.VatId._ListFactory _LIST_FACTORY = new RpcTwoparty.VatId._ListFactory();
+
     /** Reader for {@code VatId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -286,6 +364,84 @@ public final class RpcTwoparty {
         return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(RpcTwoparty.ProvisionId)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.ProvisionId.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ProvisionId.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.ProvisionId.Reader> iterator() {
+        return new RpcTwoparty.ProvisionId._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.ProvisionId.Reader> {
+      private final RpcTwoparty.ProvisionId.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.ProvisionId.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ProvisionId.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.ProvisionId)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.ProvisionId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.ProvisionId.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ProvisionId.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.ProvisionId.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.ProvisionId.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.ProvisionId)} (used by generated code). */
+    public static final RpcTwoparty.ProvisionId._ListFactory _LIST_FACTORY = new RpcTwoparty.ProvisionId._ListFactory();
 
     /** Reader for {@code ProvisionId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
@@ -380,6 +536,84 @@ public final class RpcTwoparty {
       }
     }
 
+    /** A {@code List(RpcTwoparty.RecipientId)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.RecipientId.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.RecipientId.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.RecipientId.Reader> iterator() {
+        return new RpcTwoparty.RecipientId._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.RecipientId.Reader> {
+      private final RpcTwoparty.RecipientId.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.RecipientId.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.RecipientId.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.RecipientId)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.RecipientId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.RecipientId.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.RecipientId.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.RecipientId.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.RecipientId.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.RecipientId)} (used by generated code). */
+    public static final RpcTwoparty.RecipientId._ListFactory _LIST_FACTORY = new RpcTwoparty.RecipientId._ListFactory();
+
     /** Reader for {@code RecipientId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(
@@ -457,6 +691,84 @@ public final class RpcTwoparty {
         return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(RpcTwoparty.ThirdPartyCapId)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.ThirdPartyCapId.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ThirdPartyCapId.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.ThirdPartyCapId.Reader> iterator() {
+        return new RpcTwoparty.ThirdPartyCapId._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.ThirdPartyCapId.Reader> {
+      private final RpcTwoparty.ThirdPartyCapId.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.ThirdPartyCapId.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ThirdPartyCapId.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.ThirdPartyCapId)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.ThirdPartyCapId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.ThirdPartyCapId.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ThirdPartyCapId.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.ThirdPartyCapId.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.ThirdPartyCapId.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.ThirdPartyCapId)} (used by generated code). */
+    public static final RpcTwoparty.ThirdPartyCapId._ListFactory _LIST_FACTORY = new RpcTwoparty.ThirdPartyCapId._ListFactory();
 
     /** Reader for {@code ThirdPartyCapId}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
@@ -566,6 +878,84 @@ public final class RpcTwoparty {
         return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(RpcTwoparty.JoinKeyPart)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinKeyPart.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinKeyPart.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.JoinKeyPart.Reader> iterator() {
+        return new RpcTwoparty.JoinKeyPart._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.JoinKeyPart.Reader> {
+      private final RpcTwoparty.JoinKeyPart.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.JoinKeyPart.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinKeyPart.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.JoinKeyPart)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinKeyPart.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinKeyPart.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinKeyPart.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.JoinKeyPart.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinKeyPart.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.JoinKeyPart)} (used by generated code). */
+    public static final RpcTwoparty.JoinKeyPart._ListFactory _LIST_FACTORY = new RpcTwoparty.JoinKeyPart._ListFactory();
 
     /** Reader for {@code JoinKeyPart}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
@@ -698,6 +1088,84 @@ public final class RpcTwoparty {
         return dev.capnp.dynamic.TypeArguments.structType(RpcTwoparty.SCHEMA, TYPE_ID, new long[] {});
       }
     }
+
+    /** A {@code List(RpcTwoparty.JoinResult)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinResult.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinResult.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<RpcTwoparty.JoinResult.Reader> iterator() {
+        return new RpcTwoparty.JoinResult._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<RpcTwoparty.JoinResult.Reader> {
+      private final RpcTwoparty.JoinResult.ListReader list;
+      private int next;
+
+      _ListIterator(RpcTwoparty.JoinResult.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinResult.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.JoinResult)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinResult.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinResult.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinResult.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new RpcTwoparty.JoinResult.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinResult.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.JoinResult)} (used by generated code). */
+    public static final RpcTwoparty.JoinResult._ListFactory _LIST_FACTORY = new RpcTwoparty.JoinResult._ListFactory();
 
     /** Reader for {@code JoinResult}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {

@@ -87,6 +87,84 @@ public final class Stream {
       }
     }
 
+    /** A {@code List(Stream.StreamResult)} being read, with this struct's own element access. */
+    public static final class ListReader
+        extends dev.capnp.runtime.StructList.Reader<Stream.StreamResult.Reader> {
+      private ListReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public Stream.StreamResult.Reader get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+
+      @java.lang.Override
+      public java.util.Iterator<Stream.StreamResult.Reader> iterator() {
+        return new Stream.StreamResult._ListIterator(this);
+      }
+    }
+
+    /** Iterates over a {@link ListReader}. */
+    private static final class _ListIterator
+        implements java.util.Iterator<Stream.StreamResult.Reader> {
+      private final Stream.StreamResult.ListReader list;
+      private int next;
+
+      _ListIterator(Stream.StreamResult.ListReader list) {
+        this.list = list;
+      }
+
+      @java.lang.Override
+      public boolean hasNext() {
+        return next < list.size();
+      }
+
+      @java.lang.Override
+      public Stream.StreamResult.Reader next() {
+        if (next >= list.size()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return list.get(next++);
+      }
+    }
+
+    /** Reads (as {@link ListReader}s) and builds {@code List(Stream.StreamResult)}. */
+    public static final class _ListFactory
+        extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Stream.StreamResult.Builder>, dev.capnp.runtime.StructList.Reader<Stream.StreamResult.Reader>> {
+      private static final dev.capnp.runtime.StructList.Factory<Stream.StreamResult.Builder, Stream.StreamResult.Reader> BUILDERS =
+          dev.capnp.runtime.StructList.factory(FACTORY);
+
+      private _ListFactory() {
+        super(SIZE);
+      }
+
+      @java.lang.Override
+      public Stream.StreamResult.ListReader constructReader(
+          dev.capnp.runtime.SegmentReader segment, dev.capnp.runtime.CapTableReader capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize, int nestingLimit) {
+        return new Stream.StreamResult.ListReader(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize, nestingLimit);
+      }
+
+      @java.lang.Override
+      public dev.capnp.runtime.StructList.Builder<Stream.StreamResult.Builder> constructBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            structDataSize, structPointerCount, elementSize);
+      }
+    }
+
+    /** Reads and builds {@code List(Stream.StreamResult)} (used by generated code). */
+    public static final Stream.StreamResult._ListFactory _LIST_FACTORY = new Stream.StreamResult._ListFactory();
+
     /** Reader for {@code StreamResult}. */
     public static final class Reader extends dev.capnp.runtime.StructReader {
       private Reader(

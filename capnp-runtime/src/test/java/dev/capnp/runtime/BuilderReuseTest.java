@@ -1,0 +1,59 @@
+package dev.capnp.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Reusing a {@link MessageBuilder} and encoding text straight into the message. */
+class BuilderReuseTest {
+  private static T.Reader reread(MessageBuilder mb) {
+    return Serialize.read(ByteBuffer.wrap(Serialize.toBytes(mb))).getRoot(T.FACTORY);
+  }
+
+  @Test
+  void resetMessageIsEmptyAndBuildsTheSameBytesAsANewOne() {
+    MessageBuilder reused = new MessageBuilder(64);
+    T.Builder first = reused.initRoot(T.FACTORY);
+    first.setA(7).setC("first content");
+    first.initF(2).get(1).setA(3);
+    reused.reset();
+    assertThat(reused.sizeInWords()).isEqualTo(1);
+    assertThat(reused.asReader().getRoot(T.FACTORY).getA()).isZero();
+    reused.initRoot(T.FACTORY).setC("x");
+    MessageBuilder fresh = new MessageBuilder(64);
+    fresh.initRoot(T.FACTORY).setC("x");
+    assertThat(Serialize.toBytes(reused)).isEqualTo(Serialize.toBytes(fresh));
+  }
+
+  @Test
+  void resetMergesSegmentsIntoOneLargeEnoughForThePreviousMessage() {
+    MessageBuilder mb = new MessageBuilder(8);
+    StructList.Builder<T.Builder> list = mb.initRoot(T.FACTORY).initF(50);
+    for (int i = 0; i < 50; i++) {
+      list.get(i).setA(i).setC("element " + i);
+    }
+    assertThat(mb.segmentCount()).isGreaterThan(1);
+    long used = mb.sizeInWords();
+    mb.reset();
+    assertThat(mb.segmentCount()).isOne();
+    StructList.Builder<T.Builder> again = mb.initRoot(T.FACTORY).initF(50);
+    for (int i = 0; i < 50; i++) {
+      again.get(i).setA(i).setC("element " + i);
+    }
+    assertThat(mb.segmentCount()).isOne();
+    assertThat(mb.sizeInWords()).isLessThanOrEqualTo(used);
+    assertThat(reread(mb).getF().get(49).getC()).hasToString("element 49");
+  }
+
+  @Test
+  void textFromAStringIsItsUtf8Encoding() {
+    for (String s : new String[] {"", "ascii only", "h\u00e9llo \u20ac \ud83d\ude00"}) {
+      MessageBuilder mb = new MessageBuilder();
+      mb.initRoot(T.FACTORY).setC(s);
+      Text.Reader t = reread(mb).getC();
+      assertThat(t).hasToString(s);
+      assertThat(t.size()).isEqualTo(s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+  }
+}
