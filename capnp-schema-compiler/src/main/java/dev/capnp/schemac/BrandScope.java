@@ -56,10 +56,6 @@ final class BrandScope {
     return new BrandScope(module, this, typeId, paramCount, false);
   }
 
-  void setImplicitParams(List<BrandedDecl> implicit) {
-    this.params = implicit;
-  }
-
   BrandScope setParams(List<BrandedDecl> newParams, boolean isList, Expression source) {
     if (!params.isEmpty()) {
       module.error(source.start(), source.end(), "Double-application of generic parameters.");

@@ -101,15 +101,14 @@ final class InterfaceTranslator {
       new StructTranslator(translator, new ImplicitParams(id, implicit))
           .translateParams(paramList.named(), builder, out.sourceInfo());
       translator.paramStructs.add(out);
+      // The brand of a parameter struct inherits the interface's parameters; like the C++
+      // compiler, it does not bind the method's implicit parameters.
       BrandScope brand = translator.localBrand.push(id, implicit.size());
       if (!implicit.isEmpty()) {
-        List<BrandedDecl> implicitDecls = new ArrayList<>();
         var implicitBuilder = builder.initParameters(implicit.size());
         for (int i = 0; i < implicit.size(); i++) {
-          implicitDecls.add(BrandedDecl.implicitMethodParam(i));
           implicitBuilder.get(i).setName(implicit.get(i));
         }
-        brand.setImplicitParams(implicitDecls);
       }
       brand.compile(initBrand);
       return id;

@@ -16,6 +16,7 @@ import java.util.Set;
 final class ValueRegistry {
   private final Workspace workspace;
   private SchemaRegistry registry;
+  private final java.util.Map<Long, Schema.Node.Reader> nodes = new java.util.HashMap<>();
 
   ValueRegistry(Workspace workspace) {
     this.workspace = workspace;
@@ -33,8 +34,15 @@ final class ValueRegistry {
     return convert(type);
   }
 
+  /** The compiled node with this id (including groups and parameter structs), or null. */
+  Schema.Node.Reader node(long id) {
+    registry();
+    return nodes.get(id);
+  }
+
   private SchemaRegistry registry() {
     if (registry == null) {
+      nodes.clear();
       List<NodeTranslator.Output> outputs = new ArrayList<>();
       for (DeclNode node : workspace.allNodes()) {
         NodeTranslator t = node.translatorIfBootstrapped();
@@ -47,6 +55,7 @@ final class ValueRegistry {
       var nodes = request.initNodes(outputs.size());
       for (int i = 0; i < outputs.size(); i++) {
         nodes.setWithCaveats(i, outputs.get(i).node().asReader());
+        this.nodes.put(outputs.get(i).node().getId(), outputs.get(i).node().asReader());
       }
       request.initRequestedFiles(0);
       registry = SchemaRegistry.fromCodeGeneratorRequest(request.asReader());

@@ -61,7 +61,8 @@ final class ValueTranslator {
         if (source instanceof Expression.Tuple tuple) {
           MessageBuilder scratch = new MessageBuilder(256);
           AnyPointer.Builder root = scratch.getRootAnyPointer();
-          fillStruct(root.initAs(dynamicType.structSchema().factory()), tuple);
+          fillStruct(root.initAs(dynamicType.structSchema().factory()), tuple, type,
+              type.getStruct().getTypeId());
           target.setStruct(root.asReader());
           return;
         }
@@ -78,7 +79,7 @@ final class ValueTranslator {
           MessageBuilder scratch = new MessageBuilder(256);
           AnyPointer.Builder root = scratch.getRootAnyPointer();
           fillList(root.initAs(DynamicList.factory(dynamicType.elementType()),
-              list.elements().size()), list);
+              list.elements().size()), list, type.getList().getElementType());
           target.setList(root.asReader());
           return;
         }
@@ -401,8 +402,14 @@ final class ValueTranslator {
 
   // ---- struct and list values ----
 
-  private void fillStruct(DynamicStruct.Builder builder, Expression.Tuple tuple) {
+  /**
+   * Fills a struct value. {@code type} is the struct's type with its brand: fields whose type
+   * is a generic parameter bound by the brand get values of the bound type.
+   */
+  private void fillStruct(DynamicStruct.Builder builder, Expression.Tuple tuple,
+      Schema.Type.Reader type, long nodeId) {
     StructSchema schema = builder.schema();
+    Schema.Node.Reader node = workspace.valueRegistry().node(nodeId);
     for (Expression.Param param : tuple.params()) {
       if (param.name() == null) {
         error(param.value(), "Missing field name.");
@@ -415,25 +422,103 @@ final class ValueTranslator {
         continue;
       }
       Expression value = param.value();
+      Schema.Field.Reader proto = node == null ? null : fieldNamed(node, param.name());
       if (field.isGroup()) {
         if (value instanceof Expression.Tuple t) {
-          fillStruct(builder.init(field), t);
+          fillStruct(builder.init(field), t, type,
+              proto == null ? 0 : proto.getGroup().getTypeId());
         } else {
           error(value, "Type mismatch; expected group.");
         }
         continue;
       }
-      setField(builder, field, value);
+      Schema.Type.Reader bound = proto == null ? null
+          : Generics.substitute(proto.getSlot().getType(), type.getStruct().getBrand());
+      if (bound != null) {
+        AnyPointer.Reader v = pointerValue(value, bound);
+        if (v != null) {
+          setPointer(builder, field, v);
+        }
+        continue;
+      }
+      setField(builder, field, value, proto == null ? null : proto.getSlot().getType());
     }
   }
 
+  private static Schema.Field.Reader fieldNamed(Schema.Node.Reader node, String name) {
+    for (var f : Lists.of(node.getStruct().getFields())) {
+      if (f.getName().toString().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private static void setPointer(DynamicStruct.Builder builder, StructSchema.Field field,
+      AnyPointer.Reader value) {
+    DynamicType type = field.type();
+    switch (type.kind()) {
+      case STRUCT -> builder.set(field, value.getAs(type.structSchema().factory()));
+      case LIST -> builder.set(field, value.getAs(DynamicList.factory(type.elementType())));
+      case TEXT -> builder.set(field, value.getAs(dev.capnp.runtime.Text.FACTORY));
+      case DATA -> builder.set(field, value.getAs(dev.capnp.runtime.Data.FACTORY));
+      default -> builder.set(field, value);
+    }
+  }
+
+  /** A value of pointer type {@code type} built in a scratch message, or null after an error. */
+  private AnyPointer.Reader pointerValue(Expression source, Schema.Type.Reader type) {
+    DynamicType dynamicType = workspace.valueRegistry().dynamicType(type);
+    if (dynamicType == null) {
+      return null;
+    }
+    MessageBuilder scratch = new MessageBuilder(256);
+    AnyPointer.Builder root = scratch.getRootAnyPointer();
+    switch (type.which()) {
+      case STRUCT -> {
+        if (source instanceof Expression.Tuple tuple) {
+          fillStruct(root.initAs(dynamicType.structSchema().factory()), tuple, type,
+              type.getStruct().getTypeId());
+          return root.asReader();
+        }
+      }
+      case LIST -> {
+        if (source instanceof Expression.ListExpr list) {
+          fillList(root.initAs(DynamicList.factory(dynamicType.elementType()),
+              list.elements().size()), list, type.getList().getElementType());
+          return root.asReader();
+        }
+      }
+      case TEXT, DATA -> {
+        Object v = checked(source, dynamicType, false);
+        if (v == null) {
+          return null;
+        }
+        if (v instanceof String text) {
+          root.setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(text));
+        } else {
+          root.setAs(dev.capnp.runtime.Data.FACTORY, new dev.capnp.runtime.Data.Reader((byte[]) v));
+        }
+        return root.asReader();
+      }
+      default -> { }
+    }
+    Object v = inner(source, dynamicType, false);
+    if (v instanceof PointerValue p) {
+      return p.value();
+    } else if (v != null) {
+      mismatch(source, dynamicType);
+    }
+    return null;
+  }
+
   private void setField(DynamicStruct.Builder builder, StructSchema.Field field,
-      Expression value) {
+      Expression value, Schema.Type.Reader schemaType) {
     DynamicType type = field.type();
     switch (type.kind()) {
       case STRUCT -> {
         if (value instanceof Expression.Tuple t) {
-          fillStruct(builder.init(field), t);
+          fillStruct(builder.init(field), t, schemaType, type.structSchema().id());
         } else {
           Object v = inner(value, type, false);
           if (v instanceof PointerValue p && p.type().isStruct()
@@ -446,7 +531,8 @@ final class ValueTranslator {
       }
       case LIST -> {
         if (value instanceof Expression.ListExpr l) {
-          fillList(builder.initList(field, l.elements().size()), l);
+          fillList(builder.initList(field, l.elements().size()), l,
+              schemaType == null ? null : schemaType.getList().getElementType());
         } else {
           Object v = inner(value, type, false);
           if (v instanceof PointerValue p && p.type().isList()) {
@@ -478,14 +564,15 @@ final class ValueTranslator {
     }
   }
 
-  private void fillList(DynamicList.Builder list, Expression.ListExpr source) {
+  private void fillList(DynamicList.Builder list, Expression.ListExpr source,
+      Schema.Type.Reader elementSchemaType) {
     DynamicType element = list.elementType();
     for (int i = 0; i < source.elements().size(); i++) {
       Expression value = source.elements().get(i);
       switch (element.kind()) {
         case STRUCT -> {
           if (value instanceof Expression.Tuple t) {
-            fillStruct(list.getStruct(i), t);
+            fillStruct(list.getStruct(i), t, elementSchemaType, element.structSchema().id());
           } else {
             Object v = inner(value, element, false);
             if (v instanceof PointerValue p && p.type().isStruct()) {
@@ -497,7 +584,9 @@ final class ValueTranslator {
         }
         case LIST -> {
           if (value instanceof Expression.ListExpr l) {
-            fillList((DynamicList.Builder) list.init(i, l.elements().size()), l);
+            fillList((DynamicList.Builder) list.init(i, l.elements().size()), l,
+                elementSchemaType == null ? null
+                    : elementSchemaType.getList().getElementType());
           } else {
             Object v = inner(value, element, false);
             if (v instanceof PointerValue p && p.type().isList()) {
