@@ -35,11 +35,12 @@ final class Generics {
 
   private static boolean brandMentionsParameter(Schema.Brand.Reader brand) {
     for (var scope : Lists.of(brand.getScopes())) {
-      if (scope.isBind()) {
-        for (var binding : Lists.of(scope.getBind())) {
-          if (binding.isType() && mentionsParameter(binding.getType())) {
-            return true;
-          }
+      if (scope.isInherit()) {
+        return true;
+      }
+      for (var binding : Lists.of(scope.getBind())) {
+        if (binding.isType() && mentionsParameter(binding.getType())) {
+          return true;
         }
       }
     }
@@ -95,11 +96,14 @@ final class Generics {
       var scope = scopes.get(i);
       var o = outScopes.get(i);
       o.setScopeId(scope.getScopeId());
-      if (scope.isInherit()) {
+      var bindings = scope.isInherit() ? contextBindings(context, scope.getScopeId()) : null;
+      if (scope.isInherit() && bindings == null) {
         o.setInherit();
         continue;
       }
-      var bindings = Lists.of(scope.getBind());
+      if (bindings == null) {
+        bindings = Lists.of(scope.getBind());
+      }
       var outBindings = o.initBind(bindings.size());
       for (int j = 0; j < bindings.size(); j++) {
         if (bindings.get(j).isType()) {
@@ -109,6 +113,16 @@ final class Generics {
         }
       }
     }
+  }
+
+  private static java.util.List<Schema.Brand.Binding.Reader> contextBindings(
+      Schema.Brand.Reader context, long scopeId) {
+    for (var scope : Lists.of(context.getScopes())) {
+      if (scope.getScopeId() == scopeId && scope.isBind()) {
+        return Lists.of(scope.getBind());
+      }
+    }
+    return null;
   }
 
   private static Schema.Type.Reader binding(Schema.Brand.Reader brand, long scopeId, int index) {

@@ -297,7 +297,9 @@ final class NodeTranslator {
           compileDefaultDefaultValue(proto.getType(), ab.getValue());
         }
       } else {
-        compileBootstrapValue(use.value(), proto.getType(), ab.getValue());
+        Schema.Type.Reader valueType = Generics.substitute(proto.getType(), ab.getBrand().asReader());
+        compileBootstrapValue(use.value(), valueType != null ? valueType : proto.getType(),
+            ab.getValue());
       }
     }
   }

@@ -67,8 +67,8 @@ final class ValueTranslator {
           return;
         }
         Object v = inner(source, dynamicType, isBootstrap);
-        if (v instanceof PointerValue p && p.type().isStruct()
-            && p.type().getStruct().getTypeId() == type.getStruct().getTypeId()) {
+        if (v instanceof PointerValue p && (p.type() == null || p.type().isStruct()
+            && p.type().getStruct().getTypeId() == type.getStruct().getTypeId())) {
           target.setStruct(p.value());
         } else if (v != null) {
           mismatch(source, dynamicType);
@@ -338,6 +338,20 @@ final class ValueTranslator {
     return switch (type.kind()) {
       case TEXT -> new String(data, StandardCharsets.UTF_8);
       case DATA -> data;
+      case STRUCT -> {
+        if (data.length % 8 != 0) {
+          error(embed, "Embedded file is not a valid Cap'n Proto message.");
+          yield null;
+        }
+        try {
+          var message = dev.capnp.runtime.Serialize.read(java.nio.ByteBuffer.wrap(data),
+              new dev.capnp.runtime.ReaderOptions(Long.MAX_VALUE, Integer.MAX_VALUE));
+          yield new PointerValue(null, message.getRootAnyPointer());
+        } catch (RuntimeException e) {
+          error(embed, "Embedded file is not a valid Cap'n Proto message.");
+          yield null;
+        }
+      }
       default -> {
         error(embed, "Embeds can only be used when Text, Data, or a struct is expected.");
         yield null;
@@ -521,8 +535,8 @@ final class ValueTranslator {
           fillStruct(builder.init(field), t, schemaType, type.structSchema().id());
         } else {
           Object v = inner(value, type, false);
-          if (v instanceof PointerValue p && p.type().isStruct()
-              && p.type().getStruct().getTypeId() == type.structSchema().id()) {
+          if (v instanceof PointerValue p && (p.type() == null || p.type().isStruct()
+              && p.type().getStruct().getTypeId() == type.structSchema().id())) {
             builder.set(field, p.value().getAs(type.structSchema().factory()));
           } else if (v != null) {
             mismatch(value, type);
@@ -575,7 +589,7 @@ final class ValueTranslator {
             fillStruct(list.getStruct(i), t, elementSchemaType, element.structSchema().id());
           } else {
             Object v = inner(value, element, false);
-            if (v instanceof PointerValue p && p.type().isStruct()) {
+            if (v instanceof PointerValue p && (p.type() == null || p.type().isStruct())) {
               copyStruct(list.getStruct(i), p.value().getAs(element.structSchema().factory()));
             } else if (v != null) {
               mismatch(value, element);

@@ -71,7 +71,7 @@ class GoldenTest {
     if (extra != null) {
       try (Stream<Path> files = Files.list(Path.of(extra))) {
         files.filter(p -> p.toString().endsWith(".capnp")).sorted().forEach(p -> all.add(
-            new Case(p.toString(), p.getParent(), List.of(p.getParent()), List.of(),
+            new Case(p.toString(), p.getParent(), List.of(p.getParent().getParent()), List.of(),
                 List.of(p.getFileName()))));
       }
     }
