@@ -204,7 +204,8 @@ final class Lexer {
       return Token.text(Token.Kind.IDENTIFIER, start, pos, ascii(start, pos));
     }
     if (c == '"') {
-      return Token.text(Token.Kind.STRING, start, pos, stringLiteral());
+      String text = stringLiteral();
+      return Token.text(Token.Kind.STRING, start, pos, text);
     }
     if (c == '0' && peek(1) == 'x' && peek(2) == '"') {
       return hexBinary();

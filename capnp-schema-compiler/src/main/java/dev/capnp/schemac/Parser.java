@@ -517,7 +517,7 @@ final class Parser {
     if (Long.compareUnsigned(t.integer(), 65536) >= 0) {
       errors.add(file, t.start(), t.end(), "Ordinals cannot be greater than 65535.");
     }
-    decl.ordinal = t.integer() & 0xffff;
+    decl.ordinal = t.integer();
     decl.ordinalStart = t.start();
     decl.ordinalEnd = t.end();
     return true;

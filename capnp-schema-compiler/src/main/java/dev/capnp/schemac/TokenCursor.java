@@ -68,21 +68,28 @@ final class TokenCursor {
     return pos > 0 ? tokens.get(pos - 1).end() : 0;
   }
 
+  /**
+   * Takes operator {@code op}. Like the C++ parser, an operator token with other text counts as
+   * consumed for error positions (it is matched first, then rejected).
+   */
   boolean operator(String op) {
-    Token t = peek();
-    if (t != null && t.isOperator(op)) {
-      next();
-      return true;
-    }
-    noteFailure();
-    return false;
+    return take(Token.Kind.OPERATOR, op);
   }
 
+  /** Takes keyword {@code word}; another identifier counts as consumed for error positions. */
   boolean keyword(String word) {
+    return take(Token.Kind.IDENTIFIER, word);
+  }
+
+  private boolean take(Token.Kind kind, String text) {
     Token t = peek();
-    if (t != null && t.isIdentifier(word)) {
-      next();
-      return true;
+    if (t != null && t.kind() == kind) {
+      if (t.text().equals(text)) {
+        next();
+        return true;
+      }
+      best = Math.max(best, pos + 1);
+      return false;
     }
     noteFailure();
     return false;

@@ -37,6 +37,20 @@ final class NativeCapnp {
     assumeTrue(available, "capnp is not on the PATH");
   }
 
+  /** The error lines of {@code capnp compile -o-} on a file that must fail, run in {@code cwd}. */
+  static List<String> errors(Path cwd, Path file) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder("capnp", "compile", "-o-", file.toString())
+        .directory(cwd.toFile());
+    builder.environment().put("PWD", cwd.toString());
+    Process p = builder.start();
+    p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() == 0) {
+      throw new AssertionError("capnp compile accepted " + file);
+    }
+    return err.lines().filter(l -> !l.isBlank()).toList();
+  }
+
   /** The framed request of {@code capnp compile -o-}, run in {@code cwd}. */
   static byte[] compile(Path cwd, List<Path> importPath, List<Path> srcPrefixes, List<Path> files)
       throws IOException, InterruptedException {
