@@ -123,13 +123,7 @@ public final class CapnpCompiler {
   }
 
   private static MessageBuilder writeRequest(DependencyWalker walker, List<DeclNode> roots) {
-    List<NodeTranslator.Output> outputs = new ArrayList<>();
-    for (DeclNode node : walker.loaded) {
-      NodeTranslator t = node.translatorIfBootstrapped();
-      if (t != null) {
-        outputs.addAll(t.outputs());
-      }
-    }
+    List<Schema.Node.Reader> outputs = walker.loadOrder.nodes();
     MessageBuilder message = new MessageBuilder(4096);
     var request = message.initRoot(Schema.CodeGeneratorRequest.FACTORY);
     var version = request.initCapnpVersion();
@@ -138,7 +132,7 @@ public final class CapnpCompiler {
     version.setMicro((byte) CAPNP_VERSION[2]);
     var nodes = request.initNodes(outputs.size());
     for (int i = 0; i < outputs.size(); i++) {
-      nodes.setWithCaveats(i, outputs.get(i).node().asReader());
+      nodes.setWithCaveats(i, outputs.get(i));
     }
     var infos = request.initSourceInfo(walker.sourceInfo.size());
     int i = 0;

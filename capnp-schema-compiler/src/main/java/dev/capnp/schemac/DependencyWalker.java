@@ -4,9 +4,8 @@ import dev.capnp.runtime.StructList;
 import dev.capnp.schema.Schema;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides which nodes go into the request, as the C++ compiler does: every node of a requested
@@ -23,7 +22,7 @@ final class DependencyWalker {
   static final int DEFAULT = NODE | CHILDREN | DEPENDENCIES | DEPENDENCY_PARENTS;
 
   private final Workspace workspace;
-  final Set<DeclNode> loaded = new LinkedHashSet<>();
+  final LoadOrder loadOrder = new LoadOrder();
   final Map<Long, Schema.Node.SourceInfo.Reader> sourceInfo = new LinkedHashMap<>();
 
   DependencyWalker(Workspace workspace) {
@@ -43,7 +42,11 @@ final class DependencyWalker {
     seen.put(node, slot | eagerness);
     NodeTranslator translator = node.translator(DeclNode.State.FINISHED);
     if (translator != null) {
-      loaded.add(node);
+      List<NodeTranslator.Output> outputs = translator.outputs();
+      for (NodeTranslator.Output aux : outputs.subList(1, outputs.size())) {
+        loadOrder.loadOnce(aux.node().asReader());
+      }
+      loadOrder.loadOnce(translator.main.node().asReader());
       if (eagerness / DEPENDENCIES != 0) {
         int next = (eagerness & ~(DEPENDENCIES - 1)) | (eagerness / DEPENDENCIES);
         for (NodeTranslator.Output out : translator.outputs()) {

@@ -2,6 +2,7 @@ package dev.capnp.schemac;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capnp.compiler.JavaGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Golden equality with the native compiler: each case is compiled by {@code capnp compile -o-}
- * and by {@link CapnpCompiler}, and the requests must have the same nodes, source info and
- * requested files. Every candidate (the golden files here, {@code /usr/include/capnp} and every
+ * and by {@link CapnpCompiler}, and the requests must have the same nodes (in the same order),
+ * source info and requested files, and give the same generated Java. Every candidate (the golden files here, {@code /usr/include/capnp} and every
  * schema of the project) must pass unless listed in {@link #KNOWN_FAILURES}. Run with
  * {@code -Dschemac.survey=true} to print which pass instead of failing, and with
  * {@code -Dschemac.extraDir=DIR} to add the schemas of a directory (for example the C++ test
@@ -88,7 +89,23 @@ class GoldenTest {
     byte[] actual = CapnpCompiler.builder().importPath(c.importPath())
         .sourcePrefixes(c.srcPrefixes()).currentDirectory(c.cwd()).build()
         .compileToBytes(c.files());
-    return RequestComparison.differences(expected, actual);
+    List<String> diffs = new ArrayList<>(RequestComparison.differences(expected, actual));
+    String expectedJava = generatedJava(expected);
+    String actualJava = generatedJava(actual);
+    if (!expectedJava.equals(actualJava)) {
+      diffs.add("generated Java differs");
+    }
+    return diffs;
+  }
+
+  /** The Java generated from a request (or the generator's error), as one string. */
+  static String generatedJava(byte[] request) {
+    try {
+      return new JavaGenerator(JavaGenerator.Options.defaults()).generateSources(request)
+          .toString();
+    } catch (IllegalArgumentException e) {
+      return "error: " + e.getMessage();
+    }
   }
 
   @TestFactory

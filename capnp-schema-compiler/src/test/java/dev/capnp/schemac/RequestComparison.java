@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compares two {@code CodeGeneratorRequest}s: the nodes matched by id, the source info matched
- * by id and the requested files in order, each by canonical encoding (so values inside
- * AnyPointer fields are compared too); {@code capnpVersion} is ignored.
+ * Compares two {@code CodeGeneratorRequest}s: the nodes matched by id (and their order), the
+ * source info matched by id and the requested files in order, each by canonical encoding (so
+ * values inside AnyPointer fields are compared too); {@code capnpVersion} is ignored.
  */
 final class RequestComparison {
   private static final ReaderOptions TRUSTED = new ReaderOptions(Long.MAX_VALUE, 1000);
@@ -53,6 +53,10 @@ final class RequestComparison {
       if (!expectedNodes.containsKey(entry.getKey())) {
         out.add("unexpected node " + entry.getValue().getDisplayName());
       }
+    }
+    if (out.isEmpty() && !List.copyOf(expectedNodes.keySet()).equals(List.copyOf(actualNodes.keySet()))) {
+      out.add("nodes in a different order: expected " + expectedNodes.keySet() + " actual "
+          + actualNodes.keySet());
     }
     Map<Long, Schema.Node.SourceInfo.Reader> expectedInfo = new LinkedHashMap<>();
     for (var s : Lists.of(e.getSourceInfo())) {
