@@ -15,6 +15,21 @@ import java.util.List;
 final class StructLayout {
   private static final int HOLE_SIZES = 6;
 
+  /**
+   * A layout the C++ compiler refuses (it would have been computed wrongly by Cap'n Proto 0.5;
+   * see capnproto issue 344).
+   */
+  static final class Issue344Exception extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final String MESSAGE = "Bad news: Cap'n Proto 0.5.x and previous contained a bug "
+        + "which would cause this schema to be compiled incorrectly. Please see: "
+        + "https://github.com/sandstorm-io/capnproto/issues/344";
+
+    Issue344Exception() {
+      super(MESSAGE, null, false, false);
+    }
+  }
+
   /** Free slots, at most one per size: {@code holes[s]} is an offset, 0 meaning none. */
   static final class HoleSet {
     final int[] holes = new int[HOLE_SIZES];
@@ -268,9 +283,7 @@ final class StructLayout {
       if (newHoles) {
         holes.addHolesAtEnd(lgSizeUsed, 1, desiredUsage);
       } else {
-        throw new IllegalStateException("Bad news: Cap'n Proto 0.5.x and previous contained a bug "
-            + "which would cause this schema to be compiled incorrectly. Please see: "
-            + "https://github.com/sandstorm-io/capnproto/issues/344");
+        throw new Issue344Exception();
       }
       lgSizeUsed = desiredUsage;
       return true;
@@ -345,17 +358,21 @@ final class StructLayout {
 
     @Override
     public boolean tryExpandData(int oldLgSize, int oldOffset, int expansionFactor) {
-      if (oldLgSize + expansionFactor > 6
-          || (oldOffset & ((1 << expansionFactor) - 1)) != 0) {
-        return false;
-      }
+      // Expanding a misaligned field is what Cap'n Proto 0.5 got wrong; the C++ compiler
+      // refuses such schemas when the expansion would succeed, and so do we.
+      boolean mustFail = oldLgSize + expansionFactor > 6
+          || (oldOffset & ((1 << expansionFactor) - 1)) != 0;
       for (int i = 0; i < parentDataLocationUsage.size(); i++) {
         DataLocation location = parent.dataLocations.get(i);
         if (location.lgSize >= oldLgSize
             && oldOffset >> (location.lgSize - oldLgSize) == location.offset) {
           int localOldOffset = oldOffset - (location.offset << (location.lgSize - oldLgSize));
-          return parentDataLocationUsage.get(i)
+          boolean result = parentDataLocationUsage.get(i)
               .tryExpand(this, location, oldLgSize, localOldOffset, expansionFactor);
+          if (mustFail && result) {
+            throw new Issue344Exception();
+          }
+          return result;
         }
       }
       throw new IllegalStateException("Tried to expand field that was never allocated.");

@@ -193,7 +193,15 @@ final class StructTranslator {
       Schema.Node.SourceInfo.Builder sourceInfo, Declaration structDecl) {
     MemberInfo root = new MemberInfo(builder, sourceInfo);
     traverseTopOrGroup(members, root, top);
-    translateInternal(root, builder);
+    translateRefusingIssue344(root, builder);
+  }
+
+  private void translateRefusingIssue344(MemberInfo root, Schema.Node.Builder builder) {
+    try {
+      translateInternal(root, builder);
+    } catch (StructLayout.Issue344Exception e) {
+      translator.node.addError(e.getMessage());
+    }
   }
 
   /** Compiles a method's parameter list into {@code builder}. */
@@ -206,7 +214,7 @@ final class StructTranslator {
       allMembers.add(info);
       membersByOrdinal.add(new OrdinalEntry(i, info));
     }
-    translateInternal(root, builder);
+    translateRefusingIssue344(root, builder);
   }
 
   private void traverseUnion(Declaration decl, List<Declaration> members, MemberInfo parent,
@@ -422,7 +430,11 @@ final class StructTranslator {
       member.fieldScope.addVoid();
       slot.setOffset(0);
     } else {
-      slot.setOffset(member.fieldScope.addData(lgSize));
+      try {
+        slot.setOffset(member.fieldScope.addData(lgSize));
+      } catch (StructLayout.Issue344Exception e) {
+        module.error(member.start, member.end, e.getMessage());
+      }
     }
   }
 }
