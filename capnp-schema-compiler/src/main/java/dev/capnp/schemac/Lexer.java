@@ -14,11 +14,17 @@ import java.util.List;
  */
 final class Lexer {
   private static final String OPERATOR_CHARS = "!$%&*+-./:<=>?@^|~";
+  /**
+   * How deep brackets and blocks may nest. The C++ compiler has no limit (and crashes on very
+   * deep nesting); real schemas nest a few levels.
+   */
+  static final int MAX_NESTING = 256;
 
   private final SourceFile file;
   private final byte[] in;
   private final ErrorReporter errors;
   private int pos;
+  private int depth;
 
   /** Raised to abandon lexing after a reported error. */
   private static final class LexFailure extends RuntimeException {
@@ -45,6 +51,13 @@ final class Lexer {
       return statements;
     } catch (LexFailure e) {
       return null;
+    }
+  }
+
+  private void enter() {
+    if (++depth > MAX_NESTING) {
+      errors.add(file, pos, pos, "Parse error: nested more than " + MAX_NESTING + " levels deep.");
+      throw new LexFailure();
     }
   }
 
@@ -111,8 +124,10 @@ final class Lexer {
     }
     if (peek() == '{') {
       pos++;
+      enter();
       String doc = docComment();
       List<Statement> block = statementSequence();
+      depth--;
       if (peek() != '}') {
         fail(pos);
       }
@@ -221,7 +236,9 @@ final class Lexer {
     }
     if (c == '(' || c == '[') {
       pos++;
+      enter();
       List<List<Token>> items = commaDelimitedList();
+      depth--;
       int close = c == '(' ? ')' : ']';
       if (peek() != close) {
         fail(pos);
