@@ -1,5 +1,6 @@
 package dev.capnp.schemac;
 
+import dev.capnp.dynamic.SchemaRegistry;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.Serialize;
 import dev.capnp.schema.Schema;
@@ -92,6 +93,20 @@ public final class CapnpCompiler {
     }
     errors.throwIfErrors();
     return writeRequest(walker, roots);
+  }
+
+  /**
+   * Compiles {@code files} and returns their schemas for the dynamic API, with no build step
+   * (like pycapnp's {@code capnp.load}): look types up with
+   * {@link SchemaRegistry#findStruct(long, String)} from the file ids of
+   * {@link SchemaRegistry#requestedFiles()}, then read or build messages with
+   * {@code DynamicStruct}.
+   *
+   * @throws SchemaCompileException if any file has errors
+   */
+  public SchemaRegistry load(List<Path> files) {
+    return SchemaRegistry.fromCodeGeneratorRequest(
+        compile(files).getRoot(Schema.CodeGeneratorRequest.FACTORY).asReader());
   }
 
   /** Compiles {@code files} into a request in standard framing (as {@code capnp compile -o-}). */
