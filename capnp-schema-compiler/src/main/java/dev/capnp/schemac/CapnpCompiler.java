@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Compiles {@code .capnp} schema files into a {@code CodeGeneratorRequest}, as
@@ -80,19 +81,9 @@ public final class CapnpCompiler {
    * @throws SchemaCompileException if any file has errors
    */
   public MessageBuilder compile(List<Path> files) {
-    ErrorReporter errors = new ErrorReporter();
-    ModuleLoader loader = new ModuleLoader(importPath, errors);
-    Workspace workspace = new Workspace(loader, errors);
-    DependencyWalker walker = new DependencyWalker(workspace);
-    List<DeclNode> roots = new ArrayList<>();
-    for (Path file : files) {
-      Module module = loader.loadRoot(currentDirectory.resolve(file), displayName(file));
-      DeclNode root = module.rootNode(workspace);
-      roots.add(root);
-      walker.walkFile(root);
-    }
-    errors.throwIfErrors();
-    return writeRequest(walker, roots);
+    return compileModules(loader -> files.stream()
+        .map(file -> loader.loadRoot(currentDirectory.resolve(file), displayName(file)))
+        .toList());
   }
 
   /**
@@ -107,6 +98,34 @@ public final class CapnpCompiler {
   public SchemaRegistry load(List<Path> files) {
     return SchemaRegistry.fromCodeGeneratorRequest(
         compile(files).getRoot(Schema.CodeGeneratorRequest.FACTORY).asReader());
+  }
+
+  /**
+   * Compiles schema sources held in memory (named by {@link SourceFile#name()}); their absolute
+   * imports use the import path and the bundled schemas, relative imports are resolved against
+   * the current directory.
+   *
+   * @throws SchemaCompileException if any source has errors
+   */
+  public MessageBuilder compileSources(List<SourceFile> sources) {
+    return compileModules(loader -> sources.stream()
+        .map(source -> loader.loadSource(source, currentDirectory)).toList());
+  }
+
+  /** Compiles the modules {@code requested} loads, as the requested files of one request. */
+  private MessageBuilder compileModules(Function<ModuleLoader, List<Module>> requested) {
+    ErrorReporter errors = new ErrorReporter();
+    ModuleLoader loader = new ModuleLoader(importPath, errors);
+    Workspace workspace = new Workspace(loader, errors);
+    DependencyWalker walker = new DependencyWalker(workspace);
+    List<DeclNode> roots = new ArrayList<>();
+    for (Module module : requested.apply(loader)) {
+      DeclNode root = module.rootNode(workspace);
+      roots.add(root);
+      walker.walkFile(root);
+    }
+    errors.throwIfErrors();
+    return writeRequest(walker, roots);
   }
 
   /** Compiles {@code files} into a request in standard framing (as {@code capnp compile -o-}). */

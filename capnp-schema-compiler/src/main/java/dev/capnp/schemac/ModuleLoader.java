@@ -44,10 +44,9 @@ final class ModuleLoader {
         parentOf(displayName));
   }
 
-  /** Loads a source given as text (for tests and run-time loading). */
-  Module loadText(String displayName, String text, Path directory) {
-    return register("text:" + displayName, SourceFile.of(displayName, text), directory,
-        parentOf(displayName));
+  /** Registers a source held in memory; relative imports are resolved in {@code directory}. */
+  Module loadSource(SourceFile source, Path directory) {
+    return register("source:" + source.name(), source, directory, parentOf(source.name()));
   }
 
   /** Resolves {@code import "name"} from {@code importer}, or null when not found. */
