@@ -37,6 +37,13 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
   private String capnpExecutable;
 
   /**
+   * Which schema compiler parses the schemas: {@code native} (the {@code capnp} executable, the
+   * default) or {@code java} (the compiler written in Java; no native tool needed).
+   */
+  @Parameter(property = "capnp.compiler", defaultValue = "native")
+  private String compiler;
+
+  /**
    * Java packages for schema files that lack a {@code $Java.package} annotation, keyed by the
    * schema's path relative to the source directory (e.g. {@code foo/bar.capnp}).
    */
@@ -69,7 +76,12 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
     imports.add(sourceDir);
     imports.add(extractJavaAnnotations());
     imports.addAll(importPaths);
-    byte[] request = new CapnpExecutable(capnpExecutable).compile(schemas, imports, sourceDir);
+    byte[] request = switch (compiler) {
+      case "native" -> new CapnpExecutable(capnpExecutable).compile(schemas, imports, sourceDir);
+      case "java" -> JavaSchemaCompiler.compile(schemas, imports, sourceDir);
+      default -> throw new MojoExecutionException(
+          "Unknown <compiler> '" + compiler + "': use 'native' (capnp) or 'java'");
+    };
     try {
       List<Path> written = SchemaGenerator.generate(request, outputDir.toPath(), packages);
       getLog().info(
