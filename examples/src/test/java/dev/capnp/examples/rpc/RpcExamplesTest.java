@@ -75,6 +75,39 @@ class RpcExamplesTest {
   }
 
   @Test
+  void theDemoClientCallsPassesACallbackAndPipelines() {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    VatConfig config = VatConfig.builder()
+        .listenAddress(NetAddress.tcp("127.0.0.1", 0)).build();
+    ServiceId id = config.derivedId("main");
+    String address;
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(0, server.loop()).capability())) {
+      server.setRestorer(restorer);
+      address = server.boundAddress().toString();
+      new EchoDemoClientMain(new PrintStream(got, true, StandardCharsets.UTF_8))
+          .run(server.sturdyUri(id));
+    }
+    List<String> lines = got.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0)).startsWith("client: connecting to " + address
+        + ", expecting the server key sha-256:");
+    assertThat(lines.subList(1, lines.size())).containsExactly(
+        "client: connected over TLS; the server proved it holds that key",
+        "client: ping(\"hello\") returned \"echo:hello\"",
+        "client: heartbeat(\"tick\", callback): handing the server a capability to an object"
+            + " in this process",
+        "client:   the server called our callback with \"tick\"",
+        "client:   the server called our callback with \"tick\"",
+        "client:   the server called our callback with \"tick\"",
+        "client: heartbeat returned",
+        "client: sent getLogger() and log(...) on its future result, in one round trip",
+        "client: log(...) on the server's logger returned (see the server's output)",
+        "client: heartbeat without a callback failed as expected: Failed: No callback parameter!",
+        "client: done");
+  }
+
+  @Test
   void calcDirectOverAChildsStdinAndStdout() throws Exception {
     assertThat(CalcDirectMain.parent()).isZero();
   }
