@@ -136,12 +136,20 @@ public final class ManualRpcPair implements RpcPair {
     pump();
   }
 
+  /**
+   * Disconnects both ends, runs what that leaves to do and closes the loop (the calling thread
+   * then has no current loop again).
+   */
   @Override
   public void close() {
-    pump();
-    client.close();
-    server.close();
-    pump();
+    try {
+      pump();
+      client.close();
+      server.close();
+      pump();
+    } finally {
+      loop.close();
+    }
   }
 
   @Override

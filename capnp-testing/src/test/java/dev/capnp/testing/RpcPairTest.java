@@ -51,7 +51,9 @@ class RpcPairTest {
       var pending = new java.util.concurrent.CompletableFuture<String>();
       assertThatThrownBy(() -> pair.await(pending)).isInstanceOf(AssertionError.class)
           .hasMessageContaining("still pending");
+      assertThat(dev.capnp.rpc.EventLoop.current()).isSameAs(pair.loop());
     }
+    assertThat(dev.capnp.rpc.EventLoop.current()).as("the test thread's loop is gone").isNull();
   }
 
   @Test

@@ -37,8 +37,8 @@ public final class EchoService extends Echo.Server {
 
   /**
    * An echo service pausing {@code delayMillis} between heartbeats, whose {@code getLogger}
-   * returns {@code logger} (this service takes ownership of that reference); it creates no
-   * loggers.
+   * returns {@code logger} (this service takes ownership of that reference; null: it fails); it
+   * creates no loggers.
    */
   public EchoService(long delayMillis, Callback.Client logger) {
     this(delayMillis, logger, null);
@@ -126,6 +126,9 @@ public final class EchoService extends Echo.Server {
   protected CompletionStage<Void> getLogger(
       CallContext<Echo.GetLoggerParams.Reader, Echo.GetLoggerResults.Builder> context) {
     context.releaseParams();
+    if (logger == null) {
+      return CompletableFuture.failedFuture(RpcException.failed("This echo service has no logger"));
+    }
     context.getResults().setCallback(logger);
     return done();
   }
@@ -148,6 +151,8 @@ public final class EchoService extends Echo.Server {
 
   @Override
   protected void onRelease() {
-    logger.close();
+    if (logger != null) {
+      logger.close();
+    }
   }
 }
