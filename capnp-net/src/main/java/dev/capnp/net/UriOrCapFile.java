@@ -23,6 +23,8 @@ public final class UriOrCapFile {
   /**
    * Parses {@code arg} as a URI when it contains {@code "://"}, otherwise loads it as a cap file.
    *
+   * @param arg a {@code capnp://} URI or the path of a cap file
+   * @return the sturdy URI
    * @throws IllegalArgumentException with the URI parser's message (e.g. {@code Unknown scheme
    *     "http" in ...}), or the cap file's ({@code File "x" does not exist},
    *     {@code Error loading "x": ...}); an empty argument is refused with its own message
@@ -39,7 +41,12 @@ public final class UriOrCapFile {
     return CapFile.load(Path.of(arg));
   }
 
-  /** Whether {@code arg} would be read as a URI (rather than as a cap file's path). */
+  /**
+   * Whether {@code arg} would be read as a URI (rather than as a cap file's path).
+   *
+   * @param arg a command-line argument
+   * @return true if it contains {@code "://"}
+   */
   public static boolean isUri(String arg) {
     return Objects.requireNonNull(arg, "arg").contains("://");
   }
