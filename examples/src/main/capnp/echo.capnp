@@ -19,4 +19,19 @@ interface Echo {
 
   getLogger @2 () -> (callback :Callback);
   # The server's own logger, which prints what it receives.
+
+  createLogger @3 (label :Text) -> (callback :Callback);
+  # A new logger printing "<label>: <msg>", saved in the server's store: ask it for its sturdy
+  # ref with Persistent.save; the ref still works after the server restarts. (Servers without a
+  # store answer "This echo service has no store to create loggers in".)
+}
+
+# What the server's store (a FileStore) keeps for each logger created by createLogger.
+struct SavedLogger {
+  label @0 :Text;
+}
+
+struct SavedService {
+  logger @0 :SavedLogger;
+  # A union can be added later for other kinds of saved services.
 }

@@ -43,11 +43,11 @@ public final class AuthDigest implements Comparable<AuthDigest> {
       if (user.equals("insecure")) {
         return INSECURE;
       }
-      throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha256:...')");
+      throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha-256:...')");
     }
     if (!user.equals(HASH_NAME)) {
       if (user.isEmpty()) {
-        throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha256:...')");
+        throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha-256:...')");
       }
       throw new IllegalArgumentException("Unknown hash type \"" + user + "\"");
     }

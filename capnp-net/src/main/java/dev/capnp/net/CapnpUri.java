@@ -44,7 +44,7 @@ public final class CapnpUri {
     AuthDigest auth;
     String hostPort;
     if (at < 0) {
-      throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha256:...')");
+      throw new IllegalArgumentException("Missing digest hash type (e.g. '...://sha-256:...')");
     }
     String userInfo = authority.substring(0, at);
     hostPort = authority.substring(at + 1);

@@ -12,8 +12,16 @@ import java.util.function.Function;
  */
 public interface SturdyRef {
   /**
-   * A new live capability (the caller owns and must close it). Connection or restore failures
-   * complete the future exceptionally with an {@link dev.capnp.rpc.RpcException}.
+   * A new live capability (the caller owns and must close it).
+   *
+   * <p>Failing to reach the vat (dial, TLS, key mismatch) completes the future exceptionally with
+   * an {@link dev.capnp.rpc.RpcException}. For a remote vat the future completes as soon as the
+   * connection is up, before the remote restorer has answered: a restore failure (such as
+   * {@value Restorer#UNKNOWN_SERVICE_ID}) then breaks the returned capability, so it is the
+   * first call on it (or {@code whenResolved()}) that fails with the restorer's error. A sturdy
+   * ref restored in this process (the vat's own, or a restorer table's) fails the future itself.
+   *
+   * @return the live capability, owned by the caller
    */
   CompletableFuture<Capability> connect();
 

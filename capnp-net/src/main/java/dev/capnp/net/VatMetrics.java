@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one vat (spec section 9 plus a few cheap extras). Always collected;
- * {@link #bindTo(Object)} exposes them to a Micrometer {@code MeterRegistry} (Micrometer is an
- * optional dependency) as {@code capnp.net.connections} (gauge),
+ * {@link #bindTo(Object, String)} exposes them to a Micrometer {@code MeterRegistry}
+ * (Micrometer is an optional dependency) as {@code capnp.net.connections} (gauge),
  * {@code capnp.net.messages.inbound.received} and {@code capnp.net.messages.outbound.enqueued}
  * (counters; Prometheus names {@code capnp_net_connections},
  * {@code capnp_net_messages_inbound_received_total},

@@ -71,7 +71,7 @@ class CapnpUriTest {
     assertThatThrownBy(() -> CapnpUri.parse("capnp://md5:" + DIGEST + "@localhost:7000"))
         .hasMessage("Unknown hash type \"md5\"");
     assertThatThrownBy(() -> CapnpUri.parse("capnp://localhost:7000"))
-        .hasMessage("Missing digest hash type (e.g. '...://sha256:...')");
+        .hasMessage("Missing digest hash type (e.g. '...://sha-256:...')");
     assertThatThrownBy(() -> CapnpUri.parse("capnp://sha-256:@localhost:7000"))
         .hasMessageStartingWith("Missing digest value");
     assertThatThrownBy(() -> CapnpUri.parse("capnp://insecure@localhost"))

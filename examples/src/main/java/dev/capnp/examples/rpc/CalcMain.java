@@ -3,6 +3,7 @@ package dev.capnp.examples.rpc;
 import dev.capnp.examples.rpc.CalculatorApi.Calculator;
 import dev.capnp.net.CapnpUri;
 import dev.capnp.net.ServiceId;
+import dev.capnp.net.UriOrCapFile;
 import dev.capnp.net.Vat;
 import dev.capnp.net.VatConfig;
 import dev.capnp.net.VatOptions;
@@ -68,7 +69,7 @@ public final class CalcMain {
     @Override
     public Integer call() {
       try (Vat vat = Vat.client()) {
-        vat.importRef(SturdyArgs.parse(address)).withCapSync(cap -> {
+        vat.importRef(UriOrCapFile.parse(address)).withCapSync(cap -> {
           try (Calculator.Client calc = new Calculator.Client(cap.dup())) {
             new CalculatorClient(calc, System.out, vat.loop()).runAll();
           }

@@ -1,6 +1,7 @@
 package dev.capnp.examples.rpc;
 
 import dev.capnp.examples.rpc.EchoApi.Echo;
+import dev.capnp.net.UriOrCapFile;
 import dev.capnp.net.Vat;
 
 /**
@@ -19,7 +20,7 @@ public final class EchoClientMain {
       System.exit(2);
     }
     try (Vat vat = Vat.client()) {
-      vat.importRef(SturdyArgs.parse(args[0])).withCapSync(cap -> {
+      vat.importRef(UriOrCapFile.parse(args[0])).withCapSync(cap -> {
         try (Echo.Client echo = new Echo.Client(cap.dup())) {
           EchoClient.runTutorialClient(echo, vat.loop());
         }

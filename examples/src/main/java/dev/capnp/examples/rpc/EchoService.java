@@ -21,14 +21,40 @@ public final class EchoService extends Echo.Server {
   private static final int HEARTBEATS = 3;
   private final long delayMillis;
   private final Callback.Client logger;
+  private final LoggerFactory loggerFactory;
+
+  /** Makes the loggers {@code createLogger} returns (see {@link EchoStoreServer}). */
+  @FunctionalInterface
+  public interface LoggerFactory {
+    /**
+     * A new logger labelled {@code label}.
+     *
+     * @param label the logger's label
+     * @return the new logger (ownership passes to the caller); may fail with an RpcException
+     */
+    CompletionStage<Callback.Client> create(String label);
+  }
 
   /**
    * An echo service pausing {@code delayMillis} between heartbeats, whose {@code getLogger}
-   * returns {@code logger} (this service takes ownership of that reference).
+   * returns {@code logger} (this service takes ownership of that reference; null: it fails); it
+   * creates no loggers.
    */
   public EchoService(long delayMillis, Callback.Client logger) {
+    this(delayMillis, logger, null);
+  }
+
+  /**
+   * An echo service whose {@code createLogger} asks {@code loggerFactory} (null: it fails).
+   *
+   * @param delayMillis the pause between heartbeats
+   * @param logger what {@code getLogger} returns (ownership passes to this service)
+   * @param loggerFactory makes the loggers {@code createLogger} returns, or null
+   */
+  public EchoService(long delayMillis, Callback.Client logger, LoggerFactory loggerFactory) {
     this.delayMillis = delayMillis;
     this.logger = logger;
+    this.loggerFactory = loggerFactory;
   }
 
   /**
@@ -100,12 +126,33 @@ public final class EchoService extends Echo.Server {
   protected CompletionStage<Void> getLogger(
       CallContext<Echo.GetLoggerParams.Reader, Echo.GetLoggerResults.Builder> context) {
     context.releaseParams();
+    if (logger == null) {
+      return CompletableFuture.failedFuture(RpcException.failed("This echo service has no logger"));
+    }
     context.getResults().setCallback(logger);
     return done();
   }
 
   @Override
+  protected CompletionStage<Void> createLogger(
+      CallContext<Echo.CreateLoggerParams.Reader, Echo.CreateLoggerResults.Builder> context) {
+    String label = context.getParams().getLabel().toString();
+    context.releaseParams();
+    if (loggerFactory == null) {
+      return CompletableFuture.failedFuture(
+          RpcException.failed("This echo service has no store to create loggers in"));
+    }
+    return loggerFactory.create(label).thenAccept(created -> {
+      try (created) {
+        context.getResults().setCallback(created);
+      }
+    });
+  }
+
+  @Override
   protected void onRelease() {
-    logger.close();
+    if (logger != null) {
+      logger.close();
+    }
   }
 }

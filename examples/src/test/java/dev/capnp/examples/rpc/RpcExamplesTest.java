@@ -75,6 +75,80 @@ class RpcExamplesTest {
   }
 
   @Test
+  void theDemoClientCallsPassesACallbackAndPipelines() {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    VatConfig config = VatConfig.builder()
+        .listenAddress(NetAddress.tcp("127.0.0.1", 0)).build();
+    ServiceId id = config.derivedId("main");
+    String address;
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(0, server.loop()).capability())) {
+      server.setRestorer(restorer);
+      address = server.boundAddress().toString();
+      new EchoDemoClientMain(new PrintStream(got, true, StandardCharsets.UTF_8))
+          .run(server.sturdyUri(id));
+    }
+    List<String> lines = got.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0)).startsWith("client: connecting to " + address
+        + ", expecting the server key sha-256:");
+    assertThat(lines.subList(1, lines.size())).containsExactly(
+        "client: connected over TLS; the server proved it holds that key",
+        "client: ping(\"hello\") returned \"echo:hello\"",
+        "client: heartbeat(\"tick\", callback): handing the server a capability to an object"
+            + " in this process",
+        "client:   the server called our callback with \"tick\"",
+        "client:   the server called our callback with \"tick\"",
+        "client:   the server called our callback with \"tick\"",
+        "client: heartbeat returned",
+        "client: sent getLogger() and log(...) on its future result, in one round trip",
+        "client: log(...) on the server's logger returned (see the server's output)",
+        "client: heartbeat without a callback failed as expected: Failed: No callback parameter!",
+        "client: done");
+  }
+
+  @Test
+  void theDemosTwoProcessesTalk() throws Exception {
+    // what ./demo.sh runs: EchoServerMain and EchoDemoClientMain, each in its own JVM
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("java.class.path");
+    Path capFile = dir.resolve("echo.cap");
+    Path serverOut = dir.resolve("server.out");
+    Process server = new ProcessBuilder(List.of(java, "-cp", classpath,
+        EchoServerMain.class.getName(), "--until-stdin-closes", "--delay-ms", "10",
+        "--capnp-secret-key-file", dir.resolve("key.pem").toString(),
+        "--capnp-listen-address", "tcp:127.0.0.1:0", "--cap-file", capFile.toString()))
+        .redirectErrorStream(true).redirectOutput(serverOut.toFile()).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!(Files.exists(capFile) && Files.size(capFile) > 0) && server.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(capFile).as("cap file written; server said:%n%s", Files.readString(serverOut))
+          .isNotEmptyFile();
+      Process client = new ProcessBuilder(List.of(java, "-cp", classpath,
+          EchoDemoClientMain.class.getName(), capFile.toString()))
+          .redirectErrorStream(true).start();
+      String clientOut = new String(client.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8);
+      assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(client.exitValue()).as(clientOut).isZero();
+      assertThat(clientOut).contains("client: ping(\"hello\") returned \"echo:hello\"",
+          "client:   the server called our callback with \"tick\"", "client: done");
+    } finally {
+      server.getOutputStream().close();
+      if (!server.waitFor(20, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+    assertThat(server.exitValue()).isZero();
+    assertThat(Files.readString(serverOut))
+        .contains("[server] Received \"hello from a pipelined call\"")
+        .doesNotContain("] WARN ", "] ERROR ");
+  }
+
+  @Test
   void calcDirectOverAChildsStdinAndStdout() throws Exception {
     assertThat(CalcDirectMain.parent()).isZero();
   }
