@@ -13,24 +13,24 @@ import java.util.function.Consumer;
  * Frames of raw RPC messages, for tests that play a peer byte by byte (a hostile client or
  * server that floods, stalls or never reads).
  */
-final class RawFrames {
+public final class RawFrames {
   /** The interface id of the tests' untyped echo ({@code dev.capnp.net.Echo}). */
-  static final long ECHO_INTERFACE = 0xa1b2c3d4e5f60718L;
+  public static final long ECHO_INTERFACE = 0xa1b2c3d4e5f60718L;
 
   private RawFrames() {}
 
-  static ByteBuffer frame(Consumer<Rpc.Message.Builder> build) {
+  public static ByteBuffer frame(Consumer<Rpc.Message.Builder> build) {
     MessageBuilder mb = new MessageBuilder(64);
     build.accept(mb.initRoot(Rpc.Message.FACTORY));
     return Serialize.toByteBuffer(mb);
   }
 
-  static ByteBuffer bootstrap(int questionId) {
+  public static ByteBuffer bootstrap(int questionId) {
     return frame(m -> m.initBootstrap().setQuestionId(questionId));
   }
 
   /** An echo ping with {@code text}, sent to the answer of question {@code bootstrapQuestion}. */
-  static ByteBuffer ping(int questionId, int bootstrapQuestion, String text) {
+  public static ByteBuffer ping(int questionId, int bootstrapQuestion, String text) {
     return frame(m -> {
       Rpc.Call.Builder c = m.initCall();
       c.setQuestionId(questionId);
@@ -42,12 +42,12 @@ final class RawFrames {
     });
   }
 
-  static ByteBuffer finish(int questionId) {
+  public static ByteBuffer finish(int questionId) {
     return frame(m -> m.initFinish().setQuestionId(questionId));
   }
 
   /** {@code parts} concatenated. */
-  static ByteBuffer concat(ByteBuffer... parts) {
+  public static ByteBuffer concat(ByteBuffer... parts) {
     int n = 0;
     for (ByteBuffer p : parts) {
       n += p.remaining();
