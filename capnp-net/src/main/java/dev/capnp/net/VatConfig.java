@@ -178,8 +178,10 @@ public final class VatConfig {
             k = secretKeyFile == null ? SecretKey.generate()
                 : SecretKey.loadOrCreate(secretKeyFile);
           } catch (IOException e) {
-            throw new UncheckedIOException("Cannot load or create secret key file "
-                + secretKeyFile + ": " + e.getMessage(), e);
+            // the message names the file already when it is about the file (e.g. its mode)
+            String m = String.valueOf(e.getMessage());
+            throw new UncheckedIOException(m.contains(secretKeyFile.toString()) ? m
+                : "Cannot load or create secret key file " + secretKeyFile + ": " + m, e);
           }
           key = k;
         }
