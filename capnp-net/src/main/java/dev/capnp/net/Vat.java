@@ -547,7 +547,8 @@ public final class Vat implements AutoCloseable {
 
   private NettyTransport newTransport(Channel ch) {
     return new NettyTransport(ch, metrics, config.connectionLimits().maxQueuedReplyBytes())
-        .logTo(peerLog).onFatalError(loop::fatal);
+        .logTo(peerLog).onFatalError(loop::fatal)
+        .replyStallTimeout(config.replyStallTimeout().toMillis());
   }
 
   /** A failed handshake in one bounded line: what failed, never the peer's bytes. */

@@ -26,6 +26,8 @@ public final class VatConfig {
   public static final Duration DEFAULT_FIRST_MESSAGE_TIMEOUT = Duration.ofSeconds(30);
   /** Default time a frame has, from its first bytes, to arrive completely. */
   public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(60);
+  /** Default time a peer that leaves its replies unread may go without reading any. */
+  public static final Duration DEFAULT_REPLY_STALL_TIMEOUT = Duration.ofSeconds(60);
   /** Default time a connect (dial, TLS handshake, bootstrap answer) may take. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
   /** Default largest number of connections a vat keeps open at once. */
@@ -44,6 +46,7 @@ public final class VatConfig {
   private final Duration firstMessageTimeout;
   private final Duration frameTimeout;
   private final Duration connectTimeout;
+  private final Duration replyStallTimeout;
   private final int maxConnections;
   private volatile SecretKey key;
 
@@ -61,6 +64,7 @@ public final class VatConfig {
     this.firstMessageTimeout = b.firstMessageTimeout;
     this.frameTimeout = b.frameTimeout;
     this.connectTimeout = b.connectTimeout;
+    this.replyStallTimeout = b.replyStallTimeout;
     this.maxConnections = b.maxConnections;
     this.key = b.key;
   }
@@ -160,6 +164,15 @@ public final class VatConfig {
   }
 
   /**
+   * How long a peer that leaves its replies unread, so that the vat has stopped reading from it
+   * (backpressure), may go without reading any before it is dropped (default 60 s): a peer that
+   * never reads must not hold its socket and the replies queued for it forever.
+   */
+  public Duration replyStallTimeout() {
+    return replyStallTimeout;
+  }
+
+  /**
    * Most connections the vat keeps open at once, accepted and dialled together (default
    * 10,000); a connection accepted beyond it is refused at once (logged).
    */
@@ -231,6 +244,7 @@ public final class VatConfig {
     private Duration firstMessageTimeout = DEFAULT_FIRST_MESSAGE_TIMEOUT;
     private Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration replyStallTimeout = DEFAULT_REPLY_STALL_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
 
     private Builder() {}
@@ -250,6 +264,12 @@ public final class VatConfig {
     /** See {@link VatConfig#connectTimeout()}. */
     public Builder connectTimeout(Duration d) {
       this.connectTimeout = positive(d, "connectTimeout");
+      return this;
+    }
+
+    /** See {@link VatConfig#replyStallTimeout()}. */
+    public Builder replyStallTimeout(Duration d) {
+      this.replyStallTimeout = positive(d, "replyStallTimeout");
       return this;
     }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine;
  * <pre>
  * --capnp-first-message-timeout D   an accepted connection's first message, TLS included (30s)
  * --capnp-frame-timeout D           a frame, from its first bytes (60s)
- * --capnp-connect-timeout D         dial and TLS handshake of an outgoing connection (30s)
+ * --capnp-connect-timeout D         dial, TLS handshake, answer to the bootstrap (30s)
+ * --capnp-reply-stall-timeout D     a peer leaving its replies unread reads none (60s)
  * --capnp-max-connections N         connections open at once; more are refused (10000)
  * --capnp-backlog N                 listen backlog (4096)
  * --capnp-max-message-size BYTES    largest incoming message (64m)
@@ -74,8 +75,15 @@ public final class VatOptions {
 
   @CommandLine.Option(names = "--capnp-connect-timeout", paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "Time an outgoing connection has to connect, TLS included (default 30s).")
+      description = "Time an outgoing connection has to connect, TLS included, and then the "
+          + "peer has to answer the bootstrap (default 30s).")
   Duration connectTimeout = VatConfig.DEFAULT_CONNECT_TIMEOUT;
+
+  @CommandLine.Option(names = "--capnp-reply-stall-timeout", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Time a peer that leaves its replies unread may go without reading any "
+          + "before it is dropped (default 60s).")
+  Duration replyStallTimeout = VatConfig.DEFAULT_REPLY_STALL_TIMEOUT;
 
   @CommandLine.Option(names = "--capnp-max-connections", paramLabel = "N",
       description = "Connections open at once; more are refused (default 10000).")
@@ -160,6 +168,7 @@ public final class VatOptions {
         .firstMessageTimeout(firstMessageTimeout)
         .frameTimeout(frameTimeout)
         .connectTimeout(connectTimeout)
+        .replyStallTimeout(replyStallTimeout)
         .maxConnections(maxConnections)
         .backlog(backlog)
         .connectionLimits(toLimits())

@@ -72,6 +72,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private long queuedReplyBytes;
   private boolean pausedByReplies;
   private boolean pausedByReceiver;
+  private long repliesWritten;
+  private boolean stallCheckPending;
+  private long replyStallMillis = 60_000;
   private boolean messageSeen;
   private boolean dropLogged;
   private java.util.function.Consumer<Throwable> fatalHandler;
@@ -145,13 +148,57 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
       pausedByReplies = true;
       updateReading();
+      watchReplyStall();
     }
     scheduleFlush();
+  }
+
+  /**
+   * While reading is held because the peer does not read its replies, the peer must read
+   * something within the stall timeout, or the connection is dropped: a peer that never reads
+   * would otherwise hold its socket and the replies queued for it forever.
+   */
+  private void watchReplyStall() {
+    if (stallCheckPending) {
+      return;
+    }
+    stallCheckPending = true;
+    long writtenThen = repliesWritten;
+    long pendingThen = pendingOutboundBytes();
+    eventLoop.schedule(() -> {
+      stallCheckPending = false;
+      if (!pausedByReplies || closing || !channel.isActive()) {
+        return;
+      }
+      if (repliesWritten == writtenThen && pendingOutboundBytes() >= pendingThen) {
+        drop("the peer read none of its replies for " + Durations.describe(replyStallMillis));
+      } else {
+        watchReplyStall();
+      }
+    }, replyStallMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private long pendingOutboundBytes() {
+    io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+    return b == null ? 0 : b.totalPendingWriteBytes();
+  }
+
+  /**
+   * How long a peer that leaves its replies unread may hold the connection without reading any
+   * (default 60 s); returns this.
+   */
+  public NettyTransport replyStallTimeout(long millis) {
+    if (millis <= 0) {
+      throw new IllegalArgumentException("reply stall timeout must be positive: " + millis);
+    }
+    this.replyStallMillis = millis;
+    return this;
   }
 
   /** A reply left for the socket (or was dropped with the channel). */
   private void replyWritten(long size) {
     queuedReplyBytes -= size;
+    repliesWritten++;
     if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
       pausedByReplies = false;
       updateReading();
