@@ -14,6 +14,9 @@ g++ -std=c++17 -O2 -I"$out" benchmarks/cpp/addressbook_bench.c++ "$out/addressbo
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q -ntp package -DskipTests -pl benchmarks -am
 taskset -c 0 "$out/addressbook_bench" "$people" 5
 taskset -c 0 java -jar benchmarks/target/benchmarks.jar AddressBookBenchmark -p people="$people" \
-  -f 1 -wi 3 -w 2 -i 5 -r 2 2>/dev/null | grep -E '^(Benchmark|AddressBook)'
-# The same rounds timed the C++ twin's way (wall and thread CPU time, batches of 100).
+  -f 1 -wi 3 -w 2 -i 5 -r 2 2>/dev/null | grep -E '^(Benchmark|AddressBook|ProtobufAddressBook)'
+# The same rounds timed the C++ twin's way (wall and thread CPU time, batches of 100), with
+# the protobuf-java twin's rounds.
 taskset -c 0 java -cp benchmarks/target/benchmarks.jar dev.capnp.bench.AddressBookCpuTime "$people" 5
+# The other message shapes, Cap'n Proto against protobuf-java (CPU time, interleaved, medians).
+taskset -c 0 java -cp benchmarks/target/benchmarks.jar dev.capnp.bench.ShapesCpuTime 2 3

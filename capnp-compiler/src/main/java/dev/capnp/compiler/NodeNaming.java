@@ -28,7 +28,8 @@ final class NodeNaming {
 
   /** Class names generated code declares in struct and group classes. */
   private static final Set<String> STRUCT_MEMBER_CLASSES =
-      Set.of("Reader", "Builder", "Factory", "Which", "Pipeline", "ListReader");
+      Set.of("Reader", "Builder", "Factory", "Which", "Pipeline", "ListReader",
+          "ListBuilder");
   /** Class names generated code declares in interface classes. */
   private static final Set<String> INTERFACE_MEMBER_CLASSES =
       Set.of("Methods", "Client", "Server");

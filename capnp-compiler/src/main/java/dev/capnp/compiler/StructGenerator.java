@@ -163,17 +163,18 @@ final class StructGenerator {
   }
 
   /**
-   * Emits {@code ListReader}, {@code _ListIterator}, {@code _ListFactory} and
-   * {@code _LIST_FACTORY}: the reader of a {@code List(ThisStruct)} whose element access and
-   * iterator are this struct's own code. Iterating through runtime code shared by every struct
-   * type would construct element readers at one call site that the JIT sees with many reader
-   * types, which keeps escape analysis from removing them; here each struct type has its own,
-   * so a for-each over a list allocates nothing once inlined.
+   * Emits {@code ListReader}, {@code _ListIterator}, {@code ListBuilder}, {@code _ListFactory}
+   * and {@code _LIST_FACTORY}: the reader and builder of a {@code List(ThisStruct)} whose element
+   * access and iterator are this struct's own code. Iterating through runtime code shared by
+   * every struct type would construct element readers (and builders) at one call site that the
+   * JIT sees with many types, which keeps escape analysis from removing them; here each struct
+   * type has its own, so a for-each over a list allocates nothing once inlined.
    */
   private void emitListReader(StructContext ctx) {
     String self = ctx.self;
     String reader = self + ".Reader";
-    w.line("/** A {@code List(" + self + ")} being read, with this struct's own element access. */");
+    w.line("/** A {@code List(" + self + ")} being read, with this struct's own element access."
+        + " */");
     w.openWrapped("public static final class ListReader",
         "extends " + RT + "StructList.Reader<" + reader + ">");
     w.openWrapped("private ListReader(",
@@ -220,14 +221,28 @@ final class StructGenerator {
     w.close();
     w.line("");
     String builders = RT + "StructList.Builder<" + self + ".Builder>";
-    w.line("/** Reads (as {@link ListReader}s) and builds {@code List(" + self + ")}. */");
+    w.line("/** A {@code List(" + self + ")} being built, with this struct's own element access."
+        + " */");
+    w.openWrapped("public static final class ListBuilder", "extends " + builders);
+    w.openWrapped("private ListBuilder(",
+        RT + "SegmentBuilder segment, " + RT + "CapTableBuilder capTable, int ptr,",
+        "int elementCount, int step, int structDataSize, int structPointerCount,",
+        RT + "ElementSize elementSize)");
+    w.line("super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,");
+    w.line("    structPointerCount, elementSize);");
+    w.close();
+    w.line("");
+    w.line("@java.lang.Override");
+    w.open("public " + self + ".Builder get(int index)");
+    w.line("return _getStructElement(FACTORY, index);");
+    w.close();
+    w.close();
+    w.line("");
+    w.line("/** Reads and builds {@code List(" + self + ")} as {@link ListReader}s and"
+        + " {@link ListBuilder}s. */");
     w.openWrapped("public static final class _ListFactory",
         "extends " + RT + "ListFactory<" + builders + ", " + RT + "StructList.Reader<" + reader
             + ">>");
-    w.line("private static final " + RT + "StructList.Factory<" + self + ".Builder, " + reader
-        + "> BUILDERS =");
-    w.line("    " + RT + "StructList.factory(FACTORY);");
-    w.line("");
     w.open("private _ListFactory()");
     w.line("super(SIZE);");
     w.close();
@@ -242,11 +257,11 @@ final class StructGenerator {
     w.close();
     w.line("");
     w.line("@java.lang.Override");
-    w.openWrapped("public " + builders + " constructBuilder(",
+    w.openWrapped("public " + self + ".ListBuilder constructBuilder(",
         RT + "SegmentBuilder segment, " + RT + "CapTableBuilder capTable, int ptr,",
         "int elementCount, int step, int structDataSize, int structPointerCount,",
         RT + "ElementSize elementSize)");
-    w.line("return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,");
+    w.line("return new " + self + ".ListBuilder(segment, capTable, ptr, elementCount, step,");
     w.line("    structDataSize, structPointerCount, elementSize);");
     w.close();
     w.close();

@@ -115,13 +115,18 @@ public final class StructList {
     }
   }
 
-  /** Mutable list of structs. */
-  public static final class Builder<B extends StructBuilder> extends ListBuilder {
+  /**
+   * Mutable list of structs. Generated code subclasses it per struct type
+   * ({@code Foo.ListBuilder}) with element access of its own, which the JIT can inline without
+   * allocating element builders.
+   */
+  public static class Builder<B extends StructBuilder> extends ListBuilder {
     private final StructFactory<B, ?> factory;
 
-    Builder(StructFactory<B, ?> factory, SegmentBuilder segment, CapTableBuilder capTable,
-        int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
-        ElementSize elementSize) {
+    /** A builder for the list at the given location (see {@link ListFactory}). */
+    protected Builder(StructFactory<B, ?> factory, SegmentBuilder segment,
+        CapTableBuilder capTable, int ptr, int elementCount, int step, int structDataSize,
+        int structPointerCount, ElementSize elementSize) {
       super(segment, capTable, ptr, elementCount, step, structDataSize, structPointerCount,
           elementSize);
       this.factory = factory;

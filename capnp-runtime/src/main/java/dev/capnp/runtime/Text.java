@@ -198,7 +198,8 @@ public final class Text {
           }
           continue;
         }
-        int lead = len == 2 ? 0xc0 | (cp >>> 6) : len == 3 ? 0xe0 | (cp >>> 12) : 0xf0 | (cp >>> 18);
+        int lead = len == 2 ? 0xc0 | (cp >>> 6)
+            : len == 3 ? 0xe0 | (cp >>> 12) : 0xf0 | (cp >>> 18);
         if ((buffer.get(at++) & 0xff) != lead) {
           return false;
         }

@@ -609,12 +609,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node)}. */
+    /** A {@code List(Schema.Node)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Node.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Node)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Node.Builder, Schema.Node.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -629,11 +643,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> constructBuilder(
+      public Schema.Node.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Node.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -748,12 +762,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.Parameter)}. */
+      /** A {@code List(Schema.Node.Parameter)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.Node.Parameter.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.Parameter)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.Parameter.Builder, Schema.Node.Parameter.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -768,11 +796,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> constructBuilder(
+        public Schema.Node.Parameter.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.Node.Parameter.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -947,12 +975,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.NestedNode)}. */
+      /** A {@code List(Schema.Node.NestedNode)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.Node.NestedNode.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.NestedNode)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.NestedNode.Builder, Schema.Node.NestedNode.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -967,11 +1009,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> constructBuilder(
+        public Schema.Node.NestedNode.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.Node.NestedNode.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -1185,12 +1227,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.SourceInfo)}. */
+      /** A {@code List(Schema.Node.SourceInfo)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.Node.SourceInfo.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Node.SourceInfo)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.Node.SourceInfo.Builder, Schema.Node.SourceInfo.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -1205,11 +1261,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> constructBuilder(
+        public Schema.Node.SourceInfo.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.Node.SourceInfo.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -1306,12 +1362,26 @@ public final class Schema {
           }
         }
 
-        /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Node.SourceInfo.Member)}. */
+        /** A {@code List(Schema.Node.SourceInfo.Member)} being built, with this struct's own element access. */
+        public static final class ListBuilder
+            extends dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> {
+          private ListBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize) {
+            super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+                structPointerCount, elementSize);
+          }
+
+          @java.lang.Override
+          public Schema.Node.SourceInfo.Member.Builder get(int index) {
+            return _getStructElement(FACTORY, index);
+          }
+        }
+
+        /** Reads and builds {@code List(Schema.Node.SourceInfo.Member)} as {@link ListReader}s and {@link ListBuilder}s. */
         public static final class _ListFactory
             extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader>> {
-          private static final dev.capnp.runtime.StructList.Factory<Schema.Node.SourceInfo.Member.Builder, Schema.Node.SourceInfo.Member.Reader> BUILDERS =
-              dev.capnp.runtime.StructList.factory(FACTORY);
-
           private _ListFactory() {
             super(SIZE);
           }
@@ -1326,11 +1396,11 @@ public final class Schema {
           }
 
           @java.lang.Override
-          public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> constructBuilder(
+          public Schema.Node.SourceInfo.Member.ListBuilder constructBuilder(
               dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
               int elementCount, int step, int structDataSize, int structPointerCount,
               dev.capnp.runtime.ElementSize elementSize) {
-            return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            return new Schema.Node.SourceInfo.Member.ListBuilder(segment, capTable, ptr, elementCount, step,
                 structDataSize, structPointerCount, elementSize);
           }
         }
@@ -3018,12 +3088,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Field)}. */
+    /** A {@code List(Schema.Field)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Field.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Field)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Field.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Field.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Field.Builder, Schema.Field.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -3038,11 +3122,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> constructBuilder(
+      public Schema.Field.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Field.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -3809,12 +3893,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Enumerant)}. */
+    /** A {@code List(Schema.Enumerant)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Enumerant.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Enumerant)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Enumerant.Builder, Schema.Enumerant.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -3829,11 +3927,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> constructBuilder(
+      public Schema.Enumerant.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Enumerant.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4070,12 +4168,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Superclass)}. */
+    /** A {@code List(Schema.Superclass)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Superclass.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Superclass)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Superclass.Builder, Schema.Superclass.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4090,11 +4202,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> constructBuilder(
+      public Schema.Superclass.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Superclass.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4276,12 +4388,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Method)}. */
+    /** A {@code List(Schema.Method)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Method.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Method)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Method.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Method.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Method.Builder, Schema.Method.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4296,11 +4422,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> constructBuilder(
+      public Schema.Method.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Method.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4717,12 +4843,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Type)}. */
+    /** A {@code List(Schema.Type)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Type.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Type.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Type)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Type.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Type.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Type.Builder, Schema.Type.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4737,11 +4877,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Type.Builder> constructBuilder(
+      public Schema.Type.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Type.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -6400,12 +6540,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand)}. */
+    /** A {@code List(Schema.Brand)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Brand.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Brand.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Brand)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Builder, Schema.Brand.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -6420,11 +6574,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Brand.Builder> constructBuilder(
+      public Schema.Brand.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Brand.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -6521,12 +6675,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand.Scope)}. */
+      /** A {@code List(Schema.Brand.Scope)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Scope.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Brand.Scope)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Scope.Builder, Schema.Brand.Scope.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -6541,11 +6709,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> constructBuilder(
+        public Schema.Brand.Scope.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.Brand.Scope.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -6834,12 +7002,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Brand.Binding)}. */
+      /** A {@code List(Schema.Brand.Binding)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.Brand.Binding.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.Brand.Binding)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.Brand.Binding.Builder, Schema.Brand.Binding.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -6854,11 +7036,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> constructBuilder(
+        public Schema.Brand.Binding.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.Brand.Binding.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -7177,12 +7359,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Value)}. */
+    /** A {@code List(Schema.Value)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Value.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Value.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Value)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Value.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Value.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Value.Builder, Schema.Value.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -7197,11 +7393,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Value.Builder> constructBuilder(
+      public Schema.Value.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Value.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -8035,12 +8231,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.Annotation)}. */
+    /** A {@code List(Schema.Annotation)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.Annotation.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.Annotation)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder>, dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.Annotation.Builder, Schema.Annotation.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -8055,11 +8265,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> constructBuilder(
+      public Schema.Annotation.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.Annotation.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -8328,12 +8538,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CapnpVersion)}. */
+    /** A {@code List(Schema.CapnpVersion)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.CapnpVersion.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.CapnpVersion.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.CapnpVersion)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CapnpVersion.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CapnpVersion.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.CapnpVersion.Builder, Schema.CapnpVersion.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -8348,11 +8572,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.CapnpVersion.Builder> constructBuilder(
+      public Schema.CapnpVersion.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.CapnpVersion.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -8520,12 +8744,26 @@ public final class Schema {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest)}. */
+    /** A {@code List(Schema.CodeGeneratorRequest)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Schema.CodeGeneratorRequest.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Schema.CodeGeneratorRequest)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.Builder, Schema.CodeGeneratorRequest.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -8540,11 +8778,11 @@ public final class Schema {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.Builder> constructBuilder(
+      public Schema.CodeGeneratorRequest.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Schema.CodeGeneratorRequest.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -8641,12 +8879,26 @@ public final class Schema {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile)}. */
+      /** A {@code List(Schema.CodeGeneratorRequest.RequestedFile)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Schema.CodeGeneratorRequest.RequestedFile.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.RequestedFile.Builder, Schema.CodeGeneratorRequest.RequestedFile.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -8661,11 +8913,11 @@ public final class Schema {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> constructBuilder(
+        public Schema.CodeGeneratorRequest.RequestedFile.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Schema.CodeGeneratorRequest.RequestedFile.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -8762,12 +9014,26 @@ public final class Schema {
           }
         }
 
-        /** Reads (as {@link ListReader}s) and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)}. */
+        /** A {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)} being built, with this struct's own element access. */
+        public static final class ListBuilder
+            extends dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> {
+          private ListBuilder(
+              dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+              int elementCount, int step, int structDataSize, int structPointerCount,
+              dev.capnp.runtime.ElementSize elementSize) {
+            super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+                structPointerCount, elementSize);
+          }
+
+          @java.lang.Override
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.Builder get(int index) {
+            return _getStructElement(FACTORY, index);
+          }
+        }
+
+        /** Reads and builds {@code List(Schema.CodeGeneratorRequest.RequestedFile.Import)} as {@link ListReader}s and {@link ListBuilder}s. */
         public static final class _ListFactory
             extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder>, dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader>> {
-          private static final dev.capnp.runtime.StructList.Factory<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder, Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> BUILDERS =
-              dev.capnp.runtime.StructList.factory(FACTORY);
-
           private _ListFactory() {
             super(SIZE);
           }
@@ -8782,11 +9048,11 @@ public final class Schema {
           }
 
           @java.lang.Override
-          public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> constructBuilder(
+          public Schema.CodeGeneratorRequest.RequestedFile.Import.ListBuilder constructBuilder(
               dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
               int elementCount, int step, int structDataSize, int structPointerCount,
               dev.capnp.runtime.ElementSize elementSize) {
-            return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+            return new Schema.CodeGeneratorRequest.RequestedFile.Import.ListBuilder(segment, capTable, ptr, elementCount, step,
                 structDataSize, structPointerCount, elementSize);
           }
         }

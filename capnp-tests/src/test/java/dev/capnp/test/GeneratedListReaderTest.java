@@ -15,9 +15,10 @@ import java.util.NoSuchElementException;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@code List(SomeStruct)} field reads as the struct's own generated {@code ListReader}
- * (element access and iterator of that struct's code, which the JIT can inline without
- * allocating element readers), with the behaviour of any struct list.
+ * A {@code List(SomeStruct)} field reads as the struct's own generated {@code ListReader} and
+ * builds as its {@code ListBuilder} (element access and iterator of that struct's code, which
+ * the JIT can inline without allocating element readers), with the behaviour of any struct
+ * list.
  */
 class GeneratedListReaderTest {
   private static TestAllTypes.Reader read(MessageBuilder message) {
@@ -30,6 +31,7 @@ class GeneratedListReaderTest {
     MessageBuilder message = new MessageBuilder();
     StructList.Builder<TestAllTypes.Builder> list =
         message.initRoot(TestAllTypes.FACTORY).initStructList(3);
+    assertThat(list).isInstanceOf(TestAllTypes.ListBuilder.class);
     for (int i = 0; i < 3; i++) {
       list.get(i).setInt32Field(100 + i);
       list.get(i).setTextField("element " + i);

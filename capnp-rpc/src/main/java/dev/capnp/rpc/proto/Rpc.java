@@ -469,12 +469,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Message)}. */
+    /** A {@code List(Rpc.Message)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Message.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Message.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Message)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Message.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Message.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Message.Builder, Rpc.Message.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -489,11 +503,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Message.Builder> constructBuilder(
+      public Rpc.Message.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Message.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -1529,12 +1543,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Bootstrap)}. */
+    /** A {@code List(Rpc.Bootstrap)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Bootstrap.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Bootstrap.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Bootstrap)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Bootstrap.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Bootstrap.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Bootstrap.Builder, Rpc.Bootstrap.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -1549,11 +1577,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Bootstrap.Builder> constructBuilder(
+      public Rpc.Bootstrap.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Bootstrap.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -1901,12 +1929,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Call)}. */
+    /** A {@code List(Rpc.Call)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Call.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Call.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Call)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Call.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Call.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Call.Builder, Rpc.Call.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -1921,11 +1963,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Call.Builder> constructBuilder(
+      public Rpc.Call.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Call.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -2558,12 +2600,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Return)}. */
+    /** A {@code List(Rpc.Return)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Return.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Return.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Return)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Return.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Return.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Return.Builder, Rpc.Return.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -2578,11 +2634,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Return.Builder> constructBuilder(
+      public Rpc.Return.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Return.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -3137,12 +3193,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Finish)}. */
+    /** A {@code List(Rpc.Finish)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Finish.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Finish.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Finish)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Finish.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Finish.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Finish.Builder, Rpc.Finish.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -3157,11 +3227,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Finish.Builder> constructBuilder(
+      public Rpc.Finish.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Finish.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -3358,12 +3428,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Resolve)}. */
+    /** A {@code List(Rpc.Resolve)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Resolve.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Resolve.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Resolve)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Resolve.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Resolve.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Resolve.Builder, Rpc.Resolve.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -3378,11 +3462,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Resolve.Builder> constructBuilder(
+      public Rpc.Resolve.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Resolve.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -3753,12 +3837,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Release)}. */
+    /** A {@code List(Rpc.Release)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Release.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Release.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Release)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Release.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Release.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Release.Builder, Rpc.Release.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -3773,11 +3871,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Release.Builder> constructBuilder(
+      public Rpc.Release.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Release.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4015,12 +4113,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Disembargo)}. */
+    /** A {@code List(Rpc.Disembargo)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Disembargo.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Disembargo.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Disembargo)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Disembargo.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Disembargo.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Disembargo.Builder, Rpc.Disembargo.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4035,11 +4147,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Disembargo.Builder> constructBuilder(
+      public Rpc.Disembargo.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Disembargo.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4511,12 +4623,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Provide)}. */
+    /** A {@code List(Rpc.Provide)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Provide.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Provide.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Provide)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Provide.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Provide.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Provide.Builder, Rpc.Provide.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4531,11 +4657,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Provide.Builder> constructBuilder(
+      public Rpc.Provide.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Provide.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -4784,12 +4910,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Accept)}. */
+    /** A {@code List(Rpc.Accept)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Accept.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Accept.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Accept)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Accept.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Accept.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Accept.Builder, Rpc.Accept.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -4804,11 +4944,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Accept.Builder> constructBuilder(
+      public Rpc.Accept.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Accept.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -5159,12 +5299,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Join)}. */
+    /** A {@code List(Rpc.Join)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Join.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Join.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Join)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Join.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Join.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Join.Builder, Rpc.Join.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -5179,11 +5333,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Join.Builder> constructBuilder(
+      public Rpc.Join.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Join.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -5464,12 +5618,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.MessageTarget)}. */
+    /** A {@code List(Rpc.MessageTarget)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.MessageTarget.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.MessageTarget.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.MessageTarget)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.MessageTarget.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.MessageTarget.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.MessageTarget.Builder, Rpc.MessageTarget.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -5484,11 +5652,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.MessageTarget.Builder> constructBuilder(
+      public Rpc.MessageTarget.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.MessageTarget.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -5748,12 +5916,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Payload)}. */
+    /** A {@code List(Rpc.Payload)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Payload.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Payload.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Payload)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Payload.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Payload.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Payload.Builder, Rpc.Payload.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -5768,11 +5950,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Payload.Builder> constructBuilder(
+      public Rpc.Payload.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Payload.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -6006,12 +6188,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.CapDescriptor)}. */
+    /** A {@code List(Rpc.CapDescriptor)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.CapDescriptor.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.CapDescriptor)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.CapDescriptor.Builder, Rpc.CapDescriptor.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -6026,11 +6222,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> constructBuilder(
+      public Rpc.CapDescriptor.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.CapDescriptor.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -6676,12 +6872,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.PromisedAnswer)}. */
+    /** A {@code List(Rpc.PromisedAnswer)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.PromisedAnswer.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.PromisedAnswer)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.PromisedAnswer.Builder, Rpc.PromisedAnswer.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -6696,11 +6906,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Builder> constructBuilder(
+      public Rpc.PromisedAnswer.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.PromisedAnswer.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -6797,12 +7007,26 @@ public final class Rpc {
         }
       }
 
-      /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.PromisedAnswer.Op)}. */
+      /** A {@code List(Rpc.PromisedAnswer.Op)} being built, with this struct's own element access. */
+      public static final class ListBuilder
+          extends dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> {
+        private ListBuilder(
+            dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+            int elementCount, int step, int structDataSize, int structPointerCount,
+            dev.capnp.runtime.ElementSize elementSize) {
+          super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+              structPointerCount, elementSize);
+        }
+
+        @java.lang.Override
+        public Rpc.PromisedAnswer.Op.Builder get(int index) {
+          return _getStructElement(FACTORY, index);
+        }
+      }
+
+      /** Reads and builds {@code List(Rpc.PromisedAnswer.Op)} as {@link ListReader}s and {@link ListBuilder}s. */
       public static final class _ListFactory
           extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader>> {
-        private static final dev.capnp.runtime.StructList.Factory<Rpc.PromisedAnswer.Op.Builder, Rpc.PromisedAnswer.Op.Reader> BUILDERS =
-            dev.capnp.runtime.StructList.factory(FACTORY);
-
         private _ListFactory() {
           super(SIZE);
         }
@@ -6817,11 +7041,11 @@ public final class Rpc {
         }
 
         @java.lang.Override
-        public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> constructBuilder(
+        public Rpc.PromisedAnswer.Op.ListBuilder constructBuilder(
             dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
             int elementCount, int step, int structDataSize, int structPointerCount,
             dev.capnp.runtime.ElementSize elementSize) {
-          return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+          return new Rpc.PromisedAnswer.Op.ListBuilder(segment, capTable, ptr, elementCount, step,
               structDataSize, structPointerCount, elementSize);
         }
       }
@@ -7162,12 +7386,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.ThirdPartyCapDescriptor)}. */
+    /** A {@code List(Rpc.ThirdPartyCapDescriptor)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.ThirdPartyCapDescriptor.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.ThirdPartyCapDescriptor.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.ThirdPartyCapDescriptor)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.ThirdPartyCapDescriptor.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.ThirdPartyCapDescriptor.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.ThirdPartyCapDescriptor.Builder, Rpc.ThirdPartyCapDescriptor.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -7182,11 +7420,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.ThirdPartyCapDescriptor.Builder> constructBuilder(
+      public Rpc.ThirdPartyCapDescriptor.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.ThirdPartyCapDescriptor.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -7439,12 +7677,26 @@ public final class Rpc {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Rpc.Exception)}. */
+    /** A {@code List(Rpc.Exception)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Rpc.Exception.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Rpc.Exception.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Rpc.Exception)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Rpc.Exception.Builder>, dev.capnp.runtime.StructList.Reader<Rpc.Exception.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Rpc.Exception.Builder, Rpc.Exception.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -7459,11 +7711,11 @@ public final class Rpc {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Rpc.Exception.Builder> constructBuilder(
+      public Rpc.Exception.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Rpc.Exception.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }

@@ -243,12 +243,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.VatId)}. */
+    /** A {@code List(RpcTwoparty.VatId)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.VatId.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.VatId.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.VatId)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.VatId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.VatId.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.VatId.Builder, RpcTwoparty.VatId.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -263,11 +277,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.VatId.Builder> constructBuilder(
+      public RpcTwoparty.VatId.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.VatId.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -411,12 +425,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.ProvisionId)}. */
+    /** A {@code List(RpcTwoparty.ProvisionId)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.ProvisionId.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ProvisionId.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.ProvisionId)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.ProvisionId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.ProvisionId.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.ProvisionId.Builder, RpcTwoparty.ProvisionId.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -431,11 +459,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.ProvisionId.Builder> constructBuilder(
+      public RpcTwoparty.ProvisionId.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.ProvisionId.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -582,12 +610,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.RecipientId)}. */
+    /** A {@code List(RpcTwoparty.RecipientId)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.RecipientId.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.RecipientId.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.RecipientId)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.RecipientId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.RecipientId.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.RecipientId.Builder, RpcTwoparty.RecipientId.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -602,11 +644,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.RecipientId.Builder> constructBuilder(
+      public RpcTwoparty.RecipientId.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.RecipientId.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -738,12 +780,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.ThirdPartyCapId)}. */
+    /** A {@code List(RpcTwoparty.ThirdPartyCapId)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.ThirdPartyCapId.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.ThirdPartyCapId.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.ThirdPartyCapId)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.ThirdPartyCapId.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.ThirdPartyCapId.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.ThirdPartyCapId.Builder, RpcTwoparty.ThirdPartyCapId.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -758,11 +814,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.ThirdPartyCapId.Builder> constructBuilder(
+      public RpcTwoparty.ThirdPartyCapId.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.ThirdPartyCapId.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -925,12 +981,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.JoinKeyPart)}. */
+    /** A {@code List(RpcTwoparty.JoinKeyPart)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinKeyPart.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinKeyPart.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.JoinKeyPart)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinKeyPart.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinKeyPart.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.JoinKeyPart.Builder, RpcTwoparty.JoinKeyPart.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -945,11 +1015,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinKeyPart.Builder> constructBuilder(
+      public RpcTwoparty.JoinKeyPart.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.JoinKeyPart.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
@@ -1135,12 +1205,26 @@ public final class RpcTwoparty {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(RpcTwoparty.JoinResult)}. */
+    /** A {@code List(RpcTwoparty.JoinResult)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinResult.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public RpcTwoparty.JoinResult.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(RpcTwoparty.JoinResult)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinResult.Builder>, dev.capnp.runtime.StructList.Reader<RpcTwoparty.JoinResult.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<RpcTwoparty.JoinResult.Builder, RpcTwoparty.JoinResult.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -1155,11 +1239,11 @@ public final class RpcTwoparty {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<RpcTwoparty.JoinResult.Builder> constructBuilder(
+      public RpcTwoparty.JoinResult.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new RpcTwoparty.JoinResult.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }

@@ -133,12 +133,26 @@ public final class Stream {
       }
     }
 
-    /** Reads (as {@link ListReader}s) and builds {@code List(Stream.StreamResult)}. */
+    /** A {@code List(Stream.StreamResult)} being built, with this struct's own element access. */
+    public static final class ListBuilder
+        extends dev.capnp.runtime.StructList.Builder<Stream.StreamResult.Builder> {
+      private ListBuilder(
+          dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
+          int elementCount, int step, int structDataSize, int structPointerCount,
+          dev.capnp.runtime.ElementSize elementSize) {
+        super(FACTORY, segment, capTable, ptr, elementCount, step, structDataSize,
+            structPointerCount, elementSize);
+      }
+
+      @java.lang.Override
+      public Stream.StreamResult.Builder get(int index) {
+        return _getStructElement(FACTORY, index);
+      }
+    }
+
+    /** Reads and builds {@code List(Stream.StreamResult)} as {@link ListReader}s and {@link ListBuilder}s. */
     public static final class _ListFactory
         extends dev.capnp.runtime.ListFactory<dev.capnp.runtime.StructList.Builder<Stream.StreamResult.Builder>, dev.capnp.runtime.StructList.Reader<Stream.StreamResult.Reader>> {
-      private static final dev.capnp.runtime.StructList.Factory<Stream.StreamResult.Builder, Stream.StreamResult.Reader> BUILDERS =
-          dev.capnp.runtime.StructList.factory(FACTORY);
-
       private _ListFactory() {
         super(SIZE);
       }
@@ -153,11 +167,11 @@ public final class Stream {
       }
 
       @java.lang.Override
-      public dev.capnp.runtime.StructList.Builder<Stream.StreamResult.Builder> constructBuilder(
+      public Stream.StreamResult.ListBuilder constructBuilder(
           dev.capnp.runtime.SegmentBuilder segment, dev.capnp.runtime.CapTableBuilder capTable, int ptr,
           int elementCount, int step, int structDataSize, int structPointerCount,
           dev.capnp.runtime.ElementSize elementSize) {
-        return BUILDERS.constructBuilder(segment, capTable, ptr, elementCount, step,
+        return new Stream.StreamResult.ListBuilder(segment, capTable, ptr, elementCount, step,
             structDataSize, structPointerCount, elementSize);
       }
     }
