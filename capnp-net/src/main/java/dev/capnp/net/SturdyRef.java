@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.rpc.Await;
 import dev.capnp.rpc.Capability;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -48,9 +49,17 @@ public interface SturdyRef {
     });
   }
 
-  /** Blocking variant of {@link #withCap}: waits for the result (not on an event loop!). */
+  /**
+   * Blocking variant of {@link #withCap}: connects, runs {@code body} on the calling thread (not
+   * on an event loop!) and releases the capability.
+   *
+   * @param <T> the body's result type
+   * @param body what to do with the live capability
+   * @return what {@code body} returned
+   * @throws dev.capnp.rpc.RpcException itself (not wrapped) when connecting fails
+   */
   default <T> T withCapSync(Function<? super Capability, T> body) {
-    Capability cap = connect().join();
+    Capability cap = Await.result(connect());
     try {
       return body.apply(cap);
     } finally {

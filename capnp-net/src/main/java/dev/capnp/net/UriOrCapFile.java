@@ -10,7 +10,8 @@ import java.util.Objects;
  * {@link CapFile#save}).
  *
  * <pre>{@code
- * CapnpUri uri = UriOrCapFile.parse(args[0]);   // "capnp://sha-256:...@host:7000/..." or "echo.cap"
+ * CapnpUri uri = UriOrCapFile.parse(args[0]);   // "capnp://sha-256:...@host:7000/..."
+ *                                               // or "echo.cap"
  * try (Vat vat = Vat.client()) {
  *   vat.importRef(uri).withCapSync(cap -> ...);
  * }

@@ -48,4 +48,13 @@ class RemoteServiceTest {
     assertThatThrownBy(() -> RemoteService.connect(nobody))
         .isInstanceOf(RpcException.class).hasMessageContaining("Could not connect");
   }
+
+  @Test
+  void withCapSyncThrowsTheRpcExceptionItself() {
+    String nobody = "capnp://insecure@" + dir.resolve("nobody.sock") + "/";
+    try (Vat client = Vat.client()) {
+      assertThatThrownBy(() -> client.importRef(nobody).withCapSync(cap -> "unreachable"))
+          .isExactlyInstanceOf(RpcException.class).hasMessageContaining("Could not connect");
+    }
+  }
 }

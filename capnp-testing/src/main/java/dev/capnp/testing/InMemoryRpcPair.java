@@ -6,6 +6,7 @@ import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.Server;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /** {@link RpcPair#inMemory}: two connections over an in-memory transport, one loop each. */
 final class InMemoryRpcPair implements RpcPair {
@@ -43,8 +44,9 @@ final class InMemoryRpcPair implements RpcPair {
   public void close() {
     try {
       client.close();
-      server.whenDisconnected().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
-          .exceptionally(e -> null).join();
+      // the server side sees the client's Abort before it is closed itself (a copy: the
+      // timeout must not complete the connection's own future)
+      server.whenDisconnected().copy().completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
       server.close();
     } finally {
       clientLoop.close();

@@ -221,8 +221,8 @@ final class CallCommand implements Callable<Integer> {
           String where = i == 0 ? "the results of " + previous.name()
               : "field " + String.join(".", names.subList(0, i)) + " of the results of "
                   + previous.name();
-          throw new ToolException(where + (i == 0 ? " have" : " has") + " no field " + name + " (its fields: "
-              + names(struct.fields()) + ")");
+          throw new ToolException(where + (i == 0 ? " have" : " has") + " no field " + name
+              + " (its fields: " + names(struct.fields()) + ")");
         }
         boolean last = i == names.size() - 1;
         DynamicType type = f.type();

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * The clients of the tutorial's last part, against {@link EchoStoreServerMain}; ADDR is a
  * {@code capnp://} URI or a cap file:
  * <pre>
- * LoggerClientMain log ADDR MSG            log MSG to the logger at ADDR (logger.cap, or a created one)
+ * LoggerClientMain log ADDR MSG            log MSG to the logger at ADDR (e.g. logger.cap)
  * LoggerClientMain save-logger ADDR        ask the echo service at ADDR for its logger's sturdy ref
  * LoggerClientMain create ADDR LABEL [CAP] create a logger, get its sturdy ref (written to CAP) and
  *                                          log to it, all pipelined in one round trip
@@ -108,7 +108,7 @@ public final class LoggerClientMain {
     }
   }
 
-  /** The Persistence API: the sturdy URI of the logger that the echo service at {@code uri} hands out. */
+  /** The Persistence API: the sturdy URI of the logger that the echo service hands out. */
   static CapnpUri saveLogger(Vat vat, CapnpUri uri) {
     try (Echo.Client echo = new Echo.Client(Await.result(vat.importRef(uri).connect()))) {
       var getLogger = echo.getLoggerRequest().send();

@@ -108,6 +108,25 @@ class RpcExamplesTest {
   }
 
   @Test
+  void theDemoClientSaysWhenTheUriIsInsecure() {
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    VatConfig config = VatConfig.builder().tls(false)
+        .listenAddress(NetAddress.unix(dir.resolve("plain.sock").toString())).build();
+    ServiceId id = config.derivedId("main");
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            EchoService.create(0, server.loop()).capability())) {
+      server.setRestorer(restorer);
+      new EchoDemoClientMain(new PrintStream(got, true, StandardCharsets.UTF_8))
+          .run(server.sturdyUri(id));
+    }
+    assertThat(got.toString(StandardCharsets.UTF_8).lines().limit(2)).containsExactly(
+        "client: connecting to unix:" + dir.resolve("plain.sock")
+            + " without TLS (an insecure URI)",
+        "client: connected");
+  }
+
+  @Test
   void theDemosTwoProcessesTalk() throws Exception {
     // what ./demo.sh runs: EchoServerMain and EchoDemoClientMain, each in its own JVM
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
