@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "capnp-java", mixinStandardHelpOptions = true, version = "capnp-java 0.1.0",
     description = "Cap'n Proto tool implemented in Java.",
-    subcommands = {DecodeCommand.class, EncodeCommand.class, EvalCommand.class, CompileCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {DecodeCommand.class, EncodeCommand.class, EvalCommand.class,
+        CompileCommand.class, IdCommand.class, CommandLine.HelpCommand.class})
 public final class CapnpJava implements Runnable {
   private final InputStream in;
   private final PrintStream out;

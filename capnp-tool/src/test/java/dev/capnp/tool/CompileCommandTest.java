@@ -126,6 +126,16 @@ class CompileCommandTest {
   }
 
   @Test
+  void idPrintsANewFileId() {
+    Result first = tool("id");
+    Result second = tool("id");
+    assertThat(first.status()).isZero();
+    String id = new String(first.out(), StandardCharsets.UTF_8);
+    assertThat(id).matches("@0x[89a-f][0-9a-f]{15};\n");
+    assertThat(new String(second.out(), StandardCharsets.UTF_8)).isNotEqualTo(id);
+  }
+
+  @Test
   void needsAnOutput() {
     Result result = tool("compile", resource("tooltest.capnp").toString());
     assertThat(result.status()).isEqualTo(1);
