@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "capnp-java", mixinStandardHelpOptions = true, version = "capnp-java 0.1.0",
     description = "Cap'n Proto tool implemented in Java.",
-    subcommands = {DecodeCommand.class, EncodeCommand.class, EvalCommand.class,
-        CompileCommand.class, IdCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DecodeCommand.class, EncodeCommand.class, EvalCommand.class, CompileCommand.class,
+        CommandLine.HelpCommand.class})
 public final class CapnpJava implements Runnable {
   private final InputStream in;
   private final PrintStream out;
@@ -53,6 +53,7 @@ public final class CapnpJava implements Runnable {
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     CapnpJava tool = new CapnpJava(in, out);
     CommandLine cli = new CommandLine(tool, new Factory(tool));
+    cli.addSubcommand("id", new IdCommand(tool));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

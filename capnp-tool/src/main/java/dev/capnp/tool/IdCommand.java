@@ -2,15 +2,17 @@ package dev.capnp.tool;
 
 import dev.capnp.schemac.TypeIds;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code id}: prints a new random file id ({@code @0x...;}), like {@code capnp id}. */
 @Command(name = "id", mixinStandardHelpOptions = true,
     description = "Generates a new 64-bit unique ID for use in a Cap'n Proto schema.")
 final class IdCommand implements Callable<Integer> {
-  @CommandLine.ParentCommand
-  CapnpJava tool;
+  private final CapnpJava tool;
+
+  IdCommand(CapnpJava tool) {
+    this.tool = tool;
+  }
 
   @Override
   public Integer call() {
