@@ -119,6 +119,16 @@ class CompileCommandTest {
   }
 
   @Test
+  void decodeCompilesSchemasWithTheJavaCompiler() throws Exception {
+    Path bad = dir.resolve("bad.capnp");
+    Files.writeString(bad, "@0xbf5147cbbecf40c1;\nstruct Foo {\n  a @0 :Bogus;\n}\n");
+    Result result = tool("decode", bad.toString(), "Foo");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err()).contains("cannot compile " + bad + ": ")
+        .contains(":3:9-14: error: Not defined: Bogus");
+  }
+
+  @Test
   void refusesNativePlugins() {
     Result result = tool("compile", "-o", "c++", resource("tooltest.capnp").toString());
     assertThat(result.status()).isEqualTo(1);
