@@ -235,6 +235,9 @@ final class BrandScope {
   /** Resolves a name, member, import or application expression in this scope. */
   BrandedDecl compileDeclExpression(Expression source, Resolver resolver,
       ImplicitParams implicitParams) {
+    if (source instanceof Expression.Unknown) {
+      return null;
+    }
     if (source instanceof Expression.RelativeName name) {
       for (int i = 0; i < implicitParams.names().size(); i++) {
         if (implicitParams.names().get(i).equals(name.name())) {

@@ -54,6 +54,8 @@ final class Declaration {
   ParamList params;
   ParamList results;
   EnumSet<Target> targets = EnumSet.noneOf(Target.class);
+  /** A file-level {@code $annotation;} statement (kind FILE), else null. */
+  AnnotationUse nakedAnnotation;
 
   Declaration(Kind kind) {
     this.kind = kind;

@@ -11,6 +11,12 @@ sealed interface Expression {
 
   int end();
 
+  /**
+   * A list item that failed to parse (already reported); compiles to nothing, silently. Like
+   * the C++ parser's default expression, it is located at the start of the file.
+   */
+  record Unknown(int start, int end) implements Expression {}
+
   /** A non-negative integer literal (unsigned 64-bit). */
   record PositiveInt(long value, int start, int end) implements Expression {}
 

@@ -8,7 +8,7 @@ final class ExpressionText {
   private ExpressionText() {}
 
   static String of(Expression e) {
-    if (e == null) {
+    if (e == null || e instanceof Expression.Unknown) {
       return "<parse error>";
     }
     if (e instanceof Expression.PositiveInt p) {

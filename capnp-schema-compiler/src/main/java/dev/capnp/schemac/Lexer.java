@@ -334,6 +334,7 @@ final class Lexer {
     if (!atNameCharOrDot()) {
       return Token.integer(start, pos, integer);
     }
+    int integerEnd = pos;
     pos = start;
     while (isDigit(peek())) {
       pos++;
@@ -354,7 +355,7 @@ final class Lexer {
       }
     }
     if (atNameCharOrDot()) {
-      fail(pos);
+      fail(Math.max(pos, integerEnd));
     }
     String text = ascii(start, pos);
     if (text.endsWith("e") || text.endsWith("E") || text.endsWith("+") || text.endsWith("-")) {

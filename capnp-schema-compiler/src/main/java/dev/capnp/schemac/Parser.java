@@ -32,37 +32,24 @@ final class Parser {
     root.name = new Name("", 0, 0);
     List<AnnotationUse> fileAnnotations = new ArrayList<>();
     for (Statement statement : statements) {
-      TokenCursor in = new TokenCursor(statement.tokens());
-      if (in.peek() != null && in.peek().isOperator("@") && statement.tokens().size() == 2) {
-        Declaration id = new Declaration(Kind.FILE);
-        if (parseUid(in, id) && in.atEnd()) {
-          if (statement.block() != null) {
-            errors.add(file, statement.start(), statement.end(),
-                "This statement should end with a semicolon, not a block.");
-          }
-          if (root.hasUid()) {
-            errors.add(file, statement.start(), statement.end(), "File can only have one ID.");
-          } else {
-            root.uid = id.uid;
-            root.uidStart = id.uidStart;
-            root.uidEnd = id.uidEnd;
-            if (statement.docComment() != null) {
-              root.docComment = statement.docComment();
-            }
-          }
-          continue;
-        }
-        in = new TokenCursor(statement.tokens());
-      }
-      if (in.peek() != null && in.peek().isOperator("$")) {
-        AnnotationUse use = parseAnnotation(in);
-        if (use != null && in.atEnd()) {
-          fileAnnotations.add(use);
-          continue;
-        }
-      }
       Declaration decl = parseStatement(statement, Level.FILE);
-      if (decl != null) {
+      if (decl == null) {
+        continue;
+      }
+      if (decl.nakedAnnotation != null) {
+        fileAnnotations.add(decl.nakedAnnotation);
+      } else if (decl.kind == Kind.FILE) {
+        if (root.hasUid()) {
+          errors.add(file, statement.start(), statement.end(), "File can only have one ID.");
+        } else {
+          root.uid = decl.uid;
+          root.uidStart = decl.uidStart;
+          root.uidEnd = decl.uidEnd;
+          if (statement.docComment() != null) {
+            root.docComment = statement.docComment();
+          }
+        }
+      } else {
         root.nested.add(decl);
       }
     }
@@ -78,7 +65,7 @@ final class Parser {
   private Declaration parseStatement(Statement statement, Level level) {
     TokenCursor in = new TokenCursor(statement.tokens());
     Declaration decl = parseDeclaration(in, level);
-    if (decl == null || !in.atEnd()) {
+    if (decl == null || !in.atEndExactly()) {
       int at;
       Token best = in.best();
       if (best != null) {
@@ -143,15 +130,37 @@ final class Parser {
       alternatives.add(this::structDecl);
       alternatives.add(this::interfaceDecl);
     }
+    // Like the C++ parser: the first alternative that parses wins, and must end the statement.
+    if (level == Level.FILE) {
+      alternatives.add(this::nakedId);
+      alternatives.add(this::nakedAnnotation);
+    }
     for (var alternative : alternatives) {
       int mark = in.mark();
       Declaration decl = alternative.apply(in);
-      if (decl != null && in.atEnd()) {
+      if (decl != null) {
         return decl;
       }
       in.reset(mark);
     }
     return null;
+  }
+
+  /** {@code @0x...;} at file level: the file's id (a FILE declaration holding it). */
+  private Declaration nakedId(TokenCursor in) {
+    Declaration decl = new Declaration(Kind.FILE);
+    return parseUid(in, decl) ? decl : null;
+  }
+
+  /** {@code $annotation;} at file level: an annotation of the file. */
+  private Declaration nakedAnnotation(TokenCursor in) {
+    AnnotationUse use = parseAnnotation(in);
+    if (use == null) {
+      return null;
+    }
+    Declaration decl = new Declaration(Kind.FILE);
+    decl.nakedAnnotation = use;
+    return decl;
   }
 
   // ---- declarations ----
@@ -245,11 +254,7 @@ final class Parser {
       Token list = in.next();
       List<Expression> supers = new ArrayList<>();
       for (List<Token> item : list.items()) {
-        Expression e = wholeExpression(item, list);
-        if (e == null) {
-          return null;
-        }
-        supers.add(e);
+        supers.add(wholeExpression(item, list));
       }
       decl.superclasses = supers;
       decl.annotations = annotations(in);
@@ -300,14 +305,16 @@ final class Parser {
     }
     boolean missingExclamation = false;
     boolean missingColon = false;
-    if (in.peek() != null && in.peek().isOperator("@")) {
-      if (!parseOrdinal(in, decl)) {
-        return null;
-      }
+    int mark = in.mark();
+    if (parseOrdinal(in, decl)) {
       missingExclamation = !in.operator("!");
       missingColon = !in.operator(":");
-    } else if (!in.operator(":")) {
-      return null;
+    } else {
+      in.reset(mark);
+      decl.ordinal = -1;
+      if (!in.operator(":")) {
+        return null;
+      }
     }
     if (!in.keyword("union")) {
       return null;
@@ -375,15 +382,21 @@ final class Parser {
       in.next();
       List<Declaration.Param> params = new ArrayList<>();
       for (List<Token> item : t.items()) {
+        Declaration.Param p = null;
         if (item.isEmpty()) {
           errors.add(file, t.start(), t.end(), "Parse error: Empty list item.");
-          continue;
+        } else {
+          TokenCursor itemIn = new TokenCursor(item);
+          p = param(itemIn);
+          if (p == null || !itemIn.atEnd()) {
+            reportItemError(itemIn, item);
+            p = null;
+          }
         }
-        TokenCursor itemIn = new TokenCursor(item);
-        Declaration.Param p = param(itemIn);
-        if (p == null || !itemIn.atEnd()) {
-          reportItemError(itemIn, item);
-          continue;
+        if (p == null) {
+          // Like the C++ parser, a failed item stays in the list as an empty parameter.
+          p = new Declaration.Param(new Name("", t.start(), t.start()),
+              new Expression.Unknown(0, 0), null, List.of(), 0, 0);
         }
         params.add(p);
       }
@@ -434,11 +447,19 @@ final class Parser {
     Token targets = in.next();
     List<Token> targetTokens = new ArrayList<>();
     for (List<Token> item : targets.items()) {
-      if (item.size() != 1 || !(item.get(0).kind() == Token.Kind.IDENTIFIER
-          || item.get(0).isOperator("*"))) {
-        return null;
+      if (item.isEmpty()) {
+        errors.add(file, targets.start(), targets.end(), "Parse error: Empty list item.");
+        continue;
       }
-      targetTokens.add(item.get(0));
+      TokenCursor itemIn = new TokenCursor(item);
+      Token first = item.get(0);
+      boolean ok = first.kind() == Token.Kind.IDENTIFIER ? itemIn.identifier() != null
+          : itemIn.operator("*");
+      if (!ok || !itemIn.atEndExactly()) {
+        reportItemError(itemIn, item);
+        continue;
+      }
+      targetTokens.add(first);
     }
     if (!in.operator(":")) {
       return null;
@@ -448,9 +469,6 @@ final class Parser {
       return null;
     }
     decl.annotations = annotations(in);
-    if (!in.atEnd()) {
-      return null;
-    }
     for (Token target : targetTokens) {
       if (target.kind() == Token.Kind.OPERATOR) {
         if (targetTokens.size() > 1) {
@@ -488,14 +506,16 @@ final class Parser {
   // ---- pieces ----
 
   private boolean optionalUid(TokenCursor in, Declaration decl) {
-    if (in.peek() != null && in.peek().isOperator("@")) {
-      return parseUid(in, decl);
+    int mark = in.mark();
+    if (!parseUid(in, decl)) {
+      in.reset(mark);
     }
     return true;
   }
 
   private boolean parseUid(TokenCursor in, Declaration decl) {
     if (!in.operator("@") || !in.peekKind(Token.Kind.INTEGER)) {
+      decl.uidStart = -1;
       return false;
     }
     Token t = in.next();
@@ -526,18 +546,26 @@ final class Parser {
   private List<Name> identifierList(Token list) {
     List<Name> names = new ArrayList<>();
     for (List<Token> item : list.items()) {
-      if (item.size() != 1 || item.get(0).kind() != Token.Kind.IDENTIFIER) {
-        return null;
+      if (item.isEmpty()) {
+        errors.add(file, list.start(), list.end(), "Parse error: Empty list item.");
+        names.add(new Name("", list.start(), list.start()));
+        continue;
       }
-      Token t = item.get(0);
-      names.add(new Name(t.text(), t.start(), t.end()));
+      TokenCursor in = new TokenCursor(item);
+      Name name = in.identifier();
+      if (name == null || !in.atEndExactly()) {
+        reportItemError(in, item);
+        names.add(new Name("", list.start(), list.start()));
+        continue;
+      }
+      names.add(name);
     }
     return names;
   }
 
   private List<AnnotationUse> annotations(TokenCursor in) {
     List<AnnotationUse> result = new ArrayList<>();
-    while (in.peek() != null && in.peek().isOperator("$")) {
+    while (in.isOperator("$")) {
       int mark = in.mark();
       AnnotationUse use = parseAnnotation(in);
       if (use == null) {
@@ -563,8 +591,8 @@ final class Parser {
       if (params.size() == 1 && params.get(0).name() == null) {
         value = params.get(0).value();
       } else {
-        int start = app.function().end();
-        value = new Expression.Tuple(params, start, app.end());
+        // The C++ parser gives this tuple no location (errors on it point at 1:1).
+        value = new Expression.Tuple(params, 0, 0);
       }
       return new AnnotationUse(app.function(), value);
     }
@@ -573,24 +601,30 @@ final class Parser {
 
   // ---- expressions ----
 
+  /** An item of a list: an expression, or {@link Expression.Unknown} after reporting. */
   private Expression wholeExpression(List<Token> tokens, Token container) {
     if (tokens.isEmpty()) {
       errors.add(file, container.start(), container.end(), "Parse error: Empty list item.");
-      return null;
+      return new Expression.Unknown(0, 0);
     }
     TokenCursor in = new TokenCursor(tokens);
     Expression e = expression(in);
     if (e == null || !in.atEnd()) {
       reportItemError(in, tokens);
-      return null;
+      return new Expression.Unknown(0, 0);
     }
     return e;
   }
 
+  /**
+   * Reports a list item that failed to parse, as the C++ parser does: from the token where
+   * parsing got furthest to the item's end, or the whole item when it got past the end.
+   */
   private void reportItemError(TokenCursor in, List<Token> tokens) {
     Token best = in.best();
-    int at = best != null ? best.start() : tokens.get(tokens.size() - 1).end();
-    errors.add(file, at, at, "Parse error.");
+    int end = tokens.get(tokens.size() - 1).end();
+    int start = best != null ? best.start() : tokens.get(0).start();
+    errors.add(file, start, end, "Parse error.");
   }
 
   Expression expression(TokenCursor in) {
@@ -605,14 +639,17 @@ final class Parser {
         Token name = in.next();
         base = new Expression.Member(base, name.text(), name.start(), name.end(), base.start(),
             name.end());
+      } else if (t != null && t.isOperator(".")) {
+        in.noteReached(in.mark() + 2);
+        return base;
       } else if (t != null && t.kind() == Token.Kind.PAREN_LIST) {
         in.next();
         List<Expression.Param> params = tupleParams(t);
-        if (params == null) {
-          return null;
-        }
         base = new Expression.Application(base, params, base.start(), t.end());
       } else {
+        if (t != null) {
+          in.noteFailure();
+        }
         return base;
       }
     }
@@ -650,19 +687,13 @@ final class Parser {
         in.next();
         List<Expression> elements = new ArrayList<>();
         for (List<Token> item : t.items()) {
-          Expression e = wholeExpression(item, t);
-          if (e != null) {
-            elements.add(e);
-          }
+          elements.add(wholeExpression(item, t));
         }
         return new Expression.ListExpr(elements, t.start(), t.end());
       }
       case PAREN_LIST -> {
         in.next();
         List<Expression.Param> params = tupleParams(t);
-        if (params == null) {
-          return null;
-        }
         if (params.size() == 1 && params.get(0).name() == null) {
           return params.get(0).value();
         }
@@ -686,15 +717,23 @@ final class Parser {
             in.next();
             return new Expression.FloatLiteral(Double.NEGATIVE_INFINITY, t.start(), n.end());
           }
-        } else if (t.text().equals(".") && in.peekKind(1, Token.Kind.IDENTIFIER)) {
-          in.next();
-          Token n = in.next();
-          return new Expression.AbsoluteName(n.text(), t.start(), n.end());
+          in.noteReached(in.mark() + 2);  // "-" matched, then the number was attempted
+        } else if (t.text().equals(".")) {
+          if (in.peekKind(1, Token.Kind.IDENTIFIER)) {
+            in.next();
+            Token n = in.next();
+            return new Expression.AbsoluteName(n.text(), t.start(), n.end());
+          }
+          in.noteReached(in.mark() + 2);
         }
         in.noteFailure();
         return null;
       }
       case IDENTIFIER -> {
+        if ((t.text().equals("import") || t.text().equals("embed"))
+            && !in.peekKind(1, Token.Kind.STRING)) {
+          in.noteReached(in.mark() + 2);
+        }
         if ((t.text().equals("import") || t.text().equals("embed"))
             && in.peekKind(1, Token.Kind.STRING)) {
           in.next();
@@ -713,31 +752,32 @@ final class Parser {
     }
   }
 
+  /** The items of a tuple; an item that fails to parse is reported and becomes unknown. */
   private List<Expression.Param> tupleParams(Token list) {
     List<Expression.Param> params = new ArrayList<>();
     for (List<Token> item : list.items()) {
       if (item.isEmpty()) {
         errors.add(file, list.start(), list.end(), "Parse error: Empty list item.");
-        params.add(new Expression.Param(null, 0, 0,
-            new Expression.RelativeName("", list.start(), list.start())));
+        params.add(new Expression.Param(null, 0, 0, new Expression.Unknown(0, 0)));
         continue;
       }
       TokenCursor in = new TokenCursor(item);
       String name = null;
       int nameStart = 0;
       int nameEnd = 0;
-      if (item.size() >= 2 && item.get(0).kind() == Token.Kind.IDENTIFIER
-          && item.get(1).isOperator("=")) {
-        name = item.get(0).text();
-        nameStart = item.get(0).start();
-        nameEnd = item.get(0).end();
-        in.next();
-        in.next();
+      Name named = in.identifier();
+      if (named != null && in.operator("=")) {
+        name = named.value();
+        nameStart = named.start();
+        nameEnd = named.end();
+      } else {
+        in.reset(0);
       }
       Expression value = expression(in);
       if (value == null || !in.atEnd()) {
         reportItemError(in, item);
-        return null;
+        params.add(new Expression.Param(null, 0, 0, new Expression.Unknown(0, 0)));
+        continue;
       }
       params.add(new Expression.Param(name, nameStart, nameEnd, value));
     }

@@ -2,7 +2,11 @@ package dev.capnp.schemac;
 
 import java.util.List;
 
-/** A position in a statement's tokens, remembering the furthest point a parse failed at. */
+/**
+ * A position in a statement's tokens, remembering how far parsing got, as the C++ parser
+ * counts it: every attempt to match the token at some position consumes it before accepting or
+ * rejecting it, so a failed attempt still counts as having reached the next position.
+ */
 final class TokenCursor {
   private final List<Token> tokens;
   private int pos;
@@ -20,8 +24,13 @@ final class TokenCursor {
     return pos + ahead < tokens.size() ? tokens.get(pos + ahead) : null;
   }
 
+  /** Whether the current token is of {@code kind}; a failed check counts as an attempt. */
   boolean peekKind(Token.Kind kind) {
-    return peekKind(0, kind);
+    if (peekKind(0, kind)) {
+      return true;
+    }
+    noteFailure();
+    return false;
   }
 
   boolean peekKind(int ahead, Token.Kind kind) {
@@ -35,12 +44,18 @@ final class TokenCursor {
     return t;
   }
 
+  /** Whether all tokens are consumed (a failed check counts as an attempt at the next one). */
   boolean atEnd() {
     if (pos < tokens.size()) {
       noteFailure();
       return false;
     }
     return true;
+  }
+
+  /** Whether all tokens are consumed, without counting an attempt (C++: {@code endOfInput}). */
+  boolean atEndExactly() {
+    return pos >= tokens.size();
   }
 
   int remaining() {
@@ -55,8 +70,24 @@ final class TokenCursor {
     pos = mark;
   }
 
+  /** Records a failed attempt to match the current token (which counts as reaching past it). */
   void noteFailure() {
-    best = Math.max(best, pos);
+    noteReached(pos + 1);
+  }
+
+  /** Records that parsing got to {@code position} (bounded by the end). */
+  void noteReached(int position) {
+    best = Math.max(best, Math.min(position, tokens.size()));
+  }
+
+  /** Whether the current token is operator {@code op}; a failed check counts as an attempt. */
+  boolean isOperator(String op) {
+    Token t = peek();
+    if (t != null && t.isOperator(op)) {
+      return true;
+    }
+    noteFailure();
+    return false;
   }
 
   /** The token where parsing got furthest, or null when it got to the end. */
@@ -83,13 +114,9 @@ final class TokenCursor {
 
   private boolean take(Token.Kind kind, String text) {
     Token t = peek();
-    if (t != null && t.kind() == kind) {
-      if (t.text().equals(text)) {
-        next();
-        return true;
-      }
-      best = Math.max(best, pos + 1);
-      return false;
+    if (t != null && t.kind() == kind && t.text().equals(text)) {
+      next();
+      return true;
     }
     noteFailure();
     return false;

@@ -267,6 +267,9 @@ final class ValueTranslator {
 
   /** The raw value of an expression (C++: {@code compileValueInner}), or null after an error. */
   private Object inner(Expression source, DynamicType type, boolean isBootstrap) {
+    if (source instanceof Expression.Unknown) {
+      return null;
+    }
     if (source instanceof Expression.RelativeName name) {
       String id = name.name();
       if (type.kind() == DynamicType.Kind.ENUM) {

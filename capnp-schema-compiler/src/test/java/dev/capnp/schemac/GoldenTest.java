@@ -68,6 +68,12 @@ class GoldenTest {
         List.of(JAVA_CAPNP_DIR), List.of(Path.of("capnp-tests/src/test")),
         List.of(Path.of("capnp-tests/src/test/capnp/test.capnp"),
             Path.of("capnp-tests/src/test/capnp/test-import.capnp"))));
+    Path multi = MODULE.resolve("src/test/resources/dev/capnp/schemac/multi");
+    for (List<String> order : List.of(List.of("a.capnp"), List.of("a.capnp", "sub/b.capnp"),
+        List.of("sub/b.capnp", "a.capnp"), List.of("sub/c.capnp", "a.capnp", "sub/b.capnp"))) {
+      all.add(new Case("multi " + order, multi, List.of(), List.of(),
+          order.stream().map(Path::of).toList()));
+    }
     String extra = System.getProperty("schemac.extraDir");
     if (extra != null) {
       try (Stream<Path> files = Files.list(Path.of(extra))) {

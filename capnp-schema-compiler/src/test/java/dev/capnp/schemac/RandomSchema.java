@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Generates a random valid schema file from a seed: nested structs with fields of random types
- * and shuffled ordinals, unnamed and named unions, groups, enums, a generic struct and its
- * instances, constants, annotations with values, an interface with methods, and default values.
+ * Generates a random schema file from a seed: nested structs with fields of random types and
+ * shuffled ordinals, unnamed and named unions, groups, enums, a generic struct and its instances,
+ * aliases, constants (also of struct type, also referring to others), annotations with scalar
+ * and struct values, interfaces with inheritance and generic methods, defaults and doc comments.
+ * A few are invalid on purpose (an annotation on the wrong kind of declaration), and layouts
+ * capnp refuses (its issue 344) come up too.
  */
 final class RandomSchema {
   private static final String[] PRIMITIVES = {"Void", "Bool", "Int8", "Int16", "Int32", "Int64",
@@ -40,8 +43,13 @@ final class RandomSchema {
 
   private String file() {
     out.append("@0x").append(Long.toHexString(random.nextLong() | Long.MIN_VALUE)).append(";\n");
-    out.append("annotation note(*) :Text;\nannotation flag(struct, field, enum) :Void;\n");
+    out.append("annotation note(*) :Text;\nannotation flag(*) :Void;\nannotation structOnly(struct) :Void;\n");
     out.append("struct Box(T) {\n  value @0 :T;\n  count @1 :UInt16;\n}\n");
+    out.append("struct Info {  # information\n  level @0 :UInt8;\n  tag @1 :Text;\n"
+        + "  nums @2 :List(Int32);\n}\nannotation info(*) :Info;\n");
+    out.append("const base :Int32 = 7;\nconst derived :Int32 = .base;\n"
+        + "const infoConst :Info = (level = 2, tag = \"c\", nums = [1, 2]);\n");
+    out.append("using BoxedText = Box(Text);\n");
     int enumCount = random.nextInt(3);
     for (int i = 0; i < enumCount; i++) {
       enumDecl("", "");
@@ -70,7 +78,8 @@ final class RandomSchema {
     for (int i = 0; i < count; i++) {
       String e = lower();
       names.add(e);
-      out.append(indent).append("  ").append(e).append(" @").append(i).append(";\n");
+      out.append(indent).append("  ").append(e).append(" @").append(i).append(annotations(false))
+          .append(";").append(doc()).append("\n");
     }
     out.append(indent).append("}\n");
     enums.add(qualifier + name);
@@ -79,7 +88,8 @@ final class RandomSchema {
 
   private void structDecl(String indent, int depth, String qualifier) {
     String name = upper();
-    out.append(indent).append("struct ").append(name).append(annotations(true)).append(" {\n");
+    out.append(indent).append("struct ").append(name).append(annotations(true)).append(" {")
+        .append(doc()).append("\n");
     if (depth < 2 && random.nextInt(3) == 0) {
       structDecl(indent + "  ", depth + 1, qualifier + name + ".");
     }
@@ -158,7 +168,7 @@ final class RandomSchema {
           out.append(" = ").append(v);
         }
       }
-      out.append(annotations(false)).append(";\n");
+      out.append(annotations(false)).append(";").append(doc()).append("\n");
       return;
     }
     if (m.union()) {
@@ -180,7 +190,22 @@ final class RandomSchema {
     if (random.nextInt(6) == 0) {
       s.append(" $flag");
     }
+    if (random.nextInt(typeLevel ? 30 : 400) == 0) {
+      s.append(" $structOnly");  // invalid except on structs: both compilers must say so
+    }
+    if (random.nextInt(7) == 0) {
+      s.append(" $info(level = ").append(random.nextInt(256)).append(", tag = \"t\")");
+    }
     return s.toString();
+  }
+
+  /** Sometimes a doc comment (after a statement's ';' or '{'). */
+  private String doc() {
+    return switch (random.nextInt(6)) {
+      case 0 -> "  # doc " + nameCounter++;
+      case 1 -> "\n  # doc line one\n  # doc line two";
+      default -> "";
+    };
   }
 
   private String primitiveType(boolean nonVoid) {
@@ -189,7 +214,7 @@ final class RandomSchema {
   }
 
   private String fieldType() {
-    int kind = random.nextInt(12);
+    int kind = random.nextInt(13);
     if (kind < 6) {
       return primitiveType(false);
     } else if (kind == 6 && !enums.isEmpty()) {
@@ -205,6 +230,13 @@ final class RandomSchema {
           : structs.isEmpty() ? "Box(Data)" : "Box(" + structs.get(random.nextInt(structs.size())) + ")";
     } else if (kind == 10) {
       return random.nextBoolean() ? "AnyPointer" : "List(List(Int16))";
+    } else if (kind == 11) {
+      return switch (random.nextInt(4)) {
+        case 0 -> "BoxedText";
+        case 1 -> "Box(Box(Text))";
+        case 2 -> "List(Box(Text))";
+        default -> "Info";
+      };
     }
     return primitiveType(false);
   }
@@ -228,6 +260,9 @@ final class RandomSchema {
       case "List(Int16)": return "[1, -2, 3]";
       case "List(List(Int16))": return "[[1], [], [2, 3]]";
       case "Box(Text)": return "(value = \"boxed\", count = 3)";
+      case "BoxedText": return "(value = \"aliased\")";
+      case "Info": return random.nextBoolean() ? ".infoConst" : "(level = 1, nums = [3])";
+      case "Box(Box(Text))": return "(value = (value = \"inner\"))";
       default:
         int e = enums.indexOf(type);
         if (e >= 0) {
@@ -239,11 +274,20 @@ final class RandomSchema {
   }
 
   private void interfaceDecl() {
-    out.append("interface ").append(upper()).append(" {\n");
+    String baseName = upper();
+    out.append("interface ").append(baseName).append(" {\n  ping @0 () -> ();\n}\n");
+    out.append("interface ").append(upper()).append(" extends(").append(baseName).append(") {")
+        .append(doc()).append("\n");
     int methods = 1 + random.nextInt(3);
     for (int i = 0; i < methods; i++) {
-      out.append("  ").append(lower()).append(" @").append(i).append(" (a :")
-          .append(fieldType()).append(", b :Text) -> (r :").append(fieldType()).append(");\n");
+      if (random.nextInt(3) == 0) {
+        out.append("  ").append(lower()).append(" @").append(i)
+            .append(" [T] (a :T, b :Box(T)) -> (r :T)").append(annotations(false)).append(";\n");
+      } else {
+        out.append("  ").append(lower()).append(" @").append(i).append(" (a :")
+            .append(fieldType()).append(", b :Text = \"dflt\"").append(annotations(false))
+            .append(") -> (r :").append(fieldType()).append(");").append(doc()).append("\n");
+      }
     }
     out.append("}\n");
   }

@@ -54,6 +54,7 @@ public final class CapnpJava implements Runnable {
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     CapnpJava tool = new CapnpJava(in, out);
     CommandLine cli = new CommandLine(tool, new Factory(tool));
+    cli.addSubcommand("id", new IdCommand(tool));
     cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

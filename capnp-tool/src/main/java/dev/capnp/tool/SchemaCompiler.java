@@ -1,5 +1,8 @@
 package dev.capnp.tool;
 
+import dev.capnp.schemac.CapnpCompiler;
+import dev.capnp.schemac.SchemaCompileException;
+import dev.capnp.schemac.SchemaError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,19 +11,39 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /**
- * Runs the reference {@code capnp compile -o-} to turn a {@code .capnp} file into a serialized
- * {@code CodeGeneratorRequest}. The executable is the system property {@code capnp.executable}
- * if set, else {@code $CAPNP}, else {@code capnp} on the {@code PATH}.
+ * Turns a {@code .capnp} file into a serialized {@code CodeGeneratorRequest}: with the schema
+ * compiler written in Java ({@code capnp-schema-compiler}, no native tool), or, when the system
+ * property {@code capnp.executable} or {@code $CAPNP} names one, by running that
+ * {@code capnp compile -o-}. Both give the same request.
  */
 final class SchemaCompiler {
   private SchemaCompiler() {}
 
   /** Compiles {@code schema} and returns the framed CodeGeneratorRequest message. */
   static byte[] compile(Path schema, List<Path> importPaths) {
-    String capnp = System.getProperty("capnp.executable",
-        System.getenv().getOrDefault("CAPNP", "capnp"));
+    String capnp = System.getProperty("capnp.executable", System.getenv("CAPNP"));
+    if (capnp == null) {
+      return compileInJava(schema, importPaths);
+    }
+    return compileNatively(capnp, schema, importPaths);
+  }
+
+  private static byte[] compileInJava(Path schema, List<Path> importPaths) {
+    try {
+      return CapnpCompiler.builder().importPath(importPaths).build()
+          .compileToBytes(List.of(schema));
+    } catch (SchemaCompileException e) {
+      throw new ToolException("cannot compile " + schema + ": " + e.errors().stream()
+          .map(SchemaError::toString).collect(Collectors.joining("; ")));
+    } catch (UncheckedIOException e) {
+      throw new ToolException("cannot read " + schema + ": " + e.getCause().getMessage());
+    }
+  }
+
+  private static byte[] compileNatively(String capnp, Path schema, List<Path> importPaths) {
     List<String> command = new ArrayList<>();
     command.add(capnp);
     command.add("compile");

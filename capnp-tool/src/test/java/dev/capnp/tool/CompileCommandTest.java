@@ -119,10 +119,30 @@ class CompileCommandTest {
   }
 
   @Test
+  void decodeCompilesSchemasWithTheJavaCompiler() throws Exception {
+    Path bad = dir.resolve("bad.capnp");
+    Files.writeString(bad, "@0xbf5147cbbecf40c1;\nstruct Foo {\n  a @0 :Bogus;\n}\n");
+    Result result = tool("decode", bad.toString(), "Foo");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err()).contains("cannot compile " + bad + ": ")
+        .contains(":3:9-14: error: Not defined: Bogus");
+  }
+
+  @Test
   void refusesNativePlugins() {
     Result result = tool("compile", "-o", "c++", resource("tooltest.capnp").toString());
     assertThat(result.status()).isEqualTo(1);
     assertThat(result.err()).contains("unsupported output 'c++'");
+  }
+
+  @Test
+  void idPrintsANewFileId() {
+    Result first = tool("id");
+    Result second = tool("id");
+    assertThat(first.status()).isZero();
+    String id = new String(first.out(), StandardCharsets.UTF_8);
+    assertThat(id).matches("@0x[89a-f][0-9a-f]{15};\n");
+    assertThat(new String(second.out(), StandardCharsets.UTF_8)).isNotEqualTo(id);
   }
 
   @Test
