@@ -151,15 +151,27 @@ public final class SoakClient {
     }
     if (stats != null) {
       say(String.format("server %s: heap used %.1f MiB of %.0f MiB (after GC), direct %.1f MiB, "
-              + "fds %d (/proc: %s), threads %s, RSS %s, connections %d", when,
+              + "fds %d (/proc: %s), threads %s, RSS %s, connections %d, CPU used %.1f s", when,
           stats.get("heapUsed") / 1048576.0, stats.get("heapMax") / 1048576.0,
           stats.get("direct") / 1048576.0, stats.get("fds"), fds == null ? "-" : fds.length,
-          threads, rss, stats.get("conns")));
+          threads, rss, stats.get("conns"), serverCpuSeconds()));
     } else {
       say("server " + when + ": NOT SERVED (" + problem + "); fds (/proc) "
           + (fds == null ? "-" : fds.length) + ", threads " + threads);
     }
     return stats;
+  }
+
+  /** CPU seconds (user + system) the server process has used, from /proc; -1 if unknown. */
+  private double serverCpuSeconds() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat (utime, stime), counted from after the command name
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** Healthy: a fresh client served and the heap after GC under half its maximum. */
@@ -181,46 +193,62 @@ public final class SoakClient {
     AtomicLong errors = new AtomicLong();
     AtomicLong claimed = new AtomicLong();
     ConcurrentHashMap<String, AtomicInteger> errorKinds = new ConcurrentHashMap<>();
-    List<Thread> workers = new ArrayList<>();
     long start = System.nanoTime();
-    for (int t = 0; t < threads; t++) {
-      Thread w = new Thread(() -> {
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
-        while (System.nanoTime() < deadline) {
-          int n = 10 + rnd.nextInt(491); // calls on this connection
-          long from = claimed.getAndAdd(n);
-          if (from >= calls) {
-            return;
-          }
-          n = (int) Math.min(n, calls - from);
-          long c = connections.incrementAndGet();
-          int style = (int) (c % 10); // 0: RST with calls unanswered, 1: FIN without reading,
-          // 2: RST in the middle of a frame; others: a proper client
-          try {
-            done.addAndGet(oneConnection(n, style));
-            made.addAndGet(n);
-            if (style <= 2) {
-              rude.incrementAndGet();
+    // two rounds of half the calls each: the heap after the second must be no higher than after
+    // the first (flat), not grow with the calls made
+    Map<String, Long> half = null;
+    for (int round = 1; round <= 2; round++) {
+      long target = round == 1 ? calls / 2 : calls;
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        Thread w = new Thread(() -> {
+          ThreadLocalRandom rnd = ThreadLocalRandom.current();
+          while (System.nanoTime() < deadline) {
+            int n = 10 + rnd.nextInt(491); // calls on this connection
+            long from;
+            int take;
+            do {
+              from = claimed.get();
+              if (from >= target) {
+                return;
+              }
+              take = (int) Math.min(n, target - from);
+            } while (!claimed.compareAndSet(from, from + take));
+            n = take;
+            long c = connections.incrementAndGet();
+            int style = (int) (c % 10); // 0: RST with calls unanswered, 1: FIN without
+            // reading, 2: RST in the middle of a frame; others: a proper client
+            try {
+              done.addAndGet(oneConnection(n, style));
+              made.addAndGet(n);
+              if (style <= 2) {
+                rude.incrementAndGet();
+              }
+            } catch (IOException | RuntimeException e) {
+              errors.incrementAndGet();
+              errorKinds.computeIfAbsent(e.toString().replaceAll("[0-9]+", "N"),
+                  k -> new AtomicInteger()).incrementAndGet();
             }
-          } catch (IOException | RuntimeException e) {
-            errors.incrementAndGet();
-            errorKinds.computeIfAbsent(e.toString().replaceAll("[0-9]+", "N"),
-                k -> new AtomicInteger()).incrementAndGet();
+          }
+        }, "churn-" + t);
+        workers.add(w);
+        w.start();
+      }
+      long lastPrint = System.nanoTime();
+      for (Thread w : workers) {
+        while (w.isAlive()) {
+          w.join(1000);
+          if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(15)) {
+            lastPrint = System.nanoTime();
+            say(String.format("churn: %,d calls answered, %,d connections", done.get(),
+                connections.get()));
           }
         }
-      }, "churn-" + t);
-      workers.add(w);
-      w.start();
-    }
-    long lastPrint = System.nanoTime();
-    for (Thread w : workers) {
-      while (w.isAlive()) {
-        w.join(1000);
-        if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(15)) {
-          lastPrint = System.nanoTime();
-          say(String.format("churn: %,d calls answered, %,d connections", done.get(),
-              connections.get()));
-        }
+      }
+      if (round == 1) {
+        say(String.format("churn: %,d calls made over %,d connections", made.get(),
+            connections.get()));
+        half = printServer("after half the churn");
       }
     }
     double secs = (System.nanoTime() - start) / 1e9;
@@ -231,12 +259,14 @@ public final class SoakClient {
         errorKinds));
     waitForFds(before, 30);
     Map<String, Long> after = printServer("after churn");
+    boolean flat = half != null && after != null
+        && after.get("heapUsed") <= half.get("heapUsed") + (4 << 20);
     boolean ok = made.get() >= calls && errors.get() == 0 && healthy(after)
-        && fdsBack(before, after);
+        && fdsBack(before, after) && flat;
     say((ok ? "PASS" : "FAIL") + " churn: " + String.format("%,d", made.get()) + " of "
         + String.format("%,d", calls) + " calls made over " + connections.get()
-        + " connections, " + errors.get() + " errors, heap "
-        + (after == null ? "?" : String.format("%.1f MiB", after.get("heapUsed") / 1048576.0))
+        + " connections, " + errors.get() + " errors, heap " + mib(before) + " before, "
+        + mib(half) + " at half-way, " + mib(after) + " at the end (flat: " + flat + ")"
         + ", fds " + (before == null ? "?" : before.get("fds")) + " -> "
         + (after == null ? "?" : after.get("fds")));
     return ok;
@@ -438,6 +468,39 @@ public final class SoakClient {
     });
     say(String.format("tls: %d keys, certificates and contexts made in %.1f s", clients,
         (System.nanoTime() - t0) / 1e9));
+    // warm-up (not counted): 200 clients in rounds of 20, so that both ends run compiled code,
+    // as a server that has been up for a while does
+    int warm = 0;
+    for (int r = 0; r < 10; r++) {
+      warm += burst(contexts, 20, threads, 60, false).ok;
+    }
+    say("tls: warm-up: " + warm + " of 200 clients succeeded");
+    double cpu0 = serverCpuSeconds();
+    Burst res = burst(contexts, clients, threads, seconds, true);
+    double cpu = serverCpuSeconds() - cpu0;
+    double pct = 100.0 * res.ok / clients;
+    say(String.format("tls: %d of %d succeeded (%.2f%%); handshake %s; handshake+bootstrap+call "
+            + "%s; failures %s; server CPU %.1f s (%.1f ms per client)", res.ok, clients, pct,
+        percentiles(res.handshakeNanos), percentiles(res.doneNanos), res.failures, cpu,
+        1000 * cpu / clients));
+    waitForFds(before, 60);
+    Map<String, Long> after = printServer("after tls");
+    boolean pass = pct >= 99.0 && healthy(after);
+    say((pass ? "PASS" : "FAIL") + String.format(" tls: %.2f%% of %d simultaneous TLS clients "
+        + "succeeded (target >= 99%%); heap after %s", pct, clients, mib(after)));
+    return pass;
+  }
+
+  /** What a burst of TLS clients achieved. */
+  private record Burst(int ok, long[] handshakeNanos, long[] doneNanos,
+      Map<String, Integer> failures) {}
+
+  /**
+   * Starts {@code clients} TLS clients at once (contexts 0.. of {@code contexts}), each making
+   * a handshake, a Bootstrap and a ping; waits for all of them, at most {@code seconds}.
+   */
+  private Burst burst(SslContext[] contexts, int clients, int threads, long seconds,
+      boolean verbose) throws InterruptedException {
     EventLoopGroup group = new NioEventLoopGroup(threads);
     CountDownLatch finished = new CountDownLatch(clients);
     AtomicInteger ok = new AtomicInteger();
@@ -469,12 +532,16 @@ public final class SoakClient {
           }
         });
       }
-      say("tls: " + clients + " connects started");
+      if (verbose) {
+        say("tls: " + clients + " connects started");
+      }
       while (!finished.await(10, TimeUnit.SECONDS)) {
         if (System.nanoTime() - start > TimeUnit.SECONDS.toNanos(seconds)) {
           break;
         }
-        say(String.format("tls: %d succeeded, %d to go", ok.get(), finished.getCount()));
+        if (verbose) {
+          say(String.format("tls: %d succeeded, %d to go", ok.get(), finished.getCount()));
+        }
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
@@ -484,16 +551,9 @@ public final class SoakClient {
       failures.computeIfAbsent("not done within the limit", k -> new AtomicInteger())
           .addAndGet((int) pending);
     }
-    double pct = 100.0 * ok.get() / clients;
-    say(String.format("tls: %d of %d succeeded (%.2f%%); handshake %s; handshake+bootstrap+call "
-            + "%s; failures %s", ok.get(), clients, pct, percentiles(handshakeNanos),
-        percentiles(doneNanos), new TreeMap<>(failures)));
-    waitForFds(before, 60);
-    Map<String, Long> after = printServer("after tls");
-    boolean pass = pct >= 99.0 && healthy(after);
-    say((pass ? "PASS" : "FAIL") + String.format(" tls: %.2f%% of %d simultaneous TLS clients "
-        + "succeeded (target >= 99%%); heap after %s", pct, clients, mib(after)));
-    return pass;
+    Map<String, Integer> f = new TreeMap<>();
+    failures.forEach((k, v) -> f.put(k, v.get()));
+    return new Burst(ok.get(), handshakeNanos, doneNanos, f);
   }
 
   private static String percentiles(long[] nanos) {
