@@ -3,13 +3,15 @@ package dev.capnp.net.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.net.hostile.RawFrames;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.Serialize;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,7 @@ class HostileClientsTest {
     assertThat(stats.get("heapUsed")).as("server heap used after %s (%s)", after, stats)
         .isLessThan(HEAP_BOUND);
     assertThat(server.log()).as("server log after " + after)
-        .noneMatch(l -> l.contains("OutOfMemoryError"));
+        .noneMatch(l -> l.contains("OutOfMemoryError") || l.contains("OutOfDirectMemoryError"));
     return stats;
   }
 
@@ -87,61 +89,100 @@ class HostileClientsTest {
 
   @Test
   void aClientFloodingCallsWithoutReadingIsStalled() throws Exception {
-    try (SocketChannel flood = SocketChannel.open()) {
-      flood.setOption(StandardSocketOptions.SO_RCVBUF, 64 << 10);
-      flood.setOption(StandardSocketOptions.SO_SNDBUF, 64 << 10);
-      flood.connect(new InetSocketAddress("127.0.0.1", server.port()));
-      long written = flood(flood, "x".repeat(100));
+    int mark = server.logSize();
+    try (Socket s = new Socket()) {
+      s.setReceiveBufferSize(64 << 10);
+      s.setSendBufferSize(64 << 10);
+      s.connect(new InetSocketAddress("127.0.0.1", server.port()));
+      Flood flood = new Flood(s.getOutputStream(), "x".repeat(100));
+      flood.start();
+      long written = flood.awaitStall();
       assertThat(written).as("bytes the flooding client could write").isLessThan(STALLED_BELOW);
       // while the flood is held (its connection open, its replies unread) others are served
       Map<String, Long> held = assertHealthy("a flood without reading (held)");
       System.out.println("flood stalled after " + written + " bytes; server while held: " + held);
+      // the server stopped reading from the flood; it did not drop it (nor run out of memory)
+      assertThat(held.get("conns")).as("connections open while the flood is held (%s)",
+          server.logSince(mark)).isEqualTo(2);
+      assertThat(server.logSince(mark)).as("server log").noneMatch(l -> l.contains("Dropped"));
+      // once the client reads, the server reads again: every call written is answered
+      flood.stop = true;
+      s.setSoTimeout(30_000);
+      InputStream in = new BufferedInputStream(s.getInputStream(), 1 << 16);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      int last = 0;
+      while (flood.isAlive() || last < flood.lastQuestion) {
+        assertThat(System.nanoTime()).as("all calls answered in time").isLessThan(deadline);
+        Rpc.Message.Reader m = Serialize.read(in).getRoot(Rpc.Message.FACTORY);
+        assertThat(m.isAbort()).as("aborted").isFalse();
+        if (m.isReturn()) {
+          last = Math.max(last, m.getReturn().getAnswerId());
+        }
+      }
+      assertThat(flood.failure).as("flood writer").isNull();
     }
     assertHealthy("a flood without reading (closed)");
     assertFdsBackToBaseline("a flood without reading");
   }
 
   /**
-   * Writes a bootstrap and then pings with their Finish without ever reading, until the server
-   * has accepted nothing for 3 seconds or {@link #FLOOD_CAP} bytes are written.
+   * Writes a bootstrap and then pings, each with its Finish, in batches, blocking, never
+   * reading, until {@link #stop} or {@link #FLOOD_CAP} bytes.
    */
-  static long flood(SocketChannel ch, String text) throws IOException, InterruptedException {
-    ByteBuffer first = RawFrames.bootstrap(0);
-    while (first.hasRemaining()) {
-      ch.write(first);
+  static final class Flood extends Thread {
+    private final OutputStream out;
+    private final String text;
+    volatile long written;
+    volatile int lastQuestion;
+    volatile boolean stop;
+    volatile Throwable failure;
+
+    Flood(OutputStream out, String text) {
+      super("flood");
+      setDaemon(true);
+      this.out = out;
+      this.text = text;
     }
-    ch.configureBlocking(false);
-    long written = 0;
-    int q = 1;
-    ByteBuffer batch = null;
-    long stalledSince = 0;
-    while (written < FLOOD_CAP) {
-      if (batch == null || !batch.hasRemaining()) {
-        ByteBuffer[] parts = new ByteBuffer[128];
-        for (int i = 0; i < parts.length; i += 2) {
-          parts[i] = RawFrames.ping(q, 0, text);
-          parts[i + 1] = RawFrames.finish(q++);
-        }
-        batch = RawFrames.concat(parts);
-      }
-      int n;
+
+    @Override
+    public void run() {
       try {
-        n = ch.write(batch);
-      } catch (IOException e) {
-        throw new AssertionError("the server dropped the flood after " + written + " bytes", e);
-      }
-      written += n;
-      if (n > 0) {
-        stalledSince = 0;
-      } else if (stalledSince == 0) {
-        stalledSince = System.nanoTime();
-      } else if (System.nanoTime() - stalledSince > TimeUnit.SECONDS.toNanos(3)) {
-        return written;
-      } else {
-        Thread.sleep(5);
+        Raw.write(out, RawFrames.bootstrap(0));
+        int q = 1;
+        while (!stop && written < FLOOD_CAP) {
+          ByteBuffer[] parts = new ByteBuffer[128];
+          for (int i = 0; i < parts.length; i += 2) {
+            parts[i] = RawFrames.ping(q, 0, text);
+            parts[i + 1] = RawFrames.finish(q++);
+          }
+          ByteBuffer batch = RawFrames.concat(parts);
+          out.write(batch.array(), 0, batch.remaining());
+          written += batch.remaining();
+          lastQuestion = q - 1;
+        }
+        out.flush();
+      } catch (Throwable e) {
+        failure = e;
       }
     }
-    return written;
+
+    /** Waits until nothing more is written for 3 s (or the cap or a failure); the bytes. */
+    long awaitStall() throws InterruptedException {
+      long seen = -1;
+      long since = System.nanoTime();
+      while (isAlive() && System.nanoTime() - since < TimeUnit.SECONDS.toNanos(3)) {
+        Thread.sleep(100);
+        if (written != seen) {
+          seen = written;
+          since = System.nanoTime();
+        }
+      }
+      if (failure != null) {
+        throw new AssertionError("the server dropped the flood after " + written + " bytes",
+            failure);
+      }
+      return written;
+    }
   }
 
   @Test

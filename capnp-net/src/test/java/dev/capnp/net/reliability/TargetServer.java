@@ -41,9 +41,14 @@ public final class TargetServer implements Callable<Integer> {
   public static final long INTERFACE = 0xa1b2c3d4e5f60718L;
   /** {@code ping(text @0) -> (text @0 = "e:" + text)}. */
   public static final int PING = 0;
-  /** {@code stats() -> (text @0 = "heapUsed=.. heapMax=.. direct=.. fds=.. threads=.. conns=..")}. */
+  /**
+   * {@code stats() -> (text @0 = "heapUsed=.. heapMax=.. direct=.. fds=.. threads=.. conns=..")},
+   * the heap measured after a GC.
+   */
   public static final int STATS = 1;
-  /** {@code slowCap(text @0) -> (@1 = a ping capability answering "slow:" + text)}, after 500 ms. */
+  /**
+   * {@code slowCap(text @0) -> (@1 = a ping capability answering "slow:" + text)}, after 500 ms.
+   */
   public static final int SLOW_CAP = 2;
   /** {@code use(text @0, cap @1) -> (text @0 = "used:" + cap.ping(text))}. */
   public static final int USE = 3;
