@@ -145,9 +145,9 @@ public final class Vat implements AutoCloseable {
       synchronized (this) {
         tlsSetup = CompletableFuture.completedFuture(new Tls(config.secretKey()));
       }
-    } else if (config.tls()) {
-      tlsSetup(); // started on a worker, ready by the first TLS connect in most cases
     }
+    // a client-only vat makes its key (on a worker) when it first connects over TLS: one that
+    // only ever connects insecurely never spends the CPU on an RSA key
     this.group = platform.newGroup(name);
     this.ioLoop = group.next();
     Thread ioThread;
@@ -194,7 +194,10 @@ public final class Vat implements AutoCloseable {
     return new Vat(config, restorer);
   }
 
-  /** A client-only vat with an ephemeral key (generated on a worker thread at once). */
+  /**
+   * A client-only vat with an ephemeral key, generated on a worker thread when the vat first
+   * connects over TLS (or asks for its {@link #digest()}).
+   */
   public static Vat client() {
     return create(VatConfig.clientOnly(), null);
   }

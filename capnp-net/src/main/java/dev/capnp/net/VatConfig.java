@@ -180,6 +180,11 @@ public final class VatConfig {
     return maxConnections;
   }
 
+  /** Whether the key has been loaded or generated yet (it is on first use). */
+  boolean keyLoaded() {
+    return key != null;
+  }
+
   /** The vat's key: loaded from, or generated into, the key file on first use. */
   public SecretKey secretKey() {
     SecretKey k = key;

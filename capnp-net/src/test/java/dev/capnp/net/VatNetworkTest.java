@@ -287,6 +287,17 @@ class VatNetworkTest {
   }
 
   @Test
+  void aClientThatOnlyConnectsInsecurelyMakesNoKey() throws Exception {
+    Vat s = server(tcp(), false);
+    Vat c = client();
+    try (Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+        .get(20, TimeUnit.SECONDS)) {
+      assertThat(Echo.ping(cap, "x")).isEqualTo("main:x");
+    }
+    assertThat(c.config().keyLoaded()).as("the client made a key it never needed").isFalse();
+  }
+
+  @Test
   void tlsConnectToAHostThatDoesNotResolveFailsAtOnce() throws Exception {
     // the dial fails before any waiter could be attached to the attempt: it must still fail
     Vat c = client();
