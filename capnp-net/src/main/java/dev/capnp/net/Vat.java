@@ -145,9 +145,11 @@ public final class Vat implements AutoCloseable {
       synchronized (this) {
         tlsSetup = CompletableFuture.completedFuture(new Tls(config.secretKey()));
       }
+    } else if (config.tls() && config.secretKeyFile() != null) {
+      tlsSetup(); // a persistent identity: its key file is made now, on a worker
     }
-    // a client-only vat makes its key (on a worker) when it first connects over TLS: one that
-    // only ever connects insecurely never spends the CPU on an RSA key
+    // a client-only vat with an ephemeral key makes it (on a worker) when it first connects
+    // over TLS: one that only ever connects insecurely never spends the CPU on an RSA key
     this.group = platform.newGroup(name);
     this.ioLoop = group.next();
     Thread ioThread;
