@@ -99,6 +99,31 @@ public final class Vat implements AutoCloseable {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean closeRequested;
   private volatile Throwable failure;
+  /** TLS handshake tasks of this vat running on the shared {@link TlsWorkers}. */
+  private final AtomicInteger tlsTasksRunning = new AtomicInteger();
+  /**
+   * Runs this vat's TLS handshake tasks on the shared workers, counted, so that closing waits
+   * for those in flight: one that ended after the I/O thread had stopped could not hand its
+   * result back to it.
+   */
+  private final java.util.concurrent.Executor tlsTasks = r -> {
+    if (closeRequested) {
+      return; // the vat is closing: its channels are closed with the I/O thread
+    }
+    tlsTasksRunning.incrementAndGet();
+    try {
+      TlsWorkers.EXECUTOR.execute(() -> {
+        try {
+          r.run();
+        } finally {
+          tlsTasksRunning.decrementAndGet();
+        }
+      });
+    } catch (RuntimeException e) {
+      tlsTasksRunning.decrementAndGet();
+      throw e;
+    }
+  };
   /** Channels open (accepted or dialled), counted on their I/O thread when they start. */
   private final AtomicInteger openChannels = new AtomicInteger();
   /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
@@ -489,7 +514,7 @@ public final class Vat implements AutoCloseable {
         if (secure) {
           // the handshake's key exchange and signatures run on the TLS workers, not on the
           // vat's loop: a burst of handshakes does not stall the connections it serves
-          SslHandler ssl = t.serverContext().newHandler(ch.alloc(), TlsWorkers.EXECUTOR);
+          SslHandler ssl = t.serverContext().newHandler(ch.alloc(), tlsTasks);
           ssl.setHandshakeTimeoutMillis(0); // the first-message timeout covers the handshake
           ch.pipeline().addLast("tls", ssl);
           CompletableFuture<Void> handshake = new CompletableFuture<>();
@@ -662,7 +687,7 @@ public final class Vat implements AutoCloseable {
           NettyTransport transport = newTransport(ch);
           transportHolder[0] = transport;
           if (secure) {
-            SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc(), TlsWorkers.EXECUTOR);
+            SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc(), tlsTasks);
             ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
             sslHolder[0] = ssl;
             ch.pipeline().addLast("tls", ssl);
@@ -871,6 +896,15 @@ public final class Vat implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.debug("vat {} did not shut down cleanly: {}", name, e.toString());
+    }
+    long tlsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (tlsTasksRunning.get() > 0 && System.nanoTime() < tlsDeadline) {
+      try {
+        Thread.sleep(5); // a handshake step in flight hands its result back to the I/O thread
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     loop.close();
