@@ -88,6 +88,9 @@ final class CompileCommand implements Callable<Integer> {
     try {
       request = CapnpCompiler.builder().importPath(importPath).sourcePrefixes(srcPrefixes)
           .build().compile(files);
+    } catch (java.io.UncheckedIOException e) {
+      throw new ToolException(e.getMessage() + " (" + e.getCause().getClass().getSimpleName()
+          + ")");
     } catch (SchemaCompileException e) {
       PrintWriter err = spec.commandLine().getErr();
       for (SchemaError error : e.errors()) {

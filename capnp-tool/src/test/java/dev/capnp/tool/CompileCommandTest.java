@@ -129,6 +129,15 @@ class CompileCommandTest {
   }
 
   @Test
+  void aMissingFileIsAClearError() {
+    Path missing = dir.resolve("missing.capnp");
+    Result result = tool("compile", "-o-", missing.toString());
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err().strip())
+        .isEqualTo("capnp-java: error: cannot read " + missing + " (NoSuchFileException)");
+  }
+
+  @Test
   void refusesNativePlugins() {
     Result result = tool("compile", "-o", "c++", resource("tooltest.capnp").toString());
     assertThat(result.status()).isEqualTo(1);
