@@ -32,6 +32,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** When the incomplete frame now buffered began (0: none). */
   private long partialSince;
   private boolean timerPending;
+  /**
+   * The pending frame timer, canceled when the channel goes: a timer left to fire would keep the
+   * closed connection (its pipeline, transport and RPC state) in memory for up to the frame
+   * timeout, so that a peer churning connections could make the heap grow with its rate.
+   */
+  private io.netty.util.concurrent.ScheduledFuture<?> timer;
 
   /**
    * A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}, with
@@ -70,7 +76,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         partialSince = System.nanoTime(); // a new frame has started
         if (!timerPending) {
           timerPending = true;
-          ctx.executor().schedule(() -> checkFrame(ctx), frameTimeoutNanos,
+          timer = ctx.executor().schedule(() -> checkFrame(ctx), frameTimeoutNanos,
               TimeUnit.NANOSECONDS);
         }
       }
@@ -79,6 +85,25 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       in.skipBytes(in.readableBytes());
       throw e;
     }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    cancelTimer();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    cancelTimer();
+    super.channelInactive(ctx);
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    timerPending = false;
   }
 
   /** The frame timer: fails the connection if the frame begun then is still incomplete. */
@@ -94,7 +119,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     long left = partialSince + frameTimeoutNanos - now;
     if (left > 0) {
       timerPending = true;
-      ctx.executor().schedule(() -> checkFrame(ctx), left, TimeUnit.NANOSECONDS);
+      timer = ctx.executor().schedule(() -> checkFrame(ctx), left, TimeUnit.NANOSECONDS);
       return;
     }
     failed = true;

@@ -76,6 +76,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private boolean stallCheckPending;
   private long replyStallMillis = 60_000;
   private boolean messageSeen;
+  /**
+   * The first-message timer until it is no longer needed (a message came, the channel closed):
+   * left to fire, it would keep the closed connection in memory for up to the timeout.
+   */
+  private io.netty.util.concurrent.ScheduledFuture<?> firstMessageTimer;
   private boolean dropLogged;
   private java.util.function.Consumer<Throwable> fatalHandler;
   private RateLimitedLog peerLog = DEFAULT_LOG;
@@ -283,6 +288,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     MessageReader m = (MessageReader) msg;
     metrics.messageReceived();
     messageSeen = true;
+    cancelFirstMessageTimer();
     if (closing) {
       return; // we have said goodbye; what the peer still sends is dropped
     }
@@ -295,6 +301,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelFirstMessageTimer();
     reportClosed(null);
     ctx.fireChannelInactive();
   }
@@ -382,11 +389,19 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * first frame, must not hold a socket forever).
    */
   public void expectFirstMessageWithin(long millis) {
-    eventLoop.schedule(() -> {
+    firstMessageTimer = eventLoop.schedule(() -> {
+      firstMessageTimer = null;
       if (!messageSeen && !closing && channel.isActive()) {
         drop("no complete message within " + Durations.describe(millis));
       }
     }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelFirstMessageTimer() {
+    if (firstMessageTimer != null) {
+      firstMessageTimer.cancel(false);
+      firstMessageTimer = null;
+    }
   }
 
   /** Closes the connection for {@code reason}, logged once; the receiver learns of it. */
