@@ -21,6 +21,7 @@
 # Environment: SOAK_MAVEN_ARGS (extra Maven arguments, e.g. -Dmaven.repo.local=...),
 # SOAK_SERVER_HEAP (the servers' -Xmx and direct memory, default 128m), SOAK_CALLS,
 # SOAK_FLOOD_CALLS, SOAK_TLS_CLIENTS, SOAK_TLS_THREADS (client I/O threads, default 4),
+# SOAK_TLS_WARMUP (TLS clients run before the burst, not counted, default 200; 0 = cold),
 # SOAK_SKIP_BUILD=1 (reuse the last build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,7 +134,8 @@ phase() {
   local name=$1 limit=$2
   shift 2
   say "---- $name"
-  if timeout --kill-after=10 $((limit + 120)) "$JAVA" -Xmx2g -cp "$CP" \
+  if timeout --kill-after=10 $((limit + 120)) "$JAVA" -Xmx2g \
+      -Dsoak.tls.warmup="${SOAK_TLS_WARMUP:-200}" -cp "$CP" \
       dev.capnp.net.reliability.SoakClient "$name" "$URI" "$SERVER_PID" "$@" "$limit" \
       2> >(grep -v ' INFO ' >&2); then
     :

@@ -468,13 +468,14 @@ public final class SoakClient {
     });
     say(String.format("tls: %d keys, certificates and contexts made in %.1f s", clients,
         (System.nanoTime() - t0) / 1e9));
-    // warm-up (not counted): 200 clients in rounds of 20, so that both ends run compiled code,
-    // as a server that has been up for a while does
+    // warm-up (not counted; -Dsoak.tls.warmup=0 for none): 200 clients in rounds of 20, so
+    // that both ends run compiled code, as a server that has been up for a while does
+    int warmups = Integer.getInteger("soak.tls.warmup", 200);
     int warm = 0;
-    for (int r = 0; r < 10; r++) {
+    for (int r = 0; r < warmups / 20; r++) {
       warm += burst(contexts, 20, threads, 60, false).ok;
     }
-    say("tls: warm-up: " + warm + " of 200 clients succeeded");
+    say("tls: warm-up: " + warm + " of " + (warmups / 20 * 20) + " clients succeeded");
     double cpu0 = serverCpuSeconds();
     Burst res = burst(contexts, clients, threads, seconds, true);
     double cpu = serverCpuSeconds() - cpu0;
