@@ -410,8 +410,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
       dropLogged = true;
       peerLog.warn("Dropped connection {}: {}", peer(), reason);
     }
-    channel.close();
+    abort();
     reportClosed(new java.io.IOException(reason));
+  }
+
+  /**
+   * Closes the socket at once, without a TLS {@code close_notify}: a peer that stalls or reads
+   * nothing would not take it anyway, and TLS would wait for it and then warn ("Last write
+   * attempt timed out"), one line per such peer, past our rate-limited log. On the loop only.
+   */
+  private void abort() {
+    closing = true;
+    channel.unsafe().close(channel.unsafe().voidPromise());
   }
 
   /** Whether this transport has logged why its connection ended (on the channel's loop). */
