@@ -349,6 +349,9 @@ public final class RpcConnection implements AutoCloseable {
       afterSend.clear();
       return;
     }
+    if (MessageTrace.LOG.isTraceEnabled()) {
+      MessageTrace.LOG.trace("{} -> {}", name, MessageTrace.describe(mb));
+    }
     try {
       if (reply) {
         transport.sendReply(mb);
@@ -810,6 +813,9 @@ public final class RpcConnection implements AutoCloseable {
   void handle(MessageReader m) {
     if (disconnected != null) {
       return;
+    }
+    if (MessageTrace.LOG.isTraceEnabled()) {
+      MessageTrace.LOG.trace("{} <- {}", name, MessageTrace.describe(m));
     }
     try {
       Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
@@ -1539,6 +1545,9 @@ public final class RpcConnection implements AutoCloseable {
     if (sendAbort) {
       MessageBuilder mb = newMessage();
       writeException(mb.initRoot(Rpc.Message.FACTORY).initAbort(), e);
+      if (MessageTrace.LOG.isTraceEnabled()) {
+        MessageTrace.LOG.trace("{} -> {}", name, MessageTrace.describe(mb));
+      }
       try {
         transport.send(mb);
       } catch (RuntimeException ignored) {

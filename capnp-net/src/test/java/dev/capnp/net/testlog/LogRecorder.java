@@ -28,6 +28,33 @@ public final class LogRecorder {
     }
   }
 
+  private static final java.util.Set<String> TRACED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final List<String> TRACES = new ArrayList<>();
+
+  /** Turns TRACE on or off for the logger {@code name}; its TRACE lines are kept in memory. */
+  public static synchronized void trace(String name, boolean on) {
+    if (on) {
+      TRACED.add(name);
+    } else {
+      TRACED.remove(name);
+      TRACES.clear();
+    }
+  }
+
+  static boolean traced(String name) {
+    return TRACED.contains(name);
+  }
+
+  static synchronized void recordTrace(String line) {
+    TRACES.add(line);
+  }
+
+  /** The TRACE lines recorded since TRACE was turned on ("logger - message"). */
+  public static synchronized List<String> traces() {
+    return new ArrayList<>(TRACES);
+  }
+
   static synchronized void record(Event e) {
     EVENTS.add(e);
   }
