@@ -37,10 +37,11 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
   private String capnpExecutable;
 
   /**
-   * Which schema compiler parses the schemas: {@code native} (the {@code capnp} executable, the
-   * default) or {@code java} (the compiler written in Java; no native tool needed).
+   * Which schema compiler parses the schemas: {@code java} (the default: the compiler written in
+   * Java, which gives the same result as {@code capnp compile}; no native tool needed) or
+   * {@code native} (runs the {@code capnp} executable, see {@code capnpExecutable}).
    */
-  @Parameter(property = "capnp.compiler", defaultValue = "native")
+  @Parameter(property = "capnp.compiler", defaultValue = "java")
   private String compiler;
 
   /**
