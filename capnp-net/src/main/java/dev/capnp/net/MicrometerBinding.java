@@ -24,5 +24,8 @@ final class MicrometerBinding {
     FunctionCounter.builder("capnp.net.connect.failures", m, VatMetrics::connectFailures)
         .description("Total number of failed outgoing connection attempts").tag("vat", vat)
         .register(r);
+    FunctionCounter.builder("capnp.net.connections.refused", m, VatMetrics::connectionsRefused)
+        .description("Total number of incoming connections refused (maxConnections)")
+        .tag("vat", vat).register(r);
   }
 }

@@ -18,7 +18,9 @@ import java.util.Objects;
  *   <li>{@code capnp.net.messages.inbound.received} (counter): messages received;
  *   <li>{@code capnp.net.messages.outbound.enqueued} (counter): messages queued for sending;
  *   <li>{@code capnp.net.connections.opened} (counter): connections ever opened;
- *   <li>{@code capnp.net.connect.failures} (counter): failed outgoing connection attempts.
+ *   <li>{@code capnp.net.connect.failures} (counter): failed outgoing connection attempts;
+ *   <li>{@code capnp.net.connections.refused} (counter): incoming connections refused because
+ *       the vat had {@code maxConnections} open.
  * </ul>
  * Prometheus names them {@code capnp_net_connections}, {@code
  * capnp_net_messages_inbound_received_total}, ... (the seed's names). In Spring Boot, a

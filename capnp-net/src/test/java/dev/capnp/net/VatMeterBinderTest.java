@@ -42,6 +42,8 @@ class VatMeterBinderTest {
             .functionCounter().count()).isGreaterThanOrEqualTo(6.0);
         assertThat(registry.get("capnp.net.connect.failures").tag("vat", "client")
             .functionCounter().count()).isZero();
+        assertThat(registry.get("capnp.net.connections.refused").tag("vat", "server")
+            .functionCounter().count()).isZero();
       }
     }
   }
