@@ -34,15 +34,18 @@ class MessageTraceTest {
     }
     List<String> lines = LogRecorder.traces();
     String iface = "iface=0x" + Long.toHexString(Echo.INTERFACE_ID);
+    // the ping goes to the bootstrap's answer (pipelined) or, once it has returned, to the import
+    String call = "call q=\\d+ target=(answer:\\d+\\[\\]|import:\\d+) " + iface
+        + " method=0 caps=0 \\(\\d+ B\\)";
     // the client's side: its bootstrap and call go out, the answers come in
     assertThat(lines).anyMatch(l -> l.matches(".*->.* -> bootstrap q=0 \\(\\d+ B\\)"));
-    assertThat(lines).anyMatch(l -> l.matches(".*->.* -> call q=1 target=answer:0\\[\\] "
-        + iface + " method=0 caps=0 \\(\\d+ B\\)"));
-    assertThat(lines).anyMatch(l -> l.matches(".*->.* <- return a=1 results caps=0 \\(\\d+ B\\)"));
-    assertThat(lines).anyMatch(l -> l.matches(".*->.* -> finish q=1 .*"));
+    assertThat(lines).anyMatch(l -> l.matches(".*->.* -> " + call));
+    assertThat(lines).anyMatch(l -> l.matches(
+        ".*->.* <- return a=\\d+ results caps=0 \\(\\d+ B\\)"));
+    assertThat(lines).anyMatch(l -> l.matches(".*->.* -> finish q=\\d+ .*"));
     // the server's side sees the same messages the other way round
-    assertThat(lines).anyMatch(l -> l.matches(".*<-.* <- call q=1 target=answer:0\\[\\] "
-        + iface + " method=0 caps=0 \\(\\d+ B\\)"));
-    assertThat(lines).anyMatch(l -> l.matches(".*<-.* -> return a=1 results caps=0 \\(\\d+ B\\)"));
+    assertThat(lines).anyMatch(l -> l.matches(".*<-.* <- " + call));
+    assertThat(lines).anyMatch(l -> l.matches(
+        ".*<-.* -> return a=\\d+ results caps=0 \\(\\d+ B\\)"));
   }
 }
