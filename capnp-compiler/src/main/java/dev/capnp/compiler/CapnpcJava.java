@@ -20,7 +20,11 @@ import java.util.List;
 public final class CapnpcJava {
   private CapnpcJava() {}
 
-  /** Runs the generator; exits with status 1 and a message on error. */
+  /**
+   * Runs the generator; exits with status 1 and a message on error.
+   *
+   * @param args ignored; the request is read from standard input
+   */
   public static void main(String[] args) {
     try {
       List<String> rest = new ArrayList<>(List.of(args));

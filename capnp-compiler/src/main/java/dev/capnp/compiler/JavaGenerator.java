@@ -35,30 +35,54 @@ public final class JavaGenerator {
    *     the Cap'n Proto text format (needs {@code dev.capnp.dynamic.TextFormat} at compile time)
    */
   public record Options(Map<String, String> packages, boolean emitToString) {
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param packages Java package per schema file name; copied
+     * @param emitToString whether generated readers and builders override {@code toString()}
+     */
     public Options {
       packages = Map.copyOf(packages);
     }
 
-    /** No package mappings; {@code toString()} generated. */
+    /**
+     * No package mappings; {@code toString()} generated.
+     *
+     * @return options with no package mappings and {@code toString()} generation on
+     */
     public static Options defaults() {
       return new Options(Map.of(), true);
     }
 
-    /** These options plus a package for one schema file. */
+    /**
+     * These options plus a package for one schema file.
+     *
+     * @param schemaFile the schema file name as named in the request, e.g. {@code "capnp/schema.capnp"}
+     * @param javaPackage the Java package for that file's generated class
+     * @return new options; these are unchanged
+     */
     public Options withPackage(String schemaFile, String javaPackage) {
       Map<String, String> p = new LinkedHashMap<>(packages);
       p.put(schemaFile, javaPackage);
       return new Options(p, emitToString);
     }
 
-    /** These options with {@code toString()} generation switched on or off. */
+    /**
+     * These options with {@code toString()} generation switched on or off.
+     *
+     * @param enabled whether {@code toString()} is generated
+     * @return new options; these are unchanged
+     */
     public Options withToString(boolean enabled) {
       return new Options(packages, enabled);
     }
   }
 
-  /** A generator with the given options. */
+  /**
+   * A generator with the given options.
+   *
+   * @param options the generator options
+   */
   public JavaGenerator(Options options) {
     this.options = options;
   }
@@ -68,6 +92,8 @@ public final class JavaGenerator {
    * {@code .java} file per requested schema file below {@code outputDir} (package directories
    * are created; files whose content is unchanged are not rewritten).
    *
+   * @param request the {@code CodeGeneratorRequest} stream, read to its end
+   * @param outputDir the root directory of the generated sources
    * @return the files written, in request order
    * @throws IllegalArgumentException if the request is malformed or a file has no Java package
    */
@@ -90,6 +116,9 @@ public final class JavaGenerator {
   /**
    * Generates without writing: maps each output path (relative, {@code com/example/Foo.java})
    * to its source text.
+   *
+   * @param request the {@code CodeGeneratorRequest} in standard framing
+   * @return the source text per relative output path, in request order
    */
   public Map<String, String> generateSources(byte[] request) {
     Request req = RequestReader.read(request);

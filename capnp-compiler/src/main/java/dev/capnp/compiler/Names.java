@@ -20,17 +20,32 @@ public final class Names {
       "getClass", "hashCode", "equals", "toString", "notify", "notifyAll", "wait", "clone",
       "finalize");
 
-  /** Escapes a Java keyword or literal with a trailing underscore. */
+  /**
+   * Escapes a Java keyword or literal with a trailing underscore.
+   *
+   * @param name a Cap'n Proto identifier
+   * @return {@code name}, with a trailing underscore if it is a Java keyword or literal
+   */
   public static String escape(String name) {
     return KEYWORDS.contains(name) ? name + "_" : name;
   }
 
-  /** A method name: keywords and {@code Object} method names get a trailing underscore. */
+  /**
+   * A method name: keywords and {@code Object} method names get a trailing underscore.
+   *
+   * @param name a Cap'n Proto method name
+   * @return the Java method name
+   */
   public static String method(String name) {
     return KEYWORDS.contains(name) || OBJECT_METHODS.contains(name) ? name + "_" : name;
   }
 
-  /** {@code fooBar} -> {@code FooBar}. */
+  /**
+   * {@code fooBar} -> {@code FooBar}.
+   *
+   * @param name a Cap'n Proto identifier in camel case
+   * @return {@code name} with its first letter in upper case
+   */
   public static String upperCamel(String name) {
     if (name.isEmpty()) {
       return name;
@@ -38,7 +53,12 @@ public final class Names {
     return Character.toUpperCase(name.charAt(0)) + name.substring(1);
   }
 
-  /** {@code FooBar} -> {@code fooBar}. */
+  /**
+   * {@code FooBar} -> {@code fooBar}.
+   *
+   * @param name an identifier in camel case
+   * @return {@code name} with its first letter in lower case
+   */
   public static String lowerCamel(String name) {
     if (name.isEmpty()) {
       return name;
@@ -46,7 +66,12 @@ public final class Names {
     return Character.toLowerCase(name.charAt(0)) + name.substring(1);
   }
 
-  /** {@code fooBarBaz} / {@code FooBAR2x} -> {@code FOO_BAR_BAZ} / {@code FOO_BAR2X}. */
+  /**
+   * {@code fooBarBaz} / {@code FooBAR2x} -> {@code FOO_BAR_BAZ} / {@code FOO_BAR2X}.
+   *
+   * @param name an identifier in camel case
+   * @return {@code name} in upper snake case
+   */
   public static String upperSnake(String name) {
     StringBuilder sb = new StringBuilder(name.length() + 8);
     for (int i = 0; i < name.length(); i++) {
@@ -70,7 +95,12 @@ public final class Names {
     return sb.toString();
   }
 
-  /** The outer class name for a schema file: {@code foo/rpc-twoparty.capnp} -> {@code RpcTwoparty}. */
+  /**
+   * The outer class name for a schema file: {@code foo/rpc-twoparty.capnp} -> {@code RpcTwoparty}.
+   *
+   * @param filename the schema file name, with or without directories
+   * @return the simple name of the outer Java class
+   */
   public static String outerClassForFile(String filename) {
     String base = filename.substring(filename.lastIndexOf('/') + 1);
     if (base.endsWith(".capnp")) {

@@ -21,12 +21,22 @@ public final class AuthDigest implements Comparable<AuthDigest> {
     this.sha256 = sha256;
   }
 
-  /** The fingerprint of {@code key}: SHA-256 of {@code key.getEncoded()} (DER SPKI). */
+  /**
+   * The fingerprint of {@code key}: SHA-256 of {@code key.getEncoded()} (DER SPKI).
+   *
+   * @param key the public key
+   * @return the key's {@code sha-256} digest
+   */
   public static AuthDigest ofPublicKey(PublicKey key) {
     return new AuthDigest(ServiceId.sha256(key.getEncoded()));
   }
 
-  /** A digest from its 32 raw bytes (copied). */
+  /**
+   * A digest from its 32 raw bytes (copied).
+   *
+   * @param digest the 32-byte SHA-256 digest
+   * @return the digest
+   */
   public static AuthDigest ofSha256(byte[] digest) {
     if (digest.length != 32) {
       throw new IllegalArgumentException("SHA-256 digest must be 32 bytes, got " + digest.length);
@@ -37,6 +47,10 @@ public final class AuthDigest implements Comparable<AuthDigest> {
   /**
    * Parses URI userinfo: {@code insecure}, or {@code sha-256:B64URL} (errors as spec section 1).
    * {@code user} is the part before ':', {@code password} the part after (null if no ':').
+   *
+   * @param user the userinfo before ':'
+   * @param password the userinfo after ':', or {@code null} if there is no ':'
+   * @return the digest, or {@link #INSECURE}
    */
   public static AuthDigest fromUserInfo(String user, String password) {
     if (password == null) {
@@ -62,19 +76,32 @@ public final class AuthDigest implements Comparable<AuthDigest> {
     return new AuthDigest(d);
   }
 
-  /** Parses {@code insecure} or {@code sha-256:B64URL}. */
+  /**
+   * Parses {@code insecure} or {@code sha-256:B64URL}.
+   *
+   * @param s the text, e.g. {@code sha-256:B64URL}
+   * @return the digest, or {@link #INSECURE}
+   */
   public static AuthDigest parse(String s) {
     int colon = s.indexOf(':');
     return colon < 0 ? fromUserInfo(s, null)
         : fromUserInfo(s.substring(0, colon), s.substring(colon + 1));
   }
 
-  /** Whether this means "no TLS". */
+  /**
+   * Whether this means "no TLS".
+   *
+   * @return {@code true} for {@link #INSECURE}
+   */
   public boolean isInsecure() {
     return sha256 == null;
   }
 
-  /** The 32 digest bytes (a copy); throws for {@link #INSECURE}. */
+  /**
+   * The 32 digest bytes (a copy); throws for {@link #INSECURE}.
+   *
+   * @return a copy of the 32 digest bytes
+   */
   public byte[] sha256() {
     if (sha256 == null) {
       throw new IllegalStateException("insecure has no digest");
@@ -82,7 +109,12 @@ public final class AuthDigest implements Comparable<AuthDigest> {
     return sha256.clone();
   }
 
-  /** Whether {@code key}'s fingerprint is this digest (constant time). */
+  /**
+   * Whether {@code key}'s fingerprint is this digest (constant time).
+   *
+   * @param key the public key to check
+   * @return {@code true} if the key's fingerprint equals this digest
+   */
   public boolean matches(PublicKey key) {
     return sha256 != null && MessageDigest.isEqual(sha256, ServiceId.sha256(key.getEncoded()));
   }

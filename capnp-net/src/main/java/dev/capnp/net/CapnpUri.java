@@ -13,7 +13,13 @@ public final class CapnpUri {
   private final NetAddress address;
   private final ServiceId serviceId;
 
-  /** A URI naming {@code serviceId} at {@code address}, authenticated by {@code auth}. */
+  /**
+   * A URI naming {@code serviceId} at {@code address}, authenticated by {@code auth}.
+   *
+   * @param auth the server's key fingerprint, or {@link AuthDigest#INSECURE}
+   * @param address the vat's address
+   * @param serviceId the service ID
+   */
   public CapnpUri(AuthDigest auth, NetAddress address, ServiceId serviceId) {
     this.auth = Objects.requireNonNull(auth, "auth");
     this.address = Objects.requireNonNull(address, "address");
@@ -23,6 +29,8 @@ public final class CapnpUri {
   /**
    * Parses a {@code capnp://} URI.
    *
+   * @param uri the URI text
+   * @return the parsed URI
    * @throws IllegalArgumentException with the spec's texts ({@code Unknown hash type "x"},
    *     {@code Missing port in <uri>}, {@code Port without host in <uri>!}, ...)
    */
@@ -103,22 +111,39 @@ public final class CapnpUri {
     return new CapnpUri(auth, new NetAddress.Tcp(host, portNumber), ServiceId.fromBase64Url(sid));
   }
 
-  /** The server's key fingerprint, or {@link AuthDigest#INSECURE}. */
+  /**
+   * The server's key fingerprint, or {@link AuthDigest#INSECURE}.
+   *
+   * @return the server's key fingerprint, or {@link AuthDigest#INSECURE}
+   */
   public AuthDigest auth() {
     return auth;
   }
 
-  /** Where the vat is reached. */
+  /**
+   * Where the vat is reached.
+   *
+   * @return the vat's address
+   */
   public NetAddress address() {
     return address;
   }
 
-  /** The service within the vat (secret). */
+  /**
+   * The service within the vat (secret).
+   *
+   * @return the service ID (secret)
+   */
   public ServiceId serviceId() {
     return serviceId;
   }
 
-  /** The same vat and auth with another service ID. */
+  /**
+   * The same vat and auth with another service ID.
+   *
+   * @param id the other service ID
+   * @return a new URI; this one is unchanged
+   */
   public CapnpUri withServiceId(ServiceId id) {
     return new CapnpUri(auth, address, id);
   }

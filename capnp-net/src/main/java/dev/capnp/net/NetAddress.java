@@ -11,12 +11,23 @@ import java.util.Objects;
 public abstract sealed class NetAddress permits NetAddress.Tcp, NetAddress.Unix {
   private NetAddress() {}
 
-  /** A TCP address. */
+  /**
+   * A TCP address.
+   *
+   * @param host the host name or literal address (IPv6 without brackets)
+   * @param port the port; 0 means any, for listening
+   * @return the address
+   */
   public static Tcp tcp(String host, int port) {
     return new Tcp(host, port);
   }
 
-  /** A Unix-domain socket address; a relative path is made absolute using the cwd. */
+  /**
+   * A Unix-domain socket address; a relative path is made absolute using the cwd.
+   *
+   * @param path the socket's file path, absolute or relative to the cwd
+   * @return the address, with an absolute path
+   */
   public static Unix unix(String path) {
     return new Unix(Path.of(path).toAbsolutePath().toString());
   }
@@ -24,6 +35,8 @@ public abstract sealed class NetAddress permits NetAddress.Tcp, NetAddress.Unix 
   /**
    * Parses {@code tcp:HOST:PORT}, {@code tcp:[IPv6]:PORT} or {@code unix:PATH}.
    *
+   * @param s the address text
+   * @return the parsed address
    * @throws IllegalArgumentException with the spec's texts, e.g.
    *     {@code Missing :PORT in listen address "127.0.0.1"}
    */
@@ -104,22 +117,39 @@ public abstract sealed class NetAddress permits NetAddress.Tcp, NetAddress.Unix 
       this.port = port;
     }
 
-    /** Host name or literal address (IPv6 without brackets). */
+    /**
+     * Host name or literal address (IPv6 without brackets).
+     *
+     * @return the host name or literal address
+     */
     public String host() {
       return host;
     }
 
-    /** Port (0 = any, for listening). */
+    /**
+     * Port (0 = any, for listening).
+     *
+     * @return the port; 0 means any
+     */
     public int port() {
       return port;
     }
 
-    /** The host as written in a URI: IPv6 literals bracketed. */
+    /**
+     * The host as written in a URI: IPv6 literals bracketed.
+     *
+     * @return the host for a URI
+     */
     public String uriHost() {
       return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
-    /** The same host with another port. */
+    /**
+     * The same host with another port.
+     *
+     * @param newPort the other port
+     * @return a new address; this one is unchanged
+     */
     public Tcp withPort(int newPort) {
       return new Tcp(host, newPort);
     }
@@ -148,7 +178,11 @@ public abstract sealed class NetAddress permits NetAddress.Tcp, NetAddress.Unix 
       this.path = Objects.requireNonNull(path, "path");
     }
 
-    /** The socket's file path. */
+    /**
+     * The socket's file path.
+     *
+     * @return the absolute path of the socket file
+     */
     public String path() {
       return path;
     }

@@ -20,6 +20,9 @@ public interface Restorer {
    * The capability named by {@code id}; ownership of the returned handle passes to the caller.
    * Fail with an {@link RpcException} to answer the client with it; any other failure is
    * reported to the client as {@code "Internal error restoring object"}.
+   *
+   * @param id the requested service ID
+   * @return a stage completed with a new handle the caller owns
    */
   CompletionStage<Capability> restore(ServiceId id);
 
@@ -27,7 +30,11 @@ public interface Restorer {
   Restorer NONE = id -> CompletableFuture.failedFuture(
       RpcException.failed("This vat has no restorer"));
 
-  /** A completed failure with {@link #UNKNOWN_SERVICE_ID}. */
+  /**
+   * A completed failure with {@link #UNKNOWN_SERVICE_ID}.
+   *
+   * @return a future failed with {@link #UNKNOWN_SERVICE_ID}
+   */
   static CompletableFuture<Capability> unknownServiceId() {
     return CompletableFuture.failedFuture(RpcException.failed(UNKNOWN_SERVICE_ID));
   }

@@ -54,7 +54,11 @@ public final class SecretKey {
     this.digest = AuthDigest.ofPublicKey(publicKey);
   }
 
-  /** A fresh RSA-2048 key (not saved anywhere). */
+  /**
+   * A fresh RSA-2048 key (not saved anywhere).
+   *
+   * @return the new key
+   */
   public static SecretKey generate() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -70,6 +74,8 @@ public final class SecretKey {
    * Loads the key in {@code file}, or generates one and writes it there (exclusive create, mode
    * 0600) if the file does not exist.
    *
+   * @param file the key file
+   * @return the key loaded from or saved to {@code file}
    * @throws IOException if the file cannot be read or written, or if it exists and group or
    *     others may access it (on POSIX file systems): {@code Secret key file F is accessible by
    *     group or others (mode 0644): run chmod 600 F}
@@ -127,7 +133,11 @@ public final class SecretKey {
     return String.format("%04o", bits);
   }
 
-  /** Writes the PEM to a new file (fails if it exists), mode 0600 on POSIX systems. */
+  /**
+   * Writes the PEM to a new file (fails if it exists), mode 0600 on POSIX systems.
+   *
+   * @param file the file to create
+   */
   public void save(Path file) throws IOException {
     EnumSet<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE);
@@ -149,6 +159,9 @@ public final class SecretKey {
   /**
    * Parses a PEM holding exactly one private key; {@code source} names it in errors.
    *
+   * @param pemBytes the PEM text
+   * @param source names the PEM in error messages, e.g. its file name
+   * @return the key
    * @throws IllegalArgumentException if the PEM is not one supported private key
    */
   public static SecretKey fromPem(byte[] pemBytes, String source) {
@@ -205,32 +218,57 @@ public final class SecretKey {
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The private key. */
+  /**
+   * The private key.
+   *
+   * @return the private key
+   */
   public PrivateKey privateKey() {
     return privateKey;
   }
 
-  /** The public key. */
+  /**
+   * The public key.
+   *
+   * @return the public key
+   */
   public PublicKey publicKey() {
     return publicKey;
   }
 
-  /** The exact PEM bytes (a copy; secret!). */
+  /**
+   * The exact PEM bytes (a copy; secret!).
+   *
+   * @return a copy of the PEM bytes
+   */
   public byte[] pem() {
     return pem.clone();
   }
 
-  /** {@code sha-256:} fingerprint of the public key's DER SubjectPublicKeyInfo. */
+  /**
+   * {@code sha-256:} fingerprint of the public key's DER SubjectPublicKeyInfo.
+   *
+   * @return the public key's fingerprint
+   */
   public AuthDigest digest() {
     return digest;
   }
 
-  /** SHA-256 of the exact PEM bytes: the secret behind {@link #derivedId(String)}. */
+  /**
+   * SHA-256 of the exact PEM bytes: the secret behind {@link #derivedId(String)}.
+   *
+   * @return the 32-byte SHA-256 of the PEM bytes
+   */
   public byte[] hashedSecret() {
     return ServiceId.sha256(pem);
   }
 
-  /** HMAC-SHA256(key = {@link #hashedSecret()}, name): a stable secret service ID. */
+  /**
+   * HMAC-SHA256(key = {@link #hashedSecret()}, name): a stable secret service ID.
+   *
+   * @param name the service name
+   * @return the 32-byte service ID
+   */
   public ServiceId derivedId(String name) {
     return ServiceId.derived(hashedSecret(), name);
   }

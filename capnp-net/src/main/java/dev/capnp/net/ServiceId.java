@@ -26,24 +26,44 @@ public final class ServiceId {
     this.bytes = bytes;
   }
 
-  /** The ID made of exactly these bytes (copied). */
+  /**
+   * The ID made of exactly these bytes (copied).
+   *
+   * @param raw the ID bytes
+   * @return the ID
+   */
   public static ServiceId of(byte[] raw) {
     return new ServiceId(raw.clone());
   }
 
-  /** A public (non-secret) ID: the UTF-8 bytes of {@code name} (the seed's {@code Id.public}). */
+  /**
+   * A public (non-secret) ID: the UTF-8 bytes of {@code name} (the seed's {@code Id.public}).
+   *
+   * @param name the public name
+   * @return the ID
+   */
   public static ServiceId ofPublic(String name) {
     return new ServiceId(name.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** 20 fresh random bytes (the seed's {@code Id.generate}). */
+  /**
+   * 20 fresh random bytes (the seed's {@code Id.generate}).
+   *
+   * @return a new random ID
+   */
   public static ServiceId generate() {
     byte[] b = new byte[20];
     RANDOM.nextBytes(b);
     return new ServiceId(b);
   }
 
-  /** HMAC-SHA256(key = {@code secret}, message = UTF-8 {@code name}): 32 bytes (spec section 2). */
+  /**
+   * HMAC-SHA256(key = {@code secret}, message = UTF-8 {@code name}): 32 bytes (spec section 2).
+   *
+   * @param secret the HMAC key
+   * @param name the service name
+   * @return the 32-byte ID
+   */
   public static ServiceId derived(byte[] secret, String name) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
@@ -54,37 +74,66 @@ public final class ServiceId {
     }
   }
 
-  /** Decodes the base64url (unpadded) form used in URIs. */
+  /**
+   * Decodes the base64url (unpadded) form used in URIs.
+   *
+   * @param s the unpadded base64url text
+   * @return the ID
+   */
   public static ServiceId fromBase64Url(String s) {
     return new ServiceId(Base64Url.decode(s, "service ID"));
   }
 
-  /** A copy of the raw bytes (secret!). */
+  /**
+   * A copy of the raw bytes (secret!).
+   *
+   * @return a copy of the raw bytes
+   */
   public byte[] toBytes() {
     return bytes.clone();
   }
 
-  /** Number of raw bytes. */
+  /**
+   * Number of raw bytes.
+   *
+   * @return the number of raw bytes
+   */
   public int size() {
     return bytes.length;
   }
 
-  /** Whether this is the empty ID. */
+  /**
+   * Whether this is the empty ID.
+   *
+   * @return {@code true} if the ID has no bytes
+   */
   public boolean isEmpty() {
     return bytes.length == 0;
   }
 
-  /** The unpadded base64url form used in URIs. */
+  /**
+   * The unpadded base64url form used in URIs.
+   *
+   * @return the unpadded base64url text
+   */
   public String toBase64Url() {
     return Base64Url.encode(bytes);
   }
 
-  /** SHA-256 of the raw bytes (a copy); key lookup tables by this. */
+  /**
+   * SHA-256 of the raw bytes (a copy); key lookup tables by this.
+   *
+   * @return a copy of the 32-byte SHA-256 digest
+   */
   public byte[] digest() {
     return digestInternal().clone();
   }
 
-  /** The digest as a hashable, comparable key (for maps keyed by digest). */
+  /**
+   * The digest as a hashable, comparable key (for maps keyed by digest).
+   *
+   * @return the digest key
+   */
   public DigestKey digestKey() {
     return new DigestKey(digestInternal());
   }
@@ -98,7 +147,12 @@ public final class ServiceId {
     return d;
   }
 
-  /** Whether {@code other} names the same service, comparing digests in constant time. */
+  /**
+   * Whether {@code other} names the same service, comparing digests in constant time.
+   *
+   * @param other another ID
+   * @return {@code true} if the digests are equal
+   */
   public boolean matches(ServiceId other) {
     return MessageDigest.isEqual(digestInternal(), other.digestInternal());
   }
@@ -138,12 +192,21 @@ public final class ServiceId {
       this.digest = digest;
     }
 
-    /** A key for an externally computed digest (copied). */
+    /**
+     * A key for an externally computed digest (copied).
+     *
+     * @param digest the SHA-256 digest of an ID
+     * @return the key
+     */
     public static DigestKey of(byte[] digest) {
       return new DigestKey(digest.clone());
     }
 
-    /** A copy of the digest bytes. */
+    /**
+     * A copy of the digest bytes.
+     *
+     * @return a copy of the digest bytes
+     */
     public byte[] bytes() {
       return digest.clone();
     }

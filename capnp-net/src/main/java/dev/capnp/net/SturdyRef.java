@@ -26,7 +26,11 @@ public interface SturdyRef {
    */
   CompletableFuture<Capability> connect();
 
-  /** The URI, if this reference has one (it holds the secret service ID). */
+  /**
+   * The URI, if this reference has one (it holds the secret service ID).
+   *
+   * @return the URI, or {@code null} if this reference has none
+   */
   default CapnpUri uri() {
     throw new UnsupportedOperationException("this sturdy ref has no URI");
   }
@@ -34,6 +38,10 @@ public interface SturdyRef {
   /**
    * Connects, runs {@code body} with the live capability and releases it when the stage that
    * {@code body} returns completes (or {@code body} throws).
+   *
+   * @param <T> the type of {@code body}'s result
+   * @param body uses the capability; it must not close it
+   * @return a future completed with {@code body}'s result
    */
   default <T> CompletableFuture<T> withCap(
       Function<? super Capability, ? extends CompletionStage<T>> body) {

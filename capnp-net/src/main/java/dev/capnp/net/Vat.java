@@ -215,6 +215,9 @@ public final class Vat implements AutoCloseable {
    * A vat serving {@code restorer} (null: {@link Restorer#NONE}) at
    * {@code config.listenAddress()} (if any), bound when this returns.
    *
+   * @param config the vat's configuration
+   * @param restorer answers incoming bootstraps; {@code null} for none
+   * @return the running vat
    * @throws IllegalStateException if the address cannot be bound (message says which)
    */
   public static Vat create(VatConfig config, Restorer restorer) {
@@ -224,47 +227,81 @@ public final class Vat implements AutoCloseable {
   /**
    * A client-only vat with an ephemeral key, generated on a worker thread when the vat first
    * connects over TLS (or asks for its {@link #digest()}).
+   *
+   * @return the running client-only vat
    */
   public static Vat client() {
     return create(VatConfig.clientOnly(), null);
   }
 
-  /** The configuration. */
+  /**
+   * The configuration.
+   *
+   * @return the configuration
+   */
   public VatConfig config() {
     return config;
   }
 
-  /** The event loop owning every connection of this vat (the vat's Netty I/O thread). */
+  /**
+   * The event loop owning every connection of this vat (the vat's Netty I/O thread).
+   *
+   * @return the vat's event loop
+   */
   public EventLoop loop() {
     return loop;
   }
 
-  /** This vat's counters. */
+  /**
+   * This vat's counters.
+   *
+   * @return the counters
+   */
   public VatMetrics metrics() {
     return metrics;
   }
 
-  /** This vat's key fingerprint (it also identifies this vat as a TLS client). */
+  /**
+   * This vat's key fingerprint (it also identifies this vat as a TLS client).
+   *
+   * @return the key fingerprint
+   */
   public AuthDigest digest() {
     return config.secretKey().digest();
   }
 
-  /** The address actually bound (port 0 resolved), or null for a client-only vat. */
+  /**
+   * The address actually bound (port 0 resolved), or null for a client-only vat.
+   *
+   * @return the bound address, or {@code null} for a client-only vat
+   */
   public NetAddress boundAddress() {
     return bound;
   }
 
-  /** Replaces the restorer answering incoming bootstraps. */
+  /**
+   * Replaces the restorer answering incoming bootstraps.
+   *
+   * @param r the new restorer; {@code null} for none
+   */
   public void setRestorer(Restorer r) {
     this.bootstrapper = RestorerBootstrap.of(r);
   }
 
-  /** The restorer answering incoming bootstraps. */
+  /**
+   * The restorer answering incoming bootstraps.
+   *
+   * @return the restorer
+   */
   public Restorer restorer() {
     return bootstrapper.restorer();
   }
 
-  /** The Netty platform of this vat's sockets (epoll or NIO). */
+  /**
+   * The Netty platform of this vat's sockets (epoll or NIO).
+   *
+   * @return the platform
+   */
   public NettyPlatform platform() {
     return platform;
   }
@@ -272,6 +309,9 @@ public final class Vat implements AutoCloseable {
   /**
    * The sturdy URI of {@code id}: the public address (a TCP port 0 replaced by the bound port)
    * and this vat's digest, or {@code insecure} with TLS off.
+   *
+   * @param id the service ID
+   * @return the URI
    */
   public CapnpUri sturdyUri(ServiceId id) {
     NetAddress pub = config.publicAddress();
@@ -285,17 +325,32 @@ public final class Vat implements AutoCloseable {
     return new CapnpUri(config.authDigest(), pub, id);
   }
 
-  /** A sturdy ref to {@code id} in this vat (restored locally, without networking). */
+  /**
+   * A sturdy ref to {@code id} in this vat (restored locally, without networking).
+   *
+   * @param id the service ID
+   * @return the sturdy ref
+   */
   public SturdyRef sturdyRef(ServiceId id) {
     return importRef(sturdyUri(id));
   }
 
-  /** A sturdy ref for a {@code capnp://} URI (nothing is connected until it is used). */
+  /**
+   * A sturdy ref for a {@code capnp://} URI (nothing is connected until it is used).
+   *
+   * @param uri the {@code capnp://} URI text
+   * @return the sturdy ref
+   */
   public SturdyRef importRef(String uri) {
     return importRef(CapnpUri.parse(uri));
   }
 
-  /** A sturdy ref for {@code uri}. */
+  /**
+   * A sturdy ref for {@code uri}.
+   *
+   * @param uri the URI
+   * @return the sturdy ref
+   */
   public SturdyRef importRef(CapnpUri uri) {
     return new SturdyRef() {
       @Override
@@ -322,6 +377,9 @@ public final class Vat implements AutoCloseable {
    * {@code "Unknown persistent service ID"}). Dial and TLS errors complete the future
    * exceptionally with a {@code FAILED} {@link RpcException}. A URI with this vat's own digest
    * is restored locally.
+   *
+   * @param uri the URI of the service
+   * @return a future completed with a new handle the caller owns
    */
   public CompletableFuture<Capability> connect(CapnpUri uri) {
     CompletableFuture<Capability> result = new CompletableFuture<>();
@@ -446,12 +504,23 @@ public final class Vat implements AutoCloseable {
    * Runs a connection over an existing byte stream (e.g. a child process's stdin/stdout); this
    * vat's restorer answers the peer's bootstraps ({@code ServiceId.EMPTY} for a plain
    * bootstrap). Use {@link RpcConnection#bootstrap()} for the peer's service.
+   *
+   * @param in the stream messages are read from
+   * @param out the stream messages are written to
+   * @param connName a name for the connection in logs
+   * @return the running connection
    */
   public RpcConnection connectStream(InputStream in, OutputStream out, String connName) {
     return connectTransport(StreamTransport.of(in, out, connName), connName);
   }
 
-  /** Runs a connection over any message transport, answered by this vat's restorer. */
+  /**
+   * Runs a connection over any message transport, answered by this vat's restorer.
+   *
+   * @param transport the transport of the connection
+   * @param connName a name for the connection in logs
+   * @return the running connection
+   */
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
@@ -795,6 +864,8 @@ public final class Vat implements AutoCloseable {
    *   System.exit(1);
    * }
    * </pre>
+   *
+   * @return a future completed when the vat has stopped
    */
   public CompletableFuture<Void> whenStopped() {
     return stopped;
@@ -836,7 +907,11 @@ public final class Vat implements AutoCloseable {
     }
   }
 
-  /** Live connections (a snapshot, for diagnostics and tests). */
+  /**
+   * Live connections (a snapshot, for diagnostics and tests).
+   *
+   * @return the number of live connections
+   */
   public int connectionCount() {
     return loop.submit(all::size).join();
   }

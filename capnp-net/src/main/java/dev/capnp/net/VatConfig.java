@@ -69,52 +69,92 @@ public final class VatConfig {
     this.key = b.key;
   }
 
-  /** A new builder (TLS on, ephemeral key, client only). */
+  /**
+   * A new builder (TLS on, ephemeral key, client only).
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A client-only configuration with an ephemeral key and TLS on. */
+  /**
+   * A client-only configuration with an ephemeral key and TLS on.
+   *
+   * @return the configuration
+   */
   public static VatConfig clientOnly() {
     return builder().build();
   }
 
-  /** The key file, or null for an ephemeral key. */
+  /**
+   * The key file, or null for an ephemeral key.
+   *
+   * @return the key file, or {@code null} for an ephemeral key
+   */
   public Path secretKeyFile() {
     return secretKeyFile;
   }
 
-  /** Where to listen, or null for a client-only vat. */
+  /**
+   * Where to listen, or null for a client-only vat.
+   *
+   * @return the listen address, or {@code null} for a client-only vat
+   */
   public NetAddress listenAddress() {
     return listenAddress;
   }
 
-  /** The address put into sturdy URIs (defaults to the listen address). */
+  /**
+   * The address put into sturdy URIs (defaults to the listen address).
+   *
+   * @return the public address, or {@code null} for a client-only vat
+   */
   public NetAddress publicAddress() {
     return publicAddress;
   }
 
-  /** Whether connections use TLS ({@code --capnp-disable-tls} turns it off). */
+  /**
+   * Whether connections use TLS ({@code --capnp-disable-tls} turns it off).
+   *
+   * @return {@code true} if connections use TLS
+   */
   public boolean tls() {
     return tls;
   }
 
-  /** Largest incoming message in words; a bigger one aborts the connection. */
+  /**
+   * Largest incoming message in words; a bigger one aborts the connection.
+   *
+   * @return the limit in words (8 bytes each)
+   */
   public long maxMessageWords() {
     return maxMessageWords;
   }
 
-  /** Traversal and nesting limits applied to each incoming message. */
+  /**
+   * Traversal and nesting limits applied to each incoming message.
+   *
+   * @return the reader limits
+   */
   public ReaderOptions readerOptions() {
     return readerOptions;
   }
 
-  /** Listen backlog. */
+  /**
+   * Listen backlog.
+   *
+   * @return the listen backlog (pending connections)
+   */
   public int backlog() {
     return backlog;
   }
 
-  /** Per-connection RPC table limits (answers, imports, exports, cap table entries). */
+  /**
+   * Per-connection RPC table limits (answers, imports, exports, cap table entries).
+   *
+   * @return the limits
+   */
   public dev.capnp.rpc.ConnectionLimits connectionLimits() {
     return connectionLimits;
   }
@@ -122,6 +162,8 @@ public final class VatConfig {
   /**
    * Whether the vat uses Netty's native epoll transport where it is available (the default);
    * false: NIO (TCP and, on JDK 16+, Unix-domain sockets).
+   *
+   * @return {@code true} to use epoll where available
    */
   public boolean nativeTransport() {
     return nativeTransport;
@@ -132,6 +174,8 @@ public final class VatConfig {
    * are paced: each such capability gets its own controller from this policy at its first
    * streaming call (default {@link StreamFlowControl#DEFAULT}, an adaptive window starting at
    * 64 KiB).
+   *
+   * @return the policy
    */
   public StreamFlowControl streamFlowControl() {
     return streamFlowControl;
@@ -140,6 +184,8 @@ public final class VatConfig {
   /**
    * How long an accepted connection has to deliver its first complete message, TLS handshake
    * included (default 30 s); a peer that connects and stalls is dropped then.
+   *
+   * @return the timeout
    */
   public Duration firstMessageTimeout() {
     return firstMessageTimeout;
@@ -149,6 +195,8 @@ public final class VatConfig {
    * How long a frame has, from its first bytes, to arrive completely (default 60 s); time in
    * which the vat itself does not read (backpressure) does not count. Idle connections with no
    * frame in progress are not affected.
+   *
+   * @return the timeout
    */
   public Duration frameTimeout() {
     return frameTimeout;
@@ -158,6 +206,8 @@ public final class VatConfig {
    * How long {@link Vat#connect} may take to dial and complete the TLS handshake before it fails
    * with a {@code FAILED} {@code RpcException}, and then how long the peer has to answer the
    * bootstrap before the capability breaks with one (default 30 s each).
+   *
+   * @return the timeout
    */
   public Duration connectTimeout() {
     return connectTimeout;
@@ -167,6 +217,8 @@ public final class VatConfig {
    * How long a peer that leaves its replies unread, so that the vat has stopped reading from it
    * (backpressure), may go without reading any before it is dropped (default 60 s): a peer that
    * never reads must not hold its socket and the replies queued for it forever.
+   *
+   * @return the timeout
    */
   public Duration replyStallTimeout() {
     return replyStallTimeout;
@@ -175,6 +227,8 @@ public final class VatConfig {
   /**
    * Most connections the vat keeps open at once, accepted and dialled together (default
    * 10,000); a connection accepted beyond it is refused at once (logged).
+   *
+   * @return the limit (a count of connections)
    */
   public int maxConnections() {
     return maxConnections;
@@ -185,7 +239,11 @@ public final class VatConfig {
     return key != null;
   }
 
-  /** The vat's key: loaded from, or generated into, the key file on first use. */
+  /**
+   * The vat's key: loaded from, or generated into, the key file on first use.
+   *
+   * @return the key
+   */
   public SecretKey secretKey() {
     SecretKey k = key;
     if (k == null) {
@@ -208,17 +266,31 @@ public final class VatConfig {
     return k;
   }
 
-  /** The URI auth: the key's fingerprint, or {@code insecure} with TLS off. */
+  /**
+   * The URI auth: the key's fingerprint, or {@code insecure} with TLS off.
+   *
+   * @return the URI auth
+   */
   public AuthDigest authDigest() {
     return tls ? secretKey().digest() : AuthDigest.INSECURE;
   }
 
-  /** HMAC-SHA256(key = SHA-256(PEM bytes), name): stable across restarts with the same file. */
+  /**
+   * HMAC-SHA256(key = SHA-256(PEM bytes), name): stable across restarts with the same file.
+   *
+   * @param name the service name
+   * @return the 32-byte service ID
+   */
   public ServiceId derivedId(String name) {
     return secretKey().derivedId(name);
   }
 
-  /** The sturdy URI of {@code id} at the public address. */
+  /**
+   * The sturdy URI of {@code id} at the public address.
+   *
+   * @param id the service ID
+   * @return the URI
+   */
   public CapnpUri sturdyUri(ServiceId id) {
     if (publicAddress == null) {
       throw new IllegalStateException("a client-only vat has no public address");
@@ -254,31 +326,56 @@ public final class VatConfig {
 
     private Builder() {}
 
-    /** See {@link VatConfig#firstMessageTimeout()}. */
+    /**
+     * See {@link VatConfig#firstMessageTimeout()}.
+     *
+     * @param d the timeout
+     * @return this builder
+     */
     public Builder firstMessageTimeout(Duration d) {
       this.firstMessageTimeout = positive(d, "firstMessageTimeout");
       return this;
     }
 
-    /** See {@link VatConfig#frameTimeout()}. */
+    /**
+     * See {@link VatConfig#frameTimeout()}.
+     *
+     * @param d the timeout
+     * @return this builder
+     */
     public Builder frameTimeout(Duration d) {
       this.frameTimeout = positive(d, "frameTimeout");
       return this;
     }
 
-    /** See {@link VatConfig#connectTimeout()}. */
+    /**
+     * See {@link VatConfig#connectTimeout()}.
+     *
+     * @param d the timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration d) {
       this.connectTimeout = positive(d, "connectTimeout");
       return this;
     }
 
-    /** See {@link VatConfig#replyStallTimeout()}. */
+    /**
+     * See {@link VatConfig#replyStallTimeout()}.
+     *
+     * @param d the timeout
+     * @return this builder
+     */
     public Builder replyStallTimeout(Duration d) {
       this.replyStallTimeout = positive(d, "replyStallTimeout");
       return this;
     }
 
-    /** See {@link VatConfig#maxConnections()}. */
+    /**
+     * See {@link VatConfig#maxConnections()}.
+     *
+     * @param n the limit (a count of connections)
+     * @return this builder
+     */
     public Builder maxConnections(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxConnections must be positive: " + n);
@@ -299,6 +396,9 @@ public final class VatConfig {
      * How the vat's connections pace streaming calls to the capabilities they import (default
      * {@link StreamFlowControl#DEFAULT}); e.g. {@code StreamFlowControl.fixedWindow(bytes)} for
      * at most about {@code bytes} unacknowledged per capability.
+     *
+     * @param policy the policy
+     * @return this builder
      */
     public Builder streamFlowControl(StreamFlowControl policy) {
       this.streamFlowControl = Objects.requireNonNull(policy, "streamFlowControl");
@@ -307,49 +407,87 @@ public final class VatConfig {
 
     /**
      * Use Netty's native epoll transport where available (default true); false forces NIO.
+     *
+     * @param on {@code true} to use epoll where available, {@code false} for NIO
+     * @return this builder
      */
     public Builder nativeTransport(boolean on) {
       this.nativeTransport = on;
       return this;
     }
 
-    /** Per-connection RPC table limits (default {@code ConnectionLimits.DEFAULT}). */
+    /**
+     * Per-connection RPC table limits (default {@code ConnectionLimits.DEFAULT}).
+     *
+     * @param limits the limits
+     * @return this builder
+     */
     public Builder connectionLimits(dev.capnp.rpc.ConnectionLimits limits) {
       this.connectionLimits = Objects.requireNonNull(limits);
       return this;
     }
 
-    /** Key file (created with a new RSA key if missing); null = ephemeral. */
+    /**
+     * Key file (created with a new RSA key if missing); null = ephemeral.
+     *
+     * @param file the key file, or {@code null} for an ephemeral key
+     * @return this builder
+     */
     public Builder secretKeyFile(Path file) {
       this.secretKeyFile = file;
       return this;
     }
 
-    /** Uses this key (no file). */
+    /**
+     * Uses this key (no file).
+     *
+     * @param k the key
+     * @return this builder
+     */
     public Builder secretKey(SecretKey k) {
       this.key = Objects.requireNonNull(k);
       return this;
     }
 
-    /** Where to listen (null: client only). */
+    /**
+     * Where to listen (null: client only).
+     *
+     * @param a the listen address, or {@code null} for a client-only vat
+     * @return this builder
+     */
     public Builder listenAddress(NetAddress a) {
       this.listenAddress = a;
       return this;
     }
 
-    /** The address advertised in sturdy URIs. */
+    /**
+     * The address advertised in sturdy URIs.
+     *
+     * @param a the public address
+     * @return this builder
+     */
     public Builder publicAddress(NetAddress a) {
       this.publicAddress = a;
       return this;
     }
 
-    /** TLS on (default) or off. */
+    /**
+     * TLS on (default) or off.
+     *
+     * @param on {@code true} for TLS
+     * @return this builder
+     */
     public Builder tls(boolean on) {
       this.tls = on;
       return this;
     }
 
-    /** Largest incoming message, in words. */
+    /**
+     * Largest incoming message, in words.
+     *
+     * @param words the limit in words (8 bytes each)
+     * @return this builder
+     */
     public Builder maxMessageWords(long words) {
       if (words < 1) {
         throw new IllegalArgumentException("maxMessageWords must be positive: " + words);
@@ -358,13 +496,23 @@ public final class VatConfig {
       return this;
     }
 
-    /** Limits for reading incoming messages. */
+    /**
+     * Limits for reading incoming messages.
+     *
+     * @param o the reader limits
+     * @return this builder
+     */
     public Builder readerOptions(ReaderOptions o) {
       this.readerOptions = Objects.requireNonNull(o);
       return this;
     }
 
-    /** Listen backlog (default {@link #DEFAULT_BACKLOG}). */
+    /**
+     * Listen backlog (default {@link #DEFAULT_BACKLOG}).
+     *
+     * @param n the listen backlog (pending connections)
+     * @return this builder
+     */
     public Builder backlog(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("backlog must be positive: " + n);
@@ -373,7 +521,11 @@ public final class VatConfig {
       return this;
     }
 
-    /** The configuration. */
+    /**
+     * The configuration.
+     *
+     * @return the configuration
+     */
     public VatConfig build() {
       return new VatConfig(this);
     }

@@ -49,32 +49,56 @@ public final class VatMetrics implements TransportMetrics {
     connectFailures.increment();
   }
 
-  /** Live connections. */
+  /**
+   * Live connections.
+   *
+   * @return the number of live connections
+   */
   public long connections() {
     return connections.get();
   }
 
-  /** Messages received in total. */
+  /**
+   * Messages received in total.
+   *
+   * @return the number of messages received
+   */
   public long messagesReceived() {
     return received.sum();
   }
 
-  /** Messages enqueued for sending in total. */
+  /**
+   * Messages enqueued for sending in total.
+   *
+   * @return the number of messages enqueued
+   */
   public long messagesEnqueued() {
     return enqueued.sum();
   }
 
-  /** Connections ever opened (dialled, accepted or over streams). */
+  /**
+   * Connections ever opened (dialled, accepted or over streams).
+   *
+   * @return the number of connections opened
+   */
   public long connectionsOpened() {
     return opened.sum();
   }
 
-  /** Incoming connections refused because the vat had {@code maxConnections} open. */
+  /**
+   * Incoming connections refused because the vat had {@code maxConnections} open.
+   *
+   * @return the number of refused connections
+   */
   public long connectionsRefused() {
     return refused.sum();
   }
 
-  /** Failed outgoing connection attempts (dial or TLS errors). */
+  /**
+   * Failed outgoing connection attempts (dial or TLS errors).
+   *
+   * @return the number of failed connection attempts
+   */
   public long connectFailures() {
     return connectFailures.sum();
   }
@@ -83,6 +107,8 @@ public final class VatMetrics implements TransportMetrics {
    * Registers these counters with {@code meterRegistry}, an
    * {@code io.micrometer.core.instrument.MeterRegistry}, tagged {@code vat=<vatName>}.
    *
+   * @param meterRegistry a Micrometer {@code MeterRegistry}
+   * @param vatName the value of the {@code vat} tag
    * @throws IllegalStateException if Micrometer is not on the class path
    */
   public void bindTo(Object meterRegistry, String vatName) {

@@ -131,7 +131,11 @@ public final class VatOptions {
       description = "Capabilities in one incoming message (default 4096).")
   Integer maxCapTableEntries;
 
-  /** The connection limits these options describe. */
+  /**
+   * The connection limits these options describe.
+   *
+   * @return the limits
+   */
   public ConnectionLimits toLimits() {
     ConnectionLimits l = ConnectionLimits.DEFAULT;
     if (maxQueuedIncoming != null) {
@@ -158,7 +162,11 @@ public final class VatOptions {
     return l;
   }
 
-  /** The configuration these options describe. */
+  /**
+   * The configuration these options describe.
+   *
+   * @return the configuration
+   */
   public VatConfig toConfig() {
     VatConfig.Builder b = VatConfig.builder();
     if (maxMessageBytes != null) {

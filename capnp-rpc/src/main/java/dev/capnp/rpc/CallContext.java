@@ -12,36 +12,75 @@ import java.util.concurrent.CompletionStage;
  * @param <R> results builder type
  */
 public interface CallContext<P, R> {
-  /** The interface id of the call. */
+  /**
+   * The interface id of the call.
+   *
+   * @return the 64-bit id of the interface the method belongs to
+   */
   long interfaceId();
 
-  /** The method ordinal of the call. */
+  /**
+   * The method ordinal of the call.
+   *
+   * @return the method's ordinal within its interface
+   */
   int methodId();
 
-  /** The params; throws {@link IllegalStateException} after {@link #releaseParams()}. */
+  /**
+   * The params; throws {@link IllegalStateException} after {@link #releaseParams()}.
+   *
+   * @return the call's params
+   */
   P getParams();
 
   /** Releases the params (and their capabilities) early. */
   void releaseParams();
 
-  /** The results, initialised on first use. */
+  /**
+   * The results, initialised on first use.
+   *
+   * @return the results being built
+   */
   R getResults();
 
-  /** Re-initialises the results. */
+  /**
+   * Re-initialises the results.
+   *
+   * @return the new, empty results
+   */
   R initResults();
 
   /**
    * Makes this call's results be those of {@code request} (which is sent now); return the
    * returned stage from the handler. Over a connection this becomes a protocol tail call.
+   *
+   * @param request the call whose results become this call's results; sent by this method
+   * @return a stage that completes when the tail call's results are in place
    */
   CompletionStage<Void> tailCall(Request<?, ?, ?> request);
 
-  /** Whether the caller has canceled the call (the result will be discarded). */
+  /**
+   * Whether the caller has canceled the call (the result will be discarded).
+   *
+   * @return {@code true} once the caller has canceled the call
+   */
   boolean isCanceled();
 
-  /** Completes when the caller cancels. */
+  /**
+   * Completes when the caller cancels.
+   *
+   * @return a stage completed when the caller cancels; never completed otherwise
+   */
   CompletionStage<Void> whenCanceled();
 
-  /** A typed view of this context. */
+  /**
+   * A typed view of this context.
+   *
+   * @param <P2> the typed params
+   * @param <R2> the typed results builder
+   * @param params reads the params pointer as {@code P2}
+   * @param results builds the results pointer as {@code R2}
+   * @return a typed view of this same call
+   */
   <P2, R2> CallContext<P2, R2> typed(PointerFactory<?, P2> params, PointerFactory<R2, ?> results);
 }

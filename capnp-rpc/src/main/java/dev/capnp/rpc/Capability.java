@@ -99,27 +99,49 @@ public final class Capability implements AutoCloseable {
   /**
    * How many capability references (internal hooks) are alive in this JVM: a leak diagnostic for
    * tests (compare before and after a scenario once everything is released).
+   *
+   * @return the number of live capability references in this JVM
    */
   public static long liveReferenceCount() {
     return ClientHook.LIVE.get();
   }
 
-  /** A capability served by {@code server} on the current (or default) event loop. */
+  /**
+   * A capability served by {@code server} on the current (or default) event loop.
+   *
+   * @param server the object that handles the calls
+   * @return a new handle; the caller owns it
+   */
   public static Capability of(Server server) {
     return new Capability(server.hook(EventLoop.currentOrDefault()));
   }
 
-  /** A capability served by {@code server} on {@code loop}. */
+  /**
+   * A capability served by {@code server} on {@code loop}.
+   *
+   * @param server the object that handles the calls
+   * @param loop the event loop the calls run on
+   * @return a new handle; the caller owns it
+   */
   public static Capability of(Server server, EventLoop loop) {
     return new Capability(server.hook(loop));
   }
 
-  /** A broken capability: every call fails with {@code reason}. */
+  /**
+   * A broken capability: every call fails with {@code reason}.
+   *
+   * @param reason the exception every call fails with
+   * @return a new broken handle
+   */
   public static Capability broken(RpcException reason) {
     return new Capability(new BrokenClient(EventLoop.currentOrDefault(), reason));
   }
 
-  /** The null capability (broken, "null capability"). */
+  /**
+   * The null capability (broken, "null capability").
+   *
+   * @return a new handle to the null capability
+   */
   public static Capability nullCapability() {
     return new Capability(BrokenClient.nullCap(EventLoop.currentOrDefault()));
   }
@@ -127,6 +149,9 @@ public final class Capability implements AutoCloseable {
   /**
    * A local promise: calls queue until {@code target} completes, then go to the capability it
    * yields (this takes ownership of that handle); a failure breaks the promise.
+   *
+   * @param target completes with the capability the promise resolves to, or fails to break it
+   * @return a new promise handle; the caller owns it
    */
   public static Capability promise(CompletionStage<Capability> target) {
     EventLoop loop = EventLoop.currentOrDefault();
@@ -150,6 +175,9 @@ public final class Capability implements AutoCloseable {
   /**
    * The capability a capability pointer refers to, as a new handle (the null capability for a
    * null pointer). Used by generated code for interface-typed fields.
+   *
+   * @param pointer a capability pointer (or a null pointer) of a message being read
+   * @return a new handle; the caller owns it
    */
   public static Capability fromPointer(AnyPointer.Reader pointer) {
     if (pointer.isNull()) {
@@ -165,6 +193,8 @@ public final class Capability implements AutoCloseable {
   /**
    * Writes this capability into a capability pointer of a message being built (the message's
    * cap table takes its own reference; this handle stays open).
+   *
+   * @param pointer the pointer to set, in a message with a cap table
    */
   public void writeTo(AnyPointer.Builder pointer) {
     pointer.setCapability(hook());
@@ -189,12 +219,20 @@ public final class Capability implements AutoCloseable {
     return h;
   }
 
-  /** A new handle to the same capability (one more reference). */
+  /**
+   * A new handle to the same capability (one more reference).
+   *
+   * @return a new handle; the caller owns it
+   */
   public Capability dup() {
     return new Capability(hook().addRef());
   }
 
-  /** Whether this handle was closed. */
+  /**
+   * Whether this handle was closed.
+   *
+   * @return {@code true} once {@link #close()} was called on this handle
+   */
   public boolean isReleased() {
     return ref.hook == null;
   }
@@ -211,7 +249,13 @@ public final class Capability implements AutoCloseable {
     h.release();
   }
 
-  /** An untyped request to {@code interfaceId.methodId}. */
+  /**
+   * An untyped request to {@code interfaceId.methodId}.
+   *
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @return a new request with empty params, not yet sent
+   */
   public Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> newCall(long interfaceId,
       int methodId) {
     return newCall(interfaceId, methodId, AnyPointer.FACTORY, AnyPointer.FACTORY, p -> p);
@@ -220,6 +264,16 @@ public final class Capability implements AutoCloseable {
   /**
    * A typed request (used by generated clients): params built with {@code params}, results read
    * with {@code results}, pipeline wrapped by {@code pipeline}.
+   *
+   * @param <P> the params builder type
+   * @param <R> the results reader type
+   * @param <L> the typed pipeline type
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @param params builds the params pointer as {@code P}
+   * @param results reads the results pointer as {@code R}
+   * @param pipeline wraps the untyped pipeline as {@code L}
+   * @return a new request with empty params, not yet sent
    */
   public <P, R, L> Request<P, R, L> newCall(long interfaceId, int methodId,
       PointerFactory<P, ?> params, PointerFactory<?, R> results, Function<Pipeline, L> pipeline) {
@@ -233,6 +287,8 @@ public final class Capability implements AutoCloseable {
    * The watch belongs to this handle: once the handle is closed it holds no reference and the
    * future never completes. Cancelling the future stops the watch, leaving nothing registered
    * (the handle stays open): watches need not pile up on a long-lived handle or connection.
+   *
+   * @return a future completed with the reason the capability broke
    */
   public CompletableFuture<RpcException> whenBroken() {
     ClientHook h = hook().addRef();
@@ -259,6 +315,8 @@ public final class Capability implements AutoCloseable {
    * capability is settled too. The wait holds its own reference until then; cancelling the
    * future drops both the wait and the reference (the handle stays open), so waits need not pile
    * up on a long-unresolved promise.
+   *
+   * @return a future completed once the capability is settled
    */
   public CompletableFuture<Void> whenResolved() {
     ResolvedWait w = new ResolvedWait(hook().addRef());
@@ -325,7 +383,11 @@ public final class Capability implements AutoCloseable {
     }
   }
 
-  /** The reason this capability is broken now, or {@code null}. */
+  /**
+   * The reason this capability is broken now, or {@code null}.
+   *
+   * @return the reason, or {@code null} if the capability is not broken
+   */
   public RpcException problem() {
     return ClientHook.shorten(hook()).brokenReason();
   }
@@ -334,6 +396,8 @@ public final class Capability implements AutoCloseable {
    * A reference to this capability that does not keep it alive (this handle is unaffected): for
    * caches that hand out the same capability while anyone uses it and must notice when the last
    * user lets go (the seed's {@code when_released}).
+   *
+   * @return a weak reference to this capability
    */
   public Weak weak() {
     return new Weak(hook());
@@ -351,7 +415,11 @@ public final class Capability implements AutoCloseable {
       this.hook = hook;
     }
 
-    /** A new handle to the capability, or {@code null} once its last reference is released. */
+    /**
+     * A new handle to the capability, or {@code null} once its last reference is released.
+     *
+     * @return a new handle the caller owns, or {@code null} once the capability is released
+     */
     public Capability get() {
       return hook.tryAddRef() ? new Capability(hook) : null;
     }
@@ -359,6 +427,8 @@ public final class Capability implements AutoCloseable {
     /**
      * Completes (on the capability's event loop) once its last reference has been released;
      * at once if that has already happened.
+     *
+     * @return a future completed once the last reference is released
      */
     public CompletableFuture<Void> whenReleased() {
       return hook.whenReleased();
@@ -370,7 +440,12 @@ public final class Capability implements AutoCloseable {
     }
   }
 
-  /** Whether both handles currently lead to the same target (after following promises). */
+  /**
+   * Whether both handles currently lead to the same target (after following promises).
+   *
+   * @param other another handle, still open
+   * @return {@code true} if both lead to the same target now
+   */
   public boolean isSameAs(Capability other) {
     return CrossLoopClient.identity(hook()) == CrossLoopClient.identity(other.hook());
   }

@@ -60,22 +60,36 @@ public final class ConnectionLimits {
   /**
    * Questions the peer may have outstanding on this side (calls and bootstraps it has not
    * finished): a flood of calls without Finish. Default 16384.
+   *
+   * @return the limit (a count of questions)
    */
   public int maxAnswers() {
     return maxAnswers;
   }
 
-  /** Distinct capabilities the peer may have exported to this side. Default 16384. */
+  /**
+   * Distinct capabilities the peer may have exported to this side. Default 16384.
+   *
+   * @return the limit (a count of capabilities)
+   */
   public int maxImports() {
     return maxImports;
   }
 
-  /** Capabilities this side may export to the peer at once. Default 16384. */
+  /**
+   * Capabilities this side may export to the peer at once. Default 16384.
+   *
+   * @return the limit (a count of capabilities)
+   */
   public int maxExports() {
     return maxExports;
   }
 
-  /** Entries of the cap table of one incoming Call or Return. Default 4096. */
+  /**
+   * Entries of the cap table of one incoming Call or Return. Default 4096.
+   *
+   * @return the limit (a count of entries)
+   */
   public int maxCapTableEntries() {
     return maxCapTableEntries;
   }
@@ -83,6 +97,8 @@ public final class ConnectionLimits {
   /**
    * Bytes of incoming Call messages held by calls the peer has not finished (their params stay
    * in memory until then). Default 64 MiB.
+   *
+   * @return the limit in bytes
    */
   public long maxBytesInFlight() {
     return maxBytesInFlight;
@@ -92,6 +108,8 @@ public final class ConnectionLimits {
    * Bytes of messages received from the peer but not yet handled by the connection's event
    * loop. Above it the connection stops reading from the peer until half of them have been
    * handled (backpressure, not a violation). Default 2 MiB.
+   *
+   * @return the limit in bytes
    */
   public long maxQueuedIncomingBytes() {
     return maxQueuedIncomingBytes;
@@ -104,48 +122,85 @@ public final class ConnectionLimits {
    * never reads its replies cannot make this side queue more. Only replies count, so a side
    * that sends many requests of its own keeps reading the answers that drain them. Default
    * 2 MiB. Enforced by transports that can stop reading (the vats' network transports).
+   *
+   * @return the limit in bytes
    */
   public long maxQueuedReplyBytes() {
     return maxQueuedReplyBytes;
   }
 
-  /** A copy with {@link #maxQueuedIncomingBytes()} set. */
+  /**
+   * A copy with {@link #maxQueuedIncomingBytes()} set.
+   *
+   * @param n the new limit in bytes
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxQueuedIncomingBytes(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
         maxBytesInFlight, n, maxQueuedReplyBytes);
   }
 
-  /** A copy with {@link #maxQueuedReplyBytes()} set. */
+  /**
+   * A copy with {@link #maxQueuedReplyBytes()} set.
+   *
+   * @param n the new limit in bytes
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxQueuedReplyBytes(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
         maxBytesInFlight, maxQueuedIncomingBytes, n);
   }
 
-  /** A copy with {@link #maxBytesInFlight()} set. */
+  /**
+   * A copy with {@link #maxBytesInFlight()} set.
+   *
+   * @param n the new limit in bytes
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxBytesInFlight(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries, n,
         maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
-  /** A copy with {@link #maxAnswers()} set. */
+  /**
+   * A copy with {@link #maxAnswers()} set.
+   *
+   * @param n the new limit (a count of questions)
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxAnswers(int n) {
     return new ConnectionLimits(n, maxImports, maxExports, maxCapTableEntries,
         maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
-  /** A copy with {@link #maxImports()} set. */
+  /**
+   * A copy with {@link #maxImports()} set.
+   *
+   * @param n the new limit (a count of capabilities)
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxImports(int n) {
     return new ConnectionLimits(maxAnswers, n, maxExports, maxCapTableEntries,
         maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
-  /** A copy with {@link #maxExports()} set. */
+  /**
+   * A copy with {@link #maxExports()} set.
+   *
+   * @param n the new limit (a count of capabilities)
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxExports(int n) {
     return new ConnectionLimits(maxAnswers, maxImports, n, maxCapTableEntries,
         maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
   }
 
-  /** A copy with {@link #maxCapTableEntries()} set. */
+  /**
+   * A copy with {@link #maxCapTableEntries()} set.
+   *
+   * @param n the new limit (a count of entries)
+   * @return a copy with that limit; this object is unchanged
+   */
   public ConnectionLimits withMaxCapTableEntries(int n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, n, maxBytesInFlight,
         maxQueuedIncomingBytes, maxQueuedReplyBytes);

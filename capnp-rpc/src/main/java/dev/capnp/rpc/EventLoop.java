@@ -66,6 +66,11 @@ public final class EventLoop implements Executor, AutoCloseable {
    * <p>{@link #close()} must be called once the executor has stopped running this loop's tasks;
    * the loop then runs queued and later tasks on the calling thread, one at a time (so that
    * handles of a closed vat, whose connections are all broken, still settle instead of hanging).
+   *
+   * @param name the loop's name (for logs)
+   * @param executor the single-threaded executor that runs the tasks
+   * @param thread the executor's only thread
+   * @return a loop that runs its tasks on {@code executor}
    */
   public static EventLoop onExecutor(String name, Executor executor, Thread thread) {
     EventLoop loop = new EventLoop(name, false, executor);
@@ -97,7 +102,12 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
-  /** A loop running on a new daemon thread called {@code name}. */
+  /**
+   * A loop running on a new daemon thread called {@code name}.
+   *
+   * @param name the name of the loop and of its thread
+   * @return the running loop
+   */
   public static EventLoop start(String name) {
     EventLoop loop = new EventLoop(name, false);
     Thread t = new Thread(loop::runForever, name);
@@ -107,7 +117,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     return loop;
   }
 
-  /** A loop owned by the calling thread, which runs queued work in {@link #runPending()}. */
+  /**
+   * A loop owned by the calling thread, which runs queued work in {@link #runPending()}.
+   *
+   * @return a new manual loop owned by the calling thread
+   */
   public static EventLoop manual() {
     EventLoop loop = new EventLoop("manual-" + Thread.currentThread().getName(), true);
     loop.thread = Thread.currentThread();
@@ -115,7 +129,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     return loop;
   }
 
-  /** The loop whose thread is running now, or {@code null}. */
+  /**
+   * The loop whose thread is running now, or {@code null}.
+   *
+   * @return the current loop, or {@code null} if this thread runs none
+   */
   public static EventLoop current() {
     return CURRENT.get();
   }
@@ -123,6 +141,8 @@ public final class EventLoop implements Executor, AutoCloseable {
   /**
    * The current loop (or, on a blocking handler's thread, the loop of the handler's vat), else a
    * shared default loop (started on first use).
+   *
+   * @return the loop to use from this thread; never {@code null}
    */
   public static EventLoop currentOrDefault() {
     EventLoop l = CURRENT.get();
@@ -163,7 +183,11 @@ public final class EventLoop implements Executor, AutoCloseable {
 
   private volatile long uncaught;
 
-  /** Whether the calling thread is this loop's thread. */
+  /**
+   * Whether the calling thread is this loop's thread.
+   *
+   * @return {@code true} if the calling thread is this loop's thread
+   */
   public boolean inLoop() {
     return Thread.currentThread() == thread
         || (closed && external != null && Thread.holdsLock(queue));
@@ -198,6 +222,11 @@ public final class EventLoop implements Executor, AutoCloseable {
    * returned future before then stops it. A loop running on a scheduling executor (a Netty
    * event loop) uses that executor's timers; other loops share one daemon timer thread, which
    * only queues the task here. The loop's clock is the only clock protocol code sees.
+   *
+   * @param task the work to run on the loop
+   * @param delay the delay, in {@code unit}s
+   * @param unit the unit of {@code delay}
+   * @return a future for the scheduled run; cancel it to stop the task
    */
   public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay,
       java.util.concurrent.TimeUnit unit) {
@@ -229,7 +258,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
-  /** Runs {@code task} now if on the loop, else queues it. */
+  /**
+   * Runs {@code task} now if on the loop, else queues it.
+   *
+   * @param task the work to run on the loop
+   */
   public void run(Runnable task) {
     if (inLoop()) {
       task.run();
@@ -238,7 +271,13 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
   }
 
-  /** Evaluates {@code task} on the loop and returns its result as a future. */
+  /**
+   * Evaluates {@code task} on the loop and returns its result as a future.
+   *
+   * @param <T> the type of the result
+   * @param task the work to evaluate on the loop
+   * @return a future completed with the task's result or exception
+   */
   public <T> CompletableFuture<T> submit(Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
     run(() -> {
@@ -254,6 +293,8 @@ public final class EventLoop implements Executor, AutoCloseable {
   /**
    * Runs queued tasks (including ones they queue) until the queue is empty; manual loops only,
    * from the owning thread. Returns the number of tasks run.
+   *
+   * @return the number of tasks run
    */
   public int runPending() {
     if (!manual || !inLoop()) {
@@ -268,7 +309,11 @@ public final class EventLoop implements Executor, AutoCloseable {
     return n;
   }
 
-  /** Whether no tasks are queued. */
+  /**
+   * Whether no tasks are queued.
+   *
+   * @return {@code true} if no tasks are queued
+   */
   public boolean isIdle() {
     return queue.isEmpty();
   }
@@ -292,6 +337,8 @@ public final class EventLoop implements Executor, AutoCloseable {
   /**
    * How many tasks of this loop ended with an uncaught exception (each is logged); a diagnostic
    * for tests and fuzzers, where any such exception is a defect.
+   *
+   * @return the number of tasks that threw
    */
   public long uncaughtExceptions() {
     return uncaught;
@@ -314,6 +361,9 @@ public final class EventLoop implements Executor, AutoCloseable {
    * Whether {@code e} means the loop's state can no longer be trusted and its vat must stop:
    * the JVM ran out of memory or broke down. A task's other exceptions, a stack overflow
    * included, fail that task alone (logged) and the loop goes on.
+   *
+   * @param e an exception thrown by a task
+   * @return {@code true} if the vat must stop
    */
   public static boolean isFatal(Throwable e) {
     return e instanceof OutOfMemoryError || e instanceof InternalError
@@ -329,12 +379,18 @@ public final class EventLoop implements Executor, AutoCloseable {
    * owner shuts its vat down and reports it); without a handler the error is logged. The
    * handler runs once, on the thread that met the error (usually the loop's), and must not
    * block.
+   *
+   * @param handler called once with the fatal error
    */
   public void onFatalError(java.util.function.Consumer<Throwable> handler) {
     this.fatalHandler = handler;
   }
 
-  /** Reports a fatal error of this loop (once); see {@link #onFatalError}. */
+  /**
+   * Reports a fatal error of this loop (once); see {@link #onFatalError}.
+   *
+   * @param e the fatal error
+   */
   public void fatal(Throwable e) {
     if (!fatalSeen.compareAndSet(false, true)) {
       return;

@@ -22,18 +22,32 @@ public interface FlowController {
    * Records a streaming call of {@code messageBytes} bytes that was just sent; {@code ack}
    * completes when its {@code Return} arrives (exceptionally if the call failed). The result
    * completes when the next streaming call may be sent, or fails once the stream is broken.
+   *
+   * @param messageBytes the size of the sent call message in bytes
+   * @param ack completes when the call's {@code Return} arrives
+   * @return a future completed when the next streaming call may be sent
    */
   CompletableFuture<Void> send(long messageBytes, CompletionStage<?> ack);
 
   /**
    * Completes when every call reported so far has been acknowledged; fails with the stream's
    * exception if it broke.
+   *
+   * @return a future completed once all sent calls are acknowledged
    */
   CompletableFuture<Void> waitAllAcked();
 
-  /** Bytes sent and not acknowledged yet (a diagnostic). */
+  /**
+   * Bytes sent and not acknowledged yet (a diagnostic).
+   *
+   * @return the unacknowledged bytes
+   */
   long bytesInFlight();
 
-  /** The current window in bytes (a diagnostic; adaptive controllers change it). */
+  /**
+   * The current window in bytes (a diagnostic; adaptive controllers change it).
+   *
+   * @return the window in bytes
+   */
   long window();
 }

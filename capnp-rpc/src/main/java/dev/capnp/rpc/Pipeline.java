@@ -14,14 +14,23 @@ public final class Pipeline {
     this.ops = ops;
   }
 
-  /** The pipeline of the pointer field {@code pointerIndex} of this struct. */
+  /**
+   * The pipeline of the pointer field {@code pointerIndex} of this struct.
+   *
+   * @param pointerIndex the index of the pointer field in the struct's pointer section
+   * @return the pipeline of that field
+   */
   public Pipeline getPointerField(int pointerIndex) {
     short[] n = java.util.Arrays.copyOf(ops, ops.length + 1);
     n[ops.length] = (short) pointerIndex;
     return new Pipeline(promise, n);
   }
 
-  /** The capability at this path (a new handle; close it). */
+  /**
+   * The capability at this path (a new handle; close it).
+   *
+   * @return a new handle to the promised capability; the caller owns it
+   */
   public Capability asCapability() {
     return promise.pipelinedCap(ops);
   }

@@ -30,6 +30,11 @@ public final class RateLimitedLog {
   /**
    * A log writing to {@code log} at most {@code burst} lines per {@code windowMillis};
    * {@code what} names the events in summaries (e.g. {@code "rejected connections"}).
+   *
+   * @param log the logger lines are written to
+   * @param what names the events in the summary lines
+   * @param burst the maximum number of lines per window
+   * @param windowMillis the window length in milliseconds
    */
   public RateLimitedLog(Logger log, String what, int burst, long windowMillis) {
     if (burst < 1 || windowMillis < 1) {
@@ -41,14 +46,24 @@ public final class RateLimitedLog {
     this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis);
   }
 
-  /** Logs at WARN unless this window's lines are used up ({@code args} as in SLF4J). */
+  /**
+   * Logs at WARN unless this window's lines are used up ({@code args} as in SLF4J).
+   *
+   * @param format the SLF4J format string
+   * @param args the format arguments, as in SLF4J
+   */
   public void warn(String format, Object... args) {
     if (admit()) {
       log.warn(format, args);
     }
   }
 
-  /** Logs at INFO unless this window's lines are used up ({@code args} as in SLF4J). */
+  /**
+   * Logs at INFO unless this window's lines are used up ({@code args} as in SLF4J).
+   *
+   * @param format the SLF4J format string
+   * @param args the format arguments, as in SLF4J
+   */
   public void info(String format, Object... args) {
     if (admit()) {
       log.info(format, args);
@@ -96,6 +111,9 @@ public final class RateLimitedLog {
   /**
    * {@code text} made safe to log: control characters replaced, long runs of hex digits (payload
    * dumps) replaced by their length, and cut to {@link #MAX_DETAIL_CHARS} characters.
+   *
+   * @param text the text to log; may be {@code null}
+   * @return the bounded text
    */
   public static String bounded(String text) {
     if (text == null) {

@@ -31,7 +31,11 @@ public final class Request<P, R, L> {
     this.pipelineFactory = pipelineFactory;
   }
 
-  /** The params, initialised on first use. */
+  /**
+   * The params, initialised on first use.
+   *
+   * @return the params builder
+   */
   @SuppressWarnings("unchecked")
   public P getParams() {
     checkNotSent();
@@ -42,12 +46,20 @@ public final class Request<P, R, L> {
     return paramsBuilder;
   }
 
-  /** The interface id. */
+  /**
+   * The interface id.
+   *
+   * @return the 64-bit id of the method's interface
+   */
   public long interfaceId() {
     return params.interfaceId;
   }
 
-  /** The method ordinal. */
+  /**
+   * The method ordinal.
+   *
+   * @return the method's ordinal within its interface
+   */
   public int methodId() {
     return params.methodId;
   }
@@ -72,6 +84,8 @@ public final class Request<P, R, L> {
   /**
    * Sends the request. The result is a promise of the response that is also a pipeline:
    * capabilities in the promised results can be called at once.
+   *
+   * @return the promise of the response, also a pipeline
    */
   public ResponsePromise<R, L> send() {
     ClientHook t = takeTarget();
@@ -96,6 +110,8 @@ public final class Request<P, R, L> {
    * {@code Finish}, which lets the callee cancel the call). A result arriving in time completes
    * it as {@link #send()} does. The timer runs on the capability's event loop.
    *
+   * @param timeout the deadline, measured from this call
+   * @return the promise of the response, also a pipeline
    * @throws IllegalArgumentException if {@code timeout} is not positive
    */
   public ResponsePromise<R, L> send(java.time.Duration timeout) {
@@ -127,6 +143,8 @@ public final class Request<P, R, L> {
    * earlier streaming call to the capability failed: a stream is broken by its first failure.
    * The call's results are discarded. Completes on the capability's event loop; cancelling the
    * result does not cancel the call.
+   *
+   * @return a future completed when the next streaming call may be sent
    */
   public CompletableFuture<Void> sendStreaming() {
     ClientHook t = takeTarget();

@@ -64,20 +64,33 @@ public final class Response<R> implements AutoCloseable {
     }
   }
 
-  /** The results, read with the request's results factory. */
+  /**
+   * The results, read with the request's results factory.
+   *
+   * @return the typed results
+   */
   @SuppressWarnings("unchecked")
   public R get() {
     check();
     return factory == AnyPointer.FACTORY ? (R) results.content : results.content.getAs(factory);
   }
 
-  /** The untyped results pointer. */
+  /**
+   * The untyped results pointer.
+   *
+   * @return the results as an untyped pointer
+   */
   public AnyPointer.Reader getPointer() {
     check();
     return results.content;
   }
 
-  /** The capability at a pointer path of the results (a new handle). */
+  /**
+   * The capability at a pointer path of the results (a new handle).
+   *
+   * @param pointerPath the pointer indexes from the results struct down to the capability
+   * @return a new handle; the caller owns it
+   */
   public Capability getCap(int... pointerPath) {
     check();
     short[] ops = new short[pointerPath.length];

@@ -164,12 +164,21 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     }
   }
 
-  /** The typed pipeline over the promised results. */
+  /**
+   * The typed pipeline over the promised results.
+   *
+   * @return the typed pipeline
+   */
   public L pipeline() {
     return pipelineFactory.apply(new Pipeline(this, new short[0]));
   }
 
-  /** The capability at a pointer path of the promised results (a new handle). */
+  /**
+   * The capability at a pointer path of the promised results (a new handle).
+   *
+   * @param pointerPath the pointer indexes from the results struct down to the capability
+   * @return a new handle; the caller owns it
+   */
   public Capability getPipelinedCap(int... pointerPath) {
     short[] ops = new short[pointerPath.length];
     for (int i = 0; i < ops.length; i++) {

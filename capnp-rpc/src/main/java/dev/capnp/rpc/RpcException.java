@@ -24,34 +24,65 @@ public final class RpcException extends RuntimeException {
 
   private final Type type;
 
-  /** An exception of the given type and reason. */
+  /**
+   * An exception of the given type and reason.
+   *
+   * @param type the exception's type
+   * @param reason the reason text
+   */
   public RpcException(Type type, String reason) {
     super(reason);
     this.type = type;
   }
 
-  /** An exception of the given type and reason caused by {@code cause}. */
+  /**
+   * An exception of the given type and reason caused by {@code cause}.
+   *
+   * @param type the exception's type
+   * @param reason the reason text
+   * @param cause the underlying exception
+   */
   public RpcException(Type type, String reason, Throwable cause) {
     super(reason, cause);
     this.type = type;
   }
 
-  /** A {@link Type#FAILED} exception. */
+  /**
+   * A {@link Type#FAILED} exception.
+   *
+   * @param reason the reason text
+   * @return a new exception
+   */
   public static RpcException failed(String reason) {
     return new RpcException(Type.FAILED, reason);
   }
 
-  /** A {@link Type#DISCONNECTED} exception. */
+  /**
+   * A {@link Type#DISCONNECTED} exception.
+   *
+   * @param reason the reason text
+   * @return a new exception
+   */
   public static RpcException disconnected(String reason) {
     return new RpcException(Type.DISCONNECTED, reason);
   }
 
-  /** An {@link Type#UNIMPLEMENTED} exception. */
+  /**
+   * An {@link Type#UNIMPLEMENTED} exception.
+   *
+   * @param reason the reason text
+   * @return a new exception
+   */
   public static RpcException unimplemented(String reason) {
     return new RpcException(Type.UNIMPLEMENTED, reason);
   }
 
-  /** An {@link Type#OVERLOADED} exception. */
+  /**
+   * An {@link Type#OVERLOADED} exception.
+   *
+   * @param reason the reason text
+   * @return a new exception
+   */
   public static RpcException overloaded(String reason) {
     return new RpcException(Type.OVERLOADED, reason);
   }
@@ -59,6 +90,9 @@ public final class RpcException extends RuntimeException {
   /**
    * Converts any throwable (unwrapping {@code CompletionException}/{@code ExecutionException})
    * into an RpcException; other exceptions become {@link Type#FAILED} with their text.
+   *
+   * @param t any throwable
+   * @return the unwrapped RpcException itself, or a new one
    */
   public static RpcException of(Throwable t) {
     Throwable c = t;
@@ -76,12 +110,20 @@ public final class RpcException extends RuntimeException {
     return new RpcException(Type.FAILED, msg == null ? c.toString() : msg, c);
   }
 
-  /** The exception's type. */
+  /**
+   * The exception's type.
+   *
+   * @return the exception's type
+   */
   public Type getType() {
     return type;
   }
 
-  /** The reason text, without the type. */
+  /**
+   * The reason text, without the type.
+   *
+   * @return the reason text
+   */
   public String getReason() {
     return getMessage();
   }

@@ -25,13 +25,24 @@ public abstract class Server {
    * Handles one call: read {@code context.getParams()}, fill {@code context.getResults()}, and
    * return a stage that completes when the results are ready (or fails with the error to return).
    * The default answers "Unknown interface".
+   *
+   * @param interfaceId the 64-bit id of the called method's interface
+   * @param methodId the method's ordinal within its interface
+   * @param context the call's params and results
+   * @return a stage completed when the results are ready
    */
   protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
       CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {
     return unknownInterface(interfaceId);
   }
 
-  /** Whether calls to this method run off the event loop (default: the {@link Blocking} mark). */
+  /**
+   * Whether calls to this method run off the event loop (default: the {@link Blocking} mark).
+   *
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @return {@code true} if calls to the method run off the event loop
+   */
   protected boolean isBlocking(long interfaceId, int methodId) {
     return blockingClass;
   }
@@ -41,6 +52,10 @@ public abstract class Server {
    * While a streaming call to this object runs, later calls to it wait (so a stream is processed
    * one call at a time, in order); once one fails, every later call to the object fails with the
    * same exception.
+   *
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @return {@code true} if the method is a streaming one
    */
   protected boolean isStreaming(long interfaceId, int methodId) {
     return false;
@@ -50,18 +65,33 @@ public abstract class Server {
   protected void onRelease() {
   }
 
-  /** An already completed stage, for handlers that finish at once. */
+  /**
+   * An already completed stage, for handlers that finish at once.
+   *
+   * @return a completed stage
+   */
   public static CompletionStage<Void> done() {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** A failed stage reporting an unknown interface. */
+  /**
+   * A failed stage reporting an unknown interface.
+   *
+   * @param interfaceId the 64-bit id of the unknown interface
+   * @return a stage failed with an {@code UNIMPLEMENTED} {@link RpcException}
+   */
   public static CompletionStage<Void> unknownInterface(long interfaceId) {
     return CompletableFuture.failedFuture(
         RpcException.unimplemented("Unknown interface " + Long.toUnsignedString(interfaceId)));
   }
 
-  /** A failed stage reporting an unknown method. */
+  /**
+   * A failed stage reporting an unknown method.
+   *
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the unknown method's ordinal
+   * @return a stage failed with an {@code UNIMPLEMENTED} {@link RpcException}
+   */
   public static CompletionStage<Void> unknownMethod(long interfaceId, int methodId) {
     return CompletableFuture.failedFuture(RpcException.unimplemented(
         "Unknown method " + Long.toUnsignedString(interfaceId) + "." + methodId));

@@ -27,10 +27,19 @@ public interface StreamFlowControl {
   /** The policy connections use unless told otherwise: {@code adaptive(DEFAULT_WINDOW)}. */
   StreamFlowControl DEFAULT = adaptive(DEFAULT_WINDOW);
 
-  /** A controller for a new stream. */
+  /**
+   * A controller for a new stream.
+   *
+   * @return a new controller
+   */
   FlowController newController();
 
-  /** A fixed window of {@code windowBytes} (must be positive). */
+  /**
+   * A fixed window of {@code windowBytes} (must be positive).
+   *
+   * @param windowBytes the window in bytes
+   * @return a flow control with that fixed window
+   */
   static StreamFlowControl fixedWindow(long windowBytes) {
     if (windowBytes <= 0) {
       throw new IllegalArgumentException("flow control window must be positive: " + windowBytes);
@@ -41,13 +50,21 @@ public interface StreamFlowControl {
   /**
    * A window that varies with {@code window} (read whenever readiness is decided; e.g. a socket's
    * send buffer size).
+   *
+   * @param window supplies the window in bytes
+   * @return a flow control with a variable window
    */
   static StreamFlowControl variableWindow(LongSupplier window) {
     java.util.Objects.requireNonNull(window, "window");
     return () -> new WindowFlowController(window);
   }
 
-  /** An adaptive window starting at {@code initialWindowBytes}, timed by {@link System#nanoTime}. */
+  /**
+   * An adaptive window starting at {@code initialWindowBytes}, timed by {@link System#nanoTime}.
+   *
+   * @param initialWindowBytes the first window in bytes
+   * @return an adaptive flow control
+   */
   static StreamFlowControl adaptive(long initialWindowBytes) {
     return adaptive(initialWindowBytes, System::nanoTime);
   }
@@ -55,6 +72,10 @@ public interface StreamFlowControl {
   /**
    * An adaptive window starting at {@code initialWindowBytes}, timed by {@code nanoClock} (a
    * monotonic clock in nanoseconds; tests pass a fake one).
+   *
+   * @param initialWindowBytes the first window in bytes
+   * @param nanoClock a monotonic clock in nanoseconds
+   * @return an adaptive flow control
    */
   static StreamFlowControl adaptive(long initialWindowBytes, LongSupplier nanoClock) {
     if (initialWindowBytes <= 0) {

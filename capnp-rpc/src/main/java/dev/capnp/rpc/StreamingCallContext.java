@@ -20,23 +20,42 @@ public final class StreamingCallContext<P> {
     this.context = context;
   }
 
-  /** The streaming view of an untyped call context (used by generated servers). */
+  /**
+   * The streaming view of an untyped call context (used by generated servers).
+   *
+   * @param <P> the typed params
+   * @param context the untyped context of the call
+   * @param params reads the params pointer as {@code P}
+   * @return a streaming view of {@code context}
+   */
   public static <P> StreamingCallContext<P> of(
       CallContext<AnyPointer.Reader, AnyPointer.Builder> context, PointerFactory<?, P> params) {
     return new StreamingCallContext<>(context.typed(params, AnyPointer.FACTORY));
   }
 
-  /** The interface id of the call. */
+  /**
+   * The interface id of the call.
+   *
+   * @return the 64-bit id of the interface the method belongs to
+   */
   public long interfaceId() {
     return context.interfaceId();
   }
 
-  /** The method ordinal of the call. */
+  /**
+   * The method ordinal of the call.
+   *
+   * @return the method's ordinal within its interface
+   */
   public int methodId() {
     return context.methodId();
   }
 
-  /** The params; throws {@link IllegalStateException} after {@link #releaseParams()}. */
+  /**
+   * The params; throws {@link IllegalStateException} after {@link #releaseParams()}.
+   *
+   * @return the call's params
+   */
   public P getParams() {
     return context.getParams();
   }
@@ -46,12 +65,20 @@ public final class StreamingCallContext<P> {
     context.releaseParams();
   }
 
-  /** Whether the caller has canceled the call. */
+  /**
+   * Whether the caller has canceled the call.
+   *
+   * @return {@code true} once the caller has canceled the call
+   */
   public boolean isCanceled() {
     return context.isCanceled();
   }
 
-  /** Completes when the caller cancels. */
+  /**
+   * Completes when the caller cancels.
+   *
+   * @return a stage completed when the caller cancels; never completed otherwise
+   */
   public CompletionStage<Void> whenCanceled() {
     return context.whenCanceled();
   }

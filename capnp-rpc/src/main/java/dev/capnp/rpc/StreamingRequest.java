@@ -37,6 +37,13 @@ public final class StreamingRequest<P> {
   /**
    * A streaming request to {@code interfaceId.methodId} of {@code target} (used by generated
    * clients), params built with {@code params}.
+   *
+   * @param <P> the params builder type
+   * @param target the capability to call; borrowed
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @param params builds the params pointer as {@code P}
+   * @return a new request with empty params, not yet sent
    */
   public static <P> StreamingRequest<P> of(Capability target, long interfaceId, int methodId,
       PointerFactory<P, ?> params) {
@@ -44,17 +51,29 @@ public final class StreamingRequest<P> {
         target.newCall(interfaceId, methodId, params, AnyPointer.FACTORY, p -> p));
   }
 
-  /** The params, initialised on first use. */
+  /**
+   * The params, initialised on first use.
+   *
+   * @return the params builder
+   */
   public P getParams() {
     return request.getParams();
   }
 
-  /** The interface id. */
+  /**
+   * The interface id.
+   *
+   * @return the 64-bit id of the method's interface
+   */
   public long interfaceId() {
     return request.interfaceId();
   }
 
-  /** The method ordinal. */
+  /**
+   * The method ordinal.
+   *
+   * @return the method's ordinal within its interface
+   */
   public int methodId() {
     return request.methodId();
   }
@@ -62,6 +81,8 @@ public final class StreamingRequest<P> {
   /**
    * Sends the call (once). The future completes when the next streaming call may be sent, and
    * fails if the stream is broken (see the class comment and {@link Request#sendStreaming()}).
+   *
+   * @return a future completed when the next streaming call may be sent
    */
   public CompletableFuture<Void> send() {
     return request.sendStreaming();

@@ -8,7 +8,11 @@ package dev.capnp.dynamic;
  * @param value the raw 16-bit value
  */
 public record DynamicEnum(EnumSchema schema, int value) {
-  /** The enumerant's name, or null if the value is not in the schema. */
+  /**
+   * The enumerant's name, or null if the value is not in the schema.
+   *
+   * @return the enumerant's name, or null if the value is not in the schema
+   */
   public String name() {
     return value < schema.enumerants().size() ? schema.enumerants().get(value) : null;
   }

@@ -32,6 +32,9 @@ public final class DynamicList {
   /**
    * The factory for lists with the given element type. Factories are cached with the schema
    * objects they depend on, so repeated calls allocate nothing.
+   *
+   * @param elementType the element type
+   * @return the factory for lists with the given element type
    */
   public static Factory factory(DynamicType elementType) {
     Factory simple = SIMPLE[elementType.kind().ordinal()];
@@ -82,7 +85,11 @@ public final class DynamicList {
       return new Factory(elementType, elementSizeOf(elementType.kind()));
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the element type
+     */
     public DynamicType elementType() {
       return elementType;
     }
@@ -126,7 +133,11 @@ public final class DynamicList {
       this.elementType = elementType;
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the element type
+     */
     public DynamicType elementType() {
       return elementType;
     }
@@ -134,6 +145,9 @@ public final class DynamicList {
     /**
      * Raw bits of a primitive element: bool as 0/1, integers sign-extended, floats as IEEE bits,
      * enums as the unsigned value.
+     *
+     * @param index the element index, from 0
+     * @return the raw bits of a primitive element: bool as 0/1, integers sign-extended, floats as IEEE bits, enums as the unsigned value
      */
     public long getBits(int index) {
       return switch (elementType.kind()) {
@@ -153,7 +167,12 @@ public final class DynamicList {
       };
     }
 
-    /** Element {@code index}; see {@link DynamicValue} for the Java types used. */
+    /**
+     * Element {@code index}; see {@link DynamicValue} for the Java types used.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public Object get(int index) {
       return switch (elementType.kind()) {
         case VOID -> {
@@ -197,7 +216,12 @@ public final class DynamicList {
       };
     }
 
-    /** Whether pointer element {@code index} is non-null. */
+    /**
+     * Whether pointer element {@code index} is non-null.
+     *
+     * @param index the element index, from 0
+     * @return {@code true} if pointer element {@code index} is non-null
+     */
     public boolean hasPointer(int index) {
       return !_pointerElementIsNull(index);
     }
@@ -220,17 +244,30 @@ public final class DynamicList {
       this.elementType = elementType;
     }
 
-    /** The element type. */
+    /**
+     * The element type.
+     *
+     * @return the element type
+     */
     public DynamicType elementType() {
       return elementType;
     }
 
-    /** A reader for the same list. */
+    /**
+     * A reader for the same list.
+     *
+     * @return a reader for the same list
+     */
     public Reader asReader() {
       return _asReader(factory(elementType));
     }
 
-    /** Sets a primitive, enum, Text or Data element (value types as in {@link DynamicStruct.Builder#set}). */
+    /**
+     * Sets a primitive, enum, Text or Data element (value types as in {@link DynamicStruct.Builder#set}).
+     *
+     * @param index the element index, from 0
+     * @param value the value, of a type accepted for the element type
+     */
     public void set(int index, Object value) {
       switch (elementType.kind()) {
         case VOID -> { }
@@ -253,12 +290,23 @@ public final class DynamicList {
       }
     }
 
-    /** The builder of struct element {@code index}. */
+    /**
+     * The builder of struct element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the builder of struct element {@code index}
+     */
     public DynamicStruct.Builder getStruct(int index) {
       return _getStructElement(elementType.structSchema().factory(), index);
     }
 
-    /** Initializes list, Text or Data element {@code index} with {@code size} elements (bytes). */
+    /**
+     * Initializes list, Text or Data element {@code index} with {@code size} elements (bytes).
+     *
+     * @param index the element index, from 0
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public Object init(int index, int size) {
       PointerFactory<Object, ?> f = DynamicStruct.pointerFactory(elementType);
       return _initPointerElement(f, index, size);

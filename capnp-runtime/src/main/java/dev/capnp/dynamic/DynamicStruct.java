@@ -18,7 +18,12 @@ import java.nio.charset.StandardCharsets;
 public final class DynamicStruct {
   private DynamicStruct() {}
 
-  /** The factory reading and building structs of {@code schema} dynamically. */
+  /**
+   * The factory reading and building structs of {@code schema} dynamically.
+   *
+   * @param schema the struct type
+   * @return the factory reading and building structs of {@code schema} dynamically
+   */
   public static Factory factory(StructSchema schema) {
     return schema.factory();
   }
@@ -32,7 +37,11 @@ public final class DynamicStruct {
       this.schema = schema;
     }
 
-    /** The struct type. */
+    /**
+     * The struct type.
+     *
+     * @return the struct type
+     */
     public StructSchema schema() {
       return schema;
     }
@@ -90,23 +99,40 @@ public final class DynamicStruct {
       this.schema = schema;
     }
 
-    /** Views any struct reader (for example a generated one) as a struct of {@code schema}. */
+    /**
+     * Views any struct reader (for example a generated one) as a struct of {@code schema}.
+     *
+     * @param schema the struct type to view the reader as
+     * @param other the reader whose location is shared
+     */
     public Reader(StructSchema schema, StructReader other) {
       super(other);
       this.schema = schema;
     }
 
-    /** The struct's type. */
+    /**
+     * The struct's type.
+     *
+     * @return the struct's type
+     */
     public StructSchema schema() {
       return schema;
     }
 
-    /** The raw union discriminant (0 when the struct has no union). */
+    /**
+     * The raw union discriminant (0 when the struct has no union).
+     *
+     * @return the raw union discriminant (0 when the struct has no union)
+     */
     public int whichDiscriminant() {
       return schema.discriminantCount() == 0 ? 0 : _getShortField(schema.discriminantOffset()) & 0xffff;
     }
 
-    /** The active union member, or null without a union or if the value is unknown to the schema. */
+    /**
+     * The active union member, or null without a union or if the value is unknown to the schema.
+     *
+     * @return the active union member, or null without a union or if the value is unknown to the schema
+     */
     public StructSchema.Field which() {
       return schema.discriminantCount() == 0 ? null : schema.unionField(whichDiscriminant());
     }
@@ -114,6 +140,9 @@ public final class DynamicStruct {
     /**
      * Whether the field is set: false for inactive union members and null pointers; true for
      * active groups and non-pointer fields.
+     *
+     * @param field the field, from this struct's schema
+     * @return {@code true} if the field is set: false for inactive union members and null pointers
      */
     public boolean has(StructSchema.Field field) {
       checkField(schema, field);
@@ -126,7 +155,12 @@ public final class DynamicStruct {
       return !_pointerFieldIsNull(field.offset());
     }
 
-    /** {@link #has(StructSchema.Field)} by field name. */
+    /**
+     * {@link #has(StructSchema.Field)} by field name.
+     *
+     * @param name the field's name
+     * @return {@code true} if the named field is set
+     */
     public boolean has(String name) {
       return has(fieldNamed(schema, name));
     }
@@ -134,6 +168,9 @@ public final class DynamicStruct {
     /**
      * Raw bits of a primitive field with its default applied: bool as 0/1, integers sign-extended
      * (unsigned ones too: mask as needed), floats as their IEEE bits, enums as the value.
+     *
+     * @param field the field, from this struct's schema
+     * @return the raw bits of a primitive field with its default applied: bool as 0/1, integers sign-extended (unsigned ones too: mask as needed), floats as their IEEE bits, enums as the value
      */
     public long getBits(StructSchema.Field field) {
       checkField(schema, field);
@@ -151,7 +188,12 @@ public final class DynamicStruct {
       };
     }
 
-    /** The field's value; see {@link DynamicValue} for the Java types used. */
+    /**
+     * The field's value; see {@link DynamicValue} for the Java types used.
+     *
+     * @param field the field, from this struct's schema
+     * @return the field's value
+     */
     public Object get(StructSchema.Field field) {
       checkField(schema, field);
       if (field.isGroup()) {
@@ -182,7 +224,12 @@ public final class DynamicStruct {
       return _getPointerField(f, field.offset());
     }
 
-    /** The named field's value. */
+    /**
+     * The named field's value.
+     *
+     * @param name the field's name
+     * @return the named field's value
+     */
     public Object get(String name) {
       return get(fieldNamed(schema, name));
     }
@@ -204,23 +251,40 @@ public final class DynamicStruct {
       this.schema = schema;
     }
 
-    /** Views any struct builder (for example a generated one) as a struct of {@code schema}. */
+    /**
+     * Views any struct builder (for example a generated one) as a struct of {@code schema}.
+     *
+     * @param schema the struct type to view the builder as
+     * @param other the builder whose location is shared
+     */
     public Builder(StructSchema schema, StructBuilder other) {
       super(other);
       this.schema = schema;
     }
 
-    /** The struct's type. */
+    /**
+     * The struct's type.
+     *
+     * @return the struct's type
+     */
     public StructSchema schema() {
       return schema;
     }
 
-    /** A reader for the same struct. */
+    /**
+     * A reader for the same struct.
+     *
+     * @return a reader for the same struct
+     */
     public Reader asReader() {
       return _asReader(schema.factory());
     }
 
-    /** The active union member, or null. */
+    /**
+     * The active union member, or null.
+     *
+     * @return the active union member, or null
+     */
     public StructSchema.Field which() {
       return asReader().which();
     }
@@ -238,6 +302,9 @@ public final class DynamicStruct {
      * Data.Reader} for Data, {@link DynamicEnum}/{@link Number}/enumerant name for enums,
      * readers of the matching type for structs and lists, {@link DynamicValue#VOID} or null for
      * Void.
+     *
+     * @param field the field, from this struct's schema
+     * @param value the value, of a type accepted for the field's type (see above)
      */
     public void set(StructSchema.Field field, Object value) {
       checkField(schema, field);
@@ -272,7 +339,12 @@ public final class DynamicStruct {
       }
     }
 
-    /** Sets the named field. */
+    /**
+     * Sets the named field.
+     *
+     * @param name the field's name
+     * @param value the value, as for {@link #set(StructSchema.Field, Object)}
+     */
     public void set(String name, Object value) {
       set(fieldNamed(schema, name), value);
     }
@@ -280,6 +352,9 @@ public final class DynamicStruct {
     /**
      * Makes a group or struct field active (a struct field is replaced by a new zeroed struct) and
      * returns its builder.
+     *
+     * @param field the field, from this struct's schema
+     * @return the builder of the new value
      */
     public Builder init(StructSchema.Field field) {
       checkField(schema, field);
@@ -299,6 +374,8 @@ public final class DynamicStruct {
      * Resets a field to its default (making it the active union member if it is one): raw zero
      * for primitives, null for pointers; a group's fields are cleared recursively and its union
      * goes back to its first member.
+     *
+     * @param field the field, from this struct's schema
      */
     public void clear(StructSchema.Field field) {
       checkField(schema, field);
@@ -326,12 +403,22 @@ public final class DynamicStruct {
       }
     }
 
-    /** Clears the named field. */
+    /**
+     * Clears the named field.
+     *
+     * @param name the field's name
+     */
     public void clear(String name) {
       clear(fieldNamed(schema, name));
     }
 
-    /** Initializes a list, Text or Data field with {@code size} elements (bytes) and returns it. */
+    /**
+     * Initializes a list, Text or Data field with {@code size} elements (bytes) and returns it.
+     *
+     * @param field the field, from this struct's schema
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public Object init(StructSchema.Field field, int size) {
       checkField(schema, field);
       activate(field);
@@ -345,12 +432,23 @@ public final class DynamicStruct {
       };
     }
 
-    /** Initializes a list field and returns its builder. */
+    /**
+     * Initializes a list field and returns its builder.
+     *
+     * @param field the field, from this struct's schema
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public DynamicList.Builder initList(StructSchema.Field field, int size) {
       return (DynamicList.Builder) init(field, size);
     }
 
-    /** The builder of a struct, list or group field (struct/list allocated from its default if null). */
+    /**
+     * The builder of a struct, list or group field (struct/list allocated from its default if null).
+     *
+     * @param field the field, from this struct's schema
+     * @return the builder of a struct, list or group field (struct/list allocated from its default if null)
+     */
     public Object get(StructSchema.Field field) {
       checkField(schema, field);
       if (field.isGroup()) {

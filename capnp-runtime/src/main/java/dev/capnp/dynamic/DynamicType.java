@@ -18,12 +18,20 @@ public record DynamicType(Kind kind, DynamicType elementType, StructSchema struc
     VOID, BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64,
     TEXT, DATA, LIST, ENUM, STRUCT, INTERFACE, ANY_POINTER;
 
-    /** Whether values of this kind live in the pointer section. */
+    /**
+     * Whether values of this kind live in the pointer section.
+     *
+     * @return {@code true} if values of this kind live in the pointer section
+     */
     public boolean isPointer() {
       return ordinal() >= TEXT.ordinal() && this != ENUM;
     }
 
-    /** The name used in the schema language ({@code UInt32}, {@code List}, ...). */
+    /**
+     * The name used in the schema language ({@code UInt32}, {@code List}, ...).
+     *
+     * @return the name used in the schema language ({@code UInt32}, {@code List}, ...)
+     */
     public String schemaName() {
       return switch (this) {
         case VOID -> "Void";
@@ -57,27 +65,52 @@ public record DynamicType(Kind kind, DynamicType elementType, StructSchema struc
     }
   }
 
-  /** The type of the given kind without further parameters (primitives, Text, Data, AnyPointer). */
+  /**
+   * The type of the given kind without further parameters (primitives, Text, Data, AnyPointer).
+   *
+   * @param kind a kind without parameters: a primitive, Text, Data or AnyPointer
+   * @return the type of the given kind without further parameters (primitives, Text, Data, AnyPointer)
+   */
   public static DynamicType of(Kind kind) {
     return PRIMITIVES[kind.ordinal()];
   }
 
-  /** {@code List(element)}. */
+  /**
+   * {@code List(element)}.
+   *
+   * @param element the element type
+   * @return {@code List(element)}
+   */
   public static DynamicType listOf(DynamicType element) {
     return new DynamicType(Kind.LIST, element, null, null, 0);
   }
 
-  /** A struct type. */
+  /**
+   * A struct type.
+   *
+   * @param schema the struct's schema
+   * @return a struct type
+   */
   public static DynamicType struct(StructSchema schema) {
     return new DynamicType(Kind.STRUCT, null, schema, null, schema.id());
   }
 
-  /** An enum type. */
+  /**
+   * An enum type.
+   *
+   * @param schema the enum's schema
+   * @return an enum type
+   */
   public static DynamicType enumType(EnumSchema schema) {
     return new DynamicType(Kind.ENUM, null, null, schema, schema.id());
   }
 
-  /** An interface type (capabilities are not followed). */
+  /**
+   * An interface type (capabilities are not followed).
+   *
+   * @param id the interface's type id
+   * @return an interface type (capabilities are not followed)
+   */
   public static DynamicType interfaceType(long id) {
     return new DynamicType(Kind.INTERFACE, null, null, null, id);
   }

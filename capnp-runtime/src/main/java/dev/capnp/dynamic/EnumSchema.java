@@ -17,22 +17,38 @@ public final class EnumSchema {
     this.enumerants = List.copyOf(enumerants);
   }
 
-  /** The enum's node id. */
+  /**
+   * The enum's node id.
+   *
+   * @return the enum's node id
+   */
   public long id() {
     return id;
   }
 
-  /** The full display name, e.g. {@code foo.capnp:Color}. */
+  /**
+   * The full display name, e.g. {@code foo.capnp:Color}.
+   *
+   * @return the full display name, e.g
+   */
   public String displayName() {
     return displayName;
   }
 
-  /** The unqualified name (the display name without its parent scope), e.g. {@code Inner}. */
+  /**
+   * The unqualified name (the display name without its parent scope), e.g. {@code Inner}.
+   *
+   * @return the unqualified name (the display name without its parent scope), e.g
+   */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);
   }
 
-  /** Enumerant names, indexed by numeric value. */
+  /**
+   * Enumerant names, indexed by numeric value.
+   *
+   * @return the enumerant names, indexed by numeric value
+   */
   public List<String> enumerants() {
     return enumerants;
   }
@@ -47,7 +63,12 @@ public final class EnumSchema {
     return f;
   }
 
-  /** The numeric value of the named enumerant, or -1. */
+  /**
+   * The numeric value of the named enumerant, or -1.
+   *
+   * @param name the enumerant's name
+   * @return the numeric value of the named enumerant, or -1
+   */
   public int findEnumerant(String name) {
     return enumerants.indexOf(name);
   }

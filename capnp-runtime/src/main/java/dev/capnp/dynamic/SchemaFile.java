@@ -21,17 +21,31 @@ public final class SchemaFile {
     this.imports = List.of(imports);
   }
 
-  /** Declares a schema file from its encoded nodes and the schema files it imports. */
+  /**
+   * Declares a schema file from its encoded nodes and the schema files it imports.
+   *
+   * @param chunks the file's encoded nodes, as generated
+   * @param imports the schema files this file imports
+   * @return the schema file
+   */
   public static SchemaFile of(String[] chunks, SchemaFile... imports) {
     return new SchemaFile(chunks, imports);
   }
 
-  /** The schema files this one imports. */
+  /**
+   * The schema files this one imports.
+   *
+   * @return the schema files this one imports
+   */
   public List<SchemaFile> imports() {
     return imports;
   }
 
-  /** The encoded message bytes (standard framing). */
+  /**
+   * The encoded message bytes (standard framing).
+   *
+   * @return the encoded message bytes (standard framing)
+   */
   public byte[] encodedNodes() {
     int size = 0;
     for (String c : chunks) {
@@ -47,7 +61,11 @@ public final class SchemaFile {
     return out;
   }
 
-  /** The nodes of this file and its imports, parsed on first use. */
+  /**
+   * The nodes of this file and its imports, parsed on first use.
+   *
+   * @return the nodes of this file and its imports, parsed on first use
+   */
   public SchemaRegistry registry() {
     SchemaRegistry r = registry;
     if (r == null) {

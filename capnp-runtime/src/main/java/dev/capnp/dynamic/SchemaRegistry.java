@@ -35,7 +35,12 @@ public final class SchemaRegistry {
     this.requestedFiles = requestedFiles;
   }
 
-  /** Loads a framed (standard serialization) {@code CodeGeneratorRequest} message. */
+  /**
+   * Loads a framed (standard serialization) {@code CodeGeneratorRequest} message.
+   *
+   * @param framedMessage the request in standard framing
+   * @return a registry holding the request's nodes
+   */
   public static SchemaRegistry fromCodeGeneratorRequest(ByteBuffer framedMessage) {
     MessageReader message = Serialize.read(framedMessage, TRUSTED);
     return fromCodeGeneratorRequest(message.getRoot(RawStruct.FACTORY));
@@ -44,6 +49,9 @@ public final class SchemaRegistry {
   /**
    * Loads the nodes of a {@code CodeGeneratorRequest} reader (any reader of that struct, such as
    * a generated {@code Schema.CodeGeneratorRequest.Reader}).
+   *
+   * @param request a reader of the {@code CodeGeneratorRequest} struct
+   * @return a registry holding the request's nodes
    */
   public static SchemaRegistry fromCodeGeneratorRequest(StructReader request) {
     Map<Long, RawStruct> nodes = new HashMap<>();
@@ -52,7 +60,12 @@ public final class SchemaRegistry {
     return new SchemaRegistry(nodes, files);
   }
 
-  /** The registry of a generated schema file and (transitively) the files it imports. */
+  /**
+   * The registry of a generated schema file and (transitively) the files it imports.
+   *
+   * @param file the generated file's {@code SCHEMA}
+   * @return the registry of a generated schema file and (transitively) the files it imports
+   */
   public static SchemaRegistry of(SchemaFile file) {
     return file.registry();
   }
@@ -84,12 +97,21 @@ public final class SchemaRegistry {
     }
   }
 
-  /** Ids of the files named in the request's {@code requestedFiles}, by file name. */
+  /**
+   * Ids of the files named in the request's {@code requestedFiles}, by file name.
+   *
+   * @return the file ids, keyed by file name
+   */
   public Map<String, Long> requestedFiles() {
     return Collections.unmodifiableMap(requestedFiles);
   }
 
-  /** Whether a node with this id is loaded. */
+  /**
+   * Whether a node with this id is loaded.
+   *
+   * @param id the node id
+   * @return {@code true} if a node with this id is loaded
+   */
   public boolean contains(long id) {
     return nodes.containsKey(id);
   }
@@ -107,22 +129,43 @@ public final class SchemaRegistry {
     return node(id).u16(6);
   }
 
-  /** Whether the node with this id is a struct. */
+  /**
+   * Whether the node with this id is a struct.
+   *
+   * @param id the node id
+   * @return {@code true} if the node with this id is a struct
+   */
   public boolean isStruct(long id) {
     return nodeKind(id) == 1;
   }
 
-  /** Whether the node with this id is an enum. */
+  /**
+   * Whether the node with this id is an enum.
+   *
+   * @param id the node id
+   * @return {@code true} if the node with this id is an enum
+   */
   public boolean isEnum(long id) {
     return nodeKind(id) == 2;
   }
 
-  /** Whether the node with this id is a constant. */
+  /**
+   * Whether the node with this id is a constant.
+   *
+   * @param id the node id
+   * @return {@code true} if the node with this id is a constant
+   */
   public boolean isConst(long id) {
     return nodeKind(id) == 4;
   }
 
-  /** The id of the node called {@code name} directly inside {@code scopeId}, if any. */
+  /**
+   * The id of the node called {@code name} directly inside {@code scopeId}, if any.
+   *
+   * @param scopeId the id of the enclosing node
+   * @param name the simple name of the nested node
+   * @return the id of the node called {@code name} directly inside {@code scopeId}, if any
+   */
   public java.util.OptionalLong lookupNested(long scopeId, String name) {
     for (RawStruct nested : node(scopeId).list(1)) {
       if (nested.text(0).equals(name)) {
@@ -132,7 +175,12 @@ public final class SchemaRegistry {
     return java.util.OptionalLong.empty();
   }
 
-  /** The type of a constant. */
+  /**
+   * The type of a constant.
+   *
+   * @param id the node id
+   * @return the type of a constant
+   */
   public DynamicType constType(long id) {
     RawStruct n = node(id);
     if (n.u16(6) != 4) {
@@ -141,7 +189,12 @@ public final class SchemaRegistry {
     return resolveType(n.struct(3), Map.of());
   }
 
-  /** The value of a constant, with the Java types described in {@link DynamicValue}. */
+  /**
+   * The value of a constant, with the Java types described in {@link DynamicValue}.
+   *
+   * @param id the node id
+   * @return the value of a constant, with the Java types described in {@link DynamicValue}
+   */
   public Object constValue(long id) {
     DynamicType type = constType(id);
     RawStruct v = node(id).struct(4);
@@ -159,7 +212,12 @@ public final class SchemaRegistry {
     };
   }
 
-  /** The display name of a node. */
+  /**
+   * The display name of a node.
+   *
+   * @param id the node id
+   * @return the display name of a node
+   */
   public String displayName(long id) {
     return node(id).text(0);
   }
@@ -167,6 +225,10 @@ public final class SchemaRegistry {
   /**
    * Finds a node by a dotted path of nested names ({@code Outer.Inner}) starting at
    * {@code scopeId} (usually a file id); returns its id or throws if absent.
+   *
+   * @param scopeId the id of the node to start at
+   * @param dottedName the nested names, separated by dots
+   * @return the found node's id
    */
   public long findNested(long scopeId, String dottedName) {
     long current = scopeId;
@@ -194,6 +256,9 @@ public final class SchemaRegistry {
    * name such as {@code Outer.Inner}, optionally with generic parameters bound, such as
    * {@code Box(Text)} or {@code Pair(Text, List(Int32))}.
    *
+   * @param scopeId the id of the node names are resolved in
+   * @param typeExpression the type expression
+   * @return the struct type, with its parameters bound if given
    * @throws IllegalArgumentException if the name is malformed, unknown or not a struct
    */
   public StructSchema findStruct(long scopeId, String typeExpression) {
@@ -209,12 +274,22 @@ public final class SchemaRegistry {
     return node(id).isNull(5) ? 0 : node(id).list(5).size();
   }
 
-  /** The struct with this id, generic parameters unbound. */
+  /**
+   * The struct with this id, generic parameters unbound.
+   *
+   * @param id the node id
+   * @return the struct with this id, generic parameters unbound
+   */
   public StructSchema getStruct(long id) {
     return structSchema(id, Map.of());
   }
 
-  /** The enum with this id. */
+  /**
+   * The enum with this id.
+   *
+   * @param id the node id
+   * @return the enum with this id
+   */
   public EnumSchema getEnum(long id) {
     return enums.computeIfAbsent(id, k -> {
       RawStruct n = node(k);

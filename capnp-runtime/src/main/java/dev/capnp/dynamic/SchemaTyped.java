@@ -6,6 +6,10 @@ package dev.capnp.dynamic;
  * can print fields of its type parameters as the types they are bound to.
  */
 public interface SchemaTyped {
-  /** The type this factory reads, with its own type arguments bound where known. */
+  /**
+   * The type this factory reads, with its own type arguments bound where known.
+   *
+   * @return the type this factory reads, with its own type arguments bound where known
+   */
   DynamicType schemaType();
 }

@@ -48,47 +48,83 @@ public final class StructSchema {
     this.discriminantOffset = node.i32(8);
   }
 
-  /** The struct's node id. */
+  /**
+   * The struct's node id.
+   *
+   * @return the struct's node id
+   */
   public long id() {
     return id;
   }
 
-  /** The full display name, e.g. {@code foo.capnp:Person.address}. */
+  /**
+   * The full display name, e.g. {@code foo.capnp:Person.address}.
+   *
+   * @return the full display name, e.g
+   */
   public String displayName() {
     return displayName;
   }
 
-  /** The unqualified name (the display name without its parent scope), e.g. {@code Inner}. */
+  /**
+   * The unqualified name (the display name without its parent scope), e.g. {@code Inner}.
+   *
+   * @return the unqualified name (the display name without its parent scope), e.g
+   */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);
   }
 
-  /** Data section size in words. */
+  /**
+   * Data section size in words.
+   *
+   * @return the data section size in words
+   */
   public int dataWordCount() {
     return dataWordCount;
   }
 
-  /** Pointer section size. */
+  /**
+   * Pointer section size.
+   *
+   * @return the pointer section size
+   */
   public int pointerCount() {
     return pointerCount;
   }
 
-  /** Whether this is a group (shares its parent's location). */
+  /**
+   * Whether this is a group (shares its parent's location).
+   *
+   * @return {@code true} if this is a group (shares its parent's location)
+   */
   public boolean isGroup() {
     return isGroup;
   }
 
-  /** Number of union members (0 without a union). */
+  /**
+   * Number of union members (0 without a union).
+   *
+   * @return the number of union members (0 without a union)
+   */
   public int discriminantCount() {
     return discriminantCount;
   }
 
-  /** Offset of the union discriminant, in 16-bit units. */
+  /**
+   * Offset of the union discriminant, in 16-bit units.
+   *
+   * @return the discriminant's offset in 16-bit units
+   */
   public int discriminantOffset() {
     return discriminantOffset;
   }
 
-  /** The factory reading and building this struct dynamically. */
+  /**
+   * The factory reading and building this struct dynamically.
+   *
+   * @return the factory reading and building this struct dynamically
+   */
   public DynamicStruct.Factory factory() {
     DynamicStruct.Factory f = factory;
     if (f == null) {
@@ -108,7 +144,11 @@ public final class StructSchema {
     return f;
   }
 
-  /** The registry this schema belongs to. */
+  /**
+   * The registry this schema belongs to.
+   *
+   * @return the registry this schema belongs to
+   */
   public SchemaRegistry registry() {
     return registry;
   }
@@ -118,7 +158,11 @@ public final class StructSchema {
     return bindings;
   }
 
-  /** All fields, in the order of the schema's field list (by ordinal / code order). */
+  /**
+   * All fields, in the order of the schema's field list (by ordinal / code order).
+   *
+   * @return the fields
+   */
   public List<Field> fields() {
     List<Field> f = fields;
     if (f == null) {
@@ -127,25 +171,43 @@ public final class StructSchema {
     return f;
   }
 
-  /** Members of the union, in field order. */
+  /**
+   * Members of the union, in field order.
+   *
+   * @return the union members
+   */
   public List<Field> unionFields() {
     fields();
     return unionFields;
   }
 
-  /** Fields outside the union, in field order. */
+  /**
+   * Fields outside the union, in field order.
+   *
+   * @return the fields outside the union
+   */
   public List<Field> nonUnionFields() {
     fields();
     return nonUnionFields;
   }
 
-  /** The field with this name, or null. */
+  /**
+   * The field with this name, or null.
+   *
+   * @param name the field's name
+   * @return the field with this name, or null
+   */
   public Field findField(String name) {
     fields();
     return byName.get(name);
   }
 
-  /** The union member with this discriminant value, or null. */
+  /**
+   * The union member with this discriminant value, or null.
+   *
+   * @param discriminant the discriminant value
+   * @return the union member with this discriminant value, or null
+   */
   public Field unionField(int discriminant) {
     fields();
     Field[] byDiscriminant = this.byDiscriminant;
@@ -213,42 +275,74 @@ public final class StructSchema {
       this.offset = raw.i32(1);
     }
 
-    /** The struct declaring this field. */
+    /**
+     * The struct declaring this field.
+     *
+     * @return the struct declaring this field
+     */
     public StructSchema parent() {
       return parent;
     }
 
-    /** The field's name. */
+    /**
+     * The field's name.
+     *
+     * @return the field's name
+     */
     public String name() {
       return name;
     }
 
-    /** Position in {@link StructSchema#fields()}. */
+    /**
+     * Position in {@link StructSchema#fields()}.
+     *
+     * @return the index in {@link StructSchema#fields()}
+     */
     public int index() {
       return index;
     }
 
-    /** The union discriminant value, or {@link #NO_DISCRIMINANT}. */
+    /**
+     * The union discriminant value, or {@link #NO_DISCRIMINANT}.
+     *
+     * @return the union discriminant value, or {@link #NO_DISCRIMINANT}
+     */
     public int discriminantValue() {
       return discriminantValue;
     }
 
-    /** Whether the field is a member of the struct's union. */
+    /**
+     * Whether the field is a member of the struct's union.
+     *
+     * @return {@code true} if the field is a member of the struct's union
+     */
     public boolean isUnionMember() {
       return discriminantValue != NO_DISCRIMINANT;
     }
 
-    /** Whether the field is a group. */
+    /**
+     * Whether the field is a group.
+     *
+     * @return {@code true} if the field is a group
+     */
     public boolean isGroup() {
       return isGroup;
     }
 
-    /** Slot offset in units of the type's size (bits for Bool); 0 for groups. */
+    /**
+     * Slot offset in units of the type's size (bits for Bool); 0 for groups.
+     *
+     * @return the slot offset in units of the type's size (bits for Bool), or 0 for groups
+     */
     public int offset() {
       return isGroup ? 0 : offset;
     }
 
-    /** The field's resolved type; for a group, the group's struct type. */
+    /**
+     * The field's resolved type; for a group, the group's struct type.
+     *
+     * @return the field's resolved type
+     */
     public DynamicType type() {
       DynamicType t = type;
       if (t == null) {

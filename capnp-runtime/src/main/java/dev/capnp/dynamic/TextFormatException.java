@@ -31,12 +31,20 @@ public final class TextFormatException extends IllegalArgumentException {
     return new TextFormatException(line, column, "line " + line + ", column " + where + ": " + what);
   }
 
-  /** The 1-based line of the error. */
+  /**
+   * The 1-based line of the error.
+   *
+   * @return the 1-based line of the error
+   */
   public int line() {
     return line;
   }
 
-  /** The 1-based column of the error's start. */
+  /**
+   * The 1-based column of the error's start.
+   *
+   * @return the 1-based column of the error's start
+   */
   public int column() {
     return column;
   }

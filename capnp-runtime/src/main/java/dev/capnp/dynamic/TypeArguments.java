@@ -30,6 +30,9 @@ public final class TypeArguments {
    *     parameter (arguments of one scope are in the order of its parameters; scopes outermost
    *     first, as generated classes list them)
    * @param typeArguments the factories bound to the parameters
+   * @param schema the generated file's {@code SCHEMA}
+   * @param typeId the generic struct's type id
+   * @return the struct {@code typeId} of {@code schema} with its generic parameters bound
    */
   public static StructSchema structSchema(SchemaFile schema, long typeId, long[] parameterScopes,
       PointerFactory<?, ?>... typeArguments) {
@@ -47,13 +50,26 @@ public final class TypeArguments {
     return schema.registry().structSchema(typeId, Map.copyOf(frozen));
   }
 
-  /** The struct type {@code typeId} of {@code schema} with its parameters bound. */
+  /**
+   * The struct type {@code typeId} of {@code schema} with its parameters bound.
+   *
+   * @param schema the generated file's {@code SCHEMA}
+   * @param typeId the generic struct's type id
+   * @param parameterScopes for each type argument, the id of the generic node declaring its parameter
+   * @param typeArguments the factories bound to the parameters
+   * @return the struct type {@code typeId} of {@code schema} with its parameters bound
+   */
   public static DynamicType structType(SchemaFile schema, long typeId, long[] parameterScopes,
       PointerFactory<?, ?>... typeArguments) {
     return DynamicType.struct(structSchema(schema, typeId, parameterScopes, typeArguments));
   }
 
-  /** The schema type a factory reads, or null if it cannot be told. */
+  /**
+   * The schema type a factory reads, or null if it cannot be told.
+   *
+   * @param factory the type to read or build the value as
+   * @return the schema type a factory reads, or null if it cannot be told
+   */
   public static DynamicType typeOf(PointerFactory<?, ?> factory) {
     if (factory instanceof SchemaTyped typed) {
       return typed.schemaType();

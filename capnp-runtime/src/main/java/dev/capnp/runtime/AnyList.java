@@ -44,6 +44,9 @@ public final class AnyList {
     /**
      * This list viewed as the type read by {@code factory}.
      *
+     * @param <R> the reader type
+     * @param factory the type to read or build the value as
+     * @return this list viewed as the type read by {@code factory}
      * @throws DecodeException if the element types are incompatible
      */
     public <R extends ListReader> R as(ListFactory<?, R> factory) {
@@ -62,7 +65,13 @@ public final class AnyList {
           elementSize);
     }
 
-    /** This list viewed as the type built by {@code factory}. */
+    /**
+     * This list viewed as the type built by {@code factory}.
+     *
+     * @param <B> the builder type
+     * @param factory the type to read or build the value as
+     * @return this list viewed as the type built by {@code factory}
+     */
     public <B extends ListBuilder> B as(ListFactory<B, ?> factory) {
       Wire.checkListCompatible(factory.elementSize, elementSize, structDataSize,
           structPointerCount, "list");
@@ -70,7 +79,11 @@ public final class AnyList {
           structDataSize, structPointerCount, elementSize);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader asReader() {
       return _asReader(FACTORY);
     }

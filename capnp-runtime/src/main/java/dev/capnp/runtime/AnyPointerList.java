@@ -40,7 +40,12 @@ public final class AnyPointerList {
           elementSize, nestingLimit);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public AnyPointer.Reader get(int index) {
       return _getPointerElement(AnyPointer.FACTORY, index);
     }
@@ -59,22 +64,41 @@ public final class AnyPointerList {
           elementSize);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public AnyPointer.Builder get(int index) {
       return _getPointerElement(AnyPointer.FACTORY, index);
     }
 
-    /** Whether element {@code index} is null. */
+    /**
+     * Whether element {@code index} is null.
+     *
+     * @param index the element index, from 0
+     * @return {@code true} if element {@code index} is null
+     */
     public boolean isNull(int index) {
       return _pointerElementIsNull(index);
     }
 
-    /** Sets element {@code index} to a deep copy of what {@code value} points to. */
+    /**
+     * Sets element {@code index} to a deep copy of what {@code value} points to.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
+     */
     public void set(int index, AnyPointer.Reader value) {
       _setPointerElement(AnyPointer.FACTORY, index, value);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader asReader() {
       return _asReader(FACTORY);
     }

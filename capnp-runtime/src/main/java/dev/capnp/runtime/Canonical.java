@@ -9,7 +9,12 @@ package dev.capnp.runtime;
 public final class Canonical {
   private Canonical() {}
 
-  /** The canonical encoding of {@code struct}: the words of one segment, root pointer first. */
+  /**
+   * The canonical encoding of {@code struct}: the words of one segment, root pointer first.
+   *
+   * @param struct the struct to encode, with everything reachable from it
+   * @return the canonical encoding of {@code struct}: the words of one segment, root pointer first
+   */
   public static byte[] canonicalize(StructReader struct) {
     return Wire.canonicalize(struct);
   }
@@ -17,6 +22,9 @@ public final class Canonical {
   /**
    * Whether {@code message} is already in canonical form: one segment whose words are exactly the
    * canonical encoding of its root struct.
+   *
+   * @param message the message to check
+   * @return {@code true} if {@code message} is already in canonical form: one segment whose words are exactly the canonical encoding of its root struct
    */
   public static boolean isCanonical(MessageReader message) {
     if (message.segmentCount() != 1) {

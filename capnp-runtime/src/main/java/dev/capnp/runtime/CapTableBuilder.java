@@ -20,9 +20,18 @@ public interface CapTableBuilder extends CapTableReader {
     }
   };
 
-  /** Adds {@code cap} to the table and returns its index. */
+  /**
+   * Adds {@code cap} to the table and returns its index.
+   *
+   * @param cap the capability to add
+   * @return its index in the table
+   */
   int injectCap(Object cap);
 
-  /** Releases the capability at {@code index} (its pointer was overwritten). */
+  /**
+   * Releases the capability at {@code index} (its pointer was overwritten).
+   *
+   * @param index the index in the message's capability table
+   */
   void dropCap(int index);
 }

@@ -8,6 +8,11 @@ public interface CapTableReader {
   /** A table with no capabilities: every lookup yields {@code null}. */
   CapTableReader EMPTY = index -> null;
 
-  /** The capability at {@code index}, or {@code null} if there is none. */
+  /**
+   * The capability at {@code index}, or {@code null} if there is none.
+   *
+   * @param index the index in the message's capability table
+   * @return the capability at {@code index}, or {@code null} if there is none
+   */
   Object extractCap(int index);
 }

@@ -47,38 +47,65 @@ public final class Data {
     final int offset;
     final int size;
 
-    /** Data holding {@code bytes} (not copied). */
+    /**
+     * Data holding {@code bytes} (not copied).
+     *
+     * @param bytes the bytes; later changes to the array show through
+     */
     public Reader(byte[] bytes) {
       this(ByteBuffer.wrap(bytes), 0, bytes.length);
     }
 
-    /** Data of {@code size} bytes at absolute {@code offset} of {@code buffer}. */
+    /**
+     * Data of {@code size} bytes at absolute {@code offset} of {@code buffer}.
+     *
+     * @param buffer the buffer holding the bytes
+     * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+     * @param size the number of bytes
+     */
     public Reader(ByteBuffer buffer, int offset, int size) {
       this.buffer = buffer;
       this.offset = offset;
       this.size = size;
     }
 
-    /** Size in bytes. */
+    /**
+     * Size in bytes.
+     *
+     * @return the size in bytes
+     */
     public int size() {
       return size;
     }
 
-    /** A read-only view of the bytes (no copy). */
+    /**
+     * A read-only view of the bytes (no copy).
+     *
+     * @return a read-only view of the bytes (no copy)
+     */
     public ByteBuffer asByteBuffer() {
       ByteBuffer dup = buffer.asReadOnlyBuffer();
       dup.limit(offset + size).position(offset);
       return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a copy of the bytes
+     */
     public byte[] toArray() {
       byte[] out = new byte[size];
       buffer.get(offset, out, 0, size);
       return out;
     }
 
-    /** Byte {@code index}. */
+    /**
+     * Byte {@code index}.
+     *
+     * @param index the byte index, from 0
+     * @return the byte {@code index}
+     */
     public byte get(int index) {
       if (index < 0 || index >= size) {
         throw new IndexOutOfBoundsException("index " + index + " of data of size " + size);
@@ -121,24 +148,41 @@ public final class Data {
       this.size = size;
     }
 
-    /** Size in bytes. */
+    /**
+     * Size in bytes.
+     *
+     * @return the size in bytes
+     */
     public int size() {
       return size;
     }
 
-    /** A writable view of the bytes (no copy). */
+    /**
+     * A writable view of the bytes (no copy).
+     *
+     * @return a writable view of the bytes (no copy)
+     */
     public ByteBuffer asByteBuffer() {
       ByteBuffer dup = buffer.duplicate();
       dup.limit(offset + size).position(offset);
       return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A copy of the bytes. */
+    /**
+     * A copy of the bytes.
+     *
+     * @return a copy of the bytes
+     */
     public byte[] toArray() {
       return asReader().toArray();
     }
 
-    /** Sets byte {@code index}. */
+    /**
+     * Sets byte {@code index}.
+     *
+     * @param index the byte index, from 0
+     * @param value the value to write
+     */
     public void set(int index, byte value) {
       if (index < 0 || index >= size) {
         throw new IndexOutOfBoundsException("index " + index + " of data of size " + size);
@@ -146,7 +190,11 @@ public final class Data {
       buffer.put(offset + index, value);
     }
 
-    /** A reader of the same bytes. */
+    /**
+     * A reader of the same bytes.
+     *
+     * @return a reader of the same bytes
+     */
     public Reader asReader() {
       return new Reader(buffer, offset, size);
     }

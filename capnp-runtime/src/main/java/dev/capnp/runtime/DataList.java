@@ -40,7 +40,12 @@ public final class DataList {
           elementSize, nestingLimit);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public Data.Reader get(int index) {
       return _getPointerElement(Data.FACTORY, index);
     }
@@ -59,32 +64,62 @@ public final class DataList {
           elementSize);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public Data.Builder get(int index) {
       return _getPointerElement(Data.FACTORY, index);
     }
 
-    /** Whether element {@code index} is null. */
+    /**
+     * Whether element {@code index} is null.
+     *
+     * @param index the element index, from 0
+     * @return {@code true} if element {@code index} is null
+     */
     public boolean isNull(int index) {
       return _pointerElementIsNull(index);
     }
 
-    /** Sets element {@code index} to a copy of {@code value}. */
+    /**
+     * Sets element {@code index} to a copy of {@code value}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
+     */
     public void set(int index, Data.Reader value) {
       _setPointerElement(Data.FACTORY, index, value);
     }
 
-    /** Sets element {@code index} to a copy of {@code value}. */
+    /**
+     * Sets element {@code index} to a copy of {@code value}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
+     */
     public void set(int index, byte[] value) {
       _setPointerElement(Data.FACTORY, index, new Data.Reader(value));
     }
 
-    /** Replaces element {@code index} by new zeroed data of {@code size} bytes. */
+    /**
+     * Replaces element {@code index} by new zeroed data of {@code size} bytes.
+     *
+     * @param index the element index, from 0
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public Data.Builder init(int index, int size) {
       return _initPointerElement(Data.FACTORY, index, size);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader asReader() {
       return _asReader(FACTORY);
     }

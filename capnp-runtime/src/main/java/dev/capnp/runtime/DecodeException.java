@@ -6,12 +6,21 @@ package dev.capnp.runtime;
  * where, e.g. {@code "struct pointer out of bounds (segment 0, word 17)"}.
  */
 public class DecodeException extends RuntimeException {
-  /** Creates an exception with the given description. */
+  /**
+   * Creates an exception with the given description.
+   *
+   * @param message what is wrong with the message
+   */
   public DecodeException(String message) {
     super(message);
   }
 
-  /** Creates an exception with the given description and underlying cause. */
+  /**
+   * Creates an exception with the given description and underlying cause.
+   *
+   * @param message what is wrong with the message
+   * @param cause the underlying exception
+   */
   public DecodeException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -31,12 +31,21 @@ public enum ElementSize {
     this.pointers = pointers;
   }
 
-  /** The element size with the given wire code (0..7). */
+  /**
+   * The element size with the given wire code (0..7).
+   *
+   * @param code the wire code; only its low 3 bits are used
+   * @return the element size with the given wire code (0..7)
+   */
   public static ElementSize fromCode(int code) {
     return VALUES[code & 7];
   }
 
-  /** Bits from one element to the next, for non-composite sizes. */
+  /**
+   * Bits from one element to the next, for non-composite sizes.
+   *
+   * @return the bits from one element to the next, for non-composite sizes
+   */
   public int stepBits() {
     return dataBits + pointers * 64;
   }

@@ -9,6 +9,11 @@ public final class EnumList {
   /**
    * The factory for lists of enum {@code E}; {@code values[i]} is enumerant number {@code i} and
    * numbers outside the array (or mapping to nothing) read as {@code notInSchema}.
+   *
+   * @param <E> the enum type
+   * @param values the enumerants, indexed by number
+   * @param notInSchema the enumerant read for numbers not in {@code values}
+   * @return the factory for lists of enum {@code E}
    */
   public static <E extends Enum<E>> Factory<E> factory(E[] values, E notInSchema) {
     return new Factory<>(values, notInSchema);
@@ -60,12 +65,22 @@ public final class EnumList {
       this.factory = factory;
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public E get(int index) {
       return factory.decode(_getShortElement(index));
     }
 
-    /** The raw enumerant number of element {@code index}. */
+    /**
+     * The raw enumerant number of element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the raw enumerant number of element {@code index}
+     */
     public int getRaw(int index) {
       return _getShortElement(index) & 0xffff;
     }
@@ -88,12 +103,22 @@ public final class EnumList {
       this.factory = factory;
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public E get(int index) {
       return factory.decode(_getShortElement(index));
     }
 
-    /** Sets element {@code index}. */
+    /**
+     * Sets element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to write
+     */
     public void set(int index, E value) {
       if (value == factory.notInSchema) {
         throw new IllegalArgumentException("cannot write " + value);
@@ -101,12 +126,21 @@ public final class EnumList {
       _setShortElement(index, (short) value.ordinal());
     }
 
-    /** Sets element {@code index} to a raw enumerant number. */
+    /**
+     * Sets element {@code index} to a raw enumerant number.
+     *
+     * @param index the element index, from 0
+     * @param value the value to write
+     */
     public void setRaw(int index, int value) {
       _setShortElement(index, (short) value);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader<E> asReader() {
       return _asReader(factory);
     }

@@ -14,7 +14,18 @@ public abstract class ListBuilder {
   final int structPointerCount;
   final ElementSize elementSize;
 
-  /** A builder for the list at the given location (see {@link ListFactory}). */
+  /**
+   * A builder for the list at the given location (see {@link ListFactory}).
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param ptr byte offset of the first element within the segment
+   * @param elementCount the number of elements
+   * @param step distance between elements, in bits
+   * @param structDataSize data bits of each element viewed as a struct
+   * @param structPointerCount pointers of each element viewed as a struct
+   * @param elementSize the element size encoded in the list pointer
+   */
   protected ListBuilder(SegmentBuilder segment, CapTableBuilder capTable, int ptr,
       int elementCount, int step, int structDataSize, int structPointerCount,
       ElementSize elementSize) {
@@ -28,48 +39,86 @@ public abstract class ListBuilder {
     this.elementSize = elementSize;
   }
 
-  /** A builder sharing {@code other}'s location. */
+  /**
+   * A builder sharing {@code other}'s location.
+   *
+   * @param other the builder whose location is shared
+   */
   protected ListBuilder(ListBuilder other) {
     this(other.segment, other.capTable, other.ptr, other.elementCount, other.step,
         other.structDataSize, other.structPointerCount, other.elementSize);
   }
 
-  /** Number of elements. */
+  /**
+   * Number of elements.
+   *
+   * @return the number of elements
+   */
   public final int size() {
     return elementCount;
   }
 
-  /** The element size encoded in the list pointer. */
+  /**
+   * The element size encoded in the list pointer.
+   *
+   * @return the element size encoded in the list pointer
+   */
   public final ElementSize elementSize() {
     return elementSize;
   }
 
-  /** The segment holding the list. */
+  /**
+   * The segment holding the list.
+   *
+   * @return the segment holding the list
+   */
   protected final SegmentBuilder _segment() {
     return segment;
   }
 
-  /** The message's capability table. */
+  /**
+   * The message's capability table.
+   *
+   * @return the message's capability table
+   */
   protected final CapTableBuilder _capTable() {
     return capTable;
   }
 
-  /** Distance between elements, in bits. */
+  /**
+   * Distance between elements, in bits.
+   *
+   * @return the distance between elements, in bits
+   */
   protected final int _stepBits() {
     return step;
   }
 
-  /** Data bits of each element viewed as a struct. */
+  /**
+   * Data bits of each element viewed as a struct.
+   *
+   * @return the data bits of each element viewed as a struct
+   */
   protected final int _structDataSizeBits() {
     return structDataSize;
   }
 
-  /** Pointers of each element viewed as a struct. */
+  /**
+   * Pointers of each element viewed as a struct.
+   *
+   * @return the number of pointers of each element viewed as a struct
+   */
   protected final int _structPointerCount() {
     return structPointerCount;
   }
 
-  /** A reader of this list built by {@code factory}. */
+  /**
+   * A reader of this list built by {@code factory}.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @return a reader of this list built by {@code factory}
+   */
   protected final <R extends ListReader> R _asReader(ListFactory<?, R> factory) {
     return factory.asReader(this);
   }
@@ -92,14 +141,24 @@ public abstract class ListBuilder {
     return (byteOffset(index) + (structDataSize >>> 3)) >>> 3;
   }
 
-  /** Reads the boolean element {@code index}. */
+  /**
+   * Reads the boolean element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
     byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
-  /** Writes the boolean element {@code index}. */
+  /**
+   * Writes the boolean element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setBooleanElement(int index, boolean value) {
     long bitIndex = (long) checkIndex(index) * step;
     int at = ptr + (int) (bitIndex >>> 3);
@@ -108,103 +167,213 @@ public abstract class ListBuilder {
     segment.buffer.put(at, (byte) (value ? (b | bit) : (b & ~bit)));
   }
 
-  /** Reads the byte element {@code index}. */
+  /**
+   * Reads the byte element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final byte _getByteElement(int index) {
     return segment.buffer.get(byteOffset(index));
   }
 
-  /** Writes the byte element {@code index}. */
+  /**
+   * Writes the byte element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setByteElement(int index, byte value) {
     segment.buffer.put(byteOffset(index), value);
   }
 
-  /** Reads the short element {@code index}. */
+  /**
+   * Reads the short element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final short _getShortElement(int index) {
     return segment.buffer.getShort(byteOffset(index));
   }
 
-  /** Writes the short element {@code index}. */
+  /**
+   * Writes the short element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setShortElement(int index, short value) {
     segment.buffer.putShort(byteOffset(index), value);
   }
 
-  /** Reads the int element {@code index}. */
+  /**
+   * Reads the int element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final int _getIntElement(int index) {
     return segment.buffer.getInt(byteOffset(index));
   }
 
-  /** Writes the int element {@code index}. */
+  /**
+   * Writes the int element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setIntElement(int index, int value) {
     segment.buffer.putInt(byteOffset(index), value);
   }
 
-  /** Reads the long element {@code index}. */
+  /**
+   * Reads the long element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final long _getLongElement(int index) {
     return segment.buffer.getLong(byteOffset(index));
   }
 
-  /** Writes the long element {@code index}. */
+  /**
+   * Writes the long element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setLongElement(int index, long value) {
     segment.buffer.putLong(byteOffset(index), value);
   }
 
-  /** Reads the float element {@code index}. */
+  /**
+   * Reads the float element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final float _getFloatElement(int index) {
     return Float.intBitsToFloat(_getIntElement(index));
   }
 
-  /** Writes the float element {@code index}. */
+  /**
+   * Writes the float element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setFloatElement(int index, float value) {
     _setIntElement(index, Float.floatToRawIntBits(value));
   }
 
-  /** Reads the double element {@code index}. */
+  /**
+   * Reads the double element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final double _getDoubleElement(int index) {
     return Double.longBitsToDouble(_getLongElement(index));
   }
 
-  /** Writes the double element {@code index}. */
+  /**
+   * Writes the double element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @param value the value to write
+   */
   protected final void _setDoubleElement(int index, double value) {
     _setLongElement(index, Double.doubleToRawLongBits(value));
   }
 
-  /** Whether element {@code index}'s pointer is null. */
+  /**
+   * Whether element {@code index}'s pointer is null.
+   *
+   * @param index the element index, from 0
+   * @return {@code true} if element {@code index}'s pointer is null
+   */
   protected final boolean _pointerElementIsNull(int index) {
     return segment.getWord(pointerWord(index)) == 0;
   }
 
-  /** A builder for the value behind element {@code index}'s pointer. */
+  /**
+   * A builder for the value behind element {@code index}'s pointer.
+   *
+   * @param <B> the builder type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final <B> B _getPointerElement(PointerFactory<B, ?> factory, int index) {
     return factory.fromPointerBuilder(segment, capTable, pointerWord(index), null, 0);
   }
 
-  /** Replaces element {@code index}'s pointer by a new value. */
+  /**
+   * Replaces element {@code index}'s pointer by a new value.
+   *
+   * @param <B> the builder type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @param elementCount the number of elements
+   * @return the builder of the new value
+   */
   protected final <B> B _initPointerElement(PointerFactory<B, ?> factory, int index,
       int elementCount) {
     return factory.initFromPointerBuilder(segment, capTable, pointerWord(index), elementCount);
   }
 
-  /** Sets element {@code index}'s pointer to a deep copy of {@code value}. */
+  /**
+   * Sets element {@code index}'s pointer to a deep copy of {@code value}.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @param value the value to copy
+   */
   protected final <R> void _setPointerElement(PointerFactory<?, R> factory, int index, R value) {
     factory.setPointerBuilder(segment, capTable, pointerWord(index), value);
   }
 
-  /** Clears element {@code index}'s pointer. */
+  /**
+   * Clears element {@code index}'s pointer.
+   *
+   * @param index the element index, from 0
+   */
   protected final void _clearPointerElement(int index) {
     Wire.clearPointer(segment, pointerWord(index));
   }
 
-  /** Detaches element {@code index}'s value as an orphan. */
+  /**
+   * Detaches element {@code index}'s value as an orphan.
+   *
+   * @param <T> the type of the orphaned value
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @return the orphan; the caller owns it
+   */
   protected final <T> Orphan<T> _disownPointerElement(PointerFactory<T, ?> factory, int index) {
     return Orphan.disown(factory, segment, capTable, pointerWord(index));
   }
 
-  /** Moves {@code orphan} into element {@code index}'s pointer. */
+  /**
+   * Moves {@code orphan} into element {@code index}'s pointer.
+   *
+   * @param index the element index, from 0
+   * @param orphan the orphan to adopt; it is no longer usable afterwards
+   */
   protected final void _adoptPointerElement(int index, Orphan<?> orphan) {
     orphan.adoptInto(segment, pointerWord(index));
   }
 
-  /** Element {@code index} as a struct builder. */
+  /**
+   * Element {@code index} as a struct builder.
+   *
+   * @param <B> the builder type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final <B extends StructBuilder> B _getStructElement(StructFactory<B, ?> factory,
       int index) {
     int data = byteOffset(index);

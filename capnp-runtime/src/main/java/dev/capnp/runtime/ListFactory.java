@@ -24,7 +24,11 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
   final int emptyDataBits;
   final int emptyPointerCount;
 
-  /** A factory for lists of non-struct elements of the given encoded size. */
+  /**
+   * A factory for lists of non-struct elements of the given encoded size.
+   *
+   * @param elementSize the element size encoded in the list pointer
+   */
   protected ListFactory(ElementSize elementSize) {
     if (elementSize == ElementSize.INLINE_COMPOSITE) {
       throw new IllegalArgumentException("struct lists need a StructSize");
@@ -36,7 +40,11 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
     this.emptyPointerCount = elementSize.pointers;
   }
 
-  /** A factory for lists of structs of the given size (inline composite encoding). */
+  /**
+   * A factory for lists of structs of the given size (inline composite encoding).
+   *
+   * @param structSize the size of each struct
+   */
   protected ListFactory(StructSize structSize) {
     this.elementSize = ElementSize.INLINE_COMPOSITE;
     this.structSize = structSize;
@@ -45,22 +53,55 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
     this.emptyPointerCount = structSize.pointerCount;
   }
 
-  /** The element size new lists are built with (and that readers require at least). */
+  /**
+   * The element size new lists are built with (and that readers require at least).
+   *
+   * @return the element size new lists are built with (and that readers require at least)
+   */
   public final ElementSize elementSize() {
     return elementSize;
   }
 
-  /** For struct lists the element struct size, otherwise {@code null}. */
+  /**
+   * For struct lists the element struct size, otherwise {@code null}.
+   *
+   * @return the element struct size, or {@code null} for lists of non-structs
+   */
   public final StructSize structSize() {
     return structSize;
   }
 
-  /** Creates a reader for the list at the given location. */
+  /**
+   * Creates a reader for the list at the given location.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param ptr byte offset of the first element within the segment
+   * @param elementCount the number of elements
+   * @param step distance between elements, in bits
+   * @param structDataSize data bits of each element viewed as a struct
+   * @param structPointerCount pointers of each element viewed as a struct
+   * @param elementSize the element size encoded in the list pointer
+   * @param nestingLimit remaining nesting depth for the value
+   * @return the reader
+   */
   public abstract R constructReader(SegmentReader segment, CapTableReader capTable, int ptr,
       int elementCount, int step, int structDataSize, int structPointerCount,
       ElementSize elementSize, int nestingLimit);
 
-  /** Creates a builder for the list at the given location. */
+  /**
+   * Creates a builder for the list at the given location.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param ptr byte offset of the first element within the segment
+   * @param elementCount the number of elements
+   * @param step distance between elements, in bits
+   * @param structDataSize data bits of each element viewed as a struct
+   * @param structPointerCount pointers of each element viewed as a struct
+   * @param elementSize the element size encoded in the list pointer
+   * @return the builder
+   */
   public abstract B constructBuilder(SegmentBuilder segment, CapTableBuilder capTable, int ptr,
       int elementCount, int step, int structDataSize, int structPointerCount,
       ElementSize elementSize);
@@ -91,7 +132,12 @@ public abstract class ListFactory<B extends ListBuilder, R extends ListReader>
     Wire.setList(segment, capTable, pointerOffset, value);
   }
 
-  /** A reader for the list a builder refers to. */
+  /**
+   * A reader for the list a builder refers to.
+   *
+   * @param builder the builder whose location is read
+   * @return a reader for the list a builder refers to
+   */
   public final R asReader(ListBuilder builder) {
     return constructReader(builder.segment, builder.capTable, builder.ptr, builder.elementCount,
         builder.step, builder.structDataSize, builder.structPointerCount, builder.elementSize,

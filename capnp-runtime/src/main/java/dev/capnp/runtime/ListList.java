@@ -6,7 +6,14 @@ import java.util.Iterator;
 public final class ListList {
   private ListList() {}
 
-  /** The factory for lists whose elements are read and built by {@code elementFactory}. */
+  /**
+   * The factory for lists whose elements are read and built by {@code elementFactory}.
+   *
+   * @param <B> the builder type
+   * @param <R> the reader type
+   * @param elementFactory reads and builds each element list
+   * @return the factory for lists whose elements are read and built by {@code elementFactory}
+   */
   public static <B, R> Factory<B, R> factory(PointerFactory<B, R> elementFactory) {
     return new Factory<>(elementFactory);
   }
@@ -20,7 +27,11 @@ public final class ListList {
       this.elementFactory = elementFactory;
     }
 
-    /** The element factory. */
+    /**
+     * The element factory.
+     *
+     * @return the element factory
+     */
     public PointerFactory<B, R> elementFactory() {
       return elementFactory;
     }
@@ -54,7 +65,12 @@ public final class ListList {
       this.factory = factory;
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public R get(int index) {
       return _getPointerElement(factory, index);
     }
@@ -77,22 +93,42 @@ public final class ListList {
       this.factory = factory;
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public B get(int index) {
       return _getPointerElement(factory, index);
     }
 
-    /** Replaces element {@code index} by a new list of {@code size} elements. */
+    /**
+     * Replaces element {@code index} by a new list of {@code size} elements.
+     *
+     * @param index the element index, from 0
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public B init(int index, int size) {
       return _initPointerElement(factory, index, size);
     }
 
-    /** Sets element {@code index} to a deep copy of {@code value}. */
+    /**
+     * Sets element {@code index} to a deep copy of {@code value}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
+     */
     public void set(int index, R value) {
       _setPointerElement(factory, index, value);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader<R> asReader() {
       return new Reader<>(factory, segment, capTable, ptr, elementCount, step, structDataSize,
           structPointerCount, elementSize, Integer.MAX_VALUE);

@@ -17,7 +17,19 @@ public abstract class ListReader {
   final ElementSize elementSize;
   final int nestingLimit;
 
-  /** A reader for the list at the given location (see {@link ListFactory}). */
+  /**
+   * A reader for the list at the given location (see {@link ListFactory}).
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param ptr byte offset of the first element within the segment
+   * @param elementCount the number of elements
+   * @param step distance between elements, in bits
+   * @param structDataSize data bits of each element viewed as a struct
+   * @param structPointerCount pointers of each element viewed as a struct
+   * @param elementSize the element size encoded in the list pointer
+   * @param nestingLimit remaining nesting depth for the value
+   */
   protected ListReader(SegmentReader segment, CapTableReader capTable, int ptr, int elementCount,
       int step, int structDataSize, int structPointerCount, ElementSize elementSize,
       int nestingLimit) {
@@ -32,48 +44,84 @@ public abstract class ListReader {
     this.nestingLimit = nestingLimit;
   }
 
-  /** A reader sharing {@code other}'s location. */
+  /**
+   * A reader sharing {@code other}'s location.
+   *
+   * @param other the reader whose location is shared
+   */
   protected ListReader(ListReader other) {
     this(other.segment, other.capTable, other.ptr, other.elementCount, other.step,
         other.structDataSize, other.structPointerCount, other.elementSize, other.nestingLimit);
   }
 
-  /** Number of elements. */
+  /**
+   * Number of elements.
+   *
+   * @return the number of elements
+   */
   public final int size() {
     return elementCount;
   }
 
-  /** The element size encoded in the list pointer. */
+  /**
+   * The element size encoded in the list pointer.
+   *
+   * @return the element size encoded in the list pointer
+   */
   public final ElementSize elementSize() {
     return elementSize;
   }
 
-  /** The segment holding the list. */
+  /**
+   * The segment holding the list.
+   *
+   * @return the segment holding the list
+   */
   protected final SegmentReader _segment() {
     return segment;
   }
 
-  /** The message's capability table. */
+  /**
+   * The message's capability table.
+   *
+   * @return the message's capability table
+   */
   protected final CapTableReader _capTable() {
     return capTable;
   }
 
-  /** Distance between elements, in bits. */
+  /**
+   * Distance between elements, in bits.
+   *
+   * @return the distance between elements, in bits
+   */
   protected final int _stepBits() {
     return step;
   }
 
-  /** Data bits of each element viewed as a struct. */
+  /**
+   * Data bits of each element viewed as a struct.
+   *
+   * @return the data bits of each element viewed as a struct
+   */
   protected final int _structDataSizeBits() {
     return structDataSize;
   }
 
-  /** Pointers of each element viewed as a struct. */
+  /**
+   * Pointers of each element viewed as a struct.
+   *
+   * @return the number of pointers of each element viewed as a struct
+   */
   protected final int _structPointerCount() {
     return structPointerCount;
   }
 
-  /** Remaining nesting depth for the elements. */
+  /**
+   * Remaining nesting depth for the elements.
+   *
+   * @return the remaining nesting depth for the elements
+   */
   protected final int _nestingLimit() {
     return nestingLimit;
   }
@@ -89,39 +137,74 @@ public abstract class ListReader {
     return ptr + (int) (((long) checkIndex(index) * step) >>> 3);
   }
 
-  /** Reads the boolean element {@code index}. */
+  /**
+   * Reads the boolean element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
     byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
-  /** Reads the byte element {@code index}. */
+  /**
+   * Reads the byte element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final byte _getByteElement(int index) {
     return segment.buffer.get(byteOffset(index));
   }
 
-  /** Reads the short element {@code index}. */
+  /**
+   * Reads the short element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final short _getShortElement(int index) {
     return segment.buffer.getShort(byteOffset(index));
   }
 
-  /** Reads the int element {@code index}. */
+  /**
+   * Reads the int element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final int _getIntElement(int index) {
     return segment.buffer.getInt(byteOffset(index));
   }
 
-  /** Reads the long element {@code index}. */
+  /**
+   * Reads the long element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final long _getLongElement(int index) {
     return segment.buffer.getLong(byteOffset(index));
   }
 
-  /** Reads the float element {@code index}. */
+  /**
+   * Reads the float element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final float _getFloatElement(int index) {
     return Float.intBitsToFloat(_getIntElement(index));
   }
 
-  /** Reads the double element {@code index}. */
+  /**
+   * Reads the double element {@code index}.
+   *
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final double _getDoubleElement(int index) {
     return Double.longBitsToDouble(_getLongElement(index));
   }
@@ -131,12 +214,24 @@ public abstract class ListReader {
     return (byteOffset(index) + (structDataSize >>> 3)) >>> 3;
   }
 
-  /** Whether element {@code index}'s pointer is null. */
+  /**
+   * Whether element {@code index}'s pointer is null.
+   *
+   * @param index the element index, from 0
+   * @return {@code true} if element {@code index}'s pointer is null
+   */
   protected final boolean _pointerElementIsNull(int index) {
     return structPointerCount == 0 || segment.getWord(pointerWord(index)) == 0;
   }
 
-  /** Reads the value behind element {@code index}'s pointer. */
+  /**
+   * Reads the value behind element {@code index}'s pointer.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final <R> R _getPointerElement(PointerFactory<?, R> factory, int index) {
     // One call site (elements without a pointer read as null: no segment), so that the reader
     // is constructed at one place once this is inlined.
@@ -145,7 +240,14 @@ public abstract class ListReader {
         null, 0, nestingLimit);
   }
 
-  /** Reads element {@code index} as a struct. */
+  /**
+   * Reads element {@code index} as a struct.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param index the element index, from 0
+   * @return the element's value
+   */
   protected final <R extends StructReader> R _getStructElement(StructFactory<?, R> factory,
       int index) {
     int data = byteOffset(index);

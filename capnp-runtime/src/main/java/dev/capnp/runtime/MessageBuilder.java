@@ -18,7 +18,11 @@ public final class MessageBuilder {
     this(DEFAULT_FIRST_SEGMENT_WORDS);
   }
 
-  /** A message whose first segment is {@code firstSegmentWords} words (at least 1). */
+  /**
+   * A message whose first segment is {@code firstSegmentWords} words (at least 1).
+   *
+   * @param firstSegmentWords the size of the first segment in words (8 bytes each)
+   */
   public MessageBuilder(int firstSegmentWords) {
     this.arena = new BuilderArena(Math.max(1, firstSegmentWords));
     arena.allocate(1); // root pointer
@@ -42,42 +46,80 @@ public final class MessageBuilder {
     return arena.segment(0);
   }
 
-  /** Sets the capability table used for capability pointers (for RPC). */
+  /**
+   * Sets the capability table used for capability pointers (for RPC).
+   *
+   * @param capTable the message's capability table
+   */
   public void setCapTable(CapTableBuilder capTable) {
     arena.capTable = capTable;
   }
 
-  /** Replaces the root with a new, zeroed struct. */
+  /**
+   * Replaces the root with a new, zeroed struct.
+   *
+   * @param <B> the builder type
+   * @param factory the type to read or build the value as
+   * @return the builder of the new value
+   */
   public <B extends StructBuilder> B initRoot(StructFactory<B, ?> factory) {
     return factory.initFromPointerBuilder(rootSegment(), arena.capTable, 0, 0);
   }
 
-  /** The root struct (initialised empty if the root is null). */
+  /**
+   * The root struct (initialised empty if the root is null).
+   *
+   * @param <B> the builder type
+   * @param factory the type to read or build the value as
+   * @return the root struct (initialised empty if the root is null)
+   */
   public <B extends StructBuilder> B getRoot(StructFactory<B, ?> factory) {
     return factory.fromPointerBuilder(rootSegment(), arena.capTable, 0, null, 0);
   }
 
-  /** Sets the root to a deep copy of {@code value}, which may come from any message. */
+  /**
+   * Sets the root to a deep copy of {@code value}, which may come from any message.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param value the value to copy
+   */
   public <R extends StructReader> void setRoot(StructFactory<?, R> factory, R value) {
     factory.setPointerBuilder(rootSegment(), arena.capTable, 0, value);
   }
 
-  /** The root pointer, uninterpreted. */
+  /**
+   * The root pointer, uninterpreted.
+   *
+   * @return the root pointer, uninterpreted
+   */
   public AnyPointer.Builder getRootAnyPointer() {
     return new AnyPointer.Builder(rootSegment(), arena.capTable, 0);
   }
 
-  /** The orphanage of this message. */
+  /**
+   * The orphanage of this message.
+   *
+   * @return the orphanage of this message
+   */
   public Orphanage getOrphanage() {
     return orphanage;
   }
 
-  /** Number of segments so far. */
+  /**
+   * Number of segments so far.
+   *
+   * @return the number of segments so far
+   */
   public int segmentCount() {
     return arena.segments.size();
   }
 
-  /** Words allocated over all segments. */
+  /**
+   * Words allocated over all segments.
+   *
+   * @return the words allocated over all segments
+   */
   public long sizeInWords() {
     long n = 0;
     for (SegmentBuilder s : arena.segments) {
@@ -89,6 +131,8 @@ public final class MessageBuilder {
   /**
    * The allocated part of every segment, as little-endian buffers sharing the message memory
    * (position 0, limit = allocated bytes).
+   *
+   * @return the allocated part of every segment, as little-endian buffers sharing the message memory (position 0, limit = allocated bytes)
    */
   public ByteBuffer[] getSegmentsForOutput() {
     ByteBuffer[] out = new ByteBuffer[arena.segments.size()];
@@ -98,7 +142,11 @@ public final class MessageBuilder {
     return out;
   }
 
-  /** A reader over this message's current content (shares memory; no limits). */
+  /**
+   * A reader over this message's current content (shares memory; no limits).
+   *
+   * @return a reader over this message's current content (shares memory
+   */
   public MessageReader asReader() {
     return new MessageReader(getSegmentsForOutput(),
         new ReaderOptions(Long.MAX_VALUE, Integer.MAX_VALUE));

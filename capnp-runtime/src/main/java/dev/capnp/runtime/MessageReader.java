@@ -13,12 +13,21 @@ public final class MessageReader {
   private final ReaderOptions options;
   private CapTableReader capTable = CapTableReader.EMPTY;
 
-  /** Reads a message with default limits. */
+  /**
+   * Reads a message with default limits.
+   *
+   * @param segmentBuffers the segments, little-endian, each from its position to its limit
+   */
   public MessageReader(ByteBuffer[] segmentBuffers) {
     this(segmentBuffers, ReaderOptions.DEFAULT);
   }
 
-  /** Reads a message with the given limits. */
+  /**
+   * Reads a message with the given limits.
+   *
+   * @param segmentBuffers the segments, little-endian, each from its position to its limit
+   * @param options the limits applied while reading
+   */
   public MessageReader(ByteBuffer[] segmentBuffers, ReaderOptions options) {
     this.options = options;
     this.segments = new SegmentReader[segmentBuffers.length];
@@ -29,22 +38,39 @@ public final class MessageReader {
     }
   }
 
-  /** The options this message is read with. */
+  /**
+   * The options this message is read with.
+   *
+   * @return the options this message is read with
+   */
   public ReaderOptions options() {
     return options;
   }
 
-  /** Number of segments. */
+  /**
+   * Number of segments.
+   *
+   * @return the number of segments
+   */
   public int segmentCount() {
     return segments.length;
   }
 
-  /** Segment {@code id}. */
+  /**
+   * Segment {@code id}.
+   *
+   * @param id the segment index, from 0
+   * @return the segment
+   */
   public SegmentReader getSegment(int id) {
     return segments[id];
   }
 
-  /** Sets the capability table used to resolve capability pointers (for RPC). */
+  /**
+   * Sets the capability table used to resolve capability pointers (for RPC).
+   *
+   * @param capTable the message's capability table
+   */
   public void setCapTable(CapTableReader capTable) {
     this.capTable = capTable;
   }
@@ -56,13 +82,23 @@ public final class MessageReader {
     return segments[0];
   }
 
-  /** The root struct, read with {@code factory}. */
+  /**
+   * The root struct, read with {@code factory}.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @return the root struct, read with {@code factory}
+   */
   public <R extends StructReader> R getRoot(StructFactory<?, R> factory) {
     return factory.fromPointerReader(rootSegment(), capTable, 0, null, 0,
         options.nestingLimit());
   }
 
-  /** The root pointer, uninterpreted. */
+  /**
+   * The root pointer, uninterpreted.
+   *
+   * @return the root pointer, uninterpreted
+   */
   public AnyPointer.Reader getRootAnyPointer() {
     return new AnyPointer.Reader(rootSegment(), capTable, 0, options.nestingLimit());
   }

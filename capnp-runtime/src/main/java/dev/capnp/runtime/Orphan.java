@@ -43,20 +43,34 @@ public final class Orphan<T> {
     }
   }
 
-  /** A builder for the orphaned value. */
+  /**
+   * A builder for the orphaned value.
+   *
+   * @return a builder for the orphaned value
+   */
   public T get() {
     checkLive();
     return factory.fromPointerBuilder(slotSegment, capTable, slot, null, 0);
   }
 
-  /** A reader for the orphaned value, interpreted with {@code readerFactory}. */
+  /**
+   * A reader for the orphaned value, interpreted with {@code readerFactory}.
+   *
+   * @param <R> the reader type
+   * @param readerFactory the type to read the value as
+   * @return a reader for the orphaned value, interpreted with {@code readerFactory}
+   */
   public <R> R getReader(PointerFactory<?, R> readerFactory) {
     checkLive();
     return readerFactory.fromPointerReader(slotSegment, capTable, slot, null, 0,
         Integer.MAX_VALUE);
   }
 
-  /** Whether the orphan holds nothing (e.g. it was disowned from a null pointer). */
+  /**
+   * Whether the orphan holds nothing (e.g. it was disowned from a null pointer).
+   *
+   * @return {@code true} if the orphan holds nothing (e.g
+   */
   public boolean isNull() {
     return adopted || slotSegment.getWord(slot) == 0;
   }

@@ -14,13 +14,30 @@ package dev.capnp.runtime;
  * @param <R> reader type
  */
 public interface PointerFactory<B, R> {
-  /** Reads the value behind the pointer at {@code pointerOffset} of {@code segment}. */
+  /**
+   * Reads the value behind the pointer at {@code pointerOffset} of {@code segment}.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffset word offset of the default pointer within {@code defaultSegment}
+   * @param nestingLimit remaining nesting depth for the value
+   * @return the value; a null pointer reads as the default (or an empty value without one)
+   */
   R fromPointerReader(SegmentReader segment, CapTableReader capTable, int pointerOffset,
       SegmentReader defaultSegment, int defaultOffset, int nestingLimit);
 
   /**
    * Returns a builder for the value behind the pointer, first copying the default in if the
    * pointer is null (and upgrading an older, smaller struct or list in place if needed).
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffset word offset of the default pointer within {@code defaultSegment}
+   * @return the builder of the value
    */
   B fromPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable, int pointerOffset,
       SegmentReader defaultSegment, int defaultOffset);
@@ -28,11 +45,24 @@ public interface PointerFactory<B, R> {
   /**
    * Replaces the value behind the pointer with a new, zeroed one. {@code elementCount} is the list
    * length or text/data byte count; struct factories ignore it.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param elementCount the number of elements
+   * @return the builder of the new value
    */
   B initFromPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable, int pointerOffset,
       int elementCount);
 
-  /** Replaces the value behind the pointer with a deep copy of {@code value}. */
+  /**
+   * Replaces the value behind the pointer with a deep copy of {@code value}.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param value the value to copy
+   */
   void setPointerBuilder(SegmentBuilder segment, CapTableBuilder capTable, int pointerOffset,
       R value);
 }

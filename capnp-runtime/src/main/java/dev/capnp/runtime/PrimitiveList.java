@@ -46,7 +46,11 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}: always {@code null} (checks the index). */
+      /**
+       * Element {@code index}: always {@code null} (checks the index).
+       *
+       * @param index the element index, from 0
+       */
       public java.lang.Void get(int index) {
         checkIndex(index);
         return null;
@@ -61,13 +65,21 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}: always {@code null} (checks the index). */
+      /**
+       * Element {@code index}: always {@code null} (checks the index).
+       *
+       * @param index the element index, from 0
+       */
       public java.lang.Void get(int index) {
         checkIndex(index);
         return null;
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -113,12 +125,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public boolean get(int index) {
         return _getBooleanElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public boolean[] toArray() {
         boolean[] out = new boolean[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -136,17 +157,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public boolean get(int index) {
         return _getBooleanElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, boolean value) {
         _setBooleanElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -192,12 +227,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public byte get(int index) {
         return _getByteElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public byte[] toArray() {
         byte[] out = new byte[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -215,17 +259,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public byte get(int index) {
         return _getByteElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, byte value) {
         _setByteElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -271,12 +329,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public short get(int index) {
         return _getShortElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public short[] toArray() {
         short[] out = new short[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -294,17 +361,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public short get(int index) {
         return _getShortElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, short value) {
         _setShortElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -350,12 +431,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public int get(int index) {
         return _getIntElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public int[] toArray() {
         int[] out = new int[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -373,17 +463,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public int get(int index) {
         return _getIntElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, int value) {
         _setIntElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -429,12 +533,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public long get(int index) {
         return _getLongElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public long[] toArray() {
         long[] out = new long[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -452,17 +565,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public long get(int index) {
         return _getLongElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, long value) {
         _setLongElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -508,12 +635,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public float get(int index) {
         return _getFloatElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public float[] toArray() {
         float[] out = new float[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -531,17 +667,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public float get(int index) {
         return _getFloatElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, float value) {
         _setFloatElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }
@@ -587,12 +737,21 @@ public final class PrimitiveList {
             elementSize, nestingLimit);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public double get(int index) {
         return _getDoubleElement(index);
       }
 
-      /** A copy of all elements. */
+      /**
+       * A copy of all elements.
+       *
+       * @return a copy of all elements
+       */
       public double[] toArray() {
         double[] out = new double[elementCount];
         for (int i = 0; i < out.length; i++) {
@@ -610,17 +769,31 @@ public final class PrimitiveList {
             elementSize);
       }
 
-      /** Element {@code index}. */
+      /**
+       * Element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @return the element {@code index}
+       */
       public double get(int index) {
         return _getDoubleElement(index);
       }
 
-      /** Sets element {@code index}. */
+      /**
+       * Sets element {@code index}.
+       *
+       * @param index the element index, from 0
+       * @param value the value to write
+       */
       public void set(int index, double value) {
         _setDoubleElement(index, value);
       }
 
-      /** A reader of the same list. */
+      /**
+       * A reader of the same list.
+       *
+       * @return a reader of the same list
+       */
       public Reader asReader() {
         return _asReader(FACTORY);
       }

@@ -28,13 +28,22 @@ public final class ReaderOptions {
   /**
    * Options with the given limits; the largest message accepted from a stream is the larger of
    * the traversal limit and 8 Mi words.
+   *
+   * @param traversalLimitInWords the most words the reader may visit, over all reads of the message
+   * @param nestingLimit remaining nesting depth for the value
    */
   public ReaderOptions(long traversalLimitInWords, int nestingLimit) {
     this(traversalLimitInWords, nestingLimit,
         Math.max(traversalLimitInWords, DEFAULT_TRAVERSAL_LIMIT_IN_WORDS));
   }
 
-  /** Options with every limit given explicitly. */
+  /**
+   * Options with every limit given explicitly.
+   *
+   * @param traversalLimitInWords the most words the reader may visit, over all reads of the message
+   * @param nestingLimit remaining nesting depth for the value
+   * @param maxMessageSizeInWords the largest message accepted from a stream, in words (8 bytes each)
+   */
   public ReaderOptions(long traversalLimitInWords, int nestingLimit, long maxMessageSizeInWords) {
     if (traversalLimitInWords < 0 || nestingLimit < 0 || maxMessageSizeInWords < 0) {
       throw new IllegalArgumentException("limits must not be negative");
@@ -44,17 +53,29 @@ public final class ReaderOptions {
     this.maxMessageSizeInWords = maxMessageSizeInWords;
   }
 
-  /** Total words that may be traversed while reading one message. */
+  /**
+   * Total words that may be traversed while reading one message.
+   *
+   * @return the total words that may be traversed while reading one message
+   */
   public long traversalLimitInWords() {
     return traversalLimitInWords;
   }
 
-  /** Maximum pointer nesting depth. */
+  /**
+   * Maximum pointer nesting depth.
+   *
+   * @return the maximum nesting depth
+   */
   public int nestingLimit() {
     return nestingLimit;
   }
 
-  /** Largest total message size (all segments) accepted when reading a stream. */
+  /**
+   * Largest total message size (all segments) accepted when reading a stream.
+   *
+   * @return the limit in words (8 bytes each)
+   */
   public long maxMessageSizeInWords() {
     return maxMessageSizeInWords;
   }

@@ -21,7 +21,11 @@ public final class SegmentBuilder extends SegmentReader {
         arena);
   }
 
-  /** Words allocated so far. */
+  /**
+   * Words allocated so far.
+   *
+   * @return the words allocated so far
+   */
   public int allocatedWords() {
     return pos;
   }

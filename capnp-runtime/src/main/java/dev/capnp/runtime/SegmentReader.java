@@ -41,6 +41,9 @@ public class SegmentReader {
    * A read-only, trusted segment holding the given words (little-endian); used by generated code
    * for default values and constants. The pointer at the word offset given alongside it is the
    * value's root pointer.
+   *
+   * @param words the segment's words, 8 bytes each, little-endian
+   * @return a read-only, trusted segment holding the given words (little-endian)
    */
   public static SegmentReader ofWords(long... words) {
     ByteBuffer buf = ByteBuffer.allocate(words.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -54,17 +57,29 @@ public class SegmentReader {
     return seg;
   }
 
-  /** This segment's id within its message. */
+  /**
+   * This segment's id within its message.
+   *
+   * @return this segment's id within its message
+   */
   public final int id() {
     return id;
   }
 
-  /** Size in words. */
+  /**
+   * Size in words.
+   *
+   * @return the size in words
+   */
   public final int sizeInWords() {
     return sizeWords;
   }
 
-  /** A read-only little-endian view of the whole segment. */
+  /**
+   * A read-only little-endian view of the whole segment.
+   *
+   * @return a read-only little-endian view of the whole segment
+   */
   public final ByteBuffer asByteBuffer() {
     return buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -31,12 +31,21 @@ public final class Serialize {
   /**
    * Reads one message from {@code buffer} starting at its position, without copying: the
    * segments are slices of {@code buffer}. Advances the position past the message.
+   *
+   * @param buffer the buffer to read from, positioned at the message
+   * @return the message
    */
   public static MessageReader read(ByteBuffer buffer) {
     return read(buffer, ReaderOptions.DEFAULT);
   }
 
-  /** Like {@link #read(ByteBuffer)} with explicit limits. */
+  /**
+   * Like {@link #read(ByteBuffer)} with explicit limits.
+   *
+   * @param buffer the buffer to read from, positioned at the message
+   * @param options the limits for reading the message
+   * @return the message
+   */
   public static MessageReader read(ByteBuffer buffer, ReaderOptions options) {
     ByteBuffer b = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int start = b.position();
@@ -75,23 +84,45 @@ public final class Serialize {
     return new MessageReader(segs, options);
   }
 
-  /** Reads one message from a channel. */
+  /**
+   * Reads one message from a channel.
+   *
+   * @param channel the channel to read from
+   * @return the message
+   */
   public static MessageReader read(ReadableByteChannel channel) throws IOException {
     return read(channel, ReaderOptions.DEFAULT);
   }
 
-  /** Reads one message from a channel with explicit limits. */
+  /**
+   * Reads one message from a channel with explicit limits.
+   *
+   * @param channel the channel to read from
+   * @param options the limits for reading the message
+   * @return the message
+   */
   public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
     return read(channelSource(channel), options);
   }
 
-  /** Reads one message from a stream (reads exactly the message's bytes). */
+  /**
+   * Reads one message from a stream (reads exactly the message's bytes).
+   *
+   * @param in the stream to read from
+   * @return the message
+   */
   public static MessageReader read(InputStream in) throws IOException {
     return read(in, ReaderOptions.DEFAULT);
   }
 
-  /** Reads one message from a stream with explicit limits. */
+  /**
+   * Reads one message from a stream with explicit limits.
+   *
+   * @param in the stream to read from
+   * @param options the limits for reading the message
+   * @return the message
+   */
   public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
     return read(streamSource(in), options);
   }
@@ -99,12 +130,22 @@ public final class Serialize {
   /**
    * Reads the next message from a stream of messages, or returns {@code null} if the stream ends
    * cleanly before the first byte of a message.
+   *
+   * @param in the stream to read from
+   * @param options the limits for reading the message
+   * @return the message, or {@code null} at a clean end of the stream
    */
   public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
     return tryRead(streamSource(in), options);
   }
 
-  /** Like {@link #tryRead(InputStream, ReaderOptions)} for a channel. */
+  /**
+   * Like {@link #tryRead(InputStream, ReaderOptions)} for a channel.
+   *
+   * @param channel the channel to read from
+   * @param options the limits for reading the message
+   * @return the message, or {@code null} at a clean end of the stream
+   */
   public static MessageReader tryRead(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
     return tryRead(channelSource(channel), options);
@@ -253,7 +294,12 @@ public final class Serialize {
     return h;
   }
 
-  /** Size of the framed message in words. */
+  /**
+   * Size of the framed message in words.
+   *
+   * @param message the message
+   * @return the size of the framed message in words
+   */
   public static long computeSerializedSizeInWords(MessageBuilder message) {
     ByteBuffer[] segs = message.getSegmentsForOutput();
     long n = headerBytes(segs.length) / 8;
@@ -263,7 +309,12 @@ public final class Serialize {
     return n;
   }
 
-  /** Writes the framed message to a channel (a gathering write when supported). */
+  /**
+   * Writes the framed message to a channel (a gathering write when supported).
+   *
+   * @param channel the channel to write to
+   * @param message the message to write
+   */
   public static void write(WritableByteChannel channel, MessageBuilder message)
       throws IOException {
     ByteBuffer[] segs = message.getSegmentsForOutput();
@@ -288,7 +339,12 @@ public final class Serialize {
     }
   }
 
-  /** Writes the framed message to a stream. */
+  /**
+   * Writes the framed message to a stream.
+   *
+   * @param out the stream to write to
+   * @param message the message to write
+   */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
     ByteBuffer[] segs = message.getSegmentsForOutput();
     ByteBuffer h = header(segs);
@@ -310,7 +366,12 @@ public final class Serialize {
     }
   }
 
-  /** The framed message in a new heap buffer (position 0, limit = size). */
+  /**
+   * The framed message in a new heap buffer (position 0, limit = size).
+   *
+   * @param message the message to write
+   * @return the framed message in a new heap buffer (position 0, limit = size)
+   */
   public static ByteBuffer toByteBuffer(MessageBuilder message) {
     ByteBuffer[] segs = message.getSegmentsForOutput();
     ByteBuffer out = ByteBuffer.allocate(
@@ -322,7 +383,12 @@ public final class Serialize {
     return out.flip();
   }
 
-  /** The framed message as bytes. */
+  /**
+   * The framed message as bytes.
+   *
+   * @param message the message to write
+   * @return the framed message as bytes
+   */
   public static byte[] toBytes(MessageBuilder message) {
     return toByteBuffer(message).array();
   }

@@ -23,7 +23,12 @@ public final class SerializePacked {
 
   // ---------------------------------------------------------------- reading
 
-  /** Reads one packed message from a buffer, advancing its position past the message. */
+  /**
+   * Reads one packed message from a buffer, advancing its position past the message.
+   *
+   * @param buffer the buffer to read from, positioned at the message
+   * @return the message
+   */
   public static MessageReader read(ByteBuffer buffer) {
     return read(buffer, ReaderOptions.DEFAULT);
   }
@@ -31,6 +36,10 @@ public final class SerializePacked {
   /**
    * Reads one packed message from a buffer with explicit limits. A heap buffer is unpacked
    * straight from its array; any other buffer through a small window.
+   *
+   * @param buffer the buffer to read from, positioned at the message
+   * @param options the limits for reading the message
+   * @return the message
    */
   public static MessageReader read(ByteBuffer buffer, ReaderOptions options) {
     try {
@@ -51,23 +60,45 @@ public final class SerializePacked {
     }
   }
 
-  /** Reads one packed message from a channel. */
+  /**
+   * Reads one packed message from a channel.
+   *
+   * @param channel the channel to read from
+   * @return the message
+   */
   public static MessageReader read(ReadableByteChannel channel) throws IOException {
     return read(channel, ReaderOptions.DEFAULT);
   }
 
-  /** Reads one packed message from a channel with explicit limits. */
+  /**
+   * Reads one packed message from a channel with explicit limits.
+   *
+   * @param channel the channel to read from
+   * @param options the limits for reading the message
+   * @return the message
+   */
   public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
     return Serialize.read(new Unpacker(PackedInput.of(channel), STREAM_WINDOW), options);
   }
 
-  /** Reads one packed message from a stream. */
+  /**
+   * Reads one packed message from a stream.
+   *
+   * @param in the stream to read from
+   * @return the message
+   */
   public static MessageReader read(InputStream in) throws IOException {
     return read(in, ReaderOptions.DEFAULT);
   }
 
-  /** Reads one packed message from a stream with explicit limits. */
+  /**
+   * Reads one packed message from a stream with explicit limits.
+   *
+   * @param in the stream to read from
+   * @param options the limits for reading the message
+   * @return the message
+   */
   public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
     return Serialize.read(new Unpacker(PackedInput.of(in), STREAM_WINDOW), options);
   }
@@ -75,6 +106,10 @@ public final class SerializePacked {
   /**
    * Reads the next packed message from a stream of messages, or returns {@code null} if the
    * stream ends cleanly before the first byte of a message.
+   *
+   * @param in the stream to read from
+   * @param options the limits for reading the message
+   * @return the message, or {@code null} at a clean end of the stream
    */
   public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
     return Serialize.tryRead(new Unpacker(PackedInput.of(in), STREAM_WINDOW), options);
@@ -82,7 +117,12 @@ public final class SerializePacked {
 
   // ---------------------------------------------------------------- writing
 
-  /** Writes the packed message to a channel (packing straight from the segments). */
+  /**
+   * Writes the packed message to a channel (packing straight from the segments).
+   *
+   * @param channel the channel to write to
+   * @param message the message to write
+   */
   public static void write(WritableByteChannel channel, MessageBuilder message)
       throws IOException {
     Packer packer = new Packer(chunk -> {
@@ -93,7 +133,12 @@ public final class SerializePacked {
     packMessage(packer, message);
   }
 
-  /** Writes the packed message to a stream (packing straight from the segments). */
+  /**
+   * Writes the packed message to a stream (packing straight from the segments).
+   *
+   * @param out the stream to write to
+   * @param message the message to write
+   */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
     Packer packer = new Packer(
         chunk -> out.write(chunk.array(), chunk.arrayOffset() + chunk.position(),
@@ -110,12 +155,22 @@ public final class SerializePacked {
     packer.flush();
   }
 
-  /** The packed message in a new heap buffer. */
+  /**
+   * The packed message in a new heap buffer.
+   *
+   * @param message the message to write
+   * @return the packed message in a new heap buffer
+   */
   public static ByteBuffer toByteBuffer(MessageBuilder message) {
     return ByteBuffer.wrap(toBytes(message)).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** The packed message as bytes. */
+  /**
+   * The packed message as bytes.
+   *
+   * @param message the message to write
+   * @return the packed message as bytes
+   */
   public static byte[] toBytes(MessageBuilder message) {
     ByteBuffer[] segments = message.getSegmentsForOutput();
     ByteBuffer header = Serialize.header(segments);
@@ -151,7 +206,12 @@ public final class SerializePacked {
 
   // ---------------------------------------------------------------- raw packing
 
-  /** Packs whole words ({@code unpacked.length} must be a multiple of 8). */
+  /**
+   * Packs whole words ({@code unpacked.length} must be a multiple of 8).
+   *
+   * @param unpacked the words to pack
+   * @return the packed bytes
+   */
   public static byte[] pack(byte[] unpacked) {
     if ((unpacked.length & 7) != 0) {
       throw new IllegalArgumentException("packing needs whole words, got " + unpacked.length
@@ -172,6 +232,8 @@ public final class SerializePacked {
   /**
    * Unpacks a complete packed byte sequence.
    *
+   * @param packed the packed bytes
+   * @return the unpacked words
    * @throws DecodeException if it is truncated
    */
   public static byte[] unpack(byte[] packed) {

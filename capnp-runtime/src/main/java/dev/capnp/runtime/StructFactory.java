@@ -18,25 +18,59 @@ public abstract class StructFactory<B extends StructBuilder, R extends StructRea
     implements PointerFactory<B, R> {
   private final StructSize structSize;
 
-  /** A factory for structs of the given size (the size new instances are allocated with). */
+  /**
+   * A factory for structs of the given size (the size new instances are allocated with).
+   *
+   * @param structSize the size of each struct
+   */
   protected StructFactory(StructSize structSize) {
     this.structSize = structSize;
   }
 
-  /** The size new instances of this struct are allocated with. */
+  /**
+   * The size new instances of this struct are allocated with.
+   *
+   * @return the size new instances of this struct are allocated with
+   */
   public final StructSize structSize() {
     return structSize;
   }
 
-  /** Creates a reader for the struct at the given location. */
+  /**
+   * Creates a reader for the struct at the given location.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param dataOffset byte offset of the data section within the segment
+   * @param dataSizeBits size of the data section in bits
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param pointerCount number of pointers in the pointer section
+   * @param nestingLimit remaining nesting depth for the value
+   * @return the reader
+   */
   public abstract R constructReader(SegmentReader segment, CapTableReader capTable,
       int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit);
 
-  /** Creates a builder for the struct at the given location. */
+  /**
+   * Creates a builder for the struct at the given location.
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param dataOffset byte offset of the data section within the segment
+   * @param dataSizeBits size of the data section in bits
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param pointerCount number of pointers in the pointer section
+   * @return the builder
+   */
   public abstract B constructBuilder(SegmentBuilder segment, CapTableBuilder capTable,
       int dataOffset, int dataSizeBits, int pointerOffset, int pointerCount);
 
-  /** A reader for the struct a builder refers to (same location). */
+  /**
+   * A reader for the struct a builder refers to (same location).
+   *
+   * @param builder the builder whose location is read
+   * @return a reader for the struct a builder refers to (same location)
+   */
   public final R asReader(B builder) {
     return constructReader(builder.segment, builder.capTable, builder.data, builder.dataSize,
         builder.pointers, builder.pointerCount, Integer.MAX_VALUE);

@@ -7,7 +7,14 @@ import java.util.NoSuchElementException;
 public final class StructList {
   private StructList() {}
 
-  /** The factory for lists of the struct type built by {@code elementFactory}. */
+  /**
+   * The factory for lists of the struct type built by {@code elementFactory}.
+   *
+   * @param <B> the builder type
+   * @param <R> the reader type
+   * @param elementFactory reads and builds each element struct
+   * @return the factory for lists of the struct type built by {@code elementFactory}
+   */
   public static <B extends StructBuilder, R extends StructReader> Factory<B, R> factory(
       StructFactory<B, R> elementFactory) {
     return new Factory<>(elementFactory);
@@ -23,7 +30,11 @@ public final class StructList {
       this.elementFactory = elementFactory;
     }
 
-    /** The element factory. */
+    /**
+     * The element factory.
+     *
+     * @return the element factory
+     */
     public StructFactory<B, R> elementFactory() {
       return elementFactory;
     }
@@ -54,7 +65,20 @@ public final class StructList {
       implements Iterable<R> {
     private final StructFactory<?, R> factory;
 
-    /** A reader for the list at the given location (see {@link ListFactory}). */
+    /**
+     * A reader for the list at the given location (see {@link ListFactory}).
+     *
+     * @param factory the type to read or build the value as
+     * @param segment the segment holding the value
+     * @param capTable the message's capability table
+     * @param ptr byte offset of the first element within the segment
+     * @param elementCount the number of elements
+     * @param step distance between elements, in bits
+     * @param structDataSize data bits of each element viewed as a struct
+     * @param structPointerCount pointers of each element viewed as a struct
+     * @param elementSize the element size encoded in the list pointer
+     * @param nestingLimit remaining nesting depth for the value
+     */
     protected Reader(StructFactory<?, R> factory, SegmentReader segment, CapTableReader capTable,
         int ptr, int elementCount, int step, int structDataSize, int structPointerCount,
         ElementSize elementSize, int nestingLimit) {
@@ -63,7 +87,12 @@ public final class StructList {
       this.factory = factory;
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public R get(int index) {
       return _getStructElement(factory, index);
     }
@@ -75,6 +104,10 @@ public final class StructList {
      * element, so the iteration allocates nothing even where the JIT's escape analysis does not
      * remove the readers. The reader {@code reuse} was on before is no longer reachable through
      * it (readers of its fields obtained earlier, and group readers, stay where they were).
+     *
+     * @param index the element index, from 0
+     * @param reuse a reader of this list's element type, moved to the element
+     * @return the element {@code index}, read through {@code reuse}: moves {@code reuse} (a reader of this list's element type, e.g
      */
     public R get(int index, R reuse) {
       int data = byteOffset(index);
@@ -123,7 +156,19 @@ public final class StructList {
   public static class Builder<B extends StructBuilder> extends ListBuilder {
     private final StructFactory<B, ?> factory;
 
-    /** A builder for the list at the given location (see {@link ListFactory}). */
+    /**
+     * A builder for the list at the given location (see {@link ListFactory}).
+     *
+     * @param factory the type to read or build the value as
+     * @param segment the segment holding the value
+     * @param capTable the message's capability table
+     * @param ptr byte offset of the first element within the segment
+     * @param elementCount the number of elements
+     * @param step distance between elements, in bits
+     * @param structDataSize data bits of each element viewed as a struct
+     * @param structPointerCount pointers of each element viewed as a struct
+     * @param elementSize the element size encoded in the list pointer
+     */
     protected Builder(StructFactory<B, ?> factory, SegmentBuilder segment,
         CapTableBuilder capTable, int ptr, int elementCount, int step, int structDataSize,
         int structPointerCount, ElementSize elementSize) {
@@ -132,12 +177,23 @@ public final class StructList {
       this.factory = factory;
     }
 
-    /** Element {@code index} (a view into the list). */
+    /**
+     * Element {@code index} (a view into the list).
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index} (a view into the list)
+     */
     public B get(int index) {
       return _getStructElement(factory, index);
     }
 
-    /** A reader of the same list, whose elements are read with {@code readerFactory}. */
+    /**
+     * A reader of the same list, whose elements are read with {@code readerFactory}.
+     *
+     * @param <R> the reader type
+     * @param readerFactory the type to read the value as
+     * @return a reader of the same list, whose elements are read with {@code readerFactory}
+     */
     public <R extends StructReader> Reader<R> asReader(StructFactory<?, R> readerFactory) {
       return new Reader<>(readerFactory, segment, capTable, ptr, elementCount, step,
           structDataSize, structPointerCount, elementSize, Integer.MAX_VALUE);
@@ -146,6 +202,9 @@ public final class StructList {
     /**
      * Overwrites element {@code index} with a copy of {@code value}. Caveat (as in C++): data
      * and pointers beyond this list's element size are dropped.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
      */
     public void setWithCaveats(int index, StructReader value) {
       Wire.copyStructInto(segment, capTable, byteOffset(index), structDataSize,

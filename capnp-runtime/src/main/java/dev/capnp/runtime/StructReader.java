@@ -21,7 +21,17 @@ public abstract class StructReader {
   int pointerCount;
   int nestingLimit;
 
-  /** A reader for the struct at the given location (see {@link StructFactory}). */
+  /**
+   * A reader for the struct at the given location (see {@link StructFactory}).
+   *
+   * @param segment the segment holding the value
+   * @param capTable the message's capability table
+   * @param dataOffset byte offset of the data section within the segment
+   * @param dataSizeBits size of the data section in bits
+   * @param pointerOffset word offset of the pointer within the segment
+   * @param pointerCount number of pointers in the pointer section
+   * @param nestingLimit remaining nesting depth for the value
+   */
   protected StructReader(SegmentReader segment, CapTableReader capTable, int dataOffset,
       int dataSizeBits, int pointerOffset, int pointerCount, int nestingLimit) {
     this.segment = segment == null ? SegmentReader.EMPTY : segment;
@@ -33,7 +43,11 @@ public abstract class StructReader {
     this.nestingLimit = nestingLimit;
   }
 
-  /** A reader sharing {@code other}'s location (used for groups). */
+  /**
+   * A reader sharing {@code other}'s location (used for groups).
+   *
+   * @param other the reader whose location is shared
+   */
   protected StructReader(StructReader other) {
     this.segment = other.segment;
     this.capTable = other.capTable;
@@ -56,47 +70,84 @@ public abstract class StructReader {
     this.nestingLimit = nestingLimit;
   }
 
-  /** The segment holding this struct. */
+  /**
+   * The segment holding this struct.
+   *
+   * @return the segment holding this struct
+   */
   protected final SegmentReader _segment() {
     return segment;
   }
 
-  /** The capability table of the message. */
+  /**
+   * The capability table of the message.
+   *
+   * @return the capability table of the message
+   */
   protected final CapTableReader _capTable() {
     return capTable;
   }
 
-  /** Byte offset of the data section within the segment. */
+  /**
+   * Byte offset of the data section within the segment.
+   *
+   * @return the byte offset of the data section within the segment
+   */
   protected final int _dataOffset() {
     return data;
   }
 
-  /** Size of the data section in bits. */
+  /**
+   * Size of the data section in bits.
+   *
+   * @return the size of the data section in bits
+   */
   protected final int _dataSizeBits() {
     return dataSize;
   }
 
-  /** Word offset of the pointer section within the segment. */
+  /**
+   * Word offset of the pointer section within the segment.
+   *
+   * @return the word offset of the pointer section within the segment
+   */
   protected final int _pointerOffset() {
     return pointers;
   }
 
-  /** Number of pointers in the pointer section. */
+  /**
+   * Number of pointers in the pointer section.
+   *
+   * @return the number of pointers in the pointer section
+   */
   protected final int _pointerCount() {
     return pointerCount;
   }
 
-  /** Remaining nesting depth allowed below this struct. */
+  /**
+   * Remaining nesting depth allowed below this struct.
+   *
+   * @return the remaining nesting depth allowed below this struct
+   */
   protected final int _nestingLimit() {
     return nestingLimit;
   }
 
-  /** Total words of this struct and everything reachable from it (for sizing copies). */
+  /**
+   * Total words of this struct and everything reachable from it (for sizing copies).
+   *
+   * @return the total words of this struct and everything reachable from it (for sizing copies)
+   */
   protected final long _totalSizeInWords() {
     return Wire.structTotalSize(this);
   }
 
-  /** Reads the boolean field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the boolean field at the given offset (default 0 beyond the data section).
+   *
+   * @param bitOffset the field's offset in bits from the start of the data section
+   * @return the field's value
+   */
   protected final boolean _getBooleanField(int bitOffset) {
     if (bitOffset >= dataSize) {
       return false;
@@ -108,12 +159,21 @@ public abstract class StructReader {
   /**
    * Reads the boolean field at the given offset (default 0 beyond the data section), XORed with
    * the default {@code mask}.
+   *
+   * @param bitOffset the field's offset in bits from the start of the data section
+   * @param mask the field's default value, XORed with the stored value
+   * @return the field's value
    */
   protected final boolean _getBooleanField(int bitOffset, boolean mask) {
     return _getBooleanField(bitOffset) ^ mask;
   }
 
-  /** Reads the byte field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the byte field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final byte _getByteField(int offset) {
     if ((offset + 1) * 8 > dataSize) {
       return 0;
@@ -124,12 +184,21 @@ public abstract class StructReader {
   /**
    * Reads the byte field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param mask the field's default value, XORed with the stored value
+   * @return the field's value
    */
   protected final byte _getByteField(int offset, byte mask) {
     return (byte) (_getByteField(offset) ^ mask);
   }
 
-  /** Reads the short field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the short field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final short _getShortField(int offset) {
     if ((offset + 1) * 16 > dataSize) {
       return 0;
@@ -140,12 +209,21 @@ public abstract class StructReader {
   /**
    * Reads the short field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param mask the field's default value, XORed with the stored value
+   * @return the field's value
    */
   protected final short _getShortField(int offset, short mask) {
     return (short) (_getShortField(offset) ^ mask);
   }
 
-  /** Reads the int field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the int field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final int _getIntField(int offset) {
     if ((offset + 1) * 32 > dataSize) {
       return 0;
@@ -156,12 +234,21 @@ public abstract class StructReader {
   /**
    * Reads the int field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param mask the field's default value, XORed with the stored value
+   * @return the field's value
    */
   protected final int _getIntField(int offset, int mask) {
     return _getIntField(offset) ^ mask;
   }
 
-  /** Reads the long field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the long field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final long _getLongField(int offset) {
     if ((offset + 1) * 64 > dataSize) {
       return 0;
@@ -172,12 +259,21 @@ public abstract class StructReader {
   /**
    * Reads the long field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param mask the field's default value, XORed with the stored value
+   * @return the field's value
    */
   protected final long _getLongField(int offset, long mask) {
     return _getLongField(offset) ^ mask;
   }
 
-  /** Reads the float field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the float field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final float _getFloatField(int offset) {
     return Float.intBitsToFloat(_getIntField(offset));
   }
@@ -185,12 +281,21 @@ public abstract class StructReader {
   /**
    * Reads the float field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param maskBits the raw bits of the field's default value, XORed with the stored bits
+   * @return the field's value
    */
   protected final float _getFloatField(int offset, int maskBits) {
     return Float.intBitsToFloat(_getIntField(offset) ^ maskBits);
   }
 
-  /** Reads the double field at the given offset (default 0 beyond the data section). */
+  /**
+   * Reads the double field at the given offset (default 0 beyond the data section).
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @return the field's value
+   */
   protected final double _getDoubleField(int offset) {
     return Double.longBitsToDouble(_getLongField(offset));
   }
@@ -198,17 +303,33 @@ public abstract class StructReader {
   /**
    * Reads the double field at the given offset (default 0 beyond the data section), XORed with the
    * default {@code mask}.
+   *
+   * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+   * @param maskBits the raw bits of the field's default value, XORed with the stored bits
+   * @return the field's value
    */
   protected final double _getDoubleField(int offset, long maskBits) {
     return Double.longBitsToDouble(_getLongField(offset) ^ maskBits);
   }
 
-  /** Whether pointer {@code pointerIndex} is null (or beyond the pointer section). */
+  /**
+   * Whether pointer {@code pointerIndex} is null (or beyond the pointer section).
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return {@code true} if pointer {@code pointerIndex} is null (or beyond the pointer section)
+   */
   protected final boolean _pointerFieldIsNull(int pointerIndex) {
     return pointerIndex >= pointerCount || segment.getWord(pointers + pointerIndex) == 0;
   }
 
-  /** Reads pointer {@code pointerIndex}; a null pointer reads as the type's empty value. */
+  /**
+   * Reads pointer {@code pointerIndex}; a null pointer reads as the type's empty value.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return the field's value
+   */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex) {
     // One call site (a pointer beyond the section reads as null: no segment), so that the
     // reader is constructed at one place once this is inlined.
@@ -216,7 +337,16 @@ public abstract class StructReader {
         pointers + pointerIndex, null, 0, nestingLimit);
   }
 
-  /** Reads pointer {@code pointerIndex}; a null pointer reads as the given default. */
+  /**
+   * Reads pointer {@code pointerIndex}; a null pointer reads as the given default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @return the field's value
+   */
   protected final <R> R _getPointerField(PointerFactory<?, R> factory, int pointerIndex,
       SegmentReader defaultSegment, int defaultOffsetWords) {
     return factory.fromPointerReader(pointerIndex < pointerCount ? segment : null, capTable,
@@ -232,24 +362,48 @@ public abstract class StructReader {
     return pointerIndex < pointerCount ? segment : null;
   }
 
-  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  /**
+   * Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as empty.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return the field's value
+   */
   protected final Text.Reader _getTextField(int pointerIndex) {
     return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
   }
 
-  /** Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  /**
+   * Reads the {@code Text} pointer {@code pointerIndex}; a null pointer reads as the default.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @return the field's value
+   */
   protected final Text.Reader _getTextField(int pointerIndex, SegmentReader defaultSegment,
       int defaultOffsetWords) {
     return Wire.readText(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
         defaultOffsetWords);
   }
 
-  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as empty. */
+  /**
+   * Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as empty.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return the field's value
+   */
   protected final Data.Reader _getDataField(int pointerIndex) {
     return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, null, 0);
   }
 
-  /** Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as the default. */
+  /**
+   * Reads the {@code Data} pointer {@code pointerIndex}; a null pointer reads as the default.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @return the field's value
+   */
   protected final Data.Reader _getDataField(int pointerIndex, SegmentReader defaultSegment,
       int defaultOffsetWords) {
     return Wire.readData(pointerSegment(pointerIndex), pointers + pointerIndex, defaultSegment,
@@ -259,6 +413,11 @@ public abstract class StructReader {
   /**
    * Reads the struct pointer {@code pointerIndex} with {@code factory}, a {@link StructFactory};
    * a null pointer reads as the struct's default (all fields at their defaults).
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return the field's value
    */
   @SuppressWarnings("unchecked")
   protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
@@ -267,7 +426,16 @@ public abstract class StructReader {
         pointers + pointerIndex, null, 0, nestingLimit);
   }
 
-  /** Like {@link #_getStructField(PointerFactory, int)}, a null pointer reading as the default. */
+  /**
+   * Like {@link #_getStructField(PointerFactory, int)}, a null pointer reading as the default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @return the field's value
+   */
   @SuppressWarnings("unchecked")
   protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
       int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {
@@ -278,6 +446,11 @@ public abstract class StructReader {
   /**
    * Reads the list pointer {@code pointerIndex} with {@code factory}, a {@link ListFactory}; a
    * null pointer reads as an empty list.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @return the field's value
    */
   @SuppressWarnings("unchecked")
   protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
@@ -286,7 +459,16 @@ public abstract class StructReader {
         pointers + pointerIndex, null, 0, nestingLimit);
   }
 
-  /** Like {@link #_getListField(PointerFactory, int)}, a null pointer reading as the default. */
+  /**
+   * Like {@link #_getListField(PointerFactory, int)}, a null pointer reading as the default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read or build the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @return the field's value
+   */
   @SuppressWarnings("unchecked")
   protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
       int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords) {

@@ -7,7 +7,12 @@ public final class StructSize {
   /** Number of pointers in the pointer section. */
   public final int pointerCount;
 
-  /** A struct size; both values must fit in 16 bits. */
+  /**
+   * A struct size; both values must fit in 16 bits.
+   *
+   * @param dataWords the size of the data section in words (8 bytes each)
+   * @param pointerCount number of pointers in the pointer section
+   */
   public StructSize(int dataWords, int pointerCount) {
     if (dataWords < 0 || dataWords > 0xffff || pointerCount < 0 || pointerCount > 0xffff) {
       throw new IllegalArgumentException(
@@ -17,7 +22,11 @@ public final class StructSize {
     this.pointerCount = pointerCount;
   }
 
-  /** Total size in words. */
+  /**
+   * Total size in words.
+   *
+   * @return the total size in words
+   */
   public int total() {
     return dataWords + pointerCount;
   }

@@ -57,25 +57,43 @@ public final class Text {
     final int size;
     private String string;
 
-    /** Text with the given content (encoded as UTF-8). */
+    /**
+     * Text with the given content (encoded as UTF-8).
+     *
+     * @param value the text
+     */
     public Reader(String value) {
       this(value.getBytes(StandardCharsets.UTF_8));
       this.string = value;
     }
 
-    /** Text whose UTF-8 encoding is {@code utf8} (not copied). */
+    /**
+     * Text whose UTF-8 encoding is {@code utf8} (not copied).
+     *
+     * @param utf8 the UTF-8 bytes; later changes to the array show through
+     */
     public Reader(byte[] utf8) {
       this(ByteBuffer.wrap(utf8), 0, utf8.length);
     }
 
-    /** Text of {@code size} UTF-8 bytes at absolute {@code offset} of {@code buffer}. */
+    /**
+     * Text of {@code size} UTF-8 bytes at absolute {@code offset} of {@code buffer}.
+     *
+     * @param buffer the buffer holding the bytes
+     * @param offset the field's offset in units of its own size (e.g. 4 bytes for an int)
+     * @param size the number of UTF-8 bytes
+     */
     public Reader(ByteBuffer buffer, int offset, int size) {
       this.buffer = buffer;
       this.offset = offset;
       this.size = size;
     }
 
-    /** Size in bytes (without the NUL terminator). */
+    /**
+     * Size in bytes (without the NUL terminator).
+     *
+     * @return the size in bytes (without the NUL terminator)
+     */
     public int size() {
       return size;
     }
@@ -85,14 +103,22 @@ public final class Text {
       return size == 0;
     }
 
-    /** A read-only view of the UTF-8 bytes (no copy). */
+    /**
+     * A read-only view of the UTF-8 bytes (no copy).
+     *
+     * @return a read-only view of the UTF-8 bytes (no copy)
+     */
     public ByteBuffer asByteBuffer() {
       ByteBuffer dup = buffer.asReadOnlyBuffer();
       dup.limit(offset + size).position(offset);
       return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A copy of the UTF-8 bytes. */
+    /**
+     * A copy of the UTF-8 bytes.
+     *
+     * @return a copy of the UTF-8 bytes
+     */
     public byte[] toArray() {
       byte[] out = new byte[size];
       buffer.get(offset, out, 0, size);
@@ -114,7 +140,12 @@ public final class Text {
       return s;
     }
 
-    /** UTF-8 byte {@code index} (0 to {@code size() - 1}). */
+    /**
+     * UTF-8 byte {@code index} (0 to {@code size() - 1}).
+     *
+     * @param index the byte index, from 0
+     * @return the byte
+     */
     public byte byteAt(int index) {
       if (index < 0 || index >= size) {
         throw new IndexOutOfBoundsException("index " + index + " of text of " + size + " bytes");
@@ -122,7 +153,11 @@ public final class Text {
       return buffer.get(offset + index);
     }
 
-    /** Whether every byte is ASCII (then chars and bytes are the same); computed once. */
+    /**
+     * Whether every byte is ASCII (then chars and bytes are the same); computed once.
+     *
+     * @return {@code true} if every byte is ASCII (then chars and bytes are the same)
+     */
     public boolean isAscii() {
       int a = ascii;
       if (a == 0) {
@@ -168,6 +203,9 @@ public final class Text {
      * Whether this text is {@code chars} (compared as UTF-8, without decoding this text or
      * building a String). Unpaired surrogates in {@code chars} compare like their UTF-8
      * replacement, '?' (as {@link String#getBytes} encodes them).
+     *
+     * @param chars the characters to compare with
+     * @return {@code true} if this text is {@code chars} (compared as UTF-8, without decoding this text or building a String)
      */
     public boolean contentEquals(CharSequence chars) {
       int n = chars.length();
@@ -212,7 +250,11 @@ public final class Text {
       return at == end;
     }
 
-    /** Writes the UTF-8 bytes to {@code out} (no copy for heap buffers). */
+    /**
+     * Writes the UTF-8 bytes to {@code out} (no copy for heap buffers).
+     *
+     * @param out the stream to write to
+     */
     public void writeTo(OutputStream out) throws IOException {
       if (buffer.hasArray()) {
         out.write(buffer.array(), buffer.arrayOffset() + offset, size);
@@ -224,6 +266,7 @@ public final class Text {
     /**
      * Puts the UTF-8 bytes into {@code dst} at its position and advances it.
      *
+     * @param dst the buffer to write to
      * @throws java.nio.BufferOverflowException if {@code dst} has less room than {@link #size()}
      */
     public void writeTo(ByteBuffer dst) {
@@ -276,19 +319,31 @@ public final class Text {
       this.size = size;
     }
 
-    /** Size in bytes (without the NUL terminator). */
+    /**
+     * Size in bytes (without the NUL terminator).
+     *
+     * @return the size in bytes (without the NUL terminator)
+     */
     public int size() {
       return size;
     }
 
-    /** A writable view of the UTF-8 bytes (no copy). */
+    /**
+     * A writable view of the UTF-8 bytes (no copy).
+     *
+     * @return a writable view of the UTF-8 bytes (no copy)
+     */
     public ByteBuffer asByteBuffer() {
       ByteBuffer dup = buffer.duplicate();
       dup.limit(offset + size).position(offset);
       return dup.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A reader of the same bytes. */
+    /**
+     * A reader of the same bytes.
+     *
+     * @return a reader of the same bytes
+     */
     public Reader asReader() {
       return new Reader(buffer, offset, size);
     }

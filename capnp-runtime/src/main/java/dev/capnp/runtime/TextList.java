@@ -40,7 +40,12 @@ public final class TextList {
           elementSize, nestingLimit);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public Text.Reader get(int index) {
       return _getPointerElement(Text.FACTORY, index);
     }
@@ -59,32 +64,62 @@ public final class TextList {
           elementSize);
     }
 
-    /** Element {@code index}. */
+    /**
+     * Element {@code index}.
+     *
+     * @param index the element index, from 0
+     * @return the element {@code index}
+     */
     public Text.Builder get(int index) {
       return _getPointerElement(Text.FACTORY, index);
     }
 
-    /** Whether element {@code index} is null. */
+    /**
+     * Whether element {@code index} is null.
+     *
+     * @param index the element index, from 0
+     * @return {@code true} if element {@code index} is null
+     */
     public boolean isNull(int index) {
       return _pointerElementIsNull(index);
     }
 
-    /** Sets element {@code index} to a copy of {@code value}. */
+    /**
+     * Sets element {@code index} to a copy of {@code value}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to copy
+     */
     public void set(int index, Text.Reader value) {
       _setPointerElement(Text.FACTORY, index, value);
     }
 
-    /** Sets element {@code index} to {@code value}. */
+    /**
+     * Sets element {@code index} to {@code value}.
+     *
+     * @param index the element index, from 0
+     * @param value the value to write
+     */
     public void set(int index, String value) {
       _setPointerElement(Text.FACTORY, index, new Text.Reader(value));
     }
 
-    /** Replaces element {@code index} by new zeroed text of {@code size} bytes. */
+    /**
+     * Replaces element {@code index} by new zeroed text of {@code size} bytes.
+     *
+     * @param index the element index, from 0
+     * @param size the number of elements (bytes for Text and Data)
+     * @return the builder of the new value
+     */
     public Text.Builder init(int index, int size) {
       return _initPointerElement(Text.FACTORY, index, size);
     }
 
-    /** A reader of the same list. */
+    /**
+     * A reader of the same list.
+     *
+     * @return a reader of the same list
+     */
     public Reader asReader() {
       return _asReader(FACTORY);
     }

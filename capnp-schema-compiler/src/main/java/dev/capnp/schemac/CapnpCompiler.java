@@ -39,7 +39,11 @@ public final class CapnpCompiler {
     this.currentDirectory = builder.currentDirectory.toAbsolutePath().normalize();
   }
 
-  /** A builder with an empty import path and the current directory of the JVM. */
+  /**
+   * A builder with an empty import path and the current directory of the JVM.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -52,19 +56,34 @@ public final class CapnpCompiler {
 
     private Builder() {}
 
-    /** Directories searched for absolute imports ({@code -I}), in order. */
+    /**
+     * Directories searched for absolute imports ({@code -I}), in order.
+     *
+     * @param dirs the import directories, searched in list order
+     * @return this builder
+     */
     public Builder importPath(List<Path> dirs) {
       importPath.addAll(dirs);
       return this;
     }
 
-    /** Prefixes stripped from the names of the compiled files ({@code --src-prefix}). */
+    /**
+     * Prefixes stripped from the names of the compiled files ({@code --src-prefix}).
+     *
+     * @param prefixes the directory prefixes to strip
+     * @return this builder
+     */
     public Builder sourcePrefixes(List<Path> prefixes) {
       sourcePrefixes.addAll(prefixes);
       return this;
     }
 
-    /** The directory file names are made relative to (default: the JVM's). */
+    /**
+     * The directory file names are made relative to (default: the JVM's).
+     *
+     * @param dir the directory relative file names are resolved against
+     * @return this builder
+     */
     public Builder currentDirectory(Path dir) {
       currentDirectory = dir;
       return this;
@@ -78,6 +97,8 @@ public final class CapnpCompiler {
   /**
    * Compiles {@code files} and returns the request.
    *
+   * @param files the schema files, compiled together
+   * @return the {@code CodeGeneratorRequest} for {@code files}
    * @throws SchemaCompileException if any file has errors
    */
   public MessageBuilder compile(List<Path> files) {
@@ -93,6 +114,8 @@ public final class CapnpCompiler {
    * {@link SchemaRegistry#requestedFiles()}, then read or build messages with
    * {@code DynamicStruct}.
    *
+   * @param files the schema files, compiled together
+   * @return a registry with the schemas of {@code files} and their imports
    * @throws SchemaCompileException if any file has errors
    */
   public SchemaRegistry load(List<Path> files) {
@@ -105,6 +128,8 @@ public final class CapnpCompiler {
    * imports use the import path and the bundled schemas, relative imports are resolved against
    * the current directory.
    *
+   * @param sources the schema sources, compiled together
+   * @return the {@code CodeGeneratorRequest} for {@code sources}
    * @throws SchemaCompileException if any source has errors
    */
   public MessageBuilder compileSources(List<SourceFile> sources) {
@@ -128,7 +153,12 @@ public final class CapnpCompiler {
     return writeRequest(walker, roots);
   }
 
-  /** Compiles {@code files} into a request in standard framing (as {@code capnp compile -o-}). */
+  /**
+   * Compiles {@code files} into a request in standard framing (as {@code capnp compile -o-}).
+   *
+   * @param files the schema files, compiled together
+   * @return the serialized {@code CodeGeneratorRequest}
+   */
   public byte[] compileToBytes(List<Path> files) {
     return Serialize.toBytes(compile(files));
   }

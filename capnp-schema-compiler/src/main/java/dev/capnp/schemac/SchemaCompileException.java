@@ -8,13 +8,21 @@ public final class SchemaCompileException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final transient List<SchemaError> errors;
 
-  /** An exception for {@code errors} (not empty). */
+  /**
+   * An exception for {@code errors} (not empty).
+   *
+   * @param errors the compile errors, not empty
+   */
   public SchemaCompileException(List<SchemaError> errors) {
     super(errors.stream().map(SchemaError::toString).collect(Collectors.joining("\n")));
     this.errors = List.copyOf(errors);
   }
 
-  /** The errors. */
+  /**
+   * The errors.
+   *
+   * @return the compile errors, not empty
+   */
   public List<SchemaError> errors() {
     return errors;
   }

@@ -12,7 +12,12 @@ public final class SourceFile {
   private final byte[] bytes;
   private final int[] lineStarts;
 
-  /** A source file named {@code name} whose content is {@code bytes} (UTF-8). */
+  /**
+   * A source file named {@code name} whose content is {@code bytes} (UTF-8).
+   *
+   * @param name the display name, also used to resolve relative imports
+   * @param bytes the file content as UTF-8
+   */
   public SourceFile(String name, byte[] bytes) {
     this.name = name;
     this.bytes = bytes.clone();
@@ -29,12 +34,22 @@ public final class SourceFile {
     this.lineStarts = Arrays.copyOf(starts, count);
   }
 
-  /** A source file from a string. */
+  /**
+   * A source file from a string.
+   *
+   * @param name the display name, also used to resolve relative imports
+   * @param text the file content
+   * @return a source file with {@code text} encoded as UTF-8
+   */
   public static SourceFile of(String name, String text) {
     return new SourceFile(name, text.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The display name. */
+  /**
+   * The display name.
+   *
+   * @return the display name given at construction
+   */
   public String name() {
     return name;
   }

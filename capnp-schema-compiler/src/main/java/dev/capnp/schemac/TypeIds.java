@@ -15,12 +15,22 @@ public final class TypeIds {
 
   private TypeIds() {}
 
-  /** A new random file id, as {@code capnp id} prints it: {@code @0x...;}. */
+  /**
+   * A new random file id, as {@code capnp id} prints it: {@code @0x...;}.
+   *
+   * @return the {@code @0x...;} line for a new schema file
+   */
   public static String newFileId() {
     return "@0x" + Long.toHexString(RANDOM.nextLong() | Long.MIN_VALUE) + ";";
   }
 
-  /** The id of the declaration named {@code name} nested in {@code parentId}. */
+  /**
+   * The id of the declaration named {@code name} nested in {@code parentId}.
+   *
+   * @param parentId the id of the enclosing file or declaration
+   * @param name the simple name of the nested declaration
+   * @return the 64-bit type id, with its top bit set
+   */
   public static long childId(long parentId, String name) {
     byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
     byte[] input = new byte[8 + nameBytes.length];
@@ -29,7 +39,13 @@ public final class TypeIds {
     return hash(input);
   }
 
-  /** The id of the group or named union that is field {@code index} of {@code parentId}. */
+  /**
+   * The id of the group or named union that is field {@code index} of {@code parentId}.
+   *
+   * @param parentId the id of the struct that holds the group or union
+   * @param index the field index (declaration order) of the group or union in the parent
+   * @return the 64-bit type id, with its top bit set
+   */
   public static long groupId(long parentId, int index) {
     byte[] input = new byte[10];
     putLittleEndian(input, 0, parentId, 8);
@@ -37,7 +53,14 @@ public final class TypeIds {
     return hash(input);
   }
 
-  /** The id of the implicit parameter or result struct of method {@code ordinal}. */
+  /**
+   * The id of the implicit parameter or result struct of method {@code ordinal}.
+   *
+   * @param interfaceId the id of the interface that declares the method
+   * @param ordinal the method's ordinal ({@code @N})
+   * @param isResults {@code true} for the result struct, {@code false} for the parameter struct
+   * @return the 64-bit type id, with its top bit set
+   */
   public static long methodParamsId(long interfaceId, int ordinal, boolean isResults) {
     byte[] input = new byte[11];
     putLittleEndian(input, 0, interfaceId, 8);

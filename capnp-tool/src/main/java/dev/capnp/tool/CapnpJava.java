@@ -45,12 +45,24 @@ public final class CapnpJava implements Runnable {
         "Missing command: use 'decode', 'encode' or 'eval' (see --help)");
   }
 
-  /** Runs the tool and exits with its status. */
+  /**
+   * Runs the tool and exits with its status.
+   *
+   * @param args the command line
+   */
   public static void main(String[] args) {
     System.exit(run(args, System.in, System.out, System.err));
   }
 
-  /** Runs the tool with the given streams; returns the exit status. */
+  /**
+   * Runs the tool with the given streams; returns the exit status.
+   *
+   * @param args the command line
+   * @param in the input of {@code decode}, {@code encode} and {@code eval}
+   * @param out the output stream
+   * @param err the error and usage stream
+   * @return the exit status: 0 on success
+   */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     CapnpJava tool = new CapnpJava(in, out);
     CommandLine cli = new CommandLine(tool, new Factory(tool));

@@ -40,13 +40,20 @@ public final class CapFile {
   /**
    * Writes {@code uri} to {@code path}: a new file of mode 0600 replaces any existing one.
    *
+   * @param path the cap file
+   * @param uri the URI to save
    * @throws UncheckedIOException {@code Error saving "path": ...}
    */
   public static void save(Path path, CapnpUri uri) {
     saveText(path, uri.toString());
   }
 
-  /** Writes the URI text {@code uri} (checked to parse) to {@code path}, as {@link #save}. */
+  /**
+   * Writes the URI text {@code uri} (checked to parse) to {@code path}, as {@link #save}.
+   *
+   * @param path the cap file
+   * @param uri the URI text
+   */
   public static void saveText(Path path, String uri) {
     CapnpUri.parse(uri);
     byte[] data = (uri + "\n").getBytes(StandardCharsets.UTF_8);
@@ -91,6 +98,8 @@ public final class CapFile {
   /**
    * Reads the URI saved in {@code path}.
    *
+   * @param path the cap file
+   * @return the saved URI
    * @throws IllegalArgumentException {@code File "p" does not exist}, or
    *     {@code Error loading "p": ...} when the file cannot be read or holds no valid URI
    */

@@ -42,35 +42,67 @@ public final class FileStore {
   private final Path dir;
   private final ReaderOptions options;
 
-  /** A store in the existing directory {@code dir}, reading with the default limits. */
+  /**
+   * A store in the existing directory {@code dir}, reading with the default limits.
+   *
+   * @param dir the store's directory; it must exist
+   */
   public FileStore(Path dir) {
     this(dir, ReaderOptions.DEFAULT);
   }
 
-  /** A store in the existing directory {@code dir}, reading with {@code options}. */
+  /**
+   * A store in the existing directory {@code dir}, reading with {@code options}.
+   *
+   * @param dir the store's directory; it must exist
+   * @param options the limits for reading stored structs
+   */
   public FileStore(Path dir, ReaderOptions options) {
     this.dir = Objects.requireNonNull(dir, "dir");
     this.options = Objects.requireNonNull(options, "options");
   }
 
-  /** The directory. */
+  /**
+   * The directory.
+   *
+   * @return the store's directory
+   */
   public Path directory() {
     return dir;
   }
 
-  /** The file holding {@code digest}'s struct. */
+  /**
+   * The file holding {@code digest}'s struct.
+   *
+   * @param digest the key's SHA-256 digest
+   * @return the entry's file; it may not exist
+   */
   public Path pathOf(byte[] digest) {
     return dir.resolve(B64URL.encodeToString(digest));
   }
 
-  /** Saves {@code value} (a struct of type {@code type}) under {@code digest}, atomically. */
+  /**
+   * Saves {@code value} (a struct of type {@code type}) under {@code digest}, atomically.
+   *
+   * @param <R> the struct reader type
+   * @param digest the key's SHA-256 digest
+   * @param type the struct type
+   * @param value the struct to save
+   */
   public <R extends StructReader> void save(byte[] digest, StructFactory<?, R> type, R value) {
     MessageBuilder mb = new MessageBuilder();
     mb.setRoot(type, value);
     save(digest, mb);
   }
 
-  /** Saves {@code key}'s digest entry (see {@link #save(byte[], StructFactory, StructReader)}). */
+  /**
+   * Saves {@code key}'s digest entry (see {@link #save(byte[], StructFactory, StructReader)}).
+   *
+   * @param <R> the struct reader type
+   * @param key the key
+   * @param type the struct type
+   * @param value the struct to save
+   */
   public <R extends StructReader> void save(ServiceId.DigestKey key, StructFactory<?, R> type,
       R value) {
     save(key.bytes(), type, value);
@@ -80,6 +112,8 @@ public final class FileStore {
    * Saves the root of {@code message} under {@code digest}, atomically (copied into a single
    * segment first if it has several).
    *
+   * @param digest the key's SHA-256 digest
+   * @param message the message whose root is saved
    * @throws UncheckedIOException naming the file on I/O errors
    */
   public void save(byte[] digest, MessageBuilder message) {
@@ -110,6 +144,10 @@ public final class FileStore {
   /**
    * The struct stored under {@code digest}, or empty if there is none.
    *
+   * @param <R> the struct reader type
+   * @param digest the key's SHA-256 digest
+   * @param type the struct type
+   * @return the stored struct, or empty
    * @throws UncheckedIOException naming the file on I/O errors
    * @throws dev.capnp.runtime.DecodeException if the file is not a valid single-segment message
    */
@@ -131,13 +169,25 @@ public final class FileStore {
     return Optional.of(new MessageReader(new ByteBuffer[] {seg}, options).getRoot(type));
   }
 
-  /** The struct stored under {@code key}'s digest, or empty. */
+  /**
+   * The struct stored under {@code key}'s digest, or empty.
+   *
+   * @param <R> the struct reader type
+   * @param key the key
+   * @param type the struct type
+   * @return the stored struct, or empty
+   */
   public <R extends StructReader> Optional<R> load(ServiceId.DigestKey key,
       StructFactory<?, R> type) {
     return load(key.bytes(), type);
   }
 
-  /** Whether something is stored under {@code digest}. */
+  /**
+   * Whether something is stored under {@code digest}.
+   *
+   * @param digest the key's SHA-256 digest
+   * @return {@code true} if an entry exists
+   */
   public boolean contains(byte[] digest) {
     return Files.exists(pathOf(digest));
   }
@@ -145,6 +195,7 @@ public final class FileStore {
   /**
    * Deletes the entry for {@code digest}.
    *
+   * @param digest the key's SHA-256 digest
    * @throws UncheckedIOException if there is none ({@code NoSuchFileException}) or it cannot be
    *     deleted
    */

@@ -51,7 +51,11 @@ public final class Persistence {
   /** Supplies the sturdy URI of a service, or fails with an {@link RpcException}. */
   @FunctionalInterface
   public interface SaveHandler {
-    /** The URI answered to {@code save} (the stage may fail with the error to return). */
+    /**
+     * The URI answered to {@code save} (the stage may fail with the error to return).
+     *
+     * @return a stage completed with the URI
+     */
     CompletionStage<CapnpUri> save();
   }
 
@@ -60,12 +64,20 @@ public final class Persistence {
    * {@code capnp://} URI. Fails with the call's {@link RpcException} (e.g. {@code Unknown
    * interface 14468694717054801553} when the service is not persistent), or an
    * {@link IllegalArgumentException} when the answer is not a Text holding a valid URI.
+   *
+   * @param cap the capability to save
+   * @return a future completed with the URI
    */
   public static CompletableFuture<CapnpUri> save(Capability cap) {
     return saveText(cap).thenApply(CapnpUri::parse);
   }
 
-  /** Like {@link #save} but returns the URI text as answered, unparsed. */
+  /**
+   * Like {@link #save} but returns the URI text as answered, unparsed.
+   *
+   * @param cap the capability to save
+   * @return a future completed with the URI text
+   */
   public static CompletableFuture<String> saveText(Capability cap) {
     Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> req =
         cap.newCall(INTERFACE_ID, SAVE_METHOD);
@@ -93,13 +105,23 @@ public final class Persistence {
   /**
    * Wraps {@code service} (ownership passes to the wrapper) so that {@code Persistent.save}
    * answers {@code ref}'s URI and every other call goes to {@code service}.
+   *
+   * @param ref the sturdy ref whose URI {@code save} answers
+   * @param service the capability to wrap; ownership passes to the wrapper
+   * @return the wrapper; the caller owns it
    */
   public static Capability withSturdyRef(SturdyRef ref, Capability service) {
     Objects.requireNonNull(ref, "ref");
     return withPersistence(() -> CompletableFuture.completedFuture(ref.uri()), service);
   }
 
-  /** Wraps {@code service} so that {@code save} answers {@code uri}. */
+  /**
+   * Wraps {@code service} so that {@code save} answers {@code uri}.
+   *
+   * @param uri the URI {@code save} answers
+   * @param service the capability to wrap; ownership passes to the wrapper
+   * @return the wrapper; the caller owns it
+   */
   public static Capability withSturdyUri(CapnpUri uri, Capability service) {
     Objects.requireNonNull(uri, "uri");
     return withPersistence(() -> CompletableFuture.completedFuture(uri), service);
@@ -109,6 +131,10 @@ public final class Persistence {
    * Wraps {@code service} (ownership passes to the wrapper) so that {@code Persistent.save} is
    * answered by {@code handler} and every other call goes to {@code service}. The wrapper
    * releases {@code service} when its last reference is released.
+   *
+   * @param handler answers {@code Persistent.save}
+   * @param service the capability to wrap; ownership passes to the wrapper
+   * @return the wrapper; the caller owns it
    */
   public static Capability withPersistence(SaveHandler handler, Capability service) {
     return Capability.of(new PersistentWrapper(handler, service));
@@ -119,6 +145,11 @@ public final class Persistence {
    * itself: call it from {@code dispatch} when {@code interfaceId == INTERFACE_ID}. Method 0
    * releases the params and answers {@code handler}'s URI; other methods fail
    * {@code Unimplemented "Unknown persistence method N"}.
+   *
+   * @param handler answers the save
+   * @param methodId the called method's ordinal
+   * @param context the call's context
+   * @return a stage completed when the results are ready
    */
   public static CompletionStage<Void> dispatchSave(SaveHandler handler, int methodId,
       CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {
@@ -141,7 +172,12 @@ public final class Persistence {
     });
   }
 
-  /** Convenience: a {@link SaveHandler} answering {@code uri} from a supplier. */
+  /**
+   * Convenience: a {@link SaveHandler} answering {@code uri} from a supplier.
+   *
+   * @param uri supplies the URI, once per save
+   * @return the handler
+   */
   public static SaveHandler handler(Supplier<CapnpUri> uri) {
     return () -> CompletableFuture.completedFuture(uri.get());
   }

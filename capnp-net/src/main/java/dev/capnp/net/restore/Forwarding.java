@@ -20,6 +20,12 @@ public final class Forwarding {
   /**
    * Sends {@code interfaceId.methodId} with {@code context}'s params to {@code target} and makes
    * its answer the answer of {@code context}; return the result from the handler.
+   *
+   * @param target the capability the call is sent to
+   * @param interfaceId the 64-bit id of the method's interface
+   * @param methodId the method's ordinal within its interface
+   * @param context the context of the call being handled
+   * @return a stage completed when {@code target}'s answer is in place
    */
   public static CompletionStage<Void> forward(Capability target, long interfaceId, int methodId,
       CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {

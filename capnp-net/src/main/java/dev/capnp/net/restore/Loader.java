@@ -15,7 +15,12 @@ import java.util.concurrent.CompletionStage;
  * digest never holds the secrets themselves.
  */
 public interface Loader {
-  /** The sturdy URI of the service {@code id} of this vat (holds the secret ID). */
+  /**
+   * The sturdy URI of the service {@code id} of this vat (holds the secret ID).
+   *
+   * @param id the service ID
+   * @return the URI
+   */
   CapnpUri makeSturdy(ServiceId id);
 
   /**
@@ -25,6 +30,10 @@ public interface Loader {
    * table), or fail with an {@link dev.capnp.rpc.RpcException}: usually
    * {@link dev.capnp.net.Restorer#unknownServiceId()} when nothing is stored under the digest.
    * Must not block the calling thread (run slow work on an executor and return its stage).
+   *
+   * @param self a sturdy ref to the service being loaded
+   * @param digest the SHA-256 digest of the service ID
+   * @return a stage completed with a new handle the table owns
    */
   CompletionStage<Capability> load(SturdyRef self, ServiceId.DigestKey digest);
 }

@@ -42,7 +42,12 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
     this.restorer = restorer == null ? Restorer.NONE : restorer;
   }
 
-  /** A bootstrap factory serving {@code restorer} (null: the vat has no restorer). */
+  /**
+   * A bootstrap factory serving {@code restorer} (null: the vat has no restorer).
+   *
+   * @param restorer the restorer; {@code null} if the vat has none
+   * @return the factory
+   */
   public static RestorerBootstrap of(Restorer restorer) {
     return new RestorerBootstrap(restorer);
   }
@@ -51,6 +56,8 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
    * The service ID carried by a Bootstrap's {@code deprecatedObjectId} (null or a null pointer:
    * the empty ID).
    *
+   * @param objectId the {@code deprecatedObjectId} pointer; may be {@code null}
+   * @return the service ID
    * @throws RpcException if the pointer is not a Text
    */
   public static ServiceId serviceIdOf(AnyPointer.Reader objectId) {
@@ -67,6 +74,9 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
   /**
    * The Text written as {@code deprecatedObjectId} for {@code id} (raw bytes), or null for the
    * empty ID (which must be left unset).
+   *
+   * @param id the service ID
+   * @return the Text, or {@code null} for the empty ID
    */
   public static Text.Reader objectIdOf(ServiceId id) {
     return id.isEmpty() ? null : new Text.Reader(id.toBytes());
@@ -89,6 +99,9 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
    * Asks the restorer for {@code id}; a failure completes the result with the exception a
    * client sees ({@link #clientError}). Used for bootstraps and for sturdy refs a vat restores
    * locally.
+   *
+   * @param id the service ID
+   * @return a future completed with a new handle the caller owns
    */
   public CompletableFuture<Capability> restore(ServiceId id) {
     CompletionStage<Capability> s;
@@ -111,12 +124,21 @@ public final class RestorerBootstrap implements RpcConnection.BootstrapFactory {
     return out;
   }
 
-  /** The restorer this factory serves. */
+  /**
+   * The restorer this factory serves.
+   *
+   * @return the restorer
+   */
   public Restorer restorer() {
     return restorer;
   }
 
-  /** The exception a client sees for a restore failure {@code t}. */
+  /**
+   * The exception a client sees for a restore failure {@code t}.
+   *
+   * @param t the restore failure
+   * @return the exception the client sees
+   */
   public static RpcException clientError(Throwable t) {
     while ((t instanceof CompletionException || t instanceof ExecutionException)
         && t.getCause() != null) {

@@ -48,12 +48,20 @@ public final class RestorerTable implements Restorer, AutoCloseable {
   /**
    * An in-memory table (services only via {@link #add}); {@code makeSturdy} gives the URI of an
    * ID (usually the vat's {@code sturdyUri}).
+   *
+   * @param makeSturdy maps a service ID to its URI
+   * @return the new table
    */
   public static RestorerTable create(Function<ServiceId, CapnpUri> makeSturdy) {
     return new RestorerTable(makeSturdy, null);
   }
 
-  /** A table that loads unknown IDs with {@code loader}. */
+  /**
+   * A table that loads unknown IDs with {@code loader}.
+   *
+   * @param loader loads services for unknown IDs
+   * @return the new table
+   */
   public static RestorerTable ofLoader(Loader loader) {
     Objects.requireNonNull(loader, "loader");
     return new RestorerTable(loader::makeSturdy, loader);
@@ -62,6 +70,8 @@ public final class RestorerTable implements Restorer, AutoCloseable {
   /**
    * Registers {@code cap} under {@code id}; the table takes ownership of the handle.
    *
+   * @param id the service ID
+   * @param cap the service; the table takes ownership
    * @throws IllegalStateException if the ID is already in the table or the table is closed
    *     (the handle is closed then)
    */
@@ -83,6 +93,7 @@ public final class RestorerTable implements Restorer, AutoCloseable {
    * Removes {@code id}: releases the table's reference of an added service, or forgets a cached
    * loaded one (its users keep their references).
    *
+   * @param id the service ID
    * @throws IllegalArgumentException "Service ID not in restorer table"
    */
   public void remove(ServiceId id) {
@@ -120,12 +131,21 @@ public final class RestorerTable implements Restorer, AutoCloseable {
     clear();
   }
 
-  /** Number of entries (added, cached and loading). */
+  /**
+   * Number of entries (added, cached and loading).
+   *
+   * @return the number of entries
+   */
   public synchronized int size() {
     return entries.size();
   }
 
-  /** The sturdy URI of {@code id} (the table's {@code makeSturdy}). */
+  /**
+   * The sturdy URI of {@code id} (the table's {@code makeSturdy}).
+   *
+   * @param id the service ID
+   * @return the URI
+   */
   public CapnpUri sturdyUri(ServiceId id) {
     return makeSturdy.apply(id);
   }
@@ -133,6 +153,9 @@ public final class RestorerTable implements Restorer, AutoCloseable {
   /**
    * A sturdy ref to {@code id} of this table: connecting restores through the table (no
    * network); its URI is {@link #sturdyUri}.
+   *
+   * @param id the service ID
+   * @return the sturdy ref
    */
   public SturdyRef sturdyRef(ServiceId id) {
     return new TableRef(id);

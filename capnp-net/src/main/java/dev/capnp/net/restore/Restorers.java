@@ -15,22 +15,42 @@ public final class Restorers {
   private Restorers() {
   }
 
-  /** A restorer serving only {@code cap} (ownership passes) under {@code id}. */
+  /**
+   * A restorer serving only {@code cap} (ownership passes) under {@code id}.
+   *
+   * @param id the service ID
+   * @param cap the service; ownership passes to the restorer
+   * @return the restorer
+   */
   public static SingleRestorer single(ServiceId id, Capability cap) {
     return new SingleRestorer(id, cap);
   }
 
-  /** An in-memory table; {@code makeSturdy} gives the URI of an ID. */
+  /**
+   * An in-memory table; {@code makeSturdy} gives the URI of an ID.
+   *
+   * @param makeSturdy maps a service ID to its URI
+   * @return the new table
+   */
   public static RestorerTable table(Function<ServiceId, CapnpUri> makeSturdy) {
     return RestorerTable.create(makeSturdy);
   }
 
-  /** A table that loads unknown IDs with {@code loader}. */
+  /**
+   * A table that loads unknown IDs with {@code loader}.
+   *
+   * @param loader loads services for unknown IDs
+   * @return the new table
+   */
   public static RestorerTable ofLoader(Loader loader) {
     return RestorerTable.ofLoader(loader);
   }
 
-  /** The restorer of a vat with nothing to offer ("This vat has no restorer"). */
+  /**
+   * The restorer of a vat with nothing to offer ("This vat has no restorer").
+   *
+   * @return the restorer
+   */
   public static Restorer none() {
     return Restorer.NONE;
   }

@@ -19,7 +19,12 @@ public final class SingleRestorer implements Restorer, AutoCloseable {
   private final ServiceId id;
   private final Capability cap;
 
-  /** Serves {@code cap} (ownership passes to the restorer) under {@code id}. */
+  /**
+   * Serves {@code cap} (ownership passes to the restorer) under {@code id}.
+   *
+   * @param id the service ID
+   * @param cap the service; ownership passes to the restorer
+   */
   public SingleRestorer(ServiceId id, Capability cap) {
     if (id == null || cap == null) {
       throw new IllegalArgumentException("SingleRestorer needs a service ID and a capability");

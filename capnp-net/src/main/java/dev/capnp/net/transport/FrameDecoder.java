@@ -42,6 +42,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /**
    * A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}, with
    * the default frame timeout (60 s).
+   *
+   * @param maxMessageWords the largest message accepted, in words (8 bytes each)
+   * @param options the limits for reading each message
    */
   public FrameDecoder(long maxMessageWords, ReaderOptions options) {
     this(maxMessageWords, options, 60_000);
@@ -50,6 +53,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /**
    * A decoder accepting messages up to {@code maxMessageWords}, read with {@code options}; a
    * started frame must be complete within {@code frameTimeoutMillis}.
+   *
+   * @param maxMessageWords the largest message accepted, in words (8 bytes each)
+   * @param options the limits for reading each message
+   * @param frameTimeoutMillis the frame timeout in milliseconds
    */
   public FrameDecoder(long maxMessageWords, ReaderOptions options, long frameTimeoutMillis) {
     if (frameTimeoutMillis <= 0) {

@@ -39,7 +39,12 @@ public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
     }
   }
 
-  /** The size of {@code msg} on the wire: segment table and segments. */
+  /**
+   * The size of {@code msg} on the wire: segment table and segments.
+   *
+   * @param msg the message
+   * @return the frame size in bytes
+   */
   public static long frameBytes(MessageBuilder msg) {
     ByteBuffer[] segs = msg.getSegmentsForOutput();
     long size = headerBytes(segs.length);

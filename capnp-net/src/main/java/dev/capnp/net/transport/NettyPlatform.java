@@ -50,23 +50,40 @@ public final class NettyPlatform {
   /**
    * The platform to use: epoll if {@code preferNative} and it is available (and not disabled
    * with {@code -Dcapnp.net.noEpoll=true}), NIO otherwise.
+   *
+   * @param preferNative {@code true} to use epoll where available
+   * @return the platform
    */
   public static NettyPlatform of(boolean preferNative) {
     return preferNative ? NATIVE : NIO;
   }
 
-  /** Whether this platform uses the native epoll transport. */
+  /**
+   * Whether this platform uses the native epoll transport.
+   *
+   * @return {@code true} for epoll, {@code false} for NIO
+   */
   public boolean epoll() {
     return epoll;
   }
 
-  /** A one-thread event loop group (daemon thread called {@code name}). */
+  /**
+   * A one-thread event loop group (daemon thread called {@code name}).
+   *
+   * @param name the thread name
+   * @return the new group
+   */
   public EventLoopGroup newGroup(String name) {
     DefaultThreadFactory tf = new DefaultThreadFactory(name, true);
     return epoll ? new EpollEventLoopGroup(1, tf) : new NioEventLoopGroup(1, tf);
   }
 
-  /** The socket address for {@code a} (TCP names resolved now: first result). */
+  /**
+   * The socket address for {@code a} (TCP names resolved now: first result).
+   *
+   * @param a the address
+   * @return the socket address
+   */
   public SocketAddress socketAddress(NetAddress a) {
     if (a instanceof NetAddress.Tcp) {
       NetAddress.Tcp t = (NetAddress.Tcp) a;
@@ -76,7 +93,12 @@ public final class NettyPlatform {
     return epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path);
   }
 
-  /** Sets up a client bootstrap for {@code a}. */
+  /**
+   * Sets up a client bootstrap for {@code a}.
+   *
+   * @param b the bootstrap to configure
+   * @param a the address to connect to
+   */
   public void configureClient(Bootstrap b, NetAddress a) {
     b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
     if (a instanceof NetAddress.Unix) {
@@ -93,7 +115,13 @@ public final class NettyPlatform {
     }
   }
 
-  /** Sets up a server bootstrap for {@code a}. */
+  /**
+   * Sets up a server bootstrap for {@code a}.
+   *
+   * @param b the bootstrap to configure
+   * @param a the address to listen on
+   * @param backlog the listen backlog (pending connections)
+   */
   public void configureServer(ServerBootstrap b, NetAddress a, int backlog) {
     b.option(ChannelOption.SO_BACKLOG, backlog);
     if (a instanceof NetAddress.Unix) {
@@ -114,7 +142,13 @@ public final class NettyPlatform {
     }
   }
 
-  /** The address a bound server channel listens on, in {@code requested}'s form. */
+  /**
+   * The address a bound server channel listens on, in {@code requested}'s form.
+   *
+   * @param server the bound server channel
+   * @param requested the address that was bound
+   * @return the bound address
+   */
   public static NetAddress boundAddress(Channel server, NetAddress requested) {
     SocketAddress sa = server.localAddress();
     if (requested instanceof NetAddress.Tcp && sa instanceof InetSocketAddress) {

@@ -91,6 +91,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /**
    * A transport over {@code channel} with the default reply limit
    * ({@link ConnectionLimits#DEFAULT}); add it as the last handler of the channel's pipeline.
+   *
+   * @param channel the connection's channel
+   * @param metrics the counters to update
    */
   public NettyTransport(Channel channel, TransportMetrics metrics) {
     this(channel, metrics, ConnectionLimits.DEFAULT.maxQueuedReplyBytes());
@@ -100,6 +103,10 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * A transport over {@code channel} that stops reading while more than
    * {@code maxQueuedReplyBytes} of replies wait to be written; add it as the last handler of the
    * channel's pipeline.
+   *
+   * @param channel the connection's channel
+   * @param metrics the counters to update
+   * @param maxQueuedReplyBytes the reply limit in bytes
    */
   public NettyTransport(Channel channel, TransportMetrics metrics, long maxQueuedReplyBytes) {
     if (maxQueuedReplyBytes <= 0) {
@@ -116,7 +123,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     this.metrics = metrics == null ? TransportMetrics.NONE : metrics;
   }
 
-  /** The underlying channel. */
+  /**
+   * The underlying channel.
+   *
+   * @return the channel
+   */
   public Channel channel() {
     return channel;
   }
@@ -191,6 +202,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /**
    * How long a peer that leaves its replies unread may hold the connection without reading any
    * (default 60 s); returns this.
+   *
+   * @param millis the timeout in milliseconds
+   * @return this transport
    */
   public NettyTransport replyStallTimeout(long millis) {
     if (millis <= 0) {
@@ -226,12 +240,20 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     });
   }
 
-  /** Whether the channel is reading from the peer now (false while backpressure holds it). */
+  /**
+   * Whether the channel is reading from the peer now (false while backpressure holds it).
+   *
+   * @return {@code true} if the channel is reading
+   */
   public boolean isReading() {
     return !(pausedByReceiver || pausedByReplies);
   }
 
-  /** Bytes of replies queued for the peer and not yet written. */
+  /**
+   * Bytes of replies queued for the peer and not yet written.
+   *
+   * @return the queued bytes
+   */
   public long queuedReplyBytes() {
     return queuedReplyBytes;
   }
@@ -387,6 +409,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * Drops the connection unless a complete message has arrived within {@code millis} (accepted
    * connections: a peer that connects and says nothing, or stalls in the TLS handshake or in its
    * first frame, must not hold a socket forever).
+   *
+   * @param millis the timeout in milliseconds
    */
   public void expectFirstMessageWithin(long millis) {
     firstMessageTimer = eventLoop.schedule(() -> {
@@ -424,7 +448,11 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     channel.unsafe().close(channel.unsafe().voidPromise());
   }
 
-  /** Whether this transport has logged why its connection ended (on the channel's loop). */
+  /**
+   * Whether this transport has logged why its connection ended (on the channel's loop).
+   *
+   * @return {@code true} once the reason is logged
+   */
   public boolean dropLogged() {
     return dropLogged;
   }
@@ -432,13 +460,21 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /**
    * What to do when a fatal error ({@link dev.capnp.rpc.EventLoop#isFatal}, e.g. an
    * {@code OutOfMemoryError} buffering the peer's data) reaches this transport: the vat stops.
+   *
+   * @param handler called with the fatal error
+   * @return this transport
    */
   public NettyTransport onFatalError(java.util.function.Consumer<Throwable> handler) {
     this.fatalHandler = handler;
     return this;
   }
 
-  /** Where lines about dropped connections go (default: a JVM-wide rate-limited log). */
+  /**
+   * Where lines about dropped connections go (default: a JVM-wide rate-limited log).
+   *
+   * @param log the log
+   * @return this transport
+   */
   public NettyTransport logTo(RateLimitedLog log) {
     this.peerLog = java.util.Objects.requireNonNull(log);
     return this;

@@ -36,7 +36,11 @@ public final class Tls {
   private final X509Certificate certificate;
   private final SslContext server;
 
-  /** TLS contexts for {@code key} (makes the certificate now). */
+  /**
+   * TLS contexts for {@code key} (makes the certificate now).
+   *
+   * @param key the vat's key
+   */
   public Tls(SecretKey key) {
     this.key = key;
     this.certificate = selfSigned(key);
@@ -52,17 +56,30 @@ public final class Tls {
     }
   }
 
-  /** The vat's self-signed certificate. */
+  /**
+   * The vat's self-signed certificate.
+   *
+   * @return the certificate
+   */
   public X509Certificate certificate() {
     return certificate;
   }
 
-  /** The server context (client certificate required, any key accepted). */
+  /**
+   * The server context (client certificate required, any key accepted).
+   *
+   * @return the server context
+   */
   public SslContext serverContext() {
     return server;
   }
 
-  /** A client context that accepts only a server whose key digest is {@code expected}. */
+  /**
+   * A client context that accepts only a server whose key digest is {@code expected}.
+   *
+   * @param pin checks the server's key
+   * @return the client context
+   */
   public SslContext clientContext(PinningTrustManager pin) {
     try {
       return SslContextBuilder.forClient()
@@ -125,12 +142,20 @@ public final class Tls {
     private final AuthDigest expected;
     private volatile String failure;
 
-    /** Pins {@code expected}. */
+    /**
+     * Pins {@code expected}.
+     *
+     * @param expected the server's expected key fingerprint
+     */
     public PinningTrustManager(AuthDigest expected) {
       this.expected = expected;
     }
 
-    /** Why the server was refused, or null. */
+    /**
+     * Why the server was refused, or null.
+     *
+     * @return the reason, or {@code null} if no server was refused
+     */
     public String failure() {
       return failure;
     }

@@ -25,7 +25,12 @@ public final class InMemoryTransport implements MessageTransport {
     this.manual = manual;
   }
 
-  /** Two connected ends; {@code manual} selects step-by-step delivery. */
+  /**
+   * Two connected ends; {@code manual} selects step-by-step delivery.
+   *
+   * @param manual {@code true} to deliver only on {@link #deliverOne()}/{@link #deliverAll()}
+   * @return the two ends, each connected to the other
+   */
   public static InMemoryTransport[] pair(boolean manual) {
     InMemoryTransport a = new InMemoryTransport(manual);
     InMemoryTransport b = new InMemoryTransport(manual);
@@ -75,7 +80,11 @@ public final class InMemoryTransport implements MessageTransport {
     }
   }
 
-  /** Messages waiting in this end's inbox (manual mode), oldest first. */
+  /**
+   * Messages waiting in this end's inbox (manual mode), oldest first.
+   *
+   * @return a snapshot of the waiting messages
+   */
   public synchronized List<MessageReader> pending() {
     List<MessageReader> r = new ArrayList<>();
     for (Object o : inbox) {
@@ -86,7 +95,11 @@ public final class InMemoryTransport implements MessageTransport {
     return r;
   }
 
-  /** Delivers the oldest waiting message; returns false if there was none. */
+  /**
+   * Delivers the oldest waiting message; returns false if there was none.
+   *
+   * @return {@code true} if a message was delivered
+   */
   public boolean deliverOne() {
     Object m;
     Receiver rec;
@@ -105,7 +118,11 @@ public final class InMemoryTransport implements MessageTransport {
     return true;
   }
 
-  /** Delivers waiting messages until none is left; returns how many. */
+  /**
+   * Delivers waiting messages until none is left; returns how many.
+   *
+   * @return the number of messages delivered
+   */
   public int deliverAll() {
     int n = 0;
     while (deliverOne()) {

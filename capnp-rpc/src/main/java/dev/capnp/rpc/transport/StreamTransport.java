@@ -62,13 +62,27 @@ public final class StreamTransport implements MessageTransport {
     this.toClose = toClose;
   }
 
-  /** A transport over a pair of streams (closed with the transport). */
+  /**
+   * A transport over a pair of streams (closed with the transport).
+   *
+   * @param in the stream messages are read from
+   * @param out the stream messages are written to
+   * @param name a name for the transport in logs and errors
+   * @return a new transport
+   */
   public static StreamTransport of(InputStream in, OutputStream out, String name) {
     return new StreamTransport(new BufferedInputStream(in, 65536),
         new BufferedOutputStream(out, 65536), null, null, ReaderOptions.DEFAULT, name, in, out);
   }
 
-  /** A transport over a pair of byte channels (closed with the transport). */
+  /**
+   * A transport over a pair of byte channels (closed with the transport).
+   *
+   * @param in the channel messages are read from
+   * @param out the channel messages are written to
+   * @param name a name for the transport in logs and errors
+   * @return a new transport
+   */
   public static StreamTransport of(ReadableByteChannel in, WritableByteChannel out,
       String name) {
     return new StreamTransport(null, null, in, out, ReaderOptions.DEFAULT, name, in, out);
@@ -93,6 +107,9 @@ public final class StreamTransport implements MessageTransport {
   /**
    * Sets the bytes of replies that may wait for the writer before the reader stops (default
    * {@code ConnectionLimits.DEFAULT.maxQueuedReplyBytes()}); returns this.
+   *
+   * @param bytes the limit in bytes
+   * @return this transport
    */
   public StreamTransport maxQueuedReplyBytes(long bytes) {
     if (bytes <= 0) {
