@@ -96,6 +96,7 @@ public final class JavaGenerator {
    * @param outputDir the root directory of the generated sources
    * @return the files written, in request order
    * @throws IllegalArgumentException if the request is malformed or a file has no Java package
+   * @throws IOException if reading the request or writing a file fails
    */
   public List<Path> generate(InputStream request, Path outputDir) throws IOException {
     Map<String, String> sources = generateSources(request.readAllBytes());

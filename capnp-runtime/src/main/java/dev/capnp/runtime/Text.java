@@ -254,6 +254,7 @@ public final class Text {
      * Writes the UTF-8 bytes to {@code out} (no copy for heap buffers).
      *
      * @param out the stream to write to
+     * @throws IOException if writing fails
      */
     public void writeTo(OutputStream out) throws IOException {
       if (buffer.hasArray()) {
