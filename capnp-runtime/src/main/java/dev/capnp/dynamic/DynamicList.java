@@ -171,7 +171,7 @@ public final class DynamicList {
      * Element {@code index}; see {@link DynamicValue} for the Java types used.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Object get(int index) {
       return switch (elementType.kind()) {

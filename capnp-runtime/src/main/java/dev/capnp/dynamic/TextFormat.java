@@ -99,7 +99,7 @@ public final class TextFormat {
    * The multi-line text of a struct (C++ {@code prettyPrint}; {@code capnp decode} output).
    *
    * @param reader the struct
-   * @return the multi-line text of a struct (C++ {@code prettyPrint}
+   * @return the multi-line text of a struct
    */
   public static String prettyPrint(DynamicStruct.Reader reader) {
     return TextPrinter.print(reader, true);

@@ -145,7 +145,7 @@ public final class MessageBuilder {
   /**
    * A reader over this message's current content (shares memory; no limits).
    *
-   * @return a reader over this message's current content (shares memory
+   * @return a reader over this message's current content
    */
   public MessageReader asReader() {
     return new MessageReader(getSegmentsForOutput(),
