@@ -57,7 +57,8 @@ public final class JavaGenerator {
     /**
      * These options plus a package for one schema file.
      *
-     * @param schemaFile the schema file name as named in the request, e.g. {@code "capnp/schema.capnp"}
+     * @param schemaFile the schema file name as named in the request, e.g.
+     *     {@code "capnp/schema.capnp"}
      * @param javaPackage the Java package for that file's generated class
      * @return new options; these are unchanged
      */

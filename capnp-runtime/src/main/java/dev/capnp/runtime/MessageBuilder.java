@@ -132,7 +132,8 @@ public final class MessageBuilder {
    * The allocated part of every segment, as little-endian buffers sharing the message memory
    * (position 0, limit = allocated bytes).
    *
-   * @return the allocated part of every segment, as little-endian buffers sharing the message memory (position 0, limit = allocated bytes)
+   * @return the allocated part of every segment, as little-endian buffers sharing the message
+   *     memory (position 0, limit = allocated bytes)
    */
   public ByteBuffer[] getSegmentsForOutput() {
     ByteBuffer[] out = new ByteBuffer[arena.segments.size()];
