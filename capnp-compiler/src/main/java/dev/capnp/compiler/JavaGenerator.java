@@ -57,7 +57,8 @@ public final class JavaGenerator {
     /**
      * These options plus a package for one schema file.
      *
-     * @param schemaFile the schema file name as named in the request, e.g. {@code "capnp/schema.capnp"}
+     * @param schemaFile the schema file name as named in the request, e.g.
+     *     {@code "capnp/schema.capnp"}
      * @param javaPackage the Java package for that file's generated class
      * @return new options; these are unchanged
      */
@@ -96,6 +97,7 @@ public final class JavaGenerator {
    * @param outputDir the root directory of the generated sources
    * @return the files written, in request order
    * @throws IllegalArgumentException if the request is malformed or a file has no Java package
+   * @throws IOException if reading the request or writing a file fails
    */
   public List<Path> generate(InputStream request, Path outputDir) throws IOException {
     Map<String, String> sources = generateSources(request.readAllBytes());

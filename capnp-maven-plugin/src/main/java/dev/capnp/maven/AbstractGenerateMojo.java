@@ -26,6 +26,7 @@ abstract class AbstractGenerateMojo extends AbstractMojo {
   /** Where our own {@code java.capnp} annotations live inside the runtime jar. */
   private static final String JAVA_CAPNP_RESOURCE = "capnp/java.capnp";
 
+  /** The project being built (injected by Maven). */
   @Parameter(defaultValue = "${project}", readonly = true, required = true)
   protected MavenProject project;
 

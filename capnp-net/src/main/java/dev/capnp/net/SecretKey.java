@@ -137,6 +137,7 @@ public final class SecretKey {
    * Writes the PEM to a new file (fails if it exists), mode 0600 on POSIX systems.
    *
    * @param file the file to create
+   * @throws IOException if the file exists or cannot be written
    */
   public void save(Path file) throws IOException {
     EnumSet<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW,

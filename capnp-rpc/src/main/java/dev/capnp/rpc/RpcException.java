@@ -22,6 +22,7 @@ public final class RpcException extends RuntimeException {
     UNIMPLEMENTED
   }
 
+  /** The exception's type. */
   private final Type type;
 
   /**

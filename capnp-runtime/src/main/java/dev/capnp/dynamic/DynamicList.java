@@ -147,7 +147,8 @@ public final class DynamicList {
      * enums as the unsigned value.
      *
      * @param index the element index, from 0
-     * @return the raw bits of a primitive element: bool as 0/1, integers sign-extended, floats as IEEE bits, enums as the unsigned value
+     * @return the raw bits of a primitive element: bool as 0/1, integers sign-extended, floats as
+     *     IEEE bits, enums as the unsigned value
      */
     public long getBits(int index) {
       return switch (elementType.kind()) {
@@ -171,7 +172,7 @@ public final class DynamicList {
      * Element {@code index}; see {@link DynamicValue} for the Java types used.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Object get(int index) {
       return switch (elementType.kind()) {
@@ -263,7 +264,8 @@ public final class DynamicList {
     }
 
     /**
-     * Sets a primitive, enum, Text or Data element (value types as in {@link DynamicStruct.Builder#set}).
+     * Sets a primitive, enum, Text or Data element (value types as in
+     * {@link DynamicStruct.Builder#set}).
      *
      * @param index the element index, from 0
      * @param value the value, of a type accepted for the element type

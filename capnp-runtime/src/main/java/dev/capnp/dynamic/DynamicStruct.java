@@ -131,7 +131,8 @@ public final class DynamicStruct {
     /**
      * The active union member, or null without a union or if the value is unknown to the schema.
      *
-     * @return the active union member, or null without a union or if the value is unknown to the schema
+     * @return the active union member, or null without a union or if the value is unknown to the
+     *     schema
      */
     public StructSchema.Field which() {
       return schema.discriminantCount() == 0 ? null : schema.unionField(whichDiscriminant());
@@ -170,7 +171,9 @@ public final class DynamicStruct {
      * (unsigned ones too: mask as needed), floats as their IEEE bits, enums as the value.
      *
      * @param field the field, from this struct's schema
-     * @return the raw bits of a primitive field with its default applied: bool as 0/1, integers sign-extended (unsigned ones too: mask as needed), floats as their IEEE bits, enums as the value
+     * @return the raw bits of a primitive field with its default applied: bool as 0/1, integers
+     *     sign-extended (unsigned ones too: mask as needed), floats as their IEEE bits, enums as
+     *     the value
      */
     public long getBits(StructSchema.Field field) {
       checkField(schema, field);
@@ -444,10 +447,12 @@ public final class DynamicStruct {
     }
 
     /**
-     * The builder of a struct, list or group field (struct/list allocated from its default if null).
+     * The builder of a struct, list or group field (struct/list allocated from its default if
+     * null).
      *
      * @param field the field, from this struct's schema
-     * @return the builder of a struct, list or group field (struct/list allocated from its default if null)
+     * @return the builder of a struct, list or group field (struct/list allocated from its default
+     *     if null)
      */
     public Object get(StructSchema.Field field) {
       checkField(schema, field);

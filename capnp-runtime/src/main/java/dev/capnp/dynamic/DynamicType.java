@@ -69,7 +69,8 @@ public record DynamicType(Kind kind, DynamicType elementType, StructSchema struc
    * The type of the given kind without further parameters (primitives, Text, Data, AnyPointer).
    *
    * @param kind a kind without parameters: a primitive, Text, Data or AnyPointer
-   * @return the type of the given kind without further parameters (primitives, Text, Data, AnyPointer)
+   * @return the type of the given kind without further parameters (primitives, Text, Data,
+   *     AnyPointer)
    */
   public static DynamicType of(Kind kind) {
     return PRIMITIVES[kind.ordinal()];

@@ -29,7 +29,7 @@ public final class EnumSchema {
   /**
    * The full display name, e.g. {@code foo.capnp:Color}.
    *
-   * @return the full display name, e.g
+   * @return the full display name
    */
   public String displayName() {
     return displayName;
@@ -38,7 +38,7 @@ public final class EnumSchema {
   /**
    * The unqualified name (the display name without its parent scope), e.g. {@code Inner}.
    *
-   * @return the unqualified name (the display name without its parent scope), e.g
+   * @return the unqualified name (the display name without its parent scope)
    */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);

@@ -60,7 +60,7 @@ public final class StructSchema {
   /**
    * The full display name, e.g. {@code foo.capnp:Person.address}.
    *
-   * @return the full display name, e.g
+   * @return the full display name
    */
   public String displayName() {
     return displayName;
@@ -69,7 +69,7 @@ public final class StructSchema {
   /**
    * The unqualified name (the display name without its parent scope), e.g. {@code Inner}.
    *
-   * @return the unqualified name (the display name without its parent scope), e.g
+   * @return the unqualified name (the display name without its parent scope)
    */
   public String shortDisplayName() {
     return displayName.substring(prefixLength);

@@ -22,7 +22,8 @@ public final class TextFormat {
    * @param reader the generated struct reader
    * @param schema the generated file's {@code SCHEMA}
    * @param typeId the struct's type id
-   * @return the one-line text of a struct, given the generated reader, the generated file's {@code SCHEMA} and the struct's type id
+   * @return the one-line text of a struct, given the generated reader, the generated file's
+   *     {@code SCHEMA} and the struct's type id
    */
   public static String toString(StructReader reader, SchemaFile schema, long typeId) {
     StructSchema struct = schema.registry().getStruct(typeId);
@@ -36,9 +37,11 @@ public final class TextFormat {
    * @param reader the generated struct reader
    * @param schema the generated file's {@code SCHEMA}
    * @param typeId the struct's type id
-   * @param parameterScopes for each type argument, the id of the generic node declaring its parameter
+   * @param parameterScopes for each type argument, the id of the generic node declaring its
+   *     parameter
    * @param typeArguments the factories bound to the parameters
-   * @return the one-line text of a generic struct, its parameters bound to the types of the factories the reader was created with (see {@link TypeArguments#structSchema})
+   * @return the one-line text of a generic struct, its parameters bound to the types of the
+   *     factories the reader was created with (see {@link TypeArguments#structSchema})
    */
   public static String toString(StructReader reader, SchemaFile schema, long typeId,
       long[] parameterScopes, PointerFactory<?, ?>... typeArguments) {
@@ -48,12 +51,14 @@ public final class TextFormat {
   }
 
   /**
-   * The multi-line text of a generated struct reader (see {@link #toString(StructReader, SchemaFile, long)}).
+   * The multi-line text of a generated struct reader (see {@link #toString(StructReader,
+   * SchemaFile, long)}).
    *
    * @param reader the generated struct reader
    * @param schema the generated file's {@code SCHEMA}
    * @param typeId the struct's type id
-   * @return the multi-line text of a generated struct reader (see {@link #toString(StructReader, SchemaFile, long)})
+   * @return the multi-line text of a generated struct reader (see {@link #toString(StructReader,
+   *     SchemaFile, long)})
    */
   public static String prettyPrint(StructReader reader, SchemaFile schema, long typeId) {
     StructSchema struct = schema.registry().getStruct(typeId);
@@ -99,7 +104,7 @@ public final class TextFormat {
    * The multi-line text of a struct (C++ {@code prettyPrint}; {@code capnp decode} output).
    *
    * @param reader the struct
-   * @return the multi-line text of a struct (C++ {@code prettyPrint}
+   * @return the multi-line text of a struct
    */
   public static String prettyPrint(DynamicStruct.Reader reader) {
     return TextPrinter.print(reader, true);
@@ -110,7 +115,8 @@ public final class TextFormat {
    * content is copied byte for byte, even when it is not valid UTF-8).
    *
    * @param reader the struct
-   * @return the multi-line text of a struct as bytes, exactly as {@code capnp decode} writes them (Text content is copied byte for byte, even when it is not valid UTF-8)
+   * @return the multi-line text of a struct as bytes, exactly as {@code capnp decode} writes them
+   *     (Text content is copied byte for byte, even when it is not valid UTF-8)
    */
   public static byte[] prettyPrintBytes(DynamicStruct.Reader reader) {
     return TextPrinter.printBytes(reader, true);

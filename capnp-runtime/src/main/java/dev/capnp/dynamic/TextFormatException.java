@@ -7,7 +7,9 @@ package dev.capnp.dynamic;
  */
 public final class TextFormatException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
+  /** The 1-based line of the offending input. */
   private final int line;
+  /** The 1-based column where the offending input starts. */
   private final int column;
 
   TextFormatException(int line, int column, String message) {

@@ -55,7 +55,8 @@ public final class TypeArguments {
    *
    * @param schema the generated file's {@code SCHEMA}
    * @param typeId the generic struct's type id
-   * @param parameterScopes for each type argument, the id of the generic node declaring its parameter
+   * @param parameterScopes for each type argument, the id of the generic node declaring its
+   *     parameter
    * @param typeArguments the factories bound to the parameters
    * @return the struct type {@code typeId} of {@code schema} with its parameters bound
    */

@@ -131,7 +131,8 @@ public final class AnyPointer {
     /**
      * Words of everything reachable from this pointer (counts against the traversal limit).
      *
-     * @return the words of everything reachable from this pointer (counts against the traversal limit)
+     * @return the words of everything reachable from this pointer (counts against the traversal
+     *     limit)
      */
     public long targetSizeInWords() {
       return Wire.pointerTotalSize(segment, pointer, nestingLimit);

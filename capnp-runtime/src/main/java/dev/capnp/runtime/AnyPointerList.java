@@ -44,7 +44,7 @@ public final class AnyPointerList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public AnyPointer.Reader get(int index) {
       return _getPointerElement(AnyPointer.FACTORY, index);
@@ -68,7 +68,7 @@ public final class AnyPointerList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public AnyPointer.Builder get(int index) {
       return _getPointerElement(AnyPointer.FACTORY, index);

@@ -24,7 +24,8 @@ public final class Canonical {
    * canonical encoding of its root struct.
    *
    * @param message the message to check
-   * @return {@code true} if {@code message} is already in canonical form: one segment whose words are exactly the canonical encoding of its root struct
+   * @return {@code true} if {@code message} is already in canonical form: one segment whose words
+   *     are exactly the canonical encoding of its root struct
    */
   public static boolean isCanonical(MessageReader message) {
     if (message.segmentCount() != 1) {

@@ -44,7 +44,7 @@ public final class DataList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Data.Reader get(int index) {
       return _getPointerElement(Data.FACTORY, index);
@@ -68,7 +68,7 @@ public final class DataList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Data.Builder get(int index) {
       return _getPointerElement(Data.FACTORY, index);

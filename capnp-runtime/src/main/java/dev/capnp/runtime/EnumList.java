@@ -69,7 +69,7 @@ public final class EnumList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public E get(int index) {
       return factory.decode(_getShortElement(index));
@@ -107,7 +107,7 @@ public final class EnumList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public E get(int index) {
       return factory.decode(_getShortElement(index));

@@ -69,7 +69,7 @@ public final class ListList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public R get(int index) {
       return _getPointerElement(factory, index);
@@ -97,7 +97,7 @@ public final class ListList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public B get(int index) {
       return _getPointerElement(factory, index);

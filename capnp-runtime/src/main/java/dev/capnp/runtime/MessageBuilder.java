@@ -132,7 +132,8 @@ public final class MessageBuilder {
    * The allocated part of every segment, as little-endian buffers sharing the message memory
    * (position 0, limit = allocated bytes).
    *
-   * @return the allocated part of every segment, as little-endian buffers sharing the message memory (position 0, limit = allocated bytes)
+   * @return the allocated part of every segment, as little-endian buffers sharing the message
+   *     memory (position 0, limit = allocated bytes)
    */
   public ByteBuffer[] getSegmentsForOutput() {
     ByteBuffer[] out = new ByteBuffer[arena.segments.size()];
@@ -145,7 +146,7 @@ public final class MessageBuilder {
   /**
    * A reader over this message's current content (shares memory; no limits).
    *
-   * @return a reader over this message's current content (shares memory
+   * @return a reader over this message's current content
    */
   public MessageReader asReader() {
     return new MessageReader(getSegmentsForOutput(),

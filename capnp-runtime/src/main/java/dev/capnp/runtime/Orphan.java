@@ -69,7 +69,7 @@ public final class Orphan<T> {
   /**
    * Whether the orphan holds nothing (e.g. it was disowned from a null pointer).
    *
-   * @return {@code true} if the orphan holds nothing (e.g
+   * @return {@code true} if the orphan holds nothing
    */
   public boolean isNull() {
     return adopted || slotSegment.getWord(slot) == 0;

@@ -15,7 +15,8 @@ public final class Orphanage {
    * @param <T> the type of the orphaned value
    * @param factory the type to read or build the value as
    * @param size the number of elements (bytes for Text and Data)
-   * @return a new zeroed orphan: a struct (size ignored), or a list / text / data of {@code size} elements (bytes)
+   * @return a new zeroed orphan: a struct (size ignored), or a list / text / data of {@code size}
+   *     elements (bytes)
    */
   public <T> Orphan<T> newOrphan(PointerFactory<T, ?> factory, int size) {
     Orphan<T> orphan = Orphan.newSlot(factory, arena, arena.capTable);

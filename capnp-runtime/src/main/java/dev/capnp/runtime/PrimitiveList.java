@@ -129,7 +129,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public boolean get(int index) {
         return _getBooleanElement(index);
@@ -161,7 +161,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public boolean get(int index) {
         return _getBooleanElement(index);
@@ -231,7 +231,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public byte get(int index) {
         return _getByteElement(index);
@@ -263,7 +263,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public byte get(int index) {
         return _getByteElement(index);
@@ -333,7 +333,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public short get(int index) {
         return _getShortElement(index);
@@ -365,7 +365,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public short get(int index) {
         return _getShortElement(index);
@@ -435,7 +435,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public int get(int index) {
         return _getIntElement(index);
@@ -467,7 +467,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public int get(int index) {
         return _getIntElement(index);
@@ -537,7 +537,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public long get(int index) {
         return _getLongElement(index);
@@ -569,7 +569,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public long get(int index) {
         return _getLongElement(index);
@@ -639,7 +639,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public float get(int index) {
         return _getFloatElement(index);
@@ -671,7 +671,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public float get(int index) {
         return _getFloatElement(index);
@@ -741,7 +741,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public double get(int index) {
         return _getDoubleElement(index);
@@ -773,7 +773,7 @@ public final class PrimitiveList {
        * Element {@code index}.
        *
        * @param index the element index, from 0
-       * @return the element {@code index}
+       * @return element {@code index}
        */
       public double get(int index) {
         return _getDoubleElement(index);

@@ -42,7 +42,8 @@ public final class ReaderOptions {
    *
    * @param traversalLimitInWords the most words the reader may visit, over all reads of the message
    * @param nestingLimit remaining nesting depth for the value
-   * @param maxMessageSizeInWords the largest message accepted from a stream, in words (8 bytes each)
+   * @param maxMessageSizeInWords the largest message accepted from a stream, in words (8 bytes
+   *     each)
    */
   public ReaderOptions(long traversalLimitInWords, int nestingLimit, long maxMessageSizeInWords) {
     if (traversalLimitInWords < 0 || nestingLimit < 0 || maxMessageSizeInWords < 0) {

@@ -89,6 +89,7 @@ public final class Serialize {
    *
    * @param channel the channel to read from
    * @return the message
+   * @throws IOException if reading from the channel fails
    */
   public static MessageReader read(ReadableByteChannel channel) throws IOException {
     return read(channel, ReaderOptions.DEFAULT);
@@ -100,6 +101,7 @@ public final class Serialize {
    * @param channel the channel to read from
    * @param options the limits for reading the message
    * @return the message
+   * @throws IOException if reading from the channel fails
    */
   public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
@@ -111,6 +113,7 @@ public final class Serialize {
    *
    * @param in the stream to read from
    * @return the message
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader read(InputStream in) throws IOException {
     return read(in, ReaderOptions.DEFAULT);
@@ -122,6 +125,7 @@ public final class Serialize {
    * @param in the stream to read from
    * @param options the limits for reading the message
    * @return the message
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
     return read(streamSource(in), options);
@@ -134,6 +138,7 @@ public final class Serialize {
    * @param in the stream to read from
    * @param options the limits for reading the message
    * @return the message, or {@code null} at a clean end of the stream
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
     return tryRead(streamSource(in), options);
@@ -145,6 +150,7 @@ public final class Serialize {
    * @param channel the channel to read from
    * @param options the limits for reading the message
    * @return the message, or {@code null} at a clean end of the stream
+   * @throws IOException if reading from the channel fails
    */
   public static MessageReader tryRead(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
@@ -314,6 +320,7 @@ public final class Serialize {
    *
    * @param channel the channel to write to
    * @param message the message to write
+   * @throws IOException if writing fails
    */
   public static void write(WritableByteChannel channel, MessageBuilder message)
       throws IOException {
@@ -344,6 +351,7 @@ public final class Serialize {
    *
    * @param out the stream to write to
    * @param message the message to write
+   * @throws IOException if writing fails
    */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
     ByteBuffer[] segs = message.getSegmentsForOutput();

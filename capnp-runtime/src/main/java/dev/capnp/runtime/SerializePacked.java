@@ -65,6 +65,7 @@ public final class SerializePacked {
    *
    * @param channel the channel to read from
    * @return the message
+   * @throws IOException if reading from the channel fails
    */
   public static MessageReader read(ReadableByteChannel channel) throws IOException {
     return read(channel, ReaderOptions.DEFAULT);
@@ -76,6 +77,7 @@ public final class SerializePacked {
    * @param channel the channel to read from
    * @param options the limits for reading the message
    * @return the message
+   * @throws IOException if reading from the channel fails
    */
   public static MessageReader read(ReadableByteChannel channel, ReaderOptions options)
       throws IOException {
@@ -87,6 +89,7 @@ public final class SerializePacked {
    *
    * @param in the stream to read from
    * @return the message
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader read(InputStream in) throws IOException {
     return read(in, ReaderOptions.DEFAULT);
@@ -98,6 +101,7 @@ public final class SerializePacked {
    * @param in the stream to read from
    * @param options the limits for reading the message
    * @return the message
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader read(InputStream in, ReaderOptions options) throws IOException {
     return Serialize.read(new Unpacker(PackedInput.of(in), STREAM_WINDOW), options);
@@ -110,6 +114,7 @@ public final class SerializePacked {
    * @param in the stream to read from
    * @param options the limits for reading the message
    * @return the message, or {@code null} at a clean end of the stream
+   * @throws IOException if reading from the stream fails
    */
   public static MessageReader tryRead(InputStream in, ReaderOptions options) throws IOException {
     return Serialize.tryRead(new Unpacker(PackedInput.of(in), STREAM_WINDOW), options);
@@ -122,6 +127,7 @@ public final class SerializePacked {
    *
    * @param channel the channel to write to
    * @param message the message to write
+   * @throws IOException if writing fails
    */
   public static void write(WritableByteChannel channel, MessageBuilder message)
       throws IOException {
@@ -138,6 +144,7 @@ public final class SerializePacked {
    *
    * @param out the stream to write to
    * @param message the message to write
+   * @throws IOException if writing fails
    */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
     Packer packer = new Packer(

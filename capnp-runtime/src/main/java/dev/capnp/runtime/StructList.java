@@ -91,7 +91,7 @@ public final class StructList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public R get(int index) {
       return _getStructElement(factory, index);
@@ -107,7 +107,7 @@ public final class StructList {
      *
      * @param index the element index, from 0
      * @param reuse a reader of this list's element type, moved to the element
-     * @return the element {@code index}, read through {@code reuse}: moves {@code reuse} (a reader of this list's element type, e.g
+     * @return {@code reuse}, moved to element {@code index}
      */
     public R get(int index, R reuse) {
       int data = byteOffset(index);
@@ -181,7 +181,7 @@ public final class StructList {
      * Element {@code index} (a view into the list).
      *
      * @param index the element index, from 0
-     * @return the element {@code index} (a view into the list)
+     * @return element {@code index} (a view into the list)
      */
     public B get(int index) {
       return _getStructElement(factory, index);

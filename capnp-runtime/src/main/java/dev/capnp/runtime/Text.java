@@ -205,7 +205,8 @@ public final class Text {
      * replacement, '?' (as {@link String#getBytes} encodes them).
      *
      * @param chars the characters to compare with
-     * @return {@code true} if this text is {@code chars} (compared as UTF-8, without decoding this text or building a String)
+     * @return {@code true} if this text is {@code chars} (compared as UTF-8, without decoding this
+     *     text or building a String)
      */
     public boolean contentEquals(CharSequence chars) {
       int n = chars.length();
@@ -254,6 +255,7 @@ public final class Text {
      * Writes the UTF-8 bytes to {@code out} (no copy for heap buffers).
      *
      * @param out the stream to write to
+     * @throws IOException if writing fails
      */
     public void writeTo(OutputStream out) throws IOException {
       if (buffer.hasArray()) {

@@ -44,7 +44,7 @@ public final class TextList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Text.Reader get(int index) {
       return _getPointerElement(Text.FACTORY, index);
@@ -68,7 +68,7 @@ public final class TextList {
      * Element {@code index}.
      *
      * @param index the element index, from 0
-     * @return the element {@code index}
+     * @return element {@code index}
      */
     public Text.Builder get(int index) {
       return _getPointerElement(Text.FACTORY, index);

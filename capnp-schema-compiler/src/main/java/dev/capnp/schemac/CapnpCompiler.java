@@ -89,6 +89,11 @@ public final class CapnpCompiler {
       return this;
     }
 
+    /**
+     * A compiler with this builder's settings.
+     *
+     * @return the compiler
+     */
     public CapnpCompiler build() {
       return new CapnpCompiler(this);
     }

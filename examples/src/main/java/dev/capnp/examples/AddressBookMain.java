@@ -17,7 +17,11 @@ import java.nio.channels.Channels;
 public final class AddressBookMain {
   private AddressBookMain() {}
 
-  /** Entry point: {@code AddressBookMain write|read}. */
+  /**
+   * Entry point: {@code AddressBookMain write|read}.
+   *
+   * @param args {@code write} or {@code read}
+   */
   public static void main(String[] args) throws IOException {
     if (args.length != 1 || !(args[0].equals("write") || args[0].equals("read"))) {
       System.err.println("usage: AddressBookMain write|read");

@@ -26,7 +26,11 @@ public final class CalcDirectMain {
 
   private CalcDirectMain() {}
 
-  /** Entry point: no arguments for the parent, {@code --child} for the child. */
+  /**
+   * Entry point: no arguments for the parent, {@code --child} for the child.
+   *
+   * @param args empty for the parent, {@code --child} for the child
+   */
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.exit(parent());

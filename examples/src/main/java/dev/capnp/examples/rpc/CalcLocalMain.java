@@ -7,7 +7,11 @@ import dev.capnp.rpc.EventLoop;
 public final class CalcLocalMain {
   private CalcLocalMain() {}
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args ignored
+   */
   public static void main(String[] args) {
     try (EventLoop loop = EventLoop.start("calc-vat")) {
       Calculator.Client calc = CalculatorService.create(loop);

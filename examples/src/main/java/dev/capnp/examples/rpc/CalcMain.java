@@ -80,7 +80,11 @@ public final class CalcMain {
     }
   }
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args the command line; {@code --help} lists the options
+   */
   public static void main(String[] args) {
     System.exit(new CommandLine(CalcMain.class).execute(args));
   }

@@ -24,6 +24,9 @@ public final class CalculatorClient {
   /**
    * A client of {@code calc} (borrowed) printing its progress to {@code out}; the function it
    * serves to the calculator runs on the shared default loop.
+   *
+   * @param calc the calculator; borrowed
+   * @param out where progress is printed
    */
   public CalculatorClient(Calculator.Client calc, PrintStream out) {
     this(calc, out, EventLoop.currentOrDefault());
@@ -33,6 +36,10 @@ public final class CalculatorClient {
    * A client of {@code calc} (borrowed) printing its progress to {@code out}, serving its own
    * function on {@code callbackLoop} (the client vat's {@code Vat.loop()}: the server's calls to
    * it then need no thread hand-off).
+   *
+   * @param calc the calculator; borrowed
+   * @param out where progress is printed
+   * @param callbackLoop the event loop serving the client's function
    */
   public CalculatorClient(Calculator.Client calc, PrintStream out, EventLoop callbackLoop) {
     this.calc = calc;
@@ -52,7 +59,13 @@ public final class CalculatorClient {
     }
   }
 
-  /** {@code 21 * 2} using the server's multiply operator: the calc_direct request. */
+  /**
+   * {@code 21 * 2} using the server's multiply operator: the calc_direct request.
+   *
+   * @param a the left operand
+   * @param b the right operand
+   * @return the product computed by the server
+   */
   public double multiply(double a, double b) {
     try {
       return multiplyPipelined(a, b);

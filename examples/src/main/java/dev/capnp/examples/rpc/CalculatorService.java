@@ -20,6 +20,8 @@ public final class CalculatorService extends Calculator.Server {
   /**
    * A capability for a new calculator served by the current thread's event loop (or the shared
    * default loop); prefer {@link #create(EventLoop)} with the vat's loop.
+   *
+   * @return a new calculator capability; the caller owns it
    */
   public static Calculator.Client create() {
     return new Calculator.Client(Capability.of(new CalculatorService()));
@@ -29,6 +31,9 @@ public final class CalculatorService extends Calculator.Server {
    * A capability for a new calculator served by {@code loop}. Serve it on the loop of the vat
    * that exports it ({@code Vat.loop()}) and calls from the network reach it with no thread
    * hand-off; the values and functions it makes are served by the same loop.
+   *
+   * @param loop the event loop serving the calculator
+   * @return a new calculator capability; the caller owns it
    */
   public static Calculator.Client create(EventLoop loop) {
     return new Calculator.Client(Capability.of(new CalculatorService(), loop));
@@ -75,7 +80,11 @@ public final class CalculatorService extends Calculator.Server {
   public static final class ValueImpl extends Calculator.Value.Server {
     private final double value;
 
-    /** A value of {@code value}. */
+    /**
+     * A value of {@code value}.
+     *
+     * @param value the value
+     */
     public ValueImpl(double value) {
       this.value = value;
     }
@@ -92,7 +101,11 @@ public final class CalculatorService extends Calculator.Server {
   public static final class OperatorFunction extends Calculator.Function.Server {
     private final Calculator.Operator op;
 
-    /** The function computing {@code op}. */
+    /**
+     * The function computing {@code op}.
+     *
+     * @param op the arithmetic operator
+     */
     public OperatorFunction(Calculator.Operator op) {
       this.op = op;
     }
@@ -153,7 +166,12 @@ public final class CalculatorService extends Calculator.Server {
 
   /** A parsed expression; holds references to the capabilities it names until closed. */
   public abstract static class Expr implements AutoCloseable {
-    /** Evaluates with the given function parameters. */
+    /**
+     * Evaluates with the given function parameters.
+     *
+     * @param args the function parameters, in order
+     * @return a future completed with the value
+     */
     public abstract CompletableFuture<Double> evaluate(double[] args);
 
     /** Releases the capabilities held by this expression. */
@@ -161,7 +179,12 @@ public final class CalculatorService extends Calculator.Server {
     public void close() {
     }
 
-    /** Parses {@code e}, taking new references to its capabilities. */
+    /**
+     * Parses {@code e}, taking new references to its capabilities.
+     *
+     * @param e the expression to parse
+     * @return the parsed expression
+     */
     public static Expr parse(Calculator.Expression.Reader e) {
       switch (e.which()) {
         case LITERAL: {

@@ -9,7 +9,13 @@ import dev.capnp.rpc.EventLoop;
 public final class EchoClient {
   private EchoClient() {}
 
-  /** Calls {@code ping(msg)} and returns the reply. */
+  /**
+   * Calls {@code ping(msg)} and returns the reply.
+   *
+   * @param echo the echo service
+   * @param msg the message to send
+   * @return the service's reply
+   */
   public static String ping(Echo.Client echo, String msg) {
     var request = echo.pingRequest();
     request.getParams().setMsg(msg);
@@ -18,7 +24,13 @@ public final class EchoClient {
     }
   }
 
-  /** Calls {@code heartbeat(msg, callback)} and waits until the service has finished. */
+  /**
+   * Calls {@code heartbeat(msg, callback)} and waits until the service has finished.
+   *
+   * @param echo the echo service
+   * @param msg the message to send
+   * @param callback the callback the service calls
+   */
   public static void heartbeat(Echo.Client echo, String msg, Callback.Client callback) {
     var request = echo.heartbeatRequest();
     request.getParams().setMsg(msg);
@@ -26,7 +38,12 @@ public final class EchoClient {
     request.send().join().close();
   }
 
-  /** Calls {@code callback.log(msg)} and waits for it to return. */
+  /**
+   * Calls {@code callback.log(msg)} and waits for it to return.
+   *
+   * @param callback the callback to call
+   * @param msg the message to log
+   */
   public static void log(Callback.Client callback, String msg) {
     var request = callback.logRequest();
     request.getParams().setMsg(msg);
@@ -36,6 +53,8 @@ public final class EchoClient {
   /**
    * The tutorial's client: passes a local callback to {@code heartbeat} (the service calls it
    * back three times), then logs to the service's own logger through a pipelined reference.
+   *
+   * @param echo the echo service
    */
   public static void runTutorialClient(Echo.Client echo) {
     runTutorialClient(echo, EventLoop.currentOrDefault());
@@ -44,6 +63,9 @@ public final class EchoClient {
   /**
    * {@link #runTutorialClient(Echo.Client)} with the callback served by {@code callbackLoop} (the
    * client vat's {@code Vat.loop()}: the service's calls to it then need no thread hand-off).
+   *
+   * @param echo the echo service
+   * @param callbackLoop the event loop serving the callback
    */
   public static void runTutorialClient(Echo.Client echo, EventLoop callbackLoop) {
     System.out.println("Got reply \"" + ping(echo, "foo") + '"');

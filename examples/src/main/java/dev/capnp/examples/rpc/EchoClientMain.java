@@ -13,7 +13,11 @@ import dev.capnp.net.Vat;
 public final class EchoClientMain {
   private EchoClientMain() {}
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args one argument: the service's {@code capnp://} URI or cap file
+   */
   public static void main(String[] args) {
     if (args.length != 1) {
       System.err.println("usage: EchoClientMain capnp://...|FILE.cap");

@@ -23,7 +23,11 @@ public final class EchoDemoClientMain {
     this.out = out;
   }
 
-  /** Entry point: exit status 0 when every step worked, 1 on an RPC failure, 2 on bad usage. */
+  /**
+   * Entry point: exit status 0 when every step worked, 1 on an RPC failure, 2 on bad usage.
+   *
+   * @param args one argument: the service's {@code capnp://} URI or cap file
+   */
   public static void main(String[] args) {
     if (args.length != 1) {
       System.err.println("usage: EchoDemoClientMain capnp://...|FILE.cap");

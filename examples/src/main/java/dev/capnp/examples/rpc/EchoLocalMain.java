@@ -10,7 +10,11 @@ import dev.capnp.rpc.EventLoop;
 public final class EchoLocalMain {
   private EchoLocalMain() {}
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args optionally the heartbeat delay in milliseconds (default 1000)
+   */
   public static void main(String[] args) {
     long delay = args.length > 0 ? Long.parseLong(args[0]) : 1000;
     try (EventLoop loop = EventLoop.start("echo-vat")) {

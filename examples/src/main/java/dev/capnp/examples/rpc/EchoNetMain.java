@@ -17,7 +17,11 @@ import dev.capnp.net.restore.SingleRestorer;
 public final class EchoNetMain {
   private EchoNetMain() {}
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args optionally the heartbeat delay in milliseconds (default 1000)
+   */
   public static void main(String[] args) {
     long delay = args.length > 0 ? Long.parseLong(args[0]) : 1000;
     VatConfig config = VatConfig.builder()

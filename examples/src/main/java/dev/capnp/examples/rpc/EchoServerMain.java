@@ -52,7 +52,11 @@ public final class EchoServerMain implements Callable<Integer> {
     }
   }
 
-  /** Entry point. */
+  /**
+   * Entry point.
+   *
+   * @param args the command line; {@code --help} lists the options
+   */
   public static void main(String[] args) {
     System.exit(new CommandLine(new EchoServerMain()).execute(args));
   }

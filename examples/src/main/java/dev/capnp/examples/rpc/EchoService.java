@@ -39,6 +39,9 @@ public final class EchoService extends Echo.Server {
    * An echo service pausing {@code delayMillis} between heartbeats, whose {@code getLogger}
    * returns {@code logger} (this service takes ownership of that reference; null: it fails); it
    * creates no loggers.
+   *
+   * @param delayMillis the pause between heartbeats in milliseconds
+   * @param logger the logger {@code getLogger} returns, or {@code null}
    */
   public EchoService(long delayMillis, Callback.Client logger) {
     this(delayMillis, logger, null);
@@ -61,6 +64,9 @@ public final class EchoService extends Echo.Server {
    * A capability for a new echo service with a logger printing {@code [server] ...}, both served
    * by the current thread's event loop (or the shared default loop); prefer
    * {@link #create(long, EventLoop)} with the vat's loop.
+   *
+   * @param delayMillis the pause between heartbeats in milliseconds
+   * @return a new echo capability; the caller owns it
    */
   public static Echo.Client create(long delayMillis) {
     return create(delayMillis, EventLoop.currentOrDefault());
@@ -70,6 +76,10 @@ public final class EchoService extends Echo.Server {
    * A capability for a new echo service with a logger printing {@code [server] ...}, both served
    * by {@code loop}: with the loop of the vat that exports them ({@code Vat.loop()}) calls from
    * the network reach them with no thread hand-off.
+   *
+   * @param delayMillis the pause between heartbeats in milliseconds
+   * @param loop the event loop serving the service and its logger
+   * @return a new echo capability; the caller owns it
    */
   public static Echo.Client create(long delayMillis, EventLoop loop) {
     Callback.Client logger =

@@ -10,12 +10,21 @@ public final class PrintingCallback extends Callback.Server {
   private final String prefix;
   private final PrintStream out;
 
-  /** Prints {@code prefix + quoted message} to standard output. */
+  /**
+   * Prints {@code prefix + quoted message} to standard output.
+   *
+   * @param prefix printed before each message
+   */
   public PrintingCallback(String prefix) {
     this(prefix, System.out);
   }
 
-  /** Prints {@code prefix + quoted message} to {@code out}. */
+  /**
+   * Prints {@code prefix + quoted message} to {@code out}.
+   *
+   * @param prefix printed before each message
+   * @param out where messages are printed
+   */
   public PrintingCallback(String prefix, PrintStream out) {
     this.prefix = prefix;
     this.out = out;
