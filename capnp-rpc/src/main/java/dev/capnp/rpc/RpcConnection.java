@@ -45,6 +45,9 @@ public final class RpcConnection implements AutoCloseable {
      * The capability for a bootstrap request ({@code objectId} is the
      * {@code deprecatedObjectId}, or null when absent). Ownership of the handle passes to the
      * connection; throw {@link RpcException} to answer with an exception.
+     *
+     * @param objectId the request's {@code deprecatedObjectId}, or null when absent
+     * @return the capability to answer with, owned by the connection from now on
      */
     Capability bootstrap(AnyPointer.Reader objectId);
   }
@@ -80,6 +83,11 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * A connection over {@code transport} whose state lives on {@code loop}; {@code bootstrap}
    * answers the peer's Bootstrap messages (null: this side offers none).
+   *
+   * @param loop the event loop that owns the connection's state
+   * @param transport the transport to the peer, owned by the connection
+   * @param bootstrap answers the peer's Bootstrap messages, or null to offer none
+   * @param name the connection's name in logs and traces
    */
   public RpcConnection(EventLoop loop, MessageTransport transport, BootstrapFactory bootstrap,
       String name) {
@@ -92,6 +100,13 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * A connection offering {@code bootstrap} (a dup for every request; may be null), started.
    * The connection takes ownership of {@code bootstrap} and releases it when it ends.
+   *
+   * @param loop the event loop that owns the connection's state
+   * @param transport the transport to the peer, owned by the connection
+   * @param bootstrap the capability offered to the peer's Bootstrap, owned by the connection;
+   *     may be null
+   * @param name the connection's name in logs and traces
+   * @return the started connection
    */
   public static RpcConnection create(EventLoop loop, MessageTransport transport,
       Capability bootstrap, String name) {
@@ -111,6 +126,9 @@ public final class RpcConnection implements AutoCloseable {
 
   /**
    * Sets this connection's resource limits (before {@link #start()}); returns this.
+   *
+   * @param newLimits the limits to apply
+   * @return this connection
    */
   public RpcConnection limits(ConnectionLimits newLimits) {
     this.limits = java.util.Objects.requireNonNull(newLimits, "limits");
@@ -120,13 +138,20 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * Where this connection logs the peer's protocol violations (default: one rate-limited log
    * for the JVM; a vat passes its own); returns this.
+   *
+   * @param log where the peer's protocol violations are logged
+   * @return this connection
    */
   public RpcConnection problemLog(RateLimitedLog log) {
     this.problemLog = java.util.Objects.requireNonNull(log, "log");
     return this;
   }
 
-  /** This connection's resource limits. */
+  /**
+   * This connection's resource limits.
+   *
+   * @return the limits in force
+   */
   public ConnectionLimits limits() {
     return limits;
   }
@@ -135,6 +160,9 @@ public final class RpcConnection implements AutoCloseable {
    * Sets how streaming calls to the peer's capabilities are flow controlled (each capability
    * gets its own controller at its first streaming call; default {@link StreamFlowControl#DEFAULT});
    * returns this.
+   *
+   * @param policy makes one flow controller per imported capability
+   * @return this connection
    */
   public RpcConnection streamFlowControl(StreamFlowControl policy) {
     this.flowControl = java.util.Objects.requireNonNull(policy, "policy");
@@ -144,6 +172,14 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * Like {@link #create(EventLoop, MessageTransport, Capability, String)} with the given
    * resource limits.
+   *
+   * @param loop the event loop that owns the connection's state
+   * @param transport the transport to the peer, owned by the connection
+   * @param bootstrap the capability offered to the peer's Bootstrap, owned by the connection;
+   *     may be null
+   * @param name the connection's name in logs and traces
+   * @param limits the connection's resource limits
+   * @return the started connection
    */
   public static RpcConnection create(EventLoop loop, MessageTransport transport,
       Capability bootstrap, String name, ConnectionLimits limits) {
@@ -195,12 +231,20 @@ public final class RpcConnection implements AutoCloseable {
     });
   }
 
-  /** The event loop owning this connection. */
+  /**
+   * The event loop owning this connection.
+   *
+   * @return the loop that owns this connection
+   */
   public EventLoop loop() {
     return loop;
   }
 
-  /** Requests the peer's bootstrap capability. */
+  /**
+   * Requests the peer's bootstrap capability.
+   *
+   * @return a promise for the peer's bootstrap capability (owned by the caller)
+   */
   public Capability bootstrap() {
     return bootstrap((String) null);
   }
@@ -208,6 +252,9 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * Requests the peer's bootstrap capability, passing {@code serviceId} as the
    * {@code deprecatedObjectId} (a Text; null or empty sends none).
+   *
+   * @param serviceId the service ID to send, or null/empty for none
+   * @return a promise for the capability (owned by the caller)
    */
   public Capability bootstrap(String serviceId) {
     return bootstrap(serviceId == null ? null
@@ -217,6 +264,9 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * Requests the peer's bootstrap capability, passing {@code objectId} (any bytes, e.g. a raw
    * service ID) as the {@code deprecatedObjectId} Text; null or empty sends none.
+   *
+   * @param objectId the object ID bytes to send, or null/empty for none
+   * @return a promise for the capability (owned by the caller)
    */
   public Capability bootstrap(byte[] objectId) {
     return bootstrap(objectId, 0);
@@ -227,6 +277,10 @@ public final class RpcConnection implements AutoCloseable {
    * within {@code answerTimeoutMillis} (0: no limit), the capability breaks with a
    * {@code FAILED} {@link RpcException} ("No answer to the bootstrap within ...") and the
    * question is finished; a late answer is then released unread.
+   *
+   * @param objectId the object ID bytes to send, or null/empty for none
+   * @param answerTimeoutMillis how long the peer has to answer, in milliseconds (0: no limit)
+   * @return a promise for the capability (owned by the caller)
    */
   public Capability bootstrap(byte[] objectId, long answerTimeoutMillis) {
     byte[] id = objectId == null || objectId.length == 0 ? null : objectId.clone();
@@ -289,12 +343,20 @@ public final class RpcConnection implements AutoCloseable {
     return cap;
   }
 
-  /** Completes with the reason when the connection is lost or aborted. */
+  /**
+   * Completes with the reason when the connection is lost or aborted.
+   *
+   * @return a future completed with the reason the connection ended
+   */
   public CompletableFuture<RpcException> whenDisconnected() {
     return disconnectFuture;
   }
 
-  /** Aborts the connection: sends {@code Abort(reason)} and breaks every capability on it. */
+  /**
+   * Aborts the connection: sends {@code Abort(reason)} and breaks every capability on it.
+   *
+   * @param reason sent to the peer in the Abort and given to every broken capability
+   */
   public void disconnect(RpcException reason) {
     loop.run(() -> disconnect(reason, true));
   }
@@ -329,7 +391,11 @@ public final class RpcConnection implements AutoCloseable {
     }
   }
 
-  /** Whether the transport is paused because too much received is still to be handled. */
+  /**
+   * Whether the transport is paused because too much received is still to be handled.
+   *
+   * @return true while the transport is paused for backpressure
+   */
   public boolean isReadingPaused() {
     return readingPaused;
   }
@@ -1605,14 +1671,22 @@ public final class RpcConnection implements AutoCloseable {
     disconnectFuture.complete(e);
   }
 
-  /** The reason the connection was lost, or null while it is up. */
+  /**
+   * The reason the connection was lost, or null while it is up.
+   *
+   * @return why the connection ended, or null while it is up
+   */
   public RpcException disconnectReason() {
     return disconnected;
   }
 
   // =============================================================================== debug
 
-  /** Whether all four tables and the embargo table are empty. */
+  /**
+   * Whether all four tables and the embargo table are empty.
+   *
+   * @return true if the four tables and the embargoes are empty
+   */
   public boolean tablesEmpty() {
     return onLoop(() -> questions.size() == 0 && answers.isEmpty() && imports.isEmpty()
         && exports.size() == 0 && embargoes.size() == 0);
@@ -1621,6 +1695,8 @@ public final class RpcConnection implements AutoCloseable {
   /**
    * Checks the connection's internal invariants (a diagnostic for tests and fuzzers); returns
    * null when they hold, else a description of the first violation.
+   *
+   * @return a description of the first broken invariant, or null if all hold
    */
   public String checkInvariants() {
     return onLoop(this::invariantViolation);
@@ -1672,7 +1748,11 @@ public final class RpcConnection implements AutoCloseable {
     return bad[0] == null ? null : bad[0] + "\n" + dump();
   }
 
-  /** A multi-line dump of the connection's tables. */
+  /**
+   * A multi-line dump of the connection's tables.
+   *
+   * @return the tables in text, for diagnostics
+   */
   public String dumpTables() {
     return onLoop(this::dump);
   }
@@ -1726,7 +1806,11 @@ public final class RpcConnection implements AutoCloseable {
     return sb.toString();
   }
 
-  /** Table sizes: questions, answers, imports, exports, embargoes. */
+  /**
+   * Table sizes: questions, answers, imports, exports, embargoes.
+   *
+   * @return the sizes of the questions, answers, imports, exports and embargoes tables
+   */
   public int[] tableSizes() {
     return onLoop(() -> new int[] {questions.size(), answers.size(), imports.size(),
         exports.size(), embargoes.size()});

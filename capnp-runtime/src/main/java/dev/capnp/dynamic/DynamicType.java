@@ -15,8 +15,44 @@ public record DynamicType(Kind kind, DynamicType elementType, StructSchema struc
 
   /** The kinds of types, in {@code schema.capnp}'s {@code Type} union order. */
   public enum Kind {
-    VOID, BOOL, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, FLOAT32, FLOAT64,
-    TEXT, DATA, LIST, ENUM, STRUCT, INTERFACE, ANY_POINTER;
+    /** {@code Void}. */
+    VOID,
+    /** {@code Bool}. */
+    BOOL,
+    /** {@code Int8}. */
+    INT8,
+    /** {@code Int16}. */
+    INT16,
+    /** {@code Int32}. */
+    INT32,
+    /** {@code Int64}. */
+    INT64,
+    /** {@code UInt8}. */
+    UINT8,
+    /** {@code UInt16}. */
+    UINT16,
+    /** {@code UInt32}. */
+    UINT32,
+    /** {@code UInt64}. */
+    UINT64,
+    /** {@code Float32}. */
+    FLOAT32,
+    /** {@code Float64}. */
+    FLOAT64,
+    /** {@code Text}. */
+    TEXT,
+    /** {@code Data}. */
+    DATA,
+    /** {@code List(T)}. */
+    LIST,
+    /** an enum. */
+    ENUM,
+    /** a struct. */
+    STRUCT,
+    /** an interface. */
+    INTERFACE,
+    /** {@code AnyPointer} (or a generic parameter). */
+    ANY_POINTER;
 
     /**
      * Whether values of this kind live in the pointer section.

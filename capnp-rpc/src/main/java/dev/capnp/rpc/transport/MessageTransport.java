@@ -16,13 +16,19 @@ import dev.capnp.runtime.MessageReader;
  * operating system's flow control (a full TCP window) stop the peer.
  */
 public interface MessageTransport extends AutoCloseable {
-  /** Queues {@code message} for sending; ownership passes to the transport. */
+  /**
+   * Queues {@code message} for sending; ownership passes to the transport.
+   *
+   * @param message the message to send, not to be used by the caller afterwards
+   */
   void send(MessageBuilder message);
 
   /**
    * Queues a reply to the peer (a {@code Return}); ownership passes to the transport. A
    * transport with backpressure counts these until they are written, and stops reading from a
    * peer that leaves more than its limit of them unread. Default: {@link #send}.
+   *
+   * @param message the reply to send, not to be used by the caller afterwards
    */
   default void sendReply(MessageBuilder message) {
     send(message);
@@ -38,7 +44,11 @@ public interface MessageTransport extends AutoCloseable {
   /** Resumes delivering incoming messages after {@link #pauseReading()}. Default: ignored. */
   default void resumeReading() {}
 
-  /** Starts delivering incoming messages to {@code receiver}. */
+  /**
+   * Starts delivering incoming messages to {@code receiver}.
+   *
+   * @param receiver what gets the incoming messages and the end of the transport
+   */
   void start(Receiver receiver);
 
   /** Closes the transport (pending output is flushed where possible). */
@@ -47,10 +57,18 @@ public interface MessageTransport extends AutoCloseable {
 
   /** Receives what arrives on a transport. */
   interface Receiver {
-    /** One incoming message. */
+    /**
+     * One incoming message.
+     *
+     * @param message the message, owned by the receiver from now on
+     */
     void onMessage(MessageReader message);
 
-    /** The transport ended: {@code cause} is null for a clean end of stream. */
+    /**
+     * The transport ended.
+     *
+     * @param cause why, or null for a clean end of stream
+     */
     void onClosed(Throwable cause);
   }
 }
