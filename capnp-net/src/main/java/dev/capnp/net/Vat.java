@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.net.transport.Durations;
 import dev.capnp.net.transport.FrameDecoder;
 import dev.capnp.net.transport.FrameEncoder;
 import dev.capnp.net.transport.NettyPlatform;
@@ -772,7 +773,7 @@ public final class Vat implements AutoCloseable {
         if (!result.isDone()) {
           dialled.channel().close();
           failDial(result, "Timed out connecting to " + address + ": no connection"
-              + (secure ? " (TLS included)" : "") + " within " + describeMillis(timeout));
+              + (secure ? " (TLS included)" : "") + " within " + Durations.describe(timeout));
         }
       }, timeout, TimeUnit.MILLISECONDS);
       result.whenComplete((c, e) -> timer.cancel(false));
@@ -809,9 +810,6 @@ public final class Vat implements AutoCloseable {
     }
   }
 
-  private static String describeMillis(long millis) {
-    return millis % 1000 == 0 ? (millis / 1000) + " s" : millis + " ms";
-  }
 
   private void connected(CompletableFuture<Conn> result, NettyTransport transport,
       AuthDigest peer) {

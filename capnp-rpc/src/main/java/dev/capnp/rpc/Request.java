@@ -123,15 +123,15 @@ public final class Request<P, R, L> {
     int methodId = params.methodId;
     ResponsePromise<R, L> rp = send();
     java.util.concurrent.ScheduledFuture<?> timer = home.schedule(() -> rp.abandon(
-        RpcException.failed("Deadline exceeded: no result within " + describe(timeout)
-            + " (interface 0x" + Long.toHexString(interfaceId) + ", method " + methodId
+        RpcException.failed("Deadline exceeded: no result within "
+            + describeMillis(timeout.toMillis()) + " (interface 0x" + Long.toHexString(interfaceId) + ", method " + methodId
             + ")")), timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     rp.whenComplete((r, e) -> timer.cancel(false));
     return rp;
   }
 
-  private static String describe(java.time.Duration d) {
-    long ms = d.toMillis();
+  /** {@code millis} as "30 s" or "250 ms", for error messages. */
+  static String describeMillis(long ms) {
     return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
   }
 

@@ -306,7 +306,7 @@ public final class RpcConnection implements AutoCloseable {
       return;
     }
     RpcException e = RpcException.failed("No answer to the bootstrap within "
-        + (timeoutMillis % 1000 == 0 ? (timeoutMillis / 1000) + " s" : timeoutMillis + " ms"));
+        + Request.describeMillis(timeoutMillis));
     q.pipeline.onError(e);
     if (q.promise.cancel(false)) {
       dropQuestionRef(q);

@@ -39,21 +39,6 @@ public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
     }
   }
 
-  /**
-   * The size of {@code msg} on the wire: segment table and segments.
-   *
-   * @param msg the message
-   * @return the frame size in bytes
-   */
-  public static long frameBytes(MessageBuilder msg) {
-    ByteBuffer[] segs = msg.getSegmentsForOutput();
-    long size = headerBytes(segs.length);
-    for (ByteBuffer s : segs) {
-      size += s.remaining();
-    }
-    return size;
-  }
-
   private static int headerBytes(int segments) {
     return ((4 + 4 * segments) + 7) & ~7;
   }

@@ -156,7 +156,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (closing || !channel.isActive()) {
       return;
     }
-    long size = FrameEncoder.frameBytes(message);
+    long size = message.sizeInWords() * 8; // the segments; the frame adds a small header
     queuedReplyBytes += size;
     ChannelPromise written = channel.newPromise();
     written.addListener(f -> replyWritten(size));
