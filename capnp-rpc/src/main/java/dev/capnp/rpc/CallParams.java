@@ -22,7 +22,7 @@ final class CallParams {
   /** When this call is a tail call made by an answer's handler: that context. */
   CallContextImpl tailCallOf;
   /** The connection answering this call (received params only), else null. */
-  RpcConnection answerConnection;
+  RpcProtocol answerConnection;
   /**
    * For a streaming call ({@link Request#sendStreaming()}): completes when the caller may make
    * the next streaming call. A connection's flow controller completes it (and sets

@@ -158,7 +158,7 @@ abstract class ClientHook {
    */
   BreakSignal settledBreakSignal() {
     Object b = brand();
-    return b instanceof RpcConnection ? ((RpcConnection) b).lossSignal : null;
+    return b instanceof RpcProtocol ? ((RpcProtocol) b).lossSignal : null;
   }
 
   /** The connection this hook points into, or {@code null} for local hooks. */

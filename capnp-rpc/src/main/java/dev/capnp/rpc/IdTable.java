@@ -25,6 +25,11 @@ final class IdTable<T> {
     return slots.size() - 1;
   }
 
+  /** Puts {@code value} in the slot {@code id} that {@link #add} reserved. */
+  void set(int id, T value) {
+    slots.set(id, value);
+  }
+
   /** The entry with {@code id}, or null. */
   T get(int id) {
     return id >= 0 && id < slots.size() ? slots.get(id) : null;

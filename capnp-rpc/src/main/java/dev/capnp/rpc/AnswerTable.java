@@ -1,0 +1,527 @@
+package dev.capnp.rpc;
+
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The answers table: the peer's questions to us ({@code Bootstrap} and {@code Call}), by the
+ * peer's question ids. Delivers each call to its target, sends its {@code Return}, and applies
+ * the peer's {@code Finish}.
+ *
+ * <h2>Lifecycle of an {@link Answer}</h2>
+ * <pre>
+ *   (Bootstrap or Call received) ──► RUNNING
+ *   RUNNING ──(the call completed: Return sent)──► RETURNED
+ *   RUNNING ──(Finish received first)──► FINISHED   the call is canceled, unless the peer named
+ *                                                   its pipeline (then it runs on, see below)
+ *   RETURNED ──(Finish received)──► DONE, removed
+ *   FINISHED ──(the call completed: Return sent)──► DONE, removed
+ *   any ──(disconnect)──► DONE, removed
+ * </pre>
+ * The id stays taken, and the peer may name the answer's pipeline, until the answer is removed.
+ * A call with {@code sendResultsTo.yourself} (a tail call the peer made to us) has a second,
+ * independent state, its {@link Redirect}: its results wait for the peer's
+ * {@code Return.takeFromOtherQuestion}, which hands them to one of our questions and makes our
+ * {@code Return} {@code resultsSentElsewhere}.
+ *
+ * <p>Invariants (see {@link #invariantViolation()}): no DONE entry in the table; the bytes of
+ * the calls held equal {@link #bytesInFlight}. Confined to the connection's loop.
+ */
+final class AnswerTable {
+  /** The state of one answer (see the class comment for the transitions). */
+  enum State {
+    /** The call runs; no Return sent, no Finish received. */
+    RUNNING,
+    /** Our Return is sent; the peer's Finish is awaited. */
+    RETURNED,
+    /** The peer's Finish came before our Return. */
+    FINISHED,
+    /** Return sent and Finish received (or the connection ended): no longer in the table. */
+    DONE
+  }
+
+  /** Where the results of an answer go ({@code Call.sendResultsTo}). */
+  enum Redirect {
+    /** To the caller, in our Return ({@code sendResultsTo.caller}). */
+    NONE,
+    /** Kept for a question of ours to take ({@code sendResultsTo.yourself}). */
+    TO_YOURSELF,
+    /** A question of ours named this answer in its {@code Return.takeFromOtherQuestion}. */
+    TAKEN
+  }
+
+  /** A question the peer asked us. */
+  static final class Answer {
+    final int id;
+    State state = State.RUNNING;
+    Redirect redirect = Redirect.NONE;
+    PipelineHook pipeline;
+    CompletableFuture<Results> callPromise;
+    /** The results our Return was written from, held until the answer is removed. */
+    Results results;
+    /** The exports our Return's cap table counted, until the Finish says what to release. */
+    int[] resultExports;
+    /** Size of the Call message this answer holds (0 for bootstraps). */
+    long bytes;
+    /** For {@code sendResultsTo.yourself}: the results, once the call completes. */
+    CompletableFuture<Results> redirected;
+    /**
+     * The peer named this answer's pipeline (promisedAnswer target, receiverAnswer descriptor):
+     * an early Finish does not cancel the call (see {@link #handleFinish}).
+     */
+    boolean pipelineUsed;
+    /** An early Finish had releaseResultCaps: the caps of our later Return count as released. */
+    boolean releaseLateResultCaps;
+
+    Answer(int id) {
+      this.id = id;
+    }
+
+    boolean returnSent() {
+      return state == State.RETURNED || state == State.DONE;
+    }
+
+    boolean finishReceived() {
+      return state == State.FINISHED || state == State.DONE;
+    }
+
+    /** RUNNING → RETURNED, FINISHED → DONE. */
+    void onReturnSent() {
+      state = state == State.FINISHED ? State.DONE : State.RETURNED;
+    }
+
+    /** RUNNING → FINISHED, RETURNED → DONE. */
+    void onFinish() {
+      state = state == State.RETURNED ? State.DONE : State.FINISHED;
+    }
+  }
+
+  private final RpcProtocol protocol;
+  private final HashMap<Integer, Answer> answers = new HashMap<>();
+  /** Bytes of incoming Call messages held by answers not yet removed. */
+  private long bytesInFlight;
+
+  AnswerTable(RpcProtocol protocol) {
+    this.protocol = protocol;
+  }
+
+  int size() {
+    return answers.size();
+  }
+
+  private Answer newAnswer(int id) {
+    if (answers.containsKey(id)) {
+      throw new ProtocolError("questionId " + id + " is already in use");
+    }
+    ConnectionLimits limits = protocol.limits();
+    if (answers.size() >= limits.maxAnswers()) {
+      throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
+          + " outstanding questions from the peer (maxAnswers)");
+    }
+    Answer a = new Answer(id);
+    answers.put(id, a);
+    return a;
+  }
+
+  /** Results of answer {@code a} are built right in its {@code Return} message. */
+  private ResultsAllocator returnAllocator(Answer a) {
+    return () -> {
+      MessageBuilder mb = RpcMessages.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      ResultsAllocator.ResultsBuilder rb =
+          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.owner = a;
+      return rb;
+    };
+  }
+
+  /**
+   * The capability at {@code pa} in a current answer's results (a new reference, a promise
+   * while the call runs), or null if {@code pa} names no current answer. After its Finish the
+   * peer may no longer name the question, although the answer may live on until its call
+   * completes (see {@link #handleFinish}).
+   */
+  ClientHook pipelinedCap(Rpc.PromisedAnswer.Reader pa) {
+    Answer a = answers.get(pa.getQuestionId());
+    if (a == null || a.pipeline == null || a.finishReceived()) {
+      return null;
+    }
+    a.pipelineUsed = true; // (see handleFinish)
+    return a.pipeline.getPipelinedCap(RpcMessages.readOps(pa));
+  }
+
+  // ========================================================================== questions in
+
+  /** {@code Bootstrap}: answers with the vat's bootstrap capability (or its error). */
+  void handleBootstrap(Rpc.Bootstrap.Reader b, RpcConnection.BootstrapFactory factory) {
+    Answer a = newAnswer(b.getQuestionId());
+    CompletableFuture<Results> p = new CompletableFuture<>();
+    a.callPromise = p;
+    QueuedPipeline pl = new QueuedPipeline(protocol.loop);
+    a.pipeline = pl;
+    try {
+      if (factory == null) {
+        throw RpcException.failed("This vat has no bootstrap interface");
+      }
+      Capability cap = factory.bootstrap(
+          b.hasDeprecatedObjectId() ? b.getDeprecatedObjectId() : null);
+      ResultsAllocator.ResultsBuilder rb = returnAllocator(a).allocate();
+      ClientHook h = cap.takeHook();
+      rb.content.setCapability(h);
+      h.release();
+      Results r = rb.toResults();
+      pl.resolve(new CallContextImpl.ResolvedPipeline(r, protocol.loop));
+      p.complete(r);
+    } catch (RuntimeException e) {
+      RpcException ex = RpcException.of(e);
+      pl.resolve(PipelineHook.broken(protocol.loop, ex));
+      p.completeExceptionally(ex);
+    }
+    p.whenComplete((res, e) -> completed(a, res, e));
+  }
+
+  /** The target of an incoming message: an export or a current answer's pipeline (owned). */
+  ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
+    switch (t.which()) {
+      case IMPORTED_CAP: {
+        ExportTable.Export e = protocol.exports.find(t.getImportedCap());
+        if (e == null) {
+          throw new ProtocolError("Message target is not a current export ID: "
+              + t.getImportedCap());
+        }
+        return e.hook.addRef();
+      }
+      case PROMISED_ANSWER: {
+        Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
+        ClientHook c = pipelinedCap(pa);
+        if (c == null) {
+          throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
+              + " is not a current question");
+        }
+        return c;
+      }
+      default:
+        throw new ProtocolError("unknown message target type");
+    }
+  }
+
+  /** {@code Call}: delivers the call to its target; the Return goes out when it completes. */
+  void handleCall(MessageReader m, Rpc.Call.Reader call0) {
+    HookCapTable caps = protocol.imports.receiveCaps(call0.getParams().getCapTable());
+    m.setCapTable(caps);
+    Rpc.Call.Reader call = m.getRoot(Rpc.Message.FACTORY).getCall();
+    Answer a;
+    ClientHook target;
+    try {
+      long bytes = RpcMessages.sizeInBytes(m);
+      ConnectionLimits limits = protocol.limits();
+      if (bytesInFlight + bytes > limits.maxBytesInFlight()) {
+        throw new ProtocolError("RPC limit exceeded: more than " + limits.maxBytesInFlight()
+            + " bytes of calls in flight from the peer (maxBytesInFlight)");
+      }
+      a = newAnswer(call.getQuestionId());
+      a.bytes = bytes;
+      bytesInFlight += bytes;
+      target = messageTarget(call.getTarget());
+    } catch (RuntimeException e) {
+      caps.releaseAll();
+      throw e;
+    }
+    CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
+        call.getParams().getContent(), caps);
+    p.resultsAllocator = returnAllocator(a);
+    p.answerConnection = protocol;
+    switch (call.getSendResultsTo().which()) {
+      case CALLER:
+        break;
+      case YOURSELF:
+        a.redirect = Redirect.TO_YOURSELF;
+        a.redirected = new CompletableFuture<>();
+        break;
+      default:
+        target.release();
+        target = new BrokenClient(protocol.loop,
+            RpcException.unimplemented("Unsupported Call.sendResultsTo: third party"));
+        break;
+    }
+    CallResult r;
+    try {
+      r = target.call(p);
+    } catch (RuntimeException e) {
+      r = CallResult.broken(protocol.loop, RpcException.of(e));
+    }
+    target.release();
+    a.pipeline = r.pipeline;
+    a.callPromise = r.promise;
+    r.promise.whenComplete((res, e) -> protocol.loop.run(() -> completed(a, res, e)));
+  }
+
+  // ============================================================================= Return out
+
+  /** The call of answer {@code a} completed: send its Return (a failure here is a defect). */
+  private void completed(Answer a, Results res, Throwable e) {
+    try {
+      sendReturn(a, res, e);
+    } catch (RuntimeException x) {
+      protocol.internalError("failed to send the return of answer " + a.id, x);
+    }
+  }
+
+  private void sendReturn(Answer a, Results res, Throwable e) {
+    if (a.redirect == Redirect.TAKEN) {
+      // a question of ours took these results over (Return.takeFromOtherQuestion); our Return
+      // (resultsSentElsewhere) went out then
+      if (e != null) {
+        a.redirected.completeExceptionally(e);
+      } else if (!a.redirected.complete(res)) {
+        res.release();
+      }
+      return;
+    }
+    if (a.returnSent()) {
+      if (res != null) {
+        res.release();
+      }
+      return;
+    }
+    a.onReturnSent();
+    if (protocol.isDisconnected()) {
+      if (res != null) {
+        res.release();
+      }
+      if (a.redirected != null) {
+        a.redirected.completeExceptionally(protocol.disconnectReason());
+      }
+      return;
+    }
+    if (a.redirected != null && e != null) {
+      a.redirected.completeExceptionally(e);
+    }
+    MessageBuilder mb;
+    if (e != null) {
+      mb = RpcMessages.newMessage();
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof CancellationException) {
+        ret.setCanceled();
+      } else {
+        RpcMessages.writeException(ret.initException(), RpcException.of(e));
+      }
+    } else if (res.sentElsewhereQuestion >= 0) {
+      mb = RpcMessages.newMessage();
+      RpcMessages.initReturn(mb, a.id).setTakeFromOtherQuestion(res.sentElsewhereQuestion);
+      protocol.questions.tailClaimed(res.sentElsewhereQuestion);
+      a.results = res;
+    } else if (a.redirect == Redirect.TO_YOURSELF) {
+      a.results = res;
+      protocol.sendReturn(RpcMessages.resultsSentElsewhere(a.id));
+      // a takeFromOtherQuestion naming this answer may already be waiting for the results
+      a.redirected.complete(res);
+      if (a.state == State.DONE) {
+        remove(a);
+      }
+      return;
+    } else if (res.origin != null && res.origin.owner == a) {
+      mb = res.origin.message;
+      a.resultExports =
+          protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      a.results = res;
+      pinReturnedPromises(a, res.caps, res);
+    } else {
+      mb = RpcMessages.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Payload.Builder pl = RpcMessages.initReturn(mb, a.id).initResults();
+      pl.getContent().set(res.content);
+      a.resultExports = protocol.exports.writeDescriptors(t, pl);
+      pinReturnedPromises(a, t, res);
+      t.releaseAll();
+      a.results = res;
+    }
+    protocol.sendReturn(mb);
+    if (a.state == State.DONE) {
+      // a Return after the Finish (the call ran on for its pipeline's users, see handleFinish):
+      // its capabilities count as released if that Finish said so (releaseResultCaps: libcapnp
+      // ignores the caps of a Return it no longer waits for; our own client releases them)
+      if (a.releaseLateResultCaps) {
+        protocol.exports.releaseAll(a.resultExports);
+      }
+      a.resultExports = null;
+      remove(a);
+    }
+  }
+
+  /**
+   * Once answer {@code a} has returned {@code table}: the paths of its pipeline that lead to the
+   * peer's own unresolved promises are pinned to what the {@code Return} described them as, for
+   * the peer's later pipelined calls and Disembargos (see {@link PostReturnPipeline}).
+   */
+  private void pinReturnedPromises(Answer a, HookCapTable table, Results res) {
+    if (a.pipeline == null) {
+      return;
+    }
+    Map<ClientHook, ClientHook> pins = null;
+    for (int i = 0; i < table.size(); i++) {
+      ClientHook h = table.get(i);
+      if (h == null || h.loop != protocol.loop) {
+        continue;
+      }
+      ClientHook s = ClientHook.shorten(h);
+      if (!(s instanceof PromiseClient) || !protocol.owns(s)) {
+        continue;
+      }
+      if (pins == null) {
+        pins = new IdentityHashMap<>();
+      }
+      if (!pins.containsKey(h)) {
+        pins.put(h.addRef(), protocol.describedTarget(h));
+      }
+    }
+    if (pins != null) {
+      a.pipeline = new PostReturnPipeline(protocol.loop, protocol, a.pipeline, res, pins);
+    }
+  }
+
+  private void remove(Answer a) {
+    a.state = State.DONE;
+    if (answers.get(a.id) == a) {
+      answers.remove(a.id);
+    }
+    bytesInFlight -= a.bytes;
+    a.bytes = 0;
+    if (a.results != null) {
+      a.results.release();
+      a.results = null;
+    }
+    if (a.pipeline != null) {
+      a.pipeline.release();
+    }
+  }
+
+  // ============================================================================= Finish in
+
+  /** {@code Finish}: the peer no longer wants the answer to {@code questionId}. */
+  void handleFinish(Rpc.Finish.Reader f) {
+    Answer a = answers.get(f.getQuestionId());
+    if (a == null || a.finishReceived()) {
+      throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
+    }
+    a.onFinish();
+    if (f.getReleaseResultCaps()) {
+      protocol.exports.releaseAll(a.resultExports);
+    }
+    a.resultExports = null;
+    if (a.state == State.DONE) {
+      remove(a);
+    } else if (a.pipelineUsed) {
+      // An early Finish (before our Return) says the caller no longer wants the results, and
+      // rpc.capnp lets us cancel the call then only if nothing else cares about them. The peer
+      // itself may still care: it named this answer's pipeline (a promisedAnswer target, a
+      // receiverAnswer descriptor in a Call, Return or Resolve) and so holds, through us, a
+      // capability that will be part of these results, for example in the params of another
+      // call (libcapnp sends this Finish as soon as it has put a pipelined capability in the
+      // params of its next call and dropped the first promise). Canceling now would break that
+      // capability under a call already running. So the call runs to completion, its pipeline
+      // delivers to those users, and its Return goes out as usual; sendReturn removes the
+      // answer then (rpc.c++ likewise keeps the call running while its pipeline is in use).
+      // An answer whose pipeline nobody used is canceled at once, below.
+      a.releaseLateResultCaps = f.getReleaseResultCaps();
+    } else if (a.callPromise != null) {
+      a.callPromise.cancel(false);
+    }
+  }
+
+  // ============================================================== results taken by a question
+
+  /**
+   * A {@code Return.takeFromOtherQuestion} of ours names answer {@code id}: the question that
+   * received it owns the answer's call from now on (canceling the question cancels the call),
+   * and the peer learns at once that its tail call's results went elsewhere (rpc.c++
+   * sendRedirectReturn), so its tail question ends now instead of when the call completes
+   * (which a cycle of promises may never let happen). Returns the answer.
+   */
+  Answer takeRedirected(int id) {
+    Answer other = answers.get(id);
+    if (other == null || other.redirect == Redirect.NONE) {
+      throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID " + id);
+    }
+    if (other.redirect == Redirect.TAKEN) {
+      throw new ProtocolError("'Return.takeFromOtherQuestion' named answer " + other.id
+          + " a second time");
+    }
+    other.redirect = Redirect.TAKEN;
+    if (other.returnSent()) {
+      return other; // the call completed first: resultsSentElsewhere went out then
+    }
+    other.onReturnSent();
+    protocol.send(RpcMessages.resultsSentElsewhere(other.id));
+    if (other.state == State.DONE) {
+      remove(other);
+    }
+    return other;
+  }
+
+  /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
+  static void cancelCall(Answer a) {
+    if (a.callPromise != null) {
+      a.callPromise.cancel(false);
+    }
+  }
+
+  // ============================================================================ teardown
+
+  /** The connection is gone: every call is canceled; the table empties. */
+  void clear() {
+    ArrayList<Answer> all = new ArrayList<>(answers.values());
+    answers.clear();
+    bytesInFlight = 0;
+    for (Answer a : all) {
+      a.state = State.DONE;
+      cancelCall(a);
+      if (a.results != null) {
+        a.results.release();
+      }
+      if (a.pipeline != null) {
+        a.pipeline.release();
+      }
+    }
+  }
+
+  String invariantViolation() {
+    long held = 0;
+    for (Map.Entry<Integer, Answer> en : answers.entrySet()) {
+      Answer a = en.getValue();
+      if (a.id != en.getKey()) {
+        return "answer " + en.getKey() + " thinks it is " + a.id;
+      }
+      if (a.state == State.DONE) {
+        return "answer " + a.id + " returned and finished but still in the table";
+      }
+      held += a.bytes;
+    }
+    if (held != bytesInFlight) {
+      return "bytes in flight " + bytesInFlight + " but answers hold " + held;
+    }
+    return null;
+  }
+
+  void dump(StringBuilder sb) {
+    sb.append("  answers:\n");
+    new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
+        .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)
+        .append(a.callPromise == null ? "" : a.callPromise.isCancelled() ? " call-canceled"
+            : a.callPromise.isDone() ? " call-done" : " call-running")
+        .append('\n'));
+  }
+}

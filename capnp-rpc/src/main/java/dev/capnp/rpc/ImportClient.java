@@ -1,0 +1,47 @@
+package dev.capnp.rpc;
+
+import dev.capnp.rpc.proto.Rpc;
+
+/**
+ * A capability the peer hosts (an entry of the {@link ImportTable}). Counts the descriptors the
+ * peer sent for it; when the last local reference goes, one {@code Release} returns them all.
+ */
+final class ImportClient extends RpcClient {
+  final int importId;
+  /** Descriptors of this import received from the peer, not yet released. */
+  int remoteRefs = 1;
+
+  ImportClient(RpcProtocol protocol, int importId) {
+    super(protocol);
+    this.importId = importId;
+  }
+
+  @Override
+  CallResult call(CallParams params) {
+    return protocol.call(this, params);
+  }
+
+  @Override
+  int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+    d.setReceiverHosted(importId);
+    return -1;
+  }
+
+  @Override
+  void writeTarget(Rpc.MessageTarget.Builder t) {
+    t.setImportedCap(importId);
+  }
+
+  @Override
+  void destroy() {
+    protocol.imports.clientDestroyed(this);
+    if (!protocol.isDisconnected()) {
+      protocol.send(RpcMessages.release(importId, remoteRefs));
+    }
+  }
+
+  @Override
+  String describe() {
+    return "import(" + protocol.name + ":" + importId + ")";
+  }
+}

@@ -1,0 +1,30 @@
+package dev.capnp.rpc;
+
+import dev.capnp.runtime.MessageBuilder;
+
+/**
+ * Where the protocol core puts what it wants sent: the one contract between {@link RpcProtocol}
+ * and the driver around it ({@link RpcConnection}), which owns the transport, its threads and
+ * its backpressure. Called on the connection's loop only.
+ */
+interface Outbox {
+  /**
+   * Sends {@code message} to the peer. {@code isReturn}: it is a {@code Return}, which the
+   * transport counts against the peer's unread replies (backpressure).
+   *
+   * @throws RuntimeException if the transport is gone (the core then ends the connection)
+   */
+  void send(MessageBuilder message, boolean isReturn);
+
+  /**
+   * Runs {@code action} on the connection's loop after {@code delayMillis} (the core keeps no
+   * clock); returns what cancels it.
+   */
+  Runnable schedule(Runnable action, long delayMillis);
+
+  /**
+   * The protocol ended with {@code reason}: close the transport (after flushing what was sent)
+   * and tell whoever waits for the connection's end. Called once.
+   */
+  void ended(RpcException reason);
+}
