@@ -10,12 +10,13 @@
 #   cxx->java   interop/build/echo-bench client  ->  EchoBench --stack raw --serve
 #
 # Build first: make -C interop && mvn -B -q -pl benchmarks -am package -DskipTests
+# (BENCH_JAR: another build of the benchmarks jar, e.g. of an earlier commit)
 # Environment: REPEAT (3), TRANSPORTS ("tcp unix"), MODES ("pinned unpinned"), BENCH_JAVA_OPTS
 # (JVM options of both Java sides), CALLS / WARMUP (100000 / 20000; SMOKE=1 sets 200 / 0, one
 # repetition, unpinned: a quick check that every pairing talks).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-jar="$here/target/benchmarks.jar"
+jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
 cxx="$here/../interop/build/echo-bench"
 repeat=${REPEAT:-3}
 transports=${TRANSPORTS:-tcp unix}

@@ -3,7 +3,7 @@
 # Build first: mvn -B -q -pl benchmarks -am package -DskipTests
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-jar="$here/target/benchmarks.jar"
+jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
 repeat=${REPEAT:-3}
 uptime
 for stack in vat raw; do

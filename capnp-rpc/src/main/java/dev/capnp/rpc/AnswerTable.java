@@ -9,8 +9,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * The answers table: the peer's questions to us ({@code Bootstrap} and {@code Call}), by the
@@ -65,15 +65,16 @@ final class AnswerTable {
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
-    CompletableFuture<Results> callPromise;
+    /** Cancels the running call (null: nothing to cancel). */
+    Runnable cancel;
+    /** The call has completed (its outcome came back through {@link #completed}). */
+    boolean callDone;
     /** The results our Return was written from, held until the answer is removed. */
     Results results;
     /** The exports our Return's cap table counted, until the Finish says what to release. */
     int[] resultExports;
     /** Size of the Call message this answer holds (0 for bootstraps). */
     long bytes;
-    /** For {@code sendResultsTo.yourself}: the results, once the call completes. */
-    CompletableFuture<Results> redirected;
     /**
      * The peer named this answer's pipeline (promisedAnswer target, receiverAnswer descriptor):
      * an early Finish does not cancel the call (see {@link #handleFinish}).
@@ -84,6 +85,53 @@ final class AnswerTable {
 
     Answer(int id) {
       this.id = id;
+    }
+
+    /** For {@code sendResultsTo.yourself}: who takes the results, once one of ours named it. */
+    private BiConsumer<Results, RpcException> taker;
+    /** For {@code sendResultsTo.yourself}: the call's outcome is known. */
+    private boolean redirectDone;
+    private Results redirectResults;
+    private RpcException redirectError;
+
+    /**
+     * For {@code sendResultsTo.yourself}: {@code taker} gets the call's results (owned) or
+     * failure, now if the call completed, else when it does.
+     */
+    void whenRedirected(BiConsumer<Results, RpcException> newTaker) {
+      if (!redirectDone) {
+        taker = newTaker;
+        return;
+      }
+      Results r = redirectResults;
+      redirectResults = null;
+      if (r != null && results == r) {
+        results = null; // (moves to the taker)
+      }
+      newTaker.accept(r, redirectError);
+    }
+
+    /**
+     * The outcome of a {@code sendResultsTo.yourself} call: to its taker if there is one, else
+     * kept for it. Returns false if an outcome was already given (the caller keeps {@code r}).
+     */
+    boolean completeRedirect(Results r, RpcException e) {
+      if (redirectDone) {
+        return false;
+      }
+      redirectDone = true;
+      if (taker == null) {
+        redirectResults = r;
+        redirectError = e;
+        return true;
+      }
+      BiConsumer<Results, RpcException> t = taker;
+      taker = null;
+      if (r != null && results == r) {
+        results = null; // (moves to the taker)
+      }
+      t.accept(r, e);
+      return true;
     }
 
     boolean returnSent() {
@@ -166,10 +214,8 @@ final class AnswerTable {
   /** {@code Bootstrap}: answers with the vat's bootstrap capability (or its error). */
   void handleBootstrap(Rpc.Bootstrap.Reader b, RpcConnection.BootstrapFactory factory) {
     Answer a = newAnswer(b.getQuestionId());
-    CompletableFuture<Results> p = new CompletableFuture<>();
-    a.callPromise = p;
-    QueuedPipeline pl = new QueuedPipeline(protocol.loop);
-    a.pipeline = pl;
+    Results r;
+    RpcException failure;
     try {
       if (factory == null) {
         throw RpcException.failed("This vat has no bootstrap interface");
@@ -180,15 +226,15 @@ final class AnswerTable {
       ClientHook h = cap.takeHook();
       rb.content.setCapability(h);
       h.release();
-      Results r = rb.toResults();
-      pl.resolve(new CallContextImpl.ResolvedPipeline(r, protocol.loop));
-      p.complete(r);
+      r = rb.toResults();
+      a.pipeline = protocol.delivery.resolvedPipeline(r);
+      failure = null;
     } catch (RuntimeException e) {
-      RpcException ex = RpcException.of(e);
-      pl.resolve(PipelineHook.broken(protocol.loop, ex));
-      p.completeExceptionally(ex);
+      r = null;
+      failure = RpcException.of(e);
+      a.pipeline = protocol.delivery.brokenPipeline(failure);
     }
-    p.whenComplete((res, e) -> completed(a, res, e));
+    completed(a, r, failure);
   }
 
   /** The target of an incoming message: an export or a current answer's pipeline (owned). */
@@ -247,30 +293,25 @@ final class AnswerTable {
         break;
       case YOURSELF:
         a.redirect = Redirect.TO_YOURSELF;
-        a.redirected = new CompletableFuture<>();
         break;
       default:
         target.release();
-        target = new BrokenClient(protocol.loop,
+        target = protocol.delivery.broken(
             RpcException.unimplemented("Unsupported Call.sendResultsTo: third party"));
         break;
     }
-    CallResult r;
-    try {
-      r = target.call(p);
-    } catch (RuntimeException e) {
-      r = CallResult.broken(protocol.loop, RpcException.of(e));
-    }
-    target.release();
-    a.pipeline = r.pipeline;
-    a.callPromise = r.promise;
-    r.promise.whenComplete((res, e) -> protocol.loop.run(() -> completed(a, res, e)));
+    protocol.delivery.deliver(a, target, p);
   }
 
   // ============================================================================= Return out
 
-  /** The call of answer {@code a} completed: send its Return (a failure here is a defect). */
-  private void completed(Answer a, Results res, Throwable e) {
+  /**
+   * The call of answer {@code a} completed with {@code res} (owned) or failed with {@code e}
+   * (a {@link CancellationException}: it was canceled), a local event: send its Return (a
+   * failure here is a defect).
+   */
+  void completed(Answer a, Results res, Throwable e) {
+    a.callDone = true;
     try {
       sendReturn(a, res, e);
     } catch (RuntimeException x) {
@@ -282,9 +323,7 @@ final class AnswerTable {
     if (a.redirect == Redirect.TAKEN) {
       // a question of ours took these results over (Return.takeFromOtherQuestion); our Return
       // (resultsSentElsewhere) went out then
-      if (e != null) {
-        a.redirected.completeExceptionally(e);
-      } else if (!a.redirected.complete(res)) {
+      if (!a.completeRedirect(res, e == null ? null : RpcException.of(e)) && res != null) {
         res.release();
       }
       return;
@@ -300,13 +339,13 @@ final class AnswerTable {
       if (res != null) {
         res.release();
       }
-      if (a.redirected != null) {
-        a.redirected.completeExceptionally(protocol.disconnectReason());
+      if (a.redirect != Redirect.NONE) {
+        a.completeRedirect(null, protocol.disconnectReason());
       }
       return;
     }
-    if (a.redirected != null && e != null) {
-      a.redirected.completeExceptionally(e);
+    if (a.redirect != Redirect.NONE && e != null) {
+      a.completeRedirect(null, RpcException.of(e));
     }
     MessageBuilder mb;
     if (e != null) {
@@ -327,7 +366,7 @@ final class AnswerTable {
       a.results = res;
       protocol.sendReturn(RpcMessages.resultsSentElsewhere(a.id));
       // a takeFromOtherQuestion naming this answer may already be waiting for the results
-      a.redirected.complete(res);
+      a.completeRedirect(res, null);
       if (a.state == State.DONE) {
         remove(a);
       }
@@ -374,7 +413,7 @@ final class AnswerTable {
     Map<ClientHook, ClientHook> pins = null;
     for (int i = 0; i < table.size(); i++) {
       ClientHook h = table.get(i);
-      if (h == null || h.loop != protocol.loop) {
+      if (h == null || protocol.delivery.isForeign(h)) {
         continue;
       }
       ClientHook s = ClientHook.shorten(h);
@@ -389,7 +428,7 @@ final class AnswerTable {
       }
     }
     if (pins != null) {
-      a.pipeline = new PostReturnPipeline(protocol.loop, protocol, a.pipeline, res, pins);
+      a.pipeline = protocol.delivery.pinned(a.pipeline, res, pins);
     }
   }
 
@@ -437,8 +476,8 @@ final class AnswerTable {
       // answer then (rpc.c++ likewise keeps the call running while its pipeline is in use).
       // An answer whose pipeline nobody used is canceled at once, below.
       a.releaseLateResultCaps = f.getReleaseResultCaps();
-    } else if (a.callPromise != null) {
-      a.callPromise.cancel(false);
+    } else {
+      cancelCall(a);
     }
   }
 
@@ -474,8 +513,8 @@ final class AnswerTable {
 
   /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
   static void cancelCall(Answer a) {
-    if (a.callPromise != null) {
-      a.callPromise.cancel(false);
+    if (a.cancel != null && !a.callDone) {
+      a.cancel.run();
     }
   }
 
@@ -520,8 +559,7 @@ final class AnswerTable {
     sb.append("  answers:\n");
     new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
         .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)
-        .append(a.callPromise == null ? "" : a.callPromise.isCancelled() ? " call-canceled"
-            : a.callPromise.isDone() ? " call-done" : " call-running")
+        .append(a.callDone ? " call-done" : " call-running")
         .append('\n'));
   }
 }

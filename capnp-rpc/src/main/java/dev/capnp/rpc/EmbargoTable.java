@@ -2,7 +2,6 @@ package dev.capnp.rpc;
 
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.MessageBuilder;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The embargoes table: our {@code Disembargo} requests awaiting their echo, by ids we choose,
@@ -70,7 +69,7 @@ final class EmbargoTable {
    * {@code oldPath} and returns the queue that stands for {@code replacement} until its echo.
    */
   ClientHook embargo(RpcClient oldPath, ClientHook replacement) {
-    QueuedClient queue = new QueuedClient(protocol.loop, "embargo");
+    QueuedClient queue = protocol.delivery.queued("embargo");
     queue.addRef();
     int id = embargoes.add(new Embargo(queue, replacement));
     MessageBuilder mb = RpcMessages.newMessage();
@@ -89,7 +88,7 @@ final class EmbargoTable {
       case SENDER_LOOPBACK: {
         ClientHook t = protocol.answers.messageTarget(d.getTarget());
         int embargoId = ctx.getSenderLoopback();
-        protocol.loop.execute(() -> reflect(t, embargoId));
+        protocol.outbox().later(() -> reflect(t, embargoId));
         break;
       }
       case RECEIVER_LOOPBACK: {
@@ -119,9 +118,8 @@ final class EmbargoTable {
       return;
     }
     ClientHook s = ClientHook.shorten(t);
-    CompletableFuture<Void> more = s.brand() == protocol ? null : s.whenMoreResolved();
-    if (more != null) {
-      more.whenComplete((v, x) -> protocol.loop.run(() -> reflect(t, embargoId)));
+    if (s.brand() != protocol && s.resolutionSignal() != null) {
+      protocol.delivery.whenMoreResolved(s, () -> reflect(t, embargoId));
       return;
     }
     try {
@@ -172,7 +170,7 @@ final class EmbargoTable {
     embargoes.clear();
     for (Embargo x : all) {
       x.replacement.release();
-      x.lift(new BrokenClient(protocol.loop, e));
+      x.lift(protocol.delivery.broken(e));
     }
   }
 

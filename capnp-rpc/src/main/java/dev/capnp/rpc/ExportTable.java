@@ -105,7 +105,7 @@ final class ExportTable {
       d.setNone();
       return -1;
     }
-    if (hook.loop != protocol.loop) {
+    if (protocol.delivery.isForeign(hook)) {
       return writeForeignDescriptor(hook, d);
     }
     ClientHook h = ClientHook.shorten(hook);
@@ -121,7 +121,7 @@ final class ExportTable {
    * through the loop's {@link CrossLoopClient} to it.
    */
   private int writeForeignDescriptor(ClientHook hook, Rpc.CapDescriptor.Builder d) {
-    ClientHook bound = CrossLoopClient.bind(protocol.loop, hook.addRef());
+    ClientHook bound = protocol.delivery.bind(hook.addRef());
     try {
       if (bound instanceof CrossLoopClient) {
         return writeExport(bound, d);
@@ -161,7 +161,7 @@ final class ExportTable {
     Export e = new Export(id, h, exported);
     exports.set(id, e);
     byHook.put(h, id);
-    if (exported.whenMoreResolved() != null) {
+    if (exported.resolutionSignal() != null) {
       e.state = State.PROMISE;
       d.setSenderPromise(id);
       watch(e, exported);
@@ -179,7 +179,7 @@ final class ExportTable {
   /**
    * Sends the {@code Resolve} of export {@code e} once {@code promise} (its hook) resolves. The
    * wait is removable ({@link Export#stopWatching()}): an export released while its promise
-   * never resolves leaves nothing behind on the promise.
+   * never resolves leaves nothing behind on the promise. (The signal fires on the loop.)
    */
   private void watch(Export e, ClientHook promise) {
     ResolutionSignal signal = promise.resolutionSignal();
@@ -187,7 +187,7 @@ final class ExportTable {
       sendResolve(e, promise);
       return;
     }
-    ListenerList.Listener l = signal.add(() -> protocol.loop.run(() -> {
+    ListenerList.Listener l = signal.add(() -> {
       e.watch = null;
       if (exports.get(e.id) != e || protocol.isDisconnected()) {
         return;
@@ -198,7 +198,7 @@ final class ExportTable {
         return;
       }
       sendResolve(e, r);
-    }));
+    });
     if (l != null) { // (null: it had resolved, and the action ran already)
       e.watch = l;
     }

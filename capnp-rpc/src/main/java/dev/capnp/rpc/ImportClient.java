@@ -18,7 +18,7 @@ final class ImportClient extends RpcClient {
 
   @Override
   CallResult call(CallParams params) {
-    return protocol.call(this, params);
+    return protocol.delivery.call(this, params);
   }
 
   @Override

@@ -107,7 +107,7 @@ final class ImportTable {
       case RECEIVER_HOSTED: {
         ExportTable.Export e = protocol.exports.find(d.getReceiverHosted());
         if (e == null) {
-          return new BrokenClient(protocol.loop,
+          return protocol.delivery.broken(
               RpcException.failed("invalid 'receiverHosted' export ID " + d.getReceiverHosted()));
         }
         return e.hook.addRef();
@@ -115,7 +115,7 @@ final class ImportTable {
       case RECEIVER_ANSWER: {
         Rpc.PromisedAnswer.Reader pa = d.getReceiverAnswer();
         ClientHook c = protocol.answers.pipelinedCap(pa);
-        return c != null ? c : new BrokenClient(protocol.loop, RpcException.failed(
+        return c != null ? c : protocol.delivery.broken(RpcException.failed(
             "invalid 'receiverAnswer' question ID " + pa.getQuestionId()));
       }
       case THIRD_PARTY_HOSTED:
@@ -191,12 +191,12 @@ final class ImportTable {
     ClientHook replacement;
     boolean isError;
     if (r.isException()) {
-      replacement = new BrokenClient(protocol.loop, RpcMessages.readException(r.getException()));
+      replacement = protocol.delivery.broken(RpcMessages.readException(r.getException()));
       isError = true;
     } else if (r.isCap()) {
       replacement = receiveCap(r.getCap());
       if (replacement == null) {
-        replacement = BrokenClient.nullCap(protocol.loop);
+        replacement = protocol.delivery.nullCap();
       }
       isError = false;
     } else {
@@ -222,7 +222,7 @@ final class ImportTable {
       // an export) that turns out to be this very promise: a promise cycle across the two vats
       // made by the applications, which the peer could not see. Break it, as a local promise
       // resolved to itself is broken, instead of forwarding calls around it forever.
-      replacement = new BrokenClient(protocol.loop, RpcException.failed(
+      replacement = protocol.delivery.broken(RpcException.failed(
           "Attempt to create a cycle detected: promise resolved to itself (through the peer)"));
       isError = true;
     }
@@ -237,7 +237,7 @@ final class ImportTable {
     imports.clear();
     for (Import i : all) {
       if (i.promise != null && i.promise.isLive() && !i.promise.resolved) {
-        i.promise.resolve(new BrokenClient(protocol.loop, e), true);
+        i.promise.resolve(protocol.delivery.broken(e), true);
       }
     }
   }

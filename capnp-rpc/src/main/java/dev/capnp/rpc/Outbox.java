@@ -16,6 +16,9 @@ interface Outbox {
    */
   void send(MessageBuilder message, boolean isReturn);
 
+  /** Runs {@code action} on the connection's loop after the message being handled. */
+  void later(Runnable action);
+
   /**
    * Runs {@code action} on the connection's loop after {@code delayMillis} (the core keeps no
    * clock); returns what cancels it.

@@ -21,7 +21,7 @@ final class PipelineClient extends RpcClient {
 
   @Override
   CallResult call(CallParams params) {
-    return protocol.call(this, params);
+    return protocol.delivery.call(this, params);
   }
 
   @Override

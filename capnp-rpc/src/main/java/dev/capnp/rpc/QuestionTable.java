@@ -3,7 +3,6 @@ package dev.capnp.rpc;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The questions table: our questions to the peer ({@code Bootstrap} and {@code Call}), by ids
@@ -40,12 +39,48 @@ final class QuestionTable {
     DONE
   }
 
+  /**
+   * Where a question's outcome goes: its pipeline and its caller (in the capability layer; see
+   * {@link ConnectionDelivery#newQuestionSink}). Called on the loop.
+   */
+  interface QuestionSink {
+    /**
+     * The Return brought {@code r}: the pipelined capabilities resolve; if {@code deliver}, the
+     * caller gets {@code r}. Returns whether the caller took {@code r} (else the core releases
+     * it).
+     */
+    boolean returned(Results r, boolean deliver);
+
+    /** The question failed with {@code e} (exception, canceled, unimplemented, the end). */
+    void failed(RpcException e);
+
+    /** Our tail call's results went to the peer: the caller gets {@code marker}; taken? */
+    boolean sentElsewhere(Results marker);
+
+    /** No answer in time: the pipeline breaks with {@code e} and the caller's wait is canceled. */
+    void expire(RpcException e);
+
+    /** Whether the caller canceled the question (no longer wants the results). */
+    boolean isCanceled();
+
+    /** The pipeline holds a reference on the question until it is released (tail calls). */
+    void holdQuestion();
+  }
+
   /** A question we asked; its position in the table is its question id. */
   static final class Question {
     final int id;
     State state = State.AWAITING_RETURN;
-    final CompletableFuture<Results> promise = new CompletableFuture<>();
-    RpcPipeline pipeline;
+    /** Where its outcome goes. */
+    QuestionSink sink;
+    /** A Bootstrap: its results only feed the pipeline (the bootstrap capability). */
+    boolean isBootstrap;
+    /** The size of the Call message sent (for stream flow control). */
+    long callBytes;
+    /** The caller's hold on the question: dropped once, at the Return or at its cancel. */
+    boolean callerHold = true;
+    /** Cancels the timer of a bootstrap's answer timeout (null if none). */
+    Runnable cancelTimer;
     /** The exports our Call's cap table counted, until the Return says what to release. */
     int[] paramExports;
     /** Sent with {@code sendResultsTo.yourself}: our tail call's results go to the peer. */
@@ -95,7 +130,7 @@ final class QuestionTable {
     int id = questions.add(null);
     Question q = new Question(id);
     questions.set(id, q);
-    q.pipeline = new RpcPipeline(protocol, q);
+    q.sink = protocol.delivery.newQuestionSink(q);
     return q;
   }
 
@@ -108,6 +143,7 @@ final class QuestionTable {
    */
   ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
     Question q = newQuestion();
+    q.isBootstrap = true;
     MessageBuilder mb = new MessageBuilder(16 + (objectId == null ? 0 : objectId.length / 8));
     Rpc.Bootstrap.Builder b = mb.initRoot(Rpc.Message.FACTORY).initBootstrap();
     b.setQuestionId(q.id);
@@ -115,17 +151,11 @@ final class QuestionTable {
       b.initDeprecatedObjectId().setAs(dev.capnp.runtime.Text.FACTORY,
           new dev.capnp.runtime.Text.Reader(objectId));
     }
-    ClientHook cap = q.pipeline.getPipelinedCap(RpcMessages.NO_OPS);
-    q.promise.whenComplete((r, e) -> {
-      if (r != null) {
-        r.release();
-      }
-    });
+    ClientHook cap = ((PipelineHook) q.sink).getPipelinedCap(RpcMessages.NO_OPS);
     protocol.send(mb);
-    if (answerTimeoutMillis > 0) {
-      Runnable cancelTimer = protocol.outbox().schedule(
+    if (answerTimeoutMillis > 0 && !q.returned()) {
+      q.cancelTimer = protocol.outbox().schedule(
           () -> expireBootstrap(q, answerTimeoutMillis), answerTimeoutMillis);
-      q.promise.whenComplete((r, e) -> cancelTimer.run());
     }
     return cap;
   }
@@ -136,19 +166,19 @@ final class QuestionTable {
    * it; the Return, if it ever comes, finds a canceled question and is released).
    */
   private void expireBootstrap(Question q, long timeoutMillis) {
-    if (q.returned() || q.promise.isDone() || protocol.isDisconnected()) {
+    q.cancelTimer = null;
+    if (q.returned() || q.sink.isCanceled() || protocol.isDisconnected()) {
       return;
     }
-    RpcException e = RpcException.failed("No answer to the bootstrap within "
-        + Request.describeMillis(timeoutMillis));
-    q.pipeline.onError(e);
-    if (q.promise.cancel(false)) {
-      dropRef(q);
-    }
+    q.sink.expire(RpcException.failed("No answer to the bootstrap within "
+        + Request.describeMillis(timeoutMillis)));
   }
 
-  /** Sends a call to {@code target} (an import or pipelined answer of this connection). */
-  CallResult sendCall(RpcClient target, CallParams params) {
+  /**
+   * Sends a call to {@code target} (an import or pipelined answer of this connection) and
+   * returns its question; the caller's promise is the question's sink.
+   */
+  Question sendCall(RpcClient target, CallParams params) {
     MessageBuilder mb;
     Rpc.Call.Builder call;
     HookCapTable caps;
@@ -181,55 +211,28 @@ final class QuestionTable {
       // after our Return, and after the peer's resultsSentElsewhere: no Finish before the
       // answer lets go of the pipeline (rpc.c++: the tail pipeline holds the QuestionRef)
       q.refs++;
-      q.pipeline.holdsQuestion = true;
+      q.sink.holdQuestion();
     }
-    long streamBytes = params.streamReady != null && !q.isTailCall ? mb.sizeInWords() * 8 : -1;
+    q.callBytes = mb.sizeInWords() * 8;
     protocol.send(mb);
     caps.releaseAll();
-    if (streamBytes >= 0) {
-      flowControl(target, params, streamBytes, q.promise);
-    }
-    q.promise.whenComplete((r, e) -> {
-      if (q.promise.isCancelled()) {
-        protocol.loop.run(() -> {
-          dropRef(q);
-          cancelTakenCall(q);
-        });
-      }
-    });
-    if (q.isTailCall) {
-      // Like C++: the original question is answered with takeFromOtherQuestion at once; the
-      // peer only sends resultsSentElsewhere after it has seen that.
-      Results marker = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
-      marker.sentElsewhereQuestion = q.id;
-      // a marker dropped without becoming our Return (the tail-calling call was canceled or
-      // had returned already) leaves nobody to claim the tail call's results: cancel it, as
-      // rpc.c++ drops the tail question's promise
-      marker.onRelease = () -> protocol.loop.run(() -> {
-        if (!q.tailClaimed && !q.promise.isDone()) {
-          q.promise.cancel(false);
-        }
-      });
-      return new CallResult(CompletableFuture.completedFuture(marker), q.pipeline);
-    }
-    return new CallResult(q.promise, q.pipeline);
+    return q;
   }
 
-  /** Reports a streaming call just sent to {@code target} to the target's flow controller. */
-  private void flowControl(RpcClient target, CallParams params, long bytes,
-      CompletableFuture<Results> ack) {
-    if (target.flow == null) {
-      target.flow = protocol.flowControl().newController();
+  /**
+   * The caller of {@code q} canceled it (a local event): its hold goes (Finish once nothing
+   * pipelines on it), and a call whose results it had taken over is canceled.
+   */
+  void callerCanceled(Question q) {
+    releaseCallerHold(q);
+    cancelTakenCall(q);
+  }
+
+  private void releaseCallerHold(Question q) {
+    if (q.callerHold) {
+      q.callerHold = false;
+      dropRef(q);
     }
-    CompletableFuture<Void> signal = params.streamReady;
-    params.streamFlowTaken = true;
-    target.flow.send(bytes, ack).whenComplete((v, e) -> {
-      if (e != null) {
-        signal.completeExceptionally(e);
-      } else {
-        signal.complete(null);
-      }
-    });
   }
 
   /** Our Return (takeFromOtherQuestion) handed tail question {@code id}'s results to the peer. */
@@ -281,9 +284,10 @@ final class QuestionTable {
         m.setCapTable(caps);
         Rpc.Return.Reader ret = m.getRoot(Rpc.Message.FACTORY).getReturn();
         Results r = new Results(ret.getResults().getContent(), caps, null);
-        q.pipeline.onReturn(r);
-        if (q.isTailCall || !q.promise.complete(r)) {
-          r.release(); // (a tail call's results were redirected; nobody waits for them here)
+        // (a tail call's results were redirected, and a bootstrap's only feed its pipeline:
+        // nobody waits for them here)
+        if (!q.sink.returned(r, !q.isTailCall && !q.isBootstrap)) {
+          r.release();
         }
         break;
       }
@@ -300,7 +304,7 @@ final class QuestionTable {
         }
         Results r = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
         r.sentElsewhereQuestion = q.id;
-        if (!q.promise.complete(r)) {
+        if (!q.sink.sentElsewhere(r)) {
           r.release();
         }
         break;
@@ -316,13 +320,12 @@ final class QuestionTable {
   }
 
   private static void fail(Question q, RpcException e) {
-    q.pipeline.onError(e);
-    q.promise.completeExceptionally(e);
+    q.sink.failed(e);
   }
 
   /** {@code q}'s results are those of our answer {@code other} (the peer's tail call to us). */
   private void takeFromOtherQuestion(Question q, AnswerTable.Answer other) {
-    if (q.promise.isCancelled()) {
+    if (q.sink.isCanceled()) {
       // nobody waits for these results (Finish was sent): the question is done now, and the
       // call whose results it took over is canceled (as rpc.c++ drops the tail call), instead
       // of running on (possibly forever: a call forwarded around a cycle of promises)
@@ -330,14 +333,11 @@ final class QuestionTable {
       // release them now. Kept in the answer, they could keep our question alive (a
       // pipelined capability of it among them) and so the peer's tail-calling answer, whose
       // pipeline holds the question of this very answer: a cycle across the two vats.
-      other.redirected.whenComplete((r, e) -> protocol.loop.run(() -> {
+      other.whenRedirected((r, e) -> {
         if (r != null) {
-          if (other.results == r) {
-            other.results = null;
-          }
           r.release();
         }
-      }));
+      });
       AnswerTable.cancelCall(other);
       finishReturn(q);
       return;
@@ -345,20 +345,14 @@ final class QuestionTable {
     q.takesFrom = other;
     // The peer may send this right after its Call(sendResultsTo.yourself), before our
     // answer has completed: wait for the answer's results.
-    other.redirected.whenComplete((r, e) -> protocol.loop.run(() -> {
+    other.whenRedirected((r, e) -> {
       if (e != null) {
-        fail(q, RpcException.of(e));
-      } else {
-        if (other.results == r) {
-          other.results = null;
-        }
-        q.pipeline.onReturn(r);
-        if (!q.promise.complete(r)) {
-          r.release();
-        }
+        fail(q, e);
+      } else if (!q.sink.returned(r, !q.isBootstrap)) {
+        r.release();
       }
       finishReturn(q);
-    }));
+    });
   }
 
   /** A canceled question that had taken over another answer's call cancels that call. */
@@ -371,16 +365,18 @@ final class QuestionTable {
     AnswerTable.cancelCall(other);
   }
 
-  /** After a question's Return was handled: drop the caller's hold (maybe sending Finish). */
+  /** After a question's Return was handled: the caller's hold goes (maybe sending Finish). */
   private void finishReturn(Question q) {
-    if (q.promise.isCancelled()) {
-      // the caller already dropped its reference; Finish was (or will be) sent
-      if (q.finishSent()) {
-        remove(q);
-      }
-      return;
+    if (q.cancelTimer != null) {
+      q.cancelTimer.run();
+      q.cancelTimer = null;
     }
-    dropRef(q);
+    if (q.callerHold) {
+      releaseCallerHold(q);
+    } else if (q.finishSent()) {
+      // the caller had canceled and its hold is gone; Finish was sent
+      remove(q);
+    }
   }
 
   /** {@code Unimplemented} echoed our Bootstrap or Call {@code id}: it fails with {@code e}. */
@@ -395,7 +391,7 @@ final class QuestionTable {
     }
     q.onReturn();
     fail(q, e);
-    dropRef(q);
+    finishReturn(q);
   }
 
   // ============================================================================ teardown
@@ -428,7 +424,7 @@ final class QuestionTable {
     questions.forEach((id, q) -> sb.append("    ").append(id).append(' ').append(q.state)
         .append(" refs=").append(q.refs).append(q.isTailCall ? " tail" : "")
         .append(q.takesFrom != null ? " takes-answer-" + q.takesFrom.id : "")
-        .append(q.promise.isCancelled() ? " canceled" : q.promise.isDone() ? " done" : "")
+        .append(q.sink.isCanceled() ? " canceled" : "")
         .append('\n'));
   }
 }

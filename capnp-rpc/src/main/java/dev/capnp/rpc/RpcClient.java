@@ -14,7 +14,7 @@ abstract class RpcClient extends ClientHook {
   FlowController flow;
 
   RpcClient(RpcProtocol protocol) {
-    super(protocol.loop);
+    super(protocol.delivery.loop);
     this.protocol = protocol;
   }
 

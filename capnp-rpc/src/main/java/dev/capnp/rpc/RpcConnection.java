@@ -68,8 +68,10 @@ public final class RpcConnection implements AutoCloseable {
     this.loop = loop;
     this.transport = transport;
     this.name = name;
-    this.protocol = new RpcProtocol(loop, new TransportOutbox(), bootstrap, name,
+    ConnectionDelivery delivery = new ConnectionDelivery(loop);
+    this.protocol = new RpcProtocol(delivery, new TransportOutbox(), bootstrap, name,
         BreakSignal.following(disconnectFuture), PEER_PROBLEMS);
+    delivery.attach(protocol);
   }
 
   /** The core's outbox: our transport, our loop's timers, our end. */
@@ -81,6 +83,11 @@ public final class RpcConnection implements AutoCloseable {
       } else {
         transport.send(message);
       }
+    }
+
+    @Override
+    public void later(Runnable action) {
+      loop.execute(action);
     }
 
     @Override
@@ -114,18 +121,7 @@ public final class RpcConnection implements AutoCloseable {
    */
   public static RpcConnection create(EventLoop loop, MessageTransport transport,
       Capability bootstrap, String name) {
-    BootstrapFactory f = bootstrap == null ? null : id -> {
-      if (id != null && !id.isNull()) {
-        throw RpcException.failed("This vat has no restorer (object id given)");
-      }
-      return bootstrap.dup();
-    };
-    RpcConnection c = new RpcConnection(loop, transport, f, name);
-    if (bootstrap != null) {
-      c.whenDisconnected().whenComplete((e, x) -> bootstrap.close());
-    }
-    c.start();
-    return c;
+    return create(loop, transport, bootstrap, name, ConnectionLimits.DEFAULT);
   }
 
   /**

@@ -4,19 +4,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * The pipeline of one of our questions: a promise per pointer path until the Return arrives,
- * then the capabilities of the results.
+ * The pipeline and the caller's promise of one of our questions (its
+ * {@link QuestionTable.QuestionSink}): a promise per pointer path until the Return arrives, then
+ * the capabilities of the results.
  */
-final class RpcPipeline extends PipelineHook {
+final class RpcPipeline extends PipelineHook implements QuestionTable.QuestionSink {
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
+  /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
+  final CompletableFuture<Results> promise = new CompletableFuture<>();
   private Map<String, PromiseClient> clients = new HashMap<>();
   private Results results;
   private RpcException error;
   /** Whether this pipeline holds a reference on its question (tail calls). */
-  boolean holdsQuestion;
+  private boolean holdsQuestion;
 
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
@@ -36,19 +40,19 @@ final class RpcPipeline extends PipelineHook {
   @Override
   ClientHook getPipelinedCap(short[] ops) {
     if (results != null) {
-      return results.capAt(ops, protocol.loop);
+      return results.capAt(ops, loop());
     }
     if (error != null) {
-      return new BrokenClient(protocol.loop, error);
+      return new BrokenClient(loop(), error);
     }
     if (protocol.isDisconnected()) {
-      return new BrokenClient(protocol.loop, protocol.disconnectReason());
+      return new BrokenClient(loop(), protocol.disconnectReason());
     }
     if (question.finishSent()) {
       // the question was canceled (Finish sent): its answer may be gone on the peer's side,
       // so naming it would be a protocol error (e.g. the pipeline of our answer whose call,
       // forwarded as this question, was canceled while the caller still pipelines on it)
-      return new BrokenClient(protocol.loop, RpcException.failed("Call canceled"));
+      return new BrokenClient(loop(), RpcException.failed("Call canceled"));
     }
     String key = Arrays.toString(ops);
     PromiseClient c = clients.get(key);
@@ -60,26 +64,60 @@ final class RpcPipeline extends PipelineHook {
     return c;
   }
 
-  /** The Return arrived with {@code r}: each pipelined promise resolves to its capability. */
-  void onReturn(Results r) {
+  private EventLoop loop() {
+    return protocol.delivery.loop;
+  }
+
+  // ======================================================================= question sink
+
+  @Override
+  public boolean returned(Results r, boolean deliver) {
     results = r;
     Map<String, PromiseClient> cs = clients;
     clients = new HashMap<>();
     for (PromiseClient c : new ArrayList<>(cs.values())) {
       if (c.isLive()) {
-        c.resolve(r.capAt(c.initialOps(), protocol.loop), false);
+        c.resolve(r.capAt(c.initialOps(), loop()), false);
       }
     }
+    return deliver && promise.complete(r);
   }
 
-  /** The question failed with {@code e}: each pipelined promise breaks. */
-  void onError(RpcException e) {
+  @Override
+  public void failed(RpcException e) {
+    breakPipeline(e);
+    promise.completeExceptionally(e);
+  }
+
+  @Override
+  public boolean sentElsewhere(Results marker) {
+    return promise.complete(marker);
+  }
+
+  @Override
+  public void expire(RpcException e) {
+    breakPipeline(e);
+    promise.cancel(false);
+  }
+
+  @Override
+  public boolean isCanceled() {
+    return promise.isCancelled();
+  }
+
+  @Override
+  public void holdQuestion() {
+    holdsQuestion = true;
+  }
+
+  /** Each pipelined promise breaks with {@code e}. */
+  private void breakPipeline(RpcException e) {
     error = e;
     Map<String, PromiseClient> cs = clients;
     clients = new HashMap<>();
     for (PromiseClient c : cs.values()) {
       if (c.isLive()) {
-        c.resolve(new BrokenClient(protocol.loop, e), true);
+        c.resolve(new BrokenClient(loop(), e), true);
       }
     }
   }

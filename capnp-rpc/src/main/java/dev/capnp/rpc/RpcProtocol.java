@@ -21,14 +21,19 @@ import org.slf4j.LoggerFactory;
  * capabilities), {@link ExportTable} (ours), {@link EmbargoTable}. A message is handled by the
  * table it concerns; this class dispatches, sends, and ends the connection.
  *
- * <p>Threading: everything here runs on {@link #loop}, the connection's event loop; nothing
- * here blocks. (Futures of the capability layer complete on the loop, or hop onto it with
- * {@code loop.run}.)
+ * <p>The capability layer is reached through {@link ConnectionDelivery}: it delivers the
+ * peer's calls to our capabilities, makes the hooks the core hands out, and turns completions
+ * and cancellations (futures, in that layer) into the core's local events
+ * ({@link AnswerTable#completed}, {@link QuestionTable#callerCanceled}).
+ *
+ * <p>Threading: everything here runs on the connection's event loop, and nothing here blocks;
+ * the core itself holds no loop, no future and no clock.
  */
 final class RpcProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
 
-  final EventLoop loop;
+  /** The capability layer, as the core reaches it (part of the driver). */
+  final ConnectionDelivery delivery;
   final String name;
   private final Outbox outbox;
   private final RpcConnection.BootstrapFactory bootstrapFactory;
@@ -47,9 +52,10 @@ final class RpcProtocol {
   private final ArrayList<Runnable> afterSend = new ArrayList<>();
   private RpcException disconnected;
 
-  RpcProtocol(EventLoop loop, Outbox outbox, RpcConnection.BootstrapFactory bootstrap,
-      String name, BreakSignal lossSignal, RateLimitedLog problemLog) {
-    this.loop = loop;
+  RpcProtocol(ConnectionDelivery delivery, Outbox outbox,
+      RpcConnection.BootstrapFactory bootstrap, String name, BreakSignal lossSignal,
+      RateLimitedLog problemLog) {
+    this.delivery = delivery;
     this.outbox = outbox;
     this.bootstrapFactory = bootstrap;
     this.name = name;
@@ -105,7 +111,7 @@ final class RpcProtocol {
    * (the Tribble 4-way race of rpc.capnp's {@code Disembargo}; rpc.c++ does the same).
    */
   ClientHook describedTarget(ClientHook resolution) {
-    ClientHook h = resolution.loop == loop ? ClientHook.shorten(resolution) : null;
+    ClientHook h = delivery.isForeign(resolution) ? null : ClientHook.shorten(resolution);
     if (h instanceof PromiseClient && h.brand() == this) {
       return ClientHook.shorten(((PromiseClient) h).current());
     }
@@ -117,19 +123,9 @@ final class RpcProtocol {
   /** Asks for the peer's bootstrap capability (see {@link QuestionTable#bootstrap}). */
   ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
     if (disconnected != null) {
-      return new BrokenClient(loop, disconnected);
+      return delivery.broken(disconnected);
     }
     return questions.bootstrap(objectId, answerTimeoutMillis);
-  }
-
-  /** A call made on {@code target}, one of the peer's capabilities: sent as a Call. */
-  CallResult call(RpcClient target, CallParams params) {
-    assert loop.inLoop() : "call sent off the connection's loop: " + target;
-    if (disconnected != null) {
-      params.release();
-      return CallResult.broken(loop, disconnected);
-    }
-    return questions.sendCall(target, params);
   }
 
   // ============================================================================= sending
@@ -277,7 +273,7 @@ final class RpcProtocol {
 
   /** Ends the connection after the message being handled (or written) is done. */
   void abortLater(RpcException reason) {
-    loop.execute(() -> abort(reason));
+    outbox.later(() -> abort(reason));
   }
 
   /**
