@@ -166,6 +166,11 @@ final class AnswerTable {
     return answers.size();
   }
 
+  /** The answer to the peer's question {@code id}, or null (diagnostics and tests). */
+  Answer find(int id) {
+    return answers.get(id);
+  }
+
   private Answer newAnswer(int id) {
     if (answers.containsKey(id)) {
       throw new ProtocolError("questionId " + id + " is already in use");

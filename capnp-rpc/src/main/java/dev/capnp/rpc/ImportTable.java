@@ -70,6 +70,11 @@ final class ImportTable {
     return imports.size();
   }
 
+  /** The import of the peer's export {@code id}, or null (diagnostics and tests). */
+  Import find(int id) {
+    return imports.get(id);
+  }
+
   // ================================================================= descriptors we read
 
   /** The capabilities of a received cap table, as new references (null entries for none). */

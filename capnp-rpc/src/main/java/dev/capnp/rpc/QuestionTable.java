@@ -126,6 +126,11 @@ final class QuestionTable {
     return questions.size();
   }
 
+  /** The question with id {@code id}, or null (diagnostics and tests). */
+  Question find(int id) {
+    return questions.get(id);
+  }
+
   private Question newQuestion() {
     int id = questions.add(null);
     Question q = new Question(id);
