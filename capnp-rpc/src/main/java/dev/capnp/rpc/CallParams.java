@@ -21,8 +21,12 @@ final class CallParams {
   ResultsAllocator resultsAllocator = ResultsAllocator.PLAIN;
   /** When this call is a tail call made by an answer's handler: that context. */
   CallContextImpl tailCallOf;
-  /** The connection answering this call (received params only), else null. */
-  RpcProtocol answerConnection;
+  /**
+   * Who answers this call when it came from a peer (received params only; else null): an
+   * opaque token of the connection, so that a tail call back into the same connection can be
+   * sent as {@code sendResultsTo.yourself}.
+   */
+  Object answerConnection;
   /**
    * For a streaming call ({@link Request#sendStreaming()}): completes when the caller may make
    * the next streaming call. A connection's flow controller completes it (and sets

@@ -157,8 +157,7 @@ abstract class ClientHook {
    * when it goes away. Called on the loop.
    */
   BreakSignal settledBreakSignal() {
-    Object b = brand();
-    return b instanceof RpcProtocol ? ((RpcProtocol) b).lossSignal : null;
+    return null;
   }
 
   /** The connection this hook points into, or {@code null} for local hooks. */

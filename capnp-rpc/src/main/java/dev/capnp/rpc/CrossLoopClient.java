@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * served by a vat whose connections run on a Netty thread; a promise of one vat resolved to a
  * capability of another), it is wrapped in this bridge at the point where it enters the other
  * loop's state, by {@link #bind}. The places that do so are: exports
- * ({@code RpcConnection.writeDescriptor}), capabilities read out of results
+ * ({@code ExportTable.writeDescriptor}), capabilities read out of results
  * ({@link Results#capAt}), promise resolution ({@link QueuedClient#resolve}) and tail calls.
  *
  * <p>The bridge lives on the loop that uses it ({@link #loop}). Each call is posted to the

@@ -174,6 +174,18 @@ final class EmbargoTable {
     }
   }
 
+  /** Every embargo in the table still awaits its echo, holding its queue and replacement. */
+  String invariantViolation() {
+    String[] bad = new String[1];
+    embargoes.forEach((id, e) -> {
+      if (bad[0] == null && (e.state != State.AWAITING_LOOPBACK || e.queue == null
+          || e.replacement == null)) {
+        bad[0] = "embargo " + id + " is " + e.state + " but still in the table";
+      }
+    });
+    return bad[0];
+  }
+
   void dump(StringBuilder sb) {
     sb.append("  embargoes:\n");
     embargoes.forEach((id, e) -> sb.append("    ").append(id).append(' ').append(e.state)

@@ -14,7 +14,7 @@ final class Results {
   final ResultsAllocator.ResultsBuilder origin;
   /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
   int sentElsewhereQuestion = -1;
-  /** Runs once when these results are released (a tail call's marker: see RpcConnection). */
+  /** Runs once when these results are released (a tail call's marker: see ConnectionDelivery.call). */
   Runnable onRelease;
   private boolean released;
   /** Holders sharing these results (the response, the caller's pipeline); on the loop. */

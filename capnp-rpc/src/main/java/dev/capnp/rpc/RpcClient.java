@@ -29,6 +29,12 @@ abstract class RpcClient extends ClientHook {
     return protocol;
   }
 
+  /** The peer's capabilities break when the connection is lost. */
+  @Override
+  BreakSignal settledBreakSignal() {
+    return protocol.lossSignal;
+  }
+
   @Override
   RpcException brokenReason() {
     return protocol.disconnectReason();

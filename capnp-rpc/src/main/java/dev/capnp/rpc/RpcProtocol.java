@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * events (a call made on one of the peer's capabilities, a reference released, a promise
  * resolved: through the hooks {@link ImportClient}, {@link PipelineClient},
  * {@link PromiseClient}), and puts the messages to send in its {@link Outbox}. It knows no
- * transport, no thread and no clock: the driver ({@link RpcConnection}) owns those.
+ * transport, no event loop, no future, no thread and no clock: the driver ({@link RpcConnection},
+ * {@link ConnectionDelivery}) owns those.
  *
  * <p>Each table is a class with its lifecycle written at its top: {@link QuestionTable} (our
  * questions), {@link AnswerTable} (the peer's questions), {@link ImportTable} (the peer's
@@ -330,6 +331,9 @@ final class RpcProtocol {
     }
     if (bad == null) {
       bad = exports.invariantViolation();
+    }
+    if (bad == null) {
+      bad = embargoes.invariantViolation();
     }
     return bad == null ? null : bad + "\n" + dump();
   }
