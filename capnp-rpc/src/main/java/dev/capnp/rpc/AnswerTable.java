@@ -144,11 +144,13 @@ final class AnswerTable {
 
     /** RUNNING → RETURNED, FINISHED → DONE. */
     void onReturnSent() {
+      assert state == State.RUNNING || state == State.FINISHED : "Return in " + state;
       state = state == State.FINISHED ? State.DONE : State.RETURNED;
     }
 
     /** RUNNING → FINISHED, RETURNED → DONE. */
     void onFinish() {
+      assert state == State.RUNNING || state == State.RETURNED : "Finish in " + state;
       state = state == State.RETURNED ? State.DONE : State.FINISHED;
     }
   }

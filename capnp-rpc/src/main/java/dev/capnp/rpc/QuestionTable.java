@@ -106,11 +106,13 @@ final class QuestionTable {
 
     /** AWAITING_RETURN → RETURNED, CANCELED → DONE. */
     void onReturn() {
+      assert state == State.AWAITING_RETURN || state == State.CANCELED : "Return in " + state;
       state = state == State.CANCELED ? State.DONE : State.RETURNED;
     }
 
     /** AWAITING_RETURN → CANCELED, RETURNED → DONE. */
     void onFinishSent() {
+      assert state == State.AWAITING_RETURN || state == State.RETURNED : "Finish in " + state;
       state = state == State.RETURNED ? State.DONE : State.CANCELED;
     }
   }
