@@ -1,5 +1,14 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.CrossLoopClient;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.QueuedClient;
+import dev.capnp.rpc.internal.QueuedPipeline;
+import dev.capnp.rpc.internal.Results;
+import dev.capnp.rpc.internal.ResultsAllocator;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.PointerFactory;
 import java.util.concurrent.CompletableFuture;
@@ -142,7 +151,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
         results = params.resultsAllocator.allocate();
       }
       Results r = results.toResults();
-      pipeline.resolve(new ResolvedPipeline(r, loop));
+      pipeline.resolve(PipelineHook.resolved(r, loop));
       if (!promise.complete(r)) {
         r.release();
       }
@@ -192,7 +201,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   public CompletionStage<Void> tailCall(Request<?, ?, ?> request) {
     ClientHook requested = request.takeTarget();
     CallParams p = request.params;
-    p.tailCallOf = this;
+    p.tailCallFrom = params.answerConnection;
     p.resultsAllocator = params.resultsAllocator;
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.run(() -> {
@@ -229,21 +238,5 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   @Override
   public <P2, R2> CallContext<P2, R2> typed(PointerFactory<?, P2> p, PointerFactory<R2, ?> r) {
     return new TypedCallContext<>(this, p, r);
-  }
-
-  /** A pipeline over results that exist. */
-  static final class ResolvedPipeline extends PipelineHook {
-    private final Results results;
-    private final EventLoop loop;
-
-    ResolvedPipeline(Results results, EventLoop loop) {
-      this.results = results;
-      this.loop = loop;
-    }
-
-    @Override
-    ClientHook getPipelinedCap(short[] ops) {
-      return results.capAt(ops, loop);
-    }
   }
 }

@@ -1,5 +1,12 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.BrokenClient;
+import dev.capnp.rpc.internal.BrokenWatch;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.CrossLoopClient;
+import dev.capnp.rpc.internal.ListenerList;
+import dev.capnp.rpc.internal.QueuedClient;
+import dev.capnp.rpc.internal.ResolutionSignal;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.PointerFactory;
 import java.lang.ref.Cleaner;

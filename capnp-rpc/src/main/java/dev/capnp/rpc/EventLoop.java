@@ -1,5 +1,8 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.ApiAccess;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.CrossLoopClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -26,6 +29,21 @@ public final class EventLoop implements Executor, AutoCloseable {
   /** The vat a blocking handler's thread works for (new local capabilities belong to it). */
   private static final ThreadLocal<EventLoop> HOME = new ThreadLocal<>();
   private static volatile EventLoop defaultLoop;
+
+  static {
+    ApiAccess.install(new ApiAccess.Access() {
+      @Override
+      public java.util.concurrent.ConcurrentHashMap<ClientHook, CrossLoopClient> bridges(
+          EventLoop loop) {
+        return loop.bridges;
+      }
+
+      @Override
+      public ClientHook takeHook(Capability capability) {
+        return capability.takeHook();
+      }
+    });
+  }
 
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   /**

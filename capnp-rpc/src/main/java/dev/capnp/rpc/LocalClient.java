@@ -1,5 +1,9 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+
 /** A capability implemented by a local {@link Server}. */
 final class LocalClient extends ClientHook {
   final Server server;
@@ -12,7 +16,7 @@ final class LocalClient extends ClientHook {
   }
 
   @Override
-  CallResult call(CallParams params) {
+  public CallResult call(CallParams params) {
     assert loop.inLoop() : "called off its loop: " + this;
     CallContextImpl ctx = new CallContextImpl(this, params);
     loop.execute(() -> gate.admit(ctx));
@@ -20,7 +24,7 @@ final class LocalClient extends ClientHook {
   }
 
   @Override
-  void destroy() {
+  public void destroy() {
     server.hookDestroyed(this);
     try {
       server.onRelease();
@@ -30,7 +34,7 @@ final class LocalClient extends ClientHook {
   }
 
   @Override
-  String describe() {
+  public String describe() {
     return "local(" + server + ")";
   }
 }

@@ -1,5 +1,9 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.Durations;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.PointerFactory;
 import java.util.concurrent.CompletableFuture;
@@ -124,15 +128,10 @@ public final class Request<P, R, L> {
     ResponsePromise<R, L> rp = send();
     java.util.concurrent.ScheduledFuture<?> timer = home.schedule(() -> rp.abandon(
         RpcException.failed("Deadline exceeded: no result within "
-            + describeMillis(timeout.toMillis()) + " (interface 0x" + Long.toHexString(interfaceId) + ", method " + methodId
+            + Durations.describeMillis(timeout.toMillis()) + " (interface 0x" + Long.toHexString(interfaceId) + ", method " + methodId
             + ")")), timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     rp.whenComplete((r, e) -> timer.cancel(false));
     return rp;
-  }
-
-  /** {@code millis} as "30 s" or "250 ms", for error messages. */
-  static String describeMillis(long ms) {
-    return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.Results;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.PointerFactory;
 

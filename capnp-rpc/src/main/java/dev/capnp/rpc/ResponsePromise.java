@@ -1,5 +1,11 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.BrokenClient;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.QueuedClient;
+import dev.capnp.rpc.internal.Results;
 import dev.capnp.runtime.PointerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;

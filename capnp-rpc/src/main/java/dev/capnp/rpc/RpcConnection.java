@@ -1,5 +1,11 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.BreakSignal;
+import dev.capnp.rpc.internal.QueuedClient;
+import dev.capnp.rpc.protocol.ConnectionDelivery;
+import dev.capnp.rpc.protocol.Outbox;
+import dev.capnp.rpc.protocol.RpcMessages;
+import dev.capnp.rpc.protocol.RpcProtocol;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.MessageBuilder;

@@ -1,5 +1,6 @@
 package dev.capnp.rpc;
 
+import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.runtime.AnyPointer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

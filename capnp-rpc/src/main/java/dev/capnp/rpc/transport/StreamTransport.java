@@ -1,5 +1,6 @@
 package dev.capnp.rpc.transport;
 
+import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.ReaderOptions;

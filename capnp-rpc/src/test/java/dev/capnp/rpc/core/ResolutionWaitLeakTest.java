@@ -264,7 +264,7 @@ class ResolutionWaitLeakTest {
     try {
       Method hook = Capability.class.getDeclaredMethod("hook");
       hook.setAccessible(true);
-      Class<?> hookClass = Class.forName("dev.capnp.rpc.ClientHook");
+      Class<?> hookClass = Class.forName("dev.capnp.rpc.internal.ClientHook");
       Method shorten = hookClass.getDeclaredMethod("shorten", hookClass);
       shorten.setAccessible(true);
       Object s = shorten.invoke(null, hook.invoke(c));

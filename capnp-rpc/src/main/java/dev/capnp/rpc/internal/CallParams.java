@@ -1,0 +1,97 @@
+package dev.capnp.rpc.internal;
+
+import dev.capnp.rpc.Request;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+
+/**
+ * The parameters of one call on their way to a target. Locally built parameters live directly
+ * in an outgoing {@code Message.call}, so a call to a remote target sends that message without
+ * copying; received parameters are a reader over the incoming message.
+ */
+public final class CallParams {
+  public final long interfaceId;
+  public final short methodId;
+  /** The outgoing message whose root is a {@code call} (null for received params). */
+  public final MessageBuilder message;
+  public final Rpc.Call.Builder callBuilder;
+  public final HookCapTable caps;
+  private final AnyPointer.Reader receivedContent;
+  /** Allocates the results of this call. */
+  public ResultsAllocator resultsAllocator = ResultsAllocator.PLAIN;
+  /**
+   * When this call is a tail call made by the handler of a call received from a peer: the
+   * connection answering that call (its {@link #answerConnection}), else null.
+   */
+  public Object tailCallFrom;
+  /**
+   * Who answers this call when it came from a peer (received params only; else null): an
+   * opaque token of the connection, so that a tail call back into the same connection can be
+   * sent as {@code sendResultsTo.yourself}.
+   */
+  public Object answerConnection;
+  /**
+   * For a streaming call ({@link Request#sendStreaming()}): completes when the caller may make
+   * the next streaming call. A connection's flow controller completes it (and sets
+   * {@link #streamFlowTaken}); otherwise the caller completes it when the call completes.
+   */
+  public volatile java.util.concurrent.CompletableFuture<Void> streamReady;
+  /** Whether a flow controller took charge of {@link #streamReady}. */
+  public volatile boolean streamFlowTaken;
+  /** Whether the outgoing message was already used (sent); further sends must copy. */
+  public boolean messageUsed;
+  private boolean released;
+
+  private CallParams(long interfaceId, short methodId, MessageBuilder message,
+      Rpc.Call.Builder callBuilder, HookCapTable caps, AnyPointer.Reader receivedContent) {
+    this.interfaceId = interfaceId;
+    this.methodId = methodId;
+    this.message = message;
+    this.callBuilder = callBuilder;
+    this.caps = caps;
+    this.receivedContent = receivedContent;
+  }
+
+  /** Fresh parameters for an outgoing call. */
+  public static CallParams outgoing(long interfaceId, short methodId) {
+    MessageBuilder mb = new MessageBuilder(64);
+    HookCapTable caps = new HookCapTable();
+    mb.setCapTable(caps);
+    Rpc.Call.Builder call = mb.initRoot(Rpc.Message.FACTORY).initCall();
+    call.setInterfaceId(interfaceId);
+    call.setMethodId(methodId);
+    return new CallParams(interfaceId, methodId, mb, call, caps, null);
+  }
+
+  /** Received parameters (the table owns its references). */
+  public static CallParams received(long interfaceId, short methodId, AnyPointer.Reader content,
+      HookCapTable caps) {
+    return new CallParams(interfaceId, methodId, null, null, caps, content);
+  }
+
+  /** The params pointer for building (outgoing params only). */
+  public AnyPointer.Builder builder() {
+    return callBuilder.initParams().getContent();
+  }
+
+  /** The params content. */
+  public AnyPointer.Reader content() {
+    if (receivedContent != null) {
+      return receivedContent;
+    }
+    return callBuilder.getParams().getContent().asReader();
+  }
+
+  /** Releases the capabilities in the params (idempotent). */
+  public void release() {
+    if (!released) {
+      released = true;
+      caps.releaseAll();
+    }
+  }
+
+  public boolean isReleased() {
+    return released;
+  }
+}

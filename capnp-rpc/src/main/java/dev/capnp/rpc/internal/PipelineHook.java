@@ -1,0 +1,79 @@
+package dev.capnp.rpc.internal;
+
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.ResponsePromise;
+import dev.capnp.rpc.RpcException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Gives capabilities at pointer paths of results that may not have arrived yet. The caller's
+ * {@link ResponsePromise} owns one reference, released by {@link #release()}.
+ */
+public abstract class PipelineHook {
+  /** The capability at {@code ops}, as a new reference (a promise until the results exist). */
+  public abstract ClientHook getPipelinedCap(short[] ops);
+
+  /** Drops the caller's hold on the pipeline. */
+  public void release() {
+  }
+
+  /** A pipeline whose every capability is broken with {@code e}. */
+  public static PipelineHook broken(EventLoop loop, RpcException e) {
+    return new PipelineHook() {
+      @Override
+      public ClientHook getPipelinedCap(short[] ops) {
+        return new BrokenClient(loop, e);
+      }
+    };
+  }
+
+  /** A pipeline over results that exist. */
+  public static PipelineHook resolved(Results results, EventLoop loop) {
+    return new PipelineHook() {
+      @Override
+      public ClientHook getPipelinedCap(short[] ops) {
+        return results.capAt(ops, loop);
+      }
+    };
+  }
+
+  /** A pipeline over results that will come from {@code promise} (local calls). */
+  public static PipelineHook of(EventLoop loop, CompletableFuture<Results> promise) {
+    return new LocalPipeline(loop, promise);
+  }
+
+  /** Pipeline of a local call: queues until the results exist. */
+  public static final class LocalPipeline extends PipelineHook {
+    private final EventLoop loop;
+    private final CompletableFuture<Results> promise;
+
+    public LocalPipeline(EventLoop loop, CompletableFuture<Results> promise) {
+      this.loop = loop;
+      this.promise = promise;
+    }
+
+    @Override
+    public ClientHook getPipelinedCap(short[] ops) {
+      if (promise.isDone()) {
+        return capFrom(ops);
+      }
+      QueuedClient q = new QueuedClient(loop, "pipeline");
+      q.addRef(); // held until resolution
+      promise.whenComplete((r, e) -> {
+        q.resolve(capFrom(ops));
+        q.release();
+      });
+      return q;
+    }
+
+    private ClientHook capFrom(short[] ops) {
+      Results r;
+      try {
+        r = promise.join();
+      } catch (RuntimeException e) {
+        return new BrokenClient(loop, RpcException.of(e));
+      }
+      return r.capAt(ops, loop);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.capnp.rpc.internal;
+
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.AnyStruct;
+
+/** The results of a completed call: content plus the capability table that owns its caps. */
+public final class Results {
+  /** A null pointer, for results that carry nothing. */
+  public static final AnyPointer.Reader NULL_CONTENT =
+      new dev.capnp.runtime.MessageBuilder(1).getRootAnyPointer().asReader();
+  public final AnyPointer.Reader content;
+  public final HookCapTable caps;
+  /** Where the results were built (null for received results). */
+  public final ResultsAllocator.ResultsBuilder origin;
+  /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
+  public int sentElsewhereQuestion = -1;
+  /** Runs once when these results are released (a tail call's marker, see the protocol core). */
+  public Runnable onRelease;
+  private boolean released;
+  /** Holders sharing these results (the response, the caller's pipeline); on the loop. */
+  private int holds = 1;
+
+  public Results(AnyPointer.Reader content, HookCapTable caps,
+      ResultsAllocator.ResultsBuilder origin) {
+    this.content = content;
+    this.caps = caps;
+    this.origin = origin;
+  }
+
+  /** Releases the result caps (idempotent). */
+  public void release() {
+    if (!released) {
+      released = true;
+      caps.releaseAll();
+      if (onRelease != null) {
+        onRelease.run();
+      }
+    }
+  }
+
+  /** Adds a holder (on the loop); each holder calls {@link #unhold()} once. */
+  public void hold() {
+    holds++;
+  }
+
+  /** Drops one holder (on the loop); the last one releases the result caps. */
+  public void unhold() {
+    if (--holds <= 0) {
+      release();
+    }
+  }
+
+  public boolean isReleased() {
+    return released;
+  }
+
+  /**
+   * The capability at {@code ops} (a path of pointer-field indexes), as a new reference usable
+   * on {@code loop} (see {@link CrossLoopClient}); a broken capability if the path does not lead
+   * to one.
+   */
+  public ClientHook capAt(short[] ops, EventLoop loop) {
+    if (released) {
+      return new BrokenClient(loop, RpcException.failed("results already released"));
+    }
+    try {
+      AnyPointer.Reader p = content;
+      for (short op : ops) {
+        if (p.isNull()) {
+          return BrokenClient.nullCap(loop);
+        }
+        AnyStruct.Reader s = p.getAs(AnyStruct.FACTORY);
+        if (op >= s.pointerCount()) {
+          return BrokenClient.nullCap(loop);
+        }
+        p = s.getPointer(op);
+      }
+      if (p.isNull()) {
+        return BrokenClient.nullCap(loop);
+      }
+      if (!p.isCapability()) {
+        return new BrokenClient(loop, RpcException.failed("pipelined field is not a capability"));
+      }
+      Object c = p.getCapability();
+      if (c == null) {
+        return new BrokenClient(loop, RpcException.failed("Invalid capability index!"));
+      }
+      return CrossLoopClient.bind(loop, ((ClientHook) c).addRef());
+    } catch (RuntimeException e) {
+      return new BrokenClient(loop, RpcException.of(e));
+    }
+  }
+}

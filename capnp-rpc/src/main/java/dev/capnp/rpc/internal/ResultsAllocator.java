@@ -1,0 +1,41 @@
+package dev.capnp.rpc.internal;
+
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+
+/** Creates the message that a call's results are built in. */
+public interface ResultsAllocator {
+  /** Plain results: a fresh message whose root is the results. */
+  public ResultsAllocator PLAIN = () -> {
+    MessageBuilder mb = new MessageBuilder(64);
+    HookCapTable caps = new HookCapTable();
+    mb.setCapTable(caps);
+    return new ResultsBuilder(mb, mb.getRootAnyPointer(), caps, null);
+  };
+
+  /** Allocates a results message. */
+  public ResultsBuilder allocate();
+
+  /** Results under construction. */
+  public final class ResultsBuilder {
+    public final MessageBuilder message;
+    public final AnyPointer.Builder content;
+    public final HookCapTable caps;
+    /** The Return being built when results go straight into it, else null. */
+    public final dev.capnp.rpc.proto.Rpc.Return.Builder returnBuilder;
+    /** The answer whose Return message this is (null for plain results). */
+    public Object owner;
+
+    public ResultsBuilder(MessageBuilder message, AnyPointer.Builder content, HookCapTable caps,
+        dev.capnp.rpc.proto.Rpc.Return.Builder returnBuilder) {
+      this.message = message;
+      this.content = content;
+      this.caps = caps;
+      this.returnBuilder = returnBuilder;
+    }
+
+    public Results toResults() {
+      return new Results(content.asReader(), caps, this);
+    }
+  }
+}

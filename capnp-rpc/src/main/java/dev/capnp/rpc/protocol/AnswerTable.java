@@ -1,0 +1,584 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.ConnectionLimits;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.internal.ApiAccess;
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.HookCapTable;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.PostReturnPipeline;
+import dev.capnp.rpc.internal.Results;
+import dev.capnp.rpc.internal.ResultsAllocator;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+
+/**
+ * The answers table: the peer's questions to us ({@code Bootstrap} and {@code Call}), by the
+ * peer's question ids. Delivers each call to its target, sends its {@code Return}, and applies
+ * the peer's {@code Finish}.
+ *
+ * <h2>Lifecycle of an {@link Answer}</h2>
+ * <pre>
+ *   (Bootstrap or Call received) ──► RUNNING
+ *   RUNNING ──(the call completed: Return sent)──► RETURNED
+ *   RUNNING ──(Finish received first)──► FINISHED   the call is canceled, unless the peer named
+ *                                                   its pipeline (then it runs on, see below)
+ *   RETURNED ──(Finish received)──► DONE, removed
+ *   FINISHED ──(the call completed: Return sent)──► DONE, removed
+ *   any ──(disconnect)──► DONE, removed
+ * </pre>
+ * The id stays taken, and the peer may name the answer's pipeline, until the answer is removed.
+ * A call with {@code sendResultsTo.yourself} (a tail call the peer made to us) has a second,
+ * independent state, its {@link Redirect}: its results wait for the peer's
+ * {@code Return.takeFromOtherQuestion}, which hands them to one of our questions and makes our
+ * {@code Return} {@code resultsSentElsewhere}.
+ *
+ * <p>Invariants (see {@link #invariantViolation()}): no DONE entry in the table; the bytes of
+ * the calls held equal {@link #bytesInFlight}. Confined to the connection's loop.
+ */
+public final class AnswerTable {
+  /** The state of one answer (see the class comment for the transitions). */
+  public enum State {
+    /** The call runs; no Return sent, no Finish received. */
+    RUNNING,
+    /** Our Return is sent; the peer's Finish is awaited. */
+    RETURNED,
+    /** The peer's Finish came before our Return. */
+    FINISHED,
+    /** Return sent and Finish received (or the connection ended): no longer in the table. */
+    DONE
+  }
+
+  /** Where the results of an answer go ({@code Call.sendResultsTo}). */
+  public enum Redirect {
+    /** To the caller, in our Return ({@code sendResultsTo.caller}). */
+    NONE,
+    /** Kept for a question of ours to take ({@code sendResultsTo.yourself}). */
+    TO_YOURSELF,
+    /** A question of ours named this answer in its {@code Return.takeFromOtherQuestion}. */
+    TAKEN
+  }
+
+  /** A question the peer asked us. */
+  public static final class Answer {
+    public final int id;
+    public State state = State.RUNNING;
+    public Redirect redirect = Redirect.NONE;
+    public PipelineHook pipeline;
+    /** Cancels the running call (null: nothing to cancel). */
+    public Runnable cancel;
+    /** The call has completed (its outcome came back through {@link #completed}). */
+    public boolean callDone;
+    /** The results our Return was written from, held until the answer is removed. */
+    public Results results;
+    /** The exports our Return's cap table counted, until the Finish says what to release. */
+    public int[] resultExports;
+    /** Size of the Call message this answer holds (0 for bootstraps). */
+    public long bytes;
+    /**
+     * The peer named this answer's pipeline (promisedAnswer target, receiverAnswer descriptor):
+     * an early Finish does not cancel the call (see {@link #handleFinish}).
+     */
+    public boolean pipelineUsed;
+    /** An early Finish had releaseResultCaps: the caps of our later Return count as released. */
+    public boolean releaseLateResultCaps;
+
+    public Answer(int id) {
+      this.id = id;
+    }
+
+    /** For {@code sendResultsTo.yourself}: who takes the results, once one of ours named it. */
+    private BiConsumer<Results, RpcException> taker;
+    /** For {@code sendResultsTo.yourself}: the call's outcome is known. */
+    private boolean redirectDone;
+    private Results redirectResults;
+    private RpcException redirectError;
+
+    /**
+     * For {@code sendResultsTo.yourself}: {@code taker} gets the call's results (owned) or
+     * failure, now if the call completed, else when it does.
+     */
+    public void whenRedirected(BiConsumer<Results, RpcException> newTaker) {
+      if (!redirectDone) {
+        taker = newTaker;
+        return;
+      }
+      Results r = redirectResults;
+      redirectResults = null;
+      if (r != null && results == r) {
+        results = null; // (moves to the taker)
+      }
+      newTaker.accept(r, redirectError);
+    }
+
+    /**
+     * The outcome of a {@code sendResultsTo.yourself} call: to its taker if there is one, else
+     * kept for it. Returns false if an outcome was already given (the caller keeps {@code r}).
+     */
+    public boolean completeRedirect(Results r, RpcException e) {
+      if (redirectDone) {
+        return false;
+      }
+      redirectDone = true;
+      if (taker == null) {
+        redirectResults = r;
+        redirectError = e;
+        return true;
+      }
+      BiConsumer<Results, RpcException> t = taker;
+      taker = null;
+      if (r != null && results == r) {
+        results = null; // (moves to the taker)
+      }
+      t.accept(r, e);
+      return true;
+    }
+
+    public boolean returnSent() {
+      return state == State.RETURNED || state == State.DONE;
+    }
+
+    public boolean finishReceived() {
+      return state == State.FINISHED || state == State.DONE;
+    }
+
+    /** RUNNING → RETURNED, FINISHED → DONE. */
+    public void onReturnSent() {
+      assert state == State.RUNNING || state == State.FINISHED : "Return in " + state;
+      state = state == State.FINISHED ? State.DONE : State.RETURNED;
+    }
+
+    /** RUNNING → FINISHED, RETURNED → DONE. */
+    public void onFinish() {
+      assert state == State.RUNNING || state == State.RETURNED : "Finish in " + state;
+      state = state == State.RETURNED ? State.DONE : State.FINISHED;
+    }
+  }
+
+  private final RpcProtocol protocol;
+  private final HashMap<Integer, Answer> answers = new HashMap<>();
+  /** Bytes of incoming Call messages held by answers not yet removed. */
+  private long bytesInFlight;
+
+  public AnswerTable(RpcProtocol protocol) {
+    this.protocol = protocol;
+  }
+
+  public int size() {
+    return answers.size();
+  }
+
+  /** The answer to the peer's question {@code id}, or null (diagnostics and tests). */
+  public Answer find(int id) {
+    return answers.get(id);
+  }
+
+  private Answer newAnswer(int id) {
+    if (answers.containsKey(id)) {
+      throw new ProtocolError("questionId " + id + " is already in use");
+    }
+    ConnectionLimits limits = protocol.limits();
+    if (answers.size() >= limits.maxAnswers()) {
+      throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
+          + " outstanding questions from the peer (maxAnswers)");
+    }
+    Answer a = new Answer(id);
+    answers.put(id, a);
+    return a;
+  }
+
+  /** Results of answer {@code a} are built right in its {@code Return} message. */
+  private ResultsAllocator returnAllocator(Answer a) {
+    return () -> {
+      MessageBuilder mb = RpcMessages.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      ResultsAllocator.ResultsBuilder rb =
+          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.owner = a;
+      return rb;
+    };
+  }
+
+  /**
+   * The capability at {@code pa} in a current answer's results (a new reference, a promise
+   * while the call runs), or null if {@code pa} names no current answer. After its Finish the
+   * peer may no longer name the question, although the answer may live on until its call
+   * completes (see {@link #handleFinish}).
+   */
+  public ClientHook pipelinedCap(Rpc.PromisedAnswer.Reader pa) {
+    Answer a = answers.get(pa.getQuestionId());
+    if (a == null || a.pipeline == null || a.finishReceived()) {
+      return null;
+    }
+    a.pipelineUsed = true; // (see handleFinish)
+    return a.pipeline.getPipelinedCap(RpcMessages.readOps(pa));
+  }
+
+  // ========================================================================== questions in
+
+  /** {@code Bootstrap}: answers with the vat's bootstrap capability (or its error). */
+  public void handleBootstrap(Rpc.Bootstrap.Reader b, RpcConnection.BootstrapFactory factory) {
+    Answer a = newAnswer(b.getQuestionId());
+    Results r;
+    RpcException failure;
+    try {
+      if (factory == null) {
+        throw RpcException.failed("This vat has no bootstrap interface");
+      }
+      Capability cap = factory.bootstrap(
+          b.hasDeprecatedObjectId() ? b.getDeprecatedObjectId() : null);
+      ResultsAllocator.ResultsBuilder rb = returnAllocator(a).allocate();
+      ClientHook h = ApiAccess.get().takeHook(cap);
+      rb.content.setCapability(h);
+      h.release();
+      r = rb.toResults();
+      a.pipeline = protocol.delivery.resolvedPipeline(r);
+      failure = null;
+    } catch (RuntimeException e) {
+      r = null;
+      failure = RpcException.of(e);
+      a.pipeline = protocol.delivery.brokenPipeline(failure);
+    }
+    completed(a, r, failure);
+  }
+
+  /** The target of an incoming message: an export or a current answer's pipeline (owned). */
+  public ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
+    switch (t.which()) {
+      case IMPORTED_CAP: {
+        ExportTable.Export e = protocol.exports.find(t.getImportedCap());
+        if (e == null) {
+          throw new ProtocolError("Message target is not a current export ID: "
+              + t.getImportedCap());
+        }
+        return e.hook.addRef();
+      }
+      case PROMISED_ANSWER: {
+        Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
+        ClientHook c = pipelinedCap(pa);
+        if (c == null) {
+          throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
+              + " is not a current question");
+        }
+        return c;
+      }
+      default:
+        throw new ProtocolError("unknown message target type");
+    }
+  }
+
+  /** {@code Call}: delivers the call to its target; the Return goes out when it completes. */
+  public void handleCall(MessageReader m, Rpc.Call.Reader call0) {
+    HookCapTable caps = protocol.imports.receiveCaps(call0.getParams().getCapTable());
+    m.setCapTable(caps);
+    Rpc.Call.Reader call = m.getRoot(Rpc.Message.FACTORY).getCall();
+    Answer a;
+    ClientHook target;
+    try {
+      long bytes = RpcMessages.sizeInBytes(m);
+      ConnectionLimits limits = protocol.limits();
+      if (bytesInFlight + bytes > limits.maxBytesInFlight()) {
+        throw new ProtocolError("RPC limit exceeded: more than " + limits.maxBytesInFlight()
+            + " bytes of calls in flight from the peer (maxBytesInFlight)");
+      }
+      a = newAnswer(call.getQuestionId());
+      a.bytes = bytes;
+      bytesInFlight += bytes;
+      target = messageTarget(call.getTarget());
+    } catch (RuntimeException e) {
+      caps.releaseAll();
+      throw e;
+    }
+    CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
+        call.getParams().getContent(), caps);
+    p.resultsAllocator = returnAllocator(a);
+    p.answerConnection = protocol;
+    switch (call.getSendResultsTo().which()) {
+      case CALLER:
+        break;
+      case YOURSELF:
+        a.redirect = Redirect.TO_YOURSELF;
+        break;
+      default:
+        target.release();
+        target = protocol.delivery.broken(
+            RpcException.unimplemented("Unsupported Call.sendResultsTo: third party"));
+        break;
+    }
+    protocol.delivery.deliver(a, target, p);
+  }
+
+  // ============================================================================= Return out
+
+  /**
+   * The call of answer {@code a} completed with {@code res} (owned) or failed with {@code e}
+   * (a {@link CancellationException}: it was canceled), a local event: send its Return (a
+   * failure here is a defect).
+   */
+  public void completed(Answer a, Results res, Throwable e) {
+    a.callDone = true;
+    try {
+      sendReturn(a, res, e);
+    } catch (RuntimeException x) {
+      protocol.internalError("failed to send the return of answer " + a.id, x);
+    }
+  }
+
+  private void sendReturn(Answer a, Results res, Throwable e) {
+    if (a.redirect == Redirect.TAKEN) {
+      // a question of ours took these results over (Return.takeFromOtherQuestion); our Return
+      // (resultsSentElsewhere) went out then
+      if (!a.completeRedirect(res, e == null ? null : RpcException.of(e)) && res != null) {
+        res.release();
+      }
+      return;
+    }
+    if (a.returnSent()) {
+      if (res != null) {
+        res.release();
+      }
+      return;
+    }
+    a.onReturnSent();
+    if (protocol.isDisconnected()) {
+      if (res != null) {
+        res.release();
+      }
+      if (a.redirect != Redirect.NONE) {
+        a.completeRedirect(null, protocol.disconnectReason());
+      }
+      return;
+    }
+    if (a.redirect != Redirect.NONE && e != null) {
+      a.completeRedirect(null, RpcException.of(e));
+    }
+    MessageBuilder mb;
+    if (e != null) {
+      mb = RpcMessages.newMessage();
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (c instanceof CancellationException) {
+        ret.setCanceled();
+      } else {
+        RpcMessages.writeException(ret.initException(), RpcException.of(e));
+      }
+    } else if (res.sentElsewhereQuestion >= 0) {
+      mb = RpcMessages.newMessage();
+      RpcMessages.initReturn(mb, a.id).setTakeFromOtherQuestion(res.sentElsewhereQuestion);
+      protocol.questions.tailClaimed(res.sentElsewhereQuestion);
+      a.results = res;
+    } else if (a.redirect == Redirect.TO_YOURSELF) {
+      a.results = res;
+      protocol.sendReturn(RpcMessages.resultsSentElsewhere(a.id));
+      // a takeFromOtherQuestion naming this answer may already be waiting for the results
+      a.completeRedirect(res, null);
+      if (a.state == State.DONE) {
+        remove(a);
+      }
+      return;
+    } else if (res.origin != null && res.origin.owner == a) {
+      mb = res.origin.message;
+      a.resultExports =
+          protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      a.results = res;
+      pinReturnedPromises(a, res.caps, res);
+    } else {
+      mb = RpcMessages.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Payload.Builder pl = RpcMessages.initReturn(mb, a.id).initResults();
+      pl.getContent().set(res.content);
+      a.resultExports = protocol.exports.writeDescriptors(t, pl);
+      pinReturnedPromises(a, t, res);
+      t.releaseAll();
+      a.results = res;
+    }
+    protocol.sendReturn(mb);
+    if (a.state == State.DONE) {
+      // a Return after the Finish (the call ran on for its pipeline's users, see handleFinish):
+      // its capabilities count as released if that Finish said so (releaseResultCaps: libcapnp
+      // ignores the caps of a Return it no longer waits for; our own client releases them)
+      if (a.releaseLateResultCaps) {
+        protocol.exports.releaseAll(a.resultExports);
+      }
+      a.resultExports = null;
+      remove(a);
+    }
+  }
+
+  /**
+   * Once answer {@code a} has returned {@code table}: the paths of its pipeline that lead to the
+   * peer's own unresolved promises are pinned to what the {@code Return} described them as, for
+   * the peer's later pipelined calls and Disembargos (see {@link PostReturnPipeline}).
+   */
+  private void pinReturnedPromises(Answer a, HookCapTable table, Results res) {
+    if (a.pipeline == null) {
+      return;
+    }
+    Map<ClientHook, ClientHook> pins = null;
+    for (int i = 0; i < table.size(); i++) {
+      ClientHook h = table.get(i);
+      if (h == null || protocol.delivery.isForeign(h)) {
+        continue;
+      }
+      ClientHook s = ClientHook.shorten(h);
+      if (!(s instanceof PromiseClient) || !protocol.owns(s)) {
+        continue;
+      }
+      if (pins == null) {
+        pins = new IdentityHashMap<>();
+      }
+      if (!pins.containsKey(h)) {
+        pins.put(h.addRef(), protocol.describedTarget(h));
+      }
+    }
+    if (pins != null) {
+      a.pipeline = protocol.delivery.pinned(a.pipeline, res, pins);
+    }
+  }
+
+  private void remove(Answer a) {
+    a.state = State.DONE;
+    if (answers.get(a.id) == a) {
+      answers.remove(a.id);
+    }
+    bytesInFlight -= a.bytes;
+    a.bytes = 0;
+    if (a.results != null) {
+      a.results.release();
+      a.results = null;
+    }
+    if (a.pipeline != null) {
+      a.pipeline.release();
+    }
+  }
+
+  // ============================================================================= Finish in
+
+  /** {@code Finish}: the peer no longer wants the answer to {@code questionId}. */
+  public void handleFinish(Rpc.Finish.Reader f) {
+    Answer a = answers.get(f.getQuestionId());
+    if (a == null || a.finishReceived()) {
+      throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
+    }
+    a.onFinish();
+    if (f.getReleaseResultCaps()) {
+      protocol.exports.releaseAll(a.resultExports);
+    }
+    a.resultExports = null;
+    if (a.state == State.DONE) {
+      remove(a);
+    } else if (a.pipelineUsed) {
+      // An early Finish (before our Return) says the caller no longer wants the results, and
+      // rpc.capnp lets us cancel the call then only if nothing else cares about them. The peer
+      // itself may still care: it named this answer's pipeline (a promisedAnswer target, a
+      // receiverAnswer descriptor in a Call, Return or Resolve) and so holds, through us, a
+      // capability that will be part of these results, for example in the params of another
+      // call (libcapnp sends this Finish as soon as it has put a pipelined capability in the
+      // params of its next call and dropped the first promise). Canceling now would break that
+      // capability under a call already running. So the call runs to completion, its pipeline
+      // delivers to those users, and its Return goes out as usual; sendReturn removes the
+      // answer then (rpc.c++ likewise keeps the call running while its pipeline is in use).
+      // An answer whose pipeline nobody used is canceled at once, below.
+      a.releaseLateResultCaps = f.getReleaseResultCaps();
+    } else {
+      cancelCall(a);
+    }
+  }
+
+  // ============================================================== results taken by a question
+
+  /**
+   * A {@code Return.takeFromOtherQuestion} of ours names answer {@code id}: the question that
+   * received it owns the answer's call from now on (canceling the question cancels the call),
+   * and the peer learns at once that its tail call's results went elsewhere (rpc.c++
+   * sendRedirectReturn), so its tail question ends now instead of when the call completes
+   * (which a cycle of promises may never let happen). Returns the answer.
+   */
+  public Answer takeRedirected(int id) {
+    Answer other = answers.get(id);
+    if (other == null || other.redirect == Redirect.NONE) {
+      throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID " + id);
+    }
+    if (other.redirect == Redirect.TAKEN) {
+      throw new ProtocolError("'Return.takeFromOtherQuestion' named answer " + other.id
+          + " a second time");
+    }
+    other.redirect = Redirect.TAKEN;
+    if (other.returnSent()) {
+      return other; // the call completed first: resultsSentElsewhere went out then
+    }
+    other.onReturnSent();
+    protocol.send(RpcMessages.resultsSentElsewhere(other.id));
+    if (other.state == State.DONE) {
+      remove(other);
+    }
+    return other;
+  }
+
+  /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
+  public static void cancelCall(Answer a) {
+    if (a.cancel != null && !a.callDone) {
+      a.cancel.run();
+    }
+  }
+
+  // ============================================================================ teardown
+
+  /** The connection is gone: every call is canceled; the table empties. */
+  public void clear() {
+    ArrayList<Answer> all = new ArrayList<>(answers.values());
+    answers.clear();
+    bytesInFlight = 0;
+    for (Answer a : all) {
+      a.state = State.DONE;
+      cancelCall(a);
+      if (a.results != null) {
+        a.results.release();
+      }
+      if (a.pipeline != null) {
+        a.pipeline.release();
+      }
+    }
+  }
+
+  public String invariantViolation() {
+    long held = 0;
+    for (Map.Entry<Integer, Answer> en : answers.entrySet()) {
+      Answer a = en.getValue();
+      if (a.id != en.getKey()) {
+        return "answer " + en.getKey() + " thinks it is " + a.id;
+      }
+      if (a.state == State.DONE) {
+        return "answer " + a.id + " returned and finished but still in the table";
+      }
+      held += a.bytes;
+    }
+    if (held != bytesInFlight) {
+      return "bytes in flight " + bytesInFlight + " but answers hold " + held;
+    }
+    return null;
+  }
+
+  public void dump(StringBuilder sb) {
+    sb.append("  answers:\n");
+    new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
+        .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)
+        .append(a.callDone ? " call-done" : " call-running")
+        .append('\n'));
+  }
+}

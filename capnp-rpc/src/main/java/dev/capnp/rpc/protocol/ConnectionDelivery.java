@@ -1,0 +1,166 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.internal.BrokenClient;
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.CrossLoopClient;
+import dev.capnp.rpc.internal.HookCapTable;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.PostReturnPipeline;
+import dev.capnp.rpc.internal.QueuedClient;
+import dev.capnp.rpc.internal.Results;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How the protocol core reaches the capability layer, and the layer reaches the core: part of
+ * the driver. It delivers the peer's calls to our capabilities and turns their completion (a
+ * future of the capability layer, completing on any thread) into the core's local event
+ * {@link AnswerTable#completed}; it makes the hooks the core hands out (broken, queued, bridged
+ * capabilities, pipelines); and it turns our calls on the peer's capabilities into questions
+ * ({@link #call}), with the caller's promise whose cancellation is the core's local event
+ * {@link QuestionTable#callerCanceled}. So the core itself holds no event loop and no future.
+ *
+ * <p>Threading: everything here runs on {@link #loop}; future callbacks hop onto it.
+ */
+public final class ConnectionDelivery {
+  public final EventLoop loop;
+  private RpcProtocol protocol;
+
+  public ConnectionDelivery(EventLoop loop) {
+    this.loop = loop;
+  }
+
+  /** Connects this to the core it serves (once, at construction). */
+  public void attach(RpcProtocol core) {
+    this.protocol = core;
+  }
+
+  // ======================================================================== hooks made
+
+  public ClientHook broken(RpcException e) {
+    return new BrokenClient(loop, e);
+  }
+
+  public ClientHook nullCap() {
+    return BrokenClient.nullCap(loop);
+  }
+
+  /** A promise that queues calls until {@link QueuedClient#resolve} (one reference). */
+  public QueuedClient queued(String what) {
+    return new QueuedClient(loop, what);
+  }
+
+  /** Whether {@code h} belongs to another event loop than the connection's. */
+  public boolean isForeign(ClientHook h) {
+    return h.loop != loop;
+  }
+
+  /** {@code owned}, a hook of another loop, made usable on this one (see CrossLoopClient). */
+  public ClientHook bind(ClientHook owned) {
+    return CrossLoopClient.bind(loop, owned);
+  }
+
+  public PipelineHook resolvedPipeline(Results r) {
+    return PipelineHook.resolved(r, loop);
+  }
+
+  public PipelineHook brokenPipeline(RpcException e) {
+    return PipelineHook.broken(loop, e);
+  }
+
+  /** The pipeline of an answer once returned, with some paths pinned (PostReturnPipeline). */
+  public PipelineHook pinned(PipelineHook inner, Results res, Map<ClientHook, ClientHook> pins) {
+    return new PostReturnPipeline(loop, protocol, inner, res, pins);
+  }
+
+  /** Runs {@code action} once {@code promise} has resolved further. */
+  public void whenMoreResolved(ClientHook promise, Runnable action) {
+    promise.whenMoreResolved().whenComplete((v, x) -> loop.run(action));
+  }
+
+  // ================================================================ the peer's calls to us
+
+  /**
+   * Delivers a call of the peer (answer {@code a}) to {@code target} (owned); its completion
+   * comes back as {@link AnswerTable#completed}.
+   */
+  public void deliver(AnswerTable.Answer a, ClientHook target, CallParams params) {
+    CallResult r;
+    try {
+      r = target.call(params);
+    } catch (RuntimeException e) {
+      r = CallResult.broken(loop, RpcException.of(e));
+    }
+    target.release();
+    a.pipeline = r.pipeline;
+    CompletableFuture<Results> promise = r.promise;
+    a.cancel = () -> promise.cancel(false);
+    promise.whenComplete((res, e) -> loop.run(() -> protocol.answers.completed(a, res, e)));
+  }
+
+  // =================================================================== our calls to the peer
+
+  /** A call on {@code target}, one of the peer's capabilities: a question, and its promise. */
+  public CallResult call(RpcClient target, CallParams params) {
+    assert loop.inLoop() : "call sent off the connection's loop: " + target;
+    if (protocol.isDisconnected()) {
+      params.release();
+      return CallResult.broken(loop, protocol.disconnectReason());
+    }
+    boolean streaming = params.streamReady != null;
+    QuestionTable.Question q = protocol.questions.sendCall(target, params);
+    RpcPipeline pipeline = (RpcPipeline) q.sink;
+    if (streaming && !q.isTailCall) {
+      flowControl(target, params, q.callBytes, pipeline.promise);
+    }
+    if (q.isTailCall) {
+      // Like C++: the original question is answered with takeFromOtherQuestion at once; the
+      // peer only sends resultsSentElsewhere after it has seen that.
+      Results marker = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
+      marker.sentElsewhereQuestion = q.id;
+      // a marker dropped without becoming our Return (the tail-calling call was canceled or
+      // had returned already) leaves nobody to claim the tail call's results: cancel it, as
+      // rpc.c++ drops the tail question's promise
+      marker.onRelease = () -> loop.run(() -> {
+        if (!q.tailClaimed && !pipeline.promise.isDone()) {
+          pipeline.promise.cancel(false);
+        }
+      });
+      return new CallResult(CompletableFuture.completedFuture(marker), pipeline);
+    }
+    return new CallResult(pipeline.promise, pipeline);
+  }
+
+  /** Reports a streaming call just sent to {@code target} to the target's flow controller. */
+  private void flowControl(RpcClient target, CallParams params, long bytes,
+      CompletableFuture<Results> ack) {
+    if (target.flow == null) {
+      target.flow = protocol.flowControl().newController();
+    }
+    CompletableFuture<Void> signal = params.streamReady;
+    params.streamFlowTaken = true;
+    target.flow.send(bytes, ack).whenComplete((v, e) -> {
+      if (e != null) {
+        signal.completeExceptionally(e);
+      } else {
+        signal.complete(null);
+      }
+    });
+  }
+
+  /** The sink of question {@code q}: its pipeline, and the caller's promise of its results. */
+  public QuestionTable.QuestionSink newQuestionSink(QuestionTable.Question q) {
+    RpcPipeline p = new RpcPipeline(protocol, q);
+    // the caller's cancel is a local event of the core (loop.run: cancel may come from any thread)
+    p.promise.whenComplete((r, e) -> {
+      if (p.promise.isCancelled()) {
+        loop.run(() -> protocol.questions.callerCanceled(q));
+      }
+    });
+    return p;
+  }
+}

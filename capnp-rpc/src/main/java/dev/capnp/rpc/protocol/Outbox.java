@@ -1,0 +1,35 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.MessageBuilder;
+
+/**
+ * Where the protocol core puts what it wants sent: the one contract between {@link RpcProtocol}
+ * and the driver around it ({@link RpcConnection}), which owns the transport, its threads and
+ * its backpressure. Called on the connection's loop only.
+ */
+public interface Outbox {
+  /**
+   * Sends {@code message} to the peer. {@code isReturn}: it is a {@code Return}, which the
+   * transport counts against the peer's unread replies (backpressure).
+   *
+   * @throws RuntimeException if the transport is gone (the core then ends the connection)
+   */
+  public void send(MessageBuilder message, boolean isReturn);
+
+  /** Runs {@code action} on the connection's loop after the message being handled. */
+  public void later(Runnable action);
+
+  /**
+   * Runs {@code action} on the connection's loop after {@code delayMillis} (the core keeps no
+   * clock); returns what cancels it.
+   */
+  public Runnable schedule(Runnable action, long delayMillis);
+
+  /**
+   * The protocol ended with {@code reason}: close the transport (after flushing what was sent)
+   * and tell whoever waits for the connection's end. Called once.
+   */
+  public void ended(RpcException reason);
+}

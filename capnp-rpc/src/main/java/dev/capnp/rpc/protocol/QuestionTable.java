@@ -1,0 +1,443 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.Durations;
+import dev.capnp.rpc.internal.HookCapTable;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.Results;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+
+/**
+ * The questions table: our questions to the peer ({@code Bootstrap} and {@code Call}), by ids
+ * we choose. Sends each call, applies the peer's {@code Return}, and sends our {@code Finish}
+ * once nobody here needs the answer any more.
+ *
+ * <h2>Lifecycle of a {@link Question}</h2>
+ * <pre>
+ *   (Bootstrap or Call sent) ──► AWAITING_RETURN
+ *   AWAITING_RETURN ──(Return received)──► RETURNED
+ *   AWAITING_RETURN ──(last reference dropped: Finish sent)──► CANCELED
+ *   RETURNED ──(last reference dropped: Finish sent)──► DONE, removed
+ *   CANCELED ──(Return received)──► DONE, removed
+ *   any ──(disconnect)──► DONE, removed
+ * </pre>
+ * "References" are the caller's hold (dropped when the Return is handled or the caller cancels)
+ * plus one per pipelined capability still naming the question ({@link PipelineClient}) and, for
+ * a tail call, the tail-calling answer's pipeline. The id is reused only once the question is
+ * removed, that is once both our Finish and the peer's Return happened.
+ *
+ * <p>Invariants (see {@link #invariantViolation()}): no DONE entry in the table, no negative
+ * reference count, every entry's id is its slot. Confined to the connection's loop.
+ */
+public final class QuestionTable {
+  /** The state of one question (see the class comment for the transitions). */
+  public enum State {
+    /** Sent; no Return yet, no Finish sent. */
+    AWAITING_RETURN,
+    /** The Return arrived; some reference still holds the question (no Finish sent yet). */
+    RETURNED,
+    /** Finish sent before the Return: the question waits for the Return to free its id. */
+    CANCELED,
+    /** Return received and Finish sent (or the connection ended): no longer in the table. */
+    DONE
+  }
+
+  /**
+   * Where a question's outcome goes: its pipeline and its caller (in the capability layer; see
+   * {@link ConnectionDelivery#newQuestionSink}). Called on the loop.
+   */
+  public interface QuestionSink {
+    /**
+     * The Return brought {@code r}: the pipelined capabilities resolve; if {@code deliver}, the
+     * caller gets {@code r}. Returns whether the caller took {@code r} (else the core releases
+     * it).
+     */
+    public boolean returned(Results r, boolean deliver);
+
+    /** The question failed with {@code e} (exception, canceled, unimplemented, the end). */
+    public void failed(RpcException e);
+
+    /** Our tail call's results went to the peer: the caller gets {@code marker}; taken? */
+    public boolean sentElsewhere(Results marker);
+
+    /** No answer in time: the pipeline breaks with {@code e} and the caller's wait is canceled. */
+    public void expire(RpcException e);
+
+    /** Whether the caller canceled the question (no longer wants the results). */
+    public boolean isCanceled();
+
+    /** The pipeline holds a reference on the question until it is released (tail calls). */
+    public void holdQuestion();
+  }
+
+  /** A question we asked; its position in the table is its question id. */
+  public static final class Question {
+    public final int id;
+    public State state = State.AWAITING_RETURN;
+    /** Where its outcome goes. */
+    public QuestionSink sink;
+    /** A Bootstrap: its results only feed the pipeline (the bootstrap capability). */
+    public boolean isBootstrap;
+    /** The size of the Call message sent (for stream flow control). */
+    public long callBytes;
+    /** The caller's hold on the question: dropped once, at the Return or at its cancel. */
+    public boolean callerHold = true;
+    /** Cancels the timer of a bootstrap's answer timeout (null if none). */
+    public Runnable cancelTimer;
+    /** The exports our Call's cap table counted, until the Return says what to release. */
+    public int[] paramExports;
+    /** Sent with {@code sendResultsTo.yourself}: our tail call's results go to the peer. */
+    public boolean isTailCall;
+    /** A tail call whose results our Return (takeFromOtherQuestion) handed to the peer. */
+    public boolean tailClaimed;
+    /** The answer whose call's results this question takes (Return.takeFromOtherQuestion). */
+    public AnswerTable.Answer takesFrom;
+    /** The caller's hold (dropped on Return or cancel) plus one per pipelined client. */
+    public int refs = 1;
+
+    public Question(int id) {
+      this.id = id;
+    }
+
+    public boolean returned() {
+      return state == State.RETURNED || state == State.DONE;
+    }
+
+    public boolean finishSent() {
+      return state == State.CANCELED || state == State.DONE;
+    }
+
+    /** AWAITING_RETURN → RETURNED, CANCELED → DONE. */
+    public void onReturn() {
+      assert state == State.AWAITING_RETURN || state == State.CANCELED : "Return in " + state;
+      state = state == State.CANCELED ? State.DONE : State.RETURNED;
+    }
+
+    /** AWAITING_RETURN → CANCELED, RETURNED → DONE. */
+    public void onFinishSent() {
+      assert state == State.AWAITING_RETURN || state == State.RETURNED : "Finish in " + state;
+      state = state == State.RETURNED ? State.DONE : State.CANCELED;
+    }
+  }
+
+  private final RpcProtocol protocol;
+  private final IdTable<Question> questions = new IdTable<>();
+
+  public QuestionTable(RpcProtocol protocol) {
+    this.protocol = protocol;
+  }
+
+  public int size() {
+    return questions.size();
+  }
+
+  /** The question with id {@code id}, or null (diagnostics and tests). */
+  public Question find(int id) {
+    return questions.get(id);
+  }
+
+  private Question newQuestion() {
+    int id = questions.add(null);
+    Question q = new Question(id);
+    questions.set(id, q);
+    q.sink = protocol.delivery.newQuestionSink(q);
+    return q;
+  }
+
+  // ========================================================================= questions out
+
+  /**
+   * Sends {@code Bootstrap} (with {@code objectId} as its deprecatedObjectId, or none) and
+   * returns the promised capability. If {@code answerTimeoutMillis > 0} and no Return came by
+   * then, the capability breaks and the question is canceled.
+   */
+  public ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
+    Question q = newQuestion();
+    q.isBootstrap = true;
+    MessageBuilder mb = new MessageBuilder(16 + (objectId == null ? 0 : objectId.length / 8));
+    Rpc.Bootstrap.Builder b = mb.initRoot(Rpc.Message.FACTORY).initBootstrap();
+    b.setQuestionId(q.id);
+    if (objectId != null) {
+      b.initDeprecatedObjectId().setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader(objectId));
+    }
+    ClientHook cap = ((PipelineHook) q.sink).getPipelinedCap(RpcMessages.NO_OPS);
+    protocol.send(mb);
+    if (answerTimeoutMillis > 0 && !q.returned()) {
+      q.cancelTimer = protocol.outbox().schedule(
+          () -> expireBootstrap(q, answerTimeoutMillis), answerTimeoutMillis);
+    }
+    return cap;
+  }
+
+  /**
+   * The bootstrap question {@code q} got no Return in time: its pipelined capabilities break
+   * now, and the question is treated as canceled by its caller (Finish once nothing pipelines on
+   * it; the Return, if it ever comes, finds a canceled question and is released).
+   */
+  private void expireBootstrap(Question q, long timeoutMillis) {
+    q.cancelTimer = null;
+    if (q.returned() || q.sink.isCanceled() || protocol.isDisconnected()) {
+      return;
+    }
+    q.sink.expire(RpcException.failed("No answer to the bootstrap within "
+        + Durations.describeMillis(timeoutMillis)));
+  }
+
+  /**
+   * Sends a call to {@code target} (an import or pipelined answer of this connection) and
+   * returns its question; the caller's promise is the question's sink.
+   */
+  public Question sendCall(RpcClient target, CallParams params) {
+    MessageBuilder mb;
+    Rpc.Call.Builder call;
+    HookCapTable caps;
+    if (params.message != null && !params.messageUsed) {
+      params.messageUsed = true;
+      mb = params.message;
+      call = params.callBuilder;
+      caps = params.caps;
+    } else {
+      mb = RpcMessages.newMessage();
+      caps = new HookCapTable();
+      mb.setCapTable(caps);
+      call = mb.initRoot(Rpc.Message.FACTORY).initCall();
+      call.setInterfaceId(params.interfaceId);
+      call.setMethodId(params.methodId);
+      call.initParams().getContent().set(params.content());
+      params.release();
+    }
+    Question q = newQuestion();
+    call.setQuestionId(q.id);
+    target.writeTarget(call.initTarget());
+    if (params.tailCallFrom == protocol) {
+      call.initSendResultsTo().setYourself();
+      q.isTailCall = true;
+    }
+    q.paramExports = protocol.exports.writeDescriptors(caps, call.getParams());
+    if (q.isTailCall) {
+      // the tail-calling answer's pipeline goes on using this question's pipelined results
+      // after our Return, and after the peer's resultsSentElsewhere: no Finish before the
+      // answer lets go of the pipeline (rpc.c++: the tail pipeline holds the QuestionRef)
+      q.refs++;
+      q.sink.holdQuestion();
+    }
+    q.callBytes = mb.sizeInWords() * 8;
+    protocol.send(mb);
+    caps.releaseAll();
+    return q;
+  }
+
+  /**
+   * The caller of {@code q} canceled it (a local event): its hold goes (Finish once nothing
+   * pipelines on it), and a call whose results it had taken over is canceled.
+   */
+  public void callerCanceled(Question q) {
+    releaseCallerHold(q);
+    cancelTakenCall(q);
+  }
+
+  private void releaseCallerHold(Question q) {
+    if (q.callerHold) {
+      q.callerHold = false;
+      dropRef(q);
+    }
+  }
+
+  /** Our Return (takeFromOtherQuestion) handed tail question {@code id}'s results to the peer. */
+  public void tailClaimed(int id) {
+    Question q = questions.get(id);
+    if (q != null) {
+      q.tailClaimed = true;
+    }
+  }
+
+  /** Drops one reference to {@code q}; the last sends Finish (and frees a returned question). */
+  public void dropRef(Question q) {
+    if (--q.refs > 0) {
+      return;
+    }
+    if (!q.finishSent()) {
+      q.onFinishSent();
+      if (!protocol.isDisconnected()) {
+        protocol.send(RpcMessages.finish(q.id, false));
+      }
+    }
+    if (q.returned()) {
+      remove(q);
+    }
+  }
+
+  private void remove(Question q) {
+    if (questions.get(q.id) == q) {
+      questions.remove(q.id);
+    }
+  }
+
+  // ============================================================================= Return in
+
+  /** {@code Return}: the peer answered question {@code answerId}. */
+  public void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
+    Question q = questions.get(ret0.getAnswerId());
+    if (q == null || q.returned()) {
+      throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
+    }
+    q.onReturn();
+    if (ret0.getReleaseParamCaps()) {
+      protocol.exports.releaseAll(q.paramExports);
+    }
+    q.paramExports = null;
+    switch (ret0.which()) {
+      case RESULTS: {
+        HookCapTable caps = protocol.imports.receiveCaps(ret0.getResults().getCapTable());
+        m.setCapTable(caps);
+        Rpc.Return.Reader ret = m.getRoot(Rpc.Message.FACTORY).getReturn();
+        Results r = new Results(ret.getResults().getContent(), caps, null);
+        // (a tail call's results were redirected, and a bootstrap's only feed its pipeline:
+        // nobody waits for them here)
+        if (!q.sink.returned(r, !q.isTailCall && !q.isBootstrap)) {
+          r.release();
+        }
+        break;
+      }
+      case EXCEPTION:
+        fail(q, RpcMessages.readException(ret0.getException()));
+        break;
+      case CANCELED:
+        fail(q, RpcException.failed("Call canceled"));
+        break;
+      case RESULTS_SENT_ELSEWHERE: {
+        if (!q.isTailCall) {
+          throw new ProtocolError("'Return' with 'resultsSentElsewhere' for a call that did not"
+              + " set sendResultsTo.yourself");
+        }
+        Results r = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
+        r.sentElsewhereQuestion = q.id;
+        if (!q.sink.sentElsewhere(r)) {
+          r.release();
+        }
+        break;
+      }
+      case TAKE_FROM_OTHER_QUESTION:
+        takeFromOtherQuestion(q, protocol.answers.takeRedirected(ret0.getTakeFromOtherQuestion()));
+        return;
+      default:
+        fail(q, RpcException.unimplemented("Unsupported Return type " + ret0.which()));
+        break;
+    }
+    finishReturn(q);
+  }
+
+  private static void fail(Question q, RpcException e) {
+    q.sink.failed(e);
+  }
+
+  /** {@code q}'s results are those of our answer {@code other} (the peer's tail call to us). */
+  private void takeFromOtherQuestion(Question q, AnswerTable.Answer other) {
+    if (q.sink.isCanceled()) {
+      // nobody waits for these results (Finish was sent): the question is done now, and the
+      // call whose results it took over is canceled (as rpc.c++ drops the tail call), instead
+      // of running on (possibly forever: a call forwarded around a cycle of promises)
+      // The results move to our question, as in the other branch, and nobody takes them:
+      // release them now. Kept in the answer, they could keep our question alive (a
+      // pipelined capability of it among them) and so the peer's tail-calling answer, whose
+      // pipeline holds the question of this very answer: a cycle across the two vats.
+      other.whenRedirected((r, e) -> {
+        if (r != null) {
+          r.release();
+        }
+      });
+      AnswerTable.cancelCall(other);
+      finishReturn(q);
+      return;
+    }
+    q.takesFrom = other;
+    // The peer may send this right after its Call(sendResultsTo.yourself), before our
+    // answer has completed: wait for the answer's results.
+    other.whenRedirected((r, e) -> {
+      if (e != null) {
+        fail(q, e);
+      } else if (!q.sink.returned(r, !q.isBootstrap)) {
+        r.release();
+      }
+      finishReturn(q);
+    });
+  }
+
+  /** A canceled question that had taken over another answer's call cancels that call. */
+  private static void cancelTakenCall(Question q) {
+    AnswerTable.Answer other = q.takesFrom;
+    if (other == null) {
+      return;
+    }
+    q.takesFrom = null;
+    AnswerTable.cancelCall(other);
+  }
+
+  /** After a question's Return was handled: the caller's hold goes (maybe sending Finish). */
+  private void finishReturn(Question q) {
+    if (q.cancelTimer != null) {
+      q.cancelTimer.run();
+      q.cancelTimer = null;
+    }
+    if (q.callerHold) {
+      releaseCallerHold(q);
+    } else if (q.finishSent()) {
+      // the caller had canceled and its hold is gone; Finish was sent
+      remove(q);
+    }
+  }
+
+  /** {@code Unimplemented} echoed our Bootstrap or Call {@code id}: it fails with {@code e}. */
+  public void failUnimplemented(int id, RpcException e, boolean releaseParams) {
+    Question q = questions.get(id);
+    if (releaseParams && q != null) {
+      protocol.exports.releaseAll(q.paramExports);
+      q.paramExports = null;
+    }
+    if (q == null || q.returned()) {
+      throw new ProtocolError("Unimplemented for unknown question " + id);
+    }
+    q.onReturn();
+    fail(q, e);
+    finishReturn(q);
+  }
+
+  // ============================================================================ teardown
+
+  /** The connection is gone: every question fails with {@code e}; the table empties. */
+  public void clear(RpcException e) {
+    for (Question q : questions.values()) {
+      q.state = State.DONE;
+      fail(q, e);
+    }
+    questions.clear();
+  }
+
+  public String invariantViolation() {
+    String[] bad = new String[1];
+    questions.forEach((id, q) -> {
+      if (bad[0] == null && q.id != id) {
+        bad[0] = "question " + id + " thinks it is " + q.id;
+      } else if (bad[0] == null && q.state == State.DONE) {
+        bad[0] = "question " + id + " returned and finished but still in the table";
+      } else if (bad[0] == null && q.refs < 0) {
+        bad[0] = "question " + id + " has refs " + q.refs;
+      }
+    });
+    return bad[0];
+  }
+
+  public void dump(StringBuilder sb) {
+    sb.append("  questions:\n");
+    questions.forEach((id, q) -> sb.append("    ").append(id).append(' ').append(q.state)
+        .append(" refs=").append(q.refs).append(q.isTailCall ? " tail" : "")
+        .append(q.takesFrom != null ? " takes-answer-" + q.takesFrom.id : "")
+        .append(q.sink.isCanceled() ? " canceled" : "")
+        .append('\n'));
+  }
+}

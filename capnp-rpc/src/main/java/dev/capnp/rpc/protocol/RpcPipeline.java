@@ -1,0 +1,130 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.internal.BrokenClient;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.Results;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The pipeline and the caller's promise of one of our questions (its
+ * {@link QuestionTable.QuestionSink}): a promise per pointer path until the Return arrives, then
+ * the capabilities of the results.
+ */
+public final class RpcPipeline extends PipelineHook implements QuestionTable.QuestionSink {
+  private final RpcProtocol protocol;
+  private final QuestionTable.Question question;
+  /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
+  public final CompletableFuture<Results> promise = new CompletableFuture<>();
+  private Map<String, PromiseClient> clients = new HashMap<>();
+  private Results results;
+  private RpcException error;
+  /** Whether this pipeline holds a reference on its question (tail calls). */
+  private boolean holdsQuestion;
+
+  public RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
+    this.protocol = protocol;
+    this.question = question;
+  }
+
+  @Override
+  public void release() {
+    if (holdsQuestion) {
+      holdsQuestion = false;
+      if (!protocol.isDisconnected()) {
+        protocol.questions.dropRef(question);
+      }
+    }
+  }
+
+  @Override
+  public ClientHook getPipelinedCap(short[] ops) {
+    if (results != null) {
+      return results.capAt(ops, loop());
+    }
+    if (error != null) {
+      return new BrokenClient(loop(), error);
+    }
+    if (protocol.isDisconnected()) {
+      return new BrokenClient(loop(), protocol.disconnectReason());
+    }
+    if (question.finishSent()) {
+      // the question was canceled (Finish sent): its answer may be gone on the peer's side,
+      // so naming it would be a protocol error (e.g. the pipeline of our answer whose call,
+      // forwarded as this question, was canceled while the caller still pipelines on it)
+      return new BrokenClient(loop(), RpcException.failed("Call canceled"));
+    }
+    String key = Arrays.toString(ops);
+    PromiseClient c = clients.get(key);
+    if (c != null && c.tryAddRef()) {
+      return c;
+    }
+    c = new PromiseClient(protocol, new PipelineClient(protocol, question, ops), -1);
+    clients.put(key, c);
+    return c;
+  }
+
+  private EventLoop loop() {
+    return protocol.delivery.loop;
+  }
+
+  // ======================================================================= question sink
+
+  @Override
+  public boolean returned(Results r, boolean deliver) {
+    results = r;
+    Map<String, PromiseClient> cs = clients;
+    clients = new HashMap<>();
+    for (PromiseClient c : new ArrayList<>(cs.values())) {
+      if (c.isLive()) {
+        c.resolve(r.capAt(c.initialOps(), loop()), false);
+      }
+    }
+    return deliver && promise.complete(r);
+  }
+
+  @Override
+  public void failed(RpcException e) {
+    breakPipeline(e);
+    promise.completeExceptionally(e);
+  }
+
+  @Override
+  public boolean sentElsewhere(Results marker) {
+    return promise.complete(marker);
+  }
+
+  @Override
+  public void expire(RpcException e) {
+    breakPipeline(e);
+    promise.cancel(false);
+  }
+
+  @Override
+  public boolean isCanceled() {
+    return promise.isCancelled();
+  }
+
+  @Override
+  public void holdQuestion() {
+    holdsQuestion = true;
+  }
+
+  /** Each pipelined promise breaks with {@code e}. */
+  private void breakPipeline(RpcException e) {
+    error = e;
+    Map<String, PromiseClient> cs = clients;
+    clients = new HashMap<>();
+    for (PromiseClient c : cs.values()) {
+      if (c.isLive()) {
+        c.resolve(new BrokenClient(loop(), e), true);
+      }
+    }
+  }
+}

@@ -1,0 +1,364 @@
+package dev.capnp.rpc.protocol;
+
+import dev.capnp.rpc.ConnectionLimits;
+import dev.capnp.rpc.RateLimitedLog;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.StreamFlowControl;
+import dev.capnp.rpc.internal.BreakSignal;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import java.util.ArrayList;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol core of one two-party connection (Level 1): the five tables and the handling of
+ * every {@code rpc.capnp} message. It takes decoded messages in ({@link #handle}) and local
+ * events (a call made on one of the peer's capabilities, a reference released, a promise
+ * resolved: through the hooks {@link ImportClient}, {@link PipelineClient},
+ * {@link PromiseClient}), and puts the messages to send in its {@link Outbox}. It knows no
+ * transport, no event loop, no future, no thread and no clock: the driver ({@link RpcConnection},
+ * {@link ConnectionDelivery}) owns those.
+ *
+ * <p>Each table is a class with its lifecycle written at its top: {@link QuestionTable} (our
+ * questions), {@link AnswerTable} (the peer's questions), {@link ImportTable} (the peer's
+ * capabilities), {@link ExportTable} (ours), {@link EmbargoTable}. A message is handled by the
+ * table it concerns; this class dispatches, sends, and ends the connection.
+ *
+ * <p>The capability layer is reached through {@link ConnectionDelivery}: it delivers the
+ * peer's calls to our capabilities, makes the hooks the core hands out, and turns completions
+ * and cancellations (futures, in that layer) into the core's local events
+ * ({@link AnswerTable#completed}, {@link QuestionTable#callerCanceled}).
+ *
+ * <p>Threading: everything here runs on the connection's event loop, and nothing here blocks;
+ * the core itself holds no loop, no future and no clock.
+ */
+public final class RpcProtocol {
+  private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
+
+  /** The capability layer, as the core reaches it (part of the driver). */
+  public final ConnectionDelivery delivery;
+  public final String name;
+  private final Outbox outbox;
+  private final RpcConnection.BootstrapFactory bootstrapFactory;
+  /** The loss of the connection for its hooks' watchers: removable listeners (loop only). */
+  public final BreakSignal lossSignal;
+  private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  private RateLimitedLog problemLog;
+  private StreamFlowControl flowControl = StreamFlowControl.DEFAULT;
+
+  public final QuestionTable questions = new QuestionTable(this);
+  public final AnswerTable answers = new AnswerTable(this);
+  public final ImportTable imports = new ImportTable(this);
+  public final ExportTable exports = new ExportTable(this);
+  public final EmbargoTable embargoes = new EmbargoTable(this);
+  /** Actions to run once the message being written is sent (a Resolve after its export). */
+  private final ArrayList<Runnable> afterSend = new ArrayList<>();
+  private RpcException disconnected;
+
+  public RpcProtocol(ConnectionDelivery delivery, Outbox outbox,
+      RpcConnection.BootstrapFactory bootstrap, String name, BreakSignal lossSignal,
+      RateLimitedLog problemLog) {
+    this.delivery = delivery;
+    this.outbox = outbox;
+    this.bootstrapFactory = bootstrap;
+    this.name = name;
+    this.lossSignal = lossSignal;
+    this.problemLog = problemLog;
+  }
+
+  // ====================================================================== configuration
+
+  public ConnectionLimits limits() {
+    return limits;
+  }
+
+  public void limits(ConnectionLimits newLimits) {
+    this.limits = Objects.requireNonNull(newLimits, "limits");
+  }
+
+  public void problemLog(RateLimitedLog log) {
+    this.problemLog = Objects.requireNonNull(log, "log");
+  }
+
+  public StreamFlowControl flowControl() {
+    return flowControl;
+  }
+
+  public void flowControl(StreamFlowControl policy) {
+    this.flowControl = Objects.requireNonNull(policy, "policy");
+  }
+
+  public Outbox outbox() {
+    return outbox;
+  }
+
+  public boolean isDisconnected() {
+    return disconnected != null;
+  }
+
+  public RpcException disconnectReason() {
+    return disconnected;
+  }
+
+  /** Whether {@code h} is one of this connection's own capabilities (points into the peer). */
+  public boolean owns(ClientHook h) {
+    return h instanceof RpcClient && h.brand() == this;
+  }
+
+  /**
+   * What a descriptor written for {@code resolution} named: an unresolved promise of the peer is
+   * described as where it points now (an import or a pipelined answer). The export resolved by a
+   * {@code Resolve} must keep pointing there for good, even if that promise later resolves to one
+   * of our own objects: the peer was told the export forwards to its capability, and may embargo
+   * and send a senderLoopback {@code Disembargo} that has to be reflected back along that path
+   * (the Tribble 4-way race of rpc.capnp's {@code Disembargo}; rpc.c++ does the same).
+   */
+  public ClientHook describedTarget(ClientHook resolution) {
+    ClientHook h = delivery.isForeign(resolution) ? null : ClientHook.shorten(resolution);
+    if (h instanceof PromiseClient && h.brand() == this) {
+      return ClientHook.shorten(((PromiseClient) h).current());
+    }
+    return resolution;
+  }
+
+  // ======================================================================== local events
+
+  /** Asks for the peer's bootstrap capability (see {@link QuestionTable#bootstrap}). */
+  public ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
+    if (disconnected != null) {
+      return delivery.broken(disconnected);
+    }
+    return questions.bootstrap(objectId, answerTimeoutMillis);
+  }
+
+  // ============================================================================= sending
+
+  public void send(MessageBuilder mb) {
+    send(mb, false);
+  }
+
+  /** Sends a {@code Return} (counted by the transport for backpressure). */
+  public void sendReturn(MessageBuilder mb) {
+    send(mb, true);
+  }
+
+  /** Runs {@code action} right after the message being written is sent. */
+  public void afterSend(Runnable action) {
+    afterSend.add(action);
+  }
+
+  private void send(MessageBuilder mb, boolean isReturn) {
+    if (disconnected != null) {
+      afterSend.clear();
+      return;
+    }
+    if (MessageTrace.LOG.isTraceEnabled()) {
+      MessageTrace.LOG.trace("{} -> {}", name, MessageTrace.describe(mb));
+    }
+    try {
+      outbox.send(mb, isReturn);
+    } catch (RuntimeException e) {
+      end(RpcException.disconnected("send failed: " + e), false);
+      return;
+    }
+    if (!afterSend.isEmpty()) {
+      ArrayList<Runnable> r = new ArrayList<>(afterSend);
+      afterSend.clear();
+      for (Runnable t : r) {
+        t.run();
+      }
+    }
+  }
+
+  public void sendUnimplemented(Rpc.Message.Reader msg) {
+    send(RpcMessages.unimplemented(msg));
+  }
+
+  // ========================================================================== receiving
+
+  /** Handles one incoming message; a protocol violation aborts the connection. */
+  public void handle(MessageReader m) {
+    if (disconnected != null) {
+      return;
+    }
+    if (MessageTrace.LOG.isTraceEnabled()) {
+      MessageTrace.LOG.trace("{} <- {}", name, MessageTrace.describe(m));
+    }
+    try {
+      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      switch (msg.which()) {
+        case UNIMPLEMENTED:
+          handleUnimplemented(msg.getUnimplemented());
+          break;
+        case ABORT:
+          end(RpcMessages.readException(msg.getAbort()), false);
+          break;
+        case BOOTSTRAP:
+          answers.handleBootstrap(msg.getBootstrap(), bootstrapFactory);
+          break;
+        case CALL:
+          answers.handleCall(m, msg.getCall());
+          break;
+        case RETURN:
+          questions.handleReturn(m, msg.getReturn());
+          break;
+        case FINISH:
+          answers.handleFinish(msg.getFinish());
+          break;
+        case RESOLVE:
+          imports.handleResolve(msg.getResolve());
+          break;
+        case RELEASE:
+          exports.release(msg.getRelease().getId(), msg.getRelease().getReferenceCount());
+          break;
+        case DISEMBARGO:
+          embargoes.handleDisembargo(msg);
+          break;
+        default:
+          sendUnimplemented(msg);
+          break;
+      }
+    } catch (ProtocolError e) {
+      problemLog.warn("{}: protocol error: {}", name, RateLimitedLog.bounded(e.getMessage()));
+      abort(RpcException.failed(e.getMessage()));
+    } catch (dev.capnp.runtime.DecodeException e) {
+      problemLog.warn("{}: malformed message: {}", name,
+          RateLimitedLog.bounded(e.getMessage()));
+      abort(RpcException.failed("malformed message: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      // not the peer's fault as far as we know: a defect of ours (fuzzers look for this prefix)
+      LOG.error("{}: error handling message", name, e);
+      abort(RpcException.failed(RpcConnection.INTERNAL_ERROR + e));
+    }
+  }
+
+  /** {@code Unimplemented}: the peer echoed a message of ours it does not understand. */
+  private void handleUnimplemented(Rpc.Message.Reader inner) {
+    switch (inner.which()) {
+      case RESOLVE: {
+        // the peer will never use the capability our Resolve described: it counts as released
+        Rpc.Resolve.Reader r = inner.getResolve();
+        if (r.isCap()) {
+          Rpc.CapDescriptor.Reader d = r.getCap();
+          if (d.isSenderHosted()) {
+            exports.release(d.getSenderHosted(), 1);
+          } else if (d.isSenderPromise()) {
+            exports.release(d.getSenderPromise(), 1);
+          }
+        }
+        break;
+      }
+      case BOOTSTRAP:
+        questions.failUnimplemented(inner.getBootstrap().getQuestionId(),
+            RpcException.unimplemented("Bootstrap message not implemented by peer"), false);
+        break;
+      case CALL:
+        questions.failUnimplemented(inner.getCall().getQuestionId(),
+            RpcException.unimplemented("Call message not implemented by peer!"), true);
+        break;
+      default:
+        throw new ProtocolError("Peer did not implement a required message: " + inner.which());
+    }
+  }
+
+  /** A defect of ours while handling the connection: log it and abort. */
+  public void internalError(String what, RuntimeException x) {
+    LOG.error("{}: {}", name, what, x);
+    abort(RpcException.failed("internal error: " + x));
+  }
+
+  // =========================================================================== the end
+
+  /** Ends the connection now, telling the peer why ({@code Abort}). */
+  public void abort(RpcException reason) {
+    end(reason, true);
+  }
+
+  /** Ends the connection after the message being handled (or written) is done. */
+  public void abortLater(RpcException reason) {
+    outbox.later(() -> abort(reason));
+  }
+
+  /**
+   * Ends the connection with {@code e} (first reason wins): sends Abort if asked, then breaks
+   * every question, answer, import, export and embargo, and tells the driver.
+   */
+  public void end(RpcException e, boolean sendAbort) {
+    if (disconnected != null) {
+      return;
+    }
+    if (sendAbort) {
+      MessageBuilder mb = RpcMessages.abort(e);
+      if (MessageTrace.LOG.isTraceEnabled()) {
+        MessageTrace.LOG.trace("{} -> {}", name, MessageTrace.describe(mb));
+      }
+      try {
+        outbox.send(mb, false);
+      } catch (RuntimeException ignored) {
+        // the transport is already gone
+      }
+    }
+    disconnected = e;
+    questions.clear(e);
+    answers.clear();
+    exports.clear();
+    imports.clear(e);
+    embargoes.clear(e);
+    outbox.ended(e);
+  }
+
+  // =========================================================================== diagnostics
+
+  public boolean tablesEmpty() {
+    return questions.size() == 0 && answers.size() == 0 && imports.size() == 0
+        && exports.size() == 0 && embargoes.size() == 0;
+  }
+
+  public int[] tableSizes() {
+    return new int[] {questions.size(), answers.size(), imports.size(), exports.size(),
+        embargoes.size()};
+  }
+
+  /** The first broken invariant of the tables, with a dump; null when all hold. */
+  public String invariantViolation() {
+    if (disconnected != null && !tablesEmpty()) {
+      return "disconnected but tables not empty:\n" + dump();
+    }
+    String bad = questions.invariantViolation();
+    if (bad == null) {
+      bad = answers.invariantViolation();
+    }
+    if (bad == null) {
+      bad = imports.invariantViolation();
+    }
+    if (bad == null) {
+      bad = exports.invariantViolation();
+    }
+    if (bad == null) {
+      bad = embargoes.invariantViolation();
+    }
+    return bad == null ? null : bad + "\n" + dump();
+  }
+
+  public String dump() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("connection ").append(name)
+        .append(disconnected == null ? "" : " (disconnected: " + disconnected + ")").append('\n');
+    questions.dump(sb);
+    answers.dump(sb);
+    imports.dump(sb);
+    exports.dump(sb);
+    embargoes.dump(sb);
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "RpcConnection(" + name + ")";
+  }
+}
