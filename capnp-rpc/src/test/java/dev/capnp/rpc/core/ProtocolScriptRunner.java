@@ -500,8 +500,8 @@ final class ProtocolScriptRunner {
           got = wanted;
         }
       } else if (!state.equals("pending")) {
-        throw new IllegalArgumentException("expect NAME released | alive | canceled | broken \"..\" |"
-            + " pending | returned \"..\" | failed \"..\", not '" + state + "'");
+        throw new IllegalArgumentException("expect NAME released | alive | canceled |"
+            + " broken \"..\" | pending | returned \"..\" | failed \"..\", not '" + state + "'");
       }
     }
     if (!got.equals(wanted)) {
