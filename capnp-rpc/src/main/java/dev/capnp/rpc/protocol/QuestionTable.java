@@ -361,7 +361,9 @@ public final class QuestionTable {
     other.whenRedirected((r, e) -> {
       if (e != null) {
         fail(q, e);
-      } else if (!q.sink.returned(r, !q.isBootstrap)) {
+      } else if (!q.sink.returned(r, !q.isBootstrap && !q.isTailCall)) {
+        // (as with a Return.results: nobody waits for a tail call's results here, they went
+        // to the peer; and the pipeline has taken what it needs)
         r.release();
       }
       finishReturn(q);

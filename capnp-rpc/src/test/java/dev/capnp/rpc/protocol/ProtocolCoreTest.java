@@ -19,6 +19,8 @@ import dev.capnp.rpc.protocol.Outbox;
 import dev.capnp.rpc.protocol.QuestionTable;
 import dev.capnp.rpc.protocol.RpcProtocol;
 import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.AnyStruct;
+import dev.capnp.runtime.StructSize;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import java.util.ArrayList;
@@ -194,6 +196,93 @@ class ProtocolCoreTest {
     });
     assertThat(core.exports.find(exportId)).isNull();
     assertThat(core.tablesEmpty()).isTrue();
+  }
+
+  /**
+   * Crossed tail calls (Call.sendResultsTo.yourself, Return.takeFromOtherQuestion): our tail
+   * call is answered by the peer with takeFromOtherQuestion naming the peer's own tail call to
+   * us. The results our question takes over are nobody's on this side (our answer already said
+   * takeFromOtherQuestion): they are released, capabilities included. (Found by the RPC state
+   * fuzzer: the capability in those results leaked.)
+   */
+  @Test
+  void resultsTakenOverByOurTailCallAreReleased() {
+    StructSize params = new StructSize(0, 1);
+    boolean[] resultReleased = new boolean[1];
+    Capability tailCaller = Capability.of(new Server() {
+      @Override
+      protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
+          CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
+        AnyPointer.Reader p0 = ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(0);
+        if (!p0.isNull()) {
+          try (Capability next = Capability.fromPointer(p0)) {
+            return ctx.tailCall(next.newCall(IFACE, 0));
+          }
+        }
+        // no capability to tail-call: answer with a fresh capability of ours
+        try (Capability fresh = Capability.of(new Server() {
+          @Override
+          protected void onRelease() {
+            resultReleased[0] = true;
+          }
+        }, loop)) {
+          fresh.writeTo(ctx.getResults().initAs(AnyStruct.factory(params)).getPointer(0));
+        }
+        return CompletableFuture.completedFuture(null);
+      }
+    }, loop);
+    long liveBefore = Capability.liveReferenceCount();
+    ClientHook hook = tailCaller.dup().takeHook();
+    MessageBuilder descriptor = new MessageBuilder();
+    int exportId = core.exports.writeDescriptor(hook,
+        descriptor.initRoot(Rpc.CapDescriptor.FACTORY));
+    hook.release();
+
+    // the peer calls the object with one of its own capabilities: the object tail-calls it
+    receive(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(1);
+      c.setInterfaceId(IFACE);
+      c.initTarget().setImportedCap(exportId);
+      Rpc.Payload.Builder p = c.initParams();
+      p.getContent().initAs(AnyStruct.factory(params)).getPointer(0).setCapabilityIndex(0);
+      p.initCapTable(1).get(0).setSenderHosted(9);
+    });
+    Rpc.Call.Reader tail = sent.get(0).getCall();
+    assertThat(tail.getSendResultsTo().isYourself()).isTrue();
+    assertThat(sent.get(1).getReturn().isTakeFromOtherQuestion()).isTrue();
+    int ourQuestion = tail.getQuestionId();
+
+    // the peer tail-calls back into the object, which answers with a capability of its own
+    receive(m -> {
+      Rpc.Call.Builder c = m.initCall();
+      c.setQuestionId(2);
+      c.setInterfaceId(IFACE);
+      c.initTarget().setImportedCap(exportId);
+      c.initSendResultsTo().setYourself();
+      c.initParams().getContent().initAs(AnyStruct.factory(params));
+    });
+    assertThat(lastSent().getReturn().isResultsSentElsewhere()).isTrue();
+
+    // ... and answers our tail call with those results
+    receive(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(ourQuestion);
+      r.setTakeFromOtherQuestion(2);
+    });
+    receive(m -> m.initFinish().setQuestionId(1));
+    receive(m -> m.initFinish().setQuestionId(2));
+    receive(m -> {
+      Rpc.Release.Builder r = m.initRelease();
+      r.setId(exportId);
+      r.setReferenceCount(1);
+    });
+    assertThat(resultReleased[0]).as("the capability in the taken-over results is released")
+        .isTrue();
+    assertThat(core.tablesEmpty()).isTrue();
+    tailCaller.close();
+    loop.runPending();
+    assertThat(Capability.liveReferenceCount()).isLessThanOrEqualTo(liveBefore - 1);
   }
 
   @Test
