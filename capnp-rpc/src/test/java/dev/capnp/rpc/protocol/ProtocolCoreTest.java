@@ -8,21 +8,15 @@ import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.Server;
+import dev.capnp.rpc.internal.ApiAccess;
 import dev.capnp.rpc.internal.BreakSignal;
 import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.rpc.proto.Rpc;
-import dev.capnp.rpc.protocol.AnswerTable;
-import dev.capnp.rpc.protocol.ConnectionDelivery;
-import dev.capnp.rpc.protocol.ExportTable;
-import dev.capnp.rpc.protocol.ImportTable;
-import dev.capnp.rpc.protocol.Outbox;
-import dev.capnp.rpc.protocol.QuestionTable;
-import dev.capnp.rpc.protocol.RpcProtocol;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
-import dev.capnp.runtime.StructSize;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.StructSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -232,7 +226,7 @@ class ProtocolCoreTest {
       }
     }, loop);
     long liveBefore = Capability.liveReferenceCount();
-    ClientHook hook = tailCaller.dup().takeHook();
+    ClientHook hook = ApiAccess.get().takeHook(tailCaller.dup());
     MessageBuilder descriptor = new MessageBuilder();
     int exportId = core.exports.writeDescriptor(hook,
         descriptor.initRoot(Rpc.CapDescriptor.FACTORY));
