@@ -50,7 +50,7 @@ import java.util.function.BiConsumer;
  */
 public final class AnswerTable {
   /** The state of one answer (see the class comment for the transitions). */
-  public enum State {
+  enum State {
     /** The call runs; no Return sent, no Finish received. */
     RUNNING,
     /** Our Return is sent; the peer's Finish is awaited. */
@@ -62,7 +62,7 @@ public final class AnswerTable {
   }
 
   /** Where the results of an answer go ({@code Call.sendResultsTo}). */
-  public enum Redirect {
+  enum Redirect {
     /** To the caller, in our Return ({@code sendResultsTo.caller}). */
     NONE,
     /** Kept for a question of ours to take ({@code sendResultsTo.yourself}). */
@@ -72,30 +72,30 @@ public final class AnswerTable {
   }
 
   /** A question the peer asked us. */
-  public static final class Answer {
-    public final int id;
-    public State state = State.RUNNING;
-    public Redirect redirect = Redirect.NONE;
-    public PipelineHook pipeline;
+  static final class Answer {
+    final int id;
+    State state = State.RUNNING;
+    Redirect redirect = Redirect.NONE;
+    PipelineHook pipeline;
     /** Cancels the running call (null: nothing to cancel). */
-    public Runnable cancel;
+    Runnable cancel;
     /** The call has completed (its outcome came back through {@link #completed}). */
-    public boolean callDone;
+    boolean callDone;
     /** The results our Return was written from, held until the answer is removed. */
-    public Results results;
+    Results results;
     /** The exports our Return's cap table counted, until the Finish says what to release. */
-    public int[] resultExports;
+    int[] resultExports;
     /** Size of the Call message this answer holds (0 for bootstraps). */
-    public long bytes;
+    long bytes;
     /**
      * The peer named this answer's pipeline (promisedAnswer target, receiverAnswer descriptor):
      * an early Finish does not cancel the call (see {@link #handleFinish}).
      */
-    public boolean pipelineUsed;
+    boolean pipelineUsed;
     /** An early Finish had releaseResultCaps: the caps of our later Return count as released. */
-    public boolean releaseLateResultCaps;
+    boolean releaseLateResultCaps;
 
-    public Answer(int id) {
+    Answer(int id) {
       this.id = id;
     }
 
@@ -110,7 +110,7 @@ public final class AnswerTable {
      * For {@code sendResultsTo.yourself}: {@code taker} gets the call's results (owned) or
      * failure, now if the call completed, else when it does.
      */
-    public void whenRedirected(BiConsumer<Results, RpcException> newTaker) {
+    void whenRedirected(BiConsumer<Results, RpcException> newTaker) {
       if (!redirectDone) {
         taker = newTaker;
         return;
@@ -127,7 +127,7 @@ public final class AnswerTable {
      * The outcome of a {@code sendResultsTo.yourself} call: to its taker if there is one, else
      * kept for it. Returns false if an outcome was already given (the caller keeps {@code r}).
      */
-    public boolean completeRedirect(Results r, RpcException e) {
+    boolean completeRedirect(Results r, RpcException e) {
       if (redirectDone) {
         return false;
       }
@@ -146,22 +146,22 @@ public final class AnswerTable {
       return true;
     }
 
-    public boolean returnSent() {
+    boolean returnSent() {
       return state == State.RETURNED || state == State.DONE;
     }
 
-    public boolean finishReceived() {
+    boolean finishReceived() {
       return state == State.FINISHED || state == State.DONE;
     }
 
     /** RUNNING → RETURNED, FINISHED → DONE. */
-    public void onReturnSent() {
+    void onReturnSent() {
       assert state == State.RUNNING || state == State.FINISHED : "Return in " + state;
       state = state == State.FINISHED ? State.DONE : State.RETURNED;
     }
 
     /** RUNNING → FINISHED, RETURNED → DONE. */
-    public void onFinish() {
+    void onFinish() {
       assert state == State.RUNNING || state == State.RETURNED : "Finish in " + state;
       state = state == State.RETURNED ? State.DONE : State.FINISHED;
     }
@@ -172,16 +172,16 @@ public final class AnswerTable {
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
 
-  public AnswerTable(RpcProtocol protocol) {
+  AnswerTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
-  public int size() {
+  int size() {
     return answers.size();
   }
 
   /** The answer to the peer's question {@code id}, or null (diagnostics and tests). */
-  public Answer find(int id) {
+  Answer find(int id) {
     return answers.get(id);
   }
 
@@ -219,7 +219,7 @@ public final class AnswerTable {
    * peer may no longer name the question, although the answer may live on until its call
    * completes (see {@link #handleFinish}).
    */
-  public ClientHook pipelinedCap(Rpc.PromisedAnswer.Reader pa) {
+  ClientHook pipelinedCap(Rpc.PromisedAnswer.Reader pa) {
     Answer a = answers.get(pa.getQuestionId());
     if (a == null || a.pipeline == null || a.finishReceived()) {
       return null;
@@ -231,7 +231,7 @@ public final class AnswerTable {
   // ========================================================================== questions in
 
   /** {@code Bootstrap}: answers with the vat's bootstrap capability (or its error). */
-  public void handleBootstrap(Rpc.Bootstrap.Reader b, RpcConnection.BootstrapFactory factory) {
+  void handleBootstrap(Rpc.Bootstrap.Reader b, RpcConnection.BootstrapFactory factory) {
     Answer a = newAnswer(b.getQuestionId());
     Results r;
     RpcException failure;
@@ -257,7 +257,7 @@ public final class AnswerTable {
   }
 
   /** The target of an incoming message: an export or a current answer's pipeline (owned). */
-  public ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
+  ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
     switch (t.which()) {
       case IMPORTED_CAP: {
         ExportTable.Export e = protocol.exports.find(t.getImportedCap());
@@ -282,7 +282,7 @@ public final class AnswerTable {
   }
 
   /** {@code Call}: delivers the call to its target; the Return goes out when it completes. */
-  public void handleCall(MessageReader m, Rpc.Call.Reader call0) {
+  void handleCall(MessageReader m, Rpc.Call.Reader call0) {
     HookCapTable caps = protocol.imports.receiveCaps(call0.getParams().getCapTable());
     m.setCapTable(caps);
     Rpc.Call.Reader call = m.getRoot(Rpc.Message.FACTORY).getCall();
@@ -329,7 +329,7 @@ public final class AnswerTable {
    * (a {@link CancellationException}: it was canceled), a local event: send its Return (a
    * failure here is a defect).
    */
-  public void completed(Answer a, Results res, Throwable e) {
+  void completed(Answer a, Results res, Throwable e) {
     a.callDone = true;
     try {
       sendReturn(a, res, e);
@@ -470,7 +470,7 @@ public final class AnswerTable {
   // ============================================================================= Finish in
 
   /** {@code Finish}: the peer no longer wants the answer to {@code questionId}. */
-  public void handleFinish(Rpc.Finish.Reader f) {
+  void handleFinish(Rpc.Finish.Reader f) {
     Answer a = answers.get(f.getQuestionId());
     if (a == null || a.finishReceived()) {
       throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
@@ -509,7 +509,7 @@ public final class AnswerTable {
    * sendRedirectReturn), so its tail question ends now instead of when the call completes
    * (which a cycle of promises may never let happen). Returns the answer.
    */
-  public Answer takeRedirected(int id) {
+  Answer takeRedirected(int id) {
     Answer other = answers.get(id);
     if (other == null || other.redirect == Redirect.NONE) {
       throw new ProtocolError("'Return.takeFromOtherQuestion' had invalid answer ID " + id);
@@ -531,7 +531,7 @@ public final class AnswerTable {
   }
 
   /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
-  public static void cancelCall(Answer a) {
+  static void cancelCall(Answer a) {
     if (a.cancel != null && !a.callDone) {
       a.cancel.run();
     }
@@ -540,7 +540,7 @@ public final class AnswerTable {
   // ============================================================================ teardown
 
   /** The connection is gone: every call is canceled; the table empties. */
-  public void clear() {
+  void clear() {
     ArrayList<Answer> all = new ArrayList<>(answers.values());
     answers.clear();
     bytesInFlight = 0;
@@ -556,7 +556,7 @@ public final class AnswerTable {
     }
   }
 
-  public String invariantViolation() {
+  String invariantViolation() {
     long held = 0;
     for (Map.Entry<Integer, Answer> en : answers.entrySet()) {
       Answer a = en.getValue();
@@ -574,7 +574,7 @@ public final class AnswerTable {
     return null;
   }
 
-  public void dump(StringBuilder sb) {
+  void dump(StringBuilder sb) {
     sb.append("  answers:\n");
     new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
         .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)

@@ -27,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Threading: everything here runs on {@link #loop}; future callbacks hop onto it.
  */
 public final class ConnectionDelivery {
-  public final EventLoop loop;
+  final EventLoop loop;
   private RpcProtocol protocol;
 
   public ConnectionDelivery(EventLoop loop) {
@@ -41,44 +41,44 @@ public final class ConnectionDelivery {
 
   // ======================================================================== hooks made
 
-  public ClientHook broken(RpcException e) {
+  ClientHook broken(RpcException e) {
     return new BrokenClient(loop, e);
   }
 
-  public ClientHook nullCap() {
+  ClientHook nullCap() {
     return BrokenClient.nullCap(loop);
   }
 
   /** A promise that queues calls until {@link QueuedClient#resolve} (one reference). */
-  public QueuedClient queued(String what) {
+  QueuedClient queued(String what) {
     return new QueuedClient(loop, what);
   }
 
   /** Whether {@code h} belongs to another event loop than the connection's. */
-  public boolean isForeign(ClientHook h) {
+  boolean isForeign(ClientHook h) {
     return h.loop != loop;
   }
 
   /** {@code owned}, a hook of another loop, made usable on this one (see CrossLoopClient). */
-  public ClientHook bind(ClientHook owned) {
+  ClientHook bind(ClientHook owned) {
     return CrossLoopClient.bind(loop, owned);
   }
 
-  public PipelineHook resolvedPipeline(Results r) {
+  PipelineHook resolvedPipeline(Results r) {
     return PipelineHook.resolved(r, loop);
   }
 
-  public PipelineHook brokenPipeline(RpcException e) {
+  PipelineHook brokenPipeline(RpcException e) {
     return PipelineHook.broken(loop, e);
   }
 
   /** The pipeline of an answer once returned, with some paths pinned (PostReturnPipeline). */
-  public PipelineHook pinned(PipelineHook inner, Results res, Map<ClientHook, ClientHook> pins) {
+  PipelineHook pinned(PipelineHook inner, Results res, Map<ClientHook, ClientHook> pins) {
     return new PostReturnPipeline(loop, protocol, inner, res, pins);
   }
 
   /** Runs {@code action} once {@code promise} has resolved further. */
-  public void whenMoreResolved(ClientHook promise, Runnable action) {
+  void whenMoreResolved(ClientHook promise, Runnable action) {
     promise.whenMoreResolved().whenComplete((v, x) -> loop.run(action));
   }
 
@@ -88,7 +88,7 @@ public final class ConnectionDelivery {
    * Delivers a call of the peer (answer {@code a}) to {@code target} (owned); its completion
    * comes back as {@link AnswerTable#completed}.
    */
-  public void deliver(AnswerTable.Answer a, ClientHook target, CallParams params) {
+  void deliver(AnswerTable.Answer a, ClientHook target, CallParams params) {
     CallResult r;
     try {
       r = target.call(params);
@@ -105,7 +105,7 @@ public final class ConnectionDelivery {
   // =================================================================== our calls to the peer
 
   /** A call on {@code target}, one of the peer's capabilities: a question, and its promise. */
-  public CallResult call(RpcClient target, CallParams params) {
+  CallResult call(RpcClient target, CallParams params) {
     assert loop.inLoop() : "call sent off the connection's loop: " + target;
     if (protocol.isDisconnected()) {
       params.release();
@@ -153,7 +153,7 @@ public final class ConnectionDelivery {
   }
 
   /** The sink of question {@code q}: its pipeline, and the caller's promise of its results. */
-  public QuestionTable.QuestionSink newQuestionSink(QuestionTable.Question q) {
+  QuestionTable.QuestionSink newQuestionSink(QuestionTable.Question q) {
     RpcPipeline p = new RpcPipeline(protocol, q);
     // the caller's cancel is a local event of the core (loop.run: cancel may come from any thread)
     p.promise.whenComplete((r, e) -> {

@@ -28,7 +28,7 @@ import dev.capnp.runtime.MessageBuilder;
  */
 public final class EmbargoTable {
   /** The state of one embargo (see the class comment). */
-  public enum State {
+  enum State {
     /** Our Disembargo is on its way round; calls queue. */
     AWAITING_LOOPBACK,
     /** The echo came back (or the connection ended); queued calls went on. */
@@ -36,20 +36,20 @@ public final class EmbargoTable {
   }
 
   /** A local embargo waiting for its Disembargo to come back. */
-  public static final class Embargo {
-    public State state = State.AWAITING_LOOPBACK;
+  static final class Embargo {
+    State state = State.AWAITING_LOOPBACK;
     /** Where calls queue meanwhile (one reference held by the embargo). */
-    public final QueuedClient queue;
+    final QueuedClient queue;
     /** What the queue resolves to when lifted (owned). */
-    public final ClientHook replacement;
+    final ClientHook replacement;
 
-    public Embargo(QueuedClient queue, ClientHook replacement) {
+    Embargo(QueuedClient queue, ClientHook replacement) {
       this.queue = queue;
       this.replacement = replacement;
     }
 
     /** AWAITING_LOOPBACK → LIFTED: the queued calls go on to {@code target}. */
-    public void lift(ClientHook target) {
+    void lift(ClientHook target) {
       state = State.LIFTED;
       queue.resolve(target);
       queue.release();
@@ -59,11 +59,11 @@ public final class EmbargoTable {
   private final RpcProtocol protocol;
   private final IdTable<Embargo> embargoes = new IdTable<>();
 
-  public EmbargoTable(RpcProtocol protocol) {
+  EmbargoTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
-  public int size() {
+  int size() {
     return embargoes.size();
   }
 
@@ -72,7 +72,7 @@ public final class EmbargoTable {
    * peer's capabilities we sent calls through) resolved to: sends the Disembargo along
    * {@code oldPath} and returns the queue that stands for {@code replacement} until its echo.
    */
-  public ClientHook embargo(RpcClient oldPath, ClientHook replacement) {
+  ClientHook embargo(RpcClient oldPath, ClientHook replacement) {
     QueuedClient queue = protocol.delivery.queued("embargo");
     queue.addRef();
     int id = embargoes.add(new Embargo(queue, replacement));
@@ -85,7 +85,7 @@ public final class EmbargoTable {
   }
 
   /** {@code Disembargo} from the peer: reflect its request, or lift one of our embargoes. */
-  public void handleDisembargo(Rpc.Message.Reader msg) {
+  void handleDisembargo(Rpc.Message.Reader msg) {
     Rpc.Disembargo.Reader d = msg.getDisembargo();
     Rpc.Disembargo.Context.Reader ctx = d.getContext();
     switch (ctx.which()) {
@@ -169,7 +169,7 @@ public final class EmbargoTable {
   }
 
   /** The connection is gone: queued calls fail with {@code e}; the table empties. */
-  public void clear(RpcException e) {
+  void clear(RpcException e) {
     java.util.ArrayList<Embargo> all = embargoes.values();
     embargoes.clear();
     for (Embargo x : all) {
@@ -179,7 +179,7 @@ public final class EmbargoTable {
   }
 
   /** Every embargo in the table still awaits its echo, holding its queue and replacement. */
-  public String invariantViolation() {
+  String invariantViolation() {
     String[] bad = new String[1];
     embargoes.forEach((id, e) -> {
       if (bad[0] == null && (e.state != State.AWAITING_LOOPBACK || e.queue == null
@@ -190,7 +190,7 @@ public final class EmbargoTable {
     return bad[0];
   }
 
-  public void dump(StringBuilder sb) {
+  void dump(StringBuilder sb) {
     sb.append("  embargoes:\n");
     embargoes.forEach((id, e) -> sb.append("    ").append(id).append(' ').append(e.state)
         .append(": ").append(e.queue).append('\n'));

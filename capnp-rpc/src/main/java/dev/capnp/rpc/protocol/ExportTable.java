@@ -36,7 +36,7 @@ import java.util.IdentityHashMap;
  */
 public final class ExportTable {
   /** The state of one export (see the class comment for the transitions). */
-  public enum State {
+  enum State {
     /** A settled capability, described as {@code senderHosted}. */
     HOSTED,
     /** An unresolved (or broken) promise, described as {@code senderPromise}; Resolve pending. */
@@ -46,28 +46,28 @@ public final class ExportTable {
   }
 
   /** A capability we exported to the peer; its position in the table is its export id. */
-  public static final class Export {
-    public final int id;
-    public State state;
-    public int refcount = 1;
+  static final class Export {
+    final int id;
+    State state;
+    int refcount = 1;
     /** What the export was looked up by: the exported hook, or the foreign hook it bridges. */
-    public final ClientHook key;
+    final ClientHook key;
     /** The exported capability (on this connection's loop), owned. */
-    public ClientHook hook;
+    ClientHook hook;
     /** While the exported promise is unresolved: the wait for its resolution. */
-    public ListenerList.Listener watch;
+    ListenerList.Listener watch;
 
-    public Export(int id, ClientHook key, ClientHook hook) {
+    Export(int id, ClientHook key, ClientHook hook) {
       this.id = id;
       this.key = key;
       this.hook = hook;
     }
 
-    public boolean isPromise() {
+    boolean isPromise() {
       return state != State.HOSTED;
     }
 
-    public void stopWatching() {
+    void stopWatching() {
       ListenerList.Listener.cancel(watch);
       watch = null;
     }
@@ -77,23 +77,23 @@ public final class ExportTable {
   private final IdTable<Export> exports = new IdTable<>();
   private final IdentityHashMap<ClientHook, Integer> byHook = new IdentityHashMap<>();
 
-  public ExportTable(RpcProtocol protocol) {
+  ExportTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
-  public int size() {
+  int size() {
     return exports.size();
   }
 
   /** The export with the id the peer named, or null. */
-  public Export find(int id) {
+  Export find(int id) {
     return exports.get(id);
   }
 
   // ================================================================== descriptors we write
 
   /** Writes the descriptors of {@code caps}; returns the export ids created (or -1s). */
-  public int[] writeDescriptors(HookCapTable caps, Rpc.Payload.Builder payload) {
+  int[] writeDescriptors(HookCapTable caps, Rpc.Payload.Builder payload) {
     int n = caps.size();
     if (n == 0) {
       return null;
@@ -107,7 +107,7 @@ public final class ExportTable {
   }
 
   /** Describes {@code hook} to the peer, exporting it if needed; returns the export id or -1. */
-  public int writeDescriptor(ClientHook hook, Rpc.CapDescriptor.Builder d) {
+  int writeDescriptor(ClientHook hook, Rpc.CapDescriptor.Builder d) {
     if (hook == null) {
       d.setNone();
       return -1;
@@ -240,7 +240,7 @@ public final class ExportTable {
   // ============================================================== references the peer drops
 
   /** The peer drops {@code count} references to export {@code id} (Release, release flags). */
-  public void release(int id, int count) {
+  void release(int id, int count) {
     Export e = exports.get(id);
     if (e == null) {
       throw new ProtocolError("Tried to release invalid export ID " + id);
@@ -261,7 +261,7 @@ public final class ExportTable {
   }
 
   /** Releases one reference to each export in {@code ids} (as written by a descriptor list). */
-  public void releaseAll(int[] ids) {
+  void releaseAll(int[] ids) {
     if (ids == null) {
       return;
     }
@@ -275,7 +275,7 @@ public final class ExportTable {
   // ============================================================================ teardown
 
   /** The connection is gone: every export is dropped. */
-  public void clear() {
+  void clear() {
     java.util.ArrayList<Export> all = exports.values();
     exports.clear();
     byHook.clear();
@@ -285,7 +285,7 @@ public final class ExportTable {
     }
   }
 
-  public String invariantViolation() {
+  String invariantViolation() {
     String[] bad = new String[1];
     exports.forEach((id, e) -> {
       if (bad[0] == null && (e.refcount <= 0 || e.id != id || e.hook == null
@@ -305,7 +305,7 @@ public final class ExportTable {
     return bad[0];
   }
 
-  public void dump(StringBuilder sb) {
+  void dump(StringBuilder sb) {
     sb.append("  exports:\n");
     exports.forEach((id, e) -> sb.append("    ").append(id).append(' ').append(e.state)
         .append(" refcount=").append(e.refcount).append(' ').append(e.hook).append('\n'));

@@ -14,7 +14,7 @@ public final class IdTable<T> {
   private int size;
 
   /** Stores {@code value} under a fresh id. */
-  public int add(T value) {
+  int add(T value) {
     size++;
     if (freeCount > 0) {
       int id = free[--freeCount];
@@ -26,17 +26,17 @@ public final class IdTable<T> {
   }
 
   /** Puts {@code value} in the slot {@code id} that {@link #add} reserved. */
-  public void set(int id, T value) {
+  void set(int id, T value) {
     slots.set(id, value);
   }
 
   /** The entry with {@code id}, or null. */
-  public T get(int id) {
+  T get(int id) {
     return id >= 0 && id < slots.size() ? slots.get(id) : null;
   }
 
   /** Removes and returns the entry with {@code id} (null if absent). */
-  public T remove(int id) {
+  T remove(int id) {
     T v = get(id);
     if (v != null) {
       slots.set(id, null);
@@ -49,11 +49,11 @@ public final class IdTable<T> {
     return v;
   }
 
-  public int size() {
+  int size() {
     return size;
   }
 
-  public void forEach(BiConsumer<Integer, T> f) {
+  void forEach(BiConsumer<Integer, T> f) {
     for (int i = 0; i < slots.size(); i++) {
       T v = slots.get(i);
       if (v != null) {
@@ -63,7 +63,7 @@ public final class IdTable<T> {
   }
 
   /** All entries, in id order. */
-  public ArrayList<T> values() {
+  ArrayList<T> values() {
     ArrayList<T> r = new ArrayList<>();
     for (T v : slots) {
       if (v != null) {
@@ -73,7 +73,7 @@ public final class IdTable<T> {
     return r;
   }
 
-  public void clear() {
+  void clear() {
     slots.clear();
     freeCount = 0;
     size = 0;

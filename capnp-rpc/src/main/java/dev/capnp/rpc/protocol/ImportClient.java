@@ -9,11 +9,11 @@ import dev.capnp.rpc.proto.Rpc;
  * peer sent for it; when the last local reference goes, one {@code Release} returns them all.
  */
 public final class ImportClient extends RpcClient {
-  public final int importId;
+  final int importId;
   /** Descriptors of this import received from the peer, not yet released. */
-  public int remoteRefs = 1;
+  int remoteRefs = 1;
 
-  public ImportClient(RpcProtocol protocol, int importId) {
+  ImportClient(RpcProtocol protocol, int importId) {
     super(protocol);
     this.importId = importId;
   }
@@ -24,13 +24,13 @@ public final class ImportClient extends RpcClient {
   }
 
   @Override
-  public int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+  int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     d.setReceiverHosted(importId);
     return -1;
   }
 
   @Override
-  public void writeTarget(Rpc.MessageTarget.Builder t) {
+  void writeTarget(Rpc.MessageTarget.Builder t) {
     t.setImportedCap(importId);
   }
 

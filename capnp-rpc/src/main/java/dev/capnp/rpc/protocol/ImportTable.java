@@ -33,7 +33,7 @@ import java.util.TreeMap;
  */
 public final class ImportTable {
   /** The state of one import (see the class comment for the transitions). */
-  public enum State {
+  enum State {
     /** Described only as {@code senderHosted}: it never resolves. */
     HOSTED,
     /** Described as {@code senderPromise}: a {@code Resolve} may come. */
@@ -43,23 +43,23 @@ public final class ImportTable {
   }
 
   /** A capability the peer exported to us. */
-  public static final class Import {
-    public final int id;
-    public State state = State.HOSTED;
+  static final class Import {
+    final int id;
+    State state = State.HOSTED;
     /** Our client of the import (counts the peer's references); null once destroyed. */
-    public ImportClient client;
+    ImportClient client;
     /**
      * The promise the peer's {@code Resolve} will settle, while someone holds it. The import may
      * outlive it (for example pinned by an answer that returned it, see
      * {@link PostReturnPipeline}), and a {@code Resolve} may still come then.
      */
-    public PromiseClient promise;
+    PromiseClient promise;
 
-    public Import(int id) {
+    Import(int id) {
       this.id = id;
     }
 
-    public boolean isPromise() {
+    boolean isPromise() {
       return state != State.HOSTED;
     }
   }
@@ -67,23 +67,23 @@ public final class ImportTable {
   private final RpcProtocol protocol;
   private final HashMap<Integer, Import> imports = new HashMap<>();
 
-  public ImportTable(RpcProtocol protocol) {
+  ImportTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
-  public int size() {
+  int size() {
     return imports.size();
   }
 
   /** The import of the peer's export {@code id}, or null (diagnostics and tests). */
-  public Import find(int id) {
+  Import find(int id) {
     return imports.get(id);
   }
 
   // ================================================================= descriptors we read
 
   /** The capabilities of a received cap table, as new references (null entries for none). */
-  public HookCapTable receiveCaps(StructList.Reader<Rpc.CapDescriptor.Reader> list) {
+  HookCapTable receiveCaps(StructList.Reader<Rpc.CapDescriptor.Reader> list) {
     ConnectionLimits limits = protocol.limits();
     if (list.size() > limits.maxCapTableEntries()) {
       throw new ProtocolError("RPC limit exceeded: cap table of " + list.size()
@@ -106,7 +106,7 @@ public final class ImportTable {
   }
 
   /** The capability a received descriptor names, as a new reference (null for none). */
-  public ClientHook receiveCap(Rpc.CapDescriptor.Reader d) {
+  ClientHook receiveCap(Rpc.CapDescriptor.Reader d) {
     switch (d.which()) {
       case NONE:
         return null;
@@ -171,7 +171,7 @@ public final class ImportTable {
   }
 
   /** Our last client of import {@code id} is gone: forget it (the client sends the Release). */
-  public void clientDestroyed(ImportClient client) {
+  void clientDestroyed(ImportClient client) {
     Import imp = imports.get(client.importId);
     if (imp != null && imp.client == client) {
       imports.remove(client.importId);
@@ -179,7 +179,7 @@ public final class ImportTable {
   }
 
   /** The promise of import {@code id} is gone (its import may live on). */
-  public void promiseDestroyed(int id, PromiseClient promise) {
+  void promiseDestroyed(int id, PromiseClient promise) {
     Import imp = imports.get(id);
     if (imp != null && imp.promise == promise) {
       imp.promise = null;
@@ -189,7 +189,7 @@ public final class ImportTable {
   // ============================================================================== Resolve
 
   /** {@code Resolve}: the peer's promise {@code promiseId} settled. */
-  public void handleResolve(Rpc.Resolve.Reader r) {
+  void handleResolve(Rpc.Resolve.Reader r) {
     // Look the promise up before reading the resolution: reading it may create imports, and
     // the resolution may even name the promise itself.
     Import imp = imports.get(r.getPromiseId());
@@ -242,7 +242,7 @@ public final class ImportTable {
   // ============================================================================ teardown
 
   /** The connection is gone: unresolved promises break with {@code e}; the table empties. */
-  public void clear(RpcException e) {
+  void clear(RpcException e) {
     ArrayList<Import> all = new ArrayList<>(imports.values());
     imports.clear();
     for (Import i : all) {
@@ -252,7 +252,7 @@ public final class ImportTable {
     }
   }
 
-  public String invariantViolation() {
+  String invariantViolation() {
     for (Import i : imports.values()) {
       if (i.client != null && i.client.importId != i.id) {
         return "import " + i.id + " has the client of import " + i.client.importId;
@@ -261,7 +261,7 @@ public final class ImportTable {
     return null;
   }
 
-  public void dump(StringBuilder sb) {
+  void dump(StringBuilder sb) {
     sb.append("  imports:\n");
     new TreeMap<>(imports).forEach((id, i) -> sb.append("    ").append(id).append(' ')
         .append(i.state).append(": ").append(i.client == null ? "-" : i.client.toString())

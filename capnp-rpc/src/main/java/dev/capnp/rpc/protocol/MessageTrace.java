@@ -17,18 +17,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageTrace {
   /** The logger to set to TRACE to see every message. */
-  public static final String LOGGER_NAME = "dev.capnp.rpc.trace";
-  public static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+  static final String LOGGER_NAME = "dev.capnp.rpc.trace";
+  static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
 
   private MessageTrace() {}
 
   /** A sent message in one line (serialized again to read it: only when tracing). */
-  public static String describe(MessageBuilder mb) {
+  static String describe(MessageBuilder mb) {
     return describe(Serialize.read(Serialize.toByteBuffer(mb)));
   }
 
   /** A received message in one line. */
-  public static String describe(MessageReader m) {
+  static String describe(MessageReader m) {
     long words = 0;
     for (int i = 0; i < m.segmentCount(); i++) {
       words += m.getSegment(i).sizeInWords();
@@ -42,7 +42,7 @@ public final class MessageTrace {
     return what + " (" + words * 8 + " B)";
   }
 
-  public static String describe(Rpc.Message.Reader msg) {
+  static String describe(Rpc.Message.Reader msg) {
     switch (msg.which()) {
       case CALL: {
         Rpc.Call.Reader c = msg.getCall();

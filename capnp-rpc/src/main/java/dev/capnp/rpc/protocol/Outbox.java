@@ -16,20 +16,20 @@ public interface Outbox {
    *
    * @throws RuntimeException if the transport is gone (the core then ends the connection)
    */
-  public void send(MessageBuilder message, boolean isReturn);
+  void send(MessageBuilder message, boolean isReturn);
 
   /** Runs {@code action} on the connection's loop after the message being handled. */
-  public void later(Runnable action);
+  void later(Runnable action);
 
   /**
    * Runs {@code action} on the connection's loop after {@code delayMillis} (the core keeps no
    * clock); returns what cancels it.
    */
-  public Runnable schedule(Runnable action, long delayMillis);
+  Runnable schedule(Runnable action, long delayMillis);
 
   /**
    * The protocol ended with {@code reason}: close the transport (after flushing what was sent)
    * and tell whoever waits for the connection's end. Called once.
    */
-  public void ended(RpcException reason);
+  void ended(RpcException reason);
 }

@@ -11,10 +11,10 @@ import java.util.Arrays;
  * (no Finish while it lives).
  */
 public final class PipelineClient extends RpcClient {
-  public final QuestionTable.Question question;
-  public final short[] ops;
+  final QuestionTable.Question question;
+  final short[] ops;
 
-  public PipelineClient(RpcProtocol protocol, QuestionTable.Question question, short[] ops) {
+  PipelineClient(RpcProtocol protocol, QuestionTable.Question question, short[] ops) {
     super(protocol);
     this.question = question;
     this.ops = ops;
@@ -27,13 +27,13 @@ public final class PipelineClient extends RpcClient {
   }
 
   @Override
-  public int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+  int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     RpcMessages.writeOps(d.initReceiverAnswer(), question.id, ops);
     return -1;
   }
 
   @Override
-  public void writeTarget(Rpc.MessageTarget.Builder t) {
+  void writeTarget(Rpc.MessageTarget.Builder t) {
     RpcMessages.writeOps(t.initPromisedAnswer(), question.id, ops);
   }
 

@@ -18,16 +18,16 @@ public final class PromiseClient extends RpcClient {
   /** Volatile (with {@link #resolved}) so that other loops may follow the resolution. */
   private volatile ClientHook cap;
   /** Where it pointed first (not a reference: only its target ids are used). */
-  public final RpcClient initial;
+  final RpcClient initial;
   private final int importId;
   /** Calls (or descriptors) went to the peer through it: resolving locally must embargo. */
-  public boolean receivedCall;
-  public volatile boolean resolved;
+  boolean receivedCall;
+  volatile boolean resolved;
   /** Fires (on the loop) when {@link #resolved} is set. */
   private final ResolutionSignal resolution = new ResolutionSignal();
 
   /** A promise first pointing at {@code initial} (owned); {@code importId} -1 if pipelined. */
-  public PromiseClient(RpcProtocol protocol, RpcClient initial, int importId) {
+  PromiseClient(RpcProtocol protocol, RpcClient initial, int importId) {
     super(protocol);
     this.cap = initial;
     this.initial = initial;
@@ -35,12 +35,12 @@ public final class PromiseClient extends RpcClient {
   }
 
   /** The pointer path of a pipelined promise (its initial {@link PipelineClient}). */
-  public short[] initialOps() {
+  short[] initialOps() {
     return ((PipelineClient) initial).ops;
   }
 
   /** Writes the target it was first described by (the import, or the question and path). */
-  public void writeInitialTarget(Rpc.MessageTarget.Builder t) {
+  void writeInitialTarget(Rpc.MessageTarget.Builder t) {
     if (importId >= 0) {
       t.setImportedCap(importId);
     } else {
@@ -49,7 +49,7 @@ public final class PromiseClient extends RpcClient {
   }
 
   /** What it points to now (borrowed). */
-  public ClientHook current() {
+  ClientHook current() {
     return cap;
   }
 
@@ -60,13 +60,13 @@ public final class PromiseClient extends RpcClient {
   }
 
   @Override
-  public int writeDescriptor(Rpc.CapDescriptor.Builder d) {
+  int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     receivedCall = true;
     return protocol.exports.writeDescriptor(cap, d);
   }
 
   @Override
-  public void writeTarget(Rpc.MessageTarget.Builder t) {
+  void writeTarget(Rpc.MessageTarget.Builder t) {
     receivedCall = true;
     ClientHook s = ClientHook.shorten(cap);
     if (protocol.owns(s)) {
@@ -92,7 +92,7 @@ public final class PromiseClient extends RpcClient {
   }
 
   /** Resolves this promise to {@code replacement} (owned). */
-  public void resolve(ClientHook replacement, boolean isError) {
+  void resolve(ClientHook replacement, boolean isError) {
     if (resolved) {
       replacement.release();
       return;

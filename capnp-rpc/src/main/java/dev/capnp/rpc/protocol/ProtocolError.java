@@ -8,7 +8,7 @@ package dev.capnp.rpc.protocol;
 public final class ProtocolError extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  public ProtocolError(String message) {
+  ProtocolError(String message) {
     super(message);
   }
 }

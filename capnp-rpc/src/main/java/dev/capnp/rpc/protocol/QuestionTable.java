@@ -35,7 +35,7 @@ import dev.capnp.runtime.MessageReader;
  */
 public final class QuestionTable {
   /** The state of one question (see the class comment for the transitions). */
-  public enum State {
+  enum State {
     /** Sent; no Return yet, no Finish sent. */
     AWAITING_RETURN,
     /** The Return arrived; some reference still holds the question (no Finish sent yet). */
@@ -50,75 +50,75 @@ public final class QuestionTable {
    * Where a question's outcome goes: its pipeline and its caller (in the capability layer; see
    * {@link ConnectionDelivery#newQuestionSink}). Called on the loop.
    */
-  public interface QuestionSink {
+  interface QuestionSink {
     /**
      * The Return brought {@code r}: the pipelined capabilities resolve; if {@code deliver}, the
      * caller gets {@code r}. Returns whether the caller took {@code r} (else the core releases
      * it).
      */
-    public boolean returned(Results r, boolean deliver);
+    boolean returned(Results r, boolean deliver);
 
     /** The question failed with {@code e} (exception, canceled, unimplemented, the end). */
-    public void failed(RpcException e);
+    void failed(RpcException e);
 
     /** Our tail call's results went to the peer: the caller gets {@code marker}; taken? */
-    public boolean sentElsewhere(Results marker);
+    boolean sentElsewhere(Results marker);
 
     /** No answer in time: the pipeline breaks with {@code e} and the caller's wait is canceled. */
-    public void expire(RpcException e);
+    void expire(RpcException e);
 
     /** Whether the caller canceled the question (no longer wants the results). */
-    public boolean isCanceled();
+    boolean isCanceled();
 
     /** The pipeline holds a reference on the question until it is released (tail calls). */
-    public void holdQuestion();
+    void holdQuestion();
   }
 
   /** A question we asked; its position in the table is its question id. */
-  public static final class Question {
-    public final int id;
-    public State state = State.AWAITING_RETURN;
+  static final class Question {
+    final int id;
+    State state = State.AWAITING_RETURN;
     /** Where its outcome goes. */
-    public QuestionSink sink;
+    QuestionSink sink;
     /** A Bootstrap: its results only feed the pipeline (the bootstrap capability). */
-    public boolean isBootstrap;
+    boolean isBootstrap;
     /** The size of the Call message sent (for stream flow control). */
-    public long callBytes;
+    long callBytes;
     /** The caller's hold on the question: dropped once, at the Return or at its cancel. */
-    public boolean callerHold = true;
+    boolean callerHold = true;
     /** Cancels the timer of a bootstrap's answer timeout (null if none). */
-    public Runnable cancelTimer;
+    Runnable cancelTimer;
     /** The exports our Call's cap table counted, until the Return says what to release. */
-    public int[] paramExports;
+    int[] paramExports;
     /** Sent with {@code sendResultsTo.yourself}: our tail call's results go to the peer. */
-    public boolean isTailCall;
+    boolean isTailCall;
     /** A tail call whose results our Return (takeFromOtherQuestion) handed to the peer. */
-    public boolean tailClaimed;
+    boolean tailClaimed;
     /** The answer whose call's results this question takes (Return.takeFromOtherQuestion). */
-    public AnswerTable.Answer takesFrom;
+    AnswerTable.Answer takesFrom;
     /** The caller's hold (dropped on Return or cancel) plus one per pipelined client. */
-    public int refs = 1;
+    int refs = 1;
 
-    public Question(int id) {
+    Question(int id) {
       this.id = id;
     }
 
-    public boolean returned() {
+    boolean returned() {
       return state == State.RETURNED || state == State.DONE;
     }
 
-    public boolean finishSent() {
+    boolean finishSent() {
       return state == State.CANCELED || state == State.DONE;
     }
 
     /** AWAITING_RETURN → RETURNED, CANCELED → DONE. */
-    public void onReturn() {
+    void onReturn() {
       assert state == State.AWAITING_RETURN || state == State.CANCELED : "Return in " + state;
       state = state == State.CANCELED ? State.DONE : State.RETURNED;
     }
 
     /** AWAITING_RETURN → CANCELED, RETURNED → DONE. */
-    public void onFinishSent() {
+    void onFinishSent() {
       assert state == State.AWAITING_RETURN || state == State.RETURNED : "Finish in " + state;
       state = state == State.RETURNED ? State.DONE : State.CANCELED;
     }
@@ -127,16 +127,16 @@ public final class QuestionTable {
   private final RpcProtocol protocol;
   private final IdTable<Question> questions = new IdTable<>();
 
-  public QuestionTable(RpcProtocol protocol) {
+  QuestionTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
-  public int size() {
+  int size() {
     return questions.size();
   }
 
   /** The question with id {@code id}, or null (diagnostics and tests). */
-  public Question find(int id) {
+  Question find(int id) {
     return questions.get(id);
   }
 
@@ -155,7 +155,7 @@ public final class QuestionTable {
    * returns the promised capability. If {@code answerTimeoutMillis > 0} and no Return came by
    * then, the capability breaks and the question is canceled.
    */
-  public ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
+  ClientHook bootstrap(byte[] objectId, long answerTimeoutMillis) {
     Question q = newQuestion();
     q.isBootstrap = true;
     MessageBuilder mb = new MessageBuilder(16 + (objectId == null ? 0 : objectId.length / 8));
@@ -192,7 +192,7 @@ public final class QuestionTable {
    * Sends a call to {@code target} (an import or pipelined answer of this connection) and
    * returns its question; the caller's promise is the question's sink.
    */
-  public Question sendCall(RpcClient target, CallParams params) {
+  Question sendCall(RpcClient target, CallParams params) {
     MessageBuilder mb;
     Rpc.Call.Builder call;
     HookCapTable caps;
@@ -236,7 +236,7 @@ public final class QuestionTable {
    * The caller of {@code q} canceled it (a local event): its hold goes (Finish once nothing
    * pipelines on it), and a call whose results it had taken over is canceled.
    */
-  public void callerCanceled(Question q) {
+  void callerCanceled(Question q) {
     releaseCallerHold(q);
     cancelTakenCall(q);
   }
@@ -249,7 +249,7 @@ public final class QuestionTable {
   }
 
   /** Our Return (takeFromOtherQuestion) handed tail question {@code id}'s results to the peer. */
-  public void tailClaimed(int id) {
+  void tailClaimed(int id) {
     Question q = questions.get(id);
     if (q != null) {
       q.tailClaimed = true;
@@ -257,7 +257,7 @@ public final class QuestionTable {
   }
 
   /** Drops one reference to {@code q}; the last sends Finish (and frees a returned question). */
-  public void dropRef(Question q) {
+  void dropRef(Question q) {
     if (--q.refs > 0) {
       return;
     }
@@ -281,7 +281,7 @@ public final class QuestionTable {
   // ============================================================================= Return in
 
   /** {@code Return}: the peer answered question {@code answerId}. */
-  public void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
+  void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
     Question q = questions.get(ret0.getAnswerId());
     if (q == null || q.returned()) {
       throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
@@ -395,7 +395,7 @@ public final class QuestionTable {
   }
 
   /** {@code Unimplemented} echoed our Bootstrap or Call {@code id}: it fails with {@code e}. */
-  public void failUnimplemented(int id, RpcException e, boolean releaseParams) {
+  void failUnimplemented(int id, RpcException e, boolean releaseParams) {
     Question q = questions.get(id);
     if (releaseParams && q != null) {
       protocol.exports.releaseAll(q.paramExports);
@@ -412,7 +412,7 @@ public final class QuestionTable {
   // ============================================================================ teardown
 
   /** The connection is gone: every question fails with {@code e}; the table empties. */
-  public void clear(RpcException e) {
+  void clear(RpcException e) {
     for (Question q : questions.values()) {
       q.state = State.DONE;
       fail(q, e);
@@ -420,7 +420,7 @@ public final class QuestionTable {
     questions.clear();
   }
 
-  public String invariantViolation() {
+  String invariantViolation() {
     String[] bad = new String[1];
     questions.forEach((id, q) -> {
       if (bad[0] == null && q.id != id) {
@@ -434,7 +434,7 @@ public final class QuestionTable {
     return bad[0];
   }
 
-  public void dump(StringBuilder sb) {
+  void dump(StringBuilder sb) {
     sb.append("  questions:\n");
     questions.forEach((id, q) -> sb.append("    ").append(id).append(' ').append(q.state)
         .append(" refs=").append(q.refs).append(q.isTailCall ? " tail" : "")

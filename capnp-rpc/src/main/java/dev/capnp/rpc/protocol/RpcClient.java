@@ -13,20 +13,20 @@ import dev.capnp.rpc.proto.Rpc;
  * peer's own tables ({@code receiverHosted}, {@code receiverAnswer}).
  */
 public abstract class RpcClient extends ClientHook {
-  public final RpcProtocol protocol;
+  final RpcProtocol protocol;
   /** Flow control of the streaming calls to this capability (made at the first one). */
-  public FlowController flow;
+  FlowController flow;
 
-  public RpcClient(RpcProtocol protocol) {
+  RpcClient(RpcProtocol protocol) {
     super(protocol.delivery.loop);
     this.protocol = protocol;
   }
 
   /** Writes a descriptor naming this capability to the peer; returns an export id or -1. */
-  public abstract int writeDescriptor(Rpc.CapDescriptor.Builder d);
+  abstract int writeDescriptor(Rpc.CapDescriptor.Builder d);
 
   /** Writes the message target of this capability. */
-  public abstract void writeTarget(Rpc.MessageTarget.Builder t);
+  abstract void writeTarget(Rpc.MessageTarget.Builder t);
 
   @Override
   public final Object brand() {

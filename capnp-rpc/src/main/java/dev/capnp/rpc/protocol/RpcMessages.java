@@ -13,23 +13,23 @@ import java.util.Arrays;
  */
 public final class RpcMessages {
   /** An empty transform: the answer's whole result. */
-  public static final short[] NO_OPS = new short[0];
+  static final short[] NO_OPS = new short[0];
 
   private RpcMessages() {}
 
   /** A new message for one small protocol message (most fit in 32 words). */
-  public static MessageBuilder newMessage() {
+  static MessageBuilder newMessage() {
     return new MessageBuilder(32);
   }
 
   /** Writes {@code e} as an {@code rpc.capnp} Exception. */
-  public static void writeException(Rpc.Exception.Builder b, RpcException e) {
+  static void writeException(Rpc.Exception.Builder b, RpcException e) {
     b.setType(Rpc.Exception.Type.values()[e.getType().ordinal()]);
     b.setReason(e.getReason() == null ? "" : e.getReason());
   }
 
   /** Reads an {@code rpc.capnp} Exception (unknown types read as {@code FAILED}). */
-  public static RpcException readException(Rpc.Exception.Reader r) {
+  static RpcException readException(Rpc.Exception.Reader r) {
     Rpc.Exception.Type t = r.getType();
     RpcException.Type type = t.ordinal() < RpcException.Type.values().length
         ? RpcException.Type.values()[t.ordinal()] : RpcException.Type.FAILED;
@@ -37,7 +37,7 @@ public final class RpcMessages {
   }
 
   /** The pointer path of a PromisedAnswer's transform ({@code noop}s dropped). */
-  public static short[] readOps(Rpc.PromisedAnswer.Reader pa) {
+  static short[] readOps(Rpc.PromisedAnswer.Reader pa) {
     StructList.Reader<Rpc.PromisedAnswer.Op.Reader> t = pa.getTransform();
     short[] ops = new short[t.size()];
     int n = 0;
@@ -53,7 +53,7 @@ public final class RpcMessages {
   }
 
   /** Writes a PromisedAnswer naming the result of question {@code questionId} at {@code ops}. */
-  public static void writeOps(Rpc.PromisedAnswer.Builder pa, int questionId, short[] ops) {
+  static void writeOps(Rpc.PromisedAnswer.Builder pa, int questionId, short[] ops) {
     pa.setQuestionId(questionId);
     if (ops.length > 0) {
       StructList.Builder<Rpc.PromisedAnswer.Op.Builder> t = pa.initTransform(ops.length);
@@ -64,7 +64,7 @@ public final class RpcMessages {
   }
 
   /** {@code Finish}: we no longer want the answer to {@code questionId}. */
-  public static MessageBuilder finish(int questionId, boolean releaseResultCaps) {
+  static MessageBuilder finish(int questionId, boolean releaseResultCaps) {
     MessageBuilder mb = newMessage();
     Rpc.Finish.Builder f = mb.initRoot(Rpc.Message.FACTORY).initFinish();
     f.setQuestionId(questionId);
@@ -73,7 +73,7 @@ public final class RpcMessages {
   }
 
   /** {@code Release}: drop {@code count} references to the peer's export {@code importId}. */
-  public static MessageBuilder release(int importId, int count) {
+  static MessageBuilder release(int importId, int count) {
     MessageBuilder mb = newMessage();
     Rpc.Release.Builder r = mb.initRoot(Rpc.Message.FACTORY).initRelease();
     r.setId(importId);
@@ -82,21 +82,21 @@ public final class RpcMessages {
   }
 
   /** {@code Abort}: the connection ends with {@code reason}. */
-  public static MessageBuilder abort(RpcException reason) {
+  static MessageBuilder abort(RpcException reason) {
     MessageBuilder mb = newMessage();
     writeException(mb.initRoot(Rpc.Message.FACTORY).initAbort(), reason);
     return mb;
   }
 
   /** {@code Unimplemented}: echoes a message of the peer we do not understand. */
-  public static MessageBuilder unimplemented(Rpc.Message.Reader received) {
+  static MessageBuilder unimplemented(Rpc.Message.Reader received) {
     MessageBuilder mb = newMessage();
     mb.initRoot(Rpc.Message.FACTORY).setUnimplemented(received);
     return mb;
   }
 
   /** The header of a {@code Return} for answer {@code answerId}, in {@code mb}. */
-  public static Rpc.Return.Builder initReturn(MessageBuilder mb, int answerId) {
+  static Rpc.Return.Builder initReturn(MessageBuilder mb, int answerId) {
     Rpc.Return.Builder ret = mb.initRoot(Rpc.Message.FACTORY).initReturn();
     ret.setAnswerId(answerId);
     ret.setReleaseParamCaps(false);
@@ -104,7 +104,7 @@ public final class RpcMessages {
   }
 
   /** A {@code Return} of {@code answerId} saying its results went to the caller's own question. */
-  public static MessageBuilder resultsSentElsewhere(int answerId) {
+  static MessageBuilder resultsSentElsewhere(int answerId) {
     MessageBuilder mb = newMessage();
     initReturn(mb, answerId).setResultsSentElsewhere();
     return mb;

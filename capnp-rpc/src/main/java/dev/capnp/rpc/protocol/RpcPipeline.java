@@ -21,14 +21,14 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
-  public final CompletableFuture<Results> promise = new CompletableFuture<>();
+  final CompletableFuture<Results> promise = new CompletableFuture<>();
   private Map<String, PromiseClient> clients = new HashMap<>();
   private Results results;
   private RpcException error;
   /** Whether this pipeline holds a reference on its question (tail calls). */
   private boolean holdsQuestion;
 
-  public RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
+  RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
     this.question = question;
   }

@@ -41,21 +41,21 @@ public final class RpcProtocol {
   private static final Logger LOG = LoggerFactory.getLogger(RpcConnection.class);
 
   /** The capability layer, as the core reaches it (part of the driver). */
-  public final ConnectionDelivery delivery;
-  public final String name;
+  final ConnectionDelivery delivery;
+  final String name;
   private final Outbox outbox;
   private final RpcConnection.BootstrapFactory bootstrapFactory;
   /** The loss of the connection for its hooks' watchers: removable listeners (loop only). */
-  public final BreakSignal lossSignal;
+  final BreakSignal lossSignal;
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
   private RateLimitedLog problemLog;
   private StreamFlowControl flowControl = StreamFlowControl.DEFAULT;
 
-  public final QuestionTable questions = new QuestionTable(this);
-  public final AnswerTable answers = new AnswerTable(this);
-  public final ImportTable imports = new ImportTable(this);
-  public final ExportTable exports = new ExportTable(this);
-  public final EmbargoTable embargoes = new EmbargoTable(this);
+  final QuestionTable questions = new QuestionTable(this);
+  final AnswerTable answers = new AnswerTable(this);
+  final ImportTable imports = new ImportTable(this);
+  final ExportTable exports = new ExportTable(this);
+  final EmbargoTable embargoes = new EmbargoTable(this);
   /** Actions to run once the message being written is sent (a Resolve after its export). */
   private final ArrayList<Runnable> afterSend = new ArrayList<>();
   private RpcException disconnected;
@@ -93,11 +93,11 @@ public final class RpcProtocol {
     this.flowControl = Objects.requireNonNull(policy, "policy");
   }
 
-  public Outbox outbox() {
+  Outbox outbox() {
     return outbox;
   }
 
-  public boolean isDisconnected() {
+  boolean isDisconnected() {
     return disconnected != null;
   }
 
@@ -106,7 +106,7 @@ public final class RpcProtocol {
   }
 
   /** Whether {@code h} is one of this connection's own capabilities (points into the peer). */
-  public boolean owns(ClientHook h) {
+  boolean owns(ClientHook h) {
     return h instanceof RpcClient && h.brand() == this;
   }
 
@@ -118,7 +118,7 @@ public final class RpcProtocol {
    * and send a senderLoopback {@code Disembargo} that has to be reflected back along that path
    * (the Tribble 4-way race of rpc.capnp's {@code Disembargo}; rpc.c++ does the same).
    */
-  public ClientHook describedTarget(ClientHook resolution) {
+  ClientHook describedTarget(ClientHook resolution) {
     ClientHook h = delivery.isForeign(resolution) ? null : ClientHook.shorten(resolution);
     if (h instanceof PromiseClient && h.brand() == this) {
       return ClientHook.shorten(((PromiseClient) h).current());
@@ -138,17 +138,17 @@ public final class RpcProtocol {
 
   // ============================================================================= sending
 
-  public void send(MessageBuilder mb) {
+  void send(MessageBuilder mb) {
     send(mb, false);
   }
 
   /** Sends a {@code Return} (counted by the transport for backpressure). */
-  public void sendReturn(MessageBuilder mb) {
+  void sendReturn(MessageBuilder mb) {
     send(mb, true);
   }
 
   /** Runs {@code action} right after the message being written is sent. */
-  public void afterSend(Runnable action) {
+  void afterSend(Runnable action) {
     afterSend.add(action);
   }
 
@@ -175,7 +175,7 @@ public final class RpcProtocol {
     }
   }
 
-  public void sendUnimplemented(Rpc.Message.Reader msg) {
+  void sendUnimplemented(Rpc.Message.Reader msg) {
     send(RpcMessages.unimplemented(msg));
   }
 
@@ -267,7 +267,7 @@ public final class RpcProtocol {
   }
 
   /** A defect of ours while handling the connection: log it and abort. */
-  public void internalError(String what, RuntimeException x) {
+  void internalError(String what, RuntimeException x) {
     LOG.error("{}: {}", name, what, x);
     abort(RpcException.failed("internal error: " + x));
   }
@@ -280,7 +280,7 @@ public final class RpcProtocol {
   }
 
   /** Ends the connection after the message being handled (or written) is done. */
-  public void abortLater(RpcException reason) {
+  void abortLater(RpcException reason) {
     outbox.later(() -> abort(reason));
   }
 
