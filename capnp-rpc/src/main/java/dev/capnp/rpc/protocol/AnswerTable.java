@@ -71,14 +71,27 @@ public final class AnswerTable {
     TAKEN
   }
 
+  /** The results of a {@code sendResultsTo.yourself} call, on their way to a question of ours. */
+  private static final class RedirectedResults {
+    /** Who takes them, once one of our questions named the answer. */
+    BiConsumer<Results, RpcException> taker;
+    /** The call's outcome is known (results or error below, unless already taken). */
+    boolean done;
+    Results results;
+    RpcException error;
+  }
+
   /** A question the peer asked us. */
   static final class Answer {
     final int id;
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
-    /** Cancels the running call (null: nothing to cancel). */
-    Runnable cancel;
+    /**
+     * The running call, as the capability layer knows it (opaque here; {@link ConnectionDelivery}
+     * cancels it), or null when there is nothing to cancel.
+     */
+    Object running;
     /** The call has completed (its outcome came back through {@link #completed}). */
     boolean callDone;
     /** The results our Return was written from, held until the answer is removed. */
@@ -99,28 +112,31 @@ public final class AnswerTable {
       this.id = id;
     }
 
-    /** For {@code sendResultsTo.yourself}: who takes the results, once one of ours named it. */
-    private BiConsumer<Results, RpcException> taker;
-    /** For {@code sendResultsTo.yourself}: the call's outcome is known. */
-    private boolean redirectDone;
-    private Results redirectResults;
-    private RpcException redirectError;
+    /** For {@code sendResultsTo.yourself} only: where its results wait for their taker. */
+    private RedirectedResults redirected;
+
+    /** Marks the call {@code sendResultsTo.yourself}. */
+    void redirectToYourself() {
+      redirect = Redirect.TO_YOURSELF;
+      redirected = new RedirectedResults();
+    }
 
     /**
      * For {@code sendResultsTo.yourself}: {@code taker} gets the call's results (owned) or
      * failure, now if the call completed, else when it does.
      */
     void whenRedirected(BiConsumer<Results, RpcException> newTaker) {
-      if (!redirectDone) {
-        taker = newTaker;
+      RedirectedResults w = redirected;
+      if (!w.done) {
+        w.taker = newTaker;
         return;
       }
-      Results r = redirectResults;
-      redirectResults = null;
+      Results r = w.results;
+      w.results = null;
       if (r != null && results == r) {
         results = null; // (moves to the taker)
       }
-      newTaker.accept(r, redirectError);
+      newTaker.accept(r, w.error);
     }
 
     /**
@@ -128,17 +144,18 @@ public final class AnswerTable {
      * kept for it. Returns false if an outcome was already given (the caller keeps {@code r}).
      */
     boolean completeRedirect(Results r, RpcException e) {
-      if (redirectDone) {
+      RedirectedResults w = redirected;
+      if (w.done) {
         return false;
       }
-      redirectDone = true;
-      if (taker == null) {
-        redirectResults = r;
-        redirectError = e;
+      w.done = true;
+      if (w.taker == null) {
+        w.results = r;
+        w.error = e;
         return true;
       }
-      BiConsumer<Results, RpcException> t = taker;
-      taker = null;
+      BiConsumer<Results, RpcException> t = w.taker;
+      w.taker = null;
       if (r != null && results == r) {
         results = null; // (moves to the taker)
       }
@@ -311,7 +328,7 @@ public final class AnswerTable {
       case CALLER:
         break;
       case YOURSELF:
-        a.redirect = Redirect.TO_YOURSELF;
+        a.redirectToYourself();
         break;
       default:
         target.release();
@@ -531,9 +548,9 @@ public final class AnswerTable {
   }
 
   /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
-  static void cancelCall(Answer a) {
-    if (a.cancel != null && !a.callDone) {
-      a.cancel.run();
+  void cancelCall(Answer a) {
+    if (a.running != null && !a.callDone) {
+      protocol.delivery.cancel(a.running);
     }
   }
 

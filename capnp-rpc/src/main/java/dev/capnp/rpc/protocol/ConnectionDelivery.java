@@ -98,8 +98,13 @@ public final class ConnectionDelivery {
     target.release();
     a.pipeline = r.pipeline;
     CompletableFuture<Results> promise = r.promise;
-    a.cancel = () -> promise.cancel(false);
+    a.running = promise;
     promise.whenComplete((res, e) -> loop.run(() -> protocol.answers.completed(a, res, e)));
+  }
+
+  /** Cancels {@code running}, a call this delivered ({@link AnswerTable.Answer#running}). */
+  void cancel(Object running) {
+    ((CompletableFuture<?>) running).cancel(false);
   }
 
   // =================================================================== our calls to the peer

@@ -351,7 +351,7 @@ public final class QuestionTable {
           r.release();
         }
       });
-      AnswerTable.cancelCall(other);
+      protocol.answers.cancelCall(other);
       finishReturn(q);
       return;
     }
@@ -371,13 +371,13 @@ public final class QuestionTable {
   }
 
   /** A canceled question that had taken over another answer's call cancels that call. */
-  private static void cancelTakenCall(Question q) {
+  private void cancelTakenCall(Question q) {
     AnswerTable.Answer other = q.takesFrom;
     if (other == null) {
       return;
     }
     q.takesFrom = null;
-    AnswerTable.cancelCall(other);
+    protocol.answers.cancelCall(other);
   }
 
   /** After a question's Return was handled: the caller's hold goes (maybe sending Finish). */
