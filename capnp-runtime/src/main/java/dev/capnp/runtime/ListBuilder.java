@@ -149,7 +149,7 @@ public abstract class ListBuilder {
    */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
-    byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
+    byte b = segment.getByteAt(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
@@ -163,8 +163,8 @@ public abstract class ListBuilder {
     long bitIndex = (long) checkIndex(index) * step;
     int at = ptr + (int) (bitIndex >>> 3);
     int bit = 1 << (bitIndex & 7);
-    byte b = segment.buffer.get(at);
-    segment.buffer.put(at, (byte) (value ? (b | bit) : (b & ~bit)));
+    byte b = segment.bytes[at];
+    segment.bytes[at] = (byte) (value ? (b | bit) : (b & ~bit));
   }
 
   /**
@@ -174,7 +174,7 @@ public abstract class ListBuilder {
    * @return the element's value
    */
   protected final byte _getByteElement(int index) {
-    return segment.buffer.get(byteOffset(index));
+    return segment.getByteAt(byteOffset(index));
   }
 
   /**
@@ -184,7 +184,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setByteElement(int index, byte value) {
-    segment.buffer.put(byteOffset(index), value);
+    segment.setByteAt(byteOffset(index), value);
   }
 
   /**
@@ -194,7 +194,7 @@ public abstract class ListBuilder {
    * @return the element's value
    */
   protected final short _getShortElement(int index) {
-    return segment.buffer.getShort(byteOffset(index));
+    return segment.getShortAt(byteOffset(index));
   }
 
   /**
@@ -204,7 +204,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setShortElement(int index, short value) {
-    segment.buffer.putShort(byteOffset(index), value);
+    segment.setShortAt(byteOffset(index), value);
   }
 
   /**
@@ -214,7 +214,7 @@ public abstract class ListBuilder {
    * @return the element's value
    */
   protected final int _getIntElement(int index) {
-    return segment.buffer.getInt(byteOffset(index));
+    return segment.getIntAt(byteOffset(index));
   }
 
   /**
@@ -224,7 +224,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setIntElement(int index, int value) {
-    segment.buffer.putInt(byteOffset(index), value);
+    segment.setIntAt(byteOffset(index), value);
   }
 
   /**
@@ -234,7 +234,7 @@ public abstract class ListBuilder {
    * @return the element's value
    */
   protected final long _getLongElement(int index) {
-    return segment.buffer.getLong(byteOffset(index));
+    return segment.getLongAt(byteOffset(index));
   }
 
   /**
@@ -244,7 +244,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setLongElement(int index, long value) {
-    segment.buffer.putLong(byteOffset(index), value);
+    segment.setLongAt(byteOffset(index), value);
   }
 
   /**
