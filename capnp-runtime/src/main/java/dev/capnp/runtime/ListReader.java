@@ -145,7 +145,7 @@ public abstract class ListReader {
    */
   protected final boolean _getBooleanElement(int index) {
     long bit = (long) checkIndex(index) * step;
-    byte b = segment.getByteAt(ptr + (int) (bit >>> 3));
+    byte b = segment.buffer.get(ptr + (int) (bit >>> 3));
     return (b & (1 << (bit & 7))) != 0;
   }
 
@@ -156,7 +156,7 @@ public abstract class ListReader {
    * @return the element's value
    */
   protected final byte _getByteElement(int index) {
-    return segment.getByteAt(byteOffset(index));
+    return segment.buffer.get(byteOffset(index));
   }
 
   /**
@@ -166,7 +166,7 @@ public abstract class ListReader {
    * @return the element's value
    */
   protected final short _getShortElement(int index) {
-    return segment.getShortAt(byteOffset(index));
+    return segment.buffer.getShort(byteOffset(index));
   }
 
   /**
@@ -176,7 +176,7 @@ public abstract class ListReader {
    * @return the element's value
    */
   protected final int _getIntElement(int index) {
-    return segment.getIntAt(byteOffset(index));
+    return segment.buffer.getInt(byteOffset(index));
   }
 
   /**
@@ -186,7 +186,7 @@ public abstract class ListReader {
    * @return the element's value
    */
   protected final long _getLongElement(int index) {
-    return segment.getLongAt(byteOffset(index));
+    return segment.buffer.getLong(byteOffset(index));
   }
 
   /**

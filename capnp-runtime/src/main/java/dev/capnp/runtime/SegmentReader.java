@@ -20,9 +20,6 @@ public class SegmentReader {
   /** Little-endian ints of a byte array. */
   static final VarHandle INTS =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  /** Little-endian shorts of a byte array. */
-  static final VarHandle SHORTS =
-      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
 
   final ByteBuffer buffer;
   /** The buffer's backing array if it has an accessible one, else {@code null}. */
@@ -31,8 +28,6 @@ public class SegmentReader {
   private final int arrayOffset;
   final int id;
   final int sizeWords;
-  /** The buffer's limit: bytes readable through the array fast paths. */
-  private final int sizeBytes;
   Arena arena;
 
   SegmentReader(ByteBuffer buffer, int id, Arena arena) {
@@ -42,7 +37,6 @@ public class SegmentReader {
     this.arrayOffset = direct ? 0 : buffer.arrayOffset();
     this.id = id;
     this.sizeWords = buffer.limit() >>> 3;
-    this.sizeBytes = buffer.limit();
     this.arena = arena;
   }
 
@@ -99,42 +93,6 @@ public class SegmentReader {
       return (long) LONGS.get(a, arrayOffset + (index << 3));
     }
     return buffer.getLong(index << 3);
-  }
-
-  /** The byte at byte offset {@code off} (through the array when there is one). */
-  final byte getByteAt(int off) {
-    byte[] a = array;
-    if (a != null && off >= 0 && off < sizeBytes) {
-      return a[arrayOffset + off];
-    }
-    return buffer.get(off);
-  }
-
-  /** The little-endian short at byte offset {@code off}. */
-  final short getShortAt(int off) {
-    byte[] a = array;
-    if (a != null && off >= 0 && off <= sizeBytes - 2) {
-      return (short) SHORTS.get(a, arrayOffset + off);
-    }
-    return buffer.getShort(off);
-  }
-
-  /** The little-endian int at byte offset {@code off}. */
-  final int getIntAt(int off) {
-    byte[] a = array;
-    if (a != null && off >= 0 && off <= sizeBytes - 4) {
-      return (int) INTS.get(a, arrayOffset + off);
-    }
-    return buffer.getInt(off);
-  }
-
-  /** The little-endian long at byte offset {@code off}. */
-  final long getLongAt(int off) {
-    byte[] a = array;
-    if (a != null && off >= 0 && off <= sizeBytes - 8) {
-      return (long) LONGS.get(a, arrayOffset + off);
-    }
-    return buffer.getLong(off);
   }
 
   /**

@@ -131,7 +131,7 @@ public abstract class StructBuilder {
     if (bitOffset >= dataSize) {
       return false;
     }
-    byte b = segment.getByteAt(data + (bitOffset >>> 3));
+    byte b = segment.buffer.get(data + (bitOffset >>> 3));
     return (b & (1 << (bitOffset & 7))) != 0;
   }
 
@@ -184,7 +184,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 8 > dataSize) {
       return 0;
     }
-    return segment.getByteAt(data + offset);
+    return segment.buffer.get(data + offset);
   }
 
   /**
@@ -233,7 +233,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 16 > dataSize) {
       return 0;
     }
-    return segment.getShortAt(data + offset * 2);
+    return segment.buffer.getShort(data + offset * 2);
   }
 
   /**
@@ -282,7 +282,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 32 > dataSize) {
       return 0;
     }
-    return segment.getIntAt(data + offset * 4);
+    return segment.buffer.getInt(data + offset * 4);
   }
 
   /**
@@ -331,7 +331,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 64 > dataSize) {
       return 0;
     }
-    return segment.getLongAt(data + offset * 8);
+    return segment.buffer.getLong(data + offset * 8);
   }
 
   /**

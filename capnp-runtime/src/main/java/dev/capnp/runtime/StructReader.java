@@ -152,7 +152,7 @@ public abstract class StructReader {
     if (bitOffset >= dataSize) {
       return false;
     }
-    byte b = segment.getByteAt(data + (bitOffset >>> 3));
+    byte b = segment.buffer.get(data + (bitOffset >>> 3));
     return (b & (1 << (bitOffset & 7))) != 0;
   }
 
@@ -178,7 +178,7 @@ public abstract class StructReader {
     if ((offset + 1) * 8 > dataSize) {
       return 0;
     }
-    return segment.getByteAt(data + offset);
+    return segment.buffer.get(data + offset);
   }
 
   /**
@@ -203,7 +203,7 @@ public abstract class StructReader {
     if ((offset + 1) * 16 > dataSize) {
       return 0;
     }
-    return segment.getShortAt(data + offset * 2);
+    return segment.buffer.getShort(data + offset * 2);
   }
 
   /**
@@ -228,7 +228,7 @@ public abstract class StructReader {
     if ((offset + 1) * 32 > dataSize) {
       return 0;
     }
-    return segment.getIntAt(data + offset * 4);
+    return segment.buffer.getInt(data + offset * 4);
   }
 
   /**
@@ -253,7 +253,7 @@ public abstract class StructReader {
     if ((offset + 1) * 64 > dataSize) {
       return 0;
     }
-    return segment.getLongAt(data + offset * 8);
+    return segment.buffer.getLong(data + offset * 8);
   }
 
   /**
