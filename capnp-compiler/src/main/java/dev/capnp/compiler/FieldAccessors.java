@@ -154,6 +154,29 @@ final class FieldAccessors {
     };
   }
 
+  /**
+   * A builder's {@code initX()} call: the runtime's init specific to the field's kind
+   * ({@code _initStructField}, {@code _initListField}, {@code _initTextField},
+   * {@code _initDataField}), which the JIT can inline into the generated method, else the
+   * generic {@code _initPointerField} (type parameters, {@code AnyPointer}). {@code size} is the
+   * element count argument, or null for none.
+   */
+  private static String typedInit(Kind k, String factory, int offset, boolean param,
+      String size) {
+    String n = size == null ? "0" : size;
+    if (param) {
+      return "_initPointerField(" + factory + ", " + offset + ", " + n + ")";
+    }
+    return switch (k) {
+      case STRUCT -> size == null ? "_initStructField(" + factory + ", " + offset + ")"
+          : "_initPointerField(" + factory + ", " + offset + ", " + n + ")";
+      case LIST -> "_initListField(" + factory + ", " + offset + ", " + n + ")";
+      case TEXT -> "_initTextField(" + offset + ", " + n + ")";
+      case DATA -> "_initDataField(" + offset + ", " + n + ")";
+      default -> "_initPointerField(" + factory + ", " + offset + ", " + n + ")";
+    };
+  }
+
   /** The default-value arguments (with leading comma) of a pointer field, or "". */
   private String pointerDefault(StructContext ctx, Field f) {
     if (!f.hadExplicitDefault() || f.defaultValue() == null
@@ -397,7 +420,7 @@ final class FieldAccessors {
       if (disc != null) {
         w.line(disc);
       }
-      w.line("return _initPointerField(" + factory + ", " + f.offset() + ", 0);");
+      w.line("return " + typedInit(k, factory, f.offset(), param, null) + ";");
       w.close();
     }
     if (sized || param) {
@@ -408,7 +431,7 @@ final class FieldAccessors {
       if (disc != null) {
         w.line(disc);
       }
-      w.line("return _initPointerField(" + factory + ", " + f.offset() + ", size);");
+      w.line("return " + typedInit(k, factory, f.offset(), param, "size") + ";");
       w.close();
     }
     w.line("");

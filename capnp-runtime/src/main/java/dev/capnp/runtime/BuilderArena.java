@@ -13,7 +13,7 @@ final class BuilderArena implements Arena {
   /** Largest segment we create: ByteBuffer capacity is an int number of bytes. */
   static final int MAX_SEGMENT_WORDS = (1 << 28) - 1;
 
-  final List<SegmentBuilder> segments = new ArrayList<>();
+  final List<SegmentBuilder> segments = new ArrayList<>(4);
   CapTableBuilder capTable = CapTableBuilder.EMPTY;
   private int nextSize;
   private long totalWords;

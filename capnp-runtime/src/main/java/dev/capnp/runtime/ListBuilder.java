@@ -163,8 +163,8 @@ public abstract class ListBuilder {
     long bitIndex = (long) checkIndex(index) * step;
     int at = ptr + (int) (bitIndex >>> 3);
     int bit = 1 << (bitIndex & 7);
-    byte b = segment.buffer.get(at);
-    segment.buffer.put(at, (byte) (value ? (b | bit) : (b & ~bit)));
+    byte b = segment.bytes[at];
+    segment.bytes[at] = (byte) (value ? (b | bit) : (b & ~bit));
   }
 
   /**
@@ -184,7 +184,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setByteElement(int index, byte value) {
-    segment.buffer.put(byteOffset(index), value);
+    segment.setByteAt(byteOffset(index), value);
   }
 
   /**
@@ -204,7 +204,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setShortElement(int index, short value) {
-    segment.buffer.putShort(byteOffset(index), value);
+    segment.setShortAt(byteOffset(index), value);
   }
 
   /**
@@ -224,7 +224,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setIntElement(int index, int value) {
-    segment.buffer.putInt(byteOffset(index), value);
+    segment.setIntAt(byteOffset(index), value);
   }
 
   /**
@@ -244,7 +244,7 @@ public abstract class ListBuilder {
    * @param value the value to write
    */
   protected final void _setLongElement(int index, long value) {
-    segment.buffer.putLong(byteOffset(index), value);
+    segment.setLongAt(byteOffset(index), value);
   }
 
   /**

@@ -11,7 +11,8 @@ public final class MessageBuilder {
   public static final int DEFAULT_FIRST_SEGMENT_WORDS = 1024;
 
   final BuilderArena arena;
-  private final Orphanage orphanage;
+  /** Made on first use: most messages never need one. */
+  private Orphanage orphanage;
 
   /** A message whose first segment is {@value #DEFAULT_FIRST_SEGMENT_WORDS} words. */
   public MessageBuilder() {
@@ -26,7 +27,6 @@ public final class MessageBuilder {
   public MessageBuilder(int firstSegmentWords) {
     this.arena = new BuilderArena(Math.max(1, firstSegmentWords));
     arena.allocate(1); // root pointer
-    this.orphanage = new Orphanage(arena);
   }
 
   /**
@@ -103,7 +103,11 @@ public final class MessageBuilder {
    * @return the orphanage of this message
    */
   public Orphanage getOrphanage() {
-    return orphanage;
+    Orphanage o = orphanage;
+    if (o == null) {
+      orphanage = o = new Orphanage(arena);
+    }
+    return o;
   }
 
   /**

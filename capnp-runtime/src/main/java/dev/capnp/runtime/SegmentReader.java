@@ -15,8 +15,11 @@ public class SegmentReader {
   static final SegmentReader EMPTY = ofWords();
 
   /** Reads little-endian longs out of a byte array (a plain bounds-checked load). */
-  private static final VarHandle LONGS =
+  static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Little-endian ints of a byte array. */
+  static final VarHandle INTS =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   final ByteBuffer buffer;
   /** The buffer's backing array if it has an accessible one, else {@code null}. */

@@ -307,10 +307,10 @@ public final class Serialize {
    * @return the size of the framed message in words
    */
   public static long computeSerializedSizeInWords(MessageBuilder message) {
-    ByteBuffer[] segs = message.getSegmentsForOutput();
-    long n = headerBytes(segs.length) / 8;
-    for (ByteBuffer s : segs) {
-      n += s.remaining() / 8;
+    java.util.List<SegmentBuilder> segs = message.arena.segments;
+    long n = headerBytes(segs.size()) / 8;
+    for (int i = 0; i < segs.size(); i++) {
+      n += segs.get(i).pos;
     }
     return n;
   }
@@ -354,23 +354,17 @@ public final class Serialize {
    * @throws IOException if writing fails
    */
   public static void write(OutputStream out, MessageBuilder message) throws IOException {
-    ByteBuffer[] segs = message.getSegmentsForOutput();
-    ByteBuffer h = header(segs);
-    out.write(h.array(), 0, h.remaining());
-    byte[] tmp = null;
-    for (ByteBuffer s : segs) {
-      if (s.hasArray()) {
-        out.write(s.array(), s.arrayOffset() + s.position(), s.remaining());
-      } else {
-        if (tmp == null) {
-          tmp = new byte[8192];
-        }
-        while (s.hasRemaining()) {
-          int n = Math.min(tmp.length, s.remaining());
-          s.get(tmp, 0, n);
-          out.write(tmp, 0, n);
-        }
-      }
+    java.util.List<SegmentBuilder> segs = message.arena.segments;
+    int count = segs.size();
+    byte[] h = new byte[headerBytes(count)];
+    SegmentReader.INTS.set(h, 0, count - 1);
+    for (int i = 0; i < count; i++) {
+      SegmentReader.INTS.set(h, 4 + 4 * i, segs.get(i).pos);
+    }
+    out.write(h, 0, h.length);
+    for (int i = 0; i < count; i++) {
+      SegmentBuilder s = segs.get(i);
+      out.write(s.bytes, 0, s.pos << 3);
     }
   }
 
@@ -381,14 +375,26 @@ public final class Serialize {
    * @return the framed message in a new heap buffer (position 0, limit = size)
    */
   public static ByteBuffer toByteBuffer(MessageBuilder message) {
-    ByteBuffer[] segs = message.getSegmentsForOutput();
-    ByteBuffer out = ByteBuffer.allocate(
-        (int) (computeSerializedSizeInWords(message) * 8)).order(ByteOrder.LITTLE_ENDIAN);
-    out.put(header(segs));
-    for (ByteBuffer s : segs) {
-      out.put(s);
+    // Straight from the segments' arrays into one right-sized array: no views of the segments,
+    // no separate segment table buffer.
+    java.util.List<SegmentBuilder> segs = message.arena.segments;
+    int count = segs.size();
+    int header = headerBytes(count);
+    long total = header;
+    for (int i = 0; i < count; i++) {
+      total += (long) segs.get(i).pos << 3;
     }
-    return out.flip();
+    byte[] out = new byte[(int) total];
+    SegmentReader.INTS.set(out, 0, count - 1);
+    int at = header;
+    for (int i = 0; i < count; i++) {
+      SegmentBuilder s = segs.get(i);
+      int n = s.pos << 3;
+      SegmentReader.INTS.set(out, 4 + 4 * i, s.pos);
+      System.arraycopy(s.bytes, 0, out, at, n);
+      at += n;
+    }
+    return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /**

@@ -159,8 +159,8 @@ public abstract class StructBuilder {
     }
     int index = data + (bitOffset >>> 3);
     int bit = 1 << (bitOffset & 7);
-    byte b = segment.buffer.get(index);
-    segment.buffer.put(index, (byte) (value ? (b | bit) : (b & ~bit)));
+    byte b = segment.bytes[index];
+    segment.bytes[index] = (byte) (value ? (b | bit) : (b & ~bit));
   }
 
   /**
@@ -209,7 +209,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 8 > dataSize) {
       throw outside((offset + 1L) * 8);
     }
-    segment.buffer.put(data + offset, value);
+    segment.setByteAt(data + offset, value);
   }
 
   /**
@@ -258,7 +258,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 16 > dataSize) {
       throw outside((offset + 1L) * 16);
     }
-    segment.buffer.putShort(data + offset * 2, value);
+    segment.setShortAt(data + offset * 2, value);
   }
 
   /**
@@ -307,7 +307,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 32 > dataSize) {
       throw outside((offset + 1L) * 32);
     }
-    segment.buffer.putInt(data + offset * 4, value);
+    segment.setIntAt(data + offset * 4, value);
   }
 
   /**
@@ -356,7 +356,7 @@ public abstract class StructBuilder {
     if ((offset + 1) * 64 > dataSize) {
       throw outside((offset + 1L) * 64);
     }
-    segment.buffer.putLong(data + offset * 8, value);
+    segment.setLongAt(data + offset * 8, value);
   }
 
   /**
@@ -513,6 +513,67 @@ public abstract class StructBuilder {
    */
   protected final <B> B _initPointerField(PointerFactory<B, ?> factory, int i, int elementCount) {
     return factory.initFromPointerBuilder(segment, capTable, pointer(i), elementCount);
+  }
+
+  /**
+   * Replaces the struct pointer {@code i}'s value by a new, zeroed struct: what
+   * {@link #_initPointerField} does for a struct type, through a call the JIT can inline into
+   * each generated {@code initX()} (so that the builder it returns can be removed by escape
+   * analysis), unlike the generic one that every pointer type shares.
+   *
+   * @param <B> the builder type
+   * @param factory the struct type (a {@link StructFactory})
+   * @param i the index of the pointer in the pointer section
+   * @return the builder of the new struct
+   */
+  @SuppressWarnings("unchecked")
+  protected final <B extends StructBuilder> B _initStructField(PointerFactory<B, ?> factory,
+      int i) {
+    return Wire.initStruct((StructFactory<B, ?>) factory, segment, capTable, pointer(i));
+  }
+
+  /**
+   * Replaces the list pointer {@code i}'s value by a new, zeroed list of {@code elementCount}
+   * elements: {@link #_initPointerField} for a list type, inlinable (see
+   * {@link #_initStructField}).
+   *
+   * @param <B> the builder type
+   * @param factory the list type (a {@link ListFactory})
+   * @param i the index of the pointer in the pointer section
+   * @param elementCount the number of elements
+   * @return the builder of the new list
+   */
+  @SuppressWarnings("unchecked")
+  protected final <B extends ListBuilder> B _initListField(PointerFactory<B, ?> factory, int i,
+      int elementCount) {
+    return Wire.initList((ListFactory<B, ?>) factory, segment, capTable, pointer(i),
+        elementCount);
+  }
+
+  /**
+   * Replaces the {@code Text} pointer {@code i}'s value by new, zeroed text of {@code size}
+   * bytes (plus the NUL terminator): {@link #_initPointerField} for {@code Text}, inlinable
+   * (see {@link #_initStructField}).
+   *
+   * @param i the index of the pointer in the pointer section
+   * @param size the text's size in bytes, without the terminator
+   * @return the builder of the new text
+   */
+  protected final Text.Builder _initTextField(int i, int size) {
+    return Wire.initText(segment, pointer(i), size);
+  }
+
+  /**
+   * Replaces the {@code Data} pointer {@code i}'s value by new, zeroed data of {@code size}
+   * bytes: {@link #_initPointerField} for {@code Data}, inlinable (see
+   * {@link #_initStructField}).
+   *
+   * @param i the index of the pointer in the pointer section
+   * @param size the size in bytes
+   * @return the builder of the new data
+   */
+  protected final Data.Builder _initDataField(int i, int size) {
+    return Wire.initData(segment, pointer(i), size);
   }
 
   /**

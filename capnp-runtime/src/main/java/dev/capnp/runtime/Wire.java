@@ -587,22 +587,35 @@ final class Wire {
    * segment; its word offset is left in {@code arena.lastOffset}.
    */
   static SegmentBuilder allocate(SegmentBuilder refSeg, int refOff, long words, long template) {
-    BuilderArena arena = refSeg.builderArena;
+    // Kept small (the common case: the object fits behind the pointer's own segment end) so
+    // that it inlines into every init / set path; the rest are calls.
     if (words > BuilderArena.MAX_SEGMENT_WORDS - 1) {
-      throw new IllegalArgumentException("object too large: " + words + " words");
+      throw objectTooLarge(words);
     }
-    if (kind(template) == STRUCT && words == 0) {
+    if (words == 0 && kind(template) == STRUCT) {
       refSeg.putWord(refOff, template | EMPTY_STRUCT_OFFSET);
-      arena.lastOffset = refOff;
+      refSeg.builderArena.lastOffset = refOff;
       return refSeg;
     }
-    int off = refSeg.tryAllocate((int) words);
-    if (off >= 0) {
+    int off = refSeg.pos;
+    if (words <= refSeg.sizeWords - off) {
+      refSeg.pos = off + (int) words;
       refSeg.putWord(refOff, withOffset(template, off - refOff - 1));
-      arena.lastOffset = off;
+      refSeg.builderArena.lastOffset = off;
       return refSeg;
     }
-    SegmentBuilder seg = arena.allocate((int) words + 1);
+    return allocateElsewhere(refSeg, refOff, (int) words, template);
+  }
+
+  private static IllegalArgumentException objectTooLarge(long words) {
+    return new IllegalArgumentException("object too large: " + words + " words");
+  }
+
+  /** {@link #allocate} in another segment, reached through a landing pad. */
+  private static SegmentBuilder allocateElsewhere(SegmentBuilder refSeg, int refOff, int words,
+      long template) {
+    BuilderArena arena = refSeg.builderArena;
+    SegmentBuilder seg = arena.allocate(words + 1);
     int pad = arena.lastOffset;
     seg.putWord(pad, withOffset(template, 0));
     refSeg.putWord(refOff, farPointer(false, pad, seg.id));
@@ -647,18 +660,20 @@ final class Wire {
   }
 
   private static void zeroWords(SegmentBuilder seg, int from, long count) {
-    ByteBuffer b = seg.buffer;
-    for (long i = 0; i < count; i++) {
-      b.putLong((int) ((from + i) << 3), 0L);
+    if (count > 0) {
+      java.util.Arrays.fill(seg.bytes, from << 3, (int) ((from + count) << 3), (byte) 0);
     }
   }
 
   /** Zeroes the object the pointer refers to (recursively) and the pointer itself. */
   static void clearPointer(SegmentBuilder seg, int refOff) {
-    long ref = seg.getWord(refOff);
-    if (ref == 0) {
-      return;
+    if (!seg.isZeroWord(refOff)) {
+      // out of line: a new object's pointer is always null
+      clearNonNull(seg, refOff, seg.getWord(refOff));
     }
+  }
+
+  private static void clearNonNull(SegmentBuilder seg, int refOff, long ref) {
     if (kind(ref) == OTHER) {
       if ((int) ref == OTHER) {
         seg.builderArena.capTable.dropCap((int) (ref >>> 32));
@@ -766,28 +781,53 @@ final class Wire {
 
   static <B extends ListBuilder> B initList(ListFactory<B, ?> f, SegmentBuilder seg,
       CapTableBuilder cap, int refOff, int count) {
+    // One allocation and one constructor call for both list kinds: small enough in bytecode
+    // and in compiled code for the JIT to inline it (with the factory's constructor) into each
+    // generated initX().
     if (count < 0 || count >= (1 << 29)) {
-      throw new IllegalArgumentException("bad list size " + count);
+      throw badListSize(count);
     }
     clearPointer(seg, refOff);
     ElementSize es = f.elementSize;
-    if (es == ElementSize.INLINE_COMPOSITE) {
+    boolean composite = es == ElementSize.INLINE_COMPOSITE;
+    int step;
+    int dataBits;
+    int pointerCount;
+    long words;
+    long template;
+    if (composite) {
       StructSize sz = f.structSize;
-      long words = (long) count * sz.total();
-      if (words >= (1 << 29)) {
-        throw new IllegalArgumentException("list too large: " + words + " words");
+      long body = (long) count * sz.total();
+      if (body >= (1 << 29)) {
+        throw listTooLarge(body);
       }
-      SegmentBuilder s = allocate(seg, refOff, words + 1, listTemplate(7, (int) words));
-      int t = seg.builderArena.lastOffset;
-      s.putWord(t, compositeTag(count, sz.dataWords, sz.pointerCount));
-      return f.constructBuilder(s, cap, (t + 1) << 3, count, sz.total() << 6,
-          sz.dataWords << 6, sz.pointerCount, es);
+      step = sz.total() << 6;
+      dataBits = sz.dataWords << 6;
+      pointerCount = sz.pointerCount;
+      words = body + 1;
+      template = listTemplate(7, (int) body);
+    } else {
+      step = es.stepBits();
+      dataBits = es.dataBits;
+      pointerCount = es.pointers;
+      words = ((long) count * step + 63) >>> 6;
+      template = listTemplate(es.ordinal(), count);
     }
-    int step = es.stepBits();
-    long words = ((long) count * step + 63) >>> 6;
-    SegmentBuilder s = allocate(seg, refOff, words, listTemplate(es.ordinal(), count));
+    SegmentBuilder s = allocate(seg, refOff, words, template);
     int t = seg.builderArena.lastOffset;
-    return f.constructBuilder(s, cap, t << 3, count, step, es.dataBits, es.pointers, es);
+    if (composite) {
+      s.putWord(t, compositeTag(count, dataBits >>> 6, pointerCount));
+      t++;
+    }
+    return f.constructBuilder(s, cap, t << 3, count, step, dataBits, pointerCount, es);
+  }
+
+  private static IllegalArgumentException badListSize(int count) {
+    return new IllegalArgumentException("bad list size " + count);
+  }
+
+  private static IllegalArgumentException listTooLarge(long words) {
+    return new IllegalArgumentException("list too large: " + words + " words");
   }
 
   static <B extends ListBuilder> B getWritableList(ListFactory<B, ?> f, SegmentBuilder seg,
@@ -926,9 +966,13 @@ final class Wire {
     return t;
   }
 
+  private static IllegalArgumentException badTextSize(int size) {
+    return new IllegalArgumentException("bad text size " + size);
+  }
+
   static Text.Builder initText(SegmentBuilder seg, int refOff, int size) {
     if (size < 0 || size >= (1 << 29) - 1) {
-      throw new IllegalArgumentException("bad text size " + size);
+      throw badTextSize(size);
     }
     clearPointer(seg, refOff);
     SegmentBuilder s = allocate(seg, refOff, (size + 8L) >>> 3,
@@ -941,6 +985,44 @@ final class Wire {
    * (checked char by char) is copied straight into the segment; any other is encoded once.
    */
   static void setText(SegmentBuilder seg, int refOff, String value) {
+    // One pass for the common case, an ASCII string that fits in the pointer's segment: the
+    // characters are copied behind the segment's allocated words (free space, always zero) while
+    // being checked, and only then allocated and pointed to. A non-ASCII character puts the
+    // free space back to zero and takes the general path, so the encoding and the layout are
+    // exactly those of that path. Kept small so that it inlines into generated setters.
+    int n = value.length();
+    clearPointer(seg, refOff);
+    int off = seg.pos;
+    int words = (n + 8) >>> 3;
+    if (n < (1 << 29) - 1 && words <= seg.sizeWords - off) {
+      byte[] b = seg.bytes;
+      int at = off << 3;
+      int k = 0;
+      while (k < n) {
+        char c = value.charAt(k);
+        if (c >= 0x80) {
+          break;
+        }
+        b[at + k] = (byte) c;
+        k++;
+      }
+      if (k == n) {
+        seg.pos = off + words;
+        seg.putWord(refOff,
+            withOffset(listTemplate(ElementSize.BYTE.ordinal(), n + 1), off - refOff - 1));
+        return;
+      }
+      java.util.Arrays.fill(b, at, at + k, (byte) 0);
+    }
+    setTextElsewhere(seg, refOff, value);
+  }
+
+  /**
+   * {@link #setText(SegmentBuilder, int, String)} for text that is not ASCII or does not fit in
+   * the pointer's segment. An ASCII string (checked char by char) is copied straight into the
+   * segment it is allocated in; any other is encoded once.
+   */
+  private static void setTextElsewhere(SegmentBuilder seg, int refOff, String value) {
     int n = value.length();
     int i = 0;
     while (i < n && value.charAt(i) < 0x80) {
@@ -950,15 +1032,14 @@ final class Wire {
       setText(seg, refOff, new Text.Reader(value));
       return;
     }
-    Text.Builder b = initText(seg, refOff, n);
-    ByteBuffer buffer = b.buffer;
-    if (buffer.hasArray()) {
-      copyAscii(value, buffer.array(), buffer.arrayOffset() + b.offset);
-    } else {
-      for (int k = 0; k < n; k++) {
-        buffer.put(b.offset + k, (byte) value.charAt(k));
-      }
+    if (n >= (1 << 29) - 1) {
+      throw badTextSize(n);
     }
+    clearPointer(seg, refOff);
+    SegmentBuilder s = allocate(seg, refOff, (n + 8L) >>> 3,
+        listTemplate(ElementSize.BYTE.ordinal(), n + 1));
+    // A builder segment is a heap array at offset 0: the characters go straight into it.
+    copyAscii(value, s.bytes, seg.builderArena.lastOffset << 3);
   }
 
   /** Copies the low bytes of an ASCII string's chars (its UTF-8 encoding) into {@code dst}. */

@@ -866,7 +866,7 @@ public final class Schema {
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.Text.Builder initName(int size) {
-          return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+          return _initTextField(0, size);
         }
 
         /** Detaches {@code name} from the message, leaving it null. */
@@ -1097,7 +1097,7 @@ public final class Schema {
 
         /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.Text.Builder initName(int size) {
-          return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+          return _initTextField(0, size);
         }
 
         /** Detaches {@code name} from the message, leaving it null. */
@@ -1468,7 +1468,7 @@ public final class Schema {
 
           /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
           public dev.capnp.runtime.Text.Builder initDocComment(int size) {
-            return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+            return _initTextField(0, size);
           }
 
           /** Detaches {@code docComment} from the message, leaving it null. */
@@ -1579,7 +1579,7 @@ public final class Schema {
 
         /** Replaces {@code docComment} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.Text.Builder initDocComment(int size) {
-          return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+          return _initTextField(0, size);
         }
 
         /** Detaches {@code docComment} from the message, leaving it null. */
@@ -1615,7 +1615,7 @@ public final class Schema {
 
         /** Replaces {@code members} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Member.Builder> initMembers(int size) {
-          return _initPointerField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1, size);
+          return _initListField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1, size);
         }
 
         /** Detaches {@code members} from the message, leaving it null. */
@@ -1902,7 +1902,7 @@ public final class Schema {
 
         /** Replaces {@code fields} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Field.Builder> initFields(int size) {
-          return _initPointerField(Schema.Field._LIST_FACTORY, 3, size);
+          return _initListField(Schema.Field._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code fields} from the message, leaving it null. */
@@ -1992,7 +1992,7 @@ public final class Schema {
 
         /** Replaces {@code enumerants} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Enumerant.Builder> initEnumerants(int size) {
-          return _initPointerField(Schema.Enumerant._LIST_FACTORY, 3, size);
+          return _initListField(Schema.Enumerant._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code enumerants} from the message, leaving it null. */
@@ -2092,7 +2092,7 @@ public final class Schema {
 
         /** Replaces {@code methods} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Method.Builder> initMethods(int size) {
-          return _initPointerField(Schema.Method._LIST_FACTORY, 3, size);
+          return _initListField(Schema.Method._LIST_FACTORY, 3, size);
         }
 
         /** Detaches {@code methods} from the message, leaving it null. */
@@ -2122,7 +2122,7 @@ public final class Schema {
 
         /** Replaces {@code superclasses} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Superclass.Builder> initSuperclasses(int size) {
-          return _initPointerField(Schema.Superclass._LIST_FACTORY, 4, size);
+          return _initListField(Schema.Superclass._LIST_FACTORY, 4, size);
         }
 
         /** Detaches {@code superclasses} from the message, leaving it null. */
@@ -2219,7 +2219,7 @@ public final class Schema {
 
         /** Replaces {@code type} with a new, empty value and returns it. */
         public Schema.Type.Builder initType() {
-          return _initPointerField(Schema.Type.FACTORY, 3, 0);
+          return _initStructField(Schema.Type.FACTORY, 3);
         }
 
         /** Detaches {@code type} from the message, leaving it null. */
@@ -2248,7 +2248,7 @@ public final class Schema {
 
         /** Replaces {@code value} with a new, empty value and returns it. */
         public Schema.Value.Builder initValue() {
-          return _initPointerField(Schema.Value.FACTORY, 4, 0);
+          return _initStructField(Schema.Value.FACTORY, 4);
         }
 
         /** Detaches {@code value} from the message, leaving it null. */
@@ -2384,7 +2384,7 @@ public final class Schema {
 
         /** Replaces {@code type} with a new, empty value and returns it. */
         public Schema.Type.Builder initType() {
-          return _initPointerField(Schema.Type.FACTORY, 3, 0);
+          return _initStructField(Schema.Type.FACTORY, 3);
         }
 
         /** Detaches {@code type} from the message, leaving it null. */
@@ -2720,7 +2720,7 @@ public final class Schema {
 
       /** Replaces {@code displayName} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initDisplayName(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code displayName} from the message, leaving it null. */
@@ -2788,7 +2788,7 @@ public final class Schema {
 
       /** Replaces {@code parameters} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> initParameters(int size) {
-        return _initPointerField(Schema.Node.Parameter._LIST_FACTORY, 5, size);
+        return _initListField(Schema.Node.Parameter._LIST_FACTORY, 5, size);
       }
 
       /** Detaches {@code parameters} from the message, leaving it null. */
@@ -2834,7 +2834,7 @@ public final class Schema {
 
       /** Replaces {@code nestedNodes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.NestedNode.Builder> initNestedNodes(int size) {
-        return _initPointerField(Schema.Node.NestedNode._LIST_FACTORY, 1, size);
+        return _initListField(Schema.Node.NestedNode._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code nestedNodes} from the message, leaving it null. */
@@ -2864,7 +2864,7 @@ public final class Schema {
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(Schema.Annotation._LIST_FACTORY, 2, size);
+        return _initListField(Schema.Annotation._LIST_FACTORY, 2, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
@@ -3260,7 +3260,7 @@ public final class Schema {
 
         /** Replaces {@code type} with a new, empty value and returns it. */
         public Schema.Type.Builder initType() {
-          return _initPointerField(Schema.Type.FACTORY, 2, 0);
+          return _initStructField(Schema.Type.FACTORY, 2);
         }
 
         /** Detaches {@code type} from the message, leaving it null. */
@@ -3289,7 +3289,7 @@ public final class Schema {
 
         /** Replaces {@code defaultValue} with a new, empty value and returns it. */
         public Schema.Value.Builder initDefaultValue() {
-          return _initPointerField(Schema.Value.FACTORY, 3, 0);
+          return _initStructField(Schema.Value.FACTORY, 3);
         }
 
         /** Detaches {@code defaultValue} from the message, leaving it null. */
@@ -3667,7 +3667,7 @@ public final class Schema {
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initName(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code name} from the message, leaving it null. */
@@ -3720,7 +3720,7 @@ public final class Schema {
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
+        return _initListField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
@@ -4014,7 +4014,7 @@ public final class Schema {
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initName(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code name} from the message, leaving it null. */
@@ -4059,7 +4059,7 @@ public final class Schema {
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
+        return _initListField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
@@ -4279,7 +4279,7 @@ public final class Schema {
 
       /** Replaces {@code brand} with a new, empty value and returns it. */
       public Schema.Brand.Builder initBrand() {
-        return _initPointerField(Schema.Brand.FACTORY, 0, 0);
+        return _initStructField(Schema.Brand.FACTORY, 0);
       }
 
       /** Detaches {@code brand} from the message, leaving it null. */
@@ -4560,7 +4560,7 @@ public final class Schema {
 
       /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initName(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code name} from the message, leaving it null. */
@@ -4609,7 +4609,7 @@ public final class Schema {
 
       /** Replaces {@code implicitParameters} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Parameter.Builder> initImplicitParameters(int size) {
-        return _initPointerField(Schema.Node.Parameter._LIST_FACTORY, 4, size);
+        return _initListField(Schema.Node.Parameter._LIST_FACTORY, 4, size);
       }
 
       /** Detaches {@code implicitParameters} from the message, leaving it null. */
@@ -4665,7 +4665,7 @@ public final class Schema {
 
       /** Replaces {@code paramBrand} with a new, empty value and returns it. */
       public Schema.Brand.Builder initParamBrand() {
-        return _initPointerField(Schema.Brand.FACTORY, 2, 0);
+        return _initStructField(Schema.Brand.FACTORY, 2);
       }
 
       /** Detaches {@code paramBrand} from the message, leaving it null. */
@@ -4705,7 +4705,7 @@ public final class Schema {
 
       /** Replaces {@code resultBrand} with a new, empty value and returns it. */
       public Schema.Brand.Builder initResultBrand() {
-        return _initPointerField(Schema.Brand.FACTORY, 3, 0);
+        return _initStructField(Schema.Brand.FACTORY, 3);
       }
 
       /** Detaches {@code resultBrand} from the message, leaving it null. */
@@ -4734,7 +4734,7 @@ public final class Schema {
 
       /** Replaces {@code annotations} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Annotation.Builder> initAnnotations(int size) {
-        return _initPointerField(Schema.Annotation._LIST_FACTORY, 1, size);
+        return _initListField(Schema.Annotation._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code annotations} from the message, leaving it null. */
@@ -5001,7 +5001,7 @@ public final class Schema {
 
         /** Replaces {@code elementType} with a new, empty value and returns it. */
         public Schema.Type.Builder initElementType() {
-          return _initPointerField(Schema.Type.FACTORY, 0, 0);
+          return _initStructField(Schema.Type.FACTORY, 0);
         }
 
         /** Detaches {@code elementType} from the message, leaving it null. */
@@ -5101,7 +5101,7 @@ public final class Schema {
 
         /** Replaces {@code brand} with a new, empty value and returns it. */
         public Schema.Brand.Builder initBrand() {
-          return _initPointerField(Schema.Brand.FACTORY, 0, 0);
+          return _initStructField(Schema.Brand.FACTORY, 0);
         }
 
         /** Detaches {@code brand} from the message, leaving it null. */
@@ -5201,7 +5201,7 @@ public final class Schema {
 
         /** Replaces {@code brand} with a new, empty value and returns it. */
         public Schema.Brand.Builder initBrand() {
-          return _initPointerField(Schema.Brand.FACTORY, 0, 0);
+          return _initStructField(Schema.Brand.FACTORY, 0);
         }
 
         /** Detaches {@code brand} from the message, leaving it null. */
@@ -5301,7 +5301,7 @@ public final class Schema {
 
         /** Replaces {@code brand} with a new, empty value and returns it. */
         public Schema.Brand.Builder initBrand() {
-          return _initPointerField(Schema.Brand.FACTORY, 0, 0);
+          return _initStructField(Schema.Brand.FACTORY, 0);
         }
 
         /** Detaches {@code brand} from the message, leaving it null. */
@@ -6859,7 +6859,7 @@ public final class Schema {
         /** Replaces {@code bind} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.Brand.Binding.Builder> initBind(int size) {
           _setShortField(4, (short) 0);
-          return _initPointerField(Schema.Brand.Binding._LIST_FACTORY, 0, size);
+          return _initListField(Schema.Brand.Binding._LIST_FACTORY, 0, size);
         }
 
         /** Detaches {@code bind} from the message, leaving it null. */
@@ -7166,7 +7166,7 @@ public final class Schema {
         /** Replaces {@code type} with a new, empty value and returns it. */
         public Schema.Type.Builder initType() {
           _setShortField(0, (short) 1);
-          return _initPointerField(Schema.Type.FACTORY, 0, 0);
+          return _initStructField(Schema.Type.FACTORY, 0);
         }
 
         /** Detaches {@code type} from the message, leaving it null. */
@@ -7250,7 +7250,7 @@ public final class Schema {
 
       /** Replaces {@code scopes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Brand.Scope.Builder> initScopes(int size) {
-        return _initPointerField(Schema.Brand.Scope._LIST_FACTORY, 0, size);
+        return _initListField(Schema.Brand.Scope._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code scopes} from the message, leaving it null. */
@@ -7930,7 +7930,7 @@ public final class Schema {
       /** Replaces {@code text} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initText(int size) {
         _setShortField(0, (short) 12);
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code text} from the message, leaving it null. */
@@ -7973,7 +7973,7 @@ public final class Schema {
       /** Replaces {@code data} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Data.Builder initData(int size) {
         _setShortField(0, (short) 13);
-        return _initPointerField(dev.capnp.runtime.Data.FACTORY, 0, size);
+        return _initDataField(0, size);
       }
 
       /** Detaches {@code data} from the message, leaving it null. */
@@ -8364,7 +8364,7 @@ public final class Schema {
 
       /** Replaces {@code brand} with a new, empty value and returns it. */
       public Schema.Brand.Builder initBrand() {
-        return _initPointerField(Schema.Brand.FACTORY, 1, 0);
+        return _initStructField(Schema.Brand.FACTORY, 1);
       }
 
       /** Detaches {@code brand} from the message, leaving it null. */
@@ -8393,7 +8393,7 @@ public final class Schema {
 
       /** Replaces {@code value} with a new, empty value and returns it. */
       public Schema.Value.Builder initValue() {
-        return _initPointerField(Schema.Value.FACTORY, 0, 0);
+        return _initStructField(Schema.Value.FACTORY, 0);
       }
 
       /** Detaches {@code value} from the message, leaving it null. */
@@ -9149,7 +9149,7 @@ public final class Schema {
 
           /** Replaces {@code name} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
           public dev.capnp.runtime.Text.Builder initName(int size) {
-            return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+            return _initTextField(0, size);
           }
 
           /** Detaches {@code name} from the message, leaving it null. */
@@ -9260,7 +9260,7 @@ public final class Schema {
 
         /** Replaces {@code filename} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.Text.Builder initFilename(int size) {
-          return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+          return _initTextField(0, size);
         }
 
         /** Detaches {@code filename} from the message, leaving it null. */
@@ -9290,7 +9290,7 @@ public final class Schema {
 
         /** Replaces {@code imports} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
         public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Import.Builder> initImports(int size) {
-          return _initPointerField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1, size);
+          return _initListField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1, size);
         }
 
         /** Detaches {@code imports} from the message, leaving it null. */
@@ -9415,7 +9415,7 @@ public final class Schema {
 
       /** Replaces {@code capnpVersion} with a new, empty value and returns it. */
       public Schema.CapnpVersion.Builder initCapnpVersion() {
-        return _initPointerField(Schema.CapnpVersion.FACTORY, 2, 0);
+        return _initStructField(Schema.CapnpVersion.FACTORY, 2);
       }
 
       /** Detaches {@code capnpVersion} from the message, leaving it null. */
@@ -9448,7 +9448,7 @@ public final class Schema {
 
       /** Replaces {@code nodes} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.Builder> initNodes(int size) {
-        return _initPointerField(Schema.Node._LIST_FACTORY, 0, size);
+        return _initListField(Schema.Node._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code nodes} from the message, leaving it null. */
@@ -9481,7 +9481,7 @@ public final class Schema {
 
       /** Replaces {@code sourceInfo} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.Node.SourceInfo.Builder> initSourceInfo(int size) {
-        return _initPointerField(Schema.Node.SourceInfo._LIST_FACTORY, 3, size);
+        return _initListField(Schema.Node.SourceInfo._LIST_FACTORY, 3, size);
       }
 
       /** Detaches {@code sourceInfo} from the message, leaving it null. */
@@ -9511,7 +9511,7 @@ public final class Schema {
 
       /** Replaces {@code requestedFiles} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Schema.CodeGeneratorRequest.RequestedFile.Builder> initRequestedFiles(int size) {
-        return _initPointerField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1, size);
+        return _initListField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code requestedFiles} from the message, leaving it null. */

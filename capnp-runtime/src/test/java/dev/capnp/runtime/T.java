@@ -232,6 +232,22 @@ final class T {
       return _initPointerField(f, i, n);
     }
 
+    <B extends StructBuilder> B initStruct(PointerFactory<B, ?> f, int i) {
+      return _initStructField(f, i);
+    }
+
+    <B extends ListBuilder> B initList(PointerFactory<B, ?> f, int i, int n) {
+      return _initListField(f, i, n);
+    }
+
+    Text.Builder initText(int i, int n) {
+      return _initTextField(i, n);
+    }
+
+    Data.Builder initData(int i, int n) {
+      return _initDataField(i, n);
+    }
+
     <R> void set(PointerFactory<?, R> f, int i, R v) {
       _setPointerField(f, i, v);
     }

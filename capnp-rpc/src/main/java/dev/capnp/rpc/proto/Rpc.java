@@ -898,7 +898,7 @@ public final class Rpc {
       /** Replaces {@code unimplemented} with a new, empty value and returns it. */
       public Rpc.Message.Builder initUnimplemented() {
         _setShortField(0, (short) 0);
-        return _initPointerField(Rpc.Message.FACTORY, 0, 0);
+        return _initStructField(Rpc.Message.FACTORY, 0);
       }
 
       /** Detaches {@code unimplemented} from the message, leaving it null. */
@@ -943,7 +943,7 @@ public final class Rpc {
       /** Replaces {@code abort} with a new, empty value and returns it. */
       public Rpc.Exception.Builder initAbort() {
         _setShortField(0, (short) 1);
-        return _initPointerField(Rpc.Exception.FACTORY, 0, 0);
+        return _initStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** Detaches {@code abort} from the message, leaving it null. */
@@ -981,7 +981,7 @@ public final class Rpc {
       /** Replaces {@code bootstrap} with a new, empty value and returns it. */
       public Rpc.Bootstrap.Builder initBootstrap() {
         _setShortField(0, (short) 8);
-        return _initPointerField(Rpc.Bootstrap.FACTORY, 0, 0);
+        return _initStructField(Rpc.Bootstrap.FACTORY, 0);
       }
 
       /** Detaches {@code bootstrap} from the message, leaving it null. */
@@ -1019,7 +1019,7 @@ public final class Rpc {
       /** Replaces {@code call} with a new, empty value and returns it. */
       public Rpc.Call.Builder initCall() {
         _setShortField(0, (short) 2);
-        return _initPointerField(Rpc.Call.FACTORY, 0, 0);
+        return _initStructField(Rpc.Call.FACTORY, 0);
       }
 
       /** Detaches {@code call} from the message, leaving it null. */
@@ -1057,7 +1057,7 @@ public final class Rpc {
       /** Replaces {@code return} with a new, empty value and returns it. */
       public Rpc.Return.Builder initReturn() {
         _setShortField(0, (short) 3);
-        return _initPointerField(Rpc.Return.FACTORY, 0, 0);
+        return _initStructField(Rpc.Return.FACTORY, 0);
       }
 
       /** Detaches {@code return} from the message, leaving it null. */
@@ -1095,7 +1095,7 @@ public final class Rpc {
       /** Replaces {@code finish} with a new, empty value and returns it. */
       public Rpc.Finish.Builder initFinish() {
         _setShortField(0, (short) 4);
-        return _initPointerField(Rpc.Finish.FACTORY, 0, 0);
+        return _initStructField(Rpc.Finish.FACTORY, 0);
       }
 
       /** Detaches {@code finish} from the message, leaving it null. */
@@ -1133,7 +1133,7 @@ public final class Rpc {
       /** Replaces {@code resolve} with a new, empty value and returns it. */
       public Rpc.Resolve.Builder initResolve() {
         _setShortField(0, (short) 5);
-        return _initPointerField(Rpc.Resolve.FACTORY, 0, 0);
+        return _initStructField(Rpc.Resolve.FACTORY, 0);
       }
 
       /** Detaches {@code resolve} from the message, leaving it null. */
@@ -1171,7 +1171,7 @@ public final class Rpc {
       /** Replaces {@code release} with a new, empty value and returns it. */
       public Rpc.Release.Builder initRelease() {
         _setShortField(0, (short) 6);
-        return _initPointerField(Rpc.Release.FACTORY, 0, 0);
+        return _initStructField(Rpc.Release.FACTORY, 0);
       }
 
       /** Detaches {@code release} from the message, leaving it null. */
@@ -1209,7 +1209,7 @@ public final class Rpc {
       /** Replaces {@code disembargo} with a new, empty value and returns it. */
       public Rpc.Disembargo.Builder initDisembargo() {
         _setShortField(0, (short) 13);
-        return _initPointerField(Rpc.Disembargo.FACTORY, 0, 0);
+        return _initStructField(Rpc.Disembargo.FACTORY, 0);
       }
 
       /** Detaches {@code disembargo} from the message, leaving it null. */
@@ -1327,7 +1327,7 @@ public final class Rpc {
       /** Replaces {@code provide} with a new, empty value and returns it. */
       public Rpc.Provide.Builder initProvide() {
         _setShortField(0, (short) 10);
-        return _initPointerField(Rpc.Provide.FACTORY, 0, 0);
+        return _initStructField(Rpc.Provide.FACTORY, 0);
       }
 
       /** Detaches {@code provide} from the message, leaving it null. */
@@ -1365,7 +1365,7 @@ public final class Rpc {
       /** Replaces {@code accept} with a new, empty value and returns it. */
       public Rpc.Accept.Builder initAccept() {
         _setShortField(0, (short) 11);
-        return _initPointerField(Rpc.Accept.FACTORY, 0, 0);
+        return _initStructField(Rpc.Accept.FACTORY, 0);
       }
 
       /** Detaches {@code accept} from the message, leaving it null. */
@@ -1403,7 +1403,7 @@ public final class Rpc {
       /** Replaces {@code join} with a new, empty value and returns it. */
       public Rpc.Join.Builder initJoin() {
         _setShortField(0, (short) 12);
-        return _initPointerField(Rpc.Join.FACTORY, 0, 0);
+        return _initStructField(Rpc.Join.FACTORY, 0);
       }
 
       /** Detaches {@code join} from the message, leaving it null. */
@@ -2404,7 +2404,7 @@ public final class Rpc {
 
       /** Replaces {@code target} with a new, empty value and returns it. */
       public Rpc.MessageTarget.Builder initTarget() {
-        return _initPointerField(Rpc.MessageTarget.FACTORY, 0, 0);
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** Detaches {@code target} from the message, leaving it null. */
@@ -2475,7 +2475,7 @@ public final class Rpc {
 
       /** Replaces {@code params} with a new, empty value and returns it. */
       public Rpc.Payload.Builder initParams() {
-        return _initPointerField(Rpc.Payload.FACTORY, 1, 0);
+        return _initStructField(Rpc.Payload.FACTORY, 1);
       }
 
       /** Detaches {@code params} from the message, leaving it null. */
@@ -2914,7 +2914,7 @@ public final class Rpc {
       /** Replaces {@code results} with a new, empty value and returns it. */
       public Rpc.Payload.Builder initResults() {
         _setShortField(3, (short) 0);
-        return _initPointerField(Rpc.Payload.FACTORY, 0, 0);
+        return _initStructField(Rpc.Payload.FACTORY, 0);
       }
 
       /** Detaches {@code results} from the message, leaving it null. */
@@ -2952,7 +2952,7 @@ public final class Rpc {
       /** Replaces {@code exception} with a new, empty value and returns it. */
       public Rpc.Exception.Builder initException() {
         _setShortField(3, (short) 1);
-        return _initPointerField(Rpc.Exception.FACTORY, 0, 0);
+        return _initStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** Detaches {@code exception} from the message, leaving it null. */
@@ -3684,7 +3684,7 @@ public final class Rpc {
       /** Replaces {@code cap} with a new, empty value and returns it. */
       public Rpc.CapDescriptor.Builder initCap() {
         _setShortField(2, (short) 0);
-        return _initPointerField(Rpc.CapDescriptor.FACTORY, 0, 0);
+        return _initStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
       /** Detaches {@code cap} from the message, leaving it null. */
@@ -3722,7 +3722,7 @@ public final class Rpc {
       /** Replaces {@code exception} with a new, empty value and returns it. */
       public Rpc.Exception.Builder initException() {
         _setShortField(2, (short) 1);
-        return _initPointerField(Rpc.Exception.FACTORY, 0, 0);
+        return _initStructField(Rpc.Exception.FACTORY, 0);
       }
 
       /** Detaches {@code exception} from the message, leaving it null. */
@@ -4494,7 +4494,7 @@ public final class Rpc {
 
       /** Replaces {@code target} with a new, empty value and returns it. */
       public Rpc.MessageTarget.Builder initTarget() {
-        return _initPointerField(Rpc.MessageTarget.FACTORY, 0, 0);
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** Detaches {@code target} from the message, leaving it null. */
@@ -4764,7 +4764,7 @@ public final class Rpc {
 
       /** Replaces {@code target} with a new, empty value and returns it. */
       public Rpc.MessageTarget.Builder initTarget() {
-        return _initPointerField(Rpc.MessageTarget.FACTORY, 0, 0);
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** Detaches {@code target} from the message, leaving it null. */
@@ -5476,7 +5476,7 @@ public final class Rpc {
 
       /** Replaces {@code target} with a new, empty value and returns it. */
       public Rpc.MessageTarget.Builder initTarget() {
-        return _initPointerField(Rpc.MessageTarget.FACTORY, 0, 0);
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
       /** Detaches {@code target} from the message, leaving it null. */
@@ -5806,7 +5806,7 @@ public final class Rpc {
       /** Replaces {@code promisedAnswer} with a new, empty value and returns it. */
       public Rpc.PromisedAnswer.Builder initPromisedAnswer() {
         _setShortField(2, (short) 1);
-        return _initPointerField(Rpc.PromisedAnswer.FACTORY, 0, 0);
+        return _initStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       /** Detaches {@code promisedAnswer} from the message, leaving it null. */
@@ -6063,7 +6063,7 @@ public final class Rpc {
 
       /** Replaces {@code capTable} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Rpc.CapDescriptor.Builder> initCapTable(int size) {
-        return _initPointerField(Rpc.CapDescriptor._LIST_FACTORY, 1, size);
+        return _initListField(Rpc.CapDescriptor._LIST_FACTORY, 1, size);
       }
 
       /** Detaches {@code capTable} from the message, leaving it null. */
@@ -6583,7 +6583,7 @@ public final class Rpc {
       /** Replaces {@code receiverAnswer} with a new, empty value and returns it. */
       public Rpc.PromisedAnswer.Builder initReceiverAnswer() {
         _setShortField(0, (short) 4);
-        return _initPointerField(Rpc.PromisedAnswer.FACTORY, 0, 0);
+        return _initStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
       /** Detaches {@code receiverAnswer} from the message, leaving it null. */
@@ -6629,7 +6629,7 @@ public final class Rpc {
       /** Replaces {@code thirdPartyHosted} with a new, empty value and returns it. */
       public Rpc.ThirdPartyCapDescriptor.Builder initThirdPartyHosted() {
         _setShortField(0, (short) 5);
-        return _initPointerField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0, 0);
+        return _initStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
       }
 
       /** Detaches {@code thirdPartyHosted} from the message, leaving it null. */
@@ -7273,7 +7273,7 @@ public final class Rpc {
 
       /** Replaces {@code transform} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.StructList.Builder<Rpc.PromisedAnswer.Op.Builder> initTransform(int size) {
-        return _initPointerField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, size);
+        return _initListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, size);
       }
 
       /** Detaches {@code transform} from the message, leaving it null. */
@@ -7891,7 +7891,7 @@ public final class Rpc {
 
       /** Replaces {@code reason} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initReason(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 0, size);
+        return _initTextField(0, size);
       }
 
       /** Detaches {@code reason} from the message, leaving it null. */
@@ -7966,7 +7966,7 @@ public final class Rpc {
 
       /** Replaces {@code trace} with a new value of {@code size} elements (bytes for Text/Data) and returns it. */
       public dev.capnp.runtime.Text.Builder initTrace(int size) {
-        return _initPointerField(dev.capnp.runtime.Text.FACTORY, 1, size);
+        return _initTextField(1, size);
       }
 
       /** Detaches {@code trace} from the message, leaving it null. */
