@@ -1105,7 +1105,15 @@ final class Wire {
         int index = (int) (resolved >>> 32);
         Object c = srcCap.extractCap(index);
         clearPointer(dst, dstOff);
-        dst.putWord(dstOff, capPointer(c == null ? index : dstCap.injectCap(c)));
+        if (c != null) {
+          dst.putWord(dstOff, capPointer(dstCap.injectCap(c)));
+        } else if (srcCap == CapTableReader.EMPTY || srcCap == CapTableBuilder.EMPTY) {
+          // a message without capability semantics (plain serialization): the index is copied
+          dst.putWord(dstOff, capPointer(index));
+        }
+        // else: the source's table has no capability at that index (a CapDescriptor.none, or an
+        // index past its end): a null capability, so the pointer stays null rather than naming
+        // whatever capability has that index in the destination's table
     }
   }
 

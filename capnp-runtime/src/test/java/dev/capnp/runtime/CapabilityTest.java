@@ -67,4 +67,35 @@ class CapabilityTest {
     assertThat(copy.getRoot(T.FACTORY).asReader().getAny(0).getCapabilityIndex()).isEqualTo(5);
     assertThat(copy.getRoot(T.FACTORY).asReader().getAny(1).getCapabilityIndex()).isEqualTo(-1);
   }
+
+  /**
+   * In a message with a capability table, an index naming no capability there (a
+   * {@code CapDescriptor.none}, or past the table's end) is a null capability: copied, it becomes
+   * a null pointer, never the same index in the destination's table (where it would name some
+   * other capability).
+   */
+  @Test
+  void anIndexNamingNoCapabilityIsCopiedAsNull() {
+    ListCapTable srcTable = new ListCapTable();
+    srcTable.injectCap(null); // a none entry
+    srcTable.injectCap("cap-B");
+    MessageBuilder src = new MessageBuilder();
+    T.Builder root = src.initRoot(T.FACTORY);
+    root.getAny(0).setCapabilityIndex(0);
+    root.getAny(1).setCapabilityIndex(1);
+    root.getAny(2).setCapabilityIndex(7);
+    MessageReader reader = Serialize.read(ByteBuffer.wrap(Serialize.toBytes(src)));
+    reader.setCapTable(srcTable);
+
+    ListCapTable dstTable = new ListCapTable();
+    dstTable.injectCap("unrelated");
+    MessageBuilder dst = new MessageBuilder();
+    dst.setCapTable(dstTable);
+    dst.setRoot(T.FACTORY, reader.getRoot(T.FACTORY));
+    T.Reader copy = dst.getRoot(T.FACTORY).asReader();
+    assertThat(copy.getAny(0).isNull()).isTrue();
+    assertThat(copy.getAny(1).getCapabilityIndex()).isEqualTo(1);
+    assertThat(copy.getAny(2).isNull()).isTrue();
+    assertThat(dstTable.caps).containsExactly("unrelated", "cap-B");
+  }
 }
