@@ -226,7 +226,9 @@ public final class QuestionTable {
       q.refs++;
       q.sink.holdQuestion();
     }
-    q.callBytes = mb.sizeInWords() * 8;
+    if (params.streamReady != null) {
+      q.callBytes = mb.sizeInWords() * 8; // (only streaming calls are flow controlled)
+    }
     protocol.send(mb);
     caps.releaseAll();
     return q;
