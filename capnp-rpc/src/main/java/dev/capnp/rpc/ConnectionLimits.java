@@ -15,9 +15,27 @@ package dev.capnp.rpc;
  * {@code withX} methods.
  */
 public final class ConnectionLimits {
-  /** The defaults: generous for honest peers, bounded for hostile ones. */
+  /** Bytes of maximum heap per import allowed by default (an import costs about 300 B). */
+  private static final long IMPORT_HEAP_SHARE = 2048;
+  /** Bytes of maximum heap per export allowed by default (an export costs about 80 B). */
+  private static final long EXPORT_HEAP_SHARE = 1024;
+  /** The smallest default capability count, whatever the heap. */
+  private static final int MIN_CAPABILITIES = 16384;
+
+  /**
+   * The defaults: generous for honest peers, bounded for hostile ones. The capability counts
+   * ({@link #maxImports()}, {@link #maxExports()}) are bound by memory, not by a small count:
+   * they grow with the JVM's maximum heap.
+   */
   public static final ConnectionLimits DEFAULT =
-      new ConnectionLimits(16384, 16384, 16384, 4096, 64L << 20, 2L << 20, 2L << 20);
+      new ConnectionLimits(16384, heapBound(IMPORT_HEAP_SHARE), heapBound(EXPORT_HEAP_SHARE),
+          4096, 64L << 20, 2L << 20, 2L << 20);
+
+  /** One capability per {@code share} bytes of the maximum heap, at least 16384. */
+  private static int heapBound(long share) {
+    long n = Runtime.getRuntime().maxMemory() / share;
+    return (int) Math.max(MIN_CAPABILITIES, Math.min(Integer.MAX_VALUE, n));
+  }
 
   private final int maxAnswers;
   private final int maxImports;
@@ -68,7 +86,10 @@ public final class ConnectionLimits {
   }
 
   /**
-   * Distinct capabilities the peer may have exported to this side. Default 16384.
+   * Distinct capabilities the peer may have exported to this side. Default: one per 2 KiB of
+   * the JVM's maximum heap ({@code -Xmx}), at least 16384 (a 4 GiB heap allows 2,097,152).
+   * Each import costs this side about 300 bytes while a hostile peer spends about 16 bytes of
+   * message per descriptor, so the bound keeps such a peer under a few percent of the heap.
    *
    * @return the limit (a count of capabilities)
    */
@@ -77,7 +98,10 @@ public final class ConnectionLimits {
   }
 
   /**
-   * Capabilities this side may export to the peer at once. Default 16384.
+   * Capabilities this side may export to the peer at once. Default: one per KiB of the JVM's
+   * maximum heap ({@code -Xmx}), at least 16384 (a 4 GiB heap allows 4,194,304). Exports are
+   * made by this side's own code (each capability it hands out); the limit stops a peer that
+   * never releases what it is given from growing the heap without bound.
    *
    * @return the limit (a count of capabilities)
    */

@@ -23,6 +23,66 @@ class ConnectionLimitsTest extends RawPeerHarness {
   }
 
   @Test
+  void defaultCapabilityLimitsAreBoundByTheHeap() {
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(ConnectionLimits.DEFAULT.maxExports())
+        .isEqualTo((int) Math.min(Integer.MAX_VALUE, Math.max(16384, heap / 1024)));
+    assertThat(ConnectionLimits.DEFAULT.maxImports())
+        .isEqualTo((int) Math.min(Integer.MAX_VALUE, Math.max(16384, heap / 2048)));
+  }
+
+  /**
+   * With the default limits, one connection carries more capabilities than the old fixed limit
+   * of 16384 in each direction (the exporting side's and the importing side's tables), and all
+   * of them still answer.
+   */
+  @Test
+  void defaultLimitsCarryMoreThan16384CapabilitiesOnOneConnection() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Runtime.getRuntime().maxMemory() >= 40L << 20, "needs a heap of 40 MiB");
+    int count = 20_000;
+    Recorder factory = new Recorder("factory");
+    int[] made = {0};
+    factory.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      for (int i = 0; i < 4; i++) {
+        try (Capability fresh = Capability.of(new Recorder("cap" + made[0]++))) {
+          fresh.writeTo(out.getPointer(i));
+        }
+      }
+      return Server.done();
+    };
+    java.util.List<Capability> held = new java.util.ArrayList<>();
+    try (TestSupport.TwoVats v = new TestSupport.TwoVats(null, Capability.of(factory));
+        Capability bs = v.client.bootstrap()) {
+      while (held.size() < count) {
+        java.util.concurrent.CompletableFuture<dev.capnp.rpc.Response<
+            dev.capnp.runtime.AnyPointer.Reader>> f =
+            TestSupport.call(bs, "more").send().toCompletableFuture();
+        v.pump();
+        try (dev.capnp.rpc.Response<dev.capnp.runtime.AnyPointer.Reader> r = TestSupport.get(f)) {
+          for (int i = 0; i < 4; i++) {
+            held.add(r.getCap(i));
+          }
+        }
+      }
+      assertThat(v.client.disconnectReason()).isNull();
+      assertThat(v.server.disconnectReason()).isNull();
+      for (int i : new int[] {0, 16383, 16384, count - 1}) {
+        java.util.concurrent.CompletableFuture<dev.capnp.rpc.Response<
+            dev.capnp.runtime.AnyPointer.Reader>> f =
+            TestSupport.call(held.get(i), "hello").send().toCompletableFuture();
+        v.pump();
+        try (dev.capnp.rpc.Response<dev.capnp.runtime.AnyPointer.Reader> r = TestSupport.get(f)) {
+          assertThat(TestSupport.text(r.get(), 0)).isEqualTo("got:hello");
+        }
+      }
+      held.forEach(Capability::close);
+      v.pump();
+    }
+  }
+
+  @Test
   void callsWithoutFinishBeyondMaxAnswersAbort() {
     Recorder svc = new Recorder("svc");
     svc.handler = ctx -> new java.util.concurrent.CompletableFuture<>(); // never answers
