@@ -162,7 +162,8 @@ public final class ScaleBench {
   }
 
   private static void serve(String transport) throws Exception {
-    VatConfig.Builder config = VatConfig.builder().tls(false);
+    // room for the idle run's connections plus the control connection
+    VatConfig.Builder config = VatConfig.builder().tls(false).maxConnections(1_000_000);
     Path dir = null;
     if (transport.equals("unix")) {
       dir = Files.createTempDirectory("scale-bench");
