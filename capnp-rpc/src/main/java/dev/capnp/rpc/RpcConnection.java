@@ -219,6 +219,11 @@ public final class RpcConnection implements AutoCloseable {
     return this;
   }
 
+  /** The protocol core (for the core's three-party handoff, through ApiAccess). */
+  RpcProtocol core() {
+    return protocol;
+  }
+
   /**
    * Whether this connection uses Level 3 (three-party handoff): it has a
    * {@link ThirdPartyNetwork} and the peer announced Level 3 on it. Decided at {@link #start()}.

@@ -255,6 +255,20 @@ public final class RpcProtocol {
         case DISEMBARGO:
           embargoes.handleDisembargo(msg);
           break;
+        case PROVIDE:
+          if (level3) {
+            ThirdPartyHandoff.handleProvide(this, msg.getProvide());
+          } else {
+            sendUnimplemented(msg);
+          }
+          break;
+        case ACCEPT:
+          if (level3) {
+            ThirdPartyHandoff.handleAccept(this, msg.getAccept());
+          } else {
+            sendUnimplemented(msg);
+          }
+          break;
         default:
           sendUnimplemented(msg);
           break;

@@ -44,6 +44,9 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   /** Pairs "from>to" where {@code from} cannot dial {@code to}. */
   private final Set<String> blocked = new HashSet<>();
   private final AtomicLong connectionsMade = new AtomicLong();
+  /** Messages sent, by "from>to:KIND" (KIND a {@code Rpc.Message.Which} name). */
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> sent =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Adds a vat named {@code name} whose state lives on {@code loop}, offering {@code bootstrap}
@@ -102,6 +105,53 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
    */
   public long connectionsMade() {
     return connectionsMade.get();
+  }
+
+  /**
+   * How many messages of {@code kind} vat {@code from} sent to vat {@code to} so far (for tests
+   * that check which path calls take).
+   *
+   * @param from the sending vat
+   * @param to the receiving vat
+   * @param kind the message kind, e.g. {@code Rpc.Message.Which.CALL}
+   * @return the count
+   */
+  public long messagesSent(String from, String to, dev.capnp.rpc.proto.Rpc.Message.Which kind) {
+    AtomicLong n = sent.get(from + ">" + to + ":" + kind);
+    return n == null ? 0 : n.get();
+  }
+
+  /** An in-memory transport that counts what it sends, by kind. */
+  private final class Counting implements MessageTransport {
+    private final InMemoryTransport inner;
+    private final String prefix;
+
+    Counting(InMemoryTransport inner, String from, String to) {
+      this.inner = inner;
+      this.prefix = from + ">" + to + ":";
+    }
+
+    @Override
+    public void send(dev.capnp.runtime.MessageBuilder message) {
+      String kind;
+      try {
+        kind = message.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY).which().toString();
+      } catch (RuntimeException e) {
+        kind = "?";
+      }
+      sent.computeIfAbsent(prefix + kind, k -> new AtomicLong()).incrementAndGet();
+      inner.send(message);
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+      inner.start(receiver);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   /** One vat of the network. */
@@ -218,9 +268,10 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
           throw RpcException.disconnected("vat " + peerName + " is unreachable from " + name);
         }
         InMemoryTransport[] t = InMemoryTransport.pair(false);
-        mine = new RpcConnection(loop, t[0], bootstrapFactory(), name + "->" + peerName)
-            .thirdPartyNetwork(InMemoryNetwork.this);
-        theirs = new RpcConnection(peer.loop, t[1], peer.bootstrapFactory(),
+        mine = new RpcConnection(loop, new Counting(t[0], name, peerName), bootstrapFactory(),
+            name + "->" + peerName).thirdPartyNetwork(InMemoryNetwork.this);
+        theirs = new RpcConnection(peer.loop, new Counting(t[1], peerName, name),
+            peer.bootstrapFactory(),
             peerName + "->" + name).thirdPartyNetwork(InMemoryNetwork.this);
         RpcConnection[] pair = name.compareTo(peerName) < 0
             ? new RpcConnection[] {mine, theirs} : new RpcConnection[] {theirs, mine};
