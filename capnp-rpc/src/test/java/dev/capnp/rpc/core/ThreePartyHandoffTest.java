@@ -116,17 +116,19 @@ class ThreePartyHandoffTest {
   }
 
   /** Closes what the test holds and checks every connection's tables and the references. */
-  private void finish() {
+  private void finish(InMemoryNetwork.Vat... more) {
     for (Capability c : toClose) {
       c.close();
     }
     toClose.clear();
     pump();
-    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol)) {
+    List<InMemoryNetwork.Vat> all = new ArrayList<>(List.of(alice, bob, carol));
+    all.addAll(List.of(more));
+    for (InMemoryNetwork.Vat v : all) {
       v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
           .as("%s -> %s:\n%s", v.name(), peer, c.dumpTables()).isTrue());
     }
-    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol)) {
+    for (InMemoryNetwork.Vat v : all) {
       v.close();
     }
     pump();
@@ -370,5 +372,71 @@ class ThreePartyHandoffTest {
       b.close();
       c.close();
     }
+  }
+
+  @Test
+  void sentBackToAliceBeforeUseItIsTheVine() {
+    start(true);
+    Capability x = handOffBobToCarol();
+    List<Capability> aliceGot = new ArrayList<>();
+    aliceServer.handler = ctx -> {
+      aliceGot.add(Capability.fromPointer(ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1)));
+      ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      return Server.done();
+    };
+    Capability aliceAtCarol = keep(carol.bootstrap("alice"));
+    ResponsePromise<AnyPointer.Reader, Pipeline> back = call(aliceAtCarol, "hold", x).send();
+    pump();
+    back.join().close();
+    assertThat(aliceGot).hasSize(1);
+    Capability atAlice = keep(aliceGot.remove(0));
+    // Alice got her own vine back (receiverHosted), which leads to Bob: no Accept anywhere
+    long aliceCalls = net.messagesSent("alice", "bob", Which.CALL);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(atAlice, "from-alice").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:from-alice");
+    assertThat(net.messagesSent("alice", "bob", Which.CALL)).isEqualTo(aliceCalls + 1);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isZero();
+    assertThat(net.messagesSent("alice", "carol", Which.CALL)).isEqualTo(1); // (the "take")
+    assertThat(carol.connection("bob")).isNull();
+    finish();
+  }
+
+  @Test
+  void forwardedToAFourthVatItIsHandedOffAgain() {
+    start(true);
+    Recorder daveServer = new Recorder("dave");
+    List<Capability> daveGot = new ArrayList<>();
+    daveServer.handler = ctx -> {
+      AnyPointer.Reader p = ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1);
+      if (!p.isNull()) {
+        daveGot.add(Capability.fromPointer(p));
+      }
+      return TestSupport.echo(ctx, "ok");
+    };
+    InMemoryNetwork.Vat dave = net.vat("dave", aliceLoop, Capability.of(daveServer, aliceLoop),
+        true);
+    Capability x = handOffBobToCarol();
+    Capability daveCap = keep(carol.bootstrap("dave"));
+    pump();
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(daveCap, "take", x).send();
+    pump();
+    give.join().close();
+    assertThat(daveGot).hasSize(1);
+    Capability y = keep(daveGot.remove(0));
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(y, "from-dave").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:from-dave");
+    // (Dave got x as a promise of Carol's, its call made Carol accept it and, once accepted,
+    // Carol resolved the promise by introducing Dave to Bob: Dave's next call goes to Bob)
+    ResponsePromise<AnyPointer.Reader, Pipeline> r2 = call(y, "again").send();
+    pump();
+    assertThat(answer(r2)).isEqualTo("got:again");
+    assertThat(bobServer.log).containsExactly("from-dave", "again");
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "bob", Which.PROVIDE)).isEqualTo(1);
+    assertThat(net.messagesSent("dave", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("dave", "bob", Which.CALL)).isEqualTo(1);
+    finish(dave);
   }
 }
