@@ -439,4 +439,87 @@ class ThreePartyHandoffTest {
     assertThat(net.messagesSent("dave", "bob", Which.CALL)).isEqualTo(1);
     finish(dave);
   }
+
+  @Test
+  void eOrderHoldsUnderRandomSchedulesOfTheThreeVats() {
+    int seeds = Integer.getInteger("rpc.fuzz.seeds", 30);
+    for (long seed = 0; seed < seeds; seed++) {
+      randomSchedule(seed);
+    }
+  }
+
+  /**
+   * Carol calls a promise of Alice's that Alice resolves, at a random moment, to her capability
+   * to Bob; the vats run in a random order meanwhile. Bob must see Carol's calls in the order
+   * she made them, whichever path each took.
+   */
+  private void randomSchedule(long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    long before = Capability.liveReferenceCount();
+    InMemoryNetwork n = new InMemoryNetwork();
+    CompletableFuture<Capability> promised = new CompletableFuture<>();
+    Recorder a = new Recorder("alice");
+    a.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability pc = Capability.promise(promised)) {
+        pc.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    Recorder b = new Recorder("bob");
+    InMemoryNetwork.Vat va = n.vat("alice", aliceLoop, Capability.of(a, aliceLoop), true);
+    InMemoryNetwork.Vat vb = n.vat("bob", bobLoop, Capability.of(b, bobLoop), true);
+    InMemoryNetwork.Vat vc = n.vat("carol", carolLoop, null, true);
+    Capability bobAtAlice = va.bootstrap("bob");
+    Capability aliceAtCarol = vc.bootstrap("alice");
+    ResponsePromise<AnyPointer.Reader, Pipeline> get = call(aliceAtCarol, "get").send();
+    pump();
+    Capability p;
+    try (Response<AnyPointer.Reader> r = get.join()) {
+      p = r.getCap(1);
+    }
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    int resolveAt = rnd.nextInt(40);
+    for (int step = 0; step < 80; step++) {
+      if (step == resolveAt) {
+        promised.complete(bobAtAlice.dup());
+      }
+      switch (rnd.nextInt(5)) {
+        case 0:
+        case 1:
+          calls.add(call(p, "r" + calls.size()).send());
+          break;
+        case 2:
+          aliceLoop.runPending();
+          break;
+        case 3:
+          bobLoop.runPending();
+          break;
+        default:
+          carolLoop.runPending();
+          break;
+      }
+    }
+    pump();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < calls.size(); i++) {
+      expected.add("r" + i);
+      assertThat(answer(calls.get(i))).as("seed %d call %d", seed, i).isEqualTo("got:r" + i);
+    }
+    assertThat(b.log).as("seed %d", seed).containsExactlyElementsOf(expected);
+    p.close();
+    bobAtAlice.close();
+    aliceAtCarol.close();
+    pump();
+    for (InMemoryNetwork.Vat v : List.of(va, vb, vc)) {
+      v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
+          .as("seed %d %s -> %s:\n%s", seed, v.name(), peer, c.dumpTables()).isTrue());
+    }
+    for (InMemoryNetwork.Vat v : List.of(va, vb, vc)) {
+      v.close();
+    }
+    pump();
+    assertThat(Capability.liveReferenceCount()).as("seed %d live references", seed)
+        .isLessThanOrEqualTo(before);
+  }
 }
