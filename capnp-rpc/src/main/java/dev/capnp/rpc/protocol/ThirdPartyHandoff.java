@@ -182,8 +182,13 @@ final class ThirdPartyHandoff {
     }
     Provision pv = new Provision(target);
     a.provision = pv;
-    pv.withdrawal = host.thirdPartyNetwork().awaitThirdParty(host.connection(),
-        p.getRecipient(), pv);
+    try {
+      pv.withdrawal = host.thirdPartyNetwork().awaitThirdParty(host.connection(),
+          p.getRecipient(), pv);
+    } catch (RuntimeException e) {
+      // the network could not read the peer's ThirdPartyToAwait: the peer's fault
+      throw new ProtocolError("invalid Provide.recipient: " + e.getMessage());
+    }
   }
 
   /** The pipeline of an Accept: its one capability (no fields), queued until accepted. */
