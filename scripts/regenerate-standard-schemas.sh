@@ -2,6 +2,8 @@
 # Regenerates the committed Java code for the standard schemas in /usr/include/capnp:
 #   schema.capnp                       -> capnp-runtime  dev.capnp.schema.Schema
 #   rpc, rpc-twoparty, persistent, stream -> capnp-rpc   dev.capnp.rpc.proto.{Rpc,RpcTwoparty,PersistentSchema,Stream}
+# except rpc.capnp, which comes from the project's copy of master's schema (Level 3 definitions):
+#   capnp-rpc/src/main/schema/capnp/rpc.capnp (imports /capnp/c++.capnp from the include dir).
 # It builds the compiler first (which itself reads requests through dev.capnp.schema, so a
 # working generated Schema.java must already be committed).
 # Usage: scripts/regenerate-standard-schemas.sh [CAPNP_INCLUDE_DIR]   (default /usr/include)
@@ -22,7 +24,11 @@ if [ ! -f capnp-runtime/src/main/java/dev/capnp/dynamic/TextFormat.java ]; then
   EXTRA="--no-tostring"
 fi
 gen() { # gen SCHEMA OUTPUT_DIR JAVA_PACKAGE
-  capnp compile -I "$INCLUDE" --src-prefix "$INCLUDE" -o- "$INCLUDE/capnp/$1" \
+  SRC="$INCLUDE"
+  if [ "$1" = rpc.capnp ]; then
+    SRC="$ROOT/capnp-rpc/src/main/schema"
+  fi
+  capnp compile -I "$INCLUDE" --src-prefix "$SRC" -o- "$SRC/capnp/$1" \
     | java -cp "$TMP/compiler:$TMP/runtime" dev.capnp.compiler.CapnpcJava \
         --output "$2" --package "capnp/$1=$3" $EXTRA
 }

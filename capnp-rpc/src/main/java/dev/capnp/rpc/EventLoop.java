@@ -42,6 +42,11 @@ public final class EventLoop implements Executor, AutoCloseable {
       public ClientHook takeHook(Capability capability) {
         return capability.takeHook();
       }
+
+      @Override
+      public Object connectionCore(RpcConnection connection) {
+        return connection.core();
+      }
     });
   }
 

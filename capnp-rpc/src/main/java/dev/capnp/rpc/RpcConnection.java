@@ -59,6 +59,8 @@ public final class RpcConnection implements AutoCloseable {
   private volatile boolean readingPaused;
 
   private final CompletableFuture<RpcException> disconnectFuture = new CompletableFuture<>();
+  /** The network for three-party handoffs, or null (Level 1 only). */
+  private volatile ThirdPartyNetwork thirdPartyNetwork;
 
   /**
    * A connection over {@code transport} whose state lives on {@code loop}; {@code bootstrap}
@@ -203,8 +205,41 @@ public final class RpcConnection implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Lets this connection take part in three-party handoffs (Level 3) over {@code network},
+   * if the network reports that the peer announced Level 3 when the connection starts; call
+   * before {@link #start()}. Without a network (the default) the connection stays at Level 1.
+   * Returns this. Experimental.
+   *
+   * @param network the vat network this connection belongs to, or null for none
+   * @return this connection
+   */
+  public RpcConnection thirdPartyNetwork(ThirdPartyNetwork network) {
+    this.thirdPartyNetwork = network;
+    return this;
+  }
+
+  /** The protocol core (for the core's three-party handoff, through ApiAccess). */
+  RpcProtocol core() {
+    return protocol;
+  }
+
+  /**
+   * Whether this connection uses Level 3 (three-party handoff): it has a
+   * {@link ThirdPartyNetwork} and the peer announced Level 3 on it. Decided at {@link #start()}.
+   *
+   * @return whether Level 3 messages may be exchanged with the peer
+   */
+  public boolean level3() {
+    return protocol.level3();
+  }
+
   /** Starts receiving messages. */
   public void start() {
+    if (thirdPartyNetwork != null) {
+      protocol.thirdParty(thirdPartyNetwork, this,
+          thirdPartyNetwork.peerSupportsLevel3(this));
+    }
     transport.start(new MessageTransport.Receiver() {
       @Override
       public void onMessage(MessageReader message) {

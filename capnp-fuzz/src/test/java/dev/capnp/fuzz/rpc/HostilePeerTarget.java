@@ -484,10 +484,11 @@ final class HostilePeerTarget {
           d.initContext().setReceiverLoopback(embargoId);
           break;
         case 2:
-          d.initContext().setAccept();
+          d.initContext().initAccept(0);
           break;
         default:
-          d.initContext().setProvide(embargoId);
+          // (0.9.2's `provide @4` is gone from master's schema: a Level 3 embargo id instead)
+          d.initContext().setAccept(java.nio.ByteBuffer.allocate(4).putInt(embargoId).array());
           break;
       }
     });

@@ -27,6 +27,15 @@ public final class ApiAccess {
      * @return its hook (the caller owns the reference)
      */
     ClientHook takeHook(Capability capability);
+
+    /**
+     * The protocol core of {@code connection} (an {@code RpcProtocol}; typed here as Object
+     * because this package does not know the core's).
+     *
+     * @param connection a connection
+     * @return its core
+     */
+    Object connectionCore(dev.capnp.rpc.RpcConnection connection);
   }
 
   private static volatile Access access;

@@ -107,6 +107,11 @@ public final class AnswerTable {
     boolean pipelineUsed;
     /** An early Finish had releaseResultCaps: the caps of our later Return count as released. */
     boolean releaseLateResultCaps;
+    /**
+     * Level 3: this answer is a {@code Provide} (no Return; the peer's Finish withdraws the
+     * provision), else null. See ThirdPartyHandoff.
+     */
+    ThirdPartyHandoff.Provision provision;
 
     Answer(int id) {
       this.id = id;
@@ -202,7 +207,7 @@ public final class AnswerTable {
     return answers.get(id);
   }
 
-  private Answer newAnswer(int id) {
+  Answer newAnswer(int id) {
     if (answers.containsKey(id)) {
       throw new ProtocolError("questionId " + id + " is already in use");
     }
@@ -217,7 +222,7 @@ public final class AnswerTable {
   }
 
   /** Results of answer {@code a} are built right in its {@code Return} message. */
-  private ResultsAllocator returnAllocator(Answer a) {
+  ResultsAllocator returnAllocator(Answer a) {
     return () -> {
       MessageBuilder mb = RpcMessages.newMessage();
       HookCapTable t = new HookCapTable();
@@ -493,6 +498,14 @@ public final class AnswerTable {
       throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
     }
     a.onFinish();
+    if (a.provision != null) {
+      // the introducer ends its Provide: the provision is withdrawn
+      ThirdPartyHandoff.Provision p = a.provision;
+      a.provision = null;
+      remove(a);
+      p.withdraw(null);
+      return;
+    }
     if (f.getReleaseResultCaps()) {
       protocol.exports.releaseAll(a.resultExports);
     }
@@ -563,6 +576,10 @@ public final class AnswerTable {
     bytesInFlight = 0;
     for (Answer a : all) {
       a.state = State.DONE;
+      if (a.provision != null) {
+        a.provision.withdraw(protocol.disconnectReason());
+        a.provision = null;
+      }
       cancelCall(a);
       if (a.results != null) {
         a.results.release();

@@ -103,6 +103,13 @@ public final class EmbargoTable {
         e.lift(e.replacement);
         break;
       }
+      case ACCEPT:
+        if (protocol.level3()) {
+          ThirdPartyHandoff.handleDisembargoAccept(protocol, d);
+        } else {
+          protocol.sendUnimplemented(msg);
+        }
+        break;
       default:
         protocol.sendUnimplemented(msg);
         break;

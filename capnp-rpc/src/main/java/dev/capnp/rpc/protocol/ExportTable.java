@@ -56,6 +56,11 @@ public final class ExportTable {
     ClientHook hook;
     /** While the exported promise is unresolved: the wait for its resolution. */
     ListenerList.Listener watch;
+    /**
+     * Level 3: this export is the vine of a three-party handoff (never shared, never a
+     * promise); its removal ends the handoff's {@code Provide}. Null for other exports.
+     */
+    ThirdPartyHandoff.Vine vine;
 
     Export(int id, ClientHook key, ClientHook hook) {
       this.id = id;
@@ -119,7 +124,27 @@ public final class ExportTable {
     if (protocol.owns(h)) {
       return ((RpcClient) h).writeDescriptor(d);
     }
+    if (protocol.level3() && h instanceof ImportClient) {
+      // a capability of another connection's peer: introduce our peer to it (Level 3)
+      int vine = ThirdPartyHandoff.writeThirdPartyDescriptor(protocol, (ImportClient) h, d);
+      if (vine >= 0) {
+        return vine;
+      }
+    }
     return writeExport(h, d);
+  }
+
+  /**
+   * Level 3: a new export for the vine of a handoff, forwarding to {@code hook} (owned), that
+   * ends the handoff when it goes ({@link ThirdPartyHandoff.Vine#end}); returns its id.
+   */
+  int exportVine(ClientHook hook, ThirdPartyHandoff.Vine vine) {
+    int id = exports.add(null);
+    Export e = new Export(id, hook, hook);
+    e.state = State.HOSTED;
+    e.vine = vine;
+    exports.set(id, e);
+    return id;
   }
 
   /**
@@ -257,6 +282,9 @@ public final class ExportTable {
         byHook.remove(e.key);
       }
       e.hook.release();
+      if (e.vine != null) {
+        e.vine.end();
+      }
     }
   }
 
@@ -282,6 +310,9 @@ public final class ExportTable {
     for (Export x : all) {
       x.stopWatching();
       x.hook.release();
+      if (x.vine != null) {
+        x.vine.end();
+      }
     }
   }
 
@@ -308,6 +339,7 @@ public final class ExportTable {
   void dump(StringBuilder sb) {
     sb.append("  exports:\n");
     exports.forEach((id, e) -> sb.append("    ").append(id).append(' ').append(e.state)
+        .append(e.vine != null ? " vine" : "")
         .append(" refcount=").append(e.refcount).append(' ').append(e.hook).append('\n'));
   }
 }

@@ -128,8 +128,14 @@ public final class ImportTable {
         return c != null ? c : protocol.delivery.broken(RpcException.failed(
             "invalid 'receiverAnswer' question ID " + pa.getQuestionId()));
       }
-      case THIRD_PARTY_HOSTED:
-        return importCap(d.getThirdPartyHosted().getVineId(), false);
+      case THIRD_PARTY_HOSTED: {
+        // (the vine first, so that it is released if anything goes wrong)
+        ImportClient vine = (ImportClient) importCap(d.getThirdPartyHosted().getVineId(), false);
+        if (!protocol.level3()) {
+          return vine; // Level 1: calls go through the vine, proxied by the introducer
+        }
+        return new ThirdPartyClient(protocol, vine, d.getThirdPartyHosted().getId());
+      }
       default:
         throw new ProtocolError("unknown CapDescriptor type");
     }

@@ -109,6 +109,11 @@ public final class PromiseClient extends RpcClient {
       // (like rpc.c++'s promiseResolvedToThis)
       PromiseClient other = (PromiseClient) s;
       other.receivedCall = other.receivedCall || receivedCall;
+    } else if (s instanceof ThirdPartyClient && s.brand() == protocol) {
+      // resolved to a capability of a third vat, not accepted yet: calls already sent through
+      // the peer must arrive there before the ones sent directly, so its Accept is embargoed
+      // (Level 3: Accept.embargo + Disembargo.accept through the introducer)
+      ((ThirdPartyClient) s).needEmbargo |= receivedCall;
     } else if (s.brand() != protocol && receivedCall && !isError
         && s.brokenReason() == null && !protocol.isDisconnected()) {
       // calls already sent through the peer must arrive before new local ones: embargo

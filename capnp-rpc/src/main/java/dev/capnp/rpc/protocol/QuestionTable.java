@@ -98,6 +98,11 @@ public final class QuestionTable {
     AnswerTable.Answer takesFrom;
     /** The caller's hold (dropped on Return or cancel) plus one per pipelined client. */
     int refs = 1;
+    /**
+     * A Level 3 {@code Provide}: never answered by a Return; its one reference is the vine's
+     * export, whose removal sends the Finish that frees it at once (see ThirdPartyHandoff).
+     */
+    boolean isProvide;
 
     Question(int id) {
       this.id = id;
@@ -171,6 +176,44 @@ public final class QuestionTable {
       q.cancelTimer = protocol.outbox().schedule(
           () -> expireBootstrap(q, answerTimeoutMillis), answerTimeoutMillis);
     }
+    return cap;
+  }
+
+  /**
+   * Level 3, introducer: sends {@code Provide} of {@code target} (a capability of this
+   * connection's peer) for the recipient the network described in {@code await}, and returns
+   * its question (one reference: release it with {@link #dropRef} to Finish the Provide).
+   */
+  Question provide(RpcClient target, java.util.function.Consumer<Rpc.Provide.Builder> await) {
+    Question q = newQuestion();
+    q.isProvide = true;
+    q.callerHold = false;
+    MessageBuilder mb = RpcMessages.newMessage();
+    Rpc.Provide.Builder p = mb.initRoot(Rpc.Message.FACTORY).initProvide();
+    p.setQuestionId(q.id);
+    target.writeTarget(p.initTarget());
+    await.accept(p);
+    protocol.send(mb);
+    return q;
+  }
+
+  /**
+   * Level 3, recipient: sends {@code Accept} with the completion the network gave (and the
+   * embargo id, or null) and returns the promised capability, answered like a bootstrap.
+   */
+  ClientHook accept(java.util.function.Consumer<dev.capnp.runtime.AnyPointer.Builder> completion,
+      byte[] embargo) {
+    Question q = newQuestion();
+    q.isBootstrap = true; // (its results only feed the pipeline: the accepted capability)
+    MessageBuilder mb = RpcMessages.newMessage();
+    Rpc.Accept.Builder a = mb.initRoot(Rpc.Message.FACTORY).initAccept();
+    a.setQuestionId(q.id);
+    completion.accept(a.initProvision());
+    if (embargo != null) {
+      a.setEmbargo(embargo);
+    }
+    ClientHook cap = ((PipelineHook) q.sink).getPipelinedCap(RpcMessages.NO_OPS);
+    protocol.send(mb);
     return cap;
   }
 
@@ -269,6 +312,12 @@ public final class QuestionTable {
         protocol.send(RpcMessages.finish(q.id, false));
       }
     }
+    if (q.isProvide) {
+      // no Return ever comes for a Provide: its id is free once the Finish is sent
+      q.state = State.DONE;
+      remove(q);
+      return;
+    }
     if (q.returned()) {
       remove(q);
     }
@@ -285,7 +334,7 @@ public final class QuestionTable {
   /** {@code Return}: the peer answered question {@code answerId}. */
   void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
     Question q = questions.get(ret0.getAnswerId());
-    if (q == null || q.returned()) {
+    if (q == null || q.returned() || q.isProvide) {
       throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
     }
     q.onReturn();
@@ -440,6 +489,7 @@ public final class QuestionTable {
     sb.append("  questions:\n");
     questions.forEach((id, q) -> sb.append("    ").append(id).append(' ').append(q.state)
         .append(" refs=").append(q.refs).append(q.isTailCall ? " tail" : "")
+        .append(q.isProvide ? " provide" : "")
         .append(q.takesFrom != null ? " takes-answer-" + q.takesFrom.id : "")
         .append(q.sink.isCanceled() ? " canceled" : "")
         .append('\n'));

@@ -5,6 +5,7 @@ import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.StreamFlowControl;
+import dev.capnp.rpc.ThirdPartyNetwork;
 import dev.capnp.rpc.internal.BreakSignal;
 import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.rpc.proto.Rpc;
@@ -95,6 +96,41 @@ public final class RpcProtocol {
 
   Outbox outbox() {
     return outbox;
+  }
+
+  // ============================================================ Level 3 (three-party handoff)
+
+  /** The network of three-party handoffs, or null; see {@link #level3()}. */
+  private ThirdPartyNetwork thirdPartyNetwork;
+  /** This connection as the network knows it. */
+  private RpcConnection connection;
+  private volatile boolean level3;
+
+  /**
+   * Attaches the connection to {@code network} ({@code connection} is the driver the network
+   * knows it by); Level 3 is on if {@code peerLevel3} (the network says the peer announced it).
+   * Before the connection starts.
+   */
+  public void thirdParty(ThirdPartyNetwork network, RpcConnection connection,
+      boolean peerLevel3) {
+    this.thirdPartyNetwork = network;
+    this.connection = connection;
+    this.level3 = network != null && peerLevel3;
+  }
+
+  /** Whether Level 3 messages may be exchanged with the peer. */
+  public boolean level3() {
+    return level3;
+  }
+
+  /** The network of three-party handoffs (null unless {@link #level3()}). */
+  ThirdPartyNetwork thirdPartyNetwork() {
+    return level3 ? thirdPartyNetwork : null;
+  }
+
+  /** The driver of this connection, as the network knows it (null unless Level 3). */
+  RpcConnection connection() {
+    return connection;
   }
 
   boolean isDisconnected() {
@@ -218,6 +254,20 @@ public final class RpcProtocol {
           break;
         case DISEMBARGO:
           embargoes.handleDisembargo(msg);
+          break;
+        case PROVIDE:
+          if (level3) {
+            ThirdPartyHandoff.handleProvide(this, msg.getProvide());
+          } else {
+            sendUnimplemented(msg);
+          }
+          break;
+        case ACCEPT:
+          if (level3) {
+            ThirdPartyHandoff.handleAccept(this, msg.getAccept());
+          } else {
+            sendUnimplemented(msg);
+          }
           break;
         default:
           sendUnimplemented(msg);

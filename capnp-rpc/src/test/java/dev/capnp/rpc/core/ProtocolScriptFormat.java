@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * finish q1 [releaseResultCaps]
  * resolve e3 DESC | resolve e3 exception "reason"
  * release e3 x2
- * disembargo TARGET senderLoopback=d0 | receiverLoopback=d0 | accept | provide=q4
+ * disembargo TARGET senderLoopback=d0 | receiverLoopback=d0 | accept[=HEX]
  * abort [TYPE] "reason"
  * unimplemented MESSAGE
  * </pre>
@@ -93,7 +93,9 @@ final class ProtocolScriptFormat {
         Rpc.Disembargo.Context.Reader c = d.getContext();
         String ctx = c.isSenderLoopback() ? "senderLoopback=d" + c.getSenderLoopback()
             : c.isReceiverLoopback() ? "receiverLoopback=d" + c.getReceiverLoopback()
-            : c.isProvide() ? "provide=q" + c.getProvide() : "accept";
+            : c.isAccept() && c.hasAccept() && c.getAccept().size() > 0
+                ? "accept=" + java.util.HexFormat.of().formatHex(c.getAccept().toArray())
+            : c.isAccept() ? "accept" : "context" + c.which();
         return "disembargo " + target(d.getTarget()) + " " + ctx;
       }
       case ABORT:
@@ -125,7 +127,7 @@ final class ProtocolScriptFormat {
       case CANCELED:
         return head + "canceled" + flag;
       default:
-        return head + "acceptFromThirdParty" + flag;
+        return head + "awaitFromThirdParty" + flag;
     }
   }
 
@@ -341,10 +343,10 @@ final class ProtocolScriptFormat {
       c.setSenderLoopback(Tokens.number(w.substring(15), "d"));
     } else if (w.startsWith("receiverLoopback=")) {
       c.setReceiverLoopback(Tokens.number(w.substring(17), "d"));
-    } else if (w.startsWith("provide=")) {
-      c.setProvide(Tokens.number(w.substring(8), "q"));
+    } else if (w.startsWith("accept=")) {
+      c.setAccept(java.util.HexFormat.of().parseHex(w.substring(7)));
     } else if (w.equals("accept")) {
-      c.setAccept();
+      c.initAccept(0);
     } else {
       throw new IllegalArgumentException("unknown disembargo context '" + w + "'");
     }

@@ -164,7 +164,7 @@ class ProtocolScriptTest {
         "disembargo importedCap=e1 senderLoopback=d0",
         "disembargo promisedAnswer=q1.2 receiverLoopback=d7",
         "disembargo importedCap=e1 accept",
-        "disembargo importedCap=e1 provide=q3",
+        "disembargo importedCap=e1 accept=0a0b",
         "abort \"bye\"",
         "abort unimplemented \"no\"",
         "unimplemented resolve e1 senderHosted=e2",

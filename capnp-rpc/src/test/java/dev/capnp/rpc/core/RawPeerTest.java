@@ -244,7 +244,7 @@ class RawPeerTest extends RawPeerTestBase {
     peerSends(m -> {
       Rpc.Disembargo.Builder d = m.initDisembargo();
       d.initTarget().setImportedCap(0);
-      d.initContext().setAccept();
+      d.initContext().setAccept(new byte[] {1, 2, 3});
     });
     assertThat(receivedSummaries()).containsExactly("unimplemented");
     assertThat(conn.disconnectReason()).isNull();

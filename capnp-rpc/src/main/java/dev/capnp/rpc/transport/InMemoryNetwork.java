@@ -1,0 +1,460 @@
+package dev.capnp.rpc.transport;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.ThirdPartyNetwork;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.Text;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A vat network in one process, for tests: named vats, each with its own event loop, connected
+ * pairwise by {@link InMemoryTransport}s (one connection per pair of vats, shared by both
+ * directions), with three-party handoff ({@link ThirdPartyNetwork}).
+ *
+ * <p>The handoff values are Text: {@code ThirdPartyToContact} {@code "host=B;introducer=A;nonce=N"},
+ * {@code ThirdPartyToAwait} {@code "recipient=C;nonce=N"}, {@code ThirdPartyCompletion}
+ * {@code "introducer=A;nonce=N"} (the nonce is unique in the network). A vat's identity is its
+ * name, authenticated by construction: the host accepts a completion only on a connection
+ * whose peer is the recipient the introducer named, and only while the introducer's
+ * {@code Provide} stands. Each vat says whether it speaks Level 3 (a vat that does not plays
+ * a Level 1 peer such as C++ 0.9.2: Level 3 is used on a connection only if both ends speak it),
+ * and {@link #setReachable} cuts the way from one vat to another (a dial fails).
+ *
+ * <p>Thread-safe.
+ */
+public final class InMemoryNetwork implements ThirdPartyNetwork {
+  private final AtomicLong nonces = new AtomicLong();
+  private final Map<String, Vat> vats = new LinkedHashMap<>();
+  /** Connections by the unordered pair of vat names ("a|b", a &lt; b). */
+  private final Map<String, RpcConnection[]> pairs = new HashMap<>();
+  /** For each connection: its vat and its peer's. */
+  private final Map<RpcConnection, Vat[]> ends = new HashMap<>();
+  /** Pairs "from>to" where {@code from} cannot dial {@code to}. */
+  private final Set<String> blocked = new HashSet<>();
+  private final AtomicLong connectionsMade = new AtomicLong();
+  /** Messages sent, by "from>to:KIND" (KIND a {@code Rpc.Message.Which} name). */
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> sent =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Adds a vat named {@code name} whose state lives on {@code loop}, offering {@code bootstrap}
+   * (owned by the vat, may be null) to every peer, speaking Level 3 if {@code level3}.
+   *
+   * @param name the vat's unique name
+   * @param loop the vat's event loop
+   * @param bootstrap the vat's bootstrap capability (owned by the vat), or null
+   * @param level3 whether the vat announces Level 3 on its connections
+   * @return the vat
+   */
+  public synchronized Vat vat(String name, EventLoop loop, Capability bootstrap,
+      boolean level3) {
+    if (vats.containsKey(name) || name.contains("|") || name.contains(";")) {
+      throw new IllegalArgumentException("bad or duplicate vat name " + name);
+    }
+    Vat v = new Vat(name, loop, bootstrap, level3);
+    vats.put(name, v);
+    return v;
+  }
+
+  /**
+   * The vat named {@code name}.
+   *
+   * @param name a vat's name
+   * @return the vat
+   * @throws IllegalArgumentException if there is none
+   */
+  public synchronized Vat vat(String name) {
+    Vat v = vats.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("no vat " + name);
+    }
+    return v;
+  }
+
+  /**
+   * Whether {@code from} may dial {@code to} (default: yes). Existing connections are kept.
+   *
+   * @param from the dialling vat
+   * @param to the dialled vat
+   * @param reachable whether the dial may succeed
+   */
+  public synchronized void setReachable(String from, String to, boolean reachable) {
+    if (reachable) {
+      blocked.remove(from + ">" + to);
+    } else {
+      blocked.add(from + ">" + to);
+    }
+  }
+
+  /**
+   * How many connections were made so far (a shared connection counts once).
+   *
+   * @return the number of vat pairs connected since the start
+   */
+  public long connectionsMade() {
+    return connectionsMade.get();
+  }
+
+  /**
+   * How many messages of {@code kind} vat {@code from} sent to vat {@code to} so far (for tests
+   * that check which path calls take).
+   *
+   * @param from the sending vat
+   * @param to the receiving vat
+   * @param kind the message kind, e.g. {@code Rpc.Message.Which.CALL}
+   * @return the count
+   */
+  public long messagesSent(String from, String to, dev.capnp.rpc.proto.Rpc.Message.Which kind) {
+    AtomicLong n = sent.get(from + ">" + to + ":" + kind);
+    return n == null ? 0 : n.get();
+  }
+
+  /** An in-memory transport that counts what it sends, by kind. */
+  private final class Counting implements MessageTransport {
+    private final InMemoryTransport inner;
+    private final String prefix;
+
+    Counting(InMemoryTransport inner, String from, String to) {
+      this.inner = inner;
+      this.prefix = from + ">" + to + ":";
+    }
+
+    @Override
+    public void send(dev.capnp.runtime.MessageBuilder message) {
+      String kind;
+      try {
+        kind = message.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY).which().toString();
+      } catch (RuntimeException e) {
+        kind = "?";
+      }
+      sent.computeIfAbsent(prefix + kind, k -> new AtomicLong()).incrementAndGet();
+      inner.send(message);
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+      inner.start(receiver);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /** One vat of the network. */
+  public final class Vat {
+    private final String name;
+    private final EventLoop loop;
+    private final Capability bootstrap;
+    private final boolean level3;
+    /** Provisions offered to this vat (as a host), by "introducer#nonce"; on its loop. */
+    private final Map<String, Exchange> exchanges = new HashMap<>();
+    /** Provisions withdrawn (their Accepts fail instead of waiting). */
+    private final Set<String> withdrawn = new HashSet<>();
+
+    private Vat(String name, EventLoop loop, Capability bootstrap, boolean level3) {
+      this.name = name;
+      this.loop = loop;
+      this.bootstrap = bootstrap;
+      this.level3 = level3;
+    }
+
+    /**
+     * The vat's name.
+     *
+     * @return the name
+     */
+    public String name() {
+      return name;
+    }
+
+    /**
+     * The vat's event loop.
+     *
+     * @return the loop
+     */
+    public EventLoop loop() {
+      return loop;
+    }
+
+    /**
+     * The connection to {@code peer}, made now if there is none (shared by both vats).
+     *
+     * @param peer the other vat's name
+     * @return this vat's end of the connection
+     * @throws RpcException if {@code peer} is unknown or unreachable from this vat
+     */
+    public RpcConnection connect(String peer) {
+      return connectionTo(peer, true);
+    }
+
+    /**
+     * The existing connection to {@code peer}, or null.
+     *
+     * @param peer the other vat's name
+     * @return this vat's end of the connection, or null
+     */
+    public RpcConnection connection(String peer) {
+      return connectionTo(peer, false);
+    }
+
+    /**
+     * A new reference to {@code peer}'s bootstrap capability (connecting if needed).
+     *
+     * @param peer the other vat's name
+     * @return the capability, owned by the caller
+     */
+    public Capability bootstrap(String peer) {
+      return connect(peer).bootstrap();
+    }
+
+    /**
+     * This vat's connections, by peer name.
+     *
+     * @return a snapshot of the connections
+     */
+    public Map<String, RpcConnection> connections() {
+      synchronized (InMemoryNetwork.this) {
+        Map<String, RpcConnection> r = new LinkedHashMap<>();
+        ends.forEach((c, e) -> {
+          if (e[0] == this) {
+            r.put(e[1].name, c);
+          }
+        });
+        return r;
+      }
+    }
+
+    /** Disconnects every connection of this vat and releases its bootstrap capability. */
+    public void close() {
+      for (RpcConnection c : connections().values()) {
+        c.close();
+      }
+      if (bootstrap != null) {
+        bootstrap.close();
+      }
+    }
+
+    private RpcConnection connectionTo(String peerName, boolean create) {
+      RpcConnection mine;
+      RpcConnection theirs;
+      synchronized (InMemoryNetwork.this) {
+        Vat peer = vats.get(peerName);
+        if (peer == null || peer == this) {
+          throw RpcException.failed("no vat " + peerName + " to connect to from " + name);
+        }
+        String key = name.compareTo(peerName) < 0 ? name + "|" + peerName : peerName + "|" + name;
+        RpcConnection[] existing = pairs.get(key);
+        if (existing != null) {
+          return existing[name.compareTo(peerName) < 0 ? 0 : 1];
+        }
+        if (!create) {
+          return null;
+        }
+        if (blocked.contains(name + ">" + peerName)) {
+          throw RpcException.disconnected("vat " + peerName + " is unreachable from " + name);
+        }
+        InMemoryTransport[] t = InMemoryTransport.pair(false);
+        mine = new RpcConnection(loop, new Counting(t[0], name, peerName), bootstrapFactory(),
+            name + "->" + peerName).thirdPartyNetwork(InMemoryNetwork.this);
+        theirs = new RpcConnection(peer.loop, new Counting(t[1], peerName, name),
+            peer.bootstrapFactory(),
+            peerName + "->" + name).thirdPartyNetwork(InMemoryNetwork.this);
+        RpcConnection[] pair = name.compareTo(peerName) < 0
+            ? new RpcConnection[] {mine, theirs} : new RpcConnection[] {theirs, mine};
+        pairs.put(key, pair);
+        ends.put(mine, new Vat[] {this, peer});
+        ends.put(theirs, new Vat[] {peer, this});
+        connectionsMade.incrementAndGet();
+        for (RpcConnection c : pair) {
+          c.whenDisconnected().whenComplete((e, x) -> forget(key, pair));
+        }
+      }
+      theirs.start();
+      mine.start();
+      return mine;
+    }
+
+    private RpcConnection.BootstrapFactory bootstrapFactory() {
+      if (bootstrap == null) {
+        return null;
+      }
+      return id -> {
+        if (id != null && !id.isNull()) {
+          throw RpcException.failed("This vat has no restorer (object id given)");
+        }
+        return bootstrap.dup();
+      };
+    }
+
+    @Override
+    public String toString() {
+      return "vat " + name + (level3 ? " (Level 3)" : " (Level 1)");
+    }
+  }
+
+  /** A provision offered to a host: the value, or Accepts waiting for it. On the host's loop. */
+  private static final class Exchange {
+    String recipient;
+    Object value;
+    boolean offered;
+    final List<Object[]> waiters = new ArrayList<>(); // {accepting vat name, future}
+  }
+
+  private synchronized void forget(String key, RpcConnection[] pair) {
+    if (pairs.get(key) == pair) {
+      pairs.remove(key);
+    }
+    for (RpcConnection c : pair) {
+      ends.remove(c);
+    }
+  }
+
+  private synchronized Vat[] endsOf(RpcConnection c) {
+    return ends.get(c);
+  }
+
+  // ============================================================================ Level 3
+
+  @Override
+  public boolean peerSupportsLevel3(RpcConnection connection) {
+    Vat[] e = endsOf(connection);
+    return e != null && e[0].level3 && e[1].level3;
+  }
+
+  @Override
+  public boolean introduce(RpcConnection provider, RpcConnection recipient,
+      AnyPointer.Builder contact, AnyPointer.Builder await) {
+    Vat[] p = endsOf(provider);
+    Vat[] r = endsOf(recipient);
+    if (p == null || r == null || p[0] != r[0] || p[1] == r[1]) {
+      return false; // (not ours, or a self-introduction: the capability is proxied)
+    }
+    long nonce = nonces.incrementAndGet();
+    contact.setAs(Text.FACTORY, new Text.Reader(
+        "host=" + p[1].name + ";introducer=" + p[0].name + ";nonce=" + nonce));
+    await.setAs(Text.FACTORY, new Text.Reader("recipient=" + r[1].name + ";nonce=" + nonce));
+    return true;
+  }
+
+  @Override
+  public CompletionStage<Introduced> connectToIntroduced(RpcConnection from,
+      AnyPointer.Reader contact) {
+    Vat[] f = endsOf(from);
+    try {
+      if (f == null) {
+        throw RpcException.failed("connection not of this network");
+      }
+      Map<String, String> c = parse(contact);
+      if (!f[1].name.equals(c.get("introducer"))) {
+        throw RpcException.failed("contact names introducer " + c.get("introducer")
+            + " but came from " + f[1].name);
+      }
+      String nonce = c.get("nonce");
+      String introducer = f[1].name;
+      RpcConnection conn = f[0].connect(c.get("host"));
+      return CompletableFuture.completedFuture(new Introduced(conn,
+          b -> b.setAs(Text.FACTORY,
+              new Text.Reader("introducer=" + introducer + ";nonce=" + nonce))));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public Runnable awaitThirdParty(RpcConnection from, AnyPointer.Reader await, Object value) {
+    Vat[] f = endsOf(from);
+    if (f == null) {
+      return () -> { };
+    }
+    Vat host = f[0];
+    Map<String, String> a = parse(await);
+    String key = f[1].name + "#" + a.get("nonce");
+    Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
+    x.recipient = a.get("recipient");
+    x.value = value;
+    x.offered = true;
+    List<Object[]> waiting = new ArrayList<>(x.waiters);
+    x.waiters.clear();
+    for (Object[] w : waiting) {
+      settle(x, (String) w[0], castFuture(w[1]));
+    }
+    boolean[] done = new boolean[1];
+    return () -> {
+      if (done[0]) {
+        return;
+      }
+      done[0] = true;
+      if (host.exchanges.get(key) == x) {
+        host.exchanges.remove(key);
+      }
+      host.withdrawn.add(key);
+    };
+  }
+
+  @Override
+  public CompletionStage<Object> completeThirdParty(RpcConnection from,
+      AnyPointer.Reader completion) {
+    Vat[] f = endsOf(from);
+    CompletableFuture<Object> r = new CompletableFuture<>();
+    if (f == null) {
+      r.completeExceptionally(RpcException.failed("connection not of this network"));
+      return r;
+    }
+    Vat host = f[0];
+    Map<String, String> c = parse(completion);
+    String key = c.get("introducer") + "#" + c.get("nonce");
+    if (host.withdrawn.contains(key)) {
+      r.completeExceptionally(RpcException.failed("the provision " + key + " was withdrawn"));
+      return r;
+    }
+    Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
+    if (x.offered) {
+      settle(x, f[1].name, r);
+    } else {
+      x.waiters.add(new Object[] {f[1].name, r});
+    }
+    return r;
+  }
+
+  private static void settle(Exchange x, String accepter, CompletableFuture<Object> r) {
+    if (accepter.equals(x.recipient)) {
+      r.complete(x.value);
+    } else {
+      r.completeExceptionally(RpcException.failed(
+          "vat " + accepter + " is not the intended recipient of this capability"));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletableFuture<Object> castFuture(Object o) {
+    return (CompletableFuture<Object>) o;
+  }
+
+  private static Map<String, String> parse(AnyPointer.Reader p) {
+    Map<String, String> r = new HashMap<>();
+    if (p == null || p.isNull()) {
+      throw RpcException.failed("missing third-party value");
+    }
+    for (String kv : p.getAs(Text.FACTORY).toString().split(";")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        r.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    return r;
+  }
+}
