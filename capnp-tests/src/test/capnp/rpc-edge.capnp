@@ -38,6 +38,19 @@ interface Client {
 
 interface Server {}
 
+interface Factory {
+  # The param and result structs of its methods each declare a Factory class of their own.
+  make @0 (count :UInt32) -> (made :Factory);
+}
+
+struct Methods {
+  # Declares no Methods class itself, but its nested interface does.
+  interface Inner {
+    ping @0 () -> ();
+  }
+  inner @0 :Inner;
+}
+
 struct Pipeline {
   reader @0 :Text;
   struct Reader {}

@@ -240,14 +240,51 @@ final class NodeNaming {
     }
   }
 
-  /** {@code name} with a trailing {@code _} if it is one of the classes nested in {@code n}. */
-  private static String notOwnMember(String name, Node n) {
-    Set<String> own = switch (n.kind()) {
+  /**
+   * {@code name} with a trailing {@code _} if it is one of the classes generated inside the
+   * class of {@code n} at any depth (Java forbids a nested class named like an enclosing one):
+   * a struct named {@code Reader}, or an interface named {@code Factory} whose methods' param
+   * structs each declare a {@code Factory}.
+   */
+  private String notOwnMember(String name, Node n) {
+    return memberClassesWithin(n, 0).contains(name) ? name + "_" : name;
+  }
+
+  /** The generated member class names declared in the class of {@code n} or below it. */
+  private Set<String> memberClassesWithin(Node n, int depth) {
+    Set<String> names = new HashSet<>(switch (n.kind()) {
       case STRUCT -> STRUCT_MEMBER_CLASSES;
       case INTERFACE -> INTERFACE_MEMBER_CLASSES;
-      default -> Set.of();
-    };
-    return own.contains(name) ? name + "_" : name;
+      default -> Set.<String>of();
+    });
+    if (depth > 64) {
+      return names; // a schema nested this deeply is already refused elsewhere
+    }
+    for (NestedNode nn : n.nestedNodes()) {
+      Node child = request.nodes().get(nn.id());
+      if (child != null) {
+        names.addAll(memberClassesWithin(child, depth + 1));
+      }
+    }
+    if (n.kind() == NodeKind.STRUCT) {
+      for (Field f : n.struct().fields()) {
+        Node group = f.isGroup() ? request.nodes().get(f.groupId()) : null;
+        if (group != null) {
+          names.addAll(memberClassesWithin(group, depth + 1));
+        }
+      }
+    }
+    if (n.kind() == NodeKind.INTERFACE) {
+      for (Method m : n.methods()) {
+        for (long implicit : new long[] {m.paramStructType(), m.resultStructType()}) {
+          Node ps = request.nodes().get(implicit);
+          if (ps != null && ps.scopeId() == 0) { // an implicit struct nested in the interface
+            names.addAll(memberClassesWithin(ps, depth + 1));
+          }
+        }
+      }
+    }
+    return names;
   }
 
   private void addImplicitStruct(long id, String name, long fileId, Set<String> used,
