@@ -153,11 +153,18 @@ public final class RpcBench {
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(USAGE);
+      return;
+    }
     Options o;
     try {
       o = Options.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
+      if (!e.getMessage().contains("usage:")) {
+        System.err.println(USAGE);
+      }
       System.exit(2);
       return;
     }
