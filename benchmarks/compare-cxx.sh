@@ -1,0 +1,307 @@
+#!/bin/sh
+# The RPC comparison against the C++ reference implementation asked by issue 12, in one command:
+# the Java side is the stack users get (dev.capnp.net.Vat over Netty, TLS off, plain bootstrap),
+# the C++ side libcapnp's TwoPartyClient / TwoPartyVatNetwork (interop/build/echo-bench, the same
+# flags and output as dev.capnp.bench.rpc.RpcBench). See benchmarks/README.md, "RPC against C++:
+# compare-cxx.sh (issue 12)".
+#
+# For each mode (pinned: both processes under `taskset -c 0`; unpinned), transport (tcp, unix),
+# REPEAT times, the four pairings client->server (cxx->cxx, java->java, java->cxx, cxx->java)
+# interleaved: one fresh server per pairing, then for each workload a fresh client process:
+#   cold           20,000 calls, 100 in flight, no warm-up: time to the first 1,000 and 20,000
+#                  completions (runs first, so the server is fresh too)
+#   ping-blocking  one call at a time from a plain thread that waits (C++: from its loop)
+#   ping-loop      one call at a time, each sent from the previous one's completion on the loop
+#   inflight       100 calls in flight (lanes on the loop), calls/s
+#   blob           echoData of 1 MiB, one at a time, MiB/s of payload
+# Around each measured section (the --sync handshake) `perf stat -e raw_syscalls:sys_enter,
+# context-switches,page-faults -p PID` counts the client and the server separately.
+# Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
+#
+# Builds what is missing: `make -C interop` (always, incremental) and, when the jar is absent,
+# `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
+# Environment: REPEAT (3), MODES ("pinned unpinned"), TRANSPORTS ("tcp unix"), WORKLOADS
+# ("cold ping-blocking ping-loop inflight blob"), PAIRINGS ("cxx-cxx java-java java-cxx cxx-java"),
+# WARMUP (20000), PING_CALLS (10000), INFLIGHT_CALLS (50000), BLOB_WARMUP (200), BLOB_CALLS
+# (1000), BLOB_CALLER (blocking), COLD_CALLS (20000), BENCH_JAR (another build of the jar),
+# BENCH_JAVA_OPTS (JVM options of every Java process), JAVA (another JDK's java), RESULTS (also
+# keep the raw results in this file). SMOKE=1: one quick unpinned repetition with few calls, to
+# check that every pairing and workload talks (~1 min).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
+cxx="$root/interop/build/echo-bench"
+java_bin=${JAVA:-java}
+repeat=${REPEAT:-3}
+modes=${MODES:-pinned unpinned}
+transports=${TRANSPORTS:-tcp unix}
+workloads=${WORKLOADS:-cold ping-blocking ping-loop inflight blob}
+pairings=${PAIRINGS:-cxx-cxx java-java java-cxx cxx-java}
+warmup=${WARMUP:-20000}
+ping_calls=${PING_CALLS:-10000}
+inflight_calls=${INFLIGHT_CALLS:-50000}
+blob_warmup=${BLOB_WARMUP:-200}
+blob_calls=${BLOB_CALLS:-1000}
+blob_caller=${BLOB_CALLER:-blocking}
+cold_calls=${COLD_CALLS:-20000}
+if [ "${SMOKE:-0}" = 1 ]; then
+  repeat=1 modes=unpinned warmup=200 ping_calls=200 inflight_calls=1000 blob_warmup=2
+  blob_calls=10 cold_calls=2000
+fi
+
+# ---------------------------------------------------------------- build what is missing
+make -s -C "$root/interop" all >&2
+if [ ! -e "$jar" ]; then
+  if [ -n "${BENCH_JAR:-}" ]; then
+    echo "BENCH_JAR=$jar does not exist" >&2
+    exit 2
+  fi
+  echo "building $jar" >&2
+  # shellcheck disable=SC2086
+  (cd "$root" && mvn -B -q ${MVN_ARGS:-} -pl benchmarks -am package -DskipTests) >&2
+fi
+if ! "$java_bin" -cp "$jar" dev.capnp.bench.rpc.RpcBench --help 2>&1 | grep -q 'usage: RpcBench'
+then
+  echo "$jar has no dev.capnp.bench.rpc.RpcBench (an older build?)" >&2
+  exit 2
+fi
+case " $modes " in *" pinned "*)
+  if ! command -v taskset >/dev/null; then echo "taskset missing (util-linux)" >&2; exit 2; fi
+esac
+perf_events=raw_syscalls:sys_enter,context-switches,page-faults
+use_perf=1
+if ! command -v perf >/dev/null 2>&1; then
+  echo "WARNING: perf not found: no syscall / context-switch counts" >&2
+  use_perf=0
+elif ! perf stat -x, -e "$perf_events" -o /dev/null true >/dev/null 2>&1; then
+  echo "WARNING: perf stat -e $perf_events does not work here (permissions? tracefs?):" \
+      "no syscall / context-switch counts" >&2
+  use_perf=0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/compare-cxx.XXXXXX")
+server_pid= client_pid=
+cleanup() {
+  exec 3>&- 4<&- 5>&- 2>/dev/null || true
+  for p in $client_pid $server_pid; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+trap '' PIPE # a client that died early must not kill the script through its stdin fifo
+
+# side_cmd cxx|java: the command of one side (without its arguments)
+side_cmd() {
+  if [ "$1" = cxx ]; then
+    echo "$cxx"
+  else
+    echo "$java_bin ${BENCH_JAVA_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench"
+  fi
+}
+
+# start_server cxx|java TRANSPORT PIN: the server, its stdin on fd 3; sets server_pid, address
+start_server() {
+  rm -f "$work/sin" "$work/sout"
+  mkfifo "$work/sin"
+  # shellcheck disable=SC2046,SC2086
+  $3 $(side_cmd "$1") --serve --transport "$2" <"$work/sin" >"$work/sout" 2>"$work/serr" &
+  server_pid=$!
+  exec 3>"$work/sin"
+  address=
+  while [ -z "$address" ]; do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "the $1 $2 server exited without printing its address:" >&2
+      cat "$work/serr" >&2
+      exit 1
+    fi
+    sleep 0.05
+    address=$(sed -n 's/^ADDRESS //p' "$work/sout")
+  done
+}
+
+stop_server() { # the server exits when its stdin closes
+  exec 3>&-
+  wait "$server_pid" || true
+  server_pid=
+}
+
+# perf_start PID FILE: counts PID's threads into FILE; sets perf_pid
+perf_start() {
+  perf stat -x, -e "$perf_events" -p "$1" -o "$2" >/dev/null 2>&1 &
+  perf_pid=$!
+}
+
+# perf_count FILE EVENT: the count of EVENT in perf's CSV output, or "-"
+perf_count() {
+  awk -F, -v e="$2" '$3 == e && $1 ~ /^[0-9]+$/ {print $1; found = 1} END {if (!found) print "-"}' \
+      "$1" 2>/dev/null || echo -
+}
+
+# args_of WORKLOAD CLIENT: the client's workload arguments
+args_of() {
+  c=$2
+  case $1 in
+    cold) echo "--workload inflight --caller loop --warmup 0 --calls $cold_calls" ;;
+    ping-blocking) [ "$c" = cxx ] && cl=loop || cl=blocking
+      echo "--workload ping --caller $cl --warmup $warmup --calls $ping_calls" ;;
+    ping-loop) echo "--workload ping --caller loop --warmup $warmup --calls $ping_calls" ;;
+    inflight) echo "--workload inflight --caller loop --warmup $warmup --calls $inflight_calls" ;;
+    blob) [ "$c" = cxx ] && cl=loop || cl=$blob_caller
+      echo "--workload blob --caller $cl --warmup $blob_warmup --calls $blob_calls" ;;
+    *) echo "unknown workload $1 (cold ping-blocking ping-loop inflight blob)" >&2; exit 2 ;;
+  esac
+}
+
+# run_client cxx|java WORKLOAD PIN: one client process with the --sync handshake and perf
+# around the measured calls; sets line (the RESULT line, empty on failure) and counts
+run_client() {
+  rm -f "$work/cin" "$work/cout" "$work/perf.c" "$work/perf.s"
+  mkfifo "$work/cin" "$work/cout"
+  # shellcheck disable=SC2046,SC2086
+  $3 $(side_cmd "$1") --connect "$address" $(args_of "$2" "$1") --sync \
+      <"$work/cin" >"$work/cout" 2>"$work/cerr" &
+  client_pid=$!
+  exec 5>"$work/cin" 4<"$work/cout"
+  line= counts="- - - - - -"
+  ready=
+  while IFS= read -r l <&4; do
+    case $l in READY) ready=1; break ;; esac
+  done
+  if [ -n "$ready" ]; then
+    pc= ps=
+    if [ "$use_perf" = 1 ]; then
+      perf_start "$client_pid" "$work/perf.c"; pc=$perf_pid
+      perf_start "$server_pid" "$work/perf.s"; ps=$perf_pid
+      sleep 0.3 # let perf attach to every thread
+    fi
+    echo go >&5
+    while IFS= read -r l <&4; do
+      case $l in RESULT*) line=$l; break ;; esac
+    done
+    if [ -n "$pc" ]; then
+      kill -INT "$pc" "$ps" 2>/dev/null || true
+      wait "$pc" "$ps" 2>/dev/null || true
+      counts="$(perf_count "$work/perf.c" raw_syscalls:sys_enter)"
+      counts="$counts $(perf_count "$work/perf.c" context-switches)"
+      counts="$counts $(perf_count "$work/perf.c" page-faults)"
+      counts="$counts $(perf_count "$work/perf.s" raw_syscalls:sys_enter)"
+      counts="$counts $(perf_count "$work/perf.s" context-switches)"
+      counts="$counts $(perf_count "$work/perf.s" page-faults)"
+    fi
+    echo done >&5 2>/dev/null || true
+  fi
+  exec 4<&- 5>&-
+  wait "$client_pid" || true
+  client_pid=
+  if [ -z "$line" ]; then
+    echo "client failed:" >&2
+    tail -5 "$work/cerr" >&2
+  fi
+}
+
+# field NAME LINE: the value of NAME=... in a RESULT line
+field() {
+  echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+results="$work/results"
+: >"$results"
+echo "# compare-cxx.sh $(date -u '+%Y-%m-%d %H:%M:%S UTC'), commit" \
+    "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs," \
+    "$("$java_bin" -version 2>&1 | head -1)"
+echo "# uptime before: $(uptime)"
+echo "# modes: $modes; transports: $transports; workloads: $workloads; repeat: $repeat;" \
+    "warm-up $warmup (blob $blob_warmup), calls: ping $ping_calls, inflight $inflight_calls," \
+    "blob $blob_calls, cold $cold_calls"
+for mode in $modes; do
+  if [ "$mode" = pinned ]; then pin="taskset -c 0"; else pin=; fi
+  for transport in $transports; do
+    i=0
+    while [ "$i" -lt "$repeat" ]; do
+      for pairing in $pairings; do
+        client=${pairing%-*}
+        server=${pairing#*-}
+        start_server "$server" "$transport" "$pin"
+        for workload in $workloads; do
+          run_client "$client" "$workload" "$pin"
+          key="$mode $transport $workload $client->$server"
+          if [ -z "$line" ]; then
+            echo "$key: FAILED"
+            continue
+          fi
+          calls=$(field calls "$line")
+          # per call: syscalls, context switches and page faults of client and server
+          per_call=$(echo "$counts" | awk -v n="$calls" '{
+            for (i = 1; i <= 6; i++) printf "%s%s", (i > 1 ? " " : ""),
+                ($i == "-" ? "-" : sprintf("%.2f", $i / n)) }')
+          echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call"
+          echo "$mode $transport $workload $pairing $(field calls_per_s "$line")" \
+              "$(field median_us "$line") $(field p99_us "$line") $(field mib_per_s "$line")" \
+              "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call" \
+              >>"$results"
+        done
+        stop_server
+      done
+      i=$((i + 1))
+    done
+  done
+done
+echo "# uptime after: $(uptime)"
+if [ -n "${RESULTS:-}" ]; then
+  cp "$results" "$RESULTS"
+fi
+
+# ---------------------------------------------------------------- the table of medians
+# results columns: 1 mode 2 transport 3 workload 4 pairing 5 calls/s 6 median_us 7 p99_us
+# 8 mib/s 9 first1000_ms 10 first20000_ms 11-13 client sys cs pf /call 14-16 server
+echo
+echo "Medians of $repeat; ratio = this pairing / cxx->cxx of the same mode, transport and" \
+    "workload (latency and cold times: lower is better; calls/s and MiB/s: higher is better)."
+echo "Per call (client / server): syscalls, context switches, page faults."
+echo
+echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
+    -v pairings="$pairings" '
+  function median(key, col,    n, v, i, j, t, parts) {
+    n = 0
+    for (i = 1; i <= rows; i++) {
+      if (rk[i] == key && val[i, col] != "-" && val[i, col] != "") v[++n] = val[i, col] + 0
+    }
+    if (n == 0) return "-"
+    for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  function num(x, fmt) { return x == "-" ? "-" : sprintf(fmt, x) }
+  function ratio(x, base) { return (x == "-" || base == "-" || base == 0) ? "-" : sprintf("%.2f", x / base) }
+  {
+    rows++
+    rk[rows] = $1 " " $2 " " $3 " " $4
+    for (c = 5; c <= 16; c++) val[rows, c] = $c
+  }
+  END {
+    nm = split(modes, M, " "); nt = split(transports, T, " "); nw = split(workloads, W, " ")
+    np = split(pairings, P, " ")
+    for (a = 1; a <= nm; a++) for (b = 1; b <= nt; b++) for (w = 1; w <= nw; w++) {
+      wl = W[w]
+      if (wl ~ /^ping/) { c1 = 6; n1 = "median µs"; f1 = "%.1f"; c2 = 7; n2 = "p99 µs"; f2 = "%.1f" }
+      else if (wl == "inflight") { c1 = 5; n1 = "calls/s"; f1 = "%.0f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
+      else if (wl == "blob") { c1 = 8; n1 = "MiB/s"; f1 = "%.1f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
+      else { c1 = 9; n1 = "first 1,000 ms"; f1 = "%.1f"; c2 = 10; n2 = "first 20,000 ms"; f2 = "%.1f" }
+      base = M[a] " " T[b] " " wl " cxx-cxx"
+      b1 = median(base, c1); b2 = median(base, c2)
+      for (p = 1; p <= np; p++) {
+        key = M[a] " " T[b] " " wl " " P[p]
+        v1 = median(key, c1)
+        if (v1 == "-" && median(key, 11) == "-") continue
+        v2 = median(key, c2)
+        split(P[p], s, "-")
+        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s |\n",
+            M[a], T[b], wl, s[1], s[2], n1, num(v1, f1), ratio(v1, b1), n2, num(v2, f2), ratio(v2, b2),
+            num(median(key, 11), "%.2f"), num(median(key, 14), "%.2f"),
+            num(median(key, 12), "%.2f"), num(median(key, 15), "%.2f"),
+            num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f")
+      }
+    }
+  }' "$results"
