@@ -28,6 +28,12 @@
 # keep the raw results in this file). SMOKE=1: one quick unpinned repetition with few calls, to
 # check that every pairing and workload talks (~1 min).
 set -eu
+if [ $# -gt 0 ]; then
+  # everything is set through the environment (see above); an argument is a mistake, not a run
+  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  echo "compare-cxx.sh takes no arguments (got: $*); set REPEAT, MODES, ... instead" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
