@@ -36,6 +36,8 @@ public final class AddressBookCpuTime {
     report("Java buildSerializeRead", people, run(bench::buildSerializeRead, seconds, threads));
     report("protobuf-java buildSerializeRead", people,
         run(protobuf::buildSerializeRead, seconds, threads));
+    report("Java buildSerializeReadSized", people,
+        run(bench::buildSerializeReadSized, seconds, threads));
     report("Java buildSerializeReadPacked", people,
         run(bench::buildSerializeReadPacked, seconds, threads));
     report("Java buildSerializeReadReusing", people,
