@@ -95,6 +95,24 @@ public final class MessageReader {
   }
 
   /**
+   * The root struct, read into {@code reuse} (a reader of {@code factory}'s type, moved to the
+   * root and returned; a new reader if it is {@code null}): a program that reads message after
+   * message can do so with the same readers (see the generated {@code getX(reuse)} methods).
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param reuse the reader to move to the root, or {@code null} for a new one
+   * @return {@code reuse} moved to the root struct, or a new reader if it was {@code null}
+   */
+  public <R extends StructReader> R getRoot(StructFactory<?, R> factory, R reuse) {
+    if (reuse == null) {
+      return getRoot(factory);
+    }
+    return Wire.readStructInto(reuse, rootSegment(), capTable, 0, null, 0,
+        options.nestingLimit());
+  }
+
+  /**
    * The root pointer, uninterpreted.
    *
    * @return the root pointer, uninterpreted

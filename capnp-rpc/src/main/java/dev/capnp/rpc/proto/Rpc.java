@@ -610,6 +610,11 @@ public final class Rpc {
         return _getStructField(Rpc.Message.FACTORY, 0);
       }
 
+      /** {@code getUnimplemented()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Message.Reader getUnimplemented(Rpc.Message.Reader reuse) {
+        return _getStructField(Rpc.Message.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code abort} is set. */
       public boolean isAbort() {
         return _getShortField(0) == (short) 1;
@@ -632,6 +637,11 @@ public final class Rpc {
         return _getStructField(Rpc.Exception.FACTORY, 0);
       }
 
+      /** {@code getAbort()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getAbort(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code bootstrap} is set. */
       public boolean isBootstrap() {
         return _getShortField(0) == (short) 8;
@@ -645,6 +655,11 @@ public final class Rpc {
       /** Request the peer's bootstrap interface. */
       public Rpc.Bootstrap.Reader getBootstrap() {
         return _getStructField(Rpc.Bootstrap.FACTORY, 0);
+      }
+
+      /** {@code getBootstrap()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Bootstrap.Reader getBootstrap(Rpc.Bootstrap.Reader reuse) {
+        return _getStructField(Rpc.Bootstrap.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code call} is set. */
@@ -662,6 +677,11 @@ public final class Rpc {
         return _getStructField(Rpc.Call.FACTORY, 0);
       }
 
+      /** {@code getCall()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Call.Reader getCall(Rpc.Call.Reader reuse) {
+        return _getStructField(Rpc.Call.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code return} is set. */
       public boolean isReturn() {
         return _getShortField(0) == (short) 3;
@@ -675,6 +695,11 @@ public final class Rpc {
       /** Complete a method call. */
       public Rpc.Return.Reader getReturn() {
         return _getStructField(Rpc.Return.FACTORY, 0);
+      }
+
+      /** {@code getReturn()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Return.Reader getReturn(Rpc.Return.Reader reuse) {
+        return _getStructField(Rpc.Return.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code finish} is set. */
@@ -692,6 +717,11 @@ public final class Rpc {
         return _getStructField(Rpc.Finish.FACTORY, 0);
       }
 
+      /** {@code getFinish()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Finish.Reader getFinish(Rpc.Finish.Reader reuse) {
+        return _getStructField(Rpc.Finish.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code resolve} is set. */
       public boolean isResolve() {
         return _getShortField(0) == (short) 5;
@@ -705,6 +735,11 @@ public final class Rpc {
       /** Resolve a previously-sent promise. */
       public Rpc.Resolve.Reader getResolve() {
         return _getStructField(Rpc.Resolve.FACTORY, 0);
+      }
+
+      /** {@code getResolve()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Resolve.Reader getResolve(Rpc.Resolve.Reader reuse) {
+        return _getStructField(Rpc.Resolve.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code release} is set. */
@@ -722,6 +757,11 @@ public final class Rpc {
         return _getStructField(Rpc.Release.FACTORY, 0);
       }
 
+      /** {@code getRelease()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Release.Reader getRelease(Rpc.Release.Reader reuse) {
+        return _getStructField(Rpc.Release.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code disembargo} is set. */
       public boolean isDisembargo() {
         return _getShortField(0) == (short) 13;
@@ -735,6 +775,11 @@ public final class Rpc {
       /** Lift an embargo used to enforce E-order over promise resolution. */
       public Rpc.Disembargo.Reader getDisembargo() {
         return _getStructField(Rpc.Disembargo.FACTORY, 0);
+      }
+
+      /** {@code getDisembargo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Disembargo.Reader getDisembargo(Rpc.Disembargo.Reader reuse) {
+        return _getStructField(Rpc.Disembargo.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code obsoleteSave} is set. */
@@ -786,6 +831,11 @@ public final class Rpc {
         return _getStructField(Rpc.Provide.FACTORY, 0);
       }
 
+      /** {@code getProvide()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Provide.Reader getProvide(Rpc.Provide.Reader reuse) {
+        return _getStructField(Rpc.Provide.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code accept} is set. */
       public boolean isAccept() {
         return _getShortField(0) == (short) 11;
@@ -801,6 +851,11 @@ public final class Rpc {
         return _getStructField(Rpc.Accept.FACTORY, 0);
       }
 
+      /** {@code getAccept()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Accept.Reader getAccept(Rpc.Accept.Reader reuse) {
+        return _getStructField(Rpc.Accept.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code join} is set. */
       public boolean isJoin() {
         return _getShortField(0) == (short) 12;
@@ -814,6 +869,11 @@ public final class Rpc {
       /** Directly connect to the common root of two or more proxied caps. */
       public Rpc.Join.Reader getJoin() {
         return _getStructField(Rpc.Join.FACTORY, 0);
+      }
+
+      /** {@code getJoin()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Join.Reader getJoin(Rpc.Join.Reader reuse) {
+        return _getStructField(Rpc.Join.FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -2302,6 +2362,11 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** The type ID of the interface being called.  Each capability may implement multiple interfaces. */
       public long getInterfaceId() {
         return _getLongField(1);
@@ -2334,9 +2399,19 @@ public final class Rpc {
         return _getStructField(Rpc.Payload.FACTORY, 1);
       }
 
+      /** {@code getParams()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Payload.Reader getParams(Rpc.Payload.Reader reuse) {
+        return _getStructField(Rpc.Payload.FACTORY, 1, reuse);
+      }
+
       /** Where should the return message be sent? */
       public Rpc.Call.SendResultsTo.Reader getSendResultsTo() {
         return new Rpc.Call.SendResultsTo.Reader(this);
+      }
+
+      /** {@code getSendResultsTo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Call.SendResultsTo.Reader getSendResultsTo(Rpc.Call.SendResultsTo.Reader reuse) {
+        return reuse == null ? new Rpc.Call.SendResultsTo.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -2727,6 +2802,11 @@ public final class Rpc {
         return _getStructField(Rpc.Payload.FACTORY, 0);
       }
 
+      /** {@code getResults()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Payload.Reader getResults(Rpc.Payload.Reader reuse) {
+        return _getStructField(Rpc.Payload.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code exception} is set. */
       public boolean isException() {
         return _getShortField(3) == (short) 1;
@@ -2740,6 +2820,11 @@ public final class Rpc {
       /** Indicates that the call failed and explains why. */
       public Rpc.Exception.Reader getException() {
         return _getStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code getException()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getException(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code canceled} is set. */
@@ -3553,6 +3638,11 @@ public final class Rpc {
         return _getStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
+      /** {@code getCap()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.CapDescriptor.Reader getCap(Rpc.CapDescriptor.Reader reuse) {
+        return _getStructField(Rpc.CapDescriptor.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code exception} is set. */
       public boolean isException() {
         return _getShortField(2) == (short) 1;
@@ -3566,6 +3656,11 @@ public final class Rpc {
       /** Indicates that the promise was broken. */
       public Rpc.Exception.Reader getException() {
         return _getStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code getException()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getException(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -4453,8 +4548,18 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       public Rpc.Disembargo.Context.Reader getContext() {
         return new Rpc.Disembargo.Context.Reader(this);
+      }
+
+      /** {@code getContext()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Disembargo.Context.Reader getContext(Rpc.Disembargo.Context.Reader reuse) {
+        return reuse == null ? new Rpc.Disembargo.Context.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -4695,6 +4800,11 @@ public final class Rpc {
       /** What is to be provided to the third party. */
       public Rpc.MessageTarget.Reader getTarget() {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
+      }
+
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
       }
 
       /** True if {@code recipient} is set (non-null). */
@@ -5384,6 +5494,11 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** True if {@code keyPart} is set (non-null). */
       public boolean hasKeyPart() {
         return !_pointerFieldIsNull(1);
@@ -5725,6 +5840,11 @@ public final class Rpc {
         return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
+      /** {@code getPromisedAnswer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Reader getPromisedAnswer(Rpc.PromisedAnswer.Reader reuse) {
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
+      }
+
       @java.lang.Override
       public java.lang.String toString() {
         return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
@@ -5991,6 +6111,11 @@ public final class Rpc {
       /** Descriptors corresponding to the cap pointers in `content`. */
       public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable() {
         return _getListField(Rpc.CapDescriptor._LIST_FACTORY, 1);
+      }
+
+      /** {@code getCapTable()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable(dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> reuse) {
+        return _getListField(Rpc.CapDescriptor._LIST_FACTORY, 1, reuse);
       }
 
       @java.lang.Override
@@ -6349,6 +6474,11 @@ public final class Rpc {
         return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
+      /** {@code getReceiverAnswer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Reader getReceiverAnswer(Rpc.PromisedAnswer.Reader reuse) {
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code thirdPartyHosted} is set. */
       public boolean isThirdPartyHosted() {
         return _getShortField(0) == (short) 5;
@@ -6370,6 +6500,11 @@ public final class Rpc {
        */
       public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted() {
         return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
+      }
+
+      /** {@code getThirdPartyHosted()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted(Rpc.ThirdPartyCapDescriptor.Reader reuse) {
+        return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0, reuse);
       }
 
       /**
@@ -7216,6 +7351,11 @@ public final class Rpc {
         return _getListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0);
       }
 
+      /** {@code getTransform()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform(dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> reuse) {
+        return _getListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, reuse);
+      }
+
       @java.lang.Override
       public java.lang.String toString() {
         return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
@@ -7817,6 +7957,11 @@ public final class Rpc {
         return _getTextField(0);
       }
 
+      /** {@code getReason()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getReason(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /**
        * The type of the error. The purpose of this enum is not to describe the error itself, but
        * rather to describe how the client might want to respond to the error.
@@ -7847,6 +7992,11 @@ public final class Rpc {
        */
       public dev.capnp.runtime.Text.Reader getTrace() {
         return _getTextField(1);
+      }
+
+      /** {@code getTrace()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getTrace(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(1, reuse);
       }
 
       @java.lang.Override
