@@ -29,11 +29,20 @@ public final class MessageReader {
    * @param options the limits applied while reading
    */
   public MessageReader(ByteBuffer[] segmentBuffers, ReaderOptions options) {
+    this(segmentBuffers, options, false);
+  }
+
+  /**
+   * {@code sliced}: the buffers are already little-endian slices of their segments (made by
+   * the framing code), used as they are instead of sliced again.
+   */
+  MessageReader(ByteBuffer[] segmentBuffers, ReaderOptions options, boolean sliced) {
     this.options = options;
     this.segments = new SegmentReader[segmentBuffers.length];
     Limiter limiter = new Limiter(options.traversalLimitInWords(), segments);
     for (int i = 0; i < segmentBuffers.length; i++) {
-      ByteBuffer b = segmentBuffers[i].slice().order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = sliced ? segmentBuffers[i]
+          : segmentBuffers[i].slice().order(ByteOrder.LITTLE_ENDIAN);
       segments[i] = new SegmentReader(b, i, limiter);
     }
   }
