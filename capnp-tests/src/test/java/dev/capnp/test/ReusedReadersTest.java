@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capnp.runtime.Data;
+import dev.capnp.runtime.DataList;
 import dev.capnp.runtime.DecodeException;
+import dev.capnp.runtime.ListList;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.PrimitiveList;
@@ -15,6 +17,7 @@ import dev.capnp.runtime.TextList;
 import dev.capnp.test.TestSchema.TestAllTypes;
 import dev.capnp.test.TestSchema.TestDefaults;
 import dev.capnp.test.TestSchema.TestGroups;
+import dev.capnp.test.TestSchema.TestLists;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -73,6 +76,44 @@ class ReusedReadersTest {
       assertThat(element.getTextField(text))
           .hasToString(root.getStructList().get(i).getTextField().toString());
     }
+  }
+
+  @Test
+  void listElementsReadIntoTheGivenReaders() {
+    MessageBuilder message = new MessageBuilder();
+    TestLists.Builder lists = message.initRoot(TestLists.FACTORY);
+    ListList.Builder<PrimitiveList.Int.Builder, PrimitiveList.Int.Reader> ints =
+        lists.initInt32ListList(3);
+    for (int i = 0; i < 3; i++) {
+      PrimitiveList.Int.Builder inner = ints.init(i, i + 1);
+      for (int j = 0; j <= i; j++) {
+        inner.set(j, 10 * i + j);
+      }
+    }
+    MessageReader read = Serialize.read(ByteBuffer.wrap(Serialize.toBytes(message)));
+
+    ListList.Reader<PrimitiveList.Int.Reader> outer =
+        read.getRoot(TestLists.FACTORY).getInt32ListList();
+    PrimitiveList.Int.Reader inner = null;
+    StringBuilder seen = new StringBuilder();
+    for (int i = 0; i < outer.size(); i++) {
+      PrimitiveList.Int.Reader element = outer.get(i, inner);
+      assertThat(inner == null || element == inner).isTrue();
+      inner = element;
+      for (int j = 0; j < inner.size(); j++) {
+        seen.append(inner.get(j)).append(' ');
+      }
+    }
+    assertThat(seen).hasToString("0 10 11 20 21 22 ");
+
+    MessageBuilder second = new MessageBuilder();
+    DataList.Builder data = second.initRoot(TestAllTypes.FACTORY).initDataList(2);
+    data.set(0, new Data.Reader(AllTypesValues.bytes("ab")));
+    data.set(1, new Data.Reader(AllTypesValues.bytes("cde")));
+    DataList.Reader bytes = second.asReader().getRoot(TestAllTypes.FACTORY).getDataList();
+    Data.Reader element = bytes.get(0, null);
+    assertThat(bytes.get(1, element)).isSameAs(element);
+    assertThat(element.toArray()).isEqualTo(AllTypesValues.bytes("cde"));
   }
 
   @Test
