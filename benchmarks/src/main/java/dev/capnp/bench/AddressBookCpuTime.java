@@ -36,6 +36,8 @@ public final class AddressBookCpuTime {
     report("Java buildSerializeRead", people, run(bench::buildSerializeRead, seconds, threads));
     report("protobuf-java buildSerializeRead", people,
         run(protobuf::buildSerializeRead, seconds, threads));
+    report("Java buildSerializeReadSized", people,
+        run(bench::buildSerializeReadSized, seconds, threads));
     report("Java buildSerializeReadPacked", people,
         run(bench::buildSerializeReadPacked, seconds, threads));
     report("Java buildSerializeReadReusing", people,
@@ -48,6 +50,8 @@ public final class AddressBookCpuTime {
     report("protobuf-java walkOnly", people, run(protobuf::walkOnly, seconds, threads));
     report("Java walkOnlyReusingReaders", people,
         run(bench::walkOnlyReusingReaders, seconds, threads));
+    report("Java walkOnlyCursors", people, run(bench::walkOnlyCursors, seconds, threads));
+    report("Java readWalkCursors", people, run(bench::readWalkCursors, seconds, threads));
   }
 
   /** Wall and CPU microseconds per round, and a checksum that keeps the work alive. */

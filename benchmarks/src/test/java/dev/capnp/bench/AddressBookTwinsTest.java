@@ -24,6 +24,11 @@ class AddressBookTwinsTest {
     assertThat(protobuf.buildSerializeRead()).isEqualTo(expected);
     assertThat(capnp.walkOnly()).isEqualTo(expected);
     assertThat(capnp.walkOnlyReusingReaders()).isEqualTo(expected);
+    assertThat(capnp.walkOnlyCursors()).isEqualTo(expected);
+    assertThat(capnp.walkOnlyCursors()).isEqualTo(expected);
+    assertThat(capnp.readWalkCursors()).isEqualTo(expected);
+    assertThat(capnp.buildSerializeReadSized()).isEqualTo(expected);
+    assertThat(capnp.buildSerializeReadSized()).isEqualTo(expected);
     assertThat(capnp.readWalk()).isEqualTo(expected);
     assertThat(capnp.unpackRead()).isEqualTo(expected);
     assertThat(capnp.buildSerializeRead()).isEqualTo(expected);

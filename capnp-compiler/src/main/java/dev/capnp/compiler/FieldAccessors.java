@@ -201,6 +201,12 @@ final class FieldAccessors {
       w.open("public " + ctx.readerType(g, ctx.chain) + " " + methodName("get", f) + "()");
       w.line("return new " + g + ".Reader" + ctx.diamond() + "(" + ctx.factoryArgs() + "this);");
       w.close();
+      emitReuseDoc(f);
+      w.open("public " + ctx.readerType(g, ctx.chain) + " " + methodName("get", f) + "("
+          + ctx.readerType(g, ctx.chain) + " reuse)");
+      w.line("return reuse == null ? new " + g + ".Reader" + ctx.diamond() + "("
+          + ctx.factoryArgs() + "this) : _group(reuse);");
+      w.close();
       return;
     }
     Kind k = f.type().kind();
@@ -246,6 +252,25 @@ final class FieldAccessors {
     w.line("return " + typedPointerRead(k, fieldFactory(ctx, f, jt, false)) + f.offset()
         + pointerDefault(ctx, f) + ");");
     w.close();
+    if (k == Kind.TEXT || k == Kind.DATA || k == Kind.STRUCT || k == Kind.LIST) {
+      emitReuseDoc(f);
+      w.open("public " + jt.reader() + " " + methodName("get", f) + "(" + jt.reader()
+          + " reuse)");
+      w.line("return " + typedPointerRead(k, fieldFactory(ctx, f, jt, false)) + f.offset()
+          + pointerDefault(ctx, f) + ", reuse);");
+      w.close();
+    }
+  }
+
+  /**
+   * The comment of a Reader's {@code getX(reuse)}: the getter that moves a reader of the
+   * field's type to the value instead of making a new one, so that a walk of a message can
+   * read it with the same few readers (allocating nothing, with or without escape analysis).
+   */
+  private void emitReuseDoc(Field f) {
+    w.line("");
+    w.line("/** {@code " + methodName("get", f) + "()} read into {@code reuse}, moved to the"
+        + " value and returned (a new reader if {@code reuse} is null). */");
   }
 
   /**

@@ -39,10 +39,7 @@ final class BuilderArena implements Arena {
    * of about the same size again allocates no segment.
    */
   void reset() {
-    long used = 0;
-    for (SegmentBuilder s : segments) {
-      used += s.pos;
-    }
+    long used = usedWords();
     SegmentBuilder first = segments.get(0);
     if (segments.size() > 1) {
       segments.clear();
@@ -51,6 +48,15 @@ final class BuilderArena implements Arena {
       return;
     }
     first.zeroAllocated();
+  }
+
+  /** Words allocated over all segments. */
+  long usedWords() {
+    long n = 0;
+    for (int i = 0; i < segments.size(); i++) {
+      n += segments.get(i).pos;
+    }
+    return n;
   }
 
   SegmentBuilder segment(int id) {

@@ -39,13 +39,18 @@ public final class Data {
     }
   }
 
-  /** Read-only bytes, wrapping the message buffer without copying. */
+  /**
+   * Read-only bytes, wrapping the message buffer without copying. A reader given to a generated
+   * {@code getX(Data.Reader reuse)} as {@code reuse} is moved to that field's bytes (and
+   * returned) instead of a new one being made (see {@link Text.Reader}).
+   */
   public static final class Reader {
     static final Reader EMPTY = new Reader(new byte[0]);
 
-    final ByteBuffer buffer;
-    final int offset;
-    final int size;
+    // Not final: a reader can be moved to other bytes.
+    ByteBuffer buffer;
+    int offset;
+    int size;
 
     /**
      * Data holding {@code bytes} (not copied).
@@ -64,6 +69,13 @@ public final class Data {
      * @param size the number of bytes
      */
     public Reader(ByteBuffer buffer, int offset, int size) {
+      this.buffer = buffer;
+      this.offset = offset;
+      this.size = size;
+    }
+
+    /** Moves this reader to the {@code size} bytes at {@code offset} of {@code buffer}. */
+    final void moveTo(ByteBuffer buffer, int offset, int size) {
       this.buffer = buffer;
       this.offset = offset;
       this.size = size;

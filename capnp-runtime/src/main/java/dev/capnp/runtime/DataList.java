@@ -50,6 +50,22 @@ public final class DataList {
       return _getPointerElement(Data.FACTORY, index);
     }
 
+    /**
+     * Element {@code index}, read into {@code reuse} (moved to the element and returned; see
+     * {@link Data.Reader}), or a new reader if {@code reuse} is {@code null}.
+     *
+     * @param index the element index, from 0
+     * @param reuse the reader to move to the element, or {@code null} for a new one
+     * @return {@code reuse} moved to element {@code index}, or a new reader
+     */
+    public Data.Reader get(int index, Data.Reader reuse) {
+      if (reuse == null || reuse == Data.Reader.EMPTY) {
+        return get(index);
+      }
+      int word = structPointerCount == 0 ? checkIndex(index) : pointerWord(index);
+      return Wire.readDataInto(reuse, structPointerCount == 0 ? null : segment, word, null, 0);
+    }
+
     @Override
     public Iterator<Data.Reader> iterator() {
       return new ElementIterator<>(this::get, elementCount);

@@ -75,6 +75,27 @@ public final class ListList {
       return _getPointerElement(factory, index);
     }
 
+    /**
+     * Element {@code index}, read into {@code reuse}: a list reader of the element type (for
+     * instance one returned by {@link #get(int)}) is moved to the element and returned, so that
+     * a walk needs one element reader, not one per element; {@code null} (or an element type
+     * that is not a list) reads a new reader.
+     *
+     * @param index the element index, from 0
+     * @param reuse the reader to move to the element, or {@code null} for a new one
+     * @return {@code reuse} moved to element {@code index}, or a new reader
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public R get(int index, R reuse) {
+      if (!(reuse instanceof ListReader) || !(factory instanceof ListFactory)) {
+        return get(index);
+      }
+      int word = structPointerCount == 0 ? checkIndex(index) : pointerWord(index);
+      Wire.readListInto((ListFactory) factory, (ListReader) reuse,
+          structPointerCount == 0 ? null : segment, capTable, word, null, 0, nestingLimit);
+      return reuse;
+    }
+
     @Override
     public Iterator<R> iterator() {
       return new ElementIterator<>(this::get, elementCount);

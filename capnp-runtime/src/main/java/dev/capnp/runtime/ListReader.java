@@ -7,15 +7,18 @@ package dev.capnp.runtime;
  * validated when its pointer was read.
  */
 public abstract class ListReader {
-  final SegmentReader segment;
-  final CapTableReader capTable;
-  final int ptr;
-  final int elementCount;
-  final int step;
-  final int structDataSize;
-  final int structPointerCount;
-  final ElementSize elementSize;
-  final int nestingLimit;
+  // Not final: a reader can be moved to another list of its type (a generated
+  // getX(reuse) for a list field), so that a walk needs one list reader per field, not one
+  // per list.
+  SegmentReader segment;
+  CapTableReader capTable;
+  int ptr;
+  int elementCount;
+  int step;
+  int structDataSize;
+  int structPointerCount;
+  ElementSize elementSize;
+  int nestingLimit;
 
   /**
    * A reader for the list at the given location (see {@link ListFactory}).
@@ -52,6 +55,21 @@ public abstract class ListReader {
   protected ListReader(ListReader other) {
     this(other.segment, other.capTable, other.ptr, other.elementCount, other.step,
         other.structDataSize, other.structPointerCount, other.elementSize, other.nestingLimit);
+  }
+
+  /** Moves this reader to another list (same parameters as the constructor, non-null). */
+  final void moveTo(SegmentReader segment, CapTableReader capTable, int ptr, int elementCount,
+      int step, int structDataSize, int structPointerCount, ElementSize elementSize,
+      int nestingLimit) {
+    this.segment = segment;
+    this.capTable = capTable;
+    this.ptr = ptr;
+    this.elementCount = elementCount;
+    this.step = step;
+    this.structDataSize = structDataSize;
+    this.structPointerCount = structPointerCount;
+    this.elementSize = elementSize;
+    this.nestingLimit = nestingLimit;
   }
 
   /**

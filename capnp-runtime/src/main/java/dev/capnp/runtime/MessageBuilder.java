@@ -30,6 +30,52 @@ public final class MessageBuilder {
   }
 
   /**
+   * A message whose first segment is sized from the messages built before with the same
+   * {@code sizing}: large enough for what the previous one used, plus a quarter (or
+   * {@value #DEFAULT_FIRST_SEGMENT_WORDS} words for the first message). A program that builds
+   * one message after another, of about the same size, then allocates (and the JVM zeroes)
+   * about the memory each message needs instead of a fixed first segment, and each message
+   * usually fits its first segment. {@link #reset()} is the other way to build messages in a
+   * loop: it reuses one message's memory.
+   *
+   * @param sizing the sizes of the messages built before with it (updated: this message is
+   *     the next one's "previous message")
+   */
+  public MessageBuilder(Sizing sizing) {
+    this(sizing.nextFirstSegmentWords());
+    sizing.previous = arena;
+  }
+
+  /**
+   * Sizes the first segment of each new message from the previous one (see
+   * {@link MessageBuilder#MessageBuilder(Sizing)}). Not thread-safe: use one per thread or per
+   * stream of messages. It keeps a reference to the last message built with it (to read its
+   * size when the next one is made).
+   */
+  public static final class Sizing {
+    private BuilderArena previous;
+
+    /** A sizing that has seen no message yet. */
+    public Sizing() {}
+
+    /**
+     * The first segment size, in words, for the next message: what the previous message
+     * used, plus a quarter, rounded up to 8 words; {@value #DEFAULT_FIRST_SEGMENT_WORDS} if
+     * there was none.
+     *
+     * @return the first segment size, in words, for the next message
+     */
+    public int nextFirstSegmentWords() {
+      BuilderArena p = previous;
+      if (p == null) {
+        return DEFAULT_FIRST_SEGMENT_WORDS;
+      }
+      long used = p.usedWords();
+      return (int) Math.min(BuilderArena.MAX_SEGMENT_WORDS, (used + (used >>> 2) + 7) & ~7L);
+    }
+  }
+
+  /**
    * Empties this message so that it can be built again, reusing its memory: afterwards it is
    * like a new message whose first segment is large enough for everything the previous content
    * used (several segments are merged into one), so that building messages of about the same
@@ -125,11 +171,7 @@ public final class MessageBuilder {
    * @return the words allocated over all segments
    */
   public long sizeInWords() {
-    long n = 0;
-    for (SegmentBuilder s : arena.segments) {
-      n += s.pos;
-    }
-    return n;
+    return arena.usedWords();
   }
 
   /**

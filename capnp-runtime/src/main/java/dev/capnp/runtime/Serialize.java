@@ -75,13 +75,11 @@ public final class Serialize {
     ByteBuffer[] segs = new ByteBuffer[(int) count];
     int pos = start + headerBytes;
     for (int i = 0; i < count; i++) {
-      ByteBuffer s = b.duplicate();
-      s.limit(pos + sizes[i] * 8).position(pos);
-      segs[i] = s.slice().order(ByteOrder.LITTLE_ENDIAN);
+      segs[i] = b.slice(pos, sizes[i] * 8).order(ByteOrder.LITTLE_ENDIAN);
       pos += sizes[i] * 8;
     }
     buffer.position(pos);
-    return new MessageReader(segs, options);
+    return new MessageReader(segs, options, true);
   }
 
   /**

@@ -106,10 +106,14 @@ public final class StructList {
      * it (readers of its fields obtained earlier, and group readers, stay where they were).
      *
      * @param index the element index, from 0
-     * @param reuse a reader of this list's element type, moved to the element
-     * @return {@code reuse}, moved to element {@code index}
+     * @param reuse a reader of this list's element type, moved to the element; {@code null}
+     *     reads a new reader (as {@link #get(int)})
+     * @return {@code reuse}, moved to element {@code index} (or a new reader)
      */
     public R get(int index, R reuse) {
+      if (reuse == null) {
+        return get(index);
+      }
       int data = byteOffset(index);
       reuse.moveTo(segment, capTable, data, structDataSize,
           (data + (structDataSize >>> 3)) >>> 3, structPointerCount, nestingLimit - 1);

@@ -475,4 +475,173 @@ public abstract class StructReader {
     return Wire.readList((ListFactory<?, R>) factory, pointerSegment(pointerIndex), capTable,
         pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
   }
+
+  // Reads into a reused reader: generated getX(reuse) call these. Each moves reuse (a reader
+  // of the field's type) to the field's value and returns it, or reads a new reader when
+  // reuse is null; the checks and errors are those of the reads above. A walk that passes the
+  // same readers again and again allocates nothing, with or without escape analysis.
+
+  /**
+   * Reads the {@code Text} pointer {@code pointerIndex} into {@code reuse} (see
+   * {@link Text.Reader}); a null pointer reads as empty.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param reuse the reader to move to the field's text, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's text, or a new reader if it was {@code null}
+   */
+  protected final Text.Reader _getTextField(int pointerIndex, Text.Reader reuse) {
+    if (reuse == null || reuse == Text.Reader.EMPTY) {
+      return _getTextField(pointerIndex);
+    }
+    return Wire.readTextInto(reuse, pointerSegment(pointerIndex), pointers + pointerIndex, null,
+        0);
+  }
+
+  /**
+   * Like {@link #_getTextField(int, Text.Reader)}, a null pointer reading as the default.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @param reuse the reader to move to the field's text, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's text, or a new reader if it was {@code null}
+   */
+  protected final Text.Reader _getTextField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords, Text.Reader reuse) {
+    if (reuse == null || reuse == Text.Reader.EMPTY) {
+      return _getTextField(pointerIndex, defaultSegment, defaultOffsetWords);
+    }
+    return Wire.readTextInto(reuse, pointerSegment(pointerIndex), pointers + pointerIndex,
+        defaultSegment, defaultOffsetWords);
+  }
+
+  /**
+   * Reads the {@code Data} pointer {@code pointerIndex} into {@code reuse}; a null pointer
+   * reads as empty.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param reuse the reader to move to the field's bytes, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's bytes, or a new reader if it was {@code null}
+   */
+  protected final Data.Reader _getDataField(int pointerIndex, Data.Reader reuse) {
+    if (reuse == null || reuse == Data.Reader.EMPTY) {
+      return _getDataField(pointerIndex);
+    }
+    return Wire.readDataInto(reuse, pointerSegment(pointerIndex), pointers + pointerIndex, null,
+        0);
+  }
+
+  /**
+   * Like {@link #_getDataField(int, Data.Reader)}, a null pointer reading as the default.
+   *
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @param reuse the reader to move to the field's bytes, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's bytes, or a new reader if it was {@code null}
+   */
+  protected final Data.Reader _getDataField(int pointerIndex, SegmentReader defaultSegment,
+      int defaultOffsetWords, Data.Reader reuse) {
+    if (reuse == null || reuse == Data.Reader.EMPTY) {
+      return _getDataField(pointerIndex, defaultSegment, defaultOffsetWords);
+    }
+    return Wire.readDataInto(reuse, pointerSegment(pointerIndex), pointers + pointerIndex,
+        defaultSegment, defaultOffsetWords);
+  }
+
+  /**
+   * Reads the struct pointer {@code pointerIndex} into {@code reuse}, a reader of
+   * {@code factory}'s type; a null pointer reads as the struct's default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param reuse the reader to move to the field's struct, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's struct, or a new reader if it was {@code null}
+   */
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex, R reuse) {
+    if (reuse == null) {
+      return _getStructField(factory, pointerIndex);
+    }
+    return Wire.readStructInto(reuse, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /**
+   * Like {@link #_getStructField(PointerFactory, int, StructReader)}, a null pointer reading as
+   * the default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @param reuse the reader to move to the field's struct, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's struct, or a new reader if it was {@code null}
+   */
+  protected final <R extends StructReader> R _getStructField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords, R reuse) {
+    if (reuse == null) {
+      return _getStructField(factory, pointerIndex, defaultSegment, defaultOffsetWords);
+    }
+    return Wire.readStructInto(reuse, pointerSegment(pointerIndex), capTable,
+        pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
+
+  /**
+   * Reads the list pointer {@code pointerIndex} into {@code reuse}, a reader of
+   * {@code factory}'s list type; a null pointer reads as an empty list.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param reuse the reader to move to the field's list, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's list, or a new reader if it was {@code null}
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex, R reuse) {
+    if (reuse == null) {
+      return _getListField(factory, pointerIndex);
+    }
+    return Wire.readListInto((ListFactory<?, R>) factory, reuse, pointerSegment(pointerIndex),
+        capTable, pointers + pointerIndex, null, 0, nestingLimit);
+  }
+
+  /**
+   * Like {@link #_getListField(PointerFactory, int, ListReader)}, a null pointer reading as the
+   * default.
+   *
+   * @param <R> the reader type
+   * @param factory the type to read the value as
+   * @param pointerIndex the index of the pointer in the pointer section
+   * @param defaultSegment the segment holding the default value, or {@code null} for none
+   * @param defaultOffsetWords word offset of the default pointer within {@code defaultSegment}
+   * @param reuse the reader to move to the field's list, or {@code null} for a new one
+   * @return {@code reuse} moved to the field's list, or a new reader if it was {@code null}
+   */
+  @SuppressWarnings("unchecked")
+  protected final <R extends ListReader> R _getListField(PointerFactory<?, R> factory,
+      int pointerIndex, SegmentReader defaultSegment, int defaultOffsetWords, R reuse) {
+    if (reuse == null) {
+      return _getListField(factory, pointerIndex, defaultSegment, defaultOffsetWords);
+    }
+    return Wire.readListInto((ListFactory<?, R>) factory, reuse, pointerSegment(pointerIndex),
+        capTable, pointers + pointerIndex, defaultSegment, defaultOffsetWords, nestingLimit);
+  }
+
+  /**
+   * Moves {@code group}, the reader of one of this struct's groups, to this struct (a group
+   * shares its struct's location): what a generated {@code getG(reuse)} returns for a non-null
+   * {@code reuse}.
+   *
+   * @param <R> the group's reader type
+   * @param group the group reader to move
+   * @return {@code group}, moved to this struct
+   */
+  protected final <R extends StructReader> R _group(R group) {
+    group.moveTo(segment, capTable, data, dataSize, pointers, pointerCount, nestingLimit);
+    return group;
+  }
 }

@@ -48,13 +48,19 @@ public final class Text {
   /**
    * Read-only text. Wraps the message buffer without copying; {@link #toString()} decodes the
    * UTF-8 once and caches the result.
+   *
+   * <p>A reader given to a generated {@code getX(Text.Reader reuse)} as {@code reuse} is moved
+   * to that field's text (and returned) instead of a new one being made: reading text that
+   * way needs one reader for a whole walk. Such a reader is a cursor: it shows the last text
+   * it was moved to (its {@code String}, if {@link #toString()} made one, is forgotten).
    */
   public static final class Reader implements CharSequence {
     static final Reader EMPTY = new Reader(new byte[0]);
 
-    final ByteBuffer buffer;
-    final int offset;
-    final int size;
+    // Not final: a reader can be moved to other text (see the class comment).
+    ByteBuffer buffer;
+    int offset;
+    int size;
     private String string;
 
     /**
@@ -87,6 +93,15 @@ public final class Text {
       this.buffer = buffer;
       this.offset = offset;
       this.size = size;
+    }
+
+    /** Moves this reader to the text of {@code size} bytes at {@code offset} of {@code buffer}. */
+    final void moveTo(ByteBuffer buffer, int offset, int size) {
+      this.buffer = buffer;
+      this.offset = offset;
+      this.size = size;
+      this.string = null;
+      this.ascii = 0;
     }
 
     /**

@@ -50,6 +50,22 @@ public final class TextList {
       return _getPointerElement(Text.FACTORY, index);
     }
 
+    /**
+     * Element {@code index}, read into {@code reuse} (moved to the element and returned; see
+     * {@link Text.Reader}), or a new reader if {@code reuse} is {@code null}.
+     *
+     * @param index the element index, from 0
+     * @param reuse the reader to move to the element, or {@code null} for a new one
+     * @return {@code reuse} moved to element {@code index}, or a new reader
+     */
+    public Text.Reader get(int index, Text.Reader reuse) {
+      if (reuse == null || reuse == Text.Reader.EMPTY) {
+        return get(index);
+      }
+      int word = structPointerCount == 0 ? checkIndex(index) : pointerWord(index);
+      return Wire.readTextInto(reuse, structPointerCount == 0 ? null : segment, word, null, 0);
+    }
+
     @Override
     public Iterator<Text.Reader> iterator() {
       return new ElementIterator<>(this::get, elementCount);

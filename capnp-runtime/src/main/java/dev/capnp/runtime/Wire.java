@@ -212,6 +212,48 @@ final class Wire {
     return f.constructReader(s, cap, data, dataBits, pointers, pc, nest);
   }
 
+  /**
+   * {@link #readStruct} moving {@code r} (a reader of {@code f}'s type, not null) to the struct
+   * instead of constructing a reader: same checks, same errors.
+   */
+  static <R extends StructReader> R readStructInto(R r, SegmentReader seg, CapTableReader cap,
+      int refOff, SegmentReader defSeg, int defOff, int nesting) {
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
+    }
+    if (ref == 0) {
+      r.moveTo(SegmentReader.EMPTY, cap == null ? CapTableReader.EMPTY : cap, 0, 0, 0, 0,
+          Integer.MAX_VALUE);
+      return r;
+    }
+    if (nesting-- <= 0) {
+      throw nestingError(seg, refOff);
+    }
+    int target;
+    SegmentReader s = seg;
+    if (kind(ref) == FAR) {
+      long tag = farTag(seg, ref, refOff);
+      s = farSegment(seg, ref);
+      target = farTarget(seg, ref);
+      ref = tag;
+    } else {
+      target = refOff + 1 + offset(ref);
+    }
+    if (kind(ref) != STRUCT) {
+      throw kindError("a struct pointer", ref, seg, refOff);
+    }
+    int dw = structDataWords(ref);
+    int pc = structPointerCount(ref);
+    s.checkObject(target, dw + pc, ReadTarget.STRUCT, seg, refOff);
+    r.moveTo(s, cap == null ? CapTableReader.EMPTY : cap, target << 3, dw << 6, target + dw, pc,
+        nesting);
+    return r;
+  }
+
   /** Whether a list of {@code actual} elements can be read as one of {@code expected}. */
   private static boolean isListCompatible(ElementSize expected, ElementSize actual,
       int dataBits, int pointerCount) {
@@ -320,6 +362,54 @@ final class Wire {
     }
     // (an empty list keeps the caller's nesting limit: it has nothing to nest)
     return f.constructReader(s, cap, ptr, count, step, dataBits, pc, es, nesting);
+  }
+
+  /**
+   * {@link #readList} moving {@code r} (a reader of {@code f}'s list type, not null) to the
+   * list instead of constructing a reader: same checks, same errors.
+   */
+  static <R extends ListReader> R readListInto(ListFactory<?, R> f, R r, SegmentReader seg,
+      CapTableReader cap, int refOff, SegmentReader defSeg, int defOff, int nesting) {
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+      cap = CapTableReader.EMPTY;
+      nesting = Integer.MAX_VALUE;
+    }
+    if (cap == null) {
+      cap = CapTableReader.EMPTY;
+    }
+    if (ref == 0) {
+      r.moveTo(SegmentReader.EMPTY, cap, 0, 0, f.emptyStepBits, f.emptyDataBits,
+          f.emptyPointerCount, f.elementSize, nesting);
+      return r;
+    }
+    if (nesting-- <= 0) {
+      throw nestingError(seg, refOff);
+    }
+    int target;
+    SegmentReader s = seg;
+    if (kind(ref) == FAR) {
+      long tag = farTag(seg, ref, refOff);
+      s = farSegment(seg, ref);
+      target = farTarget(seg, ref);
+      ref = tag;
+    } else {
+      target = refOff + 1 + offset(ref);
+    }
+    long shape = checkList(f.elementSize, ref, s, target, seg, refOff);
+    if (kind(shape) == STRUCT) {
+      int dw = structDataWords(shape);
+      int pc = structPointerCount(shape);
+      r.moveTo(s, cap, (target + 1) << 3, (int) shape >>> 2, (dw + pc) << 6, dw << 6, pc,
+          ElementSize.INLINE_COMPOSITE, nesting);
+    } else {
+      ElementSize es = ElementSize.fromCode(listSizeCode(shape));
+      r.moveTo(s, cap, target << 3, listCount(shape), es.stepBits(), es.dataBits, es.pointers,
+          es, nesting);
+    }
+    return r;
   }
 
   /**
@@ -444,6 +534,38 @@ final class Wire {
     return new Text.Reader(buffer, offset, size);
   }
 
+  /**
+   * {@link #readText} moving {@code r} (not null) to the text instead of constructing a reader:
+   * same checks, same errors.
+   */
+  static Text.Reader readTextInto(Text.Reader r, SegmentReader seg, int refOff,
+      SegmentReader defSeg, int defOff) {
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+    }
+    if (ref == 0) {
+      r.moveTo(NO_BYTES, 0, 0);
+      return r;
+    }
+    int count = listCount(blobTag(seg, refOff, ReadTarget.TEXT));
+    SegmentReader s = seg;
+    int offset;
+    if (kind(ref) == FAR) {
+      s = blobSegment(seg, refOff);
+      offset = blobByteOffset(seg, refOff);
+    } else {
+      offset = (refOff + 1 + offset(ref)) << 3;
+    }
+    ByteBuffer buffer = s.buffer;
+    if (count == 0 || buffer.get(offset + count - 1) != 0) {
+      throw new DecodeException("text is not NUL-terminated " + seg.where(refOff));
+    }
+    r.moveTo(buffer, offset, count - 1);
+    return r;
+  }
+
   static Data.Reader readData(SegmentReader seg, int refOff, SegmentReader defSeg, int defOff) {
     ByteBuffer buffer = NO_BYTES;
     int offset = 0;
@@ -465,6 +587,30 @@ final class Wire {
       buffer = s.buffer;
     }
     return new Data.Reader(buffer, offset, size);
+  }
+
+  /**
+   * {@link #readData} moving {@code r} (not null) to the bytes instead of constructing a
+   * reader: same checks, same errors.
+   */
+  static Data.Reader readDataInto(Data.Reader r, SegmentReader seg, int refOff,
+      SegmentReader defSeg, int defOff) {
+    long ref = seg == null ? 0 : seg.getWord(refOff);
+    if (ref == 0 && defSeg != null && (ref = defSeg.getWord(defOff)) != 0) {
+      seg = defSeg;
+      refOff = defOff;
+    }
+    if (ref == 0) {
+      r.moveTo(NO_BYTES, 0, 0);
+      return r;
+    }
+    int size = listCount(blobTag(seg, refOff, ReadTarget.DATA));
+    if (kind(ref) == FAR) {
+      r.moveTo(blobSegment(seg, refOff).buffer, blobByteOffset(seg, refOff), size);
+    } else {
+      r.moveTo(seg.buffer, (refOff + 1 + offset(ref)) << 3, size);
+    }
+    return r;
   }
 
   /** Kind of the pointer at {@code refOff} after following far pointers. */

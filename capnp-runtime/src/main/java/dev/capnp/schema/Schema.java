@@ -825,6 +825,11 @@ public final class Schema {
           return _getTextField(0);
         }
 
+        /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+          return _getTextField(0, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -1041,6 +1046,11 @@ public final class Schema {
          */
         public dev.capnp.runtime.Text.Reader getName() {
           return _getTextField(0);
+        }
+
+        /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+          return _getTextField(0, reuse);
         }
 
         /**
@@ -1426,6 +1436,11 @@ public final class Schema {
             return _getTextField(0);
           }
 
+          /** {@code getDocComment()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+          public dev.capnp.runtime.Text.Reader getDocComment(dev.capnp.runtime.Text.Reader reuse) {
+            return _getTextField(0, reuse);
+          }
+
           @java.lang.Override
           public java.lang.String toString() {
             return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -1511,6 +1526,11 @@ public final class Schema {
           return _getTextField(0);
         }
 
+        /** {@code getDocComment()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Text.Reader getDocComment(dev.capnp.runtime.Text.Reader reuse) {
+          return _getTextField(0, reuse);
+        }
+
         /** True if {@code members} is set (non-null). */
         public boolean hasMembers() {
           return !_pointerFieldIsNull(1);
@@ -1525,6 +1545,11 @@ public final class Schema {
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> getMembers() {
           return _getListField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1);
+        }
+
+        /** {@code getMembers()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> getMembers(dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Member.Reader> reuse) {
+          return _getListField(Schema.Node.SourceInfo.Member._LIST_FACTORY, 1, reuse);
         }
 
         @java.lang.Override
@@ -1731,6 +1756,11 @@ public final class Schema {
          */
         public dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> getFields() {
           return _getListField(Schema.Field._LIST_FACTORY, 3);
+        }
+
+        /** {@code getFields()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> getFields(dev.capnp.runtime.StructList.Reader<Schema.Field.Reader> reuse) {
+          return _getListField(Schema.Field._LIST_FACTORY, 3, reuse);
         }
 
         @java.lang.Override
@@ -1951,6 +1981,11 @@ public final class Schema {
           return _getListField(Schema.Enumerant._LIST_FACTORY, 3);
         }
 
+        /** {@code getEnumerants()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> getEnumerants(dev.capnp.runtime.StructList.Reader<Schema.Enumerant.Reader> reuse) {
+          return _getListField(Schema.Enumerant._LIST_FACTORY, 3, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -2041,6 +2076,11 @@ public final class Schema {
           return _getListField(Schema.Method._LIST_FACTORY, 3);
         }
 
+        /** {@code getMethods()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> getMethods(dev.capnp.runtime.StructList.Reader<Schema.Method.Reader> reuse) {
+          return _getListField(Schema.Method._LIST_FACTORY, 3, reuse);
+        }
+
         /** True if {@code superclasses} is set (non-null). */
         public boolean hasSuperclasses() {
           return !_pointerFieldIsNull(4);
@@ -2049,6 +2089,11 @@ public final class Schema {
         /** Superclasses of this interface. */
         public dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> getSuperclasses() {
           return _getListField(Schema.Superclass._LIST_FACTORY, 4);
+        }
+
+        /** {@code getSuperclasses()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> getSuperclasses(dev.capnp.runtime.StructList.Reader<Schema.Superclass.Reader> reuse) {
+          return _getListField(Schema.Superclass._LIST_FACTORY, 4, reuse);
         }
 
         @java.lang.Override
@@ -2170,6 +2215,11 @@ public final class Schema {
           return _getStructField(Schema.Type.FACTORY, 3);
         }
 
+        /** {@code getType()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.Reader getType(Schema.Type.Reader reuse) {
+          return _getStructField(Schema.Type.FACTORY, 3, reuse);
+        }
+
         /** True if {@code value} is set (non-null). */
         public boolean hasValue() {
           return !_pointerFieldIsNull(4);
@@ -2177,6 +2227,11 @@ public final class Schema {
 
         public Schema.Value.Reader getValue() {
           return _getStructField(Schema.Value.FACTORY, 4);
+        }
+
+        /** {@code getValue()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Value.Reader getValue(Schema.Value.Reader reuse) {
+          return _getStructField(Schema.Value.FACTORY, 4, reuse);
         }
 
         @java.lang.Override
@@ -2294,6 +2349,11 @@ public final class Schema {
 
         public Schema.Type.Reader getType() {
           return _getStructField(Schema.Type.FACTORY, 3);
+        }
+
+        /** {@code getType()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.Reader getType(Schema.Type.Reader reuse) {
+          return _getStructField(Schema.Type.FACTORY, 3, reuse);
         }
 
         public boolean getTargetsFile() {
@@ -2540,6 +2600,11 @@ public final class Schema {
         return _getTextField(0);
       }
 
+      /** {@code getDisplayName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getDisplayName(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /**
        * If you want a shorter version of `displayName` (just naming this node, without its surrounding
        * scope), chop off this many characters from the beginning of `displayName`.
@@ -2569,6 +2634,11 @@ public final class Schema {
         return _getListField(Schema.Node.Parameter._LIST_FACTORY, 5);
       }
 
+      /** {@code getParameters()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getParameters(dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> reuse) {
+        return _getListField(Schema.Node.Parameter._LIST_FACTORY, 5, reuse);
+      }
+
       /**
        * True if this node is generic, meaning that it or one of its parent scopes has a non-empty
        * `parameters`.
@@ -2587,6 +2657,11 @@ public final class Schema {
         return _getListField(Schema.Node.NestedNode._LIST_FACTORY, 1);
       }
 
+      /** {@code getNestedNodes()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> getNestedNodes(dev.capnp.runtime.StructList.Reader<Schema.Node.NestedNode.Reader> reuse) {
+        return _getListField(Schema.Node.NestedNode._LIST_FACTORY, 1, reuse);
+      }
+
       /** True if {@code annotations} is set (non-null). */
       public boolean hasAnnotations() {
         return !_pointerFieldIsNull(2);
@@ -2595,6 +2670,11 @@ public final class Schema {
       /** Annotations applied to this node. */
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
         return _getListField(Schema.Annotation._LIST_FACTORY, 2);
+      }
+
+      /** {@code getAnnotations()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> reuse) {
+        return _getListField(Schema.Annotation._LIST_FACTORY, 2, reuse);
       }
 
       /** True if the union member {@code file} is set. */
@@ -2616,6 +2696,11 @@ public final class Schema {
         return new Schema.Node.Struct.Reader(this);
       }
 
+      /** {@code getStruct()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Node.Struct.Reader getStruct(Schema.Node.Struct.Reader reuse) {
+        return reuse == null ? new Schema.Node.Struct.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code enum} is set. */
       public boolean isEnum() {
         return _getShortField(6) == (short) 2;
@@ -2623,6 +2708,11 @@ public final class Schema {
 
       public Schema.Node.Enum.Reader getEnum() {
         return new Schema.Node.Enum.Reader(this);
+      }
+
+      /** {@code getEnum()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Node.Enum.Reader getEnum(Schema.Node.Enum.Reader reuse) {
+        return reuse == null ? new Schema.Node.Enum.Reader(this) : _group(reuse);
       }
 
       /** True if the union member {@code interface} is set. */
@@ -2634,6 +2724,11 @@ public final class Schema {
         return new Schema.Node.Interface.Reader(this);
       }
 
+      /** {@code getInterface()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Node.Interface.Reader getInterface(Schema.Node.Interface.Reader reuse) {
+        return reuse == null ? new Schema.Node.Interface.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code const} is set. */
       public boolean isConst() {
         return _getShortField(6) == (short) 4;
@@ -2643,6 +2738,11 @@ public final class Schema {
         return new Schema.Node.Const.Reader(this);
       }
 
+      /** {@code getConst()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Node.Const.Reader getConst(Schema.Node.Const.Reader reuse) {
+        return reuse == null ? new Schema.Node.Const.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code annotation} is set. */
       public boolean isAnnotation() {
         return _getShortField(6) == (short) 5;
@@ -2650,6 +2750,11 @@ public final class Schema {
 
       public Schema.Node.Annotation.Reader getAnnotation() {
         return new Schema.Node.Annotation.Reader(this);
+      }
+
+      /** {@code getAnnotation()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Node.Annotation.Reader getAnnotation(Schema.Node.Annotation.Reader reuse) {
+        return reuse == null ? new Schema.Node.Annotation.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -3183,6 +3288,11 @@ public final class Schema {
           return _getStructField(Schema.Type.FACTORY, 2);
         }
 
+        /** {@code getType()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.Reader getType(Schema.Type.Reader reuse) {
+          return _getStructField(Schema.Type.FACTORY, 2, reuse);
+        }
+
         /** True if {@code defaultValue} is set (non-null). */
         public boolean hasDefaultValue() {
           return !_pointerFieldIsNull(3);
@@ -3190,6 +3300,11 @@ public final class Schema {
 
         public Schema.Value.Reader getDefaultValue() {
           return _getStructField(Schema.Value.FACTORY, 3);
+        }
+
+        /** {@code getDefaultValue()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Value.Reader getDefaultValue(Schema.Value.Reader reuse) {
+          return _getStructField(Schema.Value.FACTORY, 3, reuse);
         }
 
         /**
@@ -3564,6 +3679,11 @@ public final class Schema {
         return _getTextField(0);
       }
 
+      /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /**
        * Indicates where this member appeared in the code, relative to other members.
        * Code ordering may have semantic relevance -- programmers tend to place related fields
@@ -3585,6 +3705,11 @@ public final class Schema {
         return _getListField(Schema.Annotation._LIST_FACTORY, 1);
       }
 
+      /** {@code getAnnotations()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> reuse) {
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1, reuse);
+      }
+
       /**
        * If the field is in a union, this is the value which the union's discriminant should take when
        * the field is active.  If the field is not in a union, this is 0xffff.
@@ -3603,6 +3728,11 @@ public final class Schema {
         return new Schema.Field.Slot.Reader(this);
       }
 
+      /** {@code getSlot()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Field.Slot.Reader getSlot(Schema.Field.Slot.Reader reuse) {
+        return reuse == null ? new Schema.Field.Slot.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code group} is set. */
       public boolean isGroup() {
         return _getShortField(4) == (short) 1;
@@ -3613,8 +3743,18 @@ public final class Schema {
         return new Schema.Field.Group.Reader(this);
       }
 
+      /** {@code getGroup()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Field.Group.Reader getGroup(Schema.Field.Group.Reader reuse) {
+        return reuse == null ? new Schema.Field.Group.Reader(this) : _group(reuse);
+      }
+
       public Schema.Field.Ordinal.Reader getOrdinal() {
         return new Schema.Field.Ordinal.Reader(this);
+      }
+
+      /** {@code getOrdinal()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Field.Ordinal.Reader getOrdinal(Schema.Field.Ordinal.Reader reuse) {
+        return reuse == null ? new Schema.Field.Ordinal.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -3956,6 +4096,11 @@ public final class Schema {
         return _getTextField(0);
       }
 
+      /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /**
        * Specifies order in which the enumerants were declared in the code.
        * Like Struct.Field.codeOrder.
@@ -3971,6 +4116,11 @@ public final class Schema {
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
         return _getListField(Schema.Annotation._LIST_FACTORY, 1);
+      }
+
+      /** {@code getAnnotations()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> reuse) {
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1, reuse);
       }
 
       @java.lang.Override
@@ -4235,6 +4385,11 @@ public final class Schema {
         return _getStructField(Schema.Brand.FACTORY, 0);
       }
 
+      /** {@code getBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Brand.Reader getBrand(Schema.Brand.Reader reuse) {
+        return _getStructField(Schema.Brand.FACTORY, 0, reuse);
+      }
+
       @java.lang.Override
       public java.lang.String toString() {
         return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -4451,6 +4606,11 @@ public final class Schema {
         return _getTextField(0);
       }
 
+      /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /**
        * Specifies order in which the methods were declared in the code.
        * Like Struct.Field.codeOrder.
@@ -4470,6 +4630,11 @@ public final class Schema {
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getImplicitParameters() {
         return _getListField(Schema.Node.Parameter._LIST_FACTORY, 4);
+      }
+
+      /** {@code getImplicitParameters()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> getImplicitParameters(dev.capnp.runtime.StructList.Reader<Schema.Node.Parameter.Reader> reuse) {
+        return _getListField(Schema.Node.Parameter._LIST_FACTORY, 4, reuse);
       }
 
       /**
@@ -4495,6 +4660,11 @@ public final class Schema {
         return _getStructField(Schema.Brand.FACTORY, 2);
       }
 
+      /** {@code getParamBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Brand.Reader getParamBrand(Schema.Brand.Reader reuse) {
+        return _getStructField(Schema.Brand.FACTORY, 2, reuse);
+      }
+
       /** ID of the return struct type; similar to `paramStructType`. */
       public long getResultStructType() {
         return _getLongField(2);
@@ -4510,6 +4680,11 @@ public final class Schema {
         return _getStructField(Schema.Brand.FACTORY, 3);
       }
 
+      /** {@code getResultBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Brand.Reader getResultBrand(Schema.Brand.Reader reuse) {
+        return _getStructField(Schema.Brand.FACTORY, 3, reuse);
+      }
+
       /** True if {@code annotations} is set (non-null). */
       public boolean hasAnnotations() {
         return !_pointerFieldIsNull(1);
@@ -4517,6 +4692,11 @@ public final class Schema {
 
       public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations() {
         return _getListField(Schema.Annotation._LIST_FACTORY, 1);
+      }
+
+      /** {@code getAnnotations()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> getAnnotations(dev.capnp.runtime.StructList.Reader<Schema.Annotation.Reader> reuse) {
+        return _getListField(Schema.Annotation._LIST_FACTORY, 1, reuse);
       }
 
       @java.lang.Override
@@ -4961,6 +5141,11 @@ public final class Schema {
           return _getStructField(Schema.Type.FACTORY, 0);
         }
 
+        /** {@code getElementType()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.Reader getElementType(Schema.Type.Reader reuse) {
+          return _getStructField(Schema.Type.FACTORY, 0, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -5051,6 +5236,11 @@ public final class Schema {
 
         public Schema.Brand.Reader getBrand() {
           return _getStructField(Schema.Brand.FACTORY, 0);
+        }
+
+        /** {@code getBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Brand.Reader getBrand(Schema.Brand.Reader reuse) {
+          return _getStructField(Schema.Brand.FACTORY, 0, reuse);
         }
 
         @java.lang.Override
@@ -5153,6 +5343,11 @@ public final class Schema {
           return _getStructField(Schema.Brand.FACTORY, 0);
         }
 
+        /** {@code getBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Brand.Reader getBrand(Schema.Brand.Reader reuse) {
+          return _getStructField(Schema.Brand.FACTORY, 0, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -5251,6 +5446,11 @@ public final class Schema {
 
         public Schema.Brand.Reader getBrand() {
           return _getStructField(Schema.Brand.FACTORY, 0);
+        }
+
+        /** {@code getBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Brand.Reader getBrand(Schema.Brand.Reader reuse) {
+          return _getStructField(Schema.Brand.FACTORY, 0, reuse);
         }
 
         @java.lang.Override
@@ -5756,6 +5956,11 @@ public final class Schema {
           return new Schema.Type.AnyPointer.Unconstrained.Reader(this);
         }
 
+        /** {@code getUnconstrained()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.AnyPointer.Unconstrained.Reader getUnconstrained(Schema.Type.AnyPointer.Unconstrained.Reader reuse) {
+          return reuse == null ? new Schema.Type.AnyPointer.Unconstrained.Reader(this) : _group(reuse);
+        }
+
         /** True if the union member {@code parameter} is set. */
         public boolean isParameter() {
           return _getShortField(4) == (short) 1;
@@ -5764,6 +5969,11 @@ public final class Schema {
         /** This is actually a reference to a type parameter defined within this scope. */
         public Schema.Type.AnyPointer.Parameter.Reader getParameter() {
           return new Schema.Type.AnyPointer.Parameter.Reader(this);
+        }
+
+        /** {@code getParameter()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.AnyPointer.Parameter.Reader getParameter(Schema.Type.AnyPointer.Parameter.Reader reuse) {
+          return reuse == null ? new Schema.Type.AnyPointer.Parameter.Reader(this) : _group(reuse);
         }
 
         /** True if the union member {@code implicitMethodParameter} is set. */
@@ -5777,6 +5987,11 @@ public final class Schema {
          */
         public Schema.Type.AnyPointer.ImplicitMethodParameter.Reader getImplicitMethodParameter() {
           return new Schema.Type.AnyPointer.ImplicitMethodParameter.Reader(this);
+        }
+
+        /** {@code getImplicitMethodParameter()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.AnyPointer.ImplicitMethodParameter.Reader getImplicitMethodParameter(Schema.Type.AnyPointer.ImplicitMethodParameter.Reader reuse) {
+          return reuse == null ? new Schema.Type.AnyPointer.ImplicitMethodParameter.Reader(this) : _group(reuse);
         }
 
         @java.lang.Override
@@ -6064,6 +6279,11 @@ public final class Schema {
         return new Schema.Type.List.Reader(this);
       }
 
+      /** {@code getList()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Type.List.Reader getList(Schema.Type.List.Reader reuse) {
+        return reuse == null ? new Schema.Type.List.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code enum} is set. */
       public boolean isEnum() {
         return _getShortField(0) == (short) 15;
@@ -6071,6 +6291,11 @@ public final class Schema {
 
       public Schema.Type.Enum.Reader getEnum() {
         return new Schema.Type.Enum.Reader(this);
+      }
+
+      /** {@code getEnum()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Type.Enum.Reader getEnum(Schema.Type.Enum.Reader reuse) {
+        return reuse == null ? new Schema.Type.Enum.Reader(this) : _group(reuse);
       }
 
       /** True if the union member {@code struct} is set. */
@@ -6082,6 +6307,11 @@ public final class Schema {
         return new Schema.Type.Struct.Reader(this);
       }
 
+      /** {@code getStruct()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Type.Struct.Reader getStruct(Schema.Type.Struct.Reader reuse) {
+        return reuse == null ? new Schema.Type.Struct.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code interface} is set. */
       public boolean isInterface() {
         return _getShortField(0) == (short) 17;
@@ -6091,6 +6321,11 @@ public final class Schema {
         return new Schema.Type.Interface.Reader(this);
       }
 
+      /** {@code getInterface()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Type.Interface.Reader getInterface(Schema.Type.Interface.Reader reuse) {
+        return reuse == null ? new Schema.Type.Interface.Reader(this) : _group(reuse);
+      }
+
       /** True if the union member {@code anyPointer} is set. */
       public boolean isAnyPointer() {
         return _getShortField(0) == (short) 18;
@@ -6098,6 +6333,11 @@ public final class Schema {
 
       public Schema.Type.AnyPointer.Reader getAnyPointer() {
         return new Schema.Type.AnyPointer.Reader(this);
+      }
+
+      /** {@code getAnyPointer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Type.AnyPointer.Reader getAnyPointer(Schema.Type.AnyPointer.Reader reuse) {
+        return reuse == null ? new Schema.Type.AnyPointer.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -6768,6 +7008,11 @@ public final class Schema {
           return _getListField(Schema.Brand.Binding._LIST_FACTORY, 0);
         }
 
+        /** {@code getBind()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> getBind(dev.capnp.runtime.StructList.Reader<Schema.Brand.Binding.Reader> reuse) {
+          return _getListField(Schema.Brand.Binding._LIST_FACTORY, 0, reuse);
+        }
+
         /** True if the union member {@code inherit} is set. */
         public boolean isInherit() {
           return _getShortField(4) == (short) 1;
@@ -7099,6 +7344,11 @@ public final class Schema {
           return _getStructField(Schema.Type.FACTORY, 0);
         }
 
+        /** {@code getType()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public Schema.Type.Reader getType(Schema.Type.Reader reuse) {
+          return _getStructField(Schema.Type.FACTORY, 0, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -7207,6 +7457,11 @@ public final class Schema {
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> getScopes() {
         return _getListField(Schema.Brand.Scope._LIST_FACTORY, 0);
+      }
+
+      /** {@code getScopes()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> getScopes(dev.capnp.runtime.StructList.Reader<Schema.Brand.Scope.Reader> reuse) {
+        return _getListField(Schema.Brand.Scope._LIST_FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -7606,6 +7861,11 @@ public final class Schema {
         return _getTextField(0);
       }
 
+      /** {@code getText()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getText(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       /** True if the union member {@code data} is set. */
       public boolean isData() {
         return _getShortField(0) == (short) 13;
@@ -7618,6 +7878,11 @@ public final class Schema {
 
       public dev.capnp.runtime.Data.Reader getData() {
         return _getDataField(0);
+      }
+
+      /** {@code getData()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Data.Reader getData(dev.capnp.runtime.Data.Reader reuse) {
+        return _getDataField(0, reuse);
       }
 
       /** True if the union member {@code list} is set. */
@@ -8304,6 +8569,11 @@ public final class Schema {
         return _getStructField(Schema.Brand.FACTORY, 1);
       }
 
+      /** {@code getBrand()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Brand.Reader getBrand(Schema.Brand.Reader reuse) {
+        return _getStructField(Schema.Brand.FACTORY, 1, reuse);
+      }
+
       /** True if {@code value} is set (non-null). */
       public boolean hasValue() {
         return !_pointerFieldIsNull(0);
@@ -8311,6 +8581,11 @@ public final class Schema {
 
       public Schema.Value.Reader getValue() {
         return _getStructField(Schema.Value.FACTORY, 0);
+      }
+
+      /** {@code getValue()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.Value.Reader getValue(Schema.Value.Reader reuse) {
+        return _getStructField(Schema.Value.FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -9090,6 +9365,11 @@ public final class Schema {
             return _getTextField(0);
           }
 
+          /** {@code getName()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+          public dev.capnp.runtime.Text.Reader getName(dev.capnp.runtime.Text.Reader reuse) {
+            return _getTextField(0, reuse);
+          }
+
           @java.lang.Override
           public java.lang.String toString() {
             return dev.capnp.dynamic.TextFormat.toString(this, Schema.SCHEMA, TYPE_ID);
@@ -9195,6 +9475,11 @@ public final class Schema {
           return _getTextField(0);
         }
 
+        /** {@code getFilename()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Text.Reader getFilename(dev.capnp.runtime.Text.Reader reuse) {
+          return _getTextField(0, reuse);
+        }
+
         /** True if {@code imports} is set (non-null). */
         public boolean hasImports() {
           return !_pointerFieldIsNull(1);
@@ -9203,6 +9488,11 @@ public final class Schema {
         /** List of all imported paths seen in this file. */
         public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> getImports() {
           return _getListField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1);
+        }
+
+        /** {@code getImports()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> getImports(dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Import.Reader> reuse) {
+          return _getListField(Schema.CodeGeneratorRequest.RequestedFile.Import._LIST_FACTORY, 1, reuse);
         }
 
         @java.lang.Override
@@ -9335,6 +9625,11 @@ public final class Schema {
         return _getStructField(Schema.CapnpVersion.FACTORY, 2);
       }
 
+      /** {@code getCapnpVersion()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Schema.CapnpVersion.Reader getCapnpVersion(Schema.CapnpVersion.Reader reuse) {
+        return _getStructField(Schema.CapnpVersion.FACTORY, 2, reuse);
+      }
+
       /** True if {@code nodes} is set (non-null). */
       public boolean hasNodes() {
         return !_pointerFieldIsNull(0);
@@ -9346,6 +9641,11 @@ public final class Schema {
        */
       public dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> getNodes() {
         return _getListField(Schema.Node._LIST_FACTORY, 0);
+      }
+
+      /** {@code getNodes()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> getNodes(dev.capnp.runtime.StructList.Reader<Schema.Node.Reader> reuse) {
+        return _getListField(Schema.Node._LIST_FACTORY, 0, reuse);
       }
 
       /** True if {@code sourceInfo} is set (non-null). */
@@ -9361,6 +9661,11 @@ public final class Schema {
         return _getListField(Schema.Node.SourceInfo._LIST_FACTORY, 3);
       }
 
+      /** {@code getSourceInfo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> getSourceInfo(dev.capnp.runtime.StructList.Reader<Schema.Node.SourceInfo.Reader> reuse) {
+        return _getListField(Schema.Node.SourceInfo._LIST_FACTORY, 3, reuse);
+      }
+
       /** True if {@code requestedFiles} is set (non-null). */
       public boolean hasRequestedFiles() {
         return !_pointerFieldIsNull(1);
@@ -9369,6 +9674,11 @@ public final class Schema {
       /** Files which were listed on the command line. */
       public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> getRequestedFiles() {
         return _getListField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1);
+      }
+
+      /** {@code getRequestedFiles()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> getRequestedFiles(dev.capnp.runtime.StructList.Reader<Schema.CodeGeneratorRequest.RequestedFile.Reader> reuse) {
+        return _getListField(Schema.CodeGeneratorRequest.RequestedFile._LIST_FACTORY, 1, reuse);
       }
 
       @java.lang.Override

@@ -47,6 +47,32 @@ class BuilderReuseTest {
   }
 
   @Test
+  void sizingGivesTheFirstSegmentWhatThePreviousMessageUsedPlusAQuarter() {
+    MessageBuilder.Sizing sizing = new MessageBuilder.Sizing();
+    assertThat(sizing.nextFirstSegmentWords())
+        .isEqualTo(MessageBuilder.DEFAULT_FIRST_SEGMENT_WORDS);
+    MessageBuilder first = new MessageBuilder(sizing);
+    StructList.Builder<T.Builder> list = first.initRoot(T.FACTORY).initF(50);
+    for (int i = 0; i < 50; i++) {
+      list.get(i).setA(i).setC("element " + i);
+    }
+    long used = first.sizeInWords();
+    int expected = (int) ((used + used / 4 + 7) / 8 * 8);
+    assertThat(sizing.nextFirstSegmentWords()).isEqualTo(expected);
+    MessageBuilder second = new MessageBuilder(sizing);
+    assertThat(second.rootSegment().sizeInWords()).isEqualTo(expected);
+    StructList.Builder<T.Builder> again = second.initRoot(T.FACTORY).initF(50);
+    for (int i = 0; i < 50; i++) {
+      again.get(i).setA(i).setC("element " + i);
+    }
+    assertThat(second.segmentCount()).isOne();
+    assertThat(Serialize.toBytes(second)).isEqualTo(Serialize.toBytes(first));
+    // an empty previous message still leaves room for a small one
+    new MessageBuilder(sizing);
+    assertThat(sizing.nextFirstSegmentWords()).isEqualTo(8);
+  }
+
+  @Test
   void textFromAStringIsItsUtf8Encoding() {
     for (String s : new String[] {"", "ascii only", "h\u00e9llo \u20ac \ud83d\ude00"}) {
       MessageBuilder mb = new MessageBuilder();

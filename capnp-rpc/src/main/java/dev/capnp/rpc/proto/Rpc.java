@@ -539,6 +539,11 @@ public final class Rpc {
         return _getStructField(Rpc.Message.FACTORY, 0);
       }
 
+      /** {@code getUnimplemented()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Message.Reader getUnimplemented(Rpc.Message.Reader reuse) {
+        return _getStructField(Rpc.Message.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code abort} is set. */
       public boolean isAbort() {
         return _getShortField(0) == (short) 1;
@@ -551,6 +556,11 @@ public final class Rpc {
 
       public Rpc.Exception.Reader getAbort() {
         return _getStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code getAbort()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getAbort(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code bootstrap} is set. */
@@ -567,6 +577,11 @@ public final class Rpc {
         return _getStructField(Rpc.Bootstrap.FACTORY, 0);
       }
 
+      /** {@code getBootstrap()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Bootstrap.Reader getBootstrap(Rpc.Bootstrap.Reader reuse) {
+        return _getStructField(Rpc.Bootstrap.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code call} is set. */
       public boolean isCall() {
         return _getShortField(0) == (short) 2;
@@ -579,6 +594,11 @@ public final class Rpc {
 
       public Rpc.Call.Reader getCall() {
         return _getStructField(Rpc.Call.FACTORY, 0);
+      }
+
+      /** {@code getCall()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Call.Reader getCall(Rpc.Call.Reader reuse) {
+        return _getStructField(Rpc.Call.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code return} is set. */
@@ -595,6 +615,11 @@ public final class Rpc {
         return _getStructField(Rpc.Return.FACTORY, 0);
       }
 
+      /** {@code getReturn()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Return.Reader getReturn(Rpc.Return.Reader reuse) {
+        return _getStructField(Rpc.Return.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code finish} is set. */
       public boolean isFinish() {
         return _getShortField(0) == (short) 4;
@@ -607,6 +632,11 @@ public final class Rpc {
 
       public Rpc.Finish.Reader getFinish() {
         return _getStructField(Rpc.Finish.FACTORY, 0);
+      }
+
+      /** {@code getFinish()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Finish.Reader getFinish(Rpc.Finish.Reader reuse) {
+        return _getStructField(Rpc.Finish.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code resolve} is set. */
@@ -623,6 +653,11 @@ public final class Rpc {
         return _getStructField(Rpc.Resolve.FACTORY, 0);
       }
 
+      /** {@code getResolve()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Resolve.Reader getResolve(Rpc.Resolve.Reader reuse) {
+        return _getStructField(Rpc.Resolve.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code release} is set. */
       public boolean isRelease() {
         return _getShortField(0) == (short) 6;
@@ -637,6 +672,11 @@ public final class Rpc {
         return _getStructField(Rpc.Release.FACTORY, 0);
       }
 
+      /** {@code getRelease()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Release.Reader getRelease(Rpc.Release.Reader reuse) {
+        return _getStructField(Rpc.Release.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code disembargo} is set. */
       public boolean isDisembargo() {
         return _getShortField(0) == (short) 13;
@@ -649,6 +689,11 @@ public final class Rpc {
 
       public Rpc.Disembargo.Reader getDisembargo() {
         return _getStructField(Rpc.Disembargo.FACTORY, 0);
+      }
+
+      /** {@code getDisembargo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Disembargo.Reader getDisembargo(Rpc.Disembargo.Reader reuse) {
+        return _getStructField(Rpc.Disembargo.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code obsoleteSave} is set. */
@@ -693,6 +738,11 @@ public final class Rpc {
         return _getStructField(Rpc.Provide.FACTORY, 0);
       }
 
+      /** {@code getProvide()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Provide.Reader getProvide(Rpc.Provide.Reader reuse) {
+        return _getStructField(Rpc.Provide.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code accept} is set. */
       public boolean isAccept() {
         return _getShortField(0) == (short) 11;
@@ -705,6 +755,11 @@ public final class Rpc {
 
       public Rpc.Accept.Reader getAccept() {
         return _getStructField(Rpc.Accept.FACTORY, 0);
+      }
+
+      /** {@code getAccept()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Accept.Reader getAccept(Rpc.Accept.Reader reuse) {
+        return _getStructField(Rpc.Accept.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code thirdPartyAnswer} is set. */
@@ -721,6 +776,11 @@ public final class Rpc {
         return _getStructField(Rpc.ThirdPartyAnswer.FACTORY, 0);
       }
 
+      /** {@code getThirdPartyAnswer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.ThirdPartyAnswer.Reader getThirdPartyAnswer(Rpc.ThirdPartyAnswer.Reader reuse) {
+        return _getStructField(Rpc.ThirdPartyAnswer.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code join} is set. */
       public boolean isJoin() {
         return _getShortField(0) == (short) 12;
@@ -733,6 +793,11 @@ public final class Rpc {
 
       public Rpc.Join.Reader getJoin() {
         return _getStructField(Rpc.Join.FACTORY, 0);
+      }
+
+      /** {@code getJoin()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Join.Reader getJoin(Rpc.Join.Reader reuse) {
+        return _getStructField(Rpc.Join.FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -1898,6 +1963,11 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       public long getInterfaceId() {
         return _getLongField(1);
       }
@@ -1927,8 +1997,18 @@ public final class Rpc {
         return _getStructField(Rpc.Payload.FACTORY, 1);
       }
 
+      /** {@code getParams()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Payload.Reader getParams(Rpc.Payload.Reader reuse) {
+        return _getStructField(Rpc.Payload.FACTORY, 1, reuse);
+      }
+
       public Rpc.Call.SendResultsTo.Reader getSendResultsTo() {
         return new Rpc.Call.SendResultsTo.Reader(this);
+      }
+
+      /** {@code getSendResultsTo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Call.SendResultsTo.Reader getSendResultsTo(Rpc.Call.SendResultsTo.Reader reuse) {
+        return reuse == null ? new Rpc.Call.SendResultsTo.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -2275,6 +2355,11 @@ public final class Rpc {
         return _getStructField(Rpc.Payload.FACTORY, 0);
       }
 
+      /** {@code getResults()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Payload.Reader getResults(Rpc.Payload.Reader reuse) {
+        return _getStructField(Rpc.Payload.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code exception} is set. */
       public boolean isException() {
         return _getShortField(3) == (short) 1;
@@ -2287,6 +2372,11 @@ public final class Rpc {
 
       public Rpc.Exception.Reader getException() {
         return _getStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code getException()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getException(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** True if the union member {@code canceled} is set. */
@@ -2937,6 +3027,11 @@ public final class Rpc {
         return _getStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
+      /** {@code getCap()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.CapDescriptor.Reader getCap(Rpc.CapDescriptor.Reader reuse) {
+        return _getStructField(Rpc.CapDescriptor.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code exception} is set. */
       public boolean isException() {
         return _getShortField(2) == (short) 1;
@@ -2949,6 +3044,11 @@ public final class Rpc {
 
       public Rpc.Exception.Reader getException() {
         return _getStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code getException()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Exception.Reader getException(Rpc.Exception.Reader reuse) {
+        return _getStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -3471,6 +3571,11 @@ public final class Rpc {
           return _getDataField(1);
         }
 
+        /** {@code getAccept()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Data.Reader getAccept(dev.capnp.runtime.Data.Reader reuse) {
+          return _getDataField(1, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
@@ -3600,8 +3705,18 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       public Rpc.Disembargo.Context.Reader getContext() {
         return new Rpc.Disembargo.Context.Reader(this);
+      }
+
+      /** {@code getContext()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.Disembargo.Context.Reader getContext(Rpc.Disembargo.Context.Reader reuse) {
+        return reuse == null ? new Rpc.Disembargo.Context.Reader(this) : _group(reuse);
       }
 
       @java.lang.Override
@@ -3829,6 +3944,11 @@ public final class Rpc {
 
       public Rpc.MessageTarget.Reader getTarget() {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
+      }
+
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
       }
 
       /** True if {@code recipient} is set (non-null). */
@@ -4099,6 +4219,11 @@ public final class Rpc {
 
       public dev.capnp.runtime.Data.Reader getEmbargo() {
         return _getDataField(1);
+      }
+
+      /** {@code getEmbargo()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Data.Reader getEmbargo(dev.capnp.runtime.Data.Reader reuse) {
+        return _getDataField(1, reuse);
       }
 
       @java.lang.Override
@@ -4578,6 +4703,11 @@ public final class Rpc {
         return _getStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code getTarget()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.MessageTarget.Reader getTarget(Rpc.MessageTarget.Reader reuse) {
+        return _getStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** True if {@code keyPart} is set (non-null). */
       public boolean hasKeyPart() {
         return !_pointerFieldIsNull(1);
@@ -4865,6 +4995,11 @@ public final class Rpc {
         return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
+      /** {@code getPromisedAnswer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Reader getPromisedAnswer(Rpc.PromisedAnswer.Reader reuse) {
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
+      }
+
       @java.lang.Override
       public java.lang.String toString() {
         return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
@@ -5111,6 +5246,11 @@ public final class Rpc {
 
       public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable() {
         return _getListField(Rpc.CapDescriptor._LIST_FACTORY, 1);
+      }
+
+      /** {@code getCapTable()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> getCapTable(dev.capnp.runtime.StructList.Reader<Rpc.CapDescriptor.Reader> reuse) {
+        return _getListField(Rpc.CapDescriptor._LIST_FACTORY, 1, reuse);
       }
 
       @java.lang.Override
@@ -5423,6 +5563,11 @@ public final class Rpc {
         return _getStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
+      /** {@code getReceiverAnswer()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Reader getReceiverAnswer(Rpc.PromisedAnswer.Reader reuse) {
+        return _getStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
+      }
+
       /** True if the union member {@code thirdPartyHosted} is set. */
       public boolean isThirdPartyHosted() {
         return _getShortField(0) == (short) 5;
@@ -5435,6 +5580,11 @@ public final class Rpc {
 
       public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted() {
         return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
+      }
+
+      /** {@code getThirdPartyHosted()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public Rpc.ThirdPartyCapDescriptor.Reader getThirdPartyHosted(Rpc.ThirdPartyCapDescriptor.Reader reuse) {
+        return _getStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0, reuse);
       }
 
       public byte getAttachedFd() {
@@ -6020,6 +6170,11 @@ public final class Rpc {
 
       public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform() {
         return _getListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0);
+      }
+
+      /** {@code getTransform()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> getTransform(dev.capnp.runtime.StructList.Reader<Rpc.PromisedAnswer.Op.Reader> reuse) {
+        return _getListField(Rpc.PromisedAnswer.Op._LIST_FACTORY, 0, reuse);
       }
 
       @java.lang.Override
@@ -6629,6 +6784,11 @@ public final class Rpc {
           return _getDataField(0);
         }
 
+        /** {@code getData()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+        public dev.capnp.runtime.Data.Reader getData(dev.capnp.runtime.Data.Reader reuse) {
+          return _getDataField(0, reuse);
+        }
+
         @java.lang.Override
         public java.lang.String toString() {
           return dev.capnp.dynamic.TextFormat.toString(this, Rpc.SCHEMA, TYPE_ID);
@@ -6715,6 +6875,11 @@ public final class Rpc {
         return _getTextField(0);
       }
 
+      /** {@code getReason()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getReason(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(0, reuse);
+      }
+
       public Rpc.Exception.Type getType() {
         return Rpc.Exception.Type.fromValue(_getShortField(2) & 0xffff);
       }
@@ -6736,6 +6901,11 @@ public final class Rpc {
         return _getTextField(1);
       }
 
+      /** {@code getTrace()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.Text.Reader getTrace(dev.capnp.runtime.Text.Reader reuse) {
+        return _getTextField(1, reuse);
+      }
+
       /** True if {@code details} is set (non-null). */
       public boolean hasDetails() {
         return !_pointerFieldIsNull(2);
@@ -6743,6 +6913,11 @@ public final class Rpc {
 
       public dev.capnp.runtime.StructList.Reader<Rpc.Exception.Detail.Reader> getDetails() {
         return _getListField(Rpc.Exception.Detail._LIST_FACTORY, 2);
+      }
+
+      /** {@code getDetails()} read into {@code reuse}, moved to the value and returned (a new reader if {@code reuse} is null). */
+      public dev.capnp.runtime.StructList.Reader<Rpc.Exception.Detail.Reader> getDetails(dev.capnp.runtime.StructList.Reader<Rpc.Exception.Detail.Reader> reuse) {
+        return _getListField(Rpc.Exception.Detail._LIST_FACTORY, 2, reuse);
       }
 
       @java.lang.Override
