@@ -1,12 +1,6 @@
 package dev.capnp.bench.rpc;
 
 import dev.capnp.bench.rpc.EchoBenchApi.Echo;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -104,8 +98,9 @@ public final class EchoBench {
       served = stack.serve(o.transport);
       address = served.address();
     } else {
-      child = spawnServer(o);
-      address = readAddress(child);
+      child = ServerChild.spawn(EchoBench.class,
+          List.of("--serve", "--transport", o.transport, "--stack", o.stack));
+      address = ServerChild.readAddress(child);
     }
     try (Stack.Connected c = stack.connect(o.transport, address)) {
       Echo.Client echo = new Echo.Client(c.echo().dup());
@@ -180,26 +175,5 @@ public final class EchoBench {
         // wait for the parent to close our stdin
       }
     }
-  }
-
-  private static Process spawnServer(Options o) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoBench.class.getName(),
-        "--serve", "--transport", o.transport, "--stack", o.stack));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
-
-  private static String readAddress(Process child) throws Exception {
-    BufferedReader r = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("ADDRESS ")) {
-        return line.substring("ADDRESS ".length());
-      }
-    }
-    throw new IllegalStateException("server child exited without printing its address");
   }
 }

@@ -15,15 +15,9 @@ import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.ListList;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.Serialize;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,9 +84,10 @@ public final class ScaleBench {
       serve(transport);
       return;
     }
-    Process child = spawnServer(transport);
+    Process child = ServerChild.spawn(ScaleBench.class,
+        List.of("serve", "--serve", "--transport", transport));
     try {
-      String address = readAddress(child);
+      String address = ServerChild.readAddress(child);
       switch (mode) {
         case "exports" -> exports(address, count, batch);
         case "idle" -> idle(address, connections);
@@ -331,26 +326,5 @@ public final class ScaleBench {
       // not Linux: no figure
     }
     return 0;
-  }
-
-  private static Process spawnServer(String transport) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ScaleBench.class.getName(),
-        "serve", "--serve", "--transport", transport));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
-
-  private static String readAddress(Process child) throws Exception {
-    BufferedReader r = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null) {
-      if (line.startsWith("ADDRESS ")) {
-        return line.substring("ADDRESS ".length());
-      }
-    }
-    throw new IllegalStateException("server child exited without printing its address");
   }
 }

@@ -1,17 +1,16 @@
 package dev.capnp.bench.rpc;
 
+import static dev.capnp.bench.rpc.CxxEchoBench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capnp.bench.rpc.CxxEchoBench.Finished;
 import dev.capnp.bench.rpc.EchoBenchApi.Echo;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,27 +27,7 @@ class CxxEchoBenchSmokeTest {
 
   @BeforeAll
   static void buildCxxBench() throws Exception {
-    Path interop = Path.of(System.getProperty("user.dir")).resolve("../interop").normalize();
-    boolean required = "1".equals(System.getenv("CAPNP_INTEROP_REQUIRED"));
-    String failure = null;
-    try {
-      Finished make = run(List.of("make", "-s", "-C", interop.toString(), "all"), 600);
-      if (make.exitCode() != 0) {
-        failure = "make -C " + interop + " exited with " + make.exitCode() + ":\n"
-            + make.output();
-      }
-    } catch (IOException e) {
-      failure = "cannot run make: " + e.getMessage();
-    }
-    if (failure != null) {
-      if (required) {
-        throw new IllegalStateException(failure);
-      }
-      Assumptions.abort("C++ echo-bench not built (needs make, g++, pkg-config, capnp,"
-          + " libcapnp-dev): " + failure);
-    }
-    echoBench = interop.resolve("build/echo-bench");
-    assertThat(Files.isExecutable(echoBench)).as(echoBench + " built").isTrue();
+    echoBench = CxxEchoBench.build();
   }
 
   @Test
@@ -88,18 +67,5 @@ class CxxEchoBenchSmokeTest {
       }
     }
     assertThat(server.exitValue()).as("echo-bench server exit code").isZero();
-  }
-
-  private record Finished(int exitCode, String output) {}
-
-  private static Finished run(List<String> command, long timeoutSeconds) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException(command + " did not finish in " + timeoutSeconds + " s");
-    }
-    return new Finished(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 }
