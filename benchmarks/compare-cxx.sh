@@ -18,13 +18,20 @@
 # context-switches,page-faults -p PID` counts the client and the server separately.
 # Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
 #
+# A third side, javat ("java, tuned for start-up"), is the Java side with the start-up options of
+# benchmarks/README.md "Cold start": JAVAT_OPTS, by default -XX:TieredStopAtLevel=1 and, on a JDK
+# with ahead-of-time caches (25+), -XX:AOTCache= a cache the script first makes by running
+# dev.capnp.net.AotTraining (the library's generic training run, not this benchmark) on the same
+# jar. Add it to PAIRINGS, e.g. PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat".
+#
 # Builds what is missing: `make -C interop` (always, incremental) and, when the jar is absent,
 # `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
 # Environment: REPEAT (3), MODES ("pinned unpinned"), TRANSPORTS ("tcp unix"), WORKLOADS
 # ("cold ping-blocking ping-loop inflight blob"), PAIRINGS ("cxx-cxx java-java java-cxx cxx-java"),
 # WARMUP (20000), PING_CALLS (10000), INFLIGHT_CALLS (50000), BLOB_WARMUP (200), BLOB_CALLS
 # (1000), BLOB_CALLER (blocking), COLD_CALLS (20000), BENCH_JAR (another build of the jar),
-# BENCH_JAVA_OPTS (JVM options of every Java process), JAVA (another JDK's java), RESULTS (also
+# BENCH_JAVA_OPTS (JVM options of every Java process), JAVAT_OPTS (more JVM options of the javat
+# side, see above), JAVA (another JDK's java), RESULTS (also
 # keep the raw results in this file). SMOKE=1: one quick unpinned repetition with few calls, to
 # check that every pairing and workload talks (~1 min).
 set -eu
@@ -97,14 +104,36 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap '' PIPE # a client that died early must not kill the script through its stdin fifo
 
-# side_cmd cxx|java: the command of one side (without its arguments)
+# side_cmd cxx|java|javat: the command of one side (without its arguments)
 side_cmd() {
-  if [ "$1" = cxx ]; then
-    echo "$cxx"
-  else
-    echo "$java_bin ${BENCH_JAVA_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench"
-  fi
+  case $1 in
+    cxx) echo "$cxx" ;;
+    javat) echo "$java_bin ${BENCH_JAVA_OPTS:-} $javat_opts -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
+    *) echo "$java_bin ${BENCH_JAVA_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
+  esac
 }
+
+# the javat side's options: JAVAT_OPTS, or C1 only plus an AOT cache made by AotTraining (JDK 25+)
+javat_opts=
+case " $pairings " in *javat*)
+  if [ -n "${JAVAT_OPTS+x}" ]; then
+    javat_opts=$JAVAT_OPTS
+  else
+    javat_opts=-XX:TieredStopAtLevel=1
+    if "$java_bin" -XX:AOTMode=off -version >/dev/null 2>&1; then
+      echo "training an AOT cache with dev.capnp.net.AotTraining (about 20 s)" >&2
+      # shellcheck disable=SC2086
+      if "$java_bin" ${BENCH_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/train.aot" -cp "$jar" \
+          dev.capnp.net.AotTraining >"$work/train.out" 2>&1 && [ -s "$work/train.aot" ]; then
+        javat_opts="$javat_opts -XX:AOTCache=$work/train.aot"
+      else
+        echo "WARNING: AOT training failed; javat runs without a cache:" >&2
+        tail -5 "$work/train.out" >&2
+      fi
+    fi
+  fi
+  echo "javat options: $javat_opts" >&2
+esac
 
 # start_server cxx|java TRANSPORT PIN: the server, its stdin on fd 3; sets server_pid, address
 start_server() {

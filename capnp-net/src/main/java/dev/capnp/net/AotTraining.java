@@ -1,0 +1,282 @@
+package dev.capnp.net;
+
+import dev.capnp.net.restore.SingleRestorer;
+import dev.capnp.rpc.CallContext;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.Response;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.Server;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.Data;
+import dev.capnp.runtime.Text;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A training run for the JVM's start-up caches: a short, self-contained RPC workload that loads,
+ * links and profiles the classes and methods a capnp-java process uses on its hot paths, so that
+ * a cache made from it lets a fresh process skip most of that work. It runs a server vat and a
+ * client vat in this process, over TCP, a Unix socket and TLS on loopback, and makes the kinds of
+ * calls applications make: sequential calls from a blocking thread and from the vat's loop, 100
+ * calls in flight, pipelined calls on a returned capability, capabilities passed as parameters
+ * (a callback the server calls), errors returned, 64 KiB payloads, and the connection's close.
+ *
+ * <p>On JDK 25 (an ahead-of-time cache, JEP 483/514/515: classes loaded and linked, method
+ * profiles), with the application's own class path:
+ *
+ * <pre>
+ * java -XX:AOTCacheOutput=app.aot -cp CLASSPATH dev.capnp.net.AotTraining
+ * java -XX:AOTCache=app.aot -cp CLASSPATH your.Main
+ * </pre>
+ *
+ * <p>On JDK 17 to 24 (a class-data-sharing archive: classes loaded and linked only):
+ *
+ * <pre>
+ * java -XX:ArchiveClassesAtExit=app.jsa -cp CLASSPATH dev.capnp.net.AotTraining
+ * java -XX:SharedArchiveFile=app.jsa -cp CLASSPATH your.Main
+ * </pre>
+ *
+ * <p>The cache is only used with the same JDK and a class path that starts with the training's.
+ * Figures, and the other start-up option for short-lived processes
+ * ({@code -XX:TieredStopAtLevel=1}), are in {@code benchmarks/README.md}, "Cold start". Run with
+ * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport); it prints
+ * one line per transport and exits with status 0, or 1 if a call failed.
+ */
+public final class AotTraining {
+  /** The untyped interface the training server implements (an arbitrary id). */
+  static final long INTERFACE_ID = 0xa07c0ffee1234567L;
+  /** Echoes its params (any pointer) as its results. */
+  static final int ECHO = 0;
+  /** Returns a capability to a new echo server (for pipelining). */
+  static final int MAKE = 1;
+  /** Calls the capability in its params with a text, returns what it answered. */
+  static final int CALL_BACK = 2;
+  /** Always fails. */
+  static final int FAIL = 3;
+
+  private AotTraining() {}
+
+  /**
+   * Runs the training workload.
+   *
+   * @param args {@code [--calls N]}
+   * @throws Exception if the workload cannot run (a failed call exits with status 1)
+   */
+  public static void main(String[] args) throws Exception {
+    int calls = 20_000;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--calls") && i + 1 < args.length && args[i + 1].matches("[1-9][0-9]{0,8}")) {
+        calls = Integer.parseInt(args[++i]);
+      } else {
+        System.err.println("usage: AotTraining [--calls N] (N: 1 to 999999999; got "
+            + String.join(" ", args) + ")");
+        System.exit(2);
+      }
+    }
+    int status = 0;
+    try {
+      train(calls);
+    } catch (Exception | AssertionError e) {
+      System.err.println("AotTraining: " + e);
+      status = 1;
+    }
+    System.exit(status); // Netty's threads are not daemons
+  }
+
+  /**
+   * The whole workload: {@code calls} calls over TCP and over a Unix socket, a quarter as many
+   * over TLS, each kind of call included.
+   *
+   * @param calls the number of calls in flight per transport (the other kinds are fractions)
+   * @throws Exception if a call fails or a vat cannot start
+   */
+  public static void train(int calls) throws Exception {
+    run("tcp", VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0)).tls(false),
+        calls);
+    Path dir = Files.createTempDirectory("capnp-aot-training");
+    try {
+      run("unix", VatConfig.builder()
+          .listenAddress(NetAddress.unix(dir.resolve("s.sock").toString())).tls(false), calls);
+    } finally {
+      Files.deleteIfExists(dir.resolve("s.sock"));
+      Files.deleteIfExists(dir);
+    }
+    run("tls", VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0)),
+        Math.max(1, calls / 4));
+  }
+
+  /** One transport: a server vat and a client vat, every kind of call, then both closed. */
+  static void run(String label, VatConfig.Builder serverConfig, int calls) throws Exception {
+    long start = System.nanoTime();
+    VatConfig config = serverConfig.build();
+    ServiceId id = config.derivedId("training");
+    try (Vat server = Vat.create(config, null);
+        SingleRestorer restorer = new SingleRestorer(id,
+            Capability.of(new EchoServer(server.loop()), server.loop()));
+        Vat client = Vat.client()) {
+      server.setRestorer(restorer);
+      try (Capability cap = client.connect(server.sturdyUri(id)).get(30, TimeUnit.SECONDS)) {
+        sequentialFromThread(cap, Math.max(1, calls / 10));
+        inFlightFromLoop(cap, client.loop(), calls, 100);
+        pipelined(cap, Math.max(1, calls / 20));
+        callbacks(cap, client.loop(), Math.max(1, calls / 20));
+        errors(cap, Math.max(1, calls / 100));
+        payloads(cap, Math.max(1, calls / 100));
+      }
+    }
+    System.out.printf("AotTraining %s: %d calls in %d ms%n", label, calls,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+  }
+
+  private static void sequentialFromThread(Capability cap, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      var req = cap.newCall(INTERFACE_ID, ECHO);
+      req.getParams().setAs(Text.FACTORY, new Text.Reader("ping " + i));
+      try (Response<AnyPointer.Reader> r = req.send().get(30, TimeUnit.SECONDS)) {
+        check(r.get().getAs(Text.FACTORY).toString().equals("ping " + i), "echo");
+      }
+    }
+  }
+
+  /** {@code lanes} chains of calls, each sent from the previous one's completion on the loop. */
+  private static void inFlightFromLoop(Capability cap, EventLoop loop, int n, int lanes)
+      throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      int[] left = {n};
+      int[] running = {Math.min(lanes, n)};
+      Runnable[] lane = new Runnable[1];
+      lane[0] = () -> {
+        if (left[0] == 0) {
+          if (--running[0] == 0) {
+            done.complete(null);
+          }
+          return;
+        }
+        int i = left[0]--;
+        var req = cap.newCall(INTERFACE_ID, ECHO);
+        req.getParams().setAs(Text.FACTORY, new Text.Reader("lane " + i));
+        req.send().whenComplete((r, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+            return;
+          }
+          try (r) {
+            if (!r.get().getAs(Text.FACTORY).toString().equals("lane " + i)) {
+              done.completeExceptionally(new AssertionError("wrong echo"));
+              return;
+            }
+          }
+          lane[0].run();
+        });
+      };
+      for (int l = running[0]; l > 0; l--) {
+        lane[0].run();
+      }
+    });
+    done.get(120, TimeUnit.SECONDS);
+  }
+
+  /** Calls a capability the server has not returned yet (on the promised answer). */
+  private static void pipelined(Capability cap, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      var made = cap.newCall(INTERFACE_ID, MAKE).send();
+      try (Capability promised = made.getPipelinedCap()) {
+        var req = promised.newCall(INTERFACE_ID, ECHO);
+        req.getParams().setAs(Text.FACTORY, new Text.Reader("pipelined"));
+        try (Response<AnyPointer.Reader> r = req.send().get(30, TimeUnit.SECONDS)) {
+          check(r.get().getAs(Text.FACTORY).toString().equals("pipelined"), "pipelined echo");
+        }
+      }
+      made.get(30, TimeUnit.SECONDS).close();
+    }
+  }
+
+  /** Passes a local capability (served by the client vat) that the server calls back. */
+  private static void callbacks(Capability cap, EventLoop clientLoop, int n) throws Exception {
+    try (Capability callback = Capability.of(new EchoServer(clientLoop), clientLoop)) {
+      for (int i = 0; i < n; i++) {
+        var req = cap.newCall(INTERFACE_ID, CALL_BACK);
+        callback.writeTo(req.getParams());
+        try (Response<AnyPointer.Reader> r = req.send().get(30, TimeUnit.SECONDS)) {
+          check(r.get().getAs(Text.FACTORY).toString().equals("called back"), "callback");
+        }
+      }
+    }
+  }
+
+  private static void errors(Capability cap, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      try {
+        cap.newCall(INTERFACE_ID, FAIL).send().get(30, TimeUnit.SECONDS).close();
+        throw new AssertionError("the failing method returned");
+      } catch (java.util.concurrent.ExecutionException expected) {
+        check(expected.getCause() instanceof RpcException, "an RpcException");
+      }
+    }
+  }
+
+  private static void payloads(Capability cap, int n) throws Exception {
+    byte[] blob = new byte[64 * 1024];
+    Arrays.fill(blob, (byte) 7);
+    for (int i = 0; i < n; i++) {
+      var req = cap.newCall(INTERFACE_ID, ECHO);
+      req.getParams().setAs(Data.FACTORY, new Data.Reader(blob));
+      try (Response<AnyPointer.Reader> r = req.send().get(30, TimeUnit.SECONDS)) {
+        check(r.get().getAs(Data.FACTORY).size() == blob.length, "payload");
+      }
+    }
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new AssertionError("wrong result: " + what);
+    }
+  }
+
+  /** The training service: echo, make, call back, fail (untyped, on its vat's loop). */
+  static final class EchoServer extends Server {
+    private final EventLoop loop;
+
+    EchoServer(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    @Override
+    protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
+        CallContext<AnyPointer.Reader, AnyPointer.Builder> context) {
+      if (interfaceId != INTERFACE_ID) {
+        return unknownInterface(interfaceId);
+      }
+      switch (methodId) {
+        case ECHO:
+          context.getResults().set(context.getParams());
+          return done();
+        case MAKE:
+          try (Capability made = Capability.of(new EchoServer(loop), loop)) {
+            made.writeTo(context.getResults());
+          }
+          return done();
+        case CALL_BACK: {
+          Capability target = Capability.fromPointer(context.getParams());
+          var req = target.newCall(INTERFACE_ID, ECHO);
+          req.getParams().setAs(Text.FACTORY, new Text.Reader("called back"));
+          return req.send().thenAccept(r -> {
+            try (r; target) {
+              context.getResults().setAs(Text.FACTORY, r.get().getAs(Text.FACTORY));
+            }
+          });
+        }
+        case FAIL:
+          return CompletableFuture.failedFuture(RpcException.failed("training: expected failure"));
+        default:
+          return unknownMethod(interfaceId, methodId);
+      }
+    }
+  }
+}
