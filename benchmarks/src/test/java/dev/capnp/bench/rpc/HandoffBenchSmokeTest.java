@@ -1,0 +1,20 @@
+package dev.capnp.bench.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** A few calls of {@link HandoffBench} in each mode: it runs, and each mode takes its path. */
+class HandoffBenchSmokeTest {
+
+  @Test
+  void bothModesRunAndTakeTheirPath() throws Exception {
+    for (boolean handoff : new boolean[] {true, false}) {
+      double[] m = HandoffBench.run(handoff, 200, 10);
+      assertThat(m[0]).as("median µs").isPositive();
+      assertThat(m[1]).as("p99 µs").isGreaterThanOrEqualTo(m[0]);
+      assertThat(m[2]).as("calls/s").isPositive();
+      assertThat(m[3]).as("first call µs").isPositive();
+    }
+  }
+}
