@@ -47,6 +47,21 @@ class RpcExamplesTest {
   }
 
   @Test
+  void pingsFromABlockingThreadAndFromTheLoop() throws Exception {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      LoopCallsMain.main(new String[] {"200"});
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(out.toString(StandardCharsets.UTF_8).lines())
+        .anyMatch(l -> l.startsWith("blocking thread: "))
+        .anyMatch(l -> l.startsWith("from the loop: "));
+  }
+
+  @Test
   void echoWithCallbacksOverTls() {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     PrintStream gotStream = new PrintStream(got, true, StandardCharsets.UTF_8);
