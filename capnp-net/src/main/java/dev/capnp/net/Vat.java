@@ -1042,6 +1042,11 @@ public final class Vat implements AutoCloseable {
     }).join();
   }
 
+  /** The handoff network, or null when handoff is off (for tests; use on the loop). */
+  VatHandoffNetwork handoffNetwork() {
+    return handoff;
+  }
+
   /**
    * Entries of the handoff network's tables: offers standing and Accepts waiting at this vat as
    * a host, and connections attached (a snapshot; for leak checks). Zeros when handoff is off.

@@ -87,6 +87,18 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
     return peers.size();
   }
 
+  /**
+   * An attached connection whose peer has key {@code peer}, or null (for tests). On the loop.
+   */
+  RpcConnection connectionTo(AuthDigest peer) {
+    for (Map.Entry<RpcConnection, Peer> e : peers.entrySet()) {
+      if (e.getValue().digest().equals(peer)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   /** Offers standing and Accepts waiting at this vat as a host (for leak checks). On the loop. */
   int offers() {
     return offers.size();

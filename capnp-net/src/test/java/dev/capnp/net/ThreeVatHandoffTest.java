@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.capnp.net.testlog.LogRecorder;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.RpcConnection;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -354,6 +356,44 @@ class ThreeVatHandoffTest {
     assertThat(pings(y, "d", 1, 11)).isEqualTo(expected("bob:", "d", 1, 11));
     assertThat(c.metrics().messagesReceived()).as("messages Carol received").isEqualTo(carolIn);
     assertThat(a.metrics().messagesReceived()).as("messages Alice received").isEqualTo(aliceIn);
+    finish();
+  }
+
+  @Test
+  void bobGivesTheCapabilityOnlyToTheVatAliceNamed() throws Exception {
+    HandoffParty eve = new HandoffParty("eve");
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Vat e = vat(eve);
+    connect(a, b, "from-alice");
+    connect(c, b, "from-carol");
+    connect(e, b, "from-eve");
+    // at Bob, on his loop: Alice's Provide for Carol, then Accepts naming it from Eve and Carol
+    // on their real connections (whose peers TLS authenticated)
+    VatHandoffNetwork net = b.handoffNetwork();
+    HandoffValues.Nonce nonce = HandoffValues.newNonce();
+    List<CompletableFuture<Object>> accepts = b.loop().submit(() -> {
+      AnyPointer.Builder await = new MessageBuilder(16).getRootAnyPointer();
+      new HandoffValues.Await(c.digest(), nonce).write(await);
+      net.awaitThirdParty(net.connectionTo(a.digest()), await.asReader(), "X");
+      AnyPointer.Builder completion = new MessageBuilder(16).getRootAnyPointer();
+      new HandoffValues.Completion(a.digest(), nonce).write(completion);
+      return List.of(
+          net.completeThirdParty(net.connectionTo(e.digest()), completion.asReader())
+              .toCompletableFuture(),
+          net.completeThirdParty(net.connectionTo(c.digest()), completion.asReader())
+              .toCompletableFuture());
+    }).get(20, TimeUnit.SECONDS);
+    assertThat(accepts.get(0)).failsWithin(20, TimeUnit.SECONDS)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("Three-party handoff refused: vat " + e.digest()
+            + " is not the intended recipient of this capability");
+    assertThat(accepts.get(1).get(20, TimeUnit.SECONDS)).isEqualTo("X");
+    // Alice's connection lost: her offer goes with it
+    a.close();
+    eventually(() -> b.handoffTableSizes()[0] == 0, () -> "Bob's offers: " + dump(b));
+    vats.remove(a);
     finish();
   }
 
