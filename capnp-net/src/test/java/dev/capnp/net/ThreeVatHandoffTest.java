@@ -3,6 +3,7 @@ package dev.capnp.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.net.testlog.LogRecorder;
+import dev.capnp.net.testlog.NoWarnings;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.runtime.AnyPointer;
@@ -251,6 +252,39 @@ class ThreeVatHandoffTest {
     assertThat(a.metrics().messagesReceived() - aliceIn).as("calls proxied by Alice")
         .isGreaterThanOrEqualTo(10);
     finish();
+  }
+
+  @Test
+  void fallsBackThroughAliceWhenTheAddressAnswersWithAnotherKey() throws Exception {
+    HandoffParty eve = new HandoffParty("eve");
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Vat e = vat(eve);
+    try (SwitchingForwarder fwd = new SwitchingForwarder(port(b), port(e))) {
+      // Alice reaches Bob through the forwarder; whoever dials it after her reaches Eve
+      Capability bobAtAlice = keep(a.importRef(new CapnpUri(b.digest(), fwd.address(), SID))
+          .connect().get(20, TimeUnit.SECONDS));
+      HandoffParty.ping(bobAtAlice, "warm-up");
+      alice.give = bobAtAlice::dup;
+      Capability aliceAtCarol = connect(c, a, "hello");
+      Capability x = keep(HandoffParty.get(aliceAtCarol));
+      assertThat(HandoffParty.ping(x, "c0")).isEqualTo("bob:c0");
+      assertThat(c.metrics().connectFailures()).as("Carol refused Eve's key").isEqualTo(1);
+      assertThat(c.connectionCount()).isEqualTo(1);
+      assertThat(eve.log).isEmpty();
+      long aliceIn = a.metrics().messagesReceived();
+      assertThat(pings(x, "c", 1, 11)).isEqualTo(expected("bob:", "c", 1, 11));
+      assertThat(a.metrics().messagesReceived() - aliceIn).isGreaterThanOrEqualTo(10);
+      // Eve's side of the refused handshake (one WARN, unless the alert raced the close)
+      NoWarnings.expect("TLS handshake with",
+          (int) NoWarnings.await("TLS handshake with", 1, 20_000));
+      finish();
+    }
+  }
+
+  private static int port(Vat v) {
+    return ((NetAddress.Tcp) v.boundAddress()).port();
   }
 
   @Test
