@@ -88,6 +88,8 @@ public final class Vat implements AutoCloseable {
   private CompletableFuture<Tls> tlsSetup; // guarded by this
   private final Channel serverChannel;
   private final NetAddress bound;
+  /** Three-party handoff among this vat's TLS connections; null when off (or no TLS). */
+  private final VatHandoffNetwork handoff;
 
   // loop-confined state
   private final Map<AuthDigest, Conn> connections = new HashMap<>();
@@ -155,6 +157,8 @@ public final class Vat implements AutoCloseable {
     final Map<ServiceId.DigestKey, ServiceId> ids = new HashMap<>();
     final Map<ServiceId.DigestKey, List<CompletableFuture<Capability>>> waiters =
         new HashMap<>();
+    /** Waiters for the connection itself (three-party handoffs). */
+    final List<CompletableFuture<RpcConnection>> connectionWaiters = new ArrayList<>();
 
     Attempt(CompletableFuture<Conn> future) {
       this.future = future;
@@ -165,11 +169,13 @@ public final class Vat implements AutoCloseable {
     this.config = config;
     this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
+    this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost()) : null;
     this.platform = NettyPlatform.of(config.nativeTransport());
     if (config.tls() && config.listenAddress() != null) {
       // a TLS server needs its key for every accepted connection: make it now, here
       synchronized (this) {
-        tlsSetup = CompletableFuture.completedFuture(new Tls(config.secretKey()));
+        tlsSetup = CompletableFuture.completedFuture(
+            new Tls(config.secretKey(), config.thirdPartyHandoff()));
       }
     } else if (config.tls() && config.secretKeyFile() != null) {
       tlsSetup(); // a persistent identity: its key file is made now, on a worker
@@ -424,27 +430,17 @@ public final class Vat implements AutoCloseable {
     if (config.tls() && auth.equals(digest())) {
       return bootstrapper.restore(sid);
     }
-    Conn existing = connections.get(auth);
-    if (existing != null && existing.rpc.disconnectReason() != null) {
-      connections.remove(auth, existing);
-      existing = null;
+    Sharing share = sharing(auth);
+    if (share.use() != null) {
+      return CompletableFuture.completedFuture(bootstrap(share.use(), sid));
     }
-    Attempt attempt = pending.get(auth);
-    if (existing != null) {
-      boolean winnerKind = existing.initiated == (digest().compareTo(auth) > 0);
-      if (winnerKind || (existing.initiated && handshakes.isEmpty())
-          || (!existing.initiated && attempt == null)) {
-        return CompletableFuture.completedFuture(bootstrap(existing, sid));
-      }
-      if (existing.initiated) {
-        // ours may still lose to a crossed connection whose handshake is under way
-        return handshakesSettled().thenCompose(x -> connectOnLoop(uri));
-      }
-      // the peer's may lose to our pending dial: share the attempt's outcome below
+    if (share.retryAfter() != null) {
+      return share.retryAfter().thenCompose(x -> connectOnLoop(uri));
     }
     // The waiter joins the attempt before the attempt's outcome is wired: a dial can fail
     // synchronously (e.g. a host name that does not resolve), and the outcome must still reach
     // every waiter, this one included.
+    Attempt attempt = pending.get(auth);
     boolean fresh = attempt == null;
     if (fresh) {
       attempt = new Attempt(dial(uri, t));
@@ -455,8 +451,110 @@ public final class Vat implements AutoCloseable {
     attempt.ids.put(key, sid);
     attempt.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
     if (fresh) {
-      Attempt a = attempt;
-      a.future.whenComplete((c, e) -> loop.run(() -> settle(auth, a, c, e)));
+      wireOutcome(auth, attempt);
+    }
+    return mine;
+  }
+
+  /**
+   * How a connect to {@code auth} uses the connection table now: an existing connection it may
+   * use ({@code use}), or a wait after which it must decide again ({@code retryAfter}), or,
+   * with both null, the pending attempt to join or a new dial.
+   */
+  private record Sharing(Conn use, CompletableFuture<Void> retryAfter) {
+  }
+
+  /** The crossed-connection rules (spec section 7) for a connect to {@code auth}. On the loop. */
+  private Sharing sharing(AuthDigest auth) {
+    Conn existing = connections.get(auth);
+    if (existing != null && existing.rpc.disconnectReason() != null) {
+      connections.remove(auth, existing);
+      existing = null;
+    }
+    if (existing == null) {
+      return new Sharing(null, null);
+    }
+    Attempt attempt = pending.get(auth);
+    boolean winnerKind = existing.initiated == (digest().compareTo(auth) > 0);
+    if (winnerKind || (existing.initiated && handshakes.isEmpty())
+        || (!existing.initiated && attempt == null)) {
+      return new Sharing(existing, null);
+    }
+    if (existing.initiated) {
+      // ours may still lose to a crossed connection whose handshake is under way
+      return new Sharing(null, handshakesSettled());
+    }
+    // the peer's may lose to our pending dial: share the attempt's outcome
+    return new Sharing(null, null);
+  }
+
+  /** Hands {@code a}'s outcome to its waiters when it ends (on the loop). */
+  private void wireOutcome(AuthDigest auth, Attempt a) {
+    a.future.whenComplete((c, e) -> loop.run(() -> settle(auth, a, c, e)));
+  }
+
+  // ================================================================= three-party handoff
+
+  /** What the handoff network uses of this vat. */
+  private final class HandoffHost implements VatHandoffNetwork.Host {
+    @Override
+    public AuthDigest digest() {
+      return Vat.this.digest();
+    }
+
+    @Override
+    public EventLoop loop() {
+      return loop;
+    }
+
+    @Override
+    public CompletableFuture<RpcConnection> connectForHandoff(AuthDigest host,
+        NetAddress address) {
+      return connectionOnLoop(new CapnpUri(host, address, ServiceId.EMPTY));
+    }
+  }
+
+  /**
+   * The shared TLS connection to {@code uri}'s vat (as {@link #connect} finds or dials it, with
+   * the same crossed-connection rules), without a bootstrap. On the loop; completes on it.
+   */
+  private CompletableFuture<RpcConnection> connectionOnLoop(CapnpUri uri) {
+    if (closed) {
+      return CompletableFuture.failedFuture(RpcException.failed("Vat is closed"));
+    }
+    AuthDigest auth = uri.auth();
+    if (auth.isInsecure() || auth.equals(digest())) {
+      return CompletableFuture.failedFuture(RpcException.failed(
+          "not a handoff host: " + auth));
+    }
+    CompletableFuture<Tls> setup = tlsSetup();
+    if (!setup.isDone()) {
+      return setup.handle((x, e) -> null).thenComposeAsync(x -> connectionOnLoop(uri), loop);
+    }
+    Tls t;
+    try {
+      t = setup.join();
+    } catch (CompletionException e) {
+      return CompletableFuture.failedFuture(RpcException.failed("TLS setup failed: "
+          + describe(e)));
+    }
+    Sharing share = sharing(auth);
+    if (share.use() != null) {
+      return CompletableFuture.completedFuture(share.use().rpc);
+    }
+    if (share.retryAfter() != null) {
+      return share.retryAfter().thenComposeAsync(x -> connectionOnLoop(uri), loop);
+    }
+    Attempt attempt = pending.get(auth);
+    boolean fresh = attempt == null;
+    if (fresh) {
+      attempt = new Attempt(dial(uri, t));
+      pending.put(auth, attempt);
+    }
+    CompletableFuture<RpcConnection> mine = new CompletableFuture<>();
+    attempt.connectionWaiters.add(mine);
+    if (fresh) {
+      wireOutcome(auth, attempt);
     }
     return mine;
   }
@@ -464,6 +562,14 @@ public final class Vat implements AutoCloseable {
   /** An attempt ended: every waiter gets its own bootstrap of the connection, or the error. */
   private void settle(AuthDigest auth, Attempt a, Conn c, Throwable e) {
     pending.remove(auth, a);
+    for (CompletableFuture<RpcConnection> w : a.connectionWaiters) {
+      if (e != null) {
+        w.completeExceptionally(unwrap(e));
+      } else {
+        w.complete(c.rpc);
+      }
+    }
+    a.connectionWaiters.clear();
     for (Map.Entry<ServiceId.DigestKey, List<CompletableFuture<Capability>>> w
         : a.waiters.entrySet()) {
       if (e != null) {
@@ -545,7 +651,7 @@ public final class Vat implements AutoCloseable {
       tlsSetup = f;
       Thread worker = new Thread(() -> {
         try {
-          f.complete(new Tls(config.secretKey()));
+          f.complete(new Tls(config.secretKey(), config.thirdPartyHandoff()));
         } catch (RuntimeException | Error e) {
           f.completeExceptionally(e);
         }
@@ -687,18 +793,28 @@ public final class Vat implements AutoCloseable {
       transport.close();
       return;
     }
-    Conn c = newConn(transport, peer, false);
+    Conn c = newConn(transport, peer, false, null);
     if (peer != null) {
       register(c);
     }
   }
 
-  private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated) {
+  /**
+   * A new RPC connection over {@code transport} to the vat with key {@code peer} (null:
+   * insecure), which we dialled at {@code dialled} (null: it dialled us); a TLS connection joins
+   * the handoff network, speaking Level 3 if the handshake negotiated it. On the loop.
+   */
+  private Conn newConn(NettyTransport transport, AuthDigest peer, boolean initiated,
+      NetAddress dialled) {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
         .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
+    if (handoff != null && peer != null) {
+      SslHandler ssl = transport.channel().pipeline().get(SslHandler.class);
+      handoff.attach(rpc, peer, dialled, ssl != null && Tls.level3Negotiated(ssl));
+    }
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
     rpc.start();
@@ -710,6 +826,9 @@ public final class Vat implements AutoCloseable {
     metrics.connectionOpened();
     c.rpc.whenDisconnected().whenComplete((e, x) -> loop.execute(() -> {
       all.remove(c);
+      if (handoff != null) {
+        handoff.detach(c.rpc);
+      }
       metrics.connectionClosed();
       if (c.peer != null) {
         connections.remove(c.peer, c);
@@ -783,12 +902,12 @@ public final class Vat implements AutoCloseable {
           return;
         }
         if (!secure) {
-          loop.execute(() -> connected(result, transportHolder[0], null));
+          loop.execute(() -> connected(result, transportHolder[0], null, address));
           return;
         }
         sslHolder[0].handshakeFuture().addListener(h -> {
           if (h.isSuccess()) {
-            loop.execute(() -> connected(result, transportHolder[0], auth));
+            loop.execute(() -> connected(result, transportHolder[0], auth, address));
           } else {
             String why = pin.failure() != null
                 ? "authentication failure: " + pin.failure() : describe(h.cause());
@@ -812,7 +931,7 @@ public final class Vat implements AutoCloseable {
 
 
   private void connected(CompletableFuture<Conn> result, NettyTransport transport,
-      AuthDigest peer) {
+      AuthDigest peer, NetAddress address) {
     if (result.isDone()) {
       transport.close(); // the dial timed out meanwhile
       return;
@@ -822,7 +941,7 @@ public final class Vat implements AutoCloseable {
       result.completeExceptionally(RpcException.failed("Vat is closed"));
       return;
     }
-    Conn c = newConn(transport, peer, true);
+    Conn c = newConn(transport, peer, true, address);
     if (peer == null) {
       result.complete(c);
     } else if (digest().compareTo(peer) < 0 && !handshakes.isEmpty()) {
@@ -912,6 +1031,29 @@ public final class Vat implements AutoCloseable {
    */
   public int connectionCount() {
     return loop.submit(all::size).join();
+  }
+
+  /** The live RPC connections (a snapshot taken on the loop; for tests and diagnostics). */
+  List<RpcConnection> rpcConnections() {
+    return loop.submit(() -> {
+      List<RpcConnection> r = new ArrayList<>();
+      all.forEach(c -> r.add(c.rpc));
+      return r;
+    }).join();
+  }
+
+  /** The handoff network, or null when handoff is off (for tests; use on the loop). */
+  VatHandoffNetwork handoffNetwork() {
+    return handoff;
+  }
+
+  /**
+   * Entries of the handoff network's tables: offers standing and Accepts waiting at this vat as
+   * a host, and connections attached (a snapshot; for leak checks). Zeros when handoff is off.
+   */
+  int[] handoffTableSizes() {
+    return loop.submit(() -> handoff == null ? new int[2]
+        : new int[] {handoff.offers(), handoff.connections()}).join();
   }
 
   /** Stops listening, aborts every connection ("Vat shut down") and stops the I/O thread. */

@@ -48,6 +48,7 @@ public final class VatConfig {
   private final Duration connectTimeout;
   private final Duration replyStallTimeout;
   private final int maxConnections;
+  private final boolean thirdPartyHandoff;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -66,6 +67,7 @@ public final class VatConfig {
     this.connectTimeout = b.connectTimeout;
     this.replyStallTimeout = b.replyStallTimeout;
     this.maxConnections = b.maxConnections;
+    this.thirdPartyHandoff = b.thirdPartyHandoff;
     this.key = b.key;
   }
 
@@ -234,6 +236,21 @@ public final class VatConfig {
     return maxConnections;
   }
 
+  /**
+   * Whether the vat takes part in three-party handoffs (Level 3 of the RPC protocol; default
+   * true, effective with TLS only): it announces them on its TLS connections (the ALPN name
+   * {@code capnp-java-level3}), and when both ends of a connection did, a capability hosted by
+   * one peer and passed to another is handed off so that the other connects to its host
+   * directly instead of calling through this vat. Peers that do not announce it (C++, the OCaml
+   * seed, vats with it off) and insecure connections stay at Level 1 (the capability is
+   * proxied). See "Level 3" in {@code docs/ARCHITECTURE.md}.
+   *
+   * @return {@code true} if handoff is on (TLS vats)
+   */
+  public boolean thirdPartyHandoff() {
+    return thirdPartyHandoff && tls;
+  }
+
   /** Whether the key has been loaded or generated yet (it is on first use). */
   boolean keyLoaded() {
     return key != null;
@@ -301,7 +318,8 @@ public final class VatConfig {
   @Override
   public String toString() {
     return "VatConfig(key=" + (secretKeyFile == null ? "ephemeral" : secretKeyFile)
-        + ", listen=" + listenAddress + ", public=" + publicAddress + ", tls=" + tls + ")";
+        + ", listen=" + listenAddress + ", public=" + publicAddress + ", tls=" + tls
+        + ", handoff=" + thirdPartyHandoff() + ")";
   }
 
   /** Builds a {@link VatConfig}. */
@@ -323,8 +341,22 @@ public final class VatConfig {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration replyStallTimeout = DEFAULT_REPLY_STALL_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private boolean thirdPartyHandoff = true;
 
     private Builder() {}
+
+    /**
+     * Three-party handoff on (the default; TLS vats only) or off: see
+     * {@link VatConfig#thirdPartyHandoff()}. Off, the vat neither announces nor uses Level 3
+     * and proxies every capability it passes on, as at Level 1.
+     *
+     * @param on {@code true} to take part in three-party handoffs
+     * @return this builder
+     */
+    public Builder thirdPartyHandoff(boolean on) {
+      this.thirdPartyHandoff = on;
+      return this;
+    }
 
     /**
      * See {@link VatConfig#firstMessageTimeout()}.

@@ -14,6 +14,7 @@ import picocli.CommandLine;
  * --capnp-listen-address ADDR    required; unix:PATH | tcp:HOST:PORT | tcp:[IPv6]:PORT
  * --capnp-public-address ADDR    optional; defaults to the listen address
  * --capnp-disable-tls            accept plaintext; sturdy URIs use insecure@
+ * --capnp-disable-handoff        no three-party handoff (Level 3): proxy capabilities passed on
  * --capnp-stream-window BYTES    optional; fixed flow-control window for streaming calls
  *                                (e.g. 65536, 64k, 1m); absent = adaptive (from 64 KiB)
  * </pre>
@@ -54,6 +55,11 @@ public final class VatOptions {
   @CommandLine.Option(names = "--capnp-disable-tls",
       description = "Do not use TLS for incoming connections (sturdy URIs use insecure@).")
   boolean disableTls;
+
+  @CommandLine.Option(names = "--capnp-disable-handoff",
+      description = "Do not take part in three-party handoffs (Level 3): capabilities hosted "
+          + "elsewhere and passed on by this vat are proxied through it.")
+  boolean disableHandoff;
 
   @CommandLine.Option(names = "--capnp-stream-window", paramLabel = "BYTES",
       converter = WindowConverter.class,
@@ -185,6 +191,7 @@ public final class VatOptions {
         .listenAddress(listenAddress)
         .publicAddress(publicAddress)
         .tls(!disableTls)
+        .thirdPartyHandoff(!disableHandoff)
         .streamFlowControl(streamWindow == null ? StreamFlowControl.DEFAULT
             : StreamFlowControl.fixedWindow(streamWindow))
         .build();

@@ -82,6 +82,22 @@ class AddressAndOptionsTest {
   }
 
   @Test
+  void handoffIsOnForTlsVatsUnlessDisabled() {
+    VatConfig on = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0").capnp.toConfig();
+    assertThat(on.thirdPartyHandoff()).isTrue();
+    VatConfig off = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-disable-handoff").capnp.toConfig();
+    assertThat(off.thirdPartyHandoff()).isFalse();
+    VatConfig insecure = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-disable-tls").capnp.toConfig();
+    assertThat(insecure.thirdPartyHandoff()).as("never without TLS").isFalse();
+    assertThat(VatConfig.builder().build().thirdPartyHandoff()).isTrue();
+    assertThat(VatConfig.builder().thirdPartyHandoff(false).build().thirdPartyHandoff())
+        .isFalse();
+  }
+
+  @Test
   void optionErrorsCarryTheSpecTexts() {
     assertThat(parseError("--capnp-secret-key-file", "k", "--capnp-listen-address",
         "tcp:127.0.0.1")).contains("Missing :PORT in listen address \"127.0.0.1\"");

@@ -2,9 +2,11 @@ package dev.capnp.net.transport;
 
 import dev.capnp.net.AuthDigest;
 import dev.capnp.net.SecretKey;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -29,28 +31,55 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * random positive serial), TLS 1.3/1.2 with the JDK provider. Servers require a client
  * certificate and accept any key; clients pin the server by the URI's SHA-256 SPKI digest (no CA,
  * name or expiry checks).
+ *
+ * <p>Level 3 announcement: a vat that takes part in three-party handoffs offers the TLS ALPN
+ * protocol name {@link #LEVEL3_ALPN} as client and as server; a connection speaks Level 3 iff
+ * the handshake negotiated it ({@link #level3Negotiated}), i.e. both vats offered it. A peer that
+ * sends no ALPN extension (the C++ implementation, the OCaml seed, a vat with handoff off) gets
+ * none back and the connection is exactly as before.
  */
 public final class Tls {
+  /**
+   * The TLS ALPN protocol name by which a vat announces three-party handoff (Level 3 of the RPC
+   * protocol with capnp-net's handoff values, {@code level3.capnp}): {@value}.
+   */
+  public static final String LEVEL3_ALPN = "capnp-java-level3";
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
   private final SecretKey key;
   private final X509Certificate certificate;
   private final SslContext server;
+  private final boolean offerLevel3;
 
   /**
-   * TLS contexts for {@code key} (makes the certificate now).
+   * TLS contexts for {@code key} (makes the certificate now), not announcing Level 3.
    *
    * @param key the vat's key
    */
   public Tls(SecretKey key) {
+    this(key, false);
+  }
+
+  /**
+   * TLS contexts for {@code key} (makes the certificate now); with {@code offerLevel3} both
+   * contexts offer the ALPN name {@link #LEVEL3_ALPN}.
+   *
+   * @param key the vat's key
+   * @param offerLevel3 whether to announce three-party handoff
+   */
+  public Tls(SecretKey key, boolean offerLevel3) {
     this.key = key;
+    this.offerLevel3 = offerLevel3;
     this.certificate = selfSigned(key);
     try {
-      this.server = SslContextBuilder.forServer(key.privateKey(), certificate)
+      SslContextBuilder b = SslContextBuilder.forServer(key.privateKey(), certificate)
           .sslProvider(SslProvider.JDK)
           .protocols(PROTOCOLS)
           .clientAuth(ClientAuth.REQUIRE)
-          .trustManager(new AnyClientKey())
-          .build();
+          .trustManager(new AnyClientKey());
+      if (offerLevel3) {
+        b.applicationProtocolConfig(level3Alpn());
+      }
+      this.server = b.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }
@@ -82,15 +111,48 @@ public final class Tls {
    */
   public SslContext clientContext(PinningTrustManager pin) {
     try {
-      return SslContextBuilder.forClient()
+      SslContextBuilder b = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
           .protocols(PROTOCOLS)
           .keyManager(key.privateKey(), certificate)
-          .trustManager(pin)
-          .build();
+          .trustManager(pin);
+      if (offerLevel3) {
+        b.applicationProtocolConfig(level3Alpn());
+      }
+      return b.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether these contexts announce Level 3 ({@link #LEVEL3_ALPN}).
+   *
+   * @return {@code true} if both contexts offer the ALPN name
+   */
+  public boolean offersLevel3() {
+    return offerLevel3;
+  }
+
+  /**
+   * Whether the finished handshake of {@code ssl} negotiated {@link #LEVEL3_ALPN}: both ends
+   * announced three-party handoff.
+   *
+   * @param ssl the TLS handler of a connection whose handshake succeeded
+   * @return {@code true} if the connection speaks Level 3
+   */
+  public static boolean level3Negotiated(SslHandler ssl) {
+    return LEVEL3_ALPN.equals(ssl.applicationProtocol());
+  }
+
+  /**
+   * ALPN offering only {@link #LEVEL3_ALPN}; a peer offering none or others is not refused
+   * (server: no protocol selected; client: the server's choice, or none, accepted).
+   */
+  private static ApplicationProtocolConfig level3Alpn() {
+    return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, LEVEL3_ALPN);
   }
 
   static X509Certificate selfSigned(SecretKey key) {

@@ -1,0 +1,184 @@
+package dev.capnp.net;
+
+import dev.capnp.net.proto.Level3;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.AnyPointer;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The three values of a capnp-net three-party handoff ({@code level3.capnp}), read and written
+ * with every field checked: a value a peer sent that is missing a field, names no valid key
+ * fingerprint or address, or has a nonce of the wrong size is refused with a {@code FAILED}
+ * {@link RpcException} saying which field is wrong (nothing is kept from it).
+ */
+final class HandoffValues {
+  /** Bytes of a nonce we make; a received nonce must have between this and {@link #MAX_NONCE}. */
+  static final int NONCE_BYTES = 16;
+  /** Most bytes a received nonce may have. */
+  static final int MAX_NONCE = 64;
+  /** Longest address text accepted (a Unix socket path is at most about 108 bytes). */
+  private static final int MAX_ADDRESS = 1024;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private HandoffValues() {}
+
+  /** A new unguessable nonce naming one handoff. */
+  static Nonce newNonce() {
+    byte[] b = new byte[NONCE_BYTES];
+    RANDOM.nextBytes(b);
+    return new Nonce(b);
+  }
+
+  /**
+   * A nonce: compared by value, in constant time; shown only by a short prefix.
+   *
+   * @param bytes the nonce (not copied: owned by this value)
+   */
+  record Nonce(byte[] bytes) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Nonce n && java.security.MessageDigest.isEqual(bytes, n.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(bytes);
+    }
+
+    @Override
+    public String toString() {
+      return HexFormat.of().formatHex(bytes, 0, Math.min(4, bytes.length)) + "..";
+    }
+  }
+
+  /** Alice to Carol: Bob's key and address, and the handoff's nonce. */
+  record Contact(AuthDigest host, NetAddress address, Nonce nonce) {
+    void write(AnyPointer.Builder p) {
+      Level3.ThirdPartyToContact.Builder b = p.initAs(Level3.ThirdPartyToContact.FACTORY);
+      b.setHost(host.toString());
+      b.setAddress(address.toString());
+      b.setNonce(nonce.bytes());
+    }
+
+    static Contact read(AnyPointer.Reader p) {
+      return reading("ThirdPartyToContact", () -> readContact(p));
+    }
+
+    private static Contact readContact(AnyPointer.Reader p) {
+      Level3.ThirdPartyToContact.Reader r = struct(p, "ThirdPartyToContact")
+          .getAs(Level3.ThirdPartyToContact.FACTORY);
+      return new Contact(
+          readDigest(r.hasHost() ? r.getHost().toString() : null, "ThirdPartyToContact.host"),
+          readAddress(r.hasAddress() ? r.getAddress().toString() : null),
+          readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyToContact.nonce"));
+    }
+  }
+
+  /** Alice to Bob: the recipient's key, and the handoff's nonce. */
+  record Await(AuthDigest recipient, Nonce nonce) {
+    void write(AnyPointer.Builder p) {
+      Level3.ThirdPartyToAwait.Builder b = p.initAs(Level3.ThirdPartyToAwait.FACTORY);
+      b.setRecipient(recipient.toString());
+      b.setNonce(nonce.bytes());
+    }
+
+    static Await read(AnyPointer.Reader p) {
+      return reading("ThirdPartyToAwait", () -> readAwait(p));
+    }
+
+    private static Await readAwait(AnyPointer.Reader p) {
+      Level3.ThirdPartyToAwait.Reader r = struct(p, "ThirdPartyToAwait")
+          .getAs(Level3.ThirdPartyToAwait.FACTORY);
+      return new Await(
+          readDigest(r.hasRecipient() ? r.getRecipient().toString() : null,
+              "ThirdPartyToAwait.recipient"),
+          readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyToAwait.nonce"));
+    }
+  }
+
+  /** Carol to Bob: the introducer's key, and the handoff's nonce. */
+  record Completion(AuthDigest introducer, Nonce nonce) {
+    void write(AnyPointer.Builder p) {
+      Level3.ThirdPartyCompletion.Builder b = p.initAs(Level3.ThirdPartyCompletion.FACTORY);
+      b.setIntroducer(introducer.toString());
+      b.setNonce(nonce.bytes());
+    }
+
+    static Completion read(AnyPointer.Reader p) {
+      return reading("ThirdPartyCompletion", () -> readCompletion(p));
+    }
+
+    private static Completion readCompletion(AnyPointer.Reader p) {
+      Level3.ThirdPartyCompletion.Reader r = struct(p, "ThirdPartyCompletion")
+          .getAs(Level3.ThirdPartyCompletion.FACTORY);
+      return new Completion(
+          readDigest(r.hasIntroducer() ? r.getIntroducer().toString() : null,
+              "ThirdPartyCompletion.introducer"),
+          readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyCompletion.nonce"));
+    }
+  }
+
+  /** Runs {@code read}; a malformed value (not a struct, bad pointers) is a clear failure. */
+  private static <T> T reading(String what, java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (RpcException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw bad("unreadable " + what + ": " + e.getMessage());
+    }
+  }
+
+  private static AnyPointer.Reader struct(AnyPointer.Reader p, String what) {
+    if (p == null || p.isNull()) {
+      throw bad("missing " + what);
+    }
+    return p;
+  }
+
+  private static AuthDigest readDigest(String text, String field) {
+    if (text == null) {
+      throw bad("missing " + field);
+    }
+    AuthDigest d;
+    try {
+      d = AuthDigest.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw bad("invalid " + field + ": " + e.getMessage());
+    }
+    if (d.isInsecure()) {
+      throw bad("invalid " + field + ": a key fingerprint is needed, not \"insecure\"");
+    }
+    return d;
+  }
+
+  private static NetAddress readAddress(String text) {
+    if (text == null) {
+      throw bad("missing ThirdPartyToContact.address");
+    }
+    if (text.length() > MAX_ADDRESS) {
+      throw bad("invalid ThirdPartyToContact.address: longer than " + MAX_ADDRESS);
+    }
+    try {
+      return NetAddress.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw bad("invalid ThirdPartyToContact.address: " + e.getMessage());
+    }
+  }
+
+  private static Nonce readNonce(byte[] b, String field) {
+    if (b == null) {
+      throw bad("missing " + field);
+    }
+    if (b.length < NONCE_BYTES || b.length > MAX_NONCE) {
+      throw bad("invalid " + field + ": " + b.length + " bytes, expected " + NONCE_BYTES
+          + " to " + MAX_NONCE);
+    }
+    return new Nonce(b);
+  }
+
+  private static RpcException bad(String message) {
+    return RpcException.failed("Three-party handoff: " + message);
+  }
+}
