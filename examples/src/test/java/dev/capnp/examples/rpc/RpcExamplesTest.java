@@ -62,6 +62,16 @@ class RpcExamplesTest {
   }
 
   @Test
+  void carolCallsBobsLoggerDirectlyWithTheHandoffAndThroughAliceWithout() {
+    // 4 heartbeats: Carol calls Bob's logger 12 times; through Alice, Alice receives each call
+    // and each return (24 messages and more); with the handoff, fewer than one per logger call
+    long direct = HandoffMain.run(true, 4);
+    long proxied = HandoffMain.run(false, 4);
+    assertThat(proxied).isGreaterThanOrEqualTo(24);
+    assertThat(direct).isLessThan(12);
+  }
+
+  @Test
   void echoWithCallbacksOverTls() {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     PrintStream gotStream = new PrintStream(got, true, StandardCharsets.UTF_8);
