@@ -1,5 +1,10 @@
 package dev.capnp.bench.rpc;
 
+import dev.capnp.net.NetAddress;
+import dev.capnp.net.ServiceId;
+import dev.capnp.net.Vat;
+import dev.capnp.net.VatConfig;
+import dev.capnp.net.restore.SingleRestorer;
 import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
@@ -33,12 +38,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.capnp.bench.rpc.HandoffBench \
- *     [--rounds 3] [--calls 20000] [--handoffs 2000]
+ *     [--network memory|tls] [--rounds 3] [--calls 20000] [--handoffs 2000]
  * </pre>
  *
- * <p>The network is {@link InMemoryNetwork} (messages handed between the vats' threads, no
- * sockets), so the figures are the protocol's own cost: each hop through Alice is a hand-off to
- * another thread and the work of proxying. Prints one {@code RESULT} line per round and mode and
+ * <p>{@code --network memory} (default): {@link InMemoryNetwork}, messages handed between the
+ * vats' threads, no sockets: the protocol's own cost (each hop through Alice is a hand-off to
+ * another thread and the work of proxying). {@code --network tls}: three {@link Vat}s over TLS
+ * on loopback TCP, Alice dialling Bob and Carol, as deployed; the handoff is then switched with
+ * {@link VatConfig.Builder#thirdPartyHandoff}. Prints one {@code RESULT} line per round and mode and
  * the medians with the ratio of handoff to proxied.
  */
 public final class HandoffBench {
@@ -56,8 +63,14 @@ public final class HandoffBench {
     int rounds = 3;
     int calls = 20_000;
     int handoffs = 2_000;
+    String network = "memory";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      if (a.equals("--network") && i + 1 < args.length
+          && (args[i + 1].equals("memory") || args[i + 1].equals("tls"))) {
+        network = args[++i];
+        continue;
+      }
       if (i + 1 >= args.length || !args[i + 1].matches("[1-9][0-9]{0,8}")) {
         usage("bad or missing value for " + a);
       }
@@ -73,11 +86,11 @@ public final class HandoffBench {
     List<double[]> off = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       for (boolean handoff : new boolean[] {true, false}) {
-        double[] m = run(handoff, calls, handoffs);
+        double[] m = run(network, handoff, calls, handoffs);
         (handoff ? on : off).add(m);
-        System.out.printf(Locale.ROOT, "RESULT round=%d handoff=%s median_us=%.1f p99_us=%.1f"
-            + " calls_per_s=%.0f first_call_us=%.1f%n", r, handoff ? "on" : "off", m[0], m[1],
-            m[2], m[3]);
+        System.out.printf(Locale.ROOT, "RESULT network=%s round=%d handoff=%s median_us=%.1f"
+            + " p99_us=%.1f calls_per_s=%.0f first_call_us=%.1f%n", network, r,
+            handoff ? "on" : "off", m[0], m[1], m[2], m[3]);
       }
     }
     String[] names = {"median µs (lower is better)", "p99 µs (lower is better)",
@@ -95,7 +108,8 @@ public final class HandoffBench {
   }
 
   private static void usage(String why) {
-    System.err.println(why + "\nusage: HandoffBench [--rounds N] [--calls N] [--handoffs N]");
+    System.err.println(why + "\nusage: HandoffBench [--network memory|tls] [--rounds N]"
+        + " [--calls N] [--handoffs N]");
     System.exit(2);
   }
 
@@ -104,61 +118,184 @@ public final class HandoffBench {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
+  /** Three vats: Alice holds Bob's and Carol's services; Carol's inbox takes capabilities. */
+  interface World extends AutoCloseable {
+    Capability bobService();
+
+    Capability carolService();
+
+    Inbox carolInbox();
+
+    EventLoop carolLoop();
+
+    /** Throws if the mode did not take effect (Carol called Bob directly iff handoff). */
+    void checkMode(boolean handoff);
+  }
+
   /**
-   * One round: three fresh vats; Carol warms up, then the three workloads. Returns median µs,
-   * p99 µs, calls/s, first-call median µs.
+   * One round on the in-memory network: three fresh vats; Carol warms up, then the three
+   * workloads. Returns median µs, p99 µs, calls/s, first-call median µs.
    */
   static double[] run(boolean handoff, int calls, int handoffs) throws Exception {
-    EventLoop a = EventLoop.start("alice");
-    EventLoop b = EventLoop.start("bob");
-    EventLoop c = EventLoop.start("carol");
-    try {
-      InMemoryNetwork net = new InMemoryNetwork();
-      Inbox carolInbox = new Inbox();
-      InMemoryNetwork.Vat alice = net.vat("alice", a, null, handoff);
-      InMemoryNetwork.Vat bob = net.vat("bob", b, Capability.of(new EchoTarget(), b), handoff);
-      InMemoryNetwork.Vat carol = net.vat("carol", c, Capability.of(carolInbox, c), handoff);
-      double[] m = new double[4];
-      try (Capability bobService = alice.bootstrap("bob");
-          Capability carolService = alice.bootstrap("carol")) {
-        try (Capability x = pass(bobService, carolService, carolInbox)) {
-          chain(x, c, Math.min(calls, 20_000), 1); // warm-up
-          long[] lat = chain(x, c, calls, 1);
-          Arrays.sort(lat);
-          m[0] = lat[lat.length / 2] / 1000.0;
-          m[1] = lat[(int) Math.ceil(0.99 * lat.length) - 1] / 1000.0;
-          long start = System.nanoTime();
-          chain(x, c, calls, 100);
-          m[2] = calls / ((System.nanoTime() - start) / 1e9);
-        }
-        for (int i = 0; i < handoffs / 2; i++) { // warm-up: the handoff's own code paths
-          try (Capability x = pass(bobService, carolService, carolInbox)) {
-            chain(x, c, 1, 1);
-          }
-        }
-        long[] first = new long[handoffs];
-        for (int i = 0; i < handoffs; i++) {
-          try (Capability x = pass(bobService, carolService, carolInbox)) {
-            first[i] = chain(x, c, 1, 1)[0];
-          }
-        }
-        Arrays.sort(first);
-        m[3] = first[first.length / 2] / 1000.0;
+    return run("memory", handoff, calls, handoffs);
+  }
+
+  /** One round on {@code network} ({@code memory} or {@code tls}). */
+  static double[] run(String network, boolean handoff, int calls, int handoffs)
+      throws Exception {
+    try (World w = network.equals("tls") ? new TlsWorld(handoff) : new MemoryWorld(handoff)) {
+      double[] m = workloads(w, calls, handoffs);
+      w.checkMode(handoff);
+      return m;
+    }
+  }
+
+  private static double[] workloads(World w, int calls, int handoffs) throws Exception {
+    double[] m = new double[4];
+    EventLoop c = w.carolLoop();
+    try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
+      chain(x, c, Math.min(calls, 20_000), 1); // warm-up
+      long[] lat = chain(x, c, calls, 1);
+      Arrays.sort(lat);
+      m[0] = lat[lat.length / 2] / 1000.0;
+      m[1] = lat[(int) Math.ceil(0.99 * lat.length) - 1] / 1000.0;
+      long start = System.nanoTime();
+      chain(x, c, calls, 100);
+      m[2] = calls / ((System.nanoTime() - start) / 1e9);
+    }
+    for (int i = 0; i < handoffs / 2; i++) { // warm-up: the handoff's own code paths
+      try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
+        chain(x, c, 1, 1);
       }
-      // the mode must have taken effect: with the handoff Carol calls Bob, without it never
+    }
+    long[] first = new long[handoffs];
+    for (int i = 0; i < handoffs; i++) {
+      try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
+        first[i] = chain(x, c, 1, 1)[0];
+      }
+    }
+    Arrays.sort(first);
+    m[3] = first[first.length / 2] / 1000.0;
+    return m;
+  }
+
+  /** The vats on {@link InMemoryNetwork}, each on its own event loop thread. */
+  static final class MemoryWorld implements World {
+    final EventLoop a = EventLoop.start("alice");
+    final EventLoop b = EventLoop.start("bob");
+    final EventLoop c = EventLoop.start("carol");
+    final InMemoryNetwork net = new InMemoryNetwork();
+    final Inbox inbox = new Inbox();
+    final InMemoryNetwork.Vat alice;
+    final InMemoryNetwork.Vat bob;
+    final InMemoryNetwork.Vat carol;
+    final Capability bobService;
+    final Capability carolService;
+
+    MemoryWorld(boolean handoff) {
+      alice = net.vat("alice", a, null, handoff);
+      bob = net.vat("bob", b, Capability.of(new EchoTarget(), b), handoff);
+      carol = net.vat("carol", c, Capability.of(inbox, c), handoff);
+      bobService = alice.bootstrap("bob");
+      carolService = alice.bootstrap("carol");
+    }
+
+    @Override public Capability bobService() {
+      return bobService;
+    }
+
+    @Override public Capability carolService() {
+      return carolService;
+    }
+
+    @Override public Inbox carolInbox() {
+      return inbox;
+    }
+
+    @Override public EventLoop carolLoop() {
+      return c;
+    }
+
+    @Override public void checkMode(boolean handoff) {
       long direct = net.messagesSent("carol", "bob", Rpc.Message.Which.CALL);
       if ((direct > 0) != handoff) {
         throw new IllegalStateException("handoff " + (handoff ? "on" : "off") + " but " + direct
             + " calls went from Carol straight to Bob");
       }
+    }
+
+    @Override public void close() {
+      bobService.close();
+      carolService.close();
       alice.close();
       bob.close();
       carol.close();
-      return m;
-    } finally {
       a.close();
       b.close();
       c.close();
+    }
+  }
+
+  /** Three {@link Vat}s over TLS on loopback TCP; Alice dials Bob and Carol. */
+  static final class TlsWorld implements World {
+    final Inbox inbox = new Inbox();
+    final Vat bob;
+    final Vat carol;
+    final Vat alice;
+    final SingleRestorer bobRestorer;
+    final SingleRestorer carolRestorer;
+    final Capability bobService;
+    final Capability carolService;
+
+    TlsWorld(boolean handoff) throws Exception {
+      VatConfig bc = VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0))
+          .thirdPartyHandoff(handoff).build();
+      VatConfig cc = VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0))
+          .thirdPartyHandoff(handoff).build();
+      bob = Vat.create(bc, null);
+      carol = Vat.create(cc, null);
+      alice = Vat.create(VatConfig.builder().thirdPartyHandoff(handoff).build(), null);
+      bobRestorer = new SingleRestorer(ServiceId.EMPTY,
+          Capability.of(new EchoTarget(), bob.loop()));
+      carolRestorer = new SingleRestorer(ServiceId.EMPTY, Capability.of(inbox, carol.loop()));
+      bob.setRestorer(bobRestorer);
+      carol.setRestorer(carolRestorer);
+      bobService = alice.connect(bob.sturdyUri(ServiceId.EMPTY)).get(30, TimeUnit.SECONDS);
+      carolService = alice.connect(carol.sturdyUri(ServiceId.EMPTY)).get(30, TimeUnit.SECONDS);
+    }
+
+    @Override public Capability bobService() {
+      return bobService;
+    }
+
+    @Override public Capability carolService() {
+      return carolService;
+    }
+
+    @Override public Inbox carolInbox() {
+      return inbox;
+    }
+
+    @Override public EventLoop carolLoop() {
+      return carol.loop();
+    }
+
+    @Override public void checkMode(boolean handoff) {
+      int carolConnections = carol.connectionCount();
+      if ((carolConnections == 2) != handoff) {
+        throw new IllegalStateException("handoff " + (handoff ? "on" : "off") + " but Carol has "
+            + carolConnections + " connection(s)");
+      }
+    }
+
+    @Override public void close() throws Exception {
+      bobService.close();
+      carolService.close();
+      alice.close();
+      carol.close();
+      bob.close();
+      carolRestorer.close();
+      bobRestorer.close();
     }
   }
 

@@ -8,9 +8,18 @@ import org.junit.jupiter.api.Test;
 class HandoffBenchSmokeTest {
 
   @Test
-  void bothModesRunAndTakeTheirPath() throws Exception {
+  void bothModesRunAndTakeTheirPathInMemory() throws Exception {
+    check("memory");
+  }
+
+  @Test
+  void bothModesRunAndTakeTheirPathOverTls() throws Exception {
+    check("tls");
+  }
+
+  private static void check(String network) throws Exception {
     for (boolean handoff : new boolean[] {true, false}) {
-      double[] m = HandoffBench.run(handoff, 200, 10);
+      double[] m = HandoffBench.run(network, handoff, 200, 10);
       assertThat(m[0]).as("median µs").isPositive();
       assertThat(m[1]).as("p99 µs").isGreaterThanOrEqualTo(m[0]);
       assertThat(m[2]).as("calls/s").isPositive();
