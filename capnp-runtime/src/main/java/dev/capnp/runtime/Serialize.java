@@ -367,6 +367,40 @@ public final class Serialize {
   }
 
   /**
+   * Writes the framed message into {@code out} at its position, which advances past it;
+   * {@code out} needs {@link #computeSerializedSizeInWords} times 8 bytes remaining. Copies
+   * straight from the segments (no views, no segment table buffer), whatever the byte order
+   * of {@code out}: a transport can frame a message into its own (direct, pooled) buffer.
+   *
+   * @param message the message to write
+   * @param out the buffer to write into
+   * @throws java.nio.BufferOverflowException if {@code out} has not enough room (nothing is
+   *     written then)
+   */
+  public static void write(MessageBuilder message, ByteBuffer out) {
+    java.util.List<SegmentBuilder> segs = message.arena.segments;
+    int count = segs.size();
+    if (computeSerializedSizeInWords(message) * 8 > out.remaining()) {
+      throw new java.nio.BufferOverflowException();
+    }
+    boolean little = out.order() == ByteOrder.LITTLE_ENDIAN;
+    int start = out.position();
+    out.putInt(little ? count - 1 : Integer.reverseBytes(count - 1));
+    for (int i = 0; i < count; i++) {
+      int words = segs.get(i).pos;
+      out.putInt(little ? words : Integer.reverseBytes(words));
+    }
+    out.position(start + headerBytes(count));
+    if ((count & 1) == 0) {
+      out.putInt(start + headerBytes(count) - 4, 0); // padding
+    }
+    for (int i = 0; i < count; i++) {
+      SegmentBuilder s = segs.get(i);
+      out.put(s.bytes, 0, s.pos << 3);
+    }
+  }
+
+  /**
    * The framed message in a new heap buffer (position 0, limit = size).
    *
    * @param message the message to write
