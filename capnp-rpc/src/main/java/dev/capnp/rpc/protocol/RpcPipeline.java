@@ -22,7 +22,8 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private final QuestionTable.Question question;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
   final CompletableFuture<Results> promise = new CompletableFuture<>();
-  private Map<String, PromiseClient> clients = new HashMap<>();
+  /** The promises handed out per pointer path before the Return (null until the first). */
+  private Map<String, PromiseClient> clients;
   private Results results;
   private RpcException error;
   /** Whether this pipeline holds a reference on its question (tail calls). */
@@ -61,6 +62,9 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
       return new BrokenClient(loop(), RpcException.failed("Call canceled"));
     }
     String key = Arrays.toString(ops);
+    if (clients == null) {
+      clients = new HashMap<>();
+    }
     PromiseClient c = clients.get(key);
     if (c != null && c.tryAddRef()) {
       return c;
@@ -80,10 +84,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   public boolean returned(Results r, boolean deliver) {
     results = r;
     Map<String, PromiseClient> cs = clients;
-    clients = new HashMap<>();
-    for (PromiseClient c : new ArrayList<>(cs.values())) {
-      if (c.isLive()) {
-        c.resolve(r.capAt(c.initialOps(), loop()), false);
+    clients = null;
+    if (cs != null) { // (most calls are not pipelined on: nothing to resolve)
+      for (PromiseClient c : new ArrayList<>(cs.values())) {
+        if (c.isLive()) {
+          c.resolve(r.capAt(c.initialOps(), loop()), false);
+        }
       }
     }
     return deliver && promise.complete(r);
@@ -120,7 +126,10 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private void breakPipeline(RpcException e) {
     error = e;
     Map<String, PromiseClient> cs = clients;
-    clients = new HashMap<>();
+    clients = null;
+    if (cs == null) {
+      return;
+    }
     for (PromiseClient c : cs.values()) {
       if (c.isLive()) {
         c.resolve(new BrokenClient(loop(), e), true);
