@@ -7,6 +7,7 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.ApiAccess;
 import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.FirstSegmentHint;
 import dev.capnp.rpc.internal.HookCapTable;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.PostReturnPipeline;
@@ -81,9 +82,13 @@ public final class AnswerTable {
     RpcException error;
   }
 
-  /** A question the peer asked us. */
-  static final class Answer {
+  /**
+   * A question the peer asked us. It is also the {@link ResultsAllocator} of its call: the
+   * results are built right in its {@code Return} message.
+   */
+  static final class Answer implements ResultsAllocator {
     final int id;
+    private final AnswerTable table;
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
@@ -113,8 +118,22 @@ public final class AnswerTable {
      */
     ThirdPartyHandoff.Provision provision;
 
-    Answer(int id) {
+    Answer(AnswerTable table, int id) {
+      this.table = table;
       this.id = id;
+    }
+
+    /** A new {@code Return} for this answer, whose results the call builds in place. */
+    @Override
+    public ResultsAllocator.ResultsBuilder allocate() {
+      MessageBuilder mb = table.returnSize.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, id);
+      ResultsAllocator.ResultsBuilder rb =
+          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.owner = this;
+      return rb;
     }
 
     /** For {@code sendResultsTo.yourself} only: where its results wait for their taker. */
@@ -191,6 +210,8 @@ public final class AnswerTable {
 
   private final RpcProtocol protocol;
   private final HashMap<Integer, Answer> answers = new HashMap<>();
+  /** The first-segment size of our Returns with results, from the last one sent. */
+  private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
 
@@ -216,23 +237,14 @@ public final class AnswerTable {
       throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
           + " outstanding questions from the peer (maxAnswers)");
     }
-    Answer a = new Answer(id);
+    Answer a = new Answer(this, id);
     answers.put(id, a);
     return a;
   }
 
   /** Results of answer {@code a} are built right in its {@code Return} message. */
   ResultsAllocator returnAllocator(Answer a) {
-    return () -> {
-      MessageBuilder mb = RpcMessages.newMessage();
-      HookCapTable t = new HookCapTable();
-      mb.setCapTable(t);
-      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
-      ResultsAllocator.ResultsBuilder rb =
-          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
-      rb.owner = a;
-      return rb;
-    };
+    return a;
   }
 
   /**
@@ -416,6 +428,7 @@ public final class AnswerTable {
       mb = res.origin.message;
       a.resultExports =
           protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);
     } else {
