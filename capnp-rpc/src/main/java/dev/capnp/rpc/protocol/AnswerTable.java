@@ -17,10 +17,8 @@ import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
@@ -209,7 +207,7 @@ public final class AnswerTable {
   }
 
   private final RpcProtocol protocol;
-  private final HashMap<Integer, Answer> answers = new HashMap<>();
+  private final PeerIdTable<Answer> answers = new PeerIdTable<>();
   /** The first-segment size of our Returns with results, from the last one sent. */
   private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
   /** Bytes of incoming Call messages held by answers not yet removed. */
@@ -229,7 +227,7 @@ public final class AnswerTable {
   }
 
   Answer newAnswer(int id) {
-    if (answers.containsKey(id)) {
+    if (answers.get(id) != null) {
       throw new ProtocolError("questionId " + id + " is already in use");
     }
     ConnectionLimits limits = protocol.limits();
@@ -584,7 +582,7 @@ public final class AnswerTable {
 
   /** The connection is gone: every call is canceled; the table empties. */
   void clear() {
-    ArrayList<Answer> all = new ArrayList<>(answers.values());
+    ArrayList<Answer> all = new ArrayList<>(answers.snapshot().values());
     answers.clear();
     bytesInFlight = 0;
     for (Answer a : all) {
@@ -605,7 +603,7 @@ public final class AnswerTable {
 
   String invariantViolation() {
     long held = 0;
-    for (Map.Entry<Integer, Answer> en : answers.entrySet()) {
+    for (Map.Entry<Integer, Answer> en : answers.snapshot().entrySet()) {
       Answer a = en.getValue();
       if (a.id != en.getKey()) {
         return "answer " + en.getKey() + " thinks it is " + a.id;
@@ -623,7 +621,7 @@ public final class AnswerTable {
 
   void dump(StringBuilder sb) {
     sb.append("  answers:\n");
-    new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
+    answers.snapshot().forEach((id, a) -> sb.append("    ").append(id).append(' ')
         .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)
         .append(a.callDone ? " call-done" : " call-running")
         .append('\n'));
