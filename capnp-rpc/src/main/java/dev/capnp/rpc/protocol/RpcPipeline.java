@@ -21,7 +21,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
-  final CompletableFuture<Results> promise = new CompletableFuture<>();
+  final CompletableFuture<Results> promise = new CallerPromise();
   /** The promises handed out per pointer path before the Return (null until the first). */
   private Map<String, PromiseClient> clients;
   private Results results;
@@ -32,6 +32,46 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
     this.question = question;
+  }
+
+  /**
+   * The caller's promise: when it is canceled (from any thread: {@code cancel}, or completed
+   * with a {@code CancellationException}), the question gets the core's local event
+   * {@link QuestionTable#callerCanceled} on the loop. An override rather than a
+   * {@code whenComplete} callback: nothing is allocated per call for a cancel that rarely comes.
+   */
+  private final class CallerPromise extends CompletableFuture<Results> {
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean wasDone = isDone(); // (cancel also returns true if canceled before)
+      boolean canceled = super.cancel(mayInterruptIfRunning);
+      if (!wasDone && canceled) {
+        callerCanceled();
+      }
+      return canceled;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean completed = super.completeExceptionally(ex);
+      if (completed && isCancelled()) {
+        callerCanceled();
+      }
+      return completed;
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+      boolean wasCanceled = isCancelled();
+      super.obtrudeException(ex);
+      if (!wasCanceled && isCancelled()) {
+        callerCanceled();
+      }
+    }
+
+    private void callerCanceled() {
+      loop().run(() -> protocol.questions.callerCanceled(question));
+    }
   }
 
   @Override
