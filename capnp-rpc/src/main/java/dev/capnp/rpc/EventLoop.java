@@ -117,11 +117,9 @@ public final class EventLoop implements Executor, AutoCloseable {
         external.execute(drainTask);
       }
     } finally {
-      if (old == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(old);
-      }
+      // set, not remove(): the executor's thread keeps its entry, and the next drain (one per
+      // batch of tasks) stores into it instead of allocating a new one
+      CURRENT.set(old);
     }
   }
 
@@ -368,16 +366,63 @@ public final class EventLoop implements Executor, AutoCloseable {
   }
 
   private void runSafely(Runnable r) {
+    boolean wasBusy = busy;
+    busy = true;
     try {
       r.run();
     } catch (RuntimeException | Error e) {
-      uncaught++;
-      if (isFatal(e)) {
-        fatal(e);
-        return;
-      }
-      LOG.error("uncaught exception on event loop {}", name, e);
+      uncaught(e);
+    } finally {
+      busy = wasBusy;
     }
+  }
+
+  private void uncaught(Throwable e) {
+    uncaught++;
+    if (isFatal(e)) {
+      fatal(e);
+      return;
+    }
+    LOG.error("uncaught exception on event loop {}", name, e);
+  }
+
+  /**
+   * Whether the loop's thread is inside one of the loop's tasks (or a {@link #tryRunNow}
+   * action) now. Read and written on the loop's thread only.
+   */
+  private boolean busy;
+
+  /**
+   * Runs {@code action} on {@code arg} at once, as a task of this loop, if that keeps the
+   * loop's order, and returns true; else returns false (the caller then queues it with
+   * {@link #execute}). At once means: this loop is driven by an executor ({@link #onExecutor},
+   * a Netty event loop, whose thread also runs its own I/O), the caller is on that thread
+   * outside any of the loop's tasks, and no task is queued, so the action would have been the
+   * next task anyway. A transport's I/O callback (a message decoded by Netty) then reaches
+   * protocol code without a queued task; nothing is allocated for it.
+   *
+   * @param <T> the type of the argument
+   * @param action what to run (a long-lived object: a lambda made per call would defeat this)
+   * @param arg its argument
+   * @return whether {@code action} ran
+   */
+  public <T> boolean tryRunNow(java.util.function.Consumer<? super T> action, T arg) {
+    if (external == null || closed || busy || Thread.currentThread() != thread
+        || !queue.isEmpty()) {
+      return false;
+    }
+    EventLoop old = CURRENT.get();
+    CURRENT.set(this);
+    busy = true;
+    try {
+      action.accept(arg);
+    } catch (RuntimeException | Error e) {
+      uncaught(e);
+    } finally {
+      busy = false;
+      CURRENT.set(old);
+    }
+    return true;
   }
 
   /**

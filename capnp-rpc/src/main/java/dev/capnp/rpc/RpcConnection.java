@@ -240,9 +240,13 @@ public final class RpcConnection implements AutoCloseable {
       protocol.thirdParty(thirdPartyNetwork, this,
           thirdPartyNetwork.peerSupportsLevel3(this));
     }
+    java.util.function.Consumer<MessageReader> handler = protocol::handle;
     transport.start(new MessageTransport.Receiver() {
       @Override
       public void onMessage(MessageReader message) {
+        if (loop.tryRunNow(handler, message)) {
+          return; // handled at once, in order (the transport's I/O runs on our loop's thread)
+        }
         long bytes = RpcMessages.sizeInBytes(message);
         if (queuedIncoming.addAndGet(bytes) > limits().maxQueuedIncomingBytes()) {
           adjustReading();

@@ -47,13 +47,15 @@ public final class Serialize {
    * @return the message
    */
   public static MessageReader read(ByteBuffer buffer, ReaderOptions options) {
-    ByteBuffer b = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    // absolute reads of the caller's buffer (no duplicate made to change its byte order)
+    ByteBuffer b = buffer;
+    boolean little = b.order() == ByteOrder.LITTLE_ENDIAN;
     int start = b.position();
     if (b.remaining() < 8) {
       throw new DecodeException("truncated message: " + b.remaining()
           + " bytes is too short for a segment table (at byte " + start + ")");
     }
-    long count = (b.getInt(start) & 0xffffffffL) + 1;
+    long count = (intLe(b, start, little) & 0xffffffffL) + 1;
     checkSegmentCount(count);
     int headerBytes = headerBytes((int) count);
     if (b.remaining() < headerBytes) {
@@ -61,11 +63,8 @@ public final class Serialize {
           + " segments needs " + headerBytes + " bytes, only " + b.remaining() + " available");
     }
     long total = 0;
-    int[] sizes = new int[(int) count];
     for (int i = 0; i < count; i++) {
-      long size = b.getInt(start + 4 + 4 * i) & 0xffffffffL;
-      total += size;
-      sizes[i] = (int) Math.min(size, Integer.MAX_VALUE);
+      total += intLe(b, start + 4 + 4 * i, little) & 0xffffffffL;
     }
     long available = (b.remaining() - headerBytes) / 8;
     if (total > available) {
@@ -75,11 +74,18 @@ public final class Serialize {
     ByteBuffer[] segs = new ByteBuffer[(int) count];
     int pos = start + headerBytes;
     for (int i = 0; i < count; i++) {
-      segs[i] = b.slice(pos, sizes[i] * 8).order(ByteOrder.LITTLE_ENDIAN);
-      pos += sizes[i] * 8;
+      int bytes = intLe(b, start + 4 + 4 * i, little) * 8; // (total fits: checked above)
+      segs[i] = b.slice(pos, bytes).order(ByteOrder.LITTLE_ENDIAN);
+      pos += bytes;
     }
     buffer.position(pos);
     return new MessageReader(segs, options, true);
+  }
+
+  /** The little-endian int at {@code index} of {@code b}, whatever its byte order. */
+  private static int intLe(ByteBuffer b, int index, boolean little) {
+    int v = b.getInt(index);
+    return little ? v : Integer.reverseBytes(v);
   }
 
   /**
@@ -363,6 +369,40 @@ public final class Serialize {
     for (int i = 0; i < count; i++) {
       SegmentBuilder s = segs.get(i);
       out.write(s.bytes, 0, s.pos << 3);
+    }
+  }
+
+  /**
+   * Writes the framed message into {@code out} at its position, which advances past it;
+   * {@code out} needs {@link #computeSerializedSizeInWords} times 8 bytes remaining. Copies
+   * straight from the segments (no views, no segment table buffer), whatever the byte order
+   * of {@code out}: a transport can frame a message into its own (direct, pooled) buffer.
+   *
+   * @param message the message to write
+   * @param out the buffer to write into
+   * @throws java.nio.BufferOverflowException if {@code out} has not enough room (nothing is
+   *     written then)
+   */
+  public static void write(MessageBuilder message, ByteBuffer out) {
+    java.util.List<SegmentBuilder> segs = message.arena.segments;
+    int count = segs.size();
+    if (computeSerializedSizeInWords(message) * 8 > out.remaining()) {
+      throw new java.nio.BufferOverflowException();
+    }
+    boolean little = out.order() == ByteOrder.LITTLE_ENDIAN;
+    int start = out.position();
+    out.putInt(little ? count - 1 : Integer.reverseBytes(count - 1));
+    for (int i = 0; i < count; i++) {
+      int words = segs.get(i).pos;
+      out.putInt(little ? words : Integer.reverseBytes(words));
+    }
+    out.position(start + headerBytes(count));
+    if ((count & 1) == 0) {
+      out.putInt(start + headerBytes(count) - 4, 0); // padding
+    }
+    for (int i = 0; i < count; i++) {
+      SegmentBuilder s = segs.get(i);
+      out.put(s.bytes, 0, s.pos << 3);
     }
   }
 

@@ -38,6 +38,42 @@ class FramingTest {
   }
 
   @Test
+  void writeIntoAByteBufferEqualsToBytesInEitherByteOrder() {
+    for (int first : new int[] {2, 3, 5, 1024}) { // odd and even segment counts, one segment
+      MessageBuilder mb = sample(first);
+      byte[] expected = Serialize.toBytes(mb);
+      assertThat(expected.length).isEqualTo(Serialize.computeSerializedSizeInWords(mb) * 8);
+      for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {
+          java.nio.ByteOrder.BIG_ENDIAN, java.nio.ByteOrder.LITTLE_ENDIAN}) {
+        for (boolean direct : new boolean[] {false, true}) {
+          ByteBuffer out = (direct ? ByteBuffer.allocateDirect(expected.length + 16)
+              : ByteBuffer.allocate(expected.length + 16)).order(order);
+          out.put(new byte[] {-1, -1, -1}); // a position that is not 0, dirty memory after it
+          for (int i = 3; i < out.capacity(); i++) {
+            out.put(i, (byte) 0x55);
+          }
+          Serialize.write(mb, out);
+          assertThat(out.position()).isEqualTo(3 + expected.length);
+          byte[] got = new byte[expected.length];
+          out.get(3, got);
+          assertThat(got).as("first segment %d words, %s, direct %s", first, order, direct)
+              .isEqualTo(expected);
+          assertThat(out.order()).isEqualTo(order);
+        }
+      }
+    }
+  }
+
+  @Test
+  void writeIntoATooSmallBufferWritesNothing() {
+    MessageBuilder mb = sample(3);
+    ByteBuffer out = ByteBuffer.allocate((int) Serialize.computeSerializedSizeInWords(mb) * 8 - 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Serialize.write(mb, out))
+        .isInstanceOf(java.nio.BufferOverflowException.class);
+    assertThat(out.position()).isZero();
+  }
+
+  @Test
   void byteBufferReadIsZeroCopyAndAdvances() {
     byte[] one = Serialize.toBytes(sample(1));
     byte[] two = Serialize.toBytes(sample(1024));

@@ -1,12 +1,17 @@
 package dev.capnp.net.transport;
 
 import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.Serialize;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.nio.ByteBuffer;
 
-/** Encodes {@link MessageBuilder}s with the standard framing into one pooled buffer each. */
+/**
+ * Encodes {@link MessageBuilder}s with the standard framing into one pooled buffer each. The
+ * frame is copied straight from the message's segments into the buffer (no segment views), so
+ * the message's memory is no longer needed once {@code encode} returns.
+ */
 public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
   /** An encoder preferring direct buffers. */
   public FrameEncoder() {
@@ -16,30 +21,27 @@ public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
   @Override
   protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, MessageBuilder msg,
       boolean preferDirect) {
-    ByteBuffer[] segs = msg.getSegmentsForOutput();
-    int size = headerBytes(segs.length);
-    for (ByteBuffer s : segs) {
-      size += s.remaining();
-    }
+    int size = frameBytes(msg);
     return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
   }
 
   @Override
   protected void encode(ChannelHandlerContext ctx, MessageBuilder msg, ByteBuf out) {
-    ByteBuffer[] segs = msg.getSegmentsForOutput();
-    out.writeIntLE(segs.length - 1);
-    for (ByteBuffer s : segs) {
-      out.writeIntLE(s.remaining() / 8);
-    }
-    if ((segs.length & 1) == 0) {
-      out.writeIntLE(0);
-    }
-    for (ByteBuffer s : segs) {
-      out.writeBytes(s.duplicate());
+    int size = frameBytes(msg);
+    out.ensureWritable(size);
+    int at = out.writerIndex();
+    if (out.nioBufferCount() == 1) {
+      // (the buffer's own cached NIO view: no allocation for pooled buffers)
+      Serialize.write(msg, out.internalNioBuffer(at, size));
+      out.writerIndex(at + size);
+    } else {
+      ByteBuffer frame = ByteBuffer.allocate(size);
+      Serialize.write(msg, frame);
+      out.writeBytes(frame.flip());
     }
   }
 
-  private static int headerBytes(int segments) {
-    return ((4 + 4 * segments) + 7) & ~7;
+  private static int frameBytes(MessageBuilder msg) {
+    return Math.toIntExact(Serialize.computeSerializedSizeInWords(msg) * 8);
   }
 }

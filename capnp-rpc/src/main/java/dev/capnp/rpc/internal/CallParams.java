@@ -53,9 +53,15 @@ public final class CallParams {
     this.receivedContent = receivedContent;
   }
 
+  /**
+   * The first-segment size of new outgoing Call messages: sized from the last Call sent to a
+   * peer (by any thread; see {@link FirstSegmentHint}), 64 words before the first.
+   */
+  public static final FirstSegmentHint CALL_SIZE = new FirstSegmentHint(64);
+
   /** Fresh parameters for an outgoing call. */
   public static CallParams outgoing(long interfaceId, short methodId) {
-    MessageBuilder mb = new MessageBuilder(64);
+    MessageBuilder mb = CALL_SIZE.newMessage();
     HookCapTable caps = new HookCapTable();
     mb.setCapTable(caps);
     Rpc.Call.Builder call = mb.initRoot(Rpc.Message.FACTORY).initCall();

@@ -1,8 +1,9 @@
 package dev.capnp.rpc.internal;
 
 import dev.capnp.runtime.CapTableBuilder;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A message's capability table holding {@link ClientHook}s. The table owns one reference to each
@@ -10,20 +11,26 @@ import java.util.List;
  * {@link #extractCap(int)} lends the hook without adding a reference.
  */
 public final class HookCapTable implements CapTableBuilder {
-  private final ArrayList<ClientHook> hooks;
+  private static final ClientHook[] NONE = new ClientHook[0];
 
-  public HookCapTable() {
-    hooks = new ArrayList<>(2);
-  }
+  /** The entries in {@code [0, size)}; a shared empty array until the first is added. */
+  private ClientHook[] hooks = NONE;
+  private int size;
+
+  /** An empty table (allocates nothing more until a capability is added: most have none). */
+  public HookCapTable() {}
 
   /** A table taking ownership of the given references (entries may be null). */
   public HookCapTable(List<ClientHook> owned) {
-    hooks = new ArrayList<>(owned);
+    if (!owned.isEmpty()) {
+      hooks = owned.toArray(new ClientHook[0]);
+      size = hooks.length;
+    }
   }
 
   @Override
   public Object extractCap(int index) {
-    return index >= 0 && index < hooks.size() ? hooks.get(index) : null;
+    return index >= 0 && index < size ? hooks[index] : null;
   }
 
   @Override
@@ -31,41 +38,44 @@ public final class HookCapTable implements CapTableBuilder {
     if (!(cap instanceof ClientHook)) {
       throw new IllegalArgumentException("not a capability: " + cap);
     }
-    hooks.add(((ClientHook) cap).addRef());
-    return hooks.size() - 1;
+    return add(((ClientHook) cap).addRef());
   }
 
   /** Adds an owned reference (no addRef) and returns its index. */
   public int add(ClientHook owned) {
-    hooks.add(owned);
-    return hooks.size() - 1;
+    if (size == hooks.length) {
+      hooks = Arrays.copyOf(hooks, Math.max(2, size * 2));
+    }
+    hooks[size] = owned;
+    return size++;
   }
 
   @Override
   public void dropCap(int index) {
-    ClientHook h = hooks.get(index);
+    ClientHook h = get(index);
     if (h != null) {
-      hooks.set(index, null);
+      hooks[index] = null;
       h.release();
     }
   }
 
   /** Number of entries. */
   public int size() {
-    return hooks.size();
+    return size;
   }
 
   /** The entry at {@code index} (may be null). */
   public ClientHook get(int index) {
-    return hooks.get(index);
+    Objects.checkIndex(index, size);
+    return hooks[index];
   }
 
   /** Releases every entry. */
   public void releaseAll() {
-    for (int i = 0; i < hooks.size(); i++) {
-      ClientHook h = hooks.get(i);
+    for (int i = 0; i < size; i++) {
+      ClientHook h = hooks[i];
       if (h != null) {
-        hooks.set(i, null);
+        hooks[i] = null;
         h.release();
       }
     }

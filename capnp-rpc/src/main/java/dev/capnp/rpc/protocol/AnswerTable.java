@@ -7,6 +7,7 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.ApiAccess;
 import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.FirstSegmentHint;
 import dev.capnp.rpc.internal.HookCapTable;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.PostReturnPipeline;
@@ -16,10 +17,8 @@ import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
@@ -81,9 +80,13 @@ public final class AnswerTable {
     RpcException error;
   }
 
-  /** A question the peer asked us. */
-  static final class Answer {
+  /**
+   * A question the peer asked us. It is also the {@link ResultsAllocator} of its call: the
+   * results are built right in its {@code Return} message.
+   */
+  static final class Answer implements ResultsAllocator {
     final int id;
+    private final AnswerTable table;
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
@@ -113,8 +116,22 @@ public final class AnswerTable {
      */
     ThirdPartyHandoff.Provision provision;
 
-    Answer(int id) {
+    Answer(AnswerTable table, int id) {
+      this.table = table;
       this.id = id;
+    }
+
+    /** A new {@code Return} for this answer, whose results the call builds in place. */
+    @Override
+    public ResultsAllocator.ResultsBuilder allocate() {
+      MessageBuilder mb = table.returnSize.newMessage();
+      HookCapTable t = new HookCapTable();
+      mb.setCapTable(t);
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, id);
+      ResultsAllocator.ResultsBuilder rb =
+          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.owner = this;
+      return rb;
     }
 
     /** For {@code sendResultsTo.yourself} only: where its results wait for their taker. */
@@ -190,7 +207,9 @@ public final class AnswerTable {
   }
 
   private final RpcProtocol protocol;
-  private final HashMap<Integer, Answer> answers = new HashMap<>();
+  private final PeerIdTable<Answer> answers = new PeerIdTable<>();
+  /** The first-segment size of our Returns with results, from the last one sent. */
+  private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
 
@@ -208,7 +227,7 @@ public final class AnswerTable {
   }
 
   Answer newAnswer(int id) {
-    if (answers.containsKey(id)) {
+    if (answers.get(id) != null) {
       throw new ProtocolError("questionId " + id + " is already in use");
     }
     ConnectionLimits limits = protocol.limits();
@@ -216,23 +235,14 @@ public final class AnswerTable {
       throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
           + " outstanding questions from the peer (maxAnswers)");
     }
-    Answer a = new Answer(id);
+    Answer a = new Answer(this, id);
     answers.put(id, a);
     return a;
   }
 
   /** Results of answer {@code a} are built right in its {@code Return} message. */
   ResultsAllocator returnAllocator(Answer a) {
-    return () -> {
-      MessageBuilder mb = RpcMessages.newMessage();
-      HookCapTable t = new HookCapTable();
-      mb.setCapTable(t);
-      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
-      ResultsAllocator.ResultsBuilder rb =
-          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
-      rb.owner = a;
-      return rb;
-    };
+    return a;
   }
 
   /**
@@ -416,6 +426,7 @@ public final class AnswerTable {
       mb = res.origin.message;
       a.resultExports =
           protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);
     } else {
@@ -571,7 +582,7 @@ public final class AnswerTable {
 
   /** The connection is gone: every call is canceled; the table empties. */
   void clear() {
-    ArrayList<Answer> all = new ArrayList<>(answers.values());
+    ArrayList<Answer> all = new ArrayList<>(answers.snapshot().values());
     answers.clear();
     bytesInFlight = 0;
     for (Answer a : all) {
@@ -592,7 +603,7 @@ public final class AnswerTable {
 
   String invariantViolation() {
     long held = 0;
-    for (Map.Entry<Integer, Answer> en : answers.entrySet()) {
+    for (Map.Entry<Integer, Answer> en : answers.snapshot().entrySet()) {
       Answer a = en.getValue();
       if (a.id != en.getKey()) {
         return "answer " + en.getKey() + " thinks it is " + a.id;
@@ -610,7 +621,7 @@ public final class AnswerTable {
 
   void dump(StringBuilder sb) {
     sb.append("  answers:\n");
-    new TreeMap<>(answers).forEach((id, a) -> sb.append("    ").append(id).append(' ')
+    answers.snapshot().forEach((id, a) -> sb.append("    ").append(id).append(' ')
         .append(a.state).append(a.redirect == Redirect.NONE ? "" : " " + a.redirect)
         .append(a.callDone ? " call-done" : " call-running")
         .append('\n'));

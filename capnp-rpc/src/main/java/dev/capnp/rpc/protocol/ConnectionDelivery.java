@@ -99,7 +99,13 @@ public final class ConnectionDelivery {
     a.pipeline = r.pipeline;
     CompletableFuture<Results> promise = r.promise;
     a.running = promise;
-    promise.whenComplete((res, e) -> loop.run(() -> protocol.answers.completed(a, res, e)));
+    promise.whenComplete((res, e) -> {
+      if (loop.inLoop()) { // (the usual case: no second lambda)
+        protocol.answers.completed(a, res, e);
+      } else {
+        loop.execute(() -> protocol.answers.completed(a, res, e));
+      }
+    });
   }
 
   /** Cancels {@code running}, a call this delivered ({@link AnswerTable.Answer#running}). */
@@ -157,15 +163,11 @@ public final class ConnectionDelivery {
     });
   }
 
-  /** The sink of question {@code q}: its pipeline, and the caller's promise of its results. */
+  /**
+   * The sink of question {@code q}: its pipeline, and the caller's promise of its results,
+   * whose cancel is a local event of the core (see {@link RpcPipeline}).
+   */
   QuestionTable.QuestionSink newQuestionSink(QuestionTable.Question q) {
-    RpcPipeline p = new RpcPipeline(protocol, q);
-    // the caller's cancel is a local event of the core (loop.run: cancel may come from any thread)
-    p.promise.whenComplete((r, e) -> {
-      if (p.promise.isCancelled()) {
-        loop.run(() -> protocol.questions.callerCanceled(q));
-      }
-    });
-    return p;
+    return new RpcPipeline(protocol, q);
   }
 }

@@ -89,6 +89,9 @@ public final class ImportTable {
       throw new ProtocolError("RPC limit exceeded: cap table of " + list.size()
           + " entries, more than " + limits.maxCapTableEntries() + " (maxCapTableEntries)");
     }
+    if (list.size() == 0) {
+      return new HookCapTable(); // (most messages carry no capability)
+    }
     ArrayList<ClientHook> hooks = new ArrayList<>(list.size());
     try {
       for (int i = 0; i < list.size(); i++) {

@@ -245,7 +245,7 @@ public final class QuestionTable {
       call = params.callBuilder;
       caps = params.caps;
     } else {
-      mb = RpcMessages.newMessage();
+      mb = CallParams.CALL_SIZE.newMessage();
       caps = new HookCapTable();
       mb.setCapTable(caps);
       call = mb.initRoot(Rpc.Message.FACTORY).initCall();
@@ -272,6 +272,7 @@ public final class QuestionTable {
     if (params.streamReady != null) {
       q.callBytes = mb.sizeInWords() * 8; // (only streaming calls are flow controlled)
     }
+    CallParams.CALL_SIZE.record(mb);
     protocol.send(mb);
     caps.releaseAll();
     return q;

@@ -22,6 +22,16 @@ public final class RpcMessages {
     return new MessageBuilder(32);
   }
 
+  /** Words of a message whose root is a {@code Message} with a pointer-free {@code body}. */
+  private static int flatMessageWords(dev.capnp.runtime.StructSize body) {
+    return 1 + Rpc.Message.SIZE.total() + body.total(); // root pointer, Message, body
+  }
+
+  /** The exact size of a Finish message (one segment, nothing to spare). */
+  static final int FINISH_WORDS = flatMessageWords(Rpc.Finish.SIZE);
+  /** The exact size of a Release message. */
+  static final int RELEASE_WORDS = flatMessageWords(Rpc.Release.SIZE);
+
   /** Writes {@code e} as an {@code rpc.capnp} Exception. */
   static void writeException(Rpc.Exception.Builder b, RpcException e) {
     b.setType(Rpc.Exception.Type.values()[e.getType().ordinal()]);
@@ -65,7 +75,7 @@ public final class RpcMessages {
 
   /** {@code Finish}: we no longer want the answer to {@code questionId}. */
   static MessageBuilder finish(int questionId, boolean releaseResultCaps) {
-    MessageBuilder mb = newMessage();
+    MessageBuilder mb = new MessageBuilder(FINISH_WORDS);
     Rpc.Finish.Builder f = mb.initRoot(Rpc.Message.FACTORY).initFinish();
     f.setQuestionId(questionId);
     f.setReleaseResultCaps(releaseResultCaps);
@@ -74,7 +84,7 @@ public final class RpcMessages {
 
   /** {@code Release}: drop {@code count} references to the peer's export {@code importId}. */
   static MessageBuilder release(int importId, int count) {
-    MessageBuilder mb = newMessage();
+    MessageBuilder mb = new MessageBuilder(RELEASE_WORDS);
     Rpc.Release.Builder r = mb.initRoot(Rpc.Message.FACTORY).initRelease();
     r.setId(importId);
     r.setReferenceCount(count);

@@ -21,8 +21,9 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
-  final CompletableFuture<Results> promise = new CompletableFuture<>();
-  private Map<String, PromiseClient> clients = new HashMap<>();
+  final CompletableFuture<Results> promise = new CallerPromise();
+  /** The promises handed out per pointer path before the Return (null until the first). */
+  private Map<String, PromiseClient> clients;
   private Results results;
   private RpcException error;
   /** Whether this pipeline holds a reference on its question (tail calls). */
@@ -31,6 +32,46 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
     this.question = question;
+  }
+
+  /**
+   * The caller's promise: when it is canceled (from any thread: {@code cancel}, or completed
+   * with a {@code CancellationException}), the question gets the core's local event
+   * {@link QuestionTable#callerCanceled} on the loop. An override rather than a
+   * {@code whenComplete} callback: nothing is allocated per call for a cancel that rarely comes.
+   */
+  private final class CallerPromise extends CompletableFuture<Results> {
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean wasDone = isDone(); // (cancel also returns true if canceled before)
+      boolean canceled = super.cancel(mayInterruptIfRunning);
+      if (!wasDone && canceled) {
+        callerCanceled();
+      }
+      return canceled;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean completed = super.completeExceptionally(ex);
+      if (completed && isCancelled()) {
+        callerCanceled();
+      }
+      return completed;
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+      boolean wasCanceled = isCancelled();
+      super.obtrudeException(ex);
+      if (!wasCanceled && isCancelled()) {
+        callerCanceled();
+      }
+    }
+
+    private void callerCanceled() {
+      loop().run(() -> protocol.questions.callerCanceled(question));
+    }
   }
 
   @Override
@@ -61,6 +102,9 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
       return new BrokenClient(loop(), RpcException.failed("Call canceled"));
     }
     String key = Arrays.toString(ops);
+    if (clients == null) {
+      clients = new HashMap<>();
+    }
     PromiseClient c = clients.get(key);
     if (c != null && c.tryAddRef()) {
       return c;
@@ -80,10 +124,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   public boolean returned(Results r, boolean deliver) {
     results = r;
     Map<String, PromiseClient> cs = clients;
-    clients = new HashMap<>();
-    for (PromiseClient c : new ArrayList<>(cs.values())) {
-      if (c.isLive()) {
-        c.resolve(r.capAt(c.initialOps(), loop()), false);
+    clients = null;
+    if (cs != null) { // (most calls are not pipelined on: nothing to resolve)
+      for (PromiseClient c : new ArrayList<>(cs.values())) {
+        if (c.isLive()) {
+          c.resolve(r.capAt(c.initialOps(), loop()), false);
+        }
       }
     }
     return deliver && promise.complete(r);
@@ -120,7 +166,10 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private void breakPipeline(RpcException e) {
     error = e;
     Map<String, PromiseClient> cs = clients;
-    clients = new HashMap<>();
+    clients = null;
+    if (cs == null) {
+      return;
+    }
     for (PromiseClient c : cs.values()) {
       if (c.isLive()) {
         c.resolve(new BrokenClient(loop(), e), true);

@@ -1,0 +1,304 @@
+package dev.capnp.bench.rpc;
+
+import dev.capnp.bench.rpc.EchoBenchApi.Echo;
+import dev.capnp.net.AuthDigest;
+import dev.capnp.net.CapnpUri;
+import dev.capnp.net.NetAddress;
+import dev.capnp.net.ServiceId;
+import dev.capnp.net.Vat;
+import dev.capnp.net.VatConfig;
+import dev.capnp.net.restore.SingleRestorer;
+import dev.capnp.rpc.CallContext;
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.Response;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.transport.InMemoryTransport;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Bytes allocated per RPC call on the warm path (issue 12: "zero allocation in the protocol
+ * core for a call whose params/results fit the first segment"), measured with
+ * {@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}: machine-independent, unlike
+ * times. The call is {@code Echo.ping("ping")}, answered by a service that copies the text into
+ * its results (no {@code String}), one call at a time, each next call sent from the previous
+ * one's completion on the client's loop.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.capnp.bench.rpc.AllocBench [--mode memory|vat|both]
+ *     [--warmup 20000] [--calls 20000] [--rounds 3]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code memory}: the protocol core and the capability layer alone: two
+ *       {@link RpcConnection}s over an {@link InMemoryTransport} pair on one manual
+ *       {@link EventLoop} (the calling thread). Everything, client and server, runs on that one
+ *       thread, so its allocated bytes are the whole cost of a call (both ends), the harness's
+ *       own completion callback included.
+ *   <li>{@code vat}: a client {@link Vat} and a server {@link Vat} in this JVM over TCP loopback
+ *       (Netty, TLS off); bytes per call of the client vat's loop thread, of the server vat's
+ *       loop thread and of every thread of the JVM together.
+ * </ul>
+ * Each round prints {@code ALLOC mode=... side=... bytes_per_call=...}; the figures of the last
+ * round are the result (earlier rounds let the JIT finish). Run it again with
+ * {@code -XX:-DoEscapeAnalysis} to see what escape analysis removes.
+ */
+public final class AllocBench {
+  private AllocBench() {}
+
+  /** The service: replies with the text it was sent (copied, no {@code String} made). */
+  static final class CopyingEcho extends Echo.Server {
+    @Override
+    protected CompletionStage<Void> ping(
+        CallContext<Echo.PingParams.Reader, Echo.PingResults.Builder> context) {
+      context.getResults().setReply(context.getParams().getMsg());
+      return done();
+    }
+
+    @Override
+    protected CompletionStage<Void> echoData(
+        CallContext<Echo.EchoDataParams.Reader, Echo.EchoDataResults.Builder> context) {
+      context.getResults().setData(context.getParams().getData());
+      return done();
+    }
+  }
+
+  /** One measured figure. */
+  record Figure(String mode, String side, double bytesPerCall) {
+    String line() {
+      return String.format(Locale.ROOT, "ALLOC mode=%s side=%s bytes_per_call=%.1f", mode, side,
+          bytesPerCall);
+    }
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args see the class comment
+   * @throws Exception if a call fails
+   */
+  public static void main(String[] args) throws Exception {
+    String mode = "both";
+    int warmup = 20_000;
+    int calls = 20_000;
+    int rounds = 3;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--mode" -> mode = args[++i];
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--calls" -> calls = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("usage: AllocBench [--mode memory|vat|both]"
+            + " [--warmup N] [--calls N] [--rounds N]");
+      }
+    }
+    for (Figure f : run(mode, warmup, calls, rounds)) {
+      System.out.println(f.line());
+    }
+  }
+
+  /**
+   * Runs {@code rounds} rounds of {@code calls} calls after {@code warmup} calls in the given
+   * mode ({@code memory}, {@code vat} or {@code both}), printing each round, and returns the
+   * figures of the last round.
+   */
+  static List<Figure> run(String mode, int warmup, int calls, int rounds) throws Exception {
+    if (!THREADS.isThreadAllocatedMemorySupported()) {
+      throw new IllegalStateException("this JVM does not measure allocated bytes per thread");
+    }
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    List<Figure> last = new ArrayList<>();
+    if (mode.equals("memory") || mode.equals("both")) {
+      last.addAll(inMemory(warmup, calls, rounds));
+    }
+    if (mode.equals("vat") || mode.equals("both")) {
+      last.addAll(overVats(warmup, calls, rounds));
+    }
+    return last;
+  }
+
+  // ================================================================== in-memory transport
+
+  private static List<Figure> inMemory(int warmup, int calls, int rounds) {
+    EventLoop loop = EventLoop.manual();
+    InMemoryTransport[] pair = InMemoryTransport.pair(false);
+    RpcConnection client = RpcConnection.create(loop, pair[0], null, "alloc-client");
+    RpcConnection server =
+        RpcConnection.create(loop, pair[1], Capability.of(new CopyingEcho()), "alloc-server");
+    Echo.Client echo = new Echo.Client(client.bootstrap());
+    try {
+      Chain chain = new Chain(echo);
+      chain.start(warmup);
+      drain(loop, chain);
+      List<Figure> figures = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        chain.start(calls);
+        drain(loop, chain);
+        long after = THREADS.getCurrentThreadAllocatedBytes();
+        figures.clear();
+        figures.add(new Figure("memory", "both", (double) (after - before) / calls));
+        System.out.println(figures.get(0).line() + " round=" + (r + 1));
+      }
+      return figures;
+    } finally {
+      echo.close();
+      client.close();
+      server.close();
+      loop.runPending();
+      loop.close();
+    }
+  }
+
+  private static void drain(EventLoop loop, Chain chain) {
+    while (!chain.done.isDone()) {
+      if (loop.runPending() == 0 && !chain.done.isDone()) {
+        throw new IllegalStateException("the in-memory calls stalled");
+      }
+    }
+    chain.done.join();
+  }
+
+  /**
+   * Sends {@code Echo.ping}, one at a time, each next call from the previous one's completion;
+   * one callback object for every call (the harness allocates nothing of its own per call
+   * beyond what {@code whenComplete} must).
+   */
+  private static final class Chain implements BiConsumer<Response<Echo.PingResults.Reader>,
+      Throwable> {
+    private final Echo.Client echo;
+    private int left;
+    CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+
+    Chain(Echo.Client echo) {
+      this.echo = echo;
+    }
+
+    /** Starts {@code calls} calls; {@link #done} completes after the last one. */
+    void start(int calls) {
+      left = calls;
+      done = new CompletableFuture<>();
+      if (calls <= 0) {
+        done.complete(null);
+        return;
+      }
+      next();
+    }
+
+    private void next() {
+      var request = echo.pingRequest();
+      request.getParams().setMsg("ping");
+      request.send().whenComplete(this);
+    }
+
+    @Override
+    public void accept(Response<Echo.PingResults.Reader> response, Throwable error) {
+      if (error != null) {
+        done.completeExceptionally(error);
+        return;
+      }
+      try (response) {
+        if (response.get().getReply().size() != 4) {
+          done.completeExceptionally(new IllegalStateException("wrong reply"));
+          return;
+        }
+      }
+      if (--left == 0) {
+        done.complete(null);
+      } else {
+        next();
+      }
+    }
+  }
+
+  // ======================================================================== Netty vats
+
+  private static List<Figure> overVats(int warmup, int calls, int rounds) throws Exception {
+    Vat server = Vat.create(VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0))
+        .tls(false).build(), null);
+    SingleRestorer restorer =
+        new SingleRestorer(ServiceId.EMPTY, Capability.of(new CopyingEcho(), server.loop()));
+    server.setRestorer(restorer);
+    Vat client = Vat.client();
+    try {
+      int port = ((NetAddress.Tcp) server.boundAddress()).port();
+      Echo.Client echo = new Echo.Client(client.connect(new CapnpUri(AuthDigest.INSECURE,
+          NetAddress.tcp("127.0.0.1", port), ServiceId.EMPTY)).get(60, TimeUnit.SECONDS));
+      try (echo) {
+        long clientThread = threadOf(client.loop());
+        long serverThread = threadOf(server.loop());
+        Chain chain = new Chain(echo);
+        runOn(client.loop(), chain, warmup);
+        List<Figure> figures = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          Map<Long, Long> before = allocatedByThread();
+          runOn(client.loop(), chain, calls);
+          Map<Long, Long> after = allocatedByThread();
+          figures.clear();
+          figures.add(new Figure("vat", "client-loop",
+              delta(before, after, clientThread) / (double) calls));
+          figures.add(new Figure("vat", "server-loop",
+              delta(before, after, serverThread) / (double) calls));
+          long all = 0;
+          for (long id : after.keySet()) {
+            all += delta(before, after, id);
+          }
+          figures.add(new Figure("vat", "all-threads", all / (double) calls));
+          for (Figure f : figures) {
+            System.out.println(f.line() + " round=" + (r + 1));
+          }
+        }
+        return figures;
+      }
+    } finally {
+      client.close();
+      server.close();
+      restorer.close();
+    }
+  }
+
+  private static void runOn(EventLoop loop, Chain chain, int calls) throws Exception {
+    CompletableFuture<CompletableFuture<Void>> started = new CompletableFuture<>();
+    loop.execute(() -> {
+      chain.start(calls);
+      started.complete(chain.done);
+    });
+    started.get(60, TimeUnit.SECONDS).get(300, TimeUnit.SECONDS);
+  }
+
+  private static long threadOf(EventLoop loop) throws Exception {
+    return loop.submit(() -> Thread.currentThread().getId()).get(60, TimeUnit.SECONDS);
+  }
+
+  private static Map<Long, Long> allocatedByThread() {
+    long[] ids = THREADS.getAllThreadIds();
+    long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+    Map<Long, Long> m = new LinkedHashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        m.put(ids[i], bytes[i]);
+      }
+    }
+    return m;
+  }
+
+  private static long delta(Map<Long, Long> before, Map<Long, Long> after, long thread) {
+    Long a = after.get(thread);
+    if (a == null) {
+      return 0;
+    }
+    return a - before.getOrDefault(thread, 0L);
+  }
+}
