@@ -263,6 +263,114 @@ class ThreePartyHandoffTest {
     finish();
   }
 
+  /** Bob's bound on an Accept's wait in the fallback tests. */
+  private static final long ACCEPT_TIMEOUT_MILLIS = 50;
+
+  /**
+   * Pumps every vat until {@code done} holds; Bob's Accept timer runs on another thread and
+   * posts to his loop, so this waits for it (generously: ten seconds).
+   */
+  private void pumpUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    pump();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached in 10 s; Bob's tables:\n"
+            + bob.connections().values().stream().map(RpcConnection::dumpTables).toList());
+      }
+      Thread.sleep(1);
+      pump();
+    }
+  }
+
+  @Test
+  void fallsBackToTheVineWhenTheAcceptTimesOut() throws InterruptedException {
+    net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
+        .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
+    start(true);
+    Capability bobCap = keep(alice.bootstrap("bob"));
+    Capability carolCap = keep(alice.bootstrap("carol"));
+    pump();
+    // Alice's Provide (and anything else she sends Bob) is slow: Carol's Accept gets to Bob first
+    net.hold("alice", "bob", true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(carolCap, "take", bobCap).send();
+    pump();
+    give.join().close();
+    Capability x = keep(carolGot.remove(0));
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(x, "f" + i).send());
+    }
+    // the Accept fails when Bob's wait times out; Carol sends the held calls through the vine
+    pumpUntil(() -> net.messagesSent("carol", "alice", Which.CALL) == 5);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("bob", "carol", Which.RETURN)).isEqualTo(1);
+    calls.add(call(x, "f5").send()); // (later calls take the vine too)
+    net.hold("alice", "bob", false);
+    pump();
+    for (int i = 0; i < 6; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:f" + i);
+    }
+    assertThat(bobServer.log).containsExactly("f0", "f1", "f2", "f3", "f4", "f5");
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isZero();
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(6);
+    finish();
+  }
+
+  @Test
+  void anEmbargoedAcceptThatFailsFallsBackKeepingEOrder() throws InterruptedException {
+    net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
+        .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
+    start(true);
+    CompletableFuture<Capability> later = new CompletableFuture<>();
+    aliceServer.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability p = Capability.promise(later)) {
+        p.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    Capability bobAtAlice = keep(alice.bootstrap("bob"));
+    Capability aliceCap = keep(carol.bootstrap("alice"));
+    ResponsePromise<AnyPointer.Reader, Pipeline> get = call(aliceCap, "get").send();
+    pump();
+    Capability p;
+    try (Response<AnyPointer.Reader> r = get.join()) {
+      p = keep(r.getCap(1));
+    }
+    net.hold("alice", "bob", true);
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(p, "e" + i).send()); // queued in Alice's promise
+    }
+    pump();
+    later.complete(bobAtAlice.dup());
+    aliceLoop.runPending(); // Alice forwards e0..e4 (held), sends the Provide (held), Resolve
+    for (int i = 5; i < 10; i++) {
+      calls.add(call(p, "e" + i).send()); // through Alice (Carol has not seen the Resolve)
+    }
+    carolLoop.runPending(); // the Resolve: an embargoed Accept
+    for (int i = 10; i < 15; i++) {
+      calls.add(call(p, "e" + i).send()); // held by Carol until the Accept returns
+    }
+    pumpUntil(() -> net.messagesSent("carol", "alice", Which.CALL) >= 15);
+    for (int i = 15; i < 20; i++) {
+      calls.add(call(p, "e" + i).send());
+    }
+    net.hold("alice", "bob", false);
+    pump();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      expected.add("e" + i);
+      assertThat(answer(calls.get(i))).isEqualTo("got:e" + i);
+    }
+    assertThat(bobServer.log).containsExactlyElementsOf(expected);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isZero();
+    assertThat(net.messagesSent("carol", "alice", Which.DISEMBARGO)).isEqualTo(1);
+    finish();
+  }
+
   @Test
   void aLevel1PeerNeverSeesLevel3Messages() {
     start(false); // Bob plays a C++ 0.9.2 vat
