@@ -18,10 +18,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Level 3, recipient (Carol): a capability received as {@code CapDescriptor.thirdPartyHosted}
  * on a Level 3 connection (to the introducer, Alice). Deferred: nothing happens until it is
- * used; the first call connects to the host (Bob) through the network and sends
- * {@code Accept}. Calls made meanwhile are held here, in order, until the Accept returns: then
- * they go to Bob directly and the vine (an import of Alice's that proxies to the capability) is
- * released, which ends the handoff. If Bob cannot be reached, does not speak Level 3, or the
+ * used; the first call (or {@code whenResolved()}, see {@link #demandResolution}) connects to
+ * the host (Bob) through the network and sends {@code Accept}. Calls made meanwhile are held
+ * here, in order, until the Accept returns: then they go to Bob directly and the vine (an
+ * import of Alice's that proxies to the capability) is released, which ends the handoff. If Bob cannot be reached, does not speak Level 3, or the
  * Accept fails (the offer was withdrawn or never matched: Bob's wait for the {@code Provide} is
  * bounded), the held and later calls go through the vine instead: the fallback.
  *
@@ -219,6 +219,16 @@ final class ThirdPartyClient extends RpcClient {
   @Override
   public ResolutionSignal resolutionSignal() {
     return state == State.DEFERRED ? started : null;
+  }
+
+  /** A wait for the resolution (whenResolved) starts the handoff, as a call does. */
+  @Override
+  public ResolutionSignal demandResolution() {
+    if (state == State.DEFERRED) {
+      start();
+      return started; // (fired: the waiter looks again and finds the queue)
+    }
+    return resolutionSignal();
   }
 
   @Override

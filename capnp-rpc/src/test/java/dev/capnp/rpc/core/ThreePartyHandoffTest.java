@@ -372,6 +372,26 @@ class ThreePartyHandoffTest {
   }
 
   @Test
+  void whenResolvedStartsTheHandoff() {
+    start(true);
+    Capability x = handOffBobToCarol();
+    CompletableFuture<Void> resolved = x.whenResolved();
+    pump();
+    // waiting for the resolution accepted the capability, as a call would have
+    assertThat(resolved).isDone();
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "alice", Which.RELEASE)).isEqualTo(1); // (the vine)
+    assertThat(alice.connection("carol").dumpTables()).doesNotContain("vine");
+    assertThat(x.problem()).isNull();
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(x, "settled").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:settled");
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isZero();
+    finish();
+  }
+
+  @Test
   void aLevel1PeerNeverSeesLevel3Messages() {
     start(false); // Bob plays a C++ 0.9.2 vat
     Capability x = handOffBobToCarol();
