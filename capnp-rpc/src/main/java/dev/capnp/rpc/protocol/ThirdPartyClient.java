@@ -246,6 +246,14 @@ final class ThirdPartyClient extends RpcClient {
       accepting.release(); // (Finish of the unanswered Accept: Bob stops waiting)
       accepting = null;
     }
+    if (current instanceof QueuedClient && !((QueuedClient) current).isResolved()) {
+      // dropped during the handoff: the calls made before (held here, none sent to Bob) are
+      // not canceled by the release; they go through the vine, as in the fallback
+      state = State.FALLBACK;
+      ((QueuedClient) current).resolve(vine != null ? vine.addRef()
+          : new dev.capnp.rpc.internal.BrokenClient(loop,
+              RpcException.disconnected("third-party capability released")));
+    }
     if (current != null) {
       current.release();
     }
