@@ -55,6 +55,11 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   /** Pairs "from>to" whose messages are held. */
   private final Set<String> held = new HashSet<>();
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  /**
+   * Introductions whose {@code Provide} may still be on its way, by the introducer's connection
+   * to the host: when that connection ends first, the Provide can no longer come.
+   */
+  private final Map<RpcConnection, List<String[]>> introductions = new HashMap<>();
 
   /**
    * The limits of the connections made from now on (default {@link ConnectionLimits#DEFAULT}).
@@ -392,7 +397,45 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     final List<Object[]> waiters = new ArrayList<>(); // {accepting vat name, future}
   }
 
-  private synchronized void forget(String key, RpcConnection[] pair) {
+  private void forget(String key, RpcConnection[] pair) {
+    List<String[]> lost = new ArrayList<>();
+    List<Vat> hosts = new ArrayList<>();
+    synchronized (this) {
+      forgetPair(key, pair);
+      for (RpcConnection c : pair) {
+        List<String[]> l = introductions.remove(c);
+        if (l != null) {
+          lost.addAll(l);
+        }
+      }
+      for (String[] hostAndKey : lost) {
+        hosts.add(vats.get(hostAndKey[0]));
+      }
+    }
+    // the introducer's connection to the host ended: a Provide that had not arrived never will,
+    // so the Accepts waiting for it fail now (the recipient falls back to the vine)
+    for (int i = 0; i < lost.size(); i++) {
+      Vat host = hosts.get(i);
+      String k = lost.get(i)[1];
+      host.loop.execute(() -> {
+        Exchange x = host.exchanges.get(k);
+        if (x != null && x.offered) {
+          return;
+        }
+        host.withdrawn.add(k);
+        if (x != null) {
+          host.exchanges.remove(k);
+          for (Object[] w : x.waiters) {
+            castFuture(w[1]).completeExceptionally(RpcException.disconnected("the introducer's"
+                + " connection to " + host.name + " was lost before its Provide " + k
+                + " arrived"));
+          }
+        }
+      });
+    }
+  }
+
+  private synchronized void forgetPair(String key, RpcConnection[] pair) {
     if (pairs.get(key) == pair) {
       pairs.remove(key);
       String[] names = key.split("\\|");
@@ -425,6 +468,10 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return false; // (not ours, or a self-introduction: the capability is proxied)
     }
     long nonce = nonces.incrementAndGet();
+    synchronized (this) {
+      introductions.computeIfAbsent(provider, k -> new ArrayList<>())
+          .add(new String[] {p[1].name, p[0].name + "#" + nonce});
+    }
     contact.setAs(Text.FACTORY, new Text.Reader(
         "host=" + p[1].name + ";introducer=" + p[0].name + ";nonce=" + nonce));
     await.setAs(Text.FACTORY, new Text.Reader("recipient=" + r[1].name + ";nonce=" + nonce));
@@ -464,6 +511,11 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     Vat host = f[0];
     Map<String, String> a = parse(await);
     String key = f[1].name + "#" + a.get("nonce");
+    synchronized (this) {
+      for (List<String[]> l : introductions.values()) {
+        l.removeIf(e -> e[1].equals(key)); // (the Provide came)
+      }
+    }
     Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
     x.recipient = a.get("recipient");
     x.value = value;

@@ -420,6 +420,30 @@ class ThreePartyHandoffTest {
   }
 
   @Test
+  void anAcceptWhoseProvideWasLostWithAlicesConnectionFailsAtOnce() {
+    start(true);
+    Capability bobCap = keep(alice.bootstrap("bob"));
+    Capability carolCap = keep(alice.bootstrap("carol"));
+    pump();
+    net.hold("alice", "bob", true); // (the Provide is on its way when A-B goes)
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(carolCap, "take", bobCap).send();
+    pump();
+    give.join().close();
+    Capability x = keep(carolGot.remove(0));
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(x, "lost").send();
+    pump(); // Bob's Accept waits for the Provide
+    assertThat(r).isNotDone();
+    alice.connection("bob").close();
+    pump();
+    // the network knows the Provide can no longer come: the Accept fails, Carol falls back to
+    // the vine, whose target (Alice's import from Bob) is broken with A-B: the call fails
+    assertThat(r).isCompletedExceptionally();
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(1);
+    net.hold("alice", "bob", false);
+    finish();
+  }
+
+  @Test
   void aLevel1PeerNeverSeesLevel3Messages() {
     start(false); // Bob plays a C++ 0.9.2 vat
     Capability x = handOffBobToCarol();
