@@ -16,11 +16,13 @@ declare -A TESTS=(
   [decoder]="DecoderFuzzTest#decode"
   [rpc]="RpcStateFuzzTest#rpc"
   [hostile]="HostilePeerFuzzTest#hostile"
+  [handoff]="HandoffStateFuzzTest#handoff"
 )
 # targets whose test class lives in a sub-package of dev.capnp.fuzz (its corpus follows it)
 declare -A SUBDIRS=(
   [RpcStateFuzzTest]=rpc
   [HostilePeerFuzzTest]=rpc
+  [HandoffStateFuzzTest]=rpc
 )
 RESOURCES=capnp-fuzz/src/test/resources/dev/capnp/fuzz
 

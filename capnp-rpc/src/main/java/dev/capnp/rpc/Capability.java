@@ -366,7 +366,7 @@ public final class Capability implements AutoCloseable {
         finish(); // cancelled before the loop got here
         return;
       }
-      ResolutionSignal more = ClientHook.shorten(o).resolutionSignal();
+      ResolutionSignal more = ClientHook.shorten(o).demandResolution();
       if (more == null) {
         finish();
         future.complete(null);

@@ -29,7 +29,7 @@ public final class ConnectionLimits {
    */
   public static final ConnectionLimits DEFAULT =
       new ConnectionLimits(16384, heapBound(IMPORT_HEAP_SHARE), heapBound(EXPORT_HEAP_SHARE),
-          4096, 64L << 20, 2L << 20, 2L << 20);
+          4096, 64L << 20, 2L << 20, 2L << 20, 30_000);
 
   /** One capability per {@code share} bytes of the maximum heap, at least 16384. */
   private static int heapBound(long share) {
@@ -44,10 +44,11 @@ public final class ConnectionLimits {
   private final long maxBytesInFlight;
   private final long maxQueuedIncomingBytes;
   private final long maxQueuedReplyBytes;
+  private final long acceptTimeoutMillis;
 
   private ConnectionLimits(int maxAnswers, int maxImports, int maxExports,
       int maxCapTableEntries, long maxBytesInFlight, long maxQueuedIncomingBytes,
-      long maxQueuedReplyBytes) {
+      long maxQueuedReplyBytes, long acceptTimeoutMillis) {
     this.maxAnswers = positive(maxAnswers, "maxAnswers");
     this.maxImports = positive(maxImports, "maxImports");
     this.maxExports = positive(maxExports, "maxExports");
@@ -59,6 +60,7 @@ public final class ConnectionLimits {
     this.maxBytesInFlight = maxBytesInFlight;
     this.maxQueuedIncomingBytes = positive(maxQueuedIncomingBytes, "maxQueuedIncomingBytes");
     this.maxQueuedReplyBytes = positive(maxQueuedReplyBytes, "maxQueuedReplyBytes");
+    this.acceptTimeoutMillis = positive(acceptTimeoutMillis, "acceptTimeoutMillis");
   }
 
   private static long positive(long v, String name) {
@@ -161,7 +163,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxQueuedIncomingBytes(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
-        maxBytesInFlight, n, maxQueuedReplyBytes);
+        maxBytesInFlight, n, maxQueuedReplyBytes, acceptTimeoutMillis);
   }
 
   /**
@@ -172,7 +174,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxQueuedReplyBytes(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
-        maxBytesInFlight, maxQueuedIncomingBytes, n);
+        maxBytesInFlight, maxQueuedIncomingBytes, n, acceptTimeoutMillis);
   }
 
   /**
@@ -183,7 +185,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxBytesInFlight(long n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries, n,
-        maxQueuedIncomingBytes, maxQueuedReplyBytes);
+        maxQueuedIncomingBytes, maxQueuedReplyBytes, acceptTimeoutMillis);
   }
 
   /**
@@ -194,7 +196,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxAnswers(int n) {
     return new ConnectionLimits(n, maxImports, maxExports, maxCapTableEntries,
-        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes, acceptTimeoutMillis);
   }
 
   /**
@@ -205,7 +207,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxImports(int n) {
     return new ConnectionLimits(maxAnswers, n, maxExports, maxCapTableEntries,
-        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes, acceptTimeoutMillis);
   }
 
   /**
@@ -216,7 +218,7 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxExports(int n) {
     return new ConnectionLimits(maxAnswers, maxImports, n, maxCapTableEntries,
-        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes);
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes, acceptTimeoutMillis);
   }
 
   /**
@@ -227,7 +229,32 @@ public final class ConnectionLimits {
    */
   public ConnectionLimits withMaxCapTableEntries(int n) {
     return new ConnectionLimits(maxAnswers, maxImports, maxExports, n, maxBytesInFlight,
-        maxQueuedIncomingBytes, maxQueuedReplyBytes);
+        maxQueuedIncomingBytes, maxQueuedReplyBytes, acceptTimeoutMillis);
+  }
+
+  /**
+   * Level 3 (three-party handoff), on the host's side: how long a peer's {@code Accept} may wait
+   * for the introducer's matching {@code Provide} (and for the lifting of its embargo, if it has
+   * one). Then the {@code Accept} fails (an exception {@code Return}) and the recipient falls back
+   * to the introducer's vine; the answer it held is gone. Default 30 seconds, the order of a
+   * connect timeout: a {@code Provide} is sent before the descriptor that leads to the
+   * {@code Accept}, so an honest introducer's comes well within it.
+   *
+   * @return the timeout in milliseconds
+   */
+  public long acceptTimeoutMillis() {
+    return acceptTimeoutMillis;
+  }
+
+  /**
+   * A copy with {@link #acceptTimeoutMillis()} set.
+   *
+   * @param millis the new timeout in milliseconds (positive)
+   * @return a copy with that timeout; this object is unchanged
+   */
+  public ConnectionLimits withAcceptTimeoutMillis(long millis) {
+    return new ConnectionLimits(maxAnswers, maxImports, maxExports, maxCapTableEntries,
+        maxBytesInFlight, maxQueuedIncomingBytes, maxQueuedReplyBytes, millis);
   }
 
   @Override
@@ -235,6 +262,7 @@ public final class ConnectionLimits {
     return "ConnectionLimits{maxAnswers=" + maxAnswers + ", maxImports=" + maxImports
         + ", maxExports=" + maxExports + ", maxCapTableEntries=" + maxCapTableEntries
         + ", maxBytesInFlight=" + maxBytesInFlight + ", maxQueuedIncomingBytes="
-        + maxQueuedIncomingBytes + ", maxQueuedReplyBytes=" + maxQueuedReplyBytes + "}";
+        + maxQueuedIncomingBytes + ", maxQueuedReplyBytes=" + maxQueuedReplyBytes
+        + ", acceptTimeoutMillis=" + acceptTimeoutMillis + "}";
   }
 }

@@ -78,6 +78,10 @@ public interface ThirdPartyNetwork {
    * Host: an {@code Accept} received on {@code from} names {@code completion}. Completes with the
    * value of the matching {@link #awaitThirdParty} (now, or when its {@code Provide} arrives),
    * and fails if there is none to match or {@code from}'s peer is not the intended recipient.
+   * The host bounds its wait ({@link ConnectionLimits#acceptTimeoutMillis()}) and stops waiting
+   * when the {@code Accept} is finished or its connection lost; it then cancels the returned
+   * stage ({@code toCompletableFuture().cancel(false)}), after which the network may forget the
+   * wait (a network that ignores the cancellation only keeps the wait a while longer).
    *
    * @param from the connection to the recipient
    * @param completion the {@code ThirdPartyCompletion} received (valid during the call only)

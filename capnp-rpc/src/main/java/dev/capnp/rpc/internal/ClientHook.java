@@ -128,6 +128,20 @@ public abstract class ClientHook {
   }
 
   /**
+   * {@link #resolutionSignal()} for a waiter that wants the resolution to happen (a
+   * {@link Capability#whenResolved()}): a promise that resolves only on demand starts resolving
+   * now. The one such hook is a deferred third-party capability (Level 3), which starts its
+   * handoff, as a call would (rpc.c++'s {@code whenMoreResolved} does the same). Other waiters
+   * (a {@link Capability#whenBroken()} watch, an export following a promise) use
+   * {@link #resolutionSignal()} and start nothing. Called on the loop.
+   *
+   * @return the signal of the next resolution, or {@code null} for a settled hook
+   */
+  public ResolutionSignal demandResolution() {
+    return resolutionSignal();
+  }
+
+  /**
    * For unresolved promises, a future completing (on the loop) when {@link #getResolved()}
    * becomes non-null; {@code null} for settled hooks. Its dependents stay until the promise
    * resolves: a waiter that may go away earlier uses {@link #resolutionSignal()} instead.

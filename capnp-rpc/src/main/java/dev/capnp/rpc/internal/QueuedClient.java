@@ -53,6 +53,9 @@ public final class QueuedClient extends ClientHook {
       return;
     }
     assert loop.inLoop() : "resolved off its loop: " + this;
+    // released before it resolved: the target is released below. (Released while resolving, by
+    // a call forwarded or a listener fired below, destroy() releases it: not twice.)
+    boolean releasedBefore = destroyed;
     t = CrossLoopClient.bind(loop, t);
     ClientHook s = ClientHook.shorten(t);
     if (s == this) {
@@ -71,7 +74,7 @@ public final class QueuedClient extends ClientHook {
       p.forwardTo(t);
     }
     resolution.fire();
-    if (destroyed) {
+    if (releasedBefore) {
       target.release();
     }
   }

@@ -18,17 +18,31 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Level 3, recipient (Carol): a capability received as {@code CapDescriptor.thirdPartyHosted}
  * on a Level 3 connection (to the introducer, Alice). Deferred: nothing happens until it is
- * used; the first call (or wait for its resolution) connects to the host (Bob) through the
- * network and sends {@code Accept}, calls queue until the connection is there and then go to
- * Bob pipelined on the Accept, in order. When the Accept returns, the vine (an import of
- * Alice's that proxies to the capability) is released, which ends the handoff. If Bob cannot be
- * reached (or does not speak Level 3), the calls go through the vine instead: the fallback.
+ * used; the first call (or {@code whenResolved()}, see {@link #demandResolution}) connects to
+ * the host (Bob) through the network and sends {@code Accept}. Calls made meanwhile are held
+ * here, in order, until the Accept returns: then they go to Bob directly and the vine (an
+ * import of Alice's that proxies to the capability) is released, which ends the handoff. If Bob cannot be reached, does not speak Level 3, or the
+ * Accept fails (the offer was withdrawn or never matched: Bob's wait for the {@code Provide} is
+ * bounded), the held and later calls go through the vine instead: the fallback.
+ *
+ * <p><b>Why hold instead of pipelining on the Accept.</b> Calls pipelined on the Accept's answer
+ * would be failed by Bob if the Accept fails, and could not be sent again safely without knowing,
+ * for each one, that Bob never delivered it (the failures of pipelined calls arrive before the
+ * Accept's Return). Holding them until the Return keeps one simple rule: every call is sent
+ * exactly once, on the path known to work, in the order it was made; E-order is kept because
+ * the held calls follow everything sent earlier on either path (on the direct path, Bob's Return
+ * comes after the embargo, if any, is lifted; on the fallback they follow the calls already
+ * sent through Alice). The cost is latency during the handoff only: calls made while the Accept
+ * is outstanding wait one round trip to Bob (plus, with an embargo, until Alice's forwarded
+ * {@code Disembargo} reaches Bob) instead of being on their way; calls made after the switch go
+ * straight to Bob as before. Promise pipelining on the held calls still works (their results
+ * are local promises until they are sent).
  *
  * <h2>States</h2>
  * <pre>
- *   DEFERRED ──(first use)──► CONNECTING ──(connected: Accept sent)──► ACCEPTING
- *   ACCEPTING ──(Return: the capability)──► DIRECT (vine released)
- *   ACCEPTING ──(Return: exception)──► BROKEN (vine released)
+ *   DEFERRED ──(first use)──► CONNECTING ──(connected: Accept sent)──► ACCEPTING (calls held)
+ *   ACCEPTING ──(Return: the capability)──► DIRECT (held calls sent to Bob, vine released)
+ *   ACCEPTING ──(Return: exception, or the connection to Bob lost)──► FALLBACK
  *   CONNECTING ──(unreachable, or the host does not speak Level 3)──► FALLBACK (through the vine)
  * </pre>
  * Sent back to the introducer before use, it is described as the vine ({@code receiverHosted}).
@@ -39,7 +53,7 @@ import java.util.concurrent.CompletableFuture;
 final class ThirdPartyClient extends RpcClient {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  enum State { DEFERRED, CONNECTING, ACCEPTING, DIRECT, FALLBACK, BROKEN }
+  enum State { DEFERRED, CONNECTING, ACCEPTING, DIRECT, FALLBACK }
 
   /** The vine (owned until the handoff ends), or null once released. */
   private ImportClient vine;
@@ -51,6 +65,8 @@ final class ThirdPartyClient extends RpcClient {
   /** Once used: where calls go (a queue, resolved to the accepted capability or the vine). */
   private volatile ClientHook current;
   private final ResolutionSignal started = new ResolutionSignal();
+  /** While ACCEPTING: the Accept's promised capability (owned), not yet given any call. */
+  private ClientHook accepting;
   /** The wait for the Accept's Return (removable). */
   private ListenerList.Listener acceptWatch;
   private boolean destroyed;
@@ -119,9 +135,9 @@ final class ThirdPartyClient extends RpcClient {
       return;
     }
     state = State.ACCEPTING;
-    ClientHook accepted = host.questions.accept(in.completion(), embargo);
-    ResolutionSignal s = accepted.resolutionSignal();
-    queue.resolve(accepted);
+    // (the calls stay held in the queue until the Accept returns: see the class comment)
+    accepting = host.questions.accept(in.completion(), embargo);
+    ResolutionSignal s = accepting.resolutionSignal();
     if (s == null) {
       acceptReturned();
     } else {
@@ -129,15 +145,28 @@ final class ThirdPartyClient extends RpcClient {
     }
   }
 
-  /** The Accept returned (the capability, or an error): the handoff is over. */
+  /**
+   * The Accept returned: with the capability, the held calls go to Bob and the vine is released
+   * (the handoff is over); with an exception (or the connection to Bob lost before the Return),
+   * none of them was sent, so they all go through the vine: the fallback.
+   */
   private void acceptReturned() {
     acceptWatch = null;
-    if (destroyed) {
+    ClientHook a = accepting;
+    accepting = null;
+    if (destroyed || a == null) {
       return;
     }
-    ClientHook s = ClientHook.shorten(current);
-    state = s.brokenReason() != null ? State.BROKEN : State.DIRECT;
-    releaseVine();
+    QueuedClient queue = (QueuedClient) current;
+    if (ClientHook.shorten(a).brokenReason() == null) {
+      state = State.DIRECT;
+      queue.resolve(a);
+      releaseVine();
+    } else {
+      a.release();
+      state = State.FALLBACK;
+      queue.resolve(vine.addRef());
+    }
   }
 
   private void releaseVine() {
@@ -192,6 +221,16 @@ final class ThirdPartyClient extends RpcClient {
     return state == State.DEFERRED ? started : null;
   }
 
+  /** A wait for the resolution (whenResolved) starts the handoff, as a call does. */
+  @Override
+  public ResolutionSignal demandResolution() {
+    if (state == State.DEFERRED) {
+      start();
+      return started; // (fired: the waiter looks again and finds the queue)
+    }
+    return resolutionSignal();
+  }
+
   @Override
   public RpcException brokenReason() {
     ClientHook c = current;
@@ -203,6 +242,18 @@ final class ThirdPartyClient extends RpcClient {
     destroyed = true;
     ListenerList.Listener.cancel(acceptWatch);
     acceptWatch = null;
+    if (accepting != null) {
+      accepting.release(); // (Finish of the unanswered Accept: Bob stops waiting)
+      accepting = null;
+    }
+    if (current instanceof QueuedClient && !((QueuedClient) current).isResolved()) {
+      // dropped during the handoff: the calls made before (held here, none sent to Bob) are
+      // not canceled by the release; they go through the vine, as in the fallback
+      state = State.FALLBACK;
+      ((QueuedClient) current).resolve(vine != null ? vine.addRef()
+          : new dev.capnp.rpc.internal.BrokenClient(loop,
+              RpcException.disconnected("third-party capability released")));
+    }
     if (current != null) {
       current.release();
     }

@@ -221,6 +221,9 @@ final class ThirdPartyHandoff {
   /**
    * {@code Accept} (host): once the network matches it with a {@code Provide} (and its embargo,
    * if any, is lifted), return the provided capability and deliver the calls pipelined on it.
+   * The wait is bounded ({@link dev.capnp.rpc.ConnectionLimits#acceptTimeoutMillis()}) and ends
+   * early on the recipient's {@code Finish} (the answer's running call is the wait) or the
+   * connection's loss; see {@link AcceptWait}.
    */
   static void handleAccept(RpcProtocol host, Rpc.Accept.Reader acc) {
     AnswerTable.Answer a = host.answers.newAnswer(acc.getQuestionId());
@@ -234,52 +237,113 @@ final class ThirdPartyHandoff {
     } catch (RuntimeException e) {
       match = CompletableFuture.failedFuture(e);
     }
+    AcceptWait w = new AcceptWait(host, a, pending, match);
     whenDone(host, match, (v, x) -> {
       if (x != null) {
-        failAccept(host, a, pending, RpcException.of(x));
+        w.fail(RpcException.of(x));
       } else if (!(v instanceof Provision)) {
-        failAccept(host, a, pending, RpcException.failed("not a provision of this vat"));
+        w.fail(RpcException.failed("not a provision of this vat"));
       } else if (embargo == null) {
-        give(host, a, pending, (Provision) v);
+        w.give((Provision) v);
       } else {
         Provision pv = (Provision) v;
         whenDone(host, pv.embargo(embargo), (v2, x2) -> {
           if (x2 != null) {
-            failAccept(host, a, pending, RpcException.of(x2));
+            w.fail(RpcException.of(x2));
           } else {
-            give(host, a, pending, pv);
+            w.give(pv);
           }
         });
       }
     });
   }
 
-  private static void give(RpcProtocol host, AnswerTable.Answer a, QueuedClient pending,
-      Provision pv) {
-    if (host.isDisconnected()) {
-      return; // (the answer and its pipeline are gone)
-    }
-    ClientHook cap = pv.cap();
-    if (cap == null) {
-      failAccept(host, a, pending, RpcException.failed("the provision was withdrawn"));
-      return;
-    }
-    // the calls pipelined on the Accept go first, then the Return
-    pending.resolve(cap.addRef());
-    ResultsAllocator.ResultsBuilder rb = host.answers.returnAllocator(a).allocate();
-    rb.content.setCapability(cap);
-    host.answers.completed(a, rb.toResults(), null);
-  }
+  /**
+   * One {@code Accept} waiting on the host: for the network's match, then for its embargo. It
+   * ends once, with the capability ({@link #give}) or an exception ({@link #fail}): when
+   * matched, when the wait times out (no {@code Provide} came in time: the recipient then falls
+   * back to the vine), when the recipient's {@code Finish} cancels it (through
+   * {@code Answer.running}, which is this wait's {@link #running} future) or when the connection
+   * is lost. Ending cancels the timer and the network's stage (so the network may forget the
+   * wait). On the connection's loop.
+   */
+  private static final class AcceptWait {
+    private final RpcProtocol host;
+    private final AnswerTable.Answer answer;
+    private final QueuedClient pending;
+    private final CompletableFuture<Object> match;
+    /** Stands for the waiting Accept as the answer's running call: cancelled by a Finish. */
+    private final CompletableFuture<Void> running = new CompletableFuture<>();
+    private final Runnable cancelTimer;
+    private boolean ended;
 
-  private static void failAccept(RpcProtocol host, AnswerTable.Answer a, QueuedClient pending,
-      RpcException e) {
-    if (host.isDisconnected()) {
-      return;
+    AcceptWait(RpcProtocol host, AnswerTable.Answer answer, QueuedClient pending,
+        CompletableFuture<Object> match) {
+      this.host = host;
+      this.answer = answer;
+      this.pending = pending;
+      this.match = match;
+      answer.running = running;
+      running.whenComplete((v, x) -> {
+        if (running.isCancelled()) {
+          host.delivery.loop.run(() -> fail(new java.util.concurrent.CancellationException(
+              "the Accept was finished before it was answered")));
+        }
+      });
+      long ms = host.limits().acceptTimeoutMillis();
+      this.cancelTimer = host.outbox().schedule(() -> fail(RpcException.failed(
+          "Three-party handoff failed: no matching Provide (or lifted embargo) within " + ms
+              + " ms of the Accept")), ms);
     }
-    if (!pending.isResolved()) {
-      pending.resolve(new BrokenClient(pending.loop, e));
+
+    /** The Accept is matched (and its embargo lifted): return the capability. */
+    void give(Provision pv) {
+      if (!end()) {
+        return;
+      }
+      if (host.isDisconnected()) {
+        return; // (the answer and its pipeline are gone)
+      }
+      ClientHook cap = pv.cap();
+      if (cap == null) {
+        failNow(RpcException.failed("the provision was withdrawn"));
+        return;
+      }
+      // the calls pipelined on the Accept go first, then the Return
+      pending.resolve(cap.addRef());
+      ResultsAllocator.ResultsBuilder rb = host.answers.returnAllocator(answer).allocate();
+      rb.content.setCapability(cap);
+      host.answers.completed(answer, rb.toResults(), null);
     }
-    host.answers.completed(a, null, e);
+
+    /** The Accept cannot be answered with the capability: fail it (and its pipelined calls). */
+    void fail(Throwable e) {
+      if (end()) {
+        failNow(e);
+      }
+    }
+
+    /** Ends the wait once: false if it had ended already. */
+    private boolean end() {
+      if (ended) {
+        return false;
+      }
+      ended = true;
+      cancelTimer.run();
+      match.cancel(false);
+      running.complete(null);
+      return true;
+    }
+
+    private void failNow(Throwable e) {
+      if (host.isDisconnected()) {
+        return;
+      }
+      if (!pending.isResolved()) {
+        pending.resolve(new BrokenClient(pending.loop, RpcException.of(e)));
+      }
+      host.answers.completed(answer, null, e);
+    }
   }
 
   /** Runs {@code then} on the connection's loop once {@code f} completes (now if it has). */

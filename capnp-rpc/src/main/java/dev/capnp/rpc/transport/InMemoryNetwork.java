@@ -1,6 +1,7 @@
 package dev.capnp.rpc.transport;
 
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
@@ -30,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose peer is the recipient the introducer named, and only while the introducer's
  * {@code Provide} stands. Each vat says whether it speaks Level 3 (a vat that does not plays
  * a Level 1 peer such as C++ 0.9.2: Level 3 is used on a connection only if both ends speak it),
- * and {@link #setReachable} cuts the way from one vat to another (a dial fails).
+ * and {@link #setReachable} cuts the way from one vat to another (a dial fails). For tests of
+ * slow paths, {@link #hold} keeps the messages one vat sends another until released, and
+ * {@link #limits} sets the {@link ConnectionLimits} of the connections made afterwards.
  *
  * <p>Thread-safe.
  */
@@ -47,6 +50,52 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   /** Messages sent, by "from>to:KIND" (KIND a {@code Rpc.Message.Which} name). */
   private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> sent =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** The sending ends of the connections, by "from>to". */
+  private final Map<String, Counting> wires = new HashMap<>();
+  /** Pairs "from>to" whose messages are held. */
+  private final Set<String> held = new HashSet<>();
+  private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  /**
+   * Introductions whose {@code Provide} may still be on its way, by the introducer's connection
+   * to the host: when that connection ends first, the Provide can no longer come.
+   */
+  private final Map<RpcConnection, List<String[]>> introductions = new HashMap<>();
+
+  /**
+   * The limits of the connections made from now on (default {@link ConnectionLimits#DEFAULT}).
+   *
+   * @param newLimits the limits for both ends of each new connection
+   * @return this network
+   */
+  public synchronized InMemoryNetwork limits(ConnectionLimits newLimits) {
+    limits = java.util.Objects.requireNonNull(newLimits);
+    return this;
+  }
+
+  /**
+   * Holds ({@code true}) the messages vat {@code from} sends vat {@code to}, or releases them
+   * ({@code false}: the held messages are delivered, in order, then later ones as usual). A held
+   * path is slow, not broken: nothing is lost, and the other direction is unaffected. Applies to
+   * the current connection of the pair and to later ones.
+   *
+   * @param from the sending vat
+   * @param to the receiving vat
+   * @param hold whether to hold
+   */
+  public void hold(String from, String to, boolean hold) {
+    Counting w;
+    synchronized (this) {
+      if (hold) {
+        held.add(from + ">" + to);
+      } else {
+        held.remove(from + ">" + to);
+      }
+      w = wires.get(from + ">" + to);
+    }
+    if (w != null) {
+      w.setHeld(hold);
+    }
+  }
 
   /**
    * Adds a vat named {@code name} whose state lives on {@code loop}, offering {@code bootstrap}
@@ -121,14 +170,39 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     return n == null ? 0 : n.get();
   }
 
-  /** An in-memory transport that counts what it sends, by kind. */
+  /** An in-memory transport that counts what it sends, by kind, and may hold it. */
   private final class Counting implements MessageTransport {
     private final InMemoryTransport inner;
     private final String prefix;
+    /** Held messages, oldest first (guarded by this); null when not holding. */
+    private java.util.ArrayDeque<dev.capnp.runtime.MessageBuilder> holding;
 
-    Counting(InMemoryTransport inner, String from, String to) {
+    Counting(InMemoryTransport inner, String from, String to, boolean hold) {
       this.inner = inner;
       this.prefix = from + ">" + to + ":";
+      if (hold) {
+        holding = new java.util.ArrayDeque<>();
+      }
+    }
+
+    void setHeld(boolean hold) {
+      java.util.ArrayDeque<dev.capnp.runtime.MessageBuilder> release;
+      synchronized (this) {
+        if (hold) {
+          if (holding == null) {
+            holding = new java.util.ArrayDeque<>();
+          }
+          return;
+        }
+        release = holding;
+        holding = null;
+        // (sent under the lock, so that a concurrent send cannot overtake the released ones)
+        if (release != null) {
+          for (dev.capnp.runtime.MessageBuilder m : release) {
+            inner.send(m);
+          }
+        }
+      }
     }
 
     @Override
@@ -140,7 +214,13 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
         kind = "?";
       }
       sent.computeIfAbsent(prefix + kind, k -> new AtomicLong()).incrementAndGet();
-      inner.send(message);
+      synchronized (this) {
+        if (holding != null) {
+          holding.add(message);
+          return;
+        }
+        inner.send(message);
+      }
     }
 
     @Override
@@ -268,11 +348,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
           throw RpcException.disconnected("vat " + peerName + " is unreachable from " + name);
         }
         InMemoryTransport[] t = InMemoryTransport.pair(false);
-        mine = new RpcConnection(loop, new Counting(t[0], name, peerName), bootstrapFactory(),
-            name + "->" + peerName).thirdPartyNetwork(InMemoryNetwork.this);
-        theirs = new RpcConnection(peer.loop, new Counting(t[1], peerName, name),
-            peer.bootstrapFactory(),
-            peerName + "->" + name).thirdPartyNetwork(InMemoryNetwork.this);
+        Counting out = new Counting(t[0], name, peerName, held.contains(name + ">" + peerName));
+        Counting back = new Counting(t[1], peerName, name, held.contains(peerName + ">" + name));
+        wires.put(name + ">" + peerName, out);
+        wires.put(peerName + ">" + name, back);
+        mine = new RpcConnection(loop, out, bootstrapFactory(), name + "->" + peerName)
+            .thirdPartyNetwork(InMemoryNetwork.this).limits(limits);
+        theirs = new RpcConnection(peer.loop, back, peer.bootstrapFactory(),
+            peerName + "->" + name).thirdPartyNetwork(InMemoryNetwork.this).limits(limits);
         RpcConnection[] pair = name.compareTo(peerName) < 0
             ? new RpcConnection[] {mine, theirs} : new RpcConnection[] {theirs, mine};
         pairs.put(key, pair);
@@ -314,9 +397,50 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     final List<Object[]> waiters = new ArrayList<>(); // {accepting vat name, future}
   }
 
-  private synchronized void forget(String key, RpcConnection[] pair) {
+  private void forget(String key, RpcConnection[] pair) {
+    List<String[]> lost = new ArrayList<>();
+    List<Vat> hosts = new ArrayList<>();
+    synchronized (this) {
+      forgetPair(key, pair);
+      for (RpcConnection c : pair) {
+        List<String[]> l = introductions.remove(c);
+        if (l != null) {
+          lost.addAll(l);
+        }
+      }
+      for (String[] hostAndKey : lost) {
+        hosts.add(vats.get(hostAndKey[0]));
+      }
+    }
+    // the introducer's connection to the host ended: a Provide that had not arrived never will,
+    // so the Accepts waiting for it fail now (the recipient falls back to the vine)
+    for (int i = 0; i < lost.size(); i++) {
+      Vat host = hosts.get(i);
+      String k = lost.get(i)[1];
+      host.loop.execute(() -> {
+        Exchange x = host.exchanges.get(k);
+        if (x != null && x.offered) {
+          return;
+        }
+        host.withdrawn.add(k);
+        if (x != null) {
+          host.exchanges.remove(k);
+          for (Object[] w : x.waiters) {
+            castFuture(w[1]).completeExceptionally(RpcException.disconnected("the introducer's"
+                + " connection to " + host.name + " was lost before its Provide " + k
+                + " arrived"));
+          }
+        }
+      });
+    }
+  }
+
+  private synchronized void forgetPair(String key, RpcConnection[] pair) {
     if (pairs.get(key) == pair) {
       pairs.remove(key);
+      String[] names = key.split("\\|");
+      wires.remove(names[0] + ">" + names[1]);
+      wires.remove(names[1] + ">" + names[0]);
     }
     for (RpcConnection c : pair) {
       ends.remove(c);
@@ -344,6 +468,10 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return false; // (not ours, or a self-introduction: the capability is proxied)
     }
     long nonce = nonces.incrementAndGet();
+    synchronized (this) {
+      introductions.computeIfAbsent(provider, k -> new ArrayList<>())
+          .add(new String[] {p[1].name, p[0].name + "#" + nonce});
+    }
     contact.setAs(Text.FACTORY, new Text.Reader(
         "host=" + p[1].name + ";introducer=" + p[0].name + ";nonce=" + nonce));
     await.setAs(Text.FACTORY, new Text.Reader("recipient=" + r[1].name + ";nonce=" + nonce));
@@ -383,6 +511,11 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     Vat host = f[0];
     Map<String, String> a = parse(await);
     String key = f[1].name + "#" + a.get("nonce");
+    synchronized (this) {
+      for (List<String[]> l : introductions.values()) {
+        l.removeIf(e -> e[1].equals(key)); // (the Provide came)
+      }
+    }
     Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
     x.recipient = a.get("recipient");
     x.value = value;
@@ -425,7 +558,20 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     if (x.offered) {
       settle(x, f[1].name, r);
     } else {
-      x.waiters.add(new Object[] {f[1].name, r});
+      Object[] w = {f[1].name, r};
+      x.waiters.add(w);
+      // the host stopped waiting (its Accept timed out, was finished, or the connection ended):
+      // forget the wait, and the exchange if nothing else is in it (on the host's loop)
+      r.whenComplete((v, e) -> {
+        if (r.isCancelled()) {
+          host.loop.run(() -> {
+            x.waiters.remove(w);
+            if (!x.offered && x.waiters.isEmpty() && host.exchanges.get(key) == x) {
+              host.exchanges.remove(key);
+            }
+          });
+        }
+      });
     }
     return r;
   }

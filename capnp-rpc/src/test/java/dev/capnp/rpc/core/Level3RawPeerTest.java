@@ -3,6 +3,7 @@ package dev.capnp.rpc.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.ThirdPartyNetwork;
@@ -33,6 +34,10 @@ class Level3RawPeerTest extends TestSupport.LoopTest {
   private RpcConnection conn;
   private final List<MessageReader> received = new ArrayList<>();
   private Object offered;
+  /** The network's stages for Accepts naming "later" (never completed by the network). */
+  private final List<CompletableFuture<Object>> later = new ArrayList<>();
+  /** The host's bound on an Accept's wait in these tests. */
+  private static final long ACCEPT_TIMEOUT_MILLIS = 50;
 
   /** Accepts "ok" as a ThirdPartyToAwait, and completes "ok" with what was offered. */
   private final ThirdPartyNetwork net = new ThirdPartyNetwork() {
@@ -68,6 +73,11 @@ class Level3RawPeerTest extends TestSupport.LoopTest {
       if (offered != null && "ok".equals(completion.getAs(Text.FACTORY).toString())) {
         return CompletableFuture.completedFuture(offered);
       }
+      if ("later".equals(completion.getAs(Text.FACTORY).toString())) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        later.add(f);
+        return f; // (a Provide that never comes)
+      }
       return CompletableFuture.failedFuture(RpcException.failed("no such provision"));
     }
   };
@@ -77,7 +87,8 @@ class Level3RawPeerTest extends TestSupport.LoopTest {
     wires = InMemoryTransport.pair(true);
     Recorder service = new Recorder("service");
     conn = new RpcConnection(loop, wires[0], id -> Capability.of(service), "conn")
-        .thirdPartyNetwork(net);
+        .thirdPartyNetwork(net)
+        .limits(ConnectionLimits.DEFAULT.withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
     conn.start();
     wires[1].start(new MessageTransport.Receiver() {
       @Override
@@ -173,6 +184,38 @@ class Level3RawPeerTest extends TestSupport.LoopTest {
     List<String> out = summaries();
     assertThat(out).hasSize(1);
     assertThat(out.get(0)).startsWith("return:0").contains("exception:no such provision");
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  @Test
+  void anAcceptWhoseProvideNeverComesFailsAfterTheTimeout() throws InterruptedException {
+    accept(0, "later");
+    assertThat(summaries()).isEmpty();
+    // (the timer runs on another thread and posts to the loop: wait for it, generously)
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (received.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+      run();
+    }
+    assertThat(summaries()).singleElement().asString().startsWith("return:0")
+        .contains("no matching Provide").contains(ACCEPT_TIMEOUT_MILLIS + " ms");
+    assertThat(later).singleElement().matches(CompletableFuture::isCancelled,
+        "the network was told the wait ended");
+    assertThat(conn.disconnectReason()).isNull();
+    peerSends(m -> m.initFinish().setQuestionId(0));
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  @Test
+  void aFinishedAcceptStopsWaitingForItsProvide() {
+    accept(0, "later");
+    assertThat(summaries()).isEmpty();
+    peerSends(m -> m.initFinish().setQuestionId(0));
+    assertThat(summaries()).singleElement().asString().startsWith("return:0")
+        .contains("canceled");
+    assertThat(later).singleElement().matches(CompletableFuture::isCancelled,
+        "the network was told the wait ended");
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
     assertThat(conn.disconnectReason()).isNull();
   }
 

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * resolve e3 DESC | resolve e3 exception "reason"
  * release e3 x2
  * disembargo TARGET senderLoopback=d0 | receiverLoopback=d0 | accept[=HEX]
+ * provide q1 TARGET to="await"            (Level 3: ThirdPartyToAwait as a Text)
+ * accept q2 from="completion" [embargo=HEX] (Level 3: ThirdPartyCompletion as a Text)
  * abort [TYPE] "reason"
  * unimplemented MESSAGE
  * </pre>
@@ -100,6 +102,18 @@ final class ProtocolScriptFormat {
       }
       case ABORT:
         return "abort " + exception(m.getAbort()).substring("exception ".length());
+      case PROVIDE: {
+        Rpc.Provide.Reader p = m.getProvide();
+        return "provide q" + p.getQuestionId() + " " + target(p.getTarget()) + " to="
+            + text(p.getRecipient());
+      }
+      case ACCEPT: {
+        Rpc.Accept.Reader a = m.getAccept();
+        return "accept q" + a.getQuestionId() + " from=" + text(a.getProvision())
+            + (a.hasEmbargo() && a.getEmbargo().size() > 0
+                ? " embargo=" + java.util.HexFormat.of().formatHex(a.getEmbargo().toArray())
+                : "");
+      }
       case UNIMPLEMENTED:
         return "unimplemented " + summarize(m.getUnimplemented());
       default: // provide, accept, join, obsoleteSave, obsoleteDelete: named only
@@ -109,6 +123,15 @@ final class ProtocolScriptFormat {
               : Character.toUpperCase(part.charAt(0)) + part.substring(1));
         }
         return sb.toString();
+    }
+  }
+
+  /** A Level 3 network value written as a Text (the scripts' stub network), quoted. */
+  private static String text(AnyPointer.Reader p) {
+    try {
+      return p.isNull() ? "_" : quote(p.getAs(Text.FACTORY).toString());
+    } catch (RuntimeException e) {
+      return "?";
     }
   }
 
@@ -278,6 +301,24 @@ final class ProtocolScriptFormat {
       case "disembargo":
         disembargo(t, m.initDisembargo());
         break;
+      case "provide": {
+        Rpc.Provide.Builder p = m.initProvide();
+        p.setQuestionId(t.id("q"));
+        target(t, p.initTarget());
+        t.expect("to=");
+        p.initRecipient().setAs(Text.FACTORY, new Text.Reader(t.string()));
+        break;
+      }
+      case "accept": {
+        Rpc.Accept.Builder a = m.initAccept();
+        a.setQuestionId(t.id("q"));
+        t.expect("from=");
+        a.initProvision().setAs(Text.FACTORY, new Text.Reader(t.string()));
+        if (t.peekIs("embargo=")) {
+          a.setEmbargo(java.util.HexFormat.of().parseHex(t.word().substring(8)));
+        }
+        break;
+      }
       case "abort":
         exception(t, m.initAbort());
         break;

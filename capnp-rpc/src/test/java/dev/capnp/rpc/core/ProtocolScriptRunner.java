@@ -45,6 +45,8 @@ final class ProtocolScriptRunner {
   private final Peer peer = new Peer();
   private final long liveBefore = Capability.liveReferenceCount();
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  /** Set by {@code vat level3}: the connection's stub Level 3 network. */
+  private StubNetwork level3;
   private final Map<String, Recorder> objects = new LinkedHashMap<>();
   private final Map<String, Integer> callsSeen = new LinkedHashMap<>();
   private final Map<String, Deque<Held>> held = new LinkedHashMap<>();
@@ -254,7 +256,12 @@ final class ProtocolScriptRunner {
 
   private void vat(Tokens t) {
     String w = t.word();
-    if (w.equals("limits")) {
+    if (w.equals("level3")) {
+      if (peer.conn != null) {
+        throw new IllegalArgumentException("vat level3 comes before vat serves");
+      }
+      level3 = new StubNetwork();
+    } else if (w.equals("limits")) {
       while (!t.atEnd()) {
         String[] kv = t.word().split("=", 2);
         int v = Integer.parseInt(kv[1]);
@@ -272,11 +279,12 @@ final class ProtocolScriptRunner {
         throw new IllegalArgumentException("the vat is already connected");
       }
       String served = t.word();
-      peer.connect(served.equals("nothing") ? null : cap(served).dup(), limits);
+      peer.connect(served.equals("nothing") ? null : cap(served).dup(), limits, level3);
     } else if (w.equals("disconnects")) {
       connection().disconnect(RpcException.failed(t.string()));
     } else {
-      throw new IllegalArgumentException("vat limits, vat serves or vat disconnects, not " + w);
+      throw new IllegalArgumentException("vat level3, vat limits, vat serves or vat disconnects,"
+          + " not " + w);
     }
   }
 
@@ -590,5 +598,75 @@ final class ProtocolScriptRunner {
       consumed = peer.received.size(); // (the Abort of close, if still connected)
     }
     peer.loop.runPending();
+  }
+
+  /**
+   * The Level 3 network of {@code vat level3}: the peer is the introducer (its {@code Provide})
+   * and the recipient (its {@code Accept}) at once, so the vat plays the host. The values are
+   * Texts: a {@code Provide.recipient} offers the provided capability under that text, an
+   * {@code Accept.provision} of the same text takes it (now, or when the {@code Provide}
+   * comes), "garbage" is an unreadable {@code ThirdPartyToAwait}, and an {@code Accept} whose
+   * text starts with "none" matches nothing and fails at once. The vat never introduces and
+   * cannot dial anyone.
+   */
+  private static final class StubNetwork implements dev.capnp.rpc.ThirdPartyNetwork {
+    private final Map<String, Object> offers = new LinkedHashMap<>();
+    private final Map<String, List<CompletableFuture<Object>>> waiting = new LinkedHashMap<>();
+    private final java.util.Set<String> withdrawn = new java.util.HashSet<>();
+
+    @Override
+    public boolean peerSupportsLevel3(dev.capnp.rpc.RpcConnection connection) {
+      return true;
+    }
+
+    @Override
+    public boolean introduce(dev.capnp.rpc.RpcConnection provider,
+        dev.capnp.rpc.RpcConnection recipient, AnyPointer.Builder contact,
+        AnyPointer.Builder await) {
+      return false;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Introduced> connectToIntroduced(
+        dev.capnp.rpc.RpcConnection from, AnyPointer.Reader contact) {
+      return CompletableFuture.failedFuture(RpcException.disconnected("no one to dial"));
+    }
+
+    @Override
+    public Runnable awaitThirdParty(dev.capnp.rpc.RpcConnection from, AnyPointer.Reader await,
+        Object value) {
+      String key = await.getAs(Text.FACTORY).toString();
+      if (key.equals("garbage")) {
+        throw RpcException.failed("unreadable ThirdPartyToAwait");
+      }
+      offers.put(key, value);
+      List<CompletableFuture<Object>> w = waiting.remove(key);
+      if (w != null) {
+        w.forEach(f -> f.complete(value));
+      }
+      return () -> {
+        offers.remove(key);
+        withdrawn.add(key);
+      };
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Object> completeThirdParty(
+        dev.capnp.rpc.RpcConnection from, AnyPointer.Reader completion) {
+      String key = completion.getAs(Text.FACTORY).toString();
+      if (offers.containsKey(key)) {
+        return CompletableFuture.completedFuture(offers.get(key));
+      }
+      if (withdrawn.contains(key)) {
+        return CompletableFuture.failedFuture(RpcException.failed("the provision " + key
+            + " was withdrawn"));
+      }
+      if (key.startsWith("none")) {
+        return CompletableFuture.failedFuture(RpcException.failed("no such provision"));
+      }
+      CompletableFuture<Object> f = new CompletableFuture<>();
+      waiting.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+      return f;
+    }
   }
 }

@@ -24,9 +24,24 @@ abstract class RawPeerHarness extends TestSupport.LoopTest {
   long liveBefore;
 
   void connect(Capability bootstrap, ConnectionLimits limits) {
+    connect(bootstrap, limits, null);
+  }
+
+  /** As {@link #connect(Capability, ConnectionLimits)}, at Level 3 over {@code network}. */
+  void connect(Capability bootstrap, ConnectionLimits limits,
+      dev.capnp.rpc.ThirdPartyNetwork network) {
     liveBefore = Capability.liveReferenceCount() - 1;
     wires = InMemoryTransport.pair(true);
-    conn = RpcConnection.create(loop, wires[0], bootstrap, "conn", limits);
+    if (network == null) {
+      conn = RpcConnection.create(loop, wires[0], bootstrap, "conn", limits);
+    } else {
+      conn = new RpcConnection(loop, wires[0], bootstrap == null ? null : id -> bootstrap.dup(),
+          "conn").limits(limits).thirdPartyNetwork(network);
+      if (bootstrap != null) {
+        conn.whenDisconnected().whenComplete((e, x) -> bootstrap.close());
+      }
+      conn.start();
+    }
     wires[1].start(new MessageTransport.Receiver() {
       @Override
       public void onMessage(MessageReader message) {

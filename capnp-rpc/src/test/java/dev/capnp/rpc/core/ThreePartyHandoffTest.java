@@ -34,6 +34,7 @@ class ThreePartyHandoffTest {
   private EventLoop aliceLoop;
   private EventLoop bobLoop;
   private EventLoop carolLoop;
+  private EventLoop daveLoop;
   private InMemoryNetwork net;
   private InMemoryNetwork.Vat alice;
   private InMemoryNetwork.Vat bob;
@@ -51,6 +52,7 @@ class ThreePartyHandoffTest {
     liveBefore = Capability.liveReferenceCount();
     // (all three loops belong to this thread; the last made is the thread's current loop, which
     // local promises such as Alice's use: make Alice's last)
+    daveLoop = EventLoop.manual();
     carolLoop = EventLoop.manual();
     bobLoop = EventLoop.manual();
     aliceLoop = EventLoop.manual();
@@ -75,6 +77,7 @@ class ThreePartyHandoffTest {
 
   @AfterEach
   void closeLoops() {
+    daveLoop.close();
     carolLoop.close();
     bobLoop.close();
     aliceLoop.close();
@@ -83,7 +86,8 @@ class ThreePartyHandoffTest {
   /** Runs every vat until nothing is left to do. */
   private void pump() {
     for (int i = 0; i < 100_000; i++) {
-      int n = aliceLoop.runPending() + bobLoop.runPending() + carolLoop.runPending();
+      int n = aliceLoop.runPending() + bobLoop.runPending() + carolLoop.runPending()
+          + daveLoop.runPending();
       if (n == 0) {
         return;
       }
@@ -260,6 +264,182 @@ class ThreePartyHandoffTest {
     assertThat(bobServer.log).containsExactly("f0", "f1", "f2", "f3", "f4");
     assertThat(carol.connection("bob")).isNull();
     assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(5);
+    finish();
+  }
+
+  /** Bob's bound on an Accept's wait in the fallback tests. */
+  private static final long ACCEPT_TIMEOUT_MILLIS = 50;
+
+  /**
+   * Pumps every vat until {@code done} holds; Bob's Accept timer runs on another thread and
+   * posts to his loop, so this waits for it (generously: ten seconds).
+   */
+  private void pumpUntil(java.util.function.BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    pump();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached in 10 s; Bob's tables:\n"
+            + bob.connections().values().stream().map(RpcConnection::dumpTables).toList());
+      }
+      Thread.sleep(1);
+      pump();
+    }
+  }
+
+  @Test
+  void fallsBackToTheVineWhenTheAcceptTimesOut() throws InterruptedException {
+    net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
+        .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
+    start(true);
+    Capability bobCap = keep(alice.bootstrap("bob"));
+    Capability carolCap = keep(alice.bootstrap("carol"));
+    pump();
+    // Alice's Provide (and anything else she sends Bob) is slow: Carol's Accept gets to Bob first
+    net.hold("alice", "bob", true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(carolCap, "take", bobCap).send();
+    pump();
+    give.join().close();
+    Capability x = keep(carolGot.remove(0));
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(x, "f" + i).send());
+    }
+    // the Accept fails when Bob's wait times out; Carol sends the held calls through the vine
+    pumpUntil(() -> net.messagesSent("carol", "alice", Which.CALL) == 5);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("bob", "carol", Which.RETURN)).isEqualTo(1);
+    calls.add(call(x, "f5").send()); // (later calls take the vine too)
+    net.hold("alice", "bob", false);
+    pump();
+    for (int i = 0; i < 6; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:f" + i);
+    }
+    assertThat(bobServer.log).containsExactly("f0", "f1", "f2", "f3", "f4", "f5");
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isZero();
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(6);
+    finish();
+  }
+
+  @Test
+  void anEmbargoedAcceptThatFailsFallsBackKeepingEOrder() throws InterruptedException {
+    net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
+        .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
+    start(true);
+    CompletableFuture<Capability> later = new CompletableFuture<>();
+    aliceServer.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability p = Capability.promise(later)) {
+        p.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    Capability bobAtAlice = keep(alice.bootstrap("bob"));
+    Capability aliceCap = keep(carol.bootstrap("alice"));
+    ResponsePromise<AnyPointer.Reader, Pipeline> get = call(aliceCap, "get").send();
+    pump();
+    Capability p;
+    try (Response<AnyPointer.Reader> r = get.join()) {
+      p = keep(r.getCap(1));
+    }
+    net.hold("alice", "bob", true);
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(p, "e" + i).send()); // queued in Alice's promise
+    }
+    pump();
+    later.complete(bobAtAlice.dup());
+    aliceLoop.runPending(); // Alice forwards e0..e4 (held), sends the Provide (held), Resolve
+    for (int i = 5; i < 10; i++) {
+      calls.add(call(p, "e" + i).send()); // through Alice (Carol has not seen the Resolve)
+    }
+    carolLoop.runPending(); // the Resolve: an embargoed Accept
+    for (int i = 10; i < 15; i++) {
+      calls.add(call(p, "e" + i).send()); // held by Carol until the Accept returns
+    }
+    pumpUntil(() -> net.messagesSent("carol", "alice", Which.CALL) >= 15);
+    for (int i = 15; i < 20; i++) {
+      calls.add(call(p, "e" + i).send());
+    }
+    net.hold("alice", "bob", false);
+    pump();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      expected.add("e" + i);
+      assertThat(answer(calls.get(i))).isEqualTo("got:e" + i);
+    }
+    assertThat(bobServer.log).containsExactlyElementsOf(expected);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isZero();
+    assertThat(net.messagesSent("carol", "alice", Which.DISEMBARGO)).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void whenResolvedStartsTheHandoff() {
+    start(true);
+    Capability x = handOffBobToCarol();
+    CompletableFuture<Void> resolved = x.whenResolved();
+    pump();
+    // waiting for the resolution accepted the capability, as a call would have
+    assertThat(resolved).isDone();
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "alice", Which.RELEASE)).isEqualTo(1); // (the vine)
+    assertThat(alice.connection("carol").dumpTables()).doesNotContain("vine");
+    assertThat(x.problem()).isNull();
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(x, "settled").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:settled");
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isEqualTo(1);
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isZero();
+    finish();
+  }
+
+  @Test
+  void callsMadeBeforeTheCapabilityIsDroppedDuringTheHandoffStillArrive() {
+    start(true);
+    Capability x = handOffBobToCarol();
+    net.hold("bob", "carol", true); // (the Accept's Return is slow)
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(call(x, "h" + i).send());
+    }
+    pump(); // the Accept waits for its Return; the calls are held by Carol
+    assertThat(bobServer.log).isEmpty();
+    toClose.remove(x);
+    x.close(); // (releasing a capability does not cancel the calls made on it)
+    pump();
+    net.hold("bob", "carol", false);
+    pump();
+    for (int i = 0; i < 3; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:h" + i);
+    }
+    assertThat(bobServer.log).containsExactly("h0", "h1", "h2");
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(3); // (the vine)
+    finish();
+  }
+
+  @Test
+  void anAcceptWhoseProvideWasLostWithAlicesConnectionFailsAtOnce() {
+    start(true);
+    Capability bobCap = keep(alice.bootstrap("bob"));
+    Capability carolCap = keep(alice.bootstrap("carol"));
+    pump();
+    net.hold("alice", "bob", true); // (the Provide is on its way when A-B goes)
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(carolCap, "take", bobCap).send();
+    pump();
+    give.join().close();
+    Capability x = keep(carolGot.remove(0));
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(x, "lost").send();
+    pump(); // Bob's Accept waits for the Provide
+    assertThat(r).isNotDone();
+    alice.connection("bob").close();
+    pump();
+    // the network knows the Provide can no longer come: the Accept fails, Carol falls back to
+    // the vine, whose target (Alice's import from Bob) is broken with A-B: the call fails
+    assertThat(r).isCompletedExceptionally();
+    assertThat(net.messagesSent("carol", "alice", Which.CALL)).isEqualTo(1);
+    net.hold("alice", "bob", false);
     finish();
   }
 
@@ -516,6 +696,157 @@ class ThreePartyHandoffTest {
           .as("seed %d %s -> %s:\n%s", seed, v.name(), peer, c.dumpTables()).isTrue());
     }
     for (InMemoryNetwork.Vat v : List.of(va, vb, vc)) {
+      v.close();
+    }
+    pump();
+    assertThat(Capability.liveReferenceCount()).as("seed %d live references", seed)
+        .isLessThanOrEqualTo(before);
+  }
+
+  @Test
+  void eOrderHoldsUnderRandomSchedulesOfFourVats() {
+    int seeds = Integer.getInteger("rpc.fuzz.seeds", 30);
+    for (long seed = 0; seed < seeds; seed++) {
+      randomFourVatSchedule(seed);
+    }
+  }
+
+  /**
+   * As {@link #randomSchedule}, with a fourth vat: at a random step Carol passes her reference
+   * (a promise of Alice's, or already Bob's capability) to Dave, who then calls it too, and
+   * either may drop its reference at a random step (later calls on it stop). Bob must see each
+   * caller's calls in the order made, whichever path each took (through Alice, through Carol,
+   * or directly after one or two handoffs); every call made is answered; at the end every table
+   * is empty and no capability reference is left.
+   */
+  private static String dumpAll(List<InMemoryNetwork.Vat> vats) {
+    StringBuilder sb = new StringBuilder();
+    for (InMemoryNetwork.Vat v : vats) {
+      v.connections().forEach((peer, c) -> sb.append(v.name()).append(" -> ").append(peer)
+          .append(":\n").append(c.dumpTables()).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private void randomFourVatSchedule(long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    long before = Capability.liveReferenceCount();
+    InMemoryNetwork n = new InMemoryNetwork();
+    CompletableFuture<Capability> promised = new CompletableFuture<>();
+    Recorder a = new Recorder("alice");
+    a.handler = ctx -> {
+      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      try (Capability pc = Capability.promise(promised)) {
+        pc.writeTo(out.getPointer(1));
+      }
+      return Server.done();
+    };
+    Recorder b = new Recorder("bob");
+    List<Capability> daveGot = new ArrayList<>();
+    Recorder d = new Recorder("dave");
+    d.handler = ctx -> {
+      daveGot.add(Capability.fromPointer(ctx.getParams().getAs(AnyStruct.FACTORY).getPointer(1)));
+      return TestSupport.echo(ctx, "ok");
+    };
+    InMemoryNetwork.Vat va = n.vat("alice", aliceLoop, Capability.of(a, aliceLoop), true);
+    InMemoryNetwork.Vat vb = n.vat("bob", bobLoop, Capability.of(b, bobLoop), true);
+    InMemoryNetwork.Vat vc = n.vat("carol", carolLoop, null, true);
+    InMemoryNetwork.Vat vd = n.vat("dave", daveLoop, Capability.of(d, daveLoop), true);
+    List<InMemoryNetwork.Vat> all = List.of(va, vb, vc, vd);
+    Capability bobAtAlice = va.bootstrap("bob");
+    Capability aliceAtCarol = vc.bootstrap("alice");
+    Capability daveAtCarol = vc.bootstrap("dave");
+    ResponsePromise<AnyPointer.Reader, Pipeline> get = call(aliceAtCarol, "get").send();
+    pump();
+    Capability p;
+    try (Response<AnyPointer.Reader> r = get.join()) {
+      p = r.getCap(1);
+    }
+    Capability atDave = null;
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = null;
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    int carolCalls = 0;
+    int daveCalls = 0;
+    int resolveAt = rnd.nextInt(40);
+    int forwardAt = rnd.nextInt(60);
+    int carolDropsAt = 60 + rnd.nextInt(60); // (after the forward; maybe never)
+    int daveDropsAt = 60 + rnd.nextInt(60);
+    EventLoop[] loops = {aliceLoop, bobLoop, carolLoop, daveLoop};
+    for (int step = 0; step < 100; step++) {
+      if (step == resolveAt) {
+        promised.complete(bobAtAlice.dup());
+      }
+      if (step == forwardAt) {
+        give = call(daveAtCarol, "take", p).send();
+      }
+      if (atDave == null && !daveGot.isEmpty()) {
+        atDave = daveGot.remove(0);
+      }
+      if (step == carolDropsAt && p != null) {
+        p.close();
+        p = null;
+      }
+      if (step == daveDropsAt && atDave != null) {
+        atDave.close();
+        atDave = null;
+        daveCalls = -1000; // (Dave calls no more)
+      }
+      int action = rnd.nextInt(7);
+      if (action < 2) {
+        if (p != null) {
+          calls.add(call(p, "c" + carolCalls++).send());
+        }
+      } else if (action < 3) {
+        if (atDave != null && daveCalls >= 0) {
+          calls.add(call(atDave, "d" + daveCalls++).send());
+        }
+      } else {
+        loops[action - 3].runPending();
+      }
+    }
+    pump();
+    if (give != null) {
+      give.join().close();
+    }
+    if (atDave == null && !daveGot.isEmpty()) {
+      atDave = daveGot.remove(0);
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      assertThat(calls.get(i)).as("seed %d call %d of %d; Bob saw %s; tables:%n%s", seed, i,
+          calls.size(), b.log, dumpAll(all)).isDone();
+      assertThat(calls.get(i).isCompletedExceptionally()).as("seed %d call %d failed", seed, i)
+          .isFalse();
+      calls.get(i).join().close();
+    }
+    List<String> carolSeen = new ArrayList<>();
+    List<String> daveSeen = new ArrayList<>();
+    for (String m : b.log) {
+      (m.startsWith("c") ? carolSeen : daveSeen).add(m);
+    }
+    List<String> carolExpected = new ArrayList<>();
+    for (int i = 0; i < carolCalls; i++) {
+      carolExpected.add("c" + i);
+    }
+    assertThat(carolSeen).as("seed %d, Carol's calls", seed)
+        .containsExactlyElementsOf(carolExpected);
+    for (int i = 0; i < daveSeen.size(); i++) {
+      assertThat(daveSeen.get(i)).as("seed %d, Dave's calls: %s", seed, daveSeen)
+          .isEqualTo("d" + i);
+    }
+    for (Capability c : daveGot) {
+      c.close();
+    }
+    for (Capability c : new Capability[] {p, atDave, bobAtAlice, aliceAtCarol, daveAtCarol}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    pump();
+    for (InMemoryNetwork.Vat v : all) {
+      v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
+          .as("seed %d %s -> %s:\n%s", seed, v.name(), peer, c.dumpTables()).isTrue());
+    }
+    for (InMemoryNetwork.Vat v : all) {
       v.close();
     }
     pump();
