@@ -174,7 +174,7 @@ public final class QuestionTable {
     protocol.send(mb);
     if (answerTimeoutMillis > 0 && !q.returned()) {
       q.cancelTimer = protocol.outbox().schedule(
-          () -> expireBootstrap(q, answerTimeoutMillis), answerTimeoutMillis);
+          () -> expireBootstrap(q, "the bootstrap", answerTimeoutMillis), answerTimeoutMillis);
     }
     return cap;
   }
@@ -202,7 +202,7 @@ public final class QuestionTable {
    * embargo id, or null) and returns the promised capability, answered like a bootstrap.
    */
   ClientHook accept(java.util.function.Consumer<dev.capnp.runtime.AnyPointer.Builder> completion,
-      byte[] embargo) {
+      byte[] embargo, long answerTimeoutMillis) {
     Question q = newQuestion();
     q.isBootstrap = true; // (its results only feed the pipeline: the accepted capability)
     MessageBuilder mb = RpcMessages.newMessage();
@@ -214,20 +214,25 @@ public final class QuestionTable {
     }
     ClientHook cap = ((PipelineHook) q.sink).getPipelinedCap(RpcMessages.NO_OPS);
     protocol.send(mb);
+    if (!q.returned()) {
+      // a host that never answers must not hold the recipient's calls for ever
+      q.cancelTimer = protocol.outbox().schedule(
+          () -> expireBootstrap(q, "the Accept", answerTimeoutMillis), answerTimeoutMillis);
+    }
     return cap;
   }
 
   /**
-   * The bootstrap question {@code q} got no Return in time: its pipelined capabilities break
+   * The bootstrap (or Accept) question {@code q} got no Return in time: its pipelined capabilities break
    * now, and the question is treated as canceled by its caller (Finish once nothing pipelines on
    * it; the Return, if it ever comes, finds a canceled question and is released).
    */
-  private void expireBootstrap(Question q, long timeoutMillis) {
+  private void expireBootstrap(Question q, String what, long timeoutMillis) {
     q.cancelTimer = null;
     if (q.returned() || q.sink.isCanceled() || protocol.isDisconnected()) {
       return;
     }
-    q.sink.expire(RpcException.failed("No answer to the bootstrap within "
+    q.sink.expire(RpcException.failed("No answer to " + what + " within "
         + Durations.describeMillis(timeoutMillis)));
   }
 

@@ -43,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
  *   DEFERRED ──(first use)──► CONNECTING ──(connected: Accept sent)──► ACCEPTING (calls held)
  *   ACCEPTING ──(Return: the capability)──► DIRECT (held calls sent to Bob, vine released)
  *   ACCEPTING ──(Return: exception, or the connection to Bob lost)──► FALLBACK
+ *   ACCEPTING ──(no Return within twice the accept timeout: the Accept expires)──► FALLBACK
  *   CONNECTING ──(unreachable, or the host does not speak Level 3)──► FALLBACK (through the vine)
  * </pre>
  * Sent back to the introducer before use, it is described as the vine ({@code receiverHosted}).
@@ -136,7 +137,10 @@ final class ThirdPartyClient extends RpcClient {
     }
     state = State.ACCEPTING;
     // (the calls stay held in the queue until the Accept returns: see the class comment)
-    accepting = host.questions.accept(in.completion(), embargo);
+    // bounded: an honest host answers (or fails) within its acceptTimeoutMillis; twice that,
+    // so that its own failure, when it sends one, comes first; then the fallback below
+    accepting = host.questions.accept(in.completion(), embargo,
+        2 * host.limits().acceptTimeoutMillis());
     ResolutionSignal s = accepting.resolutionSignal();
     if (s == null) {
       acceptReturned();

@@ -322,6 +322,39 @@ class ThreePartyHandoffTest {
   }
 
   @Test
+  void carolFallsBackWhenBobNeverAnswersHerAccept() throws InterruptedException {
+    net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
+        .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
+    start(true);
+    Capability bobCap = keep(alice.bootstrap("bob"));
+    Capability carolCap = keep(alice.bootstrap("carol"));
+    pump();
+    ResponsePromise<AnyPointer.Reader, Pipeline> give = call(carolCap, "take", bobCap).send();
+    pump();
+    give.join().close();
+    // nothing Bob sends Carol arrives (a host that never answers her Accept)
+    net.hold("bob", "carol", true);
+    Capability x = keep(carolGot.remove(0));
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(call(x, "h" + i).send());
+    }
+    // after twice the accept timeout Carol finishes the Accept and sends her calls via Alice
+    pumpUntil(() -> net.messagesSent("carol", "alice", Which.CALL) == 3);
+    assertThat(net.messagesSent("carol", "bob", Which.ACCEPT)).isEqualTo(1);
+    pump();
+    assertThat(net.messagesSent("carol", "bob", Which.FINISH)).isEqualTo(1); // (Bob stops)
+    for (int i = 0; i < 3; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:h" + i);
+    }
+    assertThat(net.messagesSent("carol", "bob", Which.CALL)).isZero();
+    net.hold("bob", "carol", false); // (Bob's late Return of the finished Accept)
+    pump();
+    assertThat(bobServer.log).containsExactly("h0", "h1", "h2");
+    finish();
+  }
+
+  @Test
   void anEmbargoedAcceptThatFailsFallsBackKeepingEOrder() throws InterruptedException {
     net.limits(dev.capnp.rpc.ConnectionLimits.DEFAULT
         .withAcceptTimeoutMillis(ACCEPT_TIMEOUT_MILLIS));
