@@ -415,18 +415,13 @@ public final class Vat implements AutoCloseable {
     if (auth.isInsecure()) {
       return dial(uri, null).thenApply(c -> bootstrap(c, sid));
     }
-    CompletableFuture<Tls> setup = tlsSetup();
-    if (!setup.isDone()) {
-      // the key is still being made on its worker: continue on the loop once it is there
-      return setup.handle((t, e) -> null).thenComposeAsync(x -> connectOnLoop(uri), loop);
-    }
-    Tls t;
-    try {
-      t = setup.join();
-    } catch (CompletionException e) {
-      return CompletableFuture.failedFuture(RpcException.failed("TLS setup failed: "
-          + describe(e)));
-    }
+    return whenTlsReady(() -> connectOnLoop(uri), t -> connectSecure(uri, t));
+  }
+
+  /** {@link #connectOnLoop} once the vat's TLS contexts are made. On the loop. */
+  private CompletableFuture<Capability> connectSecure(CapnpUri uri, Tls t) {
+    AuthDigest auth = uri.auth();
+    ServiceId sid = uri.serviceId();
     if (config.tls() && auth.equals(digest())) {
       return bootstrapper.restore(sid);
     }
@@ -437,23 +432,54 @@ public final class Vat implements AutoCloseable {
     if (share.retryAfter() != null) {
       return share.retryAfter().thenCompose(x -> connectOnLoop(uri));
     }
-    // The waiter joins the attempt before the attempt's outcome is wired: a dial can fail
-    // synchronously (e.g. a host name that does not resolve), and the outcome must still reach
-    // every waiter, this one included.
+    CompletableFuture<Capability> mine = new CompletableFuture<>();
+    ServiceId.DigestKey key = sid.digestKey();
+    joinAttempt(uri, t, a -> {
+      a.ids.put(key, sid);
+      a.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
+    });
+    return mine;
+  }
+
+  /**
+   * Runs {@code next} with the vat's TLS contexts; while they are still being made (the key, on
+   * its worker), runs {@code again} on the loop once they are instead. On the loop.
+   */
+  private <T> CompletableFuture<T> whenTlsReady(
+      java.util.function.Supplier<CompletableFuture<T>> again,
+      java.util.function.Function<Tls, CompletableFuture<T>> next) {
+    CompletableFuture<Tls> setup = tlsSetup();
+    if (!setup.isDone()) {
+      return setup.handle((t, e) -> null).thenComposeAsync(x -> again.get(), loop);
+    }
+    Tls t;
+    try {
+      t = setup.join();
+    } catch (CompletionException e) {
+      return CompletableFuture.failedFuture(RpcException.failed("TLS setup failed: "
+          + describe(e)));
+    }
+    return next.apply(t);
+  }
+
+  /**
+   * Adds a waiter ({@code join}) to the pending attempt to {@code uri}'s vat, dialling one if
+   * there is none. The waiter joins before the attempt's outcome is wired: a dial can fail
+   * synchronously (e.g. a host name that does not resolve), and the outcome must still reach
+   * every waiter, this one included. On the loop.
+   */
+  private void joinAttempt(CapnpUri uri, Tls t, java.util.function.Consumer<Attempt> join) {
+    AuthDigest auth = uri.auth();
     Attempt attempt = pending.get(auth);
     boolean fresh = attempt == null;
     if (fresh) {
       attempt = new Attempt(dial(uri, t));
       pending.put(auth, attempt);
     }
-    CompletableFuture<Capability> mine = new CompletableFuture<>();
-    ServiceId.DigestKey key = sid.digestKey();
-    attempt.ids.put(key, sid);
-    attempt.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
+    join.accept(attempt);
     if (fresh) {
       wireOutcome(auth, attempt);
     }
-    return mine;
   }
 
   /**
@@ -527,36 +553,18 @@ public final class Vat implements AutoCloseable {
       return CompletableFuture.failedFuture(RpcException.failed(
           "not a handoff host: " + auth));
     }
-    CompletableFuture<Tls> setup = tlsSetup();
-    if (!setup.isDone()) {
-      return setup.handle((x, e) -> null).thenComposeAsync(x -> connectionOnLoop(uri), loop);
-    }
-    Tls t;
-    try {
-      t = setup.join();
-    } catch (CompletionException e) {
-      return CompletableFuture.failedFuture(RpcException.failed("TLS setup failed: "
-          + describe(e)));
-    }
-    Sharing share = sharing(auth);
-    if (share.use() != null) {
-      return CompletableFuture.completedFuture(share.use().rpc);
-    }
-    if (share.retryAfter() != null) {
-      return share.retryAfter().thenComposeAsync(x -> connectionOnLoop(uri), loop);
-    }
-    Attempt attempt = pending.get(auth);
-    boolean fresh = attempt == null;
-    if (fresh) {
-      attempt = new Attempt(dial(uri, t));
-      pending.put(auth, attempt);
-    }
-    CompletableFuture<RpcConnection> mine = new CompletableFuture<>();
-    attempt.connectionWaiters.add(mine);
-    if (fresh) {
-      wireOutcome(auth, attempt);
-    }
-    return mine;
+    return whenTlsReady(() -> connectionOnLoop(uri), t -> {
+      Sharing share = sharing(auth);
+      if (share.use() != null) {
+        return CompletableFuture.completedFuture(share.use().rpc);
+      }
+      if (share.retryAfter() != null) {
+        return share.retryAfter().thenComposeAsync(x -> connectionOnLoop(uri), loop);
+      }
+      CompletableFuture<RpcConnection> mine = new CompletableFuture<>();
+      joinAttempt(uri, t, a -> a.connectionWaiters.add(mine));
+      return mine;
+    });
   }
 
   /** An attempt ended: every waiter gets its own bootstrap of the connection, or the error. */

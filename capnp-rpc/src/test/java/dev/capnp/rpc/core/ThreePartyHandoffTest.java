@@ -666,11 +666,8 @@ class ThreePartyHandoffTest {
    * to Bob; the vats run in a random order meanwhile. Bob must see Carol's calls in the order
    * she made them, whichever path each took.
    */
-  private void randomSchedule(long seed) {
-    java.util.Random rnd = new java.util.Random(seed);
-    long before = Capability.liveReferenceCount();
-    InMemoryNetwork n = new InMemoryNetwork();
-    CompletableFuture<Capability> promised = new CompletableFuture<>();
+  /** Alice's server: every call answers with a promise that {@code promised} resolves. */
+  private static Recorder alicePassingPromise(CompletableFuture<Capability> promised) {
     Recorder a = new Recorder("alice");
     a.handler = ctx -> {
       AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
@@ -679,6 +676,15 @@ class ThreePartyHandoffTest {
       }
       return Server.done();
     };
+    return a;
+  }
+
+  private void randomSchedule(long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    long before = Capability.liveReferenceCount();
+    InMemoryNetwork n = new InMemoryNetwork();
+    CompletableFuture<Capability> promised = new CompletableFuture<>();
+    Recorder a = alicePassingPromise(promised);
     Recorder b = new Recorder("bob");
     InMemoryNetwork.Vat va = n.vat("alice", aliceLoop, Capability.of(a, aliceLoop), true);
     InMemoryNetwork.Vat vb = n.vat("bob", bobLoop, Capability.of(b, bobLoop), true);
@@ -766,14 +772,7 @@ class ThreePartyHandoffTest {
     long before = Capability.liveReferenceCount();
     InMemoryNetwork n = new InMemoryNetwork();
     CompletableFuture<Capability> promised = new CompletableFuture<>();
-    Recorder a = new Recorder("alice");
-    a.handler = ctx -> {
-      AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
-      try (Capability pc = Capability.promise(promised)) {
-        pc.writeTo(out.getPointer(1));
-      }
-      return Server.done();
-    };
+    Recorder a = alicePassingPromise(promised);
     Recorder b = new Recorder("bob");
     List<Capability> daveGot = new ArrayList<>();
     Recorder d = new Recorder("dave");
