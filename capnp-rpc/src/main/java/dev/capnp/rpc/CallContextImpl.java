@@ -202,6 +202,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     ClientHook requested = request.takeTarget();
     CallParams p = request.params;
     p.tailCallFrom = params.answerConnection;
+    p.allowThirdPartyTailCall = params.allowThirdPartyTailCall;
     p.resultsAllocator = params.resultsAllocator;
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.run(() -> {

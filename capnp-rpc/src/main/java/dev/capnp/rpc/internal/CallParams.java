@@ -32,6 +32,12 @@ public final class CallParams {
    */
   public Object answerConnection;
   /**
+   * Received params: the caller set {@code Call.allowThirdPartyTailCall} (and wants the results
+   * itself: {@code sendResultsTo.caller}). Tail-call params: copied from the call that made the
+   * tail call, so the connection sending it may forward it to a third vat (Level 3).
+   */
+  public boolean allowThirdPartyTailCall;
+  /**
    * For a streaming call ({@link Request#sendStreaming()}): completes when the caller may make
    * the next streaming call. A connection's flow controller completes it (and sets
    * {@link #streamFlowTaken}); otherwise the caller completes it when the call completes.

@@ -16,6 +16,15 @@ public final class Results {
   public final ResultsAllocator.ResultsBuilder origin;
   /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
   public int sentElsewhereQuestion = -1;
+  /**
+   * For a tail call forwarded to a third vat ({@code sendResultsTo.thirdParty}): the message
+   * whose root is the {@code ThirdPartyToAwait} our {@code Return.awaitFromThirdParty} carries
+   * (a {@code dev.capnp.runtime.MessageBuilder}), else null. See the protocol core's
+   * ThirdPartyForwarding.
+   */
+  public Object awaitFromThirdParty;
+  /** A tail call's marker became the Return of the answer it was made for (on the loop). */
+  public boolean claimed;
   /** Runs once when these results are released (a tail call's marker, see the protocol core). */
   public Runnable onRelease;
   private boolean released;

@@ -67,7 +67,13 @@ public final class AnswerTable {
     /** Kept for a question of ours to take ({@code sendResultsTo.yourself}). */
     TO_YOURSELF,
     /** A question of ours named this answer in its {@code Return.takeFromOtherQuestion}. */
-    TAKEN
+    TAKEN,
+    /**
+     * Level 3, {@code sendResultsTo.thirdParty}: the outcome goes to an answer adopted on our
+     * connection to the caller's vat (ThirdPartyForwarding); our Return here is
+     * {@code resultsSentElsewhere} (or an exception if the caller's vat cannot be reached).
+     */
+    THIRD_PARTY
   }
 
   /** The results of a {@code sendResultsTo.yourself} call, on their way to a question of ours. */
@@ -115,6 +121,16 @@ public final class AnswerTable {
      * provision), else null. See ThirdPartyHandoff.
      */
     ThirdPartyHandoff.Provision provision;
+    /**
+     * Level 3: an answer we adopted with {@code ThirdPartyAnswer} (a callee-allocated id): the
+     * answer, on the forwarder's connection, of the call whose outcome it returns; else null.
+     */
+    Answer forwardOf;
+    /** {@link Redirect#THIRD_PARTY}: who takes the call's outcome, once known. */
+    private BiConsumer<Results, Throwable> forwardTaker;
+    private boolean forwardDone;
+    private Results forwardResults;
+    private Throwable forwardError;
 
     Answer(AnswerTable table, int id) {
       this.table = table;
@@ -185,6 +201,50 @@ public final class AnswerTable {
       return true;
     }
 
+    /**
+     * For {@link Redirect#THIRD_PARTY}: {@code taker} gets the call's outcome ({@code r} owned,
+     * or the failure as the call ended, a CancellationException if canceled), now if the call
+     * completed, else when it does. Called once.
+     */
+    void whenForwarded(BiConsumer<Results, Throwable> taker) {
+      if (!forwardDone) {
+        forwardTaker = taker;
+        return;
+      }
+      Results r = forwardResults;
+      Throwable e = forwardError;
+      forwardResults = null;
+      forwardError = null;
+      if (r == null && e == null) {
+        return; // (taken before)
+      }
+      taker.accept(r, e);
+    }
+
+    private boolean completeForward(Results r, Throwable e) {
+      if (forwardDone) {
+        return false;
+      }
+      forwardDone = true;
+      BiConsumer<Results, Throwable> t = forwardTaker;
+      forwardTaker = null;
+      if (t == null) {
+        forwardResults = r;
+        forwardError = e == null && r == null ? RpcException.failed("no outcome") : e;
+        return true;
+      }
+      t.accept(r, e);
+      return true;
+    }
+
+    /** Removed: outcome kept for a taker that never came is released. */
+    void whenForwardedDropped() {
+      if (forwardResults != null) {
+        forwardResults.release();
+        forwardResults = null;
+      }
+    }
+
     boolean returnSent() {
       return state == State.RETURNED || state == State.DONE;
     }
@@ -210,6 +270,8 @@ public final class AnswerTable {
   private final PeerIdTable<Answer> answers = new PeerIdTable<>();
   /** The first-segment size of our Returns with results, from the last one sent. */
   private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
+  /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
+  private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
   /** Bytes of incoming Call messages held by answers not yet removed. */
   private long bytesInFlight;
 
@@ -253,11 +315,23 @@ public final class AnswerTable {
    */
   ClientHook pipelinedCap(Rpc.PromisedAnswer.Reader pa) {
     Answer a = answers.get(pa.getQuestionId());
-    if (a == null || a.pipeline == null || a.finishReceived()) {
+    if (a == null || a.finishReceived()) {
+      return null;
+    }
+    PipelineHook pl = a.pipeline;
+    if (pl == null && a.forwardOf != null) {
+      // an adopted answer (ThirdPartyAnswer): the call's pipeline is its forwarder's answer's
+      if (a.forwardOf.state == State.DONE || a.forwardOf.pipeline == null) {
+        return protocol.delivery.broken(RpcException.failed(
+            "the forwarded call's pipeline is gone (its forwarder finished it)"));
+      }
+      pl = a.forwardOf.pipeline;
+    }
+    if (pl == null) {
       return null;
     }
     a.pipelineUsed = true; // (see handleFinish)
-    return a.pipeline.getPipelinedCap(RpcMessages.readOps(pa));
+    return pl.getPipelinedCap(RpcMessages.readOps(pa));
   }
 
   // ========================================================================== questions in
@@ -339,12 +413,23 @@ public final class AnswerTable {
         call.getParams().getContent(), caps);
     p.resultsAllocator = returnAllocator(a);
     p.answerConnection = protocol;
+    dev.capnp.runtime.AnyPointer.Reader forwardContact = null;
     switch (call.getSendResultsTo().which()) {
       case CALLER:
+        // (Level 3: a tail call of its handler may be forwarded to a third vat)
+        p.allowThirdPartyTailCall = call.getAllowThirdPartyTailCall()
+            && protocol.thirdPartyNetwork() != null;
         break;
       case YOURSELF:
         a.redirectToYourself();
         break;
+      case THIRD_PARTY:
+        if (protocol.thirdPartyNetwork() != null) {
+          a.redirect = Redirect.THIRD_PARTY;
+          forwardContact = call.getSendResultsTo().getThirdParty();
+          break;
+        }
+        // fall through: without Level 3, as before
       default:
         target.release();
         target = protocol.delivery.broken(
@@ -352,6 +437,53 @@ public final class AnswerTable {
         break;
     }
     protocol.delivery.deliver(a, target, p);
+    if (forwardContact != null) {
+      ThirdPartyForwarding.startCallee(protocol, a, forwardContact);
+    }
+  }
+
+  /**
+   * Level 3, callee: a new answer adopting the call of {@code of} (an answer of the
+   * forwarder's connection) under a callee-allocated id in [2^30, 2^31), for the
+   * {@code ThirdPartyAnswer} we send on this connection.
+   */
+  Answer newCalleeAnswer(Answer of) {
+    int id = nextCalleeId;
+    while (answers.get(id) != null) {
+      id = id == Integer.MAX_VALUE ? ThirdPartyForwarding.FIRST_CALLEE_ID : id + 1;
+    }
+    nextCalleeId = id == Integer.MAX_VALUE ? ThirdPartyForwarding.FIRST_CALLEE_ID : id + 1;
+    Answer x = newAnswer(id);
+    x.forwardOf = of;
+    return x;
+  }
+
+  /**
+   * Level 3: sends the Return of {@link Redirect#THIRD_PARTY} answer {@code a} now:
+   * {@code resultsSentElsewhere} ({@code e} null), {@code canceled} (a CancellationException)
+   * or an exception. Nothing if it was sent, or the connection is gone.
+   */
+  void returnNow(Answer a, Throwable e) {
+    if (a.returnSent() || protocol.isDisconnected()) {
+      return;
+    }
+    a.onReturnSent();
+    MessageBuilder mb;
+    if (e == null) {
+      mb = RpcMessages.resultsSentElsewhere(a.id);
+    } else {
+      mb = RpcMessages.newMessage();
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      if (e instanceof CancellationException) {
+        ret.setCanceled();
+      } else {
+        RpcMessages.writeException(ret.initException(), RpcException.of(e));
+      }
+    }
+    protocol.sendReturn(mb);
+    if (a.state == State.DONE) {
+      remove(a);
+    }
   }
 
   // ============================================================================= Return out
@@ -371,6 +503,14 @@ public final class AnswerTable {
   }
 
   private void sendReturn(Answer a, Results res, Throwable e) {
+    if (a.redirect == Redirect.THIRD_PARTY) {
+      // the outcome goes to the caller's vat (the adopted answer); our Return here is sent by
+      // ThirdPartyForwarding
+      if (!a.completeForward(res, e) && res != null) {
+        res.release();
+      }
+      return;
+    }
     if (a.redirect == Redirect.TAKEN) {
       // a question of ours took these results over (Return.takeFromOtherQuestion); our Return
       // (resultsSentElsewhere) went out then
@@ -408,6 +548,13 @@ public final class AnswerTable {
       } else {
         RpcMessages.writeException(ret.initException(), RpcException.of(e));
       }
+    } else if (res.awaitFromThirdParty != null) {
+      // our handler's tail call was forwarded to a third vat, which answers the caller
+      mb = RpcMessages.newMessage();
+      RpcMessages.initReturn(mb, a.id).setAwaitFromThirdParty(
+          ((MessageBuilder) res.awaitFromThirdParty).getRootAnyPointer().asReader());
+      res.claimed = true;
+      a.results = res;
     } else if (res.sentElsewhereQuestion >= 0) {
       mb = RpcMessages.newMessage();
       RpcMessages.initReturn(mb, a.id).setTakeFromOtherQuestion(res.sentElsewhereQuestion);
@@ -498,6 +645,7 @@ public final class AnswerTable {
     if (a.pipeline != null) {
       a.pipeline.release();
     }
+    a.whenForwardedDropped();
   }
 
   // ============================================================================= Finish in
@@ -522,6 +670,11 @@ public final class AnswerTable {
     }
     a.resultExports = null;
     if (a.state == State.DONE) {
+      if (a.redirect == Redirect.THIRD_PARTY) {
+        // we returned resultsSentElsewhere at once: the forwarder's Finish (it no longer
+        // pipelines on the call, and its caller let go of the call or was lost) cancels it
+        cancelCall(a);
+      }
       remove(a);
     } else if (a.pipelineUsed) {
       // An early Finish (before our Return) says the caller no longer wants the results, and
@@ -573,6 +726,9 @@ public final class AnswerTable {
 
   /** Cancels the call of {@code a} (its question was canceled, or nobody takes its results). */
   void cancelCall(Answer a) {
+    if (a.forwardOf != null) {
+      a = a.forwardOf; // (an adopted answer: the call is its forwarder's answer's)
+    }
     if (a.running != null && !a.callDone) {
       protocol.delivery.cancel(a.running);
     }
@@ -598,6 +754,7 @@ public final class AnswerTable {
       if (a.pipeline != null) {
         a.pipeline.release();
       }
+      a.whenForwardedDropped();
     }
   }
 

@@ -123,7 +123,11 @@ public final class ConnectionDelivery {
       return CallResult.broken(loop, protocol.disconnectReason());
     }
     boolean streaming = params.streamReady != null;
-    QuestionTable.Question q = protocol.questions.sendCall(target, params);
+    // Level 3: a tail call from the handler of another connection's call may be forwarded
+    ThirdPartyForwarding.Introduction forward =
+        params.tailCallFrom != null && params.tailCallFrom != protocol
+            ? ThirdPartyForwarding.introduce(protocol, params) : null;
+    QuestionTable.Question q = protocol.questions.sendCall(target, params, forward);
     RpcPipeline pipeline = (RpcPipeline) q.sink;
     if (streaming && !q.isTailCall) {
       flowControl(target, params, q.callBytes, pipeline.promise);
@@ -132,12 +136,17 @@ public final class ConnectionDelivery {
       // Like C++: the original question is answered with takeFromOtherQuestion at once; the
       // peer only sends resultsSentElsewhere after it has seen that.
       Results marker = new Results(Results.NULL_CONTENT, new HookCapTable(), null);
-      marker.sentElsewhereQuestion = q.id;
+      if (forward != null) {
+        // (our Return to the caller: awaitFromThirdParty; the callee answers the caller)
+        marker.awaitFromThirdParty = forward.await();
+      } else {
+        marker.sentElsewhereQuestion = q.id;
+      }
       // a marker dropped without becoming our Return (the tail-calling call was canceled or
       // had returned already) leaves nobody to claim the tail call's results: cancel it, as
       // rpc.c++ drops the tail question's promise
       marker.onRelease = () -> loop.run(() -> {
-        if (!q.tailClaimed && !pipeline.promise.isDone()) {
+        if (!q.tailClaimed && !marker.claimed && !pipeline.promise.isDone()) {
           pipeline.promise.cancel(false);
         }
       });

@@ -103,6 +103,12 @@ public final class QuestionTable {
      * export, whose removal sends the Finish that frees it at once (see ThirdPartyHandoff).
      */
     boolean isProvide;
+    /** We set {@code allowThirdPartyTailCall} in its Call (Level 3 connections). */
+    boolean allowsThirdParty;
+    /** A tail call we forwarded with {@code sendResultsTo.thirdParty} (also a tail call). */
+    boolean forwarded;
+    /** After {@code Return.awaitFromThirdParty}: the wait for the third vat's answer. */
+    ThirdPartyForwarding.AwaitedCall awaited;
 
     Question(int id) {
       this.id = id;
@@ -131,13 +137,31 @@ public final class QuestionTable {
 
   private final RpcProtocol protocol;
   private final IdTable<Question> questions = new IdTable<>();
+  /**
+   * Level 3: calls adopted on this connection by the peer's {@code ThirdPartyAnswer}, by their
+   * callee-allocated ids (see ThirdPartyForwarding.Adoption); counted in {@link #size()}.
+   */
+  private final java.util.HashMap<Integer, ThirdPartyForwarding.Adoption> adopted =
+      new java.util.HashMap<>();
 
   QuestionTable(RpcProtocol protocol) {
     this.protocol = protocol;
   }
 
   int size() {
-    return questions.size();
+    return questions.size() + adopted.size();
+  }
+
+  ThirdPartyForwarding.Adoption adopted(int id) {
+    return adopted.get(id);
+  }
+
+  void adopt(ThirdPartyForwarding.Adoption e) {
+    adopted.put(e.id, e);
+  }
+
+  void removeAdopted(ThirdPartyForwarding.Adoption e) {
+    adopted.remove(e.id, e);
   }
 
   /** The question with id {@code id}, or null (diagnostics and tests). */
@@ -241,6 +265,15 @@ public final class QuestionTable {
    * returns its question; the caller's promise is the question's sink.
    */
   Question sendCall(RpcClient target, CallParams params) {
+    return sendCall(target, params, null);
+  }
+
+  /**
+   * Sends a call as {@link #sendCall(RpcClient, CallParams)}; with {@code forward}, a tail call
+   * forwarded to this connection's peer with {@code sendResultsTo.thirdParty} (Level 3).
+   */
+  Question sendCall(RpcClient target, CallParams params,
+      ThirdPartyForwarding.Introduction forward) {
     MessageBuilder mb;
     Rpc.Call.Builder call;
     HookCapTable caps;
@@ -262,9 +295,17 @@ public final class QuestionTable {
     Question q = newQuestion();
     call.setQuestionId(q.id);
     target.writeTarget(call.initTarget());
-    if (params.tailCallFrom == protocol) {
+    if (forward != null) {
+      call.initSendResultsTo().setThirdParty(forward.contact().getRootAnyPointer().asReader());
+      q.isTailCall = true;
+      q.forwarded = true;
+    } else if (params.tailCallFrom == protocol) {
       call.initSendResultsTo().setYourself();
       q.isTailCall = true;
+    } else if (protocol.level3()) {
+      // (Level 3: the peer may forward the call and have a third vat answer us)
+      call.setAllowThirdPartyTailCall(true);
+      q.allowsThirdParty = true;
     }
     q.paramExports = protocol.exports.writeDescriptors(caps, call.getParams());
     if (q.isTailCall) {
@@ -288,6 +329,9 @@ public final class QuestionTable {
    * pipelines on it), and a call whose results it had taken over is canceled.
    */
   void callerCanceled(Question q) {
+    if (q.awaited != null) {
+      q.awaited.abandon();
+    }
     releaseCallerHold(q);
     cancelTakenCall(q);
   }
@@ -339,6 +383,10 @@ public final class QuestionTable {
 
   /** {@code Return}: the peer answered question {@code answerId}. */
   void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
+    if (ThirdPartyForwarding.isCalleeAllocated(ret0.getAnswerId())) {
+      ThirdPartyForwarding.handleAdoptedReturn(protocol, m, ret0);
+      return;
+    }
     Question q = questions.get(ret0.getAnswerId());
     if (q == null || q.returned() || q.isProvide) {
       throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
@@ -382,6 +430,12 @@ public final class QuestionTable {
       case TAKE_FROM_OTHER_QUESTION:
         takeFromOtherQuestion(q, protocol.answers.takeRedirected(ret0.getTakeFromOtherQuestion()));
         return;
+      case AWAIT_FROM_THIRD_PARTY:
+        if (ThirdPartyForwarding.awaitFromThirdParty(protocol, q,
+            ret0.getAwaitFromThirdParty())) {
+          return; // (the caller's hold stays until the third vat's answer)
+        }
+        break;
       default:
         fail(q, RpcException.unimplemented("Unsupported Return type " + ret0.which()));
         break;
@@ -438,7 +492,7 @@ public final class QuestionTable {
   }
 
   /** After a question's Return was handled: the caller's hold goes (maybe sending Finish). */
-  private void finishReturn(Question q) {
+  void finishReturn(Question q) {
     if (q.cancelTimer != null) {
       q.cancelTimer.run();
       q.cancelTimer = null;
@@ -472,9 +526,16 @@ public final class QuestionTable {
   void clear(RpcException e) {
     for (Question q : questions.values()) {
       q.state = State.DONE;
+      if (q.awaited != null) {
+        q.awaited.abandon();
+      }
       fail(q, e);
     }
     questions.clear();
+    java.util.ArrayList<ThirdPartyForwarding.Adoption> all = new java.util.ArrayList<>(
+        adopted.values());
+    adopted.clear();
+    ThirdPartyForwarding.clearAdopted(all, e);
   }
 
   String invariantViolation() {
@@ -496,8 +557,13 @@ public final class QuestionTable {
     questions.forEach((id, q) -> sb.append("    ").append(id).append(' ').append(q.state)
         .append(" refs=").append(q.refs).append(q.isTailCall ? " tail" : "")
         .append(q.isProvide ? " provide" : "")
+        .append(q.forwarded ? " forwarded-third-party" : "")
+        .append(q.awaited != null && !q.awaited.done() ? " awaiting-third-party" : "")
         .append(q.takesFrom != null ? " takes-answer-" + q.takesFrom.id : "")
         .append(q.sink.isCanceled() ? " canceled" : "")
+        .append('\n'));
+    adopted.forEach((id, e) -> sb.append("    ").append(id).append(" adopted")
+        .append(e.returned ? " returned" : "").append(e.finishSent ? " finished" : "")
         .append('\n'));
   }
 }

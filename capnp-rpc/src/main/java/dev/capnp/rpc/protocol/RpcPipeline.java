@@ -135,6 +135,33 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     return deliver && promise.complete(r);
   }
 
+  /**
+   * Level 3: the results of a question the peer forwarded to a third vat came from that vat
+   * ({@code r}, from another connection). A pipelined promise that has carried calls (through
+   * the peer, which forwards them to the third vat's answer) stays on that path for good, so
+   * its calls keep their order without an embargo (no message exists for a Disembargo across
+   * the three vats); the others, and the caller's results, point at the third vat directly.
+   * Returns whether the caller took {@code r}.
+   */
+  boolean returnedFromThirdParty(Results r) {
+    results = r;
+    Map<String, PromiseClient> cs = clients;
+    clients = null;
+    if (cs != null) {
+      for (PromiseClient c : new ArrayList<>(cs.values())) {
+        if (!c.isLive()) {
+          continue;
+        }
+        if (c.receivedCall) {
+          c.resolve(c.initial.addRef(), false);
+        } else {
+          c.resolve(r.capAt(c.initialOps(), loop()), false);
+        }
+      }
+    }
+    return promise.complete(r);
+  }
+
   @Override
   public void failed(RpcException e) {
     breakPipeline(e);

@@ -269,6 +269,13 @@ public final class RpcProtocol {
             sendUnimplemented(msg);
           }
           break;
+        case THIRD_PARTY_ANSWER:
+          if (level3) {
+            ThirdPartyForwarding.handleThirdPartyAnswer(this, msg.getThirdPartyAnswer());
+          } else {
+            sendUnimplemented(msg);
+          }
+          break;
         default:
           sendUnimplemented(msg);
           break;

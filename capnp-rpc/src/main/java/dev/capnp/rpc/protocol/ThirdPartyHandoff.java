@@ -347,7 +347,7 @@ final class ThirdPartyHandoff {
   }
 
   /** Runs {@code then} on the connection's loop once {@code f} completes (now if it has). */
-  private static <T> void whenDone(RpcProtocol p, CompletableFuture<T> f,
+  static <T> void whenDone(RpcProtocol p, CompletableFuture<T> f,
       BiConsumer<T, Throwable> then) {
     if (f.isDone() && p.delivery.loop.inLoop()) {
       T v = null;

@@ -1,0 +1,388 @@
+package dev.capnp.rpc.core;
+
+import static dev.capnp.rpc.core.TestSupport.call;
+import static dev.capnp.rpc.core.TestSupport.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.ConnectionLimits;
+import dev.capnp.rpc.EventLoop;
+import dev.capnp.rpc.Pipeline;
+import dev.capnp.rpc.Response;
+import dev.capnp.rpc.ResponsePromise;
+import dev.capnp.rpc.RpcException;
+import dev.capnp.rpc.Server;
+import dev.capnp.rpc.core.TestSupport.Recorder;
+import dev.capnp.rpc.proto.Rpc.Message.Which;
+import dev.capnp.rpc.transport.InMemoryNetwork;
+import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.AnyStruct;
+import dev.capnp.runtime.Text;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Level 3, three-party call forwarding over the in-memory network: Alice calls Bob, whose
+ * handler tail-calls Carol; Bob forwards the call ({@code sendResultsTo.thirdParty}), Returns
+ * {@code awaitFromThirdParty}, and Carol answers Alice directly ({@code ThirdPartyAnswer} and a
+ * Return on Carol's connection to Alice). Each vat has its own manual loop driven by the test.
+ * Every test ends with all tables empty and no capability reference left.
+ */
+class ThreePartyForwardingTest {
+  private static final long TIMEOUT_MILLIS = 50;
+  private EventLoop aliceLoop;
+  private EventLoop bobLoop;
+  private EventLoop carolLoop;
+  private InMemoryNetwork net;
+  private InMemoryNetwork.Vat alice;
+  private InMemoryNetwork.Vat bob;
+  private InMemoryNetwork.Vat carol;
+  private Recorder bobServer;
+  private Recorder carolServer;
+  /** What Carol's objects returned by "c:obj" calls received. */
+  private final Recorder carolObject = new Recorder("carol-object");
+  /** Carol's handler of "c:hang" calls never completes these. */
+  private final List<CompletableFuture<Void>> hanging = new ArrayList<>();
+  /** How many of Carol's hanging calls were canceled. */
+  private int canceled;
+  private final List<Capability> toClose = new ArrayList<>();
+  private Capability bobAtAlice;
+  private long liveBefore;
+
+  @BeforeEach
+  void vats() {
+    liveBefore = Capability.liveReferenceCount();
+    carolLoop = EventLoop.manual();
+    bobLoop = EventLoop.manual();
+    aliceLoop = EventLoop.manual();
+    net = new InMemoryNetwork();
+    bobServer = new Recorder("bob");
+    carolServer = new Recorder("carol");
+    carolServer.handler = ctx -> {
+      String msg = text(ctx.getParams(), 0);
+      if (msg.startsWith("c:hang")) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        hanging.add(f);
+        ctx.whenCanceled().thenRun(() -> canceled++);
+        return f;
+      }
+      if (msg.startsWith("c:obj")) {
+        AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+        out.getPointer(0).setAs(Text.FACTORY, new Text.Reader("obj"));
+        try (Capability o = Capability.of(carolObject, carolLoop)) {
+          o.writeTo(out.getPointer(1));
+        }
+        return Server.done();
+      }
+      return TestSupport.echo(ctx, "got:" + msg);
+    };
+  }
+
+  /** Starts the vats; Bob's handler tail-calls Carol with "c:" + the message. */
+  private void start(boolean bobLevel3) {
+    alice = net.vat("alice", aliceLoop, null, true);
+    bob = net.vat("bob", bobLoop, Capability.of(bobServer, bobLoop), bobLevel3);
+    carol = net.vat("carol", carolLoop, Capability.of(carolServer, carolLoop), true);
+    Capability bobToCarol = keep(bob.bootstrap("carol"));
+    bobServer.handler = ctx -> ctx.tailCall(call(bobToCarol, "c:" + text(ctx.getParams(), 0)));
+    bobAtAlice = keep(alice.bootstrap("bob"));
+    pump();
+  }
+
+  @AfterEach
+  void closeLoops() {
+    carolLoop.close();
+    bobLoop.close();
+    aliceLoop.close();
+  }
+
+  private void pump() {
+    for (int i = 0; i < 100_000; i++) {
+      if (aliceLoop.runPending() + bobLoop.runPending() + carolLoop.runPending() == 0) {
+        return;
+      }
+    }
+    throw new AssertionError("not quiescent");
+  }
+
+  /** Pumps until {@code done} (timers run on another thread and post to the loops). */
+  private void pumpUntil(BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    pump();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached in 10 s");
+      }
+      Thread.sleep(1);
+      pump();
+    }
+  }
+
+  private Capability keep(Capability c) {
+    toClose.add(c);
+    return c;
+  }
+
+  private static String answer(ResponsePromise<AnyPointer.Reader, Pipeline> r) {
+    assertThat(r).isDone();
+    try (Response<AnyPointer.Reader> res = r.join()) {
+      return text(res.get(), 0);
+    }
+  }
+
+  private static Throwable failure(ResponsePromise<AnyPointer.Reader, Pipeline> r) {
+    assertThat(r).isCompletedExceptionally();
+    try {
+      r.join();
+      throw new AssertionError("not failed");
+    } catch (CompletionException e) {
+      return e.getCause();
+    }
+  }
+
+  private void finish() {
+    for (Capability c : toClose) {
+      c.close();
+    }
+    toClose.clear();
+    pump();
+    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol)) {
+      v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
+          .as("%s -> %s:\n%s", v.name(), peer, c.dumpTables()).isTrue());
+    }
+    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol)) {
+      v.close();
+    }
+    pump();
+    assertThat(Capability.liveReferenceCount()).as("live capability references")
+        .isLessThanOrEqualTo(liveBefore);
+  }
+
+  @Test
+  void theResultsGoFromCarolToAliceAndBobForwardsTheCall() {
+    start(true);
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(call(bobAtAlice, "x" + i).send());
+    }
+    pump();
+    for (int i = 0; i < 3; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:c:x" + i);
+    }
+    assertThat(carolServer.log).containsExactly("c:x0", "c:x1", "c:x2");
+    // Bob sent each call on to Carol and answered Alice awaitFromThirdParty (no results);
+    // Carol adopted each call on her connection to Alice and returned there
+    assertThat(net.messagesSent("bob", "carol", Which.CALL)).isEqualTo(3);
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isEqualTo(3);
+    assertThat(net.messagesSent("carol", "alice", Which.RETURN)).isEqualTo(3);
+    assertThat(net.messagesSent("carol", "bob", Which.RETURN)).isEqualTo(4); // (+ bootstrap)
+    assertThat(net.messagesSent("bob", "alice", Which.RETURN)).isEqualTo(4); // (+ bootstrap)
+    assertThat(net.messagesSent("alice", "carol", Which.FINISH)).isEqualTo(3);
+    assertThat(net.messagesSent("alice", "bob", Which.FINISH)).isEqualTo(4);
+    assertThat(net.messagesSent("bob", "carol", Which.FINISH)).isEqualTo(4);
+    // the one connection Carol made to Alice is shared by the three calls
+    assertThat(carol.connection("alice")).isNotNull();
+    assertThat(alice.connection("carol").level3()).isTrue();
+    finish();
+  }
+
+  @Test
+  void withoutLevel3BobProxiesTheResults() {
+    start(false);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "x").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:c:x");
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isZero();
+    assertThat(carol.connection("alice")).isNull();
+    finish();
+  }
+
+  @Test
+  void whenCarolCannotReachAliceBobIsToldAndAlicesWaitEndsAfterItsBound()
+      throws InterruptedException {
+    net.limits(ConnectionLimits.DEFAULT.withAcceptTimeoutMillis(TIMEOUT_MILLIS));
+    start(true);
+    net.setReachable("carol", "alice", false);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "x").send();
+    pumpUntil(r::isDone);
+    assertThat(failure(r)).isInstanceOf(RpcException.class)
+        .hasMessageContaining("no ThirdPartyAnswer");
+    // Carol told Bob (an exception Return for his forwarded call) and canceled the call
+    assertThat(net.messagesSent("carol", "bob", Which.RETURN)).isEqualTo(2); // (+ bootstrap)
+    assertThat(carol.connection("alice")).isNull();
+    finish();
+  }
+
+  @Test
+  void pipelinedCallsGoThroughBobInOrderAndLaterOnesToo() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "obj").send();
+    Capability promised = keep(r.getPipelinedCap(1));
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      calls.add(call(promised, "p" + i).send());
+    }
+    // Bob forwards; Carol answers Alice; Alice's pipelined calls go on through Bob
+    aliceLoop.runPending();
+    bobLoop.runPending();
+    carolLoop.runPending();
+    for (int i = 5; i < 8; i++) {
+      calls.add(call(promised, "p" + i).send());
+    }
+    pump();
+    Capability direct;
+    try (Response<AnyPointer.Reader> res = r.join()) {
+      assertThat(text(res.get(), 0)).isEqualTo("obj");
+      direct = keep(res.getCap(1));
+    }
+    for (int i = 8; i < 12; i++) {
+      calls.add(call(promised, "p" + i).send()); // (after the results: still through Bob)
+    }
+    ResponsePromise<AnyPointer.Reader, Pipeline> d = call(direct, "d0").send();
+    pump();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      assertThat(answer(calls.get(i))).isEqualTo("got:p" + i);
+      expected.add("p" + i);
+    }
+    assertThat(answer(d)).isEqualTo("got:d0");
+    // E-order is per reference: the promise's calls in the order made; the call on the
+    // result's reference (direct) is not ordered with them (as in two-party Cap'n Proto, where
+    // it does not wait for the promise's embargo either)
+    assertThat(carolObject.log.stream().filter(m -> m.startsWith("p")).toList())
+        .containsExactlyElementsOf(expected);
+    assertThat(carolObject.log).contains("d0");
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isEqualTo(1);
+    // the 12 pipelined calls went Alice -> Bob -> Carol; the call on the result went direct
+    assertThat(net.messagesSent("bob", "carol", Which.CALL)).isEqualTo(13);
+    assertThat(net.messagesSent("alice", "carol", Which.CALL)).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void aPipelinedPromiseNotUsedBeforeTheResultsPointsAtCarolDirectly() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "obj").send();
+    Capability promised = keep(r.getPipelinedCap(1));
+    pump();
+    ResponsePromise<AnyPointer.Reader, Pipeline> c = call(promised, "q").send();
+    pump();
+    assertThat(answer(c)).isEqualTo("got:q");
+    assertThat(net.messagesSent("alice", "carol", Which.CALL)).isEqualTo(1);
+    assertThat(net.messagesSent("bob", "carol", Which.CALL)).isEqualTo(1);
+    r.join().close();
+    finish();
+  }
+
+  @Test
+  void alicesEarlyCancelReachesCarolThroughBob() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "hang").send();
+    pump();
+    assertThat(hanging).hasSize(1);
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isEqualTo(1);
+    r.cancel(false);
+    pump();
+    // Alice finished her question to Bob and the adopted answer; Bob finished his to Carol,
+    // whose call was canceled and returned canceled to Alice
+    assertThat(net.messagesSent("alice", "bob", Which.FINISH)).isEqualTo(2); // (+ bootstrap)
+    assertThat(net.messagesSent("alice", "carol", Which.FINISH)).isEqualTo(1);
+    assertThat(net.messagesSent("bob", "carol", Which.FINISH)).isEqualTo(2);
+    assertThat(net.messagesSent("carol", "alice", Which.RETURN)).isEqualTo(1);
+    assertThat(canceled).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void alicesCancelBeforeTheThirdPartyAnswerArrivesFinishesItWhenItComes() {
+    start(true);
+    net.hold("carol", "alice", true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "hang").send();
+    pump();
+    assertThat(hanging).hasSize(1);
+    r.cancel(false);
+    pump();
+    assertThat(canceled).isEqualTo(1);
+    // Carol's ThirdPartyAnswer (and the canceled Return) arrive after Alice withdrew her wait
+    net.hold("carol", "alice", false);
+    pump();
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isEqualTo(1);
+    assertThat(net.messagesSent("alice", "carol", Which.FINISH)).isEqualTo(1);
+    assertThat(alice.connection("carol").disconnectReason()).isNull(); // (no abort: a legitimate race)
+    finish();
+  }
+
+  @Test
+  void aLateCancelAfterTheResultsIsJustTheFinish() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "x").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:c:x");
+    r.cancel(false);
+    pump();
+    assertThat(net.messagesSent("alice", "carol", Which.FINISH)).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void carolLosingAliceFailsTheQuestionAndCancelsTheCall() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "hang").send();
+    pump();
+    assertThat(hanging).hasSize(1);
+    carol.connection("alice").close();
+    pump();
+    assertThat(failure(r)).isInstanceOf(RpcException.class);
+    // Alice finished her question; Bob's Finish canceled Carol's call
+    assertThat(canceled).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void aliceLosingBobFinishesTheAdoptedAnswer() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "hang").send();
+    pump();
+    assertThat(hanging).hasSize(1);
+    alice.connection("bob").close();
+    pump();
+    assertThat(failure(r)).isInstanceOf(RpcException.class);
+    assertThat(net.messagesSent("alice", "carol", Which.FINISH)).isEqualTo(1);
+    assertThat(canceled).isEqualTo(1); // (Bob lost Alice: his Finish canceled it)
+    finish();
+  }
+
+  @Test
+  void bobLosingCarolBeforeTheResultsFailsAlicesQuestion() {
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "hang").send();
+    pump();
+    bob.connection("carol").close();
+    pump();
+    // Carol's call lost its forwarder: canceled, and Carol returns canceled to Alice
+    assertThat(canceled).isEqualTo(1);
+    assertThat(failure(r)).isInstanceOf(RpcException.class);
+    finish();
+  }
+
+  @Test
+  void theResultsBeforeBobsReturnWaitForIt() {
+    start(true);
+    net.hold("bob", "alice", true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "x").send();
+    pump();
+    // Carol's ThirdPartyAnswer and Return reached Alice; Bob's awaitFromThirdParty did not
+    assertThat(net.messagesSent("carol", "alice", Which.RETURN)).isEqualTo(1);
+    assertThat(r).isNotDone();
+    net.hold("bob", "alice", false);
+    pump();
+    assertThat(answer(r)).isEqualTo("got:c:x");
+    finish();
+  }
+}
