@@ -454,6 +454,12 @@ final class ThirdPartyForwarding {
     /** The connection to the callee is gone. */
     void disconnected(RpcException reason) {
       finishSent = true;
+      if (!matchEnded) {
+        // the network may forget the wait
+        matchEnded = true;
+        cancelMatchTimer.run();
+        match.cancel(false);
+      }
       if (!returned) {
         returned = true;
         if (call != null) {

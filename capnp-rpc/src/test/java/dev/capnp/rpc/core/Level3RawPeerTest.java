@@ -231,4 +231,107 @@ class Level3RawPeerTest extends TestSupport.LoopTest {
     assertThat(conn.disconnectReason()).isNotNull();
     assertThat(conn.disconnectReason().getMessage()).contains("not a current Provide");
   }
+
+  // ======================================================= three-party call forwarding (caller)
+
+  private void thirdPartyAnswer(int answerId, String completion) {
+    peerSends(m -> {
+      Rpc.ThirdPartyAnswer.Builder t = m.initThirdPartyAnswer();
+      t.setAnswerId(answerId);
+      t.initCompletion().setAs(Text.FACTORY, new Text.Reader(completion));
+    });
+  }
+
+  @Test
+  void aThirdPartyAnswerIdOutsideTheCalleeRangeIsAProtocolError() {
+    thirdPartyAnswer(5, "later");
+    assertThat(conn.disconnectReason()).isNotNull();
+    assertThat(conn.disconnectReason().getMessage())
+        .contains("ThirdPartyAnswer.answerId 5 is outside the callee-allocated range");
+    assertThat(later).isEmpty(); // (refused before the network was asked)
+  }
+
+  @Test
+  void aThirdPartyAnswerIdAtTwoToThe31IsAProtocolError() {
+    thirdPartyAnswer(Integer.MIN_VALUE, "later");
+    assertThat(conn.disconnectReason().getMessage())
+        .contains("ThirdPartyAnswer.answerId 2147483648 is outside");
+  }
+
+  @Test
+  void aDuplicateThirdPartyAnswerIdIsAProtocolError() {
+    thirdPartyAnswer(1 << 30, "later");
+    assertThat(conn.disconnectReason()).isNull();
+    thirdPartyAnswer(1 << 30, "later");
+    assertThat(conn.disconnectReason().getMessage()).contains("1073741824 is already in use");
+    assertThat(later.get(0)).isCancelled(); // (the network was told the wait ended)
+  }
+
+  @Test
+  void aThirdPartyAnswerMatchingNothingIsFinishedAndItsReturnAccepted() {
+    thirdPartyAnswer((1 << 30) + 7, "nothing");
+    assertThat(summaries()).containsExactly("finish:1073741831");
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).isFalse(); // (the id stays taken until its Return)
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId((1 << 30) + 7);
+      r.setCanceled();
+    });
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    // a second Return for it names no question
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId((1 << 30) + 7);
+      r.setCanceled();
+    });
+    assertThat(conn.disconnectReason().getMessage())
+        .contains("Invalid question ID in Return message: 1073741831");
+  }
+
+  @Test
+  void aThirdPartyAnswerThatNothingMatchesInTimeIsFinished() throws InterruptedException {
+    thirdPartyAnswer(1 << 30, "later");
+    assertThat(summaries()).isEmpty();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (received.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+      run();
+    }
+    assertThat(summaries()).containsExactly("finish:1073741824");
+    assertThat(later.get(0)).isCancelled();
+    peerSends(m -> m.initReturn().setAnswerId(1 << 30));
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  @Test
+  void aThirdPartyAnswerNamingAProvisionIsAProtocolError() {
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    summaries();
+    provide(1, "ok");
+    thirdPartyAnswer(1 << 30, "ok");
+    assertThat(conn.disconnectReason()).isNotNull();
+    assertThat(conn.disconnectReason().getMessage())
+        .contains("does not complete a forwarded call");
+  }
+
+  @Test
+  void awaitFromThirdPartyForAQuestionThatDidNotAllowItIsAProtocolError() {
+    Capability[] bs = new Capability[1];
+    loop.run(() -> bs[0] = conn.bootstrap());
+    run();
+    assertThat(summaries()).singleElement().asString().startsWith("bootstrap:0");
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(0);
+      r.initAwaitFromThirdParty().setAs(Text.FACTORY, new Text.Reader("ok"));
+    });
+    assertThat(conn.disconnectReason()).isNotNull();
+    assertThat(conn.disconnectReason().getMessage())
+        .contains("'Return.awaitFromThirdParty' for a call that did not set"
+            + " allowThirdPartyTailCall");
+    bs[0].close();
+  }
 }
