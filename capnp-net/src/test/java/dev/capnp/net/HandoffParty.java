@@ -41,6 +41,11 @@ final class HandoffParty implements Restorer {
   final BlockingQueue<Capability> received = new LinkedBlockingQueue<>();
   /** Supplies a new handle to answer {@code get} with (called on the vat's loop). */
   volatile Supplier<Capability> give;
+  /**
+   * If set, a {@code ping} whose message starts with "fwd" is tail-called to this capability's
+   * {@code ping} (three-party call forwarding tests); not owned.
+   */
+  volatile Capability forwardTo;
 
   HandoffParty(String name) {
     this.name = name;
@@ -60,6 +65,13 @@ final class HandoffParty implements Restorer {
         return Server.unknownInterface(interfaceId);
       }
       AnyStruct.Reader in = ctx.getParams().getAs(AnyStruct.FACTORY);
+      Capability fwd = forwardTo;
+      if (methodId == PING && fwd != null) {
+        String msg = in.getPointer(0).getAs(Text.FACTORY).toString();
+        if (msg.startsWith("fwd")) {
+          return ctx.tailCall(request(fwd, PING, msg, null));
+        }
+      }
       AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(SIZE));
       switch (methodId) {
         case PING -> {
