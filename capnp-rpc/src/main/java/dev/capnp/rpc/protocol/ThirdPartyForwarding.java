@@ -209,14 +209,22 @@ final class ThirdPartyForwarding {
       throw new ProtocolError("'Return.awaitFromThirdParty' for a call that did not set"
           + " allowThirdPartyTailCall");
     }
-    if (q.sink.isCanceled()) {
-      return false;
-    }
     AwaitedCall w = new AwaitedCall(ab, q);
+    boolean canceled = q.sink.isCanceled();
+    w.done = canceled;
     try {
       w.withdraw = ab.thirdPartyNetwork().awaitThirdParty(ab.connection(), await, w);
     } catch (RuntimeException e) {
       throw new ProtocolError("invalid Return.awaitFromThirdParty: " + e.getMessage());
+    }
+    if (canceled) {
+      // the caller gave up before this Return: registered and withdrawn at once, so that the
+      // network refuses the callee's ThirdPartyAnswer now (it is finished at once) instead of
+      // holding it, and its results, until the match times out
+      Runnable withdraw = w.withdraw;
+      w.withdraw = NOTHING;
+      withdraw.run();
+      return false;
     }
     q.awaited = w;
     long ms = ab.limits().acceptTimeoutMillis();
