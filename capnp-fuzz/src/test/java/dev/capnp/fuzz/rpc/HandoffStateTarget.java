@@ -32,11 +32,16 @@ import java.util.concurrent.CompletionStage;
  * to X from Alice, either directly (a {@code thirdPartyHosted} descriptor) or as a promise of
  * Alice's that Alice resolves to X later (a {@code Resolve} that hands X off, with an embargo
  * when Carol has called the promise); with four vats Carol passes references on to Dave.
- * Carol and Dave call their references; Bob's object checks what arrives.
+ * Carol and Dave call their references; Bob's object checks what arrives. Carol also makes
+ * calls to Alice whose handler tail-calls X (three-party call forwarding: Alice sends them on
+ * with {@code sendResultsTo.thirdParty} and Bob answers Carol directly); Bob's object checks
+ * them as one more reference. In a run that lost a connection, a forwarded call still waiting
+ * for its {@code ThirdPartyAnswer} at the end (bounded by {@code acceptTimeoutMillis} in real
+ * time, which the schedule does not run) is canceled before the final checks.
  *
  * <p>Input: byte 0 bit 0 chooses four vats (else three); then each step is one byte choosing
  * the action, operands from the following bytes (all zero once the input runs out): run one
- * vat's loop; Carol or Dave calls a reference; Carol asks Alice for a promise; Alice gives
+ * vat's loop; Carol or Dave calls a reference (Carol, on an empty slot: a forwarded call); Carol asks Alice for a promise; Alice gives
  * Carol X; Alice resolves her oldest promise to X (or, rarely, to an error); Carol passes a
  * reference to Dave; Carol or Dave drops a reference; Carol waits on a reference's resolution
  * ({@code whenResolved}, which starts a handoff); hold or release the messages one vat sends
@@ -110,6 +115,11 @@ final class HandoffStateTarget {
   private boolean closing;
   private int refs;
   private int callIds;
+  /** The reference id Bob's object sees for Carol's forwarded calls (through Alice). */
+  static final int FWD_REF = 1 << 20;
+  private int fwdSeq;
+  /** Carol's calls to Alice that Alice's handler tail-calls to X (forwarded to Bob). */
+  private final Set<ResponsePromise<AnyPointer.Reader, Pipeline>> forwarded = new HashSet<>();
 
   private HandoffStateTarget(byte[] data) {
     in = new FuzzInput(data);
@@ -280,6 +290,17 @@ final class HandoffStateTarget {
     }
     Ref r = slots[vat][slot];
     if (r == null) {
+      if (vat == 2) {
+        // an empty slot of Carol's: a call to Alice that Alice's handler tail-calls to X, which
+        // Level 3 forwards (Bob answers Carol directly); E-order per this pseudo-reference
+        int seq = fwdSeq++;
+        int id = callIds++;
+        trace("  carol calls alice, forwarded to X, #" + seq);
+        ResponsePromise<AnyPointer.Reader, Pipeline> c =
+            send(aliceAtCarol, "fwd:" + FWD_REF + ":" + seq + ":" + id, null);
+        calls.add(c);
+        forwarded.add(c);
+      }
       return;
     }
     int seq = r.nextSeq++;
@@ -297,6 +318,14 @@ final class HandoffStateTarget {
       arg.writeTo(s.getPointer(1));
     }
     return r.send();
+  }
+
+  private Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> request(Capability target,
+      String text) {
+    Request<AnyPointer.Builder, AnyPointer.Reader, Pipeline> r = target.newCall(IFACE, 0);
+    r.getParams().initAs(AnyStruct.factory(PARAMS)).getPointer(0)
+        .setAs(Text.FACTORY, new Text.Reader(text));
+    return r;
   }
 
   private void resolveOldest(boolean toX) {
@@ -355,8 +384,13 @@ final class HandoffStateTarget {
     @Override
     protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
         CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
+      String t = text(ctx);
+      if (t.startsWith("fwd:")) {
+        ctx.releaseParams();
+        return ctx.tailCall(request(x, t.substring(4)));
+      }
       AnyStruct.Builder out = ctx.getResults().initAs(AnyStruct.factory(PARAMS));
-      if (text(ctx).equals("get")) {
+      if (t.equals("get")) {
         CompletableFuture<Capability> f = new CompletableFuture<>();
         promises.add(f);
         try (Capability p = Capability.promise(f)) {
@@ -477,6 +511,22 @@ final class HandoffStateTarget {
       }
     }
     check();
+    if (lossy) {
+      // a forwarded call whose ThirdPartyAnswer was lost with a connection waits for it at
+      // most acceptTimeoutMillis (real time, which the schedule does not run): cancel those
+      boolean any = false;
+      for (ResponsePromise<AnyPointer.Reader, Pipeline> c : forwarded) {
+        if (!c.isDone()) {
+          trace("  cancel a forwarded call still awaiting its ThirdPartyAnswer");
+          c.cancel(false);
+          calls.remove(c);
+          any = true;
+        }
+      }
+      if (any) {
+        pump();
+      }
+    }
     for (int i = 0; i < calls.size(); i++) {
       ResponsePromise<AnyPointer.Reader, Pipeline> c = calls.get(i);
       if (!c.isDone()) {
