@@ -134,13 +134,13 @@ public final class ForwardingBench {
       double[] m = new double[3];
       Capability x = w.bobService();
       EventLoop a = w.aliceLoop();
-      chain(x, a, Math.min(calls, 20_000), 1); // warm-up
-      long[] lat = chain(x, a, calls, 1);
+      HandoffBench.chain(x, a, INTERFACE_ID, Math.min(calls, 20_000), 1); // warm-up
+      long[] lat = HandoffBench.chain(x, a, INTERFACE_ID, calls, 1);
       Arrays.sort(lat);
       m[0] = lat[lat.length / 2] / 1000.0;
       m[1] = lat[(int) Math.ceil(0.99 * lat.length) - 1] / 1000.0;
       long start = System.nanoTime();
-      chain(x, a, calls, 100);
+      HandoffBench.chain(x, a, INTERFACE_ID, calls, 100);
       m[2] = calls / ((System.nanoTime() - start) / 1e9);
       w.checkMode(forwarding);
       return m;
@@ -268,43 +268,6 @@ public final class ForwardingBench {
    * {@code n} calls on {@code x} from {@code loop}, {@code lanes} chains of calls each sent from
    * the previous one's completion; returns each call's round trip in ns.
    */
-  private static long[] chain(Capability x, EventLoop loop, int n, int lanes) throws Exception {
-    long[] lat = new long[n];
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    loop.execute(() -> {
-      int[] next = {0};
-      int[] finished = {0};
-      Runnable[] lane = new Runnable[1];
-      lane[0] = () -> {
-        if (next[0] >= n) {
-          return;
-        }
-        int i = next[0]++;
-        long sent = System.nanoTime();
-        var req = x.newCall(INTERFACE_ID, 0);
-        req.getParams().setAs(Text.FACTORY, new Text.Reader("ping"));
-        req.send().whenComplete((r, e) -> {
-          if (e != null) {
-            done.completeExceptionally(e);
-            return;
-          }
-          r.close();
-          lat[i] = System.nanoTime() - sent;
-          if (++finished[0] == n) {
-            done.complete(null);
-          } else {
-            lane[0].run();
-          }
-        });
-      };
-      for (int l = Math.min(lanes, n); l > 0; l--) {
-        lane[0].run();
-      }
-    });
-    done.get(300, TimeUnit.SECONDS);
-    return lat;
-  }
-
   /** Bob's service: tail-calls Carol's with the same params. */
   static final class Forwarder extends Server {
     volatile Capability to;

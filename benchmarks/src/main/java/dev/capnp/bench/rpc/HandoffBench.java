@@ -154,24 +154,24 @@ public final class HandoffBench {
     double[] m = new double[4];
     EventLoop c = w.carolLoop();
     try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
-      chain(x, c, Math.min(calls, 20_000), 1); // warm-up
-      long[] lat = chain(x, c, calls, 1);
+      chain(x, c, INTERFACE_ID, Math.min(calls, 20_000), 1); // warm-up
+      long[] lat = chain(x, c, INTERFACE_ID, calls, 1);
       Arrays.sort(lat);
       m[0] = lat[lat.length / 2] / 1000.0;
       m[1] = lat[(int) Math.ceil(0.99 * lat.length) - 1] / 1000.0;
       long start = System.nanoTime();
-      chain(x, c, calls, 100);
+      chain(x, c, INTERFACE_ID, calls, 100);
       m[2] = calls / ((System.nanoTime() - start) / 1e9);
     }
     for (int i = 0; i < handoffs / 2; i++) { // warm-up: the handoff's own code paths
       try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
-        chain(x, c, 1, 1);
+        chain(x, c, INTERFACE_ID, 1, 1);
       }
     }
     long[] first = new long[handoffs];
     for (int i = 0; i < handoffs; i++) {
       try (Capability x = pass(w.bobService(), w.carolService(), w.carolInbox())) {
-        first[i] = chain(x, c, 1, 1)[0];
+        first[i] = chain(x, c, INTERFACE_ID, 1, 1)[0];
       }
     }
     Arrays.sort(first);
@@ -314,7 +314,9 @@ public final class HandoffBench {
    * {@code n} calls on {@code x} from Carol's loop, {@code lanes} chains of calls each sent from
    * the previous one's completion; returns each call's round trip in ns.
    */
-  private static long[] chain(Capability x, EventLoop carol, int n, int lanes) throws Exception {
+  /** {@code n} calls of method 0 of {@code interfaceId} on {@code x}, {@code lanes} at a time, sent from {@code carol}; each call's latency in ns. */
+  static long[] chain(Capability x, EventLoop carol, long interfaceId, int n, int lanes)
+      throws Exception {
     long[] lat = new long[n];
     CompletableFuture<Void> done = new CompletableFuture<>();
     carol.execute(() -> {
@@ -327,7 +329,7 @@ public final class HandoffBench {
         }
         int i = next[0]++;
         long sent = System.nanoTime();
-        var req = x.newCall(INTERFACE_ID, 0);
+        var req = x.newCall(interfaceId, 0);
         req.getParams().setAs(Text.FACTORY, new Text.Reader("ping"));
         req.send().whenComplete((r, e) -> {
           if (e != null) {
