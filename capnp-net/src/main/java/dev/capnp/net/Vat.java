@@ -705,6 +705,7 @@ public final class Vat implements AutoCloseable {
           loop.execute(() -> handshakes.add(handshake));
           ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
+              sayHello(ch);
               AuthDigest peer = peerDigest(ssl);
               loop.execute(() -> {
                 handshakes.remove(handshake);
@@ -729,6 +730,9 @@ public final class Vat implements AutoCloseable {
           });
         }
         addCodec(ch, transport);
+        if (secure && t.offersLevel3()) {
+          HelloExchange.install(ch, ch.pipeline().get(SslHandler.class), "decoder", peerLog);
+        }
         if (!secure) {
           loop.execute(() -> accepted(transport, null));
         }
@@ -780,6 +784,20 @@ public final class Vat implements AutoCloseable {
     return c.getClass().getSimpleName() + (m == null ? "" : ": " + RateLimitedLog.bounded(m));
   }
 
+  /**
+   * Sends this vat's {@code VatHello} on {@code ch} if its handshake (just finished) negotiated
+   * Level 3: where this vat can be reached, as this peer may use it
+   * ({@link HandoffAddresses#announce}). On the channel's I/O thread, before the connection is
+   * handed to RPC.
+   */
+  private void sayHello(Channel ch) {
+    HelloExchange hello = HelloExchange.of(ch);
+    if (hello != null) {
+      hello.send(ch, HandoffAddresses.announce(config.publicAddress(), bound,
+          ch.localAddress(), HelloExchange.localConnection(ch)));
+    }
+  }
+
   private void addCodec(Channel ch, NettyTransport transport) {
     ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
         config.readerOptions(), config.frameTimeout().toMillis()));
@@ -820,8 +838,12 @@ public final class Vat implements AutoCloseable {
         .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     if (handoff != null && peer != null) {
-      SslHandler ssl = transport.channel().pipeline().get(SslHandler.class);
-      handoff.attach(rpc, peer, dialled, ssl != null && Tls.level3Negotiated(ssl));
+      Channel ch = transport.channel();
+      SslHandler ssl = ch.pipeline().get(SslHandler.class);
+      HelloExchange hello = HelloExchange.of(ch);
+      handoff.attach(rpc, peer, dialled, ssl != null && Tls.level3Negotiated(ssl),
+          HelloExchange.localConnection(ch),
+          hello == null ? List::of : hello::announced);
     }
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
@@ -890,6 +912,9 @@ public final class Vat implements AutoCloseable {
             ch.pipeline().addLast("tls", ssl);
           }
           addCodec(ch, transport);
+          if (secure && t.offersLevel3()) {
+            HelloExchange.install(ch, sslHolder[0], "decoder", peerLog);
+          }
         }
       });
       b.option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -915,6 +940,7 @@ public final class Vat implements AutoCloseable {
         }
         sslHolder[0].handshakeFuture().addListener(h -> {
           if (h.isSuccess()) {
+            sayHello(f.channel());
             loop.execute(() -> connected(result, transportHolder[0], auth, address));
           } else {
             String why = pin.failure() != null
