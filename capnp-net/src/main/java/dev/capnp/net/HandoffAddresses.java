@@ -151,6 +151,20 @@ final class HandoffAddresses {
     return r;
   }
 
+  /**
+   * What an introducer keeps of the addresses a peer announced: all of them from a local peer,
+   * the non-local ones from any other.
+   */
+  static List<NetAddress> fromPeer(List<NetAddress> announced, boolean localConnection) {
+    List<NetAddress> kept = new ArrayList<>(announced.size());
+    for (NetAddress a : announced) {
+      if (localConnection || !isLocal(a)) {
+        kept.add(a);
+      }
+    }
+    return List.copyOf(kept);
+  }
+
   /** {@code host} as a literal IP address (no DNS), or null if it is not one. */
   private static InetAddress literal(String host) {
     byte[] b = NetUtil.createByteArrayFromIpAddressString(host);

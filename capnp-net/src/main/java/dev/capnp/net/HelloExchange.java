@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -100,15 +99,10 @@ final class HelloExchange extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
-    boolean localConnection = localConnection(ctx.channel());
     try {
-      List<NetAddress> kept = new ArrayList<>();
-      for (NetAddress a : HandoffValues.Hello.read((MessageReader) msg).addresses()) {
-        if (localConnection || !HandoffAddresses.isLocal(a)) {
-          kept.add(a);
-        }
-      }
-      announced = List.copyOf(kept);
+      announced = HandoffAddresses.fromPeer(
+          HandoffValues.Hello.read((MessageReader) msg).addresses(),
+          localConnection(ctx.channel()));
     } catch (RpcException e) {
       log.warn("Ignored the address announcement of {}: {}", ctx.channel().remoteAddress(),
           RateLimitedLog.bounded(e.getMessage()));
