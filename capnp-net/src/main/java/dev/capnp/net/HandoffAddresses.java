@@ -76,11 +76,12 @@ final class HandoffAddresses {
     if (text.length() > MAX_LENGTH) {
       throw new IllegalArgumentException("longer than " + MAX_LENGTH + " characters");
     }
+    if (text.startsWith("unix:") && !text.startsWith("unix:/")) {
+      // (parsing would make it absolute against this vat's working directory)
+      throw new IllegalArgumentException("not an absolute socket path: " + text);
+    }
     NetAddress a = NetAddress.parse(text);
     if (a instanceof NetAddress.Unix) {
-      if (!((NetAddress.Unix) a).path().startsWith("/")) {
-        throw new IllegalArgumentException("not an absolute socket path: " + text);
-      }
       return a;
     }
     NetAddress.Tcp t = (NetAddress.Tcp) a;
