@@ -12,7 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The three values of a capnp-net three-party handoff ({@code level3.capnp}), read and written
+ * The three values of a capnp-net three-party handoff ({@code level3.capnp}), and the
+ * {@link Hello} announcement of a Level 3 connection, read and written
  * with every field checked: a value a peer sent that is missing a field, names no valid key
  * fingerprint or address, or has a nonce of the wrong size is refused with a {@code FAILED}
  * {@link RpcException} saying which field is wrong (nothing is kept from it).
