@@ -418,6 +418,29 @@ class ThreeVatHandoffTest {
   }
 
   @Test
+  void carolDoesNotDialAHostNameThatResolvesToLoopback() throws Exception {
+    // this machine's name, where /etc/hosts maps it to a loopback address (as Debian does)
+    String name = java.net.InetAddress.getLocalHost().getHostName();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.net.InetAddress.getByName(name).isLoopbackAddress()
+            && !HandoffAddresses.isLocal(NetAddress.tcp(name, 1)),
+        "the host name " + name + " does not resolve to a loopback address");
+    Vat a = vat(alice);
+    Vat b = vat(bob, cfg -> cfg.publicAddress(NetAddress.tcp(name, 0)));
+    Vat c = vat(carol);
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    long failuresBefore = c.metrics().connectFailures();
+    long bobOpened = b.metrics().connectionsOpened();
+    assertThat(HandoffParty.ping(x, "c-first")).isEqualTo("bob:c-first");
+    assertThat(c.metrics().connectFailures()).as("Carol refused to dial " + name)
+        .isEqualTo(failuresBefore + 1);
+    assertThat(b.metrics().connectionsOpened()).as("no TLS connection reached Bob")
+        .isEqualTo(bobOpened);
+    carolCallsBobThroughAlice(a, c, x);
+    finish();
+  }
+
+  @Test
   void proxiesWhenBobDialledAliceAndDoesNotListen() throws Exception {
     Vat a = vat(alice);
     Vat b = vat(bob, cfg -> cfg.listenAddress(null));
