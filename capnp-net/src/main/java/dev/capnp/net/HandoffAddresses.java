@@ -46,6 +46,9 @@ final class HandoffAddresses {
       return true;
     }
     String host = ((NetAddress.Tcp) a).host().toLowerCase(Locale.ROOT);
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1); // a fully qualified name: same host
+    }
     if (host.equals("localhost") || host.endsWith(".localhost")) {
       return true;
     }

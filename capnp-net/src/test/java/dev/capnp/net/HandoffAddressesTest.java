@@ -54,7 +54,8 @@ class HandoffAddressesTest {
   @Test
   void localAddressesAreLoopbackLocalhostAndUnixSockets() {
     for (String local : List.of("tcp:127.0.0.1:1", "tcp:127.3.4.5:1", "tcp:[::1]:1",
-        "tcp:[::ffff:127.0.0.1]:1", "tcp:localhost:1", "tcp:LocalHost:1", "tcp:vat.localhost:1",
+        "tcp:[::ffff:127.0.0.1]:1", "tcp:localhost:1", "tcp:LocalHost:1", "tcp:localhost.:1",
+        "tcp:vat.localhost:1",
         "unix:/tmp/x.sock")) {
       assertThat(HandoffAddresses.isLocal(NetAddress.parse(local))).as(local).isTrue();
     }
