@@ -388,6 +388,16 @@ class ThreeVatHandoffTest {
   }
 
   @Test
+  void aUnixSocketIsAnnouncedToVatsOnTheSameHost() throws Exception {
+    Vat a = vat(alice, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("a").toString())));
+    Vat b = vat(bob, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("b").toString())));
+    Vat c = vat(carol, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("c").toString())));
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    carolCallsBobDirectly(a, b, c, x);
+    finish();
+  }
+
+  @Test
   void aWildcardListenAddressIsAnnouncedAsTheConnectionsOwnAddress() throws Exception {
     Vat a = vat(alice);
     Vat b = vat(bob, cfg -> cfg.listenAddress(NetAddress.tcp("0.0.0.0", 0)));
