@@ -44,3 +44,16 @@ struct ThirdPartyCompletion {
   nonce @1 :Data;
   # The nonce from the contact.
 }
+
+struct VatHello {
+  # The first message each vat sends on a connection whose TLS handshake negotiated the ALPN name
+  # "capnp-java-level3", right after the handshake and before any RPC message (the RPC messages
+  # follow on the same stream); never sent on any other connection. It tells the peer where the
+  # sender accepts connections, so that the peer can name it in a `ThirdPartyToContact` even when
+  # the sender dialled it.
+
+  addresses @0 :List(Text);
+  # Where the sender can be reached (`NetAddress` form), best first; at most 8, each at most 255
+  # bytes. Empty when it does not listen (or has nothing it can say to this peer). A loopback or
+  # Unix-socket address is only announced on a connection that is itself local.
+}

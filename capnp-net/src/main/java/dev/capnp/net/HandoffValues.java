@@ -3,11 +3,17 @@ package dev.capnp.net;
 import dev.capnp.net.proto.Level3;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.runtime.AnyPointer;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.TextList;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * The three values of a capnp-net three-party handoff ({@code level3.capnp}), read and written
+ * The three values of a capnp-net three-party handoff ({@code level3.capnp}), and the
+ * {@link Hello} announcement of a Level 3 connection, read and written
  * with every field checked: a value a peer sent that is missing a field, names no valid key
  * fingerprint or address, or has a nonce of the wrong size is refused with a {@code FAILED}
  * {@link RpcException} saying which field is wrong (nothing is kept from it).
@@ -19,6 +25,8 @@ final class HandoffValues {
   static final int MAX_NONCE = 64;
   /** Longest address text accepted (a Unix socket path is at most about 108 bytes). */
   private static final int MAX_ADDRESS = 1024;
+  /** Largest announcement accepted, in words (8 addresses of 255 bytes fit easily). */
+  static final int MAX_HELLO_WORDS = 512;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private HandoffValues() {}
@@ -116,6 +124,61 @@ final class HandoffValues {
           readDigest(r.hasIntroducer() ? r.getIntroducer().toString() : null,
               "ThirdPartyCompletion.introducer"),
           readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyCompletion.nonce"));
+    }
+  }
+
+  /**
+   * A vat's announcement of where it can be reached ({@code VatHello}), the first message each
+   * side of a Level 3 connection sends.
+   *
+   * @param addresses the addresses, best first (at most {@link HandoffAddresses#MAX_ANNOUNCED})
+   */
+  record Hello(List<NetAddress> addresses) {
+    /** The message to send. */
+    MessageBuilder message() {
+      MessageBuilder m = new MessageBuilder(16 + 8 * addresses.size());
+      TextList.Builder list = m.initRoot(Level3.VatHello.FACTORY).initAddresses(addresses.size());
+      for (int i = 0; i < addresses.size(); i++) {
+        list.set(i, addresses.get(i).toString());
+      }
+      return m;
+    }
+
+    /**
+     * Reads a received announcement, every address checked
+     * ({@link HandoffAddresses#checkAnnounced}); too many addresses, or any bad one, refuse
+     * the whole announcement.
+     */
+    static Hello read(MessageReader m) {
+      return reading("VatHello", () -> readHello(m));
+    }
+
+    private static Hello readHello(MessageReader m) {
+      long words = 0;
+      for (int i = 0; i < m.segmentCount(); i++) {
+        words += m.getSegment(i).sizeInWords();
+      }
+      if (words > MAX_HELLO_WORDS) {
+        throw bad("invalid VatHello: " + words * 8 + " bytes, more than " + MAX_HELLO_WORDS * 8);
+      }
+      Level3.VatHello.Reader r = m.getRoot(Level3.VatHello.FACTORY);
+      if (!r.hasAddresses()) {
+        return new Hello(List.of());
+      }
+      TextList.Reader list = r.getAddresses();
+      if (list.size() > HandoffAddresses.MAX_ANNOUNCED) {
+        throw bad("invalid VatHello.addresses: " + list.size() + " addresses, at most "
+            + HandoffAddresses.MAX_ANNOUNCED);
+      }
+      List<NetAddress> addresses = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        try {
+          addresses.add(HandoffAddresses.checkAnnounced(list.get(i).toString()));
+        } catch (IllegalArgumentException e) {
+          throw bad("invalid VatHello.addresses[" + i + "]: " + e.getMessage());
+        }
+      }
+      return new Hello(List.copyOf(addresses));
     }
   }
 

@@ -434,7 +434,7 @@ public final class Vat implements AutoCloseable {
     }
     CompletableFuture<Capability> mine = new CompletableFuture<>();
     ServiceId.DigestKey key = sid.digestKey();
-    joinAttempt(uri, t, a -> {
+    joinAttempt(uri, t, false, a -> {
       a.ids.put(key, sid);
       a.waiters.computeIfAbsent(key, k -> new ArrayList<>()).add(mine);
     });
@@ -466,14 +466,16 @@ public final class Vat implements AutoCloseable {
    * Adds a waiter ({@code join}) to the pending attempt to {@code uri}'s vat, dialling one if
    * there is none. The waiter joins before the attempt's outcome is wired: a dial can fail
    * synchronously (e.g. a host name that does not resolve), and the outcome must still reach
-   * every waiter, this one included. On the loop.
+   * every waiter, this one included. A new dial refuses a loopback peer if
+   * {@code refuseLoopback} (see {@link #dial(CapnpUri, Tls, boolean)}). On the loop.
    */
-  private void joinAttempt(CapnpUri uri, Tls t, java.util.function.Consumer<Attempt> join) {
+  private void joinAttempt(CapnpUri uri, Tls t, boolean refuseLoopback,
+      java.util.function.Consumer<Attempt> join) {
     AuthDigest auth = uri.auth();
     Attempt attempt = pending.get(auth);
     boolean fresh = attempt == null;
     if (fresh) {
-      attempt = new Attempt(dial(uri, t));
+      attempt = new Attempt(dial(uri, t, refuseLoopback));
       pending.put(auth, attempt);
     }
     join.accept(attempt);
@@ -536,15 +538,20 @@ public final class Vat implements AutoCloseable {
     @Override
     public CompletableFuture<RpcConnection> connectForHandoff(AuthDigest host,
         NetAddress address) {
-      return connectionOnLoop(new CapnpUri(host, address, ServiceId.EMPTY));
+      // a name (not a local literal) that resolves to a loopback address is not dialled: a
+      // remote vat could otherwise make this one dial its own loopback interface
+      return connectionOnLoop(new CapnpUri(host, address, ServiceId.EMPTY),
+          !HandoffAddresses.isLocal(address));
     }
   }
 
   /**
    * The shared TLS connection to {@code uri}'s vat (as {@link #connect} finds or dials it, with
-   * the same crossed-connection rules), without a bootstrap. On the loop; completes on it.
+   * the same crossed-connection rules), without a bootstrap; a new dial refuses a loopback peer
+   * if {@code refuseLoopback}. On the loop; completes on it.
    */
-  private CompletableFuture<RpcConnection> connectionOnLoop(CapnpUri uri) {
+  private CompletableFuture<RpcConnection> connectionOnLoop(CapnpUri uri,
+      boolean refuseLoopback) {
     if (closed) {
       return CompletableFuture.failedFuture(RpcException.failed("Vat is closed"));
     }
@@ -553,16 +560,17 @@ public final class Vat implements AutoCloseable {
       return CompletableFuture.failedFuture(RpcException.failed(
           "not a handoff host: " + auth));
     }
-    return whenTlsReady(() -> connectionOnLoop(uri), t -> {
+    return whenTlsReady(() -> connectionOnLoop(uri, refuseLoopback), t -> {
       Sharing share = sharing(auth);
       if (share.use() != null) {
         return CompletableFuture.completedFuture(share.use().rpc);
       }
       if (share.retryAfter() != null) {
-        return share.retryAfter().thenComposeAsync(x -> connectionOnLoop(uri), loop);
+        return share.retryAfter().thenComposeAsync(x -> connectionOnLoop(uri, refuseLoopback),
+            loop);
       }
       CompletableFuture<RpcConnection> mine = new CompletableFuture<>();
-      joinAttempt(uri, t, a -> a.connectionWaiters.add(mine));
+      joinAttempt(uri, t, refuseLoopback, a -> a.connectionWaiters.add(mine));
       return mine;
     });
   }
@@ -705,6 +713,7 @@ public final class Vat implements AutoCloseable {
           loop.execute(() -> handshakes.add(handshake));
           ssl.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
+              sayHello(ch);
               AuthDigest peer = peerDigest(ssl);
               loop.execute(() -> {
                 handshakes.remove(handshake);
@@ -729,6 +738,9 @@ public final class Vat implements AutoCloseable {
           });
         }
         addCodec(ch, transport);
+        if (secure && t.offersLevel3()) {
+          HelloExchange.install(ch, ch.pipeline().get(SslHandler.class), "decoder", peerLog);
+        }
         if (!secure) {
           loop.execute(() -> accepted(transport, null));
         }
@@ -780,6 +792,20 @@ public final class Vat implements AutoCloseable {
     return c.getClass().getSimpleName() + (m == null ? "" : ": " + RateLimitedLog.bounded(m));
   }
 
+  /**
+   * Sends this vat's {@code VatHello} on {@code ch} if its handshake (just finished) negotiated
+   * Level 3: where this vat can be reached, as this peer may use it
+   * ({@link HandoffAddresses#announce}). On the channel's I/O thread, before the connection is
+   * handed to RPC.
+   */
+  private void sayHello(Channel ch) {
+    HelloExchange hello = HelloExchange.of(ch);
+    if (hello != null) {
+      hello.send(ch, HandoffAddresses.announce(config.publicAddress(), bound,
+          ch.localAddress(), HelloExchange.localConnection(ch)));
+    }
+  }
+
   private void addCodec(Channel ch, NettyTransport transport) {
     ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
         config.readerOptions(), config.frameTimeout().toMillis()));
@@ -820,8 +846,12 @@ public final class Vat implements AutoCloseable {
         .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     if (handoff != null && peer != null) {
-      SslHandler ssl = transport.channel().pipeline().get(SslHandler.class);
-      handoff.attach(rpc, peer, dialled, ssl != null && Tls.level3Negotiated(ssl));
+      Channel ch = transport.channel();
+      SslHandler ssl = ch.pipeline().get(SslHandler.class);
+      HelloExchange hello = HelloExchange.of(ch);
+      handoff.attach(rpc, peer, dialled, ssl != null && Tls.level3Negotiated(ssl),
+          HelloExchange.localConnection(ch),
+          hello == null ? List::of : hello::announced);
     }
     Conn c = new Conn(rpc, peer, initiated, transport.channel());
     track(c);
@@ -866,6 +896,15 @@ public final class Vat implements AutoCloseable {
 
   /** Dials {@code uri}'s address; {@code t} is the vat's TLS (null for an insecure URI). */
   private CompletableFuture<Conn> dial(CapnpUri uri, Tls t) {
+    return dial(uri, t, false);
+  }
+
+  /**
+   * Dials {@code uri}'s address; {@code t} is the vat's TLS (null for an insecure URI). With
+   * {@code refuseLoopback}, a TCP connection whose peer turns out to be on a loopback address
+   * (a host name resolving there) is closed before anything is sent on it, and the dial fails.
+   */
+  private CompletableFuture<Conn> dial(CapnpUri uri, Tls t, boolean refuseLoopback) {
     CompletableFuture<Conn> result = new CompletableFuture<>();
     AuthDigest auth = uri.auth();
     boolean secure = !auth.isInsecure();
@@ -873,6 +912,7 @@ public final class Vat implements AutoCloseable {
     Tls.PinningTrustManager pin = secure ? new Tls.PinningTrustManager(auth) : null;
     NettyTransport[] transportHolder = new NettyTransport[1];
     SslHandler[] sslHolder = new SslHandler[1];
+    LoopbackGuard guard = refuseLoopback ? new LoopbackGuard(address) : null;
     Bootstrap b = new Bootstrap().group(group);
     try {
       platform.configureClient(b, address);
@@ -883,6 +923,9 @@ public final class Vat implements AutoCloseable {
           ch.closeFuture().addListener(x -> openChannels.decrementAndGet());
           NettyTransport transport = newTransport(ch);
           transportHolder[0] = transport;
+          if (guard != null) {
+            ch.pipeline().addLast("loopback-guard", guard);
+          }
           if (secure) {
             SslHandler ssl = t.clientContext(pin).newHandler(ch.alloc(), tlsTasks);
             ssl.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
@@ -890,6 +933,9 @@ public final class Vat implements AutoCloseable {
             ch.pipeline().addLast("tls", ssl);
           }
           addCodec(ch, transport);
+          if (secure && t.offersLevel3()) {
+            HelloExchange.install(ch, sslHolder[0], "decoder", peerLog);
+          }
         }
       });
       b.option(io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -909,17 +955,26 @@ public final class Vat implements AutoCloseable {
           failDial(result, "Could not connect to " + address + ": " + describe(f.cause()));
           return;
         }
+        if (guard != null && guard.refused != null) {
+          failDial(result, guard.refused);
+          return;
+        }
         if (!secure) {
           loop.execute(() -> connected(result, transportHolder[0], null, address));
           return;
         }
         sslHolder[0].handshakeFuture().addListener(h -> {
           if (h.isSuccess()) {
+            sayHello(f.channel());
             loop.execute(() -> connected(result, transportHolder[0], auth, address));
           } else {
             String why = pin.failure() != null
                 ? "authentication failure: " + pin.failure() : describe(h.cause());
             f.channel().close();
+            if (guard != null && guard.refused != null) {
+              failDial(result, guard.refused);
+              return;
+            }
             failDial(result, "TLS connection failed: TLS failure: " + why + " (connecting to "
                 + address + ")");
           }
@@ -929,6 +984,36 @@ public final class Vat implements AutoCloseable {
       failDial(result, "Could not connect to " + address + ": " + describe(e));
     }
     return result;
+  }
+
+  /**
+   * First in a handoff dial's pipeline: when the connection turns out to lead to a loopback
+   * address, closes it before the TLS handshake starts (the channel never becomes active for the
+   * handlers after it) and says why. On the channel's I/O thread.
+   */
+  private static final class LoopbackGuard extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final NetAddress address;
+    volatile String refused;
+
+    LoopbackGuard(NetAddress address) {
+      this.address = address;
+    }
+
+    @Override
+    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+      java.net.SocketAddress remote = ctx.channel().remoteAddress();
+      if (remote instanceof java.net.InetSocketAddress
+          && ((java.net.InetSocketAddress) remote).getAddress() != null
+          && ((java.net.InetSocketAddress) remote).getAddress().isLoopbackAddress()) {
+        refused = "Three-party handoff: " + address + " resolves to a loopback address ("
+            + ((java.net.InetSocketAddress) remote).getAddress().getHostAddress()
+            + "): not dialled for a contact";
+        ctx.close();
+        return;
+      }
+      ctx.pipeline().remove(this);
+      ctx.fireChannelActive();
+    }
   }
 
   private void failDial(CompletableFuture<Conn> result, String message) {

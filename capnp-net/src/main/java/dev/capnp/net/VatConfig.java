@@ -108,7 +108,12 @@ public final class VatConfig {
   }
 
   /**
-   * The address put into sturdy URIs (defaults to the listen address).
+   * The address others reach this vat at (defaults to the listen address): put into sturdy URIs,
+   * and announced to peers on Level 3 connections so that they can hand this vat's capabilities
+   * off to third parties even when this vat dialled them (a {@code 0.0.0.0}/{@code ::} host is
+   * announced as the address of the connection's local end, a TCP port 0 as the bound port; a
+   * loopback or Unix-socket address only to peers on the same host). Behind NAT or in a
+   * container, set it to the address others can dial.
    *
    * @return the public address, or {@code null} for a client-only vat
    */
@@ -239,7 +244,8 @@ public final class VatConfig {
   /**
    * Whether the vat takes part in three-party handoffs (Level 3 of the RPC protocol; default
    * true, effective with TLS only): it announces them on its TLS connections (the ALPN name
-   * {@code capnp-java-level3}), and when both ends of a connection did, a capability hosted by
+   * {@code capnp-java-level3}, then its {@link #publicAddress()} in the first message), and when
+   * both ends of a connection did, a capability hosted by
    * one peer and passed to another is handed off so that the other connects to its host
    * directly instead of calling through this vat. Peers that do not announce it (C++, the OCaml
    * seed, vats with it off) and insecure connections stay at Level 1 (the capability is
@@ -493,7 +499,8 @@ public final class VatConfig {
     }
 
     /**
-     * The address advertised in sturdy URIs.
+     * See {@link VatConfig#publicAddress()}: the address advertised in sturdy URIs and announced
+     * to Level 3 peers.
      *
      * @param a the public address
      * @return this builder

@@ -10,9 +10,11 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.ThirdPartyNetwork;
 import dev.capnp.runtime.AnyPointer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Three-party handoff (Level 3) between {@link Vat}s: the {@link ThirdPartyNetwork} a vat gives
@@ -20,12 +22,15 @@ import java.util.concurrent.CompletionStage;
  * connection; the handoff values are {@code level3.capnp}'s ({@link HandoffValues}):
  * <ul>
  *   <li>introducer (Alice): introduces Carol to Bob only when both connections speak Level 3
- *   (both ends offered the ALPN name {@code capnp-java-level3}) and Alice dialled Bob, so that
- *   she knows an address for him (the one she dialled); the contact carries Bob's fingerprint,
- *   that address and a fresh random nonce, the await Carol's fingerprint and the nonce;</li>
+ *   (both ends offered the ALPN name {@code capnp-java-level3}) and she knows an address for
+ *   Bob that Carol may use: the one she dialled him at, else the first he announced in his
+ *   {@code VatHello} ({@link HelloExchange}); a local address (loopback, Unix socket) only to a
+ *   local Carol ({@link HandoffAddresses}). The contact carries Bob's fingerprint, that address
+ *   and a fresh random nonce, the await Carol's fingerprint and the nonce;</li>
  *   <li>recipient (Carol): reaches Bob through the vat's connection table, so an existing TLS
  *   connection to Bob's fingerprint (dialled or accepted) is shared and a new one is dialled with
- *   the fingerprint pinned, within the vat's connect timeout; a host it cannot reach, that
+ *   the fingerprint pinned, within the vat's connect timeout (a contact naming a local address
+ *   is refused unless Alice is local too); a host it cannot reach, that
  *   proves another key, or whose connection does not speak Level 3 fails the stage, and the
  *   protocol then calls through Alice instead;</li>
  *   <li>host (Bob): {@link HandoffOffers} matches Accepts with Provides.</li>
@@ -52,9 +57,12 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
 
   /**
    * What the network knows of one connection: the peer's fingerprint, the address this vat
-   * dialled it at (null if the peer dialled), whether the connection speaks Level 3.
+   * dialled it at (null if the peer dialled), whether the connection speaks Level 3, whether it
+   * is local ({@link HandoffAddresses}), and the addresses the peer announced (its
+   * {@code VatHello}, read by the time the peer's first RPC message is).
    */
-  private record Peer(AuthDigest digest, NetAddress dialled, boolean level3) {
+  private record Peer(AuthDigest digest, NetAddress dialled, boolean level3, boolean local,
+      Supplier<List<NetAddress>> announced) {
   }
 
   private final Host vat;
@@ -71,7 +79,19 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
    * iff {@code level3}. On the loop.
    */
   void attach(RpcConnection rpc, AuthDigest peer, NetAddress dialled, boolean level3) {
-    peers.put(rpc, new Peer(peer, dialled, level3));
+    attach(rpc, peer, dialled, level3, true, List::of);
+  }
+
+  /**
+   * Makes {@code rpc} (not started yet) a connection of this network, as
+   * {@link #attach(RpcConnection, AuthDigest, NetAddress, boolean)}; the connection is local
+   * iff {@code local}, and {@code announced} gives the addresses the peer announced (it may
+   * change from empty to the announcement once, before the peer's first RPC message). On the
+   * loop.
+   */
+  void attach(RpcConnection rpc, AuthDigest peer, NetAddress dialled, boolean level3,
+      boolean local, Supplier<List<NetAddress>> announced) {
+    peers.put(rpc, new Peer(peer, dialled, level3, local, announced));
     rpc.thirdPartyNetwork(this);
   }
 
@@ -118,16 +138,33 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
     if (host == null || to == null || !host.level3() || !to.level3()) {
       return false;
     }
-    if (host.dialled() == null) {
-      return false; // Bob dialled us: we know no address to give Carol (proxied instead)
-    }
     if (host.digest().equals(to.digest())) {
       return false; // a self-introduction (two connections to one vat): proxied
     }
+    NetAddress address = contactAddress(host, to);
+    if (address == null) {
+      return false; // no address for Bob that Carol may use: proxied instead
+    }
     Nonce nonce = HandoffValues.newNonce();
-    new Contact(host.digest(), host.dialled(), nonce).write(contact);
+    new Contact(host.digest(), address, nonce).write(contact);
     new Await(to.digest(), nonce).write(await);
     return true;
+  }
+
+  /**
+   * The address to give {@code to} for {@code host}: the one this vat dialled the host at, else
+   * the first the host announced; a local address only to a local recipient; null if none.
+   */
+  private static NetAddress contactAddress(Peer host, Peer to) {
+    if (host.dialled() != null && (to.local() || !HandoffAddresses.isLocal(host.dialled()))) {
+      return host.dialled();
+    }
+    for (NetAddress a : host.announced().get()) {
+      if (to.local() || !HandoffAddresses.isLocal(a)) {
+        return a;
+      }
+    }
+    return null;
   }
 
   @Override
@@ -144,6 +181,10 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
       c = Contact.read(contact);
       if (c.host().equals(vat.digest())) {
         throw RpcException.failed("Three-party handoff: the contact names this vat as the host");
+      }
+      if (!introducer.local() && HandoffAddresses.isLocal(c.address())) {
+        throw RpcException.failed("Three-party handoff: the contact names a local address ("
+            + c.address() + ") but came from an introducer on another host: not dialled");
       }
       completion = new Completion(introducer.digest(), c.nonce());
     } catch (RuntimeException e) {

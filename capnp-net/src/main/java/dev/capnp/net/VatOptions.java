@@ -12,7 +12,8 @@ import picocli.CommandLine;
  * <pre>
  * --capnp-secret-key-file PATH   required; "" = ephemeral; created (0600) if missing
  * --capnp-listen-address ADDR    required; unix:PATH | tcp:HOST:PORT | tcp:[IPv6]:PORT
- * --capnp-public-address ADDR    optional; defaults to the listen address
+ * --capnp-public-address ADDR    optional; defaults to the listen address; also announced to
+ *                                Level 3 peers (three-party handoff)
  * --capnp-disable-tls            accept plaintext; sturdy URIs use insecure@
  * --capnp-disable-handoff        no three-party handoff (Level 3): proxy capabilities passed on
  * --capnp-stream-window BYTES    optional; fixed flow-control window for streaming calls
@@ -49,7 +50,9 @@ public final class VatOptions {
 
   @CommandLine.Option(names = "--capnp-public-address", paramLabel = "ADDR",
       converter = AddressConverter.class,
-      description = "Address to put in sturdy URIs (default: the listen address).")
+      description = "Address others reach this vat at: put in sturdy URIs and announced to "
+          + "peers for three-party handoffs (default: the listen address; a 0.0.0.0 or :: host "
+          + "is announced as the address of each connection's local end).")
   NetAddress publicAddress;
 
   @CommandLine.Option(names = "--capnp-disable-tls",

@@ -16,8 +16,8 @@ import java.util.List;
  */
 final class SwitchingForwarder implements AutoCloseable {
   private final ServerSocket server;
-  private final int firstPort;
-  private final int laterPort;
+  private int firstPort;
+  private int laterPort;
   private final List<Socket> sockets = new ArrayList<>();
   private int accepted;
 
@@ -28,6 +28,17 @@ final class SwitchingForwarder implements AutoCloseable {
     Thread t = new Thread(this::acceptLoop, "forwarder-accept");
     t.setDaemon(true);
     t.start();
+  }
+
+  /** From now on every connection goes to {@code port}. */
+  synchronized void target(int port) {
+    firstPort = port;
+    laterPort = port;
+  }
+
+  /** Connections accepted so far. */
+  synchronized int accepted() {
+    return accepted;
   }
 
   /** The address to dial. */

@@ -307,25 +307,179 @@ class ThreeVatHandoffTest {
     }
   }
 
-  @Test
-  void proxiesWhenBobDialledAlice() throws Exception {
-    Vat a = vat(alice);
-    Vat b = vat(bob);
-    Vat c = vat(carol);
-    // Bob connects to Alice and gives her his own service: Alice knows no address for Bob
+  /**
+   * Bob dials Alice and gives her his own service; Alice answers Carol's {@code get} with it.
+   * Returns Carol's reference (no call made on it yet).
+   */
+  private Capability bobDialsAliceWhoHandsHimToCarol(Vat a, Vat b, Vat c) throws Exception {
     Capability aliceAtBob = connect(b, a, "from-bob");
     Capability bobSelf = keep(b.sturdyRef(SID).connect().get(20, TimeUnit.SECONDS));
     HandoffParty.put(aliceAtBob, bobSelf);
     Capability bobAtAlice = keep(alice.take());
     alice.give = bobAtAlice::dup;
     Capability aliceAtCarol = connect(c, a, "hello");
-    Capability x = keep(HandoffParty.get(aliceAtCarol));
+    return keep(HandoffParty.get(aliceAtCarol));
+  }
+
+  /** Carol's calls on {@code x} reach Bob without Alice (the handoff settled first). */
+  private void carolCallsBobDirectly(Vat a, Vat b, Vat c, Capability x) throws Exception {
+    assertThat(HandoffParty.ping(x, "c0")).isEqualTo("bob:c0");
+    handoffSettled(a, b);
+    assertThat(c.connectionCount()).as("Carol's connections: Alice and Bob").isEqualTo(2);
+    long aliceIn = a.metrics().messagesReceived();
+    assertThat(pings(x, "c", 1, 21)).isEqualTo(expected("bob:", "c", 1, 21));
+    assertThat(a.metrics().messagesReceived()).as("messages Alice received").isEqualTo(aliceIn);
+  }
+
+  /** Carol's calls on {@code x} reach Bob through Alice. */
+  private static void carolCallsBobThroughAlice(Vat a, Vat c, Capability x) throws Exception {
     long aliceIn = a.metrics().messagesReceived();
     assertThat(pings(x, "c", 0, 10)).isEqualTo(expected("bob:", "c", 0, 10));
-    assertThat(a.metrics().messagesReceived() - aliceIn).isGreaterThanOrEqualTo(10);
+    assertThat(a.metrics().messagesReceived() - aliceIn).as("calls proxied by Alice")
+        .isGreaterThanOrEqualTo(10);
     assertThat(c.connectionCount()).isEqualTo(1);
-    assertThat(allLevel3(a)).as("Level 3 is on; only the address is missing").isTrue();
+  }
+
+  @Test
+  void carolDialsTheAddressBobAnnouncedWhenBobDialledAlice() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    long carolOpened = c.metrics().connectionsOpened();
+    long bobOpened = b.metrics().connectionsOpened();
+    carolCallsBobDirectly(a, b, c, x);
+    assertThat(c.metrics().connectionsOpened()).as("Carol dialled Bob").isEqualTo(carolOpened + 1);
+    assertThat(b.metrics().connectionsOpened()).isEqualTo(bobOpened + 1);
+    assertThat(allLevel3(a) && allLevel3(b) && allLevel3(c)).isTrue();
     finish();
+  }
+
+  @Test
+  void carolUsesHerConnectionFromBobWhenBobDialledAliceAndCarol() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    connect(b, c, "bob-first");
+    long carolOpened = c.metrics().connectionsOpened();
+    long bobOpened = b.metrics().connectionsOpened();
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    carolCallsBobDirectly(a, b, c, x);
+    assertThat(c.metrics().connectionsOpened()).as("Carol: only Alice's connection is new")
+        .isEqualTo(carolOpened + 1);
+    assertThat(b.metrics().connectionsOpened()).as("Bob: only his dial to Alice")
+        .isEqualTo(bobOpened + 1);
+    finish();
+  }
+
+  @Test
+  void bobAnnouncesHisPublicAddress() throws Exception {
+    // as behind NAT: Bob's public address is another one that leads to him (a forwarder)
+    try (SwitchingForwarder fwd = new SwitchingForwarder(0, 0)) {
+      Vat a = vat(alice);
+      Vat b = vat(bob, cfg -> cfg.publicAddress(fwd.address()));
+      fwd.target(port(b));
+      Vat c = vat(carol);
+      Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+      carolCallsBobDirectly(a, b, c, x);
+      assertThat(fwd.accepted()).as("Carol dialled Bob's public address").isEqualTo(1);
+      finish();
+    }
+  }
+
+  @Test
+  void aUnixSocketIsAnnouncedToVatsOnTheSameHost() throws Exception {
+    Vat a = vat(alice, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("a").toString())));
+    Vat b = vat(bob, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("b").toString())));
+    Vat c = vat(carol, cfg -> cfg.listenAddress(NetAddress.unix(dir.resolve("c").toString())));
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    carolCallsBobDirectly(a, b, c, x);
+    finish();
+  }
+
+  @Test
+  void aWildcardListenAddressIsAnnouncedAsTheConnectionsOwnAddress() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob, cfg -> cfg.listenAddress(NetAddress.tcp("0.0.0.0", 0)));
+    Vat c = vat(carol);
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    carolCallsBobDirectly(a, b, c, x);
+    finish();
+  }
+
+  @Test
+  void fallsBackThroughAliceWhenTheAnnouncedAddressDoesNotAnswer() throws Exception {
+    // a port that accepts TCP connections and never says anything: Carol's TLS handshake
+    // there can only time out (her connect timeout: 1 s)
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      Vat a = vat(alice);
+      Vat b = vat(bob, cfg -> cfg.publicAddress(NetAddress.tcp("127.0.0.1",
+          silent.getLocalPort())));
+      Vat c = vat(carol, cfg -> cfg.connectTimeout(java.time.Duration.ofSeconds(1)));
+      Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+      long failuresBefore = c.metrics().connectFailures();
+      assertThat(HandoffParty.ping(x, "c-first")).isEqualTo("bob:c-first");
+      assertThat(c.metrics().connectFailures()).as("Carol's dial to Bob timed out")
+          .isEqualTo(failuresBefore + 1);
+      carolCallsBobThroughAlice(a, c, x);
+      finish();
+    }
+  }
+
+  @Test
+  void carolDoesNotDialAHostNameThatResolvesToLoopback() throws Exception {
+    // this machine's name, where /etc/hosts maps it to a loopback address (as Debian does)
+    String name = java.net.InetAddress.getLocalHost().getHostName();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.net.InetAddress.getByName(name).isLoopbackAddress()
+            && !HandoffAddresses.isLocal(NetAddress.tcp(name, 1)),
+        "the host name " + name + " does not resolve to a loopback address");
+    Vat a = vat(alice);
+    Vat b = vat(bob, cfg -> cfg.publicAddress(NetAddress.tcp(name, 0)));
+    Vat c = vat(carol);
+    Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+    long failuresBefore = c.metrics().connectFailures();
+    long bobOpened = b.metrics().connectionsOpened();
+    assertThat(HandoffParty.ping(x, "c-first")).isEqualTo("bob:c-first");
+    assertThat(c.metrics().connectFailures()).as("Carol refused to dial " + name)
+        .isEqualTo(failuresBefore + 1);
+    assertThat(b.metrics().connectionsOpened()).as("no TLS connection reached Bob")
+        .isEqualTo(bobOpened);
+    carolCallsBobThroughAlice(a, c, x);
+    finish();
+  }
+
+  @Test
+  void proxiesWhenBobDialledAliceAndDoesNotListen() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob, cfg -> cfg.listenAddress(null));
+    Vat c = vat(carol);
+    Capability aliceAtBob = connect(b, a, "from-bob");
+    // Bob, client only, has no sturdy refs: he passes a service object of his
+    Capability bobSelf = keep(bob.restore(SID).toCompletableFuture().get());
+    HandoffParty.put(aliceAtBob, bobSelf);
+    Capability bobAtAlice = keep(alice.take());
+    alice.give = bobAtAlice::dup;
+    Capability aliceAtCarol = connect(c, a, "hello");
+    Capability x = keep(HandoffParty.get(aliceAtCarol));
+    carolCallsBobThroughAlice(a, c, x);
+    assertThat(allLevel3(a)).as("Level 3 is on; only an address is missing").isTrue();
+    finish();
+  }
+
+  @Test
+  void aVatWithHandoffOffSeesNoAnnouncementAndMakesNone() throws Exception {
+    for (String off : List.of("alice", "bob")) {
+      Vat a = vat(alice, cfg -> cfg.thirdPartyHandoff(!off.equals("alice")));
+      Vat b = vat(bob, cfg -> cfg.thirdPartyHandoff(!off.equals("bob")));
+      Vat c = vat(carol);
+      Capability x = bobDialsAliceWhoHandsHimToCarol(a, b, c);
+      carolCallsBobThroughAlice(a, c, x);
+      assertThat(b.rpcConnections()).noneMatch(RpcConnection::level3);
+      finish();
+      bob.log.clear();
+    }
   }
 
   @Test

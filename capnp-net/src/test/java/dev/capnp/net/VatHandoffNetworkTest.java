@@ -123,7 +123,7 @@ class VatHandoffNetworkTest {
     assertThat(again[0].asReader().getAs(Level3.ThirdPartyToContact.FACTORY).getNonce()
         .toArray()).isNotEqualTo(contact.getNonce().toArray());
 
-    // Bob dialled us: no address to give
+    // Bob dialled us and announced no address: none to give
     RpcConnection bobDialledUs = conn(BOB, null, true);
     assertThat(net.introduce(bobDialledUs, carol, pointer(), pointer())).isFalse();
     // either side at Level 1
@@ -136,6 +136,79 @@ class VatHandoffNetworkTest {
     assertThat(net.introduce(bob, carol, pointer(), pointer())).isFalse();
     assertThat(net.peerSupportsLevel3(carol)).isFalse();
     assertThat(net.peerSupportsLevel3(bob)).isTrue();
+  }
+
+  /** A Level 3 connection, local or not, to a peer that announced {@code announced}. */
+  private RpcConnection peer(AuthDigest peer, NetAddress dialledAt, boolean local,
+      NetAddress... announced) {
+    RpcConnection c = new RpcConnection(loop, InMemoryTransport.pair(false)[0], null,
+        "to " + peer);
+    net.attach(c, peer, dialledAt, true, local, () -> List.of(announced));
+    return c;
+  }
+
+  private static String contactAddress(AnyPointer.Builder[] values) {
+    return values[0].asReader().getAs(Level3.ThirdPartyToContact.FACTORY).getAddress()
+        .toString();
+  }
+
+  @Test
+  void namesTheAddressTheHostAnnouncedWhenTheHostDialledUs() {
+    NetAddress lan = NetAddress.tcp("192.0.2.7", 4711);
+    NetAddress lan2 = NetAddress.tcp("192.0.2.8", 4711);
+    RpcConnection carol = peer(CAROL, null, false);
+    // Bob dialled us: the first address he announced
+    assertThat(contactAddress(introduce(peer(BOB, null, false, lan, lan2), carol)))
+        .isEqualTo("tcp:192.0.2.7:4711");
+    // we dialled Bob: the address we dialled, whatever he announced
+    assertThat(contactAddress(introduce(peer(BOB, NetAddress.tcp("192.0.2.9", 1), false, lan),
+        carol))).isEqualTo("tcp:192.0.2.9:1");
+    // the announcement is read when the introduction is made (it arrives before Bob's messages)
+    List<NetAddress> later = new ArrayList<>();
+    RpcConnection bob = new RpcConnection(loop, InMemoryTransport.pair(false)[0], null, "bob");
+    net.attach(bob, BOB, null, true, false, () -> List.copyOf(later));
+    assertThat(net.introduce(bob, carol, pointer(), pointer())).isFalse();
+    later.add(lan2);
+    assertThat(contactAddress(introduce(bob, carol))).isEqualTo("tcp:192.0.2.8:4711");
+  }
+
+  @Test
+  void localAddressesAreNamedOnlyToLocalRecipients() {
+    NetAddress loopback = NetAddress.tcp("127.0.0.1", 4711);
+    NetAddress socket = NetAddress.unix("/run/bob.sock");
+    NetAddress lan = NetAddress.tcp("192.0.2.7", 4711);
+    RpcConnection localCarol = peer(CAROL, null, true);
+    RpcConnection remoteCarol = peer(CAROL, null, false);
+    // Bob on this host, dialled over loopback
+    RpcConnection bob = peer(BOB, loopback, true, socket, lan);
+    assertThat(contactAddress(introduce(bob, localCarol))).isEqualTo("tcp:127.0.0.1:4711");
+    assertThat(contactAddress(introduce(bob, remoteCarol))).isEqualTo("tcp:192.0.2.7:4711");
+    // Bob dialled us over a Unix socket and announced only local addresses
+    RpcConnection bobLocalOnly = peer(BOB, null, true, socket, loopback);
+    assertThat(contactAddress(introduce(bobLocalOnly, localCarol))).isEqualTo("unix:/run/bob.sock");
+    assertThat(net.introduce(bobLocalOnly, remoteCarol, pointer(), pointer())).isFalse();
+  }
+
+  @Test
+  void aRecipientDialsALocalContactOnlyFromALocalIntroducer() {
+    RpcConnection bob = peer(BOB, NetAddress.tcp("127.0.0.1", 4711), true);
+    AnyPointer.Builder contact = introduce(bob, peer(CAROL, null, true))[0];
+    // now as Carol, whose introducer is on another host: the contact's loopback address would
+    // be Carol's own
+    dialled.set(CompletableFuture.failedFuture(new AssertionError("must not dial")));
+    RpcConnection remoteAlice = peer(ALICE, null, false);
+    assertThat(failure(net.connectToIntroduced(remoteAlice, contact.asReader())
+        .toCompletableFuture())).hasMessage("Three-party handoff: the contact names a local "
+            + "address (tcp:127.0.0.1:4711) but came from an introducer on another host: "
+            + "not dialled");
+    assertThat(dials).isEmpty();
+    // from a local introducer it is dialled
+    RpcConnection toBob = peer(BOB, null, true);
+    dialled.set(CompletableFuture.completedFuture(toBob));
+    CompletableFuture<ThirdPartyNetwork.Introduced> f = net.connectToIntroduced(
+        peer(ALICE, null, true), contact.asReader()).toCompletableFuture();
+    loop.runPending();
+    assertThat(f.join().connection()).isSameAs(toBob);
   }
 
   @Test

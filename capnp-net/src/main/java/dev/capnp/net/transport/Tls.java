@@ -34,9 +34,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *
  * <p>Level 3 announcement: a vat that takes part in three-party handoffs offers the TLS ALPN
  * protocol name {@link #LEVEL3_ALPN} as client and as server; a connection speaks Level 3 iff
- * the handshake negotiated it ({@link #level3Negotiated}), i.e. both vats offered it. A peer that
- * sends no ALPN extension (the C++ implementation, the OCaml seed, a vat with handoff off) gets
- * none back and the connection is exactly as before.
+ * the handshake negotiated it ({@link #level3Negotiated}), i.e. both vats offered it. On such a
+ * connection each side's first message is its {@code VatHello} ({@code level3.capnp}: where it
+ * can be reached), then the RPC messages. A peer that sends no ALPN extension (the C++
+ * implementation, the OCaml seed, a vat with handoff off) gets none back and the connection is
+ * exactly as before: no hello either way.
  */
 public final class Tls {
   /**
