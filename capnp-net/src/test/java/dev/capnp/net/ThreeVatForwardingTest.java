@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Three-party call forwarding between real vats (TLS over loopback TCP, one JVM): Alice calls
  * Bob, whose {@code ping} tail-calls Carol's; when Bob can name Alice for Carol (he dialled
- * her), Carol connects to Alice and answers her directly ({@code ThirdPartyAnswer} and the
+ * her, or she announced her listen address), Carol connects to Alice and answers her directly ({@code ThirdPartyAnswer} and the
  * Return), and Bob only forwards the call. Which path the results took is seen from the
  * messages Alice receives (three per forwarded call: Bob's awaitFromThirdParty, Carol's
  * ThirdPartyAnswer and Return; one when Bob proxies) and from Carol's connections. Each test
@@ -191,15 +191,31 @@ class ThreeVatForwardingTest {
   }
 
   @Test
-  void bobProxiesWhenAliceDialledHim() throws Exception {
+  void carolAnswersAliceDirectlyWhenAliceDialledBob() throws Exception {
     Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Capability bobAtAlice = connect(a, b, "from-alice");
+    bob.forwardTo = connect(b, c, "bob-to-carol");
+    HandoffParty.ping(bobAtAlice, "fwd-warm-up");
+    long aliceIn = a.metrics().messagesReceived();
+    assertThat(pings(bobAtAlice, "fwd", 0, 10)).isEqualTo(expected("carol:", "fwd", 0, 10));
+    // Alice announced her listen address in her VatHello: Bob names it, Carol dials it
+    assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(30);
+    assertThat(c.connectionCount()).as("Carol dialled Alice's announced address").isEqualTo(2);
+    finish();
+  }
+
+  @Test
+  void bobProxiesWhenAliceDialledHimAndDoesNotListen() throws Exception {
+    Vat a = vat(alice, cfg -> cfg.listenAddress(null));
     Vat b = vat(bob);
     Vat c = vat(carol);
     Capability bobAtAlice = connect(a, b, "from-alice");
     bob.forwardTo = connect(b, c, "bob-to-carol");
     long aliceIn = a.metrics().messagesReceived();
     assertThat(pings(bobAtAlice, "fwd", 0, 10)).isEqualTo(expected("carol:", "fwd", 0, 10));
-    // Bob knows no address for Alice (she dialled him): he proxies Carol's results
+    // Bob knows no address for Alice (she dialled him and announced none): he proxies
     assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(10);
     assertThat(c.connectionCount()).isEqualTo(1);
     finish();
