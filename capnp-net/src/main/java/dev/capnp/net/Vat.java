@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.net.transport.DrivenIoEventLoop;
 import dev.capnp.net.transport.Durations;
 import dev.capnp.net.transport.FrameDecoder;
 import dev.capnp.net.transport.FrameEncoder;
@@ -182,20 +183,13 @@ public final class Vat implements AutoCloseable {
     }
     // a client-only vat with an ephemeral key makes it (on a worker) when it first connects
     // over TLS: one that only ever connects insecurely never spends the CPU on an RSA key
-    this.group = platform.newGroup(name);
-    this.ioLoop = group.next();
-    Thread ioThread;
-    try {
-      ioThread = ioLoop.submit(Thread::currentThread).get();
-    } catch (InterruptedException | ExecutionException e) {
-      closeRequested = true;
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("cannot start the vat's I/O thread", e);
-    }
+    DrivenIoEventLoop io = new DrivenIoEventLoop(name, platform.ioHandlerFactory());
+    this.group = io;
+    this.ioLoop = io;
     // -Dcapnp.net.separateRpcThread=true runs RPC on its own thread (one hand-off per message
     // each way); only for measuring the difference.
     this.loop = Boolean.getBoolean("capnp.net.separateRpcThread") ? EventLoop.start(name + "-rpc")
-        : EventLoop.onExecutor(name, ioLoop, ioThread);
+        : EventLoop.driven(name, io);
     loop.onFatalError(this::fail);
     group.terminationFuture().addListener(f -> {
       if (!closeRequested) {
