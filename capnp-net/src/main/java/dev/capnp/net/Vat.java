@@ -46,10 +46,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A vat on the network: one RPC {@link EventLoop} (running on the vat's single Netty I/O thread,
+ * A vat on the network: one RPC {@link EventLoop} (running on the vat's single Netty I/O loop,
  * so a message needs no thread hand-off), an optional listening socket (TCP or Unix, TLS on or
  * off), a {@link Restorer} answering incoming bootstraps, and a table of connections shared per
  * peer key digest (spec section 7).
+ *
+ * <p>Threading: the I/O loop and the RPC loop are one ({@link EventLoop#driven}, over a
+ * {@code DrivenIoEventLoop}), and its thread is a role held by one thread at a time: the vat's
+ * own daemon thread, or an application thread that waits for a reply of this vat with
+ * {@code get()} / {@code join()} / {@link dev.capnp.rpc.Await} and meanwhile runs the loop
+ * itself (writes its call, sleeps in {@code epoll_wait}, reads the reply), as C++'s
+ * {@code WaitScope} does. All of the vat's protocol state, Netty's channels and pipelines
+ * (TLS included) are touched by the role's holder only, and every hand-over of the role is a
+ * volatile write followed by a volatile read, so it orders what the previous holder did before
+ * what the next one does. Any number of threads may wait at once (one drives, the others are
+ * woken when their reply is in or the role is free); a thread inside a task of a loop (a server
+ * method, a completion callback on the loop) never takes the role, so a handler that blocks on
+ * its loop still deadlocks as before, and {@code @Blocking} handlers still run off the loop. A
+ * waiter that has its reply leaves the loop free for its next call; the vat's thread takes it
+ * back after {@code -Dcapnp.net.driverGraceMicros} (1,000 µs) without one, or at once when
+ * another thread queues work. {@code -Dcapnp.net.callerDrives=false} keeps the loop on the vat's
+ * thread (each blocking call then costs two thread hand-offs).
  *
  * <pre>
  * try (Vat server = Vat.create(config, restorer)) {
@@ -245,7 +262,8 @@ public final class Vat implements AutoCloseable {
   }
 
   /**
-   * The event loop owning every connection of this vat (the vat's Netty I/O thread).
+   * The event loop owning every connection of this vat (the vat's Netty I/O loop; its thread is
+   * a role, see the class comment).
    *
    * @return the vat's event loop
    */
