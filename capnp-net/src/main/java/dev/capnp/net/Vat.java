@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * what the next one does. Any number of threads may wait at once (one drives, the others are
  * woken when their reply is in or the role is free); a thread inside a task of a loop (a server
  * method, a completion callback on the loop) never takes the role, so a handler that blocks on
- * its loop still deadlocks as before, and {@code @Blocking} handlers still run off the loop. A
+ * its loop still deadlocks as before, and {@code @Blocking} handlers still run off the loop (a
+ * virtual thread never takes the role: it would pin its carrier in the native wait). A
  * waiter that has its reply leaves the loop free for its next call; the vat's thread takes it
  * back after {@code -Dcapnp.net.driverGraceMicros} (1,000 µs) without one, or at once when
  * another thread queues work. {@code -Dcapnp.net.callerDrives=false} keeps the loop on the vat's

@@ -216,7 +216,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   public void driveUntil(java.util.concurrent.Future<?> done, boolean timed, long deadlineNanos,
       boolean interruptible) {
     Thread me = Thread.currentThread();
-    if (!callersDrive || me == home || DRIVING.get() != null) {
+    if (!callersDrive || me == home || DRIVING.get() != null || isVirtual(me)) {
       return;
     }
     boolean registered = false;
@@ -289,6 +289,32 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     } finally {
       DRIVING.remove();
       release(me);
+    }
+  }
+
+  private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+  private static java.lang.invoke.MethodHandle isVirtualHandle() {
+    try {
+      return java.lang.invoke.MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+          java.lang.invoke.MethodType.methodType(boolean.class));
+    } catch (ReflectiveOperationException e) {
+      return null; // JDK 17-20: no virtual threads
+    }
+  }
+
+  /**
+   * Whether {@code t} is a virtual thread (JDK 21+): it does not drive, since sleeping in the
+   * I/O handler's native wait would pin its carrier thread; it parks as before.
+   */
+  private static boolean isVirtual(Thread t) {
+    if (IS_VIRTUAL == null) {
+      return false;
+    }
+    try {
+      return (boolean) IS_VIRTUAL.invokeExact(t);
+    } catch (Throwable e) {
+      return false;
     }
   }
 
