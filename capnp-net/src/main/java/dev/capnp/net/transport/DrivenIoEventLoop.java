@@ -270,6 +270,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       long deadlineNanos) {
     DRIVING.set(this);
     try {
+      // first what is queued (our call, most likely): then the I/O handler may sleep at once
+      tasksOnly();
       while (!done.isDone() && state == STARTED && !me.isInterrupted()) {
         long slice = MAX_DRIVE_SLICE_NANOS;
         if (timed) {
@@ -282,7 +284,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         runOnce(slice);
       }
       if (state == STARTED) {
-        runOnce(0); // what is ready now (our Finish, say) before giving the role up
+        tasksOnly(); // what is queued now (the flush of our Finish, say) before giving up
       }
     } catch (Throwable e) {
       LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
@@ -334,6 +336,19 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       }
       context.maxBlockNanos = maxBlockNanos;
       handler.run(context);
+      runTasks();
+    } finally {
+      ThreadExecutorMap.setCurrentExecutor(old);
+    }
+  }
+
+  /** Runs the queued tasks without asking the I/O handler (no system call when none is due). */
+  private void tasksOnly() {
+    if (!initialized || state != STARTED) {
+      return;
+    }
+    EventExecutor old = ThreadExecutorMap.setCurrentExecutor(this);
+    try {
       runTasks();
     } finally {
       ThreadExecutorMap.setCurrentExecutor(old);
