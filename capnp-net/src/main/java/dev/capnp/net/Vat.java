@@ -1,5 +1,6 @@
 package dev.capnp.net;
 
+import dev.capnp.net.transport.DrivenIoEventLoop;
 import dev.capnp.net.transport.Durations;
 import dev.capnp.net.transport.FrameDecoder;
 import dev.capnp.net.transport.FrameEncoder;
@@ -45,10 +46,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A vat on the network: one RPC {@link EventLoop} (running on the vat's single Netty I/O thread,
+ * A vat on the network: one RPC {@link EventLoop} (running on the vat's single Netty I/O loop,
  * so a message needs no thread hand-off), an optional listening socket (TCP or Unix, TLS on or
  * off), a {@link Restorer} answering incoming bootstraps, and a table of connections shared per
  * peer key digest (spec section 7).
+ *
+ * <p>Threading: the I/O loop and the RPC loop are one ({@link EventLoop#driven}, over a
+ * {@code DrivenIoEventLoop}), and its thread is a role held by one thread at a time: the vat's
+ * own daemon thread, or an application thread that waits for a reply of this vat with
+ * {@code get()} / {@code join()} / {@link dev.capnp.rpc.Await} and meanwhile runs the loop
+ * itself (writes its call, sleeps in {@code epoll_wait}, reads the reply), as C++'s
+ * {@code WaitScope} does. All of the vat's protocol state, Netty's channels and pipelines
+ * (TLS included) are touched by the role's holder only, and every hand-over of the role is a
+ * volatile write followed by a volatile read, so it orders what the previous holder did before
+ * what the next one does. Any number of threads may wait at once (one drives, the others are
+ * woken when their reply is in or the role is free); a thread inside a task of a loop (a server
+ * method, a completion callback on the loop) never takes the role, so a handler that blocks on
+ * its loop still deadlocks as before, and {@code @Blocking} handlers still run off the loop (a
+ * virtual thread never takes the role: it would pin its carrier in the native wait). A
+ * waiter that has its reply leaves the loop free for its next call; the vat's thread takes it
+ * back after {@code -Dcapnp.net.driverGraceMicros} (1,000 µs) without one, or at once when
+ * another thread queues work. {@code -Dcapnp.net.callerDrives=false} keeps the loop on the vat's
+ * thread (each blocking call then costs two thread hand-offs).
  *
  * <pre>
  * try (Vat server = Vat.create(config, restorer)) {
@@ -182,20 +201,13 @@ public final class Vat implements AutoCloseable {
     }
     // a client-only vat with an ephemeral key makes it (on a worker) when it first connects
     // over TLS: one that only ever connects insecurely never spends the CPU on an RSA key
-    this.group = platform.newGroup(name);
-    this.ioLoop = group.next();
-    Thread ioThread;
-    try {
-      ioThread = ioLoop.submit(Thread::currentThread).get();
-    } catch (InterruptedException | ExecutionException e) {
-      closeRequested = true;
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new IllegalStateException("cannot start the vat's I/O thread", e);
-    }
+    DrivenIoEventLoop io = new DrivenIoEventLoop(name, platform.ioHandlerFactory());
+    this.group = io;
+    this.ioLoop = io;
     // -Dcapnp.net.separateRpcThread=true runs RPC on its own thread (one hand-off per message
     // each way); only for measuring the difference.
     this.loop = Boolean.getBoolean("capnp.net.separateRpcThread") ? EventLoop.start(name + "-rpc")
-        : EventLoop.onExecutor(name, ioLoop, ioThread);
+        : EventLoop.driven(name, io);
     loop.onFatalError(this::fail);
     group.terminationFuture().addListener(f -> {
       if (!closeRequested) {
@@ -251,7 +263,8 @@ public final class Vat implements AutoCloseable {
   }
 
   /**
-   * The event loop owning every connection of this vat (the vat's Netty I/O thread).
+   * The event loop owning every connection of this vat (the vat's Netty I/O loop; its thread is
+   * a role, see the class comment).
    *
    * @return the vat's event loop
    */

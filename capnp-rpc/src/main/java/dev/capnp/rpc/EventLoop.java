@@ -20,8 +20,22 @@ import org.slf4j.LoggerFactory;
  * work is posted to the loop with {@link #execute(Runnable)}. Nothing that runs on the loop may
  * block; blocking server handlers run elsewhere (see {@link Blocking}).
  *
- * <p>Two kinds exist: {@link #start(String)} runs its own daemon thread; {@link #manual()} is
- * driven by its creating thread calling {@link #runPending()} (deterministic tests).
+ * <p>Three kinds exist: {@link #start(String)} runs its own daemon thread; {@link #manual()} is
+ * driven by its creating thread calling {@link #runPending()} (deterministic tests);
+ * {@link #onExecutor} and {@link #driven} run on a network event loop (a vat's Netty loop).
+ *
+ * <p>For a {@link #driven} loop "the loop's thread" is a role, not a fixed thread: a
+ * {@link Driver} hands the role to one thread at a time, either its own thread or an application
+ * thread that waits for a reply of this loop ({@link ResponsePromise#get()},
+ * {@link ResponsePromise#join()}, {@link Await}) and runs the loop meanwhile, as a C++
+ * {@code WaitScope} does, instead of sleeping while another thread does the work and wakes it.
+ * The rule above still holds: at any moment at most one thread is the loop's thread
+ * ({@link #inLoop()} is true on it alone), and the driver's hand-over (a volatile write by the
+ * thread that gives the role up, read by the one that takes it) orders everything the previous
+ * holder did before everything the next one does, so loop-confined state needs no further
+ * synchronization. A thread that is inside a task of any loop never takes the role while it
+ * waits (a handler that blocks on the loop deadlocks or is refused exactly as before), and
+ * blocking handlers still run off the loop.
  */
 public final class EventLoop implements Executor, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
@@ -65,6 +79,8 @@ public final class EventLoop implements Executor, AutoCloseable {
   private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final Runnable drainTask = this::drain;
+  /** For {@link #driven} loops: hands the loop's thread role to one thread at a time. */
+  private final Driver driver;
   private volatile Thread thread;
   private volatile boolean closed;
   /** Set while the loop thread is (about to be) parked; producers only unpark then. */
@@ -78,6 +94,88 @@ public final class EventLoop implements Executor, AutoCloseable {
     this.name = name;
     this.manual = manual;
     this.external = external;
+    this.driver = external instanceof Driver ? (Driver) external : null;
+  }
+
+  /**
+   * Runs a {@link #driven} loop: an executor whose tasks run on whichever thread holds the
+   * loop's role now, and which lets a thread that waits for one of the loop's futures take that
+   * role while it waits.
+   *
+   * <p>Contract: {@link #execute} queues a task to run on the role's holder, in order;
+   * {@link #isDriving} is true on the holder alone; a hand-over of the role happens-before
+   * everything the next holder does.
+   */
+  public interface Driver extends Executor {
+    /**
+     * Whether {@code thread} holds the loop's role now.
+     *
+     * @param thread a thread
+     * @return {@code true} if {@code thread} runs the loop now
+     */
+    boolean isDriving(Thread thread);
+
+    /**
+     * Runs the loop on the calling thread until {@code done} completes, if the role can be
+     * taken; while another thread holds it, waits (parked) for {@code done} or for the role.
+     * Returns early, without error, when the driver does not let callers drive (then the caller
+     * waits as it would have), when the loop shuts down, at {@code deadlineNanos} (a
+     * {@link System#nanoTime()} value) if {@code timed}, or when the thread is interrupted if
+     * {@code interruptible}. Never called from a thread that is inside a task of a loop.
+     *
+     * @param done what the caller waits for
+     * @param timed whether {@code deadlineNanos} applies
+     * @param deadlineNanos when to give up, if {@code timed}
+     * @param interruptible whether an interrupt ends the wait
+     */
+    void driveUntil(java.util.concurrent.Future<?> done, boolean timed, long deadlineNanos,
+        boolean interruptible);
+  }
+
+  /**
+   * A loop whose tasks run on {@code driver}, whose thread is a role held by one thread at a
+   * time (see the class comment): normally the driver's own thread, and an application thread
+   * while it waits for a reply of this loop. Batches and {@link #close()} as
+   * {@link #onExecutor}.
+   *
+   * @param name the loop's name (for logs)
+   * @param driver runs the tasks and hands the role over
+   * @return a loop that runs its tasks on {@code driver}
+   */
+  public static EventLoop driven(String name, Driver driver) {
+    return new EventLoop(name, false, java.util.Objects.requireNonNull(driver, "driver"));
+  }
+
+  /**
+   * Waits for {@code done}, a future completed by this loop, running the loop on the calling
+   * thread meanwhile when the loop is {@link #driven} and the thread may take its role (it is
+   * not inside a task of any loop). Returns when {@code done} has completed, or earlier without
+   * waiting (the caller then waits on {@code done} itself): when the thread cannot drive, at
+   * the deadline, on an interrupt if {@code interruptible}, or when the loop shuts down.
+   *
+   * @param done the future to wait for
+   * @param timed whether {@code deadlineNanos} applies
+   * @param deadlineNanos a {@link System#nanoTime()} deadline, if {@code timed}
+   * @param interruptible whether an interrupt ends the wait
+   */
+  public void driveWhileWaiting(java.util.concurrent.Future<?> done, boolean timed,
+      long deadlineNanos, boolean interruptible) {
+    Driver d = driver;
+    if (d == null || closed || done.isDone() || CURRENT.get() != null
+        || d.isDriving(Thread.currentThread())) {
+      return;
+    }
+    d.driveUntil(done, timed, deadlineNanos, interruptible);
+  }
+
+  /** Whether the calling thread is the loop's thread now (tasks aside: see {@link #inLoop}). */
+  private boolean onOwnThread() {
+    Thread t = Thread.currentThread();
+    if (t == thread) {
+      return true;
+    }
+    Driver d = driver;
+    return d != null && d.isDriving(t);
   }
 
   /**
@@ -210,8 +308,7 @@ public final class EventLoop implements Executor, AutoCloseable {
    * @return {@code true} if the calling thread is this loop's thread
    */
   public boolean inLoop() {
-    return Thread.currentThread() == thread
-        || (closed && external != null && Thread.holdsLock(queue));
+    return onOwnThread() || (closed && external != null && Thread.holdsLock(queue));
   }
 
   /** Queues {@code task} to run on the loop (FIFO). Callable from any thread. */
@@ -407,8 +504,7 @@ public final class EventLoop implements Executor, AutoCloseable {
    * @return whether {@code action} ran
    */
   public <T> boolean tryRunNow(java.util.function.Consumer<? super T> action, T arg) {
-    if (external == null || closed || busy || Thread.currentThread() != thread
-        || !queue.isEmpty()) {
+    if (external == null || closed || busy || !onOwnThread() || !queue.isEmpty()) {
       return false;
     }
     EventLoop old = CURRENT.get();

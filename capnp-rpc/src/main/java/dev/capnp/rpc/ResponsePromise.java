@@ -8,6 +8,9 @@ import dev.capnp.rpc.internal.QueuedClient;
 import dev.capnp.rpc.internal.Results;
 import dev.capnp.runtime.PointerFactory;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -18,6 +21,12 @@ import java.util.function.Function;
  *
  * <p>Completions happen on the event loop. The {@link Response} must be closed to release the
  * capabilities it holds.
+ *
+ * <p>A thread that waits with {@link #get()}, {@link #get(long, TimeUnit)} or {@link #join()}
+ * (also through {@link Await}) runs the loop itself while it waits when the loop allows it (a
+ * vat's loop, see {@link EventLoop#driven}): it writes the call and reads the reply itself, so
+ * a call costs no thread hand-off. Waiting from inside a task of an event loop is as wrong as
+ * ever (it never runs the loop).
  *
  * <p>Capabilities taken from the pipeline are independent of the {@link Response}: taken before
  * the response is closed (from any thread, even when the take reaches the loop after the close),
@@ -129,6 +138,59 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
       }
       r.unhold();
     }
+  }
+
+  /**
+   * Waits for the response, running the call's event loop meanwhile when it can (see the class
+   * comment).
+   *
+   * @return the response
+   * @throws InterruptedException if interrupted while waiting
+   * @throws ExecutionException if the call failed
+   */
+  @Override
+  public Response<R> get() throws InterruptedException, ExecutionException {
+    if (!isDone()) {
+      loop.driveWhileWaiting(this, false, 0, true);
+    }
+    return super.get();
+  }
+
+  /**
+   * Waits at most {@code timeout} for the response, running the call's event loop meanwhile
+   * when it can (see the class comment).
+   *
+   * @param timeout how long to wait
+   * @param unit the unit of {@code timeout}
+   * @return the response
+   * @throws InterruptedException if interrupted while waiting
+   * @throws ExecutionException if the call failed
+   * @throws TimeoutException if the response did not arrive in time
+   */
+  @Override
+  public Response<R> get(long timeout, TimeUnit unit)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    if (isDone()) {
+      return super.get();
+    }
+    long nanos = unit.toNanos(timeout);
+    long deadline = System.nanoTime() + nanos;
+    loop.driveWhileWaiting(this, true, deadline, true);
+    return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Waits for the response, running the call's event loop meanwhile when it can (see the class
+   * comment).
+   *
+   * @return the response
+   */
+  @Override
+  public Response<R> join() {
+    if (!isDone()) {
+      loop.driveWhileWaiting(this, false, 0, false);
+    }
+    return super.join();
   }
 
   @Override

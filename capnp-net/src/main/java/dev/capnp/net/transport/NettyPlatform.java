@@ -6,15 +6,17 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
@@ -75,7 +77,16 @@ public final class NettyPlatform {
    */
   public EventLoopGroup newGroup(String name) {
     DefaultThreadFactory tf = new DefaultThreadFactory(name, true);
-    return epoll ? new EpollEventLoopGroup(1, tf) : new NioEventLoopGroup(1, tf);
+    return new MultiThreadIoEventLoopGroup(1, tf, ioHandlerFactory());
+  }
+
+  /**
+   * The factory of the I/O handler (epoll or NIO selector) of a vat's event loop.
+   *
+   * @return a new factory
+   */
+  public IoHandlerFactory ioHandlerFactory() {
+    return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
   }
 
   /**

@@ -1,0 +1,581 @@
+package dev.capnp.net.transport;
+
+import dev.capnp.rpc.EventLoop;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandle;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.IoRegistration;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
+import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A vat's Netty event loop (I/O, Netty's tasks and the vat's RPC tasks) whose thread is a role
+ * that one thread at a time holds: normally the loop's own daemon thread (its "home" thread),
+ * and, while it waits for a reply, an application thread that blocks on a call of this vat
+ * ({@link EventLoop#driveWhileWaiting}). The waiting thread then writes its call, sleeps in
+ * {@code epoll_wait} itself and reads the reply itself, as a C++ client's {@code WaitScope}
+ * does: one context switch per call instead of three (post to the loop thread, which writes;
+ * the reply wakes the loop thread, which wakes the caller).
+ *
+ * <p>Ownership rule. {@code owner} names the thread that may run the loop (I/O handler, tasks,
+ * timers); {@code null} means nobody runs it now. A thread takes the role with a compare-and-set
+ * from {@code null} and gives it up by writing {@code null}; both are volatile, so everything a
+ * holder did happens-before everything the next holder does, and the loop's state (Netty's
+ * channels and pipelines, the vat's connections) is touched by one thread at a time. Netty's
+ * {@code inEventLoop()} and the vat's {@link EventLoop#inLoop()} are true on the holder alone.
+ * The epoll (or NIO) handler supports a change of thread
+ * ({@link IoHandlerFactory#isChangingThreadSupported()}); with a handler that does not, or with
+ * {@code -Dcapnp.net.callerDrives=false}, the home thread keeps the role for good.
+ *
+ * <p>Hand-overs:
+ * <ul>
+ *   <li>A waiting thread takes a free loop at once. If the home thread holds it, the waiter asks
+ *       for it ({@code handoverWanted}, then a wake-up of the I/O handler); the home thread
+ *       gives it up after its current turn and the waiter takes it. If another waiting thread
+ *       holds it, the waiter parks: the holder completes the waiter's future on the loop (which
+ *       unparks it) or, when it gives the role up, unparks every waiter, and one of them takes
+ *       over. Any number of threads may wait at once; one drives.</li>
+ *   <li>A waiter that has its reply first runs what is ready without blocking (its Finish, for
+ *       example), then gives the role up without waking the home thread: the next call of the
+ *       same thread will most likely find the loop free and take it again without a context
+ *       switch. Nobody runs the loop meanwhile, so the home thread takes it back after a grace
+ *       period ({@code -Dcapnp.net.driverGraceMicros}, default 1,000 µs) without a waiter, at
+ *       once when a task is queued by any other thread, and at once on shut-down. A task
+ *       queued by the thread that gave the role up last is left for that thread's next wait
+ *       (or the grace period). So, while a thread calls and waits in a sequence, incoming
+ *       messages that nobody waits for (calls to the client's own capabilities, for example)
+ *       are handled at the latest one grace period late.</li>
+ * </ul>
+ *
+ * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
+ * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
+ * the loop (quiet period, I/O handler destroyed, termination future completed).
+ */
+public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
+    implements IoEventLoop, EventLoop.Driver {
+  private static final Logger LOG = LoggerFactory.getLogger(DrivenIoEventLoop.class);
+  /** Whether waiting threads may drive at all ({@code -Dcapnp.net.callerDrives}). */
+  static final boolean CALLER_DRIVES =
+      !"false".equals(System.getProperty("capnp.net.callerDrives"));
+  /** How long the home thread leaves a loop that a waiter gave up without a driver. */
+  static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(
+      Math.max(0, Long.getLong("capnp.net.driverGraceMicros", 1000)));
+  /** The longest a driving waiter sleeps in the I/O handler between checks (interrupts). */
+  private static final long MAX_DRIVE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /** The loop the current thread drives as a waiter (no nesting across vats). */
+  private static final ThreadLocal<DrivenIoEventLoop> DRIVING = new ThreadLocal<>();
+  private static final AtomicReferenceFieldUpdater<DrivenIoEventLoop, Thread> OWNER =
+      AtomicReferenceFieldUpdater.newUpdater(DrivenIoEventLoop.class, Thread.class, "owner");
+
+  private static final int STARTED = 0;
+  private static final int SHUTTING_DOWN = 1;
+  private static final int SHUTDOWN = 2;
+  private static final int TERMINATED = 3;
+
+  private final Queue<Runnable> tasks = PlatformDependent.newMpscQueue();
+  private final IoHandler handler;
+  private final Thread home;
+  private final boolean callersDrive;
+  private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
+  private final Context context = new Context();
+  /** Threads parked in {@link #driveUntil} while another thread holds the role. */
+  private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+
+  /** The thread that runs the loop now, or {@code null}. */
+  private volatile Thread owner;
+  /** The waiter that gave the role up last (its own tasks wait for its next wait). */
+  private volatile Thread lessee;
+  /** When a waiter last gave the role up ({@link System#nanoTime()}). */
+  private volatile long releasedAt;
+  /** A waiter asks the home thread to give the role up. */
+  private volatile boolean handoverWanted;
+  private volatile int state = STARTED;
+  private volatile long quietPeriodNanos;
+  private volatile long shutdownTimeoutNanos;
+
+  // owner-confined
+  private boolean initialized;
+  private long shutdownStartedAt;
+  private long lastTaskAt;
+
+  /**
+   * A loop over a new I/O handler from {@code factory}, whose home thread (a daemon called
+   * {@code name}) starts now.
+   *
+   * @param name the home thread's name
+   * @param factory the I/O handler's factory (epoll or NIO)
+   */
+  public DrivenIoEventLoop(String name, IoHandlerFactory factory) {
+    this.handler = factory.newHandler(this);
+    this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
+    this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
+    this.owner = home; // the home thread holds the role from the start
+    home.start();
+  }
+
+  /**
+   * The loop's own thread.
+   *
+   * @return the home thread
+   */
+  public Thread homeThread() {
+    return home;
+  }
+
+  // ------------------------------------------------------------------ the role
+
+  @Override
+  public boolean isDriving(Thread thread) {
+    return owner == thread;
+  }
+
+  @Override
+  public boolean inEventLoop(Thread thread) {
+    return owner == thread;
+  }
+
+  private boolean acquire(Thread t) {
+    return OWNER.compareAndSet(this, null, t);
+  }
+
+  /** Gives the role up (by its holder {@code t}) and wakes whoever must take it next. */
+  private void release(Thread t) {
+    if (t != home) {
+      lessee = t;
+    }
+    releasedAt = System.nanoTime(); // the home thread, too, leaves a handed-over loop a while
+    owner = null;
+    for (Thread w : waiters) {
+      LockSupport.unpark(w);
+    }
+    if (t != home && (!tasks.isEmpty() || state != STARTED)) {
+      LockSupport.unpark(home);
+    }
+  }
+
+  private void homeRun() {
+    for (;;) {
+      Thread me = home;
+      if (owner == me || acquire(me)) {
+        try {
+          while (!handoverWanted || state != STARTED) {
+            runOnce(Long.MAX_VALUE);
+            if (state == TERMINATED) {
+              return;
+            }
+          }
+        } catch (Throwable e) {
+          LOG.error("event loop {} failed", me.getName(), e);
+          continue;
+        } finally {
+          if (owner == me) {
+            handoverWanted = false;
+            release(me);
+          }
+        }
+      }
+      if (state == TERMINATED) {
+        return;
+      }
+      long wait = GRACE_NANOS;
+      if (owner == null) {
+        long idle = System.nanoTime() - releasedAt;
+        if (!tasks.isEmpty() || state != STARTED || idle >= GRACE_NANOS) {
+          continue; // take the loop back
+        }
+        wait = GRACE_NANOS - idle;
+      }
+      LockSupport.parkNanos(this, Math.max(wait, 1000));
+    }
+  }
+
+  @Override
+  public void driveUntil(java.util.concurrent.Future<?> done, boolean timed, long deadlineNanos,
+      boolean interruptible) {
+    Thread me = Thread.currentThread();
+    if (!callersDrive || me == home || DRIVING.get() != null || isVirtual(me)) {
+      return;
+    }
+    boolean registered = false;
+    try {
+      while (!done.isDone() && state == STARTED) {
+        if (me.isInterrupted()) {
+          return; // parking and NIO's select would return at once: wait as usual instead
+        }
+        long left = timed ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
+        if (left <= 0) {
+          return;
+        }
+        if (!registered) {
+          // before the first attempt to take the role: a holder that gives it up later sees us
+          registered = true;
+          waiters.add(me);
+          if (done instanceof java.util.concurrent.CompletableFuture) {
+            ((java.util.concurrent.CompletableFuture<?>) done).whenComplete((r, e) -> {
+              if (Thread.currentThread() != me) {
+                LockSupport.unpark(me);
+                if (owner == me) {
+                  handler.wakeup(); // completed by another thread while we sleep in I/O
+                }
+              }
+            });
+          }
+        }
+        if (acquire(me)) {
+          drive(me, done, timed, deadlineNanos);
+          continue;
+        }
+        if (owner == home) {
+          handoverWanted = true;
+          handler.wakeup();
+        }
+        if (timed) {
+          LockSupport.parkNanos(this, Math.min(left, MAX_DRIVE_SLICE_NANOS));
+        } else {
+          LockSupport.parkNanos(this, MAX_DRIVE_SLICE_NANOS);
+        }
+      }
+    } finally {
+      if (registered) {
+        waiters.remove(me);
+      }
+    }
+  }
+
+  /** Runs the loop as {@code me}, which holds the role, until {@code done}; then gives it up. */
+  private void drive(Thread me, java.util.concurrent.Future<?> done, boolean timed,
+      long deadlineNanos) {
+    DRIVING.set(this);
+    try {
+      // first what is queued (our call, most likely): then the I/O handler may sleep at once
+      tasksOnly();
+      while (!done.isDone() && state == STARTED && !me.isInterrupted()) {
+        long slice = MAX_DRIVE_SLICE_NANOS;
+        if (timed) {
+          long left = deadlineNanos - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          slice = Math.min(slice, left);
+        }
+        runOnce(slice);
+      }
+      if (state == STARTED) {
+        tasksOnly(); // what is queued now (the flush of our Finish, say) before giving up
+      }
+    } catch (Throwable e) {
+      LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
+    } finally {
+      DRIVING.remove();
+      release(me);
+    }
+  }
+
+  private static final java.lang.invoke.MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+  private static java.lang.invoke.MethodHandle isVirtualHandle() {
+    try {
+      return java.lang.invoke.MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+          java.lang.invoke.MethodType.methodType(boolean.class));
+    } catch (ReflectiveOperationException e) {
+      return null; // JDK 17-20: no virtual threads
+    }
+  }
+
+  /**
+   * Whether {@code t} is a virtual thread (JDK 21+): it does not drive, since sleeping in the
+   * I/O handler's native wait would pin its carrier thread; it parks as before.
+   */
+  private static boolean isVirtual(Thread t) {
+    if (IS_VIRTUAL == null) {
+      return false;
+    }
+    try {
+      return (boolean) IS_VIRTUAL.invokeExact(t);
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ one turn
+
+  /** One turn: I/O (sleeping at most {@code maxBlockNanos}, 0: not at all), then tasks. */
+  private void runOnce(long maxBlockNanos) {
+    if (!initialized) {
+      initialized = true;
+      handler.initialize();
+    }
+    EventExecutor old = ThreadExecutorMap.setCurrentExecutor(this);
+    try {
+      if (state != STARTED) {
+        shutdownTurn();
+        return;
+      }
+      context.maxBlockNanos = maxBlockNanos;
+      handler.run(context);
+      runTasks();
+    } finally {
+      ThreadExecutorMap.setCurrentExecutor(old);
+    }
+  }
+
+  /** Runs the queued tasks without asking the I/O handler (no system call when none is due). */
+  private void tasksOnly() {
+    if (!initialized || state != STARTED) {
+      return;
+    }
+    EventExecutor old = ThreadExecutorMap.setCurrentExecutor(this);
+    try {
+      runTasks();
+    } finally {
+      ThreadExecutorMap.setCurrentExecutor(old);
+    }
+  }
+
+  /** Runs the due timers and the queued tasks (at most 1,024, then I/O gets a turn). */
+  private int runTasks() {
+    fetchFromScheduledTaskQueue(tasks);
+    int n = 0;
+    Runnable r;
+    while (n < 1024 && (r = tasks.poll()) != null) {
+      safeExecute(r);
+      n++;
+    }
+    return n;
+  }
+
+  private final class Context implements IoHandlerContext {
+    long maxBlockNanos;
+
+    @Override
+    public boolean canBlock() {
+      return maxBlockNanos > 0 && tasks.isEmpty() && !hasScheduledTasks();
+    }
+
+    @Override
+    public long delayNanos(long currentTimeNanos) {
+      return Math.min(maxBlockNanos,
+          DrivenIoEventLoop.this.delayNanos(currentTimeNanos, maxBlockNanos));
+    }
+
+    @Override
+    public long deadlineNanos() {
+      long next = nextScheduledTaskDeadlineNanos();
+      if (maxBlockNanos == Long.MAX_VALUE) {
+        return next;
+      }
+      long now = getCurrentTimeNanos();
+      if (next == -1 || next - now > maxBlockNanos) {
+        return now + maxBlockNanos;
+      }
+      return next;
+    }
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  @Override
+  public void execute(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    Thread t = Thread.currentThread();
+    if (state >= SHUTDOWN && owner != t) {
+      throw new RejectedExecutionException("event loop " + home.getName() + " is shut down");
+    }
+    tasks.add(task);
+    Thread o = owner;
+    if (o == t) {
+      return;
+    }
+    if (o != null) {
+      handler.wakeup(); // the holder sleeps in I/O, or checks the queue before it does
+      return;
+    }
+    if (t == lessee && state == STARTED) {
+      return; // its next wait runs it (or the home thread, after the grace period)
+    }
+    LockSupport.unpark(home);
+  }
+
+  // ------------------------------------------------------------------ Netty plumbing
+
+  @Override
+  public DrivenIoEventLoop next() {
+    return this;
+  }
+
+  @Override
+  public IoEventLoopGroup parent() {
+    return null;
+  }
+
+  @SuppressWarnings("deprecation")
+  @Override
+  public ChannelFuture register(Channel channel) {
+    return register(new DefaultChannelPromise(channel, this));
+  }
+
+  @SuppressWarnings("deprecation")
+  @Override
+  public ChannelFuture register(ChannelPromise promise) {
+    Objects.requireNonNull(promise, "promise");
+    promise.channel().unsafe().register(this, promise);
+    return promise;
+  }
+
+  @SuppressWarnings("deprecation")
+  @Override
+  public ChannelFuture register(Channel channel, ChannelPromise promise) {
+    Objects.requireNonNull(channel, "channel");
+    Objects.requireNonNull(promise, "promise");
+    channel.unsafe().register(this, promise);
+    return promise;
+  }
+
+  @Override
+  public Future<IoRegistration> register(IoHandle handle) {
+    Promise<IoRegistration> promise = newPromise();
+    if (inEventLoop()) {
+      registerNow(handle, promise);
+    } else {
+      execute(() -> registerNow(handle, promise));
+    }
+    return promise;
+  }
+
+  private void registerNow(IoHandle handle, Promise<IoRegistration> promise) {
+    try {
+      promise.setSuccess(handler.register(handle));
+    } catch (Exception e) {
+      promise.setFailure(e);
+    }
+  }
+
+  @Override
+  public boolean isCompatible(Class<? extends IoHandle> handleType) {
+    return handler.isCompatible(handleType);
+  }
+
+  @Override
+  public boolean isIoType(Class<? extends IoHandler> handlerType) {
+    return handler.getClass().equals(handlerType);
+  }
+
+  // ------------------------------------------------------------------ shut-down
+
+  @Override
+  public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+    if (quietPeriod < 0 || timeout < quietPeriod) {
+      throw new IllegalArgumentException("quietPeriod " + quietPeriod + ", timeout " + timeout);
+    }
+    beginShutdown(unit.toNanos(quietPeriod), unit.toNanos(timeout), SHUTTING_DOWN);
+    return termination;
+  }
+
+  @Deprecated
+  @Override
+  public void shutdown() {
+    beginShutdown(0, 0, SHUTDOWN);
+  }
+
+  private synchronized void beginShutdown(long quiet, long timeout, int newState) {
+    if (state >= newState) {
+      return;
+    }
+    if (state == STARTED) {
+      quietPeriodNanos = quiet;
+      shutdownTimeoutNanos = timeout;
+    }
+    state = newState;
+    handler.wakeup();
+    LockSupport.unpark(home);
+    for (Thread w : waiters) {
+      LockSupport.unpark(w);
+    }
+  }
+
+  /** A turn of the shut-down, on the holder (the home thread: waiters stop driving). */
+  private void shutdownTurn() {
+    long now = System.nanoTime();
+    if (shutdownStartedAt == 0) {
+      shutdownStartedAt = now;
+      lastTaskAt = now;
+    }
+    int ran = runTasks();
+    handler.prepareToDestroy();
+    if (ran > 0) {
+      lastTaskAt = System.nanoTime();
+    }
+    now = System.nanoTime();
+    boolean quiet = now - lastTaskAt >= quietPeriodNanos;
+    if (state >= SHUTDOWN || quiet || now - shutdownStartedAt >= shutdownTimeoutNanos) {
+      cancelScheduledTasks();
+      try {
+        handler.destroy();
+        while (runTasks() > 0) {
+          // tasks queued by the channels' closing
+        }
+      } finally {
+        state = TERMINATED;
+        termination.trySuccess(null);
+      }
+      return;
+    }
+    // still quiet-waiting: keep the I/O going (channels closing) for a short while
+    context.maxBlockNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(10),
+        Math.max(1, quietPeriodNanos - (now - lastTaskAt)));
+    handler.run(context);
+  }
+
+  @Override
+  public Future<?> terminationFuture() {
+    return termination;
+  }
+
+  @Override
+  public boolean isShuttingDown() {
+    return state >= SHUTTING_DOWN;
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return state >= SHUTDOWN;
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return state == TERMINATED;
+  }
+
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return termination.await(timeout, unit);
+  }
+
+  @Override
+  public String toString() {
+    return "DrivenIoEventLoop(" + home.getName() + ")";
+  }
+}
