@@ -389,8 +389,10 @@ public final class AnswerTable {
 
   /** {@code Call}: delivers the call to its target; the Return goes out when it completes. */
   void handleCall(MessageReader m, Rpc.Call.Reader call0, ReaderScratch s) {
-    HookCapTable caps =
-        protocol.imports.receiveCaps((s.payload = call0.getParams(s.payload)).getCapTable());
+    Rpc.Payload.Reader params0 = s.payload = call0.getParams(s.payload);
+    HookCapTable caps = params0.hasCapTable()
+        ? protocol.imports.receiveCaps(params0.getCapTable())
+        : new HookCapTable(); // (no list reader for the usual call without capabilities)
     m.setCapTable(caps);
     // read again: readers capture the cap table when made (call0 is s.call, moved here)
     Rpc.Call.Reader call = s.call =
@@ -577,8 +579,8 @@ public final class AnswerTable {
       return;
     } else if (res.origin != null && res.origin.owner == a) {
       mb = res.origin.message;
-      a.resultExports =
-          protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      a.resultExports = res.caps.size() == 0 ? null // (no payload builder needed for none)
+          : protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
       returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);
