@@ -26,4 +26,5 @@ final class ReaderScratch {
   Rpc.MessageTarget.Reader target;
   Rpc.Call.SendResultsTo.Reader sendResultsTo;
   Rpc.Finish.Reader finish;
+  Rpc.Return.Reader ret;
 }

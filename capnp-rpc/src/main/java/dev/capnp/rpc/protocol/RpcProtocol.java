@@ -251,7 +251,7 @@ public final class RpcProtocol {
           answers.handleCall(m, s.call = msg.getCall(s.call), s);
           break;
         case RETURN:
-          questions.handleReturn(m, msg.getReturn());
+          questions.handleReturn(m, s.ret = msg.getReturn(s.ret), s);
           break;
         case FINISH:
           answers.handleFinish(s.finish = msg.getFinish(s.finish));

@@ -93,4 +93,77 @@ class ReaderReuseTest extends RawPeerTestBase {
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 
+
+  /** The question id of the last Call the connection sent. */
+  private int lastCallId() {
+    for (int i = received.size() - 1; i >= 0; i--) {
+      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
+      if (m.isCall()) {
+        return m.getCall().getQuestionId();
+      }
+    }
+    throw new AssertionError("no Call sent: " + receivedSummaries());
+  }
+
+  private void peerReturnsText(int answerId, String text) {
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(answerId);
+      r.setReleaseParamCaps(false);
+      r.initResults().getContent().initAs(dev.capnp.runtime.AnyStruct.factory(
+          TestSupport.PARAMS)).getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader(text));
+    });
+  }
+
+  /**
+   * Our side as the caller: the results of a Return the application keeps are read through the
+   * core's reused readers only while the Return is handled; later Returns (and other messages)
+   * do not change them.
+   */
+  @Test
+  void keptReturnResultsAreNotOverwrittenByLaterReturns() {
+    dev.capnp.rpc.Capability peerCap = conn.bootstrap();
+    run();
+    int bootQ = lastBootstrapId();
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(bootQ);
+      r.initResults().getContent().setCapabilityIndex(0);
+      r.getResults().initCapTable(1).get(0).setSenderHosted(7);
+    });
+    var first = TestSupport.call(peerCap, "a").send();
+    run();
+    int q1 = lastCallId();
+    var second = TestSupport.call(peerCap, "b").send();
+    run();
+    int q2 = lastCallId();
+    peerReturnsText(q1, "one");
+    var r1 = TestSupport.get(first.toCompletableFuture());
+    peerReturnsText(q2, "two");
+    for (int q = 0; q < 5; q++) { // more traffic through the same readers
+      var more = TestSupport.call(peerCap, "c").send();
+      run();
+      peerReturnsText(lastCallId(), "more-" + q);
+      TestSupport.get(more.toCompletableFuture()).close();
+    }
+    var r2 = TestSupport.get(second.toCompletableFuture());
+    assertThat(TestSupport.text(r1.get(), 0)).isEqualTo("one");
+    assertThat(TestSupport.text(r2.get(), 0)).isEqualTo("two");
+    r1.close();
+    r2.close();
+    peerCap.close();
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  private int lastBootstrapId() {
+    for (int i = received.size() - 1; i >= 0; i--) {
+      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
+      if (m.isBootstrap()) {
+        return m.getBootstrap().getQuestionId();
+      }
+    }
+    throw new AssertionError("no Bootstrap sent: " + receivedSummaries());
+  }
 }
