@@ -438,4 +438,34 @@ class CallerDrivesTest {
       assertThat(checked.get()).isEqualTo(threads * ops);
     }
   }
+
+  /**
+   * A waiting thread holds its Finish back for its next call; with no next call it still
+   * leaves (the home thread flushes it when the grace period ends): the server's answer table
+   * empties without another call.
+   */
+  @Test
+  void aFinishHeldForTheNextCallLeavesWhenNoCallFollows() throws Exception {
+    Vat s = server(false);
+    Vat c = track(Vat.client());
+    try (Capability cap = connect(c, s)) {
+      for (int i = 0; i < 3; i++) {
+        try (Response<AnyPointer.Reader> r = request(cap, 0, "once" + i).send()
+            .get(10, TimeUnit.SECONDS)) {
+          assertThat(text(r)).isEqualTo("s:once" + i);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int answers = -1;
+        while (System.nanoTime() < deadline) {
+          List<dev.capnp.rpc.RpcConnection> conns = s.rpcConnections();
+          answers = conns.size() == 1 ? conns.get(0).tableSizes()[1] : -1;
+          if (answers == 0) {
+            break;
+          }
+          Thread.sleep(1);
+        }
+        assertThat(answers).as("server answers after call %d and no other", i).isZero();
+      }
+    }
+  }
 }

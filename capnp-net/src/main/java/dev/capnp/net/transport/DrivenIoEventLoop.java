@@ -21,6 +21,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.PlatformDependent;
 import io.netty.util.internal.ThreadExecutorMap;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -68,6 +69,14 @@ import org.slf4j.LoggerFactory;
  *       (or the grace period). So, while a thread calls and waits in a sequence, incoming
  *       messages that nobody waits for (calls to the client's own capabilities, for example)
  *       are handled at the latest one grace period late.</li>
+ *   <li>A waiter that has its reply holds back the transports' flushes ({@link Flush}) queued
+ *       from then on, the Finish of its call above all: they stay in the loop (the bytes in the
+ *       channel's outbound buffer) and leave with the same thread's next call, in one write with
+ *       it, as a loop caller's Finish does. Whoever takes the role next runs them first (after
+ *       the tasks already queued, so the next call is written before the flush); so a held
+ *       Finish leaves at the latest when the home thread takes the loop back after the grace
+ *       period, never later. Other connections' flushes queued in that same last turn wait the
+ *       same way (at most one grace period).</li>
  * </ul>
  *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
@@ -99,8 +108,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private final IoHandler handler;
   private final Thread home;
   private final boolean callersDrive;
+  /** How long the home thread leaves a loop that a waiter gave up ({@link #GRACE_NANOS}). */
+  private final long graceNanos;
   private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
   private final Context context = new Context();
+  /**
+   * Flushes a waiter held back after its reply ({@link Flush}); owner-confined: whoever takes the
+   * role next puts them back in {@link #tasks} before it runs anything.
+   */
+  private final ArrayDeque<Runnable> held = new ArrayDeque<>();
   /** Threads parked in {@link #driveUntil} while another thread holds the role. */
   private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
@@ -110,6 +126,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private volatile Thread lessee;
   /** When a waiter last gave the role up ({@link System#nanoTime()}). */
   private volatile long releasedAt;
+  /**
+   * The home thread sleeps until a waiter gives the role up ({@link #release} unparks it): set
+   * while a waiter has held the role for a whole grace period.
+   */
+  private volatile boolean homeAwaitsRelease;
   /** A waiter asks the home thread to give the role up. */
   private volatile boolean handoverWanted;
   private volatile int state = STARTED;
@@ -117,6 +138,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private volatile long shutdownTimeoutNanos;
 
   // owner-confined
+  /** What the driving waiter waits for ({@code null} on the home thread). */
+  private java.util.concurrent.Future<?> driveDone;
   private boolean initialized;
   private long shutdownStartedAt;
   private long lastTaskAt;
@@ -129,6 +152,14 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    * @param factory the I/O handler's factory (epoll or NIO)
    */
   public DrivenIoEventLoop(String name, IoHandlerFactory factory) {
+    this(name, factory, GRACE_NANOS);
+  }
+
+  /**
+   * A loop whose home thread leaves a loop that a waiter gave up for {@code graceNanos} (tests).
+   */
+  DrivenIoEventLoop(String name, IoHandlerFactory factory, long graceNanos) {
+    this.graceNanos = Math.max(0, graceNanos);
     this.handler = factory.newHandler(this);
     this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
     this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
@@ -171,7 +202,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     for (Thread w : waiters) {
       LockSupport.unpark(w);
     }
-    if (t != home && (!tasks.isEmpty() || state != STARTED)) {
+    if (t != home && (homeAwaitsRelease || !tasks.isEmpty() || state != STARTED)) {
       LockSupport.unpark(home);
     }
   }
@@ -200,13 +231,26 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (state == TERMINATED) {
         return;
       }
-      long wait = GRACE_NANOS;
-      if (owner == null) {
-        long idle = System.nanoTime() - releasedAt;
-        if (!tasks.isEmpty() || state != STARTED || idle >= GRACE_NANOS) {
+      Thread o = owner;
+      long idle = System.nanoTime() - releasedAt;
+      long wait;
+      if (o == null) {
+        if (!tasks.isEmpty() || state != STARTED || idle >= graceNanos) {
           continue; // take the loop back
         }
-        wait = GRACE_NANOS - idle;
+        wait = graceNanos - idle;
+      } else if (idle >= graceNanos) {
+        // a waiter has held the loop for a whole grace period (a long call): instead of a timer
+        // every grace period, sleep until it gives the role up (release() reads the flag after
+        // it writes owner; we read owner after we write the flag: one of us sees the other)
+        homeAwaitsRelease = true;
+        if (owner == o && state == STARTED) {
+          LockSupport.park(this);
+        }
+        homeAwaitsRelease = false;
+        continue;
+      } else {
+        wait = graceNanos - idle; // a waiter drives between releases: look again then
       }
       LockSupport.parkNanos(this, Math.max(wait, 1000));
     }
@@ -269,6 +313,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private void drive(Thread me, java.util.concurrent.Future<?> done, boolean timed,
       long deadlineNanos) {
     DRIVING.set(this);
+    driveDone = done;
     try {
       // first what is queued (our call, most likely): then the I/O handler may sleep at once
       tasksOnly();
@@ -284,11 +329,12 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         runOnce(slice);
       }
       if (state == STARTED) {
-        tasksOnly(); // what is queued now (the flush of our Finish, say) before giving up
+        tasksOnly(); // what is queued now before giving up (flushes are held: see Flush)
       }
     } catch (Throwable e) {
       LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
     } finally {
+      driveDone = null;
       DRIVING.remove();
       release(me);
     }
@@ -322,12 +368,41 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
 
   // ------------------------------------------------------------------ one turn
 
+  /**
+   * A flush of a transport's written messages (queued with {@link #execute}). A waiter that has
+   * its reply holds it back for its own next call, or the grace period (see the class comment).
+   */
+  interface Flush extends Runnable {
+  }
+
+  /** Whether a flush run now would be held back: the driving waiter has its reply. */
+  private boolean holdingFlushes() {
+    java.util.concurrent.Future<?> d = driveDone;
+    return d != null && state == STARTED && d.isDone();
+  }
+
+  /** Puts the held flushes back behind the queued tasks (unless they are still to be held). */
+  private void requeueHeld() {
+    if (!held.isEmpty() && !holdingFlushes()) {
+      Runnable r;
+      while ((r = held.poll()) != null) {
+        tasks.add(r);
+      }
+    }
+  }
+
+  /** Whether flushes are held back now (for tests). */
+  boolean hasHeldFlushes() {
+    return !held.isEmpty();
+  }
+
   /** One turn: I/O (sleeping at most {@code maxBlockNanos}, 0: not at all), then tasks. */
   private void runOnce(long maxBlockNanos) {
     if (!initialized) {
       initialized = true;
       handler.initialize();
     }
+    requeueHeld();
     EventExecutor old = ThreadExecutorMap.setCurrentExecutor(this);
     try {
       if (state != STARTED) {
@@ -357,10 +432,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
 
   /** Runs the due timers and the queued tasks (at most 1,024, then I/O gets a turn). */
   private int runTasks() {
+    requeueHeld();
     fetchFromScheduledTaskQueue(tasks);
     int n = 0;
     Runnable r;
     while (n < 1024 && (r = tasks.poll()) != null) {
+      if (r instanceof Flush && holdingFlushes()) {
+        held.add(r);
+        continue;
+      }
       safeExecute(r);
       n++;
     }

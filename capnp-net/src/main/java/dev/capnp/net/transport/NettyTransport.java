@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Write batching: messages sent while the channel's event loop is busy (for example while
  * the RPC loop, running on the same thread, processes a burst of incoming calls) are written
- * without flushing; one flush task, queued behind the current work, sends them together.
+ * without flushing; one flush task, queued behind the current work, sends them together. On a
+ * {@link DrivenIoEventLoop}, a blocking caller that has its reply holds that flush (its Finish)
+ * back for its next call, for at most the loop's grace period.
  *
  * <p>Backpressure: reading from the peer stops while the connection has too many received
  * messages still to handle ({@link #pauseReading()}) or while more than
@@ -58,7 +60,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private final Channel channel;
   private final EventLoop eventLoop;
   private final TransportMetrics metrics;
-  private final Runnable flushTask = this::flushNow;
+  /** Held back by a {@link DrivenIoEventLoop} waiter that has its reply (see there). */
+  private final DrivenIoEventLoop.Flush flushTask = this::flushNow;
   private boolean flushScheduled;
   private Receiver receiver;
   private ArrayList<MessageReader> early = new ArrayList<>();
