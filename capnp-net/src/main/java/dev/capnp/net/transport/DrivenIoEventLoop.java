@@ -239,7 +239,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           continue; // take the loop back
         }
         wait = graceNanos - idle;
-      } else if (idle >= graceNanos) {
+      } else if (idle >= graceNanos && state == STARTED) {
         // a waiter has held the loop for a whole grace period (a long call): instead of a timer
         // every grace period, sleep until it gives the role up (release() reads the flag after
         // it writes owner; we read owner after we write the flag: one of us sees the other)
@@ -250,7 +250,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         homeAwaitsRelease = false;
         continue;
       } else {
-        wait = graceNanos - idle; // a waiter drives between releases: look again then
+        // a waiter drives between releases: look again a grace period after the last one
+        wait = idle < graceNanos ? graceNanos - idle : graceNanos;
       }
       LockSupport.parkNanos(this, Math.max(wait, 1000));
     }
