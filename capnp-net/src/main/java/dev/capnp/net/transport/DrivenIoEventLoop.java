@@ -79,6 +79,15 @@ import org.slf4j.LoggerFactory;
  *       same way (at most one grace period).</li>
  * </ul>
  *
+ * <p>{@code -Dcapnp.net.yieldAfterWork=true} (off by default; issue 12): the home thread
+ * yields the CPU ({@link Thread#yield}) after a turn that did work, before it sleeps in I/O. On a
+ * CPU shared with a peer that writes a call and then, in a second write, its previous Finish
+ * (the C++ client), a server woken by the first write would preempt the peer, answer, sleep and
+ * wake again for the Finish; yielding lets the peer finish its writes first, so the next turn
+ * reads both (one switch per call instead of about 1.4, one more system call). Costs one
+ * {@code sched_yield} per busy turn, and on a CPU shared with unrelated CPU-bound work it may
+ * give the CPU away: measure before using it.
+ *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
  * the loop (quiet period, I/O handler destroyed, termination future completed).
@@ -92,6 +101,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /** How long the home thread leaves a loop that a waiter gave up without a driver. */
   static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(
       Math.max(0, Long.getLong("capnp.net.driverGraceMicros", 1000)));
+  /** Whether the home thread yields the CPU after a turn that did work (see the class). */
+  static final boolean YIELD_AFTER_WORK = Boolean.getBoolean("capnp.net.yieldAfterWork");
   /** The longest a driving waiter sleeps in the I/O handler between checks (interrupts). */
   private static final long MAX_DRIVE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** The loop the current thread drives as a waiter (no nesting across vats). */
@@ -213,7 +224,9 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (owner == me || acquire(me)) {
         try {
           while (!handoverWanted || state != STARTED) {
-            runOnce(Long.MAX_VALUE);
+            if (runOnce(Long.MAX_VALUE) > 0 && YIELD_AFTER_WORK) {
+              Thread.yield(); // a peer we preempted on this CPU finishes its writes first
+            }
             if (state == TERMINATED) {
               return;
             }
@@ -398,7 +411,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   }
 
   /** One turn: I/O (sleeping at most {@code maxBlockNanos}, 0: not at all), then tasks. */
-  private void runOnce(long maxBlockNanos) {
+  private int runOnce(long maxBlockNanos) {
     if (!initialized) {
       initialized = true;
       handler.initialize();
@@ -408,11 +421,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     try {
       if (state != STARTED) {
         shutdownTurn();
-        return;
+        return 0;
       }
       context.maxBlockNanos = maxBlockNanos;
-      handler.run(context);
-      runTasks();
+      int io = handler.run(context);
+      return io + runTasks();
     } finally {
       ThreadExecutorMap.setCurrentExecutor(old);
     }
