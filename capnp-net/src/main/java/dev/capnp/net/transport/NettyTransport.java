@@ -152,9 +152,35 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
   }
 
-  private void writeReply(MessageBuilder message) {
+  /**
+   * A reply written on the channel's event loop, when this channel's {@link FrameEncoder} copies
+   * it into its buffer during the write (it checks that it did), may be reused at once; from
+   * another thread, or through a pipeline without our encoder, it may not.
+   */
+  @Override
+  public boolean sendReplyReusable(MessageBuilder message) {
+    metrics.messageEnqueued();
+    if (!eventLoop.inEventLoop()) {
+      eventLoop.execute(() -> writeReply(message));
+      return false;
+    }
+    if (!writeReply(message)) {
+      return true; // (not written: the channel is closing, nothing kept it)
+    }
+    FrameEncoder e = encoder;
+    if (e == null) {
+      e = encoder = channel.pipeline().get(FrameEncoder.class);
+    }
+    return e != null && e.takeEncoded(message);
+  }
+
+  /** This channel's encoder, once looked up (on the event loop). */
+  private FrameEncoder encoder;
+
+  /** Writes a reply; false if the channel is closing (nothing written). */
+  private boolean writeReply(MessageBuilder message) {
     if (closing || !channel.isActive()) {
-      return;
+      return false;
     }
     long size = message.sizeInWords() * 8; // the segments; the frame adds a small header
     queuedReplyBytes += size;
@@ -167,6 +193,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
       watchReplyStall();
     }
     scheduleFlush();
+    return true;
   }
 
   /**
