@@ -73,6 +73,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private boolean pausedByReplies;
   private boolean pausedByReceiver;
   private long repliesWritten;
+  /** Bytes and count of replies written since the last {@link #confirmReplies}. */
+  private long unconfirmedReplyBytes;
+  private long unconfirmedReplies;
   private boolean stallCheckPending;
   private long replyStallMillis = 60_000;
   private boolean messageSeen;
@@ -184,9 +187,10 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
     long size = message.sizeInWords() * 8; // the segments; the frame adds a small header
     queuedReplyBytes += size;
-    ChannelPromise written = channel.newPromise();
-    written.addListener(f -> replyWritten(size));
-    channel.write(message, written);
+    // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
+    unconfirmedReplyBytes += size;
+    unconfirmedReplies++;
+    channel.write(message, channel.voidPromise());
     if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
       pausedByReplies = true;
       updateReading();
@@ -242,9 +246,34 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   /** A reply left for the socket (or was dropped with the channel). */
-  private void replyWritten(long size) {
+  /**
+   * After a flush: the replies written since the last confirmation are written to the socket if
+   * nothing is left in the channel's outbound buffer (the usual case: the flush wrote it all),
+   * with no allocation. Else (the peer reads slowly, or TLS, whose handler keeps its own queue,
+   * or the channel is gone) an empty buffer written behind them confirms them when it is
+   * reached (one promise per such flush, not per reply), or when the write fails.
+   */
+  private void confirmReplies() {
+    if (unconfirmedReplies == 0) {
+      return;
+    }
+    long bytes = unconfirmedReplyBytes;
+    long count = unconfirmedReplies;
+    unconfirmedReplyBytes = 0;
+    unconfirmedReplies = 0;
+    if (channel.isActive() && pendingOutboundBytes() == 0
+        && channel.pipeline().get(SslHandler.class) == null) {
+      repliesWritten(bytes, count);
+      return;
+    }
+    ChannelPromise marker = channel.newPromise();
+    marker.addListener(f -> repliesWritten(bytes, count));
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER, marker);
+  }
+
+  private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
-    repliesWritten++;
+    repliesWritten += count;
     if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
       pausedByReplies = false;
       updateReading();
@@ -315,6 +344,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private void flushNow() {
     flushScheduled = false;
     channel.flush();
+    confirmReplies();
   }
 
   @Override
@@ -551,6 +581,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     } else {
       sent = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
+    confirmReplies(); // (written, or failed with the channel: as before, they count no more)
     sent.addListener(f -> {
       if (channel instanceof DuplexChannel && channel.isActive() && f.isSuccess()
           && !inputDone) {
