@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.Response;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
+import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.Text;
 import java.io.PipedInputStream;
@@ -93,6 +95,35 @@ class VatNetworkTest {
         throw new AssertionError("timed out waiting for " + what);
       }
       Thread.sleep(10);
+    }
+  }
+
+  /**
+   * The server builds each Return's results in memory it reuses once the call is finished
+   * (issue 12); responses the client keeps, over TCP and TLS, stay their own across many later
+   * calls.
+   */
+  @Test
+  void keptResponsesStayTheirOwnAcrossLaterCalls() throws Exception {
+    for (boolean tls : new boolean[] {false, true}) {
+      Vat s = server(tcp(), tls);
+      Vat c = client();
+      try (Capability cap = c.importRef(s.sturdyUri(ServiceId.ofPublic("main"))).connect()
+          .get(20, TimeUnit.SECONDS)) {
+        List<Response<AnyPointer.Reader>> kept = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          kept.add(Echo.request(cap, "kept-" + i).send().get(10, TimeUnit.SECONDS));
+        }
+        for (int i = 0; i < 50; i++) {
+          assertThat(Echo.ping(cap, "later-" + i)).isEqualTo("main:later-" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+          try (Response<AnyPointer.Reader> r = kept.get(i)) {
+            assertThat(r.get().getAs(AnyStruct.FACTORY).getPointer(0).getAs(Text.FACTORY)
+                .toString()).isEqualTo("main:kept-" + i);
+          }
+        }
+      }
     }
   }
 

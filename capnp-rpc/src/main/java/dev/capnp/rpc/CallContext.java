@@ -37,7 +37,11 @@ public interface CallContext<P, R> {
   void releaseParams();
 
   /**
-   * The results, initialised on first use.
+   * The results, initialised on first use. They belong to the call: the builder and anything
+   * read from it must not be used once the call has completed (the stage the handler returned
+   * is done). For a call from a remote peer they are built in the {@code Return} message
+   * itself, whose memory the connection may reuse for a later call's results after the peer's
+   * {@code Finish}; keep a copy of what must outlive the call.
    *
    * @return the results being built
    */

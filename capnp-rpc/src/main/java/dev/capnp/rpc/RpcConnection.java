@@ -94,6 +94,11 @@ public final class RpcConnection implements AutoCloseable {
     }
 
     @Override
+    public boolean sendReturnReusable(MessageBuilder message) {
+      return transport.sendReplyReusable(message);
+    }
+
+    @Override
     public void later(Runnable action) {
       loop.execute(action);
     }

@@ -13,6 +13,12 @@ import java.nio.ByteBuffer;
  * the message's memory is no longer needed once {@code encode} returns.
  */
 public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
+  /**
+   * The last message encoded, if {@link #takeEncoded} has not taken it yet (on the channel's
+   * event loop only).
+   */
+  private MessageBuilder lastEncoded;
+
   /** An encoder preferring direct buffers. */
   public FrameEncoder() {
     super(MessageBuilder.class, true);
@@ -39,6 +45,23 @@ public final class FrameEncoder extends MessageToByteEncoder<MessageBuilder> {
       Serialize.write(msg, frame);
       out.writeBytes(frame.flip());
     }
+    lastEncoded = msg; // (copied: the message's memory is no longer needed)
+  }
+
+  /**
+   * Whether {@code msg} is the last message this encoder copied into a buffer, forgetting it.
+   * A writer on the channel's event loop calls it right after {@code channel.write(msg)}: true
+   * means that the write reached this encoder during the call and the frame's bytes were copied,
+   * so the message's memory may be reused (see {@code MessageTransport#sendReplyReusable}).
+   * On the channel's event loop only.
+   *
+   * @param msg the message just written
+   * @return true if it was encoded
+   */
+  boolean takeEncoded(MessageBuilder msg) {
+    boolean r = lastEncoded == msg;
+    lastEncoded = null;
+    return r;
   }
 
   private static int frameBytes(MessageBuilder msg) {

@@ -76,6 +76,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private boolean pausedByReplies;
   private boolean pausedByReceiver;
   private long repliesWritten;
+  /** Bytes and count of replies written since the last {@link #confirmReplies}. */
+  private long unconfirmedReplyBytes;
+  private long unconfirmedReplies;
   private boolean stallCheckPending;
   private long replyStallMillis = 60_000;
   private boolean messageSeen;
@@ -155,21 +158,49 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
   }
 
-  private void writeReply(MessageBuilder message) {
+  /**
+   * A reply written on the channel's event loop, when this channel's {@link FrameEncoder} copies
+   * it into its buffer during the write (it checks that it did), may be reused at once; from
+   * another thread, or through a pipeline without our encoder, it may not.
+   */
+  @Override
+  public boolean sendReplyReusable(MessageBuilder message) {
+    metrics.messageEnqueued();
+    if (!eventLoop.inEventLoop()) {
+      eventLoop.execute(() -> writeReply(message));
+      return false;
+    }
+    if (!writeReply(message)) {
+      return true; // (not written: the channel is closing, nothing kept it)
+    }
+    FrameEncoder e = encoder;
+    if (e == null) {
+      e = encoder = channel.pipeline().get(FrameEncoder.class);
+    }
+    return e != null && e.takeEncoded(message);
+  }
+
+  /** This channel's encoder, once looked up (on the event loop). */
+  private FrameEncoder encoder;
+
+  /** Writes a reply; false if the channel is closing (nothing written). */
+  private boolean writeReply(MessageBuilder message) {
     if (closing || !channel.isActive()) {
-      return;
+      return false;
     }
     long size = message.sizeInWords() * 8; // the segments; the frame adds a small header
     queuedReplyBytes += size;
-    ChannelPromise written = channel.newPromise();
-    written.addListener(f -> replyWritten(size));
-    channel.write(message, written);
+    // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
+    unconfirmedReplyBytes += size;
+    unconfirmedReplies++;
+    channel.write(message, channel.voidPromise());
     if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
       pausedByReplies = true;
       updateReading();
       watchReplyStall();
     }
     scheduleFlush();
+    return true;
   }
 
   /**
@@ -218,9 +249,34 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   /** A reply left for the socket (or was dropped with the channel). */
-  private void replyWritten(long size) {
+  /**
+   * After a flush: the replies written since the last confirmation are written to the socket if
+   * nothing is left in the channel's outbound buffer (the usual case: the flush wrote it all),
+   * with no allocation. Else (the peer reads slowly, or TLS, whose handler keeps its own queue,
+   * or the channel is gone) an empty buffer written behind them confirms them when it is
+   * reached (one promise per such flush, not per reply), or when the write fails.
+   */
+  private void confirmReplies() {
+    if (unconfirmedReplies == 0) {
+      return;
+    }
+    long bytes = unconfirmedReplyBytes;
+    long count = unconfirmedReplies;
+    unconfirmedReplyBytes = 0;
+    unconfirmedReplies = 0;
+    if (channel.isActive() && pendingOutboundBytes() == 0
+        && channel.pipeline().get(SslHandler.class) == null) {
+      repliesWritten(bytes, count);
+      return;
+    }
+    ChannelPromise marker = channel.newPromise();
+    marker.addListener(f -> repliesWritten(bytes, count));
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER, marker);
+  }
+
+  private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
-    repliesWritten++;
+    repliesWritten += count;
     if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
       pausedByReplies = false;
       updateReading();
@@ -291,6 +347,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private void flushNow() {
     flushScheduled = false;
     channel.flush();
+    confirmReplies();
   }
 
   @Override
@@ -527,6 +584,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     } else {
       sent = channel.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
+    confirmReplies(); // (written, or failed with the channel: as before, they count no more)
     sent.addListener(f -> {
       if (channel instanceof DuplexChannel && channel.isActive() && f.isSuccess()
           && !inputDone) {

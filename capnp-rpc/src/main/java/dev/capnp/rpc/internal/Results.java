@@ -61,6 +61,15 @@ public final class Results {
     }
   }
 
+  /**
+   * The holders sharing these results (1: only the first; on the loop).
+   *
+   * @return the count of holders
+   */
+  public int holders() {
+    return holds;
+  }
+
   public boolean isReleased() {
     return released;
   }

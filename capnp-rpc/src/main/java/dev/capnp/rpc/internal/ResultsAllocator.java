@@ -34,8 +34,26 @@ public interface ResultsAllocator {
       this.returnBuilder = returnBuilder;
     }
 
+    private int resultsMade;
+
+    /**
+     * The results, as a new {@link Results} over this builder's content.
+     *
+     * @return the results
+     */
     public Results toResults() {
+      resultsMade++;
       return new Results(content.asReader(), caps, this);
+    }
+
+    /**
+     * How many {@link Results} {@link #toResults()} made (the protocol core reuses a Return's
+     * memory only when one was made, held by nobody but its answer).
+     *
+     * @return the count
+     */
+    public int resultsMade() {
+      return resultsMade;
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -107,6 +108,12 @@ public final class AnswerTable {
     Results results;
     /** The exports our Return's cap table counted, until the Finish says what to release. */
     int[] resultExports;
+    /**
+     * Our Return, sent in memory the transport copied out ({@code sendReplyReusable}): its
+     * message goes back to the table's spare when the answer is removed, if the results are
+     * then held by nobody else (see {@link AnswerTable#remove}). Else null.
+     */
+    ResultsAllocator.ResultsBuilder returnToReuse;
     /** Size of the Call message this answer holds (0 for bootstraps). */
     long bytes;
     /**
@@ -140,7 +147,11 @@ public final class AnswerTable {
     /** A new {@code Return} for this answer, whose results the call builds in place. */
     @Override
     public ResultsAllocator.ResultsBuilder allocate() {
-      MessageBuilder mb = table.returnSize.newMessage();
+      // (may run on the service's loop, not ours: the spare is taken atomically)
+      MessageBuilder mb = table.spareReturn.getAndSet(null);
+      if (mb == null) {
+        mb = table.returnSize.newMessage();
+      }
       HookCapTable t = new HookCapTable();
       mb.setCapTable(t);
       Rpc.Return.Builder ret = RpcMessages.initReturn(mb, id);
@@ -270,6 +281,13 @@ public final class AnswerTable {
   private final PeerIdTable<Answer> answers = new PeerIdTable<>();
   /** The first-segment size of our Returns with results, from the last one sent. */
   private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
+  /**
+   * One Return message whose memory may be built again (reset, zeroed where it was used): the
+   * Return of a removed answer, sent by a transport that copied it out, whose results had no
+   * capabilities and no holder but the answer (issue 12). Taken by {@link Answer#allocate},
+   * which may run on the service's loop: hence atomic (no allocation per use).
+   */
+  final AtomicReference<MessageBuilder> spareReturn = new AtomicReference<>();
   /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
   private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
   /** Bytes of incoming Call messages held by answers not yet removed. */
@@ -584,6 +602,13 @@ public final class AnswerTable {
       returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);
+      if (reusableReturn(a, res)) {
+        if (protocol.sendReusableReturn(mb)) {
+          a.returnToReuse = res.origin;
+        }
+        afterReturnSent(a);
+        return;
+      }
     } else {
       mb = RpcMessages.newMessage();
       HookCapTable t = new HookCapTable();
@@ -596,6 +621,24 @@ public final class AnswerTable {
       a.results = res;
     }
     protocol.sendReturn(mb);
+    afterReturnSent(a);
+  }
+
+  /**
+   * Whether answer {@code a}'s Return, built in its own message with results {@code res}, is
+   * one whose memory may be reused once the answer is removed (if the transport also copies
+   * it out): a plain answer (no redirection), results without capabilities (no pipeline pins,
+   * nothing a capability path could lead into), the only {@code Results} ever made over that
+   * message, and a message small enough to keep (its first segment at most
+   * {@link FirstSegmentHint#MAX_WORDS}).
+   */
+  private static boolean reusableReturn(Answer a, Results res) {
+    return a.redirect == Redirect.NONE && res.caps.size() == 0
+        && res.origin.resultsMade() == 1 && res.onRelease == null
+        && res.origin.message.sizeInWords() <= FirstSegmentHint.MAX_WORDS;
+  }
+
+  private void afterReturnSent(Answer a) {
     if (a.state == State.DONE) {
       // a Return after the Finish (the call ran on for its pipeline's users, see handleFinish):
       // its capabilities count as released if that Finish said so (releaseResultCaps: libcapnp
@@ -646,14 +689,29 @@ public final class AnswerTable {
     }
     bytesInFlight -= a.bytes;
     a.bytes = 0;
+    ResultsAllocator.ResultsBuilder reuse = a.returnToReuse;
+    a.returnToReuse = null;
     if (a.results != null) {
-      a.results.release();
+      Results r = a.results;
+      // reusable only if the answer is the results' last holder: anyone else (a response, a
+      // pipeline) could still read the content; once released, pipelines refuse to (capAt)
+      if (reuse != null && (r.origin != reuse || r.holders() != 1)) {
+        reuse = null;
+      }
+      r.release();
       a.results = null;
+    } else {
+      reuse = null;
     }
     if (a.pipeline != null) {
       a.pipeline.release();
     }
     a.whenForwardedDropped();
+    if (reuse != null) {
+      // zeroes what the Return used; the next allocate() builds in it
+      reuse.message.reset();
+      spareReturn.compareAndSet(null, reuse.message);
+    }
   }
 
   // ============================================================================= Finish in

@@ -18,6 +18,19 @@ public interface Outbox {
    */
   void send(MessageBuilder message, boolean isReturn);
 
+  /**
+   * Sends the {@code Return} {@code message} (as {@link #send} with {@code isReturn}) and tells
+   * whether its memory may be reused at once: true only if the transport copied it out during
+   * this call and keeps no reference to it (see {@code MessageTransport#sendReplyReusable}).
+   * Default: {@code send(message, true)}, false.
+   *
+   * @throws RuntimeException if the transport is gone (the core then ends the connection)
+   */
+  default boolean sendReturnReusable(MessageBuilder message) {
+    send(message, true);
+    return false;
+  }
+
   /** Runs {@code action} on the connection's loop after the message being handled. */
   void later(Runnable action);
 

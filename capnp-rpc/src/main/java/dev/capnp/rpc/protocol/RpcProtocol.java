@@ -180,7 +180,17 @@ public final class RpcProtocol {
 
   /** Sends a {@code Return} (counted by the transport for backpressure). */
   void sendReturn(MessageBuilder mb) {
-    send(mb, true);
+    send(mb, true, false);
+  }
+
+  /**
+   * Sends a {@code Return} built in memory the caller wants back: true if the transport copied
+   * it out and keeps no reference to it, so that it may be reset and reused (see
+   * {@link Outbox#sendReturnReusable}); false if it was handed over (or not sent: the
+   * connection is gone), and must not be touched again.
+   */
+  boolean sendReusableReturn(MessageBuilder mb) {
+    return send(mb, true, true);
   }
 
   /** Runs {@code action} right after the message being written is sent. */
@@ -189,18 +199,27 @@ public final class RpcProtocol {
   }
 
   private void send(MessageBuilder mb, boolean isReturn) {
+    send(mb, isReturn, false);
+  }
+
+  private boolean send(MessageBuilder mb, boolean isReturn, boolean askReusable) {
     if (disconnected != null) {
       afterSend.clear();
-      return;
+      return false;
     }
     if (MessageTrace.LOG.isTraceEnabled()) {
       MessageTrace.LOG.trace("{} -> {}", name, MessageTrace.describe(mb));
     }
+    boolean reusable = false;
     try {
-      outbox.send(mb, isReturn);
+      if (askReusable) {
+        reusable = outbox.sendReturnReusable(mb);
+      } else {
+        outbox.send(mb, isReturn);
+      }
     } catch (RuntimeException e) {
       end(RpcException.disconnected("send failed: " + e), false);
-      return;
+      return false; // (the transport may have kept it before failing)
     }
     if (!afterSend.isEmpty()) {
       ArrayList<Runnable> r = new ArrayList<>(afterSend);
@@ -209,6 +228,7 @@ public final class RpcProtocol {
         t.run();
       }
     }
+    return reusable;
   }
 
   void sendUnimplemented(Rpc.Message.Reader msg) {

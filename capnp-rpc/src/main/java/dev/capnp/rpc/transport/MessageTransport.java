@@ -35,6 +35,30 @@ public interface MessageTransport extends AutoCloseable {
   }
 
   /**
+   * Queues a reply like {@link #sendReply}, and tells whether the transport is already done
+   * with {@code message}: {@code true} means that it copied what it needs (the frame's bytes)
+   * during this call and keeps no reference to the message, its segments or anything read from
+   * them, so that the caller may {@link MessageBuilder#reset() reset} the message and build
+   * another one in its memory. {@code false} (the default, and the only safe answer for a
+   * transport that hands the message itself to its peer, like {@link InMemoryTransport}, or
+   * queues it for another thread) means that ownership passed to the transport as with
+   * {@link #sendReply}.
+   *
+   * <p>The protocol core uses this for the {@code Return}s it may reuse (issue 12); it calls it
+   * on the connection's loop. A transport must answer {@code true} only when the copy really
+   * happened before returning: a wrong {@code true} lets a later {@code Return} overwrite this
+   * one before it is written.
+   *
+   * @param message the reply to send
+   * @return true if the caller may reuse {@code message} at once, false if it must not touch it
+   *     again
+   */
+  default boolean sendReplyReusable(MessageBuilder message) {
+    sendReply(message);
+    return false;
+  }
+
+  /**
    * Stops delivering incoming messages until {@link #resumeReading()} (messages already decoded
    * may still arrive). Callable from any thread; calls are idempotent, and the last of
    * {@code pauseReading}/{@code resumeReading} made wins. Default: ignored.

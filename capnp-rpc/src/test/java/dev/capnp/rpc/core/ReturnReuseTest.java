@@ -1,0 +1,225 @@
+package dev.capnp.rpc.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.proto.Rpc;
+import dev.capnp.rpc.transport.InMemoryTransport;
+import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.AnyStruct;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.Serialize;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reuse of the memory of outgoing {@code Return}s (issue 12): the core builds an answer's
+ * results in its Return message and, when the transport says it copied the message out
+ * ({@link MessageTransport#sendReplyReusable}) and the answer is removed (Finish) with results
+ * that nobody else holds and that carry no capability, builds a later Return in the same
+ * memory. A transport that keeps its messages (the in-memory one) never sees them overwritten;
+ * a Return still live (no Finish yet) is never reused; results with capabilities are never
+ * reused.
+ */
+class ReturnReuseTest extends RawPeerTestBase {
+  /**
+   * Wraps the connection's in-memory wire: Returns offered for reuse are copied (serialized and
+   * read back into a new message, as a frame encoder copies into its buffer) before being
+   * passed on, and the original is reported free. Records every message offered.
+   */
+  private static final class CopyingWire implements MessageTransport {
+    final InMemoryTransport wire;
+    final List<MessageBuilder> offered = new ArrayList<>();
+    boolean copy = true;
+
+    CopyingWire(InMemoryTransport wire) {
+      this.wire = wire;
+    }
+
+    @Override
+    public void send(MessageBuilder message) {
+      wire.send(message);
+    }
+
+    @Override
+    public boolean sendReplyReusable(MessageBuilder message) {
+      offered.add(message);
+      if (!copy) {
+        wire.sendReply(message);
+        return false;
+      }
+      ByteBuffer b = ByteBuffer.allocate(
+          Math.toIntExact(Serialize.computeSerializedSizeInWords(message) * 8));
+      Serialize.write(message, b);
+      MessageReader r = Serialize.read(b.flip());
+      MessageBuilder c = new MessageBuilder();
+      c.getRootAnyPointer().set(r.getRootAnyPointer());
+      wire.sendReply(c);
+      return true;
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+      wire.start(receiver);
+    }
+
+    @Override
+    public void close() {
+      wire.close();
+    }
+  }
+
+  private CopyingWire copying;
+
+  /** Replaces the base class's connection with one over a {@link CopyingWire}. */
+  private int connectCopying() {
+    conn.close();
+    run();
+    received.clear();
+    wires = InMemoryTransport.pair(true);
+    copying = new CopyingWire(wires[0]);
+    conn = RpcConnection.create(loop, copying, Capability.of(service), "conn");
+    wires[1].start(new MessageTransport.Receiver() {
+      @Override
+      public void onMessage(MessageReader message) {
+        received.add(message);
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {
+        // nothing
+      }
+    });
+    return bootstrap();
+  }
+
+  private int bootstrap() {
+    peerSends(m -> m.initBootstrap().setQuestionId(0));
+    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
+        .getCapTable().get(0).getSenderHosted();
+    peerFinishes(0, false);
+    received.clear();
+    return serviceId;
+  }
+
+  @Test
+  void copiedReturnsAreBuiltInTheSameMemoryOnceFinished() {
+    int id = connectCopying();
+    for (int q = 1; q <= 6; q++) {
+      peerCalls(q, id, "m" + q);
+      peerFinishes(q, true);
+    }
+    for (int q = 1; q <= 6; q++) {
+      assertThat(returnedText(q)).isEqualTo("got:m" + q);
+    }
+    // every Return after the first was built in the first one's memory
+    assertThat(copying.offered).hasSize(6);
+    for (MessageBuilder m : copying.offered) {
+      assertThat(m).isSameAs(copying.offered.get(0));
+    }
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  /** An answer not finished yet keeps its Return's memory, even when the copy was made. */
+  @Test
+  void unfinishedAnswersKeepTheirMemory() {
+    int id = connectCopying();
+    peerCalls(1, id, "a");
+    peerCalls(2, id, "b"); // no Finish for 1 yet: 2 gets new memory
+    peerFinishes(1, true);
+    peerCalls(3, id, "c"); // 1's memory
+    peerCalls(4, id, "d"); // 2 and 3 are live: new memory
+    peerFinishes(2, true);
+    peerFinishes(3, true);
+    peerFinishes(4, true);
+    List<MessageBuilder> o = copying.offered;
+    assertThat(o).hasSize(4);
+    assertThat(o.get(1)).isNotSameAs(o.get(0));
+    assertThat(o.get(2)).isSameAs(o.get(0));
+    assertThat(o.get(3)).isNotSameAs(o.get(0)).isNotSameAs(o.get(1));
+    assertThat(returnedText(1)).isEqualTo("got:a");
+    assertThat(returnedText(2)).isEqualTo("got:b");
+    assertThat(returnedText(3)).isEqualTo("got:c");
+    assertThat(returnedText(4)).isEqualTo("got:d");
+    peerReleases(id);
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  /** A transport that keeps the message (answers false) never gets it back to be rebuilt. */
+  @Test
+  void keptReturnsAreNeverReused() {
+    int id = connectCopying();
+    copying.copy = false;
+    for (int q = 1; q <= 4; q++) {
+      peerCalls(q, id, "k" + q);
+      peerFinishes(q, true);
+    }
+    assertThat(copying.offered).hasSize(4).doesNotHaveDuplicates();
+    for (int q = 1; q <= 4; q++) {
+      assertThat(returnedText(q)).isEqualTo("got:k" + q);
+    }
+    peerReleases(id);
+  }
+
+  /**
+   * Results carrying a capability are never offered for reuse (the capability's export, the
+   * pipeline's paths into them), so the next Return gets new memory.
+   */
+  @Test
+  void resultsWithCapabilitiesAreNotReused() {
+    int id = connectCopying();
+    TestSupport.Recorder x = new TestSupport.Recorder("x");
+    service.handler = ctx -> {
+      String msg = TestSupport.text(ctx.getParams(), 0);
+      AnyStruct.Builder out =
+          ctx.getResults().initAs(AnyStruct.factory(TestSupport.PARAMS));
+      out.getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader("got:" + msg));
+      if (msg.equals("cap")) {
+        try (Capability c = Capability.of(x)) {
+          c.writeTo(out.getPointer(1));
+        }
+      }
+      return CompletableFuture.completedFuture(null);
+    };
+    peerCalls(1, id, "cap");
+    peerFinishes(1, true);
+    peerCalls(2, id, "plain");
+    peerFinishes(2, true);
+    peerCalls(3, id, "plain2");
+    peerFinishes(3, true);
+    // the cap Return went out through sendReply (not offered); 2 is new memory, 3 reuses 2
+    assertThat(copying.offered).hasSize(2);
+    assertThat(copying.offered.get(1)).isSameAs(copying.offered.get(0));
+    assertThat(returnedText(1)).isEqualTo("got:cap");
+    assertThat(returnedText(2)).isEqualTo("got:plain");
+    assertThat(returnedText(3)).isEqualTo("got:plain2");
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * Over the in-memory transport (which hands the segments themselves to the peer and so
+   * answers false), every Return the peer keeps stays its own across many later calls.
+   */
+  @Test
+  void inMemoryTransportNeverSeesItsReturnsOverwritten() {
+    int id = bootstrap();
+    for (int q = 1; q <= 20; q++) {
+      peerCalls(q, id, "r" + q);
+      peerFinishes(q, true);
+    }
+    for (int q = 1; q <= 20; q++) {
+      assertThat(returnedText(q)).isEqualTo("got:r" + q);
+    }
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+}
