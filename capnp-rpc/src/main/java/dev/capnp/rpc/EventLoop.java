@@ -58,6 +58,11 @@ public final class EventLoop implements Executor, AutoCloseable {
       }
 
       @Override
+      public Capability wrapHook(ClientHook owned) {
+        return new Capability(owned);
+      }
+
+      @Override
       public Object connectionCore(RpcConnection connection) {
         return connection.core();
       }

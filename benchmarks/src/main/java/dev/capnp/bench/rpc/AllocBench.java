@@ -34,11 +34,22 @@ import java.util.function.BiConsumer;
  * one's completion on the client's loop.
  *
  * <pre>
- * java -cp benchmarks.jar dev.capnp.bench.rpc.AllocBench [--mode memory|vat|both]
+ * java -cp benchmarks.jar dev.capnp.bench.rpc.AllocBench [--mode core|memory|vat|both|all]
  *     [--warmup 20000] [--calls 20000] [--rounds 3]
  * </pre>
  *
  * <ul>
+ *   <li>{@code core}: the protocol core alone, as the callee of a steady Call / Return / Finish
+ *       cycle: one {@link RpcConnection} on a loop driven by the calling thread, fed by a raw
+ *       peer (a {@link dev.capnp.rpc.transport.MessageTransport} of this class) that sends the
+ *       same prebuilt Call and Finish readers again and again and drops each Return unread,
+ *       and a bootstrap capability that is a bare hook answering without the API layer
+ *       ({@link CoreEcho}). The bytes the hook allocates for itself (reading the params,
+ *       writing the results, the future and {@code CallResult} the hook contract asks for) are
+ *       measured inside the hook and subtracted; what is left is the core, its delivery glue
+ *       and the connection's receive path. Not counted: decoding a frame into a
+ *       {@code MessageReader} (the transport's work; the raw peer reuses its readers) and
+ *       writing a Return out (the transport's).
  *   <li>{@code memory}: the protocol core and the capability layer alone: two
  *       {@link RpcConnection}s over an {@link InMemoryTransport} pair on one manual
  *       {@link EventLoop} (the calling thread). Everything, client and server, runs on that one
@@ -100,7 +111,7 @@ public final class AllocBench {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--calls" -> calls = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("usage: AllocBench [--mode memory|vat|both]"
+        default -> throw new IllegalArgumentException("usage: AllocBench [--mode core|memory|vat|both|all]"
             + " [--warmup N] [--calls N] [--rounds N]");
       }
     }
@@ -120,13 +131,213 @@ public final class AllocBench {
     }
     THREADS.setThreadAllocatedMemoryEnabled(true);
     List<Figure> last = new ArrayList<>();
-    if (mode.equals("memory") || mode.equals("both")) {
+    if (mode.equals("core") || mode.equals("all")) {
+      last.addAll(core(warmup, calls, rounds));
+    }
+    if (mode.equals("memory") || mode.equals("both") || mode.equals("all")) {
       last.addAll(inMemory(warmup, calls, rounds));
     }
-    if (mode.equals("vat") || mode.equals("both")) {
+    if (mode.equals("vat") || mode.equals("both") || mode.equals("all")) {
       last.addAll(overVats(warmup, calls, rounds));
     }
     return last;
+  }
+
+  // ======================================================================= core alone
+
+  /**
+   * An executor that queues tasks for the calling thread to run ({@link #runAll}): with it the
+   * connection's loop lives on the benchmark's thread, and a message handed to the connection
+   * outside any task is handled at once ({@code EventLoop.tryRunNow}), as Netty's I/O does.
+   */
+  private static final class ThreadExecutor implements java.util.concurrent.Executor {
+    private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+
+    @Override
+    public void execute(Runnable task) {
+      synchronized (tasks) {
+        tasks.add(task);
+      }
+    }
+
+    int runAll() {
+      int n = 0;
+      while (true) {
+        Runnable r;
+        synchronized (tasks) {
+          r = tasks.poll();
+        }
+        if (r == null) {
+          return n;
+        }
+        r.run();
+        n++;
+      }
+    }
+  }
+
+  /** A pipeline for {@link CoreEcho}'s calls (no capability in the results; shared). */
+  private static final dev.capnp.rpc.internal.PipelineHook NO_PIPELINE =
+      new dev.capnp.rpc.internal.PipelineHook() {
+        @Override
+        public dev.capnp.rpc.internal.ClientHook getPipelinedCap(short[] ops) {
+          throw new UnsupportedOperationException("no capabilities in these results");
+        }
+      };
+
+  /**
+   * The callee of the {@code core} mode: a bare hook, no API layer. It builds the results in
+   * the Return the core allocates ({@code resultsAllocator}), copying the params' text, and
+   * counts the bytes it allocates itself ({@link #ownBytes}) so that they can be subtracted.
+   */
+  static final class CoreEcho extends dev.capnp.rpc.internal.ClientHook {
+    long ownBytes;
+
+    CoreEcho(EventLoop loop) {
+      super(loop);
+    }
+
+    @Override
+    public dev.capnp.rpc.internal.CallResult call(dev.capnp.rpc.internal.CallParams params) {
+      // the core's: the Return message the results are built in
+      dev.capnp.rpc.internal.ResultsAllocator.ResultsBuilder rb =
+          params.resultsAllocator.allocate();
+      long t0 = THREADS.getCurrentThreadAllocatedBytes();
+      Echo.PingParams.Reader in = params.content().getAs(Echo.PingParams.FACTORY);
+      rb.content.initAs(Echo.PingResults.FACTORY).setReply(in.getMsg());
+      dev.capnp.rpc.internal.CallResult r = new dev.capnp.rpc.internal.CallResult(
+          CompletableFuture.completedFuture(rb.toResults()), NO_PIPELINE);
+      ownBytes += THREADS.getCurrentThreadAllocatedBytes() - t0;
+      params.release();
+      return r;
+    }
+
+    @Override
+    public String describe() {
+      return "core-echo";
+    }
+  }
+
+  /**
+   * The raw peer of the {@code core} mode: what the connection sends is kept (the last
+   * message) and counted; what it receives is handed to it by {@link #deliver}.
+   */
+  private static final class RawPeer implements dev.capnp.rpc.transport.MessageTransport {
+    Receiver connection;
+    dev.capnp.runtime.MessageBuilder last;
+    long sent;
+
+    @Override
+    public void send(dev.capnp.runtime.MessageBuilder message) {
+      last = message;
+      sent++;
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+      connection = receiver;
+    }
+
+    @Override
+    public void close() {}
+
+    void deliver(dev.capnp.runtime.MessageReader m) {
+      connection.onMessage(m);
+    }
+
+    dev.capnp.rpc.proto.Rpc.Message.Reader lastRead() {
+      return last.asReader().getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+    }
+  }
+
+  private static dev.capnp.runtime.MessageReader build(
+      java.util.function.Consumer<dev.capnp.rpc.proto.Rpc.Message.Builder> body) {
+    dev.capnp.runtime.MessageBuilder mb = new dev.capnp.runtime.MessageBuilder(64);
+    body.accept(mb.initRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY));
+    return mb.asReader(); // (no traversal limit: read again and again)
+  }
+
+  private static List<Figure> core(int warmup, int calls, int rounds) {
+    ThreadExecutor exec = new ThreadExecutor();
+    EventLoop loop = EventLoop.onExecutor("alloc-core", exec, Thread.currentThread());
+    RawPeer peer = new RawPeer();
+    CoreEcho echo = new CoreEcho(loop);
+    Capability boot = dev.capnp.rpc.internal.ApiAccess.get().wrapHook(echo);
+    RpcConnection conn = RpcConnection.create(loop, peer, boot, "alloc-core");
+    try {
+      exec.runAll();
+      peer.deliver(build(m -> m.initBootstrap().setQuestionId(0)));
+      exec.runAll();
+      var ret = peer.lastRead().getReturn();
+      if (ret.getAnswerId() != 0 || !ret.isResults()
+          || ret.getResults().getCapTable().size() != 1) {
+        throw new IllegalStateException("unexpected bootstrap answer: " + peer.lastRead());
+      }
+      int exportId = ret.getResults().getCapTable().get(0).getSenderHosted();
+      final int q = 1;
+      dev.capnp.runtime.MessageReader call = build(m -> {
+        var c = m.initCall();
+        c.setQuestionId(q);
+        c.initTarget().setImportedCap(exportId);
+        c.setInterfaceId(Echo.TYPE_ID);
+        c.setMethodId((short) 0);
+        c.initParams().getContent().initAs(Echo.PingParams.FACTORY).setMsg("ping");
+      });
+      dev.capnp.runtime.MessageReader finish = build(m -> {
+        var f = m.initFinish();
+        f.setQuestionId(q);
+        f.setReleaseResultCaps(true);
+      });
+      // warm-up, checking every Return
+      for (int i = 0; i < warmup; i++) {
+        cycle(peer, exec, call, finish);
+        checkReturn(peer, q);
+      }
+      List<Figure> figures = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        long sentBefore = peer.sent;
+        long ownBefore = echo.ownBytes;
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+          cycle(peer, exec, call, finish);
+        }
+        long after = THREADS.getCurrentThreadAllocatedBytes();
+        checkReturn(peer, q);
+        if (peer.sent - sentBefore != calls) {
+          throw new IllegalStateException("expected " + calls + " Returns, the core sent "
+              + (peer.sent - sentBefore) + " messages");
+        }
+        long own = echo.ownBytes - ownBefore;
+        figures.clear();
+        figures.add(new Figure("core", "callee", (double) (after - before - own) / calls));
+        figures.add(new Figure("core", "callee-hook-own", (double) own / calls));
+        for (Figure f : figures) {
+          System.out.println(f.line() + " round=" + (r + 1));
+        }
+      }
+      return figures;
+    } finally {
+      conn.close();
+      exec.runAll();
+      loop.close();
+    }
+  }
+
+  private static void cycle(RawPeer peer, ThreadExecutor exec,
+      dev.capnp.runtime.MessageReader call, dev.capnp.runtime.MessageReader finish) {
+    peer.deliver(call);
+    exec.runAll();
+    peer.deliver(finish);
+    exec.runAll();
+  }
+
+  private static void checkReturn(RawPeer peer, int q) {
+    var m = peer.lastRead();
+    if (!m.isReturn() || m.getReturn().getAnswerId() != q || !m.getReturn().isResults()
+        || m.getReturn().getResults().getContent().getAs(Echo.PingResults.FACTORY).getReply()
+            .size() != 4) {
+      throw new IllegalStateException("unexpected answer: " + m);
+    }
   }
 
   // ================================================================== in-memory transport

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Smoke test (not a measurement) of {@link AllocBench}: both modes run a few hundred calls and
+ * Smoke test (not a measurement) of {@link AllocBench}: every mode runs a few hundred calls and
  * report a bytes-per-call figure for every side. No bound is asserted: allocation per call
  * depends on the JIT (escape analysis) and is reported by the benchmark, not checked here.
  */
@@ -21,6 +21,20 @@ class AllocBenchSmokeTest {
       assertThat(f.bytesPerCall()).as(f.line()).isPositive().isFinite();
       assertThat(f.line()).startsWith("ALLOC mode=" + f.mode() + " side=" + f.side()
           + " bytes_per_call=");
+    }
+  }
+
+  /**
+   * The core mode runs its Call / Return / Finish cycle (every warm-up Return is checked by the
+   * benchmark itself) and reports the core's bytes and the hook's own separately.
+   */
+  @Test
+  void coreModeReportsTheCoreAndTheHookApart() throws Exception {
+    List<Figure> figures = AllocBench.run("core", 200, 300, 1);
+    assertThat(figures).extracting(f -> f.mode() + "/" + f.side()).containsExactly(
+        "core/callee", "core/callee-hook-own");
+    for (Figure f : figures) {
+      assertThat(f.bytesPerCall()).as(f.line()).isNotNegative().isFinite();
     }
   }
 }

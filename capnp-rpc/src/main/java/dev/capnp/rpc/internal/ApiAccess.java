@@ -29,6 +29,15 @@ public final class ApiAccess {
     ClientHook takeHook(Capability capability);
 
     /**
+     * A handle owning {@code owned} (for code that makes its own hooks, such as the protocol
+     * core's allocation benchmark).
+     *
+     * @param owned the hook reference the new handle takes over
+     * @return the handle
+     */
+    Capability wrapHook(ClientHook owned);
+
+    /**
      * The protocol core of {@code connection} (an {@code RpcProtocol}; typed here as Object
      * because this package does not know the core's).
      *

@@ -395,10 +395,15 @@ public final class AnswerTable {
   }
 
   /** {@code Call}: delivers the call to its target; the Return goes out when it completes. */
-  void handleCall(MessageReader m, Rpc.Call.Reader call0) {
-    HookCapTable caps = protocol.imports.receiveCaps(call0.getParams().getCapTable());
+  void handleCall(MessageReader m, Rpc.Call.Reader call0, ReaderScratch s) {
+    Rpc.Payload.Reader params0 = s.payload = call0.getParams(s.payload);
+    HookCapTable caps = params0.hasCapTable()
+        ? protocol.imports.receiveCaps(params0.getCapTable())
+        : new HookCapTable(); // (no list reader for the usual call without capabilities)
     m.setCapTable(caps);
-    Rpc.Call.Reader call = m.getRoot(Rpc.Message.FACTORY).getCall();
+    // read again: readers capture the cap table when made (call0 is s.call, moved here)
+    Rpc.Call.Reader call = s.call =
+        (s.message = m.getRoot(Rpc.Message.FACTORY, s.message)).getCall(s.call);
     Answer a;
     ClientHook target;
     try {
@@ -411,17 +416,20 @@ public final class AnswerTable {
       a = newAnswer(call.getQuestionId());
       a.bytes = bytes;
       bytesInFlight += bytes;
-      target = messageTarget(call.getTarget());
+      target = messageTarget(s.target = call.getTarget(s.target));
     } catch (RuntimeException e) {
       caps.releaseAll();
       throw e;
     }
+    // (the content outlives the message's handling: a new reader, not a scratch one)
     CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
-        call.getParams().getContent(), caps);
+        (s.payload = call.getParams(s.payload)).getContent(), caps);
     p.resultsAllocator = returnAllocator(a);
     p.answerConnection = protocol;
     dev.capnp.runtime.AnyPointer.Reader forwardContact = null;
-    switch (call.getSendResultsTo().which()) {
+    Rpc.Call.SendResultsTo.Reader sendResultsTo = s.sendResultsTo =
+        call.getSendResultsTo(s.sendResultsTo);
+    switch (sendResultsTo.which()) {
       case CALLER:
         // (Level 3: a tail call of its handler may be forwarded to a third vat)
         p.allowThirdPartyTailCall = call.getAllowThirdPartyTailCall()
@@ -433,7 +441,7 @@ public final class AnswerTable {
       case THIRD_PARTY:
         if (protocol.thirdPartyNetwork() != null) {
           a.redirect = Redirect.THIRD_PARTY;
-          forwardContact = call.getSendResultsTo().getThirdParty();
+          forwardContact = sendResultsTo.getThirdParty();
           // a tail call of its handler answers the caller's vat, not the forwarder: it may be
           // forwarded again once the call is adopted there (ThirdPartyForwarding.introduce)
           p.answerConnection = new ThirdPartyForwarding.ForwardedCall(protocol, a);
@@ -585,8 +593,8 @@ public final class AnswerTable {
       return;
     } else if (res.origin != null && res.origin.owner == a) {
       mb = res.origin.message;
-      a.resultExports =
-          protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
+      a.resultExports = res.caps.size() == 0 ? null // (no payload builder needed for none)
+          : protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
       returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);

@@ -99,6 +99,12 @@ public final class ConnectionDelivery {
     a.pipeline = r.pipeline;
     CompletableFuture<Results> promise = r.promise;
     a.running = promise;
+    if (promise.isDone() && !promise.isCompletedExceptionally()) {
+      // answered at once (a local call that completed in call()): what whenComplete would do
+      // now, on this thread, without its callback and its new future
+      protocol.answers.completed(a, promise.join(), null);
+      return;
+    }
     promise.whenComplete((res, e) -> {
       if (loop.inLoop()) { // (the usual case: no second lambda)
         protocol.answers.completed(a, res, e);

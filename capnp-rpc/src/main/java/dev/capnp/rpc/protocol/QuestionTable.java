@@ -385,7 +385,7 @@ public final class QuestionTable {
   // ============================================================================= Return in
 
   /** {@code Return}: the peer answered question {@code answerId}. */
-  void handleReturn(MessageReader m, Rpc.Return.Reader ret0) {
+  void handleReturn(MessageReader m, Rpc.Return.Reader ret0, ReaderScratch s) {
     if (ThirdPartyForwarding.isCalleeAllocated(ret0.getAnswerId())) {
       ThirdPartyForwarding.handleAdoptedReturn(protocol, m, ret0);
       return;
@@ -401,10 +401,16 @@ public final class QuestionTable {
     q.paramExports = null;
     switch (ret0.which()) {
       case RESULTS: {
-        HookCapTable caps = protocol.imports.receiveCaps(ret0.getResults().getCapTable());
+        Rpc.Payload.Reader results0 = s.payload = ret0.getResults(s.payload);
+        HookCapTable caps = results0.hasCapTable()
+            ? protocol.imports.receiveCaps(results0.getCapTable())
+            : new HookCapTable(); // (no list reader for results without capabilities)
         m.setCapTable(caps);
-        Rpc.Return.Reader ret = m.getRoot(Rpc.Message.FACTORY).getReturn();
-        Results r = new Results(ret.getResults().getContent(), caps, null);
+        // read again: readers capture the cap table when made (ret0 is s.ret, moved here); the
+        // content outlives this message's handling, so it is a new reader
+        Rpc.Return.Reader ret = s.ret =
+            (s.message = m.getRoot(Rpc.Message.FACTORY, s.message)).getReturn(s.ret);
+        Results r = new Results((s.payload = ret.getResults(s.payload)).getContent(), caps, null);
         // (a tail call's results were redirected, and a bootstrap's only feed its pipeline:
         // nobody waits for them here)
         if (!q.sink.returned(r, !q.isTailCall && !q.isBootstrap)) {

@@ -217,7 +217,14 @@ public final class RpcProtocol {
 
   // ========================================================================== receiving
 
-  /** Handles one incoming message; a protocol violation aborts the connection. */
+  /** The readers {@link #handle} reads message headers with (see ReaderScratch). */
+  private final ReaderScratch scratch = new ReaderScratch();
+
+  /**
+   * Handles one incoming message; a protocol violation aborts the connection. The message's
+   * header is read with the connection's reused readers ({@link ReaderScratch}): code called
+   * from here keeps no reader it was given past its return.
+   */
   public void handle(MessageReader m) {
     if (disconnected != null) {
       return;
@@ -225,8 +232,11 @@ public final class RpcProtocol {
     if (MessageTrace.LOG.isTraceEnabled()) {
       MessageTrace.LOG.trace("{} <- {}", name, MessageTrace.describe(m));
     }
+    // the header readers of the connection, or fresh ones if it is taken (see ReaderScratch)
+    ReaderScratch s = scratch.inUse ? new ReaderScratch() : scratch;
+    s.inUse = true;
     try {
-      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      Rpc.Message.Reader msg = s.message = m.getRoot(Rpc.Message.FACTORY, s.message);
       switch (msg.which()) {
         case UNIMPLEMENTED:
           handleUnimplemented(msg.getUnimplemented());
@@ -238,13 +248,13 @@ public final class RpcProtocol {
           answers.handleBootstrap(msg.getBootstrap(), bootstrapFactory);
           break;
         case CALL:
-          answers.handleCall(m, msg.getCall());
+          answers.handleCall(m, s.call = msg.getCall(s.call), s);
           break;
         case RETURN:
-          questions.handleReturn(m, msg.getReturn());
+          questions.handleReturn(m, s.ret = msg.getReturn(s.ret), s);
           break;
         case FINISH:
-          answers.handleFinish(msg.getFinish());
+          answers.handleFinish(s.finish = msg.getFinish(s.finish));
           break;
         case RESOLVE:
           imports.handleResolve(msg.getResolve());
@@ -291,6 +301,8 @@ public final class RpcProtocol {
       // not the peer's fault as far as we know: a defect of ours (fuzzers look for this prefix)
       LOG.error("{}: error handling message", name, e);
       abort(RpcException.failed(RpcConnection.INTERNAL_ERROR + e));
+    } finally {
+      s.inUse = false;
     }
   }
 
