@@ -579,6 +579,11 @@ final class ThirdPartyForwarding {
       }
       if (!matchEnded && !ac.isDisconnected()) {
         heldAwait = await; // (until the match)
+      } else {
+        // nobody here takes the results any more (this adoption matched no call, e.g. the
+        // caller canceled first): the next vat's ThirdPartyAnswer is refused at once, instead
+        // of waiting, with its results, for a match until the bound
+        refuse(ac, await);
       }
       return true;
     }
