@@ -625,14 +625,16 @@ class ThreePartyForwardingTest {
   /**
    * Random schedules: Alice makes forwarded calls, pipelines on some of their results before,
    * during and after, cancels some at random steps, while the three vats run in a random order
-   * (Alice's and Carol's messages racing Bob's). Each pipelined promise's calls arrive at Carol's
-   * object in the order made, every call settles, and the tables empty.
+   * (Alice's and Carol's messages racing Bob's); half of the calls are forwarded again by Carol
+   * to Dave. Each pipelined promise's calls arrive at Carol's (or Dave's) object in the order
+   * made, every call settles, and the tables empty.
    * ({@code -Drpc.fuzz.seeds=N}, default 30, from {@code -Drpc.fuzz.firstSeed=S}, default 1.)
    */
   @Test
   void randomSchedulesKeepOrderAndSettleEverything() {
     int seeds = Integer.getInteger("rpc.fuzz.seeds", 30);
     int first = Integer.getInteger("rpc.fuzz.firstSeed", 1);
+    boolean secondHop = Boolean.parseBoolean(System.getProperty("rpc.fuzz.secondHop", "true"));
     for (int seed = first; seed < first + seeds; seed++) {
       if (seed > first) {
         carolObject.log.clear();
@@ -650,10 +652,10 @@ class ThreePartyForwardingTest {
       for (int step = 0; step < 60; step++) {
         int what = rnd.nextInt(10);
         if (what == 0 && roots.size() < 4) {
-          // (-Drpc.fuzz.secondHop=true: half of them forwarded twice, Carol tail-calling Dave)
-          ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice,
-              Boolean.getBoolean("rpc.fuzz.secondHop") && rnd.nextBoolean() ? "d:obj" : "obj")
-              .send();
+          // (half of them forwarded twice, Carol tail-calling Dave; -Drpc.fuzz.secondHop=false:
+          // first hops only)
+          ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, secondHop
+              && rnd.nextBoolean() ? "d:obj" : "obj").send();
           roots.add(r);
           promises.add(keep(r.getPipelinedCap(1)));
           sentOn.add(new ArrayList<>());
