@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * her, or she announced her listen address), Carol connects to Alice and answers her directly ({@code ThirdPartyAnswer} and the
  * Return), and Bob only forwards the call. Which path the results took is seen from the
  * messages Alice receives (three per forwarded call: Bob's awaitFromThirdParty, Carol's
- * ThirdPartyAnswer and Return; one when Bob proxies) and from Carol's connections. Each test
+ * ThirdPartyAnswer and Return; one when Bob proxies) and from Carol's connections. A fourth vat,
+ * Dave, takes the call forwarded again by Carol (second hop). Each test
  * ends with every connection's tables and the handoff tables empty, and no capability
  * reference left once the vats are closed.
  */
@@ -32,6 +33,7 @@ class ThreeVatForwardingTest {
   private final HandoffParty alice = new HandoffParty("alice");
   private final HandoffParty bob = new HandoffParty("bob");
   private final HandoffParty carol = new HandoffParty("carol");
+  private final HandoffParty dave = new HandoffParty("dave");
   private long liveBefore;
 
   @BeforeEach
@@ -115,6 +117,7 @@ class ThreeVatForwardingTest {
 
   private void finish() throws Exception {
     bob.forwardTo = null;
+    carol.forwardTo = null;
     held.forEach(Capability::close);
     held.clear();
     for (Vat v : vats) {
@@ -218,6 +221,26 @@ class ThreeVatForwardingTest {
     // Bob knows no address for Alice (she dialled him and announced none): he proxies
     assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(10);
     assertThat(c.connectionCount()).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void daveAnswersAliceDirectlyOnTheSecondHop() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Vat d = vat(dave);
+    Capability bobAtAlice = bobForwardsToCarol(a, b, c);
+    // Carol's ping tail-calls Dave's: the call Bob forwarded to her, she forwards again
+    carol.forwardTo = connect(c, d, "carol-to-dave");
+    assertThat(HandoffParty.ping(bobAtAlice, "fwd-warm-up-2")).isEqualTo("dave:fwd-warm-up-2");
+    assertThat(d.connectionCount()).as("Dave: Carol, and Alice he dialled").isEqualTo(2);
+    long aliceIn = a.metrics().messagesReceived();
+    assertThat(pings(bobAtAlice, "fwd", 0, 10)).isEqualTo(expected("dave:", "fwd", 0, 10));
+    // per call Alice received Bob's awaitFromThirdParty, Carol's ThirdPartyAnswer and
+    // awaitFromThirdParty, Dave's ThirdPartyAnswer and Return
+    assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(50);
+    assertThat(dave.log).containsSubsequence(expected("", "fwd", 0, 10));
     finish();
   }
 }
