@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,13 +33,8 @@ import org.junit.jupiter.api.Test;
  * Return on Carol's connection to Alice). Each vat has its own manual loop driven by the test.
  * Every test ends with all tables empty and no capability reference left.
  */
-class ThreePartyForwardingTest {
+class ThreePartyForwardingTest extends InMemoryVatFixture {
   private static final long TIMEOUT_MILLIS = 50;
-  private EventLoop aliceLoop;
-  private EventLoop bobLoop;
-  private EventLoop carolLoop;
-  private EventLoop daveLoop;
-  private InMemoryNetwork net;
   private InMemoryNetwork.Vat alice;
   private InMemoryNetwork.Vat bob;
   private InMemoryNetwork.Vat carol;
@@ -57,19 +51,11 @@ class ThreePartyForwardingTest {
   private final List<CompletableFuture<Void>> hanging = new ArrayList<>();
   /** How many of Carol's hanging calls were canceled. */
   private int canceled;
-  private final List<Capability> toClose = new ArrayList<>();
   private Capability bobAtAlice;
   private Capability carolToDave;
-  private long liveBefore;
 
   @BeforeEach
   void vats() {
-    liveBefore = Capability.liveReferenceCount();
-    carolLoop = EventLoop.manual();
-    daveLoop = EventLoop.manual();
-    bobLoop = EventLoop.manual();
-    aliceLoop = EventLoop.manual();
-    net = new InMemoryNetwork();
     bobServer = new Recorder("bob");
     carolServer = new Recorder("carol");
     carolServer.handler = callee("c:", carolObject, carolLoop);
@@ -125,24 +111,6 @@ class ThreePartyForwardingTest {
     pump();
   }
 
-  @AfterEach
-  void closeLoops() {
-    daveLoop.close();
-    carolLoop.close();
-    bobLoop.close();
-    aliceLoop.close();
-  }
-
-  private void pump() {
-    for (int i = 0; i < 100_000; i++) {
-      if (aliceLoop.runPending() + bobLoop.runPending() + carolLoop.runPending()
-          + daveLoop.runPending() == 0) {
-        return;
-      }
-    }
-    throw new AssertionError("not quiescent");
-  }
-
   /** Pumps until {@code done} (timers run on another thread and post to the loops). */
   private void pumpUntil(BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -153,18 +121,6 @@ class ThreePartyForwardingTest {
       }
       Thread.sleep(1);
       pump();
-    }
-  }
-
-  private Capability keep(Capability c) {
-    toClose.add(c);
-    return c;
-  }
-
-  private static String answer(ResponsePromise<AnyPointer.Reader, Pipeline> r) {
-    assertThat(r).isDone();
-    try (Response<AnyPointer.Reader> res = r.join()) {
-      return text(res.get(), 0);
     }
   }
 
@@ -179,21 +135,7 @@ class ThreePartyForwardingTest {
   }
 
   private void finish() {
-    for (Capability c : toClose) {
-      c.close();
-    }
-    toClose.clear();
-    pump();
-    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol, dave)) {
-      v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
-          .as("%s -> %s:\n%s", v.name(), peer, c.dumpTables()).isTrue());
-    }
-    for (InMemoryNetwork.Vat v : List.of(alice, bob, carol, dave)) {
-      v.close();
-    }
-    pump();
-    assertThat(Capability.liveReferenceCount()).as("live capability references")
-        .isLessThanOrEqualTo(liveBefore);
+    finishVats(List.of(alice, bob, carol, dave));
   }
 
   @Test
@@ -640,6 +582,7 @@ class ThreePartyForwardingTest {
         carolObject.log.clear();
         daveObject.log.clear();
         hanging.clear();
+        newLoops();
         vats();
       }
       java.util.Random rnd = new java.util.Random(seed);
