@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -190,14 +191,26 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return vat.connectForHandoff(c.host(), c.address()).thenApplyAsync(conn -> {
+    Function<RpcConnection, Introduced> introduced = conn -> {
       Peer host = peers.get(conn);
       if (host == null || !host.level3()) {
         throw RpcException.failed("Three-party handoff: the connection to " + c.host() + " at "
             + c.address() + " does not speak Level 3");
       }
       return new Introduced(conn, completion::write);
-    }, vat.loop());
+    };
+    CompletableFuture<RpcConnection> dial = vat.connectForHandoff(c.host(), c.address());
+    if (dial.isDone() && !dial.isCompletedExceptionally() && vat.loop().inLoop()) {
+      // a connection at hand: introduced now, so that a callee adopts a forwarded call before
+      // delivering it, and a tail call of its handler can be forwarded again (see
+      // ThirdPartyForwarding.startCallee)
+      try {
+        return CompletableFuture.completedFuture(introduced.apply(dial.join()));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return dial.thenApplyAsync(introduced, vat.loop());
   }
 
   @Override

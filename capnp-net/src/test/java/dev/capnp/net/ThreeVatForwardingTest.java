@@ -3,70 +3,22 @@ package dev.capnp.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.rpc.Capability;
-import dev.capnp.rpc.RpcConnection;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three-party call forwarding between real vats (TLS over loopback TCP, one JVM): Alice calls
  * Bob, whose {@code ping} tail-calls Carol's; when Bob can name Alice for Carol (he dialled
- * her, or she announced her listen address), Carol connects to Alice and answers her directly ({@code ThirdPartyAnswer} and the
- * Return), and Bob only forwards the call. Which path the results took is seen from the
- * messages Alice receives (three per forwarded call: Bob's awaitFromThirdParty, Carol's
- * ThirdPartyAnswer and Return; one when Bob proxies) and from Carol's connections. Each test
- * ends with every connection's tables and the handoff tables empty, and no capability
- * reference left once the vats are closed.
+ * her, or she announced her listen address), Carol connects to Alice and answers her directly
+ * ({@code ThirdPartyAnswer} and the Return), and Bob only forwards the call. Which path the
+ * results took is seen from the messages Alice receives (three per forwarded call: Bob's
+ * awaitFromThirdParty, Carol's ThirdPartyAnswer and Return; one when Bob proxies) and from
+ * Carol's connections. A fourth vat, Dave, takes the call forwarded again by Carol (second
+ * hop). Each test ends with every connection's tables and the handoff tables empty, and no
+ * capability reference left once the vats are closed ({@link FourVatFixture#finish}).
  */
-class ThreeVatForwardingTest {
-  private static final ServiceId SID = ServiceId.ofPublic("main");
-  private final List<Vat> vats = new ArrayList<>();
-  private final List<Capability> held = new ArrayList<>();
-  private final HandoffParty alice = new HandoffParty("alice");
-  private final HandoffParty bob = new HandoffParty("bob");
-  private final HandoffParty carol = new HandoffParty("carol");
-  private long liveBefore;
-
-  @BeforeEach
-  void count() {
-    liveBefore = Capability.liveReferenceCount();
-  }
-
-  @AfterEach
-  void closeAll() {
-    held.forEach(Capability::close);
-    vats.forEach(Vat::close);
-  }
-
-  private Vat vat(HandoffParty party, UnaryOperator<VatConfig.Builder> config) {
-    Vat v = Vat.create(config.apply(VatConfig.builder()
-        .listenAddress(NetAddress.tcp("127.0.0.1", 0))).build(), party);
-    vats.add(v);
-    return v;
-  }
-
-  private Vat vat(HandoffParty party) {
-    return vat(party, b -> b);
-  }
-
-  private Capability keep(Capability c) {
-    held.add(c);
-    return c;
-  }
-
-  private Capability connect(Vat from, Vat to, String warmUp) throws Exception {
-    Capability c = keep(from.importRef(to.sturdyUri(SID)).connect().get(20, TimeUnit.SECONDS));
-    HandoffParty.ping(c, warmUp);
-    return c;
-  }
-
+class ThreeVatForwardingTest extends FourVatFixture {
   /**
    * Bob dials Alice and gives her his service (so he knows Alice's address), dials Carol, and
    * forwards "fwd" pings to her. Returns Alice's capability to Bob.
@@ -79,63 +31,6 @@ class ThreeVatForwardingTest {
     bob.forwardTo = connect(b, c, "bob-to-carol");
     HandoffParty.ping(bobAtAlice, "fwd-warm-up");
     return bobAtAlice;
-  }
-
-  private static List<String> pings(Capability cap, String prefix, int from, int to)
-      throws Exception {
-    List<CompletableFuture<String>> calls = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      calls.add(HandoffParty.pingAsync(cap, prefix + i));
-    }
-    List<String> answers = new ArrayList<>();
-    for (CompletableFuture<String> f : calls) {
-      answers.add(f.get(20, TimeUnit.SECONDS));
-    }
-    return answers;
-  }
-
-  private static List<String> expected(String who, String prefix, int from, int to) {
-    List<String> r = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      r.add(who + prefix + i);
-    }
-    return r;
-  }
-
-  private static void eventually(BooleanSupplier condition, Supplier<String> what)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what.get());
-      }
-      Thread.sleep(10);
-    }
-  }
-
-  private void finish() throws Exception {
-    bob.forwardTo = null;
-    held.forEach(Capability::close);
-    held.clear();
-    for (Vat v : vats) {
-      eventually(() -> v.rpcConnections().stream().allMatch(RpcConnection::tablesEmpty)
-          && v.handoffTableSizes()[0] == 0, () -> v + "'s tables to empty: " + dump(v));
-    }
-    for (Vat v : vats) {
-      v.close();
-    }
-    vats.clear();
-    eventually(() -> Capability.liveReferenceCount() <= liveBefore,
-        () -> "live capability references: " + Capability.liveReferenceCount() + " > "
-            + liveBefore);
-  }
-
-  private static String dump(Vat v) {
-    StringBuilder s = new StringBuilder();
-    for (RpcConnection c : v.rpcConnections()) {
-      s.append('\n').append(c).append(": ").append(c.dumpTables());
-    }
-    return s.append("\nhandoff tables: ").append(v.handoffTableSizes()[0]).toString();
   }
 
   @Test
@@ -218,6 +113,26 @@ class ThreeVatForwardingTest {
     // Bob knows no address for Alice (she dialled him and announced none): he proxies
     assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(10);
     assertThat(c.connectionCount()).isEqualTo(1);
+    finish();
+  }
+
+  @Test
+  void daveAnswersAliceDirectlyOnTheSecondHop() throws Exception {
+    Vat a = vat(alice);
+    Vat b = vat(bob);
+    Vat c = vat(carol);
+    Vat d = vat(dave);
+    Capability bobAtAlice = bobForwardsToCarol(a, b, c);
+    // Carol's ping tail-calls Dave's: the call Bob forwarded to her, she forwards again
+    carol.forwardTo = connect(c, d, "carol-to-dave");
+    assertThat(HandoffParty.ping(bobAtAlice, "fwd-warm-up-2")).isEqualTo("dave:fwd-warm-up-2");
+    assertThat(d.connectionCount()).as("Dave: Carol, and Alice he dialled").isEqualTo(2);
+    long aliceIn = a.metrics().messagesReceived();
+    assertThat(pings(bobAtAlice, "fwd", 0, 10)).isEqualTo(expected("dave:", "fwd", 0, 10));
+    // per call Alice received Bob's awaitFromThirdParty, Carol's ThirdPartyAnswer and
+    // awaitFromThirdParty, Dave's ThirdPartyAnswer and Return
+    assertThat(a.metrics().messagesReceived() - aliceIn).isEqualTo(50);
+    assertThat(dave.log).containsSubsequence(expected("", "fwd", 0, 10));
     finish();
   }
 }

@@ -14,11 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,52 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Which path calls take is seen from the vats' counters: a call proxied by Alice is a message
  * Alice receives; a direct one is not.
  */
-class ThreeVatHandoffTest {
-  private static final ServiceId SID = ServiceId.ofPublic("main");
+class ThreeVatHandoffTest extends FourVatFixture {
   @TempDir
   Path dir;
-  private final List<Vat> vats = new ArrayList<>();
-  private final List<Capability> held = new ArrayList<>();
-  private final HandoffParty alice = new HandoffParty("alice");
-  private final HandoffParty bob = new HandoffParty("bob");
-  private final HandoffParty carol = new HandoffParty("carol");
-  private final HandoffParty dave = new HandoffParty("dave");
-  private long liveBefore;
-
-  @BeforeEach
-  void count() {
-    liveBefore = Capability.liveReferenceCount();
-  }
-
-  @AfterEach
-  void closeAll() {
-    LogRecorder.trace("dev.capnp.rpc.trace", false);
-    held.forEach(Capability::close);
-    vats.forEach(Vat::close);
-  }
-
-  private Vat vat(HandoffParty party) {
-    return vat(party, b -> b);
-  }
-
-  private Vat vat(HandoffParty party, UnaryOperator<VatConfig.Builder> config) {
-    Vat v = Vat.create(config.apply(VatConfig.builder()
-        .listenAddress(NetAddress.tcp("127.0.0.1", 0))).build(), party);
-    vats.add(v);
-    return v;
-  }
-
-  private Capability keep(Capability c) {
-    held.add(c);
-    return c;
-  }
-
-  /** {@code from}'s capability to {@code to}'s service, connected (and settled by a ping). */
-  private Capability connect(Vat from, Vat to, String warmUp) throws Exception {
-    Capability c = keep(from.importRef(to.sturdyUri(SID)).connect().get(20, TimeUnit.SECONDS));
-    HandoffParty.ping(c, warmUp);
-    return c;
-  }
 
   /**
    * Alice connects to Bob, Carol to Alice; Alice answers Carol's {@code get} with her
@@ -90,72 +42,12 @@ class ThreeVatHandoffTest {
     return keep(HandoffParty.get(aliceAtCarol));
   }
 
-  private static List<String> pings(Capability cap, String prefix, int from, int to)
-      throws Exception {
-    List<CompletableFuture<String>> calls = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      calls.add(HandoffParty.pingAsync(cap, prefix + i));
-    }
-    List<String> answers = new ArrayList<>();
-    for (CompletableFuture<String> f : calls) {
-      answers.add(f.get(20, TimeUnit.SECONDS));
-    }
-    return answers;
-  }
-
-  private static List<String> expected(String who, String prefix, int from, int to) {
-    List<String> r = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      r.add(who + prefix + i);
-    }
-    return r;
-  }
-
   /** Waits until the handoff is over: no vine at Alice, no Provide, no offer at Bob. */
   private void handoffSettled(Vat a, Vat b) throws Exception {
     eventually(() -> a.rpcConnections().stream().noneMatch(c -> {
       String d = c.dumpTables();
       return d.contains("vine") || d.contains("provide");
     }) && b.handoffTableSizes()[0] == 0, () -> "the handoff to end: " + dump(a) + dump(b));
-  }
-
-  private static void eventually(BooleanSupplier condition, Supplier<String> what)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what.get());
-      }
-      Thread.sleep(10);
-    }
-  }
-
-  /**
-   * Releases what the test holds, checks that every connection's tables and every handoff
-   * table empty, closes the vats and checks that no capability reference is left.
-   */
-  private void finish() throws Exception {
-    held.forEach(Capability::close);
-    held.clear();
-    for (Vat v : vats) {
-      eventually(() -> v.rpcConnections().stream().allMatch(RpcConnection::tablesEmpty)
-          && v.handoffTableSizes()[0] == 0, () -> v + "'s tables to empty: " + dump(v));
-    }
-    for (Vat v : vats) {
-      v.close();
-    }
-    vats.clear();
-    eventually(() -> Capability.liveReferenceCount() <= liveBefore,
-        () -> "live capability references: " + Capability.liveReferenceCount() + " > "
-            + liveBefore);
-  }
-
-  private static String dump(Vat v) {
-    StringBuilder s = new StringBuilder();
-    for (RpcConnection c : v.rpcConnections()) {
-      s.append('\n').append(c).append(": ").append(c.dumpTables());
-    }
-    return s.append("\nhandoff tables: ").append(v.handoffTableSizes()[0]).toString();
   }
 
   private static boolean allLevel3(Vat v) {

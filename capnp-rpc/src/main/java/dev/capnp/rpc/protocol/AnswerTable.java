@@ -133,6 +133,13 @@ public final class AnswerTable {
      * answer, on the forwarder's connection, of the call whose outcome it returns; else null.
      */
     Answer forwardOf;
+    /**
+     * {@link Redirect#THIRD_PARTY}: the answer that adopted this call on the connection to the
+     * caller's vat, once sent ({@code ThirdPartyAnswer}); else null.
+     */
+    Answer adoptedAs;
+    /** The connection of {@link #adoptedAs}. */
+    RpcProtocol adoptedOn;
     /** {@link Redirect#THIRD_PARTY}: who takes the call's outcome, once known. */
     private BiConsumer<Results, Throwable> forwardTaker;
     private boolean forwardDone;
@@ -453,6 +460,10 @@ public final class AnswerTable {
         if (protocol.thirdPartyNetwork() != null) {
           a.redirect = Redirect.THIRD_PARTY;
           forwardContact = sendResultsTo.getThirdParty();
+          // a tail call of its handler answers the caller's vat, not the forwarder: it may be
+          // forwarded again once the call is adopted there (ThirdPartyForwarding.introduce)
+          p.answerConnection = new ThirdPartyForwarding.ForwardedCall(protocol, a);
+          p.allowThirdPartyTailCall = call.getAllowThirdPartyTailCall();
           break;
         }
         // fall through: without Level 3, as before
@@ -462,9 +473,12 @@ public final class AnswerTable {
             RpcException.unimplemented("Unsupported Call.sendResultsTo: third party"));
         break;
     }
-    protocol.delivery.deliver(a, target, p);
     if (forwardContact != null) {
-      ThirdPartyForwarding.startCallee(protocol, a, forwardContact);
+      ClientHook t = target;
+      ThirdPartyForwarding.startCallee(protocol, a, forwardContact,
+          () -> protocol.delivery.deliver(a, t, p));
+    } else {
+      protocol.delivery.deliver(a, target, p);
     }
   }
 

@@ -297,6 +297,9 @@ public final class QuestionTable {
     target.writeTarget(call.initTarget());
     if (forward != null) {
       call.initSendResultsTo().setThirdParty(forward.contact().getRootAnyPointer().asReader());
+      // the caller whose results these are allowed awaitFromThirdParty (introduce checked it):
+      // the callee may forward again, its Return on the adopted answer awaiting a fourth vat
+      call.setAllowThirdPartyTailCall(true);
       q.isTailCall = true;
       q.forwarded = true;
     } else if (params.tailCallFrom == protocol) {

@@ -237,6 +237,22 @@ public final class RpcProtocol {
 
   // ========================================================================== receiving
 
+  /**
+   * {@code Provide}, {@code Accept}, {@code ThirdPartyAnswer}: handled on a Level 3 connection,
+   * answered with {@code Unimplemented} on any other.
+   */
+  private void handleLevel3(Rpc.Message.Reader msg) {
+    if (!level3) {
+      sendUnimplemented(msg);
+      return;
+    }
+    switch (msg.which()) {
+      case PROVIDE -> ThirdPartyHandoff.handleProvide(this, msg.getProvide());
+      case ACCEPT -> ThirdPartyHandoff.handleAccept(this, msg.getAccept());
+      default -> ThirdPartyForwarding.handleThirdPartyAnswer(this, msg.getThirdPartyAnswer());
+    }
+  }
+
   /** The readers {@link #handle} reads message headers with (see ReaderScratch). */
   private final ReaderScratch scratch = new ReaderScratch();
 
@@ -286,25 +302,9 @@ public final class RpcProtocol {
           embargoes.handleDisembargo(msg);
           break;
         case PROVIDE:
-          if (level3) {
-            ThirdPartyHandoff.handleProvide(this, msg.getProvide());
-          } else {
-            sendUnimplemented(msg);
-          }
-          break;
         case ACCEPT:
-          if (level3) {
-            ThirdPartyHandoff.handleAccept(this, msg.getAccept());
-          } else {
-            sendUnimplemented(msg);
-          }
-          break;
         case THIRD_PARTY_ANSWER:
-          if (level3) {
-            ThirdPartyForwarding.handleThirdPartyAnswer(this, msg.getThirdPartyAnswer());
-          } else {
-            sendUnimplemented(msg);
-          }
+          handleLevel3(msg);
           break;
         default:
           sendUnimplemented(msg);

@@ -58,6 +58,26 @@ final class ThirdPartyForwarding {
 
   // ============================================================================= forwarder
 
+  /**
+   * The {@code CallParams.answerConnection} of a call received with
+   * {@code sendResultsTo.thirdParty} ({@code answer} on {@code fromForwarder}): a tail call of
+   * its handler answers the caller's vat (on the connection the call is adopted on), so it is
+   * neither a {@code sendResultsTo.yourself} call back to the forwarder nor forwarded with the
+   * forwarder as the caller.
+   */
+  record ForwardedCall(RpcProtocol fromForwarder, AnswerTable.Answer answer) {
+    /**
+     * The connection to the caller's vat the call was adopted on, if it is adopted and still
+     * answers there (no Return, no Finish yet); else null.
+     */
+    RpcProtocol adoptedOn() {
+      AnswerTable.Answer x = answer.adoptedAs;
+      RpcProtocol ac = answer.adoptedOn;
+      return x == null || ac == null || x.returnSent() || x.finishReceived()
+          || answer.finishReceived() ? null : ac;
+    }
+  }
+
   /** The values of one forwarding: the contact (for the callee) and the await (for the caller). */
   record Introduction(MessageBuilder contact, MessageBuilder await) {
   }
@@ -68,11 +88,22 @@ final class ThirdPartyForwarding {
    * Null means: send it as today (the results come back here and are proxied).
    */
   static Introduction introduce(RpcProtocol toCallee, CallParams params) {
-    if (!params.allowThirdPartyTailCall || params.streamReady != null
-        || !(params.tailCallFrom instanceof RpcProtocol)) {
+    if (!params.allowThirdPartyTailCall || params.streamReady != null) {
       return null;
     }
-    RpcProtocol toCaller = (RpcProtocol) params.tailCallFrom;
+    RpcProtocol toCaller;
+    if (params.tailCallFrom instanceof RpcProtocol p) {
+      toCaller = p;
+    } else if (params.tailCallFrom instanceof ForwardedCall f) {
+      // a call forwarded to us: forwarded again if it is adopted on our connection to the
+      // caller's vat (a tail call before the adoption is proxied; its results go there later)
+      toCaller = f.adoptedOn();
+      if (toCaller == null) {
+        return null;
+      }
+    } else {
+      return null;
+    }
     ThirdPartyNetwork net = toCallee.thirdPartyNetwork();
     if (toCaller == toCallee || net == null || toCaller.thirdPartyNetwork() != net
         || toCaller.isDisconnected() || toCallee.isDisconnected()
@@ -99,11 +130,14 @@ final class ThirdPartyForwarding {
 
   /**
    * Callee: answer {@code a} on {@code fromForwarder} is a call with
-   * {@code sendResultsTo.thirdParty} = {@code contact} (already delivered). Connects to the
-   * caller's vat (bounded by {@code acceptTimeoutMillis}) and adopts the call there.
+   * {@code sendResultsTo.thirdParty} = {@code contact}, which {@code deliver} delivers.
+   * Connects to the caller's vat (bounded by {@code acceptTimeoutMillis}) and adopts the call
+   * there. When a usable connection to the caller's vat is at hand already, the call is adopted
+   * before it is delivered, so that a tail call its handler makes at once may be forwarded
+   * again ({@link #introduce}); otherwise it is delivered first.
    */
   static void startCallee(RpcProtocol fromForwarder, AnswerTable.Answer a,
-      AnyPointer.Reader contact) {
+      AnyPointer.Reader contact, Runnable deliver) {
     CompletableFuture<ThirdPartyNetwork.Introduced> f;
     try {
       f = fromForwarder.thirdPartyNetwork().connectToIntroduced(fromForwarder.connection(),
@@ -111,7 +145,22 @@ final class ThirdPartyForwarding {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    new CalleeConnect(fromForwarder, a, f);
+    if (f.isDone() && !f.isCompletedExceptionally() && fromForwarder.delivery.loop.inLoop()
+        && callerConnection(fromForwarder, f.join()) != null) {
+      new CalleeConnect(fromForwarder, a, f);
+      deliver.run();
+    } else {
+      deliver.run();
+      new CalleeConnect(fromForwarder, a, f);
+    }
+  }
+
+  /** The connection {@code in} names, if the call can be adopted on it; else null. */
+  private static RpcProtocol callerConnection(RpcProtocol cb, ThirdPartyNetwork.Introduced in) {
+    RpcProtocol ac = in == null ? null
+        : (RpcProtocol) ApiAccess.get().connectionCore(in.connection());
+    return ac == null || !ac.level3() || ac.isDisconnected() || ac == cb
+        || ac.delivery.loop != cb.delivery.loop ? null : ac;
   }
 
   /** The callee's connection to the caller's vat, once: adopt, or give the call up. */
@@ -151,12 +200,10 @@ final class ThirdPartyForwarding {
         cb.answers.returnNow(a, new CancellationException("forwarded call finished"));
         return;
       }
-      RpcProtocol ac = in == null ? null
-          : (RpcProtocol) ApiAccess.get().connectionCore(in.connection());
-      if (ac == null || !ac.level3() || ac.isDisconnected() || ac == cb
-          || ac.delivery.loop != cb.delivery.loop) {
+      RpcProtocol ac = callerConnection(cb, in);
+      if (ac == null) {
         String why = failure != null ? String.valueOf(RpcException.of(failure).getMessage())
-            : ac == null ? "no connection" : "the connection does not speak Level 3";
+            : in == null ? "no connection" : "the connection does not speak Level 3";
         // nobody can take the results: the call is canceled, and the forwarder told (the
         // caller, which awaits a ThirdPartyAnswer, gives up after its own bound)
         a.whenForwarded(ThirdPartyForwarding::drop);
@@ -166,6 +213,8 @@ final class ThirdPartyForwarding {
         return;
       }
       AnswerTable.Answer adopted = ac.answers.newCalleeAnswer(a);
+      a.adoptedAs = adopted;
+      a.adoptedOn = ac;
       MessageBuilder mb = RpcMessages.newMessage();
       Rpc.ThirdPartyAnswer.Builder t = mb.initRoot(Rpc.Message.FACTORY).initThirdPartyAnswer();
       t.setAnswerId(adopted.id);
@@ -187,6 +236,26 @@ final class ThirdPartyForwarding {
           }
         }
       });
+    }
+  }
+
+  /**
+   * Caller: nobody here waits for the next vat named by {@code await} (received on
+   * {@code via}) any more: registered and withdrawn at once, so that the network refuses that
+   * vat's {@code ThirdPartyAnswer} now (it is finished, its results released) instead of
+   * holding it until the match times out.
+   */
+  private static void refuse(RpcProtocol via, MessageBuilder await) {
+    if (via.isDisconnected() || via.thirdPartyNetwork() == null) {
+      return;
+    }
+    AwaitedCall nobody = new AwaitedCall(via, null);
+    nobody.done = true;
+    try {
+      via.thirdPartyNetwork().awaitThirdParty(via.connection(),
+          await.getRootAnyPointer().asReader(), nobody).run();
+    } catch (RuntimeException x) {
+      LOG.debug("{}: unreadable awaitFromThirdParty ignored", via.name, x);
     }
   }
 
@@ -295,7 +364,11 @@ final class ThirdPartyForwarding {
       stopWaiting();
       adoption = e;
       e.call = this;
-      if (e.outcomeHeld) {
+      if (e.heldAwait != null) {
+        MessageBuilder await = e.heldAwait;
+        e.heldAwait = null;
+        awaitAgain(e.ac, await);
+      } else if (e.outcomeHeld) {
         Results r = e.heldResults;
         RpcException x = e.heldError;
         e.heldResults = null;
@@ -303,6 +376,32 @@ final class ThirdPartyForwarding {
         e.outcomeHeld = false;
         deliver(r, x);
       }
+    }
+
+    /**
+     * The vat that adopted the call forwarded it again ({@code Return.awaitFromThirdParty} on
+     * the adopted answer, from {@code via}): the question waits, bounded again, for a
+     * {@code ThirdPartyAnswer} from the next vat. Returns false (the question failed) if the
+     * network cannot read the await.
+     */
+    boolean awaitAgain(RpcProtocol via, MessageBuilder await) {
+      if (done || ab.isDisconnected() || via.isDisconnected()) {
+        refuse(via, await);
+        return true;
+      }
+      adoption = null;
+      try {
+        withdraw = via.thirdPartyNetwork().awaitThirdParty(via.connection(),
+            await.getRootAnyPointer().asReader(), this);
+      } catch (RuntimeException x) {
+        deliver(null, RpcException.failed("Three-party call forwarding failed: invalid"
+            + " Return.awaitFromThirdParty from the vat the call was forwarded to: "
+            + x.getMessage()));
+        return false;
+      }
+      long ms = via.limits().acceptTimeoutMillis();
+      cancelTimer = via.outbox().schedule(() -> expire(ms), ms);
+      return true;
     }
 
     /** The adopted answer's outcome ({@code r} owned). */
@@ -390,6 +489,8 @@ final class ThirdPartyForwarding {
     boolean outcomeHeld;
     Results heldResults;
     RpcException heldError;
+    /** A {@code Return.awaitFromThirdParty} (forwarded again) that came before the match. */
+    MessageBuilder heldAwait;
 
     Adoption(RpcProtocol ac, int id, CompletableFuture<Object> match) {
       this.ac = ac;
@@ -424,6 +525,11 @@ final class ThirdPartyForwarding {
     /** Nobody here takes the results: Finish now (if not sent), drop what was held. */
     void giveUp() {
       sendFinish();
+      if (heldAwait != null) {
+        MessageBuilder await = heldAwait;
+        heldAwait = null;
+        refuse(ac, await);
+      }
       if (outcomeHeld) {
         outcomeHeld = false;
         drop(heldResults, heldError);
@@ -457,6 +563,29 @@ final class ThirdPartyForwarding {
       } else {
         drop(r, x);
       }
+    }
+
+    /**
+     * The callee forwarded the call again (its {@code Return.awaitFromThirdParty}): this
+     * adoption ends (Finish now: the call lives on through the first forwarder's pipeline, as
+     * at the first hop) and the question awaits the next vat. Returns false if the question
+     * failed on an unreadable await.
+     */
+    boolean forwardedAgain(MessageBuilder await) {
+      returned = true;
+      sendFinish();
+      if (call != null) {
+        return call.awaitAgain(ac, await);
+      }
+      if (!matchEnded && !ac.isDisconnected()) {
+        heldAwait = await; // (until the match)
+      } else {
+        // nobody here takes the results any more (this adoption matched no call, e.g. the
+        // caller canceled first): the next vat's ThirdPartyAnswer is refused at once, instead
+        // of waiting, with its results, for a match until the bound
+        refuse(ac, await);
+      }
+      return true;
     }
 
     /** The connection to the callee is gone. */
@@ -506,6 +635,16 @@ final class ThirdPartyForwarding {
         AnswerTable.Answer other = ac.answers.takeRedirected(ret0.getTakeFromOtherQuestion());
         e.returned = true;
         other.whenRedirected((r, x) -> e.outcome(r, x));
+        break;
+      }
+      case AWAIT_FROM_THIRD_PARTY: {
+        // the callee's handler tail-called a fourth vat and forwarded the call again (our
+        // question allowed it: only questions that set allowThirdPartyTailCall are adopted)
+        MessageBuilder await = new MessageBuilder(16);
+        await.getRootAnyPointer().set(ret0.getAwaitFromThirdParty());
+        if (!e.forwardedAgain(await)) {
+          throw new ProtocolError("invalid Return.awaitFromThirdParty for adopted call " + id);
+        }
         break;
       }
       default:

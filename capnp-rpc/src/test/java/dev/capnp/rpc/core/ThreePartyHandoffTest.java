@@ -20,7 +20,6 @@ import dev.capnp.runtime.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,12 +29,7 @@ import org.junit.jupiter.api.Test;
  * its own manual event loop (all driven by the test thread), so a test can let one vat run while
  * the others wait, and so choose the interleaving.
  */
-class ThreePartyHandoffTest {
-  private EventLoop aliceLoop;
-  private EventLoop bobLoop;
-  private EventLoop carolLoop;
-  private EventLoop daveLoop;
-  private InMemoryNetwork net;
+class ThreePartyHandoffTest extends InMemoryVatFixture {
   private InMemoryNetwork.Vat alice;
   private InMemoryNetwork.Vat bob;
   private InMemoryNetwork.Vat carol;
@@ -44,19 +38,9 @@ class ThreePartyHandoffTest {
   private Recorder carolServer;
   /** Capabilities Carol received in the params of "take" calls. */
   private final List<Capability> carolGot = new ArrayList<>();
-  private final List<Capability> toClose = new ArrayList<>();
-  private long liveBefore;
 
   @BeforeEach
   void vats() {
-    liveBefore = Capability.liveReferenceCount();
-    // (all three loops belong to this thread; the last made is the thread's current loop, which
-    // local promises such as Alice's use: make Alice's last)
-    daveLoop = EventLoop.manual();
-    carolLoop = EventLoop.manual();
-    bobLoop = EventLoop.manual();
-    aliceLoop = EventLoop.manual();
-    net = new InMemoryNetwork();
     aliceServer = new Recorder("alice");
     bobServer = new Recorder("bob");
     carolServer = new Recorder("carol");
@@ -75,26 +59,6 @@ class ThreePartyHandoffTest {
     carol = net.vat("carol", carolLoop, Capability.of(carolServer, carolLoop), true);
   }
 
-  @AfterEach
-  void closeLoops() {
-    daveLoop.close();
-    carolLoop.close();
-    bobLoop.close();
-    aliceLoop.close();
-  }
-
-  /** Runs every vat until nothing is left to do. */
-  private void pump() {
-    for (int i = 0; i < 100_000; i++) {
-      int n = aliceLoop.runPending() + bobLoop.runPending() + carolLoop.runPending()
-          + daveLoop.runPending();
-      if (n == 0) {
-        return;
-      }
-    }
-    throw new AssertionError("not quiescent");
-  }
-
   /** Alice gives Carol her capability to Bob's bootstrap; returns Carol's reference. */
   private Capability handOffBobToCarol() {
     Capability bobCap = keep(alice.bootstrap("bob"));
@@ -107,37 +71,11 @@ class ThreePartyHandoffTest {
     return keep(carolGot.remove(0));
   }
 
-  private Capability keep(Capability c) {
-    toClose.add(c);
-    return c;
-  }
-
-  private static String answer(ResponsePromise<AnyPointer.Reader, Pipeline> r) {
-    assertThat(r).isDone();
-    try (Response<AnyPointer.Reader> res = r.join()) {
-      return text(res.get(), 0);
-    }
-  }
-
   /** Closes what the test holds and checks every connection's tables and the references. */
   private void finish(InMemoryNetwork.Vat... more) {
-    for (Capability c : toClose) {
-      c.close();
-    }
-    toClose.clear();
-    pump();
     List<InMemoryNetwork.Vat> all = new ArrayList<>(List.of(alice, bob, carol));
     all.addAll(List.of(more));
-    for (InMemoryNetwork.Vat v : all) {
-      v.connections().forEach((peer, c) -> assertThat(c.tablesEmpty())
-          .as("%s -> %s:\n%s", v.name(), peer, c.dumpTables()).isTrue());
-    }
-    for (InMemoryNetwork.Vat v : all) {
-      v.close();
-    }
-    pump();
-    assertThat(Capability.liveReferenceCount()).as("live capability references")
-        .isLessThanOrEqualTo(liveBefore);
+    finishVats(all);
   }
 
   @Test
