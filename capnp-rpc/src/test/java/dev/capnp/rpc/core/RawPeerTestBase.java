@@ -30,7 +30,15 @@ abstract class RawPeerTestBase extends TestSupport.LoopTest {
   void setUp() {
     wires = InMemoryTransport.pair(true);
     service = new Recorder("service");
-    conn = RpcConnection.create(loop, wires[0], Capability.of(service), "conn");
+    connect(wires[0]);
+  }
+
+  /**
+   * Serves {@link #service} over {@code ourEnd} (our side of {@link #wires}, or a wrapper of it),
+   * and starts the peer's side, which keeps every message it receives in {@link #received}.
+   */
+  void connect(MessageTransport ourEnd) {
+    conn = RpcConnection.create(loop, ourEnd, Capability.of(service), "conn");
     wires[1].start(new MessageTransport.Receiver() {
       @Override
       public void onMessage(MessageReader message) {
@@ -124,6 +132,15 @@ abstract class RawPeerTestBase extends TestSupport.LoopTest {
       }
       return TestSupport.echo(ctx, "got:" + msg);
     };
+    return bootstrapServiceId();
+  }
+
+  /**
+   * The peer bootstraps (question 0), finishes it and forgets what it received so far.
+   *
+   * @return the export id of the service, for the peer's calls
+   */
+  int bootstrapServiceId() {
     peerSends(m -> m.initBootstrap().setQuestionId(0));
     int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
         .getCapTable().get(0).getSenderHosted();

@@ -34,12 +34,7 @@ class ReaderReuseTest extends RawPeerTestBase {
       }
       return TestSupport.echo(ctx, "got:" + msg);
     };
-    peerSends(m -> m.initBootstrap().setQuestionId(0));
-    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
-        .getCapTable().get(0).getSenderHosted();
-    peerFinishes(0, false);
-    received.clear();
-    return serviceId;
+    return bootstrapServiceId();
   }
 
   @Test

@@ -83,28 +83,8 @@ class ReturnReuseTest extends RawPeerTestBase {
     received.clear();
     wires = InMemoryTransport.pair(true);
     copying = new CopyingWire(wires[0]);
-    conn = RpcConnection.create(loop, copying, Capability.of(service), "conn");
-    wires[1].start(new MessageTransport.Receiver() {
-      @Override
-      public void onMessage(MessageReader message) {
-        received.add(message);
-      }
-
-      @Override
-      public void onClosed(Throwable cause) {
-        // nothing
-      }
-    });
-    return bootstrap();
-  }
-
-  private int bootstrap() {
-    peerSends(m -> m.initBootstrap().setQuestionId(0));
-    int serviceId = received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getResults()
-        .getCapTable().get(0).getSenderHosted();
-    peerFinishes(0, false);
-    received.clear();
-    return serviceId;
+    connect(copying);
+    return bootstrapServiceId();
   }
 
   @Test
@@ -211,7 +191,7 @@ class ReturnReuseTest extends RawPeerTestBase {
    */
   @Test
   void inMemoryTransportNeverSeesItsReturnsOverwritten() {
-    int id = bootstrap();
+    int id = bootstrapServiceId();
     for (int q = 1; q <= 20; q++) {
       peerCalls(q, id, "r" + q);
       peerFinishes(q, true);
