@@ -3,8 +3,6 @@ package dev.capnp.rpc.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.rpc.Capability;
-import dev.capnp.rpc.RpcConnection;
-import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.AnyStruct;
