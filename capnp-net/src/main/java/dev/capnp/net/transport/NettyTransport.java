@@ -79,6 +79,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /** Bytes and count of replies written since the last {@link #confirmReplies}. */
   private long unconfirmedReplyBytes;
   private long unconfirmedReplies;
+  /** This channel's encoder, once looked up (on the event loop). */
+  private FrameEncoder encoder;
   private boolean stallCheckPending;
   private long replyStallMillis = 60_000;
   private boolean messageSeen;
@@ -180,9 +182,6 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     return e != null && e.takeEncoded(message);
   }
 
-  /** This channel's encoder, once looked up (on the event loop). */
-  private FrameEncoder encoder;
-
   /** Writes a reply; false if the channel is closing (nothing written). */
   private boolean writeReply(MessageBuilder message) {
     if (closing || !channel.isActive()) {
@@ -248,7 +247,6 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     return this;
   }
 
-  /** A reply left for the socket (or was dropped with the channel). */
   /**
    * After a flush: the replies written since the last confirmation are written to the socket if
    * nothing is left in the channel's outbound buffer (the usual case: the flush wrote it all),
