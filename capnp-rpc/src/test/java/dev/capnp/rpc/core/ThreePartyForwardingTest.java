@@ -193,19 +193,21 @@ class ThreePartyForwardingTest extends InMemoryVatFixture {
     finish();
   }
 
-  @Test
-  void pipelinedCallsGoThroughBobInOrderAndLaterOnesToo() {
-    start(true);
-    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "obj").send();
+  /**
+   * Alice calls {@code method} at Bob (who forwards it) and makes 12 calls on the promised
+   * capability: 5 at once, 3 after one turn of each of {@code firstTurn}, 4 after the results;
+   * then one on the result's own reference ("d0"). Checks each answer.
+   */
+  private void pipelineAroundTheForwardedCall(String method, EventLoop... firstTurn) {
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, method).send();
     Capability promised = keep(r.getPipelinedCap(1));
     List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       calls.add(call(promised, "p" + i).send());
     }
-    // Bob forwards; Carol answers Alice; Alice's pipelined calls go on through Bob
-    aliceLoop.runPending();
-    bobLoop.runPending();
-    carolLoop.runPending();
+    for (EventLoop loop : firstTurn) {
+      loop.runPending();
+    }
     for (int i = 5; i < 8; i++) {
       calls.add(call(promised, "p" + i).send());
     }
@@ -216,16 +218,30 @@ class ThreePartyForwardingTest extends InMemoryVatFixture {
       direct = keep(res.getCap(1));
     }
     for (int i = 8; i < 12; i++) {
-      calls.add(call(promised, "p" + i).send()); // (after the results: still through Bob)
+      calls.add(call(promised, "p" + i).send()); // (after the results: still via Bob)
     }
     ResponsePromise<AnyPointer.Reader, Pipeline> d = call(direct, "d0").send();
     pump();
-    List<String> expected = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       assertThat(answer(calls.get(i))).isEqualTo("got:p" + i);
-      expected.add("p" + i);
     }
     assertThat(answer(d)).isEqualTo("got:d0");
+  }
+
+  /** "p0" to "p11": the pipelined calls of {@link #pipelineAroundTheForwardedCall}, in order. */
+  private static List<String> pipelinedNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      names.add("p" + i);
+    }
+    return names;
+  }
+
+  @Test
+  void pipelinedCallsGoThroughBobInOrderAndLaterOnesToo() {
+    start(true);
+    pipelineAroundTheForwardedCall("obj", aliceLoop, bobLoop, carolLoop);
+    List<String> expected = pipelinedNames();
     // E-order is per reference: the promise's calls in the order made; the call on the
     // result's reference (direct) is not ordered with them (as in two-party Cap'n Proto, where
     // it does not wait for the promise's embargo either)
@@ -419,36 +435,8 @@ class ThreePartyForwardingTest extends InMemoryVatFixture {
   @Test
   void pipelinedCallsFollowBothHopsInOrder() {
     start(true);
-    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "d:obj").send();
-    Capability promised = keep(r.getPipelinedCap(1));
-    List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      calls.add(call(promised, "p" + i).send());
-    }
-    aliceLoop.runPending();
-    bobLoop.runPending();
-    carolLoop.runPending();
-    daveLoop.runPending();
-    for (int i = 5; i < 8; i++) {
-      calls.add(call(promised, "p" + i).send());
-    }
-    pump();
-    Capability direct;
-    try (Response<AnyPointer.Reader> res = r.join()) {
-      assertThat(text(res.get(), 0)).isEqualTo("obj");
-      direct = keep(res.getCap(1));
-    }
-    for (int i = 8; i < 12; i++) {
-      calls.add(call(promised, "p" + i).send());
-    }
-    ResponsePromise<AnyPointer.Reader, Pipeline> d = call(direct, "d0").send();
-    pump();
-    List<String> expected = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      assertThat(answer(calls.get(i))).isEqualTo("got:p" + i);
-      expected.add("p" + i);
-    }
-    assertThat(answer(d)).isEqualTo("got:d0");
+    pipelineAroundTheForwardedCall("d:obj", aliceLoop, bobLoop, carolLoop, daveLoop);
+    List<String> expected = pipelinedNames();
     assertThat(daveObject.log.stream().filter(m -> m.startsWith("p")).toList())
         .containsExactlyElementsOf(expected);
     assertThat(net.messagesSent("dave", "alice", Which.THIRD_PARTY_ANSWER)).isEqualTo(1);
