@@ -19,10 +19,11 @@
 # Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
 #
 # A third side, javat ("java, tuned for start-up"), is the Java side with the start-up options of
-# benchmarks/README.md "Cold start": JAVAT_OPTS, by default -XX:TieredStopAtLevel=1 and, on a JDK
-# with ahead-of-time caches (25+), -XX:AOTCache= a cache the script first makes by running
-# dev.capnp.net.AotTraining (the library's generic training run, not this benchmark) on the same
-# jar. Add it to PAIRINGS, e.g. PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat".
+# benchmarks/README.md "Cold start": JAVAT_OPTS, by default the options bin/capnp-aot-train prints
+# after training a cache with dev.capnp.net.AotTraining (the library's generic training run, not
+# this benchmark) on the same jar: -XX:TieredStopAtLevel=1 and, on a JDK with ahead-of-time
+# caches (25+), -XX:+AOTCompileEagerly -XX:AOTCache=. Add it to PAIRINGS, e.g.
+# PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat".
 #
 # Builds what is missing: `make -C interop` (always, incremental) and, when the jar is absent,
 # `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
@@ -37,7 +38,7 @@
 set -eu
 if [ $# -gt 0 ]; then
   # everything is set through the environment (see above); an argument is a mistake, not a run
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -eu$/{/^set -eu$/d;p}' "$0" | sed 's/^# \{0,1\}//' >&2
   echo "compare-cxx.sh takes no arguments (got: $*); set REPEAT, MODES, ... instead" >&2
   exit 2
 fi
@@ -113,23 +114,21 @@ side_cmd() {
   esac
 }
 
-# the javat side's options: JAVAT_OPTS, or C1 only plus an AOT cache made by AotTraining (JDK 25+)
+# the javat side's options: JAVAT_OPTS, or those bin/capnp-aot-train prints after training a cache
+# with dev.capnp.net.AotTraining on the jar (C1 only; on JDK 25+ an AOT cache compiled eagerly)
 javat_opts=
 case " $pairings " in *javat*)
   if [ -n "${JAVAT_OPTS+x}" ]; then
     javat_opts=$JAVAT_OPTS
   else
-    javat_opts=-XX:TieredStopAtLevel=1
-    if "$java_bin" -XX:AOTMode=off -version >/dev/null 2>&1; then
-      echo "training an AOT cache with dev.capnp.net.AotTraining (about 20 s)" >&2
-      # shellcheck disable=SC2086
-      if "$java_bin" ${BENCH_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/train.aot" -cp "$jar" \
-          dev.capnp.net.AotTraining >"$work/train.out" 2>&1 && [ -s "$work/train.aot" ]; then
-        javat_opts="$javat_opts -XX:AOTCache=$work/train.aot"
-      else
-        echo "WARNING: AOT training failed; javat runs without a cache:" >&2
-        tail -5 "$work/train.out" >&2
-      fi
+    echo "training a start-up cache with bin/capnp-aot-train (about 20 s)" >&2
+    if javat_opts=$(JAVA="$java_bin" CAPNP_AOT_TRAIN_OPTS="${BENCH_JAVA_OPTS:-}" \
+        "$root/bin/capnp-aot-train" "$work/train.aot" "$jar" 2>"$work/train.out"); then
+      :
+    else
+      echo "WARNING: training failed; javat runs with C1 only, no cache:" >&2
+      tail -5 "$work/train.out" >&2
+      javat_opts=-XX:TieredStopAtLevel=1
     fi
   fi
   echo "javat options: $javat_opts" >&2
