@@ -15,7 +15,10 @@
 #   inflight       100 calls in flight (lanes on the loop), calls/s
 #   blob           echoData of 1 MiB, one at a time, MiB/s of payload
 # Around each measured section (the --sync handshake) `perf stat -e raw_syscalls:sys_enter,
-# context-switches,page-faults -p PID` counts the client and the server separately.
+# context-switches,page-faults -p PID` counts the client and the server separately, and the
+# client's CPU time (user + sys of all its threads, JIT compilers and GC included, from
+# /proc/PID/stat; clock ticks, usually 10 ms) gives its CPU µs per call, which a loaded machine
+# disturbs less than the times.
 # Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
 #
 # A third side, javat ("java, tuned for start-up"), is the Java side with the start-up options of
@@ -23,7 +26,9 @@
 # after training a cache with dev.capnp.net.AotTraining (the library's generic training run, not
 # this benchmark) on the same jar: -XX:TieredStopAtLevel=1 and, on a JDK with ahead-of-time
 # caches (25+), -XX:+AOTCompileEagerly -XX:AOTCache=. Add it to PAIRINGS, e.g.
-# PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat".
+# PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat". A fourth side, javax, is the Java
+# side with JAVAX_OPTS, to compare JVM options interleaved in one run (e.g. JAVAX_OPTS=
+# "-XX:TieredStopAtLevel=1" against javat, or a cache trained another way).
 #
 # Builds what is missing: `make -C interop` (always, incremental) and, when the jar is absent,
 # `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
@@ -105,11 +110,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap '' PIPE # a client that died early must not kill the script through its stdin fifo
 
-# side_cmd cxx|java|javat: the command of one side (without its arguments)
+# side_cmd cxx|java|javat|javax: the command of one side (without its arguments)
 side_cmd() {
   case $1 in
     cxx) echo "$cxx" ;;
     javat) echo "$java_bin ${BENCH_JAVA_OPTS:-} $javat_opts -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
+    javax) echo "$java_bin ${BENCH_JAVA_OPTS:-} ${JAVAX_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
     *) echo "$java_bin ${BENCH_JAVA_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
   esac
 }
@@ -166,6 +172,12 @@ perf_start() {
   perf_pid=$!
 }
 
+# cpu_ticks PID: user + sys clock ticks of PID so far (all its threads), or "-"
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo -
+}
+clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # perf_count FILE EVENT: the count of EVENT in perf's CSV output, or "-"
 perf_count() {
   awk -F, -v e="$2" '$3 == e && $1 ~ /^[0-9]+$/ {print $1; found = 1} END {if (!found) print "-"}' \
@@ -197,7 +209,7 @@ run_client() {
       <"$work/cin" >"$work/cout" 2>"$work/cerr" &
   client_pid=$!
   exec 5>"$work/cin" 4<"$work/cout"
-  line= counts="- - - - - -"
+  line= counts="- - - - - -" cpu_us=-
   ready=
   while IFS= read -r l <&4; do
     case $l in READY) ready=1; break ;; esac
@@ -209,10 +221,15 @@ run_client() {
       perf_start "$server_pid" "$work/perf.s"; ps=$perf_pid
       sleep 0.3 # let perf attach to every thread
     fi
+    t0=$(cpu_ticks "$client_pid")
     echo go >&5
     while IFS= read -r l <&4; do
       case $l in RESULT*) line=$l; break ;; esac
     done
+    t1=$(cpu_ticks "$client_pid")
+    if [ "$t0" != - ] && [ "$t1" != - ]; then
+      cpu_us=$((t1 - t0)) # ticks; per call below
+    fi
     if [ -n "$pc" ]; then
       kill -INT "$pc" "$ps" 2>/dev/null || true
       wait "$pc" "$ps" 2>/dev/null || true
@@ -269,10 +286,16 @@ for mode in $modes; do
           per_call=$(echo "$counts" | awk -v n="$calls" '{
             for (i = 1; i <= 6; i++) printf "%s%s", (i > 1 ? " " : ""),
                 ($i == "-" ? "-" : sprintf("%.2f", $i / n)) }')
-          echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call"
+          # the client's CPU µs per call in the measured section
+          if [ "$cpu_us" != - ]; then
+            cpu_us=$(awk -v t="$cpu_us" -v hz="$clk_tck" -v n="$calls" \
+                'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+          fi
+          echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call" \
+              "client CPU µs/call: $cpu_us"
           echo "$mode $transport $workload $pairing $(field calls_per_s "$line")" \
               "$(field median_us "$line") $(field p99_us "$line") $(field mib_per_s "$line")" \
-              "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call" \
+              "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call $cpu_us" \
               >>"$results"
         done
         stop_server
@@ -289,13 +312,15 @@ fi
 # ---------------------------------------------------------------- the table of medians
 # results columns: 1 mode 2 transport 3 workload 4 pairing 5 calls/s 6 median_us 7 p99_us
 # 8 mib/s 9 first1000_ms 10 first20000_ms 11-13 client sys cs pf /call 14-16 server
+# 17 client CPU µs/call
 echo
 echo "Medians of $repeat; ratio = this pairing / cxx->cxx of the same mode, transport and" \
     "workload (latency and cold times: lower is better; calls/s and MiB/s: higher is better)."
-echo "Per call (client / server): syscalls, context switches, page faults."
+echo "Per call (client / server): syscalls, context switches, page faults; the client's CPU" \
+    "time (user + sys, all threads) per call, with its ratio."
 echo
-echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call | client CPU µs/call | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
     -v pairings="$pairings" '
   function median(key, col,    n, v, i, j, t, parts) {
@@ -312,7 +337,7 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
   {
     rows++
     rk[rows] = $1 " " $2 " " $3 " " $4
-    for (c = 5; c <= 16; c++) val[rows, c] = $c
+    for (c = 5; c <= 17; c++) val[rows, c] = $c
   }
   END {
     nm = split(modes, M, " "); nt = split(transports, T, " "); nw = split(workloads, W, " ")
@@ -324,18 +349,20 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
       else if (wl == "blob") { c1 = 8; n1 = "MiB/s"; f1 = "%.1f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
       else { c1 = 9; n1 = "first 1,000 ms"; f1 = "%.1f"; c2 = 10; n2 = "first 20,000 ms"; f2 = "%.1f" }
       base = M[a] " " T[b] " " wl " cxx-cxx"
-      b1 = median(base, c1); b2 = median(base, c2)
+      b1 = median(base, c1); b2 = median(base, c2); b17 = median(base, 17)
       for (p = 1; p <= np; p++) {
         key = M[a] " " T[b] " " wl " " P[p]
         v1 = median(key, c1)
         if (v1 == "-" && median(key, 11) == "-") continue
         v2 = median(key, c2)
         split(P[p], s, "-")
-        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s |\n",
+        v17 = median(key, 17)
+        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s |\n",
             M[a], T[b], wl, s[1], s[2], n1, num(v1, f1), ratio(v1, b1), n2, num(v2, f2), ratio(v2, b2),
             num(median(key, 11), "%.2f"), num(median(key, 14), "%.2f"),
             num(median(key, 12), "%.2f"), num(median(key, 15), "%.2f"),
-            num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f")
+            num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f"),
+            num(v17, "%.1f"), ratio(v17, b17)
       }
     }
   }' "$results"
