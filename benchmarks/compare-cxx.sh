@@ -199,8 +199,9 @@ args_of() {
   esac
 }
 
-# run_client cxx|java WORKLOAD PIN: one client process with the --sync handshake and perf
-# around the measured calls; sets line (the RESULT line, empty on failure) and counts
+# run_client cxx|java|javat|javax WORKLOAD PIN: one client process with the --sync handshake and
+# perf around the measured calls; sets line (the RESULT line, empty on failure), counts and
+# used_ticks (the client's CPU clock ticks in the measured section, or "-")
 run_client() {
   rm -f "$work/cin" "$work/cout" "$work/perf.c" "$work/perf.s"
   mkfifo "$work/cin" "$work/cout"
@@ -209,7 +210,7 @@ run_client() {
       <"$work/cin" >"$work/cout" 2>"$work/cerr" &
   client_pid=$!
   exec 5>"$work/cin" 4<"$work/cout"
-  line= counts="- - - - - -" cpu_us=-
+  line= counts="- - - - - -" used_ticks=-
   ready=
   while IFS= read -r l <&4; do
     case $l in READY) ready=1; break ;; esac
@@ -228,7 +229,7 @@ run_client() {
     done
     t1=$(cpu_ticks "$client_pid")
     if [ "$t0" != - ] && [ "$t1" != - ]; then
-      cpu_us=$((t1 - t0)) # ticks; per call below
+      used_ticks=$((t1 - t0))
     fi
     if [ -n "$pc" ]; then
       kill -INT "$pc" "$ps" 2>/dev/null || true
@@ -287,8 +288,9 @@ for mode in $modes; do
             for (i = 1; i <= 6; i++) printf "%s%s", (i > 1 ? " " : ""),
                 ($i == "-" ? "-" : sprintf("%.2f", $i / n)) }')
           # the client's CPU µs per call in the measured section
-          if [ "$cpu_us" != - ]; then
-            cpu_us=$(awk -v t="$cpu_us" -v hz="$clk_tck" -v n="$calls" \
+          cpu_us=-
+          if [ "$used_ticks" != - ]; then
+            cpu_us=$(awk -v t="$used_ticks" -v hz="$clk_tck" -v n="$calls" \
                 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
           fi
           echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call" \
