@@ -15,14 +15,20 @@
 #   inflight       100 calls in flight (lanes on the loop), calls/s
 #   blob           echoData of 1 MiB, one at a time, MiB/s of payload
 # Around each measured section (the --sync handshake) `perf stat -e raw_syscalls:sys_enter,
-# context-switches,page-faults -p PID` counts the client and the server separately.
+# context-switches,page-faults -p PID` counts the client and the server separately, and the
+# client's CPU time (user + sys of all its threads, JIT compilers and GC included, from
+# /proc/PID/stat; clock ticks, usually 10 ms) gives its CPU µs per call, which a loaded machine
+# disturbs less than the times.
 # Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
 #
 # A third side, javat ("java, tuned for start-up"), is the Java side with the start-up options of
-# benchmarks/README.md "Cold start": JAVAT_OPTS, by default -XX:TieredStopAtLevel=1 and, on a JDK
-# with ahead-of-time caches (25+), -XX:AOTCache= a cache the script first makes by running
-# dev.capnp.net.AotTraining (the library's generic training run, not this benchmark) on the same
-# jar. Add it to PAIRINGS, e.g. PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat".
+# benchmarks/README.md "Cold start": JAVAT_OPTS, by default the options bin/capnp-aot-train prints
+# after training a cache with dev.capnp.net.AotTraining (the library's generic training run, not
+# this benchmark) on the same jar: -XX:TieredStopAtLevel=1 and, on a JDK with ahead-of-time
+# caches (25+), -XX:+AOTCompileEagerly -XX:AOTCache=. Add it to PAIRINGS, e.g.
+# PAIRINGS="cxx-cxx java-cxx javat-cxx java-java javat-javat". A fourth side, javax, is the Java
+# side with JAVAX_OPTS, to compare JVM options interleaved in one run (e.g. JAVAX_OPTS=
+# "-XX:TieredStopAtLevel=1" against javat, or a cache trained another way).
 #
 # Builds what is missing: `make -C interop` (always, incremental) and, when the jar is absent,
 # `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
@@ -37,7 +43,7 @@
 set -eu
 if [ $# -gt 0 ]; then
   # everything is set through the environment (see above); an argument is a mistake, not a run
-  sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -eu$/{/^set -eu$/d;p}' "$0" | sed 's/^# \{0,1\}//' >&2
   echo "compare-cxx.sh takes no arguments (got: $*); set REPEAT, MODES, ... instead" >&2
   exit 2
 fi
@@ -104,32 +110,31 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 trap '' PIPE # a client that died early must not kill the script through its stdin fifo
 
-# side_cmd cxx|java|javat: the command of one side (without its arguments)
+# side_cmd cxx|java|javat|javax: the command of one side (without its arguments)
 side_cmd() {
   case $1 in
     cxx) echo "$cxx" ;;
     javat) echo "$java_bin ${BENCH_JAVA_OPTS:-} $javat_opts -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
+    javax) echo "$java_bin ${BENCH_JAVA_OPTS:-} ${JAVAX_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
     *) echo "$java_bin ${BENCH_JAVA_OPTS:-} -cp $jar dev.capnp.bench.rpc.RpcBench" ;;
   esac
 }
 
-# the javat side's options: JAVAT_OPTS, or C1 only plus an AOT cache made by AotTraining (JDK 25+)
+# the javat side's options: JAVAT_OPTS, or those bin/capnp-aot-train prints after training a cache
+# with dev.capnp.net.AotTraining on the jar (C1 only; on JDK 25+ an AOT cache compiled eagerly)
 javat_opts=
 case " $pairings " in *javat*)
   if [ -n "${JAVAT_OPTS+x}" ]; then
     javat_opts=$JAVAT_OPTS
   else
-    javat_opts=-XX:TieredStopAtLevel=1
-    if "$java_bin" -XX:AOTMode=off -version >/dev/null 2>&1; then
-      echo "training an AOT cache with dev.capnp.net.AotTraining (about 20 s)" >&2
-      # shellcheck disable=SC2086
-      if "$java_bin" ${BENCH_JAVA_OPTS:-} -XX:AOTCacheOutput="$work/train.aot" -cp "$jar" \
-          dev.capnp.net.AotTraining >"$work/train.out" 2>&1 && [ -s "$work/train.aot" ]; then
-        javat_opts="$javat_opts -XX:AOTCache=$work/train.aot"
-      else
-        echo "WARNING: AOT training failed; javat runs without a cache:" >&2
-        tail -5 "$work/train.out" >&2
-      fi
+    echo "training a start-up cache with bin/capnp-aot-train (about 20 s)" >&2
+    if javat_opts=$(JAVA="$java_bin" CAPNP_AOT_TRAIN_OPTS="${BENCH_JAVA_OPTS:-}" \
+        "$root/bin/capnp-aot-train" "$work/train.aot" "$jar" 2>"$work/train.out"); then
+      :
+    else
+      echo "WARNING: training failed; javat runs with C1 only, no cache:" >&2
+      tail -5 "$work/train.out" >&2
+      javat_opts=-XX:TieredStopAtLevel=1
     fi
   fi
   echo "javat options: $javat_opts" >&2
@@ -167,6 +172,12 @@ perf_start() {
   perf_pid=$!
 }
 
+# cpu_ticks PID: user + sys clock ticks of PID so far (all its threads), or "-"
+cpu_ticks() {
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo -
+}
+clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
 # perf_count FILE EVENT: the count of EVENT in perf's CSV output, or "-"
 perf_count() {
   awk -F, -v e="$2" '$3 == e && $1 ~ /^[0-9]+$/ {print $1; found = 1} END {if (!found) print "-"}' \
@@ -188,8 +199,9 @@ args_of() {
   esac
 }
 
-# run_client cxx|java WORKLOAD PIN: one client process with the --sync handshake and perf
-# around the measured calls; sets line (the RESULT line, empty on failure) and counts
+# run_client cxx|java|javat|javax WORKLOAD PIN: one client process with the --sync handshake and
+# perf around the measured calls; sets line (the RESULT line, empty on failure), counts and
+# used_ticks (the client's CPU clock ticks in the measured section, or "-")
 run_client() {
   rm -f "$work/cin" "$work/cout" "$work/perf.c" "$work/perf.s"
   mkfifo "$work/cin" "$work/cout"
@@ -198,7 +210,7 @@ run_client() {
       <"$work/cin" >"$work/cout" 2>"$work/cerr" &
   client_pid=$!
   exec 5>"$work/cin" 4<"$work/cout"
-  line= counts="- - - - - -"
+  line= counts="- - - - - -" used_ticks=-
   ready=
   while IFS= read -r l <&4; do
     case $l in READY) ready=1; break ;; esac
@@ -210,10 +222,15 @@ run_client() {
       perf_start "$server_pid" "$work/perf.s"; ps=$perf_pid
       sleep 0.3 # let perf attach to every thread
     fi
+    t0=$(cpu_ticks "$client_pid")
     echo go >&5
     while IFS= read -r l <&4; do
       case $l in RESULT*) line=$l; break ;; esac
     done
+    t1=$(cpu_ticks "$client_pid")
+    if [ "$t0" != - ] && [ "$t1" != - ]; then
+      used_ticks=$((t1 - t0))
+    fi
     if [ -n "$pc" ]; then
       kill -INT "$pc" "$ps" 2>/dev/null || true
       wait "$pc" "$ps" 2>/dev/null || true
@@ -270,10 +287,17 @@ for mode in $modes; do
           per_call=$(echo "$counts" | awk -v n="$calls" '{
             for (i = 1; i <= 6; i++) printf "%s%s", (i > 1 ? " " : ""),
                 ($i == "-" ? "-" : sprintf("%.2f", $i / n)) }')
-          echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call"
+          # the client's CPU µs per call in the measured section
+          cpu_us=-
+          if [ "$used_ticks" != - ]; then
+            cpu_us=$(awk -v t="$used_ticks" -v hz="$clk_tck" -v n="$calls" \
+                'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+          fi
+          echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call" \
+              "client CPU µs/call: $cpu_us"
           echo "$mode $transport $workload $pairing $(field calls_per_s "$line")" \
               "$(field median_us "$line") $(field p99_us "$line") $(field mib_per_s "$line")" \
-              "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call" \
+              "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call $cpu_us" \
               >>"$results"
         done
         stop_server
@@ -290,13 +314,15 @@ fi
 # ---------------------------------------------------------------- the table of medians
 # results columns: 1 mode 2 transport 3 workload 4 pairing 5 calls/s 6 median_us 7 p99_us
 # 8 mib/s 9 first1000_ms 10 first20000_ms 11-13 client sys cs pf /call 14-16 server
+# 17 client CPU µs/call
 echo
 echo "Medians of $repeat; ratio = this pairing / cxx->cxx of the same mode, transport and" \
     "workload (latency and cold times: lower is better; calls/s and MiB/s: higher is better)."
-echo "Per call (client / server): syscalls, context switches, page faults."
+echo "Per call (client / server): syscalls, context switches, page faults; the client's CPU" \
+    "time (user + sys, all threads) per call, with its ratio."
 echo
-echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call | client CPU µs/call | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
     -v pairings="$pairings" '
   function median(key, col,    n, v, i, j, t, parts) {
@@ -313,7 +339,7 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
   {
     rows++
     rk[rows] = $1 " " $2 " " $3 " " $4
-    for (c = 5; c <= 16; c++) val[rows, c] = $c
+    for (c = 5; c <= 17; c++) val[rows, c] = $c
   }
   END {
     nm = split(modes, M, " "); nt = split(transports, T, " "); nw = split(workloads, W, " ")
@@ -325,18 +351,20 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
       else if (wl == "blob") { c1 = 8; n1 = "MiB/s"; f1 = "%.1f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
       else { c1 = 9; n1 = "first 1,000 ms"; f1 = "%.1f"; c2 = 10; n2 = "first 20,000 ms"; f2 = "%.1f" }
       base = M[a] " " T[b] " " wl " cxx-cxx"
-      b1 = median(base, c1); b2 = median(base, c2)
+      b1 = median(base, c1); b2 = median(base, c2); b17 = median(base, 17)
       for (p = 1; p <= np; p++) {
         key = M[a] " " T[b] " " wl " " P[p]
         v1 = median(key, c1)
         if (v1 == "-" && median(key, 11) == "-") continue
         v2 = median(key, c2)
         split(P[p], s, "-")
-        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s |\n",
+        v17 = median(key, 17)
+        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s |\n",
             M[a], T[b], wl, s[1], s[2], n1, num(v1, f1), ratio(v1, b1), n2, num(v2, f2), ratio(v2, b2),
             num(median(key, 11), "%.2f"), num(median(key, 14), "%.2f"),
             num(median(key, 12), "%.2f"), num(median(key, 15), "%.2f"),
-            num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f")
+            num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f"),
+            num(v17, "%.1f"), ratio(v17, b17)
       }
     }
   }' "$results"

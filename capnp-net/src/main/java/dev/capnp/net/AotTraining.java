@@ -41,9 +41,18 @@ import java.util.concurrent.TimeUnit;
  * java -XX:SharedArchiveFile=app.jsa -cp CLASSPATH your.Main
  * </pre>
  *
+ * <p>For short-lived processes, which run with the C1 compiler only
+ * ({@code -XX:TieredStopAtLevel=1}), on JDK 25: train with the compile thresholds raised
+ * ({@code -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30}), so that the cache records as
+ * compiled only the methods every call runs, and start with
+ * {@code -XX:TieredStopAtLevel=1 -XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly
+ * -XX:AOTCache=app.aot}: the JVM then compiles those methods as their classes are initialised,
+ * while the process starts and connects, rather than after its first few hundred calls.
+ * {@code bin/capnp-aot-train} runs this recipe (or the CDS one on JDK 17 to 24) and prints the
+ * options.
+ *
  * <p>The cache is only used with the same JDK and a class path that starts with the training's.
- * Figures, and the other start-up option for short-lived processes
- * ({@code -XX:TieredStopAtLevel=1}), are in {@code benchmarks/README.md}, "Cold start". Run with
+ * Figures are in {@code benchmarks/README.md}, "Cold start". Run with
  * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport); it prints
  * one line per transport and exits with status 0, or 1 if a call failed.
  */
