@@ -159,7 +159,7 @@ class RandomizedThreeVatTest {
     SeqChecker dObj = new SeqChecker();
     Capability cObjCap = Capability.of(cObj, loops[2]);
     Capability dObjCap = Capability.of(dObj, loops[3]);
-    InMemoryNetwork net = new InMemoryNetwork();
+    InMemoryNetwork net = new InMemoryNetwork().callForwarding(true);
     Capability[] carolToDave = new Capability[1];
     Capability[] bobToCarol = new Capability[1];
     Server carolService = new Server() {
