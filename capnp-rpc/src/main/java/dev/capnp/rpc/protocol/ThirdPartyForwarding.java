@@ -299,7 +299,7 @@ final class ThirdPartyForwarding {
     }
     q.awaited = w;
     long ms = ab.limits().acceptTimeoutMillis();
-    w.cancelTimer = ab.outbox().schedule(() -> w.expire(ms), ms);
+    w.cancelTimer = ab.thirdPartyWaits().start(() -> w.expire(ms)); // (no timer per call)
     return true;
   }
 
@@ -402,7 +402,7 @@ final class ThirdPartyForwarding {
         return false;
       }
       long ms = via.limits().acceptTimeoutMillis();
-      cancelTimer = via.outbox().schedule(() -> expire(ms), ms);
+      cancelTimer = via.thirdPartyWaits().start(() -> expire(ms));
       return true;
     }
 
