@@ -68,8 +68,8 @@ public final class VatOptions {
   @CommandLine.Option(names = "--capnp-call-forwarding",
       description = "Forward handlers' tail calls to third parties (three-party call forwarding, "
           + "Level 3): the callee returns results straight to the caller's vat. Pays for large "
-          + "results or a distant caller; off by default (small calls on one host are faster "
-          + "proxied).")
+          + "results or when this vat is far from the caller; off by default (small calls on "
+          + "one host are faster proxied).")
   boolean callForwarding;
 
   @CommandLine.Option(names = "--capnp-stream-window", paramLabel = "BYTES",
