@@ -188,7 +188,8 @@ public final class Vat implements AutoCloseable {
     this.config = config;
     this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
-    this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost()) : null;
+    this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost(),
+        config.callForwarding()) : null;
     this.platform = NettyPlatform.of(config.nativeTransport());
     if (config.tls() && config.listenAddress() != null) {
       // a TLS server needs its key for every accepted connection: make it now, here

@@ -49,6 +49,7 @@ public final class VatConfig {
   private final Duration replyStallTimeout;
   private final int maxConnections;
   private final boolean thirdPartyHandoff;
+  private final boolean callForwarding;
   private volatile SecretKey key;
 
   private VatConfig(Builder b) {
@@ -68,6 +69,7 @@ public final class VatConfig {
     this.replyStallTimeout = b.replyStallTimeout;
     this.maxConnections = b.maxConnections;
     this.thirdPartyHandoff = b.thirdPartyHandoff;
+    this.callForwarding = b.callForwarding;
     this.key = b.key;
   }
 
@@ -257,6 +259,25 @@ public final class VatConfig {
     return thirdPartyHandoff && tls;
   }
 
+  /**
+   * Whether the vat forwards its handlers' tail calls (three-party call forwarding, part of
+   * Level 3; default false, effective only with {@link #thirdPartyHandoff()}): when a handler
+   * of a call from Alice tail-calls a capability Carol hosts, and both connections speak Level
+   * 3, the call goes to Carol with {@code sendResultsTo.thirdParty} and Carol returns the
+   * results straight to Alice (connecting to her if needed) instead of through this vat. That
+   * is nine messages and work on three vats per call where proxying is six, so it pays only
+   * when the results are large (they no longer cross this vat) or Alice is far from this vat
+   * and near Carol; between vats on one host, small calls are slower forwarded (see "Three-party
+   * call forwarding" in {@code docs/ARCHITECTURE.md} and {@code ForwardingBench} in
+   * {@code benchmarks/README.md}). Calls and results forwarded to this vat by others are
+   * accepted either way.
+   *
+   * @return {@code true} if tail calls are forwarded (TLS vats with handoff on)
+   */
+  public boolean callForwarding() {
+    return callForwarding && thirdPartyHandoff();
+  }
+
   /** Whether the key has been loaded or generated yet (it is on first use). */
   boolean keyLoaded() {
     return key != null;
@@ -325,7 +346,7 @@ public final class VatConfig {
   public String toString() {
     return "VatConfig(key=" + (secretKeyFile == null ? "ephemeral" : secretKeyFile)
         + ", listen=" + listenAddress + ", public=" + publicAddress + ", tls=" + tls
-        + ", handoff=" + thirdPartyHandoff() + ")";
+        + ", handoff=" + thirdPartyHandoff() + ", callForwarding=" + callForwarding() + ")";
   }
 
   /** Builds a {@link VatConfig}. */
@@ -348,8 +369,22 @@ public final class VatConfig {
     private Duration replyStallTimeout = DEFAULT_REPLY_STALL_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private boolean thirdPartyHandoff = true;
+    private boolean callForwarding;
 
     private Builder() {}
+
+    /**
+     * Three-party call forwarding on or off (the default): see
+     * {@link VatConfig#callForwarding()}. Needs {@link #thirdPartyHandoff(boolean)} on (the
+     * default).
+     *
+     * @param on {@code true} to forward tail calls to third parties
+     * @return this builder
+     */
+    public Builder callForwarding(boolean on) {
+      this.callForwarding = on;
+      return this;
+    }
 
     /**
      * Three-party handoff on (the default; TLS vats only) or off: see

@@ -67,11 +67,14 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
   }
 
   private final Host vat;
+  private final boolean callForwarding;
   private final Map<RpcConnection, Peer> peers = new HashMap<>();
   private final HandoffOffers offers = new HandoffOffers();
 
-  VatHandoffNetwork(Host vat) {
+  /** The network of {@code vat}, which forwards tail calls iff {@code callForwarding}. */
+  VatHandoffNetwork(Host vat, boolean callForwarding) {
     this.vat = vat;
+    this.callForwarding = callForwarding;
   }
 
   /**
@@ -123,6 +126,11 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
   /** Offers standing and Accepts waiting at this vat as a host (for leak checks). On the loop. */
   int offers() {
     return offers.size();
+  }
+
+  @Override
+  public boolean forwardsCalls() {
+    return callForwarding; // (VatConfig.callForwarding)
   }
 
   @Override

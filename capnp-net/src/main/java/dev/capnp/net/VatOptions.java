@@ -16,6 +16,7 @@ import picocli.CommandLine;
  *                                Level 3 peers (three-party handoff)
  * --capnp-disable-tls            accept plaintext; sturdy URIs use insecure@
  * --capnp-disable-handoff        no three-party handoff (Level 3): proxy capabilities passed on
+ * --capnp-call-forwarding        forward tail calls to third parties (Level 3; off by default)
  * --capnp-stream-window BYTES    optional; fixed flow-control window for streaming calls
  *                                (e.g. 65536, 64k, 1m); absent = adaptive (from 64 KiB)
  * </pre>
@@ -63,6 +64,13 @@ public final class VatOptions {
       description = "Do not take part in three-party handoffs (Level 3): capabilities hosted "
           + "elsewhere and passed on by this vat are proxied through it.")
   boolean disableHandoff;
+
+  @CommandLine.Option(names = "--capnp-call-forwarding",
+      description = "Forward handlers' tail calls to third parties (three-party call forwarding, "
+          + "Level 3): the callee returns results straight to the caller's vat. Pays for large "
+          + "results or when this vat is far from the caller; off by default (small calls on "
+          + "one host are faster proxied).")
+  boolean callForwarding;
 
   @CommandLine.Option(names = "--capnp-stream-window", paramLabel = "BYTES",
       converter = WindowConverter.class,
@@ -195,6 +203,7 @@ public final class VatOptions {
         .publicAddress(publicAddress)
         .tls(!disableTls)
         .thirdPartyHandoff(!disableHandoff)
+        .callForwarding(callForwarding)
         .streamFlowControl(streamWindow == null ? StreamFlowControl.DEFAULT
             : StreamFlowControl.fixedWindow(streamWindow))
         .build();

@@ -98,6 +98,25 @@ class AddressAndOptionsTest {
   }
 
   @Test
+  void callForwardingIsOffUnlessAskedForAndNeedsHandoff() {
+    VatConfig dflt = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0").capnp.toConfig();
+    assertThat(dflt.thirdPartyHandoff()).isTrue();
+    assertThat(dflt.callForwarding()).isFalse();
+    VatConfig on = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-call-forwarding").capnp.toConfig();
+    assertThat(on.callForwarding()).isTrue();
+    VatConfig noHandoff = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-call-forwarding", "--capnp-disable-handoff")
+        .capnp.toConfig();
+    assertThat(noHandoff.callForwarding()).as("part of Level 3").isFalse();
+    assertThat(VatConfig.builder().build().callForwarding()).isFalse();
+    assertThat(VatConfig.builder().callForwarding(true).build().callForwarding()).isTrue();
+    assertThat(VatConfig.builder().callForwarding(true).tls(false).build().callForwarding())
+        .as("never without TLS").isFalse();
+  }
+
+  @Test
   void optionErrorsCarryTheSpecTexts() {
     assertThat(parseError("--capnp-secret-key-file", "k", "--capnp-listen-address",
         "tcp:127.0.0.1")).contains("Missing :PORT in listen address \"127.0.0.1\"");

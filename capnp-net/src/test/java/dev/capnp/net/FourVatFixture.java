@@ -46,9 +46,13 @@ abstract class FourVatFixture {
     return vat(party, b -> b);
   }
 
+  /**
+   * A vat listening on loopback, with call forwarding on (off by default in {@link VatConfig})
+   * so that the forwarding tests see it; {@code config} may change anything.
+   */
   Vat vat(HandoffParty party, UnaryOperator<VatConfig.Builder> config) {
     Vat v = Vat.create(config.apply(VatConfig.builder()
-        .listenAddress(NetAddress.tcp("127.0.0.1", 0))).build(), party);
+        .listenAddress(NetAddress.tcp("127.0.0.1", 0)).callForwarding(true)).build(), party);
     vats.add(v);
     return v;
   }

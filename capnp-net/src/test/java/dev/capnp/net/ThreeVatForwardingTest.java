@@ -86,6 +86,23 @@ class ThreeVatForwardingTest extends FourVatFixture {
   }
 
   @Test
+  void bobProxiesUnlessHisConfigForwardsCalls() throws Exception {
+    // call forwarding is the forwarder's choice, off by default: Bob with a default config
+    // proxies, though all three speak Level 3 and Alice and Carol forward calls themselves
+    Vat a = vat(alice);
+    Vat b = vat(bob, cfg -> VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0)));
+    Vat c = vat(carol);
+    assertThat(b.config().thirdPartyHandoff()).isTrue();
+    assertThat(b.config().callForwarding()).isFalse();
+    Capability bobAtAlice = bobForwardsToCarol(a, b, c);
+    long aliceIn = a.metrics().messagesReceived();
+    assertThat(pings(bobAtAlice, "fwd", 0, 10)).isEqualTo(expected("carol:", "fwd", 0, 10));
+    assertThat(a.metrics().messagesReceived() - aliceIn).as("Bob's Returns only").isEqualTo(10);
+    assertThat(c.connectionCount()).as("Carol never dialled Alice").isEqualTo(1);
+    finish();
+  }
+
+  @Test
   void carolAnswersAliceDirectlyWhenAliceDialledBob() throws Exception {
     Vat a = vat(alice);
     Vat b = vat(bob);

@@ -54,7 +54,7 @@ class VatHandoffNetworkTest {
       dials.add(new Object[] {host, address});
       return dialled.get();
     }
-  });
+  }, false);
 
   @AfterEach
   void close() {

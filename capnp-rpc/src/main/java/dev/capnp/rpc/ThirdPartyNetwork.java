@@ -36,6 +36,22 @@ public interface ThirdPartyNetwork {
   boolean peerSupportsLevel3(RpcConnection connection);
 
   /**
+   * Forwarder: whether this vat sends a tail call made by its handler of a Level 3 caller's
+   * call on to the callee with {@code sendResultsTo.thirdParty} (three-party call forwarding:
+   * the callee returns the results straight to the caller's vat), instead of proxying the
+   * results back through this vat. Forwarding costs nine messages and three vats' work per
+   * call where proxying costs six; it pays when the results are large or the caller is far
+   * from this vat, not for small calls between vats on one host (see "Three-party call
+   * forwarding" in {@code docs/ARCHITECTURE.md}). A vat always accepts calls forwarded to it
+   * and results forwarded to it, whatever this says. Default: false.
+   *
+   * @return whether this vat forwards tail calls to third parties
+   */
+  default boolean forwardsCalls() {
+    return false;
+  }
+
+  /**
    * Introducer: prepares the handoff of a capability hosted by {@code provider}'s peer to
    * {@code recipient}'s peer. Writes the {@code ThirdPartyToContact} that goes to the recipient
    * (in a {@code CapDescriptor.thirdPartyHosted}) and the {@code ThirdPartyToAwait} that goes to

@@ -36,16 +36,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.capnp.bench.rpc.ForwardingBench \
- *     [--network memory|tls] [--rounds 3] [--calls 20000] [--payload 64]
+ *     [--network memory|tls] [--rounds 3] [--calls 20000] [--payload 64] [--warmup-rounds 1]
  * </pre>
  *
  * <p>{@code --payload}: the size in bytes of Carol's results (Data). {@code --network memory}
- * (default): {@link InMemoryNetwork}, forwarding switched by the vats' Level 3; {@code tls}:
- * three {@link Vat}s over TLS on loopback TCP, Bob dialling Alice (so that he can name her for
- * Carol) and Carol, forwarding switched with {@link VatConfig.Builder#thirdPartyHandoff}. Each
- * round checks that its mode took effect (Carol adopted calls on a connection to Alice iff
- * forwarding). Prints one {@code RESULT} line per round and mode, then the medians and the
- * ratio of forwarded to proxied.
+ * (default): {@link InMemoryNetwork}, forwarding switched with
+ * {@link InMemoryNetwork#callForwarding}; {@code tls}: three {@link Vat}s over TLS on loopback
+ * TCP, Bob dialling Alice (so that he can name her for Carol) and Carol, forwarding switched
+ * with Bob's {@link VatConfig.Builder#callForwarding}. All three vats speak Level 3 in both
+ * modes. Each round checks that its mode took effect (Carol adopted calls on a connection to
+ * Alice iff forwarding). A first round of both modes warms the JIT up and is not counted
+ * ({@code --warmup-rounds}); the order of the modes alternates from round to round. Prints one
+ * {@code RESULT} line per counted round and mode, then the medians and the ratio of forwarded
+ * to proxied. {@link ForwardingProbe} counts the work per call behind these figures.
  */
 public final class ForwardingBench {
   static final long INTERFACE_ID = 0xb0b0c0ffee000002L;
@@ -62,6 +65,7 @@ public final class ForwardingBench {
     int rounds = 3;
     int calls = 20_000;
     int payload = 64;
+    int warmupRounds = 1;
     String network = "memory";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -78,13 +82,19 @@ public final class ForwardingBench {
         case "--rounds" -> rounds = Math.max(1, v);
         case "--calls" -> calls = Math.max(1, v);
         case "--payload" -> payload = v;
+        case "--warmup-rounds" -> warmupRounds = v;
         default -> usage("unknown option " + a);
       }
     }
     List<double[]> on = new ArrayList<>();
     List<double[]> off = new ArrayList<>();
-    for (int r = 0; r < rounds; r++) {
+    for (int r = 0; r < warmupRounds; r++) {
       for (boolean fwd : new boolean[] {true, false}) {
+        run(network, fwd, calls, payload); // (the JIT settles: not counted)
+      }
+    }
+    for (int r = 0; r < rounds; r++) {
+      for (boolean fwd : r % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
         double[] m = run(network, fwd, calls, payload);
         (fwd ? on : off).add(m);
         System.out.printf(Locale.ROOT, "RESULT network=%s payload=%d round=%d forwarding=%s"
@@ -107,7 +117,7 @@ public final class ForwardingBench {
 
   private static void usage(String why) {
     System.err.println(why + "\nusage: ForwardingBench [--network memory|tls] [--rounds N]"
-        + " [--calls N] [--payload BYTES]");
+        + " [--calls N] [--payload BYTES] [--warmup-rounds N]");
     System.exit(2);
   }
 
@@ -160,10 +170,11 @@ public final class ForwardingBench {
     final Capability bobService;
 
     MemoryWorld(boolean forwarding, int payload) {
-      carol = net.vat("carol", c, Capability.of(new Payload(payload), c), forwarding);
+      net.callForwarding(forwarding); // (all three speak Level 3 either way)
+      carol = net.vat("carol", c, Capability.of(new Payload(payload), c), true);
       Forwarder f = new Forwarder();
-      bob = net.vat("bob", b, Capability.of(f, b), forwarding);
-      alice = net.vat("alice", a, null, forwarding);
+      bob = net.vat("bob", b, Capability.of(f, b), true);
+      alice = net.vat("alice", a, null, true);
       carolAtBob = bob.bootstrap("carol");
       f.to = carolAtBob;
       bobService = alice.bootstrap("bob");
@@ -212,11 +223,12 @@ public final class ForwardingBench {
     final Capability bobService;
 
     TlsWorld(boolean forwarding, int payload) throws Exception {
+      // Level 3 on in both modes; only Bob's call forwarding differs
       carol = Vat.create(VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0))
-          .thirdPartyHandoff(forwarding).build(), null);
+          .build(), null);
       alice = Vat.create(VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0))
-          .thirdPartyHandoff(forwarding).build(), null);
-      bob = Vat.create(VatConfig.builder().thirdPartyHandoff(forwarding).build(), null);
+          .build(), null);
+      bob = Vat.create(VatConfig.builder().callForwarding(forwarding).build(), null);
       carolRestorer = new SingleRestorer(ServiceId.EMPTY,
           Capability.of(new Payload(payload), carol.loop()));
       carol.setRestorer(carolRestorer);

@@ -88,7 +88,7 @@ final class HandoffStateTarget {
   private final FuzzInput in;
   private final int vatCount;
   private final EventLoop[] loops;
-  private final InMemoryNetwork net = new InMemoryNetwork();
+  private final InMemoryNetwork net = new InMemoryNetwork().callForwarding(true);
   private final InMemoryNetwork.Vat[] vats;
   private final Ref[][] slots = new Ref[4][SLOTS];
   private final List<String> findings = new ArrayList<>();

@@ -98,6 +98,20 @@ public final class RpcProtocol {
     return outbox;
   }
 
+  /** The bounds on this connection's waits for a ThirdPartyAnswer (created on first use). */
+  private BoundedWaits thirdPartyWaits;
+
+  /**
+   * The bounds ({@link ConnectionLimits#acceptTimeoutMillis}) on the waits of calls forwarded
+   * from this connection for the third party's {@code ThirdPartyAnswer}. On the loop.
+   */
+  BoundedWaits thirdPartyWaits() {
+    if (thirdPartyWaits == null) {
+      thirdPartyWaits = new BoundedWaits(outbox, limits().acceptTimeoutMillis());
+    }
+    return thirdPartyWaits;
+  }
+
   // ============================================================ Level 3 (three-party handoff)
 
   /** The network of three-party handoffs, or null; see {@link #level3()}. */

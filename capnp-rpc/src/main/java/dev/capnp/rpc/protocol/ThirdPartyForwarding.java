@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code docs/ARCHITECTURE.md} for the rules, the states on each vat and the failure paths.
  *
  * <ul>
- *   <li>Forwarder (Bob): {@link #introduce} decides (the call allowed it, both connections speak
- *       Level 3 on the same network and loop, the network can name Alice for Carol) and
+ *   <li>Forwarder (Bob): {@link #introduce} decides (the network forwards calls, the call
+ *       allowed it, both connections speak Level 3 on the same network and loop, the network
+ *       can name Alice for Carol) and
  *       writes the two values; {@code QuestionTable.sendCall} sends the Call, and the tail
  *       call's marker carries the await into Bob's {@code Return}.
  *   <li>Callee (Carol): {@link #startCallee} connects to Alice, sends {@code ThirdPartyAnswer},
@@ -88,8 +89,10 @@ final class ThirdPartyForwarding {
    * Null means: send it as today (the results come back here and are proxied).
    */
   static Introduction introduce(RpcProtocol toCallee, CallParams params) {
-    if (!params.allowThirdPartyTailCall || params.streamReady != null) {
-      return null;
+    ThirdPartyNetwork net = toCallee.thirdPartyNetwork();
+    if (!params.allowThirdPartyTailCall || params.streamReady != null || net == null
+        || !net.forwardsCalls()) {
+      return null; // (this vat proxies its tail calls: see ThirdPartyNetwork.forwardsCalls)
     }
     RpcProtocol toCaller;
     if (params.tailCallFrom instanceof RpcProtocol p) {
@@ -104,8 +107,7 @@ final class ThirdPartyForwarding {
     } else {
       return null;
     }
-    ThirdPartyNetwork net = toCallee.thirdPartyNetwork();
-    if (toCaller == toCallee || net == null || toCaller.thirdPartyNetwork() != net
+    if (toCaller == toCallee || toCaller.thirdPartyNetwork() != net
         || toCaller.isDisconnected() || toCallee.isDisconnected()
         || toCaller.delivery.loop != toCallee.delivery.loop) {
       return null;
@@ -297,7 +299,7 @@ final class ThirdPartyForwarding {
     }
     q.awaited = w;
     long ms = ab.limits().acceptTimeoutMillis();
-    w.cancelTimer = ab.outbox().schedule(() -> w.expire(ms), ms);
+    w.cancelTimer = ab.thirdPartyWaits().start(() -> w.expire(ms)); // (no timer per call)
     return true;
   }
 
@@ -400,7 +402,7 @@ final class ThirdPartyForwarding {
         return false;
       }
       long ms = via.limits().acceptTimeoutMillis();
-      cancelTimer = via.outbox().schedule(() -> expire(ms), ms);
+      cancelTimer = via.thirdPartyWaits().start(() -> expire(ms));
       return true;
     }
 

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and {@link #setReachable} cuts the way from one vat to another (a dial fails). For tests of
  * slow paths, {@link #hold} keeps the messages one vat sends another until released, and
  * {@link #limits} sets the {@link ConnectionLimits} of the connections made afterwards.
+ * Three-party call forwarding is off unless {@link #callForwarding} turns it on.
  *
  * <p>Thread-safe.
  */
@@ -55,6 +56,7 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   /** Pairs "from>to" whose messages are held. */
   private final Set<String> held = new HashSet<>();
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+  private volatile boolean callForwarding;
   /**
    * Introductions whose {@code Provide} may still be on its way, by the introducer's connection
    * to the host: when that connection ends first, the Provide can no longer come.
@@ -70,6 +72,25 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   public synchronized InMemoryNetwork limits(ConnectionLimits newLimits) {
     limits = java.util.Objects.requireNonNull(newLimits);
     return this;
+  }
+
+  /**
+   * Whether the Level 3 vats of this network forward their handlers' tail calls to third
+   * parties ({@link #forwardsCalls}; default false: tail calls are proxied, as a vat's are
+   * unless its {@code VatConfig} turns call forwarding on). Takes effect for tail calls made
+   * afterwards.
+   *
+   * @param on whether tail calls are forwarded
+   * @return this network
+   */
+  public InMemoryNetwork callForwarding(boolean on) {
+    callForwarding = on;
+    return this;
+  }
+
+  @Override
+  public boolean forwardsCalls() {
+    return callForwarding;
   }
 
   /**

@@ -41,7 +41,7 @@ abstract class InMemoryVatFixture {
     carolLoop = EventLoop.manual();
     bobLoop = EventLoop.manual();
     aliceLoop = EventLoop.manual();
-    net = new InMemoryNetwork();
+    net = new InMemoryNetwork().callForwarding(true);
   }
 
   @AfterEach

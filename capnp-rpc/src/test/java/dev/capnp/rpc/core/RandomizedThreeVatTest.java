@@ -146,12 +146,15 @@ class RandomizedThreeVatTest {
    * per vat, run in random order): Alice calls Bob, whose handler tail-calls Carol (forwarded:
    * Carol answers Alice); a "d:" call is forwarded again by Carol to Dave. Alice pipelines on
    * the returned objects (through Bob) before, during and after the results, and releases them
-   * at random. Every call succeeds, each object sees each reference's calls in order, and every
-   * table is empty at the end.
+   * at random. Some forwarded calls (not pipelined on) are canceled at a random later step, so
+   * that the cancellation meets the call in any of its states (before Bob's Return, between it
+   * and Carol's ThirdPartyAnswer, before or after her results). Every other call succeeds, each
+   * object sees each reference's calls in order, and every table is empty at the end.
    */
   @ParameterizedTest
   @MethodSource("seeds")
   void randomForwardingRun(int seed) {
+    long liveBefore = Capability.liveReferenceCount();
     EventLoop[] loops = {EventLoop.manual(), EventLoop.manual(), EventLoop.manual(),
         EventLoop.manual()};
     Random rnd = new Random(seed);
@@ -159,7 +162,7 @@ class RandomizedThreeVatTest {
     SeqChecker dObj = new SeqChecker();
     Capability cObjCap = Capability.of(cObj, loops[2]);
     Capability dObjCap = Capability.of(dObj, loops[3]);
-    InMemoryNetwork net = new InMemoryNetwork();
+    InMemoryNetwork net = new InMemoryNetwork().callForwarding(true);
     Capability[] carolToDave = new Capability[1];
     Capability[] bobToCarol = new Capability[1];
     Server carolService = new Server() {
@@ -207,10 +210,21 @@ class RandomizedThreeVatTest {
     pump.run();
     List<RandomizedOrderTest.Slot> slots = new ArrayList<>();
     List<ResponsePromise<AnyPointer.Reader, Pipeline>> calls = new ArrayList<>();
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> toCancel = new ArrayList<>();
+    List<ResponsePromise<AnyPointer.Reader, Pipeline>> canceled = new ArrayList<>();
     int names = 0;
     for (int step = 0; step < 200; step++) {
-      int action = rnd.nextInt(10);
-      if (slots.isEmpty() || action == 0) {
+      int action = rnd.nextInt(12);
+      if (action == 10) {
+        toCancel.add(call(bobAtAlice, rnd.nextBoolean() ? "d:obj" : "obj").send());
+      } else if (action == 11) {
+        if (!toCancel.isEmpty()) {
+          ResponsePromise<AnyPointer.Reader, Pipeline> p =
+              toCancel.remove(rnd.nextInt(toCancel.size()));
+          p.cancel(false);
+          canceled.add(p);
+        }
+      } else if (slots.isEmpty() || action == 0) {
         ResponsePromise<AnyPointer.Reader, Pipeline> p =
             call(bobAtAlice, rnd.nextBoolean() ? "d:obj" : "obj").send();
         calls.add(p);
@@ -224,7 +238,17 @@ class RandomizedThreeVatTest {
         slots.remove(rnd.nextInt(slots.size())).cap.close();
       }
     }
+    for (ResponsePromise<AnyPointer.Reader, Pipeline> p : toCancel) {
+      p.cancel(false); // (the rest, once the loops ran at random)
+      canceled.add(p);
+    }
     pump.run();
+    for (ResponsePromise<AnyPointer.Reader, Pipeline> p : canceled) {
+      assertThat(p).as("seed %d", seed).isDone();
+      if (!p.isCompletedExceptionally()) {
+        p.join().close(); // (the results came before the cancel)
+      }
+    }
     for (ResponsePromise<AnyPointer.Reader, Pipeline> p : calls) {
       assertThat(p).as("seed %d", seed).isDone();
       if (!p.isCompletedExceptionally()) {
@@ -258,5 +282,7 @@ class RandomizedThreeVatTest {
     for (EventLoop l : loops) {
       l.close();
     }
+    assertThat(Capability.liveReferenceCount()).as("seed %d: references left", seed)
+        .isLessThanOrEqualTo(liveBefore);
   }
 }

@@ -178,6 +178,23 @@ class ThreePartyForwardingTest extends InMemoryVatFixture {
   }
 
   @Test
+  void aNetworkThatDoesNotForwardCallsProxiesTheResultsThoughAllSpeakLevel3() {
+    assertThat(new InMemoryNetwork().forwardsCalls()).as("off by default").isFalse();
+    net.callForwarding(false);
+    start(true);
+    ResponsePromise<AnyPointer.Reader, Pipeline> r = call(bobAtAlice, "x").send();
+    pump();
+    assertThat(answer(r)).isEqualTo("got:c:x");
+    // Bob sent the tail call as at Level 1: Carol's results came back to him, and his Return
+    // to Alice carried them
+    assertThat(net.messagesSent("carol", "alice", Which.THIRD_PARTY_ANSWER)).isZero();
+    assertThat(net.messagesSent("carol", "bob", Which.RETURN)).isEqualTo(2); // (+ bootstrap)
+    assertThat(net.messagesSent("bob", "alice", Which.RETURN)).isEqualTo(2); // (+ bootstrap)
+    assertThat(carol.connection("alice")).isNull();
+    finish();
+  }
+
+  @Test
   void whenCarolCannotReachAliceBobIsToldAndAlicesWaitEndsAfterItsBound()
       throws InterruptedException {
     net.limits(ConnectionLimits.DEFAULT.withAcceptTimeoutMillis(TIMEOUT_MILLIS));
