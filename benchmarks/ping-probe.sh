@@ -6,10 +6,14 @@
 #   SIDE=server benchmarks/ping-probe.sh   # C++ client (its loop) -> Java server; counts the server
 #   SIDE=client benchmarks/ping-probe.sh   # Java client (CALLER) -> C++ server; counts the client
 #
-# Environment: SIDE (server), CALLER (blocking; loop; client side only), TRANSPORT (tcp),
-# BENCH_JAR (benchmarks/target/benchmarks.jar), WARMUP (50000), CALLS (20000), CPU (0),
+# Environment: SIDE (server), SERVER_IMPL (java; cxx: the C++ server under the C++ client, counted
+# the same way, for comparison; SIDE=server only), CALLER (blocking; loop; client side only), TRANSPORT (tcp),
+# BENCH_JAR (benchmarks/target/benchmarks.jar), WARMUP (50000), CALLS (20000), CPU (0; "all":
+# unpinned, no taskset),
 # JAVA_PREFIX (a command before the Java side's taskset, e.g. "chrt -b 0" for SCHED_BATCH),
 # STRACE=1 (also strace the counted Java thread / process for 0.3 s into OUT/strace.*),
+# TIMELINE=1 (also record 0.1 s of everything on CPU with perf: switches, wake-ups, system calls
+# of both processes in order, into OUT/timeline; strace would slow one side and change the race),
 # OUT (a fresh temporary directory). Prints the RESULT line and, per thread of the counted
 # process with more than 100 events, context switches, system calls by kind and wake-ups
 # (sched:sched_wakeup is counted on the waker), plus voluntary/nonvoluntary switches (server).
@@ -19,15 +23,18 @@ root=$(cd "$here/.." && pwd)
 side=${SIDE:-server}; caller=${CALLER:-blocking}; tr=${TRANSPORT:-tcp}; cpu=${CPU:-0}
 jar=${BENCH_JAR:-$here/target/benchmarks.jar}; cxx=$root/interop/build/echo-bench
 out=${OUT:-$(mktemp -d)}; mkdir -p "$out"
+pin="taskset -c $cpu"; rec_cpus="-C $cpu"
+if [ "$cpu" = all ]; then pin=""; rec_cpus="-a"; fi
 java_cmd="java -Xms256m -Xmx256m -XX:+AlwaysPreTouch -cp $jar dev.capnp.bench.rpc.RpcBench"
 if [ "$side" = server ]; then
-  srv_cmd="${JAVA_PREFIX:-} taskset -c $cpu $java_cmd"
-  cli_cmd="taskset -c $cpu $cxx"; cli_caller=loop
+  srv_cmd="${JAVA_PREFIX:-} $pin $java_cmd"
+  [ "${SERVER_IMPL:-java}" = cxx ] && srv_cmd="$pin $cxx"
+  cli_cmd="$pin $cxx"; cli_caller=loop
 else
-  srv_cmd="taskset -c $cpu $cxx"
-  cli_cmd="${JAVA_PREFIX:-} taskset -c $cpu $java_cmd"; cli_caller=$caller
+  srv_cmd="$pin $cxx"
+  cli_cmd="${JAVA_PREFIX:-} $pin $java_cmd"; cli_caller=$caller
 fi
-events=context-switches,raw_syscalls:sys_enter,sched:sched_wakeup
+events=task-clock,context-switches,cpu-migrations,raw_syscalls:sys_enter,sched:sched_wakeup
 for s in epoll_pwait2 epoll_wait recvfrom sendto read write readv writev futex; do
   events=$events,syscalls:sys_enter_$s
 done
@@ -52,6 +59,12 @@ if [ "${STRACE:-0}" = 1 ]; then
   vt=$(grep -l capnp-vat /proc/"$counted"/task/*/comm | head -1 | cut -d/ -f5)
   [ "$side" = client ] && [ "$caller" = blocking ] && vt=$counted
   timeout 0.3 strace -tt -T -p "$vt" -o "$out/strace.java" || true
+fi
+if [ "${TIMELINE:-0}" = 1 ]; then
+  sleep 0.2
+  perf record -q $rec_cpus -o "$out/timeline.data" -e sched:sched_switch,sched:sched_wakeup \
+    -e raw_syscalls:sys_enter,raw_syscalls:sys_exit -- sleep 0.1 2>/dev/null || true
+  perf script -i "$out/timeline.data" -F tid,time,event,trace 2>/dev/null > "$out/timeline" || true
 fi
 for _ in $(seq 600); do grep -q RESULT "$out/cli.out" && break; sleep 0.1; done
 grep voluntary /proc/"$counted"/task/*/status > "$out/vol.after" 2>/dev/null || true

@@ -79,14 +79,14 @@ import org.slf4j.LoggerFactory;
  *       same way (at most one grace period).</li>
  * </ul>
  *
- * <p>{@code -Dcapnp.net.yieldAfterWork=true} (off by default; issue 12): the home thread
- * yields the CPU ({@link Thread#yield}) after a turn that did work, before it sleeps in I/O. On a
- * CPU shared with a peer that writes a call and then, in a second write, its previous Finish
- * (the C++ client), a server woken by the first write would preempt the peer, answer, sleep and
- * wake again for the Finish; yielding lets the peer finish its writes first, so the next turn
- * reads both (one switch per call instead of about 1.4, one more system call). Costs one
- * {@code sched_yield} per busy turn, and on a CPU shared with unrelated CPU-bound work it may
- * give the CPU away: measure before using it.
+ * <p>Yield after a reply (issue 12): after a turn in which it wrote a reply on a TCP connection,
+ * the home thread yields the CPU ({@link Thread#yield}) before it sleeps in I/O, unless yields
+ * have lately kept it off the CPU for long ({@link AnswerYield}). On a CPU shared with a peer that
+ * writes a call and then, in a second write, its previous {@code Finish} (the C++ client), a
+ * server woken by the first write often preempts the peer, answers, sleeps and is woken again by
+ * the {@code Finish}; yielding lets the peer finish its writes first, so the next turn reads them
+ * all (1.06-1.24 context switches per call instead of 1.30-1.38 in loaded runs). Off with
+ * {@code -Dcapnp.net.yieldAfterReply=false}. Waiters that drive the loop never yield.
  *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
@@ -101,8 +101,12 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /** How long the home thread leaves a loop that a waiter gave up without a driver. */
   static final long GRACE_NANOS = TimeUnit.MICROSECONDS.toNanos(
       Math.max(0, Long.getLong("capnp.net.driverGraceMicros", 1000)));
-  /** Whether the home thread yields the CPU after a turn that did work (see the class). */
-  static final boolean YIELD_AFTER_WORK = Boolean.getBoolean("capnp.net.yieldAfterWork");
+  /**
+   * Whether the home thread yields the CPU after a turn that answered a peer
+   * ({@code -Dcapnp.net.yieldAfterReply}, default true; see {@link AnswerYield}).
+   */
+  static final boolean YIELD_AFTER_REPLY =
+      !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
   /** The longest a driving waiter sleeps in the I/O handler between checks (interrupts). */
   private static final long MAX_DRIVE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** The loop the current thread drives as a waiter (no nesting across vats). */
@@ -123,6 +127,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private final long graceNanos;
   private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
   private final Context context = new Context();
+  /** When the home thread yields after answering ({@code null}: never); home-thread confined. */
+  private final AnswerYield answerYield;
   /**
    * Flushes a waiter held back after its reply ({@link Flush}); owner-confined: whoever takes the
    * role next puts them back in {@link #tasks} before it runs anything.
@@ -173,6 +179,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     this.graceNanos = Math.max(0, graceNanos);
     this.handler = factory.newHandler(this);
     this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
+    this.answerYield = YIELD_AFTER_REPLY ? new AnswerYield() : null;
     this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
     this.owner = home; // the home thread holds the role from the start
     home.start();
@@ -224,8 +231,9 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (owner == me || acquire(me)) {
         try {
           while (!handoverWanted || state != STARTED) {
-            if (runOnce(Long.MAX_VALUE) > 0 && YIELD_AFTER_WORK) {
-              Thread.yield(); // a peer we preempted on this CPU finishes its writes first
+            runOnce(Long.MAX_VALUE);
+            if (answerYield != null) {
+              answerYield.afterTurn(); // a peer we preempted on this CPU finishes its writes
             }
             if (state == TERMINATED) {
               return;
@@ -378,6 +386,22 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     } catch (Throwable e) {
       return false;
     }
+  }
+
+  /**
+   * Notes that the current turn wrote a reply to a peer (a transport's {@code sendReply}, on the
+   * loop): the home thread may yield after it ({@link AnswerYield}). Only the home thread's turns
+   * count; a driving waiter's are ignored.
+   */
+  void replyWritten() {
+    if (answerYield != null && Thread.currentThread() == home) {
+      answerYield.answered();
+    }
+  }
+
+  /** How many times the home thread has yielded after a reply (tests). */
+  long answerYields() {
+    return answerYield == null ? 0 : answerYield.yields();
   }
 
   // ------------------------------------------------------------------ one turn

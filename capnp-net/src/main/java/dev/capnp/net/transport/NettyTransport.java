@@ -59,6 +59,14 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   public static final long LINGER_MILLIS = 3000;
   private final Channel channel;
   private final EventLoop eventLoop;
+  /**
+   * The loop to tell of written replies (it may yield after them, {@link AnswerYield}), or
+   * {@code null}: a {@link DrivenIoEventLoop}, on TCP only. On a Unix-domain socket, reading a
+   * peer's bytes already wakes a peer that waits for its socket to be writable (the kernel signals
+   * writability on every read there; the C++ client waits for it), and after a yield that peer
+   * preempts us at every read: more context switches, not fewer ({@code benchmarks/README.md}).
+   */
+  private final DrivenIoEventLoop answerLoop;
   private final TransportMetrics metrics;
   /** Held back by a {@link DrivenIoEventLoop} waiter that has its reply (see there). */
   private final DrivenIoEventLoop.Flush flushTask = this::flushNow;
@@ -124,6 +132,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     this.maxQueuedReplyBytes = maxQueuedReplyBytes;
     this.channel = channel;
     this.eventLoop = channel.eventLoop();
+    this.answerLoop = eventLoop instanceof DrivenIoEventLoop
+        && channel instanceof io.netty.channel.socket.SocketChannel
+        ? (DrivenIoEventLoop) eventLoop : null;
     if (channel.config() instanceof DuplexChannelConfig) {
       // an end of stream is reported to us instead of closing the channel (so it can be answered)
       ((DuplexChannelConfig) channel.config()).setAllowHalfClosure(true);
@@ -193,6 +204,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     unconfirmedReplyBytes += size;
     unconfirmedReplies++;
     channel.write(message, channel.voidPromise());
+    if (answerLoop != null) {
+      answerLoop.replyWritten();
+    }
     if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
       pausedByReplies = true;
       updateReading();

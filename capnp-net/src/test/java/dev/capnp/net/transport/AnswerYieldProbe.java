@@ -1,0 +1,111 @@
+package dev.capnp.net.transport;
+
+import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
+import dev.capnp.runtime.Serialize;
+import dev.capnp.runtime.Text;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server loop ({@link DrivenIoEventLoop}) whose transports echo each incoming message, as a
+ * reply ({@link NettyTransport#sendReply}) or as a message of its own ({@code send}), to a
+ * blocking client on TCP or a Unix-domain socket; reports how often the loop's home thread
+ * yielded after a reply. {@code main} runs one TCP exchange of replies and prints
+ * {@code yields=N} (a forked JVM: {@code -Dcapnp.net.yieldAfterReply} is read once per JVM).
+ */
+final class AnswerYieldProbe {
+  private AnswerYieldProbe() {
+  }
+
+  /**
+   * Sends {@code calls} messages one at a time and reads each echo; returns the server loop's
+   * yields after replies, read on the loop once the last echo has arrived.
+   */
+  static long exchange(boolean tcp, boolean asReply, int calls) throws Exception {
+    DrivenIoEventLoop loop = new DrivenIoEventLoop("yield-probe", NioIoHandler.newFactory());
+    Path dir = tcp ? null : Files.createTempDirectory("yield-probe");
+    try {
+      ServerBootstrap sb = new ServerBootstrap().group(loop, loop)
+          .channel(tcp ? NioServerSocketChannel.class : NioServerDomainSocketChannel.class)
+          .childHandler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+              NettyTransport t = new NettyTransport(ch, null);
+              ch.pipeline().addLast(new FrameDecoder(1 << 20, ReaderOptions.DEFAULT),
+                  new FrameEncoder(), t);
+              t.start(new MessageTransport.Receiver() {
+                @Override
+                public void onMessage(MessageReader m) {
+                  MessageBuilder echo = text(m.getRootAnyPointer().getAs(Text.FACTORY).toString());
+                  if (asReply) {
+                    t.sendReply(echo);
+                  } else {
+                    t.send(echo);
+                  }
+                }
+
+                @Override
+                public void onClosed(Throwable cause) {
+                }
+              });
+            }
+          });
+      SocketAddress at = tcp ? new InetSocketAddress("127.0.0.1", 0)
+          : UnixDomainSocketAddress.of(dir.resolve("s.sock"));
+      Channel server = sb.bind(at).sync().channel();
+      try (SocketChannel c = tcp ? SocketChannel.open(server.localAddress())
+          : SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        if (!tcp) {
+          c.connect(at);
+        }
+        for (int i = 0; i < calls; i++) {
+          Serialize.write(c, text("call " + i));
+          String got = Serialize.read(c).getRootAnyPointer().getAs(Text.FACTORY).toString();
+          if (!got.equals("call " + i)) {
+            throw new AssertionError("echo of call " + i + " was " + got);
+          }
+        }
+      } finally {
+        server.close().sync();
+      }
+      return loop.submit(loop::answerYields).get(10, TimeUnit.SECONDS);
+    } finally {
+      loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+      if (dir != null) {
+        Files.deleteIfExists(dir.resolve("s.sock"));
+        Files.deleteIfExists(dir);
+      }
+    }
+  }
+
+  private static MessageBuilder text(String s) {
+    MessageBuilder m = new MessageBuilder();
+    m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader(s));
+    return m;
+  }
+
+  /**
+   * Prints {@code yields=N} after 20 replies over TCP.
+   *
+   * @param args none
+   * @throws Exception if the exchange fails
+   */
+  public static void main(String[] args) throws Exception {
+    System.out.println("yields=" + exchange(true, true, 20));
+  }
+}
