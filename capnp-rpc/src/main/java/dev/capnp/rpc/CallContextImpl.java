@@ -24,7 +24,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   final QueuedPipeline pipeline;
   private ResultsAllocator.ResultsBuilder results;
   private boolean tailCalled;
-  private boolean finished;
+  private volatile boolean finished; // (read by getResults on any thread)
   private boolean started;
   private boolean releasedOnCancel;
   private volatile boolean canceled;
@@ -184,6 +184,11 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   @Override
   public AnyPointer.Builder getResults() {
+    if (finished && !releasedOnCancel) {
+      // (a canceled handler may still build its results: they are released when it finishes)
+      throw new IllegalStateException("the call has completed: its results can no longer be "
+          + "used (their memory may be a later call's)");
+    }
     if (results == null) {
       results = params.resultsAllocator.allocate();
     }

@@ -827,6 +827,12 @@ final class Wire {
       seg.putWord(refOff, 0);
       return;
     }
+    if (kind(ref) != FAR) {
+      // a near pointer: what resolve() would find, without its Target object
+      zeroTarget(seg, ref, refOff + 1 + offset(ref));
+      seg.putWord(refOff, 0);
+      return;
+    }
     Target t = resolve(seg, refOff);
     zeroTarget(t.segment, t.tag, t.target);
     if (t.padWords > 0) {

@@ -155,15 +155,20 @@ public final class AnswerTable {
     @Override
     public ResultsAllocator.ResultsBuilder allocate() {
       // (may run on the service's loop, not ours: the spare is taken atomically)
-      MessageBuilder mb = table.spareReturn.getAndSet(null);
-      if (mb == null) {
-        mb = table.returnSize.newMessage();
+      ResultsAllocator.ResultsBuilder rb = table.spareReturn.getAndSet(null);
+      if (rb != null) {
+        // a Return taken back with its header and builders (see AnswerTable.remove): only the
+        // answer id differs
+        rb.returnBuilder.setAnswerId(id);
+        rb.reuseFor(this);
+        return rb;
       }
+      MessageBuilder mb = table.returnSize.newMessage();
       HookCapTable t = new HookCapTable();
       mb.setCapTable(t);
       Rpc.Return.Builder ret = RpcMessages.initReturn(mb, id);
-      ResultsAllocator.ResultsBuilder rb =
-          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb = new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.headerWords = mb.sizeInWords();
       rb.owner = this;
       return rb;
     }
@@ -289,12 +294,14 @@ public final class AnswerTable {
   /** The first-segment size of our Returns with results, from the last one sent. */
   private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
   /**
-   * One Return message whose memory may be built again (reset, zeroed where it was used): the
-   * Return of a removed answer, sent by a transport that copied it out, whose results had no
-   * capabilities and no holder but the answer (issue 12). Taken by {@link Answer#allocate},
-   * which may run on the service's loop: hence atomic (no allocation per use).
+   * One Return whose memory and builders may be built again: the Return of a removed answer,
+   * sent by a transport that copied it out, whose results had no capabilities and no holder but
+   * the answer, taken back to its header (content cleared, the message rewound; issue 12). Taken
+   * by {@link Answer#allocate}, which may run on the service's loop: hence atomic (no
+   * allocation per use). Results made from its earlier builds are stale
+   * ({@link Results#isCurrentBuild()}) and never sent.
    */
-  final AtomicReference<MessageBuilder> spareReturn = new AtomicReference<>();
+  final AtomicReference<ResultsAllocator.ResultsBuilder> spareReturn = new AtomicReference<>();
   /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
   private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
   /** Bytes of incoming Call messages held by answers not yet removed. */
@@ -543,6 +550,13 @@ public final class AnswerTable {
   }
 
   private void sendReturn(Answer a, Results res, Throwable e) {
+    if (res != null && !res.isCurrentBuild()) {
+      // results made in a reused Return for an earlier call (a results builder kept past its
+      // call): their memory now holds another call's results, never to be sent for this one
+      res.release();
+      res = null;
+      e = RpcException.failed("the call completed with results built for an earlier call");
+    }
     if (a.redirect == Redirect.THIRD_PARTY) {
       // the outcome goes to the caller's vat (the adopted answer); our Return here is sent by
       // ThirdPartyForwarding
@@ -609,7 +623,7 @@ public final class AnswerTable {
         remove(a);
       }
       return;
-    } else if (res.origin != null && res.origin.owner == a) {
+    } else if (res.origin != null && res.origin.owner == a && res.isCurrentBuild()) {
       mb = res.origin.message;
       a.resultExports = res.caps.size() == 0 ? null // (no payload builder needed for none)
           : protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
@@ -721,10 +735,13 @@ public final class AnswerTable {
       a.pipeline.release();
     }
     a.whenForwardedDropped();
-    if (reuse != null) {
-      // zeroes what the Return used; the next allocate() builds in it
-      reuse.message.reset();
-      spareReturn.compareAndSet(null, reuse.message);
+    if (reuse != null && reuse.caps.size() == 0 && reuse.headerWords > 0) {
+      // back to its header: the content's pointer cleared, what it used zeroed and freed (a
+      // Return grown past its first segment is dropped); the next allocate() builds in it
+      reuse.content.clear();
+      if (reuse.message.rewind(reuse.headerWords)) {
+        spareReturn.compareAndSet(null, reuse);
+      }
     }
   }
 

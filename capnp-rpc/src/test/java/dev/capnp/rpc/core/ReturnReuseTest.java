@@ -2,9 +2,22 @@ package dev.capnp.rpc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.Server;
+import dev.capnp.rpc.internal.ApiAccess;
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.Results;
+import dev.capnp.rpc.internal.ResultsAllocator;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
@@ -13,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -197,6 +211,123 @@ class ReturnReuseTest extends RawPeerTestBase {
     for (int q = 1; q <= 20; q++) {
       assertThat(returnedText(q)).isEqualTo("got:r" + q);
     }
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * A call context the application kept past its call cannot reach the Return memory a later
+   * call now builds in: its {@code getResults} fails clearly, and the later call's results are
+   * untouched.
+   */
+  @Test
+  void aKeptCallContextCannotBuildInALaterCallsReturn() {
+    int id = connectCopying();
+    AtomicReference<CallContext<AnyPointer.Reader, AnyPointer.Builder>> kept =
+        new AtomicReference<>();
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    service.handler = ctx -> {
+      String msg = TestSupport.text(ctx.getParams(), 0);
+      if (kept.get() == null) {
+        kept.set(ctx);
+      }
+      TestSupport.echo(ctx, "got:" + msg);
+      return msg.equals("b") ? gate : Server.done();
+    };
+    peerCalls(1, id, "a");
+    peerFinishes(1, true);
+    peerCalls(2, id, "b"); // built in 1's Return, returned when the gate opens
+    assertThatThrownBy(() -> kept.get().getResults())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("completed");
+    assertThatThrownBy(() -> kept.get().initResults())
+        .isInstanceOf(IllegalStateException.class);
+    gate.complete(null);
+    run();
+    assertThat(copying.offered).hasSize(2);
+    assertThat(copying.offered.get(1)).isSameAs(copying.offered.get(0));
+    assertThat(returnedText(1)).isEqualTo("got:a");
+    assertThat(returnedText(2)).isEqualTo("got:b");
+    peerFinishes(2, true);
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * A bare hook (no API layer) answering in the Return the core allocates; on call
+   * {@link #staleOn} it completes with the {@link Results} it made for the first call instead,
+   * as code keeping a results object past its call would.
+   */
+  private static final class KeepingHook extends ClientHook {
+    final List<Results> made = new ArrayList<>();
+    int staleOn = -1;
+    int calls;
+
+    KeepingHook(dev.capnp.rpc.EventLoop loop) {
+      super(loop);
+    }
+
+    @Override
+    public CallResult call(CallParams params) {
+      calls++;
+      Results r;
+      if (calls == staleOn) {
+        r = made.get(0);
+      } else {
+        ResultsAllocator.ResultsBuilder rb = params.resultsAllocator.allocate();
+        rb.content.initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+            .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(
+                "got:" + TestSupport.text(params.content(), 0)));
+        r = rb.toResults();
+        made.add(r);
+      }
+      params.release();
+      return new CallResult(CompletableFuture.completedFuture(r),
+          PipelineHook.broken(loop, dev.capnp.rpc.RpcException.failed("no pipeline")));
+    }
+
+    @Override
+    public String describe() {
+      return "keeping-hook";
+    }
+  }
+
+  /**
+   * Results made in a Return that was since taken back and built again for a later call are
+   * stale: a call completing with them gets an error Return, not the later call's content that
+   * their memory now holds.
+   */
+  @Test
+  void resultsOfAnEarlierBuildAreNeverSent() {
+    conn.close();
+    run();
+    received.clear();
+    wires = InMemoryTransport.pair(true);
+    copying = new CopyingWire(wires[0]);
+    KeepingHook hook = new KeepingHook(loop);
+    hook.staleOn = 3;
+    conn = RpcConnection.create(loop, copying, ApiAccess.get().wrapHook(hook), "conn");
+    wires[1].start(new MessageTransport.Receiver() {
+      @Override
+      public void onMessage(MessageReader message) {
+        received.add(message);
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {}
+    });
+    int id = bootstrapServiceId();
+    peerCalls(1, id, "a");
+    peerFinishes(1, true);
+    peerCalls(2, id, "b"); // built in 1's Return; not finished: its memory stays 2's
+    peerCalls(3, id, "c"); // completes with 1's results, whose memory now holds "got:b"
+    assertThat(copying.offered).hasSize(2);
+    assertThat(copying.offered.get(1)).isSameAs(copying.offered.get(0));
+    assertThat(returnedText(1)).isEqualTo("got:a");
+    assertThat(returnedText(2)).isEqualTo("got:b");
+    assertThat(returnedText(3)).contains("exception").contains("earlier call")
+        .doesNotContain("got:b");
+    peerFinishes(2, true);
+    peerFinishes(3, true);
     peerReleases(id);
     assertThat(conn.disconnectReason()).isNull();
   }
