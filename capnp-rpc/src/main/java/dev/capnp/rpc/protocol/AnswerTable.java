@@ -92,8 +92,14 @@ public final class AnswerTable {
    * results are built right in its {@code Return} message.
    */
   static final class Answer implements ResultsAllocator {
-    final int id;
+    /** The peer's question id (changes only when the answer is recycled, see {@link #reuse}). */
+    int id;
     private final AnswerTable table;
+    /**
+     * The received params of this answer's call (null for bootstraps and adopted answers): kept
+     * with the answer, both recycled together (see {@link AnswerTable#recycle}).
+     */
+    CallParams params;
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
@@ -149,6 +155,31 @@ public final class AnswerTable {
     Answer(AnswerTable table, int id) {
       this.table = table;
       this.id = id;
+    }
+
+    /** This answer, removed and recycled, as a new one for question {@code newId}. */
+    void reuse(int newId) {
+      id = newId;
+      state = State.RUNNING;
+      redirect = Redirect.NONE;
+      pipeline = null;
+      running = null;
+      callDone = false;
+      results = null;
+      resultExports = null;
+      returnToReuse = null;
+      bytes = 0;
+      pipelineUsed = false;
+      releaseLateResultCaps = false;
+      provision = null;
+      forwardOf = null;
+      adoptedAs = null;
+      adoptedOn = null;
+      forwardTaker = null;
+      forwardDone = false;
+      forwardResults = null;
+      forwardError = null;
+      redirected = null;
     }
 
     /** A new {@code Return} for this answer, whose results the call builds in place. */
@@ -302,6 +333,12 @@ public final class AnswerTable {
    * ({@link Results#isCurrentBuild()}) and never sent.
    */
   final AtomicReference<ResultsAllocator.ResultsBuilder> spareReturn = new AtomicReference<>();
+  /**
+   * Removed answers of calls, with their params, for later calls (issue 12; see
+   * {@link #recycle}): a stack of at most its length.
+   */
+  private final Answer[] spareAnswers = new Answer[16];
+  private int spareCount;
   /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
   private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
   /** Bytes of incoming Call messages held by answers not yet removed. */
@@ -321,6 +358,11 @@ public final class AnswerTable {
   }
 
   Answer newAnswer(int id) {
+    return newAnswer(id, false);
+  }
+
+  /** A new answer for question {@code id}; for a Call, a recycled one if there is one. */
+  private Answer newAnswer(int id, boolean forCall) {
     if (answers.get(id) != null) {
       throw new ProtocolError("questionId " + id + " is already in use");
     }
@@ -329,7 +371,14 @@ public final class AnswerTable {
       throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
           + " outstanding questions from the peer (maxAnswers)");
     }
-    Answer a = new Answer(this, id);
+    Answer a;
+    if (forCall && spareCount > 0) {
+      a = spareAnswers[--spareCount];
+      spareAnswers[spareCount] = null;
+      a.reuse(id);
+    } else {
+      a = new Answer(this, id);
+    }
     answers.put(id, a);
     return a;
   }
@@ -424,7 +473,7 @@ public final class AnswerTable {
     Rpc.Payload.Reader params0 = s.payload = call0.getParams(s.payload);
     HookCapTable caps = params0.hasCapTable()
         ? protocol.imports.receiveCaps(params0.getCapTable())
-        : new HookCapTable(); // (no list reader for the usual call without capabilities)
+        : HookCapTable.none(); // (no list reader nor table for the usual call without caps)
     m.setCapTable(caps);
     // read again: readers capture the cap table when made (call0 is s.call, moved here)
     Rpc.Call.Reader call = s.call =
@@ -438,7 +487,7 @@ public final class AnswerTable {
         throw new ProtocolError("RPC limit exceeded: more than " + limits.maxBytesInFlight()
             + " bytes of calls in flight from the peer (maxBytesInFlight)");
       }
-      a = newAnswer(call.getQuestionId());
+      a = newAnswer(call.getQuestionId(), true);
       a.bytes = bytes;
       bytesInFlight += bytes;
       target = messageTarget(s.target = call.getTarget(s.target));
@@ -446,9 +495,17 @@ public final class AnswerTable {
       caps.releaseAll();
       throw e;
     }
-    // (the content outlives the message's handling: a new reader, not a scratch one)
-    CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
-        (s.payload = call.getParams(s.payload)).getContent(), caps);
+    // (the content outlives the message's handling, and may be kept past the call: a new
+    // reader, not a scratch one, even in recycled params)
+    dev.capnp.runtime.AnyPointer.Reader content =
+        (s.payload = call.getParams(s.payload)).getContent();
+    CallParams p = a.params;
+    if (p != null) {
+      p.recycle(call.getInterfaceId(), call.getMethodId(), content, caps);
+    } else {
+      p = CallParams.received(call.getInterfaceId(), call.getMethodId(), content, caps);
+      a.params = p;
+    }
     p.resultsAllocator = returnAllocator(a);
     p.answerConnection = protocol;
     dev.capnp.runtime.AnyPointer.Reader forwardContact = null;
@@ -482,8 +539,9 @@ public final class AnswerTable {
     }
     if (forwardContact != null) {
       ClientHook t = target;
+      CallParams tp = p;
       ThirdPartyForwarding.startCallee(protocol, a, forwardContact,
-          () -> protocol.delivery.deliver(a, t, p));
+          () -> protocol.delivery.deliver(a, t, tp));
     } else {
       protocol.delivery.deliver(a, target, p);
     }
@@ -623,7 +681,8 @@ public final class AnswerTable {
         remove(a);
       }
       return;
-    } else if (res.origin != null && res.origin.owner == a && res.isCurrentBuild()) {
+    } else if (res.origin != null && res.origin.owner == a && res.isCurrentBuild()
+        && res.origin.returnBuilder.getAnswerId() == a.id) { // (not a recycled answer's)
       mb = res.origin.message;
       a.resultExports = res.caps.size() == 0 ? null // (no payload builder needed for none)
           : protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
@@ -735,6 +794,7 @@ public final class AnswerTable {
       a.pipeline.release();
     }
     a.whenForwardedDropped();
+    recycle(a);
     if (reuse != null && reuse.caps.size() == 0 && reuse.headerWords > 0) {
       // back to its header: the content's pointer cleared, what it used zeroed and freed (a
       // Return grown past its first segment is dropped); the next allocate() builds in it
@@ -743,6 +803,27 @@ public final class AnswerTable {
         spareReturn.compareAndSet(null, reuse);
       }
     }
+  }
+
+  /**
+   * Keeps removed answer {@code a} and its params for a later call (issue 12), if nothing can
+   * reach them any more but stale holders that check the params' generation: a plain call (no
+   * redirection, no Level 3 role), whose completion came back (so {@link ConnectionDelivery}
+   * holds it no more), whose params were released and never left this loop or were shared
+   * with a tail call ({@link CallParams#escaped}): the call context that held them records
+   * their generation and treats them as gone once recycled. A canceled call whose handler is
+   * still running released its params at the cancellation, and its context is stale the same way.
+   */
+  private void recycle(Answer a) {
+    CallParams p = a.params;
+    if (p == null || !a.callDone || !p.isReleased() || p.escaped || a.redirect != Redirect.NONE
+        || a.forwardOf != null || a.adoptedAs != null || a.provision != null
+        || spareCount == spareAnswers.length) {
+      return;
+    }
+    a.pipeline = null;
+    a.running = null;
+    spareAnswers[spareCount++] = a;
   }
 
   // ============================================================================= Finish in
