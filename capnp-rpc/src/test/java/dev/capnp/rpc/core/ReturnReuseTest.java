@@ -47,6 +47,8 @@ class ReturnReuseTest extends RawPeerTestBase {
   private static final class CopyingWire implements MessageTransport {
     final InMemoryTransport wire;
     final List<MessageBuilder> offered = new ArrayList<>();
+    /** The messages offered through {@link #sendReusable} (our Finishes). */
+    final List<MessageBuilder> offeredOther = new ArrayList<>();
     boolean copy = true;
 
     CopyingWire(InMemoryTransport wire) {
@@ -73,6 +75,27 @@ class ReturnReuseTest extends RawPeerTestBase {
       c.getRootAnyPointer().set(r.getRootAnyPointer());
       wire.sendReply(c);
       return true;
+    }
+
+    @Override
+    public boolean sendReusable(MessageBuilder message) {
+      offeredOther.add(message);
+      if (!copy) {
+        wire.send(message);
+        return false;
+      }
+      wire.send(copyOf(message));
+      return true;
+    }
+
+    private static MessageBuilder copyOf(MessageBuilder message) {
+      ByteBuffer b = ByteBuffer.allocate(
+          Math.toIntExact(Serialize.computeSerializedSizeInWords(message) * 8));
+      Serialize.write(message, b);
+      MessageReader r = Serialize.read(b.flip());
+      MessageBuilder c = new MessageBuilder();
+      c.getRootAnyPointer().set(r.getRootAnyPointer());
+      return c;
     }
 
     @Override
@@ -329,6 +352,87 @@ class ReturnReuseTest extends RawPeerTestBase {
     peerFinishes(2, true);
     peerFinishes(3, true);
     peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * Our side asks the peer {@code n} questions at once (bootstraps), which the peer then
+   * answers with exceptions, one after the other; returns the question ids of the Finishes the
+   * peer received, in order.
+   */
+  private List<Integer> askAndFinish(int n) {
+    received.clear();
+    List<Capability> caps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      caps.add(conn.bootstrap());
+    }
+    run();
+    List<Integer> questions = new ArrayList<>();
+    for (MessageReader m : received) {
+      dev.capnp.rpc.proto.Rpc.Message.Reader msg =
+          m.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+      if (msg.isBootstrap()) {
+        questions.add(msg.getBootstrap().getQuestionId());
+      }
+    }
+    assertThat(questions).hasSize(n).doesNotHaveDuplicates();
+    received.clear();
+    for (int q : questions) {
+      peerSends(m -> {
+        dev.capnp.rpc.proto.Rpc.Return.Builder r = m.initReturn();
+        r.setAnswerId(q);
+        r.initException().setReason("no bootstrap " + q);
+      });
+    }
+    caps.forEach(Capability::close);
+    run();
+    List<Integer> finished = finishesReceived();
+    assertThat(finished).containsExactlyInAnyOrderElementsOf(questions);
+    return finished;
+  }
+
+  private List<Integer> finishesReceived() {
+    List<Integer> ids = new ArrayList<>();
+    for (MessageReader m : received) {
+      dev.capnp.rpc.proto.Rpc.Message.Reader msg = m.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+      if (msg.isFinish()) {
+        ids.add(msg.getFinish().getQuestionId());
+      }
+    }
+    return ids;
+  }
+
+  /** Our Finishes, copied by the transport, are all written in one message's memory. */
+  @Test
+  void copiedFinishesAreBuiltInTheSameMemory() {
+    connectCopying();
+    List<Integer> ids = askAndFinish(4);
+    assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    assertThat(copying.offeredOther).hasSize(4);
+    for (MessageBuilder m : copying.offeredOther) {
+      assertThat(m).isSameAs(copying.offeredOther.get(0));
+    }
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * Finishes a transport keeps (it answers false) are never rebuilt: the peer's kept messages
+   * still name their own questions, all distinct.
+   */
+  @Test
+  void keptFinishesAreNeverReused() {
+    connectCopying();
+    copying.copy = false;
+    List<Integer> ids = askAndFinish(4);
+    assertThat(copying.offeredOther).hasSize(4).doesNotHaveDuplicates();
+    assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    // read again now, after all four were sent: each kept message still has its own id
+    List<Integer> again = new ArrayList<>();
+    for (MessageBuilder m : copying.offeredOther) {
+      again.add(m.asReader().getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY).getFinish()
+          .getQuestionId());
+    }
+    assertThat(again).isEqualTo(ids);
     assertThat(conn.disconnectReason()).isNull();
   }
 }
