@@ -12,8 +12,9 @@ import dev.capnp.runtime.MessageBuilder;
  *
  * <h2>Recycled received params (issue 12)</h2>
  * The protocol core may use one received {@code CallParams} object for a later call of the same
- * connection ({@link #recycle}), once the call completed, its params were released, and they
- * never left the connection's loop ({@link #escaped}). Each use is a new {@link #generation()}:
+ * connection ({@link #retire} when it keeps them, {@link #recycle} when it reuses them), once
+ * the call completed, its params were released, and they never left the connection's loop
+ * ({@link #escaped}). Each retirement starts a new {@link #generation()}:
  * whoever keeps params past their release (a call context the application kept) records the
  * generation when it takes them and must treat them as gone when it changed (it would otherwise
  * read, release or answer through the later call). Code that hands params to another thread, or
@@ -104,9 +105,26 @@ public final class CallParams {
   }
 
   /**
-   * Makes these received params (released, their call completed, not {@link #escaped}) those of
-   * a new call received on the same connection: a new {@link #generation()}, everything else as
-   * {@link #received} would set it. On the connection's loop.
+   * Retires these received params (released, their call completed, not {@link #escaped}) when
+   * the protocol core keeps them for a later call: a new {@link #generation()} (holders of the
+   * old one treat them as gone at once), and no reference left to the old call's message or
+   * answer, so that a kept object does not keep them alive. On the connection's loop.
+   */
+  public void retire() {
+    if (message != null || !released || escaped) {
+      throw new IllegalStateException("only released, unshared received params are recycled");
+    }
+    receivedContent = null;
+    caps = HookCapTable.none();
+    resultsAllocator = ResultsAllocator.PLAIN;
+    tailCallFrom = null;
+    answerConnection = null;
+    generation++; // (volatile: last, so a holder seeing the new generation sees the rest)
+  }
+
+  /**
+   * Makes these retired params ({@link #retire}) those of a new call received on the same
+   * connection, as {@link #received} would set them. On the connection's loop.
    *
    * @param newInterfaceId the new call's interface
    * @param newMethodId the new call's method
@@ -115,8 +133,8 @@ public final class CallParams {
    */
   public void recycle(long newInterfaceId, short newMethodId, AnyPointer.Reader content,
       HookCapTable newCaps) {
-    if (message != null || !released || escaped) {
-      throw new IllegalStateException("only released, unshared received params are recycled");
+    if (message != null || !released || escaped || receivedContent != null) {
+      throw new IllegalStateException("only retired received params are recycled");
     }
     interfaceId = newInterfaceId;
     methodId = newMethodId;
@@ -130,7 +148,6 @@ public final class CallParams {
     streamFlowTaken = false;
     messageUsed = false;
     released = false;
-    generation++; // (volatile: last, so a holder seeing the new generation sees the rest)
   }
 
   /**
@@ -152,6 +169,9 @@ public final class CallParams {
   public AnyPointer.Reader content() {
     if (receivedContent != null) {
       return receivedContent;
+    }
+    if (callBuilder == null) {
+      throw new IllegalStateException("the params of a completed call (kept for a later one)");
     }
     return callBuilder.getParams().getContent().asReader();
   }

@@ -823,6 +823,7 @@ public final class AnswerTable {
     }
     a.pipeline = null;
     a.running = null;
+    p.retire(); // (a new generation now; the old call's message is not kept alive)
     spareAnswers[spareCount++] = a;
   }
 

@@ -196,6 +196,11 @@ class AnswerReuseTest extends RawPeerTestBase {
     peerCalls(1, id, "a");
     peerCalls(2, id, "b"); // 1 not finished: new objects
     peerFinishes(1, true);
+    // kept for a later call: a new generation already, and nothing of call 1's message held
+    CallParams kept = hook.seen.get(0);
+    assertThat(kept.generation()).isNotEqualTo(hook.generations.get(0));
+    assertThatThrownBy(kept::content).isInstanceOf(IllegalStateException.class);
+    assertThat(kept.caps).isSameAs(dev.capnp.rpc.internal.HookCapTable.none());
     peerCalls(3, id, "c"); // 1's
     peerFinishes(2, true);
     peerFinishes(3, true);
