@@ -44,6 +44,7 @@ public interface CallContext<P, R> {
    * {@code Finish}; keep a copy of what must outlive the call.
    *
    * @return the results being built
+   * @throws IllegalStateException once the call has completed (a context kept past its call)
    */
   R getResults();
 

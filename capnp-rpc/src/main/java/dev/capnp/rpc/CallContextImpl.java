@@ -14,17 +14,28 @@ import dev.capnp.runtime.PointerFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** The context of one call to a local server (see {@link CallContext}). */
+/**
+ * The context of one call to a local server (see {@link CallContext}).
+ *
+ * <p>The params of a call received from a peer may be recycled by the connection for a later
+ * call once this call completed and released them ({@link CallParams#generation()}): every use
+ * of {@link #params} that may come after that (the application may keep this context) first
+ * checks {@link #paramsGone()}.
+ */
 final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer.Builder> {
   final LocalClient hook;
   final CallParams params;
+  /** The generation of {@link #params} this call was given. */
+  private final int paramsGeneration;
+  private final long interfaceId;
+  private final short methodId;
   final EventLoop loop;
   /** The promise handed to the caller. */
   final CompletableFuture<Results> promise = new CompletableFuture<>();
   final QueuedPipeline pipeline;
   private ResultsAllocator.ResultsBuilder results;
   private boolean tailCalled;
-  private boolean finished;
+  private volatile boolean finished; // (read by getResults on any thread)
   private boolean started;
   private boolean releasedOnCancel;
   private volatile boolean canceled;
@@ -35,6 +46,9 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   CallContextImpl(LocalClient hook, CallParams params) {
     this.hook = hook;
     this.params = params;
+    this.paramsGeneration = params.generation();
+    this.interfaceId = params.interfaceId;
+    this.methodId = params.methodId;
     this.loop = hook.loop;
     this.pipeline = new QueuedPipeline(loop);
     hook.addRef();
@@ -59,7 +73,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     }
     finished = true;
     releasedOnCancel = true;
-    params.release();
+    releaseOwnParams();
     if (results != null) {
       results.caps.releaseAll();
     }
@@ -75,7 +89,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     started = true;
     if (promise.isCancelled()) {
       finished = true;
-      params.release();
+      releaseOwnParams();
       pipeline.resolve(PipelineHook.broken(loop, RpcException.failed("canceled")));
       hook.release();
       handlerDone(null);
@@ -83,7 +97,8 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     }
     if (failWith != null) {
       finish(failWith);
-    } else if (hook.server.isBlocking(params.interfaceId, params.methodId)) {
+    } else if (hook.server.isBlocking(interfaceId, methodId)) {
+      params.escaped = true; // (the handler uses them on another thread: never recycled)
       BlockingExecutor.INSTANCE.execute(() -> loop.runAsHome(() ->
           invoke().whenComplete((v, e) -> loop.execute(() -> finish(e)))));
     } else {
@@ -101,7 +116,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   private CompletionStage<Void> invoke() {
     try {
-      CompletionStage<Void> s = hook.server.dispatch(params.interfaceId, params.methodId, this);
+      CompletionStage<Void> s = hook.server.dispatch(interfaceId, methodId, this);
       return s == null ? Server.done() : s;
     } catch (RuntimeException | Error e) {
       if (EventLoop.isFatal(e)) {
@@ -131,7 +146,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       return;
     }
     finished = true;
-    params.release();
+    releaseOwnParams();
     if (tailCalled) {
       if (e != null && !promise.isDone()) {
         promise.completeExceptionally(RpcException.of(e));
@@ -148,7 +163,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       promise.completeExceptionally(ex);
     } else {
       if (results == null) {
-        results = params.resultsAllocator.allocate();
+        results = allocateResults();
       }
       Results r = results.toResults();
       pipeline.resolve(PipelineHook.resolved(r, loop));
@@ -161,17 +176,39 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   @Override
   public long interfaceId() {
-    return params.interfaceId;
+    return interfaceId;
   }
 
   @Override
   public int methodId() {
-    return params.methodId;
+    return methodId;
+  }
+
+  /**
+   * Whether {@link #params} now belong to a later call (recycled by the connection after this
+   * call completed and released them): then they are released as far as this call goes.
+   */
+  private boolean paramsGone() {
+    return params.generation() != paramsGeneration;
+  }
+
+  /** Releases the params, unless they are a later call's by now (on the loop). */
+  private void releaseOwnParams() {
+    if (!paramsGone()) {
+      params.release();
+    }
+  }
+
+  /** A results builder from this call's allocator (plain if the params are gone). */
+  private ResultsAllocator.ResultsBuilder allocateResults() {
+    // (a canceled handler still running: its params may be a later call's by now, whose
+    // allocator is not this call's)
+    return paramsGone() ? ResultsAllocator.PLAIN.allocate() : params.resultsAllocator.allocate();
   }
 
   @Override
   public AnyPointer.Reader getParams() {
-    if (params.isReleased()) {
+    if (paramsGone() || params.isReleased()) {
       throw new IllegalStateException("params already released");
     }
     return params.content();
@@ -179,13 +216,18 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   @Override
   public void releaseParams() {
-    loop.run(params::release);
+    loop.run(this::releaseOwnParams);
   }
 
   @Override
   public AnyPointer.Builder getResults() {
+    if (finished && !releasedOnCancel) {
+      // (a canceled handler may still build its results: they are released when it finishes)
+      throw new IllegalStateException("the call has completed: its results can no longer be "
+          + "used (their memory may be a later call's)");
+    }
     if (results == null) {
-      results = params.resultsAllocator.allocate();
+      results = allocateResults();
     }
     return results.content;
   }
@@ -201,13 +243,18 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   public CompletionStage<Void> tailCall(Request<?, ?, ?> request) {
     ClientHook requested = request.takeTarget();
     CallParams p = request.params;
-    p.tailCallFrom = params.answerConnection;
-    p.allowThirdPartyTailCall = params.allowThirdPartyTailCall;
-    p.resultsAllocator = params.resultsAllocator;
+    if (!paramsGone()) {
+      // (the tail call shares our results allocator, an answer of the connection: never
+      // recycled)
+      params.escaped = true;
+      p.tailCallFrom = params.answerConnection;
+      p.allowThirdPartyTailCall = params.allowThirdPartyTailCall;
+      p.resultsAllocator = params.resultsAllocator;
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.run(() -> {
       tailCalled = true;
-      params.release();
+      releaseOwnParams();
       if (results != null) {
         results.caps.releaseAll();
         results = null;

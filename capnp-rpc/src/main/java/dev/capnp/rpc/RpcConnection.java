@@ -99,6 +99,11 @@ public final class RpcConnection implements AutoCloseable {
     }
 
     @Override
+    public boolean sendReusable(MessageBuilder message) {
+      return transport.sendReusable(message);
+    }
+
+    @Override
     public void later(Runnable action) {
       loop.execute(action);
     }

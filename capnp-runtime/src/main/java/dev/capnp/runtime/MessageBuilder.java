@@ -88,6 +88,30 @@ public final class MessageBuilder {
     arena.allocate(1); // root pointer
   }
 
+  /**
+   * Takes this message back to the size it had when {@link #sizeInWords()} returned
+   * {@code words}: what was allocated since is zeroed and free again, what came before (and the
+   * builders over it) stays as it is. A pointer written before into the freed part must be
+   * cleared first (it would point at zeroed memory, later at new content). Only a message still
+   * in its first segment can be taken back; otherwise nothing changes.
+   *
+   * @param words a size this message had, at least 1 (the root pointer)
+   * @return whether the message was taken back (false: it has more than one segment)
+   * @throws IllegalArgumentException if {@code words} is below 1 or above the current size
+   */
+  public boolean rewind(long words) {
+    if (arena.segments.size() != 1) {
+      return false;
+    }
+    SegmentBuilder first = arena.segment(0);
+    if (words < 1 || words > first.pos) {
+      throw new IllegalArgumentException("cannot rewind a message of " + first.pos
+          + " words to " + words);
+    }
+    first.zeroFrom((int) words);
+    return true;
+  }
+
   SegmentBuilder rootSegment() {
     return arena.segment(0);
   }

@@ -60,8 +60,13 @@ public final class SegmentBuilder extends SegmentReader {
 
   /** Zeroes the allocated words and frees them (the segment is empty again). */
   void zeroAllocated() {
-    java.util.Arrays.fill(bytes, 0, pos << 3, (byte) 0);
-    pos = 0;
+    zeroFrom(0);
+  }
+
+  /** Zeroes the words allocated from {@code word} on, and frees them. */
+  void zeroFrom(int word) {
+    java.util.Arrays.fill(bytes, word << 3, pos << 3, (byte) 0);
+    pos = word;
   }
 
   /**

@@ -827,6 +827,12 @@ final class Wire {
       seg.putWord(refOff, 0);
       return;
     }
+    if (kind(ref) != FAR) {
+      // a near pointer: what resolve() would find, without its Target object
+      zeroTarget(seg, ref, refOff + 1 + offset(ref));
+      seg.putWord(refOff, 0);
+      return;
+    }
     Target t = resolve(seg, refOff);
     zeroTarget(t.segment, t.tag, t.target);
     if (t.padWords > 0) {
@@ -890,6 +896,17 @@ final class Wire {
         return initStruct(f, seg, cap, refOff);
       }
       copyPointer(seg, cap, refOff, defSeg, CapTableReader.EMPTY, defOff, Integer.MAX_VALUE);
+      ref = seg.getWord(refOff);
+    }
+    if (kind(ref) == STRUCT) {
+      // a near struct pointer, large enough: what resolve() would find, without its Target
+      int dw = structDataWords(ref);
+      int pc = structPointerCount(ref);
+      StructSize want = f.structSize();
+      if (dw >= want.dataWords && pc >= want.pointerCount) {
+        int target = refOff + 1 + offset(ref);
+        return f.constructBuilder(seg, cap, target << 3, dw << 6, target + dw, pc);
+      }
     }
     Target t = resolve(seg, refOff);
     if (kind(t.tag) != STRUCT) {

@@ -27,6 +27,46 @@ class BuilderReuseTest {
   }
 
   @Test
+  void rewindFreesWhatCameAfterTheMarkAndKeepsTheBuildersBeforeIt() {
+    MessageBuilder mb = new MessageBuilder(64);
+    T.Builder root = mb.initRoot(T.FACTORY);
+    T.Builder e = root.initE();
+    e.setA(7);
+    long mark = mb.sizeInWords();
+    AnyPointer.Builder content = e.getAny(0);
+    content.initAs(T.FACTORY).setC("first content, long enough for several words");
+    assertThat(mb.sizeInWords()).isGreaterThan(mark);
+    content.clear();
+    assertThat(mb.rewind(mark)).isTrue();
+    assertThat(mb.sizeInWords()).isEqualTo(mark);
+    // the builders from before the mark still work, and the freed words are zero
+    e.setA(8);
+    content.initAs(T.FACTORY).setC("x");
+    MessageBuilder fresh = new MessageBuilder(64);
+    T.Builder fe = fresh.initRoot(T.FACTORY).initE();
+    fe.setA(8);
+    fe.getAny(0).initAs(T.FACTORY).setC("x");
+    assertThat(Serialize.toBytes(mb)).isEqualTo(Serialize.toBytes(fresh));
+  }
+
+  @Test
+  void rewindRefusesAMessageOfSeveralSegmentsAndABadSize() {
+    MessageBuilder mb = new MessageBuilder(8);
+    StructList.Builder<T.Builder> list = mb.initRoot(T.FACTORY).initF(20);
+    list.get(19).setC("far");
+    assertThat(mb.segmentCount()).isGreaterThan(1);
+    long size = mb.sizeInWords();
+    assertThat(mb.rewind(1)).isFalse();
+    assertThat(mb.sizeInWords()).isEqualTo(size);
+    MessageBuilder one = new MessageBuilder(64);
+    one.initRoot(T.FACTORY);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.rewind(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> one.rewind(one.sizeInWords() + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void resetMergesSegmentsIntoOneLargeEnoughForThePreviousMessage() {
     MessageBuilder mb = new MessageBuilder(8);
     StructList.Builder<T.Builder> list = mb.initRoot(T.FACTORY).initF(50);

@@ -186,6 +186,29 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (!writeReply(message)) {
       return true; // (not written: the channel is closing, nothing kept it)
     }
+    return encoded(message);
+  }
+
+  /**
+   * A message written on the channel's event loop, copied by this channel's
+   * {@link FrameEncoder} during the write, may be reused at once (as for
+   * {@link #sendReplyReusable}); the protocol core sends its Finish messages so.
+   */
+  @Override
+  public boolean sendReusable(MessageBuilder message) {
+    metrics.messageEnqueued();
+    if (!eventLoop.inEventLoop()) {
+      eventLoop.execute(() -> write(message));
+      return false;
+    }
+    if (!write(message)) {
+      return true; // (not written: the channel is closing, nothing kept it)
+    }
+    return encoded(message);
+  }
+
+  /** Whether our encoder copied {@code message} during the write just made (on the loop). */
+  private boolean encoded(MessageBuilder message) {
     FrameEncoder e = encoder;
     if (e == null) {
       e = encoder = channel.pipeline().get(FrameEncoder.class);
@@ -341,12 +364,14 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     }
   }
 
-  private void write(MessageBuilder message) {
+  /** Writes a message; false if the channel is closing (nothing written). */
+  private boolean write(MessageBuilder message) {
     if (closing || !channel.isActive()) {
-      return;
+      return false;
     }
     channel.write(message, channel.voidPromise());
     scheduleFlush();
+    return true;
   }
 
   private void scheduleFlush() {

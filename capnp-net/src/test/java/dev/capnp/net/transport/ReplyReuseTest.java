@@ -98,4 +98,40 @@ class ReplyReuseTest {
     assertThat(seen).containsExactly(m);
     ch.finishAndReleaseAll();
   }
+
+  /**
+   * {@link NettyTransport#sendReusable} (the core's Finish messages): the same rule as for
+   * replies, and a message queued in front of the encoder is kept.
+   */
+  @Test
+  void encodedMessagesMayBeRebuiltAndQueuedOnesAreKept() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline().addLast("encoder", new FrameEncoder());
+    NettyTransport t = new NettyTransport(ch, null);
+    ch.pipeline().addLast("rpc", t);
+    MessageBuilder m = text(new MessageBuilder(), "one");
+    assertThat(t.sendReusable(m)).isTrue();
+    m.reset();
+    assertThat(t.sendReusable(text(m, "two"))).isTrue();
+    m.reset();
+    text(m, "overwritten after the send");
+    assertThat(framesWritten(ch)).containsExactly("one", "two");
+    ch.finishAndReleaseAll();
+
+    EmbeddedChannel q = new EmbeddedChannel();
+    q.pipeline().addLast("encoder", new FrameEncoder());
+    List<Object> queued = new ArrayList<>();
+    q.pipeline().addLast("queue", new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        queued.add(msg);
+      }
+    });
+    NettyTransport qt = new NettyTransport(q, null);
+    q.pipeline().addLast("rpc", qt);
+    MessageBuilder k = text(new MessageBuilder(), "kept");
+    assertThat(qt.sendReusable(k)).isFalse();
+    assertThat(queued).containsExactly(k);
+    q.finishAndReleaseAll();
+  }
 }

@@ -9,15 +9,37 @@ import dev.capnp.runtime.MessageBuilder;
  * The parameters of one call on their way to a target. Locally built parameters live directly
  * in an outgoing {@code Message.call}, so a call to a remote target sends that message without
  * copying; received parameters are a reader over the incoming message.
+ *
+ * <h2>Recycled received params (issue 12)</h2>
+ * The protocol core may use one received {@code CallParams} object for a later call of the same
+ * connection ({@link #retire} when it keeps them, {@link #recycle} when it reuses them), once
+ * the call completed, its params were released, and they never left the connection's loop
+ * ({@link #escaped}). Each retirement starts a new {@link #generation()}:
+ * whoever keeps params past their release (a call context the application kept) records the
+ * generation when it takes them and must treat them as gone when it changed (it would otherwise
+ * read, release or answer through the later call). Code that hands params to another thread, or
+ * whose hold may outlive the call (a tail call sharing its results allocator), sets
+ * {@link #escaped} first: such params are never recycled.
  */
 public final class CallParams {
-  public final long interfaceId;
-  public final short methodId;
+  /** The interface called (changes only when received params are recycled). */
+  public long interfaceId;
+  /** The method called (changes only when received params are recycled). */
+  public short methodId;
   /** The outgoing message whose root is a {@code call} (null for received params). */
   public final MessageBuilder message;
   public final Rpc.Call.Builder callBuilder;
-  public final HookCapTable caps;
-  private final AnyPointer.Reader receivedContent;
+  /** The capabilities of the params (replaced only when received params are recycled). */
+  public HookCapTable caps;
+  private AnyPointer.Reader receivedContent;
+  /** Which use of this object the current call is (see the class comment). */
+  private volatile int generation;
+  /**
+   * The params were handed to another thread, or to a holder that may outlive the call: the
+   * protocol core does not recycle them (see the class comment). Set on the connection's loop,
+   * before the call completes.
+   */
+  public boolean escaped;
   /** Allocates the results of this call. */
   public ResultsAllocator resultsAllocator = ResultsAllocator.PLAIN;
   /**
@@ -82,6 +104,62 @@ public final class CallParams {
     return new CallParams(interfaceId, methodId, null, null, caps, content);
   }
 
+  /**
+   * Retires these received params (released, their call completed, not {@link #escaped}) when
+   * the protocol core keeps them for a later call: a new {@link #generation()} (holders of the
+   * old one treat them as gone at once), and no reference left to the old call's message or
+   * answer, so that a kept object does not keep them alive. On the connection's loop.
+   */
+  public void retire() {
+    if (message != null || !released || escaped) {
+      throw new IllegalStateException("only released, unshared received params are recycled");
+    }
+    receivedContent = null;
+    caps = HookCapTable.none();
+    resultsAllocator = ResultsAllocator.PLAIN;
+    tailCallFrom = null;
+    answerConnection = null;
+    generation++; // (volatile: last, so a holder seeing the new generation sees the rest)
+  }
+
+  /**
+   * Makes these retired params ({@link #retire}) those of a new call received on the same
+   * connection, as {@link #received} would set them. On the connection's loop.
+   *
+   * @param newInterfaceId the new call's interface
+   * @param newMethodId the new call's method
+   * @param content the new call's params content (a reader of its own: the old one may be kept)
+   * @param newCaps the new call's capability table (the table owns its references)
+   */
+  public void recycle(long newInterfaceId, short newMethodId, AnyPointer.Reader content,
+      HookCapTable newCaps) {
+    if (message != null || !released || escaped || receivedContent != null) {
+      throw new IllegalStateException("only retired received params are recycled");
+    }
+    interfaceId = newInterfaceId;
+    methodId = newMethodId;
+    receivedContent = content;
+    caps = newCaps;
+    resultsAllocator = ResultsAllocator.PLAIN;
+    tailCallFrom = null;
+    answerConnection = null;
+    allowThirdPartyTailCall = false;
+    streamReady = null;
+    streamFlowTaken = false;
+    messageUsed = false;
+    released = false;
+  }
+
+  /**
+   * Which use of this object the current call is: changes when the protocol core recycles
+   * received params for a later call (see the class comment).
+   *
+   * @return the generation
+   */
+  public int generation() {
+    return generation;
+  }
+
   /** The params pointer for building (outgoing params only). */
   public AnyPointer.Builder builder() {
     return callBuilder.initParams().getContent();
@@ -91,6 +169,9 @@ public final class CallParams {
   public AnyPointer.Reader content() {
     if (receivedContent != null) {
       return receivedContent;
+    }
+    if (callBuilder == null) {
+      throw new IllegalStateException("the params of a completed call (kept for a later one)");
     }
     return callBuilder.getParams().getContent().asReader();
   }

@@ -235,7 +235,9 @@ public final class CrossLoopClient extends ClientHook {
       return r.call(params);
     }
     // the target's side must not build its results into, or redirect them to, an answer of
-    // this loop's connection: it gets plain results, which come back as a value
+    // this loop's connection: it gets plain results, which come back as a value; and the
+    // params go to another loop: never recycled by a connection of this one
+    params.escaped = true;
     params.tailCallFrom = null;
     params.answerConnection = null;
     params.resultsAllocator = ResultsAllocator.PLAIN;

@@ -16,12 +16,34 @@ public final class HookCapTable implements CapTableBuilder {
   /** The entries in {@code [0, size)}; a shared empty array until the first is added. */
   private ClientHook[] hooks = NONE;
   private int size;
+  /** The shared table of {@link #none()}: takes no capability. */
+  private final boolean readOnly;
+
+  private static final HookCapTable NO_CAPS = new HookCapTable(true);
 
   /** An empty table (allocates nothing more until a capability is added: most have none). */
-  public HookCapTable() {}
+  public HookCapTable() {
+    this(false);
+  }
+
+  private HookCapTable(boolean readOnly) {
+    this.readOnly = readOnly;
+  }
+
+  /**
+   * The capability table of every received message that has none (a call's params without a
+   * cap table): one shared, empty table that refuses capabilities ({@link #add} throws), so
+   * that nobody's capabilities could appear in another message through it.
+   *
+   * @return the shared empty table
+   */
+  public static HookCapTable none() {
+    return NO_CAPS;
+  }
 
   /** A table taking ownership of the given references (entries may be null). */
   public HookCapTable(List<ClientHook> owned) {
+    this.readOnly = false;
     if (!owned.isEmpty()) {
       hooks = owned.toArray(new ClientHook[0]);
       size = hooks.length;
@@ -33,8 +55,16 @@ public final class HookCapTable implements CapTableBuilder {
     return index >= 0 && index < size ? hooks[index] : null;
   }
 
+  private void checkWritable() {
+    if (readOnly) {
+      throw new IllegalStateException(
+          "the shared table of messages received without capabilities takes none");
+    }
+  }
+
   @Override
   public int injectCap(Object cap) {
+    checkWritable(); // (before the reference is taken)
     if (!(cap instanceof ClientHook)) {
       throw new IllegalArgumentException("not a capability: " + cap);
     }
@@ -43,6 +73,7 @@ public final class HookCapTable implements CapTableBuilder {
 
   /** Adds an owned reference (no addRef) and returns its index. */
   public int add(ClientHook owned) {
+    checkWritable();
     if (size == hooks.length) {
       hooks = Arrays.copyOf(hooks, Math.max(2, size * 2));
     }

@@ -28,6 +28,8 @@ public final class Results {
   /** Runs once when these results are released (a tail call's marker, see the protocol core). */
   public Runnable onRelease;
   private boolean released;
+  /** The build of {@link #origin} these results were made from (see {@link #isCurrentBuild}). */
+  int originBuild;
   /** Holders sharing these results (the response, the caller's pipeline); on the loop. */
   private int holds = 1;
 
@@ -36,6 +38,17 @@ public final class Results {
     this.content = content;
     this.caps = caps;
     this.origin = origin;
+  }
+
+  /**
+   * Whether these results were made from the current build of their {@link #origin} (always
+   * true without one): false when the origin, a Return message the protocol core reuses, has
+   * since been taken back and built again for a later call.
+   *
+   * @return whether the origin still holds these results' build
+   */
+  public boolean isCurrentBuild() {
+    return origin == null || origin.build() == originBuild;
   }
 
   /** Releases the result caps (idempotent). */

@@ -35,6 +35,17 @@ public interface ResultsAllocator {
     }
 
     private int resultsMade;
+    /**
+     * The size of {@link #message} before any content was written (its Return header), for
+     * {@link dev.capnp.runtime.MessageBuilder#rewind}; 0 when this builder is not reusable.
+     */
+    public long headerWords;
+    /**
+     * Which build of this builder's message the current one is: a reused builder (the protocol
+     * core's spare Return) counts up at each reuse, so that {@link Results} made by an earlier
+     * build are recognized as stale ({@link Results#isCurrentBuild()}).
+     */
+    private int build;
 
     /**
      * The results, as a new {@link Results} over this builder's content.
@@ -43,7 +54,31 @@ public interface ResultsAllocator {
      */
     public Results toResults() {
       resultsMade++;
-      return new Results(content.asReader(), caps, this);
+      Results r = new Results(content.asReader(), caps, this);
+      r.originBuild = build;
+      return r;
+    }
+
+    /**
+     * Starts a new build of this builder for {@code newOwner} (the protocol core reusing a
+     * Return it took back: its content cleared, its header kept): no results made yet, and
+     * results of the earlier builds are stale. On the thread that took it.
+     *
+     * @param newOwner the answer the new build is for
+     */
+    public void reuseFor(Object newOwner) {
+      resultsMade = 0;
+      build++;
+      owner = newOwner;
+    }
+
+    /**
+     * The current build's number (see {@link #reuseFor}).
+     *
+     * @return the build number
+     */
+    public int build() {
+      return build;
     }
 
     /**

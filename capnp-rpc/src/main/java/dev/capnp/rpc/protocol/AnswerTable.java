@@ -92,8 +92,14 @@ public final class AnswerTable {
    * results are built right in its {@code Return} message.
    */
   static final class Answer implements ResultsAllocator {
-    final int id;
+    /** The peer's question id (changes only when the answer is recycled, see {@link #reuse}). */
+    int id;
     private final AnswerTable table;
+    /**
+     * The received params of this answer's call (null for bootstraps and adopted answers): kept
+     * with the answer, both recycled together (see {@link AnswerTable#recycle}).
+     */
+    CallParams params;
     State state = State.RUNNING;
     Redirect redirect = Redirect.NONE;
     PipelineHook pipeline;
@@ -151,19 +157,49 @@ public final class AnswerTable {
       this.id = id;
     }
 
+    /** This answer, removed and recycled, as a new one for question {@code newId}. */
+    void reuse(int newId) {
+      id = newId;
+      state = State.RUNNING;
+      redirect = Redirect.NONE;
+      pipeline = null;
+      running = null;
+      callDone = false;
+      results = null;
+      resultExports = null;
+      returnToReuse = null;
+      bytes = 0;
+      pipelineUsed = false;
+      releaseLateResultCaps = false;
+      provision = null;
+      forwardOf = null;
+      adoptedAs = null;
+      adoptedOn = null;
+      forwardTaker = null;
+      forwardDone = false;
+      forwardResults = null;
+      forwardError = null;
+      redirected = null;
+    }
+
     /** A new {@code Return} for this answer, whose results the call builds in place. */
     @Override
     public ResultsAllocator.ResultsBuilder allocate() {
       // (may run on the service's loop, not ours: the spare is taken atomically)
-      MessageBuilder mb = table.spareReturn.getAndSet(null);
-      if (mb == null) {
-        mb = table.returnSize.newMessage();
+      ResultsAllocator.ResultsBuilder rb = table.spareReturn.getAndSet(null);
+      if (rb != null) {
+        // a Return taken back with its header and builders (see AnswerTable.remove): only the
+        // answer id differs
+        rb.returnBuilder.setAnswerId(id);
+        rb.reuseFor(this);
+        return rb;
       }
+      MessageBuilder mb = table.returnSize.newMessage();
       HookCapTable t = new HookCapTable();
       mb.setCapTable(t);
       Rpc.Return.Builder ret = RpcMessages.initReturn(mb, id);
-      ResultsAllocator.ResultsBuilder rb =
-          new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb = new ResultsAllocator.ResultsBuilder(mb, ret.initResults().getContent(), t, ret);
+      rb.headerWords = mb.sizeInWords();
       rb.owner = this;
       return rb;
     }
@@ -289,12 +325,20 @@ public final class AnswerTable {
   /** The first-segment size of our Returns with results, from the last one sent. */
   private final FirstSegmentHint returnSize = new FirstSegmentHint(32);
   /**
-   * One Return message whose memory may be built again (reset, zeroed where it was used): the
-   * Return of a removed answer, sent by a transport that copied it out, whose results had no
-   * capabilities and no holder but the answer (issue 12). Taken by {@link Answer#allocate},
-   * which may run on the service's loop: hence atomic (no allocation per use).
+   * One Return whose memory and builders may be built again: the Return of a removed answer,
+   * sent by a transport that copied it out, whose results had no capabilities and no holder but
+   * the answer, taken back to its header (content cleared, the message rewound; issue 12). Taken
+   * by {@link Answer#allocate}, which may run on the service's loop: hence atomic (no
+   * allocation per use). Results made from its earlier builds are stale
+   * ({@link Results#isCurrentBuild()}) and never sent.
    */
-  final AtomicReference<MessageBuilder> spareReturn = new AtomicReference<>();
+  final AtomicReference<ResultsAllocator.ResultsBuilder> spareReturn = new AtomicReference<>();
+  /**
+   * Removed answers of calls, with their params, for later calls (issue 12; see
+   * {@link #recycle}): a stack of at most its length.
+   */
+  private final Answer[] spareAnswers = new Answer[16];
+  private int spareCount;
   /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
   private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
   /** Bytes of incoming Call messages held by answers not yet removed. */
@@ -314,6 +358,11 @@ public final class AnswerTable {
   }
 
   Answer newAnswer(int id) {
+    return newAnswer(id, false);
+  }
+
+  /** A new answer for question {@code id}; for a Call, a recycled one if there is one. */
+  private Answer newAnswer(int id, boolean forCall) {
     if (answers.get(id) != null) {
       throw new ProtocolError("questionId " + id + " is already in use");
     }
@@ -322,7 +371,14 @@ public final class AnswerTable {
       throw new ProtocolError("RPC limit exceeded: more than " + limits.maxAnswers()
           + " outstanding questions from the peer (maxAnswers)");
     }
-    Answer a = new Answer(this, id);
+    Answer a;
+    if (forCall && spareCount > 0) {
+      a = spareAnswers[--spareCount];
+      spareAnswers[spareCount] = null;
+      a.reuse(id);
+    } else {
+      a = new Answer(this, id);
+    }
     answers.put(id, a);
     return a;
   }
@@ -417,7 +473,7 @@ public final class AnswerTable {
     Rpc.Payload.Reader params0 = s.payload = call0.getParams(s.payload);
     HookCapTable caps = params0.hasCapTable()
         ? protocol.imports.receiveCaps(params0.getCapTable())
-        : new HookCapTable(); // (no list reader for the usual call without capabilities)
+        : HookCapTable.none(); // (no list reader nor table for the usual call without caps)
     m.setCapTable(caps);
     // read again: readers capture the cap table when made (call0 is s.call, moved here)
     Rpc.Call.Reader call = s.call =
@@ -431,7 +487,7 @@ public final class AnswerTable {
         throw new ProtocolError("RPC limit exceeded: more than " + limits.maxBytesInFlight()
             + " bytes of calls in flight from the peer (maxBytesInFlight)");
       }
-      a = newAnswer(call.getQuestionId());
+      a = newAnswer(call.getQuestionId(), true);
       a.bytes = bytes;
       bytesInFlight += bytes;
       target = messageTarget(s.target = call.getTarget(s.target));
@@ -439,9 +495,17 @@ public final class AnswerTable {
       caps.releaseAll();
       throw e;
     }
-    // (the content outlives the message's handling: a new reader, not a scratch one)
-    CallParams p = CallParams.received(call.getInterfaceId(), call.getMethodId(),
-        (s.payload = call.getParams(s.payload)).getContent(), caps);
+    // (the content outlives the message's handling, and may be kept past the call: a new
+    // reader, not a scratch one, even in recycled params)
+    dev.capnp.runtime.AnyPointer.Reader content =
+        (s.payload = call.getParams(s.payload)).getContent();
+    CallParams p = a.params;
+    if (p != null) {
+      p.recycle(call.getInterfaceId(), call.getMethodId(), content, caps);
+    } else {
+      p = CallParams.received(call.getInterfaceId(), call.getMethodId(), content, caps);
+      a.params = p;
+    }
     p.resultsAllocator = returnAllocator(a);
     p.answerConnection = protocol;
     dev.capnp.runtime.AnyPointer.Reader forwardContact = null;
@@ -475,8 +539,9 @@ public final class AnswerTable {
     }
     if (forwardContact != null) {
       ClientHook t = target;
+      CallParams tp = p;
       ThirdPartyForwarding.startCallee(protocol, a, forwardContact,
-          () -> protocol.delivery.deliver(a, t, p));
+          () -> protocol.delivery.deliver(a, t, tp));
     } else {
       protocol.delivery.deliver(a, target, p);
     }
@@ -543,6 +608,13 @@ public final class AnswerTable {
   }
 
   private void sendReturn(Answer a, Results res, Throwable e) {
+    if (res != null && !res.isCurrentBuild()) {
+      // results made in a reused Return for an earlier call (a results builder kept past its
+      // call): their memory now holds another call's results, never to be sent for this one
+      res.release();
+      res = null;
+      e = RpcException.failed("the call completed with results built for an earlier call");
+    }
     if (a.redirect == Redirect.THIRD_PARTY) {
       // the outcome goes to the caller's vat (the adopted answer); our Return here is sent by
       // ThirdPartyForwarding
@@ -609,7 +681,8 @@ public final class AnswerTable {
         remove(a);
       }
       return;
-    } else if (res.origin != null && res.origin.owner == a) {
+    } else if (res.origin != null && res.origin.owner == a && res.isCurrentBuild()
+        && res.origin.returnBuilder.getAnswerId() == a.id) { // (not a recycled answer's)
       mb = res.origin.message;
       a.resultExports = res.caps.size() == 0 ? null // (no payload builder needed for none)
           : protocol.exports.writeDescriptors(res.caps, res.origin.returnBuilder.getResults());
@@ -721,11 +794,37 @@ public final class AnswerTable {
       a.pipeline.release();
     }
     a.whenForwardedDropped();
-    if (reuse != null) {
-      // zeroes what the Return used; the next allocate() builds in it
-      reuse.message.reset();
-      spareReturn.compareAndSet(null, reuse.message);
+    recycle(a);
+    if (reuse != null && reuse.caps.size() == 0 && reuse.headerWords > 0) {
+      // back to its header: the content's pointer cleared, what it used zeroed and freed (a
+      // Return grown past its first segment is dropped); the next allocate() builds in it
+      reuse.content.clear();
+      if (reuse.message.rewind(reuse.headerWords)) {
+        spareReturn.compareAndSet(null, reuse);
+      }
     }
+  }
+
+  /**
+   * Keeps removed answer {@code a} and its params for a later call (issue 12), if nothing can
+   * reach them any more but stale holders that check the params' generation: a plain call (no
+   * redirection, no Level 3 role), whose completion came back (so {@link ConnectionDelivery}
+   * holds it no more), whose params were released and never left this loop or were shared
+   * with a tail call ({@link CallParams#escaped}): the call context that held them records
+   * their generation and treats them as gone once recycled. A canceled call whose handler is
+   * still running released its params at the cancellation, and its context is stale the same way.
+   */
+  private void recycle(Answer a) {
+    CallParams p = a.params;
+    if (p == null || !a.callDone || !p.isReleased() || p.escaped || a.redirect != Redirect.NONE
+        || a.forwardOf != null || a.adoptedAs != null || a.provision != null
+        || spareCount == spareAnswers.length) {
+      return;
+    }
+    a.pipeline = null;
+    a.running = null;
+    p.retire(); // (a new generation now; the old call's message is not kept alive)
+    spareAnswers[spareCount++] = a;
   }
 
   // ============================================================================= Finish in

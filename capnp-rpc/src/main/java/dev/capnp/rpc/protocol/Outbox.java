@@ -31,6 +31,18 @@ public interface Outbox {
     return false;
   }
 
+  /**
+   * Sends {@code message} (not a {@code Return}) and tells whether its memory may be reused at
+   * once (see {@code MessageTransport#sendReusable}). Default: {@code send(message, false)},
+   * false.
+   *
+   * @throws RuntimeException if the transport is gone (the core then ends the connection)
+   */
+  default boolean sendReusable(MessageBuilder message) {
+    send(message, false);
+    return false;
+  }
+
   /** Runs {@code action} on the connection's loop after the message being handled. */
   void later(Runnable action);
 

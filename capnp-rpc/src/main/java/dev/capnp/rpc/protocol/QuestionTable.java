@@ -138,6 +138,13 @@ public final class QuestionTable {
   private final RpcProtocol protocol;
   private final IdTable<Question> questions = new IdTable<>();
   /**
+   * The last Finish sent, if the transport copied it out ({@link RpcProtocol#sendReusable}):
+   * the next one is written in it (a Finish has no pointer: its question id is rewritten in
+   * place), with its builder. Issue 12; on the loop; null when there is none.
+   */
+  private MessageBuilder spareFinish;
+  private Rpc.Finish.Builder spareFinishBody;
+  /**
    * Level 3: calls adopted on this connection by the peer's {@code ThirdPartyAnswer}, by their
    * callee-allocated ids (see ThirdPartyForwarding.Adoption); counted in {@link #size()}.
    */
@@ -362,7 +369,7 @@ public final class QuestionTable {
     if (!q.finishSent()) {
       q.onFinishSent();
       if (!protocol.isDisconnected()) {
-        protocol.send(RpcMessages.finish(q.id, false));
+        sendFinish(q.id);
       }
     }
     if (q.isProvide) {
@@ -574,5 +581,23 @@ public final class QuestionTable {
     adopted.forEach((id, e) -> sb.append("    ").append(id).append(" adopted")
         .append(e.returned ? " returned" : "").append(e.finishSent ? " finished" : "")
         .append('\n'));
+  }
+
+  /** Sends the Finish of question {@code id} (not releasing result caps), reusing the spare. */
+  private void sendFinish(int id) {
+    MessageBuilder mb = spareFinish;
+    Rpc.Finish.Builder f = spareFinishBody;
+    spareFinish = null; // (taken: a Finish sent while this one is, if any, gets its own)
+    spareFinishBody = null;
+    if (mb == null) {
+      mb = new MessageBuilder(RpcMessages.FINISH_WORDS);
+      f = mb.initRoot(Rpc.Message.FACTORY).initFinish();
+      f.setReleaseResultCaps(false);
+    }
+    f.setQuestionId(id);
+    if (protocol.sendReusable(mb)) {
+      spareFinish = mb;
+      spareFinishBody = f;
+    }
   }
 }

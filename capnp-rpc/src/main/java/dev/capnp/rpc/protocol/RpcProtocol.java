@@ -207,6 +207,15 @@ public final class RpcProtocol {
     return send(mb, true, true);
   }
 
+  /**
+   * Sends {@code mb} (not a Return), built in memory the caller wants back: true if the
+   * transport copied it out and keeps no reference to it (see {@link Outbox#sendReusable});
+   * false if it was handed over (or not sent), and must not be touched again.
+   */
+  boolean sendReusable(MessageBuilder mb) {
+    return send(mb, false, true);
+  }
+
   /** Runs {@code action} right after the message being written is sent. */
   void afterSend(Runnable action) {
     afterSend.add(action);
@@ -227,7 +236,7 @@ public final class RpcProtocol {
     boolean reusable = false;
     try {
       if (askReusable) {
-        reusable = outbox.sendReturnReusable(mb);
+        reusable = isReturn ? outbox.sendReturnReusable(mb) : outbox.sendReusable(mb);
       } else {
         outbox.send(mb, isReturn);
       }

@@ -59,6 +59,22 @@ public interface MessageTransport extends AutoCloseable {
   }
 
   /**
+   * Sends {@code message} like {@link #send}, and tells whether the transport is already done
+   * with it, with the same contract as {@link #sendReplyReusable} ({@code true}: copied out
+   * during this call, no reference kept, the caller may build another message in its memory).
+   * The protocol core uses it for the {@code Finish} messages it reuses (issue 12), on the
+   * connection's loop. Default: {@link #send}, false.
+   *
+   * @param message the message to send
+   * @return true if the caller may reuse {@code message} at once, false if it must not touch it
+   *     again
+   */
+  default boolean sendReusable(MessageBuilder message) {
+    send(message);
+    return false;
+  }
+
+  /**
    * Stops delivering incoming messages until {@link #resumeReading()} (messages already decoded
    * may still arrive). Callable from any thread; calls are idempotent, and the last of
    * {@code pauseReading}/{@code resumeReading} made wins. Default: ignored.

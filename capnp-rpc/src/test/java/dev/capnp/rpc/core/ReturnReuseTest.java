@@ -2,9 +2,22 @@ package dev.capnp.rpc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
+import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.Server;
+import dev.capnp.rpc.internal.ApiAccess;
+import dev.capnp.rpc.internal.CallParams;
+import dev.capnp.rpc.internal.CallResult;
+import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.PipelineHook;
+import dev.capnp.rpc.internal.Results;
+import dev.capnp.rpc.internal.ResultsAllocator;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
@@ -13,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +47,8 @@ class ReturnReuseTest extends RawPeerTestBase {
   private static final class CopyingWire implements MessageTransport {
     final InMemoryTransport wire;
     final List<MessageBuilder> offered = new ArrayList<>();
+    /** The messages offered through {@link #sendReusable} (our Finishes). */
+    final List<MessageBuilder> offeredOther = new ArrayList<>();
     boolean copy = true;
 
     CopyingWire(InMemoryTransport wire) {
@@ -59,6 +75,27 @@ class ReturnReuseTest extends RawPeerTestBase {
       c.getRootAnyPointer().set(r.getRootAnyPointer());
       wire.sendReply(c);
       return true;
+    }
+
+    @Override
+    public boolean sendReusable(MessageBuilder message) {
+      offeredOther.add(message);
+      if (!copy) {
+        wire.send(message);
+        return false;
+      }
+      wire.send(copyOf(message));
+      return true;
+    }
+
+    private static MessageBuilder copyOf(MessageBuilder message) {
+      ByteBuffer b = ByteBuffer.allocate(
+          Math.toIntExact(Serialize.computeSerializedSizeInWords(message) * 8));
+      Serialize.write(message, b);
+      MessageReader r = Serialize.read(b.flip());
+      MessageBuilder c = new MessageBuilder();
+      c.getRootAnyPointer().set(r.getRootAnyPointer());
+      return c;
     }
 
     @Override
@@ -198,6 +235,204 @@ class ReturnReuseTest extends RawPeerTestBase {
       assertThat(returnedText(q)).isEqualTo("got:r" + q);
     }
     peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * A call context the application kept past its call cannot reach the Return memory a later
+   * call now builds in: its {@code getResults} fails clearly, and the later call's results are
+   * untouched.
+   */
+  @Test
+  void aKeptCallContextCannotBuildInALaterCallsReturn() {
+    int id = connectCopying();
+    AtomicReference<CallContext<AnyPointer.Reader, AnyPointer.Builder>> kept =
+        new AtomicReference<>();
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    service.handler = ctx -> {
+      String msg = TestSupport.text(ctx.getParams(), 0);
+      if (kept.get() == null) {
+        kept.set(ctx);
+      }
+      TestSupport.echo(ctx, "got:" + msg);
+      return msg.equals("b") ? gate : Server.done();
+    };
+    peerCalls(1, id, "a");
+    peerFinishes(1, true);
+    peerCalls(2, id, "b"); // built in 1's Return, returned when the gate opens
+    assertThatThrownBy(() -> kept.get().getResults())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("completed");
+    assertThatThrownBy(() -> kept.get().initResults())
+        .isInstanceOf(IllegalStateException.class);
+    gate.complete(null);
+    run();
+    assertThat(copying.offered).hasSize(2);
+    assertThat(copying.offered.get(1)).isSameAs(copying.offered.get(0));
+    assertThat(returnedText(1)).isEqualTo("got:a");
+    assertThat(returnedText(2)).isEqualTo("got:b");
+    peerFinishes(2, true);
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * A bare hook (no API layer) answering in the Return the core allocates; on call
+   * {@link #staleOn} it completes with the {@link Results} it made for the first call instead,
+   * as code keeping a results object past its call would.
+   */
+  private static final class KeepingHook extends ClientHook {
+    final List<Results> made = new ArrayList<>();
+    int staleOn = -1;
+    int calls;
+
+    KeepingHook(dev.capnp.rpc.EventLoop loop) {
+      super(loop);
+    }
+
+    @Override
+    public CallResult call(CallParams params) {
+      calls++;
+      Results r;
+      if (calls == staleOn) {
+        r = made.get(0);
+      } else {
+        ResultsAllocator.ResultsBuilder rb = params.resultsAllocator.allocate();
+        rb.content.initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+            .setAs(dev.capnp.runtime.Text.FACTORY, new dev.capnp.runtime.Text.Reader(
+                "got:" + TestSupport.text(params.content(), 0)));
+        r = rb.toResults();
+        made.add(r);
+      }
+      params.release();
+      return new CallResult(CompletableFuture.completedFuture(r),
+          PipelineHook.broken(loop, dev.capnp.rpc.RpcException.failed("no pipeline")));
+    }
+
+    @Override
+    public String describe() {
+      return "keeping-hook";
+    }
+  }
+
+  /**
+   * Results made in a Return that was since taken back and built again for a later call are
+   * stale: a call completing with them gets an error Return, not the later call's content that
+   * their memory now holds.
+   */
+  @Test
+  void resultsOfAnEarlierBuildAreNeverSent() {
+    conn.close();
+    run();
+    received.clear();
+    wires = InMemoryTransport.pair(true);
+    copying = new CopyingWire(wires[0]);
+    KeepingHook hook = new KeepingHook(loop);
+    hook.staleOn = 3;
+    conn = RpcConnection.create(loop, copying, ApiAccess.get().wrapHook(hook), "conn");
+    wires[1].start(new MessageTransport.Receiver() {
+      @Override
+      public void onMessage(MessageReader message) {
+        received.add(message);
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {}
+    });
+    int id = bootstrapServiceId();
+    peerCalls(1, id, "a");
+    peerFinishes(1, true);
+    peerCalls(2, id, "b"); // built in 1's Return; not finished: its memory stays 2's
+    peerCalls(3, id, "c"); // completes with 1's results, whose memory now holds "got:b"
+    assertThat(copying.offered).hasSize(2);
+    assertThat(copying.offered.get(1)).isSameAs(copying.offered.get(0));
+    assertThat(returnedText(1)).isEqualTo("got:a");
+    assertThat(returnedText(2)).isEqualTo("got:b");
+    assertThat(returnedText(3)).contains("exception").contains("earlier call")
+        .doesNotContain("got:b");
+    peerFinishes(2, true);
+    peerFinishes(3, true);
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * Our side asks the peer {@code n} questions at once (bootstraps), which the peer then
+   * answers with exceptions, one after the other; returns the question ids of the Finishes the
+   * peer received, in order.
+   */
+  private List<Integer> askAndFinish(int n) {
+    received.clear();
+    List<Capability> caps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      caps.add(conn.bootstrap());
+    }
+    run();
+    List<Integer> questions = new ArrayList<>();
+    for (MessageReader m : received) {
+      dev.capnp.rpc.proto.Rpc.Message.Reader msg =
+          m.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+      if (msg.isBootstrap()) {
+        questions.add(msg.getBootstrap().getQuestionId());
+      }
+    }
+    assertThat(questions).hasSize(n).doesNotHaveDuplicates();
+    received.clear();
+    for (int q : questions) {
+      peerSends(m -> {
+        dev.capnp.rpc.proto.Rpc.Return.Builder r = m.initReturn();
+        r.setAnswerId(q);
+        r.initException().setReason("no bootstrap " + q);
+      });
+    }
+    caps.forEach(Capability::close);
+    run();
+    List<Integer> finished = finishesReceived();
+    assertThat(finished).containsExactlyInAnyOrderElementsOf(questions);
+    return finished;
+  }
+
+  private List<Integer> finishesReceived() {
+    List<Integer> ids = new ArrayList<>();
+    for (MessageReader m : received) {
+      dev.capnp.rpc.proto.Rpc.Message.Reader msg = m.getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY);
+      if (msg.isFinish()) {
+        ids.add(msg.getFinish().getQuestionId());
+      }
+    }
+    return ids;
+  }
+
+  /** Our Finishes, copied by the transport, are all written in one message's memory. */
+  @Test
+  void copiedFinishesAreBuiltInTheSameMemory() {
+    connectCopying();
+    List<Integer> ids = askAndFinish(4);
+    assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    assertThat(copying.offeredOther).hasSize(4);
+    for (MessageBuilder m : copying.offeredOther) {
+      assertThat(m).isSameAs(copying.offeredOther.get(0));
+    }
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /**
+   * Finishes a transport keeps (it answers false) are never rebuilt: the peer's kept messages
+   * still name their own questions, all distinct.
+   */
+  @Test
+  void keptFinishesAreNeverReused() {
+    connectCopying();
+    copying.copy = false;
+    List<Integer> ids = askAndFinish(4);
+    assertThat(copying.offeredOther).hasSize(4).doesNotHaveDuplicates();
+    assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    // read again now, after all four were sent: each kept message still has its own id
+    List<Integer> again = new ArrayList<>();
+    for (MessageBuilder m : copying.offeredOther) {
+      again.add(m.asReader().getRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY).getFinish()
+          .getQuestionId());
+    }
+    assertThat(again).isEqualTo(ids);
     assertThat(conn.disconnectReason()).isNull();
   }
 }
