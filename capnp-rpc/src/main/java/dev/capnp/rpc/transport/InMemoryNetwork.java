@@ -58,10 +58,23 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
   private volatile boolean callForwarding;
   /**
-   * Introductions whose {@code Provide} may still be on its way, by the introducer's connection
-   * to the host: when that connection ends first, the Provide can no longer come.
+   * How many withdrawn provisions each vat remembers (the most recent), so that late Accepts
+   * for them fail at once; an Accept for one forgotten waits until the host's accept timeout.
    */
-  private final Map<RpcConnection, List<String[]>> introductions = new HashMap<>();
+  public static final int REMEMBERED_WITHDRAWALS = 4096;
+
+  /**
+   * Introductions whose {@code Provide} may still be on its way, by "introducer#nonce": the
+   * introducer's connection to the host (when it ends first, the Provide can no longer come)
+   * and the host's name.
+   */
+  private final Map<String, Pending> introductions = new HashMap<>();
+  /** The keys of {@link #introductions}, by the introducer's connection to the host. */
+  private final Map<RpcConnection, Set<String>> introductionsByConnection = new HashMap<>();
+
+  /** An introduction whose Provide has not come yet. */
+  private record Pending(RpcConnection provider, Vat host) {
+  }
 
   /**
    * The limits of the connections made from now on (default {@link ConnectionLimits#DEFAULT}).
@@ -263,8 +276,11 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     private final boolean level3;
     /** Provisions offered to this vat (as a host), by "introducer#nonce"; on its loop. */
     private final Map<String, Exchange> exchanges = new HashMap<>();
-    /** Provisions withdrawn (their Accepts fail instead of waiting). */
-    private final Set<String> withdrawn = new HashSet<>();
+    /**
+     * Provisions withdrawn, the last {@link #REMEMBERED_WITHDRAWALS} (their Accepts fail instead
+     * of waiting), oldest first; on the vat's loop.
+     */
+    private final java.util.LinkedHashSet<String> withdrawn = new java.util.LinkedHashSet<>();
 
     private Vat(String name, EventLoop loop, Capability bootstrap, boolean level3) {
       this.name = name;
@@ -336,6 +352,26 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
           }
         });
         return r;
+      }
+    }
+
+    /**
+     * How many provisions this vat remembers as a host: those offered or awaited, and those
+     * withdrawn it still remembers (for leak checks). Call on the vat's loop.
+     *
+     * @return the number of provisions remembered
+     */
+    public int provisionsRemembered() {
+      return exchanges.size() + withdrawn.size();
+    }
+
+    /** Remembers that the provision {@code key} was withdrawn (bounded). On the loop. */
+    private void withdraw(String key) {
+      withdrawn.add(key);
+      if (withdrawn.size() > REMEMBERED_WITHDRAWALS) {
+        java.util.Iterator<String> oldest = withdrawn.iterator();
+        oldest.next();
+        oldest.remove();
       }
     }
 
@@ -419,31 +455,31 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   }
 
   private void forget(String key, RpcConnection[] pair) {
-    List<String[]> lost = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
     List<Vat> hosts = new ArrayList<>();
     synchronized (this) {
       forgetPair(key, pair);
       for (RpcConnection c : pair) {
-        List<String[]> l = introductions.remove(c);
+        Set<String> l = introductionsByConnection.remove(c);
         if (l != null) {
-          lost.addAll(l);
+          for (String k : l) {
+            lost.add(k);
+            hosts.add(introductions.remove(k).host());
+          }
         }
-      }
-      for (String[] hostAndKey : lost) {
-        hosts.add(vats.get(hostAndKey[0]));
       }
     }
     // the introducer's connection to the host ended: a Provide that had not arrived never will,
     // so the Accepts waiting for it fail now (the recipient falls back to the vine)
     for (int i = 0; i < lost.size(); i++) {
       Vat host = hosts.get(i);
-      String k = lost.get(i)[1];
+      String k = lost.get(i);
       host.loop.execute(() -> {
         Exchange x = host.exchanges.get(k);
         if (x != null && x.offered) {
           return;
         }
-        host.withdrawn.add(k);
+        host.withdraw(k);
         if (x != null) {
           host.exchanges.remove(k);
           for (Object[] w : x.waiters) {
@@ -489,9 +525,10 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return false; // (not ours, or a self-introduction: the capability is proxied)
     }
     long nonce = nonces.incrementAndGet();
+    String key = p[0].name + "#" + nonce;
     synchronized (this) {
-      introductions.computeIfAbsent(provider, k -> new ArrayList<>())
-          .add(new String[] {p[1].name, p[0].name + "#" + nonce});
+      introductions.put(key, new Pending(provider, p[1]));
+      introductionsByConnection.computeIfAbsent(provider, k -> new HashSet<>()).add(key);
     }
     contact.setAs(Text.FACTORY, new Text.Reader(
         "host=" + p[1].name + ";introducer=" + p[0].name + ";nonce=" + nonce));
@@ -532,9 +569,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     Vat host = f[0];
     Map<String, String> a = parse(await);
     String key = f[1].name + "#" + a.get("nonce");
-    synchronized (this) {
-      for (List<String[]> l : introductions.values()) {
-        l.removeIf(e -> e[1].equals(key)); // (the Provide came)
+    synchronized (this) { // (the Provide came)
+      Pending p = introductions.remove(key);
+      if (p != null) {
+        Set<String> l = introductionsByConnection.get(p.provider());
+        l.remove(key);
+        if (l.isEmpty()) {
+          introductionsByConnection.remove(p.provider());
+        }
       }
     }
     Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
@@ -555,7 +597,7 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       if (host.exchanges.get(key) == x) {
         host.exchanges.remove(key);
       }
-      host.withdrawn.add(key);
+      host.withdraw(key);
     };
   }
 
