@@ -544,14 +544,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       if (f == null) {
         throw RpcException.failed("connection not of this network");
       }
-      Map<String, String> c = parse(contact);
-      if (!f[1].name.equals(c.get("introducer"))) {
-        throw RpcException.failed("contact names introducer " + c.get("introducer")
+      String[] c = parse(contact, "host", "introducer", "nonce");
+      if (!f[1].name.equals(c[1])) {
+        throw RpcException.failed("contact names introducer " + c[1]
             + " but came from " + f[1].name);
       }
-      String nonce = c.get("nonce");
+      String nonce = c[2];
       String introducer = f[1].name;
-      RpcConnection conn = f[0].connect(c.get("host"));
+      RpcConnection conn = f[0].connect(c[0]);
       return CompletableFuture.completedFuture(new Introduced(conn,
           b -> b.setAs(Text.FACTORY,
               new Text.Reader("introducer=" + introducer + ";nonce=" + nonce))));
@@ -567,8 +567,8 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return () -> { };
     }
     Vat host = f[0];
-    Map<String, String> a = parse(await);
-    String key = f[1].name + "#" + a.get("nonce");
+    String[] a = parse(await, "recipient", "nonce");
+    String key = f[1].name + "#" + a[1];
     synchronized (this) { // (the Provide came)
       Pending p = introductions.remove(key);
       if (p != null) {
@@ -580,7 +580,7 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       }
     }
     Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
-    x.recipient = a.get("recipient");
+    x.recipient = a[0];
     x.value = value;
     x.offered = true;
     List<Object[]> waiting = new ArrayList<>(x.waiters);
@@ -611,8 +611,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return r;
     }
     Vat host = f[0];
-    Map<String, String> c = parse(completion);
-    String key = c.get("introducer") + "#" + c.get("nonce");
+    String[] c;
+    try {
+      c = parse(completion, "introducer", "nonce");
+    } catch (RpcException e) {
+      r.completeExceptionally(e);
+      return r;
+    }
+    String key = c[0] + "#" + c[1];
     if (host.withdrawn.contains(key)) {
       r.completeExceptionally(RpcException.failed("the provision " + key + " was withdrawn"));
       return r;
@@ -653,17 +659,36 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     return (CompletableFuture<Object>) o;
   }
 
-  private static Map<String, String> parse(AnyPointer.Reader p) {
-    Map<String, String> r = new HashMap<>();
+  /**
+   * The values of the fields {@code names} of a handoff value ({@code k=v;k=v}), in that order
+   * (a missing one is a {@code FAILED} error); one pass, no table.
+   */
+  private static String[] parse(AnyPointer.Reader p, String... names) {
     if (p == null || p.isNull()) {
       throw RpcException.failed("missing third-party value");
     }
-    for (String kv : p.getAs(Text.FACTORY).toString().split(";")) {
-      int eq = kv.indexOf('=');
-      if (eq > 0) {
-        r.put(kv.substring(0, eq), kv.substring(eq + 1));
+    String s = p.getAs(Text.FACTORY).toString();
+    String[] values = new String[names.length];
+    for (int start = 0; start < s.length(); ) {
+      int end = s.indexOf(';', start);
+      if (end < 0) {
+        end = s.length();
+      }
+      int eq = s.indexOf('=', start);
+      if (eq > start && eq < end) {
+        for (int i = 0; i < names.length; i++) {
+          if (names[i].length() == eq - start && s.startsWith(names[i], start)) {
+            values[i] = s.substring(eq + 1, end);
+          }
+        }
+      }
+      start = end + 1;
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] == null) {
+        throw RpcException.failed("third-party value \"" + s + "\" has no " + names[i]);
       }
     }
-    return r;
+    return values;
   }
 }

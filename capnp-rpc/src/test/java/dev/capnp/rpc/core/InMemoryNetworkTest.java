@@ -150,6 +150,25 @@ class InMemoryNetworkTest extends TestSupport.LoopTest {
   }
 
   @Test
+  void aHandoffValueMissingAFieldIsRefusedClearly() {
+    InMemoryNetwork net = new InMemoryNetwork();
+    InMemoryNetwork.Vat a = net.vat("alice", loop, null, true);
+    InMemoryNetwork.Vat b = net.vat("bob", loop, null, true);
+    a.connect("bob");
+    AnyPointer.Builder completion = root();
+    completion.setAs(Text.FACTORY, new Text.Reader("nonce=1;introducerx=alice"));
+    CompletableFuture<Object> r = net.completeThirdParty(b.connection("alice"),
+        completion.asReader()).toCompletableFuture();
+    assertThat(r).isCompletedExceptionally();
+    assertThatThrownBy(r::join).hasMessageContaining("has no introducer");
+    AnyPointer.Builder contact = root();
+    contact.setAs(Text.FACTORY, new Text.Reader("introducer=bob;nonce=1"));
+    assertThatThrownBy(() -> net.connectToIntroduced(a.connection("bob"), contact.asReader())
+        .toCompletableFuture().join()).hasMessageContaining("has no host");
+    closeAll(net, "alice", "bob");
+  }
+
+  @Test
   void unreachableHostFailsTheConnectAndSelfIntroductionIsRefused() {
     InMemoryNetwork net = new InMemoryNetwork();
     InMemoryNetwork.Vat a = net.vat("alice", loop, null, true);
