@@ -5,6 +5,7 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.Text;
 import dev.capnp.runtime.TextList;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -31,11 +32,54 @@ final class HandoffValues {
 
   private HandoffValues() {}
 
-  /** A new unguessable nonce naming one handoff. */
+  /** A new unguessable nonce naming one handoff (one {@code SecureRandom} call each). */
   static Nonce newNonce() {
     byte[] b = new byte[NONCE_BYTES];
     RANDOM.nextBytes(b);
     return new Nonce(b);
+  }
+
+  /**
+   * Unguessable nonces drawn from {@code SecureRandom} in bulk ({@link #BUFFER_BYTES} at a
+   * time, each byte used once), so that an introducer does not call it for every handoff. The
+   * nonces are exactly as unguessable as {@code SecureRandom}'s output: the buffer is private
+   * to this source, and a nonce's bytes are never reused nor shown (a nonce prints only a
+   * 4-byte prefix). What a nonce must guarantee (see {@link HandoffOffers}): it is unique
+   * among the introducer's offers at a host (128 random bits, even across restarts with the
+   * same key), and unguessable, though knowing it gains nothing but the intended recipient:
+   * only an Accept on a connection authenticated by the key the Provide names takes the offer.
+   *
+   * <p>Threading: confined to the vat's event loop; not thread-safe.
+   */
+  static final class Nonces {
+    /** Bytes drawn from {@code SecureRandom} at a time (256 nonces). */
+    static final int BUFFER_BYTES = 256 * NONCE_BYTES;
+
+    private final SecureRandom random;
+    private final byte[] buffer = new byte[BUFFER_BYTES];
+    private int next = BUFFER_BYTES;
+
+    /** Nonces from the shared {@code SecureRandom}. */
+    Nonces() {
+      this(RANDOM);
+    }
+
+    /** Nonces from {@code random} (a cryptographically strong generator). */
+    Nonces(SecureRandom random) {
+      this.random = random;
+    }
+
+    /** A new nonce naming one handoff. */
+    Nonce next() {
+      if (next == BUFFER_BYTES) {
+        random.nextBytes(buffer);
+        next = 0;
+      }
+      byte[] b = java.util.Arrays.copyOfRange(buffer, next, next + NONCE_BYTES);
+      java.util.Arrays.fill(buffer, next, next + NONCE_BYTES, (byte) 0); // (used: not kept)
+      next += NONCE_BYTES;
+      return new Nonce(b);
+    }
   }
 
   /**
@@ -63,22 +107,32 @@ final class HandoffValues {
   /** Alice to Carol: Bob's key and address, and the handoff's nonce. */
   record Contact(AuthDigest host, NetAddress address, Nonce nonce) {
     void write(AnyPointer.Builder p) {
+      write(p, HandoffTexts.UNCACHED);
+    }
+
+    /** Writes this contact, its texts from {@code texts}. */
+    void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyToContact.Builder b = p.initAs(Level3.ThirdPartyToContact.FACTORY);
-      b.setHost(host.toString());
-      b.setAddress(address.toString());
+      b.setHost(texts.text(host));
+      b.setAddress(texts.text(address));
       b.setNonce(nonce.bytes());
     }
 
     static Contact read(AnyPointer.Reader p) {
-      return reading("ThirdPartyToContact", () -> readContact(p));
+      return read(p, HandoffTexts.UNCACHED);
     }
 
-    private static Contact readContact(AnyPointer.Reader p) {
+    /** Reads a contact, its texts parsed through {@code texts}. */
+    static Contact read(AnyPointer.Reader p, HandoffTexts texts) {
+      return reading("ThirdPartyToContact", () -> readContact(p, texts));
+    }
+
+    private static Contact readContact(AnyPointer.Reader p, HandoffTexts texts) {
       Level3.ThirdPartyToContact.Reader r = struct(p, "ThirdPartyToContact")
           .getAs(Level3.ThirdPartyToContact.FACTORY);
       return new Contact(
-          readDigest(r.hasHost() ? r.getHost().toString() : null, "ThirdPartyToContact.host"),
-          readAddress(r.hasAddress() ? r.getAddress().toString() : null),
+          readDigest(r.hasHost() ? r.getHost() : null, "ThirdPartyToContact.host", texts),
+          readAddress(r.hasAddress() ? r.getAddress() : null, texts),
           readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyToContact.nonce"));
     }
   }
@@ -86,21 +140,31 @@ final class HandoffValues {
   /** Alice to Bob: the recipient's key, and the handoff's nonce. */
   record Await(AuthDigest recipient, Nonce nonce) {
     void write(AnyPointer.Builder p) {
+      write(p, HandoffTexts.UNCACHED);
+    }
+
+    /** Writes this await, its texts from {@code texts}. */
+    void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyToAwait.Builder b = p.initAs(Level3.ThirdPartyToAwait.FACTORY);
-      b.setRecipient(recipient.toString());
+      b.setRecipient(texts.text(recipient));
       b.setNonce(nonce.bytes());
     }
 
     static Await read(AnyPointer.Reader p) {
-      return reading("ThirdPartyToAwait", () -> readAwait(p));
+      return read(p, HandoffTexts.UNCACHED);
     }
 
-    private static Await readAwait(AnyPointer.Reader p) {
+    /** Reads an await, its texts parsed through {@code texts}. */
+    static Await read(AnyPointer.Reader p, HandoffTexts texts) {
+      return reading("ThirdPartyToAwait", () -> readAwait(p, texts));
+    }
+
+    private static Await readAwait(AnyPointer.Reader p, HandoffTexts texts) {
       Level3.ThirdPartyToAwait.Reader r = struct(p, "ThirdPartyToAwait")
           .getAs(Level3.ThirdPartyToAwait.FACTORY);
       return new Await(
-          readDigest(r.hasRecipient() ? r.getRecipient().toString() : null,
-              "ThirdPartyToAwait.recipient"),
+          readDigest(r.hasRecipient() ? r.getRecipient() : null,
+              "ThirdPartyToAwait.recipient", texts),
           readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyToAwait.nonce"));
     }
   }
@@ -108,21 +172,31 @@ final class HandoffValues {
   /** Carol to Bob: the introducer's key, and the handoff's nonce. */
   record Completion(AuthDigest introducer, Nonce nonce) {
     void write(AnyPointer.Builder p) {
+      write(p, HandoffTexts.UNCACHED);
+    }
+
+    /** Writes this completion, its texts from {@code texts}. */
+    void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyCompletion.Builder b = p.initAs(Level3.ThirdPartyCompletion.FACTORY);
-      b.setIntroducer(introducer.toString());
+      b.setIntroducer(texts.text(introducer));
       b.setNonce(nonce.bytes());
     }
 
     static Completion read(AnyPointer.Reader p) {
-      return reading("ThirdPartyCompletion", () -> readCompletion(p));
+      return read(p, HandoffTexts.UNCACHED);
     }
 
-    private static Completion readCompletion(AnyPointer.Reader p) {
+    /** Reads a completion, its texts parsed through {@code texts}. */
+    static Completion read(AnyPointer.Reader p, HandoffTexts texts) {
+      return reading("ThirdPartyCompletion", () -> readCompletion(p, texts));
+    }
+
+    private static Completion readCompletion(AnyPointer.Reader p, HandoffTexts texts) {
       Level3.ThirdPartyCompletion.Reader r = struct(p, "ThirdPartyCompletion")
           .getAs(Level3.ThirdPartyCompletion.FACTORY);
       return new Completion(
-          readDigest(r.hasIntroducer() ? r.getIntroducer().toString() : null,
-              "ThirdPartyCompletion.introducer"),
+          readDigest(r.hasIntroducer() ? r.getIntroducer() : null,
+              "ThirdPartyCompletion.introducer", texts),
           readNonce(r.hasNonce() ? r.getNonce().toArray() : null, "ThirdPartyCompletion.nonce"));
     }
   }
@@ -200,10 +274,14 @@ final class HandoffValues {
     return p;
   }
 
-  private static AuthDigest readDigest(String text, String field) {
+  private static AuthDigest readDigest(Text.Reader text, String field, HandoffTexts texts) {
     if (text == null) {
       throw bad("missing " + field);
     }
+    return texts.digest(text, t -> parseDigest(t, field));
+  }
+
+  private static AuthDigest parseDigest(String text, String field) {
     AuthDigest d;
     try {
       d = AuthDigest.parse(text);
@@ -216,10 +294,17 @@ final class HandoffValues {
     return d;
   }
 
-  private static NetAddress readAddress(String text) {
+  private static NetAddress readAddress(Text.Reader text, HandoffTexts texts) {
     if (text == null) {
       throw bad("missing ThirdPartyToContact.address");
     }
+    if (text.size() > 4 * MAX_ADDRESS) { // (before decoding; at most 4 UTF-8 bytes a char)
+      throw bad("invalid ThirdPartyToContact.address: longer than " + MAX_ADDRESS);
+    }
+    return texts.address(text, HandoffValues::parseAddress);
+  }
+
+  private static NetAddress parseAddress(String text) {
     if (text.length() > MAX_ADDRESS) {
       throw bad("invalid ThirdPartyToContact.address: longer than " + MAX_ADDRESS);
     }

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  *   Bob that Carol may use: the one she dialled him at, else the first he announced in his
  *   {@code VatHello} ({@link HelloExchange}); a local address (loopback, Unix socket) only to a
  *   local Carol ({@link HandoffAddresses}). The contact carries Bob's fingerprint, that address
- *   and a fresh random nonce, the await Carol's fingerprint and the nonce;</li>
+ *   and a fresh random nonce ({@link HandoffValues.Nonces}), the await Carol's fingerprint
+ *   and the nonce;</li>
  *   <li>recipient (Carol): reaches Bob through the vat's connection table, so an existing TLS
  *   connection to Bob's fingerprint (dialled or accepted) is shared and a new one is dialled with
  *   the fingerprint pinned, within the vat's connect timeout (a contact naming a local address
@@ -36,6 +37,8 @@ import java.util.function.Supplier;
  *   protocol then calls through Alice instead;</li>
  *   <li>host (Bob): {@link HandoffOffers} matches Accepts with Provides.</li>
  * </ul>
+ * The fingerprints and addresses in those values are encoded and parsed once each
+ * ({@link HandoffTexts}), not for every handoff.
  *
  * <p>Threading: every method runs on the vat's event loop (the loop of all its connections,
  * as the protocol core calls them), so the tables here need no locks; never blocks.
@@ -70,6 +73,9 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
   private final boolean callForwarding;
   private final Map<RpcConnection, Peer> peers = new HashMap<>();
   private final HandoffOffers offers = new HandoffOffers();
+  /** The fingerprints' and addresses' texts, encoded and parsed once each. */
+  private final HandoffTexts texts = new HandoffTexts();
+  private final HandoffValues.Nonces nonces = new HandoffValues.Nonces();
 
   /** The network of {@code vat}, which forwards tail calls iff {@code callForwarding}. */
   VatHandoffNetwork(Host vat, boolean callForwarding) {
@@ -154,9 +160,9 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
     if (address == null) {
       return false; // no address for Bob that Carol may use: proxied instead
     }
-    Nonce nonce = HandoffValues.newNonce();
-    new Contact(host.digest(), address, nonce).write(contact);
-    new Await(to.digest(), nonce).write(await);
+    Nonce nonce = nonces.next();
+    new Contact(host.digest(), address, nonce).write(contact, texts);
+    new Await(to.digest(), nonce).write(await, texts);
     return true;
   }
 
@@ -187,7 +193,7 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
         throw RpcException.failed("Three-party handoff: the contact came on a connection "
             + "that does not speak Level 3");
       }
-      c = Contact.read(contact);
+      c = Contact.read(contact, texts);
       if (c.host().equals(vat.digest())) {
         throw RpcException.failed("Three-party handoff: the contact names this vat as the host");
       }
@@ -205,7 +211,7 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
         throw RpcException.failed("Three-party handoff: the connection to " + c.host() + " at "
             + c.address() + " does not speak Level 3");
       }
-      return new Introduced(conn, completion::write);
+      return new Introduced(conn, p -> completion.write(p, texts));
     };
     CompletableFuture<RpcConnection> dial = vat.connectForHandoff(c.host(), c.address());
     if (dial.isDone() && !dial.isCompletedExceptionally() && vat.loop().inLoop()) {
@@ -228,7 +234,7 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
       throw RpcException.failed("Three-party handoff: a Provide on a connection that does not "
           + "speak Level 3");
     }
-    return offers.offer(introducer.digest(), from, Await.read(await), value);
+    return offers.offer(introducer.digest(), from, Await.read(await, texts), value);
   }
 
   @Override
@@ -240,7 +246,7 @@ final class VatHandoffNetwork implements ThirdPartyNetwork {
         throw RpcException.failed("Three-party handoff: an Accept on a connection that does "
             + "not speak Level 3");
       }
-      return offers.accept(accepter.digest(), from, Completion.read(completion));
+      return offers.accept(accepter.digest(), from, Completion.read(completion, texts));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

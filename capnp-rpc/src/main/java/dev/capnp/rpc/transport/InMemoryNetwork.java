@@ -58,10 +58,23 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   private ConnectionLimits limits = ConnectionLimits.DEFAULT;
   private volatile boolean callForwarding;
   /**
-   * Introductions whose {@code Provide} may still be on its way, by the introducer's connection
-   * to the host: when that connection ends first, the Provide can no longer come.
+   * How many withdrawn provisions each vat remembers (the most recent), so that late Accepts
+   * for them fail at once; an Accept for one forgotten waits until the host's accept timeout.
    */
-  private final Map<RpcConnection, List<String[]>> introductions = new HashMap<>();
+  public static final int REMEMBERED_WITHDRAWALS = 4096;
+
+  /**
+   * Introductions whose {@code Provide} may still be on its way, by "introducer#nonce": the
+   * introducer's connection to the host (when it ends first, the Provide can no longer come)
+   * and the host's name.
+   */
+  private final Map<String, Pending> introductions = new HashMap<>();
+  /** The keys of {@link #introductions}, by the introducer's connection to the host. */
+  private final Map<RpcConnection, Set<String>> introductionsByConnection = new HashMap<>();
+
+  /** An introduction whose Provide has not come yet. */
+  private record Pending(RpcConnection provider, Vat host) {
+  }
 
   /**
    * The limits of the connections made from now on (default {@link ConnectionLimits#DEFAULT}).
@@ -263,8 +276,11 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     private final boolean level3;
     /** Provisions offered to this vat (as a host), by "introducer#nonce"; on its loop. */
     private final Map<String, Exchange> exchanges = new HashMap<>();
-    /** Provisions withdrawn (their Accepts fail instead of waiting). */
-    private final Set<String> withdrawn = new HashSet<>();
+    /**
+     * Provisions withdrawn, the last {@link #REMEMBERED_WITHDRAWALS} (their Accepts fail instead
+     * of waiting), oldest first; on the vat's loop.
+     */
+    private final java.util.LinkedHashSet<String> withdrawn = new java.util.LinkedHashSet<>();
 
     private Vat(String name, EventLoop loop, Capability bootstrap, boolean level3) {
       this.name = name;
@@ -336,6 +352,26 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
           }
         });
         return r;
+      }
+    }
+
+    /**
+     * How many provisions this vat remembers as a host: those offered or awaited, and those
+     * withdrawn it still remembers (for leak checks). Call on the vat's loop.
+     *
+     * @return the number of provisions remembered
+     */
+    public int provisionsRemembered() {
+      return exchanges.size() + withdrawn.size();
+    }
+
+    /** Remembers that the provision {@code key} was withdrawn (bounded). On the loop. */
+    private void withdraw(String key) {
+      withdrawn.add(key);
+      if (withdrawn.size() > REMEMBERED_WITHDRAWALS) {
+        java.util.Iterator<String> oldest = withdrawn.iterator();
+        oldest.next();
+        oldest.remove();
       }
     }
 
@@ -419,31 +455,31 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
   }
 
   private void forget(String key, RpcConnection[] pair) {
-    List<String[]> lost = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
     List<Vat> hosts = new ArrayList<>();
     synchronized (this) {
       forgetPair(key, pair);
       for (RpcConnection c : pair) {
-        List<String[]> l = introductions.remove(c);
+        Set<String> l = introductionsByConnection.remove(c);
         if (l != null) {
-          lost.addAll(l);
+          for (String k : l) {
+            lost.add(k);
+            hosts.add(introductions.remove(k).host());
+          }
         }
-      }
-      for (String[] hostAndKey : lost) {
-        hosts.add(vats.get(hostAndKey[0]));
       }
     }
     // the introducer's connection to the host ended: a Provide that had not arrived never will,
     // so the Accepts waiting for it fail now (the recipient falls back to the vine)
     for (int i = 0; i < lost.size(); i++) {
       Vat host = hosts.get(i);
-      String k = lost.get(i)[1];
+      String k = lost.get(i);
       host.loop.execute(() -> {
         Exchange x = host.exchanges.get(k);
         if (x != null && x.offered) {
           return;
         }
-        host.withdrawn.add(k);
+        host.withdraw(k);
         if (x != null) {
           host.exchanges.remove(k);
           for (Object[] w : x.waiters) {
@@ -489,9 +525,10 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return false; // (not ours, or a self-introduction: the capability is proxied)
     }
     long nonce = nonces.incrementAndGet();
+    String key = p[0].name + "#" + nonce;
     synchronized (this) {
-      introductions.computeIfAbsent(provider, k -> new ArrayList<>())
-          .add(new String[] {p[1].name, p[0].name + "#" + nonce});
+      introductions.put(key, new Pending(provider, p[1]));
+      introductionsByConnection.computeIfAbsent(provider, k -> new HashSet<>()).add(key);
     }
     contact.setAs(Text.FACTORY, new Text.Reader(
         "host=" + p[1].name + ";introducer=" + p[0].name + ";nonce=" + nonce));
@@ -507,14 +544,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       if (f == null) {
         throw RpcException.failed("connection not of this network");
       }
-      Map<String, String> c = parse(contact);
-      if (!f[1].name.equals(c.get("introducer"))) {
-        throw RpcException.failed("contact names introducer " + c.get("introducer")
+      String[] c = parse(contact, "host", "introducer", "nonce");
+      if (!f[1].name.equals(c[1])) {
+        throw RpcException.failed("contact names introducer " + c[1]
             + " but came from " + f[1].name);
       }
-      String nonce = c.get("nonce");
+      String nonce = c[2];
       String introducer = f[1].name;
-      RpcConnection conn = f[0].connect(c.get("host"));
+      RpcConnection conn = f[0].connect(c[0]);
       return CompletableFuture.completedFuture(new Introduced(conn,
           b -> b.setAs(Text.FACTORY,
               new Text.Reader("introducer=" + introducer + ";nonce=" + nonce))));
@@ -530,15 +567,20 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return () -> { };
     }
     Vat host = f[0];
-    Map<String, String> a = parse(await);
-    String key = f[1].name + "#" + a.get("nonce");
-    synchronized (this) {
-      for (List<String[]> l : introductions.values()) {
-        l.removeIf(e -> e[1].equals(key)); // (the Provide came)
+    String[] a = parse(await, "recipient", "nonce");
+    String key = f[1].name + "#" + a[1];
+    synchronized (this) { // (the Provide came)
+      Pending p = introductions.remove(key);
+      if (p != null) {
+        Set<String> l = introductionsByConnection.get(p.provider());
+        l.remove(key);
+        if (l.isEmpty()) {
+          introductionsByConnection.remove(p.provider());
+        }
       }
     }
     Exchange x = host.exchanges.computeIfAbsent(key, k -> new Exchange());
-    x.recipient = a.get("recipient");
+    x.recipient = a[0];
     x.value = value;
     x.offered = true;
     List<Object[]> waiting = new ArrayList<>(x.waiters);
@@ -555,7 +597,7 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       if (host.exchanges.get(key) == x) {
         host.exchanges.remove(key);
       }
-      host.withdrawn.add(key);
+      host.withdraw(key);
     };
   }
 
@@ -569,8 +611,14 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
       return r;
     }
     Vat host = f[0];
-    Map<String, String> c = parse(completion);
-    String key = c.get("introducer") + "#" + c.get("nonce");
+    String[] c;
+    try {
+      c = parse(completion, "introducer", "nonce");
+    } catch (RpcException e) {
+      r.completeExceptionally(e);
+      return r;
+    }
+    String key = c[0] + "#" + c[1];
     if (host.withdrawn.contains(key)) {
       r.completeExceptionally(RpcException.failed("the provision " + key + " was withdrawn"));
       return r;
@@ -611,17 +659,36 @@ public final class InMemoryNetwork implements ThirdPartyNetwork {
     return (CompletableFuture<Object>) o;
   }
 
-  private static Map<String, String> parse(AnyPointer.Reader p) {
-    Map<String, String> r = new HashMap<>();
+  /**
+   * The values of the fields {@code names} of a handoff value ({@code k=v;k=v}), in that order
+   * (a missing one is a {@code FAILED} error); one pass, no table.
+   */
+  private static String[] parse(AnyPointer.Reader p, String... names) {
     if (p == null || p.isNull()) {
       throw RpcException.failed("missing third-party value");
     }
-    for (String kv : p.getAs(Text.FACTORY).toString().split(";")) {
-      int eq = kv.indexOf('=');
-      if (eq > 0) {
-        r.put(kv.substring(0, eq), kv.substring(eq + 1));
+    String s = p.getAs(Text.FACTORY).toString();
+    String[] values = new String[names.length];
+    for (int start = 0; start < s.length(); ) {
+      int end = s.indexOf(';', start);
+      if (end < 0) {
+        end = s.length();
+      }
+      int eq = s.indexOf('=', start);
+      if (eq > start && eq < end) {
+        for (int i = 0; i < names.length; i++) {
+          if (names[i].length() == eq - start && s.startsWith(names[i], start)) {
+            values[i] = s.substring(eq + 1, end);
+          }
+        }
+      }
+      start = end + 1;
+    }
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] == null) {
+        throw RpcException.failed("third-party value \"" + s + "\" has no " + names[i]);
       }
     }
-    return r;
+    return values;
   }
 }

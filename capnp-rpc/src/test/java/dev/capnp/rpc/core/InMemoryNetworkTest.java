@@ -115,6 +115,60 @@ class InMemoryNetworkTest extends TestSupport.LoopTest {
   }
 
   @Test
+  void aHostRemembersABoundedNumberOfWithdrawnProvisions() {
+    InMemoryNetwork net = new InMemoryNetwork();
+    InMemoryNetwork.Vat a = net.vat("alice", loop, null, true);
+    InMemoryNetwork.Vat b = net.vat("bob", loop, null, true);
+    InMemoryNetwork.Vat c = net.vat("carol", loop, null, true);
+    RpcConnection ab = a.connect("bob");
+    RpcConnection ac = a.connect("carol");
+    int handoffs = InMemoryNetwork.REMEMBERED_WITHDRAWALS + 500;
+    AnyPointer.Builder last = null;
+    for (int i = 0; i < handoffs; i++) {
+      AnyPointer.Builder contact = root();
+      AnyPointer.Builder await = root();
+      assertThat(net.introduce(ab, ac, contact, await)).isTrue();
+      AnyPointer.Builder completion = root();
+      net.connectToIntroduced(c.connection("alice"), contact.asReader())
+          .toCompletableFuture().join().completion().accept(completion);
+      Object value = new Object();
+      Runnable withdraw = net.awaitThirdParty(b.connection("alice"), await.asReader(), value);
+      assertThat(net.completeThirdParty(b.connection("carol"), completion.asReader())
+          .toCompletableFuture()).isCompletedWithValue(value);
+      withdraw.run(); // (the introducer's Finish: each forwarded call or handoff ends so)
+      if (i == handoffs - 1) {
+        last = completion;
+      }
+    }
+    // every handoff completed: the host remembers at most the last REMEMBERED_WITHDRAWALS,
+    // and a late Accept for a recent one still fails at once
+    assertThat(b.provisionsRemembered()).isEqualTo(InMemoryNetwork.REMEMBERED_WITHDRAWALS);
+    CompletableFuture<Object> late = net.completeThirdParty(b.connection("carol"),
+        last.asReader()).toCompletableFuture();
+    assertThatThrownBy(late::join).hasMessageContaining("withdrawn");
+    closeAll(net, "alice", "bob", "carol");
+  }
+
+  @Test
+  void aHandoffValueMissingAFieldIsRefusedClearly() {
+    InMemoryNetwork net = new InMemoryNetwork();
+    InMemoryNetwork.Vat a = net.vat("alice", loop, null, true);
+    InMemoryNetwork.Vat b = net.vat("bob", loop, null, true);
+    a.connect("bob");
+    AnyPointer.Builder completion = root();
+    completion.setAs(Text.FACTORY, new Text.Reader("nonce=1;introducerx=alice"));
+    CompletableFuture<Object> r = net.completeThirdParty(b.connection("alice"),
+        completion.asReader()).toCompletableFuture();
+    assertThat(r).isCompletedExceptionally();
+    assertThatThrownBy(r::join).hasMessageContaining("has no introducer");
+    AnyPointer.Builder contact = root();
+    contact.setAs(Text.FACTORY, new Text.Reader("introducer=bob;nonce=1"));
+    assertThatThrownBy(() -> net.connectToIntroduced(a.connection("bob"), contact.asReader())
+        .toCompletableFuture().join()).hasMessageContaining("has no host");
+    closeAll(net, "alice", "bob");
+  }
+
+  @Test
   void unreachableHostFailsTheConnectAndSelfIntroductionIsRefused() {
     InMemoryNetwork net = new InMemoryNetwork();
     InMemoryNetwork.Vat a = net.vat("alice", loop, null, true);
