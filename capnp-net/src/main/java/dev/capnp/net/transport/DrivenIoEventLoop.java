@@ -217,8 +217,10 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
     releasedAt = System.nanoTime(); // the home thread, too, leaves a handed-over loop a while
     owner = null;
-    for (Thread w : waiters) {
-      LockSupport.unpark(w);
+    if (!waiters.isEmpty()) { // read after owner is written: see driveUntil
+      for (Thread w : waiters) {
+        LockSupport.unpark(w);
+      }
     }
     if (t != home && (homeAwaitsRelease || !tasks.isEmpty() || state != STARTED)) {
       LockSupport.unpark(home);
@@ -286,6 +288,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       return;
     }
     boolean registered = false;
+    boolean watching = false;
     try {
       while (!done.isDone() && state == STARTED) {
         if (me.isInterrupted()) {
@@ -295,23 +298,22 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         if (left <= 0) {
           return;
         }
-        if (!registered) {
-          // before the first attempt to take the role: a holder that gives it up later sees us
-          registered = true;
-          waiters.add(me);
-          if (done instanceof java.util.concurrent.CompletableFuture) {
-            ((java.util.concurrent.CompletableFuture<?>) done).whenComplete((r, e) -> {
-              if (Thread.currentThread() != me) {
-                LockSupport.unpark(me);
-                if (owner == me) {
-                  handler.wakeup(); // completed by another thread while we sleep in I/O
-                }
-              }
-            });
-          }
+        if (!watching) {
+          // whoever completes done on another thread wakes us: parked, or asleep in I/O
+          watching = true;
+          watch(done, me);
         }
         if (acquire(me)) {
+          // the common case, a free loop: no registration as a waiter (nothing to wake us for)
           drive(me, done, timed, deadlineNanos);
+          continue;
+        }
+        if (!registered) {
+          // register, then try again before parking: a holder that gives the role up after our
+          // failed attempt either sees us in waiters (and unparks us) or left it free for the
+          // attempt below
+          registered = true;
+          waiters.add(me);
           continue;
         }
         if (owner == home) {
@@ -328,6 +330,23 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (registered) {
         waiters.remove(me);
       }
+    }
+  }
+
+  /**
+   * Wakes {@code waiter} when {@code done} is completed by another thread: unparks it, and wakes
+   * the I/O handler if {@code waiter} sleeps in it as the loop's driver.
+   */
+  private void watch(java.util.concurrent.Future<?> done, Thread waiter) {
+    if (done instanceof java.util.concurrent.CompletableFuture) {
+      ((java.util.concurrent.CompletableFuture<?>) done).whenComplete((r, e) -> {
+        if (Thread.currentThread() != waiter) {
+          LockSupport.unpark(waiter);
+          if (owner == waiter) {
+            handler.wakeup(); // completed by another thread while we sleep in I/O
+          }
+        }
+      });
     }
   }
 
@@ -357,7 +376,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
     } finally {
       driveDone = null;
-      DRIVING.remove();
+      // set, not remove: a removed entry is made anew (a weak reference) by the next get
+      DRIVING.set(null);
       release(me);
     }
   }
