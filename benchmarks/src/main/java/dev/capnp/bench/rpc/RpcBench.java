@@ -58,7 +58,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Output: one line {@code RESULT impl=java workload=... caller=... transport=... calls=...
  * seconds=... calls_per_s=... median_us=... p99_us=... mib_per_s=... first1000_ms=...
- * first20000_ms=...} ({@code -} where a field does not apply).
+ * first20000_ms=... alloc_b_per_call=... cpu_us_per_call=...} ({@code -} where a field does not
+ * apply). The last two are load-independent costs of the measured calls on the client: the bytes
+ * its JVM's threads allocated, and its process's CPU time (user + system, JIT included), per call.
+ *
+ * <p>{@code -Dbench.fastThreadLocalCaller=true}: the client's calling thread runs inside Netty's
+ * {@code FastThreadLocalThread.runWithFastThreadLocal}, so that Netty pools per thread (its
+ * {@code Recycler}, the allocator's thread-local magazines) on it, as on a loop thread, while it
+ * drives the loop for a blocking call (see docs/GUIDE.md).
  */
 public final class RpcBench {
   private RpcBench() {}
@@ -173,7 +180,19 @@ public final class RpcBench {
     } else {
       BufferedReader stdin = new BufferedReader(
           new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      Result r = client(o, stdin);
+      Result[] box = new Result[1];
+      if (Boolean.getBoolean("bench.fastThreadLocalCaller")) {
+        io.netty.util.concurrent.FastThreadLocalThread.runWithFastThreadLocal(() -> {
+          try {
+            box[0] = client(o, stdin);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+      } else {
+        box[0] = client(o, stdin);
+      }
+      Result r = box[0];
       System.out.println(r.line());
       System.out.flush();
       if (o.sync) {
@@ -249,7 +268,7 @@ public final class RpcBench {
   /** The outcome of one measured run. */
   record Result(String workload, String caller, String transport, int calls, double seconds,
       double medianMicros, double p99Micros, double mibPerSecond, double first1000Millis,
-      double first20000Millis) {
+      double first20000Millis, double allocBytesPerCall, double cpuMicrosPerCall) {
     String line() {
       return "RESULT impl=java workload=" + workload + " caller=" + caller + " transport="
           + transport + " calls=" + calls + " seconds=" + fmt("%.4f", seconds)
@@ -257,7 +276,9 @@ public final class RpcBench {
           + " median_us=" + fmt("%.1f", medianMicros) + " p99_us=" + fmt("%.1f", p99Micros)
           + " mib_per_s=" + fmt("%.1f", mibPerSecond)
           + " first1000_ms=" + fmt("%.1f", first1000Millis)
-          + " first20000_ms=" + fmt("%.1f", first20000Millis);
+          + " first20000_ms=" + fmt("%.1f", first20000Millis)
+          + " alloc_b_per_call=" + fmt("%.0f", allocBytesPerCall)
+          + " cpu_us_per_call=" + fmt("%.1f", cpuMicrosPerCall);
     }
 
     private static String fmt(String format, double v) {
@@ -284,17 +305,54 @@ public final class RpcBench {
         System.out.flush();
         stdin.readLine();
       }
+      long allocBefore = allocatedBytes();
+      long cpuBefore = processCpuNanos();
       Recorder r = w.run(o.calls);
+      long allocAfter = allocatedBytes();
+      long cpuAfter = processCpuNanos();
+      double alloc = allocBefore < 0 || allocAfter < 0 ? Double.NaN
+          : (double) (allocAfter - allocBefore) / o.calls;
+      double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
+          : (cpuAfter - cpuBefore) / 1e3 / o.calls;
       double mib = o.workload.equals("blob")
           ? (double) o.calls * o.blobBytes / (1 << 20) / r.seconds() : Double.NaN;
       boolean cold = o.warmup == 0;
       return new Result(o.workload, o.caller, transport, o.calls, r.seconds(),
           r.percentileMicros(0.5), r.percentileMicros(0.99), mib,
           cold ? r.milestoneMillis(1_000) : Double.NaN,
-          cold ? r.milestoneMillis(20_000) : Double.NaN);
+          cold ? r.milestoneMillis(20_000) : Double.NaN, alloc, cpu);
     } finally {
       vat.close();
     }
+  }
+
+  /**
+   * The bytes every live thread of this JVM has allocated so far (HotSpot's per-thread
+   * counters; threads that ended meanwhile drop out), or -1 where unsupported. Taken around the
+   * measured calls: the difference is what a call costs the whole client, loop and caller alike,
+   * whichever thread runs the loop.
+   */
+  private static long allocatedBytes() {
+    if (!(java.lang.management.ManagementFactory.getThreadMXBean()
+        instanceof com.sun.management.ThreadMXBean t) || !t.isThreadAllocatedMemorySupported()) {
+      return -1;
+    }
+    long sum = 0;
+    for (long b : t.getThreadAllocatedBytes(t.getAllThreadIds())) {
+      if (b > 0) {
+        sum += b;
+      }
+    }
+    return sum;
+  }
+
+  /** The CPU time (user + system) of this process so far, or -1 where unsupported. */
+  private static long processCpuNanos() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /**

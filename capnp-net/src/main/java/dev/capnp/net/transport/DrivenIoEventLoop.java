@@ -64,19 +64,26 @@ import org.slf4j.LoggerFactory;
  *       same thread will most likely find the loop free and take it again without a context
  *       switch. Nobody runs the loop meanwhile, so the home thread takes it back after a grace
  *       period ({@code -Dcapnp.net.driverGraceMicros}, default 1,000 µs) without a waiter, at
- *       once when a task is queued by any other thread, and at once on shut-down. A task
- *       queued by the thread that gave the role up last is left for that thread's next wait
- *       (or the grace period). So, while a thread calls and waits in a sequence, incoming
- *       messages that nobody waits for (calls to the client's own capabilities, for example)
- *       are handled at the latest one grace period late.</li>
+ *       once when a task is queued by any other thread, and at once on shut-down. To see that,
+ *       it wakes and looks a grace period after a release; while a thread keeps calling (two
+ *       releases or more between two looks) it looks half as often each time, down to once per
+ *       {@value #MAX_LOOK_GRACES} grace periods (each look is a wake-up and two context
+ *       switches, on the caller's CPU when both are pinned to one), and looks every grace period
+ *       again once it has the loop back. So after a thread's last call of a sequence the home
+ *       thread takes the loop back within {@value #MAX_LOOK_GRACES} grace periods, and after a
+ *       lone call within one or two. A task queued by the thread that gave the role up last is
+ *       left for that thread's next wait (or the home thread). So, while a thread calls and
+ *       waits in a sequence, incoming messages that nobody waits for (calls to the client's own
+ *       capabilities, for example) are handled by its next wait, or by the home thread within
+ *       the delay above when the sequence ends.</li>
  *   <li>A waiter that has its reply holds back the transports' flushes ({@link Flush}) queued
  *       from then on, the Finish of its call above all: they stay in the loop (the bytes in the
  *       channel's outbound buffer) and leave with the same thread's next call, in one write with
  *       it, as a loop caller's Finish does. Whoever takes the role next runs them first (after
  *       the tasks already queued, so the next call is written before the flush); so a held
- *       Finish leaves at the latest when the home thread takes the loop back after the grace
- *       period, never later. Other connections' flushes queued in that same last turn wait the
- *       same way (at most one grace period).</li>
+ *       Finish leaves at the latest when the home thread takes the loop back (see above), never
+ *       later. Other connections' flushes queued in that same last turn wait the
+ *       same way (the same delay).</li>
  * </ul>
  *
  * <p>Yield after a reply (issue 12): after a turn in which it wrote a reply on a TCP connection,
@@ -107,6 +114,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   static final boolean YIELD_AFTER_REPLY =
       !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
+  /**
+   * The longest interval, in grace periods, between the home thread's looks at a loop that a
+   * thread calling in a sequence keeps taking (see {@link #lookNanos}).
+   */
+  static final int MAX_LOOK_GRACES = 8;
   /** The longest a driving waiter sleeps in the I/O handler between checks (interrupts). */
   private static final long MAX_DRIVE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** The loop the current thread drives as a waiter (no nesting across vats). */
@@ -141,6 +153,12 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private volatile Thread owner;
   /** The waiter that gave the role up last (its own tasks wait for its next wait). */
   private volatile Thread lessee;
+  /**
+   * How many times waiters have given the role up: written by the holder before it gives the
+   * role up (so a home thread that sees the role free sees the count), read by the home thread
+   * as a hint only.
+   */
+  private long waiterReleases;
   /** When a waiter last gave the role up ({@link System#nanoTime()}). */
   private volatile long releasedAt;
   /**
@@ -148,6 +166,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    * while a waiter has held the role for a whole grace period.
    */
   private volatile boolean homeAwaitsRelease;
+  /**
+   * A task was queued for the home thread to run on a free loop (by a thread other than the
+   * waiter that gave the loop up last, whose own tasks wait for its next wait): take it back.
+   */
+  private volatile boolean taskForHome;
   /** A waiter asks the home thread to give the role up. */
   private volatile boolean handoverWanted;
   private volatile int state = STARTED;
@@ -160,6 +183,23 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private boolean initialized;
   private long shutdownStartedAt;
   private long lastTaskAt;
+
+  // home-thread confined
+  /**
+   * How long after a waiter's release the home thread looks again: one grace period at first,
+   * doubled at each look that finds the loop given up and taken again since the previous look
+   * (a thread calling in a sequence), up to {@link #MAX_LOOK_GRACES} grace periods; back to one
+   * grace period when the home thread takes the loop back.
+   */
+  private long lookNanos;
+  /** {@link #waiterReleases} at the home thread's previous look. */
+  private long lastLookReleases;
+  /** How many times the home thread has woken from a timed sleep to look (home-confined). */
+  private long looks;
+  /** {@link #looks}, published for tests. */
+  private volatile long homeLooks;
+  /** {@link #lookNanos}, published for tests. */
+  private volatile long publishedLookNanos;
 
   /**
    * A loop over a new I/O handler from {@code factory}, whose home thread (a daemon called
@@ -177,6 +217,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   DrivenIoEventLoop(String name, IoHandlerFactory factory, long graceNanos) {
     this.graceNanos = Math.max(0, graceNanos);
+    look(this.graceNanos);
     this.handler = factory.newHandler(this);
     this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
     this.answerYield = YIELD_AFTER_REPLY ? new AnswerYield() : null;
@@ -214,21 +255,30 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private void release(Thread t) {
     if (t != home) {
       lessee = t;
+      waiterReleases++;
     }
     releasedAt = System.nanoTime(); // the home thread, too, leaves a handed-over loop a while
     owner = null;
-    for (Thread w : waiters) {
-      LockSupport.unpark(w);
+    if (!waiters.isEmpty()) { // read after owner is written: see driveUntil
+      for (Thread w : waiters) {
+        LockSupport.unpark(w);
+      }
     }
     if (t != home && (homeAwaitsRelease || !tasks.isEmpty() || state != STARTED)) {
+      if (!tasks.isEmpty()) {
+        taskForHome = true;
+      }
       LockSupport.unpark(home);
     }
   }
 
   private void homeRun() {
+    // whether to take a free loop now: not on every wake-up, which may fall between two calls of
+    // a thread calling in a sequence (taking the loop then would cost it a hand-over)
+    boolean takeBack = true;
     for (;;) {
       Thread me = home;
-      if (owner == me || acquire(me)) {
+      if (owner == me || (takeBack && acquire(me))) {
         try {
           while (!handoverWanted || state != STARTED) {
             runOnce(Long.MAX_VALUE);
@@ -241,25 +291,40 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           }
         } catch (Throwable e) {
           LOG.error("event loop {} failed", me.getName(), e);
+          takeBack = true;
           continue;
         } finally {
           if (owner == me) {
             handoverWanted = false;
             release(me);
+            lastLookReleases = waiterReleases;
+            look(graceNanos);
           }
         }
       }
+      takeBack = false;
       if (state == TERMINATED) {
         return;
       }
       Thread o = owner;
       long idle = System.nanoTime() - releasedAt;
+      long releases = waiterReleases;
+      boolean sequence = releases - lastLookReleases >= 2;
+      lastLookReleases = releases;
+      if (sequence) {
+        // waiters gave the loop up and took it again since our last look: a thread calls in a
+        // sequence, and drives the loop itself; look less often (each look costs a wake-up)
+        look(Math.min(lookNanos * 2, graceNanos * MAX_LOOK_GRACES));
+      }
       long wait;
       if (o == null) {
-        if (!tasks.isEmpty() || state != STARTED || idle >= graceNanos) {
+        if (taskForHome || state != STARTED || idle >= graceNanos) {
+          look(graceNanos);
+          taskForHome = false; // cleared before we take the loop: a later task sets it again
+          takeBack = true;
           continue; // take the loop back
         }
-        wait = graceNanos - idle;
+        wait = Math.max(graceNanos, lookNanos) - idle;
       } else if (idle >= graceNanos && state == STARTED) {
         // a waiter has held the loop for a whole grace period (a long call): instead of a timer
         // every grace period, sleep until it gives the role up (release() reads the flag after
@@ -271,10 +336,12 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         homeAwaitsRelease = false;
         continue;
       } else {
-        // a waiter drives between releases: look again a grace period after the last one
-        wait = idle < graceNanos ? graceNanos - idle : graceNanos;
+        // a waiter drives between releases: look again a look interval after the last one
+        long look = Math.max(graceNanos, lookNanos);
+        wait = idle < look ? look - idle : look;
       }
       LockSupport.parkNanos(this, Math.max(wait, 1000));
+      homeLooks = ++looks;
     }
   }
 
@@ -286,6 +353,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       return;
     }
     boolean registered = false;
+    boolean watching = false;
     try {
       while (!done.isDone() && state == STARTED) {
         if (me.isInterrupted()) {
@@ -295,23 +363,22 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         if (left <= 0) {
           return;
         }
-        if (!registered) {
-          // before the first attempt to take the role: a holder that gives it up later sees us
-          registered = true;
-          waiters.add(me);
-          if (done instanceof java.util.concurrent.CompletableFuture) {
-            ((java.util.concurrent.CompletableFuture<?>) done).whenComplete((r, e) -> {
-              if (Thread.currentThread() != me) {
-                LockSupport.unpark(me);
-                if (owner == me) {
-                  handler.wakeup(); // completed by another thread while we sleep in I/O
-                }
-              }
-            });
-          }
+        if (!watching) {
+          // whoever completes done on another thread wakes us: parked, or asleep in I/O
+          watching = true;
+          watch(done, me);
         }
         if (acquire(me)) {
+          // the common case, a free loop: no registration as a waiter (nothing to wake us for)
           drive(me, done, timed, deadlineNanos);
+          continue;
+        }
+        if (!registered) {
+          // register, then try again before parking: a holder that gives the role up after our
+          // failed attempt either sees us in waiters (and unparks us) or left it free for the
+          // attempt below
+          registered = true;
+          waiters.add(me);
           continue;
         }
         if (owner == home) {
@@ -328,6 +395,23 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (registered) {
         waiters.remove(me);
       }
+    }
+  }
+
+  /**
+   * Wakes {@code waiter} when {@code done} is completed by another thread: unparks it, and wakes
+   * the I/O handler if {@code waiter} sleeps in it as the loop's driver.
+   */
+  private void watch(java.util.concurrent.Future<?> done, Thread waiter) {
+    if (done instanceof java.util.concurrent.CompletableFuture) {
+      ((java.util.concurrent.CompletableFuture<?>) done).whenComplete((r, e) -> {
+        if (Thread.currentThread() != waiter) {
+          LockSupport.unpark(waiter);
+          if (owner == waiter) {
+            handler.wakeup(); // completed by another thread while we sleep in I/O
+          }
+        }
+      });
     }
   }
 
@@ -357,7 +441,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
     } finally {
       driveDone = null;
-      DRIVING.remove();
+      // set, not remove: a removed entry is made anew (a weak reference) by the next get
+      DRIVING.set(null);
       release(me);
     }
   }
@@ -397,6 +482,22 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     if (answerYield != null && Thread.currentThread() == home) {
       answerYield.answered();
     }
+  }
+
+  /** How many times the home thread has woken from a timed sleep to look at the loop (tests). */
+  long homeLooks() {
+    return homeLooks;
+  }
+
+  /** Sets {@link #lookNanos} (on the home thread, or before it starts). */
+  private void look(long nanos) {
+    lookNanos = nanos;
+    publishedLookNanos = nanos;
+  }
+
+  /** The home thread's look interval now (tests). */
+  long lookNanos() {
+    return publishedLookNanos;
   }
 
   /** How many times the home thread has yielded after a reply (tests). */
@@ -534,6 +635,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     if (t == lessee && state == STARTED) {
       return; // its next wait runs it (or the home thread, after the grace period)
     }
+    taskForHome = true;
     LockSupport.unpark(home);
   }
 
