@@ -178,15 +178,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    */
   @Override
   public boolean sendReplyReusable(MessageBuilder message) {
-    metrics.messageEnqueued();
-    if (!eventLoop.inEventLoop()) {
-      eventLoop.execute(() -> writeReply(message));
-      return false;
-    }
-    if (!writeReply(message)) {
-      return true; // (not written: the channel is closing, nothing kept it)
-    }
-    return encoded(message);
+    return sendReusable(message, true);
   }
 
   /**
@@ -196,12 +188,17 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    */
   @Override
   public boolean sendReusable(MessageBuilder message) {
+    return sendReusable(message, false);
+  }
+
+  /** {@link #sendReplyReusable} ({@code reply}) or {@link #sendReusable(MessageBuilder)}. */
+  private boolean sendReusable(MessageBuilder message, boolean reply) {
     metrics.messageEnqueued();
     if (!eventLoop.inEventLoop()) {
-      eventLoop.execute(() -> write(message));
+      eventLoop.execute(reply ? () -> writeReply(message) : () -> write(message));
       return false;
     }
-    if (!write(message)) {
+    if (!(reply ? writeReply(message) : write(message))) {
       return true; // (not written: the channel is closing, nothing kept it)
     }
     return encoded(message);
