@@ -67,13 +67,7 @@ class ReturnReuseTest extends RawPeerTestBase {
         wire.sendReply(message);
         return false;
       }
-      ByteBuffer b = ByteBuffer.allocate(
-          Math.toIntExact(Serialize.computeSerializedSizeInWords(message) * 8));
-      Serialize.write(message, b);
-      MessageReader r = Serialize.read(b.flip());
-      MessageBuilder c = new MessageBuilder();
-      c.getRootAnyPointer().set(r.getRootAnyPointer());
-      wire.sendReply(c);
+      wire.sendReply(copyOf(message));
       return true;
     }
 
