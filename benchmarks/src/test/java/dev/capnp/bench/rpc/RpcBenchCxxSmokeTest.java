@@ -60,7 +60,8 @@ class RpcBenchCxxSmokeTest {
       String result = RpcBench.client(o, new BufferedReader(new StringReader(""))).line();
       assertThat(result).matches("^RESULT impl=java workload=" + workload + " caller=" + caller
           + " transport=" + transport + RESULT_FIELDS);
-      assertThat(result).containsPattern(" alloc_b_per_call=([0-9]+|-) cpu_us_per_call=([0-9.]+|-)$");
+      assertThat(result)
+          .containsPattern(" alloc_b_per_call=([0-9]+|-) cpu_us_per_call=([0-9.]+|-)$");
       checkFields(result, workload, warmup, calls);
     } finally {
       server.getOutputStream().close(); // the server exits when its stdin closes
