@@ -32,13 +32,6 @@ final class HandoffValues {
 
   private HandoffValues() {}
 
-  /** A new unguessable nonce naming one handoff (one {@code SecureRandom} call each). */
-  static Nonce newNonce() {
-    byte[] b = new byte[NONCE_BYTES];
-    RANDOM.nextBytes(b);
-    return new Nonce(b);
-  }
-
   /**
    * Unguessable nonces drawn from {@code SecureRandom} in bulk ({@link #BUFFER_BYTES} at a
    * time, each byte used once), so that an introducer does not call it for every handoff. The
@@ -106,20 +99,12 @@ final class HandoffValues {
 
   /** Alice to Carol: Bob's key and address, and the handoff's nonce. */
   record Contact(AuthDigest host, NetAddress address, Nonce nonce) {
-    void write(AnyPointer.Builder p) {
-      write(p, HandoffTexts.UNCACHED);
-    }
-
     /** Writes this contact, its texts from {@code texts}. */
     void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyToContact.Builder b = p.initAs(Level3.ThirdPartyToContact.FACTORY);
       b.setHost(texts.text(host));
       b.setAddress(texts.text(address));
       b.setNonce(nonce.bytes());
-    }
-
-    static Contact read(AnyPointer.Reader p) {
-      return read(p, HandoffTexts.UNCACHED);
     }
 
     /** Reads a contact, its texts parsed through {@code texts}. */
@@ -139,19 +124,11 @@ final class HandoffValues {
 
   /** Alice to Bob: the recipient's key, and the handoff's nonce. */
   record Await(AuthDigest recipient, Nonce nonce) {
-    void write(AnyPointer.Builder p) {
-      write(p, HandoffTexts.UNCACHED);
-    }
-
     /** Writes this await, its texts from {@code texts}. */
     void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyToAwait.Builder b = p.initAs(Level3.ThirdPartyToAwait.FACTORY);
       b.setRecipient(texts.text(recipient));
       b.setNonce(nonce.bytes());
-    }
-
-    static Await read(AnyPointer.Reader p) {
-      return read(p, HandoffTexts.UNCACHED);
     }
 
     /** Reads an await, its texts parsed through {@code texts}. */
@@ -171,19 +148,11 @@ final class HandoffValues {
 
   /** Carol to Bob: the introducer's key, and the handoff's nonce. */
   record Completion(AuthDigest introducer, Nonce nonce) {
-    void write(AnyPointer.Builder p) {
-      write(p, HandoffTexts.UNCACHED);
-    }
-
     /** Writes this completion, its texts from {@code texts}. */
     void write(AnyPointer.Builder p, HandoffTexts texts) {
       Level3.ThirdPartyCompletion.Builder b = p.initAs(Level3.ThirdPartyCompletion.FACTORY);
       b.setIntroducer(texts.text(introducer));
       b.setNonce(nonce.bytes());
-    }
-
-    static Completion read(AnyPointer.Reader p) {
-      return read(p, HandoffTexts.UNCACHED);
     }
 
     /** Reads a completion, its texts parsed through {@code texts}. */

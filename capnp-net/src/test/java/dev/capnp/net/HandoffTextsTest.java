@@ -50,13 +50,13 @@ class HandoffTextsTest {
     AnyPointer.Builder cached = new MessageBuilder().getRootAnyPointer();
     AnyPointer.Builder plain = new MessageBuilder().getRootAnyPointer();
     c.write(cached, texts);
-    c.write(plain);
+    c.write(plain, HandoffTexts.UNCACHED);
     Level3.ThirdPartyToContact.Reader r =
         cached.asReader().getAs(Level3.ThirdPartyToContact.FACTORY);
     assertThat(r.getHost().toString()).isEqualTo(bob.toString());
     assertThat(r.getAddress().toString()).isEqualTo(at.toString());
     assertThat(HandoffValues.Contact.read(cached.asReader(), texts)).isEqualTo(c);
-    assertThat(HandoffValues.Contact.read(plain.asReader())).isEqualTo(c);
+    assertThat(HandoffValues.Contact.read(plain.asReader(), HandoffTexts.UNCACHED)).isEqualTo(c);
   }
 
   @Test

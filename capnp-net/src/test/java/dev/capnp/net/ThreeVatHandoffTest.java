@@ -452,13 +452,14 @@ class ThreeVatHandoffTest extends FourVatFixture {
     // at Bob, on his loop: Alice's Provide for Carol, then Accepts naming it from Eve and Carol
     // on their real connections (whose peers TLS authenticated)
     VatHandoffNetwork net = b.handoffNetwork();
-    HandoffValues.Nonce nonce = HandoffValues.newNonce();
+    HandoffValues.Nonce nonce = new HandoffValues.Nonces().next();
     List<CompletableFuture<Object>> accepts = b.loop().submit(() -> {
       AnyPointer.Builder await = new MessageBuilder(16).getRootAnyPointer();
-      new HandoffValues.Await(c.digest(), nonce).write(await);
+      new HandoffValues.Await(c.digest(), nonce).write(await, HandoffTexts.UNCACHED);
       net.awaitThirdParty(net.connectionTo(a.digest()), await.asReader(), "X");
       AnyPointer.Builder completion = new MessageBuilder(16).getRootAnyPointer();
-      new HandoffValues.Completion(a.digest(), nonce).write(completion);
+      new HandoffValues.Completion(a.digest(), nonce)
+          .write(completion, HandoffTexts.UNCACHED);
       return List.of(
           net.completeThirdParty(net.connectionTo(e.digest()), completion.asReader())
               .toCompletableFuture(),

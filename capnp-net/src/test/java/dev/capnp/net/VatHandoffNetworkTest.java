@@ -219,7 +219,8 @@ class VatHandoffNetworkTest {
     byte[] nonce = new byte[16];
     nonce[3] = 9;
     AnyPointer.Builder await = pointer();
-    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce)).write(await);
+    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce))
+        .write(await, HandoffTexts.UNCACHED);
     Runnable withdraw = net.awaitThirdParty(alice, await.asReader(), "X");
 
     CompletableFuture<Object> byEve = net.completeThirdParty(eve,
@@ -262,7 +263,8 @@ class VatHandoffNetworkTest {
     assertThat(early).isNotDone();
     assertThat(eves).isNotDone();
     AnyPointer.Builder await = pointer();
-    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce)).write(await);
+    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce))
+        .write(await, HandoffTexts.UNCACHED);
     Runnable withdraw = net.awaitThirdParty(alice, await.asReader(), "X");
     assertThat(early.join()).isEqualTo("X");
     assertThat(failure(eves)).hasMessageContaining("not the intended recipient");
@@ -278,7 +280,8 @@ class VatHandoffNetworkTest {
     RpcConnection alice = conn(ALICE, null, true);
     byte[] nonce = new byte[16];
     AnyPointer.Builder await = pointer();
-    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce)).write(await);
+    new HandoffValues.Await(CAROL, new HandoffValues.Nonce(nonce))
+        .write(await, HandoffTexts.UNCACHED);
     Runnable withdraw = net.awaitThirdParty(alice, await.asReader(), "X");
     assertThatThrownBy(() -> net.awaitThirdParty(alice, await.asReader(), "Y"))
         .hasMessageContaining("duplicate Provide");
