@@ -157,7 +157,11 @@ public final class AnswerTable {
       this.id = id;
     }
 
-    /** This answer, removed and recycled, as a new one for question {@code newId}. */
+    /**
+     * This answer, removed and recycled, as a new one for question {@code newId}: every field a
+     * call's answer sets goes back to its initial value here (a field added to this class must
+     * be reset here too; {@code AnswerReuseTest} checks reused answers end to end).
+     */
     void reuse(int newId) {
       id = newId;
       state = State.RUNNING;
