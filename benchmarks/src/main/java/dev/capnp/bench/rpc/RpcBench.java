@@ -52,6 +52,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * is sent from the previous one's completion (no thread hand-off). Default: {@code loop} for
  * {@code inflight}, {@code blocking} otherwise.
  *
+ * <p>The warm-up ({@code --warmup} calls) is repeated until the JIT compilers used at most 2% of
+ * a round's time (at most 5 rounds, none started after 30 s), so that compilation is not charged
+ * to the measured calls (see {@link #warmUp}).
+ *
  * <p>With {@code --warmup 0} (cold) the result also gives the time from the first send to the
  * 1,000th and 20,000th completion. {@code --sync}: after the warm-up print {@code READY} and
  * read a line from stdin before measuring; after the result, read one more line before closing.
@@ -298,7 +302,7 @@ public final class RpcBench {
         new CapnpUri(AuthDigest.INSECURE, address, ServiceId.EMPTY)).get(60, TimeUnit.SECONDS))) {
       Workload w = new Workload(o, echo, vat.loop());
       if (o.warmup > 0) {
-        w.run(o.warmup);
+        warmUp(w, o.warmup);
       }
       if (o.sync) {
         System.out.println("READY");
@@ -325,6 +329,19 @@ public final class RpcBench {
       vat.close();
     }
   }
+
+  /**
+   * The warm-up: rounds of {@code calls} calls until the JIT is steady ({@link JitSettle}: the
+   * compilers used at most 2% of a round's time), at most 5 rounds, none started after 30 s;
+   * the count of rounds goes to stderr. A single round left seconds of tier-4 compilation and
+   * recompilation (after deoptimizations at its end) in the measured calls on a loaded 2-CPU
+   * machine, charged to their CPU time (issue 12).
+   */
+  static void warmUp(Workload w, int calls) throws Exception {
+    int rounds = JitSettle.warmUp(() -> w.run(calls), 5, 30_000);
+    System.err.println("# warm-up: " + rounds + " round(s) of " + calls + " calls");
+  }
+
 
   /**
    * The bytes every live thread of this JVM has allocated so far (HotSpot's per-thread
