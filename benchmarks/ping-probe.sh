@@ -8,7 +8,8 @@
 #
 # Environment: SIDE (server), SERVER_IMPL (java; cxx: the C++ server under the C++ client, counted
 # the same way, for comparison; SIDE=server only), CALLER (blocking; loop; client side only), TRANSPORT (tcp),
-# BENCH_JAR (benchmarks/target/benchmarks.jar), WARMUP (50000), CALLS (20000), CPU (0; "all":
+# WORKLOAD (ping; inflight: 100 calls in flight, CALLER=loop), BENCH_JAR
+# (benchmarks/target/benchmarks.jar), WARMUP (50000), CALLS (20000), CPU (0; "all":
 # unpinned, no taskset),
 # JAVA_PREFIX (a command before the Java side's taskset, e.g. "chrt -b 0" for SCHED_BATCH),
 # STRACE=1 (also strace the counted Java thread / process for 0.3 s into OUT/strace.*),
@@ -46,7 +47,7 @@ for _ in $(seq 100); do grep -q ADDRESS "$out/srv.out" 2>/dev/null && break; sle
 addr=$(awk '/ADDRESS/ {print $2}' "$out/srv.out")
 ( exec 3>"$out/cli.in"; sleep 300 ) & cslp=$!
 # shellcheck disable=SC2086
-$cli_cmd --connect "$addr" --workload ping --caller "$cli_caller" --warmup "${WARMUP:-50000}" \
+$cli_cmd --connect "$addr" --workload "${WORKLOAD:-ping}" --caller "$cli_caller" --warmup "${WARMUP:-50000}" \
   --calls "${CALLS:-20000}" --sync < "$out/cli.in" > "$out/cli.out" 2>&1 & cli=$!
 exec 4>"$out/cli.in"
 for _ in $(seq 600); do grep -q READY "$out/cli.out" 2>/dev/null && break; sleep 0.2; done
