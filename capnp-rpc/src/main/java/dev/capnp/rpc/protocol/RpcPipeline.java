@@ -20,6 +20,14 @@ import java.util.concurrent.CompletableFuture;
 public final class RpcPipeline extends PipelineHook implements QuestionTable.QuestionSink {
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
+  /**
+   * The generation of {@link #question} this pipeline belongs to: the entry may serve a later
+   * question once this one is done (QuestionTable.recycle), and the caller's promise, which may
+   * outlive it, must then not act on it.
+   */
+  private final int questionGen;
+  /** Whether a pipelined client was ever made (it names the question: never recycled then). */
+  private boolean pipelinedOn;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
   final CompletableFuture<Results> promise = new CallerPromise();
   /** The promises handed out per pointer path before the Return (null until the first). */
@@ -32,6 +40,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
     this.question = question;
+    this.questionGen = question.gen;
+  }
+
+  /** Whether {@link #question} is still this pipeline's question (not recycled since). */
+  private boolean ownsQuestion() {
+    return question.gen == questionGen;
   }
 
   /**
@@ -70,7 +84,13 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     }
 
     private void callerCanceled() {
-      loop().run(() -> protocol.questions.callerCanceled(question));
+      loop().run(() -> {
+        // a cancel reaching the loop after the question was done and its entry recycled (a
+        // promise obtruded late) belongs to no question any more: the later one is not ours
+        if (ownsQuestion()) {
+          protocol.questions.callerCanceled(question);
+        }
+      });
     }
   }
 
@@ -78,6 +98,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   public void release() {
     if (holdsQuestion) {
       holdsQuestion = false;
+      assert ownsQuestion() : "a held question was recycled";
       if (!protocol.isDisconnected()) {
         protocol.questions.dropRef(question);
       }
@@ -95,6 +116,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     if (protocol.isDisconnected()) {
       return new BrokenClient(loop(), protocol.disconnectReason());
     }
+    if (!ownsQuestion()) {
+      // (unreachable: a question is recycled only once its caller took the results, so
+      // results != null above; kept as a guard against a later question's state)
+      throw new IllegalStateException("pipeline of a finished question used after its entry"
+          + " served a later question");
+    }
     if (question.finishSent()) {
       // the question was canceled (Finish sent): its answer may be gone on the peer's side,
       // so naming it would be a protocol error (e.g. the pipeline of our answer whose call,
@@ -109,6 +136,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     if (c != null && c.tryAddRef()) {
       return c;
     }
+    pipelinedOn = true;
     c = new PromiseClient(protocol, new PipelineClient(protocol, question, ops), -1);
     clients.put(key, c);
     return c;
@@ -187,6 +215,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   @Override
   public void holdQuestion() {
     holdsQuestion = true;
+  }
+
+  @Override
+  public boolean letsQuestionGo() {
+    return !pipelinedOn && !holdsQuestion && promise.isDone()
+        && !promise.isCompletedExceptionally() && results != null && error == null;
   }
 
   /** Each pipelined promise breaks with {@code e}. */
