@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * The pipeline and the caller's promise of one of our questions (its
@@ -55,11 +58,57 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
    * {@code whenComplete} callback: nothing is allocated per call for a cancel that rarely comes.
    */
   private final class CallerPromise extends CompletableFuture<Results> {
+    /**
+     * The one listener of {@link #listenOnce} (null: none, or already called); taken
+     * atomically so that it runs once, on the thread that completed the promise.
+     */
+    @SuppressWarnings("unused") // (through LISTENER)
+    private volatile BiConsumer<Results, Throwable> listener;
+
+    /** Runs the listener, if any and not run yet, with the promise's outcome (once done). */
+    void fireListener() {
+      if (listener == null || !isDone()) {
+        return;
+      }
+      @SuppressWarnings("unchecked")
+      BiConsumer<Results, Throwable> l =
+          (BiConsumer<Results, Throwable>) LISTENER.getAndSet(this, null);
+      if (l == null) {
+        return;
+      }
+      Results r = null;
+      Throwable e = null;
+      try {
+        r = getNow(null);
+      } catch (CancellationException x) {
+        e = x;
+      } catch (CompletionException x) {
+        e = x.getCause() != null ? x.getCause() : x;
+      }
+      l.accept(r, e);
+    }
+
+    @Override
+    public boolean complete(Results value) {
+      boolean completed = super.complete(value);
+      if (completed) {
+        fireListener();
+      }
+      return completed;
+    }
+
+    @Override
+    public void obtrudeValue(Results value) {
+      super.obtrudeValue(value);
+      fireListener();
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean wasDone = isDone(); // (cancel also returns true if canceled before)
       boolean canceled = super.cancel(mayInterruptIfRunning);
       if (!wasDone && canceled) {
+        fireListener();
         callerCanceled();
       }
       return canceled;
@@ -68,6 +117,9 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     @Override
     public boolean completeExceptionally(Throwable ex) {
       boolean completed = super.completeExceptionally(ex);
+      if (completed) {
+        fireListener();
+      }
       if (completed && isCancelled()) {
         callerCanceled();
       }
@@ -78,6 +130,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     public void obtrudeException(Throwable ex) {
       boolean wasCanceled = isCancelled();
       super.obtrudeException(ex);
+      fireListener();
       if (!wasCanceled && isCancelled()) {
         callerCanceled();
       }
@@ -92,6 +145,36 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
         }
       });
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LISTENER;
+
+  static {
+    try {
+      LISTENER = java.lang.invoke.MethodHandles.privateLookupIn(CallerPromise.class,
+          java.lang.invoke.MethodHandles.lookup()).findVarHandle(CallerPromise.class, "listener",
+          BiConsumer.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Runs {@code listener} once when the caller's promise completes, on the completing thread
+   * (the loop, but for a cancel from another thread), with the results or the failure as
+   * {@code whenComplete} would pass them, without the stage and callback objects
+   * {@code whenComplete} makes per call (issue 12). One listener per pipeline: false if one was
+   * registered already or the promise is done (the caller then uses {@code whenComplete}).
+   */
+  @Override
+  public boolean listenOnce(CompletableFuture<Results> promise,
+      BiConsumer<Results, Throwable> listener) {
+    CallerPromise p = (CallerPromise) this.promise;
+    if (promise != p || p.isDone() || !LISTENER.compareAndSet(p, null, listener)) {
+      return false;
+    }
+    p.fireListener(); // (completed in between, on another thread: run it now)
+    return true;
   }
 
   @Override

@@ -201,4 +201,56 @@ class QuestionReuseTest extends RawPeerTestBase {
     run();
     assertThat(conn.disconnectReason()).isNull();
   }
+
+  /**
+   * The direct completion listener of the caller's promise (what a {@code ResponsePromise}
+   * uses instead of {@code whenComplete}) runs exactly once: not again when the promise is
+   * obtruded later, and a second listener is refused. Fails when the listener is not taken
+   * when it runs.
+   */
+  @Test
+  void theCallersDirectListenerRunsOnce() {
+    Capability peerCap = bootstrapAnswered();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(peerCap));
+    CallResult cr = hookCall(hook, "a");
+    List<String> seen = new ArrayList<>();
+    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add(
+        r != null ? TestSupport.text(r.content, 0) : "failed:" + e))).isTrue();
+    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add("second"))).isFalse();
+    assertThat(seen).isEmpty();
+    peerReturnsText(lastCallId(), "one");
+    assertThat(seen).containsExactly("one");
+    Results r = TestSupport.get(cr.promise);
+    cr.promise.obtrudeValue(r);
+    cr.promise.obtrudeException(new IllegalStateException("late"));
+    assertThat(seen).containsExactly("one");
+    assertThat(cr.pipeline.listenOnce(cr.promise, (x, e) -> seen.add("after"))).isFalse();
+    r.release();
+    cr.pipeline.release();
+    hook.release();
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+  }
+
+  /** A canceled call's direct listener hears the cancellation, once. */
+  @Test
+  void aCanceledCallsDirectListenerHearsItOnce() {
+    Capability peerCap = bootstrapAnswered();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(peerCap));
+    CallResult cr = hookCall(hook, "a");
+    int q = lastCallId();
+    List<Throwable> seen = new ArrayList<>();
+    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add(e))).isTrue();
+    assertThat(cr.promise.cancel(false)).isTrue();
+    cr.promise.completeExceptionally(new IllegalStateException("again"));
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0)).isInstanceOf(CancellationException.class);
+    cr.pipeline.release();
+    run();
+    assertThat(finishes()).containsExactly(q);
+    peerReturnsText(q, "late"); // (released unread)
+    hook.release();
+    run();
+    assertThat(conn.disconnectReason()).isNull();
+  }
 }
