@@ -34,6 +34,12 @@ import java.util.function.Function;
  * releases the results' references, so a capability taken from the pipeline after that is broken
  * (the call's references are released deterministically, not when this promise is collected).
  *
+ * <p>What a caller may keep: this promise, its {@link Response} and capabilities taken from its
+ * pipeline are this call's for as long as they are kept, on any thread. A connection recycles
+ * the protocol's own state of a finished call (its question entry) for later calls, but never
+ * these objects, and what they still reach of that state is checked against the call it was
+ * made for (a late cancel of a finished call's promise does nothing to a later call).
+ *
  * @param <R> results reader type
  * @param <L> pipeline type
  */
