@@ -94,17 +94,24 @@ public final class Request<P, R, L> {
   public ResponsePromise<R, L> send() {
     ClientHook t = takeTarget();
     ResponsePromise<R, L> rp = new ResponsePromise<>(t.loop, resultsFactory, pipelineFactory);
-    t.loop.run(() -> {
-      CallResult cr;
-      try {
-        cr = t.call(params);
-      } catch (RuntimeException e) {
-        cr = CallResult.broken(t.loop, RpcException.of(e));
-      }
-      t.release();
-      rp.attach(cr);
-    });
+    if (t.loop.inLoop()) {
+      startCall(t, rp); // (on the loop: no task object per call)
+    } else {
+      t.loop.execute(() -> startCall(t, rp));
+    }
     return rp;
+  }
+
+  /** Starts the call on {@code t} and connects {@code rp} to it (on the target's loop). */
+  private void startCall(ClientHook t, ResponsePromise<R, L> rp) {
+    CallResult cr;
+    try {
+      cr = t.call(params);
+    } catch (RuntimeException e) {
+      cr = CallResult.broken(t.loop, RpcException.of(e));
+    }
+    t.release();
+    rp.attach(cr);
   }
 
   /**

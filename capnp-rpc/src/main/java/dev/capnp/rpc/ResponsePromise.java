@@ -34,6 +34,12 @@ import java.util.function.Function;
  * releases the results' references, so a capability taken from the pipeline after that is broken
  * (the call's references are released deterministically, not when this promise is collected).
  *
+ * <p>What a caller may keep: this promise, its {@link Response} and capabilities taken from its
+ * pipeline are this call's for as long as they are kept, on any thread. A connection recycles
+ * the protocol's own state of a finished call (its question entry) for later calls, but never
+ * these objects, and what they still reach of that state is checked against the call it was
+ * made for (a late cancel of a finished call's promise does nothing to a later call).
+ *
  * @param <R> results reader type
  * @param <L> pipeline type
  */
@@ -44,7 +50,7 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
   private PipelineHook pipeline;
   private CompletableFuture<Results> inner;
   private Results results;
-  private final PipelineHold hold = new PipelineHold();
+  private final PipelineHold hold = new PipelineHold(this);
 
   ResponsePromise(EventLoop loop, PointerFactory<?, R> resultsFactory,
       Function<Pipeline, L> pipelineFactory) {
@@ -62,24 +68,31 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     // the same thread made before canceling (posted in order too). Those takes must find the
     // pipeline and keep the question alive, as a take on the loop would: canceling here would
     // finish the question under them and break them.
-    inner.whenComplete((res, e) -> {
-      if (e != null) {
-        completeExceptionally(RpcException.of(e));
-      } else if (isDone()) {
-        res.release(); // canceled: nobody will read these results
-      } else {
-        results = res;
-        hold.attach(res);
-        if (!complete(new Response<>(res, resultsFactory, loop, hold))) {
-          res.release();
-        }
+    // the hold is the completion callback (no lambda, and over a connection no whenComplete
+    // stage either: the question's pipeline calls it directly; issue 12)
+    if (!cr.pipeline.listenOnce(inner, hold)) {
+      inner.whenComplete(hold);
+    }
+  }
+
+  /** The call's outcome arrived (on the loop): completes this promise with a Response. */
+  private void arrived(Results res, Throwable e) {
+    if (e != null) {
+      completeExceptionally(RpcException.of(e));
+    } else if (isDone()) {
+      res.release(); // canceled: nobody will read these results
+    } else {
+      results = res;
+      hold.attach(res);
+      if (!complete(new Response<>(res, resultsFactory, loop, hold))) {
+        res.release();
       }
-      PipelineHook p = pipeline;
-      if (p != null) {
-        pipeline = null;
-        p.release();
-      }
-    });
+    }
+    PipelineHook p = pipeline;
+    if (p != null) {
+      pipeline = null;
+      p.release();
+    }
   }
 
   /**
@@ -87,11 +100,31 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
    * on another thread (the take is posted to the loop) still finds the results when the response
    * was closed meanwhile. The hold ends when the response is closed and no take is in flight.
    */
-  static final class PipelineHold {
+  static final class PipelineHold implements java.util.function.BiConsumer<Results, Throwable> {
+    /**
+     * The promise to complete when the call's outcome arrives (this hold is its completion
+     * callback); cleared then, so that a response's leak watch, which holds this hold, does
+     * not keep the response reachable through its promise.
+     */
+    private ResponsePromise<?, ?> owner;
     private Results results;
     private int takesInFlight;
     private boolean responseClosed;
     private boolean dropped;
+
+    PipelineHold(ResponsePromise<?, ?> owner) {
+      this.owner = owner;
+    }
+
+    /** The call's outcome (once, on the loop): handed to the promise. */
+    @Override
+    public void accept(Results res, Throwable e) {
+      ResponsePromise<?, ?> o = owner;
+      owner = null;
+      if (o != null) {
+        o.arrived(res, e);
+      }
+    }
 
     /** Takes the hold on arrived results (on the loop). */
     void attach(Results res) {

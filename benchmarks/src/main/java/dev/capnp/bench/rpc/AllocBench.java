@@ -50,6 +50,15 @@ import java.util.function.BiConsumer;
  *       and the connection's receive path. Not counted: decoding a frame into a
  *       {@code MessageReader} (the transport's work; the raw peer reuses its readers) and
  *       writing a Return out (the transport's).
+ *       The same mode then measures the core as the <em>caller</em> ({@code side=caller}):
+ *       one {@link RpcConnection} whose raw peer answers its bootstrap with one capability, then
+ *       answers each Call at once with the same prebuilt Return (question 0, a 4-byte reply);
+ *       the caller is the bootstrap capability's bare hook ({@code ClientHook.call}, no API
+ *       layer), reading each call's results from its promise, then releasing them and the
+ *       pipeline (the core then sends the Finish, which the raw peer copies out). What the
+ *       caller allocates for its own params ({@code CallParams.outgoing}: the Call message it
+ *       fills) and for reading the results is measured and subtracted
+ *       ({@code side=caller-params-own}).
  *   <li>{@code memory}: the protocol core and the capability layer alone: two
  *       {@link RpcConnection}s over an {@link InMemoryTransport} pair on one manual
  *       {@link EventLoop} (the calling thread). Everything, client and server, runs on that one
@@ -133,6 +142,7 @@ public final class AllocBench {
     List<Figure> last = new ArrayList<>();
     if (mode.equals("core") || mode.equals("all")) {
       last.addAll(core(warmup, calls, rounds));
+      last.addAll(coreCaller(warmup, calls, rounds));
     }
     if (mode.equals("memory") || mode.equals("both") || mode.equals("all")) {
       last.addAll(inMemory(warmup, calls, rounds));
@@ -253,6 +263,12 @@ public final class AllocBench {
       return true;
     }
 
+    /** Like {@link #sendReplyReusable}: a Finish (the caller side) copied out during the call. */
+    @Override
+    public boolean sendReusable(dev.capnp.runtime.MessageBuilder message) {
+      return sendReplyReusable(message);
+    }
+
     @Override
     public void start(Receiver receiver) {
       connection = receiver;
@@ -342,6 +358,135 @@ public final class AllocBench {
       conn.close();
       exec.runAll();
       loop.close();
+    }
+  }
+
+  /**
+   * The caller side of the {@code core} mode (see the class comment): plain calls on the
+   * bootstrap capability's hook through one connection, each answered at once by the raw peer.
+   */
+  private static List<Figure> coreCaller(int warmup, int calls, int rounds) {
+    ThreadExecutor exec = new ThreadExecutor();
+    EventLoop loop = EventLoop.onExecutor("alloc-core-caller", exec, Thread.currentThread());
+    RawPeer peer = new RawPeer();
+    RpcConnection conn = RpcConnection.create(loop, peer, null, "alloc-core-caller");
+    try {
+      exec.runAll();
+      dev.capnp.rpc.internal.ClientHook boot =
+          dev.capnp.rpc.internal.ApiAccess.get().takeHook(conn.bootstrap());
+      exec.runAll();
+      var bs = peer.lastRead();
+      if (!bs.isBootstrap() || bs.getBootstrap().getQuestionId() != 0) {
+        throw new IllegalStateException("expected the Bootstrap, got " + bs);
+      }
+      dev.capnp.runtime.MessageBuilder bootReturn = new dev.capnp.runtime.MessageBuilder(64);
+      bootReturn.setCapTable(new dev.capnp.runtime.CapTableBuilder() {
+        @Override
+        public Object extractCap(int index) {
+          return null;
+        }
+
+        @Override
+        public int injectCap(Object cap) {
+          return 0; // (the one entry of the Return's cap table below)
+        }
+
+        @Override
+        public void dropCap(int index) {}
+      });
+      var br = bootReturn.initRoot(dev.capnp.rpc.proto.Rpc.Message.FACTORY).initReturn();
+      br.setAnswerId(0);
+      var bp = br.initResults();
+      bp.getContent().setCapability("import 7");
+      bp.initCapTable(1).get(0).setSenderHosted(7);
+      peer.deliver(bootReturn.asReader());
+      exec.runAll();
+      dev.capnp.rpc.internal.ClientHook target = dev.capnp.rpc.internal.ClientHook.shorten(boot);
+      final int q = 0; // (the bootstrap question is finished: its id is free again)
+      dev.capnp.runtime.MessageReader ret = build(m -> {
+        var r = m.initReturn();
+        r.setAnswerId(q);
+        r.setReleaseParamCaps(false);
+        r.initResults().getContent().initAs(Echo.PingResults.FACTORY).setReply("pong");
+      });
+      long[] own = new long[1];
+      for (int i = 0; i < warmup; i++) {
+        callOnce(target, peer, exec, ret, own, true);
+      }
+      List<Figure> figures = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        long sentBefore = peer.sent;
+        long ownBefore = own[0];
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+          callOnce(target, peer, exec, ret, own, false);
+        }
+        long after = THREADS.getCurrentThreadAllocatedBytes();
+        callOnce(target, peer, exec, ret, own, true);
+        // a Call and a Finish per call
+        if (peer.sent - sentBefore != 2L * (calls + 1)) {
+          throw new IllegalStateException("expected " + 2 * (calls + 1)
+              + " Calls and Finishes, the core sent " + (peer.sent - sentBefore));
+        }
+        long ownBytes = own[0] - ownBefore;
+        figures.clear();
+        figures.add(new Figure("core", "caller", (double) (after - before - ownBytes) / calls));
+        figures.add(new Figure("core", "caller-params-own", (double) ownBytes / calls));
+        for (Figure f : figures) {
+          System.out.println(f.line() + " round=" + (r + 1));
+        }
+      }
+      boot.release();
+      return figures;
+    } finally {
+      conn.close();
+      exec.runAll();
+      loop.close();
+    }
+  }
+
+  /**
+   * One call of the caller side: params built (their bytes counted in {@code own[0]}), the call
+   * sent, the Return delivered, the results read and released with the pipeline; with
+   * {@code check}, the Call and the Finish sent are checked.
+   */
+  private static void callOnce(dev.capnp.rpc.internal.ClientHook target, RawPeer peer,
+      ThreadExecutor exec, dev.capnp.runtime.MessageReader ret, long[] own, boolean check) {
+    long t0 = THREADS.getCurrentThreadAllocatedBytes();
+    dev.capnp.rpc.internal.CallParams params =
+        dev.capnp.rpc.internal.CallParams.outgoing(Echo.TYPE_ID, (short) 0);
+    params.builder().initAs(Echo.PingParams.FACTORY).setMsg("ping");
+    own[0] += THREADS.getCurrentThreadAllocatedBytes() - t0;
+    dev.capnp.rpc.internal.CallResult cr = target.call(params);
+    exec.runAll();
+    if (check) {
+      var m = peer.lastRead();
+      if (!m.isCall() || m.getCall().getQuestionId() != 0
+          || !m.getCall().getTarget().isImportedCap()
+          || m.getCall().getTarget().getImportedCap() != 7) {
+        throw new IllegalStateException("unexpected Call: " + m);
+      }
+    }
+    peer.deliver(ret);
+    exec.runAll();
+    if (!cr.promise.isDone()) {
+      throw new IllegalStateException("the Return did not complete the call");
+    }
+    dev.capnp.rpc.internal.Results res = cr.promise.join();
+    long t1 = THREADS.getCurrentThreadAllocatedBytes();
+    boolean ok = res.content.getAs(Echo.PingResults.FACTORY).getReply().size() == 4;
+    own[0] += THREADS.getCurrentThreadAllocatedBytes() - t1; // (the caller's reading)
+    if (!ok) {
+      throw new IllegalStateException("unexpected results");
+    }
+    res.release();
+    cr.pipeline.release();
+    exec.runAll();
+    if (check) {
+      var m = peer.lastRead();
+      if (!m.isFinish() || m.getFinish().getQuestionId() != 0) {
+        throw new IllegalStateException("expected the Finish of question 0, got " + m);
+      }
     }
   }
 

@@ -26,13 +26,14 @@ class AllocBenchSmokeTest {
 
   /**
    * The core mode runs its Call / Return / Finish cycle (every warm-up Return is checked by the
-   * benchmark itself) and reports the core's bytes and the hook's own separately.
+   * benchmark itself) and reports the core's bytes and the hook's own separately, then the caller side (every
+   * warm-up Call and Finish checked) and the caller's own params apart.
    */
   @Test
   void coreModeReportsTheCoreAndTheHookApart() throws Exception {
     List<Figure> figures = AllocBench.run("core", 200, 300, 1);
     assertThat(figures).extracting(f -> f.mode() + "/" + f.side()).containsExactly(
-        "core/callee", "core/callee-hook-own");
+        "core/callee", "core/callee-hook-own", "core/caller", "core/caller-params-own");
     for (Figure f : figures) {
       assertThat(f.bytesPerCall()).as(f.line()).isNotNegative().isFinite();
     }

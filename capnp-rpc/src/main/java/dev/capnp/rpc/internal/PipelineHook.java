@@ -13,6 +13,22 @@ public abstract class PipelineHook {
   /** The capability at {@code ops}, as a new reference (a promise until the results exist). */
   public abstract ClientHook getPipelinedCap(short[] ops);
 
+  /**
+   * Registers {@code listener} to run once when {@code promise}, this pipeline's promise of
+   * results (the one its {@link CallResult} carries), completes, as {@code whenComplete} would
+   * call it but without a stage object per call. Returns false if this pipeline cannot (the
+   * default, or when {@code promise} is not its own or is done already): the caller then uses
+   * {@code promise.whenComplete(listener)}.
+   *
+   * @param promise the promise of the call's results this pipeline came with
+   * @param listener called with the results or the failure
+   * @return whether the listener was registered
+   */
+  public boolean listenOnce(java.util.concurrent.CompletableFuture<Results> promise,
+      java.util.function.BiConsumer<Results, Throwable> listener) {
+    return false;
+  }
+
   /** Drops the caller's hold on the pipeline. */
   public void release() {
   }

@@ -72,11 +72,26 @@ public final class QuestionTable {
 
     /** The pipeline holds a reference on the question until it is released (tail calls). */
     void holdQuestion();
+
+    /**
+     * Whether nothing of the capability layer can reach the (removed) question any more except
+     * through a generation check, so that its entry may serve a later question: no pipelined
+     * client names it, the caller took its results (a later cancel of the caller's promise is
+     * refused by the generation), no tail-call hold.
+     */
+    boolean letsQuestionGo();
   }
 
-  /** A question we asked; its position in the table is its question id. */
+  /**
+   * A question we asked; its position in the table is its question id. Recycled (issue 12):
+   * once removed, a plain call's entry may serve a later question ({@link #recycle}); its
+   * {@link #gen} then changes, and a holder that may outlive the question (the caller's promise)
+   * checks the generation it was made with before acting on it.
+   */
   static final class Question {
-    final int id;
+    int id;
+    /** Bumped each time the entry is recycled for a later question (see {@link #recycle}). */
+    int gen;
     State state = State.AWAITING_RETURN;
     /** Where its outcome goes. */
     QuestionSink sink;
@@ -109,9 +124,33 @@ public final class QuestionTable {
     boolean forwarded;
     /** After {@code Return.awaitFromThirdParty}: the wait for the third vat's answer. */
     ThirdPartyForwarding.AwaitedCall awaited;
+    /** Its Return took another answer's results ({@code takeFromOtherQuestion}: a callback holds it). */
+    boolean tookFromOther;
 
     Question(int id) {
       this.id = id;
+    }
+
+    /** Makes this removed entry question {@code newId}: a new generation, every field reset. */
+    void reuse(int newId) {
+      id = newId;
+      gen++;
+      state = State.AWAITING_RETURN;
+      sink = null;
+      isBootstrap = false;
+      callBytes = 0;
+      callerHold = true;
+      cancelTimer = null;
+      paramExports = null;
+      isTailCall = false;
+      tailClaimed = false;
+      takesFrom = null;
+      refs = 1;
+      isProvide = false;
+      allowsThirdParty = false;
+      forwarded = false;
+      awaited = null;
+      tookFromOther = false;
     }
 
     boolean returned() {
@@ -150,6 +189,13 @@ public final class QuestionTable {
    */
   private final java.util.HashMap<Integer, ThirdPartyForwarding.Adoption> adopted =
       new java.util.HashMap<>();
+  /**
+   * Removed questions of plain calls kept for later questions (issue 12: no {@code Question}
+   * per call), at most {@link #SPARE_QUESTIONS}; on the loop. See {@link #recycle}.
+   */
+  private final Question[] spareQuestions = new Question[SPARE_QUESTIONS];
+  private int spareCount;
+  static final int SPARE_QUESTIONS = 16;
 
   QuestionTable(RpcProtocol protocol) {
     this.protocol = protocol;
@@ -178,7 +224,14 @@ public final class QuestionTable {
 
   private Question newQuestion() {
     int id = questions.add(null);
-    Question q = new Question(id);
+    Question q;
+    if (spareCount > 0) {
+      q = spareQuestions[--spareCount];
+      spareQuestions[spareCount] = null;
+      q.reuse(id);
+    } else {
+      q = new Question(id);
+    }
     questions.set(id, q);
     q.sink = protocol.delivery.newQuestionSink(q);
     return q;
@@ -317,7 +370,9 @@ public final class QuestionTable {
       call.setAllowThirdPartyTailCall(true);
       q.allowsThirdParty = true;
     }
-    q.paramExports = protocol.exports.writeDescriptors(caps, call.getParams());
+    // (no Payload builder for a call without capabilities: nothing to describe)
+    q.paramExports = caps.size() == 0 ? null
+        : protocol.exports.writeDescriptors(caps, call.getParams());
     if (q.isTailCall) {
       // the tail-calling answer's pipeline goes on using this question's pipelined results
       // after our Return, and after the peer's resultsSentElsewhere: no Finish before the
@@ -386,7 +441,27 @@ public final class QuestionTable {
   private void remove(Question q) {
     if (questions.get(q.id) == q) {
       questions.remove(q.id);
+      recycle(q);
     }
+  }
+
+  /**
+   * Keeps removed question {@code q} for a later question if nothing can act on it any more
+   * without a generation check: a plain call (no bootstrap, Accept, Provide, tail call, forward,
+   * third-party wait, taken-over answer, timer) whose Return and Finish both happened, whose
+   * pipeline never made a pipelined client and whose caller took the results
+   * ({@link QuestionSink#letsQuestionGo}). The caller's promise may outlive the entry: its cancel
+   * compares the generation it was made with ({@link RpcPipeline}).
+   */
+  private void recycle(Question q) {
+    if (q.state != State.DONE || spareCount == SPARE_QUESTIONS || q.isBootstrap || q.isProvide
+        || q.isTailCall || q.forwarded || q.awaited != null || q.tookFromOther
+        || q.takesFrom != null || q.cancelTimer != null || q.refs != 0
+        || protocol.isDisconnected() || !q.sink.letsQuestionGo()) {
+      return;
+    }
+    q.sink = null; // (the old pipeline stays its caller's; the entry forgets it)
+    spareQuestions[spareCount++] = q;
   }
 
   // ============================================================================= Return in
@@ -409,9 +484,10 @@ public final class QuestionTable {
     switch (ret0.which()) {
       case RESULTS: {
         Rpc.Payload.Reader results0 = s.payload = ret0.getResults(s.payload);
+        // (results without capabilities: no list reader, and the shared table that takes none)
         HookCapTable caps = results0.hasCapTable()
             ? protocol.imports.receiveCaps(results0.getCapTable())
-            : new HookCapTable(); // (no list reader for results without capabilities)
+            : HookCapTable.none();
         m.setCapTable(caps);
         // read again: readers capture the cap table when made (ret0 is s.ret, moved here); the
         // content outlives this message's handling, so it is a new reader
@@ -483,6 +559,7 @@ public final class QuestionTable {
       return;
     }
     q.takesFrom = other;
+    q.tookFromOther = true;
     // The peer may send this right after its Call(sendResultsTo.yourself), before our
     // answer has completed: wait for the answer's results.
     other.whenRedirected((r, e) -> {

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * The pipeline and the caller's promise of one of our questions (its
@@ -20,6 +23,14 @@ import java.util.concurrent.CompletableFuture;
 public final class RpcPipeline extends PipelineHook implements QuestionTable.QuestionSink {
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
+  /**
+   * The generation of {@link #question} this pipeline belongs to: the entry may serve a later
+   * question once this one is done (QuestionTable.recycle), and the caller's promise, which may
+   * outlive it, must then not act on it.
+   */
+  private final int questionGen;
+  /** Whether a pipelined client was ever made (it names the question: never recycled then). */
+  private boolean pipelinedOn;
   /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
   final CompletableFuture<Results> promise = new CallerPromise();
   /** The promises handed out per pointer path before the Return (null until the first). */
@@ -32,6 +43,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
     this.question = question;
+    this.questionGen = question.gen;
+  }
+
+  /** Whether {@link #question} is still this pipeline's question (not recycled since). */
+  private boolean ownsQuestion() {
+    return question.gen == questionGen;
   }
 
   /**
@@ -41,11 +58,57 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
    * {@code whenComplete} callback: nothing is allocated per call for a cancel that rarely comes.
    */
   private final class CallerPromise extends CompletableFuture<Results> {
+    /**
+     * The one listener of {@link #listenOnce} (null: none, or already called); taken
+     * atomically so that it runs once, on the thread that completed the promise.
+     */
+    @SuppressWarnings("unused") // (through LISTENER)
+    private volatile BiConsumer<Results, Throwable> listener;
+
+    /** Runs the listener, if any and not run yet, with the promise's outcome (once done). */
+    void fireListener() {
+      if (listener == null || !isDone()) {
+        return;
+      }
+      @SuppressWarnings("unchecked")
+      BiConsumer<Results, Throwable> l =
+          (BiConsumer<Results, Throwable>) LISTENER.getAndSet(this, null);
+      if (l == null) {
+        return;
+      }
+      Results r = null;
+      Throwable e = null;
+      try {
+        r = getNow(null);
+      } catch (CancellationException x) {
+        e = x;
+      } catch (CompletionException x) {
+        e = x.getCause() != null ? x.getCause() : x;
+      }
+      l.accept(r, e);
+    }
+
+    @Override
+    public boolean complete(Results value) {
+      boolean completed = super.complete(value);
+      if (completed) {
+        fireListener();
+      }
+      return completed;
+    }
+
+    @Override
+    public void obtrudeValue(Results value) {
+      super.obtrudeValue(value);
+      fireListener();
+    }
+
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean wasDone = isDone(); // (cancel also returns true if canceled before)
       boolean canceled = super.cancel(mayInterruptIfRunning);
       if (!wasDone && canceled) {
+        fireListener();
         callerCanceled();
       }
       return canceled;
@@ -54,6 +117,9 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     @Override
     public boolean completeExceptionally(Throwable ex) {
       boolean completed = super.completeExceptionally(ex);
+      if (completed) {
+        fireListener();
+      }
       if (completed && isCancelled()) {
         callerCanceled();
       }
@@ -64,20 +130,58 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     public void obtrudeException(Throwable ex) {
       boolean wasCanceled = isCancelled();
       super.obtrudeException(ex);
+      fireListener();
       if (!wasCanceled && isCancelled()) {
         callerCanceled();
       }
     }
 
     private void callerCanceled() {
-      loop().run(() -> protocol.questions.callerCanceled(question));
+      loop().run(() -> {
+        // a cancel reaching the loop after the question was done and its entry recycled (a
+        // promise obtruded late) belongs to no question any more: the later one is not ours
+        if (ownsQuestion()) {
+          protocol.questions.callerCanceled(question);
+        }
+      });
     }
+  }
+
+  private static final java.lang.invoke.VarHandle LISTENER;
+
+  static {
+    try {
+      LISTENER = java.lang.invoke.MethodHandles.privateLookupIn(CallerPromise.class,
+          java.lang.invoke.MethodHandles.lookup()).findVarHandle(CallerPromise.class, "listener",
+          BiConsumer.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * Runs {@code listener} once when the caller's promise completes, on the completing thread
+   * (the loop, but for a cancel from another thread), with the results or the failure as
+   * {@code whenComplete} would pass them, without the stage and callback objects
+   * {@code whenComplete} makes per call (issue 12). One listener per pipeline: false if one was
+   * registered already or the promise is done (the caller then uses {@code whenComplete}).
+   */
+  @Override
+  public boolean listenOnce(CompletableFuture<Results> promise,
+      BiConsumer<Results, Throwable> listener) {
+    CallerPromise p = (CallerPromise) this.promise;
+    if (promise != p || p.isDone() || !LISTENER.compareAndSet(p, null, listener)) {
+      return false;
+    }
+    p.fireListener(); // (completed in between, on another thread: run it now)
+    return true;
   }
 
   @Override
   public void release() {
     if (holdsQuestion) {
       holdsQuestion = false;
+      assert ownsQuestion() : "a held question was recycled";
       if (!protocol.isDisconnected()) {
         protocol.questions.dropRef(question);
       }
@@ -95,6 +199,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     if (protocol.isDisconnected()) {
       return new BrokenClient(loop(), protocol.disconnectReason());
     }
+    if (!ownsQuestion()) {
+      // (unreachable: a question is recycled only once its caller took the results, so
+      // results != null above; kept as a guard against a later question's state)
+      throw new IllegalStateException("pipeline of a finished question used after its entry"
+          + " served a later question");
+    }
     if (question.finishSent()) {
       // the question was canceled (Finish sent): its answer may be gone on the peer's side,
       // so naming it would be a protocol error (e.g. the pipeline of our answer whose call,
@@ -109,6 +219,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     if (c != null && c.tryAddRef()) {
       return c;
     }
+    pipelinedOn = true;
     c = new PromiseClient(protocol, new PipelineClient(protocol, question, ops), -1);
     clients.put(key, c);
     return c;
@@ -187,6 +298,12 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   @Override
   public void holdQuestion() {
     holdsQuestion = true;
+  }
+
+  @Override
+  public boolean letsQuestionGo() {
+    return !pipelinedOn && !holdsQuestion && promise.isDone()
+        && !promise.isCompletedExceptionally() && results != null && error == null;
   }
 
   /** Each pipelined promise breaks with {@code e}. */
