@@ -115,6 +115,17 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   static final boolean YIELD_AFTER_REPLY =
       !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
   /**
+   * How long (µs) the home thread polls its I/O without sleeping after a turn that answered a
+   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, 0: never; see {@link ReplySpin}).
+   */
+  static final long SPIN_AFTER_REPLY_MICROS =
+      Long.getLong("capnp.net.spinAfterReplyMicros", ReplySpin.DEFAULT_WINDOW_MICROS);
+  /**
+   * How long (µs) a waiting thread that drives the loop polls its I/O without sleeping after it
+   * wrote its call ({@code -Dcapnp.net.spinForReplyMicros}, 0: never; see {@link ReplySpin}).
+   */
+  static final long SPIN_FOR_REPLY_MICROS = Long.getLong("capnp.net.spinForReplyMicros", 0);
+  /**
    * The longest interval, in grace periods, between the home thread's looks at a loop that a
    * thread calling in a sequence keeps taking (see {@link #lookNanos}).
    */
@@ -141,6 +152,17 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private final Context context = new Context();
   /** When the home thread yields after answering ({@code null}: never); home-thread confined. */
   private final AnswerYield answerYield;
+  /** When the home thread spins after answering ({@code null}: never); home-thread confined. */
+  private final ReplySpin replySpin;
+  /** One non-blocking poll of the loop for {@link #replySpin}; home-thread only. */
+  private final java.util.function.BooleanSupplier spinPoll = this::spinPollOnce;
+  /**
+   * When a driving waiter spins for its reply ({@code null}: never); owner-confined (whichever
+   * waiter holds the role uses it; the role's hand-over orders their uses).
+   */
+  private final ReplySpin callSpin;
+  /** One non-blocking poll of the loop for {@link #callSpin}; the driving waiter only. */
+  private final java.util.function.BooleanSupplier callPoll = this::callPollOnce;
   /**
    * Flushes a waiter held back after its reply ({@link Flush}); owner-confined: whoever takes the
    * role next puts them back in {@link #tasks} before it runs anything.
@@ -221,6 +243,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     this.handler = factory.newHandler(this);
     this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
     this.answerYield = YIELD_AFTER_REPLY ? new AnswerYield() : null;
+    this.replySpin = ReplySpin.create(SPIN_AFTER_REPLY_MICROS);
+    this.callSpin = ReplySpin.create(SPIN_FOR_REPLY_MICROS);
     this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
     this.owner = home; // the home thread holds the role from the start
     home.start();
@@ -281,9 +305,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (owner == me || (takeBack && acquire(me))) {
         try {
           while (!handoverWanted || state != STARTED) {
-            runOnce(Long.MAX_VALUE);
+            int work = runOnce(Long.MAX_VALUE);
+            if (replySpin != null) {
+              replySpin.turnDone(work);
+            }
             if (answerYield != null) {
               answerYield.afterTurn(); // a peer we preempted on this CPU finishes its writes
+            }
+            if (replySpin != null) {
+              replySpin.afterTurn(spinPoll); // the peer's next call, before we sleep
             }
             if (state == TERMINATED) {
               return;
@@ -423,6 +453,10 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     try {
       // first what is queued (our call, most likely): then the I/O handler may sleep at once
       tasksOnly();
+      if (callSpin != null && !done.isDone()) {
+        callSpin.answered(); // our call is written: poll a short while for its reply
+        callSpin.afterTurn(callPoll);
+      }
       while (!done.isDone() && state == STARTED && !me.isInterrupted()) {
         long slice = MAX_DRIVE_SLICE_NANOS;
         if (timed) {
@@ -433,6 +467,9 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           slice = Math.min(slice, left);
         }
         runOnce(slice);
+      }
+      if (callSpin != null && done.isDone()) {
+        callSpin.turnDone(1); // if it slept for the reply: how long that took
       }
       if (state == STARTED) {
         tasksOnly(); // what is queued now before giving up (flushes are held: see Flush)
@@ -478,9 +515,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    * loop): the home thread may yield after it ({@link AnswerYield}). Only the home thread's turns
    * count; a driving waiter's are ignored.
    */
-  void replyWritten() {
-    if (answerYield != null && Thread.currentThread() == home) {
+  void replyWritten(boolean tcp) {
+    if (Thread.currentThread() != home) {
+      return;
+    }
+    if (answerYield != null && tcp) {
       answerYield.answered();
+    }
+    if (replySpin != null) {
+      replySpin.answered();
     }
   }
 
@@ -498,6 +541,33 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /** The home thread's look interval now (tests). */
   long lookNanos() {
     return publishedLookNanos;
+  }
+
+  /**
+   * One poll of a spin after a reply (home thread, holding the role): handles what is ready
+   * without sleeping; true if it did anything, or if the loop must stop spinning (a waiter wants
+   * the role, shut-down).
+   */
+  private boolean spinPollOnce() {
+    return handoverWanted || state != STARTED || runOnce(0) > 0;
+  }
+
+  /**
+   * One poll of a driving waiter's spin for its reply: handles what is ready without sleeping;
+   * true once the reply is in, or if the waiter must stop spinning (shut-down, an interrupt).
+   */
+  private boolean callPollOnce() {
+    java.util.concurrent.Future<?> d = driveDone;
+    if (d == null || d.isDone() || state != STARTED || Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    runOnce(0);
+    return d.isDone();
+  }
+
+  /** How many spins after a reply the home thread has started (tests). */
+  long replySpins() {
+    return replySpin == null ? 0 : replySpin.spins();
   }
 
   /** How many times the home thread has yielded after a reply (tests). */
