@@ -95,6 +95,15 @@ import org.slf4j.LoggerFactory;
  * all (1.06-1.24 context switches per call instead of 1.30-1.38 in loaded runs). Off with
  * {@code -Dcapnp.net.yieldAfterReply=false}. Waiters that drive the loop never yield.
  *
+ * <p>Spins (issue 12, opt-in): with {@code -Dcapnp.net.spinAfterReplyMicros=N} the home thread,
+ * after a turn in which it wrote a reply (TCP or Unix), polls its I/O without sleeping for up to
+ * N µs before it sleeps, so that a peer's next call, arriving from another CPU, does not have to
+ * wake it; with {@code -Dcapnp.net.spinForReplyMicros=N} a waiter that drives the loop polls for
+ * up to N µs for its reply after it wrote its call. Neither spins where the process may run on
+ * one CPU only, and both stop while spins do not pay or are preempted ({@link ReplySpin}). Both
+ * are off by default: on our loaded 2-CPU machine neither lowered the median and both cost CPU
+ * ({@code benchmarks/README.md}, "Spinning before sleeping").
+ *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
  * the loop (quiet period, I/O handler destroyed, termination future completed).
@@ -116,10 +125,9 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
   /**
    * How long (µs) the home thread polls its I/O without sleeping after a turn that answered a
-   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, 0: never; see {@link ReplySpin}).
+   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, default 0: never; see {@link ReplySpin}).
    */
-  static final long SPIN_AFTER_REPLY_MICROS =
-      Long.getLong("capnp.net.spinAfterReplyMicros", ReplySpin.DEFAULT_WINDOW_MICROS);
+  static final long SPIN_AFTER_REPLY_MICROS = Long.getLong("capnp.net.spinAfterReplyMicros", 0);
   /**
    * How long (µs) a waiting thread that drives the loop polls its I/O without sleeping after it
    * wrote its call ({@code -Dcapnp.net.spinForReplyMicros}, 0: never; see {@link ReplySpin}).

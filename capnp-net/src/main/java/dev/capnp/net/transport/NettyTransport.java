@@ -68,7 +68,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * A TCP connection: the loop yields after replies on TCP only. On a Unix-domain socket, reading
    * a peer's bytes already wakes a peer that waits for its socket to be writable (the kernel
    * signals writability on every read there; the C++ client waits for it), and after a yield that
-   * peer preempts us at every read: more context switches, not fewer ({@code benchmarks/README.md}).
+   * peer preempts us at every read: more context switches, not fewer
+   * ({@code benchmarks/README.md}).
    */
   private final boolean tcp;
   private final TransportMetrics metrics;

@@ -5,22 +5,24 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * When a vat's home thread polls its I/O without sleeping for a short while after a turn that
- * answered a peer, instead of going to sleep in {@code epoll_wait} at once (issue 12; see
- * {@code benchmarks/README.md}, "A server that spins briefly after it answers").
+ * When a thread that runs a vat's loop polls its I/O without sleeping for a short while after it
+ * sent a peer something the peer answers, instead of going to sleep in {@code epoll_wait} at once
+ * (issue 12; see {@code benchmarks/README.md}, "Spinning before sleeping"): the home thread after
+ * a turn that wrote a reply (the peer's next call follows), a waiter that drives the loop after
+ * it wrote its call (its reply follows).
  *
  * <p>Why: a peer that calls one call at a time sends its next call soon after our reply reaches
  * it. A thread asleep in {@code epoll_wait} is woken by that call; on another CPU the wake-up is
- * the costliest step of the round trip on a virtual machine (an idle virtual CPU halts, and the
+ * a costly step of the round trip on a virtual machine (an idle virtual CPU halts, and the
  * wake-up goes through the hypervisor). A thread that is still polling when the call arrives
- * reads it at once.
+ * reads it at once. The price is the CPU of the spin (up to the window per reply).
  *
- * <p>When: only after a turn that wrote a reply ({@link #answered}), only where this process may
- * run on more than one CPU (checked once, {@link Runtime#availableProcessors}: on one CPU a spin
- * takes the time the peer needs to write its call), and only while spins pay:
+ * <p>When: only after a turn that wrote a reply or a call ({@link #answered}), only where this
+ * process may run on more than one CPU (checked once, {@link Runtime#availableProcessors}: on one
+ * CPU a spin takes the time the peer needs to answer), and only while spins pay:
  * <ul>
  *   <li>A score (0 to {@value #MAX_SCORE}) of the recent gaps between a reply and the next turn
- *       with work, spun or slept: a gap within the window ({@link #windowNanos}) counts up, a
+ *       with work, spun or slept: a gap within the window (the longest spin) counts up, a
  *       longer one (or a spin that ran out) counts down; it spins while the score is at least
  *       {@value #SPIN_SCORE}. A peer that thinks between calls, or none, costs at most a few
  *       windows of CPU, then nothing (a clock read per reply).</li>
@@ -32,11 +34,10 @@ import java.util.function.LongSupplier;
  * </ul>
  * A busy server never spins for long: its next poll finds work.
  *
- * <p>Threading: confined to the home thread of one loop.
+ * <p>Threading: confined to the thread that holds the loop (one policy for the home thread, one
+ * shared by the waiters that drive the loop, whose hand-overs of the role order their uses).
  */
 final class ReplySpin {
-  /** The default window ({@code -Dcapnp.net.spinAfterReplyMicros}) in microseconds. */
-  static final long DEFAULT_WINDOW_MICROS = 100;
   /** Two polls further apart than this (ns): the spinning thread was kept off the CPU. */
   static final long PREEMPTED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   /** The first back-off after a preempted spin (ns). */
@@ -64,7 +65,8 @@ final class ReplySpin {
    * The policy to use: {@code null} (no spins) if {@code windowMicros} is 0 or this process may
    * run on one CPU only.
    *
-   * @param windowMicros the window in microseconds ({@code -Dcapnp.net.spinAfterReplyMicros})
+   * @param windowMicros the window in microseconds ({@code -Dcapnp.net.spinAfterReplyMicros} or
+   *     {@code -Dcapnp.net.spinForReplyMicros})
    * @return the policy, or {@code null}
    */
   static ReplySpin create(long windowMicros) {
@@ -88,7 +90,7 @@ final class ReplySpin {
     this.windowNanos = windowNanos;
   }
 
-  /** Notes that the current turn wrote a reply to a peer (on the loop's thread). */
+  /** Notes that the current turn wrote a reply (or a waiter's call) to a peer (on the loop). */
   void answered() {
     answered = true;
   }
