@@ -163,14 +163,14 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /** When the home thread spins after answering ({@code null}: never); home-thread confined. */
   private final ReplySpin replySpin;
   /** One non-blocking poll of the loop for {@link #replySpin}; home-thread only. */
-  private final java.util.function.BooleanSupplier spinPoll = this::spinPollOnce;
+  private final java.util.function.BooleanSupplier spinPoll;
   /**
    * When a driving waiter spins for its reply ({@code null}: never); owner-confined (whichever
    * waiter holds the role uses it; the role's hand-over orders their uses).
    */
   private final ReplySpin callSpin;
   /** One non-blocking poll of the loop for {@link #callSpin}; the driving waiter only. */
-  private final java.util.function.BooleanSupplier callPoll = this::callPollOnce;
+  private final java.util.function.BooleanSupplier callPoll;
   /**
    * Flushes a waiter held back after its reply ({@link Flush}); owner-confined: whoever takes the
    * role next puts them back in {@link #tasks} before it runs anything.
@@ -253,6 +253,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     this.answerYield = YIELD_AFTER_REPLY ? new AnswerYield() : null;
     this.replySpin = ReplySpin.create(SPIN_AFTER_REPLY_MICROS);
     this.callSpin = ReplySpin.create(SPIN_FOR_REPLY_MICROS);
+    this.spinPoll = replySpin == null ? null : this::spinPollOnce;
+    this.callPoll = callSpin == null ? null : this::callPollOnce;
     this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
     this.owner = home; // the home thread holds the role from the start
     home.start();
@@ -520,8 +522,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
 
   /**
    * Notes that the current turn wrote a reply to a peer (a transport's {@code sendReply}, on the
-   * loop): the home thread may yield after it ({@link AnswerYield}). Only the home thread's turns
-   * count; a driving waiter's are ignored.
+   * loop): the home thread may yield after it ({@link AnswerYield}; TCP only) and spin
+   * ({@link ReplySpin}). Only the home thread's turns count; a driving waiter's are ignored.
    */
   void replyWritten(boolean tcp) {
     if (Thread.currentThread() != home) {
@@ -571,6 +573,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
     runOnce(0);
     return d.isDone();
+  }
+
+  /** How many spins for their replies driving waiters have started (tests). */
+  long callSpins() {
+    return callSpin == null ? 0 : callSpin.spins();
   }
 
   /** How many spins after a reply the home thread has started (tests). */

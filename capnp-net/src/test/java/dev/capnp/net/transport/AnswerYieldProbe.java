@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  * reply ({@link NettyTransport#sendReply}) or as a message of its own ({@code send}), to a
  * blocking client on TCP or a Unix-domain socket; reports how often the loop's home thread
  * yielded after a reply (or spun, {@link ReplySpin}). {@code main} runs one TCP exchange of
- * replies and prints {@code yields=N}, or with the argument {@code spins} one Unix-domain
- * exchange and {@code spins=N} (a forked JVM: {@code -Dcapnp.net.yieldAfterReply} and
- * {@code -Dcapnp.net.spinAfterReplyMicros} are read once per JVM).
+ * replies and prints {@code yields=N}, with the argument {@code spins} one Unix-domain
+ * exchange and {@code spins=N}, with {@code callSpins} 50 blocking "calls" driven by this thread
+ * whose replies come 200 µs later and {@code callSpins=N} (a forked JVM: the
+ * {@code -Dcapnp.net.yieldAfterReply}, {@code spinAfterReplyMicros} and
+ * {@code spinForReplyMicros} properties are read once per JVM).
  */
 final class AnswerYieldProbe {
   private AnswerYieldProbe() {
@@ -103,6 +105,26 @@ final class AnswerYieldProbe {
     }
   }
 
+  /**
+   * Drives {@code calls} "calls" from this thread (a task schedules the reply 200 µs later, as a
+   * peer's answer would arrive); returns how many times the driving thread spun for its reply.
+   */
+  static long callSpins(int calls) throws Exception {
+    DrivenIoEventLoop loop = new DrivenIoEventLoop("call-spin-probe", NioIoHandler.newFactory());
+    try {
+      for (int i = 0; i < calls; i++) {
+        java.util.concurrent.CompletableFuture<Void> reply =
+            new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> loop.schedule(() -> reply.complete(null), 200, TimeUnit.MICROSECONDS));
+        loop.driveUntil(reply, false, 0, false);
+        reply.get(10, TimeUnit.SECONDS);
+      }
+      return loop.callSpins(); // (read after the last drive: this thread held the role last)
+    } finally {
+      loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static MessageBuilder text(String s) {
     MessageBuilder m = new MessageBuilder();
     m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader(s));
@@ -117,6 +139,10 @@ final class AnswerYieldProbe {
    * @throws Exception if the exchange fails
    */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("callSpins")) {
+      System.out.println("callSpins=" + callSpins(50));
+      return;
+    }
     if (args.length > 0 && args[0].equals("spins")) {
       System.out.println("spins=" + counts(false, true, 200)[1]);
       return;
