@@ -95,6 +95,15 @@ import org.slf4j.LoggerFactory;
  * all (1.06-1.24 context switches per call instead of 1.30-1.38 in loaded runs). Off with
  * {@code -Dcapnp.net.yieldAfterReply=false}. Waiters that drive the loop never yield.
  *
+ * <p>Spins (issue 12, opt-in): with {@code -Dcapnp.net.spinAfterReplyMicros=N} the home thread,
+ * after a turn in which it wrote a reply (TCP or Unix), polls its I/O without sleeping for up to
+ * N µs before it sleeps, so that a peer's next call, arriving from another CPU, does not have to
+ * wake it; with {@code -Dcapnp.net.spinForReplyMicros=N} a waiter that drives the loop polls for
+ * up to N µs for its reply after it wrote its call. Neither spins where the process may run on
+ * one CPU only, and both stop while spins do not pay or are preempted ({@link ReplySpin}). Both
+ * are off by default: on our loaded 2-CPU machine neither lowered the median and both cost CPU
+ * ({@code benchmarks/README.md}, "Spinning before sleeping").
+ *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
  * the loop (quiet period, I/O handler destroyed, termination future completed).
@@ -114,6 +123,16 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   static final boolean YIELD_AFTER_REPLY =
       !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
+  /**
+   * How long (µs) the home thread polls its I/O without sleeping after a turn that answered a
+   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, default 0: never; see {@link ReplySpin}).
+   */
+  static final long SPIN_AFTER_REPLY_MICROS = Long.getLong("capnp.net.spinAfterReplyMicros", 0);
+  /**
+   * How long (µs) a waiting thread that drives the loop polls its I/O without sleeping after it
+   * wrote its call ({@code -Dcapnp.net.spinForReplyMicros}, 0: never; see {@link ReplySpin}).
+   */
+  static final long SPIN_FOR_REPLY_MICROS = Long.getLong("capnp.net.spinForReplyMicros", 0);
   /**
    * The longest interval, in grace periods, between the home thread's looks at a loop that a
    * thread calling in a sequence keeps taking (see {@link #lookNanos}).
@@ -141,6 +160,17 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private final Context context = new Context();
   /** When the home thread yields after answering ({@code null}: never); home-thread confined. */
   private final AnswerYield answerYield;
+  /** When the home thread spins after answering ({@code null}: never); home-thread confined. */
+  private final ReplySpin replySpin;
+  /** One non-blocking poll of the loop for {@link #replySpin}; home-thread only. */
+  private final java.util.function.BooleanSupplier spinPoll;
+  /**
+   * When a driving waiter spins for its reply ({@code null}: never); owner-confined (whichever
+   * waiter holds the role uses it; the role's hand-over orders their uses).
+   */
+  private final ReplySpin callSpin;
+  /** One non-blocking poll of the loop for {@link #callSpin}; the driving waiter only. */
+  private final java.util.function.BooleanSupplier callPoll;
   /**
    * Flushes a waiter held back after its reply ({@link Flush}); owner-confined: whoever takes the
    * role next puts them back in {@link #tasks} before it runs anything.
@@ -221,6 +251,10 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     this.handler = factory.newHandler(this);
     this.callersDrive = CALLER_DRIVES && factory.isChangingThreadSupported();
     this.answerYield = YIELD_AFTER_REPLY ? new AnswerYield() : null;
+    this.replySpin = ReplySpin.create(SPIN_AFTER_REPLY_MICROS);
+    this.callSpin = ReplySpin.create(SPIN_FOR_REPLY_MICROS);
+    this.spinPoll = replySpin == null ? null : this::spinPollOnce;
+    this.callPoll = callSpin == null ? null : this::callPollOnce;
     this.home = new DefaultThreadFactory(name, true).newThread(this::homeRun);
     this.owner = home; // the home thread holds the role from the start
     home.start();
@@ -281,9 +315,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       if (owner == me || (takeBack && acquire(me))) {
         try {
           while (!handoverWanted || state != STARTED) {
-            runOnce(Long.MAX_VALUE);
+            int work = runOnce(Long.MAX_VALUE);
+            if (replySpin != null) {
+              replySpin.turnDone(work);
+            }
             if (answerYield != null) {
               answerYield.afterTurn(); // a peer we preempted on this CPU finishes its writes
+            }
+            if (replySpin != null) {
+              replySpin.afterTurn(spinPoll); // the peer's next call, before we sleep
             }
             if (state == TERMINATED) {
               return;
@@ -423,6 +463,10 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     try {
       // first what is queued (our call, most likely): then the I/O handler may sleep at once
       tasksOnly();
+      if (callSpin != null && !done.isDone()) {
+        callSpin.answered(); // our call is written: poll a short while for its reply
+        callSpin.afterTurn(callPoll);
+      }
       while (!done.isDone() && state == STARTED && !me.isInterrupted()) {
         long slice = MAX_DRIVE_SLICE_NANOS;
         if (timed) {
@@ -433,6 +477,9 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           slice = Math.min(slice, left);
         }
         runOnce(slice);
+      }
+      if (callSpin != null && done.isDone()) {
+        callSpin.turnDone(1); // if it slept for the reply: how long that took
       }
       if (state == STARTED) {
         tasksOnly(); // what is queued now before giving up (flushes are held: see Flush)
@@ -475,12 +522,18 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
 
   /**
    * Notes that the current turn wrote a reply to a peer (a transport's {@code sendReply}, on the
-   * loop): the home thread may yield after it ({@link AnswerYield}). Only the home thread's turns
-   * count; a driving waiter's are ignored.
+   * loop): the home thread may yield after it ({@link AnswerYield}; TCP only) and spin
+   * ({@link ReplySpin}). Only the home thread's turns count; a driving waiter's are ignored.
    */
-  void replyWritten() {
-    if (answerYield != null && Thread.currentThread() == home) {
+  void replyWritten(boolean tcp) {
+    if (Thread.currentThread() != home) {
+      return;
+    }
+    if (answerYield != null && tcp) {
       answerYield.answered();
+    }
+    if (replySpin != null) {
+      replySpin.answered();
     }
   }
 
@@ -498,6 +551,38 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /** The home thread's look interval now (tests). */
   long lookNanos() {
     return publishedLookNanos;
+  }
+
+  /**
+   * One poll of a spin after a reply (home thread, holding the role): handles what is ready
+   * without sleeping; true if it did anything, or if the loop must stop spinning (a waiter wants
+   * the role, shut-down).
+   */
+  private boolean spinPollOnce() {
+    return handoverWanted || state != STARTED || runOnce(0) > 0;
+  }
+
+  /**
+   * One poll of a driving waiter's spin for its reply: handles what is ready without sleeping;
+   * true once the reply is in, or if the waiter must stop spinning (shut-down, an interrupt).
+   */
+  private boolean callPollOnce() {
+    java.util.concurrent.Future<?> d = driveDone;
+    if (d == null || d.isDone() || state != STARTED || Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    runOnce(0);
+    return d.isDone();
+  }
+
+  /** How many spins for their replies driving waiters have started (tests). */
+  long callSpins() {
+    return callSpin == null ? 0 : callSpin.spins();
+  }
+
+  /** How many spins after a reply the home thread has started (tests). */
+  long replySpins() {
+    return replySpin == null ? 0 : replySpin.spins();
   }
 
   /** How many times the home thread has yielded after a reply (tests). */

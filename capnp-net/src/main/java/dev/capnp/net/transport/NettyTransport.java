@@ -60,13 +60,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private final Channel channel;
   private final EventLoop eventLoop;
   /**
-   * The loop to tell of written replies (it may yield after them, {@link AnswerYield}), or
-   * {@code null}: a {@link DrivenIoEventLoop}, on TCP only. On a Unix-domain socket, reading a
-   * peer's bytes already wakes a peer that waits for its socket to be writable (the kernel signals
-   * writability on every read there; the C++ client waits for it), and after a yield that peer
-   * preempts us at every read: more context switches, not fewer ({@code benchmarks/README.md}).
+   * The loop to tell of written replies (it may yield after them, {@link AnswerYield}, or spin,
+   * {@link ReplySpin}), or {@code null}: a {@link DrivenIoEventLoop}.
    */
   private final DrivenIoEventLoop answerLoop;
+  /**
+   * A TCP connection: the loop yields after replies on TCP only. On a Unix-domain socket, reading
+   * a peer's bytes already wakes a peer that waits for its socket to be writable (the kernel
+   * signals writability on every read there; the C++ client waits for it), and after a yield that
+   * peer preempts us at every read: more context switches, not fewer
+   * ({@code benchmarks/README.md}).
+   */
+  private final boolean tcp;
   private final TransportMetrics metrics;
   /** Held back by a {@link DrivenIoEventLoop} waiter that has its reply (see there). */
   private final DrivenIoEventLoop.Flush flushTask = this::flushNow;
@@ -133,8 +138,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     this.channel = channel;
     this.eventLoop = channel.eventLoop();
     this.answerLoop = eventLoop instanceof DrivenIoEventLoop
-        && channel instanceof io.netty.channel.socket.SocketChannel
         ? (DrivenIoEventLoop) eventLoop : null;
+    this.tcp = channel instanceof io.netty.channel.socket.SocketChannel;
     if (channel.config() instanceof DuplexChannelConfig) {
       // an end of stream is reported to us instead of closing the channel (so it can be answered)
       ((DuplexChannelConfig) channel.config()).setAllowHalfClosure(true);
@@ -225,7 +230,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     unconfirmedReplies++;
     channel.write(message, channel.voidPromise());
     if (answerLoop != null) {
-      answerLoop.replyWritten();
+      answerLoop.replyWritten(tcp); // a yield (TCP only) or a spin after the turn
     }
     if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
       pausedByReplies = true;

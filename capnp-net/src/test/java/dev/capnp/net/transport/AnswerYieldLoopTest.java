@@ -39,16 +39,21 @@ class AnswerYieldLoopTest {
     assertThat(forked(null)).matches("yields=[1-9][0-9]*");
   }
 
-  private static String forked(String option) throws Exception {
+  /**
+   * Runs {@link AnswerYieldProbe} in a new JVM with {@code options} (none if {@code null}) and
+   * {@code args}; returns the last line it printed.
+   */
+  static String forked(String options, String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-XX:TieredStopAtLevel=1");
-    if (option != null) {
-      cmd.add(option);
+    if (options != null) {
+      cmd.addAll(List.of(options.split(" ")));
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(AnswerYieldProbe.class.getName());
+    cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Thread pump = new Thread(() -> {

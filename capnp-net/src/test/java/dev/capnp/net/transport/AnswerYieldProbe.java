@@ -25,8 +25,12 @@ import java.util.concurrent.TimeUnit;
  * A server loop ({@link DrivenIoEventLoop}) whose transports echo each incoming message, as a
  * reply ({@link NettyTransport#sendReply}) or as a message of its own ({@code send}), to a
  * blocking client on TCP or a Unix-domain socket; reports how often the loop's home thread
- * yielded after a reply. {@code main} runs one TCP exchange of replies and prints
- * {@code yields=N} (a forked JVM: {@code -Dcapnp.net.yieldAfterReply} is read once per JVM).
+ * yielded after a reply (or spun, {@link ReplySpin}). {@code main} runs one TCP exchange of
+ * replies and prints {@code yields=N}, with the argument {@code spins} one Unix-domain
+ * exchange and {@code spins=N}, with {@code callSpins} 50 blocking "calls" driven by this thread
+ * whose replies come 200 µs later and {@code callSpins=N} (a forked JVM: the
+ * {@code -Dcapnp.net.yieldAfterReply}, {@code spinAfterReplyMicros} and
+ * {@code spinForReplyMicros} properties are read once per JVM).
  */
 final class AnswerYieldProbe {
   private AnswerYieldProbe() {
@@ -37,6 +41,13 @@ final class AnswerYieldProbe {
    * yields after replies, read on the loop once the last echo has arrived.
    */
   static long exchange(boolean tcp, boolean asReply, int calls) throws Exception {
+    return counts(tcp, asReply, calls)[0];
+  }
+
+  /**
+   * Like {@link #exchange}; returns the server loop's yields and spins after replies.
+   */
+  static long[] counts(boolean tcp, boolean asReply, int calls) throws Exception {
     DrivenIoEventLoop loop = new DrivenIoEventLoop("yield-probe", NioIoHandler.newFactory());
     Path dir = tcp ? null : Files.createTempDirectory("yield-probe");
     try {
@@ -83,13 +94,34 @@ final class AnswerYieldProbe {
       } finally {
         server.close().sync();
       }
-      return loop.submit(loop::answerYields).get(10, TimeUnit.SECONDS);
+      return loop.submit(() -> new long[] {loop.answerYields(), loop.replySpins()})
+          .get(10, TimeUnit.SECONDS);
     } finally {
       loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
       if (dir != null) {
         Files.deleteIfExists(dir.resolve("s.sock"));
         Files.deleteIfExists(dir);
       }
+    }
+  }
+
+  /**
+   * Drives {@code calls} "calls" from this thread (a task schedules the reply 200 µs later, as a
+   * peer's answer would arrive); returns how many times the driving thread spun for its reply.
+   */
+  static long callSpins(int calls) throws Exception {
+    DrivenIoEventLoop loop = new DrivenIoEventLoop("call-spin-probe", NioIoHandler.newFactory());
+    try {
+      for (int i = 0; i < calls; i++) {
+        java.util.concurrent.CompletableFuture<Void> reply =
+            new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> loop.schedule(() -> reply.complete(null), 200, TimeUnit.MICROSECONDS));
+        loop.driveUntil(reply, false, 0, false);
+        reply.get(10, TimeUnit.SECONDS);
+      }
+      return loop.callSpins(); // (read after the last drive: this thread held the role last)
+    } finally {
+      loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
     }
   }
 
@@ -100,12 +132,21 @@ final class AnswerYieldProbe {
   }
 
   /**
-   * Prints {@code yields=N} after 20 replies over TCP.
+   * Prints {@code yields=N} after 20 replies over TCP, or with {@code spins}, {@code spins=N}
+   * after 200 replies over a Unix-domain socket.
    *
-   * @param args none
+   * @param args none, or {@code spins}
    * @throws Exception if the exchange fails
    */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("callSpins")) {
+      System.out.println("callSpins=" + callSpins(50));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("spins")) {
+      System.out.println("spins=" + counts(false, true, 200)[1]);
+      return;
+    }
     System.out.println("yields=" + exchange(true, true, 20));
   }
 }

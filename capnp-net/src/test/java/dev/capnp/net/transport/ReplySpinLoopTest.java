@@ -1,0 +1,42 @@
+package dev.capnp.net.transport;
+
+import static dev.capnp.net.transport.AnswerYieldLoopTest.forked;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A vat's loop spins after replies ({@link ReplySpin}) on a Unix-domain socket as on TCP, and a
+ * blocking caller that drives it spins for its reply when asked to, where it may run on two CPUs
+ * or more; not on one CPU, and not with {@code -Dcapnp.net.spinAfterReplyMicros=0} (forked JVMs:
+ * the properties and the CPU count are read once; the CPU count is set with
+ * {@code -XX:ActiveProcessorCount} so that the test does not depend on the machine's). A window of
+ * 100 ms makes every gap between a reply and the next call (or a call and its reply) a short one,
+ * so spins start after the first few however loaded the machine is.
+ */
+class ReplySpinLoopTest {
+  @Test
+  void repliesAreFollowedBySpinsOnTwoCpus() throws Exception {
+    assertThat(forked("-XX:ActiveProcessorCount=2 -Dcapnp.net.spinAfterReplyMicros=100000",
+        "spins")).matches("spins=[1-9][0-9]*");
+  }
+
+  @Test
+  void aBlockingCallerSpinsForItsReplyWithTheOptionOnly() throws Exception {
+    assertThat(forked("-XX:ActiveProcessorCount=2 -Dcapnp.net.spinForReplyMicros=100000",
+        "callSpins")).matches("callSpins=[1-9][0-9]*");
+    assertThat(forked("-XX:ActiveProcessorCount=2", "callSpins")).isEqualTo("callSpins=0");
+  }
+
+  @Test
+  void notOnOneCpu() throws Exception {
+    assertThat(forked("-XX:ActiveProcessorCount=1 -Dcapnp.net.spinAfterReplyMicros=100000",
+        "spins")).isEqualTo("spins=0");
+  }
+
+  @Test
+  void notWithAWindowOfZero() throws Exception {
+    assertThat(forked("-XX:ActiveProcessorCount=2 -Dcapnp.net.spinAfterReplyMicros=0",
+        "spins")).isEqualTo("spins=0");
+  }
+}

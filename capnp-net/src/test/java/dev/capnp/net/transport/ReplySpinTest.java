@@ -1,0 +1,181 @@
+package dev.capnp.net.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ReplySpin} over a fake clock: no spin until replies are followed by short gaps, a spin
+ * that ends at the first poll with work (and goes on when that poll answered again), fewer spins
+ * after spins that ran out, and a back-off after a spin that was kept off the CPU.
+ */
+class ReplySpinTest {
+  private static final long WINDOW = micros(100);
+  private long now = 1_000_000_000L;
+  /** How long one empty poll takes (ns). */
+  private long pollTakes = micros(1);
+  /** The poll that finds work (1-based), 0: none does. */
+  private int workAtPoll;
+  /** Whether the poll that finds work answered the next call too. */
+  private int answersAgain;
+  private int polls;
+  private final ReplySpin policy = new ReplySpin(() -> now, WINDOW);
+
+  private static long micros(long us) {
+    return TimeUnit.MICROSECONDS.toNanos(us);
+  }
+
+  private boolean poll() {
+    polls++;
+    now += pollTakes;
+    if (workAtPoll != 0 && polls == workAtPoll) {
+      if (answersAgain > 0) {
+        answersAgain--;
+        policy.answered();
+        polls = 0; // the next spin counts its polls afresh
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** A reply turn, then (if it did not spin) a sleep of {@code gap} and a turn with work. */
+  private void answeredTurnThenSleep(long gap) {
+    polls = 0;
+    policy.answered();
+    policy.afterTurn(this::poll);
+    now += gap;
+    policy.turnDone(1);
+  }
+
+  /** Two short gaps after replies: the score that spins. */
+  private void warmUp() {
+    answeredTurnThenSleep(micros(30));
+    answeredTurnThenSleep(micros(30));
+    assertThat(policy.score()).isEqualTo(ReplySpin.SPIN_SCORE);
+  }
+
+  @Test
+  void doesNotSpinUntilRepliesAreFollowedByShortGaps() {
+    answeredTurnThenSleep(micros(30));
+    assertThat(polls).isZero();
+    assertThat(policy.score()).isEqualTo(1);
+    answeredTurnThenSleep(micros(30));
+    assertThat(polls).isZero();
+    workAtPoll = 5;
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isEqualTo(5);
+    assertThat(policy.spins()).isEqualTo(1);
+    assertThat(policy.hits()).isEqualTo(1);
+  }
+
+  @Test
+  void longGapsAfterRepliesNeverStartSpins() {
+    for (int i = 0; i < 50; i++) {
+      answeredTurnThenSleep(micros(500)); // a peer that thinks between calls
+    }
+    assertThat(policy.spins()).isZero();
+    assertThat(policy.score()).isZero();
+  }
+
+  @Test
+  void turnsWithoutAReplyNeitherSpinNorScore() {
+    warmUp();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isZero();
+    now += micros(500);
+    policy.turnDone(1); // no reply turn went to sleep before this one: nothing scored
+    assertThat(policy.score()).isEqualTo(ReplySpin.SPIN_SCORE);
+    now += micros(500);
+    policy.turnDone(0); // a turn without work (a wake-up for nothing) scores nothing either
+    assertThat(policy.score()).isEqualTo(ReplySpin.SPIN_SCORE);
+  }
+
+  @Test
+  void spinsAgainWhenThePollAnsweredTheNextCall() {
+    warmUp();
+    workAtPoll = 3;
+    answersAgain = 4; // the peer's next four calls arrive while we spin
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(policy.spins()).isEqualTo(5);
+    assertThat(policy.hits()).isEqualTo(5);
+  }
+
+  @Test
+  void spinsThatRunOutLowerTheScoreUntilNoneStarts() {
+    warmUp();
+    workAtPoll = 0; // the peer does not call again within the window
+    polls = 0;
+    long start = now;
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(now - start).isBetween(WINDOW, WINDOW + pollTakes); // bounded by the window
+    assertThat(policy.spins()).isEqualTo(1);
+    assertThat(policy.hits()).isZero();
+    assertThat(policy.score()).isEqualTo(ReplySpin.SPIN_SCORE - 1);
+    polls = 0;
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isZero(); // below the spinning score: it sleeps
+    assertThat(policy.spins()).isEqualTo(1);
+  }
+
+  @Test
+  void aSpinKeptOffTheCpuBacksOffForAPeriodThatDoublesWhileItHappens() {
+    warmUp();
+    workAtPoll = 1;
+    answeredTurnThenSleep(0); // a spin that finds work: score 3
+    assertThat(policy.score()).isEqualTo(ReplySpin.MAX_SCORE);
+    workAtPoll = 0;
+    polls = 0;
+    pollTakes = micros(2000); // another thread had the CPU between two polls
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isEqualTo(1);
+    assertThat(policy.backoffNanos()).isEqualTo(ReplySpin.MIN_BACKOFF_NANOS);
+    // within the back-off: replies do not spin
+    pollTakes = micros(1);
+    now += ReplySpin.MIN_BACKOFF_NANOS - micros(100);
+    polls = 0;
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isZero();
+    policy.turnDone(1);
+    // after it: a spin again, kept off the CPU again: twice the back-off
+    now += micros(200);
+    pollTakes = micros(2000);
+    policy.answered();
+    policy.afterTurn(this::poll);
+    assertThat(polls).isEqualTo(1);
+    assertThat(policy.backoffNanos()).isEqualTo(2 * ReplySpin.MIN_BACKOFF_NANOS);
+    // never beyond the longest back-off
+    for (int i = 0; i < 20; i++) {
+      now += ReplySpin.MAX_BACKOFF_NANOS;
+      policy.answered();
+      policy.afterTurn(this::poll);
+    }
+    assertThat(policy.backoffNanos()).isEqualTo(ReplySpin.MAX_BACKOFF_NANOS);
+    // spins that find work halve it, down to none
+    pollTakes = micros(1);
+    workAtPoll = 2;
+    for (int i = 0; i < 20; i++) {
+      now += ReplySpin.MAX_BACKOFF_NANOS;
+      polls = 0;
+      policy.answered();
+      policy.afterTurn(this::poll);
+    }
+    assertThat(policy.backoffNanos()).isZero();
+  }
+
+  @Test
+  void aWindowMustBePositiveAndZeroMicrosMeansNoPolicy() {
+    assertThatThrownBy(() -> new ReplySpin(() -> now, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("spin window must be positive");
+    assertThat(ReplySpin.create(0)).isNull();
+  }
+}
