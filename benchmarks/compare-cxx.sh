@@ -18,7 +18,11 @@
 # context-switches,page-faults -p PID` counts the client and the server separately, and the
 # client's CPU time (user + sys of all its threads, JIT compilers and GC included, from
 # /proc/PID/stat; clock ticks, usually 10 ms) gives its CPU µs per call, which a loaded machine
-# disturbs less than the times.
+# disturbs less than the times. The CPU time of the JIT compiler threads of each side in that
+# section (threads "C1/C2 CompilerThre...", from /proc/PID/task/*/stat; 0 for C++), per call,
+# says whether a Java side was still compiling, i.e. not yet warm: pinned, both sides share one
+# CPU with their compilers, so a compiling side's calls/s measures its JIT as much as its calls
+# (benchmarks/README.md, "100 in flight, pinned: the JIT in the measured section").
 # Then the medians with ratios to cxx->cxx of the same mode/transport/workload.
 #
 # A third side, javat ("java, tuned for start-up"), is the Java side with the start-up options of
@@ -34,7 +38,7 @@
 # `mvn -B -q -pl benchmarks -am package -DskipTests` (MVN_ARGS: more Maven arguments, e.g. -o).
 # Environment: REPEAT (3), MODES ("pinned unpinned"), TRANSPORTS ("tcp unix"), WORKLOADS
 # ("cold ping-blocking ping-loop inflight blob"), PAIRINGS ("cxx-cxx java-java java-cxx cxx-java"),
-# WARMUP (20000), PING_CALLS (10000), INFLIGHT_CALLS (50000), BLOB_WARMUP (200), BLOB_CALLS
+# WARMUP (20000), INFLIGHT_WARMUP (the inflight workload's warm-up; WARMUP), PING_CALLS (10000), INFLIGHT_CALLS (50000), BLOB_WARMUP (200), BLOB_CALLS
 # (1000), BLOB_CALLER (blocking), COLD_CALLS (20000), BENCH_JAR (another build of the jar),
 # BENCH_JAVA_OPTS (JVM options of every Java process), JAVAT_OPTS (more JVM options of the javat
 # side, see above), JAVA (another JDK's java), RESULTS (also
@@ -58,6 +62,7 @@ transports=${TRANSPORTS:-tcp unix}
 workloads=${WORKLOADS:-cold ping-blocking ping-loop inflight blob}
 pairings=${PAIRINGS:-cxx-cxx java-java java-cxx cxx-java}
 warmup=${WARMUP:-20000}
+inflight_warmup=${INFLIGHT_WARMUP:-$warmup}
 ping_calls=${PING_CALLS:-10000}
 inflight_calls=${INFLIGHT_CALLS:-50000}
 blob_warmup=${BLOB_WARMUP:-200}
@@ -65,7 +70,7 @@ blob_calls=${BLOB_CALLS:-1000}
 blob_caller=${BLOB_CALLER:-blocking}
 cold_calls=${COLD_CALLS:-20000}
 if [ "${SMOKE:-0}" = 1 ]; then
-  repeat=1 modes=unpinned warmup=200 ping_calls=200 inflight_calls=1000 blob_warmup=2
+  repeat=1 modes=unpinned warmup=200 inflight_warmup=200 ping_calls=200 inflight_calls=1000 blob_warmup=2
   blob_calls=10 cold_calls=2000
 fi
 
@@ -178,6 +183,22 @@ cpu_ticks() {
 }
 clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
+# jit_ticks PID: user + sys clock ticks so far of PID's JIT compiler threads (HotSpot names them
+# "C1 CompilerThreadN" / "C2 CompilerThreadN", cut to 15 characters), 0 if none, "-" if gone
+jit_ticks() {
+  [ -d "/proc/$1/task" ] || { echo -; return; }
+  cat "/proc/$1"/task/*/stat 2>/dev/null | awk '{
+    comm = $0; sub(/^[^(]*\(/, "", comm); sub(/\) .*$/, "", comm)
+    if (comm ~ /^C[12] CompilerThre/) { sub(/^.*\) /, ""); t += $12 + $13 } }
+    END { print t + 0 }'
+}
+
+# per_call_us TICKS CALLS: clock ticks as µs per call, or "-"
+per_call_us() {
+  if [ "$1" = - ]; then echo -; return; fi
+  awk -v t="$1" -v hz="$clk_tck" -v n="$2" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }'
+}
+
 # perf_count FILE EVENT: the count of EVENT in perf's CSV output, or "-"
 perf_count() {
   awk -F, -v e="$2" '$3 == e && $1 ~ /^[0-9]+$/ {print $1; found = 1} END {if (!found) print "-"}' \
@@ -192,7 +213,8 @@ args_of() {
     ping-blocking) [ "$c" = cxx ] && cl=loop || cl=blocking
       echo "--workload ping --caller $cl --warmup $warmup --calls $ping_calls" ;;
     ping-loop) echo "--workload ping --caller loop --warmup $warmup --calls $ping_calls" ;;
-    inflight) echo "--workload inflight --caller loop --warmup $warmup --calls $inflight_calls" ;;
+    inflight) echo "--workload inflight --caller loop --warmup $inflight_warmup" \
+        "--calls $inflight_calls" ;;
     blob) [ "$c" = cxx ] && cl=loop || cl=$blob_caller
       echo "--workload blob --caller $cl --warmup $blob_warmup --calls $blob_calls" ;;
     *) echo "unknown workload $1 (cold ping-blocking ping-loop inflight blob)" >&2; exit 2 ;;
@@ -200,8 +222,9 @@ args_of() {
 }
 
 # run_client cxx|java|javat|javax WORKLOAD PIN: one client process with the --sync handshake and
-# perf around the measured calls; sets line (the RESULT line, empty on failure), counts and
-# used_ticks (the client's CPU clock ticks in the measured section, or "-")
+# perf around the measured calls; sets line (the RESULT line, empty on failure), counts,
+# used_ticks (the client's CPU clock ticks in the measured section, or "-") and jit_c / jit_s (the
+# clock ticks of the client's / server's JIT compiler threads in that section, or "-")
 run_client() {
   rm -f "$work/cin" "$work/cout" "$work/perf.c" "$work/perf.s"
   mkfifo "$work/cin" "$work/cout"
@@ -210,7 +233,7 @@ run_client() {
       <"$work/cin" >"$work/cout" 2>"$work/cerr" &
   client_pid=$!
   exec 5>"$work/cin" 4<"$work/cout"
-  line= counts="- - - - - -" used_ticks=-
+  line= counts="- - - - - -" used_ticks=- jit_c=- jit_s=-
   ready=
   while IFS= read -r l <&4; do
     case $l in READY) ready=1; break ;; esac
@@ -223,14 +246,19 @@ run_client() {
       sleep 0.3 # let perf attach to every thread
     fi
     t0=$(cpu_ticks "$client_pid")
+    jc0=$(jit_ticks "$client_pid") js0=$(jit_ticks "$server_pid")
     echo go >&5
     while IFS= read -r l <&4; do
       case $l in RESULT*) line=$l; break ;; esac
     done
     t1=$(cpu_ticks "$client_pid")
+    jc1=$(jit_ticks "$client_pid") js1=$(jit_ticks "$server_pid")
     if [ "$t0" != - ] && [ "$t1" != - ]; then
       used_ticks=$((t1 - t0))
     fi
+    # (a compiler thread that exits takes its ticks along: a negative difference is unknown)
+    if [ "$jc0" != - ] && [ "$jc1" != - ] && [ "$jc1" -ge "$jc0" ]; then jit_c=$((jc1 - jc0)); fi
+    if [ "$js0" != - ] && [ "$js1" != - ] && [ "$js1" -ge "$js0" ]; then jit_s=$((js1 - js0)); fi
     if [ -n "$pc" ]; then
       kill -INT "$pc" "$ps" 2>/dev/null || true
       wait "$pc" "$ps" 2>/dev/null || true
@@ -293,12 +321,13 @@ for mode in $modes; do
             cpu_us=$(awk -v t="$used_ticks" -v hz="$clk_tck" -v n="$calls" \
                 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
           fi
+          jit_us="$(per_call_us "$jit_c" "$calls") $(per_call_us "$jit_s" "$calls")"
           echo "$key: $line perf(client sys cs pf, server sys cs pf)/call: $per_call" \
-              "client CPU µs/call: $cpu_us"
+              "client CPU µs/call: $cpu_us JIT CPU µs/call (client server): $jit_us"
           echo "$mode $transport $workload $pairing $(field calls_per_s "$line")" \
               "$(field median_us "$line") $(field p99_us "$line") $(field mib_per_s "$line")" \
               "$(field first1000_ms "$line") $(field first20000_ms "$line") $per_call $cpu_us" \
-              >>"$results"
+              "$jit_us" >>"$results"
         done
         stop_server
       done
@@ -314,15 +343,16 @@ fi
 # ---------------------------------------------------------------- the table of medians
 # results columns: 1 mode 2 transport 3 workload 4 pairing 5 calls/s 6 median_us 7 p99_us
 # 8 mib/s 9 first1000_ms 10 first20000_ms 11-13 client sys cs pf /call 14-16 server
-# 17 client CPU µs/call
+# 17 client CPU µs/call 18-19 client / server JIT CPU µs/call
 echo
 echo "Medians of $repeat; ratio = this pairing / cxx->cxx of the same mode, transport and" \
     "workload (latency and cold times: lower is better; calls/s and MiB/s: higher is better)."
 echo "Per call (client / server): syscalls, context switches, page faults; the client's CPU" \
-    "time (user + sys, all threads) per call, with its ratio."
+    "time (user + sys, all threads) per call, with its ratio; the CPU time of the JIT compiler" \
+    "threads (client / server; not 0: that side was still compiling, not warm)."
 echo
-echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call | client CPU µs/call | ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| mode | transport | workload | client->server | measure | value | ratio | measure 2 | value 2 | ratio 2 | syscalls/call | ctx switches/call | page faults/call | client CPU µs/call | ratio | JIT CPU µs/call |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
     -v pairings="$pairings" '
   function median(key, col,    n, v, i, j, t, parts) {
@@ -339,7 +369,7 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
   {
     rows++
     rk[rows] = $1 " " $2 " " $3 " " $4
-    for (c = 5; c <= 17; c++) val[rows, c] = $c
+    for (c = 5; c <= 19; c++) val[rows, c] = $c
   }
   END {
     nm = split(modes, M, " "); nt = split(transports, T, " "); nw = split(workloads, W, " ")
@@ -359,12 +389,13 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
         v2 = median(key, c2)
         split(P[p], s, "-")
         v17 = median(key, 17)
-        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s |\n",
+        printf "| %s | %s | %s | %s->%s | %s | %s | %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s | %s | %s / %s |\n",
             M[a], T[b], wl, s[1], s[2], n1, num(v1, f1), ratio(v1, b1), n2, num(v2, f2), ratio(v2, b2),
             num(median(key, 11), "%.2f"), num(median(key, 14), "%.2f"),
             num(median(key, 12), "%.2f"), num(median(key, 15), "%.2f"),
             num(median(key, 13), "%.1f"), num(median(key, 16), "%.1f"),
-            num(v17, "%.1f"), ratio(v17, b17)
+            num(v17, "%.1f"), ratio(v17, b17), num(median(key, 18), "%.1f"),
+            num(median(key, 19), "%.1f")
       }
     }
   }' "$results"

@@ -615,6 +615,14 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
   }
 
+  /**
+   * Whether tasks are queued to run after the current one (on the loop: a transport's flush
+   * steps behind them, {@code NettyTransport}).
+   */
+  boolean hasQueuedTasks() {
+    return !tasks.isEmpty();
+  }
+
   /** Whether flushes are held back now (for tests). */
   boolean hasHeldFlushes() {
     return !held.isEmpty();
