@@ -342,7 +342,6 @@ public final class RpcBench {
     System.err.println("# warm-up: " + rounds + " round(s) of " + calls + " calls");
   }
 
-
   /**
    * The bytes every live thread of this JVM has allocated so far (HotSpot's per-thread
    * counters; threads that ended meanwhile drop out), or -1 where unsupported. Taken around the
