@@ -118,6 +118,28 @@ class StalledPeersTest {
   }
 
   @Test
+  void aLargeFrameThatIsNotCompletedInTimeDropsTheConnection() throws Exception {
+    // a frame of 80 KiB is gathered in its own array once a quarter of it has arrived: its
+    // timer must still run from its first bytes
+    NoWarnings.expect("Incomplete frame: not completed within 300 ms", 1);
+    Vat v = server(false, VatConfig.builder().frameTimeout(Duration.ofMillis(300)));
+    try (Socket s = new Socket("127.0.0.1", port(v))) {
+      OutputStream out = s.getOutputStream();
+      java.nio.ByteBuffer boot = RawFrames.bootstrap(0);
+      out.write(boot.array(), boot.arrayOffset(), boot.remaining());
+      out.write(new byte[] {0, 0, 0, 0, 0x10, 0x27, 0, 0}); // 10,000 words follow
+      for (int i = 0; i < 3; i++) {
+        out.write(new byte[20_000]); // more than a quarter after the first
+        out.flush();
+        Thread.sleep(100);
+      }
+      assertThat(closedByServer(s)).isTrue();
+    }
+    assertThat(NoWarnings.await("Incomplete frame", 1, 5000)).isEqualTo(1);
+    assertServes(v);
+  }
+
+  @Test
   void aStalledTlsHandshakeIsDroppedAndGarbageIsLoggedInOneBoundedLine() throws Exception {
     NoWarnings.expect("TLS handshake with", 1);
     NoWarnings.expect("no complete message within 2 s", 1);
