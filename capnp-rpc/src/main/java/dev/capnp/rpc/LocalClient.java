@@ -20,7 +20,7 @@ final class LocalClient extends ClientHook {
     assert loop.inLoop() : "called off its loop: " + this;
     CallContextImpl ctx = new CallContextImpl(this, params);
     loop.execute(() -> gate.admit(ctx));
-    return new CallResult(ctx.promise, ctx.pipeline);
+    return CallResult.of(ctx.promise, ctx.pipeline);
   }
 
   @Override

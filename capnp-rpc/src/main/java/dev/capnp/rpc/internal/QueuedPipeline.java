@@ -4,7 +4,7 @@ import dev.capnp.rpc.EventLoop;
 import java.util.ArrayList;
 
 /** A pipeline whose real pipeline is not known yet (queued or tail calls). */
-public final class QueuedPipeline extends PipelineHook {
+public final class QueuedPipeline implements PipelineHook {
   public final EventLoop loop;
   private PipelineHook inner;
   private ArrayList<Object[]> waiting = new ArrayList<>(0);
