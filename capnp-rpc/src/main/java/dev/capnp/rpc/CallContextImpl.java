@@ -4,6 +4,7 @@ import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.CallResult;
 import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.rpc.internal.CrossLoopClient;
+import dev.capnp.rpc.internal.ListenablePromise;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.QueuedClient;
 import dev.capnp.rpc.internal.QueuedPipeline;
@@ -64,9 +65,11 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
    * server's loop: one object for the three (issue 12). Its cancellation (from any thread:
    * {@code cancel}, or a first completion with a {@code CancellationException}) is the call's
    * cancel, reported by overriding the completing methods rather than by a {@code whenComplete}
-   * callback per call: it runs once, at the completion that cancels.
+   * callback per call: it runs once, at the completion that cancels. Whoever started the call
+   * may hear its completion through {@link #listenOnce} (a connection delivering a peer's call,
+   * a local {@link Request}), without a {@code whenComplete} stage either.
    */
-  final class ContextPromise extends CompletableFuture<Results> implements CallResult, Runnable {
+  final class ContextPromise extends ListenablePromise implements CallResult, Runnable {
     /** This promise. */
     @Override
     public CompletableFuture<Results> promise() {

@@ -70,7 +70,7 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     // finish the question under them and break them.
     // the hold is the completion callback (no lambda, and over a connection no whenComplete
     // stage either: the question's pipeline calls it directly; issue 12)
-    if (!cr.pipeline().listenOnce(inner, hold)) {
+    if (!cr.listenOnce(hold)) {
       inner.whenComplete(hold);
     }
   }

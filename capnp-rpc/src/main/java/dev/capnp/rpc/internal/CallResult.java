@@ -28,6 +28,20 @@ public interface CallResult {
   PipelineHook pipeline();
 
   /**
+   * Registers {@code listener} to run once when {@link #promise()} completes, as
+   * {@code whenComplete} would call it but without a stage object per call (issue 12); false if
+   * this call result cannot (then use {@code promise().whenComplete(listener)}). By default the
+   * pipeline's {@link PipelineHook#listenOnce}; a {@link ListenablePromise} that is its own call
+   * result takes it itself. One listener per call: whoever started the call.
+   *
+   * @param listener called with the results or the failure
+   * @return whether the listener was registered
+   */
+  default boolean listenOnce(java.util.function.BiConsumer<Results, Throwable> listener) {
+    return pipeline().listenOnce(promise(), listener);
+  }
+
+  /**
    * A call result of {@code promise} and {@code pipeline}.
    *
    * @param promise the promise of the results

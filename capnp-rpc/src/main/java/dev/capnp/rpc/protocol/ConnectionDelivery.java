@@ -105,13 +105,24 @@ public final class ConnectionDelivery {
       protocol.answers.completed(a, promise.join(), null);
       return;
     }
-    promise.whenComplete((res, e) -> {
-      if (loop.inLoop()) { // (the usual case: no second lambda)
-        protocol.answers.completed(a, res, e);
-      } else {
-        loop.execute(() -> protocol.answers.completed(a, res, e));
-      }
-    });
+    // the answer itself listens (no callback, stage and future per call; issue 12), if the
+    // call result takes one listener (a local call's promise, a question of another
+    // connection), else whenComplete
+    if (!r.listenOnce(a)) {
+      promise.whenComplete(a);
+    }
+  }
+
+  /**
+   * The call delivered for answer {@code a} completed (on any thread: the answer's listener,
+   * {@link AnswerTable.Answer#accept}): {@link AnswerTable#completed} on the loop.
+   */
+  void answerCompleted(AnswerTable.Answer a, Results res, Throwable e) {
+    if (loop.inLoop()) { // (the usual case: no lambda)
+      protocol.answers.completed(a, res, e);
+    } else {
+      loop.execute(() -> protocol.answers.completed(a, res, e));
+    }
   }
 
   /** Cancels {@code running}, a call this delivered ({@link AnswerTable.Answer#running}). */

@@ -5,6 +5,7 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.BrokenClient;
 import dev.capnp.rpc.internal.CallResult;
 import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.ListenablePromise;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.Results;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,7 +26,7 @@ import java.util.function.BiConsumer;
  * {@code CancellationException}) is the core's local event {@link QuestionTable#callerCanceled},
  * posted to the loop; everything else runs on the connection's loop.
  */
-public final class RpcPipeline extends CompletableFuture<Results>
+public final class RpcPipeline extends ListenablePromise
     implements PipelineHook, CallResult, QuestionTable.QuestionSink {
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
@@ -44,12 +44,6 @@ public final class RpcPipeline extends CompletableFuture<Results>
   private RpcException error;
   /** Whether this pipeline holds a reference on its question (tail calls). */
   private boolean holdsQuestion;
-  /**
-   * The one listener of {@link #listenOnce} (null: none, or already called); taken atomically
-   * so that it runs once, on the thread that completed the promise.
-   */
-  @SuppressWarnings("unused") // (through LISTENER)
-  private volatile BiConsumer<Results, Throwable> listener;
 
   RpcPipeline(RpcProtocol protocol, QuestionTable.Question question) {
     this.protocol = protocol;
@@ -76,53 +70,12 @@ public final class RpcPipeline extends CompletableFuture<Results>
     return this;
   }
 
-  /** Runs the listener, if any and not run yet, with the promise's outcome (once done). */
-  private void fireListener() {
-    if (listener == null || !isDone()) {
-      return;
-    }
-    @SuppressWarnings("unchecked")
-    BiConsumer<Results, Throwable> l =
-        (BiConsumer<Results, Throwable>) LISTENER.getAndSet(this, null);
-    if (l == null) {
-      return;
-    }
-    Results r = null;
-    Throwable e = null;
-    try {
-      r = getNow(null);
-    } catch (CancellationException x) {
-      e = x;
-    } catch (CompletionException x) {
-      e = x.getCause() != null ? x.getCause() : x;
-    }
-    l.accept(r, e);
-  }
-
-  /** Completes the caller's promise (then runs the {@link #listenOnce} listener). */
-  @Override
-  public boolean complete(Results value) {
-    boolean completed = super.complete(value);
-    if (completed) {
-      fireListener();
-    }
-    return completed;
-  }
-
-  /** Forces the caller's promise's value (then runs the listener if it has not run). */
-  @Override
-  public void obtrudeValue(Results value) {
-    super.obtrudeValue(value);
-    fireListener();
-  }
-
   /** Cancels the caller's promise: the question gets the core's callerCanceled on the loop. */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean wasDone = isDone(); // (cancel also returns true if canceled before)
-    boolean canceled = super.cancel(mayInterruptIfRunning);
+    boolean canceled = super.cancel(mayInterruptIfRunning); // (runs the listener)
     if (!wasDone && canceled) {
-      fireListener();
       callerCanceled();
     }
     return canceled;
@@ -131,10 +84,7 @@ public final class RpcPipeline extends CompletableFuture<Results>
   /** Fails the caller's promise; a {@code CancellationException} is the caller's cancel. */
   @Override
   public boolean completeExceptionally(Throwable ex) {
-    boolean completed = super.completeExceptionally(ex);
-    if (completed) {
-      fireListener();
-    }
+    boolean completed = super.completeExceptionally(ex); // (runs the listener)
     if (completed && isCancelled()) {
       callerCanceled();
     }
@@ -145,8 +95,7 @@ public final class RpcPipeline extends CompletableFuture<Results>
   @Override
   public void obtrudeException(Throwable ex) {
     boolean wasCanceled = isCancelled();
-    super.obtrudeException(ex);
-    fireListener();
+    super.obtrudeException(ex); // (runs the listener if it has not run)
     if (!wasCanceled && isCancelled()) {
       callerCanceled();
     }
@@ -162,17 +111,6 @@ public final class RpcPipeline extends CompletableFuture<Results>
     });
   }
 
-  private static final java.lang.invoke.VarHandle LISTENER;
-
-  static {
-    try {
-      LISTENER = java.lang.invoke.MethodHandles.lookup().findVarHandle(RpcPipeline.class,
-          "listener", BiConsumer.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   /**
    * Runs {@code listener} once when the caller's promise completes, on the completing thread
    * (the loop, but for a cancel from another thread), with the results or the failure as
@@ -183,11 +121,7 @@ public final class RpcPipeline extends CompletableFuture<Results>
   @Override
   public boolean listenOnce(CompletableFuture<Results> promise,
       BiConsumer<Results, Throwable> listener) {
-    if (promise != this || isDone() || !LISTENER.compareAndSet(this, null, listener)) {
-      return false;
-    }
-    fireListener(); // (completed in between, on another thread: run it now)
-    return true;
+    return promise == this && listenOnce(listener);
   }
 
   @Override
