@@ -248,7 +248,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
         results = allocateResults();
       }
       Results r = results.toResults();
-      pipeline.resolve(PipelineHook.resolved(r, loop));
+      pipeline.resolve(r); // (no resolved pipeline object per call)
       if (!promise.complete(r)) {
         r.release();
       }
