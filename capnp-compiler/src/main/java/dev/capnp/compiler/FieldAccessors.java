@@ -447,6 +447,9 @@ final class FieldAccessors {
       }
       w.line("return " + typedInit(k, factory, f.offset(), param, null) + ";");
       w.close();
+      if (k == Kind.STRUCT && !param && jt.builder().indexOf('<') < 0) {
+        emitInitReuse(f, jt, factory, disc);
+      }
     }
     if (sized || param) {
       w.line("");
@@ -472,6 +475,29 @@ final class FieldAccessors {
       w.line(disc);
     }
     w.line("_adoptPointerField(" + f.offset() + ", value);");
+    w.close();
+  }
+
+  /**
+   * A Builder's {@code initX(reuse)} for a struct field: {@code initX()} that moves
+   * {@code reuse}, a builder of the field's type, to the new struct instead of making a new
+   * builder (the twin of the Readers' {@code getX(reuse)}), so that code writing many messages
+   * of the same shape (the RPC core's Call targets) can do it with the same few builders,
+   * allocating nothing, with or without escape analysis. Only for structs without type
+   * parameters: a generic struct's builder also holds the factories of its brand, which two
+   * brands with the same Java types (e.g. {@code List(Int8)} and {@code List(UInt8)}) may not
+   * share.
+   */
+  private void emitInitReuse(Field f, JType jt, String factory, String disc) {
+    w.line("");
+    w.line("/** {@code " + methodName("init", f) + "()} into {@code reuse}, moved to the new"
+        + " value and returned (a new builder if {@code reuse} is null). */");
+    w.open("public " + jt.builder() + " " + methodName("init", f) + "(" + jt.builder()
+        + " reuse)");
+    if (disc != null) {
+      w.line(disc);
+    }
+    w.line("return _initStructField(" + factory + ", " + f.offset() + ", reuse);");
     w.close();
   }
 

@@ -94,6 +94,24 @@ class GeneratorSourceTest {
   }
 
   @Test
+  void structFieldsGetAnInitThatReusesABuilder() {
+    // (the twin of getX(reuse): the given builder is moved to the new struct)
+    assertThat(test)
+        .contains("public TestSchema.AllTypes.Builder initStructField(TestSchema.AllTypes.Builder"
+            + " reuse) {\n"
+            + "        return _initStructField(TestSchema.AllTypes.FACTORY, 2, reuse);")
+        // a union member also becomes the union's member
+        .contains("Imported.Point.Builder reuse) {\n"
+            + "          _setShortField(4, (short) 1);\n"
+            + "          return _initStructField(dev.capnp.compiler.test.other.Imported.Point.FACTORY,"
+            + " 1, reuse);")
+        // not for generic structs, whose builders hold their brand's factories
+        .doesNotContain("getBoxText(TestSchema.Box.Builder")
+        .doesNotContain("initBoxText(TestSchema.Box.Builder")
+        .doesNotContain("initPair(TestSchema.Pair.Builder");
+  }
+
+  @Test
   void structsOnlyFilesHaveNoRpcCode() {
     // Untyped Capability fields alone don't make a file need capnp-rpc.
     assertThat(test).doesNotContain("dev.capnp.rpc").doesNotContain("class Pipeline");

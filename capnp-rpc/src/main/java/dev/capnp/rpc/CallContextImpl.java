@@ -4,6 +4,7 @@ import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.CallResult;
 import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.rpc.internal.CrossLoopClient;
+import dev.capnp.rpc.internal.ListenablePromise;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.QueuedClient;
 import dev.capnp.rpc.internal.QueuedPipeline;
@@ -30,8 +31,8 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   private final long interfaceId;
   private final short methodId;
   final EventLoop loop;
-  /** The promise handed to the caller. */
-  final CompletableFuture<Results> promise = new CompletableFuture<>();
+  /** The promise handed to the caller (and the call result: see {@link ContextPromise}). */
+  final ContextPromise promise = new ContextPromise();
   final QueuedPipeline pipeline;
   private ResultsAllocator.ResultsBuilder results;
   private boolean tailCalled;
@@ -39,7 +40,11 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
   private boolean started;
   private boolean releasedOnCancel;
   private volatile boolean canceled;
-  private final CompletableFuture<Void> cancelFuture = new CompletableFuture<>();
+  /**
+   * What {@link #whenCanceled()} returns: made by its first call (most calls never ask), and
+   * completed by the cancel, whichever comes first (both volatile: see {@link #whenCanceled()}).
+   */
+  private volatile CompletableFuture<Void> cancelFuture;
   /** For a streaming call: told (on the loop) when the handler is done, with its failure. */
   java.util.function.Consumer<Throwable> whenHandlerDone;
 
@@ -52,13 +57,81 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     this.loop = hook.loop;
     this.pipeline = new QueuedPipeline(loop);
     hook.addRef();
-    promise.whenComplete((r, e) -> {
-      if (promise.isCancelled()) {
-        canceled = true;
-        cancelFuture.complete(null);
-        loop.run(this::releaseCanceled);
+  }
+
+  /**
+   * The caller's promise of this call's results, which also is what {@link LocalClient#call}
+   * returns (the promise and {@link #pipeline}) and the task that admits the call on the
+   * server's loop: one object for the three (issue 12). Its cancellation (from any thread:
+   * {@code cancel}, or a first completion with a {@code CancellationException}) is the call's
+   * cancel, reported by overriding the completing methods rather than by a {@code whenComplete}
+   * callback per call: it runs once, at the completion that cancels. Whoever started the call
+   * may hear its completion through {@link #listenOnce} (a connection delivering a peer's call,
+   * a local {@link Request}), without a {@code whenComplete} stage either.
+   */
+  final class ContextPromise extends ListenablePromise implements CallResult, Runnable {
+    /** This promise. */
+    @Override
+    public CompletableFuture<Results> promise() {
+      return this;
+    }
+
+    /** The call's pipeline ({@link CallContextImpl#pipeline}). */
+    @Override
+    public PipelineHook pipeline() {
+      return pipeline;
+    }
+
+    /** Admits the call on the server's loop (posted there by {@link LocalClient#call}). */
+    @Override
+    public void run() {
+      hook.admit(CallContextImpl.this);
+    }
+
+    /** Cancels the call (if this completes the promise): see {@link #callerCanceled()}. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean wasDone = isDone(); // (cancel also returns true if canceled before)
+      boolean done = super.cancel(mayInterruptIfRunning);
+      if (!wasDone && done) {
+        callerCanceled();
       }
-    });
+      return done;
+    }
+
+    /** Fails the promise; a {@code CancellationException} cancels the call. */
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean done = super.completeExceptionally(ex);
+      if (done && isCancelled()) {
+        callerCanceled();
+      }
+      return done;
+    }
+
+    /** Forces a failure; a cancellation of a promise not done yet cancels the call. */
+    @Override
+    public void obtrudeException(Throwable ex) {
+      boolean wasDone = isDone();
+      super.obtrudeException(ex);
+      if (!wasDone && isCancelled()) {
+        callerCanceled();
+      }
+    }
+  }
+
+  /**
+   * The caller canceled (any thread; once): {@link #isCanceled()} says so, the
+   * {@link #whenCanceled()} stage completes if it was made, and the call lets go of what it
+   * holds on the loop ({@link #releaseCanceled()}).
+   */
+  private void callerCanceled() {
+    canceled = true;
+    CompletableFuture<Void> f = cancelFuture;
+    if (f != null) {
+      f.complete(null);
+    }
+    loop.run(this::releaseCanceled);
   }
 
   /**
@@ -102,7 +175,16 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
       BlockingExecutor.INSTANCE.execute(() -> loop.runAsHome(() ->
           invoke().whenComplete((v, e) -> loop.execute(() -> finish(e)))));
     } else {
-      invoke().whenComplete((v, e) -> loop.run(() -> finish(e)));
+      CompletionStage<Void> s = invoke();
+      // a handler that completed already with a plain future (Server.done(), the usual case)
+      // finishes now, without a callback, its stage and a second lambda per call; a subclass
+      // of CompletableFuture may not answer isDone (minimal stages throw), so plain ones only
+      if (s.getClass() == CompletableFuture.class && s.toCompletableFuture().isDone()
+          && !s.toCompletableFuture().isCompletedExceptionally() && loop.inLoop()) {
+        finish(null);
+      } else {
+        s.whenComplete((v, e) -> loop.run(() -> finish(e)));
+      }
     }
   }
 
@@ -166,7 +248,7 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
         results = allocateResults();
       }
       Results r = results.toResults();
-      pipeline.resolve(PipelineHook.resolved(r, loop));
+      pipeline.resolve(r); // (no resolved pipeline object per call)
       if (!promise.complete(r)) {
         r.release();
       }
@@ -278,9 +360,39 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
     return canceled;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Made at the first call; a cancel on another thread at the same time completes it either
+   * way: this writes the stage then reads {@link #canceled}, the cancel writes
+   * {@link #canceled} then reads the stage (both volatile), so at least one of them sees the
+   * other's write.
+   */
   @Override
   public CompletionStage<Void> whenCanceled() {
-    return cancelFuture;
+    CompletableFuture<Void> f = cancelFuture;
+    if (f == null) {
+      CompletableFuture<Void> made = new CompletableFuture<>();
+      f = (CompletableFuture<Void>) CANCEL_FUTURE.compareAndExchange(this, null, made);
+      if (f == null) {
+        f = made;
+      }
+    }
+    if (canceled) {
+      f.complete(null);
+    }
+    return f;
+  }
+
+  private static final java.lang.invoke.VarHandle CANCEL_FUTURE;
+
+  static {
+    try {
+      CANCEL_FUTURE = java.lang.invoke.MethodHandles.lookup().findVarHandle(
+          CallContextImpl.class, "cancelFuture", CompletableFuture.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
   }
 
   @Override

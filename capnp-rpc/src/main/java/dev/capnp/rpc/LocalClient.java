@@ -19,8 +19,15 @@ final class LocalClient extends ClientHook {
   public CallResult call(CallParams params) {
     assert loop.inLoop() : "called off its loop: " + this;
     CallContextImpl ctx = new CallContextImpl(this, params);
-    loop.execute(() -> gate.admit(ctx));
-    return new CallResult(ctx.promise, ctx.pipeline);
+    // (queued behind the loop's tasks, for E-order; the context's promise is the task, and
+    // the call result: no lambda, no pair per call)
+    loop.execute(ctx.promise);
+    return ctx.promise;
+  }
+
+  /** Admits {@code ctx} to its server (on the loop, in the order of the calls). */
+  void admit(CallContextImpl ctx) {
+    gate.admit(ctx);
   }
 
   @Override

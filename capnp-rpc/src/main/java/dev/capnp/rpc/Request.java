@@ -173,8 +173,8 @@ public final class Request<P, R, L> {
         cr = CallResult.broken(home, RpcException.of(e));
       }
       t.release();
-      cr.pipeline.release();
-      cr.promise.whenComplete((r, e) -> {
+      cr.pipeline().release();
+      cr.promise().whenComplete((r, e) -> {
         if (r != null) {
           r.release();
         }

@@ -124,9 +124,16 @@ public final class Response<R> implements AutoCloseable {
       }
       cleanable.clean();
     }
-    loop.run(() -> {
-      results.unhold();
-      pipelineHold.responseClosed();
-    });
+    if (loop.inLoop()) {
+      closeOnLoop(); // (the usual case: no task, no lambda per response; issue 12)
+    } else {
+      loop.execute(this::closeOnLoop);
+    }
+  }
+
+  /** Lets go of the results and the response's hold on the pipeline (on the loop). */
+  private void closeOnLoop() {
+    results.unhold();
+    pipelineHold.responseClosed();
   }
 }

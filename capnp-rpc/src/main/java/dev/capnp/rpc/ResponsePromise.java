@@ -61,8 +61,8 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
 
   /** Connects the started call (on the loop). */
   void attach(CallResult cr) {
-    pipeline = cr.pipeline;
-    inner = cr.promise;
+    pipeline = cr.pipeline();
+    inner = cr.promise();
     // Already canceled or past its deadline (by another thread, before this task ran)? Not
     // here: that cancel() or abandon() posted its cancelInner to the loop after this task, and after the takes of pipelined capabilities
     // the same thread made before canceling (posted in order too). Those takes must find the
@@ -70,7 +70,7 @@ public final class ResponsePromise<R, L> extends CompletableFuture<Response<R>> 
     // finish the question under them and break them.
     // the hold is the completion callback (no lambda, and over a connection no whenComplete
     // stage either: the question's pipeline calls it directly; issue 12)
-    if (!cr.pipeline.listenOnce(inner, hold)) {
+    if (!cr.listenOnce(hold)) {
       inner.whenComplete(hold);
     }
   }

@@ -6,15 +6,18 @@ package dev.capnp.runtime;
  * subclasses, with the same offset conventions as {@link StructReader}.
  */
 public abstract class StructBuilder {
-  final SegmentBuilder segment;
-  final CapTableBuilder capTable;
+  // Not final: a builder can be moved to a newly initialised struct (generated
+  // initX(reuse), through _initStructField(factory, i, reuse)), so that code writing many
+  // messages of the same shape needs one builder per field, not one per message.
+  SegmentBuilder segment;
+  CapTableBuilder capTable;
   /** Byte offset of the data section. */
-  final int data;
+  int data;
   /** Data section size in bits. */
-  final int dataSize;
+  int dataSize;
   /** Word offset of the pointer section. */
-  final int pointers;
-  final int pointerCount;
+  int pointers;
+  int pointerCount;
 
   /**
    * A builder for the struct at the given location (see {@link StructFactory}).
@@ -48,6 +51,17 @@ public abstract class StructBuilder {
     this.dataSize = other.dataSize;
     this.pointers = other.pointers;
     this.pointerCount = other.pointerCount;
+  }
+
+  /** Moves this builder to the struct at the given location (same parameters as the constructor). */
+  final void moveTo(SegmentBuilder segment, CapTableBuilder capTable, int dataOffset,
+      int dataSizeBits, int pointerOffset, int pointerCount) {
+    this.segment = segment;
+    this.capTable = capTable == null ? CapTableBuilder.EMPTY : capTable;
+    this.data = dataOffset;
+    this.dataSize = dataSizeBits;
+    this.pointers = pointerOffset;
+    this.pointerCount = pointerCount;
   }
 
   /**
@@ -530,6 +544,31 @@ public abstract class StructBuilder {
   protected final <B extends StructBuilder> B _initStructField(PointerFactory<B, ?> factory,
       int i) {
     return Wire.initStruct((StructFactory<B, ?>) factory, segment, capTable, pointer(i));
+  }
+
+  /**
+   * Replaces the struct pointer {@code i}'s value by a new, zeroed struct, as
+   * {@link #_initStructField(PointerFactory, int)} does, and moves {@code reuse} (a builder of
+   * {@code factory}'s type, e.g. one an earlier call returned) to it instead of making a new
+   * builder; a new one if {@code reuse} is null. Generated {@code initX(reuse)} call this. The
+   * builder keeps no state of its own besides its location, so moving it is the same as making
+   * a new one: whoever still holds {@code reuse} sees the new struct from then on (it is the
+   * caller's to make sure nobody does).
+   *
+   * @param <B> the builder type
+   * @param factory the struct type (a {@link StructFactory})
+   * @param i the index of the pointer in the pointer section
+   * @param reuse the builder to move to the new struct, or {@code null} for a new one
+   * @return {@code reuse} moved to the new struct, or a new builder if it was {@code null}
+   */
+  @SuppressWarnings("unchecked")
+  protected final <B extends StructBuilder> B _initStructField(PointerFactory<B, ?> factory,
+      int i, B reuse) {
+    if (reuse == null) {
+      return _initStructField(factory, i);
+    }
+    return Wire.initStructInto(reuse, (StructFactory<B, ?>) factory, segment, capTable,
+        pointer(i));
   }
 
   /**

@@ -888,6 +888,18 @@ final class Wire {
         sz.pointerCount);
   }
 
+  /** {@link #initStruct}, moving {@code b} to the new struct instead of making a builder. */
+  static <B extends StructBuilder> B initStructInto(B b, StructFactory<B, ?> f,
+      SegmentBuilder seg, CapTableBuilder cap, int refOff) {
+    clearPointer(seg, refOff);
+    StructSize sz = f.structSize();
+    SegmentBuilder s = allocate(seg, refOff, sz.total(),
+        structTemplate(sz.dataWords, sz.pointerCount));
+    int t = seg.builderArena.lastOffset;
+    b.moveTo(s, cap, t << 3, sz.dataWords << 6, t + sz.dataWords, sz.pointerCount);
+    return b;
+  }
+
   static <B extends StructBuilder> B getWritableStruct(StructFactory<B, ?> f,
       SegmentBuilder seg, CapTableBuilder cap, int refOff, SegmentReader defSeg, int defOff) {
     long ref = seg.getWord(refOff);

@@ -2277,6 +2277,11 @@ public final class Schema {
           return _initStructField(Schema.Type.FACTORY, 3);
         }
 
+        /** {@code initType()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Type.Builder initType(Schema.Type.Builder reuse) {
+          return _initStructField(Schema.Type.FACTORY, 3, reuse);
+        }
+
         /** Detaches {@code type} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<Schema.Type.Builder> disownType() {
           return _disownPointerField(Schema.Type.FACTORY, 3);
@@ -2304,6 +2309,11 @@ public final class Schema {
         /** Replaces {@code value} with a new, empty value and returns it. */
         public Schema.Value.Builder initValue() {
           return _initStructField(Schema.Value.FACTORY, 4);
+        }
+
+        /** {@code initValue()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Value.Builder initValue(Schema.Value.Builder reuse) {
+          return _initStructField(Schema.Value.FACTORY, 4, reuse);
         }
 
         /** Detaches {@code value} from the message, leaving it null. */
@@ -2445,6 +2455,11 @@ public final class Schema {
         /** Replaces {@code type} with a new, empty value and returns it. */
         public Schema.Type.Builder initType() {
           return _initStructField(Schema.Type.FACTORY, 3);
+        }
+
+        /** {@code initType()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Type.Builder initType(Schema.Type.Builder reuse) {
+          return _initStructField(Schema.Type.FACTORY, 3, reuse);
         }
 
         /** Detaches {@code type} from the message, leaving it null. */
@@ -3378,6 +3393,11 @@ public final class Schema {
           return _initStructField(Schema.Type.FACTORY, 2);
         }
 
+        /** {@code initType()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Type.Builder initType(Schema.Type.Builder reuse) {
+          return _initStructField(Schema.Type.FACTORY, 2, reuse);
+        }
+
         /** Detaches {@code type} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<Schema.Type.Builder> disownType() {
           return _disownPointerField(Schema.Type.FACTORY, 2);
@@ -3405,6 +3425,11 @@ public final class Schema {
         /** Replaces {@code defaultValue} with a new, empty value and returns it. */
         public Schema.Value.Builder initDefaultValue() {
           return _initStructField(Schema.Value.FACTORY, 3);
+        }
+
+        /** {@code initDefaultValue()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Value.Builder initDefaultValue(Schema.Value.Builder reuse) {
+          return _initStructField(Schema.Value.FACTORY, 3, reuse);
         }
 
         /** Detaches {@code defaultValue} from the message, leaving it null. */
@@ -4437,6 +4462,11 @@ public final class Schema {
         return _initStructField(Schema.Brand.FACTORY, 0);
       }
 
+      /** {@code initBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.Brand.Builder initBrand(Schema.Brand.Builder reuse) {
+        return _initStructField(Schema.Brand.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code brand} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Schema.Brand.Builder> disownBrand() {
         return _disownPointerField(Schema.Brand.FACTORY, 0);
@@ -4848,6 +4878,11 @@ public final class Schema {
         return _initStructField(Schema.Brand.FACTORY, 2);
       }
 
+      /** {@code initParamBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.Brand.Builder initParamBrand(Schema.Brand.Builder reuse) {
+        return _initStructField(Schema.Brand.FACTORY, 2, reuse);
+      }
+
       /** Detaches {@code paramBrand} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Schema.Brand.Builder> disownParamBrand() {
         return _disownPointerField(Schema.Brand.FACTORY, 2);
@@ -4886,6 +4921,11 @@ public final class Schema {
       /** Replaces {@code resultBrand} with a new, empty value and returns it. */
       public Schema.Brand.Builder initResultBrand() {
         return _initStructField(Schema.Brand.FACTORY, 3);
+      }
+
+      /** {@code initResultBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.Brand.Builder initResultBrand(Schema.Brand.Builder reuse) {
+        return _initStructField(Schema.Brand.FACTORY, 3, reuse);
       }
 
       /** Detaches {@code resultBrand} from the message, leaving it null. */
@@ -5189,6 +5229,11 @@ public final class Schema {
           return _initStructField(Schema.Type.FACTORY, 0);
         }
 
+        /** {@code initElementType()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Type.Builder initElementType(Schema.Type.Builder reuse) {
+          return _initStructField(Schema.Type.FACTORY, 0, reuse);
+        }
+
         /** Detaches {@code elementType} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<Schema.Type.Builder> disownElementType() {
           return _disownPointerField(Schema.Type.FACTORY, 0);
@@ -5292,6 +5337,11 @@ public final class Schema {
         /** Replaces {@code brand} with a new, empty value and returns it. */
         public Schema.Brand.Builder initBrand() {
           return _initStructField(Schema.Brand.FACTORY, 0);
+        }
+
+        /** {@code initBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Brand.Builder initBrand(Schema.Brand.Builder reuse) {
+          return _initStructField(Schema.Brand.FACTORY, 0, reuse);
         }
 
         /** Detaches {@code brand} from the message, leaving it null. */
@@ -5399,6 +5449,11 @@ public final class Schema {
           return _initStructField(Schema.Brand.FACTORY, 0);
         }
 
+        /** {@code initBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Brand.Builder initBrand(Schema.Brand.Builder reuse) {
+          return _initStructField(Schema.Brand.FACTORY, 0, reuse);
+        }
+
         /** Detaches {@code brand} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<Schema.Brand.Builder> disownBrand() {
           return _disownPointerField(Schema.Brand.FACTORY, 0);
@@ -5502,6 +5557,11 @@ public final class Schema {
         /** Replaces {@code brand} with a new, empty value and returns it. */
         public Schema.Brand.Builder initBrand() {
           return _initStructField(Schema.Brand.FACTORY, 0);
+        }
+
+        /** {@code initBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Brand.Builder initBrand(Schema.Brand.Builder reuse) {
+          return _initStructField(Schema.Brand.FACTORY, 0, reuse);
         }
 
         /** Detaches {@code brand} from the message, leaving it null. */
@@ -7419,6 +7479,12 @@ public final class Schema {
           return _initStructField(Schema.Type.FACTORY, 0);
         }
 
+        /** {@code initType()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+        public Schema.Type.Builder initType(Schema.Type.Builder reuse) {
+          _setShortField(0, (short) 1);
+          return _initStructField(Schema.Type.FACTORY, 0, reuse);
+        }
+
         /** Detaches {@code type} from the message, leaving it null. */
         public dev.capnp.runtime.Orphan<Schema.Type.Builder> disownType() {
           return _disownPointerField(Schema.Type.FACTORY, 0);
@@ -8642,6 +8708,11 @@ public final class Schema {
         return _initStructField(Schema.Brand.FACTORY, 1);
       }
 
+      /** {@code initBrand()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.Brand.Builder initBrand(Schema.Brand.Builder reuse) {
+        return _initStructField(Schema.Brand.FACTORY, 1, reuse);
+      }
+
       /** Detaches {@code brand} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Schema.Brand.Builder> disownBrand() {
         return _disownPointerField(Schema.Brand.FACTORY, 1);
@@ -8669,6 +8740,11 @@ public final class Schema {
       /** Replaces {@code value} with a new, empty value and returns it. */
       public Schema.Value.Builder initValue() {
         return _initStructField(Schema.Value.FACTORY, 0);
+      }
+
+      /** {@code initValue()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.Value.Builder initValue(Schema.Value.Builder reuse) {
+        return _initStructField(Schema.Value.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code value} from the message, leaving it null. */
@@ -9726,6 +9802,11 @@ public final class Schema {
       /** Replaces {@code capnpVersion} with a new, empty value and returns it. */
       public Schema.CapnpVersion.Builder initCapnpVersion() {
         return _initStructField(Schema.CapnpVersion.FACTORY, 2);
+      }
+
+      /** {@code initCapnpVersion()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Schema.CapnpVersion.Builder initCapnpVersion(Schema.CapnpVersion.Builder reuse) {
+        return _initStructField(Schema.CapnpVersion.FACTORY, 2, reuse);
       }
 
       /** Detaches {@code capnpVersion} from the message, leaving it null. */

@@ -215,7 +215,7 @@ public final class AllocBench {
       long t0 = THREADS.getCurrentThreadAllocatedBytes();
       Echo.PingParams.Reader in = params.content().getAs(Echo.PingParams.FACTORY);
       rb.content.initAs(Echo.PingResults.FACTORY).setReply(in.getMsg());
-      dev.capnp.rpc.internal.CallResult r = new dev.capnp.rpc.internal.CallResult(
+      dev.capnp.rpc.internal.CallResult r = dev.capnp.rpc.internal.CallResult.of(
           CompletableFuture.completedFuture(rb.toResults()), NO_PIPELINE);
       ownBytes += THREADS.getCurrentThreadAllocatedBytes() - t0;
       params.release();
@@ -469,10 +469,10 @@ public final class AllocBench {
     }
     peer.deliver(ret);
     exec.runAll();
-    if (!cr.promise.isDone()) {
+    if (!cr.promise().isDone()) {
       throw new IllegalStateException("the Return did not complete the call");
     }
-    dev.capnp.rpc.internal.Results res = cr.promise.join();
+    dev.capnp.rpc.internal.Results res = cr.promise().join();
     long t1 = THREADS.getCurrentThreadAllocatedBytes();
     boolean ok = res.content.getAs(Echo.PingResults.FACTORY).getReply().size() == 4;
     own[0] += THREADS.getCurrentThreadAllocatedBytes() - t1; // (the caller's reading)
@@ -480,7 +480,7 @@ public final class AllocBench {
       throw new IllegalStateException("unexpected results");
     }
     res.release();
-    cr.pipeline.release();
+    cr.pipeline().release();
     exec.runAll();
     if (check) {
       var m = peer.lastRead();

@@ -244,7 +244,7 @@ public final class CrossLoopClient extends ClientHook {
     BridgedCall c = new BridgedCall(this);
     ClientHook t = target.addRef();
     target.loop.execute(() -> c.start(t, params));
-    return new CallResult(c.promise, c.pipeline);
+    return c;
   }
 
   @Override
@@ -314,7 +314,19 @@ public final class CrossLoopClient extends ClientHook {
    * pipeline instead would save that wait but would give a second path to the same capability,
    * next to the one through the results, and calls on the two paths could overtake each other.)
    */
-  private static final class BridgedCall {
+  private static final class BridgedCall implements CallResult {
+    /** The call's promise (this is its own call result: no pair per call). */
+    @Override
+    public CompletableFuture<Results> promise() {
+      return promise;
+    }
+
+    /** The call's pipeline. */
+    @Override
+    public PipelineHook pipeline() {
+      return pipeline;
+    }
+
     public final EventLoop home;
     public final EventLoop away;
     public final CompletableFuture<Results> promise = new CompletableFuture<>();
@@ -351,7 +363,7 @@ public final class CrossLoopClient extends ClientHook {
       }
       t.release();
       remote = r;
-      r.promise.whenComplete((res, e) -> home.execute(() -> arrived(res, e)));
+      r.promise().whenComplete((res, e) -> home.execute(() -> arrived(res, e)));
     }
 
     /** The results (or failure) reached the caller's loop. */
@@ -387,7 +399,7 @@ public final class CrossLoopClient extends ClientHook {
 
     private void cancelRemote() {
       if (remote != null) {
-        remote.promise.cancel(false);
+        remote.promise().cancel(false);
       }
     }
 
@@ -437,7 +449,7 @@ public final class CrossLoopClient extends ClientHook {
       }
       away.execute(() -> {
         if (remote != null) {
-          remote.pipeline.release();
+          remote.pipeline().release();
         }
       });
     }
@@ -455,7 +467,7 @@ public final class CrossLoopClient extends ClientHook {
   }
 
   /** The caller's pipeline of a {@link BridgedCall}. */
-  private static final class BridgedPipeline extends PipelineHook {
+  private static final class BridgedPipeline implements PipelineHook {
     private final BridgedCall call;
     private boolean released;
 

@@ -7,11 +7,18 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Gives capabilities at pointer paths of results that may not have arrived yet. The caller's
- * {@link ResponsePromise} owns one reference, released by {@link #release()}.
+ * {@link ResponsePromise} owns one reference, released by {@link #release()}. An interface so
+ * that the object that is the call's promise can be its pipeline too (the protocol core's
+ * {@code RpcPipeline}; issue 12).
  */
-public abstract class PipelineHook {
-  /** The capability at {@code ops}, as a new reference (a promise until the results exist). */
-  public abstract ClientHook getPipelinedCap(short[] ops);
+public interface PipelineHook {
+  /**
+   * The capability at {@code ops}, as a new reference (a promise until the results exist).
+   *
+   * @param ops the pointer path into the results
+   * @return a new reference to the capability there
+   */
+  ClientHook getPipelinedCap(short[] ops);
 
   /**
    * Registers {@code listener} to run once when {@code promise}, this pipeline's promise of
@@ -24,17 +31,23 @@ public abstract class PipelineHook {
    * @param listener called with the results or the failure
    * @return whether the listener was registered
    */
-  public boolean listenOnce(java.util.concurrent.CompletableFuture<Results> promise,
+  default boolean listenOnce(java.util.concurrent.CompletableFuture<Results> promise,
       java.util.function.BiConsumer<Results, Throwable> listener) {
     return false;
   }
 
   /** Drops the caller's hold on the pipeline. */
-  public void release() {
+  default void release() {
   }
 
-  /** A pipeline whose every capability is broken with {@code e}. */
-  public static PipelineHook broken(EventLoop loop, RpcException e) {
+  /**
+   * A pipeline whose every capability is broken with {@code e}.
+   *
+   * @param loop the loop of the broken capabilities
+   * @param e why they are broken
+   * @return the pipeline
+   */
+  static PipelineHook broken(EventLoop loop, RpcException e) {
     return new PipelineHook() {
       @Override
       public ClientHook getPipelinedCap(short[] ops) {
@@ -43,8 +56,14 @@ public abstract class PipelineHook {
     };
   }
 
-  /** A pipeline over results that exist. */
-  public static PipelineHook resolved(Results results, EventLoop loop) {
+  /**
+   * A pipeline over results that exist.
+   *
+   * @param results the results
+   * @param loop the loop of their capabilities
+   * @return the pipeline
+   */
+  static PipelineHook resolved(Results results, EventLoop loop) {
     return new PipelineHook() {
       @Override
       public ClientHook getPipelinedCap(short[] ops) {
@@ -53,13 +72,19 @@ public abstract class PipelineHook {
     };
   }
 
-  /** A pipeline over results that will come from {@code promise} (local calls). */
-  public static PipelineHook of(EventLoop loop, CompletableFuture<Results> promise) {
+  /**
+   * A pipeline over results that will come from {@code promise} (local calls).
+   *
+   * @param loop the loop of the capabilities
+   * @param promise the promise of the results
+   * @return the pipeline
+   */
+  static PipelineHook of(EventLoop loop, CompletableFuture<Results> promise) {
     return new LocalPipeline(loop, promise);
   }
 
   /** Pipeline of a local call: queues until the results exist. */
-  public static final class LocalPipeline extends PipelineHook {
+  final class LocalPipeline implements PipelineHook {
     private final EventLoop loop;
     private final CompletableFuture<Results> promise;
 

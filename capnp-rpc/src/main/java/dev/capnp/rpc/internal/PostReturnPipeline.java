@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * capability; until then callers get a local promise that follows it. Runs on the connection's
  * loop.
  */
-public final class PostReturnPipeline extends PipelineHook {
+public final class PostReturnPipeline implements PipelineHook {
   private final EventLoop loop;
   private final Object connection;
   private final PipelineHook inner;

@@ -35,7 +35,7 @@ public final class QueuedClient extends ClientHook {
     Pending p = new Pending(params, loop);
     p.pipeline.queuedIn = this;
     pending.add(p);
-    return new CallResult(p.promise, p.pipeline);
+    return p;
   }
 
   /** Whether the promise has resolved. */
@@ -141,7 +141,19 @@ public final class QueuedClient extends ClientHook {
   }
 
   /** A call waiting for the resolution. */
-  private static final class Pending {
+  private static final class Pending implements CallResult {
+    /** The call's promise (this is its own call result: no pair per call). */
+    @Override
+    public CompletableFuture<Results> promise() {
+      return promise;
+    }
+
+    /** The call's pipeline. */
+    @Override
+    public PipelineHook pipeline() {
+      return pipeline;
+    }
+
     public final CallParams params;
     public final CompletableFuture<Results> promise = new CompletableFuture<>();
     public final QueuedPipeline pipeline;
@@ -165,8 +177,8 @@ public final class QueuedClient extends ClientHook {
   /** Connects a started call to the promise and pipeline handed out earlier. */
   public static void link(CallResult r, CompletableFuture<Results> promise,
       QueuedPipeline pipeline) {
-    pipeline.resolve(r.pipeline);
-    r.promise.whenComplete((res, e) -> {
+    pipeline.resolve(r.pipeline());
+    r.promise().whenComplete((res, e) -> {
       if (e != null) {
         promise.completeExceptionally(e);
       } else if (!promise.complete(res)) {
@@ -175,7 +187,7 @@ public final class QueuedClient extends ClientHook {
     });
     promise.whenComplete((res, e) -> {
       if (promise.isCancelled()) {
-        r.promise.cancel(false);
+        r.promise().cancel(false);
       }
     });
   }

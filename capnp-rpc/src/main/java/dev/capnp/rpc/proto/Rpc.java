@@ -868,6 +868,12 @@ public final class Rpc {
         return _initStructField(Rpc.Message.FACTORY, 0);
       }
 
+      /** {@code initUnimplemented()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Message.Builder initUnimplemented(Rpc.Message.Builder reuse) {
+        _setShortField(0, (short) 0);
+        return _initStructField(Rpc.Message.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code unimplemented} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Message.Builder> disownUnimplemented() {
         return _disownPointerField(Rpc.Message.FACTORY, 0);
@@ -903,6 +909,12 @@ public final class Rpc {
       public Rpc.Exception.Builder initAbort() {
         _setShortField(0, (short) 1);
         return _initStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code initAbort()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Exception.Builder initAbort(Rpc.Exception.Builder reuse) {
+        _setShortField(0, (short) 1);
+        return _initStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code abort} from the message, leaving it null. */
@@ -942,6 +954,12 @@ public final class Rpc {
         return _initStructField(Rpc.Bootstrap.FACTORY, 0);
       }
 
+      /** {@code initBootstrap()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Bootstrap.Builder initBootstrap(Rpc.Bootstrap.Builder reuse) {
+        _setShortField(0, (short) 8);
+        return _initStructField(Rpc.Bootstrap.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code bootstrap} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Bootstrap.Builder> disownBootstrap() {
         return _disownPointerField(Rpc.Bootstrap.FACTORY, 0);
@@ -977,6 +995,12 @@ public final class Rpc {
       public Rpc.Call.Builder initCall() {
         _setShortField(0, (short) 2);
         return _initStructField(Rpc.Call.FACTORY, 0);
+      }
+
+      /** {@code initCall()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Call.Builder initCall(Rpc.Call.Builder reuse) {
+        _setShortField(0, (short) 2);
+        return _initStructField(Rpc.Call.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code call} from the message, leaving it null. */
@@ -1016,6 +1040,12 @@ public final class Rpc {
         return _initStructField(Rpc.Return.FACTORY, 0);
       }
 
+      /** {@code initReturn()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Return.Builder initReturn(Rpc.Return.Builder reuse) {
+        _setShortField(0, (short) 3);
+        return _initStructField(Rpc.Return.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code return} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Return.Builder> disownReturn() {
         return _disownPointerField(Rpc.Return.FACTORY, 0);
@@ -1051,6 +1081,12 @@ public final class Rpc {
       public Rpc.Finish.Builder initFinish() {
         _setShortField(0, (short) 4);
         return _initStructField(Rpc.Finish.FACTORY, 0);
+      }
+
+      /** {@code initFinish()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Finish.Builder initFinish(Rpc.Finish.Builder reuse) {
+        _setShortField(0, (short) 4);
+        return _initStructField(Rpc.Finish.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code finish} from the message, leaving it null. */
@@ -1090,6 +1126,12 @@ public final class Rpc {
         return _initStructField(Rpc.Resolve.FACTORY, 0);
       }
 
+      /** {@code initResolve()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Resolve.Builder initResolve(Rpc.Resolve.Builder reuse) {
+        _setShortField(0, (short) 5);
+        return _initStructField(Rpc.Resolve.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code resolve} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Resolve.Builder> disownResolve() {
         return _disownPointerField(Rpc.Resolve.FACTORY, 0);
@@ -1127,6 +1169,12 @@ public final class Rpc {
         return _initStructField(Rpc.Release.FACTORY, 0);
       }
 
+      /** {@code initRelease()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Release.Builder initRelease(Rpc.Release.Builder reuse) {
+        _setShortField(0, (short) 6);
+        return _initStructField(Rpc.Release.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code release} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Release.Builder> disownRelease() {
         return _disownPointerField(Rpc.Release.FACTORY, 0);
@@ -1162,6 +1210,12 @@ public final class Rpc {
       public Rpc.Disembargo.Builder initDisembargo() {
         _setShortField(0, (short) 13);
         return _initStructField(Rpc.Disembargo.FACTORY, 0);
+      }
+
+      /** {@code initDisembargo()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Disembargo.Builder initDisembargo(Rpc.Disembargo.Builder reuse) {
+        _setShortField(0, (short) 13);
+        return _initStructField(Rpc.Disembargo.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code disembargo} from the message, leaving it null. */
@@ -1275,6 +1329,12 @@ public final class Rpc {
         return _initStructField(Rpc.Provide.FACTORY, 0);
       }
 
+      /** {@code initProvide()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Provide.Builder initProvide(Rpc.Provide.Builder reuse) {
+        _setShortField(0, (short) 10);
+        return _initStructField(Rpc.Provide.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code provide} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Provide.Builder> disownProvide() {
         return _disownPointerField(Rpc.Provide.FACTORY, 0);
@@ -1310,6 +1370,12 @@ public final class Rpc {
       public Rpc.Accept.Builder initAccept() {
         _setShortField(0, (short) 11);
         return _initStructField(Rpc.Accept.FACTORY, 0);
+      }
+
+      /** {@code initAccept()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Accept.Builder initAccept(Rpc.Accept.Builder reuse) {
+        _setShortField(0, (short) 11);
+        return _initStructField(Rpc.Accept.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code accept} from the message, leaving it null. */
@@ -1349,6 +1415,12 @@ public final class Rpc {
         return _initStructField(Rpc.ThirdPartyAnswer.FACTORY, 0);
       }
 
+      /** {@code initThirdPartyAnswer()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.ThirdPartyAnswer.Builder initThirdPartyAnswer(Rpc.ThirdPartyAnswer.Builder reuse) {
+        _setShortField(0, (short) 14);
+        return _initStructField(Rpc.ThirdPartyAnswer.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code thirdPartyAnswer} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.ThirdPartyAnswer.Builder> disownThirdPartyAnswer() {
         return _disownPointerField(Rpc.ThirdPartyAnswer.FACTORY, 0);
@@ -1384,6 +1456,12 @@ public final class Rpc {
       public Rpc.Join.Builder initJoin() {
         _setShortField(0, (short) 12);
         return _initStructField(Rpc.Join.FACTORY, 0);
+      }
+
+      /** {@code initJoin()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Join.Builder initJoin(Rpc.Join.Builder reuse) {
+        _setShortField(0, (short) 12);
+        return _initStructField(Rpc.Join.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code join} from the message, leaving it null. */
@@ -2058,6 +2136,11 @@ public final class Rpc {
         return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code initTarget()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.MessageTarget.Builder initTarget(Rpc.MessageTarget.Builder reuse) {
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code target} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.MessageTarget.Builder> disownTarget() {
         return _disownPointerField(Rpc.MessageTarget.FACTORY, 0);
@@ -2125,6 +2208,11 @@ public final class Rpc {
       /** Replaces {@code params} with a new, empty value and returns it. */
       public Rpc.Payload.Builder initParams() {
         return _initStructField(Rpc.Payload.FACTORY, 1);
+      }
+
+      /** {@code initParams()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Payload.Builder initParams(Rpc.Payload.Builder reuse) {
+        return _initStructField(Rpc.Payload.FACTORY, 1, reuse);
       }
 
       /** Detaches {@code params} from the message, leaving it null. */
@@ -2505,6 +2593,12 @@ public final class Rpc {
         return _initStructField(Rpc.Payload.FACTORY, 0);
       }
 
+      /** {@code initResults()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Payload.Builder initResults(Rpc.Payload.Builder reuse) {
+        _setShortField(3, (short) 0);
+        return _initStructField(Rpc.Payload.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code results} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.Payload.Builder> disownResults() {
         return _disownPointerField(Rpc.Payload.FACTORY, 0);
@@ -2540,6 +2634,12 @@ public final class Rpc {
       public Rpc.Exception.Builder initException() {
         _setShortField(3, (short) 1);
         return _initStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code initException()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Exception.Builder initException(Rpc.Exception.Builder reuse) {
+        _setShortField(3, (short) 1);
+        return _initStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code exception} from the message, leaving it null. */
@@ -3114,6 +3214,12 @@ public final class Rpc {
         return _initStructField(Rpc.CapDescriptor.FACTORY, 0);
       }
 
+      /** {@code initCap()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.CapDescriptor.Builder initCap(Rpc.CapDescriptor.Builder reuse) {
+        _setShortField(2, (short) 0);
+        return _initStructField(Rpc.CapDescriptor.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code cap} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.CapDescriptor.Builder> disownCap() {
         return _disownPointerField(Rpc.CapDescriptor.FACTORY, 0);
@@ -3149,6 +3255,12 @@ public final class Rpc {
       public Rpc.Exception.Builder initException() {
         _setShortField(2, (short) 1);
         return _initStructField(Rpc.Exception.FACTORY, 0);
+      }
+
+      /** {@code initException()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.Exception.Builder initException(Rpc.Exception.Builder reuse) {
+        _setShortField(2, (short) 1);
+        return _initStructField(Rpc.Exception.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code exception} from the message, leaving it null. */
@@ -3758,6 +3870,11 @@ public final class Rpc {
         return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code initTarget()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.MessageTarget.Builder initTarget(Rpc.MessageTarget.Builder reuse) {
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code target} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.MessageTarget.Builder> disownTarget() {
         return _disownPointerField(Rpc.MessageTarget.FACTORY, 0);
@@ -4005,6 +4122,11 @@ public final class Rpc {
       /** Replaces {@code target} with a new, empty value and returns it. */
       public Rpc.MessageTarget.Builder initTarget() {
         return _initStructField(Rpc.MessageTarget.FACTORY, 0);
+      }
+
+      /** {@code initTarget()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.MessageTarget.Builder initTarget(Rpc.MessageTarget.Builder reuse) {
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code target} from the message, leaving it null. */
@@ -4764,6 +4886,11 @@ public final class Rpc {
         return _initStructField(Rpc.MessageTarget.FACTORY, 0);
       }
 
+      /** {@code initTarget()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.MessageTarget.Builder initTarget(Rpc.MessageTarget.Builder reuse) {
+        return _initStructField(Rpc.MessageTarget.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code target} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.MessageTarget.Builder> disownTarget() {
         return _disownPointerField(Rpc.MessageTarget.FACTORY, 0);
@@ -5067,6 +5194,12 @@ public final class Rpc {
       public Rpc.PromisedAnswer.Builder initPromisedAnswer() {
         _setShortField(2, (short) 1);
         return _initStructField(Rpc.PromisedAnswer.FACTORY, 0);
+      }
+
+      /** {@code initPromisedAnswer()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Builder initPromisedAnswer(Rpc.PromisedAnswer.Builder reuse) {
+        _setShortField(2, (short) 1);
+        return _initStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code promisedAnswer} from the message, leaving it null. */
@@ -5707,6 +5840,12 @@ public final class Rpc {
         return _initStructField(Rpc.PromisedAnswer.FACTORY, 0);
       }
 
+      /** {@code initReceiverAnswer()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.PromisedAnswer.Builder initReceiverAnswer(Rpc.PromisedAnswer.Builder reuse) {
+        _setShortField(0, (short) 4);
+        return _initStructField(Rpc.PromisedAnswer.FACTORY, 0, reuse);
+      }
+
       /** Detaches {@code receiverAnswer} from the message, leaving it null. */
       public dev.capnp.runtime.Orphan<Rpc.PromisedAnswer.Builder> disownReceiverAnswer() {
         return _disownPointerField(Rpc.PromisedAnswer.FACTORY, 0);
@@ -5742,6 +5881,12 @@ public final class Rpc {
       public Rpc.ThirdPartyCapDescriptor.Builder initThirdPartyHosted() {
         _setShortField(0, (short) 5);
         return _initStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0);
+      }
+
+      /** {@code initThirdPartyHosted()} into {@code reuse}, moved to the new value and returned (a new builder if {@code reuse} is null). */
+      public Rpc.ThirdPartyCapDescriptor.Builder initThirdPartyHosted(Rpc.ThirdPartyCapDescriptor.Builder reuse) {
+        _setShortField(0, (short) 5);
+        return _initStructField(Rpc.ThirdPartyCapDescriptor.FACTORY, 0, reuse);
       }
 
       /** Detaches {@code thirdPartyHosted} from the message, leaving it null. */

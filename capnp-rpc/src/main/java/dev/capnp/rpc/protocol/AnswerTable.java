@@ -91,7 +91,8 @@ public final class AnswerTable {
    * A question the peer asked us. It is also the {@link ResultsAllocator} of its call: the
    * results are built right in its {@code Return} message.
    */
-  static final class Answer implements ResultsAllocator {
+  static final class Answer implements ResultsAllocator,
+      java.util.function.BiConsumer<Results, Throwable> {
     /** The peer's question id (changes only when the answer is recycled, see {@link #reuse}). */
     int id;
     private final AnswerTable table;
@@ -155,6 +156,16 @@ public final class AnswerTable {
     Answer(AnswerTable table, int id) {
       this.table = table;
       this.id = id;
+    }
+
+    /**
+     * The delivered call completed (any thread): the answer is the listener of its call's
+     * promise (ConnectionDelivery.deliver), called once, before the answer can be recycled
+     * (recycling waits for {@link #callDone}, which this leads to).
+     */
+    @Override
+    public void accept(Results res, Throwable e) {
+      table.protocol.delivery.answerCompleted(this, res, e);
     }
 
     /**

@@ -96,8 +96,8 @@ public final class ConnectionDelivery {
       r = CallResult.broken(loop, RpcException.of(e));
     }
     target.release();
-    a.pipeline = r.pipeline;
-    CompletableFuture<Results> promise = r.promise;
+    a.pipeline = r.pipeline();
+    CompletableFuture<Results> promise = r.promise();
     a.running = promise;
     if (promise.isDone() && !promise.isCompletedExceptionally()) {
       // answered at once (a local call that completed in call()): what whenComplete would do
@@ -105,13 +105,24 @@ public final class ConnectionDelivery {
       protocol.answers.completed(a, promise.join(), null);
       return;
     }
-    promise.whenComplete((res, e) -> {
-      if (loop.inLoop()) { // (the usual case: no second lambda)
-        protocol.answers.completed(a, res, e);
-      } else {
-        loop.execute(() -> protocol.answers.completed(a, res, e));
-      }
-    });
+    // the answer itself listens (no callback, stage and future per call; issue 12), if the
+    // call result takes one listener (a local call's promise, a question of another
+    // connection), else whenComplete
+    if (!r.listenOnce(a)) {
+      promise.whenComplete(a);
+    }
+  }
+
+  /**
+   * The call delivered for answer {@code a} completed (on any thread: the answer's listener,
+   * {@link AnswerTable.Answer#accept}): {@link AnswerTable#completed} on the loop.
+   */
+  void answerCompleted(AnswerTable.Answer a, Results res, Throwable e) {
+    if (loop.inLoop()) { // (the usual case: no lambda)
+      protocol.answers.completed(a, res, e);
+    } else {
+      loop.execute(() -> protocol.answers.completed(a, res, e));
+    }
   }
 
   /** Cancels {@code running}, a call this delivered ({@link AnswerTable.Answer#running}). */
@@ -136,7 +147,7 @@ public final class ConnectionDelivery {
     QuestionTable.Question q = protocol.questions.sendCall(target, params, forward);
     RpcPipeline pipeline = (RpcPipeline) q.sink;
     if (streaming && !q.isTailCall) {
-      flowControl(target, params, q.callBytes, pipeline.promise);
+      flowControl(target, params, q.callBytes, pipeline);
     }
     if (q.isTailCall) {
       // Like C++: the original question is answered with takeFromOtherQuestion at once; the
@@ -152,13 +163,13 @@ public final class ConnectionDelivery {
       // had returned already) leaves nobody to claim the tail call's results: cancel it, as
       // rpc.c++ drops the tail question's promise
       marker.onRelease = () -> loop.run(() -> {
-        if (!q.tailClaimed && !marker.claimed && !pipeline.promise.isDone()) {
-          pipeline.promise.cancel(false);
+        if (!q.tailClaimed && !marker.claimed && !pipeline.isDone()) {
+          pipeline.cancel(false);
         }
       });
-      return new CallResult(CompletableFuture.completedFuture(marker), pipeline);
+      return CallResult.of(CompletableFuture.completedFuture(marker), pipeline);
     }
-    return new CallResult(pipeline.promise, pipeline);
+    return pipeline; // (its own promise and pipeline: one object per question)
   }
 
   /** Reports a streaming call just sent to {@code target} to the target's flow controller. */

@@ -4,6 +4,7 @@ import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.ClientHook;
 import dev.capnp.rpc.internal.Durations;
+import dev.capnp.rpc.internal.FirstSegmentHint;
 import dev.capnp.rpc.internal.HookCapTable;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.Results;
@@ -184,6 +185,11 @@ public final class QuestionTable {
   private MessageBuilder spareFinish;
   private Rpc.Finish.Builder spareFinishBody;
   /**
+   * The builder the last ordinary-size Call's target was written through, moved to the next
+   * Call's target ({@link #writeTarget}); on the loop; null when there is none.
+   */
+  private Rpc.MessageTarget.Builder spareTarget;
+  /**
    * Level 3: calls adopted on this connection by the peer's {@code ThirdPartyAnswer}, by their
    * callee-allocated ids (see ThirdPartyForwarding.Adoption); counted in {@link #size()}.
    */
@@ -354,7 +360,7 @@ public final class QuestionTable {
     }
     Question q = newQuestion();
     call.setQuestionId(q.id);
-    target.writeTarget(call.initTarget());
+    writeTarget(target, call, mb);
     if (forward != null) {
       call.initSendResultsTo().setThirdParty(forward.contact().getRootAnyPointer().asReader());
       // the caller whose results these are allowed awaitFromThirdParty (introduce checked it):
@@ -387,6 +393,30 @@ public final class QuestionTable {
     protocol.send(mb);
     caps.releaseAll();
     return q;
+  }
+
+  /**
+   * Writes {@code call}'s target through the spare target builder (issue 12: no
+   * {@code MessageTarget} builder per call), moved to the new target by the generated
+   * {@code initTarget(reuse)}. Taken while in use (a nested call, if any, makes its own), and
+   * kept afterwards only if {@code mb}, the Call's message, is of ordinary size (at most
+   * {@link FirstSegmentHint#MAX_WORDS} words): the kept builder holds that message until the
+   * next call moves it, which must not pin a large one. Nothing else keeps the builder:
+   * {@link RpcClient#writeTarget} only writes through it.
+   */
+  private void writeTarget(RpcClient target, Rpc.Call.Builder call, MessageBuilder mb) {
+    Rpc.MessageTarget.Builder t = spareTarget;
+    spareTarget = null;
+    t = call.initTarget(t);
+    target.writeTarget(t);
+    if (mb.sizeInWords() <= FirstSegmentHint.MAX_WORDS) {
+      spareTarget = t;
+    }
+  }
+
+  /** The spare Call target builder of {@link #writeTarget} (null: none, or in use). */
+  Rpc.MessageTarget.Builder spareTargetForTest() {
+    return spareTarget;
   }
 
   /**

@@ -3,7 +3,9 @@ package dev.capnp.rpc.protocol;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.BrokenClient;
+import dev.capnp.rpc.internal.CallResult;
 import dev.capnp.rpc.internal.ClientHook;
+import dev.capnp.rpc.internal.ListenablePromise;
 import dev.capnp.rpc.internal.PipelineHook;
 import dev.capnp.rpc.internal.Results;
 import java.util.ArrayList;
@@ -12,15 +14,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
  * The pipeline and the caller's promise of one of our questions (its
  * {@link QuestionTable.QuestionSink}): a promise per pointer path until the Return arrives, then
- * the capabilities of the results.
+ * the capabilities of the results. It is also the caller's promise of the results (it extends
+ * {@code CompletableFuture}) and the {@link CallResult} the call returns, so a question costs one
+ * object for all three (issue 12): whoever started the call gets it as its promise and its
+ * pipeline. Canceling the promise (from any thread: {@code cancel}, or completing it with a
+ * {@code CancellationException}) is the core's local event {@link QuestionTable#callerCanceled},
+ * posted to the loop; everything else runs on the connection's loop.
  */
-public final class RpcPipeline extends PipelineHook implements QuestionTable.QuestionSink {
+public final class RpcPipeline extends ListenablePromise
+    implements PipelineHook, CallResult, QuestionTable.QuestionSink {
   private final RpcProtocol protocol;
   private final QuestionTable.Question question;
   /**
@@ -31,8 +38,6 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   private final int questionGen;
   /** Whether a pipelined client was ever made (it names the question: never recycled then). */
   private boolean pipelinedOn;
-  /** The caller's promise of the results (canceling it is the core's callerCanceled event). */
-  final CompletableFuture<Results> promise = new CallerPromise();
   /** The promises handed out per pointer path before the Return (null until the first). */
   private Map<String, PromiseClient> clients;
   private Results results;
@@ -51,112 +56,59 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
     return question.gen == questionGen;
   }
 
-  /**
-   * The caller's promise: when it is canceled (from any thread: {@code cancel}, or completed
-   * with a {@code CancellationException}), the question gets the core's local event
-   * {@link QuestionTable#callerCanceled} on the loop. An override rather than a
-   * {@code whenComplete} callback: nothing is allocated per call for a cancel that rarely comes.
-   */
-  private final class CallerPromise extends CompletableFuture<Results> {
-    /**
-     * The one listener of {@link #listenOnce} (null: none, or already called); taken
-     * atomically so that it runs once, on the thread that completed the promise.
-     */
-    @SuppressWarnings("unused") // (through LISTENER)
-    private volatile BiConsumer<Results, Throwable> listener;
+  // ============================================================ the call result, the promise
 
-    /** Runs the listener, if any and not run yet, with the promise's outcome (once done). */
-    void fireListener() {
-      if (listener == null || !isDone()) {
-        return;
-      }
-      @SuppressWarnings("unchecked")
-      BiConsumer<Results, Throwable> l =
-          (BiConsumer<Results, Throwable>) LISTENER.getAndSet(this, null);
-      if (l == null) {
-        return;
-      }
-      Results r = null;
-      Throwable e = null;
-      try {
-        r = getNow(null);
-      } catch (CancellationException x) {
-        e = x;
-      } catch (CompletionException x) {
-        e = x.getCause() != null ? x.getCause() : x;
-      }
-      l.accept(r, e);
+  /** This pipeline is the call's promise of its results. */
+  @Override
+  public CompletableFuture<Results> promise() {
+    return this;
+  }
+
+  /** This pipeline is the call's pipeline. */
+  @Override
+  public PipelineHook pipeline() {
+    return this;
+  }
+
+  /** Cancels the caller's promise: the question gets the core's callerCanceled on the loop. */
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    boolean wasDone = isDone(); // (cancel also returns true if canceled before)
+    boolean canceled = super.cancel(mayInterruptIfRunning); // (runs the listener)
+    if (!wasDone && canceled) {
+      callerCanceled();
     }
+    return canceled;
+  }
 
-    @Override
-    public boolean complete(Results value) {
-      boolean completed = super.complete(value);
-      if (completed) {
-        fireListener();
-      }
-      return completed;
+  /** Fails the caller's promise; a {@code CancellationException} is the caller's cancel. */
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    boolean completed = super.completeExceptionally(ex); // (runs the listener)
+    if (completed && isCancelled()) {
+      callerCanceled();
     }
+    return completed;
+  }
 
-    @Override
-    public void obtrudeValue(Results value) {
-      super.obtrudeValue(value);
-      fireListener();
-    }
-
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean wasDone = isDone(); // (cancel also returns true if canceled before)
-      boolean canceled = super.cancel(mayInterruptIfRunning);
-      if (!wasDone && canceled) {
-        fireListener();
-        callerCanceled();
-      }
-      return canceled;
-    }
-
-    @Override
-    public boolean completeExceptionally(Throwable ex) {
-      boolean completed = super.completeExceptionally(ex);
-      if (completed) {
-        fireListener();
-      }
-      if (completed && isCancelled()) {
-        callerCanceled();
-      }
-      return completed;
-    }
-
-    @Override
-    public void obtrudeException(Throwable ex) {
-      boolean wasCanceled = isCancelled();
-      super.obtrudeException(ex);
-      fireListener();
-      if (!wasCanceled && isCancelled()) {
-        callerCanceled();
-      }
-    }
-
-    private void callerCanceled() {
-      loop().run(() -> {
-        // a cancel reaching the loop after the question was done and its entry recycled (a
-        // promise obtruded late) belongs to no question any more: the later one is not ours
-        if (ownsQuestion()) {
-          protocol.questions.callerCanceled(question);
-        }
-      });
+  /** Forces the caller's promise's failure; a new cancellation is the caller's cancel. */
+  @Override
+  public void obtrudeException(Throwable ex) {
+    boolean wasCanceled = isCancelled();
+    super.obtrudeException(ex); // (runs the listener if it has not run)
+    if (!wasCanceled && isCancelled()) {
+      callerCanceled();
     }
   }
 
-  private static final java.lang.invoke.VarHandle LISTENER;
-
-  static {
-    try {
-      LISTENER = java.lang.invoke.MethodHandles.privateLookupIn(CallerPromise.class,
-          java.lang.invoke.MethodHandles.lookup()).findVarHandle(CallerPromise.class, "listener",
-          BiConsumer.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
+  private void callerCanceled() {
+    loop().run(() -> {
+      // a cancel reaching the loop after the question was done and its entry recycled (a
+      // promise obtruded late) belongs to no question any more: the later one is not ours
+      if (ownsQuestion()) {
+        protocol.questions.callerCanceled(question);
+      }
+    });
   }
 
   /**
@@ -169,12 +121,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
   @Override
   public boolean listenOnce(CompletableFuture<Results> promise,
       BiConsumer<Results, Throwable> listener) {
-    CallerPromise p = (CallerPromise) this.promise;
-    if (promise != p || p.isDone() || !LISTENER.compareAndSet(p, null, listener)) {
-      return false;
-    }
-    p.fireListener(); // (completed in between, on another thread: run it now)
-    return true;
+    return promise == this && listenOnce(listener);
   }
 
   @Override
@@ -243,7 +190,7 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
         }
       }
     }
-    return deliver && promise.complete(r);
+    return deliver && complete(r);
   }
 
   /**
@@ -270,29 +217,29 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
         }
       }
     }
-    return promise.complete(r);
+    return complete(r);
   }
 
   @Override
   public void failed(RpcException e) {
     breakPipeline(e);
-    promise.completeExceptionally(e);
+    completeExceptionally(e);
   }
 
   @Override
   public boolean sentElsewhere(Results marker) {
-    return promise.complete(marker);
+    return complete(marker);
   }
 
   @Override
   public void expire(RpcException e) {
     breakPipeline(e);
-    promise.cancel(false);
+    cancel(false);
   }
 
   @Override
   public boolean isCanceled() {
-    return promise.isCancelled();
+    return isCancelled();
   }
 
   @Override
@@ -302,8 +249,8 @@ public final class RpcPipeline extends PipelineHook implements QuestionTable.Que
 
   @Override
   public boolean letsQuestionGo() {
-    return !pipelinedOn && !holdsQuestion && promise.isDone()
-        && !promise.isCompletedExceptionally() && results != null && error == null;
+    return !pipelinedOn && !holdsQuestion && isDone() && !isCompletedExceptionally()
+        && results != null && error == null;
   }
 
   /** Each pipelined promise breaks with {@code e}. */

@@ -192,7 +192,7 @@ final class ThirdPartyHandoff {
   }
 
   /** The pipeline of an Accept: its one capability (no fields), queued until accepted. */
-  private static final class AcceptPipeline extends PipelineHook {
+  private static final class AcceptPipeline implements PipelineHook {
     private final QueuedClient pending;
     private boolean released;
 

@@ -160,7 +160,7 @@ class AnswerReuseTest extends RawPeerTestBase {
       if (!keep) {
         params.release();
       }
-      return new CallResult(CompletableFuture.completedFuture(rb.toResults()),
+      return CallResult.of(CompletableFuture.completedFuture(rb.toResults()),
           PipelineHook.broken(loop, RpcException.failed("no pipeline")));
     }
 

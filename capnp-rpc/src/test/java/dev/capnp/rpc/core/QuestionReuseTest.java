@@ -105,10 +105,10 @@ class QuestionReuseTest extends RawPeerTestBase {
     CallResult first = hookCall(hook, "a");
     int q1 = lastCallId();
     peerReturnsText(q1, "one");
-    Results r1 = TestSupport.get(first.promise);
+    Results r1 = TestSupport.get(first.promise());
     assertThat(TestSupport.text(r1.content, 0)).isEqualTo("one");
     r1.release();
-    first.pipeline.release();
+    first.pipeline().release();
     run();
     assertThat(finishes()).containsExactly(q1);
     received.clear();
@@ -117,14 +117,14 @@ class QuestionReuseTest extends RawPeerTestBase {
     int q2 = lastCallId();
     assertThat(q2).isEqualTo(q1); // (the id is free again; the entry may be the same)
     // the first call's promise, long done, is made canceled; its cancel hook runs on the loop
-    first.promise.obtrudeException(new CancellationException("late"));
+    first.promise().obtrudeException(new CancellationException("late"));
     run();
     assertThat(finishes()).as("no Finish for the later call before its Return").isEmpty();
     peerReturnsText(q2, "two");
-    Results r2 = TestSupport.get(second.promise);
+    Results r2 = TestSupport.get(second.promise());
     assertThat(TestSupport.text(r2.content, 0)).isEqualTo("two");
     r2.release();
-    second.pipeline.release();
+    second.pipeline().release();
     run();
     assertThat(finishes()).containsExactly(q2);
     hook.release();
@@ -181,7 +181,7 @@ class QuestionReuseTest extends RawPeerTestBase {
     ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(peerCap));
     CallResult first = hookCall(hook, "a");
     peerReturnsText(lastCallId(), "one");
-    Results r1 = TestSupport.get(first.promise);
+    Results r1 = TestSupport.get(first.promise());
     assertThat(r1.caps.size()).isZero();
     TestSupport.Recorder x = new TestSupport.Recorder("x");
     ClientHook h = ApiAccess.get().takeHook(Capability.of(x));
@@ -189,14 +189,14 @@ class QuestionReuseTest extends RawPeerTestBase {
         .hasMessageContaining("takes none");
     h.release();
     r1.release();
-    first.pipeline.release();
+    first.pipeline().release();
     CallResult second = hookCall(hook, "b");
     peerReturnsText(lastCallId(), "two");
-    Results r2 = TestSupport.get(second.promise);
+    Results r2 = TestSupport.get(second.promise());
     assertThat(r2.caps.size()).isZero();
     assertThat(r2.capAt(new short[] {0}, loop).brokenReason()).isNotNull();
     r2.release();
-    second.pipeline.release();
+    second.pipeline().release();
     hook.release();
     run();
     assertThat(conn.disconnectReason()).isNull();
@@ -214,19 +214,19 @@ class QuestionReuseTest extends RawPeerTestBase {
     ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(peerCap));
     CallResult cr = hookCall(hook, "a");
     List<String> seen = new ArrayList<>();
-    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add(
+    assertThat(cr.pipeline().listenOnce(cr.promise(), (r, e) -> seen.add(
         r != null ? TestSupport.text(r.content, 0) : "failed:" + e))).isTrue();
-    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add("second"))).isFalse();
+    assertThat(cr.pipeline().listenOnce(cr.promise(), (r, e) -> seen.add("second"))).isFalse();
     assertThat(seen).isEmpty();
     peerReturnsText(lastCallId(), "one");
     assertThat(seen).containsExactly("one");
-    Results r = TestSupport.get(cr.promise);
-    cr.promise.obtrudeValue(r);
-    cr.promise.obtrudeException(new IllegalStateException("late"));
+    Results r = TestSupport.get(cr.promise());
+    cr.promise().obtrudeValue(r);
+    cr.promise().obtrudeException(new IllegalStateException("late"));
     assertThat(seen).containsExactly("one");
-    assertThat(cr.pipeline.listenOnce(cr.promise, (x, e) -> seen.add("after"))).isFalse();
+    assertThat(cr.pipeline().listenOnce(cr.promise(), (x, e) -> seen.add("after"))).isFalse();
     r.release();
-    cr.pipeline.release();
+    cr.pipeline().release();
     hook.release();
     run();
     assertThat(conn.disconnectReason()).isNull();
@@ -240,12 +240,12 @@ class QuestionReuseTest extends RawPeerTestBase {
     CallResult cr = hookCall(hook, "a");
     int q = lastCallId();
     List<Throwable> seen = new ArrayList<>();
-    assertThat(cr.pipeline.listenOnce(cr.promise, (r, e) -> seen.add(e))).isTrue();
-    assertThat(cr.promise.cancel(false)).isTrue();
-    cr.promise.completeExceptionally(new IllegalStateException("again"));
+    assertThat(cr.pipeline().listenOnce(cr.promise(), (r, e) -> seen.add(e))).isTrue();
+    assertThat(cr.promise().cancel(false)).isTrue();
+    cr.promise().completeExceptionally(new IllegalStateException("again"));
     assertThat(seen).hasSize(1);
     assertThat(seen.get(0)).isInstanceOf(CancellationException.class);
-    cr.pipeline.release();
+    cr.pipeline().release();
     run();
     assertThat(finishes()).containsExactly(q);
     peerReturnsText(q, "late"); // (released unread)

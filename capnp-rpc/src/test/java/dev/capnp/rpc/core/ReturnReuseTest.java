@@ -298,7 +298,7 @@ class ReturnReuseTest extends RawPeerTestBase {
         made.add(r);
       }
       params.release();
-      return new CallResult(CompletableFuture.completedFuture(r),
+      return CallResult.of(CompletableFuture.completedFuture(r),
           PipelineHook.broken(loop, dev.capnp.rpc.RpcException.failed("no pipeline")));
     }
 
