@@ -47,6 +47,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -140,6 +141,8 @@ def run_client(a, opts, jar, address):
               "--warmup", "0", "--calls", str(a.calls), "--sync"])
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, bufsize=1)
+    watchdog = threading.Timer(120, proc.kill)  # a client that hangs fails the run
+    watchdog.start()
     before = 0
     last_id_before = 0  # the highest compile id printed before the first send
     t_ready = 0  # the latest timestamp (ms since the JVM started) printed before it
@@ -147,15 +150,17 @@ def run_client(a, opts, jar, address):
     result = None
     phase = 0  # 0: before READY, 1: calls running, 2: after RESULT
     for line in proc.stdout:
-        if phase == 0 and line.startswith("READY"):
+        # (the compiler threads and the main thread write to the same stdout: a line of one can
+        # end in the middle of a line of the other)
+        if phase == 0 and "READY" in line:
             if a.pause:
                 time.sleep(a.pause)
             proc.stdin.write("go\n")
             proc.stdin.flush()
             phase = 1
             continue
-        if line.startswith("RESULT"):
-            result = line.strip()
+        if "RESULT impl=" in line:
+            result = line[line.index("RESULT impl="):].strip()
             phase = 2
             proc.stdin.write("done\n")
             proc.stdin.flush()
@@ -175,6 +180,7 @@ def run_client(a, opts, jar, address):
     proc.stdin.close()
     err = proc.stderr.read()
     proc.wait()
+    watchdog.cancel()
     if result is None:
         sys.exit("client failed (%s):\n%s" % (" ".join(cmd), err[-2000:]))
     # only the calls' window: the first send to the last reply (not the result's formatting)
