@@ -171,10 +171,11 @@ def run_client(a, opts, jar, address):
         ts, cid, flags, method = int(m.group(1)), int(m.group(2)), m.group(3), m.group(5)
         if "n" in flags:
             continue  # a native method handle wrapper, not a compilation
-        if phase == 0:
+        if phase == 0 or (phase == 1 and ts < t_ready + a.pause * 1000):
+            # (before READY, or during the pause after it: before the first send)
             before += 1
             last_id_before = max(last_id_before, cid)
-            t_ready = max(t_ready, ts)
+            t_ready = max(t_ready, ts) if phase == 0 else t_ready
         elif phase == 1:
             after.append((ts, cid, method))
     proc.stdin.close()
