@@ -21,8 +21,12 @@ public final class CallPathClasses {
   /**
    * The call path's classes in capnp-rpc and capnp-runtime, roughly in the order a first call
    * initialises them: the caller's request, the Call message, the promise; the Return read, the
-   * results, the Finish; the callee's side of the call and its Return. (Generated nested classes
-   * are named one by one: initialising a class does not initialise its nested classes.)
+   * results, the Finish; the callee's side of the call and its Return; and the classes that the
+   * hot methods' compiled code depends on though a client may never use them (a compiled method
+   * waits until every class its training compilation found initialised is initialised: the
+   * protocol's message dispatch waits for the Bootstrap and Release readers, for example; seen
+   * with {@code -Xlog:training*=trace}). (Generated nested classes are named one by one:
+   * initialising a class does not initialise its nested classes.)
    */
   private static final String[] NAMES = {
       "dev.capnp.rpc.Request",
@@ -101,6 +105,18 @@ public final class CallPathClasses {
       "dev.capnp.runtime.AnyList$Reader",
       "dev.capnp.rpc.proto.Rpc$Return$Builder",
       "dev.capnp.rpc.proto.Rpc$Finish$Reader",
+      "dev.capnp.rpc.internal.ResultsAllocator$ResultsBuilder",
+      "dev.capnp.rpc.protocol.AnswerTable$Answer",
+      "dev.capnp.rpc.Response$Leak",
+      "dev.capnp.rpc.proto.Rpc$Bootstrap",
+      "dev.capnp.rpc.proto.Rpc$Bootstrap$Factory",
+      "dev.capnp.rpc.proto.Rpc$Bootstrap$Reader",
+      "dev.capnp.rpc.proto.Rpc$Finish",
+      "dev.capnp.rpc.proto.Rpc$Finish$Factory",
+      "dev.capnp.rpc.proto.Rpc$Release",
+      "dev.capnp.rpc.proto.Rpc$Release$Factory",
+      "dev.capnp.rpc.proto.Rpc$Release$Reader",
+      "dev.capnp.rpc.proto.Rpc$Release$Builder",
   };
 
   /**
