@@ -72,8 +72,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The cache is only used with the same JDK and a class path that starts with the training's.
  * Figures are in {@code benchmarks/README.md}, "Cold start". Run with
- * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport); it prints
- * one line per transport and exits with status 0, or 1 if a call failed.
+ * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport), and with
+ * {@code --no-plain-peer} to leave out the plain peer (the training before 2026-12-06, for
+ * comparisons); it prints one line per transport and exits with status 0, or 1 if a call failed.
  */
 public final class AotTraining {
   /** The untyped interface the training server implements (an arbitrary id). */
