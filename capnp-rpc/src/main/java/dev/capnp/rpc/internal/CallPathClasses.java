@@ -121,19 +121,20 @@ public final class CallPathClasses {
 
   /**
    * The classes of the network layer (capnp-net's Netty transport) that the first call's write
-   * and read initialise; skipped where Netty is not on the class path.
+   * and read initialise; skipped where Netty is not on the class path. Only classes whose
+   * initialisation needs no native library: a connection may be made before Netty loads its
+   * native transport (an in-memory one, a vat on NIO), and a class whose initialisation failed
+   * then stays unusable for the JVM's life, so {@code io.netty.channel.unix} and
+   * {@code io.netty.channel.epoll} classes (e.g. {@code IovArray}) must not be named here
+   * ({@code AotTrainingTest} in capnp-net checks it).
    */
   private static final String[] NETWORK_NAMES = {
       "io.netty.util.internal.PromiseNotificationUtil",
-      "io.netty.channel.unix.IovArray",
       "io.netty.buffer.Unpooled",
       "io.netty.buffer.UnpooledByteBufAllocator",
       "io.netty.buffer.SwappedByteBuf",
       "io.netty.buffer.VarHandleByteBufferAccess",
       "io.netty.channel.RecvByteBufAllocator$DelegatingHandle",
-      "io.netty.channel.epoll.EpollRecvByteAllocatorHandle",
-      "io.netty.channel.epoll.EpollRecvByteAllocatorStreamingHandle",
-      "io.netty.channel.unix.PreferredDirectByteBufAllocator",
       "io.netty.handler.codec.CodecOutputList",
       "io.netty.handler.codec.CodecOutputList$CodecOutputLists",
       "io.netty.util.ResourceLeakDetector$DefaultResourceLeak",
