@@ -38,10 +38,10 @@ import java.util.concurrent.TimeUnit;
  * calls applications make: sequential calls from a blocking thread and from the vat's loop, 100
  * calls in flight, pipelined calls on a returned capability, capabilities passed as parameters
  * (a callback the server calls), errors returned, 64 KiB payloads, and the connection's close.
- * Then, over TCP, the same client vat calls a plain peer ({@link PlainPeer}: a plain bootstrap,
- * no TLS, each message in its own write, as the C++ reference implementation writes them), 100
- * calls in flight and one call at a time from the loop: a client of such a peer reads its
- * replies a few at a time, not in the large batches a vat's replies come in, so its per-read
+ * Then, over TCP, a client vat calls a plain peer in a child JVM ({@link PlainPeer}: a plain
+ * bootstrap, no TLS, each message in its own write, as the C++ reference implementation writes
+ * them), 100 calls in flight and one call at a time from the loop: a client of such a peer reads
+ * its replies a few at a time, not in the large batches a vat's replies come in, so its per-read
  * and per-write paths (Netty's and the frame decoder's) run once per call or so and are recorded
  * as hot; against a vat they run too rarely to reach the raised thresholds below.
  *
@@ -88,7 +88,22 @@ public final class AotTraining {
   /** Always fails. */
   static final int FAIL = 3;
 
+  /** The argument that makes this process a {@link PlainPeer} for the training's process. */
+  static final String PLAIN_PEER_SERVE = "--plain-peer-serve";
+
   private AotTraining() {}
+
+  /** Serves a {@link PlainPeer}: prints {@code PORT n}, exits when stdin closes. */
+  private static void servePlainPeer() throws IOException {
+    try (PlainPeer peer = PlainPeer.start()) {
+      System.out.println("PORT " + peer.port());
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // serve until the training closes our stdin
+      }
+    }
+    System.exit(0); // the peer's loop thread is not a daemon
+  }
 
   /**
    * Runs the training workload.
@@ -98,6 +113,10 @@ public final class AotTraining {
    * @throws Exception if the workload cannot run (a failed call exits with status 1)
    */
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals(PLAIN_PEER_SERVE)) {
+      servePlainPeer();
+      return;
+    }
     int calls = 20_000;
     boolean plainPeer = true;
     for (int i = 0; i < args.length; i++) {
@@ -166,13 +185,33 @@ public final class AotTraining {
    */
   static void againstPlainPeer(int calls) throws Exception {
     long start = System.nanoTime();
-    try (PlainPeer peer = PlainPeer.start();
-        Vat client = Vat.client();
-        Capability cap = client.connect(new CapnpUri(AuthDigest.INSECURE,
-            NetAddress.tcp("127.0.0.1", peer.port()), ServiceId.EMPTY))
-            .get(30, TimeUnit.SECONDS)) {
-      inFlightFromLoop(cap, client.loop(), calls, 100);
-      inFlightFromLoop(cap, client.loop(), Math.max(1, calls / 2), 1);
+    // the peer runs in a JVM of its own: its reading and writing, which no application runs,
+    // must not be recorded as hot in this one's cache (they would be compiled in every process)
+    Process peer = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        AotTraining.class.getName(), PLAIN_PEER_SERVE)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+          peer.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null || !line.startsWith("PORT ")) {
+        throw new IOException("the plain peer did not start: " + line);
+      }
+      int port = Integer.parseInt(line.substring(5).trim());
+      try (Vat client = Vat.client();
+          Capability cap = client.connect(new CapnpUri(AuthDigest.INSECURE,
+              NetAddress.tcp("127.0.0.1", port), ServiceId.EMPTY))
+              .get(30, TimeUnit.SECONDS)) {
+        inFlightFromLoop(cap, client.loop(), calls, 100);
+        inFlightFromLoop(cap, client.loop(), Math.max(1, calls / 2), 1);
+      }
+    } finally {
+      peer.getOutputStream().close(); // the peer exits when its stdin closes
+      if (!peer.waitFor(10, TimeUnit.SECONDS)) {
+        peer.destroy();
+      }
     }
     System.out.printf("AotTraining plain peer: %d calls in %d ms%n", calls + calls / 2,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
