@@ -5,11 +5,24 @@ import dev.capnp.rpc.CallContext;
 import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.Response;
+import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.Server;
+import dev.capnp.rpc.transport.MessageTransport;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.Data;
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.MessageReader;
+import dev.capnp.runtime.ReaderOptions;
+import dev.capnp.runtime.Serialize;
 import dev.capnp.runtime.Text;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  * calls applications make: sequential calls from a blocking thread and from the vat's loop, 100
  * calls in flight, pipelined calls on a returned capability, capabilities passed as parameters
  * (a callback the server calls), errors returned, 64 KiB payloads, and the connection's close.
+ * Then, over TCP, a client vat calls a plain peer in a child JVM ({@link PlainPeer}: a plain
+ * bootstrap, no TLS, each message in its own write, as the C++ reference implementation writes
+ * them), 100 calls in flight and one call at a time from the loop: a client of such a peer reads
+ * its replies a few at a time, not in the large batches a vat's replies come in, so its per-read
+ * and per-write paths (Netty's and the frame decoder's) run once per call or so and are recorded
+ * as hot; against a vat they run too rarely to reach the raised thresholds below.
  *
  * <p>On JDK 25 (an ahead-of-time cache, JEP 483/514/515: classes loaded and linked, method
  * profiles), with the application's own class path:
@@ -53,8 +72,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The cache is only used with the same JDK and a class path that starts with the training's.
  * Figures are in {@code benchmarks/README.md}, "Cold start". Run with
- * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport); it prints
- * one line per transport and exits with status 0, or 1 if a call failed.
+ * {@code --calls N} for a longer or shorter run (default 20,000 calls per transport), and with
+ * {@code --no-plain-peer} to leave out the plain peer (the training before 2026-12-06, for
+ * comparisons); it prints one line per transport and exits with status 0, or 1 if a call failed.
  */
 public final class AotTraining {
   /** The untyped interface the training server implements (an arbitrary id). */
@@ -68,28 +88,51 @@ public final class AotTraining {
   /** Always fails. */
   static final int FAIL = 3;
 
+  /** The argument that makes this process a {@link PlainPeer} for the training's process. */
+  static final String PLAIN_PEER_SERVE = "--plain-peer-serve";
+
   private AotTraining() {}
+
+  /** Serves a {@link PlainPeer}: prints {@code PORT n}, exits when stdin closes. */
+  private static void servePlainPeer() throws IOException {
+    try (PlainPeer peer = PlainPeer.start()) {
+      System.out.println("PORT " + peer.port());
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // serve until the training closes our stdin
+      }
+    }
+    System.exit(0); // the peer's loop thread is not a daemon
+  }
 
   /**
    * Runs the training workload.
    *
-   * @param args {@code [--calls N]}
+   * @param args {@code [--calls N] [--no-plain-peer]} ({@code --no-plain-peer}: leave out the
+   *     calls to the {@link PlainPeer}, as the training did before 2026-12-06; for comparisons)
    * @throws Exception if the workload cannot run (a failed call exits with status 1)
    */
   public static void main(String[] args) throws Exception {
+    if (args.length == 1 && args[0].equals(PLAIN_PEER_SERVE)) {
+      servePlainPeer();
+      return;
+    }
     int calls = 20_000;
+    boolean plainPeer = true;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--calls") && i + 1 < args.length && args[i + 1].matches("[1-9][0-9]{0,8}")) {
         calls = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--no-plain-peer")) {
+        plainPeer = false;
       } else {
-        System.err.println("usage: AotTraining [--calls N] (N: 1 to 999999999; got "
-            + String.join(" ", args) + ")");
+        System.err.println("usage: AotTraining [--calls N] [--no-plain-peer] (N: 1 to 999999999;"
+            + " got " + String.join(" ", args) + ")");
         System.exit(2);
       }
     }
     int status = 0;
     try {
-      train(calls);
+      train(calls, plainPeer);
     } catch (Exception | AssertionError e) {
       System.err.println("AotTraining: " + e);
       status = 1;
@@ -99,12 +142,23 @@ public final class AotTraining {
 
   /**
    * The whole workload: {@code calls} calls over TCP and over a Unix socket, a quarter as many
-   * over TLS, each kind of call included.
+   * over TLS, each kind of call included, then the calls to a {@link PlainPeer}.
    *
    * @param calls the number of calls in flight per transport (the other kinds are fractions)
    * @throws Exception if a call fails or a vat cannot start
    */
   public static void train(int calls) throws Exception {
+    train(calls, true);
+  }
+
+  /**
+   * The whole workload, with or without the calls to a {@link PlainPeer}.
+   *
+   * @param calls the number of calls in flight per transport (the other kinds are fractions)
+   * @param plainPeer whether to make the calls to a {@link PlainPeer} too
+   * @throws Exception if a call fails or a vat cannot start
+   */
+  public static void train(int calls, boolean plainPeer) throws Exception {
     run("tcp", VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0)).tls(false),
         calls);
     Path dir = Files.createTempDirectory("capnp-aot-training");
@@ -117,6 +171,50 @@ public final class AotTraining {
     }
     run("tls", VatConfig.builder().listenAddress(NetAddress.tcp("127.0.0.1", 0)),
         Math.max(1, calls / 4));
+    if (plainPeer) {
+      againstPlainPeer(calls);
+    }
+  }
+
+  /**
+   * A client vat against a {@link PlainPeer} over TCP: {@code calls} calls, 100 in flight, and
+   * half as many one at a time, both from the loop (the peer answers each in its own write).
+   *
+   * @param calls the number of calls in flight (the one-at-a-time calls: half as many)
+   * @throws Exception if a call fails or the peer cannot start
+   */
+  static void againstPlainPeer(int calls) throws Exception {
+    long start = System.nanoTime();
+    // the peer runs in a JVM of its own: its reading and writing, which no application runs,
+    // must not be recorded as hot in this one's cache (they would be compiled in every process)
+    Process peer = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        AotTraining.class.getName(), PLAIN_PEER_SERVE)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+          peer.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null || !line.startsWith("PORT ")) {
+        throw new IOException("the plain peer did not start: " + line);
+      }
+      int port = Integer.parseInt(line.substring(5).trim());
+      try (Vat client = Vat.client();
+          Capability cap = client.connect(new CapnpUri(AuthDigest.INSECURE,
+              NetAddress.tcp("127.0.0.1", port), ServiceId.EMPTY))
+              .get(30, TimeUnit.SECONDS)) {
+        inFlightFromLoop(cap, client.loop(), calls, 100);
+        inFlightFromLoop(cap, client.loop(), Math.max(1, calls / 2), 1);
+      }
+    } finally {
+      peer.getOutputStream().close(); // the peer exits when its stdin closes
+      if (!peer.waitFor(10, TimeUnit.SECONDS)) {
+        peer.destroy();
+      }
+    }
+    System.out.printf("AotTraining plain peer: %d calls in %d ms%n", calls + calls / 2,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   /** One transport: a server vat and a client vat, every kind of call, then both closed. */
@@ -245,6 +343,117 @@ public final class AotTraining {
   private static void check(boolean ok, String what) {
     if (!ok) {
       throw new AssertionError("wrong result: " + what);
+    }
+  }
+
+  /**
+   * A peer that writes each message on its own ({@link Serialize#write(java.nio.channels
+   * .WritableByteChannel, MessageBuilder)}: one gathering write per message, when it is sent), as
+   * the C++ implementation does, rather than a vat's one write per turn: its client then reads
+   * replies a few at a time. One connection (the first accepted), plain bootstrap (no TLS, no
+   * service id), serving {@link EchoServer} on its own event loop; messages are read on a thread
+   * of its own and handled on the loop, whose thread also writes (blocking: the client always
+   * reads).
+   */
+  static final class PlainPeer implements AutoCloseable, MessageTransport {
+    private final ServerSocketChannel listener;
+    private final EventLoop loop = EventLoop.start("aot-training-peer");
+    private final Thread acceptor;
+    private volatile SocketChannel channel;
+    private volatile RpcConnection connection;
+    private final Object writeLock = new Object();
+    private boolean closed;
+
+    private PlainPeer() throws IOException {
+      listener = ServerSocketChannel.open();
+      listener.bind(new InetSocketAddress("127.0.0.1", 0));
+      acceptor = new Thread(this::accept, "aot-training-peer-acceptor");
+      acceptor.setDaemon(true);
+    }
+
+    /** A peer listening on an ephemeral port of 127.0.0.1. */
+    static PlainPeer start() throws IOException {
+      PlainPeer p = new PlainPeer();
+      p.acceptor.start();
+      return p;
+    }
+
+    int port() throws IOException {
+      return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    }
+
+    private void accept() {
+      try {
+        channel = listener.accept();
+        channel.socket().setTcpNoDelay(true);
+        connection = RpcConnection.create(loop, this,
+            Capability.of(new EchoServer(loop), loop), "aot-training-peer");
+      } catch (IOException e) {
+        if (!isClosed()) {
+          System.err.println("AotTraining: the plain peer failed: " + e);
+        }
+      }
+    }
+
+    private synchronized boolean isClosed() {
+      return closed;
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+      // (called once, by the connection, from accept())
+      Thread reader = new Thread(() -> read(receiver), "aot-training-peer-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    private void read(Receiver receiver) {
+      try {
+        InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 65536);
+        MessageReader m;
+        while ((m = Serialize.tryRead(in, ReaderOptions.DEFAULT)) != null) {
+          receiver.onMessage(m);
+        }
+        receiver.onClosed(null);
+      } catch (IOException | RuntimeException e) {
+        receiver.onClosed(isClosed() ? null : e);
+      }
+    }
+
+    @Override
+    public void send(MessageBuilder message) {
+      synchronized (writeLock) {
+        try {
+          Serialize.write(channel, message);
+        } catch (IOException e) {
+          close(); // the reader reports the end
+        }
+      }
+    }
+
+    /** Closes the connection, the socket and the loop (the connection's end calls it again). */
+    @Override
+    public void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      RpcConnection c = connection;
+      if (c != null) {
+        c.close();
+      }
+      try {
+        listener.close();
+        SocketChannel ch = channel;
+        if (ch != null) {
+          ch.close();
+        }
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+      loop.close();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.capnp.rpc;
 
 import dev.capnp.rpc.internal.BreakSignal;
+import dev.capnp.rpc.internal.CallPathClasses;
 import dev.capnp.rpc.internal.QueuedClient;
 import dev.capnp.rpc.protocol.ConnectionDelivery;
 import dev.capnp.rpc.protocol.Outbox;
@@ -73,6 +74,7 @@ public final class RpcConnection implements AutoCloseable {
    */
   public RpcConnection(EventLoop loop, MessageTransport transport, BootstrapFactory bootstrap,
       String name) {
+    CallPathClasses.initialize(); // once per JVM: compiled early from a start-up cache (issue 12)
     this.loop = loop;
     this.transport = transport;
     this.name = name;
