@@ -99,6 +99,8 @@ public final class CallPathClasses {
       "dev.capnp.rpc.proto.Rpc$MessageTarget$Which",
       "dev.capnp.rpc.proto.Rpc$Call$SendResultsTo$Reader",
       "dev.capnp.rpc.CallContextImpl",
+      "dev.capnp.rpc.internal.ListenablePromise",
+      "dev.capnp.rpc.CallContextImpl$ContextPromise",
       "dev.capnp.rpc.internal.QueuedPipeline",
       "dev.capnp.runtime.AnyList",
       "dev.capnp.runtime.AnyList$Factory",
