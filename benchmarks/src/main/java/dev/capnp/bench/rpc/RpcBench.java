@@ -304,6 +304,11 @@ public final class RpcBench {
       if (o.warmup > 0) {
         warmUp(w, o.warmup);
       }
+      // (the first reads of the JVM's counters load and initialise the management classes and
+      // the container metrics: before READY, so that a cold run's measured window, which
+      // compare-cxx.sh counts from READY, does not pay for them)
+      allocatedBytes();
+      processCpuNanos();
       if (o.sync) {
         System.out.println("READY");
         System.out.flush();
