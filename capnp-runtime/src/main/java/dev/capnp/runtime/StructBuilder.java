@@ -31,12 +31,7 @@ public abstract class StructBuilder {
    */
   protected StructBuilder(SegmentBuilder segment, CapTableBuilder capTable, int dataOffset,
       int dataSizeBits, int pointerOffset, int pointerCount) {
-    this.segment = segment;
-    this.capTable = capTable == null ? CapTableBuilder.EMPTY : capTable;
-    this.data = dataOffset;
-    this.dataSize = dataSizeBits;
-    this.pointers = pointerOffset;
-    this.pointerCount = pointerCount;
+    moveTo(segment, capTable, dataOffset, dataSizeBits, pointerOffset, pointerCount);
   }
 
   /**
@@ -564,9 +559,6 @@ public abstract class StructBuilder {
   @SuppressWarnings("unchecked")
   protected final <B extends StructBuilder> B _initStructField(PointerFactory<B, ?> factory,
       int i, B reuse) {
-    if (reuse == null) {
-      return _initStructField(factory, i);
-    }
     return Wire.initStructInto(reuse, (StructFactory<B, ?>) factory, segment, capTable,
         pointer(i));
   }

@@ -879,16 +879,13 @@ final class Wire {
 
   static <B extends StructBuilder> B initStruct(StructFactory<B, ?> f, SegmentBuilder seg,
       CapTableBuilder cap, int refOff) {
-    clearPointer(seg, refOff);
-    StructSize sz = f.structSize();
-    SegmentBuilder s = allocate(seg, refOff, sz.total(),
-        structTemplate(sz.dataWords, sz.pointerCount));
-    int t = seg.builderArena.lastOffset;
-    return f.constructBuilder(s, cap, t << 3, sz.dataWords << 6, t + sz.dataWords,
-        sz.pointerCount);
+    return initStructInto(null, f, seg, cap, refOff);
   }
 
-  /** {@link #initStruct}, moving {@code b} to the new struct instead of making a builder. */
+  /**
+   * {@link #initStruct}, moving {@code b} to the new struct instead of making a builder (a new
+   * builder if {@code b} is null).
+   */
   static <B extends StructBuilder> B initStructInto(B b, StructFactory<B, ?> f,
       SegmentBuilder seg, CapTableBuilder cap, int refOff) {
     clearPointer(seg, refOff);
@@ -896,6 +893,10 @@ final class Wire {
     SegmentBuilder s = allocate(seg, refOff, sz.total(),
         structTemplate(sz.dataWords, sz.pointerCount));
     int t = seg.builderArena.lastOffset;
+    if (b == null) {
+      return f.constructBuilder(s, cap, t << 3, sz.dataWords << 6, t + sz.dataWords,
+          sz.pointerCount);
+    }
     b.moveTo(s, cap, t << 3, sz.dataWords << 6, t + sz.dataWords, sz.pointerCount);
     return b;
   }

@@ -167,8 +167,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
     byte[] frame = large;
     large = null;
-    out.add(Serialize.read(ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN), options));
+    emit(frame, out);
     return true;
+  }
+
+  /** Reads the complete frame {@code frame} (header included) into a message for {@code out}. */
+  private void emit(byte[] frame, List<Object> out) {
+    out.add(Serialize.read(ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN), options));
   }
 
   /**
@@ -225,7 +230,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       }
       byte[] copy = new byte[(int) total];
       in.readBytes(copy);
-      out.add(Serialize.read(ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN), options));
+      emit(copy, out);
     }
   }
 }

@@ -3,17 +3,11 @@ package dev.capnp.rpc.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.rpc.CallContext;
-import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
-import dev.capnp.rpc.RateLimitedLog;
-import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.Server;
-import dev.capnp.rpc.internal.BreakSignal;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
-import dev.capnp.runtime.MessageBuilder;
-import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.StructSize;
 import dev.capnp.runtime.Text;
 import java.util.ArrayList;
@@ -34,33 +28,14 @@ class AnswerListenerTest {
   private static final long IFACE = 0x1234L;
 
   private final EventLoop loop = EventLoop.manual();
-  private final List<Rpc.Message.Reader> sent = new ArrayList<>();
+  private final RecordingCore fixture;
+  private final List<Rpc.Message.Reader> sent;
   private final List<CallContext<AnyPointer.Reader, AnyPointer.Builder>> held = new ArrayList<>();
   private final List<CompletableFuture<Void>> handlers = new ArrayList<>();
   private final RpcProtocol core;
 
   AnswerListenerTest() {
-    Outbox outbox = new Outbox() {
-      @Override
-      public void send(MessageBuilder message, boolean isReturn) {
-        sent.add(new MessageReader(message.getSegmentsForOutput()).getRoot(Rpc.Message.FACTORY));
-      }
-
-      @Override
-      public void later(Runnable action) {
-        action.run();
-      }
-
-      @Override
-      public Runnable schedule(Runnable action, long delayMillis) {
-        return () -> { };
-      }
-
-      @Override
-      public void ended(RpcException reason) {
-      }
-    };
-    Capability service = Capability.of(new Server() {
+    fixture = new RecordingCore(loop, new Server() {
       @Override
       protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
           CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
@@ -69,12 +44,9 @@ class AnswerListenerTest {
         handlers.add(done);
         return done;
       }
-    }, loop);
-    ConnectionDelivery delivery = new ConnectionDelivery(loop);
-    core = new RpcProtocol(delivery, outbox, id -> service.dup(), "core", new BreakSignal(),
-        new RateLimitedLog(org.slf4j.LoggerFactory.getLogger(AnswerListenerTest.class), "t", 5,
-            1000));
-    delivery.attach(core);
+    }, AnswerListenerTest.class);
+    sent = fixture.sent;
+    core = fixture.core;
   }
 
   @AfterEach
@@ -83,10 +55,7 @@ class AnswerListenerTest {
   }
 
   private void receive(Consumer<Rpc.Message.Builder> build) {
-    MessageBuilder mb = new MessageBuilder();
-    build.accept(mb.initRoot(Rpc.Message.FACTORY));
-    core.handle(new MessageReader(mb.getSegmentsForOutput()));
-    loop.runPending();
+    fixture.receive(build);
   }
 
   private int bootstrapExport() {

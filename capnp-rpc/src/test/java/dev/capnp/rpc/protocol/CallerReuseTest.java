@@ -2,12 +2,8 @@ package dev.capnp.rpc.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
-import dev.capnp.rpc.RateLimitedLog;
-import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.Server;
-import dev.capnp.rpc.internal.BreakSignal;
 import dev.capnp.rpc.internal.CallParams;
 import dev.capnp.rpc.internal.CallResult;
 import dev.capnp.rpc.internal.ClientHook;
@@ -15,11 +11,8 @@ import dev.capnp.rpc.internal.Results;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyStruct;
 import dev.capnp.runtime.Data;
-import dev.capnp.runtime.MessageBuilder;
-import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.StructSize;
 import dev.capnp.runtime.Text;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -38,36 +31,14 @@ class CallerReuseTest {
   private static final StructSize PARAMS = new StructSize(0, 1);
 
   private final EventLoop loop = EventLoop.manual();
-  private final List<Rpc.Message.Reader> sent = new ArrayList<>();
+  private final RecordingCore fixture;
+  private final List<Rpc.Message.Reader> sent;
   private final RpcProtocol core;
 
   CallerReuseTest() {
-    Outbox outbox = new Outbox() {
-      @Override
-      public void send(MessageBuilder message, boolean isReturn) {
-        sent.add(new MessageReader(message.getSegmentsForOutput()).getRoot(Rpc.Message.FACTORY));
-      }
-
-      @Override
-      public void later(Runnable action) {
-        action.run();
-      }
-
-      @Override
-      public Runnable schedule(Runnable action, long delayMillis) {
-        return () -> { };
-      }
-
-      @Override
-      public void ended(RpcException reason) {
-      }
-    };
-    Capability service = Capability.of(new Server() { }, loop);
-    ConnectionDelivery delivery = new ConnectionDelivery(loop);
-    core = new RpcProtocol(delivery, outbox, id -> service.dup(), "core", new BreakSignal(),
-        new RateLimitedLog(org.slf4j.LoggerFactory.getLogger(CallerReuseTest.class), "t", 5,
-            1000));
-    delivery.attach(core);
+    fixture = new RecordingCore(loop, new Server() { }, CallerReuseTest.class);
+    sent = fixture.sent;
+    core = fixture.core;
   }
 
   @AfterEach
@@ -76,10 +47,7 @@ class CallerReuseTest {
   }
 
   private void receive(Consumer<Rpc.Message.Builder> build) {
-    MessageBuilder mb = new MessageBuilder();
-    build.accept(mb.initRoot(Rpc.Message.FACTORY));
-    core.handle(new MessageReader(mb.getSegmentsForOutput()));
-    loop.runPending();
+    fixture.receive(build);
   }
 
   /** The peer's bootstrap capability, import 7 once its Return came. */
