@@ -40,6 +40,8 @@
 # ("cold ping-blocking ping-loop inflight blob"), PAIRINGS ("cxx-cxx java-java java-cxx cxx-java"),
 # WARMUP (20000), INFLIGHT_WARMUP (the inflight workload's warm-up; WARMUP), PING_CALLS (10000), INFLIGHT_CALLS (50000), BLOB_WARMUP (200), BLOB_CALLS
 # (1000), BLOB_CALLER (blocking), COLD_CALLS (20000), BENCH_JAR (another build of the jar),
+# CXX_ECHO_BENCH (another build of the C++ side, e.g. interop/'s echo-bench built against a
+# libcapnp 1.x: `make -C interop BUILD=DIR CAPNP=... PKG_CONFIG_PATH=...`, see benchmarks/README.md),
 # BENCH_JAVA_OPTS (JVM options of every Java process), JAVAT_OPTS (more JVM options of the javat
 # side, see above), JAVA (another JDK's java), RESULTS (also
 # keep the raw results in this file). SMOKE=1: one quick unpinned repetition with few calls, to
@@ -54,7 +56,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 jar="${BENCH_JAR:-$here/target/benchmarks.jar}"
-cxx="$root/interop/build/echo-bench"
+cxx="${CXX_ECHO_BENCH:-$root/interop/build/echo-bench}"
 java_bin=${JAVA:-java}
 repeat=${REPEAT:-3}
 modes=${MODES:-pinned unpinned}
