@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -54,6 +55,31 @@ class JavaClientRustServerTest {
     PeerProcesses.Server rust = server();
     return JavaClientScenarios.ALL.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(),
         () -> run(rust, e.getKey(), e.getValue())));
+  }
+
+  /** Every scenario in turn on one connection, as a long-lived client. */
+  @Test
+  void allScenariosOnOneConnection() throws Exception {
+    PeerProcesses.Server rust = server();
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), rust.port());
+    RpcConnection connection = RpcConnection.create(loop,
+        SocketTransports.over(socket, "interop-rust-all"), null, "java->rust all");
+    try {
+      try (var service = new Interop.TestService.Client(connection.bootstrap())) {
+        for (var e : JavaClientScenarios.ALL.entrySet()) {
+          try {
+            e.getValue().run(service, loop);
+          } catch (Exception | AssertionError failure) {
+            throw new AssertionError("scenario " + e.getKey() + " failed", failure);
+          }
+        }
+      }
+      awaitOnlyCanceledQuestionLeft(connection);
+      assertThat(connection.whenDisconnected()).as("connection lost").isNotDone();
+    } finally {
+      connection.close();
+    }
+    assertThat(rust.stderr()).as("Rust server stderr").doesNotContain("panicked");
   }
 
   private static void run(PeerProcesses.Server rust, String name,

@@ -56,6 +56,22 @@ class RustClientJavaServerTest {
             .filter(name -> !name.equals("streaming")).toList());
   }
 
+  /** Every scenario (but the skipped ones) in turn on one connection, as a long-lived client. */
+  @Test
+  void allScenariosOnOneConnection() throws Exception {
+    RustPeers peers = RustPeers.get();
+    JavaPeerServer java = server();
+    String[] names = peers.scenarios().stream().filter(n -> !RUST_LIMITS.containsKey(n))
+        .toArray(String[]::new);
+    java.services.clear();
+    PeerProcesses.ClientRun run = peers.runClient(java.port(), names);
+    assertThat(run.verdicts.keySet()).as("Rust client output:%n%s", run.output)
+        .containsExactly(names);
+    assertThat(run.exitCode).as("Rust client exit status; output:%n%s", run.output).isZero();
+    assertThat(java.services).hasSize(1);
+    JavaClientScenarios.await(java.services.get(0).released(), "release of the bootstrap service");
+  }
+
   @TestFactory
   Stream<DynamicTest> scenarios() throws IOException {
     RustPeers peers = RustPeers.get();
