@@ -119,11 +119,11 @@ struct Scenarios {
 }
 
 impl Scenarios {
-    fn request(&self, method: u16, data: u16, pointers: u16)
-               -> (capability::Request<any_pointer::Owned, any_pointer::Owned>, ()) {
+    /// A TestService call whose params are empty.
+    fn request(&self, method: u16) -> capability::Request<any_pointer::Owned, any_pointer::Owned> {
         let mut r = call(&self.service, TEST_SERVICE, method);
-        init_struct(r.get(), size(data, pointers));
-        (r, ())
+        init_struct(r.get(), size(0, 0));
+        r
     }
 
     fn echo_request(&self, t: &str) -> Sent {
@@ -207,7 +207,7 @@ impl Scenarios {
         check!(got == "cb:later", "callHeld answered {:?}", got);
         check!(stats.borrow().calls == 1, "{} calls", stats.borrow().calls);
         check!(!stats.borrow().destroyed, "released while the server still holds it");
-        let (r, ()) = self.request(ts::RELEASE_HELD, 0, 0);
+        let r = self.request(ts::RELEASE_HELD);
         wait(r.send().promise, "releaseHeld").await?;
         for _ in 0..500 {
             if stats.borrow().destroyed {
@@ -317,7 +317,7 @@ impl Scenarios {
             calls.push(call_cb(&promise, seq)); // queue at the server
             seq += 1;
         }
-        let (r, ()) = self.request(ts::RESOLVE_PROMISE, 0, 0);
+        let r = self.request(ts::RESOLVE_PROMISE);
         let resolved = r.send();
         while seq < 40 {
             calls.push(call_cb(&promise, seq)); // race the Resolve
@@ -453,7 +453,7 @@ impl Scenarios {
                 }
             }
         }
-        let (r, ()) = self.request(ts::UNIMPLEMENTED, 0, 0);
+        let r = self.request(ts::UNIMPLEMENTED);
         match tokio::time::timeout(TIMEOUT, r.send().promise).await {
             Err(_) => return Err("unimplemented: timed out".to_string()),
             Ok(Ok(_)) => return Err("unimplemented did not fail".to_string()),
@@ -500,7 +500,7 @@ impl Scenarios {
     }
 
     async fn ordering(&self) -> Outcome {
-        let (r, ()) = self.request(ts::GET_COUNTER, 0, 0);
+        let r = self.request(ts::GET_COUNTER);
         let counter_promise = r.send();
         let counter = capability::Client::new(counter_promise.pipeline.get_pointer_field(0).as_cap());
         let mut calls = Vec::new();
