@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,9 @@ class RustClientJavaServerTest {
    * capnp-rpc 0.14: skipped with the reason (interop/README.md, "Rust peers").
    */
   static final Map<String, String> RUST_LIMITS = Map.of("tail-call",
-      "capnp-rpc 0.14 cannot be tail-called: a Return.takeFromOtherQuestion that arrives before "
-      + "its own sendResultsTo.yourself call has completed (as the C++ reference and we send "
-      + "them) stops its connection; the Rust client fails this against the C++ server too");
+      "capnp-rpc 0.14 cannot be tail-called: given a Call with sendResultsTo.yourself and, at "
+      + "once, the Return.takeFromOtherQuestion naming it (as the C++ reference and we send "
+      + "them), it never returns either; the Rust client fails this against the C++ server too");
 
   /** Skips the whole class, with the reason, when the Rust peers cannot be built here. */
   @BeforeAll
