@@ -25,9 +25,9 @@ class CppClientCppServerTest {
     CppPeers peers = CppPeers.get();
     List<String> scenarios = peers.scenarios();
     assertThat(scenarios).contains("bootstrap", "embargo-return", "tail-call", "ordering");
-    CppPeers.ClientRun run;
+    PeerProcesses.ClientRun run;
     String serverErrors;
-    try (CppPeers.Server server = peers.startServer()) {
+    try (PeerProcesses.Server server = peers.startServer()) {
       run = peers.runClient(server.port());
       serverErrors = server.stderr();
     }

@@ -2,15 +2,7 @@ package dev.capnp.rpc.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.capnp.rpc.Capability;
-import dev.capnp.rpc.EventLoop;
-import dev.capnp.rpc.RpcConnection;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,63 +20,36 @@ class CppClientJavaServerTest {
     CppPeers.get();
   }
 
-  private static ServerSocket listener;
-  private static EventLoop loop;
-  private static final List<RpcConnection> connections = new CopyOnWriteArrayList<>();
-  private static final List<JavaTestService> services = new CopyOnWriteArrayList<>();
+  private static JavaPeerServer server;
 
-  private static synchronized int port() throws IOException {
-    if (listener == null) {
-      loop = EventLoop.start("interop-java-server");
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread acceptor = new Thread(CppClientJavaServerTest::acceptLoop, "interop-acceptor");
-      acceptor.setDaemon(true);
-      acceptor.start();
+  private static synchronized JavaPeerServer server() throws IOException {
+    if (server == null) {
+      server = new JavaPeerServer("c++");
     }
-    return listener.getLocalPort();
-  }
-
-  private static void acceptLoop() {
-    try {
-      while (true) {
-        Socket socket = listener.accept();
-        RpcConnection connection = new RpcConnection(loop,
-            SocketTransports.over(socket, "interop-server-conn"),
-            objectId -> {
-              JavaTestService service = new JavaTestService();
-              services.add(service);
-              return Capability.of(service, loop);
-            }, "c++->java");
-        connections.add(connection);
-        connection.start();
-      }
-    } catch (IOException e) {
-      // Listener closed: the tests are over.
-    }
+    return server;
   }
 
   @AfterAll
   static void stop() throws IOException {
-    if (listener != null) {
-      listener.close();
-      connections.forEach(RpcConnection::close);
-      loop.close();
+    if (server != null) {
+      server.close();
     }
   }
 
   @TestFactory
   Stream<DynamicTest> scenarios() throws IOException {
     CppPeers peers = CppPeers.get();
-    int port = port();
+    JavaPeerServer java = server();
     return peers.scenarios().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-      services.clear();
-      CppPeers.ClientRun run = peers.runClient(port, name);
+      java.services.clear();
+      PeerProcesses.ClientRun run = peers.runClient(java.port(), name);
       assertThat(run.passed(name)).as("scenario %s; C++ client output:%n%s", name, run.output)
           .isTrue();
       assertThat(run.exitCode).as("C++ client exit status; output:%n%s", run.output).isZero();
       // The client is gone, so its connection is too: every service must have been released.
-      assertThat(services).hasSize(1);
-      JavaClientScenarios.await(services.get(0).released(), "release of the bootstrap service");
+      assertThat(java.services).hasSize(1);
+      JavaClientScenarios.await(java.services.get(0).released(),
+          "release of the bootstrap service");
     }));
   }
 }

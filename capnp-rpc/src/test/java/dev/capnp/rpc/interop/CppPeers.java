@@ -1,21 +1,7 @@
 package dev.capnp.rpc.interop;
 
-import java.io.ByteArrayOutputStream;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The C++ interop peers of {@code interop/} (built with {@code make} against the system's
@@ -27,11 +13,10 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class CppPeers {
   private static final long BUILD_TIMEOUT_SECONDS = 600;
-  private static final long CLIENT_TIMEOUT_SECONDS = 300;
 
   private static CppPeers instance;
   private static String unavailable;
-  private static boolean warned;
+  private static final boolean[] warned = new boolean[1];
 
   private final Path buildDir;
 
@@ -44,256 +29,50 @@ final class CppPeers {
     if (instance == null && unavailable == null) {
       try {
         instance = build();
-      } catch (ToolMissing e) {
+      } catch (PeerProcesses.ToolMissing e) {
         unavailable = e.getMessage();
       }
     }
-    if (instance == null) {
-      String message = "C++ interop peers unavailable: " + unavailable;
-      if ("1".equals(System.getenv("CAPNP_INTEROP_REQUIRED"))) {
-        throw new IllegalStateException(message + " (CAPNP_INTEROP_REQUIRED=1)");
-      }
-      if (!warned) {
-        warned = true;
-        System.err.println("WARNING: skipping the C++ interop tests. " + message);
-      }
-      Assumptions.abort(message);
-    }
-    return instance;
+    return PeerProcesses.availableOrSkip(instance, "C++ interop peers", unavailable, warned);
   }
 
-  private static CppPeers build() throws ToolMissing {
-    Path interop = findInteropDir();
-    requireTool("g++ (package g++)", "g++", "--version");
-    requireTool("make (package make)", "make", "--version");
-    requireTool("pkg-config (package pkg-config)", "pkg-config", "--version");
-    requireTool("capnp (package capnproto)", "capnp", "--version");
-    requireTool("pkg-config capnp-rpc (package libcapnp-dev)",
+  private static CppPeers build() throws PeerProcesses.ToolMissing {
+    Path interop = PeerProcesses.findInteropDir();
+    PeerProcesses.requireTool("g++ (package g++)", "g++", "--version");
+    PeerProcesses.requireTool("make (package make)", "make", "--version");
+    PeerProcesses.requireTool("pkg-config (package pkg-config)", "pkg-config", "--version");
+    PeerProcesses.requireTool("capnp (package capnproto)", "capnp", "--version");
+    PeerProcesses.requireTool("pkg-config capnp-rpc (package libcapnp-dev)",
         "pkg-config", "--exists", "capnp-rpc");
-    Finished make = run(List.of("make", "-s", "-C", interop.toString()), BUILD_TIMEOUT_SECONDS);
-    if (make.exitCode != 0) {
+    PeerProcesses.Finished make = PeerProcesses.run(
+        List.of("make", "-s", "-C", interop.toString()), BUILD_TIMEOUT_SECONDS);
+    if (make.exitCode() != 0) {
       // The tools are there, so this is a real failure, never a skip.
       throw new IllegalStateException("building the C++ interop peers failed (make -C " + interop
-          + ", exit " + make.exitCode + "):\n" + make.output);
+          + ", exit " + make.exitCode() + "):\n" + make.output());
     }
     return new CppPeers(interop.resolve("build"));
   }
 
-  private static Path findInteropDir() {
-    Path dir = Path.of("").toAbsolutePath();
-    for (Path d = dir; d != null; d = d.getParent()) {
-      if (Files.isRegularFile(d.resolve("interop/Makefile"))) {
-        return d.resolve("interop");
-      }
-    }
-    throw new IllegalStateException("no interop/Makefile in " + dir + " or any parent directory");
-  }
-
-  private static void requireTool(String what, String... command) throws ToolMissing {
-    Finished finished;
-    try {
-      finished = run(List.of(command), 60);
-    } catch (UncheckedIOException e) {
-      throw new ToolMissing(what + " not found");
-    }
-    if (finished.exitCode != 0) {
-      throw new ToolMissing(what + " not found (`" + String.join(" ", command) + "` exited with "
-          + finished.exitCode + ")");
-    }
-  }
-
   /** The scenario names interop-client knows, in its order. */
   List<String> scenarios() {
-    Finished list = run(List.of(binary("interop-client"), "--list"), 60);
-    if (list.exitCode != 0) {
-      throw new IllegalStateException("interop-client --list failed:\n" + list.output);
-    }
-    return list.output.lines().filter(l -> !l.isBlank()).toList();
+    return PeerProcesses.scenarios(binary("interop-client"));
   }
 
   /** Starts interop-server on a free loopback port. */
-  Server startServer() {
-    ProcessBuilder builder = new ProcessBuilder(binary("interop-server"), "127.0.0.1:0");
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start interop-server", e);
-    }
-    StreamCollector stderr = StreamCollector.start(process.getErrorStream());
-    BufferedReader stdout = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    try {
-      line = stdout.readLine();
-    } catch (IOException e) {
-      process.destroyForcibly();
-      throw new UncheckedIOException("reading interop-server's port", e);
-    }
-    if (line == null || !line.startsWith("PORT ")) {
-      process.destroyForcibly();
-      throw new IllegalStateException("interop-server did not print its port (got " + line
-          + "); stderr:\n" + stderr.text());
-    }
-    return new Server(process, Integer.parseInt(line.substring(5).trim()), stderr);
+  PeerProcesses.Server startServer() {
+    return PeerProcesses.startServer(binary("interop-server"));
   }
 
   /**
    * Runs interop-client against {@code 127.0.0.1:port} with the given scenarios (none: all) and
    * waits for it to end.
    */
-  ClientRun runClient(int port, String... scenarios) {
-    List<String> command = new ArrayList<>();
-    command.add(binary("interop-client"));
-    command.add("127.0.0.1:" + port);
-    Collections.addAll(command, scenarios);
-    Finished finished = run(command, CLIENT_TIMEOUT_SECONDS);
-    return new ClientRun(finished.exitCode, finished.output);
+  PeerProcesses.ClientRun runClient(int port, String... scenarios) {
+    return PeerProcesses.runClient(binary("interop-client"), port, scenarios);
   }
 
   private String binary(String name) {
     return buildDir.resolve(name).toString();
-  }
-
-  /** A running interop-server; {@link #close()} ends it (it exits when its stdin closes). */
-  static final class Server implements AutoCloseable {
-    private final Process process;
-    private final int port;
-    private final StreamCollector stderr;
-
-    private Server(Process process, int port, StreamCollector stderr) {
-      this.process = process;
-      this.port = port;
-      this.stderr = stderr;
-    }
-
-    /** The loopback port it listens on. */
-    int port() {
-      return port;
-    }
-
-    /** What the server wrote to stderr so far (warnings about failed connections, crashes). */
-    String stderr() {
-      return stderr.text();
-    }
-
-    @Override
-    public void close() {
-      try {
-        process.getOutputStream().close();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (IOException e) {
-        process.destroyForcibly();
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /** The outcome of one interop-client run: exit code, output, and each scenario's verdict. */
-  static final class ClientRun {
-    final int exitCode;
-    final String output;
-    /** Scenario name -> null when it passed, else the failure text. Missing: it did not run. */
-    final Map<String, String> verdicts = new LinkedHashMap<>();
-
-    ClientRun(int exitCode, String output) {
-      this.exitCode = exitCode;
-      this.output = output;
-      for (String line : output.lines().toList()) {
-        if (line.startsWith("PASS ")) {
-          verdicts.put(line.substring(5).trim(), null);
-        } else if (line.startsWith("FAIL ")) {
-          int colon = line.indexOf(':');
-          String name = colon < 0 ? line.substring(5).trim() : line.substring(5, colon).trim();
-          verdicts.put(name, colon < 0 ? "failed" : line.substring(colon + 1).trim());
-        }
-      }
-    }
-
-    /** Whether the scenario ran and passed. */
-    boolean passed(String scenario) {
-      return verdicts.containsKey(scenario) && verdicts.get(scenario) == null;
-    }
-  }
-
-  private record Finished(int exitCode, String output) {}
-
-  private static Finished run(List<String> command, long timeoutSeconds) {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + command.get(0), e);
-    }
-    StreamCollector output = StreamCollector.start(process.getInputStream());
-    try {
-      process.getOutputStream().close();
-      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException(String.join(" ", command) + " did not finish within "
-            + timeoutSeconds + " s; output:\n" + output.text());
-      }
-      output.join();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + command.get(0), e);
-    }
-    return new Finished(process.exitValue(), output.text());
-  }
-
-  /** Reads a process's output stream on a daemon thread so the process never blocks on it. */
-  private static final class StreamCollector {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final Thread thread;
-
-    private StreamCollector(InputStream in) {
-      thread = new Thread(() -> {
-        byte[] buffer = new byte[8192];
-        try (in) {
-          for (int n; (n = in.read(buffer)) > 0; ) {
-            synchronized (bytes) {
-              bytes.write(buffer, 0, n);
-            }
-          }
-        } catch (IOException e) {
-          // The process ended; keep what was read.
-        }
-      }, "interop-output");
-      thread.setDaemon(true);
-    }
-
-    static StreamCollector start(InputStream in) {
-      StreamCollector collector = new StreamCollector(in);
-      collector.thread.start();
-      return collector;
-    }
-
-    void join() throws InterruptedException {
-      thread.join(10_000);
-    }
-
-    String text() {
-      synchronized (bytes) {
-        return bytes.toString(StandardCharsets.UTF_8);
-      }
-    }
-  }
-
-  /** A build tool or library is not installed. */
-  private static final class ToolMissing extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    ToolMissing(String message) {
-      super(message);
-    }
   }
 }

@@ -27,10 +27,10 @@ class JavaClientCppServerTest {
     CppPeers.get();
   }
 
-  private static CppPeers.Server server;
+  private static PeerProcesses.Server server;
   private static EventLoop loop;
 
-  private static synchronized CppPeers.Server server() {
+  private static synchronized PeerProcesses.Server server() {
     if (server == null) {
       server = CppPeers.get().startServer();
       loop = EventLoop.start("interop-java-client");
@@ -54,12 +54,12 @@ class JavaClientCppServerTest {
 
   @TestFactory
   Stream<DynamicTest> scenarios() {
-    CppPeers.Server cpp = server();
+    PeerProcesses.Server cpp = server();
     return JavaClientScenarios.ALL.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(),
         () -> run(cpp, e.getKey(), e.getValue())));
   }
 
-  private static void run(CppPeers.Server cpp, String name, JavaClientScenarios.Scenario scenario)
+  private static void run(PeerProcesses.Server cpp, String name, JavaClientScenarios.Scenario scenario)
       throws Exception {
     int port = Integer.getInteger("interop.port", cpp.port());
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
