@@ -149,6 +149,8 @@ public final class Vat implements AutoCloseable {
   /** Channels open (accepted or dialled), counted on their I/O thread when they start. */
   private final AtomicInteger openChannels = new AtomicInteger();
   /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
+  /** Replies queued for peers that do not read them, all connections together. */
+  private final dev.capnp.net.transport.ReplyBudget replyBudget;
   private final RateLimitedLog peerLog =
       new RateLimitedLog(LOG, "rejected or dropped connections", 20, 10_000);
 
@@ -186,6 +188,7 @@ public final class Vat implements AutoCloseable {
 
   private Vat(VatConfig config, Restorer restorer) {
     this.config = config;
+    this.replyBudget = new dev.capnp.net.transport.ReplyBudget(config.maxQueuedRepliesTotal());
     this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
     this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost(),
@@ -787,7 +790,7 @@ public final class Vat implements AutoCloseable {
 
   private NettyTransport newTransport(Channel ch) {
     return new NettyTransport(ch, metrics, config.connectionLimits().maxQueuedReplyBytes())
-        .logTo(peerLog).onFatalError(loop::fatal)
+        .replyBudget(replyBudget).logTo(peerLog).onFatalError(loop::fatal)
         .replyStallTimeout(config.replyStallTimeout().toMillis());
   }
 

@@ -110,6 +110,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /** Bytes of replies handed to the channel and not yet written to the socket. */
   private long queuedReplyBytes;
   private boolean pausedByReplies;
+  /**
+   * The vat-wide bound on queued replies, or null. Every reply charged to it is given back in
+   * {@link #repliesWritten}, also when the connection closes (the write of the marker behind
+   * them fails then, see {@link #confirmReplies}).
+   */
+  private ReplyBudget budget;
   private boolean pausedByReceiver;
   private long repliesWritten;
   /** Bytes and count of replies written since the last {@link #confirmReplies}. */
@@ -249,6 +255,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     // the segments, plus the frame header and the objects that hold the reply until written
     long size = message.sizeInWords() * 8 + REPLY_OVERHEAD_BYTES;
     queuedReplyBytes += size;
+    if (budget != null) {
+      budget.add(size);
+    }
     // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
     unconfirmedReplyBytes += size;
     unconfirmedReplies++;
@@ -256,7 +265,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (answerLoop != null) {
       answerLoop.replyWritten(tcp); // a yield (TCP only) or a spin after the turn
     }
-    if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
+    if (!pausedByReplies && (queuedReplyBytes > maxQueuedReplyBytes
+        || budget != null && budget.holds(queuedReplyBytes))) {
       pausedByReplies = true;
       updateReading();
       watchReplyStall();
@@ -293,6 +303,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private long pendingOutboundBytes() {
     io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
     return b == null ? 0 : b.totalPendingWriteBytes();
+  }
+
+  /**
+   * Shares {@code budget}, the vat-wide bound on queued replies, with the vat's other
+   * connections (null: none, the default); call before the channel is active. Returns this.
+   *
+   * @param budget the vat's budget, or {@code null}
+   * @return this transport
+   */
+  public NettyTransport replyBudget(ReplyBudget budget) {
+    this.budget = budget;
+    return this;
   }
 
   /**
@@ -337,8 +359,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
+    if (budget != null) {
+      budget.add(-size);
+    }
     repliesWritten += count;
-    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
+    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2
+        && (budget == null || !budget.holds(queuedReplyBytes))) {
       pausedByReplies = false;
       updateReading();
     }
