@@ -297,6 +297,15 @@ class Server:
         sid = m.group(4)
         self.service_id = base64.urlsafe_b64decode(sid + "=" * (-len(sid) % 4)) if sid else None
         self.log_offset = 0
+        self.client_cert = None
+        if tls:  # the server asks for a client certificate (any key; it is what it pins)
+            key, cert = os.path.join(work, "client-key.pem"), os.path.join(work, "client.pem")
+            if shutil.which("openssl"):
+                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                                cert, "-days", "2", "-subj", "/CN=hostile-clients"],
+                               check=True, capture_output=True)
+                self.client_cert = (cert, key)
 
     def alive(self):
         return self.proc.poll() is None
@@ -351,7 +360,9 @@ def connect(server, tls=None):
     if tls if tls is not None else server.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+        ctx.verify_mode = ssl.CERT_NONE  # (the harness does not pin the server's key)
+        if server.client_cert:
+            ctx.load_cert_chain(*server.client_cert)
         s = ctx.wrap_socket(s)
     return s
 

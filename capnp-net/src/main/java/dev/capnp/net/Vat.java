@@ -213,6 +213,7 @@ public final class Vat implements AutoCloseable {
     this.loop = Boolean.getBoolean("capnp.net.separateRpcThread") ? EventLoop.start(name + "-rpc")
         : EventLoop.driven(name, io);
     loop.onFatalError(this::fail);
+    io.onFatalError(loop::fatal); // Netty's own tasks and I/O on the vat's thread
     group.terminationFuture().addListener(f -> {
       if (!closeRequested) {
         fail(new IllegalStateException("the vat's I/O thread ended unexpectedly"));
