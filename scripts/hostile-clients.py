@@ -268,7 +268,7 @@ def parse(segments):
 # The server process and its figures.
 
 class Server:
-    def __init__(self, tls, quick, work, heap="256m"):
+    def __init__(self, tls, quick, work, heap="256m", extra=()):
         self.work = work
         self.tls = tls
         self.log_path = os.path.join(work, "server-%s.log" % ("tls" if tls else "tcp"))
@@ -282,6 +282,7 @@ class Server:
         if quick:
             args += ["--capnp-frame-timeout", "5s", "--capnp-first-message-timeout", "5s",
                      "--capnp-reply-stall-timeout", "10s"]
+        args += list(extra)
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=self.log,
                                      stderr=subprocess.STDOUT)
@@ -917,6 +918,9 @@ def main():
     ap.add_argument("--no-read-clients", type=int, default=64,
                     help="clients of the no-read-many attack (default 64)")
     ap.add_argument("--server-heap", default="256m", help="the server's -Xmx (default 256m)")
+    ap.add_argument("--server-arg", action="append", default=[],
+                    help="one more argument for the server (repeatable), e.g. "
+                         "--server-arg=--capnp-max-queued-replies-total=1g")
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
     if args.list:
@@ -938,11 +942,13 @@ def main():
         for name in names:
             fn, tls = ATTACKS[name]
             if tls not in servers:
-                servers[tls] = Server(tls, args.quick, work, args.server_heap)
+                servers[tls] = Server(tls, args.quick, work, args.server_heap,
+                                      args.server_arg)
             server = servers[tls]
             good_server = servers.get(False) if tls else server
             if good_server is None:
-                good_server = servers[False] = Server(False, args.quick, work, args.server_heap)
+                good_server = servers[False] = Server(False, args.quick, work,
+                                                      args.server_heap, args.server_arg)
             good = GoodClient(server) if not tls else None
             if tls:
                 good = GoodClient(server)
