@@ -136,7 +136,7 @@ def call(qid, target_question=None, import_id=None, method=0, text="hi", iface=E
 
 def finish(qid):
     m, f = message(FINISH, 1, 0)
-    m.put(f, 0, "I", qid | 0)
+    m.put(f, 0, "I", qid)
     m.put(f, 4, "B", 0)  # releaseResultCaps=true, workaround=true (defaults, xor-encoded)
     return m.frame()
 
@@ -523,7 +523,7 @@ def a_slowloris_after_bootstrap(server, args):
                 continue
             try:
                 s.send(header[i % 8:i % 8 + 1])
-                while select.poll and _readable(s):
+                while _readable(s):
                     if not s.recv(65536):
                         closed.add(s)
                         break
@@ -563,7 +563,7 @@ def a_no_read(server, args, n=8):
             if sent == len(batch):
                 qs[i] += 50
             elif sent:
-                # a partial batch: finish it blocking-free later by padding? just keep the rest
+                # a partial batch: write the rest of its frame (briefly blocking) or give up
                 rest = batch[sent:]
                 s.setblocking(True)
                 s.settimeout(0.5)
@@ -649,8 +649,8 @@ def _params_with(builder):
 
 
 def a_amplification(server, args):
-    """Calls whose params hold a list of 2^29-1 empty structs (8 bytes on the wire), a list of
-    lists all pointing at the same data, a struct pointing at itself and deep nesting."""
+    """Calls whose params hold a list of 2^29-1 empty structs (8 bytes on the wire), 1,000
+    pointers to one 64 KiB Data, a struct pointing at itself and 2,000 nested structs."""
     def empty_structs(m, at):
         tag = m.alloc(1)
         m.words[tag * 8:tag * 8 + 8] = struct.pack("<iHH", ((1 << 29) - 1) << 2, 0, 0)
@@ -945,13 +945,7 @@ def main():
                 servers[tls] = Server(tls, args.quick, work, args.server_heap,
                                       args.server_arg)
             server = servers[tls]
-            good_server = servers.get(False) if tls else server
-            if good_server is None:
-                good_server = servers[False] = Server(False, args.quick, work,
-                                                      args.server_heap, args.server_arg)
-            good = GoodClient(server) if not tls else None
-            if tls:
-                good = GoodClient(server)
+            good = GoodClient(server)  # over TLS too, against the TLS server
             good.start()
             time.sleep(1)
             good.take()
