@@ -585,8 +585,10 @@ def a_no_read(server, args, n=8):
     figures = server.figures()
     close_all(socks)
     return {"bad": n, "closed": "n/a (held, not dropped)",
-            "notes": "stalled after %.1f MB written by %d clients; heap while held %s MB"
-                     % (total_mb, n, figures.get("heap_mb"))}
+            "notes": "%.1f MB written by %d clients in %.0f s (%s); heap while held %s MB" % (
+                total_mb, n, time.monotonic() - started,
+                "stalled" if stalled_since else "still writing at the end",
+                figures.get("heap_mb"))}
 
 
 def _send_and_watch(server, payloads, args, expect_close=True, n=1, first=None):

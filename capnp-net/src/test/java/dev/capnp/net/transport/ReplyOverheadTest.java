@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * Small replies a peer leaves unread: each counts its encoded size plus
  * {@link NettyTransport#REPLY_OVERHEAD_BYTES} against {@code maxQueuedReplyBytes}, so the
  * connection stops reading once the replies it holds cost about the limit in memory. Counting
- * the encoded bytes alone, 16-byte replies stopped it only after 16 times as many replies (the
+ * the encoded bytes alone, 16-byte replies stopped it only after 17 times as many replies (the
  * objects holding each queued reply, ~220 bytes, then made the real cost 4-5 times the limit:
  * 74 MiB live in the heap for 8 such peers of a server with a 2 MiB limit).
  */
