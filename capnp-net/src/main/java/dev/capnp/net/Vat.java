@@ -149,6 +149,8 @@ public final class Vat implements AutoCloseable {
   /** Channels open (accepted or dialled), counted on their I/O thread when they start. */
   private final AtomicInteger openChannels = new AtomicInteger();
   /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
+  /** Replies queued for peers that do not read them, all connections together. */
+  private final dev.capnp.net.transport.ReplyBudget replyBudget;
   private final RateLimitedLog peerLog =
       new RateLimitedLog(LOG, "rejected or dropped connections", 20, 10_000);
 
@@ -186,6 +188,7 @@ public final class Vat implements AutoCloseable {
 
   private Vat(VatConfig config, Restorer restorer) {
     this.config = config;
+    this.replyBudget = new dev.capnp.net.transport.ReplyBudget(config.maxQueuedRepliesTotal());
     this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
     this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost(),
@@ -210,6 +213,7 @@ public final class Vat implements AutoCloseable {
     this.loop = Boolean.getBoolean("capnp.net.separateRpcThread") ? EventLoop.start(name + "-rpc")
         : EventLoop.driven(name, io);
     loop.onFatalError(this::fail);
+    io.onFatalError(loop::fatal); // Netty's own tasks and I/O on the vat's thread
     group.terminationFuture().addListener(f -> {
       if (!closeRequested) {
         fail(new IllegalStateException("the vat's I/O thread ended unexpectedly"));
@@ -787,7 +791,7 @@ public final class Vat implements AutoCloseable {
 
   private NettyTransport newTransport(Channel ch) {
     return new NettyTransport(ch, metrics, config.connectionLimits().maxQueuedReplyBytes())
-        .logTo(peerLog).onFatalError(loop::fatal)
+        .replyBudget(replyBudget).logTo(peerLog).onFatalError(loop::fatal)
         .replyStallTimeout(config.replyStallTimeout().toMillis());
   }
 

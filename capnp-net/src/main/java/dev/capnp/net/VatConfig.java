@@ -48,6 +48,7 @@ public final class VatConfig {
   private final Duration connectTimeout;
   private final Duration replyStallTimeout;
   private final int maxConnections;
+  private final long maxQueuedRepliesTotal;
   private final boolean thirdPartyHandoff;
   private final boolean callForwarding;
   private volatile SecretKey key;
@@ -68,6 +69,7 @@ public final class VatConfig {
     this.connectTimeout = b.connectTimeout;
     this.replyStallTimeout = b.replyStallTimeout;
     this.maxConnections = b.maxConnections;
+    this.maxQueuedRepliesTotal = b.maxQueuedRepliesTotal;
     this.thirdPartyHandoff = b.thirdPartyHandoff;
     this.callForwarding = b.callForwarding;
     this.key = b.key;
@@ -244,6 +246,31 @@ public final class VatConfig {
   }
 
   /**
+   * Most bytes of replies the vat keeps queued for peers that do not read them, over all its
+   * connections (counted as {@code maxQueuedReplyBytes} is, per connection); while more are
+   * queued, each connection holding more than
+   * {@link dev.capnp.net.transport.ReplyBudget#FLOOR_BYTES} of them stops reading from its
+   * peer. Default: an eighth of the JVM's maximum heap, at least 16 MiB
+   * ({@link #defaultMaxQueuedRepliesTotal()}); without it, a few hundred peers that never read
+   * could each make the vat hold its per-connection limit and together exhaust the heap.
+   *
+   * @return the bound in bytes
+   */
+  public long maxQueuedRepliesTotal() {
+    return maxQueuedRepliesTotal;
+  }
+
+  /**
+   * The default {@link #maxQueuedRepliesTotal()}: an eighth of the JVM's maximum heap
+   * ({@code -Xmx}), at least 16 MiB.
+   *
+   * @return the default bound in bytes
+   */
+  public static long defaultMaxQueuedRepliesTotal() {
+    return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
+  }
+
+  /**
    * Whether the vat takes part in three-party handoffs (Level 3 of the RPC protocol; default
    * true, effective with TLS only): it announces them on its TLS connections (the ALPN name
    * {@code capnp-java-level3}, then its {@link #publicAddress()} in the first message), and when
@@ -368,6 +395,7 @@ public final class VatConfig {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration replyStallTimeout = DEFAULT_REPLY_STALL_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private long maxQueuedRepliesTotal = defaultMaxQueuedRepliesTotal();
     private boolean thirdPartyHandoff = true;
     private boolean callForwarding;
 
@@ -454,6 +482,20 @@ public final class VatConfig {
         throw new IllegalArgumentException("maxConnections must be positive: " + n);
       }
       this.maxConnections = n;
+      return this;
+    }
+
+    /**
+     * See {@link VatConfig#maxQueuedRepliesTotal()}.
+     *
+     * @param bytes the bound in bytes; positive
+     * @return this builder
+     */
+    public Builder maxQueuedRepliesTotal(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxQueuedRepliesTotal must be positive: " + bytes);
+      }
+      this.maxQueuedRepliesTotal = bytes;
       return this;
     }
 

@@ -33,6 +33,7 @@ import picocli.CommandLine;
  * --capnp-max-message-size BYTES    largest incoming message (64m)
  * --capnp-max-queued-incoming BYTES received, not yet handled; then stop reading (2m)
  * --capnp-max-queued-replies BYTES  replies the peer does not read; then stop reading (2m)
+ * --capnp-max-queued-replies-total BYTES  replies unread, all connections together (heap/8)
  * --capnp-max-bytes-in-flight BYTES params of calls the peer has not finished (64m)
  * --capnp-max-answers N, --capnp-max-imports N, --capnp-max-exports N,
  * --capnp-max-cap-table-entries N   table limits per connection (16384, 16384, 16384, 4096)
@@ -127,6 +128,13 @@ public final class VatOptions {
           + "(default 2m).")
   Long maxQueuedReplies;
 
+  @CommandLine.Option(names = "--capnp-max-queued-replies-total", paramLabel = "BYTES",
+      converter = WindowConverter.class,
+      description = "Replies peers leave unread, all connections together; beyond it, "
+          + "connections holding more than 16k of them stop reading (default: an eighth of "
+          + "the maximum heap, at least 16m).")
+  Long maxQueuedRepliesTotal;
+
   @CommandLine.Option(names = "--capnp-max-bytes-in-flight", paramLabel = "BYTES",
       converter = WindowConverter.class,
       description = "Params of calls a peer has not finished, per connection (default 64m).")
@@ -195,6 +203,8 @@ public final class VatOptions {
         .connectTimeout(connectTimeout)
         .replyStallTimeout(replyStallTimeout)
         .maxConnections(maxConnections)
+        .maxQueuedRepliesTotal(maxQueuedRepliesTotal != null ? maxQueuedRepliesTotal
+            : VatConfig.defaultMaxQueuedRepliesTotal())
         .backlog(backlog)
         .connectionLimits(toLimits())
         .secretKeyFile(secretKeyFile == null || secretKeyFile.isEmpty() ? null

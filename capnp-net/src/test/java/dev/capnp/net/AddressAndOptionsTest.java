@@ -117,6 +117,21 @@ class AddressAndOptionsTest {
   }
 
   @Test
+  void maxQueuedRepliesTotalOption() {
+    VatConfig dflt = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0").capnp.toConfig();
+    assertThat(dflt.maxQueuedRepliesTotal())
+        .isEqualTo(Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8))
+        .isEqualTo(VatConfig.builder().build().maxQueuedRepliesTotal());
+    VatConfig set = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-max-queued-replies-total", "48m").capnp.toConfig();
+    assertThat(set.maxQueuedRepliesTotal()).isEqualTo(48L << 20);
+    assertThatThrownBy(() -> VatConfig.builder().maxQueuedRepliesTotal(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxQueuedRepliesTotal");
+  }
+
+  @Test
   void optionErrorsCarryTheSpecTexts() {
     assertThat(parseError("--capnp-secret-key-file", "k", "--capnp-listen-address",
         "tcp:127.0.0.1")).contains("Missing :PORT in listen address \"127.0.0.1\"");

@@ -330,7 +330,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
             }
           }
         } catch (Throwable e) {
-          LOG.error("event loop {} failed", me.getName(), e);
+          failed(e, "event loop {} failed");
           takeBack = true;
           continue;
         } finally {
@@ -485,7 +485,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         tasksOnly(); // what is queued now before giving up (flushes are held: see Flush)
       }
     } catch (Throwable e) {
-      LOG.error("event loop {} failed on a waiting thread", home.getName(), e);
+      failed(e, "event loop {} failed on a waiting thread");
     } finally {
       driveDone = null;
       // set, not remove: a removed entry is made anew (a weak reference) by the next get
@@ -662,6 +662,57 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
   }
 
+  /**
+   * Runs a task; what it throws is logged, and a fatal error ({@link EventLoop#isFatal}) is
+   * also reported to {@link #onFatalError}. (Netty's {@code safeExecute}, used before, logged
+   * every throwable as a warning and went on, so an {@code OutOfMemoryError} in a Netty task,
+   * e.g. a flush, left a vat running in an unknown state; and when the log line itself ran out
+   * of memory, the error escaped and ended the loop's thread: a server that served no one.)
+   */
+  private void runGuarded(Runnable r) {
+    try {
+      r.run();
+    } catch (Throwable e) {
+      failed(e, "a task of event loop {} failed");
+    }
+  }
+
+  private volatile java.util.function.Consumer<Throwable> fatalHandler;
+
+  /**
+   * Sets what happens when a task or the I/O of this loop throws a fatal error
+   * ({@link EventLoop#isFatal}: the JVM ran out of memory or broke down): the vat stops. Other
+   * throwables are logged and the loop goes on. The handler runs on the thread that met the
+   * error and must not block.
+   *
+   * @param handler called with the fatal error
+   */
+  public void onFatalError(java.util.function.Consumer<Throwable> handler) {
+    this.fatalHandler = handler;
+  }
+
+  /**
+   * A throwable caught on a thread driving this loop: reported if fatal, logged; nothing thrown
+   * from here (the log itself may fail when memory is exhausted), so the thread goes on.
+   */
+  private void failed(Throwable e, String message) {
+    if (EventLoop.isFatal(e)) {
+      java.util.function.Consumer<Throwable> h = fatalHandler;
+      if (h != null) {
+        try {
+          h.accept(e);
+        } catch (Throwable ignored) {
+          // (the handler failing too: nothing more can be done here)
+        }
+      }
+    }
+    try {
+      LOG.error(message, home.getName(), e);
+    } catch (Throwable ignored) {
+      // logging may fail when memory is exhausted
+    }
+  }
+
   /** Runs the due timers and the queued tasks (at most 1,024, then I/O gets a turn). */
   private int runTasks() {
     requeueHeld();
@@ -673,7 +724,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         held.add(r);
         continue;
       }
-      safeExecute(r);
+      runGuarded(r);
       n++;
     }
     return n;

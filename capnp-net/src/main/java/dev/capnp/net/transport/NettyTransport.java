@@ -42,7 +42,12 @@ import java.util.concurrent.TimeUnit;
  * {@code maxQueuedReplyBytes} of replies ({@link #sendReply}) wait to be written because the
  * peer does not read them; it resumes when both have drained (the replies to half the limit).
  * A stopped channel reads nothing, so TCP flow control stops the peer, and a peer that never
- * reads its replies can make this side hold at most about the limit. Only replies count: a side
+ * reads its replies can make this side hold at most about the limit. Each reply counts its
+ * encoded size plus {@value #REPLY_OVERHEAD_BYTES} bytes for the objects that hold it while it
+ * waits (Netty's outbound entry, buffer, NIO view and reference count: about 220 bytes
+ * measured): counting the encoded size alone, a peer leaving small replies unread (an echo of a
+ * few bytes) made each connection hold 4-5 times the limit in the heap (8 such peers: 74 MiB
+ * live for a 2 MiB limit). Only replies count: a side
  * busy sending requests of its own keeps reading the answers that drain them (two peers that
  * only flood each other with requests would otherwise both stop reading).
  *
@@ -61,6 +66,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     implements MessageTransport {
   /** How long a closing connection waits for the peer to close before closing anyway. */
   public static final long LINGER_MILLIS = 3000;
+  /**
+   * What a queued reply costs besides its encoded bytes, counted against
+   * {@code maxQueuedReplyBytes}: the frame header and the objects holding the reply until it is
+   * written (about 220 bytes measured on JDK 17 with Netty's adaptive allocator).
+   */
+  public static final int REPLY_OVERHEAD_BYTES = 256;
   private final Channel channel;
   private final EventLoop eventLoop;
   /**
@@ -99,6 +110,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /** Bytes of replies handed to the channel and not yet written to the socket. */
   private long queuedReplyBytes;
   private boolean pausedByReplies;
+  /**
+   * The vat-wide bound on queued replies, or null. Every reply charged to it is given back in
+   * {@link #repliesWritten}, also when the connection closes (the write of the marker behind
+   * them fails then, see {@link #confirmReplies}).
+   */
+  private ReplyBudget budget;
   private boolean pausedByReceiver;
   private long repliesWritten;
   /** Bytes and count of replies written since the last {@link #confirmReplies}. */
@@ -235,8 +252,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (closing || !channel.isActive()) {
       return false;
     }
-    long size = message.sizeInWords() * 8; // the segments; the frame adds a small header
+    // the segments, plus the frame header and the objects that hold the reply until written
+    long size = message.sizeInWords() * 8 + REPLY_OVERHEAD_BYTES;
     queuedReplyBytes += size;
+    if (budget != null) {
+      budget.add(size);
+    }
     // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
     unconfirmedReplyBytes += size;
     unconfirmedReplies++;
@@ -244,7 +265,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (answerLoop != null) {
       answerLoop.replyWritten(tcp); // a yield (TCP only) or a spin after the turn
     }
-    if (!pausedByReplies && queuedReplyBytes > maxQueuedReplyBytes) {
+    if (!pausedByReplies && (queuedReplyBytes > maxQueuedReplyBytes
+        || budget != null && budget.holds(queuedReplyBytes))) {
       pausedByReplies = true;
       updateReading();
       watchReplyStall();
@@ -281,6 +303,18 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private long pendingOutboundBytes() {
     io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
     return b == null ? 0 : b.totalPendingWriteBytes();
+  }
+
+  /**
+   * Shares {@code budget}, the vat-wide bound on queued replies, with the vat's other
+   * connections (null: none, the default); call before the channel is active. Returns this.
+   *
+   * @param budget the vat's budget, or {@code null}
+   * @return this transport
+   */
+  public NettyTransport replyBudget(ReplyBudget budget) {
+    this.budget = budget;
+    return this;
   }
 
   /**
@@ -325,8 +359,12 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
+    if (budget != null) {
+      budget.add(-size);
+    }
     repliesWritten += count;
-    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2) {
+    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2
+        && (budget == null || !budget.holds(queuedReplyBytes))) {
       pausedByReplies = false;
       updateReading();
     }
@@ -358,7 +396,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   /**
-   * Bytes of replies queued for the peer and not yet written.
+   * Bytes of replies queued for the peer and not yet written: their encoded size plus
+   * {@value #REPLY_OVERHEAD_BYTES} per reply.
    *
    * @return the queued bytes
    */

@@ -64,6 +64,50 @@ class VatFailureTest {
     assertThat(server.whenStopped()).isCompletedExceptionally();
   }
 
+  /**
+   * A service that, on the vat's loop, queues a Netty task (on the same thread, outside the
+   * vat's own task wrapper) throwing a simulated OutOfMemoryError: an error in Netty's own work
+   * (a flush, a timer, a read) is as fatal as one in a service. Netty's {@code safeExecute}
+   * logged it as a warning and the vat went on (and when that log line ran out of memory too,
+   * the loop's thread died: a server alive but serving no one, as 64 clients that never read
+   * made EchoServerMain with a 64 MiB heap).
+   */
+  static final class ExhaustedInNettyTask extends Server {
+    @Override
+    protected CompletionStage<Void> dispatch(long interfaceId, int methodId,
+        CallContext<AnyPointer.Reader, AnyPointer.Builder> ctx) {
+      io.netty.util.internal.ThreadExecutorMap.currentExecutor().execute(() -> {
+        throw new OutOfMemoryError("simulated: Java heap space (in a Netty task)");
+      });
+      return new CompletableFuture<>(); // never returns
+    }
+  }
+
+  @Test
+  void aFatalErrorInANettyTaskOfTheVatsThreadStopsTheVat() throws Exception {
+    NoWarnings.expect("fatal error on event loop", 1);
+    NoWarnings.expect("failed and is shutting down", 1);
+    NoWarnings.expect("a task of event loop", 1);
+    Vat server = Vat.create(VatConfig.builder().tls(false)
+        .listenAddress(NetAddress.tcp("127.0.0.1", 0)).build(), null);
+    try (Vat client = Vat.client()) {
+      server.setRestorer(id -> CompletableFuture.completedFuture(
+          Capability.of(new ExhaustedInNettyTask(), server.loop())));
+      CapnpUri uri = server.sturdyUri(ServiceId.ofPublic("x"));
+      try (Capability cap = client.importRef(uri).connect().get(10, TimeUnit.SECONDS)) {
+        CompletableFuture<?> call = Echo.request(cap, "hi").send();
+        assertThatThrownBy(() -> server.whenStopped().get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOf(OutOfMemoryError.class)
+            .hasMessageContaining("in a Netty task");
+        assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+            .isInstanceOf(ExecutionException.class);
+      }
+    } finally {
+      server.close();
+    }
+  }
+
   @Test
   void aClosedVatStopsNormally() throws Exception {
     Vat v = Vat.create(VatConfig.builder().tls(false)

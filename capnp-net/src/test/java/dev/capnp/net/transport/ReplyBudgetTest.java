@@ -1,0 +1,86 @@
+package dev.capnp.net.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.Text;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vat-wide {@link ReplyBudget}: peers that never read their replies cannot together make
+ * the vat hold each one's per-connection limit. Without it, 64 such peers of EchoServerMain
+ * (2 MiB limit each) could hold 128 MiB, and a 64 MiB server died of OutOfMemoryError.
+ */
+class ReplyBudgetTest {
+  private static final long BUDGET = 64 << 10;
+  private static final long PER_CONNECTION = 1 << 20;
+
+  /** A channel whose peer reads nothing until {@link #drain} is set. */
+  private static final class Peer extends EmbeddedChannel {
+    boolean drain;
+
+    @Override
+    protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+      if (drain) {
+        super.doWrite(in);
+      }
+    }
+  }
+
+  private static NettyTransport transport(Peer ch, ReplyBudget budget) {
+    ch.pipeline().addLast("encoder", new FrameEncoder());
+    NettyTransport t = new NettyTransport(ch, null, PER_CONNECTION).replyBudget(budget);
+    ch.pipeline().addLast("rpc", t);
+    return t;
+  }
+
+  private static void reply(Peer ch, NettyTransport t) {
+    MessageBuilder m = new MessageBuilder();
+    m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader("reply"));
+    t.sendReply(m);
+    ch.runPendingTasks(); // the flush
+  }
+
+  @Test
+  void peersThatDoNotReadShareOneBudget() {
+    ReplyBudget budget = new ReplyBudget(BUDGET);
+    Peer a = new Peer();
+    NettyTransport ta = transport(a, budget);
+    Peer b = new Peer();
+    NettyTransport tb = transport(b, budget);
+
+    // a alone: it stops reading at the budget, far below its own limit
+    while (ta.isReading() && ta.queuedReplyBytes() < PER_CONNECTION) {
+      reply(a, ta);
+    }
+    assertThat(ta.isReading()).isFalse();
+    assertThat(ta.queuedReplyBytes()).isGreaterThan(BUDGET).isLessThan(BUDGET + 512);
+
+    // b, while the total is over: it reads on up to the floor, then stops too
+    while (tb.isReading() && tb.queuedReplyBytes() < PER_CONNECTION) {
+      reply(b, tb);
+    }
+    assertThat(tb.isReading()).isFalse();
+    assertThat(tb.queuedReplyBytes()).isGreaterThan(ReplyBudget.FLOOR_BYTES)
+        .isLessThan(ReplyBudget.FLOOR_BYTES + 512);
+    assertThat(budget.queued()).isEqualTo(ta.queuedReplyBytes() + tb.queuedReplyBytes());
+
+    // a closed connection gives its share back, with the replies it had not flushed yet; b's
+    // peer reads again: b drains and resumes
+    MessageBuilder unflushed = new MessageBuilder();
+    unflushed.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader("not flushed"));
+    ta.sendReply(unflushed);
+    a.close();
+    assertThat(budget.queued()).isEqualTo(tb.queuedReplyBytes());
+    b.drain = true;
+    b.flush();
+    b.runPendingTasks();
+    assertThat(tb.queuedReplyBytes()).isZero();
+    assertThat(tb.isReading()).isTrue();
+    assertThat(budget.queued()).isZero();
+    a.finishAndReleaseAll();
+    b.finishAndReleaseAll();
+  }
+}
