@@ -116,6 +116,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * them fails then, see {@link #confirmReplies}).
    */
   private ReplyBudget budget;
+  /** What this connection has charged to {@link #budget}: see {@link #chargeBudget}. */
+  private long budgetCharged;
   private boolean pausedByReceiver;
   private long repliesWritten;
   /** Bytes and count of replies written since the last {@link #confirmReplies}. */
@@ -256,7 +258,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     long size = message.sizeInWords() * 8 + REPLY_OVERHEAD_BYTES;
     queuedReplyBytes += size;
     if (budget != null) {
-      budget.add(size);
+      chargeBudget();
     }
     // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
     unconfirmedReplyBytes += size;
@@ -303,6 +305,21 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private long pendingOutboundBytes() {
     io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
     return b == null ? 0 : b.totalPendingWriteBytes();
+  }
+
+  /**
+   * Brings this connection's charge to {@link #budget} to its queued reply bytes, in whole steps
+   * of {@link ReplyBudget#FLOOR_BYTES}: the budget's total is shared by the vat's I/O threads,
+   * and a connection whose peer reads its replies (it never holds a whole step) should not touch
+   * that shared counter twice per reply. The total then falls short of the truth by less than
+   * a step per connection, within the bound's own slack (a floor per connection).
+   */
+  private void chargeBudget() {
+    long target = queuedReplyBytes - queuedReplyBytes % ReplyBudget.FLOOR_BYTES;
+    if (target != budgetCharged) {
+      budget.add(target - budgetCharged);
+      budgetCharged = target;
+    }
   }
 
   /**
@@ -360,7 +377,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
     if (budget != null) {
-      budget.add(-size);
+      chargeBudget();
     }
     repliesWritten += count;
     if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2

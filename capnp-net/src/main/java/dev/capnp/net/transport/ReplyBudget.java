@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * more than {@link #FLOOR_BYTES} of unread replies stops reading from its peer, as if it were
  * over its own limit; it resumes once it holds at most that floor, or the total is back under
  * the budget. Connections whose peers read their replies hold next to nothing and are not
- * affected. The total is therefore at most about the budget plus the floor per connection.
+ * affected. Connections charge their queues in whole steps of the floor (so that one whose
+ * peer reads promptly never touches the shared counter), and the total is therefore at most
+ * about the budget plus two floors per connection.
  *
  * <p>Thread-safe: the transports of a vat run on several I/O threads.
  */

@@ -43,6 +43,31 @@ class ReplyBudgetTest {
     ch.runPendingTasks(); // the flush
   }
 
+  /** What a transport charges the budget: its queued replies in whole steps of the floor. */
+  private static long charged(NettyTransport t) {
+    return t.queuedReplyBytes() - t.queuedReplyBytes() % ReplyBudget.FLOOR_BYTES;
+  }
+
+  /** A peer that reads its replies never holds a whole step: it never touches the budget. */
+  @Test
+  void peersThatReadTheirRepliesDoNotChargeTheBudget() {
+    ReplyBudget budget = new ReplyBudget(BUDGET);
+    Peer a = new Peer();
+    a.drain = true;
+    NettyTransport ta = transport(a, budget);
+    for (int i = 0; i < 1000; i++) {
+      MessageBuilder m = new MessageBuilder();
+      m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader("reply"));
+      ta.sendReply(m);
+      // queued until the flush, but less than a step: nothing charged to the shared total
+      assertThat(ta.queuedReplyBytes()).isPositive();
+      assertThat(budget.queued()).isZero();
+      a.runPendingTasks(); // the flush
+    }
+    assertThat(ta.queuedReplyBytes()).isZero();
+    a.finishAndReleaseAll();
+  }
+
   @Test
   void peersThatDoNotReadShareOneBudget() {
     ReplyBudget budget = new ReplyBudget(BUDGET);
@@ -56,7 +81,10 @@ class ReplyBudgetTest {
       reply(a, ta);
     }
     assertThat(ta.isReading()).isFalse();
-    assertThat(ta.queuedReplyBytes()).isGreaterThan(BUDGET).isLessThan(BUDGET + 512);
+    // (charged in whole steps of the floor: up to a step late)
+    assertThat(ta.queuedReplyBytes()).isGreaterThan(BUDGET)
+        .isLessThan(BUDGET + ReplyBudget.FLOOR_BYTES + 512);
+    assertThat(budget.queued()).isEqualTo(charged(ta));
 
     // b, while the total is over: it reads on up to the floor, then stops too
     while (tb.isReading() && tb.queuedReplyBytes() < PER_CONNECTION) {
@@ -65,7 +93,7 @@ class ReplyBudgetTest {
     assertThat(tb.isReading()).isFalse();
     assertThat(tb.queuedReplyBytes()).isGreaterThan(ReplyBudget.FLOOR_BYTES)
         .isLessThan(ReplyBudget.FLOOR_BYTES + 512);
-    assertThat(budget.queued()).isEqualTo(ta.queuedReplyBytes() + tb.queuedReplyBytes());
+    assertThat(budget.queued()).isEqualTo(charged(ta) + charged(tb));
 
     // a closed connection gives its share back, with the replies it had not flushed yet; b's
     // peer reads again: b drains and resumes
@@ -73,7 +101,7 @@ class ReplyBudgetTest {
     unflushed.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader("not flushed"));
     ta.sendReply(unflushed);
     a.close();
-    assertThat(budget.queued()).isEqualTo(tb.queuedReplyBytes());
+    assertThat(budget.queued()).isEqualTo(charged(tb));
     b.drain = true;
     b.flush();
     b.runPendingTasks();
