@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -677,7 +678,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
   }
 
-  private volatile java.util.function.Consumer<Throwable> fatalHandler;
+  private volatile Consumer<Throwable> fatalHandler;
 
   /**
    * Sets what happens when a task or the I/O of this loop throws a fatal error
@@ -687,7 +688,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    *
    * @param handler called with the fatal error
    */
-  public void onFatalError(java.util.function.Consumer<Throwable> handler) {
+  public void onFatalError(Consumer<Throwable> handler) {
     this.fatalHandler = handler;
   }
 
@@ -697,7 +698,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   private void failed(Throwable e, String message) {
     if (EventLoop.isFatal(e)) {
-      java.util.function.Consumer<Throwable> h = fatalHandler;
+      Consumer<Throwable> h = fatalHandler;
       if (h != null) {
         try {
           h.accept(e);
