@@ -121,17 +121,13 @@ class CallLifecycleTest extends TestSupport.LoopTest {
       ResponsePromise<AnyPointer.Reader, Pipeline> onField = call(field, "x").send();
       gate.complete(null);
       v.pump();
-      // the answer has no capability at that field (and, when the call crossed the Return,
-      // no answer any more: it went with its noFinishNeeded Return)
+      // the answer has no capability at that field
       assertThat(onField).isCompletedExceptionally();
       assertThat(BasicProtocolTest.catchIt(onField).getMessage())
-          .isIn("Invalid capability index!", "null capability", "Pipeline call on a request"
-              + " that returned no capabilities or was already closed (question 0)");
+          .isIn("Invalid capability index!", "null capability");
       field.close();
       v.pump();
-      // the question ends with the field's last reference, and its Return (no capabilities)
-      // said noFinishNeeded: no Finish at all
-      assertThat(v.trace).noneMatch(t -> t.contains("finish:0"));
+      assertThat(v.trace).anyMatch(t -> t.contains("finish:0"));
       bs.close();
       v.assertClean();
     }

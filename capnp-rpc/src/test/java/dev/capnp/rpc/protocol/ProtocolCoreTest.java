@@ -282,10 +282,10 @@ class ProtocolCoreTest {
   @Test
   void aProtocolErrorEndsTheConnectionAndEmptiesTheTables() {
     receive(m -> m.initBootstrap().setQuestionId(0));
-    receive(m -> m.initBootstrap().setQuestionId(0)); // question 0 is still in use
+    receive(m -> m.initFinish().setQuestionId(9)); // no such question
     assertThat(lastSent().isAbort()).isTrue();
     assertThat(lastSent().getAbort().getReason().toString())
-        .isEqualTo("questionId 0 is already in use");
+        .isEqualTo("'Finish' for invalid question ID 9");
     assertThat(ended).isNotNull();
     assertThat(core.tablesEmpty()).isTrue();
   }
