@@ -257,9 +257,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     // the segments, plus the frame header and the objects that hold the reply until written
     long size = message.sizeInWords() * 8 + REPLY_OVERHEAD_BYTES;
     queuedReplyBytes += size;
-    if (budget != null) {
-      chargeBudget();
-    }
+    chargeBudget();
     // (no promise per reply: the flush that follows confirms the batch, see confirmReplies)
     unconfirmedReplyBytes += size;
     unconfirmedReplies++;
@@ -312,9 +310,13 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * of {@link ReplyBudget#FLOOR_BYTES}: the budget's total is shared by the vat's I/O threads,
    * and a connection whose peer reads its replies (it never holds a whole step) should not touch
    * that shared counter twice per reply. The total then falls short of the truth by less than
-   * a step per connection, within the bound's own slack (a floor per connection).
+   * a step per connection, within the bound's own slack (a floor per connection). Nothing
+   * without a budget.
    */
   private void chargeBudget() {
+    if (budget == null) {
+      return;
+    }
     long target = queuedReplyBytes - queuedReplyBytes % ReplyBudget.FLOOR_BYTES;
     if (target != budgetCharged) {
       budget.add(target - budgetCharged);
@@ -376,9 +378,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   private void repliesWritten(long size, long count) {
     queuedReplyBytes -= size;
-    if (budget != null) {
-      chargeBudget();
-    }
+    chargeBudget();
     repliesWritten += count;
     if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2
         && (budget == null || !budget.holds(queuedReplyBytes))) {
