@@ -15,6 +15,7 @@ import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.RpcConnection;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.rpc.transport.QueueBudget;
 import dev.capnp.rpc.transport.StreamTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -150,7 +151,8 @@ public final class Vat implements AutoCloseable {
   private final AtomicInteger openChannels = new AtomicInteger();
   /** Lines about connections that peers made fail: bounded and rate-limited per vat. */
   /** Replies queued for peers that do not read them, all connections together. */
-  private final dev.capnp.net.transport.ReplyBudget replyBudget;
+  private final QueueBudget replyBudget;
+  private final QueueBudget incomingBudget;
   private final RateLimitedLog peerLog =
       new RateLimitedLog(LOG, "rejected or dropped connections", 20, 10_000);
 
@@ -188,7 +190,8 @@ public final class Vat implements AutoCloseable {
 
   private Vat(VatConfig config, Restorer restorer) {
     this.config = config;
-    this.replyBudget = new dev.capnp.net.transport.ReplyBudget(config.maxQueuedRepliesTotal());
+    this.replyBudget = new QueueBudget(config.maxQueuedRepliesTotal());
+    this.incomingBudget = new QueueBudget(config.maxQueuedIncomingTotal());
     this.bootstrapper = RestorerBootstrap.of(restorer);
     this.name = "capnp-vat-" + COUNTER.incrementAndGet();
     this.handoff = config.thirdPartyHandoff() ? new VatHandoffNetwork(new HandoffHost(),
@@ -665,6 +668,7 @@ public final class Vat implements AutoCloseable {
   public RpcConnection connectTransport(MessageTransport transport, String connName) {
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
+        .incomingBudget(incomingBudget)
         .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     Conn c = new Conn(rpc, null, true, null);
@@ -861,6 +865,7 @@ public final class Vat implements AutoCloseable {
     String connName = name + (initiated ? "->" : "<-") + transport.channel().remoteAddress();
     RpcConnection rpc = new RpcConnection(loop, transport, this::answerBootstrap, connName)
         .limits(config.connectionLimits())
+        .incomingBudget(incomingBudget)
         .problemLog(peerLog)
         .streamFlowControl(config.streamFlowControl());
     if (handoff != null && peer != null) {

@@ -49,6 +49,7 @@ public final class VatConfig {
   private final Duration replyStallTimeout;
   private final int maxConnections;
   private final long maxQueuedRepliesTotal;
+  private final long maxQueuedIncomingTotal;
   private final boolean thirdPartyHandoff;
   private final boolean callForwarding;
   private volatile SecretKey key;
@@ -70,6 +71,7 @@ public final class VatConfig {
     this.replyStallTimeout = b.replyStallTimeout;
     this.maxConnections = b.maxConnections;
     this.maxQueuedRepliesTotal = b.maxQueuedRepliesTotal;
+    this.maxQueuedIncomingTotal = b.maxQueuedIncomingTotal;
     this.thirdPartyHandoff = b.thirdPartyHandoff;
     this.callForwarding = b.callForwarding;
     this.key = b.key;
@@ -249,7 +251,7 @@ public final class VatConfig {
    * Most bytes of replies the vat keeps queued for peers that do not read them, over all its
    * connections (counted as {@code maxQueuedReplyBytes} is, per connection); while more are
    * queued, each connection holding more than
-   * {@link dev.capnp.net.transport.ReplyBudget#FLOOR_BYTES} of them stops reading from its
+   * {@link dev.capnp.rpc.transport.QueueBudget#FLOOR_BYTES} of them stops reading from its
    * peer. Default: an eighth of the JVM's maximum heap, at least 16 MiB
    * ({@link #defaultMaxQueuedRepliesTotal()}); without it, a few hundred peers that never read
    * could each make the vat hold its per-connection limit and together exhaust the heap.
@@ -268,6 +270,33 @@ public final class VatConfig {
    */
   public static long defaultMaxQueuedRepliesTotal() {
     return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
+  }
+
+  /**
+   * Most bytes of received messages the vat keeps waiting for its event loop, over all its
+   * connections (counted as {@code maxQueuedIncomingBytes} is, per connection: each message's
+   * size plus {@value dev.capnp.rpc.RpcConnection#QUEUED_MESSAGE_OVERHEAD_BYTES} bytes); while
+   * more wait, each connection holding more than
+   * {@link dev.capnp.rpc.transport.QueueBudget#FLOOR_BYTES} of them stops reading from its peer
+   * until its messages are handled. Default: an eighth of the JVM's maximum heap, at least 16 MiB
+   * ({@link #defaultMaxQueuedIncomingTotal()}); without it, a few dozen peers sending faster
+   * than the vat handles could each make it hold its per-connection limit and together exhaust
+   * the heap.
+   *
+   * @return the bound in bytes
+   */
+  public long maxQueuedIncomingTotal() {
+    return maxQueuedIncomingTotal;
+  }
+
+  /**
+   * The default {@link #maxQueuedIncomingTotal()}: an eighth of the JVM's maximum heap
+   * ({@code -Xmx}), at least 16 MiB.
+   *
+   * @return the default bound in bytes
+   */
+  public static long defaultMaxQueuedIncomingTotal() {
+    return defaultMaxQueuedRepliesTotal();
   }
 
   /**
@@ -396,6 +425,7 @@ public final class VatConfig {
     private Duration replyStallTimeout = DEFAULT_REPLY_STALL_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private long maxQueuedRepliesTotal = defaultMaxQueuedRepliesTotal();
+    private long maxQueuedIncomingTotal = defaultMaxQueuedIncomingTotal();
     private boolean thirdPartyHandoff = true;
     private boolean callForwarding;
 
@@ -496,6 +526,20 @@ public final class VatConfig {
         throw new IllegalArgumentException("maxQueuedRepliesTotal must be positive: " + bytes);
       }
       this.maxQueuedRepliesTotal = bytes;
+      return this;
+    }
+
+    /**
+     * See {@link VatConfig#maxQueuedIncomingTotal()}.
+     *
+     * @param bytes the bound in bytes; positive
+     * @return this builder
+     */
+    public Builder maxQueuedIncomingTotal(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxQueuedIncomingTotal must be positive: " + bytes);
+      }
+      this.maxQueuedIncomingTotal = bytes;
       return this;
     }
 

@@ -34,6 +34,7 @@ import picocli.CommandLine;
  * --capnp-max-queued-incoming BYTES received, not yet handled; then stop reading (2m)
  * --capnp-max-queued-replies BYTES  replies the peer does not read; then stop reading (2m)
  * --capnp-max-queued-replies-total BYTES  replies unread, all connections together (heap/8)
+ * --capnp-max-queued-incoming-total BYTES received, not yet handled, all together (heap/8)
  * --capnp-max-bytes-in-flight BYTES params of calls the peer has not finished (64m)
  * --capnp-max-answers N, --capnp-max-imports N, --capnp-max-exports N,
  * --capnp-max-cap-table-entries N   table limits per connection (16384, 16384, 16384, 4096)
@@ -135,6 +136,13 @@ public final class VatOptions {
           + "the maximum heap, at least 16m).")
   Long maxQueuedRepliesTotal;
 
+  @CommandLine.Option(names = "--capnp-max-queued-incoming-total", paramLabel = "BYTES",
+      converter = WindowConverter.class,
+      description = "Received messages not yet handled, all connections together; beyond it, "
+          + "connections holding more than 16k of them stop reading (default: an eighth of "
+          + "the maximum heap, at least 16m).")
+  Long maxQueuedIncomingTotal;
+
   @CommandLine.Option(names = "--capnp-max-bytes-in-flight", paramLabel = "BYTES",
       converter = WindowConverter.class,
       description = "Params of calls a peer has not finished, per connection (default 64m).")
@@ -205,6 +213,8 @@ public final class VatOptions {
         .maxConnections(maxConnections)
         .maxQueuedRepliesTotal(maxQueuedRepliesTotal != null ? maxQueuedRepliesTotal
             : VatConfig.defaultMaxQueuedRepliesTotal())
+        .maxQueuedIncomingTotal(maxQueuedIncomingTotal != null ? maxQueuedIncomingTotal
+            : VatConfig.defaultMaxQueuedIncomingTotal())
         .backlog(backlog)
         .connectionLimits(toLimits())
         .secretKeyFile(secretKeyFile == null || secretKeyFile.isEmpty() ? null

@@ -8,6 +8,7 @@ import dev.capnp.rpc.protocol.Outbox;
 import dev.capnp.rpc.protocol.RpcMessages;
 import dev.capnp.rpc.protocol.RpcProtocol;
 import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.rpc.transport.QueueBudget;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
@@ -53,9 +54,14 @@ public final class RpcConnection implements AutoCloseable {
   private final MessageTransport transport;
   private final String name;
   private final RpcProtocol protocol;
-  /** Bytes of received messages queued for the loop and not yet handled (any thread). */
+  /**
+   * Bytes of received messages queued for the loop and not yet handled, each counted as its
+   * size plus {@link #QUEUED_MESSAGE_OVERHEAD_BYTES} (any thread).
+   */
   private final java.util.concurrent.atomic.AtomicLong queuedIncoming =
       new java.util.concurrent.atomic.AtomicLong();
+  /** The vat-wide bound on received messages queued for loops, or null: {@link #incomingBudget}. */
+  private volatile QueueBudget incomingBudget;
   /** Whether this connection has paused its transport (see {@link #adjustReading()}). */
   private volatile boolean readingPaused;
 
@@ -259,16 +265,24 @@ public final class RpcConnection implements AutoCloseable {
         if (loop.tryRunNow(handler, message)) {
           return; // handled at once, in order (the transport's I/O runs on our loop's thread)
         }
-        long bytes = RpcMessages.sizeInBytes(message);
-        if (queuedIncoming.addAndGet(bytes) > limits().maxQueuedIncomingBytes()) {
+        long bytes = RpcMessages.sizeInBytes(message) + QUEUED_MESSAGE_OVERHEAD_BYTES;
+        QueueBudget budget = incomingBudget;
+        if (budget != null) {
+          budget.add(bytes);
+        }
+        queuedIncoming.addAndGet(bytes);
+        if (mustPauseReading()) {
           adjustReading();
         }
         loop.execute(() -> {
           try {
             protocol.handle(message);
           } finally {
-            if (queuedIncoming.addAndGet(-bytes) <= limits().maxQueuedIncomingBytes() / 2
-                && readingPaused) {
+            if (budget != null) {
+              budget.add(-bytes);
+            }
+            queuedIncoming.addAndGet(-bytes);
+            if (readingPaused && mayResumeReading()) {
               adjustReading();
             }
           }
@@ -379,23 +393,70 @@ public final class RpcConnection implements AutoCloseable {
   // ========================================================================= backpressure
 
   /**
-   * Pauses the transport while more than {@code maxQueuedIncomingBytes} of received messages
-   * wait for the loop, resumes it once at most half do. Called by the transport's thread (a
-   * message arrived) and by the loop (a message was handled); serialized by this lock so that
-   * the transport sees the pauses and resumes in the order they were decided. The flag is set
-   * before the count is read again, so a drain racing with a pause always sees the flag and
-   * comes back here to resume.
+   * What a received message queued for the loop costs beyond its own bytes, counted against
+   * {@code maxQueuedIncomingBytes} and the {@link #incomingBudget}: the reader, its segment and
+   * buffer objects, the array's header, the queued task and the queue's node (248 bytes
+   * measured for a small Call decoded by the vat's frame decoder, on a 64-bit JVM with compressed
+   * pointers). Without it, a peer sending small calls would make the vat hold about three times
+   * the limit.
+   */
+  public static final int QUEUED_MESSAGE_OVERHEAD_BYTES = 256;
+
+  /**
+   * Shares {@code budget}, the vat-wide bound on received messages waiting for their loops,
+   * with the vat's other connections: while the messages queued by all of them together exceed
+   * it, this connection stops reading from its peer once it holds more than
+   * {@link QueueBudget#FLOOR_BYTES} of them (its own {@code maxQueuedIncomingBytes} still
+   * applies). Without it, each connection may hold its own limit, and a few dozen fast peers
+   * together could fill the heap. Set before {@link #start()}.
+   *
+   * @param budget the vat's budget, or {@code null} for none
+   * @return this connection
+   */
+  public RpcConnection incomingBudget(QueueBudget budget) {
+    this.incomingBudget = budget;
+    return this;
+  }
+
+  /**
+   * Whether the transport must pause: more than {@code maxQueuedIncomingBytes} of received
+   * messages wait for the loop, or more than the floor while the vat-wide budget is exceeded.
+   */
+  private boolean mustPauseReading() {
+    long own = queuedIncoming.get();
+    QueueBudget budget = incomingBudget;
+    return own > limits().maxQueuedIncomingBytes() || budget != null && budget.holds(own);
+  }
+
+  /**
+   * Whether a paused transport may resume: at most half of {@code maxQueuedIncomingBytes}
+   * waits, and the vat-wide budget does not hold this connection back. A connection held back
+   * by the budget has messages queued, and handling each of them asks again, so it resumes at
+   * the latest when its own queue is down to the floor.
+   */
+  private boolean mayResumeReading() {
+    long own = queuedIncoming.get();
+    QueueBudget budget = incomingBudget;
+    return own <= limits().maxQueuedIncomingBytes() / 2 && (budget == null || !budget.holds(own));
+  }
+
+  /**
+   * Pauses the transport while {@link #mustPauseReading()}, resumes it once
+   * {@link #mayResumeReading()}. Called by the transport's thread (a message arrived) and by
+   * the loop (a message was handled); serialized by this lock so that the transport sees the
+   * pauses and resumes in the order they were decided. The flag is set before the counts are
+   * read again, so a drain racing with a pause always sees the flag and comes back here to
+   * resume.
    */
   private synchronized void adjustReading() {
-    long limit = limits().maxQueuedIncomingBytes();
     if (!readingPaused) {
       readingPaused = true;
-      if (queuedIncoming.get() > limit) {
+      if (mustPauseReading()) {
         transport.pauseReading();
       } else {
         readingPaused = false;
       }
-    } else if (queuedIncoming.get() <= limit / 2) {
+    } else if (mayResumeReading()) {
       readingPaused = false;
       transport.resumeReading();
     }

@@ -4,6 +4,7 @@ import dev.capnp.rpc.ConnectionLimits;
 import dev.capnp.rpc.RateLimitedLog;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.rpc.transport.MessageTransport;
+import dev.capnp.rpc.transport.QueueBudget;
 import dev.capnp.runtime.DecodeException;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
@@ -115,7 +116,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * {@link #repliesWritten}, also when the connection closes (the write of the marker behind
    * them fails then, see {@link #confirmReplies}).
    */
-  private ReplyBudget budget;
+  private QueueBudget budget;
   /** What this connection has charged to {@link #budget}: see {@link #chargeBudget}. */
   private long budgetCharged;
   private boolean pausedByReceiver;
@@ -307,7 +308,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
 
   /**
    * Brings this connection's charge to {@link #budget} to its queued reply bytes, in whole steps
-   * of {@link ReplyBudget#FLOOR_BYTES}: the budget's total is shared by the vat's I/O threads,
+   * of {@link QueueBudget#FLOOR_BYTES}: the budget's total is shared by the vat's I/O threads,
    * and a connection whose peer reads its replies (it never holds a whole step) should not touch
    * that shared counter twice per reply. The total then falls short of the truth by less than
    * a step per connection, within the bound's own slack (a floor per connection). Nothing
@@ -317,7 +318,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (budget == null) {
       return;
     }
-    long target = queuedReplyBytes - queuedReplyBytes % ReplyBudget.FLOOR_BYTES;
+    long target = queuedReplyBytes - queuedReplyBytes % QueueBudget.FLOOR_BYTES;
     if (target != budgetCharged) {
       budget.add(target - budgetCharged);
       budgetCharged = target;
@@ -331,7 +332,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * @param budget the vat's budget, or {@code null}
    * @return this transport
    */
-  public NettyTransport replyBudget(ReplyBudget budget) {
+  public NettyTransport replyBudget(QueueBudget budget) {
     this.budget = budget;
     return this;
   }

@@ -2,6 +2,7 @@ package dev.capnp.net.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.capnp.rpc.transport.QueueBudget;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.Text;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -9,7 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 /**
- * The vat-wide {@link ReplyBudget}: peers that never read their replies cannot together make
+ * The vat-wide {@link QueueBudget}: peers that never read their replies cannot together make
  * the vat hold each one's per-connection limit. Without it, 64 such peers of EchoServerMain
  * (2 MiB limit each) could hold 128 MiB, and a 64 MiB server died of OutOfMemoryError.
  */
@@ -29,7 +30,7 @@ class ReplyBudgetTest {
     }
   }
 
-  private static NettyTransport transport(Peer ch, ReplyBudget budget) {
+  private static NettyTransport transport(Peer ch, QueueBudget budget) {
     ch.pipeline().addLast("encoder", new FrameEncoder());
     NettyTransport t = new NettyTransport(ch, null, PER_CONNECTION).replyBudget(budget);
     ch.pipeline().addLast("rpc", t);
@@ -45,13 +46,13 @@ class ReplyBudgetTest {
 
   /** What a transport charges the budget: its queued replies in whole steps of the floor. */
   private static long charged(NettyTransport t) {
-    return t.queuedReplyBytes() - t.queuedReplyBytes() % ReplyBudget.FLOOR_BYTES;
+    return t.queuedReplyBytes() - t.queuedReplyBytes() % QueueBudget.FLOOR_BYTES;
   }
 
   /** A peer that reads its replies never holds a whole step: it never touches the budget. */
   @Test
   void peersThatReadTheirRepliesDoNotChargeTheBudget() {
-    ReplyBudget budget = new ReplyBudget(BUDGET);
+    QueueBudget budget = new QueueBudget(BUDGET);
     Peer a = new Peer();
     a.drain = true;
     NettyTransport ta = transport(a, budget);
@@ -70,7 +71,7 @@ class ReplyBudgetTest {
 
   @Test
   void peersThatDoNotReadShareOneBudget() {
-    ReplyBudget budget = new ReplyBudget(BUDGET);
+    QueueBudget budget = new QueueBudget(BUDGET);
     Peer a = new Peer();
     NettyTransport ta = transport(a, budget);
     Peer b = new Peer();
@@ -83,7 +84,7 @@ class ReplyBudgetTest {
     assertThat(ta.isReading()).isFalse();
     // (charged in whole steps of the floor: up to a step late)
     assertThat(ta.queuedReplyBytes()).isGreaterThan(BUDGET)
-        .isLessThan(BUDGET + ReplyBudget.FLOOR_BYTES + 512);
+        .isLessThan(BUDGET + QueueBudget.FLOOR_BYTES + 512);
     assertThat(budget.queued()).isEqualTo(charged(ta));
 
     // b, while the total is over: it reads on up to the floor, then stops too
@@ -91,8 +92,8 @@ class ReplyBudgetTest {
       reply(b, tb);
     }
     assertThat(tb.isReading()).isFalse();
-    assertThat(tb.queuedReplyBytes()).isGreaterThan(ReplyBudget.FLOOR_BYTES)
-        .isLessThan(ReplyBudget.FLOOR_BYTES + 512);
+    assertThat(tb.queuedReplyBytes()).isGreaterThan(QueueBudget.FLOOR_BYTES)
+        .isLessThan(QueueBudget.FLOOR_BYTES + 512);
     assertThat(budget.queued()).isEqualTo(charged(ta) + charged(tb));
 
     // a closed connection gives its share back, with the replies it had not flushed yet; b's
