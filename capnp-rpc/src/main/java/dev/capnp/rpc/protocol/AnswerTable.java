@@ -460,6 +460,16 @@ public final class AnswerTable {
 
   /** The target of an incoming message: an export or a current answer's pipeline (owned). */
   ClientHook messageTarget(Rpc.MessageTarget.Reader t) {
+    return messageTarget(t, false);
+  }
+
+  /**
+   * The target of an incoming message (owned). For a {@code Call} ({@code forCall}), a
+   * promisedAnswer naming no current answer is a broken capability, not a protocol error: the
+   * answer may have been removed when our Return said {@code noFinishNeeded}, while the peer's
+   * call, pipelined on it, was on its way (rpc.c++ answers such a call with the same failure).
+   */
+  private ClientHook messageTarget(Rpc.MessageTarget.Reader t, boolean forCall) {
     switch (t.which()) {
       case IMPORTED_CAP: {
         ExportTable.Export e = protocol.exports.find(t.getImportedCap());
@@ -472,6 +482,11 @@ public final class AnswerTable {
       case PROMISED_ANSWER: {
         Rpc.PromisedAnswer.Reader pa = t.getPromisedAnswer();
         ClientHook c = pipelinedCap(pa);
+        if (c == null && forCall && answers.get(pa.getQuestionId()) == null) {
+          return protocol.delivery.broken(RpcException.failed("Pipeline call on a request that"
+              + " returned no capabilities or was already closed (question "
+              + pa.getQuestionId() + ")"));
+        }
         if (c == null) {
           throw new ProtocolError("PromisedAnswer.questionId " + pa.getQuestionId()
               + " is not a current question");
@@ -505,7 +520,7 @@ public final class AnswerTable {
       a = newAnswer(call.getQuestionId(), true);
       a.bytes = bytes;
       bytesInFlight += bytes;
-      target = messageTarget(s.target = call.getTarget(s.target));
+      target = messageTarget(s.target = call.getTarget(s.target), true);
     } catch (RuntimeException e) {
       caps.releaseAll();
       throw e;
@@ -704,26 +719,55 @@ public final class AnswerTable {
       returnSize.record(mb);
       a.results = res;
       pinReturnedPromises(a, res.caps, res);
+      // (always written: a reused Return keeps the flag of its last use)
+      boolean noFinish = noFinishNeeded(a, res.caps);
+      res.origin.returnBuilder.setNoFinishNeeded(noFinish);
       if (reusableReturn(a, res)) {
         if (protocol.sendReusableReturn(mb)) {
           a.returnToReuse = res.origin;
         }
-        afterReturnSent(a);
+        afterReturnSent(a, noFinish);
         return;
       }
+      protocol.sendReturn(mb);
+      afterReturnSent(a, noFinish);
+      return;
     } else {
       mb = RpcMessages.newMessage();
       HookCapTable t = new HookCapTable();
       mb.setCapTable(t);
-      Rpc.Payload.Builder pl = RpcMessages.initReturn(mb, a.id).initResults();
+      Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
+      Rpc.Payload.Builder pl = ret.initResults();
       pl.getContent().set(res.content);
       a.resultExports = protocol.exports.writeDescriptors(t, pl);
       pinReturnedPromises(a, t, res);
+      boolean noFinish = noFinishNeeded(a, t);
+      ret.setNoFinishNeeded(noFinish);
       t.releaseAll();
       a.results = res;
+      protocol.sendReturn(mb);
+      afterReturnSent(a, noFinish);
+      return;
     }
     protocol.sendReturn(mb);
-    afterReturnSent(a);
+    afterReturnSent(a, false);
+  }
+
+  /**
+   * Whether our Return of answer {@code a}, with results whose capability table is
+   * {@code caps}, says {@code noFinishNeeded}: the answer is then removed as the Return goes
+   * out, and the peer need not send a {@code Finish} (rpc.capnp; libcapnp 1.0 and later do the
+   * same, and skip their Finish when they read it). Only for plain results without
+   * capabilities, to a call the peer has not finished yet: with no capability in the results
+   * there is nothing a Finish could release and nothing a later pipelined call could reach,
+   * and a pipelined call that still names the answer fails as a call on a null capability
+   * would (see {@link #messageTarget}). Never for a bootstrap (its results are a capability),
+   * an exception (pipelined calls must fail with it), a redirected or Level 3 answer. A peer
+   * that does not know the flag still sends its Finish, which {@link #handleFinish} ignores.
+   */
+  private static boolean noFinishNeeded(Answer a, HookCapTable caps) {
+    return caps.size() == 0 && a.state == State.RETURNED && a.redirect == Redirect.NONE
+        && a.forwardOf == null && a.adoptedAs == null && a.provision == null;
   }
 
   /**
@@ -740,7 +784,14 @@ public final class AnswerTable {
         && res.origin.message.sizeInWords() <= FirstSegmentHint.MAX_WORDS;
   }
 
-  private void afterReturnSent(Answer a) {
+  private void afterReturnSent(Answer a, boolean noFinishNeeded) {
+    if (noFinishNeeded) {
+      // the Return said the peer need not Finish: as if its Finish had come (nothing to release)
+      a.onFinish();
+      a.resultExports = null;
+      remove(a);
+      return;
+    }
     if (a.state == State.DONE) {
       // a Return after the Finish (the call ran on for its pipeline's users, see handleFinish):
       // its capabilities count as released if that Finish said so (releaseResultCaps: libcapnp
@@ -847,7 +898,15 @@ public final class AnswerTable {
   /** {@code Finish}: the peer no longer wants the answer to {@code questionId}. */
   void handleFinish(Rpc.Finish.Reader f) {
     Answer a = answers.get(f.getQuestionId());
-    if (a == null || a.finishReceived()) {
+    if (a == null) {
+      // Not an answer of ours (any more): most likely one whose Return said noFinishNeeded,
+      // finished anyway by a peer that does not know the flag, or whose Finish crossed our
+      // Return. It cannot name a later question with the same id: the peer reuses an id only
+      // after its Finish. Ignored, as rpc.c++ does (remembering every such id to tell a stray
+      // Finish apart would cost memory for as long as the connection lives).
+      return;
+    }
+    if (a.finishReceived()) {
       throw new ProtocolError("'Finish' for invalid question ID " + f.getQuestionId());
     }
     a.onFinish();

@@ -127,6 +127,11 @@ public final class QuestionTable {
     ThirdPartyForwarding.AwaitedCall awaited;
     /** Its Return took another answer's results ({@code takeFromOtherQuestion}: a callback holds it). */
     boolean tookFromOther;
+    /**
+     * Its Return said {@code noFinishNeeded}: the peer has removed its answer already, so the
+     * Finish is not sent (the question still ends when its last reference goes, as ever).
+     */
+    boolean skipFinish;
 
     Question(int id) {
       this.id = id;
@@ -152,6 +157,7 @@ public final class QuestionTable {
       forwarded = false;
       awaited = null;
       tookFromOther = false;
+      skipFinish = false;
     }
 
     boolean returned() {
@@ -453,7 +459,7 @@ public final class QuestionTable {
     }
     if (!q.finishSent()) {
       q.onFinishSent();
-      if (!protocol.isDisconnected()) {
+      if (!protocol.isDisconnected() && !q.skipFinish) {
         sendFinish(q.id);
       }
     }
@@ -507,6 +513,7 @@ public final class QuestionTable {
       throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
     }
     q.onReturn();
+    q.skipFinish = ret0.getNoFinishNeeded();
     if (ret0.getReleaseParamCaps()) {
       protocol.exports.releaseAll(q.paramExports);
     }

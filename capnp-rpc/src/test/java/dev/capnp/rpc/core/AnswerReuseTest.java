@@ -190,27 +190,32 @@ class AnswerReuseTest extends RawPeerTestBase {
   }
 
   @Test
-  void aFinishedCallsParamsServeTheNextCallUnderANewGeneration() {
+  void aRemovedAnswersParamsServeTheNextCallUnderANewGeneration() {
     ParamsRecorder hook = serveRecorder();
     int id = bootstrapServiceId();
     peerCalls(1, id, "a");
-    peerCalls(2, id, "b"); // 1 not finished: new objects
-    peerFinishes(1, true);
-    // kept for a later call: a new generation already, and nothing of call 1's message held
+    // its results have no capability: the Return says noFinishNeeded and the answer is removed
+    // with it, its params kept for a later call: a new generation already, and nothing of
+    // call 1's message held
+    assertThat(receivedSummaries()).containsExactly("return:1:results");
+    assertThat(received.get(0).getRoot(Rpc.Message.FACTORY).getReturn().getNoFinishNeeded())
+        .isTrue();
     CallParams kept = hook.seen.get(0);
     assertThat(kept.generation()).isNotEqualTo(hook.generations.get(0));
     assertThatThrownBy(kept::content).isInstanceOf(IllegalStateException.class);
     assertThat(kept.caps).isSameAs(dev.capnp.rpc.internal.HookCapTable.none());
-    peerCalls(3, id, "c"); // 1's
-    peerFinishes(2, true);
-    peerFinishes(3, true);
-    assertThat(hook.seen.get(1)).isNotSameAs(hook.seen.get(0));
+    peerFinishes(1, true); // a peer that does not know the flag: ignored
+    peerCalls(2, id, "b"); // 1's
+    peerCalls(3, id, "c"); // 1's again (2 was removed with its Return)
+    assertThat(hook.seen.get(1)).isSameAs(hook.seen.get(0));
     assertThat(hook.seen.get(2)).isSameAs(hook.seen.get(0));
-    assertThat(hook.generations.get(2)).isNotEqualTo(hook.generations.get(0));
+    assertThat(hook.generations.get(1)).isNotEqualTo(hook.generations.get(0));
+    assertThat(hook.generations.get(2)).isNotEqualTo(hook.generations.get(1));
     assertThat(returnedText(1)).isEqualTo("got:a");
     assertThat(returnedText(2)).isEqualTo("got:b");
     assertThat(returnedText(3)).isEqualTo("got:c");
     peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 

@@ -25,9 +25,11 @@ import java.util.regex.Pattern;
  * call q1 importedCap=e0 [interface=0x..] [method=N] [sendResultsTo=yourself]
  *     [allowThirdPartyTailCall] [CONTENT] [caps=[DESC, ...]]
  * call q2 promisedAnswer=q1.1 ("hi")
- * return a1 results [CONTENT] [caps=[...]] [releaseParamCaps]
+ * return a1 results [CONTENT] [caps=[...]] [releaseParamCaps] [noFinishNeeded]
  * return a1 exception [disconnected|overloaded|unimplemented] "reason" [releaseParamCaps]
+ *     [noFinishNeeded]
  * return a1 canceled | resultsSentElsewhere | takeFromOtherQuestion=q5 [releaseParamCaps]
+ *     [noFinishNeeded]
  * finish q1 [releaseResultCaps]
  * resolve e3 DESC | resolve e3 exception "reason"
  * release e3 x2
@@ -137,7 +139,8 @@ final class ProtocolScriptFormat {
 
   private static String returnLine(Rpc.Return.Reader r) {
     String head = "return a" + r.getAnswerId() + " ";
-    String flag = r.getReleaseParamCaps() ? " releaseParamCaps" : "";
+    String flag = (r.getReleaseParamCaps() ? " releaseParamCaps" : "")
+        + (r.getNoFinishNeeded() ? " noFinishNeeded" : "");
     switch (r.which()) {
       case RESULTS:
         return head + "results" + payload(r.getResults()) + flag;
@@ -374,6 +377,7 @@ final class ProtocolScriptFormat {
       throw new IllegalArgumentException("unknown return kind '" + w + "'");
     }
     r.setReleaseParamCaps(t.flag("releaseParamCaps"));
+    r.setNoFinishNeeded(t.flag("noFinishNeeded"));
   }
 
   private static void disembargo(Tokens t, Rpc.Disembargo.Builder d) {

@@ -97,7 +97,7 @@ class ProtocolScriptTest {
       "peer> finish q0",
       "peer> call q1 importedCap=e0 (\"hi\")",
       "local svc got \"hi\"",
-      "vat>  return a1 results (\"got:hi\")",
+      "vat>  return a1 results (\"got:hi\") noFinishNeeded",
       "peer> finish q1 releaseResultCaps",
       "peer> release e0 x1",
       "expect tables empty");
@@ -122,7 +122,8 @@ class ProtocolScriptTest {
   /** Messages the script does not mention, and unmentioned calls, fail too. */
   @Test
   void unexpectedMessagesAndCallsFail() {
-    String noReturn = CONNECTION.replace("vat>  return a1 results (\"got:hi\")\n", "");
+    String noReturn = CONNECTION.replace(
+        "vat>  return a1 results (\"got:hi\") noFinishNeeded\n", "");
     assertThatThrownBy(() -> new ProtocolScriptRunner("x").run(noReturn))
         .hasMessageContaining("the vat sent messages the script does not expect")
         .hasMessageContaining("return a1 results (\"got:hi\")");

@@ -282,10 +282,10 @@ class ProtocolCoreTest {
   @Test
   void aProtocolErrorEndsTheConnectionAndEmptiesTheTables() {
     receive(m -> m.initBootstrap().setQuestionId(0));
-    receive(m -> m.initFinish().setQuestionId(9)); // no such question
+    receive(m -> m.initBootstrap().setQuestionId(0)); // question 0 is still in use
     assertThat(lastSent().isAbort()).isTrue();
     assertThat(lastSent().getAbort().getReason().toString())
-        .isEqualTo("'Finish' for invalid question ID 9");
+        .isEqualTo("questionId 0 is already in use");
     assertThat(ended).isNotNull();
     assertThat(core.tablesEmpty()).isTrue();
   }
