@@ -132,6 +132,22 @@ class AddressAndOptionsTest {
   }
 
   @Test
+  void maxQueuedIncomingTotalOption() {
+    VatConfig dflt = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0").capnp.toConfig();
+    assertThat(dflt.maxQueuedIncomingTotal())
+        .isEqualTo(Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8))
+        .isEqualTo(VatConfig.builder().build().maxQueuedIncomingTotal());
+    VatConfig set = parse("--capnp-secret-key-file", "", "--capnp-listen-address",
+        "tcp:127.0.0.1:0", "--capnp-max-queued-incoming-total", "24m").capnp.toConfig();
+    assertThat(set.maxQueuedIncomingTotal()).isEqualTo(24L << 20);
+    assertThat(set.maxQueuedRepliesTotal()).isEqualTo(dflt.maxQueuedRepliesTotal());
+    assertThatThrownBy(() -> VatConfig.builder().maxQueuedIncomingTotal(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxQueuedIncomingTotal");
+  }
+
+  @Test
   void optionErrorsCarryTheSpecTexts() {
     assertThat(parseError("--capnp-secret-key-file", "k", "--capnp-listen-address",
         "tcp:127.0.0.1")).contains("Missing :PORT in listen address \"127.0.0.1\"");
