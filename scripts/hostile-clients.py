@@ -299,14 +299,24 @@ class Server:
         self.service_id = base64.urlsafe_b64decode(sid + "=" * (-len(sid) % 4)) if sid else None
         self.log_offset = 0
         self.client_cert = None
+        self.keys_made = 0
         if tls:  # the server asks for a client certificate (any key; it is what it pins)
-            key, cert = os.path.join(work, "client-key.pem"), os.path.join(work, "client.pem")
-            if shutil.which("openssl"):
-                subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
-                                cert, "-days", "2", "-subj", "/CN=hostile-clients"],
-                               check=True, capture_output=True)
-                self.client_cert = (cert, key)
+            self.client_cert = self.new_client_cert()
+
+    def new_client_cert(self):
+        """A fresh client key and self-signed certificate (None without openssl). The vat keys
+        its TLS connections by the peer's key, and keeps one connection per key (a new one
+        replaces the old or is refused), so clients meant to be distinct peers need their own."""
+        if not shutil.which("openssl"):
+            return None
+        self.keys_made += 1
+        key = os.path.join(self.work, "client-key-%d.pem" % self.keys_made)
+        cert = os.path.join(self.work, "client-%d.pem" % self.keys_made)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out",
+                        cert, "-days", "2", "-subj", "/CN=hostile-clients"],
+                       check=True, capture_output=True)
+        return (cert, key)
 
     def alive(self):
         return self.proc.poll() is None
@@ -355,15 +365,18 @@ class Server:
         self.log.close()
 
 
-def connect(server, tls=None):
+def connect(server, tls=None, client_cert=None):
+    """A connection to the server, TLS if asked (or if the server is a TLS one), with
+    `client_cert` as its key (default: the harness's shared client key)."""
     s = socket.create_connection((server.host, server.port), timeout=30)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if tls if tls is not None else server.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE  # (the harness does not pin the server's key)
-        if server.client_cert:
-            ctx.load_cert_chain(*server.client_cert)
+        cert = client_cert or server.client_cert
+        if cert:
+            ctx.load_cert_chain(*cert)
         s = ctx.wrap_socket(s)
     return s
 
@@ -536,11 +549,12 @@ def a_slowloris_after_bootstrap(server, args):
     return {"bad": len(socks), "closed": len(closed), "close_s": round(when, 1)}
 
 
-def a_no_read(server, args, n=8):
+def a_no_read(server, args, n=8, tls=False):
     """Clients sending calls (each with its Finish) and never reading the replies."""
     socks = []
     for _ in range(n):
-        s = connect(server, tls=False)
+        # over TLS each client is its own peer (own key): one key would be one connection
+        s = connect(server, tls=tls, client_cert=server.new_client_cert() if tls else None)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.sendall(bootstrap(0, server.service_id))
         s.setblocking(False)
@@ -613,6 +627,11 @@ def _send_and_watch(server, payloads, args, expect_close=True, n=1, first=None):
 def a_no_read_many(server, args):
     """Many clients (--no-read-clients, 64) sending calls and never reading the replies."""
     return a_no_read(server, args, n=args.no_read_clients)
+
+
+def a_no_read_tls(server, args):
+    """TLS server: many clients (--no-read-clients, 64; each its own key) never reading replies."""
+    return a_no_read(server, args, n=args.no_read_clients, tls=True)
 
 
 def a_garbage(server, args):
@@ -899,6 +918,7 @@ ATTACKS = {
     "connection-flood-fast": (a_connection_flood_fast, False),
     "half-close": (a_half_close, False),
     "tls-stall": (a_tls_stall, True),
+    "no-read-tls": (a_no_read_tls, True),
 }
 
 
