@@ -209,14 +209,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     CURRENT.set(this);
     try {
       drainScheduled.set(false);
-      for (int i = 0; i < 256 && !closed; i++) {
-        Runnable r = queue.poll();
-        if (r == null) {
-          return;
-        }
-        runSafely(r);
-      }
-      if (!queue.isEmpty() && !closed && drainScheduled.compareAndSet(false, true)) {
+      if (!runQueued() && !closed && drainScheduled.compareAndSet(false, true)) {
         external.execute(drainTask);
       }
     } finally {
@@ -495,10 +488,28 @@ public final class EventLoop implements Executor, AutoCloseable {
   private boolean busy;
 
   /**
-   * Most queued tasks {@link #tryRunNow} runs ahead of its action before it gives up and leaves
-   * the action to be queued behind them (the rest then run in the executor's next batch).
+   * Most queued tasks run in one go on an executor's thread: a drain before it yields back to
+   * the executor, or {@link #tryRunNow} ahead of its action before it leaves the action to be
+   * queued behind the rest.
    */
-  private static final int MAX_TASKS_AHEAD = 256;
+  private static final int BATCH = 256;
+
+  /**
+   * Runs up to {@value #BATCH} queued tasks in order, on the loop's thread (the only one that
+   * takes from the queue), stopping if the loop closes.
+   *
+   * @return whether the queue is then empty and the loop still open
+   */
+  private boolean runQueued() {
+    for (int i = 0; i < BATCH && !closed; i++) {
+      Runnable r = queue.poll();
+      if (r == null) {
+        return true;
+      }
+      runSafely(r);
+    }
+    return !closed && queue.isEmpty();
+  }
 
   /**
    * Runs {@code action} on {@code arg} at once, as a task of this loop, if that keeps the
@@ -506,7 +517,7 @@ public final class EventLoop implements Executor, AutoCloseable {
    * {@link #execute}). At once means: this loop is driven by an executor ({@link #onExecutor},
    * a Netty event loop, whose thread also runs its own I/O), and the caller is on that thread
    * outside any of the loop's tasks. Tasks already queued run first, in order (up to
-   * {@value #MAX_TASKS_AHEAD} of them; more, and the action is left to the queue), so the action
+   * {@value #BATCH} of them; more, and the action is left to the queue), so the action
    * runs exactly where it would have run had it been queued.
    *
    * <p>A transport's I/O callback (a message decoded by Netty) thus reaches protocol code
@@ -529,15 +540,8 @@ public final class EventLoop implements Executor, AutoCloseable {
     EventLoop old = CURRENT.get();
     CURRENT.set(this);
     try {
-      for (int ran = 0;; ran++) {
-        Runnable r = queue.poll(); // only this thread takes from the queue
-        if (r == null) {
-          break;
-        }
-        runSafely(r);
-        if (closed || ran == MAX_TASKS_AHEAD - 1 && !queue.isEmpty()) {
-          return false;
-        }
+      if (!runQueued()) {
+        return false;
       }
       busy = true;
       try {

@@ -418,26 +418,19 @@ public final class RpcConnection implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Whether the transport must pause: more than {@code maxQueuedIncomingBytes} of received
-   * messages wait for the loop, or more than the floor while the vat-wide budget is exceeded.
-   */
+  /** {@link QueueBudget#mustPause} for the received messages waiting for the loop. */
   private boolean mustPauseReading() {
-    long own = queuedIncoming.get();
-    QueueBudget budget = incomingBudget;
-    return own > limits().maxQueuedIncomingBytes() || budget != null && budget.holds(own);
+    return QueueBudget.mustPause(queuedIncoming.get(), limits().maxQueuedIncomingBytes(),
+        incomingBudget);
   }
 
   /**
-   * Whether a paused transport may resume: at most half of {@code maxQueuedIncomingBytes}
-   * waits, and the vat-wide budget does not hold this connection back. A connection held back
-   * by the budget has messages queued, and handling each of them asks again, so it resumes at
-   * the latest when its own queue is down to the floor.
+   * {@link QueueBudget#mayResume} for the received messages waiting for the loop (handling each
+   * of them asks again).
    */
   private boolean mayResumeReading() {
-    long own = queuedIncoming.get();
-    QueueBudget budget = incomingBudget;
-    return own <= limits().maxQueuedIncomingBytes() / 2 && (budget == null || !budget.holds(own));
+    return QueueBudget.mayResume(queuedIncoming.get(), limits().maxQueuedIncomingBytes(),
+        incomingBudget);
   }
 
   /**

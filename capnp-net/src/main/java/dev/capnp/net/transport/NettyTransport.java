@@ -266,8 +266,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     if (answerLoop != null) {
       answerLoop.replyWritten(tcp); // a yield (TCP only) or a spin after the turn
     }
-    if (!pausedByReplies && (queuedReplyBytes > maxQueuedReplyBytes
-        || budget != null && budget.holds(queuedReplyBytes))) {
+    if (!pausedByReplies && QueueBudget.mustPause(queuedReplyBytes, maxQueuedReplyBytes, budget)) {
       pausedByReplies = true;
       updateReading();
       watchReplyStall();
@@ -381,8 +380,7 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     queuedReplyBytes -= size;
     chargeBudget();
     repliesWritten += count;
-    if (pausedByReplies && queuedReplyBytes <= maxQueuedReplyBytes / 2
-        && (budget == null || !budget.holds(queuedReplyBytes))) {
+    if (pausedByReplies && QueueBudget.mayResume(queuedReplyBytes, maxQueuedReplyBytes, budget)) {
       pausedByReplies = false;
       updateReading();
     }

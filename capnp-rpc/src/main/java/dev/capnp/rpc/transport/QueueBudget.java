@@ -68,12 +68,36 @@ public final class QueueBudget {
   }
 
   /**
-   * Whether a connection holding {@code own} bytes must stop reading because of the total.
+   * The rule every bounded queue of a connection follows: stop reading from the peer while the
+   * connection holds more than its own {@code limit}, or more than the floor while the shared
+   * budget is exceeded.
    *
-   * @param own the bytes the asking connection holds queued
-   * @return {@code true} if it holds more than the floor while the total is over the budget
+   * @param own the bytes the connection holds queued
+   * @param limit the connection's own limit
+   * @param budget the shared budget, or {@code null} for none
+   * @return whether the connection must stop reading
    */
-  public boolean holds(long own) {
+  public static boolean mustPause(long own, long limit, QueueBudget budget) {
+    return own > limit || budget != null && budget.holds(own);
+  }
+
+  /**
+   * The other half of {@link #mustPause}: a connection that stopped reading may read again once
+   * it holds at most half its own {@code limit} and the shared budget does not hold it back. A
+   * connection held back by the budget alone has work queued whose completion asks again, so it
+   * resumes at the latest when its queue is down to the floor.
+   *
+   * @param own the bytes the connection holds queued
+   * @param limit the connection's own limit
+   * @param budget the shared budget, or {@code null} for none
+   * @return whether the connection may read again
+   */
+  public static boolean mayResume(long own, long limit, QueueBudget budget) {
+    return own <= limit / 2 && (budget == null || !budget.holds(own));
+  }
+
+  /** Whether a connection holding {@code own} bytes must stop reading because of the total. */
+  private boolean holds(long own) {
     return own > FLOOR_BYTES && queued.get() > limit;
   }
 }
