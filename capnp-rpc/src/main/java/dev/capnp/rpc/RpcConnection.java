@@ -112,6 +112,11 @@ public final class RpcConnection implements AutoCloseable {
     }
 
     @Override
+    public void finishFollowsReturns(boolean expected) {
+      transport.finishFollowsReplies(expected);
+    }
+
+    @Override
     public void later(Runnable action) {
       loop.execute(action);
     }

@@ -88,6 +88,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
    * ({@code benchmarks/README.md}).
    */
   private final boolean tcp;
+  /** See {@link #finishFollowsReplies}: true until the protocol core says otherwise. */
+  private volatile boolean finishFollowsReplies = true;
   private final TransportMetrics metrics;
   /** Held back by a {@link DrivenIoEventLoop} waiter that has its reply (see there). */
   private final DrivenIoEventLoop.Flush flushTask = this::flushNow;
@@ -209,6 +211,19 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   /**
+   * Whether a yield after a reply may pay ({@link AnswerYield}): only if the peer is to write
+   * its {@code Finish} for it at once, as libcapnp before 1.0 does in a write of its own. A peer
+   * that honours {@code noFinishNeeded} (libcapnp 1.0 and later, this library) sends nothing
+   * after such a {@code Return} but its next call, and the yield would be one more system call
+   * per call for nothing (issue 12, benchmarks/README.md "The yield only where a Finish
+   * follows"). Set on the connection's loop, read where the reply is written.
+   */
+  @Override
+  public void finishFollowsReplies(boolean expected) {
+    finishFollowsReplies = expected;
+  }
+
+  /**
    * A reply written on the channel's event loop, when this channel's {@link FrameEncoder} copies
    * it into its buffer during the write (it checks that it did), may be reused at once; from
    * another thread, or through a pipeline without our encoder, it may not.
@@ -264,7 +279,8 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
     unconfirmedReplies++;
     channel.write(message, channel.voidPromise());
     if (answerLoop != null) {
-      answerLoop.replyWritten(tcp); // a yield (TCP only) or a spin after the turn
+      // a yield after the turn (TCP, a Finish expected: see finishFollowsReplies) or a spin
+      answerLoop.replyWritten(tcp && finishFollowsReplies);
     }
     if (!pausedByReplies && QueueBudget.mustPause(queuedReplyBytes, maxQueuedReplyBytes, budget)) {
       pausedByReplies = true;

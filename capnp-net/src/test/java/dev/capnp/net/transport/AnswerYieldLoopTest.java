@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A vat's loop yields after a turn that answered a peer over TCP ({@link AnswerYield}), not
- * after replies on a Unix-domain socket, not after messages that are not replies, and not at
+ * after replies on a Unix-domain socket, not after replies the peer will not finish, not after
+ * messages that are not replies, and not at
  * all with {@code -Dcapnp.net.yieldAfterReply=false} (in a forked JVM, since the property is
  * read once).
  */
@@ -21,6 +22,12 @@ class AnswerYieldLoopTest {
   void repliesOverTcpAreFollowedByYields() throws Exception {
     // (on a loaded machine a long yield backs off: at least the first one happens)
     assertThat(AnswerYieldProbe.exchange(true, true, 20)).isPositive();
+  }
+
+  @Test
+  void repliesThePeerWillNotFinishAreNot() throws Exception {
+    // (a Return that said noFinishNeeded to a peer that honours it: no Finish to wait for)
+    assertThat(AnswerYieldProbe.counts(true, true, false, 20)[0]).isZero();
   }
 
   @Test

@@ -48,6 +48,15 @@ final class AnswerYieldProbe {
    * Like {@link #exchange}; returns the server loop's yields and spins after replies.
    */
   static long[] counts(boolean tcp, boolean asReply, int calls) throws Exception {
+    return counts(tcp, asReply, true, calls);
+  }
+
+  /**
+   * Like {@link #counts(boolean, boolean, int)}; {@code finishFollows} false: the transport is
+   * told that the peer will not finish the replies ({@link NettyTransport#finishFollowsReplies}).
+   */
+  static long[] counts(boolean tcp, boolean asReply, boolean finishFollows, int calls)
+      throws Exception {
     DrivenIoEventLoop loop = new DrivenIoEventLoop("yield-probe", NioIoHandler.newFactory());
     Path dir = tcp ? null : Files.createTempDirectory("yield-probe");
     try {
@@ -57,6 +66,9 @@ final class AnswerYieldProbe {
             @Override
             protected void initChannel(Channel ch) {
               NettyTransport t = new NettyTransport(ch, null);
+              if (!finishFollows) {
+                t.finishFollowsReplies(false);
+              }
               ch.pipeline().addLast(new FrameDecoder(1 << 20, ReaderOptions.DEFAULT),
                   new FrameEncoder(), t);
               t.start(new MessageTransport.Receiver() {

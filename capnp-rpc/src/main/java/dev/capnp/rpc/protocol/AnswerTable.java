@@ -723,13 +723,13 @@ public final class AnswerTable {
       boolean noFinish = noFinishNeeded(a, res.caps);
       res.origin.returnBuilder.setNoFinishNeeded(noFinish);
       if (reusableReturn(a, res)) {
-        if (protocol.sendReusableReturn(mb)) {
+        if (protocol.sendReusableReturn(mb, noFinish)) {
           a.returnToReuse = res.origin;
         }
         afterReturnSent(a, noFinish);
         return;
       }
-      protocol.sendReturn(mb);
+      protocol.sendReturn(mb, noFinish);
       afterReturnSent(a, noFinish);
       return;
     } else {
@@ -745,7 +745,7 @@ public final class AnswerTable {
       ret.setNoFinishNeeded(noFinish);
       t.releaseAll();
       a.results = res;
-      protocol.sendReturn(mb);
+      protocol.sendReturn(mb, noFinish);
       afterReturnSent(a, noFinish);
       return;
     }
@@ -903,7 +903,9 @@ public final class AnswerTable {
       // finished anyway by a peer that does not know the flag, or whose Finish crossed our
       // Return. It cannot name a later question with the same id: the peer reuses an id only
       // after its Finish. Ignored, as rpc.c++ does (remembering every such id to tell a stray
-      // Finish apart would cost memory for as long as the connection lives).
+      // Finish apart would cost memory for as long as the connection lives); but the peer
+      // probably finishes every answer, which the transport may use (see hintFinish).
+      protocol.peerIgnoresNoFinishNeeded();
       return;
     }
     if (a.finishReceived()) {

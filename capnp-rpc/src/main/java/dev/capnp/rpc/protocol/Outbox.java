@@ -43,6 +43,13 @@ public interface Outbox {
     return false;
   }
 
+  /**
+   * Whether the peer is expected to send a {@code Finish} right after each {@code Return} sent
+   * from now on (see {@code MessageTransport#finishFollowsReplies}); called when it changes.
+   * Default: ignored.
+   */
+  default void finishFollowsReturns(boolean expected) {}
+
   /** Runs {@code action} on the connection's loop after the message being handled. */
   void later(Runnable action);
 

@@ -60,6 +60,10 @@ public final class RpcProtocol {
   /** Actions to run once the message being written is sent (a Resolve after its export). */
   private final ArrayList<Runnable> afterSend = new ArrayList<>();
   private RpcException disconnected;
+  /** Whether the peer finishes answers whose Return said noFinishNeeded (see hintFinish). */
+  private boolean peerIgnoresNoFinishNeeded;
+  /** The last {@link Outbox#finishFollowsReturns} hint: 1 yes, 0 no, -1 none given yet. */
+  private int finishHint = -1;
 
   public RpcProtocol(ConnectionDelivery delivery, Outbox outbox,
       RpcConnection.BootstrapFactory bootstrap, String name, BreakSignal lossSignal,
@@ -192,8 +196,20 @@ public final class RpcProtocol {
     send(mb, false);
   }
 
-  /** Sends a {@code Return} (counted by the transport for backpressure). */
+  /**
+   * Sends a {@code Return} (counted by the transport for backpressure) that the peer is to
+   * {@code Finish}.
+   */
   void sendReturn(MessageBuilder mb) {
+    sendReturn(mb, false);
+  }
+
+  /**
+   * Sends a {@code Return} (counted by the transport for backpressure); {@code noFinishNeeded}:
+   * it says so (see {@link #hintFinish}).
+   */
+  void sendReturn(MessageBuilder mb, boolean noFinishNeeded) {
+    hintFinish(noFinishNeeded);
     send(mb, true, false);
   }
 
@@ -201,10 +217,35 @@ public final class RpcProtocol {
    * Sends a {@code Return} built in memory the caller wants back: true if the transport copied
    * it out and keeps no reference to it, so that it may be reset and reused (see
    * {@link Outbox#sendReturnReusable}); false if it was handed over (or not sent: the
-   * connection is gone), and must not be touched again.
+   * connection is gone), and must not be touched again. {@code noFinishNeeded}: as for
+   * {@link #sendReturn(MessageBuilder, boolean)}.
    */
-  boolean sendReusableReturn(MessageBuilder mb) {
+  boolean sendReusableReturn(MessageBuilder mb, boolean noFinishNeeded) {
+    hintFinish(noFinishNeeded);
     return send(mb, true, true);
+  }
+
+  /**
+   * Tells the outbox, when it changes, whether the peer will answer the {@code Return} about to
+   * go with a {@code Finish} (issue 12: the transport may then stay awake for it, see
+   * {@link Outbox#finishFollowsReturns}): yes unless it says {@code noFinishNeeded} to a peer
+   * that honours that (libcapnp before 1.0 does not, see {@link #peerIgnoresNoFinishNeeded}).
+   */
+  private void hintFinish(boolean noFinishNeeded) {
+    int expected = !noFinishNeeded || peerIgnoresNoFinishNeeded ? 1 : 0;
+    if (expected != finishHint) {
+      finishHint = expected;
+      outbox.finishFollowsReturns(expected == 1);
+    }
+  }
+
+  /**
+   * The peer sent a {@code Finish} for an answer we no longer have: most likely one whose
+   * {@code Return} said {@code noFinishNeeded}, which the peer does not know. From now on every
+   * {@code Return} counts as one it will finish (for {@link #hintFinish}; on the loop).
+   */
+  void peerIgnoresNoFinishNeeded() {
+    peerIgnoresNoFinishNeeded = true;
   }
 
   /**

@@ -75,6 +75,19 @@ public interface MessageTransport extends AutoCloseable {
   }
 
   /**
+   * A hint for the replies sent from now on: whether the peer is expected to answer each one at
+   * once with a message of its own, its {@code Finish} for that {@code Return} (true until told
+   * otherwise). A transport may give its thread away for a moment after such a reply, so that a
+   * peer that writes its {@code Finish} and its next call separately finds it awake for both; a
+   * reply the peer will not finish (a {@code Return} that said {@code noFinishNeeded} to a peer
+   * that honours it) gains nothing from that. The protocol core calls this on the connection's
+   * loop when the answer changes (issue 12). Default: ignored.
+   *
+   * @param expected whether a {@code Finish} is expected right after each reply
+   */
+  default void finishFollowsReplies(boolean expected) {}
+
+  /**
    * Stops delivering incoming messages until {@link #resumeReading()} (messages already decoded
    * may still arrive). Callable from any thread; calls are idempotent, and the last of
    * {@code pauseReading}/{@code resumeReading} made wins. Default: ignored.

@@ -50,6 +50,8 @@ class ReturnReuseTest extends RawPeerTestBase {
     /** The messages offered through {@link #sendReusable} (our Finishes). */
     final List<MessageBuilder> offeredOther = new ArrayList<>();
     boolean copy = true;
+    /** Every {@link #finishFollowsReplies} hint, in order. */
+    final List<Boolean> finishHints = new ArrayList<>();
 
     CopyingWire(InMemoryTransport wire) {
       this.wire = wire;
@@ -90,6 +92,11 @@ class ReturnReuseTest extends RawPeerTestBase {
       MessageBuilder c = new MessageBuilder();
       c.getRootAnyPointer().set(r.getRootAnyPointer());
       return c;
+    }
+
+    @Override
+    public void finishFollowsReplies(boolean expected) {
+      finishHints.add(expected);
     }
 
     @Override
@@ -162,6 +169,24 @@ class ReturnReuseTest extends RawPeerTestBase {
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 
+  /**
+   * The connection passes the core's hint on to its transport: a peer is not expected to finish
+   * a Return that said noFinishNeeded, until it finishes one anyway (issue 12: the Netty
+   * transport yields after a reply only when a Finish is to follow).
+   */
+  @Test
+  void theTransportHearsWhetherAFinishWillFollow() {
+    int id = connectCopying(); // (the bootstrap's Return carries a capability: a Finish follows)
+    assertThat(copying.finishHints).containsExactly(true);
+    peerCalls(1, id, "a");
+    peerCalls(2, id, "b");
+    assertThat(copying.finishHints).containsExactly(true, false);
+    peerFinishes(1, true); // a peer that does not know the flag
+    peerCalls(3, id, "c");
+    assertThat(copying.finishHints).containsExactly(true, false, true);
+    peerReleases(id);
+    assertThat(conn.disconnectReason()).isNull();
+  }
 
   /** A transport that keeps the message (answers false) never gets it back to be rebuilt. */
   @Test

@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 final class RecordingCore {
   final EventLoop loop;
   final List<Rpc.Message.Reader> sent = new ArrayList<>();
+  /** Every {@link Outbox#finishFollowsReturns} hint, in order. */
+  final List<Boolean> finishHints = new ArrayList<>();
   final RpcProtocol core;
 
   RecordingCore(EventLoop loop, Server service, Class<?> owner) {
@@ -29,6 +31,11 @@ final class RecordingCore {
       @Override
       public void send(MessageBuilder message, boolean isReturn) {
         sent.add(new MessageReader(message.getSegmentsForOutput()).getRoot(Rpc.Message.FACTORY));
+      }
+
+      @Override
+      public void finishFollowsReturns(boolean expected) {
+        finishHints.add(expected);
       }
 
       @Override
