@@ -16,8 +16,10 @@ import java.util.function.LongSupplier;
  * turn reads them all. When nothing else is runnable on our CPU the yield returns at once (one
  * system call).
  *
- * <p>When: only after a turn that wrote a reply ({@link #answered}), and only while yields are
- * short. A yield that kept us off the CPU for longer than {@link #LONG_YIELD_NANOS} gave it to
+ * <p>When: only after a turn that wrote a reply the peer is to {@code Finish} ({@link #answered};
+ * {@link NettyTransport#finishFollowsReplies}: a peer that honours {@code noFinishNeeded} writes
+ * nothing after a plain {@code Return} but its next call, and a yield would be a system call for
+ * nothing), and only while yields are short. A yield that kept us off the CPU for longer than {@link #LONG_YIELD_NANOS} gave it to
  * other work than a peer finishing its writes (a CPU-bound process sharing our CPU), which then
  * delays every call by up to a scheduler slice; after such a yield we stop yielding for a back-off
  * period that doubles with each long yield ({@link #MIN_BACKOFF_NANOS} to

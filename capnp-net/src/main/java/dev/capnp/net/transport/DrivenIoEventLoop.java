@@ -87,7 +87,8 @@ import org.slf4j.LoggerFactory;
  *       same way (the same delay).</li>
  * </ul>
  *
- * <p>Yield after a reply (issue 12): after a turn in which it wrote a reply on a TCP connection,
+ * <p>Yield after a reply (issue 12): after a turn in which it wrote a reply on a TCP connection
+ * that the peer is to {@code Finish} (see {@link NettyTransport#finishFollowsReplies}),
  * the home thread yields the CPU ({@link Thread#yield}) before it sleeps in I/O, unless yields
  * have lately kept it off the CPU for long ({@link AnswerYield}). On a CPU shared with a peer that
  * writes a call and then, in a second write, its previous {@code Finish} (the C++ client), a
