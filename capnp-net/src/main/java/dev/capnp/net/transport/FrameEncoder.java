@@ -21,8 +21,10 @@ import java.nio.ByteBuffer;
  * anything else written (a buffer, a marker), when the next frame would take it past
  * {@link #MAX_BATCH_BYTES}, and with a write that has a promise of its own (which then completes
  * with the batch). A frame larger than {@link #LARGE_FRAME_BYTES} gets its own buffer. A batch
- * starts at the size the last one reached, so a connection that sends one message per flush
- * holds no more memory per queued frame than before.
+ * starts at the size the last one reached (one allocation per flush while the flushes stay
+ * alike), and one that started much larger than it ended is moved to a buffer of its size
+ * before it is passed on, so a frame waiting to be written (a peer that reads nothing) holds
+ * about what it held in a buffer of its own, whatever the pattern of flushes.
  *
  * <p>Threading: a channel handler, on the channel's event loop only.
  */
@@ -33,11 +35,15 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   static final int LARGE_FRAME_BYTES = 16 * 1024;
   /** The smallest batch buffer allocated. */
   private static final int MIN_BATCH_BYTES = 256;
+  /** A batch with more room left than its bytes and this is moved to a buffer of its size. */
+  static final int SLACK_BYTES = 1024;
 
   /** The frames written since the last flush, not yet passed on; null if none. */
   private ByteBuf batch;
   /** A NIO view of {@link #batch}'s whole capacity (made once per batch buffer). */
   private ByteBuffer batchView;
+  /** How many times a batch outgrew its buffer (tests). */
+  private long batchGrowths;
   /** The size the last batch reached: the next one starts at it. */
   private int lastBatchBytes = MIN_BATCH_BYTES;
   /**
@@ -82,6 +88,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       } else if (batch.writableBytes() < size) {
         batch.ensureWritable(size); // (may move the batch to a larger buffer)
         batchView = null;
+        batchGrowths++;
       }
       appendToBatch(m, size);
     } catch (RuntimeException e) {
@@ -90,11 +97,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     }
     lastEncoded = m; // (copied: the message's memory is no longer needed)
     if (!promise.isVoid()) {
-      ByteBuf b = batch;
-      batch = null;
-      batchView = null;
-      noteBatch(b);
-      ctx.write(b, promise);
+      ctx.write(takeBatch(ctx), promise);
     }
   }
 
@@ -135,6 +138,11 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     return batch == null ? 0 : batch.writerIndex();
   }
 
+  /** How many times a batch outgrew its buffer (tests; on the channel's event loop). */
+  long batchGrowths() {
+    return batchGrowths;
+  }
+
   /** Copies {@code m}'s frame ({@code size} bytes, room checked) to the end of the batch. */
   private void appendToBatch(MessageBuilder m, int size) {
     int at = batch.writerIndex();
@@ -167,18 +175,29 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
 
   /** Passes the batch on to the channel (not flushed), if there is one. */
   private void passOn(ChannelHandlerContext ctx) {
-    ByteBuf b = batch;
-    if (b == null) {
-      return;
+    if (batch != null) {
+      ctx.write(takeBatch(ctx), ctx.voidPromise());
     }
-    batch = null;
-    batchView = null;
-    noteBatch(b);
-    ctx.write(b, ctx.voidPromise());
   }
 
-  private void noteBatch(ByteBuf b) {
-    lastBatchBytes = Math.max(MIN_BATCH_BYTES, Math.min(MAX_BATCH_BYTES, b.writerIndex()));
+  /**
+   * Takes the batch (not null) to pass it on, notes its size for the next one, and moves it to
+   * a buffer of its size if it started much larger (after a larger batch): a buffer waiting to
+   * be written holds at most about twice its frames' bytes, whatever the pattern of flushes.
+   */
+  private ByteBuf takeBatch(ChannelHandlerContext ctx) {
+    ByteBuf b = batch;
+    batch = null;
+    batchView = null;
+    int used = b.writerIndex();
+    lastBatchBytes = Math.max(MIN_BATCH_BYTES, Math.min(MAX_BATCH_BYTES, used));
+    if (b.capacity() > 2 * used + SLACK_BYTES) {
+      ByteBuf fit = ctx.alloc().ioBuffer(used);
+      fit.writeBytes(b, 0, used);
+      b.release();
+      return fit;
+    }
+    return b;
   }
 
   private void dropBatch() {
