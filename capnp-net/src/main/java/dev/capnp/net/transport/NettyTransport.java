@@ -70,7 +70,9 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   /**
    * What a queued reply costs besides its encoded bytes, counted against
    * {@code maxQueuedReplyBytes}: the frame header and the objects holding the reply until it is
-   * written (about 220 bytes measured on JDK 17 with Netty's adaptive allocator).
+   * written (about 220 bytes measured on JDK 17 with Netty's adaptive allocator, for a reply
+   * flushed alone; replies flushed together share one buffer and its objects, see
+   * {@link FrameEncoder}, and are still counted whole: the bound is a ceiling).
    */
   public static final int REPLY_OVERHEAD_BYTES = 256;
   private final Channel channel;
