@@ -19,9 +19,9 @@ import java.util.function.LongSupplier;
  * <p>When: only after a turn that wrote a reply the peer is to {@code Finish} ({@link #answered};
  * {@link NettyTransport#finishFollowsReplies}: a peer that honours {@code noFinishNeeded} writes
  * nothing after a plain {@code Return} but its next call, and a yield would be a system call for
- * nothing), and only while yields are short. A yield that kept us off the CPU for longer than {@link #LONG_YIELD_NANOS} gave it to
- * other work than a peer finishing its writes (a CPU-bound process sharing our CPU), which then
- * delays every call by up to a scheduler slice; after such a yield we stop yielding for a back-off
+ * nothing), and only while yields are short. A yield that kept us off the CPU for longer than
+ * {@link #LONG_YIELD_NANOS} gave it to other work than a peer finishing its writes (a CPU-bound
+ * process sharing our CPU), which then delays every call by up to a scheduler slice; after such a yield we stop yielding for a back-off
  * period that doubles with each long yield ({@link #MIN_BACKOFF_NANOS} to
  * {@link #MAX_BACKOFF_NANOS}) and halves with each short one (below the minimum: none). So a
  * CPU-bound process that shares our CPU costs at most one long yield per back-off period.

@@ -82,9 +82,8 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       if (batch != null && batch.writerIndex() + size > MAX_BATCH_BYTES) {
         passOn(ctx);
       }
-      if (batch == null) {
+      if (batch == null) { // (its view was dropped with the last one: takeBatch, dropBatch)
         batch = ctx.alloc().ioBuffer(Math.max(size, lastBatchBytes));
-        batchView = null;
       } else if (batch.writableBytes() < size) {
         batch.ensureWritable(size); // (may move the batch to a larger buffer)
         batchView = null;
