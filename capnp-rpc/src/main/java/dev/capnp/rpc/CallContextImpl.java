@@ -290,10 +290,20 @@ final class CallContextImpl implements CallContext<AnyPointer.Reader, AnyPointer
 
   @Override
   public AnyPointer.Reader getParams() {
+    checkParams();
+    return params.content();
+  }
+
+  /** The params read as {@code factory}'s type (no {@code AnyPointer} reader for received ones). */
+  <T> T getParamsAs(dev.capnp.runtime.PointerFactory<?, T> factory) {
+    checkParams();
+    return params.contentAs(factory);
+  }
+
+  private void checkParams() {
     if (paramsGone() || params.isReleased()) {
       throw new IllegalStateException("params already released");
     }
-    return params.content();
   }
 
   @Override

@@ -115,6 +115,66 @@ public final class Request<P, R, L> {
   }
 
   /**
+   * Sends the request and hands its outcome to {@code listener}, once, on the event loop of the
+   * capability called: the cheapest way to make a call whose results are all the caller needs.
+   * There is no promise and no pipeline; over a connection the protocol core makes no object
+   * for the call (issue 12). The response is the listener's only while it runs and is released
+   * when it returns (see {@link ResponseListener}). Use {@link #send()} to pipeline on the
+   * results, to cancel the call, or to wait for it.
+   *
+   * @param listener called once with the response or the failure
+   */
+  public void send(ResponseListener<R> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    ClientHook t = takeTarget();
+    Delivery<R> d = new Delivery<>(resultsFactory, t.loop, listener);
+    if (t.loop.inLoop()) {
+      startCall(t, d); // (on the loop: no task object per call)
+    } else {
+      t.loop.execute(() -> startCall(t, d));
+    }
+  }
+
+  /** Starts the call on {@code t} for {@code d} (on the target's loop). */
+  private void startCall(ClientHook t, Delivery<R> d) {
+    try {
+      t.callForResults(params, d);
+    } catch (RuntimeException e) {
+      d.accept(null, e);
+    } finally {
+      t.release();
+    }
+  }
+
+  /** Hands a call's outcome to a {@link ResponseListener} (at most once). */
+  private static final class Delivery<R>
+      implements java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> {
+    private final PointerFactory<?, R> factory;
+    private final EventLoop loop;
+    private ResponseListener<R> listener;
+
+    Delivery(PointerFactory<?, R> factory, EventLoop loop, ResponseListener<R> listener) {
+      this.factory = factory;
+      this.loop = loop;
+      this.listener = listener;
+    }
+
+    @Override
+    public void accept(dev.capnp.rpc.internal.Results results, Throwable failure) {
+      ResponseListener<R> l = listener;
+      if (l == null) {
+        return;
+      }
+      listener = null;
+      if (results != null) {
+        l.onComplete(new Response<>(results, factory, loop), null);
+      } else {
+        l.onComplete(null, RpcException.of(failure));
+      }
+    }
+  }
+
+  /**
    * Sends the request with a deadline: if no result has arrived {@code timeout} after this call,
    * the promise fails with a {@code FAILED} {@link RpcException} saying the deadline was
    * exceeded, and the callee is told the caller no longer waits (a remote call sends

@@ -20,6 +20,22 @@ public final class Response<R> implements AutoCloseable {
   private volatile boolean closed;
 
   private final ResponsePromise.PipelineHold pipelineHold;
+  /**
+   * A response lent to a {@link ResponseListener}: the caller's only while the listener runs;
+   * whoever made the call releases the results when it returns (closing does nothing else).
+   */
+  private final boolean lent;
+
+  /** A response lent to a listener (see {@link #lent}). */
+  Response(Results results, PointerFactory<?, R> factory, EventLoop loop) {
+    this.results = results;
+    this.pipelineHold = null;
+    this.factory = factory;
+    this.loop = loop;
+    this.lent = true;
+    this.leak = null;
+    this.cleanable = null;
+  }
 
   Response(Results results, PointerFactory<?, R> factory, EventLoop loop,
       ResponsePromise.PipelineHold pipelineHold) {
@@ -27,6 +43,7 @@ public final class Response<R> implements AutoCloseable {
     this.pipelineHold = pipelineHold;
     this.factory = factory;
     this.loop = loop;
+    this.lent = false;
     if (results.caps.size() > 0) {
       // only responses holding capabilities can leak references
       leak = new Leak(results, loop, pipelineHold);
@@ -73,7 +90,7 @@ public final class Response<R> implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public R get() {
     check();
-    return factory == AnyPointer.FACTORY ? (R) results.content : results.content.getAs(factory);
+    return factory == AnyPointer.FACTORY ? (R) results.content() : results.contentAs(factory);
   }
 
   /**
@@ -83,7 +100,7 @@ public final class Response<R> implements AutoCloseable {
    */
   public AnyPointer.Reader getPointer() {
     check();
-    return results.content;
+    return results.content();
   }
 
   /**
@@ -103,7 +120,9 @@ public final class Response<R> implements AutoCloseable {
 
   private void check() {
     if (closed || results.isReleased()) {
-      throw new IllegalStateException("response already closed");
+      throw new IllegalStateException(lent
+          ? "response used after its listener returned (or closed)"
+          : "response already closed");
     }
   }
 
@@ -118,6 +137,9 @@ public final class Response<R> implements AutoCloseable {
       return;
     }
     closed = true;
+    if (lent) {
+      return; // (its results are released when the listener returns)
+    }
     if (leak != null) {
       if (!leak.closed.compareAndSet(false, true)) {
         return;

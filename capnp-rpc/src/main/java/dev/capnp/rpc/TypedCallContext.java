@@ -30,7 +30,7 @@ final class TypedCallContext<P, R> implements CallContext<P, R> {
 
   @Override
   public P getParams() {
-    return ctx.getParams().getAs(paramsFactory);
+    return ctx.getParamsAs(paramsFactory);
   }
 
   @Override

@@ -7,6 +7,24 @@ public final class AnyPointer {
   /** Factory for {@code AnyPointer} fields. */
   public static final Factory FACTORY = new Factory();
 
+  /**
+   * Reads pointer field {@code pointerIndex} of {@code struct} (an {@code AnyPointer} field)
+   * as {@code factory}'s type, as {@code getX().getAs(factory)} would, without the
+   * {@link Reader} in between: code that reads the same kind of field once per message (the
+   * RPC layer's payloads) allocates only the value's reader. A pointer beyond the struct's
+   * pointer section reads as null.
+   *
+   * @param <R> the reader type
+   * @param struct the struct holding the field
+   * @param pointerIndex the index of the field's pointer in the struct's pointer section
+   * @param factory the type to read the value as
+   * @return the value read by {@code factory}
+   */
+  public static <R> R readField(StructReader struct, int pointerIndex,
+      PointerFactory<?, R> factory) {
+    return struct._getPointerField(factory, pointerIndex);
+  }
+
   /** Reads, builds and copies {@code AnyPointer} values. */
   public static final class Factory implements PointerFactory<Builder, Reader> {
     private Factory() {}

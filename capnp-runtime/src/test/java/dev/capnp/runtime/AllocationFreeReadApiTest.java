@@ -37,6 +37,20 @@ class AllocationFreeReadApiTest {
     assertThatThrownBy(() -> list.get(3, cursor)).isInstanceOf(IndexOutOfBoundsException.class);
   }
 
+  @Test
+  void anyPointerFieldReadAsItsTypeWithoutAnAnyPointerReader() {
+    T.Reader root = listOfThree();
+    // pointer 2 of T is its struct field e (unset here), pointer 3 its list f
+    StructList.Reader<T.Reader> direct = AnyPointer.readField(root, 3, T.LIST);
+    assertThat(direct.size()).isEqualTo(3);
+    assertThat(direct.get(2).getC().toString()).isEqualTo("n2");
+    assertThat(AnyPointer.readField(root, 2, T.FACTORY).getA())
+        .isEqualTo(root.getAny(2).getAs(T.FACTORY).getA()).isZero();
+    // beyond the pointer section: null, read as the type's empty value
+    assertThat(AnyPointer.readField(root, 9, T.LIST).size()).isZero();
+    assertThat(AnyPointer.readField(root, 9, T.FACTORY).getA()).isZero();
+  }
+
   private static Text.Reader text(String s) {
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
     byte[] padded = new byte[utf8.length + 5];

@@ -13,6 +13,7 @@ import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.Response;
 import dev.capnp.rpc.RpcConnection;
+import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.transport.InMemoryTransport;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class AllocBench {
   /** One measured figure. */
   record Figure(String mode, String side, double bytesPerCall) {
     String line() {
-      return String.format(Locale.ROOT, "ALLOC mode=%s side=%s bytes_per_call=%.1f", mode, side,
+      return String.format(Locale.ROOT, "ALLOC mode=%s side=%s bytes_per_call=%.2f", mode, side,
           bytesPerCall);
     }
   }
@@ -213,7 +214,7 @@ public final class AllocBench {
       dev.capnp.rpc.internal.ResultsAllocator.ResultsBuilder rb =
           params.resultsAllocator.allocate();
       long t0 = THREADS.getCurrentThreadAllocatedBytes();
-      Echo.PingParams.Reader in = params.content().getAs(Echo.PingParams.FACTORY);
+      Echo.PingParams.Reader in = params.contentAs(Echo.PingParams.FACTORY);
       rb.content.initAs(Echo.PingResults.FACTORY).setReply(in.getMsg());
       dev.capnp.rpc.internal.CallResult r = dev.capnp.rpc.internal.CallResult.of(
           CompletableFuture.completedFuture(rb.toResults()), NO_PIPELINE);
@@ -429,9 +430,31 @@ public final class AllocBench {
               + " Calls and Finishes, the core sent " + (peer.sent - sentBefore));
         }
         long ownBytes = own[0] - ownBefore;
+        // the same calls asked for their results alone (ClientHook.callForResults)
+        ListeningCaller lc = new ListeningCaller();
+        for (int i = 0; i < warmup / 4; i++) {
+          lc.callOnce(target, peer, exec, ret, true);
+        }
+        long lSent = peer.sent;
+        long lOwn = lc.own;
+        long lBefore = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+          lc.callOnce(target, peer, exec, ret, false);
+        }
+        long lAfter = THREADS.getCurrentThreadAllocatedBytes();
+        lc.callOnce(target, peer, exec, ret, true);
+        if (peer.sent - lSent != 2L * (calls + 1)) {
+          throw new IllegalStateException("expected " + 2 * (calls + 1)
+              + " Calls and Finishes, the core sent " + (peer.sent - lSent));
+        }
+        long lOwnBytes = lc.own - lOwn;
         figures.clear();
         figures.add(new Figure("core", "caller", (double) (after - before - ownBytes) / calls));
         figures.add(new Figure("core", "caller-params-own", (double) ownBytes / calls));
+        figures.add(new Figure("core", "caller-for-results",
+            (double) (lAfter - lBefore - lOwnBytes) / calls));
+        figures.add(new Figure("core", "caller-for-results-params-own",
+            (double) lOwnBytes / calls));
         for (Figure f : figures) {
           System.out.println(f.line() + " round=" + (r + 1));
         }
@@ -474,7 +497,7 @@ public final class AllocBench {
     }
     dev.capnp.rpc.internal.Results res = cr.promise().join();
     long t1 = THREADS.getCurrentThreadAllocatedBytes();
-    boolean ok = res.content.getAs(Echo.PingResults.FACTORY).getReply().size() == 4;
+    boolean ok = res.contentAs(Echo.PingResults.FACTORY).getReply().size() == 4;
     own[0] += THREADS.getCurrentThreadAllocatedBytes() - t1; // (the caller's reading)
     if (!ok) {
       throw new IllegalStateException("unexpected results");
@@ -486,6 +509,56 @@ public final class AllocBench {
       var m = peer.lastRead();
       if (!m.isFinish() || m.getFinish().getQuestionId() != 0) {
         throw new IllegalStateException("expected the Finish of question 0, got " + m);
+      }
+    }
+  }
+
+  /**
+   * The caller side asking for the results alone ({@code ClientHook.callForResults}): the same
+   * params and Return as {@link #callOnce}, the results read in the listener (their bytes
+   * counted as the caller's own, like the params').
+   */
+  private static final class ListeningCaller
+      implements java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> {
+    long own;
+    int answered;
+    boolean ok;
+
+    @Override
+    public void accept(dev.capnp.rpc.internal.Results res, Throwable e) {
+      long t1 = THREADS.getCurrentThreadAllocatedBytes();
+      ok = e == null && res.contentAs(Echo.PingResults.FACTORY).getReply().size() == 4;
+      own += THREADS.getCurrentThreadAllocatedBytes() - t1;
+      answered++;
+    }
+
+    void callOnce(dev.capnp.rpc.internal.ClientHook target, RawPeer peer, ThreadExecutor exec,
+        dev.capnp.runtime.MessageReader ret, boolean check) {
+      long t0 = THREADS.getCurrentThreadAllocatedBytes();
+      dev.capnp.rpc.internal.CallParams params =
+          dev.capnp.rpc.internal.CallParams.outgoing(Echo.TYPE_ID, (short) 0);
+      params.builder().initAs(Echo.PingParams.FACTORY).setMsg("ping");
+      own += THREADS.getCurrentThreadAllocatedBytes() - t0;
+      int before = answered;
+      ok = false;
+      target.callForResults(params, this);
+      exec.runAll();
+      if (check) {
+        var m = peer.lastRead();
+        if (!m.isCall() || m.getCall().getQuestionId() != 0) {
+          throw new IllegalStateException("unexpected Call: " + m);
+        }
+      }
+      peer.deliver(ret);
+      exec.runAll();
+      if (answered != before + 1 || !ok) {
+        throw new IllegalStateException("the Return did not reach the listener with the results");
+      }
+      if (check) {
+        var m = peer.lastRead();
+        if (!m.isFinish() || m.getFinish().getQuestionId() != 0) {
+          throw new IllegalStateException("expected the Finish of question 0, got " + m);
+        }
       }
     }
   }
@@ -522,13 +595,22 @@ public final class AllocBench {
       drain(loop, chain);
       List<Figure> figures = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        chain.start(calls);
-        drain(loop, chain);
-        long after = THREADS.getCurrentThreadAllocatedBytes();
         figures.clear();
-        figures.add(new Figure("memory", "both", (double) (after - before) / calls));
-        System.out.println(figures.get(0).line() + " round=" + (r + 1));
+        for (boolean listening : new boolean[] {false, true}) {
+          chain.listening = listening;
+          if (r == 0 && listening) {
+            chain.start(warmup);
+            drain(loop, chain);
+          }
+          long before = THREADS.getCurrentThreadAllocatedBytes();
+          chain.start(calls);
+          drain(loop, chain);
+          long after = THREADS.getCurrentThreadAllocatedBytes();
+          Figure f = new Figure("memory", listening ? "both-listener" : "both",
+              (double) (after - before) / calls);
+          figures.add(f);
+          System.out.println(f.line() + " round=" + (r + 1));
+        }
       }
       return figures;
     } finally {
@@ -555,9 +637,11 @@ public final class AllocBench {
    * beyond what {@code whenComplete} must).
    */
   private static final class Chain implements BiConsumer<Response<Echo.PingResults.Reader>,
-      Throwable> {
+      Throwable>, dev.capnp.rpc.ResponseListener<Echo.PingResults.Reader> {
     private final Echo.Client echo;
     private int left;
+    /** Send with {@code Request.send(ResponseListener)} instead of {@code send().whenComplete}. */
+    boolean listening;
     CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
 
     Chain(Echo.Client echo) {
@@ -578,7 +662,16 @@ public final class AllocBench {
     private void next() {
       var request = echo.pingRequest();
       request.getParams().setMsg("ping");
-      request.send().whenComplete(this);
+      if (listening) {
+        request.send((dev.capnp.rpc.ResponseListener<Echo.PingResults.Reader>) this);
+      } else {
+        request.send().whenComplete(this);
+      }
+    }
+
+    @Override
+    public void onComplete(Response<Echo.PingResults.Reader> response, RpcException failure) {
+      accept(response, failure);
     }
 
     @Override
@@ -621,21 +714,30 @@ public final class AllocBench {
         runOn(client.loop(), chain, warmup);
         List<Figure> figures = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-          Map<Long, Long> before = allocatedByThread();
-          runOn(client.loop(), chain, calls);
-          Map<Long, Long> after = allocatedByThread();
           figures.clear();
-          figures.add(new Figure("vat", "client-loop",
-              delta(before, after, clientThread) / (double) calls));
-          figures.add(new Figure("vat", "server-loop",
-              delta(before, after, serverThread) / (double) calls));
-          long all = 0;
-          for (long id : after.keySet()) {
-            all += delta(before, after, id);
-          }
-          figures.add(new Figure("vat", "all-threads", all / (double) calls));
-          for (Figure f : figures) {
-            System.out.println(f.line() + " round=" + (r + 1));
+          for (boolean listening : new boolean[] {false, true}) {
+            chain.listening = listening;
+            if (r == 0 && listening) {
+              runOn(client.loop(), chain, warmup);
+            }
+            String suffix = listening ? "-listener" : "";
+            Map<Long, Long> before = allocatedByThread();
+            runOn(client.loop(), chain, calls);
+            Map<Long, Long> after = allocatedByThread();
+            List<Figure> these = new ArrayList<>();
+            these.add(new Figure("vat", "client-loop" + suffix,
+                delta(before, after, clientThread) / (double) calls));
+            these.add(new Figure("vat", "server-loop" + suffix,
+                delta(before, after, serverThread) / (double) calls));
+            long all = 0;
+            for (long id : after.keySet()) {
+              all += delta(before, after, id);
+            }
+            these.add(new Figure("vat", "all-threads" + suffix, all / (double) calls));
+            for (Figure f : these) {
+              System.out.println(f.line() + " round=" + (r + 1));
+            }
+            figures.addAll(these);
           }
         }
         return figures;

@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --serve --transport tcp|unix
  *     prints "ADDRESS tcp:127.0.0.1:PORT" or "ADDRESS unix:PATH", serves until stdin closes
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --connect ADDRESS
- *     [--workload ping|inflight|blob] [--caller blocking|loop] [--warmup N] [--calls N]
+ *     [--workload ping|inflight|blob] [--caller blocking|loop|listener] [--warmup N] [--calls N]
  *     [--in-flight 100] [--blob-bytes 1048576] [--sync]
  * </pre>
  *
@@ -49,7 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code --caller blocking}: a plain application thread sends each call and waits for its reply
  * ({@code send().join()}; for {@code inflight}, a window of {@code --in-flight} permits).
  * {@code --caller loop}: the calls are sent from the client vat's event loop and each next call
- * is sent from the previous one's completion (no thread hand-off). Default: {@code loop} for
+ * is sent from the previous one's completion (no thread hand-off). {@code --caller listener}:
+ * the same, each call sent with {@code Request.send(ResponseListener)} (no promise, no pipeline)
+ * instead of {@code send().whenComplete}. Default: {@code loop} for
  * {@code inflight}, {@code blocking} otherwise.
  *
  * <p>The warm-up ({@code --warmup} calls) is repeated until the JIT compilers used at most 2% of
@@ -128,8 +130,10 @@ public final class RpcBench {
         default -> throw new IllegalArgumentException(
             "--workload must be ping, inflight or blob: " + o.workload);
       }
-      if (!o.caller.equals("blocking") && !o.caller.equals("loop")) {
-        throw new IllegalArgumentException("--caller must be blocking or loop: " + o.caller);
+      if (!o.caller.equals("blocking") && !o.caller.equals("loop")
+          && !o.caller.equals("listener")) {
+        throw new IllegalArgumentException("--caller must be blocking, loop or listener: "
+            + o.caller);
       }
       boolean blob = o.workload.equals("blob");
       if (o.warmup < 0) {
@@ -159,7 +163,7 @@ public final class RpcBench {
 
   static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix]\n"
       + "       RpcBench --connect tcp:HOST:PORT|unix:PATH [--workload ping|inflight|blob]"
-      + " [--caller blocking|loop] [--warmup N] [--calls N] [--in-flight N] [--blob-bytes N]"
+      + " [--caller blocking|loop|listener] [--warmup N] [--calls N] [--in-flight N] [--blob-bytes N]"
       + " [--sync]";
 
   /** Entry point. */
@@ -442,7 +446,7 @@ public final class RpcBench {
 
     Recorder run(int calls) throws Exception {
       int lanes = o.workload.equals("inflight") ? Math.min(o.inFlight, calls) : 1;
-      return o.caller.equals("loop") ? onLoop(calls, lanes) : blocking(calls, lanes);
+      return o.caller.equals("blocking") ? blocking(calls, lanes) : onLoop(calls, lanes);
     }
 
     private CompletableFuture<? extends Response<?>> send() {
@@ -454,6 +458,23 @@ public final class RpcBench {
       var request = echo.pingRequest();
       request.getParams().setMsg("ping");
       return request.send();
+    }
+
+    /** Sends the next call with its outcome going to {@code listener} (no promise). */
+    private void send(dev.capnp.rpc.ResponseListener<?> listener) {
+      if (blob.length > 0) {
+        var request = echo.echoDataRequest();
+        request.getParams().setData(blob);
+        @SuppressWarnings("unchecked")
+        var l = (dev.capnp.rpc.ResponseListener<Echo.EchoDataResults.Reader>) listener;
+        request.send(l);
+        return;
+      }
+      var request = echo.pingRequest();
+      request.getParams().setMsg("ping");
+      @SuppressWarnings("unchecked")
+      var l = (dev.capnp.rpc.ResponseListener<Echo.PingResults.Reader>) listener;
+      request.send(l);
     }
 
     /** Checks a reply; closes it. */
@@ -548,23 +569,29 @@ public final class RpcBench {
         }
         int index = next++;
         long sent = System.nanoTime();
-        send().whenComplete((response, error) -> {
-          try {
-            if (error != null) {
-              done.completeExceptionally(error);
-              return;
-            }
-            check(response);
-            r.completed(index, sent);
-            if (r.completed == calls) {
-              done.complete(r);
-            } else {
-              next();
-            }
-          } catch (Throwable e) {
-            done.completeExceptionally(e);
+        if (o.caller.equals("listener")) {
+          send((response, error) -> completed(index, sent, response, error));
+        } else {
+          send().whenComplete((response, error) -> completed(index, sent, response, error));
+        }
+      }
+
+      private void completed(int index, long sent, Response<?> response, Throwable error) {
+        try {
+          if (error != null) {
+            done.completeExceptionally(error);
+            return;
           }
-        });
+          check(response);
+          r.completed(index, sent);
+          if (r.completed == calls) {
+            done.complete(r);
+          } else {
+            next();
+          }
+        } catch (Throwable e) {
+          done.completeExceptionally(e);
+        }
       }
     }
   }

@@ -16,7 +16,9 @@ class AllocBenchSmokeTest {
   void bothModesReportBytesPerCall() throws Exception {
     List<Figure> figures = AllocBench.run("both", 200, 300, 1);
     assertThat(figures).extracting(f -> f.mode() + "/" + f.side()).containsExactly(
-        "memory/both", "vat/client-loop", "vat/server-loop", "vat/all-threads");
+        "memory/both", "memory/both-listener", "vat/client-loop", "vat/server-loop",
+        "vat/all-threads", "vat/client-loop-listener", "vat/server-loop-listener",
+        "vat/all-threads-listener");
     for (Figure f : figures) {
       assertThat(f.bytesPerCall()).as(f.line()).isPositive().isFinite();
       assertThat(f.line()).startsWith("ALLOC mode=" + f.mode() + " side=" + f.side()
@@ -27,15 +29,19 @@ class AllocBenchSmokeTest {
   /**
    * The core mode runs its Call / Return / Finish cycle (every warm-up Return is checked by the
    * benchmark itself) and reports the core's bytes and the hook's own separately, then the caller side (every
-   * warm-up Call and Finish checked) and the caller's own params apart.
+   * warm-up Call and Finish checked) and the caller's own params apart, for calls made with a
+   * promise and for calls asked for their results alone.
    */
   @Test
   void coreModeReportsTheCoreAndTheHookApart() throws Exception {
     List<Figure> figures = AllocBench.run("core", 200, 300, 1);
     assertThat(figures).extracting(f -> f.mode() + "/" + f.side()).containsExactly(
-        "core/callee", "core/callee-hook-own", "core/caller", "core/caller-params-own");
+        "core/callee", "core/callee-hook-own", "core/caller", "core/caller-params-own",
+        "core/caller-for-results", "core/caller-for-results-params-own");
     for (Figure f : figures) {
-      assertThat(f.bytesPerCall()).as(f.line()).isNotNegative().isFinite();
+      // (a figure from which the caller's own bytes, measured apart, are subtracted may come
+      // out a few bytes per call below zero when it is zero)
+      assertThat(f.bytesPerCall()).as(f.line()).isGreaterThan(-16.0).isFinite();
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.capnp.rpc.Request;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.MessageBuilder;
+import dev.capnp.runtime.PointerFactory;
 
 /**
  * The parameters of one call on their way to a target. Locally built parameters live directly
@@ -31,7 +32,22 @@ public final class CallParams {
   public final Rpc.Call.Builder callBuilder;
   /** The capabilities of the params (replaced only when received params are recycled). */
   public HookCapTable caps;
+  /** The content reader of received params, made at the first {@link #content()}. */
   private AnyPointer.Reader receivedContent;
+  /**
+   * Params received in a {@code Call}: the call's payload, a reader this object owns and moves
+   * to each later call's payload when recycled (issue 12: the protocol core makes no reader per
+   * received call). {@link #receivedContent} is then made from it only when someone reads
+   * {@link #content()}. Null for other params.
+   */
+  private Rpc.Payload.Reader receivedPayload;
+  /** Retired params: the payload reader kept for the next call (moved off the old message). */
+  private Rpc.Payload.Reader sparePayload;
+  /** {@code Payload.content} is the first pointer of rpc.capnp's {@code Payload}. */
+  private static final int PAYLOAD_CONTENT_POINTER = 0;
+  /** A Call without params: where a retired {@link #receivedPayload} is moved to. */
+  private static final Rpc.Call.Reader NO_CALL =
+      new MessageBuilder(8).initRoot(Rpc.Message.FACTORY).initCall().asReader();
   /** Which use of this object the current call is (see the class comment). */
   private volatile int generation;
   /**
@@ -72,13 +88,12 @@ public final class CallParams {
   private boolean released;
 
   private CallParams(long interfaceId, short methodId, MessageBuilder message,
-      Rpc.Call.Builder callBuilder, HookCapTable caps, AnyPointer.Reader receivedContent) {
+      Rpc.Call.Builder callBuilder, HookCapTable caps) {
     this.interfaceId = interfaceId;
     this.methodId = methodId;
     this.message = message;
     this.callBuilder = callBuilder;
     this.caps = caps;
-    this.receivedContent = receivedContent;
   }
 
   /**
@@ -95,13 +110,23 @@ public final class CallParams {
     Rpc.Call.Builder call = mb.initRoot(Rpc.Message.FACTORY).initCall();
     call.setInterfaceId(interfaceId);
     call.setMethodId(methodId);
-    return new CallParams(interfaceId, methodId, mb, call, caps, null);
+    return new CallParams(interfaceId, methodId, mb, call, caps);
   }
 
-  /** Received parameters (the table owns its references). */
-  public static CallParams received(long interfaceId, short methodId, AnyPointer.Reader content,
-      HookCapTable caps) {
-    return new CallParams(interfaceId, methodId, null, null, caps, content);
+  /**
+   * The params of {@code call}, a {@code Call} message received from a peer (the table owns its
+   * references; {@code call} must have been read with that table). The params keep a payload
+   * reader of their own, which {@link #recycle(Rpc.Call.Reader, HookCapTable)} moves to later
+   * calls.
+   *
+   * @param call the received call
+   * @param caps the capability table of its message
+   * @return the call's params
+   */
+  public static CallParams received(Rpc.Call.Reader call, HookCapTable caps) {
+    CallParams p = new CallParams(call.getInterfaceId(), call.getMethodId(), null, null, caps);
+    p.receivedPayload = call.getParams();
+    return p;
   }
 
   /**
@@ -115,6 +140,10 @@ public final class CallParams {
       throw new IllegalStateException("only released, unshared received params are recycled");
     }
     receivedContent = null;
+    if (receivedPayload != null) {
+      sparePayload = NO_CALL.getParams(receivedPayload); // (the old message is not kept)
+      receivedPayload = null;
+    }
     caps = HookCapTable.none();
     resultsAllocator = ResultsAllocator.PLAIN;
     tailCallFrom = null;
@@ -123,22 +152,21 @@ public final class CallParams {
   }
 
   /**
-   * Makes these retired params ({@link #retire}) those of a new call received on the same
-   * connection, as {@link #received} would set them. On the connection's loop.
+   * Makes these retired params ({@link #retire}) those of {@code call}, a new call received on
+   * the same connection, as {@link #received(Rpc.Call.Reader, HookCapTable)} would set them,
+   * moving their payload reader to the new call's (no new reader). On the connection's loop.
    *
-   * @param newInterfaceId the new call's interface
-   * @param newMethodId the new call's method
-   * @param content the new call's params content (a reader of its own: the old one may be kept)
+   * @param call the new call (read with {@code newCaps})
    * @param newCaps the new call's capability table (the table owns its references)
    */
-  public void recycle(long newInterfaceId, short newMethodId, AnyPointer.Reader content,
-      HookCapTable newCaps) {
+  public void recycle(Rpc.Call.Reader call, HookCapTable newCaps) {
     if (message != null || !released || escaped || receivedContent != null) {
       throw new IllegalStateException("only retired received params are recycled");
     }
-    interfaceId = newInterfaceId;
-    methodId = newMethodId;
-    receivedContent = content;
+    interfaceId = call.getInterfaceId();
+    methodId = call.getMethodId();
+    receivedPayload = call.getParams(sparePayload);
+    sparePayload = null;
     caps = newCaps;
     resultsAllocator = ResultsAllocator.PLAIN;
     tailCallFrom = null;
@@ -165,15 +193,39 @@ public final class CallParams {
     return callBuilder.initParams().getContent();
   }
 
-  /** The params content. */
+  /**
+   * The params content (a reader of its own, which may be kept: recycling the params does not
+   * move it).
+   *
+   * @return the params content
+   */
   public AnyPointer.Reader content() {
     if (receivedContent != null) {
       return receivedContent;
+    }
+    if (receivedPayload != null) {
+      return receivedContent = receivedPayload.getContent();
     }
     if (callBuilder == null) {
       throw new IllegalStateException("the params of a completed call (kept for a later one)");
     }
     return callBuilder.getParams().getContent().asReader();
+  }
+
+  /**
+   * The params content read as {@code factory}'s type: {@code content().getAs(factory)}, but
+   * for received params without the {@code AnyPointer} reader in between (the typed reader is
+   * the only object made).
+   *
+   * @param <R> the reader type
+   * @param factory the params' type
+   * @return the params read as that type
+   */
+  public <R> R contentAs(PointerFactory<?, R> factory) {
+    if (receivedContent == null && receivedPayload != null) {
+      return AnyPointer.readField(receivedPayload, PAYLOAD_CONTENT_POINTER, factory);
+    }
+    return content().getAs(factory);
   }
 
   /** Releases the capabilities in the params (idempotent). */

@@ -5,6 +5,7 @@ import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * The engine behind a capability: a local server, a promise, an import, a pipelined answer, a
@@ -107,6 +108,56 @@ public abstract class ClientHook {
 
   /** Starts a call (on the loop). Takes ownership of {@code params}. */
   public abstract CallResult call(CallParams params);
+
+  /**
+   * Starts a call whose caller wants only its outcome, no promise and no pipeline (on the
+   * loop; takes ownership of {@code params}): {@code listener} runs once, with the results or
+   * the failure, on the thread that completes the call (this hook's loop for a call over a
+   * connection). The results are the listener's only while it runs: they are released when it
+   * returns, unless it {@link Results#hold()}s them (then {@link Results#unhold()} once done).
+   * What the listener read from them (readers, capabilities it took) stays valid.
+   *
+   * <p>A capability of a connection answers it without a promise, a pipeline or a results
+   * object per call (issue 12: the protocol core allocates nothing for such a call). By
+   * default, {@link #call} with its pipeline released at once.
+   *
+   * @param params the call's params
+   * @param listener called once with the results or the failure
+   */
+  public void callForResults(CallParams params, BiConsumer<Results, Throwable> listener) {
+    callForResultsViaPromise(this, params, listener);
+  }
+
+  /**
+   * {@link #callForResults} through {@code target}'s {@link #call}: the default, and the way of
+   * a connection's capability for the calls that need a promise (streaming, tail calls).
+   *
+   * @param target the capability called
+   * @param params the call's params
+   * @param listener called once with the results or the failure
+   */
+  public static void callForResultsViaPromise(ClientHook target, CallParams params,
+      BiConsumer<Results, Throwable> listener) {
+    CallResult cr;
+    try {
+      cr = target.call(params);
+    } catch (RuntimeException e) {
+      cr = CallResult.broken(target.loop, RpcException.of(e));
+    }
+    cr.pipeline().release();
+    BiConsumer<Results, Throwable> once = (r, e) -> {
+      try {
+        listener.accept(r, e);
+      } finally {
+        if (r != null) {
+          r.unhold();
+        }
+      }
+    };
+    if (!cr.listenOnce(once)) {
+      cr.promise().whenComplete(once);
+    }
+  }
 
   /** The hook this one now forwards to (a resolved promise), or {@code null}. */
   public ClientHook getResolved() {

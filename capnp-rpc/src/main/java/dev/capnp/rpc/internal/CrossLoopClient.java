@@ -227,6 +227,19 @@ public final class CrossLoopClient extends ClientHook {
     })));
   }
 
+  /** Once resolved to a hook of this loop, its way; else the default. */
+  @Override
+  public void callForResults(CallParams params,
+      java.util.function.BiConsumer<Results, Throwable> listener) {
+    assert loop.inLoop() : "called off its loop: " + this;
+    ClientHook r = resolved;
+    if (r != null) {
+      r.callForResults(params, listener);
+    } else {
+      callForResultsViaPromise(this, params, listener);
+    }
+  }
+
   @Override
   public CallResult call(CallParams params) {
     assert loop.inLoop() : "called off its loop: " + this;

@@ -38,6 +38,18 @@ public final class QueuedClient extends ClientHook {
     return p;
   }
 
+  /** Once resolved, the target's way (queued calls need their promise: the default). */
+  @Override
+  public void callForResults(CallParams params,
+      java.util.function.BiConsumer<Results, Throwable> listener) {
+    assert loop.inLoop() : "called off its loop: " + this;
+    if (target != null) {
+      target.callForResults(params, listener);
+    } else {
+      callForResultsViaPromise(this, params, listener);
+    }
+  }
+
   /** Whether the promise has resolved. */
   public boolean isResolved() {
     return target != null;

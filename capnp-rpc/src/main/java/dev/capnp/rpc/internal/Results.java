@@ -4,14 +4,30 @@ import dev.capnp.rpc.EventLoop;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
+import dev.capnp.runtime.PointerFactory;
+import dev.capnp.rpc.proto.Rpc;
 
-/** The results of a completed call: content plus the capability table that owns its caps. */
+/**
+ * The results of a completed call: content plus the capability table that owns its caps.
+ *
+ * <p>Results received in a {@code Return} for a call made with
+ * {@link ClientHook#callForResults} are the listener's only while it runs (unless it
+ * {@link #hold()}s them): the protocol core then uses the object again for a later Return of
+ * the same connection ({@link #receivedInto}). Their {@link #content()} reader, once made, is
+ * never moved, so it may be kept like any reader of the message.
+ */
 public final class Results {
   /** A null pointer, for results that carry nothing. */
   public static final AnyPointer.Reader NULL_CONTENT =
       new dev.capnp.runtime.MessageBuilder(1).getRootAnyPointer().asReader();
-  public final AnyPointer.Reader content;
-  public final HookCapTable caps;
+  /**
+   * The content: an {@code AnyPointer.Reader}, or, for results received for
+   * {@link ClientHook#callForResults}, the Return's {@code Rpc.Payload.Reader} until
+   * {@link #content()} makes the reader (one field for both: no bigger object per call).
+   */
+  private Object content;
+  /** Owns the capabilities of the content (replaced only by {@link #receivedInto}). */
+  public HookCapTable caps;
   /** Where the results were built (null for received results). */
   public final ResultsAllocator.ResultsBuilder origin;
   /** For a tail call sent with {@code sendResultsTo.yourself}: the question's id, else -1. */
@@ -41,6 +57,71 @@ public final class Results {
   }
 
   /**
+   * The results whose payload is {@code payload} (a received {@code Return.results}, read with
+   * {@code caps}), in {@code reuse} if it may be used again (the protocol core's, released and
+   * held by nobody; see the class comment), else in new results. No reader is made for their
+   * content until {@link #content()} asks for one. On the connection's loop.
+   *
+   * @param reuse results of an earlier Return that nobody holds, or null
+   * @param payload the payload of the received Return's results (the results keep it)
+   * @param caps the capability table the Return was read with (these results own it)
+   * @return the results
+   */
+  public static Results receivedInto(Results reuse, Rpc.Payload.Reader payload,
+      HookCapTable caps) {
+    Results r = reuse;
+    if (r == null || !r.released || r.holds > 0 || r.origin != null) {
+      r = new Results(null, caps, null);
+      r.content = payload;
+      return r;
+    }
+    r.content = payload;
+    r.caps = caps;
+    r.sentElsewhereQuestion = -1;
+    r.awaitFromThirdParty = null;
+    r.claimed = false;
+    r.onRelease = null;
+    r.released = false;
+    r.holds = 1;
+    return r;
+  }
+
+  /**
+   * The content of the results (made at the first call for received results; the reader is
+   * never moved, so it may be kept).
+   *
+   * @return the content
+   */
+  public AnyPointer.Reader content() {
+    Object c = content;
+    if (c instanceof AnyPointer.Reader) {
+      return (AnyPointer.Reader) c;
+    }
+    AnyPointer.Reader made = ((Rpc.Payload.Reader) c).getContent();
+    content = made;
+    return made;
+  }
+
+  /**
+   * The content read as {@code factory}'s type: {@code content().getAs(factory)}, but for
+   * received results without the {@code AnyPointer} reader in between.
+   *
+   * @param <R> the reader type
+   * @param factory the results' type
+   * @return the content read as that type
+   */
+  public <R> R contentAs(PointerFactory<?, R> factory) {
+    Object c = content;
+    if (c instanceof AnyPointer.Reader) {
+      return ((AnyPointer.Reader) c).getAs(factory);
+    }
+    return AnyPointer.readField((Rpc.Payload.Reader) c, PAYLOAD_CONTENT_POINTER, factory);
+  }
+
+  /** {@code Payload.content} is the first pointer of rpc.capnp's {@code Payload}. */
+  private static final int PAYLOAD_CONTENT_POINTER = 0;
+
+  /**
    * Whether these results were made from the current build of their {@link #origin} (always
    * true without one): false when the origin, a Return message the protocol core reuses, has
    * since been taken back and built again for a later call.
@@ -55,6 +136,7 @@ public final class Results {
   public void release() {
     if (!released) {
       released = true;
+      holds = 0;
       caps.releaseAll();
       if (onRelease != null) {
         onRelease.run();
@@ -97,7 +179,7 @@ public final class Results {
       return new BrokenClient(loop, RpcException.failed("results already released"));
     }
     try {
-      AnyPointer.Reader p = content;
+      AnyPointer.Reader p = content();
       for (short op : ops) {
         if (p.isNull()) {
           return BrokenClient.nullCap(loop);

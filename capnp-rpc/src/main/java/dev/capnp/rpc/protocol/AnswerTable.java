@@ -525,15 +525,14 @@ public final class AnswerTable {
       caps.releaseAll();
       throw e;
     }
-    // (the content outlives the message's handling, and may be kept past the call: a new
-    // reader, not a scratch one, even in recycled params)
-    dev.capnp.runtime.AnyPointer.Reader content =
-        (s.payload = call.getParams(s.payload)).getContent();
+    // (the params outlive the message's handling: not the scratch payload reader, but one of
+    // the params' own, which recycled params move to the new call; issue 12. Their content
+    // reader, which may be kept past the call, is made only if the callee asks for it)
     CallParams p = a.params;
     if (p != null) {
-      p.recycle(call.getInterfaceId(), call.getMethodId(), content, caps);
+      p.recycle(call, caps);
     } else {
-      p = CallParams.received(call.getInterfaceId(), call.getMethodId(), content, caps);
+      p = CallParams.received(call, caps);
       a.params = p;
     }
     p.resultsAllocator = returnAllocator(a);
@@ -738,7 +737,7 @@ public final class AnswerTable {
       mb.setCapTable(t);
       Rpc.Return.Builder ret = RpcMessages.initReturn(mb, a.id);
       Rpc.Payload.Builder pl = ret.initResults();
-      pl.getContent().set(res.content);
+      pl.getContent().set(res.content());
       a.resultExports = protocol.exports.writeDescriptors(t, pl);
       pinReturnedPromises(a, t, res);
       boolean noFinish = noFinishNeeded(a, t);

@@ -14,6 +14,7 @@ import dev.capnp.rpc.internal.QueuedClient;
 import dev.capnp.rpc.internal.Results;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * How the protocol core reaches the capability layer, and the layer reaches the core: part of
@@ -170,6 +171,26 @@ public final class ConnectionDelivery {
       return CallResult.of(CompletableFuture.completedFuture(marker), pipeline);
     }
     return pipeline; // (its own promise and pipeline: one object per question)
+  }
+
+  /**
+   * A call on {@code target}, one of the peer's capabilities, whose caller wants only its
+   * outcome ({@code ClientHook.callForResults}): a question whose sink is {@code listener}, no
+   * promise and no pipeline. Streaming and tail calls take the promise's way.
+   */
+  void callForResults(RpcClient target, CallParams params,
+      BiConsumer<Results, Throwable> listener) {
+    assert loop.inLoop() : "call sent off the connection's loop: " + target;
+    if (params.streamReady != null || params.tailCallFrom != null) {
+      ClientHook.callForResultsViaPromise(target, params, listener);
+      return;
+    }
+    if (protocol.isDisconnected()) {
+      params.release();
+      listener.accept(null, protocol.disconnectReason());
+      return;
+    }
+    protocol.questions.sendCall(target, params, listener);
   }
 
   /** Reports a streaming call just sent to {@code target} to the target's flow controller. */

@@ -24,6 +24,12 @@ public final class ImportClient extends RpcClient {
   }
 
   @Override
+  public void callForResults(CallParams params,
+      java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> listener) {
+    protocol.delivery.callForResults(this, params, listener);
+  }
+
+  @Override
   int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     d.setReceiverHosted(importId);
     return -1;

@@ -27,6 +27,12 @@ public final class PipelineClient extends RpcClient {
   }
 
   @Override
+  public void callForResults(CallParams params,
+      java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> listener) {
+    protocol.delivery.callForResults(this, params, listener);
+  }
+
+  @Override
   int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     RpcMessages.writeOps(d.initReceiverAnswer(), question.id, ops);
     return -1;

@@ -60,6 +60,13 @@ public final class PromiseClient extends RpcClient {
   }
 
   @Override
+  public void callForResults(CallParams params,
+      java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> listener) {
+    receivedCall = true;
+    cap.callForResults(params, listener);
+  }
+
+  @Override
   int writeDescriptor(Rpc.CapDescriptor.Builder d) {
     receivedCall = true;
     return protocol.exports.writeDescriptor(cap, d);

@@ -11,6 +11,7 @@ import dev.capnp.rpc.internal.Results;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.MessageBuilder;
 import dev.capnp.runtime.MessageReader;
+import java.util.function.BiConsumer;
 
 /**
  * The questions table: our questions to the peer ({@code Bootstrap} and {@code Call}), by ids
@@ -132,6 +133,12 @@ public final class QuestionTable {
      * Finish is not sent (the question still ends when its last reference goes, as ever).
      */
     boolean skipFinish;
+    /**
+     * The sink this entry uses for a question asked for its results alone
+     * ({@link #sendCall(RpcClient, CallParams, BiConsumer)}), kept across recycling with the
+     * results it reuses; null until the entry serves such a question.
+     */
+    ResultsListenerSink listening;
 
     Question(int id) {
       this.id = id;
@@ -235,6 +242,14 @@ public final class QuestionTable {
   }
 
   private Question newQuestion() {
+    return newQuestion(null);
+  }
+
+  /**
+   * A new question; its sink is the caller's promise and pipeline, or, with {@code listener},
+   * the entry's {@link ResultsListenerSink} (no object per question).
+   */
+  private Question newQuestion(BiConsumer<Results, Throwable> listener) {
     int id = questions.add(null);
     Question q;
     if (spareCount > 0) {
@@ -245,7 +260,15 @@ public final class QuestionTable {
       q = new Question(id);
     }
     questions.set(id, q);
-    q.sink = protocol.delivery.newQuestionSink(q);
+    if (listener == null) {
+      q.sink = protocol.delivery.newQuestionSink(q);
+    } else {
+      if (q.listening == null) {
+        q.listening = new ResultsListenerSink();
+      }
+      q.listening.ask(listener);
+      q.sink = q.listening;
+    }
     return q;
   }
 
@@ -337,7 +360,7 @@ public final class QuestionTable {
    * returns its question; the caller's promise is the question's sink.
    */
   Question sendCall(RpcClient target, CallParams params) {
-    return sendCall(target, params, null);
+    return sendCall(target, params, null, null);
   }
 
   /**
@@ -346,6 +369,19 @@ public final class QuestionTable {
    */
   Question sendCall(RpcClient target, CallParams params,
       ThirdPartyForwarding.Introduction forward) {
+    return sendCall(target, params, forward, null);
+  }
+
+  /**
+   * Sends a plain call to {@code target} whose outcome goes to {@code listener} alone: no
+   * promise, no pipeline (see {@link ResultsListenerSink}). Not for streaming or tail calls.
+   */
+  void sendCall(RpcClient target, CallParams params, BiConsumer<Results, Throwable> listener) {
+    sendCall(target, params, null, listener);
+  }
+
+  private Question sendCall(RpcClient target, CallParams params,
+      ThirdPartyForwarding.Introduction forward, BiConsumer<Results, Throwable> listener) {
     MessageBuilder mb;
     Rpc.Call.Builder call;
     HookCapTable caps;
@@ -364,7 +400,7 @@ public final class QuestionTable {
       call.initParams().getContent().set(params.content());
       params.release();
     }
-    Question q = newQuestion();
+    Question q = newQuestion(listener);
     call.setQuestionId(q.id);
     writeTarget(target, call, mb);
     if (forward != null) {
@@ -377,8 +413,9 @@ public final class QuestionTable {
     } else if (params.tailCallFrom == protocol) {
       call.initSendResultsTo().setYourself();
       q.isTailCall = true;
-    } else if (protocol.level3()) {
-      // (Level 3: the peer may forward the call and have a third vat answer us)
+    } else if (protocol.level3() && listener == null) {
+      // (Level 3: the peer may forward the call and have a third vat answer us; not for a
+      // listener's question, whose sink takes its results only from the Return)
       call.setAllowThirdPartyTailCall(true);
       q.allowsThirdParty = true;
     }
@@ -530,7 +567,9 @@ public final class QuestionTable {
         // content outlives this message's handling, so it is a new reader
         Rpc.Return.Reader ret = s.ret =
             (s.message = m.getRoot(Rpc.Message.FACTORY, s.message)).getReturn(s.ret);
-        Results r = new Results((s.payload = ret.getResults(s.payload)).getContent(), caps, null);
+        Results r = q.sink == q.listening
+            ? q.listening.resultsFor(ret, caps) // (no object: its reusable results)
+            : new Results((s.payload = ret.getResults(s.payload)).getContent(), caps, null);
         // (a tail call's results were redirected, and a bootstrap's only feed its pipeline:
         // nobody waits for them here)
         if (!q.sink.returned(r, !q.isTailCall && !q.isBootstrap)) {

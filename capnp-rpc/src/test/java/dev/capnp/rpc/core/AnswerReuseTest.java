@@ -140,6 +140,10 @@ class AnswerReuseTest extends RawPeerTestBase {
   private static final class ParamsRecorder extends ClientHook {
     final List<CallParams> seen = new ArrayList<>();
     final List<Integer> generations = new ArrayList<>();
+    /** The content reader of each call's params, made while it ran. */
+    final List<dev.capnp.runtime.AnyPointer.Reader> contents = new ArrayList<>();
+    /** The params' text read as a struct (no content reader), while each call ran. */
+    final List<String> typed = new ArrayList<>();
     boolean escape;
     boolean keep;
 
@@ -151,6 +155,9 @@ class AnswerReuseTest extends RawPeerTestBase {
     public CallResult call(CallParams params) {
       seen.add(params);
       generations.add(params.generation());
+      typed.add(params.contentAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
+          .getAs(Text.FACTORY).toString());
+      contents.add(params.content());
       ResultsAllocator.ResultsBuilder rb = params.resultsAllocator.allocate();
       rb.content.initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0).setAs(
           Text.FACTORY, new Text.Reader("got:" + TestSupport.text(params.content(), 0)));
@@ -216,6 +223,26 @@ class AnswerReuseTest extends RawPeerTestBase {
     assertThat(returnedText(3)).isEqualTo("got:c");
     peerReleases(id);
     assertThat(conn.disconnectReason()).isNull();
+    assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
+  }
+
+  /**
+   * Recycled params read each call's own content, and a content reader made while an earlier
+   * call ran still reads that call's params afterwards (it may be kept: recycling moves only
+   * the params' own payload reader). Fails if the content reader were reused.
+   */
+  @Test
+  void aContentReaderOfRecycledParamsKeepsReadingItsOwnCall() {
+    ParamsRecorder hook = serveRecorder();
+    int id = bootstrapServiceId();
+    peerCalls(1, id, "a");
+    peerCalls(2, id, "b");
+    peerCalls(3, id, "c");
+    assertThat(hook.seen.get(1)).isSameAs(hook.seen.get(0));
+    assertThat(hook.typed).containsExactly("a", "b", "c");
+    assertThat(hook.contents).extracting(c -> TestSupport.text(c, 0))
+        .containsExactly("a", "b", "c");
+    peerReleases(id);
     assertThat(conn.tablesEmpty()).as(conn.dumpTables()).isTrue();
   }
 

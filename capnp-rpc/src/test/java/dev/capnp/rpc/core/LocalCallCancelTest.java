@@ -128,7 +128,7 @@ class LocalCallCancelTest extends TestSupport.LoopTest {
     loop.runPending();
     assertThat(cr.promise()).isDone();
     Results r = cr.promise().join();
-    assertThat(TestSupport.text(r.content, 0)).isEqualTo("done");
+    assertThat(TestSupport.text(r.content(), 0)).isEqualTo("done");
     r.release();
     cr.promise().obtrudeException(new CancellationException("late"));
     loop.runPending();

@@ -106,7 +106,7 @@ class QuestionReuseTest extends RawPeerTestBase {
     int q1 = lastCallId();
     peerReturnsText(q1, "one");
     Results r1 = TestSupport.get(first.promise());
-    assertThat(TestSupport.text(r1.content, 0)).isEqualTo("one");
+    assertThat(TestSupport.text(r1.content(), 0)).isEqualTo("one");
     r1.release();
     first.pipeline().release();
     run();
@@ -122,7 +122,7 @@ class QuestionReuseTest extends RawPeerTestBase {
     assertThat(finishes()).as("no Finish for the later call before its Return").isEmpty();
     peerReturnsText(q2, "two");
     Results r2 = TestSupport.get(second.promise());
-    assertThat(TestSupport.text(r2.content, 0)).isEqualTo("two");
+    assertThat(TestSupport.text(r2.content(), 0)).isEqualTo("two");
     r2.release();
     second.pipeline().release();
     run();
@@ -215,7 +215,7 @@ class QuestionReuseTest extends RawPeerTestBase {
     CallResult cr = hookCall(hook, "a");
     List<String> seen = new ArrayList<>();
     assertThat(cr.pipeline().listenOnce(cr.promise(), (r, e) -> seen.add(
-        r != null ? TestSupport.text(r.content, 0) : "failed:" + e))).isTrue();
+        r != null ? TestSupport.text(r.content(), 0) : "failed:" + e))).isTrue();
     assertThat(cr.pipeline().listenOnce(cr.promise(), (r, e) -> seen.add("second"))).isFalse();
     assertThat(seen).isEmpty();
     peerReturnsText(lastCallId(), "one");
