@@ -13,6 +13,9 @@
 #   ping-blocking  one call at a time from a plain thread that waits (C++: from its loop)
 #   ping-loop      one call at a time, each sent from the previous one's completion on the loop
 #   inflight       100 calls in flight (lanes on the loop), calls/s
+#   ping-listener, inflight-listener: ping-loop and inflight with each Java call sent with
+#                  Request.send(ResponseListener) (no promise, no pipeline); a C++ client runs
+#                  them as ping-loop and inflight (not in the default WORKLOADS)
 #   blob           echoData of 1 MiB, one at a time, MiB/s of payload
 # Around each measured section (the --sync handshake) `perf stat -e raw_syscalls:sys_enter,
 # context-switches,page-faults -p PID` counts the client and the server separately, and the
@@ -215,11 +218,16 @@ args_of() {
     ping-blocking) [ "$c" = cxx ] && cl=loop || cl=blocking
       echo "--workload ping --caller $cl --warmup $warmup --calls $ping_calls" ;;
     ping-loop) echo "--workload ping --caller loop --warmup $warmup --calls $ping_calls" ;;
+    ping-listener) [ "$c" = cxx ] && cl=loop || cl=listener
+      echo "--workload ping --caller $cl --warmup $warmup --calls $ping_calls" ;;
     inflight) echo "--workload inflight --caller loop --warmup $inflight_warmup" \
         "--calls $inflight_calls" ;;
+    inflight-listener) [ "$c" = cxx ] && cl=loop || cl=listener
+      echo "--workload inflight --caller $cl --warmup $inflight_warmup --calls $inflight_calls" ;;
     blob) [ "$c" = cxx ] && cl=loop || cl=$blob_caller
       echo "--workload blob --caller $cl --warmup $blob_warmup --calls $blob_calls" ;;
-    *) echo "unknown workload $1 (cold ping-blocking ping-loop inflight blob)" >&2; exit 2 ;;
+    *) echo "unknown workload $1 (cold ping-blocking ping-loop ping-listener inflight" \
+        "inflight-listener blob)" >&2; exit 2 ;;
   esac
 }
 
@@ -379,7 +387,7 @@ awk -v modes="$modes" -v transports="$transports" -v workloads="$workloads" \
     for (a = 1; a <= nm; a++) for (b = 1; b <= nt; b++) for (w = 1; w <= nw; w++) {
       wl = W[w]
       if (wl ~ /^ping/) { c1 = 6; n1 = "median µs"; f1 = "%.1f"; c2 = 7; n2 = "p99 µs"; f2 = "%.1f" }
-      else if (wl == "inflight") { c1 = 5; n1 = "calls/s"; f1 = "%.0f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
+      else if (wl ~ /^inflight/) { c1 = 5; n1 = "calls/s"; f1 = "%.0f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
       else if (wl == "blob") { c1 = 8; n1 = "MiB/s"; f1 = "%.1f"; c2 = 6; n2 = "median µs"; f2 = "%.0f" }
       else { c1 = 9; n1 = "first 1,000 ms"; f1 = "%.1f"; c2 = 10; n2 = "first 20,000 ms"; f2 = "%.1f" }
       base = M[a] " " T[b] " " wl " cxx-cxx"

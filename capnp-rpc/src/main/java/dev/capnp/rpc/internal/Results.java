@@ -87,6 +87,22 @@ public final class Results {
   }
 
   /**
+   * Released results kept for {@link #receivedInto}: they now point at {@code emptyPayload} (a
+   * payload moved off their message) and an empty table, so that while kept they hold on to no
+   * message and no capability. On the connection's loop.
+   *
+   * @param emptyPayload the payload they point at until used again
+   * @throws IllegalStateException if they are not released
+   */
+  public void park(Rpc.Payload.Reader emptyPayload) {
+    if (!released) {
+      throw new IllegalStateException("only released results are kept for a later Return");
+    }
+    content = emptyPayload;
+    caps = HookCapTable.none();
+  }
+
+  /**
    * The content of the results (made at the first call for received results; the reader is
    * never moved, so it may be kept).
    *

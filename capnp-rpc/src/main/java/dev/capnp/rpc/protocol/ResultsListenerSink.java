@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
 final class ResultsListenerSink implements QuestionTable.QuestionSink {
   private static final Logger LOG = LoggerFactory.getLogger(ResultsListenerSink.class);
 
+  /** A Return without results: where a kept payload reader waits for the next Return. */
+  private static final Rpc.Return.Reader NO_RESULTS =
+      new dev.capnp.runtime.MessageBuilder(8).initRoot(Rpc.Message.FACTORY).initReturn()
+          .asReader();
+
   /** The current question's listener: null before it is asked and once it has its outcome. */
   private BiConsumer<Results, Throwable> listener;
   /** Results of an earlier question of the entry that nobody holds, for the next Return. */
@@ -28,6 +33,12 @@ final class ResultsListenerSink implements QuestionTable.QuestionSink {
    * results when someone still holds them (it is theirs then).
    */
   private Rpc.Payload.Reader payload;
+  /**
+   * The results {@link #resultsFor} made for the current question (null: none yet, or its
+   * results came another way, e.g. from an answer of ours the peer's tail call named): only
+   * those are kept for the next Return.
+   */
+  private Results made;
 
   /** Makes this the sink of a new question of the entry, for {@code l}. */
   void ask(BiConsumer<Results, Throwable> l) {
@@ -45,6 +56,7 @@ final class ResultsListenerSink implements QuestionTable.QuestionSink {
     payload = ret.getResults(payload);
     Results r = Results.receivedInto(spare, payload, caps);
     spare = null;
+    made = r;
     return r;
   }
 
@@ -57,7 +69,13 @@ final class ResultsListenerSink implements QuestionTable.QuestionSink {
     // the listener's hold is over: released unless it holds them, then kept for the next
     // Return (results someone still holds are never used again)
     r.unhold();
-    if (r.isReleased()) {
+    boolean ours = r == made;
+    made = null;
+    if (ours && r.isReleased()) {
+      // kept for the next Return, but not with this one's message: the payload reader moves
+      // to an empty Return (a large reply is not pinned while the entry waits)
+      payload = NO_RESULTS.getResults(payload);
+      r.park(payload);
       spare = r;
     }
     return true;

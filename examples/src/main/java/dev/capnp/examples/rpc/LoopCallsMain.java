@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The guide's "Fast calls and a fast start" step: the same pings made from a thread that blocks
- * on each reply and from the client vat's event loop, each sent from the previous reply's
- * completion (no thread hand-off), against an echo server vat over TCP on loopback (TLS).
- * Prints the mean round trip of each. Run: {@code LoopCallsMain [calls]} (default 20,000).
+ * on each reply, from the client vat's event loop, each sent from the previous reply's
+ * completion (no thread hand-off), and the same from the loop with a listener instead of a
+ * promise ({@code Request.send(ResponseListener)}), against an echo server vat over TCP on
+ * loopback (TLS). Prints the mean round trip of each. Run: {@code LoopCallsMain [calls]}
+ * (default 20,000).
  */
 public final class LoopCallsMain {
   private LoopCallsMain() {}
@@ -42,11 +44,14 @@ public final class LoopCallsMain {
           long t0 = System.nanoTime();
           blocking(echo, calls);
           long t1 = System.nanoTime();
-          fromLoop(echo, client.loop(), calls);
+          fromLoop(echo, client.loop(), calls, false);
           long t2 = System.nanoTime();
+          fromLoop(echo, client.loop(), calls, true);
+          long t3 = System.nanoTime();
           if (round == 1) {
             System.out.printf("blocking thread: %.1f µs per call%n", (t1 - t0) / 1e3 / calls);
             System.out.printf("from the loop:   %.1f µs per call%n", (t2 - t1) / 1e3 / calls);
+            System.out.printf("with a listener: %.1f µs per call%n", (t3 - t2) / 1e3 / calls);
           }
         }
       }
@@ -64,11 +69,45 @@ public final class LoopCallsMain {
     }
   }
 
-  /** One call at a time, each sent on the loop from the previous reply's completion. */
-  static void fromLoop(Echo.Client echo, EventLoop loop, int calls) throws Exception {
+  /**
+   * One call at a time, each sent on the loop from the previous reply's completion: a promise's
+   * ({@code send().whenComplete}) or, with {@code listener}, a listener's
+   * ({@code send(ResponseListener)}).
+   */
+  static void fromLoop(Echo.Client echo, EventLoop loop, int calls, boolean listener)
+      throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    loop.execute(() -> pings(echo, calls, done));
+    loop.execute(() -> {
+      if (listener) {
+        listenedPings(echo, calls, done);
+      } else {
+        pings(echo, calls, done);
+      }
+    });
     done.get(5, TimeUnit.MINUTES);
+  }
+
+  /** As {@link #pings}, each reply handed to a listener: no promise, no pipeline per call. */
+  private static void listenedPings(Echo.Client echo, int left, CompletableFuture<Void> done) {
+    if (left == 0) {
+      done.complete(null);
+      return;
+    }
+    var req = echo.pingRequest();
+    req.getParams().setMsg("ping");
+    req.send((r, e) -> { // runs on the vat's loop; r is released when this returns
+      if (e != null) {
+        done.completeExceptionally(e);
+        return;
+      }
+      try {
+        check(r.get().getReply().toString());
+      } catch (RuntimeException wrong) {
+        done.completeExceptionally(wrong);
+        return;
+      }
+      listenedPings(echo, left - 1, done);
+    });
   }
 
   private static void pings(Echo.Client echo, int left, CompletableFuture<Void> done) {

@@ -47,7 +47,7 @@ class RpcExamplesTest {
   }
 
   @Test
-  void pingsFromABlockingThreadAndFromTheLoop() throws Exception {
+  void pingsFromABlockingThreadFromTheLoopAndWithAListener() throws Exception {
     PrintStream saved = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -58,7 +58,8 @@ class RpcExamplesTest {
     }
     assertThat(out.toString(StandardCharsets.UTF_8).lines())
         .anyMatch(l -> l.startsWith("blocking thread: "))
-        .anyMatch(l -> l.startsWith("from the loop: "));
+        .anyMatch(l -> l.startsWith("from the loop: "))
+        .anyMatch(l -> l.startsWith("with a listener: "));
   }
 
   @Test
