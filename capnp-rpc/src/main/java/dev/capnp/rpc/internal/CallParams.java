@@ -32,8 +32,14 @@ public final class CallParams {
   public final Rpc.Call.Builder callBuilder;
   /** The capabilities of the params (replaced only when received params are recycled). */
   public HookCapTable caps;
-  /** The content reader of received params, made at the first {@link #content()}. */
+  /**
+   * The content reader of received params, made at the first {@link #content()}; {@link #RETIRED}
+   * once the params are retired.
+   */
   private AnyPointer.Reader receivedContent;
+  /** {@link #receivedContent} of retired params (no field of its own: the object stays small). */
+  private static final AnyPointer.Reader RETIRED =
+      new MessageBuilder(1).getRootAnyPointer().asReader();
   /**
    * Params received in a {@code Call}: the call's payload, a reader this object owns and moves
    * to each later call's payload when recycled (issue 12: the protocol core makes no reader per
@@ -41,8 +47,6 @@ public final class CallParams {
    * {@link #content()}. Null for other params.
    */
   private Rpc.Payload.Reader receivedPayload;
-  /** Retired params: the payload reader kept for the next call (moved off the old message). */
-  private Rpc.Payload.Reader sparePayload;
   /** {@code Payload.content} is the first pointer of rpc.capnp's {@code Payload}. */
   private static final int PAYLOAD_CONTENT_POINTER = 0;
   /** A Call without params: where a retired {@link #receivedPayload} is moved to. */
@@ -139,10 +143,9 @@ public final class CallParams {
     if (message != null || !released || escaped) {
       throw new IllegalStateException("only released, unshared received params are recycled");
     }
-    receivedContent = null;
+    receivedContent = RETIRED;
     if (receivedPayload != null) {
-      sparePayload = NO_CALL.getParams(receivedPayload); // (the old message is not kept)
-      receivedPayload = null;
+      receivedPayload = NO_CALL.getParams(receivedPayload); // (the old message is not kept)
     }
     caps = HookCapTable.none();
     resultsAllocator = ResultsAllocator.PLAIN;
@@ -160,13 +163,13 @@ public final class CallParams {
    * @param newCaps the new call's capability table (the table owns its references)
    */
   public void recycle(Rpc.Call.Reader call, HookCapTable newCaps) {
-    if (message != null || !released || escaped || receivedContent != null) {
+    if (message != null || !released || escaped || receivedContent != RETIRED) {
       throw new IllegalStateException("only retired received params are recycled");
     }
     interfaceId = call.getInterfaceId();
     methodId = call.getMethodId();
-    receivedPayload = call.getParams(sparePayload);
-    sparePayload = null;
+    receivedContent = null;
+    receivedPayload = call.getParams(receivedPayload);
     caps = newCaps;
     resultsAllocator = ResultsAllocator.PLAIN;
     tailCallFrom = null;
@@ -200,6 +203,9 @@ public final class CallParams {
    * @return the params content
    */
   public AnyPointer.Reader content() {
+    if (receivedContent == RETIRED) {
+      throw new IllegalStateException("the params of a completed call (kept for a later one)");
+    }
     if (receivedContent != null) {
       return receivedContent;
     }

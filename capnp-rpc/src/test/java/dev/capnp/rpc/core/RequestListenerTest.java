@@ -77,6 +77,26 @@ class RequestListenerTest extends TestSupport.LoopTest {
     }
   }
 
+  /** Sent from a thread that is not the loop's: the call is posted; the listener runs on the loop. */
+  @Test
+  void sentFromAnotherThreadTheListenerRunsOnTheLoop() throws Exception {
+    Recorder service = new Recorder("service");
+    try (TwoVats v = new TwoVats(null, Capability.of(service))) {
+      Capability bs = v.client.bootstrap();
+      v.pump();
+      List<String> seen = new ArrayList<>();
+      Thread caller = new Thread(() -> call(bs, "far").send((response, failure) ->
+          seen.add(text(response.get(), 0) + " on " + Thread.currentThread().getName())));
+      caller.start();
+      caller.join();
+      assertThat(seen).isEmpty(); // (posted to the loop, not run on the caller's thread)
+      v.pump();
+      assertThat(seen).containsExactly("got:far on " + Thread.currentThread().getName());
+      bs.close();
+      v.assertClean();
+    }
+  }
+
   @Test
   void aLocalCapabilityAnswersTheListenerToo() {
     Recorder service = new Recorder("service");
