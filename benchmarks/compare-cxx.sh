@@ -13,9 +13,9 @@
 #   ping-blocking  one call at a time from a plain thread that waits (C++: from its loop)
 #   ping-loop      one call at a time, each sent from the previous one's completion on the loop
 #   inflight       100 calls in flight (lanes on the loop), calls/s
-#   ping-listener, inflight-listener: ping-loop and inflight with each Java call sent with
+#   ping-listener, inflight-listener, cold-listener: ping-loop, inflight and cold with each Java call sent with
 #                  Request.send(ResponseListener) (no promise, no pipeline); a C++ client runs
-#                  them as ping-loop and inflight (not in the default WORKLOADS)
+#                  them as ping-loop, inflight and cold (not in the default WORKLOADS)
 #   blob           echoData of 1 MiB, one at a time, MiB/s of payload
 # Around each measured section (the --sync handshake) `perf stat -e raw_syscalls:sys_enter,
 # context-switches,page-faults -p PID` counts the client and the server separately, and the
@@ -215,6 +215,8 @@ args_of() {
   c=$2
   case $1 in
     cold) echo "--workload inflight --caller loop --warmup 0 --calls $cold_calls" ;;
+    cold-listener) [ "$c" = cxx ] && cl=loop || cl=listener
+      echo "--workload inflight --caller $cl --warmup 0 --calls $cold_calls" ;;
     ping-blocking) [ "$c" = cxx ] && cl=loop || cl=blocking
       echo "--workload ping --caller $cl --warmup $warmup --calls $ping_calls" ;;
     ping-loop) echo "--workload ping --caller loop --warmup $warmup --calls $ping_calls" ;;
@@ -226,8 +228,8 @@ args_of() {
       echo "--workload inflight --caller $cl --warmup $inflight_warmup --calls $inflight_calls" ;;
     blob) [ "$c" = cxx ] && cl=loop || cl=$blob_caller
       echo "--workload blob --caller $cl --warmup $blob_warmup --calls $blob_calls" ;;
-    *) echo "unknown workload $1 (cold ping-blocking ping-loop ping-listener inflight" \
-        "inflight-listener blob)" >&2; exit 2 ;;
+    *) echo "unknown workload $1 (cold cold-listener ping-blocking ping-loop ping-listener" \
+        "inflight inflight-listener blob)" >&2; exit 2 ;;
   esac
 }
 
