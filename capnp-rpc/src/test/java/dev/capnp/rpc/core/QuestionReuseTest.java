@@ -29,38 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class QuestionReuseTest extends RawPeerTestBase {
 
-  /** The peer's bootstrap capability (import 7), answered. */
-  private Capability bootstrapAnswered() {
-    Capability peerCap = conn.bootstrap();
-    run();
-    int bootQ = -1;
-    for (MessageReader m : received) {
-      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
-      if (msg.isBootstrap()) {
-        bootQ = msg.getBootstrap().getQuestionId();
-      }
-    }
-    int q = bootQ;
-    peerSends(m -> {
-      Rpc.Return.Builder r = m.initReturn();
-      r.setAnswerId(q);
-      r.initResults().getContent().setCapabilityIndex(0);
-      r.getResults().initCapTable(1).get(0).setSenderHosted(7);
-    });
-    received.clear();
-    return peerCap;
-  }
-
-  private int lastCallId() {
-    for (int i = received.size() - 1; i >= 0; i--) {
-      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
-      if (m.isCall()) {
-        return m.getCall().getQuestionId();
-      }
-    }
-    throw new AssertionError("no Call sent: " + receivedSummaries());
-  }
-
   private List<Integer> finishes() {
     List<Integer> ids = new ArrayList<>();
     for (MessageReader m : received) {
@@ -70,16 +38,6 @@ class QuestionReuseTest extends RawPeerTestBase {
       }
     }
     return ids;
-  }
-
-  private void peerReturnsText(int answerId, String text) {
-    peerSends(m -> {
-      Rpc.Return.Builder r = m.initReturn();
-      r.setAnswerId(answerId);
-      r.setReleaseParamCaps(false);
-      r.initResults().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
-          .setAs(Text.FACTORY, new Text.Reader(text));
-    });
   }
 
   /** A call made on the hook itself (below the API): its {@code CallResult} as the core gives it. */

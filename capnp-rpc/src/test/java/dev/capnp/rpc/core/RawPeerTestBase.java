@@ -65,6 +65,51 @@ abstract class RawPeerTestBase extends TestSupport.LoopTest {
     run();
   }
 
+  /** The peer's bootstrap capability (its import 7), asked for and answered. */
+  Capability bootstrapAnswered() {
+    Capability peerCap = conn.bootstrap();
+    run();
+    int bootQ = -1;
+    for (MessageReader m : received) {
+      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
+      if (msg.isBootstrap()) {
+        bootQ = msg.getBootstrap().getQuestionId();
+      }
+    }
+    int q = bootQ;
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(q);
+      r.initResults().getContent().setCapabilityIndex(0);
+      r.getResults().initCapTable(1).get(0).setSenderHosted(7);
+    });
+    received.clear();
+    return peerCap;
+  }
+
+  /** The question id of the last Call the connection sent. */
+  int lastCallId() {
+    for (int i = received.size() - 1; i >= 0; i--) {
+      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
+      if (m.isCall()) {
+        return m.getCall().getQuestionId();
+      }
+    }
+    throw new AssertionError("no Call sent: " + receivedSummaries());
+  }
+
+  /** The peer answers {@code answerId} with results whose pointer 0 is {@code text}. */
+  void peerReturnsText(int answerId, String text) {
+    peerSends(m -> {
+      Rpc.Return.Builder r = m.initReturn();
+      r.setAnswerId(answerId);
+      r.setReleaseParamCaps(false);
+      r.initResults().getContent().initAs(dev.capnp.runtime.AnyStruct.factory(
+          TestSupport.PARAMS)).getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
+          new dev.capnp.runtime.Text.Reader(text));
+    });
+  }
+
   void run() {
     for (int i = 0; i < 100; i++) {
       int n = wires[0].deliverAll() + loop.runPending() + wires[1].deliverAll();

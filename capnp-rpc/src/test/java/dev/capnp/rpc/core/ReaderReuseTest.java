@@ -89,28 +89,6 @@ class ReaderReuseTest extends RawPeerTestBase {
   }
 
 
-  /** The question id of the last Call the connection sent. */
-  private int lastCallId() {
-    for (int i = received.size() - 1; i >= 0; i--) {
-      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
-      if (m.isCall()) {
-        return m.getCall().getQuestionId();
-      }
-    }
-    throw new AssertionError("no Call sent: " + receivedSummaries());
-  }
-
-  private void peerReturnsText(int answerId, String text) {
-    peerSends(m -> {
-      Rpc.Return.Builder r = m.initReturn();
-      r.setAnswerId(answerId);
-      r.setReleaseParamCaps(false);
-      r.initResults().getContent().initAs(dev.capnp.runtime.AnyStruct.factory(
-          TestSupport.PARAMS)).getPointer(0).setAs(dev.capnp.runtime.Text.FACTORY,
-          new dev.capnp.runtime.Text.Reader(text));
-    });
-  }
-
   /**
    * Our side as the caller: the results of a Return the application keeps are read through the
    * core's reused readers only while the Return is handled; later Returns (and other messages)

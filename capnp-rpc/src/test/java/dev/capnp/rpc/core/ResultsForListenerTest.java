@@ -2,7 +2,6 @@ package dev.capnp.rpc.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.capnp.rpc.Capability;
 import dev.capnp.rpc.RpcException;
 import dev.capnp.rpc.internal.ApiAccess;
 import dev.capnp.rpc.internal.CallParams;
@@ -11,7 +10,6 @@ import dev.capnp.rpc.internal.Results;
 import dev.capnp.rpc.proto.Rpc;
 import dev.capnp.runtime.AnyPointer;
 import dev.capnp.runtime.AnyStruct;
-import dev.capnp.runtime.MessageReader;
 import dev.capnp.runtime.Text;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,54 +58,12 @@ class ResultsForListenerTest extends RawPeerTestBase {
     }
   }
 
-  /** The peer's bootstrap capability (import 7), answered; its hook, shortened. */
-  private ClientHook bootstrapHook() {
-    Capability peerCap = conn.bootstrap();
-    run();
-    int q = -1;
-    for (MessageReader m : received) {
-      Rpc.Message.Reader msg = m.getRoot(Rpc.Message.FACTORY);
-      if (msg.isBootstrap()) {
-        q = msg.getBootstrap().getQuestionId();
-      }
-    }
-    int bootQ = q;
-    peerSends(m -> {
-      Rpc.Return.Builder r = m.initReturn();
-      r.setAnswerId(bootQ);
-      r.initResults().getContent().setCapabilityIndex(0);
-      r.getResults().initCapTable(1).get(0).setSenderHosted(7);
-    });
-    received.clear();
-    return ClientHook.shorten(ApiAccess.get().takeHook(peerCap));
-  }
-
   private void call(ClientHook hook, String msg, BiConsumer<Results, Throwable> listener) {
     CallParams p = CallParams.outgoing(TestSupport.IFACE, (short) 0);
     p.builder().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
         .setAs(Text.FACTORY, new Text.Reader(msg));
     hook.callForResults(p, listener);
     run();
-  }
-
-  private int lastCallId() {
-    for (int i = received.size() - 1; i >= 0; i--) {
-      Rpc.Message.Reader m = received.get(i).getRoot(Rpc.Message.FACTORY);
-      if (m.isCall()) {
-        return m.getCall().getQuestionId();
-      }
-    }
-    throw new AssertionError("no Call sent: " + receivedSummaries());
-  }
-
-  private void peerReturnsText(int answerId, String text) {
-    peerSends(m -> {
-      Rpc.Return.Builder r = m.initReturn();
-      r.setAnswerId(answerId);
-      r.setReleaseParamCaps(false);
-      r.initResults().getContent().initAs(AnyStruct.factory(TestSupport.PARAMS)).getPointer(0)
-          .setAs(Text.FACTORY, new Text.Reader(text));
-    });
   }
 
   private void peerReturnsException(int answerId, String reason) {
@@ -121,7 +77,7 @@ class ResultsForListenerTest extends RawPeerTestBase {
 
   @Test
   void theListenerGetsTheResultsWhichAreReleasedWhenItReturns() {
-    ClientHook hook = bootstrapHook();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(bootstrapAnswered()));
     Seen seen = new Seen();
     call(hook, "a", seen);
     int q = lastCallId();
@@ -144,7 +100,7 @@ class ResultsForListenerTest extends RawPeerTestBase {
    */
   @Test
   void theNextReturnReusesResultsNobodyHoldsButNotTheirContentReader() {
-    ClientHook hook = bootstrapHook();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(bootstrapAnswered()));
     Seen seen = new Seen();
     call(hook, "a", seen);
     int q1 = lastCallId();
@@ -171,7 +127,7 @@ class ResultsForListenerTest extends RawPeerTestBase {
    */
   @Test
   void heldResultsAreNeverUsedAgain() {
-    ClientHook hook = bootstrapHook();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(bootstrapAnswered()));
     Seen seen = new Seen();
     seen.hold = true;
     call(hook, "a", seen);
@@ -198,7 +154,7 @@ class ResultsForListenerTest extends RawPeerTestBase {
 
   @Test
   void failuresReachTheListener() {
-    ClientHook hook = bootstrapHook();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(bootstrapAnswered()));
     Seen seen = new Seen();
     call(hook, "a", seen);
     peerReturnsException(lastCallId(), "no such thing");
@@ -220,7 +176,7 @@ class ResultsForListenerTest extends RawPeerTestBase {
   /** A listener that throws is the caller's bug, not the peer's: the connection goes on. */
   @Test
   void aThrowingListenerLeavesTheConnectionAlone() {
-    ClientHook hook = bootstrapHook();
+    ClientHook hook = ClientHook.shorten(ApiAccess.get().takeHook(bootstrapAnswered()));
     Seen seen = new Seen();
     seen.toThrow = new IllegalStateException("listener bug");
     call(hook, "a", seen);
