@@ -146,7 +146,10 @@ public final class Request<P, R, L> {
     }
   }
 
-  /** Hands a call's outcome to a {@link ResponseListener} (at most once). */
+  /**
+   * Hands a call's outcome to a {@link ResponseListener} (at most once); what the listener
+   * throws is logged.
+   */
   private static final class Delivery<R>
       implements java.util.function.BiConsumer<dev.capnp.rpc.internal.Results, Throwable> {
     private final PointerFactory<?, R> factory;
@@ -166,10 +169,16 @@ public final class Request<P, R, L> {
         return;
       }
       listener = null;
-      if (results != null) {
-        l.onComplete(new Response<>(results, factory, loop), null);
-      } else {
-        l.onComplete(null, RpcException.of(failure));
+      try {
+        if (results != null) {
+          l.onComplete(new Response<>(results, factory, loop), null);
+        } else {
+          l.onComplete(null, RpcException.of(failure));
+        }
+      } catch (RuntimeException e) {
+        // the listener's own bug: logged, as a promise's dependents' are dropped, so that it
+        // never reaches whoever completed the call (a local call's context, the connection)
+        Capability.LOG.warn("A response listener threw", e);
       }
     }
   }

@@ -110,6 +110,28 @@ class RequestListenerTest extends TestSupport.LoopTest {
     assertThat(service.released).isTrue();
   }
 
+  /**
+   * A listener that throws is logged: the local call that completed it, and the capability,
+   * go on. Fails when the exception reaches the call's completion.
+   */
+  @Test
+  void aThrowingListenerLeavesALocalCapabilityAlone() {
+    Recorder service = new Recorder("service");
+    Capability cap = Capability.of(service);
+    List<String> texts = new ArrayList<>();
+    call(cap, "one").send((response, failure) -> {
+      texts.add(text(response.get(), 0));
+      throw new IllegalStateException("listener bug");
+    });
+    loop.runPending();
+    call(cap, "two").send((response, failure) -> texts.add(text(response.get(), 0)));
+    loop.runPending();
+    assertThat(texts).containsExactly("got:one", "got:two");
+    cap.close();
+    loop.runPending();
+    assertThat(service.released).isTrue();
+  }
+
   @Test
   void failuresReachTheListenerAsRpcExceptions() {
     try (TwoVats v = new TwoVats(null,
