@@ -106,6 +106,28 @@ final class JavaClientScenarios {
     for (int i = 0; i < 50; i++) {
       assertThat(await(pending.get(i), "echo " + i)).isEqualTo("m" + i);
     }
+    // the same with listeners (Request.send(ResponseListener): no promise, no pipeline; the
+    // question entries and their results objects are reused by the later calls)
+    List<CompletableFuture<String>> listened = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      var request = service.echoRequest();
+      request.getParams().setText("l" + i);
+      CompletableFuture<String> f = new CompletableFuture<>();
+      request.send((r, e) -> {
+        if (e != null) {
+          f.completeExceptionally(e);
+        } else {
+          f.complete(r.get().getText().toString());
+        }
+      });
+      listened.add(f);
+      if (i % 10 == 9) { // (some in flight together, some one after another)
+        assertThat(await(f, "listened echo " + i)).isEqualTo("l" + i);
+      }
+    }
+    for (int i = 0; i < 50; i++) {
+      assertThat(await(listened.get(i), "listened echo " + i)).isEqualTo("l" + i);
+    }
   }
 
   static void callback(Interop.TestService.Client service, EventLoop loop) throws Exception {
