@@ -372,7 +372,7 @@ public final class RpcBench {
   }
 
   /** The CPU time (user + system) of this process so far, or -1 where unsupported. */
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();

@@ -1,0 +1,215 @@
+package dev.capnp.bench.rpc;
+
+import com.google.protobuf.StringValue;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The echo workloads of {@link RpcBench} over gRPC-java (issue 12: "versus gRPC-java we are
+ * 3.4-6x faster: keep that"), for {@code benchmarks/compare-grpc.sh}: a unary
+ * {@code bench.Echo/Ping} call, {@code StringValue} in and out ("echo:" + the request), over
+ * gRPC's Netty transport (the shaded one, epoll when available) in plain text on TCP loopback,
+ * the server and the client with {@code directExecutor()} (calls handled and completed on the
+ * transport's threads: gRPC's fastest setting, as our vat's loop is). Each call is sent from
+ * the previous one's completion in its lane, as {@code RpcBench --caller loop} does, so both
+ * sides measure the same pattern.
+ *
+ * <pre>
+ * GrpcBench --serve                                  (prints ADDRESS tcp:127.0.0.1:PORT)
+ * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight] [--caller loop]
+ *     [--in-flight N] [--warmup N] [--calls N]
+ * </pre>
+ * The client prints {@code RESULT impl=grpc ...}, the fields of {@link RpcBench}'s line.
+ */
+public final class GrpcBench {
+  /** The one method: {@code rpc Ping(StringValue) returns (StringValue)}. */
+  static final MethodDescriptor<StringValue, StringValue> PING =
+      MethodDescriptor.<StringValue, StringValue>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "Ping"))
+          .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+          .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+          .build();
+
+  private GrpcBench() {}
+
+  /**
+   * Entry point.
+   *
+   * @param args see the class comment
+   * @throws Exception if the run fails
+   */
+  public static void main(String[] args) throws Exception {
+    String connect = null;
+    String workload = "ping";
+    int inFlight = 100;
+    int warmup = 20_000;
+    int calls = -1;
+    boolean serve = false;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--serve" -> serve = true;
+        case "--connect" -> connect = args[++i];
+        case "--workload" -> workload = args[++i];
+        case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        case "--calls" -> calls = Integer.parseInt(args[++i]);
+        case "--caller" -> {
+          if (!args[++i].equals("loop")) {
+            throw new IllegalArgumentException("GrpcBench calls from completions only (loop)");
+          }
+        }
+        case "--transport" -> {
+          if (!args[++i].equals("tcp")) {
+            throw new IllegalArgumentException("GrpcBench serves TCP only");
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight]"
+            + " [--in-flight N] [--warmup N] [--calls N])");
+      }
+    }
+    if (serve) {
+      serve();
+      return;
+    }
+    if (connect == null || !connect.startsWith("tcp:")) {
+      throw new IllegalArgumentException("--connect tcp:HOST:PORT is required");
+    }
+    if (!workload.equals("ping") && !workload.equals("inflight")) {
+      throw new IllegalArgumentException("--workload must be ping or inflight: " + workload);
+    }
+    int lanes = workload.equals("inflight") ? inFlight : 1;
+    if (calls < 0) {
+      calls = workload.equals("inflight") ? 50_000 : 10_000;
+    }
+    String hostPort = connect.substring(4);
+    int colon = hostPort.lastIndexOf(':');
+    ManagedChannel channel = NettyChannelBuilder
+        .forAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))
+        .usePlaintext().directExecutor().build();
+    try {
+      // the warm-up of RpcBench: rounds until the JIT compilers used at most 2 % of a round
+      int warmCalls = Math.max(warmup, 1);
+      JitSettle.warmUp(() -> run(channel, Math.min(lanes, warmCalls), warmCalls), 5, 30_000);
+      long cpuBefore = RpcBench.processCpuNanos();
+      RpcBench.Recorder r = run(channel, lanes, calls);
+      long cpuAfter = RpcBench.processCpuNanos();
+      double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
+          : (cpuAfter - cpuBefore) / 1e3 / calls;
+      String line = new RpcBench.Result(workload, "loop", "tcp", calls, r.seconds(),
+          r.percentileMicros(0.5), r.percentileMicros(0.99), Double.NaN, Double.NaN,
+          Double.NaN, Double.NaN, cpu).line().replace("impl=java", "impl=grpc");
+      System.out.println(line);
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Serves {@code bench.Echo/Ping} until stdin closes; prints its address first. */
+  private static void serve() throws Exception {
+    ServerServiceDefinition echo = ServerServiceDefinition.builder("bench.Echo")
+        .addMethod(PING, ServerCalls.asyncUnaryCall(
+            (StringValue request, StreamObserver<StringValue> reply) -> {
+              reply.onNext(StringValue.of("echo:" + request.getValue()));
+              reply.onCompleted();
+            }))
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(echo).directExecutor().build().start();
+    System.out.println("ADDRESS tcp:127.0.0.1:" + server.getPort());
+    System.out.flush();
+    try (BufferedReader in = new BufferedReader(
+        new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+      while (in.readLine() != null) {
+        // (serve until stdin closes)
+      }
+    }
+    server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+  }
+
+  /** {@code calls} pings in {@code lanes} lanes, each next one sent from a completion. */
+  private static RpcBench.Recorder run(ManagedChannel channel, int lanes, int calls)
+      throws Exception {
+    RpcBench.Recorder r = new RpcBench.Recorder(calls);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Lanes l = new Lanes(channel, r, calls, done);
+    for (int i = 0; i < lanes && i < calls; i++) {
+      l.next();
+    }
+    done.get(300, TimeUnit.SECONDS);
+    return r;
+  }
+
+  /** The lanes' shared state; their completions run on the channel's threads. */
+  private static final class Lanes {
+    private final ManagedChannel channel;
+    private final RpcBench.Recorder r;
+    private final int calls;
+    private final CompletableFuture<Void> done;
+    private int next;
+    private int completed;
+    private static final StringValue REQUEST = StringValue.of("ping");
+
+    Lanes(ManagedChannel channel, RpcBench.Recorder r, int calls, CompletableFuture<Void> done) {
+      this.channel = channel;
+      this.r = r;
+      this.calls = calls;
+      this.done = done;
+    }
+
+    void next() {
+      int index;
+      synchronized (this) {
+        if (next >= calls || done.isDone()) {
+          return;
+        }
+        index = next++;
+      }
+      long sent = System.nanoTime();
+      ClientCalls.asyncUnaryCall(channel.newCall(PING, CallOptions.DEFAULT), REQUEST,
+          new StreamObserver<StringValue>() {
+            @Override
+            public void onNext(StringValue reply) {
+              if (!reply.getValue().equals("echo:ping")) {
+                done.completeExceptionally(new IllegalStateException("wrong reply " + reply));
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              boolean last;
+              synchronized (Lanes.this) {
+                r.completed(index, sent);
+                last = ++completed == calls;
+              }
+              if (last) {
+                done.complete(null);
+              } else {
+                next();
+              }
+            }
+          });
+    }
+  }
+}
