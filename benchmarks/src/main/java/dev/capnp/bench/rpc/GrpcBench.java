@@ -121,8 +121,13 @@ public final class GrpcBench {
     }
   }
 
-  /** Serves {@code bench.Echo/Ping} until stdin closes; prints its address first. */
-  private static void serve() throws Exception {
+  /**
+   * A started server of {@code bench.Echo/Ping} on 127.0.0.1, an ephemeral port.
+   *
+   * @return the server
+   * @throws java.io.IOException if it cannot bind
+   */
+  static Server startServer() throws java.io.IOException {
     ServerServiceDefinition echo = ServerServiceDefinition.builder("bench.Echo")
         .addMethod(PING, ServerCalls.asyncUnaryCall(
             (StringValue request, StreamObserver<StringValue> reply) -> {
@@ -130,8 +135,13 @@ public final class GrpcBench {
               reply.onCompleted();
             }))
         .build();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(echo).directExecutor().build().start();
+  }
+
+  /** Serves {@code bench.Echo/Ping} until stdin closes; prints its address first. */
+  private static void serve() throws Exception {
+    Server server = startServer();
     System.out.println("ADDRESS tcp:127.0.0.1:" + server.getPort());
     System.out.flush();
     try (BufferedReader in = new BufferedReader(
