@@ -47,8 +47,6 @@ public final class CallParams {
    * {@link #content()}. Null for other params.
    */
   private Rpc.Payload.Reader receivedPayload;
-  /** {@code Payload.content} is the first pointer of rpc.capnp's {@code Payload}. */
-  private static final int PAYLOAD_CONTENT_POINTER = 0;
   /** A Call without params: where a retired {@link #receivedPayload} is moved to. */
   private static final Rpc.Call.Reader NO_CALL =
       new MessageBuilder(8).initRoot(Rpc.Message.FACTORY).initCall().asReader();
@@ -229,7 +227,7 @@ public final class CallParams {
    */
   public <R> R contentAs(PointerFactory<?, R> factory) {
     if (receivedContent == null && receivedPayload != null) {
-      return AnyPointer.readField(receivedPayload, PAYLOAD_CONTENT_POINTER, factory);
+      return Results.payloadContentAs(receivedPayload, factory);
     }
     return content().getAs(factory);
   }

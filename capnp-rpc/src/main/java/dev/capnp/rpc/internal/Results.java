@@ -131,11 +131,17 @@ public final class Results {
     if (c instanceof AnyPointer.Reader) {
       return ((AnyPointer.Reader) c).getAs(factory);
     }
-    return AnyPointer.readField((Rpc.Payload.Reader) c, PAYLOAD_CONTENT_POINTER, factory);
+    return payloadContentAs((Rpc.Payload.Reader) c, factory);
   }
 
-  /** {@code Payload.content} is the first pointer of rpc.capnp's {@code Payload}. */
-  private static final int PAYLOAD_CONTENT_POINTER = 0;
+  /**
+   * The content of {@code payload} read as {@code factory}'s type, without the
+   * {@code AnyPointer} reader {@code getContent()} would make ({@code Payload.content} is the
+   * first pointer of rpc.capnp's {@code Payload}). Shared with {@link CallParams}.
+   */
+  static <R> R payloadContentAs(Rpc.Payload.Reader payload, PointerFactory<?, R> factory) {
+    return AnyPointer.readField(payload, 0, factory);
+  }
 
   /**
    * Whether these results were made from the current build of their {@link #origin} (always
