@@ -3,6 +3,8 @@ package dev.capnp.net.transport;
 import dev.capnp.net.NetAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,20 +26,26 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Netty plumbing for one vat: the native epoll transport where available (Linux) unless the
  * vat asks for NIO, NIO otherwise. Both carry TCP and Unix-domain sockets (NIO's through the
  * JDK's {@link UnixDomainSocketAddress}). Socket options as spec section 7: {@code TCP_NODELAY},
  * {@code SO_KEEPALIVE}, {@code TCP_KEEPIDLE} 60 s on dialled and accepted TCP sockets
- * ({@link NettyTransport} turns on half-closure for each connection).
+ * ({@link NettyTransport} turns on half-closure for each connection). The connections' buffers
+ * come from {@link #channelAllocator()}.
  */
 public final class NettyPlatform {
   /** Keep-alive idle time in seconds. */
   public static final int KEEPALIVE_IDLE_SECONDS = 60;
+  private static final Logger LOG = LoggerFactory.getLogger(NettyPlatform.class);
+  private static final ByteBufAllocator CHANNEL_ALLOCATOR = chooseChannelAllocator();
   private static final boolean EPOLL_AVAILABLE = !Boolean.getBoolean("capnp.net.noEpoll")
       && Epoll.isAvailable();
   private static final NettyPlatform NATIVE = new NettyPlatform(EPOLL_AVAILABLE);
@@ -111,7 +119,8 @@ public final class NettyPlatform {
    * @param a the address to connect to
    */
   public void configureClient(Bootstrap b, NetAddress a) {
-    b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+    b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+        .option(ChannelOption.ALLOCATOR, CHANNEL_ALLOCATOR);
     if (a instanceof NetAddress.Unix) {
       b.channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class);
       return;
@@ -134,7 +143,8 @@ public final class NettyPlatform {
    * @param backlog the listen backlog (pending connections)
    */
   public void configureServer(ServerBootstrap b, NetAddress a, int backlog) {
-    b.option(ChannelOption.SO_BACKLOG, backlog);
+    b.option(ChannelOption.SO_BACKLOG, backlog)
+        .childOption(ChannelOption.ALLOCATOR, CHANNEL_ALLOCATOR);
     if (a instanceof NetAddress.Unix) {
       b.channel(epoll ? EpollServerDomainSocketChannel.class
           : NioServerDomainSocketChannel.class);
@@ -150,6 +160,68 @@ public final class NettyPlatform {
     } else {
       b.childOption(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE),
           KEEPALIVE_IDLE_SECONDS);
+    }
+  }
+
+  /**
+   * The buffer allocator of a vat's connections (their reads, and the frames
+   * {@link FrameEncoder} writes): Netty's default, except where Netty can free direct memory only
+   * by closing a shared memory arena ({@link #directFreeIsExpensive}), where it is Netty's pooled
+   * allocator.
+   *
+   * <p>Why: Netty's default allocator (adaptive, in 4.2) carves each connection's short-lived
+   * read and write buffers out of chunks of 128 KiB and more, and frees a chunk once its buffers
+   * are released, about every 55 calls of a small echo. On JDK 25 without native access Netty
+   * frees direct memory by closing a shared {@code Arena}, and each close stops every Java
+   * thread for a handshake (tens of microseconds, a VM-thread wake-up and two context switches
+   * on a busy CPU). The pooled allocator keeps its chunks, so a call path does no such close
+   * (issue 12; see {@code benchmarks/README.md}, "Direct memory on JDK 25"). With
+   * {@code --enable-native-access=ALL-UNNAMED} (or Netty's module named there) Netty frees with
+   * {@code free()} and the default allocator is kept.
+   *
+   * @return the allocator set as {@link ChannelOption#ALLOCATOR} on every connection
+   */
+  public static ByteBufAllocator channelAllocator() {
+    return CHANNEL_ALLOCATOR;
+  }
+
+  /**
+   * Whether Netty frees direct memory by closing a shared memory arena, the case where
+   * {@link #channelAllocator()} is the pooled allocator: a JDK of release 24 or later on which
+   * Netty does not use {@code sun.misc.Unsafe} (by default from JDK 25) and whose module may not
+   * call native code (no {@code --enable-native-access} for it).
+   *
+   * @param javaFeature the JDK's feature release ({@code Runtime.version().feature()})
+   * @param nettyHasUnsafe whether Netty uses {@code sun.misc.Unsafe}
+   * @param nettyNativeAccess whether Netty's module has native access
+   * @return {@code true} if a direct buffer's release may close a shared arena
+   */
+  static boolean directFreeIsExpensive(int javaFeature, boolean nettyHasUnsafe,
+      boolean nettyNativeAccess) {
+    return javaFeature >= 24 && !nettyHasUnsafe && !nettyNativeAccess;
+  }
+
+  private static ByteBufAllocator chooseChannelAllocator() {
+    boolean expensive = directFreeIsExpensive(Runtime.version().feature(),
+        PlatformDependent.hasUnsafe(), nativeAccessEnabled(PlatformDependent.class.getModule()));
+    if (expensive) {
+      LOG.debug("Netty frees direct memory by closing shared arenas on this JDK (no"
+          + " --enable-native-access for {}): connections use the pooled allocator",
+          PlatformDependent.class.getModule());
+      return PooledByteBufAllocator.DEFAULT;
+    }
+    return ByteBufAllocator.DEFAULT;
+  }
+
+  /**
+   * {@code Module.isNativeAccessEnabled()} (JDK 22+) of {@code m}; {@code false} before JDK 22,
+   * where nothing asks for it.
+   */
+  private static boolean nativeAccessEnabled(Module m) {
+    try {
+      return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(m);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
     }
   }
 
