@@ -26,6 +26,13 @@ import java.nio.ByteBuffer;
  * before it is passed on, so a frame waiting to be written (a peer that reads nothing) holds
  * about what it held in a buffer of its own, whatever the pattern of flushes.
  *
+ * <p>A small batch buffer (at most {@link #SPARE_MAX_BYTES}) is kept when it is passed on, with
+ * a reference of ours, and the next batch uses it again if the channel has written and released
+ * it by then (its reference count is back to our one): a connection that answers one call per
+ * flush (sequential calls) then takes no buffer from the pool, makes no leak-detector sample and
+ * no NIO view per flush. A buffer still being written is left to the channel, which frees it.
+ * So an idle connection holds at most one such buffer.
+ *
  * <p>Threading: a channel handler, on the channel's event loop only.
  */
 public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
@@ -37,6 +44,8 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   private static final int MIN_BATCH_BYTES = 256;
   /** A batch with more room left than its bytes and this is moved to a buffer of its size. */
   static final int SLACK_BYTES = 1024;
+  /** A batch buffer passed on is kept for the next batch if its capacity is at most this. */
+  static final int SPARE_MAX_BYTES = 1024;
 
   /** The frames written since the last flush, not yet passed on; null if none. */
   private ByteBuf batch;
@@ -44,6 +53,15 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   private ByteBuffer batchView;
   /** How many times a batch outgrew its buffer (tests). */
   private long batchGrowths;
+  /**
+   * The last small batch buffer passed on, with a reference of ours, to be used again once the
+   * channel has released it; null if none.
+   */
+  private ByteBuf spare;
+  /** {@link #batchView} of {@link #spare}, if it had one. */
+  private ByteBuffer spareView;
+  /** How many batches used the spare buffer again (tests). */
+  private long spareReuses;
   /** The size the last batch reached: the next one starts at it. */
   private int lastBatchBytes = MIN_BATCH_BYTES;
   /**
@@ -83,7 +101,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
         passOn(ctx);
       }
       if (batch == null) { // (its view was dropped with the last one: takeBatch, dropBatch)
-        batch = ctx.alloc().ioBuffer(Math.max(size, lastBatchBytes));
+        batch = newBatch(ctx, Math.max(size, lastBatchBytes));
       } else if (batch.writableBytes() < size) {
         batch.ensureWritable(size); // (may move the batch to a larger buffer)
         batchView = null;
@@ -111,6 +129,11 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     // (also when the channel closes: frames not flushed are dropped, as the channel drops the
     // writes it has not flushed)
     dropBatch();
+    if (spare != null) {
+      ReferenceCountUtil.safeRelease(spare);
+      spare = null;
+      spareView = null;
+    }
   }
 
   /**
@@ -140,6 +163,33 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   /** How many times a batch outgrew its buffer (tests; on the channel's event loop). */
   long batchGrowths() {
     return batchGrowths;
+  }
+
+  /** How many batches used the spare buffer again (tests; on the channel's event loop). */
+  long spareReuses() {
+    return spareReuses;
+  }
+
+  /**
+   * A buffer for a new batch of at least {@code capacity} bytes: the spare if the channel is
+   * done with it and it is large enough, else one from the channel's allocator (the spare, if
+   * any, is then let go: the channel frees it once written).
+   */
+  private ByteBuf newBatch(ChannelHandlerContext ctx, int capacity) {
+    ByteBuf s = spare;
+    if (s != null) {
+      ByteBuffer view = spareView;
+      spare = null;
+      spareView = null;
+      if (s.refCnt() == 1 && s.capacity() >= capacity) {
+        s.clear();
+        batchView = view;
+        spareReuses++;
+        return s;
+      }
+      s.release();
+    }
+    return ctx.alloc().ioBuffer(capacity);
   }
 
   /** Copies {@code m}'s frame ({@code size} bytes, room checked) to the end of the batch. */
@@ -186,6 +236,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
    */
   private ByteBuf takeBatch(ChannelHandlerContext ctx) {
     ByteBuf b = batch;
+    ByteBuffer view = batchView;
     batch = null;
     batchView = null;
     int used = b.writerIndex();
@@ -194,7 +245,12 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       ByteBuf fit = ctx.alloc().ioBuffer(used);
       fit.writeBytes(b, 0, used);
       b.release();
-      return fit;
+      b = fit;
+      view = null;
+    }
+    if (spare == null && b.capacity() <= SPARE_MAX_BYTES) {
+      spare = b.retain();
+      spareView = view;
     }
     return b;
   }

@@ -208,6 +208,48 @@ class FrameEncoderBatchTest {
     }
   }
 
+  /**
+   * A connection that answers one call per flush takes no buffer per flush: the small buffer
+   * it passed on is used again once the channel has written it (released its reference).
+   */
+  @Test
+  void oneFrameFlushesUseTheirBufferAgainOnceItIsWritten() {
+    ch.writeAndFlush(text("first"), ch.voidPromise());
+    assertThat(frames(outbound().get(0))).containsExactly("first");
+    int made = alloc.made.size();
+    for (int i = 0; i < 10; i++) {
+      ch.writeAndFlush(text("call " + i), ch.voidPromise());
+      List<ByteBuf> out = outbound();
+      assertThat(out).hasSize(1);
+      assertThat(frames(out.get(0))).containsExactly("call " + i);
+    }
+    assertThat(alloc.made.size()).as("buffers made after the first flush").isEqualTo(made);
+    assertThat(encoder.spareReuses()).isEqualTo(10);
+  }
+
+  /** A buffer the channel still holds (a socket not written yet) is never written into. */
+  @Test
+  void aBufferStillBeingWrittenIsNotUsedAgain() {
+    ch.writeAndFlush(text("held"), ch.voidPromise());
+    ByteBuf held = outbound().get(0); // not released: still being written
+    ch.writeAndFlush(text("next"), ch.voidPromise());
+    ByteBuf next = outbound().get(0);
+    assertThat(next).isNotSameAs(held);
+    assertThat(encoder.spareReuses()).isZero();
+    assertThat(frames(held)).containsExactly("held");
+    assertThat(frames(next)).containsExactly("next");
+  }
+
+  @Test
+  void aCloseReleasesTheSpareBuffer() {
+    ch.writeAndFlush(text("written"), ch.voidPromise());
+    frames(outbound().get(0)); // the channel is done with it: only the encoder holds it now
+    ch.close();
+    ch.finishAndReleaseAll();
+    assertThat(alloc.made).hasSize(1);
+    assertThat(alloc.made.get(0).refCnt()).as("the spare still held").isZero();
+  }
+
   @Test
   void aCloseReleasesTheFramesNotFlushed() {
     ch.write(text("never flushed"), ch.voidPromise());
