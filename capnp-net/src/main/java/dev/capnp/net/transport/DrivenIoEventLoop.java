@@ -208,6 +208,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private volatile int state = STARTED;
   private volatile long quietPeriodNanos;
   private volatile long shutdownTimeoutNanos;
+  /** The small write buffer kept for this loop's connections (by whoever runs the loop). */
+  private final SpareBatchBuffer spareBatchBuffer = new SpareBatchBuffer();
 
   // owner-confined
   /** What the driving waiter waits for ({@code null} on the home thread). */
@@ -904,6 +906,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           // tasks queued by the channels' closing
         }
       } finally {
+        spareBatchBuffer.release();
         state = TERMINATED;
         termination.trySuccess(null);
       }
@@ -913,6 +916,14 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     context.maxBlockNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(10),
         Math.max(1, quietPeriodNanos - (now - lastTaskAt)));
     handler.run(context);
+  }
+
+  /**
+   * The small write buffer kept for this loop's connections ({@link FrameEncoder}); used only by
+   * whoever runs the loop.
+   */
+  SpareBatchBuffer spareBatchBuffer() {
+    return spareBatchBuffer;
   }
 
   @Override

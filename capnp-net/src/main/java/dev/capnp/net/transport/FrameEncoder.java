@@ -26,12 +26,12 @@ import java.nio.ByteBuffer;
  * before it is passed on, so a frame waiting to be written (a peer that reads nothing) holds
  * about what it held in a buffer of its own, whatever the pattern of flushes.
  *
- * <p>A small batch buffer (at most {@link #SPARE_MAX_BYTES}) is kept when it is passed on, with
- * a reference of ours, and the next batch uses it again if the channel has written and released
- * it by then (its reference count is back to our one): a connection that answers one call per
- * flush (sequential calls) then takes no buffer from the pool, makes no leak-detector sample and
- * no NIO view per flush. A buffer still being written is left to the channel, which frees it.
- * So an idle connection holds at most one such buffer.
+ * <p>A small batch buffer is offered, when it is passed on, to the loop's
+ * {@link SpareBatchBuffer} (one per {@link DrivenIoEventLoop}; an encoder on another executor
+ * has its own), and a new batch takes it from there if the channel has written and released it:
+ * a connection that answers one call per flush (sequential calls) then takes no buffer from the
+ * pool, makes no leak-detector sample and no NIO view per flush, and idle connections hold no
+ * buffer.
  *
  * <p>Threading: a channel handler, on the channel's event loop only.
  */
@@ -44,8 +44,6 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   private static final int MIN_BATCH_BYTES = 256;
   /** A batch with more room left than its bytes and this is moved to a buffer of its size. */
   static final int SLACK_BYTES = 1024;
-  /** A batch buffer passed on is kept for the next batch if its capacity is at most this. */
-  static final int SPARE_MAX_BYTES = 1024;
 
   /** The frames written since the last flush, not yet passed on; null if none. */
   private ByteBuf batch;
@@ -53,15 +51,10 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
   private ByteBuffer batchView;
   /** How many times a batch outgrew its buffer (tests). */
   private long batchGrowths;
-  /**
-   * The last small batch buffer passed on, with a reference of ours, to be used again once the
-   * channel has released it; null if none.
-   */
-  private ByteBuf spare;
-  /** {@link #batchView} of {@link #spare}, if it had one. */
-  private ByteBuffer spareView;
-  /** How many batches used the spare buffer again (tests). */
-  private long spareReuses;
+  /** Where small batch buffers are kept for the next batch (set when the handler is added). */
+  private SpareBatchBuffer spare;
+  /** Whether {@link #spare} is this encoder's own (not its loop's), released with it. */
+  private boolean ownSpare;
   /** The size the last batch reached: the next one starts at it. */
   private int lastBatchBytes = MIN_BATCH_BYTES;
   /**
@@ -72,6 +65,16 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
 
   /** An encoder writing into direct buffers from the channel's allocator. */
   public FrameEncoder() {
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.executor() instanceof DrivenIoEventLoop) {
+      spare = ((DrivenIoEventLoop) ctx.executor()).spareBatchBuffer();
+    } else {
+      spare = new SpareBatchBuffer();
+      ownSpare = true;
+    }
   }
 
   @Override
@@ -129,10 +132,8 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     // (also when the channel closes: frames not flushed are dropped, as the channel drops the
     // writes it has not flushed)
     dropBatch();
-    if (spare != null) {
-      ReferenceCountUtil.safeRelease(spare);
-      spare = null;
-      spareView = null;
+    if (ownSpare) {
+      spare.release();
     }
   }
 
@@ -165,29 +166,21 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
     return batchGrowths;
   }
 
-  /** How many batches used the spare buffer again (tests; on the channel's event loop). */
+  /** How many batches used a kept buffer again (tests; on the channel's event loop). */
   long spareReuses() {
-    return spareReuses;
+    return spare.reuses();
   }
 
   /**
-   * A buffer for a new batch of at least {@code capacity} bytes: the spare if the channel is
-   * done with it and it is large enough, else one from the channel's allocator (the spare, if
-   * any, is then let go: the channel frees it once written).
+   * A buffer for a new batch of at least {@code capacity} bytes: the loop's kept one if the
+   * channel that wrote it is done with it and it is large enough, else one from the channel's
+   * allocator.
    */
   private ByteBuf newBatch(ChannelHandlerContext ctx, int capacity) {
-    ByteBuf s = spare;
-    if (s != null) {
-      ByteBuffer view = spareView;
-      spare = null;
-      spareView = null;
-      if (s.refCnt() == 1 && s.capacity() >= capacity) {
-        s.clear();
-        batchView = view;
-        spareReuses++;
-        return s;
-      }
-      s.release();
+    ByteBuf b = spare.take(capacity);
+    if (b != null) {
+      batchView = spare.takenView();
+      return b;
     }
     return ctx.alloc().ioBuffer(capacity);
   }
@@ -248,10 +241,7 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       b = fit;
       view = null;
     }
-    if (spare == null && b.capacity() <= SPARE_MAX_BYTES) {
-      spare = b.retain();
-      spareView = view;
-    }
+    spare.offer(b, view);
     return b;
   }
 
