@@ -350,9 +350,12 @@ public final class AnswerTable {
   final AtomicReference<ResultsAllocator.ResultsBuilder> spareReturn = new AtomicReference<>();
   /**
    * Removed answers of calls, with their params, for later calls (issue 12; see
-   * {@link #recycle}): a stack of at most its length.
+   * {@link #recycle}): a stack of at most {@link #SPARE_ANSWERS}, made at the first recycling
+   * (an idle connection recycles none).
    */
-  private final Answer[] spareAnswers = new Answer[16];
+  private Answer[] spareAnswers = NO_ANSWERS;
+  private static final Answer[] NO_ANSWERS = new Answer[0];
+  private static final int SPARE_ANSWERS = 16;
   private int spareCount;
   /** The next callee-allocated answer id to try (Level 3, ThirdPartyAnswer). */
   private int nextCalleeId = ThirdPartyForwarding.FIRST_CALLEE_ID;
@@ -883,8 +886,11 @@ public final class AnswerTable {
     CallParams p = a.params;
     if (p == null || !a.callDone || !p.isReleased() || p.escaped || a.redirect != Redirect.NONE
         || a.forwardOf != null || a.adoptedAs != null || a.provision != null
-        || spareCount == spareAnswers.length) {
+        || spareCount == SPARE_ANSWERS) {
       return;
+    }
+    if (spareAnswers.length == 0) {
+      spareAnswers = new Answer[SPARE_ANSWERS];
     }
     a.pipeline = null;
     a.running = null;

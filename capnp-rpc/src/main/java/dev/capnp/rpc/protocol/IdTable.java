@@ -9,7 +9,9 @@ import java.util.function.BiConsumer;
  */
 public final class IdTable<T> {
   private final ArrayList<T> slots = new ArrayList<>();
-  private int[] free = new int[8];
+  /** Freed ids to reuse; made at the first free (most tables of an idle connection free none). */
+  private int[] free = NO_IDS;
+  private static final int[] NO_IDS = new int[0];
   private int freeCount;
   private int size;
 
@@ -42,7 +44,7 @@ public final class IdTable<T> {
       slots.set(id, null);
       size--;
       if (freeCount == free.length) {
-        free = java.util.Arrays.copyOf(free, freeCount * 2);
+        free = java.util.Arrays.copyOf(free, Math.max(8, freeCount * 2));
       }
       free[freeCount++] = id;
     }

@@ -212,7 +212,8 @@ public final class QuestionTable {
    * Removed questions of plain calls kept for later questions (issue 12: no {@code Question}
    * per call), at most {@link #SPARE_QUESTIONS}; on the loop. See {@link #recycle}.
    */
-  private final Question[] spareQuestions = new Question[SPARE_QUESTIONS];
+  private Question[] spareQuestions = NO_QUESTIONS; // (made at the first recycling)
+  private static final Question[] NO_QUESTIONS = new Question[0];
   private int spareCount;
   static final int SPARE_QUESTIONS = 16;
 
@@ -534,6 +535,9 @@ public final class QuestionTable {
       return;
     }
     q.sink = null; // (the old pipeline stays its caller's; the entry forgets it)
+    if (spareQuestions.length == 0) {
+      spareQuestions = new Question[SPARE_QUESTIONS];
+    }
     spareQuestions[spareCount++] = q;
   }
 
