@@ -79,6 +79,9 @@ public final class ScaleBench {
     }
     if (mode.equals("idle")) {
       transport = "tcp";
+      if (connections < 2) {
+        throw new IllegalArgumentException("--connections must be at least 2, not " + connections);
+      }
     }
     if (serve) {
       serve(transport);
@@ -266,7 +269,12 @@ public final class ScaleBench {
       ByteBuffer in = ByteBuffer.allocate(4096);
       long start = System.nanoTime();
       try {
+        int half = connections / 2;
+        long[] mid = null;
         for (int i = 0; i < connections; i++) {
+          if (i == half) {
+            mid = serverHeap(factory);
+          }
           SocketChannel s = SocketChannel.open(at);
           open.add(s);
           s.write(bootstrap.duplicate());
@@ -277,10 +285,15 @@ public final class ScaleBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long[] after = serverHeap(factory);
+        // the second half's RSS: the process's start-up state (which moves the first figure by
+        // megabytes between runs) is behind it
         System.out.printf("idle: %d connections opened in %.1f s; server per connection:"
-            + " heap %.0f B, RSS %.0f B (RSS %d -> %d KiB)%n", connections, seconds,
+            + " heap %.0f B, RSS %.0f B (RSS %d -> %d KiB); second half alone: heap %.0f B,"
+            + " RSS %.0f B%n", connections, seconds,
             (after[0] - before[0]) / (double) connections,
-            (after[1] - before[1]) / (double) connections, before[1] >> 10, after[1] >> 10);
+            (after[1] - before[1]) / (double) connections, before[1] >> 10, after[1] >> 10,
+            (after[0] - mid[0]) / (double) (connections - half),
+            (after[1] - mid[1]) / (double) (connections - half));
       } finally {
         for (SocketChannel s : open) {
           s.close();
