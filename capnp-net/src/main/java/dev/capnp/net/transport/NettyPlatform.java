@@ -26,6 +26,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.CleanableDirectBuffer;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -187,23 +188,33 @@ public final class NettyPlatform {
 
   /**
    * Whether Netty frees direct memory by closing a shared memory arena, the case where
-   * {@link #channelAllocator()} is the pooled allocator: a JDK of release 24 or later on which
-   * Netty does not use {@code sun.misc.Unsafe} (by default from JDK 25) and whose module may not
-   * call native code (no {@code --enable-native-access} for it).
+   * {@link #channelAllocator()} is the pooled allocator. Netty answers it itself: it hands out
+   * direct memory of another kind (left to the garbage collector) to users that do not permit
+   * "expensive" frees, so the two kinds differ exactly when its own frees are expensive (on JDK
+   * 25 without native access for Netty's module when Netty started; asking the module now would
+   * not do, since the JDK grants native access to a module after its first warning).
    *
-   * @param javaFeature the JDK's feature release ({@code Runtime.version().feature()})
-   * @param nettyHasUnsafe whether Netty uses {@code sun.misc.Unsafe}
-   * @param nettyNativeAccess whether Netty's module has native access
-   * @return {@code true} if a direct buffer's release may close a shared arena
+   * @param unpooledKind the class of direct memory Netty gives to unpooled users
+   * @param pooledKind the class of direct memory Netty gives to pools
+   * @return {@code true} if a pool's release of direct memory may close a shared arena
    */
-  static boolean directFreeIsExpensive(int javaFeature, boolean nettyHasUnsafe,
-      boolean nettyNativeAccess) {
-    return javaFeature >= 24 && !nettyHasUnsafe && !nettyNativeAccess;
+  static boolean directFreeIsExpensive(Class<?> unpooledKind, Class<?> pooledKind) {
+    return unpooledKind != pooledKind;
   }
 
   private static ByteBufAllocator chooseChannelAllocator() {
-    boolean expensive = directFreeIsExpensive(Runtime.version().feature(),
-        PlatformDependent.hasUnsafe(), nativeAccessEnabled(PlatformDependent.class.getModule()));
+    boolean expensive;
+    try {
+      CleanableDirectBuffer unpooled = PlatformDependent.allocateDirect(8, false);
+      CleanableDirectBuffer pooled = PlatformDependent.allocateDirect(8, true);
+      expensive = directFreeIsExpensive(unpooled.getClass(), pooled.getClass());
+      unpooled.clean();
+      pooled.clean();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.debug("Cannot tell how Netty frees direct memory; connections use its default allocator",
+          e);
+      return ByteBufAllocator.DEFAULT;
+    }
     if (expensive) {
       LOG.debug("Netty frees direct memory by closing shared arenas on this JDK (no"
           + " --enable-native-access for {}): connections use the pooled allocator",
@@ -211,18 +222,6 @@ public final class NettyPlatform {
       return PooledByteBufAllocator.DEFAULT;
     }
     return ByteBufAllocator.DEFAULT;
-  }
-
-  /**
-   * {@code Module.isNativeAccessEnabled()} (JDK 22+) of {@code m}; {@code false} before JDK 22,
-   * where nothing asks for it.
-   */
-  private static boolean nativeAccessEnabled(Module m) {
-    try {
-      return (Boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(m);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return false;
-    }
   }
 
   /**

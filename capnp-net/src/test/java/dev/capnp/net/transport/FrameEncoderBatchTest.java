@@ -15,6 +15,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +144,16 @@ class FrameEncoderBatchTest {
     assertThat(out).hasSize(2);
     assertThat(frames(out.get(0))).containsExactly("a", "b");
     assertThat(frames(out.get(1))).containsExactly("c");
+  }
+
+  /** Every test ends with a close, after which no buffer the allocator made is still held. */
+  @AfterEach
+  void aCloseLeavesNoBufferHeld() {
+    ch.close();
+    ch.finishAndReleaseAll();
+    for (ByteBuf b : alloc.made) {
+      assertThat(b.refCnt()).as("a buffer still held after the close").isZero();
+    }
   }
 
   @Test
