@@ -1149,6 +1149,14 @@ public final class Vat implements AutoCloseable {
     return loop.submit(all::size).join();
   }
 
+  /**
+   * Channels open now, accepted or dialled, whether or not their handshake has finished (for
+   * tests: a dial still under way, or a connection that lost a crossing and is closing, counts).
+   */
+  int openChannelCount() {
+    return openChannels.get();
+  }
+
   /** The live RPC connections (a snapshot taken on the loop; for tests and diagnostics). */
   List<RpcConnection> rpcConnections() {
     return loop.submit(() -> {

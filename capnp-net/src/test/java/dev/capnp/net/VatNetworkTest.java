@@ -463,7 +463,10 @@ class VatNetworkTest {
           .connect();
       ab.get(20, TimeUnit.SECONDS).close();
       ba.get(20, TimeUnit.SECONDS).close();
-      eventually(() -> a.connectionCount() == 1 && b.connectionCount() == 1,
+      // settled: one connection each side, and no dial of the crossing still under way (one
+      // that finishes later is a second connection until the crossing rule drops one of them)
+      eventually(() -> a.connectionCount() == 1 && b.connectionCount() == 1
+          && a.openChannelCount() == 1 && b.openChannelCount() == 1,
           "one connection each side");
       assertThat(pingVia(a, b.sturdyUri(ServiceId.ofPublic("main")), "ab")).isEqualTo("main:ab");
       assertThat(pingVia(b, a.sturdyUri(ServiceId.ofPublic("main")), "ba")).isEqualTo("main:ba");
