@@ -831,7 +831,7 @@ public final class Vat implements AutoCloseable {
   private void addCodec(Channel ch, NettyTransport transport) {
     ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
         config.readerOptions(), config.frameTimeout().toMillis()));
-    ch.pipeline().addLast("encoder", new FrameEncoder());
+    ch.pipeline().addLast("encoder", new FrameEncoder(NettyPlatform.isUnixDomain(ch)));
     ch.pipeline().addLast("rpc", transport);
   }
 
@@ -1162,6 +1162,15 @@ public final class Vat implements AutoCloseable {
     return loop.submit(() -> {
       List<RpcConnection> r = new ArrayList<>();
       all.forEach(c -> r.add(c.rpc));
+      return r;
+    }).join();
+  }
+
+  /** The channels of the live RPC connections (a snapshot taken on the loop; for tests). */
+  List<Channel> connectionChannels() {
+    return loop.submit(() -> {
+      List<Channel> r = new ArrayList<>();
+      all.forEach(c -> r.add(c.channel));
       return r;
     }).join();
   }

@@ -33,6 +33,9 @@ import java.nio.ByteBuffer;
  * pool, makes no leak-detector sample and no NIO view per flush, and idle connections hold no
  * buffer.
  *
+ * <p>On a Unix-domain socket the encoder also gives the socket a send buffer that holds a large
+ * frame ({@link UnixSendBuffer}).
+ *
  * <p>Threading: a channel handler, on the channel's event loop only.
  */
 public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
@@ -62,9 +65,23 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
    * event loop only).
    */
   private MessageBuilder lastEncoded;
+  /** Grows a Unix-domain socket's send buffer for large frames; null on other channels. */
+  private final UnixSendBuffer sendBuffer;
 
-  /** An encoder writing into direct buffers from the channel's allocator. */
+  /** An encoder writing into direct buffers from the channel's allocator (a TCP connection). */
   public FrameEncoder() {
+    this(false);
+  }
+
+  /**
+   * An encoder writing into direct buffers from the channel's allocator; on a Unix-domain
+   * socket it also raises the socket's send buffer before a large frame (see
+   * {@link UnixSendBuffer}).
+   *
+   * @param unixDomainSocket whether the channel is a Unix-domain socket
+   */
+  public FrameEncoder(boolean unixDomainSocket) {
+    this.sendBuffer = unixDomainSocket ? new UnixSendBuffer() : null;
   }
 
   @Override
@@ -89,6 +106,9 @@ public final class FrameEncoder extends ChannelOutboundHandlerAdapter {
       int size = frameBytes(m);
       if (size > LARGE_FRAME_BYTES) {
         passOn(ctx);
+        if (sendBuffer != null) {
+          sendBuffer.beforeFrame(ctx.channel(), size);
+        }
         ByteBuf out = ctx.alloc().ioBuffer(size);
         try {
           encode(m, out, size);

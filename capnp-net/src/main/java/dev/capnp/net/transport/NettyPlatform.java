@@ -114,6 +114,17 @@ public final class NettyPlatform {
   }
 
   /**
+   * Whether {@code ch} is a Unix-domain socket (epoll's or NIO's).
+   *
+   * @param ch a connection's channel
+   * @return {@code true} for a Unix-domain socket
+   */
+  public static boolean isUnixDomain(Channel ch) {
+    return ch instanceof io.netty.channel.unix.DomainSocketChannel
+        || ch instanceof NioDomainSocketChannel;
+  }
+
+  /**
    * Sets up a client bootstrap for {@code a}.
    *
    * @param b the bootstrap to configure
