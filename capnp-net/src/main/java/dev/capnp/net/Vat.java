@@ -4,6 +4,7 @@ import dev.capnp.net.transport.DrivenIoEventLoop;
 import dev.capnp.net.transport.Durations;
 import dev.capnp.net.transport.FrameDecoder;
 import dev.capnp.net.transport.FrameEncoder;
+import dev.capnp.net.transport.FrameSizedReads;
 import dev.capnp.net.transport.NettyPlatform;
 import dev.capnp.net.transport.NettyTransport;
 import dev.capnp.net.transport.Tls;
@@ -829,8 +830,12 @@ public final class Vat implements AutoCloseable {
   }
 
   private void addCodec(Channel ch, NettyTransport transport) {
-    ch.pipeline().addLast("decoder", new FrameDecoder(config.maxMessageWords(),
-        config.readerOptions(), config.frameTimeout().toMillis()));
+    FrameDecoder decoder = new FrameDecoder(config.maxMessageWords(), config.readerOptions(),
+        config.frameTimeout().toMillis());
+    if (FrameSizedReads.appliesTo(ch)) {
+      FrameSizedReads.install(ch.config(), decoder);
+    }
+    ch.pipeline().addLast("decoder", decoder);
     ch.pipeline().addLast("encoder", new FrameEncoder(NettyPlatform.isUnixDomain(ch)));
     ch.pipeline().addLast("rpc", transport);
   }

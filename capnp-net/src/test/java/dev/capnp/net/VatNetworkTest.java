@@ -202,6 +202,30 @@ class VatNetworkTest {
     }
   }
 
+  /**
+   * A plain Unix-socket connection reads a large frame being gathered in reads sized by what it
+   * lacks ({@code FrameSizedReadsTest}); TCP and TLS connections keep Netty's read sizes.
+   */
+  @Test
+  void plainUnixConnectionsSizeTheirReadsForLargeFrames() throws Exception {
+    int n = 0;
+    for (boolean tls : new boolean[] {false, true}) {
+      for (boolean unix : new boolean[] {false, true}) {
+        Vat s = server(unix ? unix("reads-" + n++ + ".sock") : tcp(), tls);
+        Vat c = client();
+        assertThat(pingVia(c, s.sturdyUri(ServiceId.ofPublic("main")), "r")).isEqualTo("main:r");
+        for (Vat v : new Vat[] {c, s}) {
+          List<io.netty.channel.Channel> chs = v.connectionChannels();
+          assertThat(chs).hasSize(1);
+          assertThat(chs.get(0).config().getRecvByteBufAllocator()
+              instanceof dev.capnp.net.transport.FrameSizedReads)
+              .as("frame-sized reads, unix %s, tls %s, %s", unix, tls, v == c ? "client" : "server")
+              .isEqualTo(unix && !tls);
+        }
+      }
+    }
+  }
+
   @Test
   void tcpInsecure() throws Exception {
     Vat s = server(tcp(), false);

@@ -177,6 +177,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   }
 
   /**
+   * How many bytes the large frame being gathered in its own array still lacks: 0 when none is
+   * (before a quarter of a large frame has arrived, its bytes wait in the cumulation buffer,
+   * which a larger read would make larger for as long as the frame takes). {@link FrameSizedReads}
+   * sizes the next read by it. On the channel's event loop.
+   *
+   * @return the bytes the frame being gathered still lacks, or 0
+   */
+  int largeFrameBytesMissing() {
+    return large != null ? large.length - largeFilled : 0;
+  }
+
+  /**
    * How many bytes of a large frame are gathered in its own array (0: none); for tests.
    *
    * @return the bytes gathered
