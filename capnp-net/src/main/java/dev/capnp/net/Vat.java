@@ -1164,18 +1164,19 @@ public final class Vat implements AutoCloseable {
 
   /** The live RPC connections (a snapshot taken on the loop; for tests and diagnostics). */
   List<RpcConnection> rpcConnections() {
-    return loop.submit(() -> {
-      List<RpcConnection> r = new ArrayList<>();
-      all.forEach(c -> r.add(c.rpc));
-      return r;
-    }).join();
+    return snapshot(c -> c.rpc);
   }
 
   /** The channels of the live RPC connections (a snapshot taken on the loop; for tests). */
   List<Channel> connectionChannels() {
+    return snapshot(c -> c.channel);
+  }
+
+  /** One thing of each live connection, in order, read on the loop. */
+  private <T> List<T> snapshot(java.util.function.Function<Conn, T> part) {
     return loop.submit(() -> {
-      List<Channel> r = new ArrayList<>();
-      all.forEach(c -> r.add(c.channel));
+      List<T> r = new ArrayList<>();
+      all.forEach(c -> r.add(part.apply(c)));
       return r;
     }).join();
   }

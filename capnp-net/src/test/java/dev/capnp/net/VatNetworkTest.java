@@ -187,8 +187,7 @@ class VatNetworkTest {
    */
   @Test
   void unixConnectionsOfLargeMessagesGetALargerSendBuffer() throws Exception {
-    int defaultBuffer = Integer.parseInt(java.nio.file.Files.readAllLines(
-        java.nio.file.Path.of("/proc/sys/net/core/wmem_default")).get(0).trim());
+    int defaultBuffer = (int) dev.capnp.net.transport.SocketTestSupport.netCore("wmem_default");
     Vat s = server(unix("sndbuf.sock"), false);
     Vat c = client();
     String big = "x".repeat(1 << 20);

@@ -34,6 +34,9 @@ import io.netty.util.UncheckedBooleanSupplier;
 public final class FrameSizedReads implements RecvByteBufAllocator {
   /** The largest read buffer for a large frame. */
   static final int MAX_READ_BYTES = 1 << 20;
+  /** Off with {@code -Dcapnp.net.frameSizedReads=false}. */
+  private static final boolean ENABLED =
+      !"false".equals(System.getProperty("capnp.net.frameSizedReads"));
 
   private final RecvByteBufAllocator defaults;
   private final FrameDecoder decoder;
@@ -48,9 +51,6 @@ public final class FrameSizedReads implements RecvByteBufAllocator {
     this.defaults = defaults;
     this.decoder = decoder;
   }
-
-  private static final boolean ENABLED =
-      !"false".equals(System.getProperty("capnp.net.frameSizedReads"));
 
   /**
    * Whether {@code ch}'s reads are to be sized for large frames: a Unix-domain socket without
@@ -81,12 +81,16 @@ public final class FrameSizedReads implements RecvByteBufAllocator {
     return new SizedHandle((ExtendedHandle) defaults.newHandle());
   }
 
-  /** The default handle, with larger buffers while a large frame arrives. */
+  /**
+   * The default handle, with larger buffers while a large frame arrives. (Netty's
+   * {@link DelegatingHandle} is not an {@link ExtendedHandle}, which the epoll transport needs.)
+   */
   @SuppressWarnings("deprecation")
-  private final class SizedHandle implements ExtendedHandle {
+  private final class SizedHandle extends DelegatingHandle implements ExtendedHandle {
     private final ExtendedHandle d;
 
     SizedHandle(ExtendedHandle d) {
+      super(d);
       this.d = d;
     }
 
@@ -103,48 +107,8 @@ public final class FrameSizedReads implements RecvByteBufAllocator {
     }
 
     @Override
-    public void reset(ChannelConfig config) {
-      d.reset(config);
-    }
-
-    @Override
-    public void incMessagesRead(int numMessages) {
-      d.incMessagesRead(numMessages);
-    }
-
-    @Override
-    public void lastBytesRead(int bytes) {
-      d.lastBytesRead(bytes);
-    }
-
-    @Override
-    public int lastBytesRead() {
-      return d.lastBytesRead();
-    }
-
-    @Override
-    public void attemptedBytesRead(int bytes) {
-      d.attemptedBytesRead(bytes);
-    }
-
-    @Override
-    public int attemptedBytesRead() {
-      return d.attemptedBytesRead();
-    }
-
-    @Override
-    public boolean continueReading() {
-      return d.continueReading();
-    }
-
-    @Override
     public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
       return d.continueReading(maybeMoreDataSupplier);
-    }
-
-    @Override
-    public void readComplete() {
-      d.readComplete();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.capnp.net.transport;
 
+import static dev.capnp.net.transport.SocketTestSupport.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.capnp.runtime.Data;
@@ -64,12 +65,6 @@ class FrameEncoderBatchTest {
   private static MessageBuilder text(String s) {
     MessageBuilder m = new MessageBuilder();
     m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader(s));
-    return m;
-  }
-
-  private static MessageBuilder blob(int bytes) {
-    MessageBuilder m = new MessageBuilder();
-    m.getRootAnyPointer().setAs(Data.FACTORY, new Data.Reader(new byte[bytes]));
     return m;
   }
 

@@ -1,5 +1,6 @@
 package dev.capnp.net.transport;
 
+import static dev.capnp.net.transport.SocketTestSupport.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,7 +22,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +57,6 @@ class FrameSizedReadsTest {
     if (group != null) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
-  }
-
-  private static MessageBuilder blob(int bytes) {
-    MessageBuilder m = new MessageBuilder();
-    m.getRootAnyPointer().setAs(Data.FACTORY, new Data.Reader(new byte[bytes]));
-    return m;
   }
 
   private static ByteBuf frame(int dataBytes) {
@@ -140,8 +134,8 @@ class FrameSizedReadsTest {
   @ParameterizedTest(name = "epoll={0}")
   @ValueSource(booleans = {true, false})
   void aFrameWaitingInTheSocketIsReadInAFewReads(boolean epoll) throws Exception {
-    assumeTrue(Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0)
-        .trim()) >= MIB, "net.core.wmem_max is below 1 MiB here");
+    assumeTrue(SocketTestSupport.netCore("wmem_max") >= MIB,
+        "net.core.wmem_max is below 1 MiB here");
     NettyPlatform p = NettyPlatform.of(epoll);
     assumeTrue(p.epoll() == epoll, "epoll is not available here");
     group = p.newGroup("frame-sized-reads-test");

@@ -1,11 +1,10 @@
 package dev.capnp.net.transport;
 
+import static dev.capnp.net.transport.SocketTestSupport.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.capnp.net.NetAddress;
-import dev.capnp.runtime.Data;
-import dev.capnp.runtime.MessageBuilder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -15,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,12 +88,6 @@ class UnixSendBufferTest {
     assertThat(NettyPlatform.isUnixDomain(client)).isTrue();
   }
 
-  private static MessageBuilder blob(int bytes) {
-    MessageBuilder m = new MessageBuilder();
-    m.getRootAnyPointer().setAs(Data.FACTORY, new Data.Reader(new byte[bytes]));
-    return m;
-  }
-
   /** Runs {@code r} on the client's loop, after everything already queued there. */
   private void onLoop(Runnable r) throws Exception {
     client.eventLoop().submit(r).get(5, TimeUnit.SECONDS);
@@ -105,10 +97,6 @@ class UnixSendBufferTest {
     return client.config().getOption(ChannelOption.SO_SNDBUF);
   }
 
-  private static long wmemMax() throws Exception {
-    // (readString stops early on a /proc file: it trusts the file size)
-    return Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).trim());
-  }
 
   @ParameterizedTest(name = "epoll={0}")
   @ValueSource(booleans = {true, false})
@@ -124,7 +112,7 @@ class UnixSendBufferTest {
   @ParameterizedTest(name = "epoll={0}")
   @ValueSource(booleans = {true, false})
   void aLargeFrameIsHandedToTheKernelWhole(boolean epoll) throws Exception {
-    assumeTrue(wmemMax() >= 1 << 20, "net.core.wmem_max is below 1 MiB here");
+    assumeTrue(SocketTestSupport.netCore("wmem_max") >= 1 << 20, "net.core.wmem_max is below 1 MiB here");
     connect(epoll, new FrameEncoder(true));
     ChannelFuture f = client.writeAndFlush(blob(1 << 20));
     assertThat(f.await(10, TimeUnit.SECONDS)).as("the whole frame was written").isTrue();
@@ -155,7 +143,7 @@ class UnixSendBufferTest {
 
   @Test
   void theRequestIsBoundedAndOnlyGrows() throws Exception {
-    assumeTrue(wmemMax() >= 1 << 20, "net.core.wmem_max is below 1 MiB here");
+    assumeTrue(SocketTestSupport.netCore("wmem_max") >= 1 << 20, "net.core.wmem_max is below 1 MiB here");
     connect(true, new FrameEncoder());
     UnixSendBuffer sizer = new UnixSendBuffer(512 * 1024);
     onLoop(() -> sizer.beforeFrame(client, 300 * 1024));
