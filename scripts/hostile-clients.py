@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Attacks a real capnp-java server process from outside, the way a stranger on the network would.
 
-Starts examples' EchoServerMain itself (as demo.sh does; plain TCP, and TLS for the TLS attacks),
+Starts examples' EchoServerMain itself (as demo.sh does; plain TCP, and TLS for the TLS attacks;
+with --unix both listen on Unix-domain sockets instead),
 then runs each attack while a well-behaved client keeps calling Echo.ping, and prints per attack:
 whether the good client kept being served (its calls and latency during the attack), whether the
 bad connections were closed and how fast, the server's RSS, heap used (jcmd GC.heap_info), fds and
@@ -12,6 +13,7 @@ Not part of `mvn verify`. Usage (build first: mvn -pl examples -am package -Dski
 
   scripts/hostile-clients.py                  # every attack, server at its default settings
   scripts/hostile-clients.py --quick          # server with 5 s frame/first-message timeouts
+  scripts/hostile-clients.py --unix           # the same attacks over Unix-domain sockets
   scripts/hostile-clients.py slowloris garbage  # only these attacks
   scripts/hostile-clients.py --list
 
@@ -20,6 +22,7 @@ Exit status: 0 if the server survived every attack and the good client was serve
 """
 import argparse
 import base64
+import multiprocessing
 import os
 import re
 import select
@@ -30,7 +33,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -268,15 +270,18 @@ def parse(segments):
 # The server process and its figures.
 
 class Server:
-    def __init__(self, tls, quick, work, heap="256m", extra=()):
+    def __init__(self, tls, quick, work, heap="256m", extra=(), unix=False):
         self.work = work
         self.tls = tls
-        self.log_path = os.path.join(work, "server-%s.log" % ("tls" if tls else "tcp"))
-        cap = os.path.join(work, "echo-%s.cap" % ("tls" if tls else "tcp"))
+        self.unix = unix
+        name = ("tls" if tls else "plain") + ("-unix" if unix else "-tcp")
+        self.log_path = os.path.join(work, "server-%s.log" % name)
+        cap = os.path.join(work, "echo-%s.cap" % name)
+        listen = "unix:" + os.path.join(work, name + ".sock") if unix else "tcp:127.0.0.1:0"
         args = ["java", "-Xmx" + heap, "-cp", JAR, "dev.capnp.examples.rpc.EchoServerMain",
                 "--until-stdin-closes", "--delay-ms", "100",
                 "--capnp-secret-key-file", os.path.join(work, "key.pem"),
-                "--capnp-listen-address", "tcp:127.0.0.1:0", "--cap-file", cap]
+                "--capnp-listen-address", listen, "--cap-file", cap]
         if not tls:
             args.append("--capnp-disable-tls")
         if quick:
@@ -293,9 +298,12 @@ class Server:
                 raise SystemExit("server exited: see " + self.log_path)
             time.sleep(0.1)
         uri = open(cap).read().strip()
-        m = re.match(r"capnp://([^@]+)@([^:/]+):(\d+)/?(.*)", uri)
-        self.host, self.port = m.group(2), int(m.group(3))
-        sid = m.group(4)
+        if unix:  # capnp://AUTH@/PATH/SERVICE-ID
+            m = re.match(r"capnp://([^@]+)@(/.*)/([^/]*)$", uri)
+            self.address, sid = m.group(2), m.group(3)
+        else:
+            m = re.match(r"capnp://([^@]+)@([^:/]+):(\d+)/?(.*)", uri)
+            self.address, sid = (m.group(2), int(m.group(3))), m.group(4)
         self.service_id = base64.urlsafe_b64decode(sid + "=" * (-len(sid) % 4)) if sid else None
         self.log_offset = 0
         self.client_cert = None
@@ -321,6 +329,22 @@ class Server:
     def alive(self):
         return self.proc.poll() is None
 
+    def kind(self):
+        return ("TLS" if self.tls else "plain") + (" over Unix" if self.unix else " TCP")
+
+    def raw_socket(self, timeout):
+        """A plain stream socket connected to the server's address (TCP or Unix)."""
+        if not self.unix:
+            return socket.create_connection(self.address, timeout=timeout)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect(self.address)
+        except OSError:
+            s.close()
+            raise
+        return s
+
     def figures(self):
         pid = self.proc.pid
         f = {"alive": self.alive()}
@@ -342,6 +366,9 @@ class Server:
                 f["heap_mb"] = int(m.group(1)) / 1024
         except (OSError, subprocess.TimeoutExpired):
             pass
+        k = self.kernel_send_bytes()
+        if k is not None:
+            f["ksend_mb"] = k / 1e6
         return f
 
     def new_log(self):
@@ -351,6 +378,29 @@ class Server:
             text = fh.read()
             self.log_offset = fh.tell()
         return text
+
+    def kernel_send_bytes(self):
+        """Bytes the kernel holds for the server's sockets on their way to the peers (written,
+        not yet read by them): the sum over the server process's sockets of `ss -m`'s
+        wmem_queued (TCP) or wmem_alloc (Unix). None without `ss`."""
+        if not shutil.which("ss") or not self.alive():
+            return None
+        out = subprocess.run(["ss", "-xnpm" if self.unix else "-tnpm"], capture_output=True,
+                             text=True).stdout
+        entries, total = [], 0
+        for line in out.splitlines()[1:]:  # an entry may go on in lines that start with a tab
+            if line[:1].isspace() and entries:
+                entries[-1] += line
+            else:
+                entries.append(line)
+        for e in entries:
+            if "pid=%d," % self.proc.pid not in e:
+                continue
+            m = re.search(r"skmem:\(([^)]*)\)", e)
+            if m:  # TCP queues what it sent in w (wmem_queued); a Unix socket charges t
+                fields = dict(re.findall(r"([a-z]+)(\d+)", m.group(1)))
+                total += max(int(fields.get("t", 0)), int(fields.get("w", 0)))
+        return total
 
     def stop(self):
         try:
@@ -368,8 +418,9 @@ class Server:
 def connect(server, tls=None, client_cert=None):
     """A connection to the server, TLS if asked (or if the server is a TLS one), with
     `client_cert` as its key (default: the harness's shared client key)."""
-    s = socket.create_connection((server.host, server.port), timeout=30)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = server.raw_socket(30)
+    if not server.unix:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if tls if tls is not None else server.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
@@ -384,56 +435,74 @@ def connect(server, tls=None, client_cert=None):
 # ---------------------------------------------------------------------------------------------
 # The well-behaved client: bootstraps, then pings one call at a time, recording latencies.
 
-class GoodClient(threading.Thread):
+class GoodClient:
+    """Pings the server in a process of its own, so that what the attack costs this process
+    (the attackers' Python holds the interpreter lock for whole seconds at times) is not taken
+    for the server's latency."""
+
     def __init__(self, server):
-        super().__init__(daemon=True)
-        self.server = server
-        self.lock = threading.Lock()
+        ctx = multiprocessing.get_context("fork")
+        self._results, child_end = ctx.Pipe(duplex=False)
+        self._stop = ctx.Event()
+        self._proc = ctx.Process(target=_good_client_main, args=(server, child_end, self._stop),
+                                 daemon=True)
         self.latencies = []
         self.errors = []
-        self.stopping = False
+
+    def start(self):
+        self._proc.start()
 
     def take(self):
-        with self.lock:
-            lat, err = self.latencies, self.errors
-            self.latencies, self.errors = [], []
+        """Latencies (s) and errors since the last take."""
+        while self._results.poll():
+            kind, value = self._results.recv()
+            (self.latencies if kind == "latency" else self.errors).append(value)
+        lat, err = self.latencies, self.errors
+        self.latencies, self.errors = [], []
         return lat, err
 
-    def run(self):
-        while not self.stopping:
-            try:
-                self._session()
-            except Exception as e:  # noqa: BLE001 -- recorded, then a new connection
-                with self.lock:
-                    self.errors.append("%s: %s" % (type(e).__name__, e))
-                time.sleep(0.2)
+    def stop(self):
+        self._stop.set()
+        self._proc.join(15)
+        if self._proc.is_alive():
+            self._proc.kill()
 
-    def _session(self):
-        s = connect(self.server)
-        s.settimeout(10)
+
+def _good_client_main(server, results, stop):
+    while not stop.is_set():
         try:
-            s.sendall(bootstrap(0, self.server.service_id))
-            q = 1
-            while not self.stopping:
-                t0 = time.monotonic()
-                s.sendall(call(q, target_question=0, text="good%d" % q))
-                while True:
-                    tag, aid, kind, text = parse(read_frame(s))
-                    if tag == RETURN and aid == q:
-                        break
-                    if tag == ABORT:
-                        raise RuntimeError("aborted: " + text)
-                s.sendall(finish(q))
-                if kind != "results" or text != "echo:good%d" % q:
-                    raise RuntimeError("bad reply %s %r" % (kind, text))
-                with self.lock:
-                    self.latencies.append(time.monotonic() - t0)
-                q += 1
-                if q > 1000:
-                    return  # a fresh connection now and then
-                time.sleep(0.02)
-        finally:
-            s.close()
+            _good_session(server, results, stop)
+        except Exception as e:  # noqa: BLE001 -- recorded, then a new connection
+            results.send(("error", "%s: %s" % (type(e).__name__, e)))
+            time.sleep(0.2)
+
+
+def _good_session(server, results, stop):
+    """Bootstraps, then pings one call at a time (a fresh connection every 1,000 calls)."""
+    s = connect(server)
+    s.settimeout(10)
+    try:
+        s.sendall(bootstrap(0, server.service_id))
+        q = 1
+        while not stop.is_set():
+            t0 = time.monotonic()
+            s.sendall(call(q, target_question=0, text="good%d" % q))
+            while True:
+                tag, aid, kind, text = parse(read_frame(s))
+                if tag == RETURN and aid == q:
+                    break
+                if tag == ABORT:
+                    raise RuntimeError("aborted: " + text)
+            s.sendall(finish(q))
+            if kind != "results" or text != "echo:good%d" % q:
+                raise RuntimeError("bad reply %s %r" % (kind, text))
+            results.send(("latency", time.monotonic() - t0))
+            q += 1
+            if q > 1000:
+                return
+            time.sleep(0.02)
+    finally:
+        s.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,7 +552,7 @@ def open_many(server, n, tls=False):
     socks = []
     for _ in range(n):
         try:
-            s = socket.create_connection((server.host, server.port), timeout=10)
+            s = server.raw_socket(10)
             socks.append(s)
         except OSError:
             break
@@ -549,7 +618,7 @@ def a_slowloris_after_bootstrap(server, args):
     return {"bad": len(socks), "closed": len(closed), "close_s": round(when, 1)}
 
 
-def a_no_read(server, args, n=8, tls=False):
+def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
     """Clients sending calls (each with its Finish) and never reading the replies."""
     socks = []
     for _ in range(n):
@@ -566,8 +635,8 @@ def a_no_read(server, args, n=8, tls=False):
     while time.monotonic() - started < args.wait:
         progress = False
         for i, s in enumerate(socks):
-            batch = b"".join(call(qs[i] + k, target_question=0, text="x" * 64) + finish(qs[i] + k)
-                             for k in range(50))
+            batch = b"".join(call(qs[i] + k, target_question=0, text="x" * text_len) +
+                             finish(qs[i] + k) for k in range(per_batch))
             try:
                 sent = s.send(batch)
             except BlockingIOError:
@@ -575,7 +644,7 @@ def a_no_read(server, args, n=8, tls=False):
             except OSError:
                 continue
             if sent == len(batch):
-                qs[i] += 50
+                qs[i] += per_batch
             elif sent:
                 # a partial batch: write the rest of its frame (briefly blocking) or give up
                 rest = batch[sent:]
@@ -583,7 +652,7 @@ def a_no_read(server, args, n=8, tls=False):
                 s.settimeout(0.5)
                 try:
                     s.sendall(rest)
-                    qs[i] += 50
+                    qs[i] += per_batch
                 except OSError:
                     pass
                 s.setblocking(False)
@@ -597,12 +666,33 @@ def a_no_read(server, args, n=8, tls=False):
             stalled_since = None
     total_mb = sum(written) / 1e6
     figures = server.figures()
+    still_open = sum(1 for s in socks if not _closed_by_peer(s))
     close_all(socks)
-    return {"bad": n, "closed": "n/a (held, not dropped)",
-            "notes": "%.1f MB written by %d clients in %.0f s (%s); heap while held %s MB" % (
-                total_mb, n, time.monotonic() - started,
-                "stalled" if stalled_since else "still writing at the end",
-                figures.get("heap_mb"))}
+    return {"bad": n, "closed": "%d of %d (the rest held, not dropped)" % (n - still_open, n),
+            "notes": "%.1f MB written by %d clients in %.0f s (%s); while held: heap %s MB, "
+                     "the kernel's send queues %s MB" % (
+                         total_mb, n, time.monotonic() - started,
+                         "stalled" if stalled_since else "still writing at the end",
+                         figures.get("heap_mb"), _r(figures.get("ksend_mb")))}
+
+
+def _closed_by_peer(s):
+    """True if the server closed or reset `s` (an EOF or an error is waiting behind the unread
+    replies, or the socket errs)."""
+    try:
+        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if err:
+            return True
+        p = select.poll()
+        p.register(s.fileno(), select.POLLRDHUP if hasattr(select, "POLLRDHUP") else select.POLLHUP)
+        return bool(p.poll(0))
+    except OSError:
+        return True
+
+
+def a_no_read_large(server, args):
+    """Clients (--no-read-clients, 64) sending calls of 256 KiB and never reading the replies."""
+    return a_no_read(server, args, n=args.no_read_clients, text_len=256 * 1024, per_batch=4)
 
 
 def _send_and_watch(server, payloads, args, expect_close=True, n=1, first=None):
@@ -779,7 +869,19 @@ def a_bootstrap_flood(server, args):
     """Thousands of Bootstrap messages on one connection, never finished."""
     s = connect(server, tls=False)
     n = 20000
-    s.sendall(b"".join(bootstrap(q, server.service_id) for q in range(n)))
+    frame = bootstrap(0, server.service_id)
+    started = time.monotonic()
+    sent = 0
+    try:
+        for q in range(0, n, 500):
+            s.sendall(b"".join(bootstrap(k, server.service_id) for k in range(q, q + 500)))
+            sent = q + 500
+    except OSError as e:  # the server closed the connection while we were still writing
+        c, when = 1, time.monotonic() - started
+        s.close()
+        return {"bad": 1, "closed": c, "close_s": round(when, 2),
+                "notes": "closed by the server after at most %d of %d Bootstraps (%s, %d-byte "
+                         "frames)" % (sent + 500, n, type(e).__name__, len(frame))}
     c, when = closed_within([s], time.monotonic(), 10)
     s.close()
     return {"bad": 1, "closed": c, "close_s": when, "notes": "%d Bootstraps sent" % n}
@@ -857,7 +959,7 @@ def a_connection_flood_fast(server, args):
     started = time.monotonic()
     while time.monotonic() - started < 10:
         try:
-            s = socket.create_connection((server.host, server.port), timeout=5)
+            s = server.raw_socket(5)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             s.close()
             n += 1
@@ -906,6 +1008,7 @@ ATTACKS = {
     "slowloris-after-bootstrap": (a_slowloris_after_bootstrap, False),
     "no-read": (a_no_read, False),
     "no-read-many": (a_no_read_many, False),
+    "no-read-large": (a_no_read_large, False),
     "garbage": (a_garbage, False),
     "huge-segment-count": (a_huge_segment_count, False),
     "huge-segment-size": (a_huge_segment_size, False),
@@ -939,6 +1042,8 @@ def main():
                          "(default: 75, or 15 with --quick)")
     ap.add_argument("--no-read-clients", type=int, default=64,
                     help="clients of the no-read-many attack (default 64)")
+    ap.add_argument("--unix", action="store_true",
+                    help="the servers listen on Unix-domain sockets (else TCP loopback)")
     ap.add_argument("--server-heap", default="256m", help="the server's -Xmx (default 256m)")
     ap.add_argument("--server-arg", action="append", default=[],
                     help="one more argument for the server (repeatable), e.g. "
@@ -965,7 +1070,7 @@ def main():
             fn, tls = ATTACKS[name]
             if tls not in servers:
                 servers[tls] = Server(tls, args.quick, work, args.server_heap,
-                                      args.server_arg)
+                                      args.server_arg, unix=args.unix)
             server = servers[tls]
             good = GoodClient(server)  # over TLS too, against the TLS server
             good.start()
@@ -981,30 +1086,30 @@ def main():
             took = time.monotonic() - t0
             time.sleep(1)
             lat, errs = good.take()
-            good.stopping = True
-            good.join(15)
+            good.stop()
             after = server.figures()
             log = server.new_log()
             exc_lines = [ln for ln in log.splitlines()
                          if re.search(r"Exception|Error|\tat |WARN|ERROR", ln)]
             served = bool(lat) and not errs
             ok = ok and served and after["alive"]
-            print("== %s (%s, %.0f s): %s" % (name, "TLS" if tls else "TCP", took,
+            print("== %s (%s, %.0f s): %s" % (name, server.kind(), took,
                                               ATTACKS[name][0].__doc__.split("\n")[0]))
-            print("   good client: %d calls, p50 %s ms, max %s ms, errors %d%s" % (
+            print("   good client: %d calls, p50 %s ms, p99 %s ms, max %s ms, errors %d%s" % (
                 len(lat), lat and round(1000 * pct(lat, 0.5), 1),
-                lat and round(1000 * max(lat), 1), len(errs),
+                lat and round(1000 * pct(lat, 0.99), 1), lat and round(1000 * max(lat), 1),
+                len(errs),
                 (" (first: %s)" % errs[0][:120]) if errs else ""))
             print("   bad: %s" % ", ".join("%s=%s" % (k, v) for k, v in result.items()
                                            if k != "notes"))
             if "notes" in result:
                 print("   notes: %s" % result["notes"])
-            print("   server: alive=%s rss %s -> %s MB, heap %s -> %s MB, fds %s -> %s, "
-                  "threads %s -> %s" % (after["alive"], _r(before.get("rss_mb")),
-                                        _r(after.get("rss_mb")), _r(before.get("heap_mb")),
-                                        _r(after.get("heap_mb")), before.get("fds"),
-                                        after.get("fds"), before.get("threads"),
-                                        after.get("threads")))
+            print("   server: alive=%s rss %s -> %s MB, heap %s -> %s MB, kernel send queues "
+                  "%s -> %s MB, fds %s -> %s, threads %s -> %s" % (
+                      after["alive"], _r(before.get("rss_mb")), _r(after.get("rss_mb")),
+                      _r(before.get("heap_mb")), _r(after.get("heap_mb")),
+                      _r(before.get("ksend_mb")), _r(after.get("ksend_mb")), before.get("fds"),
+                      after.get("fds"), before.get("threads"), after.get("threads")))
             print("   server log: %d lines, %d with exceptions/WARN/ERROR%s" % (
                 len(log.splitlines()), len(exc_lines),
                 "".join("\n      | " + ln[:160] for ln in exc_lines[:6])))
