@@ -9,11 +9,15 @@
 #   ping        one call at a time, each sent from the previous one's completion; median, p99
 #   inflight12  12 lanes, each sending its next call from its previous one's completion; calls/s
 #   inflight100 the same with 100 lanes
-# Both sides: TCP loopback, plain text, the calls made and completed on the transport's own
-# threads (our vat's loop; gRPC's directExecutor()). Then the medians, and capnp / grpc.
+#   threads12   12 application threads, each making blocking calls one after another (ours:
+#               send().get(); gRPC: its blocking stub, ClientCalls.blockingUnaryCall); calls/s
+# Both sides: TCP loopback, plain text; but for threads12 the calls made and completed on the
+# transport's own threads (our vat's loop; gRPC's directExecutor()). Then the medians, and
+# capnp / grpc.
 # Environment: REPEAT (3), MODES ("pinned unpinned"), WORKLOADS ("ping inflight12
-# inflight100"), WARMUP (20000), PING_CALLS (10000), INFLIGHT_WARMUP (100000), INFLIGHT_CALLS
-# (200000), BENCH_JAR, BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file).
+# inflight100"; threads12 on request), WARMUP (20000), PING_CALLS (10000), INFLIGHT_WARMUP
+# (100000), INFLIGHT_CALLS (200000), THREADS_WARMUP (50000), THREADS_CALLS (100000), BENCH_JAR,
+# BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file).
 # Builds the jar when absent (`mvn -B -q -pl benchmarks -am package -DskipTests`).
 set -eu
 if [ $# -gt 0 ]; then
@@ -32,6 +36,8 @@ warmup=${WARMUP:-20000}
 ping_calls=${PING_CALLS:-10000}
 inflight_warmup=${INFLIGHT_WARMUP:-100000}
 inflight_calls=${INFLIGHT_CALLS:-200000}
+threads_warmup=${THREADS_WARMUP:-50000}
+threads_calls=${THREADS_CALLS:-100000}
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
 fi
@@ -54,7 +60,9 @@ args_of() {
         "--calls $inflight_calls" ;;
     inflight100) echo "--workload inflight --caller loop --in-flight 100" \
         "--warmup $inflight_warmup --calls $inflight_calls" ;;
-    *) echo "unknown workload $1 (ping inflight12 inflight100)" >&2; exit 2 ;;
+    threads12) echo "--workload inflight --caller threads --in-flight 12" \
+        "--warmup $threads_warmup --calls $threads_calls" ;;
+    *) echo "unknown workload $1 (ping inflight12 inflight100 threads12)" >&2; exit 2 ;;
   esac
 }
 

@@ -27,11 +27,12 @@ import java.util.concurrent.TimeUnit;
  * the server and the client with {@code directExecutor()} (calls handled and completed on the
  * transport's threads: gRPC's fastest setting, as our vat's loop is). Each call is sent from
  * the previous one's completion in its lane, as {@code RpcBench --caller loop} does, so both
- * sides measure the same pattern.
+ * sides measure the same pattern. {@code --caller threads}: {@code --in-flight} application
+ * threads making blocking calls instead, as {@code RpcBench --caller threads} does.
  *
  * <pre>
  * GrpcBench --serve                                  (prints ADDRESS tcp:127.0.0.1:PORT)
- * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight] [--caller loop]
+ * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight] [--caller loop|threads]
  *     [--in-flight N] [--warmup N] [--calls N]
  * </pre>
  * The client prints {@code RESULT impl=grpc ...}, the fields of {@link RpcBench}'s line.
@@ -61,6 +62,7 @@ public final class GrpcBench {
     int warmup = 20_000;
     int calls = -1;
     boolean serve = false;
+    String caller = "loop";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--serve" -> serve = true;
@@ -70,8 +72,9 @@ public final class GrpcBench {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--calls" -> calls = Integer.parseInt(args[++i]);
         case "--caller" -> {
-          if (!args[++i].equals("loop")) {
-            throw new IllegalArgumentException("GrpcBench calls from completions only (loop)");
+          caller = args[++i];
+          if (!caller.equals("loop") && !caller.equals("threads")) {
+            throw new IllegalArgumentException("--caller must be loop or threads: " + caller);
           }
         }
         case "--transport" -> {
@@ -81,7 +84,7 @@ public final class GrpcBench {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight]"
-            + " [--in-flight N] [--warmup N] [--calls N])");
+            + " [--caller loop|threads] [--in-flight N] [--warmup N] [--calls N])");
       }
     }
     if (serve) {
@@ -106,13 +109,20 @@ public final class GrpcBench {
     try {
       // the warm-up of RpcBench: rounds until the JIT compilers used at most 2 % of a round
       int warmCalls = Math.max(warmup, 1);
-      JitSettle.warmUp(() -> run(channel, Math.min(lanes, warmCalls), warmCalls), 5, 30_000);
+      boolean threads = caller.equals("threads");
+      JitSettle.warmUp(() -> {
+        if (threads) {
+          threads(channel, Math.min(lanes, warmCalls), warmCalls);
+        } else {
+          run(channel, Math.min(lanes, warmCalls), warmCalls);
+        }
+      }, 5, 30_000);
       long cpuBefore = RpcBench.processCpuNanos();
-      RpcBench.Recorder r = run(channel, lanes, calls);
+      RpcBench.Recorder r = threads ? threads(channel, lanes, calls) : run(channel, lanes, calls);
       long cpuAfter = RpcBench.processCpuNanos();
       double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
           : (cpuAfter - cpuBefore) / 1e3 / calls;
-      String line = new RpcBench.Result(workload, "loop", "tcp", calls, r.seconds(),
+      String line = new RpcBench.Result(workload, caller, "tcp", calls, r.seconds(),
           r.percentileMicros(0.5), r.percentileMicros(0.99), Double.NaN, Double.NaN,
           Double.NaN, Double.NaN, cpu).line().replace("impl=java", "impl=grpc");
       System.out.println(line);
@@ -163,6 +173,49 @@ public final class GrpcBench {
       l.next();
     }
     done.get(300, TimeUnit.SECONDS);
+    return r;
+  }
+
+  /**
+   * {@code threads} application threads, each making blocking calls one after another (gRPC's
+   * blocking stub: {@code ClientCalls.blockingUnaryCall}, which runs the call's callbacks on the
+   * waiting thread), until {@code calls} calls are made.
+   */
+  private static RpcBench.Recorder threads(ManagedChannel channel, int threads, int calls)
+      throws Exception {
+    RpcBench.Recorder r = new RpcBench.Recorder(calls);
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    StringValue request = StringValue.of("ping");
+    Thread[] callers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      callers[t] = new Thread(() -> {
+        try {
+          for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
+              i = next.getAndIncrement()) {
+            long sent = System.nanoTime();
+            StringValue reply =
+                ClientCalls.blockingUnaryCall(channel, PING, CallOptions.DEFAULT, request);
+            if (!reply.getValue().equals("echo:ping")) {
+              throw new IllegalStateException("wrong reply " + reply);
+            }
+            synchronized (r) {
+              r.completed(i, sent);
+            }
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }, "caller-" + t);
+      callers[t].start();
+    }
+    for (Thread t : callers) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("call failed", failure.get());
+    }
     return r;
   }
 

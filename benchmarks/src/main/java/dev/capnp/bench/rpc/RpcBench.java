@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --serve --transport tcp|unix
  *     prints "ADDRESS tcp:127.0.0.1:PORT" or "ADDRESS unix:PATH", serves until stdin closes
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --connect ADDRESS
- *     [--workload ping|inflight|blob] [--caller blocking|loop|listener] [--warmup N] [--calls N]
+ *     [--workload ping|inflight|blob] [--caller blocking|loop|listener|threads] [--warmup N] [--calls N]
  *     [--in-flight 100] [--blob-bytes 1048576] [--sync]
  * </pre>
  *
@@ -51,7 +52,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code --caller loop}: the calls are sent from the client vat's event loop and each next call
  * is sent from the previous one's completion (no thread hand-off). {@code --caller listener}:
  * the same, each call sent with {@code Request.send(ResponseListener)} (no promise, no pipeline)
- * instead of {@code send().whenComplete}. Default: {@code loop} for
+ * instead of {@code send().whenComplete}. {@code --caller threads}: {@code --in-flight} plain
+ * application threads ({@code inflight}; one for {@code ping} and {@code blob}), each sending a
+ * call and waiting for its reply ({@code send().get()}) before its next: how a pool of request
+ * threads calls a service. Default: {@code loop} for
  * {@code inflight}, {@code blocking} otherwise.
  *
  * <p>The warm-up ({@code --warmup} calls) is repeated until the JIT compilers used at most 2% of
@@ -131,9 +135,9 @@ public final class RpcBench {
             "--workload must be ping, inflight or blob: " + o.workload);
       }
       if (!o.caller.equals("blocking") && !o.caller.equals("loop")
-          && !o.caller.equals("listener")) {
-        throw new IllegalArgumentException("--caller must be blocking, loop or listener: "
-            + o.caller);
+          && !o.caller.equals("listener") && !o.caller.equals("threads")) {
+        throw new IllegalArgumentException(
+            "--caller must be blocking, loop, listener or threads: " + o.caller);
       }
       boolean blob = o.workload.equals("blob");
       if (o.warmup < 0) {
@@ -163,7 +167,7 @@ public final class RpcBench {
 
   static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix]\n"
       + "       RpcBench --connect tcp:HOST:PORT|unix:PATH [--workload ping|inflight|blob]"
-      + " [--caller blocking|loop|listener] [--warmup N] [--calls N] [--in-flight N] [--blob-bytes N]"
+      + " [--caller blocking|loop|listener|threads] [--warmup N] [--calls N] [--in-flight N] [--blob-bytes N]"
       + " [--sync]";
 
   /** Entry point. */
@@ -446,7 +450,46 @@ public final class RpcBench {
 
     Recorder run(int calls) throws Exception {
       int lanes = o.workload.equals("inflight") ? Math.min(o.inFlight, calls) : 1;
-      return o.caller.equals("blocking") ? blocking(calls, lanes) : onLoop(calls, lanes);
+      return switch (o.caller) {
+        case "blocking" -> blocking(calls, lanes);
+        case "threads" -> threads(calls, lanes);
+        default -> onLoop(calls, lanes);
+      };
+    }
+
+    /**
+     * {@code threads} application threads, each sending a call and waiting for its reply before
+     * it sends its next, until {@code calls} calls are made.
+     */
+    private Recorder threads(int calls, int threads) throws Exception {
+      Recorder r = new Recorder(calls);
+      AtomicInteger next = new AtomicInteger();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      Thread[] callers = new Thread[threads];
+      for (int t = 0; t < threads; t++) {
+        callers[t] = new Thread(() -> {
+          try {
+            for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
+                i = next.getAndIncrement()) {
+              long sent = System.nanoTime();
+              check(send().get(60, TimeUnit.SECONDS));
+              synchronized (r) {
+                r.completed(i, sent);
+              }
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+        }, "caller-" + t);
+        callers[t].start();
+      }
+      for (Thread t : callers) {
+        t.join();
+      }
+      if (failure.get() != null) {
+        throw new IllegalStateException("call failed", failure.get());
+      }
+      return r;
     }
 
     private CompletableFuture<? extends Response<?>> send() {

@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *       for it ({@code handoverWanted}, then a wake-up of the I/O handler); the home thread
  *       gives it up after its current turn and the waiter takes it. If another waiting thread
  *       holds it, the waiter parks: the holder completes the waiter's future on the loop (which
- *       unparks it) or, when it gives the role up, unparks every waiter, and one of them takes
- *       over. Any number of threads may wait at once; one drives.</li>
+ *       unparks it) or, when it gives the role up, unparks the oldest waiter still waiting, which
+ *       takes over (or, if its reply came meanwhile, wakes the next as it leaves). Any number of
+ *       threads may wait at once; one drives.</li>
  *   <li>A waiter that has its reply first runs what is ready without blocking (its Finish, for
  *       example), then gives the role up without waking the home thread: the next call of the
  *       same thread will most likely find the loop free and take it again without a context
@@ -158,6 +159,11 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   private final boolean callersDrive;
   /** How long the home thread leaves a loop that a waiter gave up ({@link #GRACE_NANOS}). */
   private final long graceNanos;
+  /**
+   * The longest a waiter parks before it looks again (without a hand-over or its reply):
+   * {@link #MAX_DRIVE_SLICE_NANOS} but in tests.
+   */
+  private final long parkSliceNanos;
   private final Promise<Void> termination = new DefaultPromise<>(GlobalEventExecutor.INSTANCE);
   private final Context context = new Context();
   /** When the home thread yields after answering ({@code null}: never); home-thread confined. */
@@ -178,8 +184,14 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    * role next puts them back in {@link #tasks} before it runs anything.
    */
   private final ArrayDeque<Runnable> held = new ArrayDeque<>();
-  /** Threads parked in {@link #driveUntil} while another thread holds the role. */
-  private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+  /**
+   * Threads parked in {@link #driveUntil} while another thread holds the role, oldest first,
+   * each with the future it waits for.
+   */
+  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  /** See {@link #waiterWakeups()}. */
+  private final java.util.concurrent.atomic.LongAdder waiterWakeups =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** The thread that runs the loop now, or {@code null}. */
   private volatile Thread owner;
@@ -250,6 +262,16 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    * A loop whose home thread leaves a loop that a waiter gave up for {@code graceNanos} (tests).
    */
   DrivenIoEventLoop(String name, IoHandlerFactory factory, long graceNanos) {
+    this(name, factory, graceNanos, MAX_DRIVE_SLICE_NANOS);
+  }
+
+  /**
+   * A loop as above whose parked waiters also wake every {@code parkSliceNanos} to look again
+   * (tests: a long slice, so that only a hand-over wakes them).
+   */
+  DrivenIoEventLoop(String name, IoHandlerFactory factory, long graceNanos,
+      long parkSliceNanos) {
+    this.parkSliceNanos = parkSliceNanos;
     this.graceNanos = Math.max(0, graceNanos);
     look(this.graceNanos);
     this.handler = factory.newHandler(this);
@@ -298,9 +320,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     releasedAt = System.nanoTime(); // the home thread, too, leaves a handed-over loop a while
     owner = null;
     if (!waiters.isEmpty()) { // read after owner is written: see driveUntil
-      for (Thread w : waiters) {
-        LockSupport.unpark(w);
-      }
+      wakeNextWaiter();
     }
     if (t != home && (homeAwaitsRelease || !tasks.isEmpty() || state != STARTED)) {
       if (!tasks.isEmpty()) {
@@ -309,6 +329,27 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       LockSupport.unpark(home);
     }
   }
+
+  /**
+   * Wakes the oldest parked waiter (not the caller) that still waits, to take the free loop: one
+   * thread, not every waiter (with many threads calling at once, waking them all on every
+   * release cost each a wake-up, a failed take and a park again). Waiters whose futures are complete were woken by
+   * the completion ({@link #watch}) and are leaving; if the one woken here leaves instead of
+   * taking the loop (its reply came meanwhile), it wakes the next as it goes
+   * ({@link #driveUntil}).
+   */
+  private void wakeNextWaiter() {
+    Thread me = Thread.currentThread();
+    for (Waiter w : waiters) {
+      if (w.thread() != me && !w.done().isDone()) {
+        LockSupport.unpark(w.thread());
+        return;
+      }
+    }
+  }
+
+  /** A thread parked in {@link #driveUntil} and the future it waits for. */
+  private record Waiter(Thread thread, java.util.concurrent.Future<?> done) {}
 
   private void homeRun() {
     // whether to take a free loop now: not on every wake-up, which may fall between two calls of
@@ -396,7 +437,7 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     if (!callersDrive || me == home || DRIVING.get() != null || isVirtual(me)) {
       return;
     }
-    boolean registered = false;
+    Waiter registered = null;
     boolean watching = false;
     try {
       while (!done.isDone() && state == STARTED) {
@@ -417,27 +458,33 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
           drive(me, done, timed, deadlineNanos);
           continue;
         }
-        if (!registered) {
+        if (registered == null) {
           // register, then try again before parking: a holder that gives the role up after our
-          // failed attempt either sees us in waiters (and unparks us) or left it free for the
-          // attempt below
-          registered = true;
-          waiters.add(me);
+          // failed attempt either sees us in waiters (and unparks us, or an older waiter that
+          // wakes the next if it leaves) or left it free for the attempt below
+          registered = new Waiter(me, done);
+          waiters.add(registered);
           continue;
         }
         if (owner == home) {
           handoverWanted = true;
           handler.wakeup();
         }
-        if (timed) {
-          LockSupport.parkNanos(this, Math.min(left, MAX_DRIVE_SLICE_NANOS));
-        } else {
-          LockSupport.parkNanos(this, MAX_DRIVE_SLICE_NANOS);
+        long slice = timed ? Math.min(left, parkSliceNanos) : parkSliceNanos;
+        long parkedAt = System.nanoTime();
+        LockSupport.parkNanos(this, slice);
+        if (System.nanoTime() - parkedAt < slice) {
+          waiterWakeups.increment(); // woken (or a spurious return), not the slice's end
         }
       }
     } finally {
-      if (registered) {
-        waiters.remove(me);
+      if (registered != null) {
+        waiters.remove(registered);
+        if (owner == null && !waiters.isEmpty()) {
+          // we may have been the one woken to take the free loop, and leave instead: pass the
+          // wake-up on (read after our removal: a holder releasing now wakes one of the rest)
+          wakeNextWaiter();
+        }
       }
     }
   }
@@ -577,6 +624,23 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     }
     runOnce(0);
     return d.isDone();
+  }
+
+  /**
+   * How many times threads parked in {@link #driveUntil} were woken before their slice ended
+   * (tests).
+   */
+  long waiterWakeups() {
+    return waiterWakeups.sum();
+  }
+
+  /**
+   * How many threads are parked in {@link #driveUntil} or about to park there, not counting a
+   * registered waiter that took the loop (tests).
+   */
+  int parkedWaiters() {
+    Thread o = owner;
+    return (int) waiters.stream().filter(w -> w.thread() != o).count();
   }
 
   /** How many spins for their replies driving waiters have started (tests). */
@@ -879,8 +943,8 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
     state = newState;
     handler.wakeup();
     LockSupport.unpark(home);
-    for (Thread w : waiters) {
-      LockSupport.unpark(w);
+    for (Waiter w : waiters) {
+      LockSupport.unpark(w.thread());
     }
   }
 
