@@ -11,17 +11,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many threads waiting on one {@link DrivenIoEventLoop}: one drives, the others park; when the
- * driver has its reply and gives the role up, one parked waiter is woken to take it over, not
- * all of them (each needless wake-up is a context switch and a failed take; with twelve threads
- * calling at once that was most of a call's CPU), and waiters whose replies came meanwhile are
- * passed over.
+ * Threads waiting on one {@link DrivenIoEventLoop}: while few threads wait (here at most two), one
+ * of them drives the loop, and when it leaves, one other waiter is woken to drive, not all of
+ * them (each needless wake-up is a context switch and a failed take); with more waiting, the home
+ * thread runs the loop and no waiter is woken but by its reply (a driver preempted for the other
+ * threads would stall them all).
  */
 class DrivenIoEventLoopWaitersTest {
   /** Long: the home thread never takes a given-up loop back while the test looks. */
   private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
   /** Long: a parked waiter wakes only when woken, never at the end of its park's slice. */
   private static final long PARK_SLICE_NANOS = TimeUnit.SECONDS.toNanos(60);
+  /** Waiters drive while at most this many threads wait (the default: twice the CPUs). */
+  private static final int MAX_WAITERS_DRIVING = 2;
   private DrivenIoEventLoop loop;
 
   @AfterEach
@@ -66,10 +68,32 @@ class DrivenIoEventLoopWaitersTest {
   }
 
   @Test
-  void aDriverThatGivesUpTheLoopWakesOneWaiter() throws Exception {
+  void aDriverThatLeavesHandsTheLoopToTheOneThreadStillWaiting() throws Exception {
     loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
-        PARK_SLICE_NANOS);
-    int n = 6;
+        PARK_SLICE_NANOS, MAX_WAITERS_DRIVING);
+    CompletableFuture<Void> driverReply = new CompletableFuture<>();
+    CompletableFuture<Void> waiterReply = new CompletableFuture<>();
+    CompletableFuture<Void> driverLeft = new CompletableFuture<>();
+    CompletableFuture<Void> waiterLeft = new CompletableFuture<>();
+    Thread driver = waiter("driver", driverReply, driverLeft);
+    assertThat(awaitDriver(List.of(driver))).isSameAs(driver);
+    Thread waiter = waiter("waiter", waiterReply, waiterLeft);
+    awaitParked(1);
+
+    long before = loop.waiterWakeups();
+    loop.execute(() -> driverReply.complete(null)); // the driver's reply: it leaves
+    driverLeft.get(10, TimeUnit.SECONDS);
+    assertThat(awaitDriver(List.of(waiter))).isSameAs(waiter);
+    assertThat(loop.waiterWakeups() - before).as("waiters woken").isEqualTo(1);
+    loop.execute(() -> waiterReply.complete(null));
+    waiterLeft.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aDriverThatLeavesWakesOneWaiterNotAll() throws Exception {
+    int n = 6; // few enough for waiters to drive on this loop
+    loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
+        PARK_SLICE_NANOS, n + 1);
     List<CompletableFuture<Void>> replies = new ArrayList<>();
     List<CompletableFuture<Void>> left = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -77,7 +101,6 @@ class DrivenIoEventLoopWaitersTest {
       replies.add(new CompletableFuture<>());
       left.add(new CompletableFuture<>());
     }
-    // the first thread takes the loop (from the home thread), the others park behind it
     threads.add(waiter("driver", replies.get(0), left.get(0)));
     Thread driver = awaitDriver(threads);
     for (int i = 1; i <= n; i++) {
@@ -95,9 +118,7 @@ class DrivenIoEventLoopWaitersTest {
         .as("waiters woken when the driver left (%s took over)", next.getName())
         .isEqualTo(1);
     assertThat(loop.parkedWaiters()).isEqualTo(n - 1);
-
-    // the rest still get the loop and their replies, one after another
-    for (int i = 1; i <= n; i++) {
+    for (int i = 1; i <= n; i++) { // the rest still get the loop and their replies
       CompletableFuture<Void> r = replies.get(i);
       loop.execute(() -> r.complete(null));
     }
@@ -107,36 +128,75 @@ class DrivenIoEventLoopWaitersTest {
   }
 
   @Test
-  void aWaiterWhoseReplyCameLeavesAndTheNextTakesTheLoop() throws Exception {
+  void withSeveralThreadsWaitingTheHomeThreadRunsTheLoop() throws Exception {
     loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
-        PARK_SLICE_NANOS);
+        PARK_SLICE_NANOS, MAX_WAITERS_DRIVING);
+    int n = 6;
+    List<CompletableFuture<Void>> replies = new ArrayList<>();
+    List<CompletableFuture<Void>> left = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i <= n; i++) {
+      replies.add(new CompletableFuture<>());
+      left.add(new CompletableFuture<>());
+    }
+    // the first thread, alone, takes the loop (from the home thread); the others park behind it
+    // (more than two waiting: they do not ask the home thread for it)
+    threads.add(waiter("driver", replies.get(0), left.get(0)));
+    Thread driver = awaitDriver(threads);
+    for (int i = 1; i <= n; i++) {
+      threads.add(waiter("waiter-" + i, replies.get(i), left.get(i)));
+    }
+    awaitParked(n);
+    assertThat(loop.inEventLoop(driver)).isTrue();
+
+    // the driver's reply: it leaves, and the home thread takes the loop, waking no waiter (each
+    // would be a context switch, and a waiter that drives for six others stalls them all when
+    // the scheduler preempts it)
+    long before = loop.waiterWakeups();
+    loop.execute(() -> replies.get(0).complete(null));
+    left.get(0).get(10, TimeUnit.SECONDS);
+    CompletableFuture<Thread> runner = new CompletableFuture<>();
+    loop.execute(() -> runner.complete(Thread.currentThread()));
+    Thread home = runner.get(10, TimeUnit.SECONDS);
+    assertThat(threads).doesNotContain(home);
+    assertThat(home.getName()).startsWith("waiters-test");
+    assertThat(loop.waiterWakeups() - before).as("waiters woken").isZero();
+    assertThat(loop.parkedWaiters()).isEqualTo(n);
+
+    // the home thread answers each waiter, which leaves; none drives
+    for (int i = 1; i <= n; i++) {
+      CompletableFuture<Void> r = replies.get(i);
+      loop.execute(() -> r.complete(null));
+      left.get(i).get(10, TimeUnit.SECONDS);
+      assertThat(loop.waiterWakeups() - before).as("waiters woken").isEqualTo(i);
+    }
+  }
+
+  @Test
+  void aWaiterWhoseReplyCameLeavesAndTheOtherStillGetsItsReply() throws Exception {
+    loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
+        PARK_SLICE_NANOS, MAX_WAITERS_DRIVING);
     CompletableFuture<Void> driverReply = new CompletableFuture<>();
     CompletableFuture<Void> firstReply = new CompletableFuture<>();
     CompletableFuture<Void> secondReply = new CompletableFuture<>();
     CompletableFuture<Void> driverLeft = new CompletableFuture<>();
     CompletableFuture<Void> firstLeft = new CompletableFuture<>();
     CompletableFuture<Void> secondLeft = new CompletableFuture<>();
-    List<Thread> threads = new ArrayList<>();
-    threads.add(waiter("driver", driverReply, driverLeft));
-    awaitDriver(threads);
-    Thread first = waiter("first", firstReply, firstLeft);
+    awaitDriver(List.of(waiter("driver", driverReply, driverLeft)));
+    waiter("first", firstReply, firstLeft);
     awaitParked(1);
-    Thread second = waiter("second", secondReply, secondLeft);
+    waiter("second", secondReply, secondLeft);
     awaitParked(2);
 
-    // one turn of the driver answers the oldest waiter and then itself: the first (woken by its
-    // reply) leaves, and the role goes to the second, woken for it (with a park slice of a
-    // minute, nothing else would wake it)
-    long before = loop.waiterWakeups();
+    // one turn of the driver answers the oldest waiter and then itself: both leave; whoever runs
+    // the loop next (the second waiter, or the home thread while the first is still counted as
+    // waiting), the second's reply reaches it, though its park's slice is a minute
     loop.execute(() -> {
       firstReply.complete(null);
       driverReply.complete(null);
     });
     firstLeft.get(10, TimeUnit.SECONDS);
     driverLeft.get(10, TimeUnit.SECONDS);
-    assertThat(awaitDriver(List.of(first, second))).isSameAs(second);
-    assertThat(loop.waiterWakeups() - before).as("waiters woken: the first, then the second")
-        .isEqualTo(2);
     loop.execute(() -> secondReply.complete(null));
     secondLeft.get(10, TimeUnit.SECONDS);
   }
