@@ -60,7 +60,11 @@ import org.slf4j.LoggerFactory;
  *       holds it, the waiter parks: the holder completes the waiter's future on the loop (which
  *       unparks it) or, when it gives the role up, unparks the oldest waiter still waiting, which
  *       takes over (or, if its reply came meanwhile, wakes the next as it leaves). Any number of
- *       threads may wait at once; one drives.</li>
+ *       threads may wait at once; one drives. But waiters drive only while at most
+ *       {@link #MAX_WAITERS_DRIVING} threads wait (twice the CPUs): with more, a waiter neither
+ *       takes a free loop nor asks the home thread for it, a driver that leaves hands the loop to
+ *       the home thread, and each waiter sleeps until its reply is in. Many threads on few CPUs
+ *       would otherwise preempt the driver, and everyone's I/O would wait for it.</li>
  *   <li>A waiter that has its reply first runs what is ready without blocking (its Finish, for
  *       example), then gives the role up without waking the home thread: the next call of the
  *       same thread will most likely find the loop free and take it again without a context
