@@ -11,11 +11,12 @@
 #   inflight100 the same with 100 lanes
 #   threads12   12 application threads, each making blocking calls one after another (ours:
 #               send().get(); gRPC: its blocking stub, ClientCalls.blockingUnaryCall); calls/s
-# Both sides: TCP loopback, plain text; but for threads12 the calls made and completed on the
+#   vthreads12  the same with 12 virtual threads (JAVA of JDK 21 or later)
+# Both sides: TCP loopback, plain text; but for (v)threads12 the calls made and completed on the
 # transport's own threads (our vat's loop; gRPC's directExecutor()). Then the medians, and
 # capnp / grpc.
 # Environment: REPEAT (3), MODES ("pinned unpinned"), WORKLOADS ("ping inflight12
-# inflight100"; threads12 on request), WARMUP (20000), PING_CALLS (10000), INFLIGHT_WARMUP
+# inflight100"; threads12 and vthreads12 on request), WARMUP (20000), PING_CALLS (10000), INFLIGHT_WARMUP
 # (100000), INFLIGHT_CALLS (200000), THREADS_WARMUP (50000), THREADS_CALLS (100000), BENCH_JAR,
 # BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file).
 # Builds the jar when absent (`mvn -B -q -pl benchmarks -am package -DskipTests`).
@@ -62,7 +63,9 @@ args_of() {
         "--warmup $inflight_warmup --calls $inflight_calls" ;;
     threads12) echo "--workload inflight --caller threads --in-flight 12" \
         "--warmup $threads_warmup --calls $threads_calls" ;;
-    *) echo "unknown workload $1 (ping inflight12 inflight100 threads12)" >&2; exit 2 ;;
+    vthreads12) echo "--workload inflight --caller vthreads --in-flight 12" \
+        "--warmup $threads_warmup --calls $threads_calls" ;;
+    *) echo "unknown workload $1 (ping inflight12 inflight100 threads12 vthreads12)" >&2; exit 2 ;;
   esac
 }
 

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * GrpcBench --serve                                  (prints ADDRESS tcp:127.0.0.1:PORT)
- * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight] [--caller loop|threads]
+ * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight]
+ *     [--caller loop|threads|vthreads]
  *     [--in-flight N] [--warmup N] [--calls N]
  * </pre>
  * The client prints {@code RESULT impl=grpc ...}, the fields of {@link RpcBench}'s line.
@@ -73,8 +74,10 @@ public final class GrpcBench {
         case "--calls" -> calls = Integer.parseInt(args[++i]);
         case "--caller" -> {
           caller = args[++i];
-          if (!caller.equals("loop") && !caller.equals("threads")) {
-            throw new IllegalArgumentException("--caller must be loop or threads: " + caller);
+          if (!caller.equals("loop") && !caller.equals("threads")
+              && !caller.equals("vthreads")) {
+            throw new IllegalArgumentException("--caller must be loop, threads or vthreads: "
+                + caller);
           }
         }
         case "--transport" -> {
@@ -84,7 +87,7 @@ public final class GrpcBench {
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]
             + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight]"
-            + " [--caller loop|threads] [--in-flight N] [--warmup N] [--calls N])");
+            + " [--caller loop|threads|vthreads] [--in-flight N] [--warmup N] [--calls N])");
       }
     }
     if (serve) {
@@ -109,16 +112,18 @@ public final class GrpcBench {
     try {
       // the warm-up of RpcBench: rounds until the JIT compilers used at most 2 % of a round
       int warmCalls = Math.max(warmup, 1);
-      boolean threads = caller.equals("threads");
+      boolean threads = !caller.equals("loop");
+      boolean virtual = caller.equals("vthreads");
       JitSettle.warmUp(() -> {
         if (threads) {
-          threads(channel, Math.min(lanes, warmCalls), warmCalls);
+          threads(channel, Math.min(lanes, warmCalls), warmCalls, virtual);
         } else {
           run(channel, Math.min(lanes, warmCalls), warmCalls);
         }
       }, 5, 30_000);
       long cpuBefore = RpcBench.processCpuNanos();
-      RpcBench.Recorder r = threads ? threads(channel, lanes, calls) : run(channel, lanes, calls);
+      RpcBench.Recorder r = threads ? threads(channel, lanes, calls, virtual)
+          : run(channel, lanes, calls);
       long cpuAfter = RpcBench.processCpuNanos();
       double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
           : (cpuAfter - cpuBefore) / 1e3 / calls;
@@ -181,16 +186,17 @@ public final class GrpcBench {
    * blocking stub: {@code ClientCalls.blockingUnaryCall}, which runs the call's callbacks on the
    * waiting thread), until {@code calls} calls are made.
    */
-  private static RpcBench.Recorder threads(ManagedChannel channel, int threads, int calls)
-      throws Exception {
+  private static RpcBench.Recorder threads(ManagedChannel channel, int threads, int calls,
+      boolean virtual) throws Exception {
     RpcBench.Recorder r = new RpcBench.Recorder(calls);
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger next =
+        new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicReference<Throwable> failure =
         new java.util.concurrent.atomic.AtomicReference<>();
     StringValue request = StringValue.of("ping");
     Thread[] callers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
-      callers[t] = new Thread(() -> {
+      callers[t] = RpcBench.newThread(virtual, () -> {
         try {
           for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
               i = next.getAndIncrement()) {

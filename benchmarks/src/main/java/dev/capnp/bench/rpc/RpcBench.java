@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --serve --transport tcp|unix
  *     prints "ADDRESS tcp:127.0.0.1:PORT" or "ADDRESS unix:PATH", serves until stdin closes
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --connect ADDRESS
- *     [--workload ping|inflight|blob] [--caller blocking|loop|listener|threads] [--warmup N] [--calls N]
+ *     [--workload ping|inflight|blob] [--caller blocking|loop|listener|threads|vthreads]
+ *     [--warmup N] [--calls N]
  *     [--in-flight 100] [--blob-bytes 1048576] [--sync]
  * </pre>
  *
@@ -55,7 +56,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * instead of {@code send().whenComplete}. {@code --caller threads}: {@code --in-flight} plain
  * application threads ({@code inflight}; one for {@code ping} and {@code blob}), each sending a
  * call and waiting for its reply ({@code send().get()}) before its next: how a pool of request
- * threads calls a service. Default: {@code loop} for
+ * threads calls a service; {@code --caller vthreads}: the same with virtual threads (JDK 21 and
+ * later). Default: {@code loop} for
  * {@code inflight}, {@code blocking} otherwise.
  *
  * <p>The warm-up ({@code --warmup} calls) is repeated until the JIT compilers used at most 2% of
@@ -135,9 +137,10 @@ public final class RpcBench {
             "--workload must be ping, inflight or blob: " + o.workload);
       }
       if (!o.caller.equals("blocking") && !o.caller.equals("loop")
-          && !o.caller.equals("listener") && !o.caller.equals("threads")) {
+          && !o.caller.equals("listener") && !o.caller.equals("threads")
+          && !o.caller.equals("vthreads")) {
         throw new IllegalArgumentException(
-            "--caller must be blocking, loop, listener or threads: " + o.caller);
+            "--caller must be blocking, loop, listener, threads or vthreads: " + o.caller);
       }
       boolean blob = o.workload.equals("blob");
       if (o.warmup < 0) {
@@ -167,7 +170,8 @@ public final class RpcBench {
 
   static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix]\n"
       + "       RpcBench --connect tcp:HOST:PORT|unix:PATH [--workload ping|inflight|blob]"
-      + " [--caller blocking|loop|listener|threads] [--warmup N] [--calls N] [--in-flight N] [--blob-bytes N]"
+      + " [--caller blocking|loop|listener|threads|vthreads] [--warmup N] [--calls N]"
+      + " [--in-flight N] [--blob-bytes N]"
       + " [--sync]";
 
   /** Entry point. */
@@ -431,6 +435,24 @@ public final class RpcBench {
     }
   }
 
+  /**
+   * A new, unstarted thread: a virtual one ({@code Thread.ofVirtual()}, JDK 21 and later, called
+   * reflectively: this code compiles for Java 17) or a platform one.
+   */
+  static Thread newThread(boolean virtual, Runnable body, String name) {
+    if (!virtual) {
+      return new Thread(body, name);
+    }
+    try {
+      Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+      Class<?> b = Class.forName("java.lang.Thread$Builder");
+      builder = b.getMethod("name", String.class).invoke(builder, name);
+      return (Thread) b.getMethod("unstarted", Runnable.class).invoke(builder, body);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("virtual threads need JDK 21 or later", e);
+    }
+  }
+
   /** One workload on one capability, run by one kind of caller. */
   static final class Workload {
     private final Options o;
@@ -452,7 +474,8 @@ public final class RpcBench {
       int lanes = o.workload.equals("inflight") ? Math.min(o.inFlight, calls) : 1;
       return switch (o.caller) {
         case "blocking" -> blocking(calls, lanes);
-        case "threads" -> threads(calls, lanes);
+        case "threads" -> threads(calls, lanes, false);
+        case "vthreads" -> threads(calls, lanes, true);
         default -> onLoop(calls, lanes);
       };
     }
@@ -461,13 +484,13 @@ public final class RpcBench {
      * {@code threads} application threads, each sending a call and waiting for its reply before
      * it sends its next, until {@code calls} calls are made.
      */
-    private Recorder threads(int calls, int threads) throws Exception {
+    private Recorder threads(int calls, int threads, boolean virtual) throws Exception {
       Recorder r = new Recorder(calls);
       AtomicInteger next = new AtomicInteger();
       AtomicReference<Throwable> failure = new AtomicReference<>();
       Thread[] callers = new Thread[threads];
       for (int t = 0; t < threads; t++) {
-        callers[t] = new Thread(() -> {
+        callers[t] = newThread(virtual, () -> {
           try {
             for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
                 i = next.getAndIncrement()) {

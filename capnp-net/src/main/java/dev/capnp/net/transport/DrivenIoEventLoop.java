@@ -359,10 +359,10 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
   /**
    * Wakes the oldest parked waiter (not the caller) that still waits, to take the free loop: one
    * thread, not every waiter (with many threads calling at once, waking them all on every
-   * release cost each a wake-up, a failed take and a park again). Waiters whose futures are complete were woken by
-   * the completion ({@link #watch}) and are leaving; if the one woken here leaves instead of
-   * taking the loop (its reply came meanwhile), it wakes the next as it goes
-   * ({@link #driveUntil}).
+   * release cost each a wake-up, a failed take and a park again). Waiters whose futures are
+   * complete were woken by the completion ({@link #watch}) and are leaving; if the one woken
+   * here leaves instead of taking the loop (its reply came meanwhile), it wakes the next as it
+   * goes ({@link #driveUntil}).
    */
   private void wakeNextWaiter() {
     Thread me = Thread.currentThread();
