@@ -690,6 +690,59 @@ def _closed_by_peer(s):
         return True
 
 
+def a_slow_read(server, args):
+    """Clients (--no-read-clients, 64) sending calls and reading their replies at a trickle (256
+    bytes every 2 s each): enough progress never to be taken for a peer that reads nothing."""
+    n = args.no_read_clients
+    socks = []
+    for _ in range(n):
+        s = connect(server, tls=False)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(bootstrap(0, server.service_id))
+        s.setblocking(False)
+        socks.append(s)
+    qs = [1] * n
+    written = read = 0
+    started = time.monotonic()
+    next_read = started
+    while time.monotonic() - started < args.wait:
+        for i, s in enumerate(socks):
+            batch = b"".join(call(qs[i] + k, target_question=0, text="x" * 64) + finish(qs[i] + k)
+                             for k in range(50))
+            try:
+                sent = s.send(batch)
+            except (BlockingIOError, OSError):
+                sent = 0
+            if sent == len(batch):
+                qs[i] += 50
+            elif sent:
+                s.setblocking(True)  # finish the partial frame, or give up on this client
+                s.settimeout(0.5)
+                try:
+                    s.sendall(batch[sent:])
+                    qs[i] += 50
+                except OSError:
+                    pass
+                s.setblocking(False)
+            written += sent
+        if time.monotonic() >= next_read:
+            next_read += 2
+            for s in socks:
+                try:
+                    read += len(s.recv(256))
+                except (BlockingIOError, OSError):
+                    pass
+        time.sleep(0.05)
+    figures = server.figures()
+    still_open = sum(1 for s in socks if not _closed_by_peer(s))
+    close_all(socks)
+    return {"bad": n, "closed": "%d of %d" % (n - still_open, n),
+            "notes": "%.1f MB written, %.2f MB read by %d clients in %.0f s; while held: heap %s MB,"
+                     " the kernel's send queues %s MB" % (
+                         written / 1e6, read / 1e6, n, time.monotonic() - started,
+                         figures.get("heap_mb"), _r(figures.get("ksend_mb")))}
+
+
 def a_no_read_large(server, args):
     """Clients (--no-read-clients, 64) sending calls of 256 KiB and never reading the replies."""
     return a_no_read(server, args, n=args.no_read_clients, text_len=256 * 1024, per_batch=4)
@@ -1009,6 +1062,7 @@ ATTACKS = {
     "no-read": (a_no_read, False),
     "no-read-many": (a_no_read_many, False),
     "no-read-large": (a_no_read_large, False),
+    "slow-read": (a_slow_read, False),
     "garbage": (a_garbage, False),
     "huge-segment-count": (a_huge_segment_count, False),
     "huge-segment-size": (a_huge_segment_size, False),
