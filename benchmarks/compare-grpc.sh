@@ -109,11 +109,11 @@ for r in $(seq 1 "$repeat"); do
 done
 echo "# uptime after: $(uptime)"
 echo
-echo "Medians of $repeat; ping: median and p99 round trip (lower is better); inflight: calls/s"
+echo "Medians of $repeat; ping: median and p99 round trip (lower is better); the others: calls/s"
 echo "(higher is better); ratio: how many times better capnp is than grpc."
 echo
-echo "| mode | workload | capnp | grpc | capnp better by | capnp p99 | grpc p99 |"
-echo "|---|---|---|---|---|---|---|"
+echo "| mode | workload | capnp | grpc | capnp better by | capnp p99 | grpc p99 | client CPU µs/call, capnp / grpc |"
+echo "|---|---|---|---|---|---|---|---|"
 awk -v modes="$modes" -v workloads="$workloads" '
   function val(line, key,   i, n, f, kv) {
     n = split(line, f, " ")
@@ -129,6 +129,7 @@ awk -v modes="$modes" -v workloads="$workloads" '
     key = $1 " " $2 " " $3
     v[key] = v[key] " " ($2 == "ping" ? val($0, "median_us") : val($0, "calls_per_s"))
     p[key] = p[key] " " val($0, "p99_us")
+    u[key] = u[key] " " val($0, "cpu_us_per_call")
   }
   END {
     nm = split(modes, M, " "); nw = split(workloads, W, " ")
@@ -136,8 +137,9 @@ awk -v modes="$modes" -v workloads="$workloads" '
       c = median(v[M[a] " " W[b] " capnp"]); g = median(v[M[a] " " W[b] " grpc"])
       if (c == "-" || g == "-") continue
       ratio = W[b] == "ping" ? g / c : c / g
-      printf "| %s | %s | %s | %s | %.2fx | %s | %s |\n", M[a], W[b],
+      printf "| %s | %s | %s | %s | %.2fx | %s | %s | %s / %s |\n", M[a], W[b],
           (W[b] == "ping" ? c " µs" : int(c) "/s"), (W[b] == "ping" ? g " µs" : int(g) "/s"),
-          ratio, median(p[M[a] " " W[b] " capnp"]), median(p[M[a] " " W[b] " grpc"])
+          ratio, median(p[M[a] " " W[b] " capnp"]), median(p[M[a] " " W[b] " grpc"]),
+          median(u[M[a] " " W[b] " capnp"]), median(u[M[a] " " W[b] " grpc"])
     }
   }' "$results"
