@@ -618,8 +618,8 @@ def a_slowloris_after_bootstrap(server, args):
     return {"bad": len(socks), "closed": len(closed), "close_s": round(when, 1)}
 
 
-def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
-    """Clients sending calls (each with its Finish) and never reading the replies."""
+def _calling_clients(server, n, tls=False):
+    """`n` bootstrapped connections with a 4 KiB receive buffer, left non-blocking."""
     socks = []
     for _ in range(n):
         # over TLS each client is its own peer (own key): one key would be one connection
@@ -628,6 +628,35 @@ def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
         s.sendall(bootstrap(0, server.service_id))
         s.setblocking(False)
         socks.append(s)
+    return socks
+
+
+def _send_calls(s, first_q, count, text_len):
+    """Sends `count` pings of `text_len` bytes (each with its Finish) from question `first_q` on
+    the non-blocking `s`. A partial write is finished (blocking up to 0.5 s) or given up.
+    Returns the bytes the first write took and whether every call went."""
+    batch = b"".join(call(first_q + k, target_question=0, text="x" * text_len) +
+                     finish(first_q + k) for k in range(count))
+    try:
+        sent = s.send(batch)
+    except OSError:  # BlockingIOError included
+        return 0, False
+    if sent == len(batch) or not sent:
+        return sent, sent == len(batch)
+    s.setblocking(True)
+    s.settimeout(0.5)
+    try:
+        s.sendall(batch[sent:])
+        whole = True
+    except OSError:
+        whole = False
+    s.setblocking(False)
+    return sent, whole
+
+
+def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
+    """Clients sending calls (each with its Finish) and never reading the replies."""
+    socks = _calling_clients(server, n, tls)
     written = [0] * n
     qs = [1] * n
     started = time.monotonic()
@@ -635,27 +664,9 @@ def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
     while time.monotonic() - started < args.wait:
         progress = False
         for i, s in enumerate(socks):
-            batch = b"".join(call(qs[i] + k, target_question=0, text="x" * text_len) +
-                             finish(qs[i] + k) for k in range(per_batch))
-            try:
-                sent = s.send(batch)
-            except BlockingIOError:
-                sent = 0
-            except OSError:
-                continue
-            if sent == len(batch):
+            sent, whole = _send_calls(s, qs[i], per_batch, text_len)
+            if whole:
                 qs[i] += per_batch
-            elif sent:
-                # a partial batch: write the rest of its frame (briefly blocking) or give up
-                rest = batch[sent:]
-                s.setblocking(True)
-                s.settimeout(0.5)
-                try:
-                    s.sendall(rest)
-                    qs[i] += per_batch
-                except OSError:
-                    pass
-                s.setblocking(False)
             written[i] += sent
             progress = progress or sent > 0
         if not progress:
@@ -694,36 +705,16 @@ def a_slow_read(server, args):
     """Clients (--no-read-clients, 64) sending calls and reading their replies at a trickle (256
     bytes every 2 s each): enough progress never to be taken for a peer that reads nothing."""
     n = args.no_read_clients
-    socks = []
-    for _ in range(n):
-        s = connect(server, tls=False)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        s.sendall(bootstrap(0, server.service_id))
-        s.setblocking(False)
-        socks.append(s)
+    socks = _calling_clients(server, n)
     qs = [1] * n
     written = read = 0
     started = time.monotonic()
     next_read = started
     while time.monotonic() - started < args.wait:
         for i, s in enumerate(socks):
-            batch = b"".join(call(qs[i] + k, target_question=0, text="x" * 64) + finish(qs[i] + k)
-                             for k in range(50))
-            try:
-                sent = s.send(batch)
-            except (BlockingIOError, OSError):
-                sent = 0
-            if sent == len(batch):
+            sent, whole = _send_calls(s, qs[i], 50, 64)
+            if whole:
                 qs[i] += 50
-            elif sent:
-                s.setblocking(True)  # finish the partial frame, or give up on this client
-                s.settimeout(0.5)
-                try:
-                    s.sendall(batch[sent:])
-                    qs[i] += 50
-                except OSError:
-                    pass
-                s.setblocking(False)
             written += sent
         if time.monotonic() >= next_read:
             next_read += 2
