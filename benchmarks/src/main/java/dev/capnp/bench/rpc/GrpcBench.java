@@ -188,41 +188,14 @@ public final class GrpcBench {
    */
   private static RpcBench.Recorder threads(ManagedChannel channel, int threads, int calls,
       boolean virtual) throws Exception {
-    RpcBench.Recorder r = new RpcBench.Recorder(calls);
-    java.util.concurrent.atomic.AtomicInteger next =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-        new java.util.concurrent.atomic.AtomicReference<>();
     StringValue request = StringValue.of("ping");
-    Thread[] callers = new Thread[threads];
-    for (int t = 0; t < threads; t++) {
-      callers[t] = RpcBench.newThread(virtual, () -> {
-        try {
-          for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
-              i = next.getAndIncrement()) {
-            long sent = System.nanoTime();
-            StringValue reply =
-                ClientCalls.blockingUnaryCall(channel, PING, CallOptions.DEFAULT, request);
-            if (!reply.getValue().equals("echo:ping")) {
-              throw new IllegalStateException("wrong reply " + reply);
-            }
-            synchronized (r) {
-              r.completed(i, sent);
-            }
-          }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        }
-      }, "caller-" + t);
-      callers[t].start();
-    }
-    for (Thread t : callers) {
-      t.join();
-    }
-    if (failure.get() != null) {
-      throw new IllegalStateException("call failed", failure.get());
-    }
-    return r;
+    return RpcBench.callFromThreads(calls, threads, virtual, () -> {
+      StringValue reply =
+          ClientCalls.blockingUnaryCall(channel, PING, CallOptions.DEFAULT, request);
+      if (!reply.getValue().equals("echo:ping")) {
+        throw new IllegalStateException("wrong reply " + reply);
+      }
+    });
   }
 
   /** The lanes' shared state; their completions run on the channel's threads. */

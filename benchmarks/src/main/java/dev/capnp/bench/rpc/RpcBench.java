@@ -435,6 +435,48 @@ public final class RpcBench {
     }
   }
 
+  /** One blocking call, checked ({@link #callFromThreads}). */
+  interface BlockingCall {
+    void call() throws Exception;
+  }
+
+  /**
+   * {@code threads} application threads (virtual ones if {@code virtual}), each making blocking
+   * calls ({@code call}) one after another until {@code calls} calls are made between them;
+   * the first failure stops them all and is thrown.
+   */
+  static Recorder callFromThreads(int calls, int threads, boolean virtual, BlockingCall call)
+      throws Exception {
+    Recorder r = new Recorder(calls);
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread[] callers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      callers[t] = newThread(virtual, () -> {
+        try {
+          for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
+              i = next.getAndIncrement()) {
+            long sent = System.nanoTime();
+            call.call();
+            synchronized (r) {
+              r.completed(i, sent);
+            }
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }, "caller-" + t);
+      callers[t].start();
+    }
+    for (Thread t : callers) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("call failed", failure.get());
+    }
+    return r;
+  }
+
   /**
    * A new, unstarted thread: a virtual one ({@code Thread.ofVirtual()}, JDK 21 and later, called
    * reflectively: this code compiles for Java 17) or a platform one.
@@ -485,34 +527,8 @@ public final class RpcBench {
      * it sends its next, until {@code calls} calls are made.
      */
     private Recorder threads(int calls, int threads, boolean virtual) throws Exception {
-      Recorder r = new Recorder(calls);
-      AtomicInteger next = new AtomicInteger();
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      Thread[] callers = new Thread[threads];
-      for (int t = 0; t < threads; t++) {
-        callers[t] = newThread(virtual, () -> {
-          try {
-            for (int i = next.getAndIncrement(); i < calls && failure.get() == null;
-                i = next.getAndIncrement()) {
-              long sent = System.nanoTime();
-              check(send().get(60, TimeUnit.SECONDS));
-              synchronized (r) {
-                r.completed(i, sent);
-              }
-            }
-          } catch (Throwable e) {
-            failure.compareAndSet(null, e);
-          }
-        }, "caller-" + t);
-        callers[t].start();
-      }
-      for (Thread t : callers) {
-        t.join();
-      }
-      if (failure.get() != null) {
-        throw new IllegalStateException("call failed", failure.get());
-      }
-      return r;
+      return callFromThreads(calls, threads, virtual,
+          () -> check(send().get(60, TimeUnit.SECONDS)));
     }
 
     private CompletableFuture<? extends Response<?>> send() {
