@@ -89,41 +89,57 @@ class DrivenIoEventLoopWaitersTest {
     waiterLeft.get(10, TimeUnit.SECONDS);
   }
 
+  /** A thread waiting on the loop for {@code reply}; {@code left} completes when it returns. */
+  private record Caller(Thread thread, CompletableFuture<Void> reply,
+      CompletableFuture<Void> left) {}
+
+  /**
+   * Starts a first caller, which takes the loop from the home thread (alone, it drives), then
+   * {@code n} more, one by one, which park behind it in that order.
+   */
+  private List<Caller> driverAndParkedWaiters(int n) throws InterruptedException {
+    List<Caller> callers = new ArrayList<>();
+    for (int i = 0; i <= n; i++) {
+      CompletableFuture<Void> reply = new CompletableFuture<>();
+      CompletableFuture<Void> left = new CompletableFuture<>();
+      callers.add(new Caller(waiter(i == 0 ? "driver" : "waiter-" + i, reply, left), reply, left));
+      if (i == 0) {
+        assertThat(awaitDriver(threads(callers))).isSameAs(callers.get(0).thread());
+      } else {
+        awaitParked(i); // one by one: they queue in this order
+      }
+    }
+    assertThat(loop.inEventLoop(callers.get(0).thread())).isTrue();
+    return callers;
+  }
+
+  private static List<Thread> threads(List<Caller> callers) {
+    return callers.stream().map(Caller::thread).toList();
+  }
+
+  /** Completes {@code c}'s reply on the loop and waits until it has returned. */
+  private void answer(Caller c) throws Exception {
+    loop.execute(() -> c.reply().complete(null));
+    c.left().get(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void aDriverThatLeavesWakesOneWaiterNotAll() throws Exception {
     int n = 6; // few enough for waiters to drive on this loop
     loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
         PARK_SLICE_NANOS, n + 1);
-    List<CompletableFuture<Void>> replies = new ArrayList<>();
-    List<CompletableFuture<Void>> left = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i <= n; i++) {
-      replies.add(new CompletableFuture<>());
-      left.add(new CompletableFuture<>());
-    }
-    threads.add(waiter("driver", replies.get(0), left.get(0)));
-    Thread driver = awaitDriver(threads);
-    for (int i = 1; i <= n; i++) {
-      threads.add(waiter("waiter-" + i, replies.get(i), left.get(i)));
-    }
-    awaitParked(n);
-    assertThat(loop.inEventLoop(driver)).isTrue();
+    List<Caller> callers = driverAndParkedWaiters(n);
 
     long before = loop.waiterWakeups();
-    loop.execute(() -> replies.get(0).complete(null)); // the driver's reply: it leaves
-    left.get(0).get(10, TimeUnit.SECONDS);
-    Thread next = awaitDriver(threads.subList(1, threads.size()));
+    answer(callers.get(0)); // the driver's reply: it leaves
+    Thread next = awaitDriver(threads(callers.subList(1, callers.size())));
     Thread.sleep(50); // any other waiter woken would have counted by now
     assertThat(loop.waiterWakeups() - before)
         .as("waiters woken when the driver left (%s took over)", next.getName())
         .isEqualTo(1);
     assertThat(loop.parkedWaiters()).isEqualTo(n - 1);
-    for (int i = 1; i <= n; i++) { // the rest still get the loop and their replies
-      CompletableFuture<Void> r = replies.get(i);
-      loop.execute(() -> r.complete(null));
-    }
-    for (int i = 1; i <= n; i++) {
-      left.get(i).get(10, TimeUnit.SECONDS);
+    for (Caller c : callers.subList(1, callers.size())) { // the rest get the loop and replies
+      answer(c);
     }
   }
 
@@ -132,72 +148,51 @@ class DrivenIoEventLoopWaitersTest {
     loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
         PARK_SLICE_NANOS, MAX_WAITERS_DRIVING);
     int n = 6;
-    List<CompletableFuture<Void>> replies = new ArrayList<>();
-    List<CompletableFuture<Void>> left = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i <= n; i++) {
-      replies.add(new CompletableFuture<>());
-      left.add(new CompletableFuture<>());
-    }
-    // the first thread, alone, takes the loop (from the home thread); the others park behind it
-    // (more than two waiting: they do not ask the home thread for it)
-    threads.add(waiter("driver", replies.get(0), left.get(0)));
-    Thread driver = awaitDriver(threads);
-    for (int i = 1; i <= n; i++) {
-      threads.add(waiter("waiter-" + i, replies.get(i), left.get(i)));
-    }
-    awaitParked(n);
-    assertThat(loop.inEventLoop(driver)).isTrue();
+    // (more than two waiting: the parked ones do not ask the home thread for the loop)
+    List<Caller> callers = driverAndParkedWaiters(n);
 
     // the driver's reply: it leaves, and the home thread takes the loop, waking no waiter (each
     // would be a context switch, and a waiter that drives for six others stalls them all when
     // the scheduler preempts it)
     long before = loop.waiterWakeups();
-    loop.execute(() -> replies.get(0).complete(null));
-    left.get(0).get(10, TimeUnit.SECONDS);
+    answer(callers.get(0));
     CompletableFuture<Thread> runner = new CompletableFuture<>();
     loop.execute(() -> runner.complete(Thread.currentThread()));
     Thread home = runner.get(10, TimeUnit.SECONDS);
-    assertThat(threads).doesNotContain(home);
+    assertThat(threads(callers)).doesNotContain(home);
     assertThat(home.getName()).startsWith("waiters-test");
     assertThat(loop.waiterWakeups() - before).as("waiters woken").isZero();
     assertThat(loop.parkedWaiters()).isEqualTo(n);
 
     // the home thread answers each waiter, which leaves; none drives
     for (int i = 1; i <= n; i++) {
-      CompletableFuture<Void> r = replies.get(i);
-      loop.execute(() -> r.complete(null));
-      left.get(i).get(10, TimeUnit.SECONDS);
+      answer(callers.get(i));
       assertThat(loop.waiterWakeups() - before).as("waiters woken").isEqualTo(i);
     }
   }
 
   @Test
-  void aWaiterWhoseReplyCameLeavesAndTheOtherStillGetsItsReply() throws Exception {
+  void aWaiterWhoseReplyCameIsPassedOverAndTheNextTakesTheLoop() throws Exception {
     loop = new DrivenIoEventLoop("waiters-test", NioIoHandler.newFactory(), GRACE_NANOS,
         PARK_SLICE_NANOS, MAX_WAITERS_DRIVING);
-    CompletableFuture<Void> driverReply = new CompletableFuture<>();
-    CompletableFuture<Void> firstReply = new CompletableFuture<>();
-    CompletableFuture<Void> secondReply = new CompletableFuture<>();
-    CompletableFuture<Void> driverLeft = new CompletableFuture<>();
-    CompletableFuture<Void> firstLeft = new CompletableFuture<>();
-    CompletableFuture<Void> secondLeft = new CompletableFuture<>();
-    awaitDriver(List.of(waiter("driver", driverReply, driverLeft)));
-    waiter("first", firstReply, firstLeft);
-    awaitParked(1);
-    waiter("second", secondReply, secondLeft);
-    awaitParked(2);
+    List<Caller> callers = driverAndParkedWaiters(2);
+    Caller driver = callers.get(0);
+    Caller first = callers.get(1);
+    Caller second = callers.get(2);
 
-    // one turn of the driver answers the oldest waiter and then itself: both leave; whoever runs
-    // the loop next (the second waiter, or the home thread while the first is still counted as
-    // waiting), the second's reply reaches it, though its park's slice is a minute
+    // one turn of the driver answers the oldest waiter and then itself: the first (woken by its
+    // reply) leaves, and the role goes to the second, woken for it (with a park slice of a
+    // minute, nothing else would wake it)
+    long before = loop.waiterWakeups();
     loop.execute(() -> {
-      firstReply.complete(null);
-      driverReply.complete(null);
+      first.reply().complete(null);
+      driver.reply().complete(null);
     });
-    firstLeft.get(10, TimeUnit.SECONDS);
-    driverLeft.get(10, TimeUnit.SECONDS);
-    loop.execute(() -> secondReply.complete(null));
-    secondLeft.get(10, TimeUnit.SECONDS);
+    first.left().get(10, TimeUnit.SECONDS);
+    driver.left().get(10, TimeUnit.SECONDS);
+    assertThat(awaitDriver(List.of(first.thread(), second.thread()))).isSameAs(second.thread());
+    assertThat(loop.waiterWakeups() - before).as("waiters woken: the first, then the second")
+        .isEqualTo(2);
+    answer(second);
   }
 }
