@@ -12,12 +12,15 @@
 #   threads12   12 application threads, each making blocking calls one after another (ours:
 #               send().get(); gRPC: its blocking stub, ClientCalls.blockingUnaryCall); calls/s
 #   vthreads12  the same with 12 virtual threads (JAVA of JDK 21 or later)
+#   blob        an echo of 1 MiB of bytes (ours: Echo.echoData, Data; gRPC: BytesValue), one at a
+#               time from a thread that waits for each; MiB/s of payload
 # Both sides: TCP loopback, plain text; but for (v)threads12 the calls made and completed on the
 # transport's own threads (our vat's loop; gRPC's directExecutor()). Then the medians, and
 # capnp / grpc.
 # Environment: REPEAT (3), MODES ("pinned unpinned"), WORKLOADS ("ping inflight12
-# inflight100"; threads12 and vthreads12 on request), WARMUP (20000), PING_CALLS (10000), INFLIGHT_WARMUP
-# (100000), INFLIGHT_CALLS (200000), THREADS_WARMUP (50000), THREADS_CALLS (100000), BENCH_JAR,
+# inflight100"; threads12, vthreads12 and blob on request), WARMUP (20000), PING_CALLS (10000),
+# INFLIGHT_WARMUP (100000), INFLIGHT_CALLS (200000), THREADS_WARMUP (50000), THREADS_CALLS
+# (100000), BLOB_WARMUP (2000), BLOB_CALLS (1000), BENCH_JAR,
 # BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file).
 # Builds the jar when absent (`mvn -B -q -pl benchmarks -am package -DskipTests`).
 set -eu
@@ -39,6 +42,8 @@ inflight_warmup=${INFLIGHT_WARMUP:-100000}
 inflight_calls=${INFLIGHT_CALLS:-200000}
 threads_warmup=${THREADS_WARMUP:-50000}
 threads_calls=${THREADS_CALLS:-100000}
+blob_warmup=${BLOB_WARMUP:-2000}
+blob_calls=${BLOB_CALLS:-1000}
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
 fi
@@ -65,7 +70,9 @@ args_of() {
         "--warmup $threads_warmup --calls $threads_calls" ;;
     vthreads12) echo "--workload inflight --caller vthreads --in-flight 12" \
         "--warmup $threads_warmup --calls $threads_calls" ;;
-    *) echo "unknown workload $1 (ping inflight12 inflight100 threads12 vthreads12)" >&2; exit 2 ;;
+    blob) echo "--workload blob --caller blocking --warmup $blob_warmup --calls $blob_calls" ;;
+    *) echo "unknown workload $1 (ping inflight12 inflight100 threads12 vthreads12 blob)" >&2
+      exit 2 ;;
   esac
 }
 
@@ -109,8 +116,8 @@ for r in $(seq 1 "$repeat"); do
 done
 echo "# uptime after: $(uptime)"
 echo
-echo "Medians of $repeat; ping: median and p99 round trip (lower is better); the others: calls/s"
-echo "(higher is better); ratio: how many times better capnp is than grpc."
+echo "Medians of $repeat; ping: median and p99 round trip (lower is better); blob: MiB/s; the"
+echo "others: calls/s (higher is better); ratio: how many times better capnp is than grpc."
 echo
 echo "| mode | workload | capnp | grpc | capnp better by | capnp p99 | grpc p99 | client CPU µs/call, capnp / grpc |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -127,7 +134,8 @@ awk -v modes="$modes" -v workloads="$workloads" '
   }
   {
     key = $1 " " $2 " " $3
-    v[key] = v[key] " " ($2 == "ping" ? val($0, "median_us") : val($0, "calls_per_s"))
+    v[key] = v[key] " " ($2 == "ping" ? val($0, "median_us") \
+        : $2 == "blob" ? val($0, "mib_per_s") : val($0, "calls_per_s"))
     p[key] = p[key] " " val($0, "p99_us")
     u[key] = u[key] " " val($0, "cpu_us_per_call")
   }
@@ -138,7 +146,8 @@ awk -v modes="$modes" -v workloads="$workloads" '
       if (c == "-" || g == "-") continue
       ratio = W[b] == "ping" ? g / c : c / g
       printf "| %s | %s | %s | %s | %.2fx | %s | %s | %s / %s |\n", M[a], W[b],
-          (W[b] == "ping" ? c " µs" : int(c) "/s"), (W[b] == "ping" ? g " µs" : int(g) "/s"),
+          (W[b] == "ping" ? c " µs" : W[b] == "blob" ? c " MiB/s" : int(c) "/s"),
+          (W[b] == "ping" ? g " µs" : W[b] == "blob" ? g " MiB/s" : int(g) "/s"),
           ratio, median(p[M[a] " " W[b] " capnp"]), median(p[M[a] " " W[b] " grpc"]),
           median(u[M[a] " " W[b] " capnp"]), median(u[M[a] " " W[b] " grpc"])
     }

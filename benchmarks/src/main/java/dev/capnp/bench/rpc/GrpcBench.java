@@ -1,5 +1,7 @@
 package dev.capnp.bench.rpc;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.BytesValue;
 import com.google.protobuf.StringValue;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -30,11 +32,19 @@ import java.util.concurrent.TimeUnit;
  * sides measure the same pattern. {@code --caller threads}: {@code --in-flight} application
  * threads making blocking calls instead, as {@code RpcBench --caller threads} does.
  *
+ * <p>{@code --workload blob}: a unary {@code bench.Echo/EchoData}, {@code BytesValue} of
+ * {@code --blob-bytes} (1 MiB) in, the same bytes out, one call at a time from a thread that
+ * waits for each (gRPC's blocking stub), as {@code RpcBench --workload blob --caller blocking}
+ * does; each request is built anew from the same byte array ({@code ByteString.copyFrom}: one
+ * copy, as our {@code setData(byte[])} makes one into the message), the server answers with the
+ * request's {@code ByteString} (no copy, as a gRPC service would), and the client checks the
+ * reply's size; MiB/s of payload.
+ *
  * <pre>
  * GrpcBench --serve                                  (prints ADDRESS tcp:127.0.0.1:PORT)
- * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight]
- *     [--caller loop|threads|vthreads]
- *     [--in-flight N] [--warmup N] [--calls N]
+ * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight|blob]
+ *     [--caller loop|threads|vthreads|blocking]
+ *     [--in-flight N] [--warmup N] [--calls N] [--blob-bytes N]
  * </pre>
  * The client prints {@code RESULT impl=grpc ...}, the fields of {@link RpcBench}'s line.
  */
@@ -46,6 +56,15 @@ public final class GrpcBench {
           .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "Ping"))
           .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
           .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
+          .build();
+
+  /** {@code rpc EchoData(BytesValue) returns (BytesValue)}: the request's bytes back. */
+  static final MethodDescriptor<BytesValue, BytesValue> ECHO_DATA =
+      MethodDescriptor.<BytesValue, BytesValue>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "EchoData"))
+          .setRequestMarshaller(ProtoUtils.marshaller(BytesValue.getDefaultInstance()))
+          .setResponseMarshaller(ProtoUtils.marshaller(BytesValue.getDefaultInstance()))
           .build();
 
   private GrpcBench() {}
@@ -60,10 +79,11 @@ public final class GrpcBench {
     String connect = null;
     String workload = "ping";
     int inFlight = 100;
-    int warmup = 20_000;
+    int warmup = -1;
     int calls = -1;
     boolean serve = false;
-    String caller = "loop";
+    String caller = null;
+    int blobBytes = 1 << 20;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--serve" -> serve = true;
@@ -72,12 +92,13 @@ public final class GrpcBench {
         case "--in-flight" -> inFlight = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--calls" -> calls = Integer.parseInt(args[++i]);
+        case "--blob-bytes" -> blobBytes = Integer.parseInt(args[++i]);
         case "--caller" -> {
           caller = args[++i];
           if (!caller.equals("loop") && !caller.equals("threads")
-              && !caller.equals("vthreads")) {
-            throw new IllegalArgumentException("--caller must be loop, threads or vthreads: "
-                + caller);
+              && !caller.equals("vthreads") && !caller.equals("blocking")) {
+            throw new IllegalArgumentException(
+                "--caller must be loop, threads, vthreads or blocking: " + caller);
           }
         }
         case "--transport" -> {
@@ -86,8 +107,9 @@ public final class GrpcBench {
           }
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight]"
-            + " [--caller loop|threads|vthreads] [--in-flight N] [--warmup N] [--calls N])");
+            + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight|blob]"
+            + " [--caller loop|threads|vthreads|blocking] [--in-flight N] [--warmup N]"
+            + " [--calls N] [--blob-bytes N])");
       }
     }
     if (serve) {
@@ -97,38 +119,56 @@ public final class GrpcBench {
     if (connect == null || !connect.startsWith("tcp:")) {
       throw new IllegalArgumentException("--connect tcp:HOST:PORT is required");
     }
-    if (!workload.equals("ping") && !workload.equals("inflight")) {
-      throw new IllegalArgumentException("--workload must be ping or inflight: " + workload);
+    boolean blob = workload.equals("blob");
+    if (!workload.equals("ping") && !workload.equals("inflight") && !blob) {
+      throw new IllegalArgumentException("--workload must be ping, inflight or blob: " + workload);
+    }
+    if (caller == null) {
+      caller = blob ? "blocking" : "loop";
+    }
+    if (blob != caller.equals("blocking")) {
+      throw new IllegalArgumentException(blob ? "--workload blob runs with --caller blocking"
+          : "--caller blocking is for --workload blob");
+    }
+    if (blob && blobBytes < 0) {
+      throw new IllegalArgumentException("--blob-bytes must be 0 or more: " + blobBytes);
     }
     int lanes = workload.equals("inflight") ? inFlight : 1;
     if (calls < 0) {
-      calls = workload.equals("inflight") ? 50_000 : 10_000;
+      calls = workload.equals("inflight") ? 50_000 : blob ? 1_000 : 10_000;
+    }
+    if (warmup < 0) {
+      warmup = blob ? 200 : 20_000;
     }
     String hostPort = connect.substring(4);
     int colon = hostPort.lastIndexOf(':');
     ManagedChannel channel = NettyChannelBuilder
         .forAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))
-        .usePlaintext().directExecutor().build();
+        .usePlaintext().directExecutor().maxInboundMessageSize(Integer.MAX_VALUE).build();
     try {
       // the warm-up of RpcBench: rounds until the JIT compilers used at most 2 % of a round
       int warmCalls = Math.max(warmup, 1);
-      boolean threads = !caller.equals("loop");
+      boolean threads = caller.equals("threads") || caller.equals("vthreads");
       boolean virtual = caller.equals("vthreads");
+      byte[] data = blobData(blob ? blobBytes : 0);
       JitSettle.warmUp(() -> {
-        if (threads) {
+        if (blob) {
+          blobs(channel, data, warmCalls);
+        } else if (threads) {
           threads(channel, Math.min(lanes, warmCalls), warmCalls, virtual);
         } else {
           run(channel, Math.min(lanes, warmCalls), warmCalls);
         }
       }, 5, 30_000);
       long cpuBefore = RpcBench.processCpuNanos();
-      RpcBench.Recorder r = threads ? threads(channel, lanes, calls, virtual)
-          : run(channel, lanes, calls);
+      RpcBench.Recorder r = blob ? blobs(channel, data, calls)
+          : threads ? threads(channel, lanes, calls, virtual) : run(channel, lanes, calls);
       long cpuAfter = RpcBench.processCpuNanos();
       double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
           : (cpuAfter - cpuBefore) / 1e3 / calls;
       String line = new RpcBench.Result(workload, caller, "tcp", calls, r.seconds(),
-          r.percentileMicros(0.5), r.percentileMicros(0.99), Double.NaN, Double.NaN,
+          r.percentileMicros(0.5), r.percentileMicros(0.99),
+          blob ? (double) calls * blobBytes / (1 << 20) / r.seconds() : Double.NaN, Double.NaN,
           Double.NaN, Double.NaN, cpu).line().replace("impl=java", "impl=grpc");
       System.out.println(line);
     } finally {
@@ -149,9 +189,15 @@ public final class GrpcBench {
               reply.onNext(StringValue.of("echo:" + request.getValue()));
               reply.onCompleted();
             }))
+        .addMethod(ECHO_DATA, ServerCalls.asyncUnaryCall(
+            (BytesValue request, StreamObserver<BytesValue> reply) -> {
+              reply.onNext(BytesValue.of(request.getValue()));
+              reply.onCompleted();
+            }))
         .build();
     return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(echo).directExecutor().build().start();
+        .addService(echo).directExecutor().maxInboundMessageSize(Integer.MAX_VALUE)
+        .build().start();
   }
 
   /** Serves {@code bench.Echo/Ping} until stdin closes; prints its address first. */
@@ -178,6 +224,35 @@ public final class GrpcBench {
       l.next();
     }
     done.get(300, TimeUnit.SECONDS);
+    return r;
+  }
+
+  /** The blob's bytes: the pattern {@code RpcBench} sends. */
+  private static byte[] blobData(int size) {
+    byte[] data = new byte[size];
+    for (int i = 0; i < size; i++) {
+      data[i] = (byte) (i * 31 + 7);
+    }
+    return data;
+  }
+
+  /**
+   * {@code calls} echoes of {@code data}, one at a time, each from the calling thread with
+   * gRPC's blocking stub; each reply's size is checked.
+   */
+  private static RpcBench.Recorder blobs(ManagedChannel channel, byte[] data, int calls) {
+    RpcBench.Recorder r = new RpcBench.Recorder(calls);
+    for (int i = 0; i < calls; i++) {
+      long sent = System.nanoTime();
+      BytesValue request = BytesValue.of(ByteString.copyFrom(data));
+      BytesValue reply =
+          ClientCalls.blockingUnaryCall(channel, ECHO_DATA, CallOptions.DEFAULT, request);
+      if (reply.getValue().size() != data.length) {
+        throw new IllegalStateException("EchoData returned " + reply.getValue().size()
+            + " bytes, not " + data.length);
+      }
+      r.completed(i, sent);
+    }
     return r;
   }
 
