@@ -14,14 +14,16 @@
 #   vthreads12  the same with 12 virtual threads (JAVA of JDK 21 or later)
 #   blob        an echo of 1 MiB of bytes (ours: Echo.echoData, Data; gRPC: BytesValue), one at a
 #               time from a thread that waits for each; MiB/s of payload
-# Both sides: TCP loopback, plain text; but for (v)threads12 the calls made and completed on the
+# Both sides: TCP loopback, plain text (TRANSPORT=tls: TLS, each with its defaults: our vat's
+# TLS on the JDK's provider, gRPC's on its shaded BoringSSL; both servers with a self-signed
+# certificate); but for (v)threads12 the calls made and completed on the
 # transport's own threads (our vat's loop; gRPC's directExecutor()). Then the medians, and
 # capnp / grpc.
 # Environment: REPEAT (3), MODES ("pinned unpinned"), WORKLOADS ("ping inflight12
 # inflight100"; threads12, vthreads12 and blob on request), WARMUP (20000), PING_CALLS (10000),
 # INFLIGHT_WARMUP (100000), INFLIGHT_CALLS (200000), THREADS_WARMUP (50000), THREADS_CALLS
 # (100000), BLOB_WARMUP (2000), BLOB_CALLS (1000), BENCH_JAR,
-# BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file).
+# BENCH_JAVA_OPTS, JAVA, RESULTS (keep the raw lines in this file), TRANSPORT (tcp; tls).
 # Builds the jar when absent (`mvn -B -q -pl benchmarks -am package -DskipTests`).
 set -eu
 if [ $# -gt 0 ]; then
@@ -44,6 +46,8 @@ threads_warmup=${THREADS_WARMUP:-50000}
 threads_calls=${THREADS_CALLS:-100000}
 blob_warmup=${BLOB_WARMUP:-2000}
 blob_calls=${BLOB_CALLS:-1000}
+transport=${TRANSPORT:-tcp}
+case $transport in tcp|tls) ;; *) echo "TRANSPORT must be tcp or tls: $transport" >&2; exit 2 ;; esac
 if [ ! -f "$jar" ]; then
   (cd "$root" && mvn -B -q -pl benchmarks -am package -DskipTests)
 fi
@@ -78,6 +82,7 @@ args_of() {
 
 echo "# compare-grpc.sh $(date -u '+%Y-%m-%d %H:%M:%S') UTC, commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo -), $(nproc) CPUs, $("$java_bin" -version 2>&1 | head -1)"
 echo "# uptime before: $(uptime)"
+echo "# transport: $transport"
 for r in $(seq 1 "$repeat"); do
   for mode in $modes; do
     if [ "$mode" = pinned ]; then pin="taskset -c 0"; else pin=""; fi
@@ -85,7 +90,7 @@ for r in $(seq 1 "$repeat"); do
       rm -f "$work/sin" "$work/sout"
       mkfifo "$work/sin"
       # shellcheck disable=SC2086
-      $pin "$java_bin" ${BENCH_JAVA_OPTS:-} -cp "$jar" $(main_of $impl) --serve --transport tcp \
+      $pin "$java_bin" ${BENCH_JAVA_OPTS:-} -cp "$jar" $(main_of $impl) --serve --transport "$transport" \
           <"$work/sin" >"$work/sout" 2>"$work/serr" &
       server=$!
       exec 3>"$work/sin"

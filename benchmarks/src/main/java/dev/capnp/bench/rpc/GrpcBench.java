@@ -8,6 +8,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import dev.capnp.net.SecretKey;
+import dev.capnp.net.transport.Tls;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
@@ -40,8 +43,14 @@ import java.util.concurrent.TimeUnit;
  * request's {@code ByteString} (no copy, as a gRPC service would), and the client checks the
  * reply's size; MiB/s of payload.
  *
+ * <p>{@code --serve --transport tls}: TLS (gRPC's default provider: its shaded BoringSSL where it
+ * loads, else the JDK's) with a self-signed certificate made at start (as a vat's); prints
+ * {@code ADDRESS tls:127.0.0.1:PORT}, and a client given that address trusts any server
+ * certificate (a benchmark: the handshake is made once, before the calls), to compare with
+ * {@code RpcBench --transport tls}. The provider used goes to stderr.
+ *
  * <pre>
- * GrpcBench --serve                                  (prints ADDRESS tcp:127.0.0.1:PORT)
+ * GrpcBench --serve [--transport tcp|tls]   (prints ADDRESS tcp:127.0.0.1:PORT or tls:...)
  * GrpcBench --connect tcp:127.0.0.1:PORT [--workload ping|inflight|blob]
  *     [--caller loop|threads|vthreads|blocking]
  *     [--in-flight N] [--warmup N] [--calls N] [--blob-bytes N]
@@ -82,6 +91,7 @@ public final class GrpcBench {
     int warmup = -1;
     int calls = -1;
     boolean serve = false;
+    boolean tls = false;
     String caller = null;
     int blobBytes = 1 << 20;
     for (int i = 0; i < args.length; i++) {
@@ -102,23 +112,27 @@ public final class GrpcBench {
           }
         }
         case "--transport" -> {
-          if (!args[++i].equals("tcp")) {
-            throw new IllegalArgumentException("GrpcBench serves TCP only");
+          String t = args[++i];
+          if (!t.equals("tcp") && !t.equals("tls")) {
+            throw new IllegalArgumentException("GrpcBench serves tcp or tls: " + t);
           }
+          tls = t.equals("tls");
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (GrpcBench --serve | --connect tcp:HOST:PORT [--workload ping|inflight|blob]"
+            + " (GrpcBench --serve [--transport tcp|tls] | --connect tcp|tls:HOST:PORT"
+            + " [--workload ping|inflight|blob]"
             + " [--caller loop|threads|vthreads|blocking] [--in-flight N] [--warmup N]"
             + " [--calls N] [--blob-bytes N])");
       }
     }
     if (serve) {
-      serve();
+      serve(tls);
       return;
     }
-    if (connect == null || !connect.startsWith("tcp:")) {
-      throw new IllegalArgumentException("--connect tcp:HOST:PORT is required");
+    if (connect == null || !(connect.startsWith("tcp:") || connect.startsWith("tls:"))) {
+      throw new IllegalArgumentException("--connect tcp:HOST:PORT or tls:HOST:PORT is required");
     }
+    tls = connect.startsWith("tls:");
     boolean blob = workload.equals("blob");
     if (!workload.equals("ping") && !workload.equals("inflight") && !blob) {
       throw new IllegalArgumentException("--workload must be ping, inflight or blob: " + workload);
@@ -142,9 +156,18 @@ public final class GrpcBench {
     }
     String hostPort = connect.substring(4);
     int colon = hostPort.lastIndexOf(':');
-    ManagedChannel channel = NettyChannelBuilder
+    NettyChannelBuilder builder = NettyChannelBuilder
         .forAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))
-        .usePlaintext().directExecutor().maxInboundMessageSize(Integer.MAX_VALUE).build();
+        .directExecutor().maxInboundMessageSize(Integer.MAX_VALUE);
+    if (tls) {
+      var ssl = GrpcSslContexts.forClient().trustManager(io.grpc.netty.shaded.io.netty.handler.ssl
+          .util.InsecureTrustManagerFactory.INSTANCE).build();
+      System.err.println("gRPC client TLS provider: " + ssl.getClass().getSimpleName());
+      builder.sslContext(ssl);
+    } else {
+      builder.usePlaintext();
+    }
+    ManagedChannel channel = builder.build();
     try {
       // the warm-up of RpcBench: rounds until the JIT compilers used at most 2 % of a round
       int warmCalls = Math.max(warmup, 1);
@@ -166,7 +189,7 @@ public final class GrpcBench {
       long cpuAfter = RpcBench.processCpuNanos();
       double cpu = cpuBefore < 0 || cpuAfter < 0 ? Double.NaN
           : (cpuAfter - cpuBefore) / 1e3 / calls;
-      String line = new RpcBench.Result(workload, caller, "tcp", calls, r.seconds(),
+      String line = new RpcBench.Result(workload, caller, tls ? "tls" : "tcp", calls, r.seconds(),
           r.percentileMicros(0.5), r.percentileMicros(0.99),
           blob ? (double) calls * blobBytes / (1 << 20) / r.seconds() : Double.NaN, Double.NaN,
           Double.NaN, Double.NaN, cpu).line().replace("impl=java", "impl=grpc");
@@ -183,6 +206,18 @@ public final class GrpcBench {
    * @throws java.io.IOException if it cannot bind
    */
   static Server startServer() throws java.io.IOException {
+    return startServer(false);
+  }
+
+  /**
+   * A started server of {@code bench.Echo} on 127.0.0.1, an ephemeral port, in plain text or
+   * with TLS (a self-signed certificate made now).
+   *
+   * @param tls whether to serve TLS
+   * @return the server
+   * @throws java.io.IOException if it cannot bind
+   */
+  static Server startServer(boolean tls) throws java.io.IOException {
     ServerServiceDefinition echo = ServerServiceDefinition.builder("bench.Echo")
         .addMethod(PING, ServerCalls.asyncUnaryCall(
             (StringValue request, StreamObserver<StringValue> reply) -> {
@@ -195,15 +230,23 @@ public final class GrpcBench {
               reply.onCompleted();
             }))
         .build();
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(echo).directExecutor().maxInboundMessageSize(Integer.MAX_VALUE)
-        .build().start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(
+        new InetSocketAddress("127.0.0.1", 0))
+        .addService(echo).directExecutor().maxInboundMessageSize(Integer.MAX_VALUE);
+    if (tls) {
+      SecretKey key = SecretKey.generate();
+      var ssl = GrpcSslContexts.configure(io.grpc.netty.shaded.io.netty.handler.ssl
+          .SslContextBuilder.forServer(key.privateKey(), new Tls(key).certificate())).build();
+      System.err.println("gRPC server TLS provider: " + ssl.getClass().getSimpleName());
+      builder.sslContext(ssl);
+    }
+    return builder.build().start();
   }
 
-  /** Serves {@code bench.Echo/Ping} until stdin closes; prints its address first. */
-  private static void serve() throws Exception {
-    Server server = startServer();
-    System.out.println("ADDRESS tcp:127.0.0.1:" + server.getPort());
+  /** Serves {@code bench.Echo} until stdin closes; prints its address first. */
+  private static void serve(boolean tls) throws Exception {
+    Server server = startServer(tls);
+    System.out.println("ADDRESS " + (tls ? "tls" : "tcp") + ":127.0.0.1:" + server.getPort());
     System.out.flush();
     try (BufferedReader in = new BufferedReader(
         new InputStreamReader(System.in, StandardCharsets.UTF_8))) {

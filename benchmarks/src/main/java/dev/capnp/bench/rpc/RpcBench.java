@@ -32,8 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * same output).
  *
  * <pre>
- * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --serve --transport tcp|unix
- *     prints "ADDRESS tcp:127.0.0.1:PORT" or "ADDRESS unix:PATH", serves until stdin closes
+ * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --serve --transport tcp|unix|tls
+ *     prints "ADDRESS tcp:127.0.0.1:PORT", "ADDRESS unix:PATH" or (tls: TCP with the vat's TLS,
+ *     for the comparison with gRPC-java over TLS) "ADDRESS capnp://sha-256:...@127.0.0.1:PORT",
+ *     serves until stdin closes
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --connect ADDRESS
  *     [--workload ping|inflight|blob] [--caller blocking|loop|listener|threads|vthreads]
  *     [--warmup N] [--calls N]
@@ -119,8 +121,10 @@ public final class RpcBench {
       if (o.serve == (o.connect != null)) {
         throw new IllegalArgumentException("give --serve or --connect ADDRESS\n" + USAGE);
       }
-      if (!o.transport.equals("tcp") && !o.transport.equals("unix")) {
-        throw new IllegalArgumentException("--transport must be tcp or unix: " + o.transport);
+      if (!o.transport.equals("tcp") && !o.transport.equals("unix")
+          && !o.transport.equals("tls")) {
+        throw new IllegalArgumentException("--transport must be tcp, unix or tls: "
+            + o.transport);
       }
       switch (o.workload) {
         case "ping", "blob" -> {
@@ -168,7 +172,7 @@ public final class RpcBench {
     }
   }
 
-  static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix]\n"
+  static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix|tls]\n"
       + "       RpcBench --connect tcp:HOST:PORT|unix:PATH [--workload ping|inflight|blob]"
       + " [--caller blocking|loop|listener|threads|vthreads] [--warmup N] [--calls N]"
       + " [--in-flight N] [--blob-bytes N]"
@@ -253,18 +257,20 @@ public final class RpcBench {
   static Served startServer(String transport) throws IOException {
     Path socketDir = null;
     NetAddress listen;
-    if (transport.equals("tcp")) {
+    boolean tls = transport.equals("tls");
+    if (transport.equals("tcp") || tls) {
       listen = NetAddress.tcp("127.0.0.1", 0);
     } else {
       socketDir = Files.createTempDirectory("rpc-bench");
       listen = NetAddress.unix(socketDir.resolve("echo.sock").toString());
     }
-    Vat vat = Vat.create(VatConfig.builder().listenAddress(listen).tls(false).build(), null);
+    Vat vat = Vat.create(VatConfig.builder().listenAddress(listen).tls(tls).build(), null);
     SingleRestorer restorer =
         new SingleRestorer(ServiceId.EMPTY, Capability.of(new EchoServer(), vat.loop()));
     vat.setRestorer(restorer);
     NetAddress bound = vat.boundAddress();
-    String address = bound instanceof NetAddress.Tcp t
+    String address = tls ? vat.sturdyUri(ServiceId.EMPTY).toString()
+        : bound instanceof NetAddress.Tcp t
         ? "tcp:127.0.0.1:" + t.port() : "unix:" + ((NetAddress.Unix) bound).path();
     return new Served(vat, restorer, address, socketDir);
   }
@@ -307,11 +313,13 @@ public final class RpcBench {
    * returns the measurement.
    */
   static Result client(Options o, BufferedReader stdin) throws Exception {
-    NetAddress address = NetAddress.parse(o.connect);
-    String transport = address instanceof NetAddress.Tcp ? "tcp" : "unix";
+    boolean tls = o.connect.startsWith("capnp://");
+    CapnpUri uri = tls ? CapnpUri.parse(o.connect)
+        : new CapnpUri(AuthDigest.INSECURE, NetAddress.parse(o.connect), ServiceId.EMPTY);
+    String transport = tls ? "tls" : uri.address() instanceof NetAddress.Tcp ? "tcp" : "unix";
     Vat vat = Vat.client();
-    try (Echo.Client echo = new Echo.Client(vat.connect(
-        new CapnpUri(AuthDigest.INSECURE, address, ServiceId.EMPTY)).get(60, TimeUnit.SECONDS))) {
+    try (Echo.Client echo =
+        new Echo.Client(vat.connect(uri).get(60, TimeUnit.SECONDS))) {
       Workload w = new Workload(o, echo, vat.loop());
       if (o.warmup > 0) {
         warmUp(w, o.warmup);
