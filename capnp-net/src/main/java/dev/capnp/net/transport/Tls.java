@@ -4,6 +4,7 @@ import dev.capnp.net.AuthDigest;
 import dev.capnp.net.SecretKey;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -24,13 +25,22 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * TLS for a vat (spec section 2): a self-signed certificate made at start-up from the vat key
  * (CN=capnp, v3, no extensions, valid 1970-01-01T01:01:01Z to 9999-12-31T23:59:59Z, 10-byte
- * random positive serial), TLS 1.3/1.2 with the JDK provider. Servers require a client
- * certificate and accept any key; clients pin the server by the URI's SHA-256 SPKI digest (no CA,
- * name or expiry checks).
+ * random positive serial), TLS 1.3/1.2. Servers require a client certificate and accept any key;
+ * clients pin the server by the URI's SHA-256 SPKI digest (no CA, name or expiry checks).
+ *
+ * <p>The TLS implementation ({@link #provider()}): OpenSSL (BoringSSL, Netty's
+ * {@code netty-tcnative-boringssl-static}, a dependency of capnp-net for Linux x86-64) where its
+ * native library loads, else the JDK's {@code SSLEngine}; {@code -Dcapnp.net.tlsProvider=jdk}
+ * or {@code openssl} chooses one (an {@code openssl} that cannot load fails the vat's start).
+ * BoringSSL encrypts and decrypts records at a fraction of the JDK engine's CPU cost, makes less
+ * garbage per record and signs handshakes faster (issue 12: {@code benchmarks/README.md}, "TLS:
+ * OpenSSL where it loads"). Both speak the same protocol, certificates and pins.
  *
  * <p>Level 3 announcement: a vat that takes part in three-party handoffs offers the TLS ALPN
  * protocol name {@link #LEVEL3_ALPN} as client and as server; a connection speaks Level 3 iff
@@ -47,10 +57,15 @@ public final class Tls {
    */
   public static final String LEVEL3_ALPN = "capnp-java-level3";
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  private static final Logger LOG = LoggerFactory.getLogger(Tls.class);
+  /** The TLS implementation of every vat of this JVM (see the class comment). */
+  private static final SslProvider PROVIDER = chooseProvider(
+      System.getProperty("capnp.net.tlsProvider", "auto"));
   private final SecretKey key;
   private final X509Certificate certificate;
   private final SslContext server;
   private final boolean offerLevel3;
+  private final SslProvider provider;
 
   /**
    * TLS contexts for {@code key} (makes the certificate now), not announcing Level 3.
@@ -69,12 +84,21 @@ public final class Tls {
    * @param offerLevel3 whether to announce three-party handoff
    */
   public Tls(SecretKey key, boolean offerLevel3) {
+    this(key, offerLevel3, PROVIDER);
+  }
+
+  /**
+   * TLS contexts for {@code key} on {@code provider} (tests: the two providers against each
+   * other).
+   */
+  Tls(SecretKey key, boolean offerLevel3, SslProvider provider) {
+    this.provider = provider;
     this.key = key;
     this.offerLevel3 = offerLevel3;
     this.certificate = selfSigned(key);
     try {
       SslContextBuilder b = SslContextBuilder.forServer(key.privateKey(), certificate)
-          .sslProvider(SslProvider.JDK)
+          .sslProvider(provider)
           .protocols(PROTOCOLS)
           .clientAuth(ClientAuth.REQUIRE)
           .trustManager(new AnyClientKey());
@@ -84,6 +108,67 @@ public final class Tls {
       this.server = b.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The TLS implementation the vats of this JVM use: {@link SslProvider#OPENSSL} where Netty's
+   * BoringSSL loads (and TLS 1.3 is there), else {@link SslProvider#JDK}, unless
+   * {@code -Dcapnp.net.tlsProvider=jdk|openssl} says which.
+   *
+   * @return the provider
+   */
+  public static SslProvider provider() {
+    return PROVIDER;
+  }
+
+  /**
+   * The provider for the setting {@code choice} ({@code auto}, {@code jdk} or {@code openssl}).
+   *
+   * @param choice the value of {@code capnp.net.tlsProvider}
+   * @return the provider
+   * @throws IllegalStateException for {@code openssl} when it is not available, or an unknown
+   *     choice
+   */
+  static SslProvider chooseProvider(String choice) {
+    switch (choice) {
+      case "jdk":
+        return SslProvider.JDK;
+      case "openssl": {
+        String problem = openSslProblem();
+        if (problem != null) {
+          throw new IllegalStateException("capnp.net.tlsProvider=openssl, but OpenSSL cannot be"
+              + " used here: " + problem);
+        }
+        return SslProvider.OPENSSL;
+      }
+      case "auto": {
+        String problem = openSslProblem();
+        if (problem == null) {
+          return SslProvider.OPENSSL;
+        }
+        LOG.debug("TLS on the JDK's provider: OpenSSL cannot be used here ({})", problem);
+        return SslProvider.JDK;
+      }
+      default:
+        throw new IllegalStateException("capnp.net.tlsProvider must be auto, jdk or openssl: "
+            + choice);
+    }
+  }
+
+  /** Why Netty's OpenSSL cannot carry a vat's TLS here, or null if it can. */
+  private static String openSslProblem() {
+    try {
+      if (!OpenSsl.isAvailable()) {
+        return String.valueOf(OpenSsl.unavailabilityCause());
+      }
+      if (!SslProvider.isTlsv13Supported(SslProvider.OPENSSL)) {
+        return "no TLS 1.3 in " + OpenSsl.versionString();
+      }
+      return SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? null
+          : "no ALPN in " + OpenSsl.versionString();
+    } catch (LinkageError e) {
+      return "netty-tcnative is not on the class path (" + e + ")";
     }
   }
 
@@ -114,7 +199,7 @@ public final class Tls {
   public SslContext clientContext(PinningTrustManager pin) {
     try {
       SslContextBuilder b = SslContextBuilder.forClient()
-          .sslProvider(SslProvider.JDK)
+          .sslProvider(provider)
           .protocols(PROTOCOLS)
           .keyManager(key.privateKey(), certificate)
           .trustManager(pin)
