@@ -31,6 +31,7 @@ import socket
 import ssl
 import struct
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -1047,6 +1048,40 @@ def a_tls_stall(server, args):
     return {"bad": len(socks), "closed": c, "close_s": when and round(when, 1)}
 
 
+def a_tls_handshake_flood(server, args, threads=4, keys=8):
+    """TLS server: 4 threads making full TLS handshakes (client certificates, 8 keys) for 10 s
+    (30 s without --quick), each closed at once."""
+    certs = [server.new_client_cert() for _ in range(keys)]
+    if not all(certs):
+        return {"notes": "skipped: no openssl to make client keys"}
+    end = time.monotonic() + (10 if args.quick else 30)
+    done, failed = [0] * threads, [0] * threads
+    first_error = []
+
+    def flood(i):
+        n = i
+        while time.monotonic() < end:
+            n += 1
+            try:
+                s = connect(server, tls=True, client_cert=certs[n % keys])
+                s.close()
+                done[i] += 1
+            except (OSError, ssl.SSLError) as e:
+                failed[i] += 1
+                if not first_error:
+                    first_error.append("%s: %s" % (type(e).__name__, e))
+
+    ts = [threading.Thread(target=flood, args=(i,), daemon=True) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    secs = 10 if args.quick else 30
+    return {"bad": threads, "handshakes": sum(done), "per_s": round(sum(done) / secs),
+            "failed": sum(failed),
+            "notes": first_error[0][:160] if first_error else "no handshake failed"}
+
+
 ATTACKS = {
     "slowloris": (a_slowloris, False),
     "slowloris-after-bootstrap": (a_slowloris_after_bootstrap, False),
@@ -1067,6 +1102,7 @@ ATTACKS = {
     "half-close": (a_half_close, False),
     "tls-stall": (a_tls_stall, True),
     "no-read-tls": (a_no_read_tls, True),
+    "tls-handshake-flood": (a_tls_handshake_flood, True),
 }
 
 

@@ -323,6 +323,49 @@ class VatNetworkTest {
   }
 
   @Test
+  void aTlsClientThatEndsItsStreamAfterTheHandshakeIsClosedAtOnce() throws Exception {
+    // a peer that finishes the handshake and ends its stream without a close_notify (its
+    // process exits; a flood of handshakes) held the socket until the first-message timeout
+    // (30 s): the input's end came while the server's handshake was still in its tasks
+    Vat s = server(tcp(), true);
+    NetAddress.Tcp addr = (NetAddress.Tcp) s.boundAddress();
+    SecretKey key = SecretKey.generate();
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    ks.setKeyEntry("k", key.privateKey(), new char[0],
+        new java.security.cert.Certificate[] {
+            new dev.capnp.net.transport.Tls(key).certificate()});
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+        javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, new char[0]);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {
+        new dev.capnp.net.transport.Tls.PinningTrustManager(s.digest())}, null);
+    for (int i = 0; i < 5; i++) {
+      try (java.net.Socket plain = new java.net.Socket(addr.host(), addr.port())) {
+        plain.setSoTimeout(5_000);
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+            .createSocket(plain, addr.host(), addr.port(), false);
+        tls.startHandshake();
+        plain.shutdownOutput(); // the end of the stream, without a TLS close_notify
+        long t0 = System.nanoTime();
+        java.io.InputStream in = plain.getInputStream();
+        byte[] buf = new byte[4096];
+        try {
+          while (in.read(buf) >= 0) {
+            // (the server's session tickets, its close_notify)
+          }
+        } catch (java.net.SocketException e) {
+          // reset: closed too
+        }
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the server closed")
+            .isLessThan(4_000);
+      }
+    }
+    assertThat(s.connectionCount()).isZero();
+  }
+
+  @Test
   void tlsClientWithoutCertificateIsRejected() throws Exception {
     NoWarnings.expect("TLS handshake with", 1);
     Vat s = server(tcp(), true);

@@ -548,6 +548,15 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
       return;
     }
     reportClosed(null);
+    SslHandler ssl = receiver == null ? channel.pipeline().get(SslHandler.class) : null;
+    if (ssl != null && !ssl.handshakeFuture().isDone()) {
+      // the peer ended its stream during the TLS handshake (its last flight read, the
+      // handshake still in its tasks): Netty's handler then never finishes it, and the socket
+      // would wait for the first-message timeout; nothing can come from this peer any more.
+      // Closed from the pipeline's head: the TLS handler's own close would first wait (3 s)
+      // for a close_notify that it cannot write before its handshake ends
+      channel.pipeline().firstContext().close();
+    }
   }
 
   @Override
