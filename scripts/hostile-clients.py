@@ -1082,6 +1082,31 @@ def a_tls_handshake_flood(server, args, threads=4, keys=8):
             "notes": first_error[0][:160] if first_error else "no handshake failed"}
 
 
+def a_tls_idle(server, args, n=500):
+    """TLS server: 500 clients with their own keys each bootstrap, then stay connected and
+    silent; the server's heap and RSS while it holds them."""
+    certs = [server.new_client_cert() for _ in range(n)]
+    if not all(certs):
+        return {"notes": "skipped: no openssl to make client keys"}
+    held_before = server.figures()
+    socks = []
+    for i in range(n):
+        s = connect(server, tls=True, client_cert=certs[i])
+        s.sendall(bootstrap(0, server.service_id))
+        read_frame(s)  # the bootstrap's Return
+        socks.append(s)
+    time.sleep(1)
+    held = server.figures()
+    close_all(socks)
+    per = lambda k: (None if held.get(k) is None or held_before.get(k) is None
+                     else round((held[k] - held_before[k]) * 1024 * 1024 / n))
+    return {"bad": n, "held": len(socks),
+            "notes": "while held: heap %s -> %s MB, RSS %s -> %s MB: per connection heap %s B, "
+                     "RSS %s B" % (_r(held_before.get("heap_mb")), _r(held.get("heap_mb")),
+                                   _r(held_before.get("rss_mb")), _r(held.get("rss_mb")),
+                                   per("heap_mb"), per("rss_mb"))}
+
+
 ATTACKS = {
     "slowloris": (a_slowloris, False),
     "slowloris-after-bootstrap": (a_slowloris_after_bootstrap, False),
@@ -1103,6 +1128,7 @@ ATTACKS = {
     "tls-stall": (a_tls_stall, True),
     "no-read-tls": (a_no_read_tls, True),
     "tls-handshake-flood": (a_tls_handshake_flood, True),
+    "tls-idle": (a_tls_idle, True),
 }
 
 
