@@ -803,7 +803,7 @@ public final class Vat implements AutoCloseable {
   }
 
   /** A failed handshake in one bounded line: what failed, never the peer's bytes. */
-  private static String describeTlsFailure(Throwable cause) {
+  static String describeTlsFailure(Throwable cause) {
     Throwable c = cause;
     while (c.getCause() != null && c.getCause() != c
         && (c instanceof io.netty.handler.codec.DecoderException
@@ -814,7 +814,26 @@ public final class Vat implements AutoCloseable {
       return "not a TLS record (plaintext or garbage)";
     }
     String m = c.getMessage();
-    return c.getClass().getSimpleName() + (m == null ? "" : ": " + RateLimitedLog.bounded(m));
+    String plain = m == null ? null : explainOpenSslError(m);
+    return c.getClass().getSimpleName() + (m == null ? "" : ": " + RateLimitedLog.bounded(m))
+        + (plain == null ? "" : " (" + plain + ")");
+  }
+
+  /** OpenSSL error texts ({@code error:...:SSL routines:...:REASON}), said plainly; or null. */
+  private static final java.util.regex.Pattern OPENSSL_ALERT =
+      java.util.regex.Pattern.compile("(?:TLSV1|SSLV3)_ALERT_([A-Z_]+)");
+
+  static String explainOpenSslError(String message) {
+    java.util.regex.Matcher alert = OPENSSL_ALERT.matcher(message);
+    if (alert.find()) {
+      String name = alert.group(1).toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      return "the peer ended the handshake with the alert \"" + name + "\"; a vat client sends"
+          + " one when this vat's key is not the one its URI names";
+    }
+    if (message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE")) {
+      return "the client sent no certificate; vats require one";
+    }
+    return null;
   }
 
   /**
