@@ -677,15 +677,22 @@ def a_no_read(server, args, n=8, tls=False, text_len=64, per_batch=50):
         else:
             stalled_since = None
     total_mb = sum(written) / 1e6
-    figures = server.figures()
-    still_open = sum(1 for s in socks if not _closed_by_peer(s))
-    close_all(socks)
+    figures, still_open = _figures_then_close(server, socks)
     return {"bad": n, "closed": "%d of %d (the rest held, not dropped)" % (n - still_open, n),
             "notes": "%.1f MB written by %d clients in %.0f s (%s); while held: heap %s MB, "
                      "the kernel's send queues %s MB" % (
                          total_mb, n, time.monotonic() - started,
                          "stalled" if stalled_since else "still writing at the end",
                          figures.get("heap_mb"), _r(figures.get("ksend_mb")))}
+
+
+def _figures_then_close(server, socks):
+    """The server's figures while it holds `socks`, and how many of them it has not closed;
+    then closes them all."""
+    figures = server.figures()
+    still_open = sum(1 for s in socks if not _closed_by_peer(s))
+    close_all(socks)
+    return figures, still_open
 
 
 def _closed_by_peer(s):
@@ -725,9 +732,7 @@ def a_slow_read(server, args):
                 except (BlockingIOError, OSError):
                     pass
         time.sleep(0.05)
-    figures = server.figures()
-    still_open = sum(1 for s in socks if not _closed_by_peer(s))
-    close_all(socks)
+    figures, still_open = _figures_then_close(server, socks)
     return {"bad": n, "closed": "%d of %d" % (n - still_open, n),
             "notes": "%.1f MB written, %.2f MB read by %d clients in %.0f s; while held: heap %s MB,"
                      " the kernel's send queues %s MB" % (
@@ -1054,7 +1059,8 @@ def a_tls_handshake_flood(server, args, threads=4, keys=8):
     certs = [server.new_client_cert() for _ in range(keys)]
     if not all(certs):
         return {"notes": "skipped: no openssl to make client keys"}
-    end = time.monotonic() + (10 if args.quick else 30)
+    secs = 10 if args.quick else 30
+    end = time.monotonic() + secs
     done, failed = [0] * threads, [0] * threads
     first_error = []
 
@@ -1076,7 +1082,6 @@ def a_tls_handshake_flood(server, args, threads=4, keys=8):
         t.start()
     for t in ts:
         t.join()
-    secs = 10 if args.quick else 30
     return {"bad": threads, "handshakes": sum(done), "per_s": round(sum(done) / secs),
             "failed": sum(failed),
             "notes": first_error[0][:160] if first_error else "no handshake failed"}

@@ -819,10 +819,14 @@ public final class Vat implements AutoCloseable {
         + (plain == null ? "" : " (" + plain + ")");
   }
 
-  /** OpenSSL error texts ({@code error:...:SSL routines:...:REASON}), said plainly; or null. */
+  /** OpenSSL's name of a TLS alert the peer sent, in its error texts. */
   private static final java.util.regex.Pattern OPENSSL_ALERT =
       java.util.regex.Pattern.compile("(?:TLSV1|SSLV3)_ALERT_([A-Z_]+)");
 
+  /**
+   * OpenSSL's error text ({@code error:...:SSL routines:...:REASON}) said plainly, or null when
+   * it is not one this knows.
+   */
   static String explainOpenSslError(String message) {
     java.util.regex.Matcher alert = OPENSSL_ALERT.matcher(message);
     if (alert.find()) {

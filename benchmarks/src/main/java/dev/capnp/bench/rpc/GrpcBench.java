@@ -58,23 +58,24 @@ import java.util.concurrent.TimeUnit;
  * The client prints {@code RESULT impl=grpc ...}, the fields of {@link RpcBench}'s line.
  */
 public final class GrpcBench {
-  /** The one method: {@code rpc Ping(StringValue) returns (StringValue)}. */
+  /** {@code rpc Ping(StringValue) returns (StringValue)}: "echo:" + the request. */
   static final MethodDescriptor<StringValue, StringValue> PING =
-      MethodDescriptor.<StringValue, StringValue>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "Ping"))
-          .setRequestMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
-          .setResponseMarshaller(ProtoUtils.marshaller(StringValue.getDefaultInstance()))
-          .build();
+      unary("Ping", StringValue.getDefaultInstance());
 
   /** {@code rpc EchoData(BytesValue) returns (BytesValue)}: the request's bytes back. */
   static final MethodDescriptor<BytesValue, BytesValue> ECHO_DATA =
-      MethodDescriptor.<BytesValue, BytesValue>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "EchoData"))
-          .setRequestMarshaller(ProtoUtils.marshaller(BytesValue.getDefaultInstance()))
-          .setResponseMarshaller(ProtoUtils.marshaller(BytesValue.getDefaultInstance()))
-          .build();
+      unary("EchoData", BytesValue.getDefaultInstance());
+
+  /** A unary method of {@code bench.Echo} taking and returning {@code T}. */
+  private static <T extends com.google.protobuf.Message> MethodDescriptor<T, T> unary(
+      String method, T prototype) {
+    return MethodDescriptor.<T, T>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", method))
+        .setRequestMarshaller(ProtoUtils.marshaller(prototype))
+        .setResponseMarshaller(ProtoUtils.marshaller(prototype))
+        .build();
+  }
 
   private GrpcBench() {}
 
