@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * java -cp benchmarks.jar dev.capnp.bench.rpc.RpcBench --connect ADDRESS
  *     [--workload ping|inflight|blob] [--caller blocking|loop|listener|threads|vthreads]
  *     [--warmup N] [--calls N]
- *     [--in-flight 100] [--blob-bytes 1048576] [--sync]
+ *     [--in-flight 100] [--blob-bytes 1048576] [--think-micros 0] [--sync]
  * </pre>
  *
  * <ul>
@@ -61,6 +61,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * threads calls a service; {@code --caller vthreads}: the same with virtual threads (JDK 21 and
  * later). Default: {@code loop} for
  * {@code inflight}, {@code blocking} otherwise.
+ *
+ * <p>{@code --think-micros N} ({@code ping} with {@code --caller blocking}): the caller works N µs
+ * (a busy wait) after each reply before its next call, as a client that does something between
+ * its calls; the round trip is still timed from send to reply. It shows what a server's spin
+ * after its reply costs when the next call comes later than at once (issue 12).
  *
  * <p>The warm-up ({@code --warmup} calls) is repeated until the JIT compilers used at most 2% of
  * a round's time (at most 5 rounds, none started after 30 s), so that compilation is not charged
@@ -95,6 +100,7 @@ public final class RpcBench {
     int calls = -1;
     int inFlight = 100;
     int blobBytes = 1 << 20;
+    int thinkMicros;
     boolean sync;
 
     static Options parse(String[] args) {
@@ -115,6 +121,7 @@ public final class RpcBench {
           case "--calls" -> o.calls = count(a, args[++i]);
           case "--in-flight" -> o.inFlight = count(a, args[++i]);
           case "--blob-bytes" -> o.blobBytes = count(a, args[++i]);
+          case "--think-micros" -> o.thinkMicros = count(a, args[++i]);
           default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
         }
       }
@@ -153,6 +160,10 @@ public final class RpcBench {
       if (o.calls < 0) {
         o.calls = blob ? 1_000 : o.workload.equals("ping") ? 20_000 : 100_000;
       }
+      if (o.thinkMicros > 0 && !(o.workload.equals("ping") && o.caller.equals("blocking"))) {
+        throw new IllegalArgumentException(
+            "--think-micros needs --workload ping --caller blocking");
+      }
       if (o.calls < 1 || o.inFlight < 1) {
         throw new IllegalArgumentException("--calls and --in-flight must be at least 1");
       }
@@ -175,7 +186,7 @@ public final class RpcBench {
   static final String USAGE = "usage: RpcBench --serve [--transport tcp|unix|tls]\n"
       + "       RpcBench --connect tcp:HOST:PORT|unix:PATH [--workload ping|inflight|blob]"
       + " [--caller blocking|loop|listener|threads|vthreads] [--warmup N] [--calls N]"
-      + " [--in-flight N] [--blob-bytes N]"
+      + " [--in-flight N] [--blob-bytes N] [--think-micros N]"
       + " [--sync]";
 
   /** Entry point. */
@@ -587,10 +598,17 @@ public final class RpcBench {
     private Recorder blocking(int calls, int lanes) throws Exception {
       Recorder r = new Recorder(calls);
       if (lanes == 1) {
+        long thinkNanos = TimeUnit.MICROSECONDS.toNanos(o.thinkMicros);
         for (int i = 0; i < calls; i++) {
           long sent = System.nanoTime();
           check(send().get(60, TimeUnit.SECONDS));
           r.completed(i, sent);
+          if (thinkNanos > 0) {
+            long until = System.nanoTime() + thinkNanos;
+            while (System.nanoTime() - until < 0) {
+              Thread.onSpinWait();
+            }
+          }
         }
         return r;
       }

@@ -102,14 +102,17 @@ import org.slf4j.LoggerFactory;
  * all (1.06-1.24 context switches per call instead of 1.30-1.38 in loaded runs). Off with
  * {@code -Dcapnp.net.yieldAfterReply=false}. Waiters that drive the loop never yield.
  *
- * <p>Spins (issue 12, opt-in): with {@code -Dcapnp.net.spinAfterReplyMicros=N} the home thread,
- * after a turn in which it wrote a reply (TCP or Unix), polls its I/O without sleeping for up to
- * N µs before it sleeps, so that a peer's next call, arriving from another CPU, does not have to
- * wake it; with {@code -Dcapnp.net.spinForReplyMicros=N} a waiter that drives the loop polls for
- * up to N µs for its reply after it wrote its call. Neither spins where the process may run on
- * one CPU only, and both stop while spins do not pay or are preempted ({@link ReplySpin}). Both
- * are off by default: on our loaded 2-CPU machine neither lowered the median and both cost CPU
- * ({@code benchmarks/README.md}, "Spinning before sleeping").
+ * <p>Spins (issue 12): the home thread, after a turn in which it wrote a reply (TCP or Unix),
+ * polls its I/O without sleeping for up to {@value #DEFAULT_SPIN_AFTER_REPLY_MICROS} µs
+ * ({@code -Dcapnp.net.spinAfterReplyMicros=N}; 0: never) before it sleeps, so that a peer's next
+ * call, arriving from another CPU, does not have to wake it: on an otherwise idle 2-CPU virtual
+ * machine that wake-up was more than half of an unpinned round trip. With
+ * {@code -Dcapnp.net.spinForReplyMicros=N} (off by default: no gain measured) a waiter that
+ * drives the loop polls for up to N µs for its reply after it wrote its call. Neither spins where
+ * the process may run on one CPU only, and both stop while spins do not pay (the peer's calls
+ * come later than the window) or are preempted (another thread wants the CPU; {@link ReplySpin})
+ * ({@code benchmarks/README.md}, "Spinning before sleeping" and "The server's spin on by
+ * default").
  *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
@@ -130,11 +133,15 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   static final boolean YIELD_AFTER_REPLY =
       !"false".equals(System.getProperty("capnp.net.yieldAfterReply"));
+  /** The default of {@link #SPIN_AFTER_REPLY_MICROS}. */
+  static final long DEFAULT_SPIN_AFTER_REPLY_MICROS = 100;
   /**
    * How long (µs) the home thread polls its I/O without sleeping after a turn that answered a
-   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, default 0: never; see {@link ReplySpin}).
+   * peer ({@code -Dcapnp.net.spinAfterReplyMicros}, default
+   * {@value #DEFAULT_SPIN_AFTER_REPLY_MICROS}; 0: never; see {@link ReplySpin}).
    */
-  static final long SPIN_AFTER_REPLY_MICROS = Long.getLong("capnp.net.spinAfterReplyMicros", 0);
+  static final long SPIN_AFTER_REPLY_MICROS =
+      Long.getLong("capnp.net.spinAfterReplyMicros", DEFAULT_SPIN_AFTER_REPLY_MICROS);
   /**
    * How long (µs) a waiting thread that drives the loop polls its I/O without sleeping after it
    * wrote its call ({@code -Dcapnp.net.spinForReplyMicros}, 0: never; see {@link ReplySpin}).

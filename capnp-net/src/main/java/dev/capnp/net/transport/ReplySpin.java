@@ -34,6 +34,12 @@ import java.util.function.LongSupplier;
  * </ul>
  * A busy server never spins for long: its next poll finds work.
  *
+ * <p>How: each poll is a system call ({@code epoll_wait} with no timeout), so a spin does not poll
+ * without pause: it polls at once, then waits (on the CPU, {@link Thread#onSpinWait}) between
+ * polls for {@link #FIRST_POLL_INTERVAL_NANOS}, doubling up to {@link #MAX_POLL_INTERVAL_NANOS}:
+ * a message that arrives early is seen within a microsecond or two, a later one within the
+ * longest interval, and a spin of 20 µs costs about 8 system calls instead of 30-40.
+ *
  * <p>Threading: confined to the thread that holds the loop (one policy for the home thread, one
  * shared by the waiters that drive the loop, whose hand-overs of the role order their uses).
  */
@@ -44,6 +50,11 @@ final class ReplySpin {
   static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The longest back-off (ns). */
   static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The wait before the second poll of a spin (ns); it doubles for each later one. */
+  static final long FIRST_POLL_INTERVAL_NANOS = 500;
+  /** The longest wait between two polls of a spin (ns). */
+  static final long MAX_POLL_INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(
+      Math.max(0, Long.getLong("capnp.net.spinPollMaxMicros", 4)));
   /** The highest score. */
   static final int MAX_SCORE = 3;
   /** The lowest score that spins. */
@@ -51,6 +62,8 @@ final class ReplySpin {
 
   private final LongSupplier clock;
   private final long windowNanos;
+  /** The longest wait between polls (ns); 0: poll without pause. */
+  private final long maxPollIntervalNanos;
   private boolean answered;
   /** When the last reply turn ended without a spin (0: no gap being measured). */
   private long sleptAt;
@@ -73,21 +86,40 @@ final class ReplySpin {
     if (windowMicros <= 0 || Runtime.getRuntime().availableProcessors() < 2) {
       return null;
     }
-    return new ReplySpin(System::nanoTime, TimeUnit.MICROSECONDS.toNanos(windowMicros));
+    return new ReplySpin(System::nanoTime, TimeUnit.MICROSECONDS.toNanos(windowMicros),
+        MAX_POLL_INTERVAL_NANOS);
   }
 
   /**
-   * A policy over {@code clock} (nanoseconds) that spins up to {@code windowNanos} (tests).
+   * A policy over {@code clock} (nanoseconds) that spins up to {@code windowNanos} and polls
+   * without pause (tests).
    *
    * @param clock the time in nanoseconds
    * @param windowNanos the longest spin
    */
   ReplySpin(LongSupplier clock, long windowNanos) {
+    this(clock, windowNanos, 0);
+  }
+
+  /**
+   * A policy over {@code clock} (nanoseconds) that spins up to {@code windowNanos} and waits up
+   * to {@code maxPollIntervalNanos} between two polls (0: none).
+   *
+   * @param clock the time in nanoseconds
+   * @param windowNanos the longest spin
+   * @param maxPollIntervalNanos the longest wait between polls
+   */
+  ReplySpin(LongSupplier clock, long windowNanos, long maxPollIntervalNanos) {
     if (windowNanos <= 0) {
       throw new IllegalArgumentException("spin window must be positive, got " + windowNanos);
     }
+    if (maxPollIntervalNanos < 0) {
+      throw new IllegalArgumentException(
+          "poll interval must not be negative, got " + maxPollIntervalNanos);
+    }
     this.clock = clock;
     this.windowNanos = windowNanos;
+    this.maxPollIntervalNanos = maxPollIntervalNanos;
   }
 
   /** Notes that the current turn wrote a reply (or a waiter's call) to a peer (on the loop). */
@@ -136,6 +168,7 @@ final class ReplySpin {
   /** One spin from {@code start}: true if a poll did work within the window. */
   private boolean spin(BooleanSupplier poll, long start) {
     long last = start;
+    long interval = Math.min(FIRST_POLL_INTERVAL_NANOS, maxPollIntervalNanos);
     for (;;) {
       if (poll.getAsBoolean()) {
         hits++;
@@ -144,16 +177,26 @@ final class ReplySpin {
         return true;
       }
       long now = clock.getAsLong();
-      if (now - last > PREEMPTED_NANOS) {
-        backoffNanos = Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
-        quietUntil = now + backoffNanos;
-        return false;
+      long nextPoll = now + interval;
+      interval = Math.min(interval * 2, maxPollIntervalNanos);
+      for (;;) { // until the next poll: a wait on the CPU, no system call
+        if (now - last > PREEMPTED_NANOS) {
+          backoffNanos =
+              Math.min(MAX_BACKOFF_NANOS, Math.max(MIN_BACKOFF_NANOS, backoffNanos * 2));
+          quietUntil = now + backoffNanos;
+          return false;
+        }
+        if (now - start >= windowNanos) {
+          score(false);
+          return false;
+        }
+        last = now;
+        if (now - nextPoll >= 0) {
+          break;
+        }
+        Thread.onSpinWait();
+        now = clock.getAsLong();
       }
-      if (now - start >= windowNanos) {
-        score(false);
-        return false;
-      }
-      last = now;
     }
   }
 

@@ -171,6 +171,51 @@ class ReplySpinTest {
     assertThat(policy.backoffNanos()).isZero();
   }
 
+  /**
+   * Polls of one spin whose work arrives {@code arrivesAfter} ns after it starts, with a clock
+   * that advances 100 ns at each read and polls that take 1 µs, under a policy that waits up to
+   * {@code maxInterval} ns between polls.
+   */
+  private static int pollsUntilWork(long maxInterval, long arrivesAfter) {
+    long[] clock = {0};
+    ReplySpin p = new ReplySpin(() -> clock[0] += 100, micros(100), maxInterval);
+    for (int i = 0; i < ReplySpin.SPIN_SCORE; i++) { // short gaps: the score that spins
+      p.answered();
+      p.afterTurn(() -> true);
+      p.turnDone(1);
+    }
+    int[] polls = {0};
+    long start = clock[0];
+    p.answered();
+    p.afterTurn(() -> {
+      polls[0]++;
+      clock[0] += micros(1);
+      return clock[0] - start >= arrivesAfter;
+    });
+    assertThat(p.spins()).isEqualTo(1);
+    assertThat(p.hits()).isEqualTo(1);
+    return polls[0];
+  }
+
+  @Test
+  void pollsSoonAtFirstThenAtTheLongestInterval() {
+    // without pause, a spin of 20 µs polls about 18 times (a poll takes 1 µs here); waiting up
+    // to 4 µs between polls (500 ns, then doubling), about 6
+    assertThat(pollsUntilWork(0, micros(20))).isGreaterThanOrEqualTo(15);
+    assertThat(pollsUntilWork(micros(4), micros(20))).isBetween(4, 8);
+    // a message that comes at once is still seen at the first or second poll
+    assertThat(pollsUntilWork(micros(4), 0)).isEqualTo(1);
+    assertThat(pollsUntilWork(micros(4), micros(1))).isEqualTo(1);
+    assertThat(pollsUntilWork(micros(4), micros(2))).isEqualTo(2);
+  }
+
+  @Test
+  void aPollIntervalMustNotBeNegative() {
+    assertThatThrownBy(() -> new ReplySpin(() -> now, WINDOW, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("poll interval must not be negative");
+  }
+
   @Test
   void aWindowMustBePositiveAndZeroMicrosMeansNoPolicy() {
     assertThatThrownBy(() -> new ReplySpin(() -> now, 0))
