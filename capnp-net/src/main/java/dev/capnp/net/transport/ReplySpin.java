@@ -2,6 +2,7 @@ package dev.capnp.net.transport;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 
 /**
@@ -33,6 +34,10 @@ import java.util.function.LongSupplier;
  *       back-off that starts at {@link #MIN_BACKOFF_NANOS}, doubles with each such spin up to
  *       {@link #MAX_BACKOFF_NANOS} and halves with each spin that finds work. So a machine
  *       whose CPUs are all busy sees at most one preempted spin per back-off.</li>
+ *   <li>Not while threads of the machine have lately waited for a CPU ({@link CpuPressure},
+ *       read at most once a millisecond): then a spin holds a CPU that another thread waits
+ *       for. Twelve threads making blocking calls on two CPUs ran 13-15 % slower with spins
+ *       that did not look.</li>
  * </ul>
  * A busy server never spins for long: its next poll finds work.
  *
@@ -63,6 +68,8 @@ final class ReplySpin {
   static final int SPIN_SCORE = 2;
 
   private final LongSupplier clock;
+  /** Whether the CPUs were contended lately, given the time now ({@link CpuPressure}). */
+  private final LongPredicate contended;
   private final long windowNanos;
   /** The longest wait between polls (ns); 0: poll without pause. */
   private final long maxPollIntervalNanos;
@@ -89,7 +96,7 @@ final class ReplySpin {
       return null;
     }
     return new ReplySpin(System::nanoTime, TimeUnit.MICROSECONDS.toNanos(windowMicros),
-        MAX_POLL_INTERVAL_NANOS);
+        MAX_POLL_INTERVAL_NANOS, new CpuPressure());
   }
 
   /**
@@ -100,18 +107,21 @@ final class ReplySpin {
    * @param windowNanos the longest spin
    */
   ReplySpin(LongSupplier clock, long windowNanos) {
-    this(clock, windowNanos, 0);
+    this(clock, windowNanos, 0, now -> false);
   }
 
   /**
-   * A policy over {@code clock} (nanoseconds) that spins up to {@code windowNanos} and waits up
-   * to {@code maxPollIntervalNanos} between two polls (0: none).
+   * A policy over {@code clock} (nanoseconds) that spins up to {@code windowNanos}, waits up to
+   * {@code maxPollIntervalNanos} between two polls (0: none), and does not spin while
+   * {@code contended} (given the time now) says the CPUs are contended.
    *
    * @param clock the time in nanoseconds
    * @param windowNanos the longest spin
    * @param maxPollIntervalNanos the longest wait between polls
+   * @param contended whether the CPUs were contended lately
    */
-  ReplySpin(LongSupplier clock, long windowNanos, long maxPollIntervalNanos) {
+  ReplySpin(LongSupplier clock, long windowNanos, long maxPollIntervalNanos,
+      LongPredicate contended) {
     if (windowNanos <= 0) {
       throw new IllegalArgumentException("spin window must be positive, got " + windowNanos);
     }
@@ -122,6 +132,7 @@ final class ReplySpin {
     this.clock = clock;
     this.windowNanos = windowNanos;
     this.maxPollIntervalNanos = maxPollIntervalNanos;
+    this.contended = contended;
   }
 
   /** Notes that the current turn wrote a reply (or a waiter's call) to a peer (on the loop). */
@@ -156,7 +167,8 @@ final class ReplySpin {
       answered = false;
       long start = clock.getAsLong();
       sleptAt = 0;
-      if (score < SPIN_SCORE || (backoffNanos != 0 && start - quietUntil < 0)) {
+      if (score < SPIN_SCORE || (backoffNanos != 0 && start - quietUntil < 0)
+          || contended.test(start)) {
         sleptAt = start; // the caller sleeps now: the next turn with work tells the gap
         return;
       }

@@ -178,7 +178,7 @@ class ReplySpinTest {
    */
   private static int pollsUntilWork(long maxInterval, long arrivesAfter) {
     long[] clock = {0};
-    ReplySpin p = new ReplySpin(() -> clock[0] += 100, micros(100), maxInterval);
+    ReplySpin p = new ReplySpin(() -> clock[0] += 100, micros(100), maxInterval, t -> false);
     for (int i = 0; i < ReplySpin.SPIN_SCORE; i++) { // short gaps: the score that spins
       p.answered();
       p.afterTurn(() -> true);
@@ -210,8 +210,40 @@ class ReplySpinTest {
   }
 
   @Test
+  void noSpinWhileTheCpusAreContended() {
+    boolean[] contended = {true};
+    long[] askedAt = {0};
+    int[] polls = {0};
+    ReplySpin p = new ReplySpin(() -> now, WINDOW, 0, t -> {
+      askedAt[0] = t;
+      return contended[0];
+    });
+    for (int i = 0; i < 4; i++) { // short gaps: the score would spin
+      p.answered();
+      p.afterTurn(() -> {
+        polls[0]++;
+        return true;
+      });
+      now += micros(10);
+      p.turnDone(1);
+    }
+    assertThat(p.score()).isEqualTo(ReplySpin.MAX_SCORE);
+    assertThat(p.spins()).isZero();
+    assertThat(polls[0]).isZero();
+    assertThat(askedAt[0]).isEqualTo(now - micros(10)); // asked with the time of the turn's end
+    contended[0] = false;
+    p.answered();
+    p.afterTurn(() -> {
+      polls[0]++;
+      return true;
+    });
+    assertThat(p.spins()).isEqualTo(1);
+    assertThat(polls[0]).isEqualTo(1);
+  }
+
+  @Test
   void aPollIntervalMustNotBeNegative() {
-    assertThatThrownBy(() -> new ReplySpin(() -> now, WINDOW, -1))
+    assertThatThrownBy(() -> new ReplySpin(() -> now, WINDOW, -1, t -> false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("poll interval must not be negative");
   }
