@@ -19,7 +19,7 @@ import java.util.function.LongPredicate;
  * a third of the time on two CPUs shared by one client and one server.
  *
  * <p>{@link #test} reads the file at most once per {@link #SAMPLE_NANOS} (one {@code pread} of a
- * file kept open) and answers whether the stall time since the previous read exceeds
+ * file kept open until {@link #close}) and answers whether the stall time since the previous read exceeds
  * {@link #CONTENDED_PERCENT} % of the time between them; between reads it repeats its last
  * answer. Where the file cannot be read (not Linux, or a kernel without it), it answers
  * {@code false} from then on: spins are left to their other bounds.
@@ -35,6 +35,7 @@ final class CpuPressure implements LongPredicate {
   private final ByteBuffer buffer = ByteBuffer.allocate(256);
   private FileChannel file;
   private boolean failed;
+  private boolean closed;
   private long lastReadNanos;
   private long lastTotalMicros = -1;
   private boolean contended;
@@ -48,6 +49,9 @@ final class CpuPressure implements LongPredicate {
    */
   @Override
   public boolean test(long nowNanos) {
+    if (closed) {
+      return true;
+    }
     if (failed || (lastTotalMicros >= 0 && nowNanos - lastReadNanos < SAMPLE_NANOS)) {
       return contended && !failed;
     }
@@ -63,6 +67,22 @@ final class CpuPressure implements LongPredicate {
     lastTotalMicros = total;
     lastReadNanos = nowNanos;
     return contended;
+  }
+
+  /**
+   * Closes the file; from then on {@link #test} answers {@code true} (contended), so that a
+   * policy closed with its loop spins no more.
+   */
+  void close() {
+    closed = true;
+    if (file != null) {
+      try {
+        file.close();
+      } catch (IOException e) {
+        // nothing held any more either way
+      }
+      file = null;
+    }
   }
 
   private long read() {

@@ -1036,6 +1036,12 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
         }
       } finally {
         spareBatchBuffer.release();
+        if (replySpin != null) {
+          replySpin.close(); // its pressure file (home thread: the spin's own thread)
+        }
+        if (callSpin != null) {
+          callSpin.close(); // no waiter drives any more
+        }
         state = TERMINATED;
         termination.trySuccess(null);
       }

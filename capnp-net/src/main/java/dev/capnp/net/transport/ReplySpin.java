@@ -218,6 +218,13 @@ final class ReplySpin {
     score = shortGap ? Math.min(MAX_SCORE, score + 1) : Math.max(0, score - 1);
   }
 
+  /** Releases what the policy holds (its {@link CpuPressure} file); it spins no more after. */
+  void close() {
+    if (contended instanceof CpuPressure pressure) {
+      pressure.close();
+    }
+  }
+
   /** How many spins started (tests, benchmarks). */
   long spins() {
     return spins;

@@ -164,6 +164,22 @@ final class AnswerYieldProbe {
       System.out.println("spins=" + counts(false, true, 2000)[1]);
       return;
     }
+    if (args.length > 0 && args[0].equals("pressureFiles")) {
+      // the loop of counts(...) has ended: it must hold no /proc/pressure/cpu descriptor
+      long spins = counts(false, true, 2000)[1];
+      long open;
+      try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+        open = fds.filter(fd -> {
+          try {
+            return Files.readSymbolicLink(fd).toString().equals("/proc/pressure/cpu");
+          } catch (java.io.IOException e) {
+            return false; // the directory's own descriptor, closed meanwhile
+          }
+        }).count();
+      }
+      System.out.println("spins=" + (spins > 0 ? "some" : "none") + " open=" + open);
+      return;
+    }
     System.out.println("yields=" + exchange(true, true, 20));
   }
 }

@@ -61,6 +61,15 @@ class CpuPressureTest {
   }
 
   @Test
+  void aClosedOneSaysContendedSoThatNoSpinStarts() {
+    CpuPressure p = new CpuPressure();
+    p.test(System.nanoTime());
+    p.close();
+    assertThat(p.test(System.nanoTime() + CpuPressure.SAMPLE_NANOS * 2)).isTrue();
+    p.close(); // twice: nothing more to release
+  }
+
+  @Test
   void answersItsLastVerdictBetweenReads() {
     CpuPressure p = new CpuPressure();
     long t = System.nanoTime();

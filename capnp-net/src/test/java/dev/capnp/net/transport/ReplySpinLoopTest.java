@@ -4,6 +4,8 @@ import static dev.capnp.net.transport.AnswerYieldLoopTest.forked;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * A vat's loop spins after replies ({@link ReplySpin}) on a Unix-domain socket as on TCP, by
@@ -27,6 +29,13 @@ class ReplySpinLoopTest {
     // and the next call are short enough for spins to start even on a loaded machine
     assertThat(forked("-XX:ActiveProcessorCount=2", "spinsMany"))
         .matches("spins=[1-9][0-9]*");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void aLoopThatEndedHoldsNoPressureFile() throws Exception {
+    // the spins read /proc/pressure/cpu (CpuPressure); the loop's end closes it
+    assertThat(forked("-XX:ActiveProcessorCount=2", "pressureFiles")).endsWith("open=0");
   }
 
   @Test
