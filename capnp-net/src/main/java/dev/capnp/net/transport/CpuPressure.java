@@ -19,9 +19,9 @@ import java.util.function.LongPredicate;
  * a third of the time on two CPUs shared by one client and one server.
  *
  * <p>{@link #test} reads the file at most once per {@link #SAMPLE_NANOS} (one {@code pread} of a
- * file kept open until {@link #close}) and answers whether the stall time since the previous read exceeds
- * {@link #CONTENDED_PERCENT} % of the time between them; between reads it repeats its last
- * answer. Where the file cannot be read (not Linux, or a kernel without it), it answers
+ * file kept open until {@link #close}) and answers whether the stall time since the previous
+ * read exceeds {@link #CONTENDED_PERCENT} % of the time between them; between reads it repeats
+ * its last answer. Where the file cannot be read (not Linux, or a kernel without it), it answers
  * {@code false} from then on: spins are left to their other bounds.
  *
  * <p>Threading: confined to one thread (one instance per spin policy).
@@ -49,15 +49,13 @@ final class CpuPressure implements LongPredicate {
    */
   @Override
   public boolean test(long nowNanos) {
-    if (closed) {
-      return true;
-    }
-    if (failed || (lastTotalMicros >= 0 && nowNanos - lastReadNanos < SAMPLE_NANOS)) {
-      return contended && !failed;
+    if (closed || failed || (lastTotalMicros >= 0 && nowNanos - lastReadNanos < SAMPLE_NANOS)) {
+      return contended;
     }
     long total = read();
     if (total < 0) {
       failed = true;
+      contended = false;
       return false;
     }
     if (lastTotalMicros >= 0) {
@@ -75,6 +73,7 @@ final class CpuPressure implements LongPredicate {
    */
   void close() {
     closed = true;
+    contended = true;
     if (file != null) {
       try {
         file.close();

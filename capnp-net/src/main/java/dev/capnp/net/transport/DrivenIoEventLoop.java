@@ -109,10 +109,10 @@ import org.slf4j.LoggerFactory;
  * machine that wake-up was more than half of an unpinned round trip. With
  * {@code -Dcapnp.net.spinForReplyMicros=N} (off by default: no gain measured) a waiter that
  * drives the loop polls for up to N µs for its reply after it wrote its call. Neither spins where
- * the process may run on one CPU only, and both stop while spins do not pay (the peer's calls
- * come later than the window) or are preempted (another thread wants the CPU; {@link ReplySpin})
- * ({@code benchmarks/README.md}, "Spinning before sleeping" and "The server's spin on by
- * default").
+ * the process may run on one CPU only, nor while threads of the machine wait for a CPU
+ * ({@link CpuPressure}), and both stop while spins do not pay (the peer's calls come later than
+ * the window) or are preempted ({@link ReplySpin}; {@code benchmarks/README.md}, "Spinning
+ * before sleeping" and "The server's spin on by default").
  *
  * <p>Shut-down ({@link #shutdownGracefully}) runs on the home thread: waiting threads stop
  * driving and wait as usual (the vat's close fails their calls), and the home thread finishes
