@@ -102,6 +102,11 @@ public final class RpcConnection implements AutoCloseable {
     }
 
     @Override
+    public void sendCall(MessageBuilder message, int awaited) {
+      transport.sendCall(message, awaited);
+    }
+
+    @Override
     public boolean sendReturnReusable(MessageBuilder message) {
       return transport.sendReplyReusable(message);
     }

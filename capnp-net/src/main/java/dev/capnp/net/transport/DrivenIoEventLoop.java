@@ -106,7 +106,10 @@ import org.slf4j.LoggerFactory;
  * polls its I/O without sleeping for up to {@value #DEFAULT_SPIN_AFTER_REPLY_MICROS} µs
  * ({@code -Dcapnp.net.spinAfterReplyMicros=N}; 0: never) before it sleeps, so that a peer's next
  * call, arriving from another CPU, does not have to wake it: on an otherwise idle 2-CPU virtual
- * machine that wake-up was more than half of an unpinned round trip. With
+ * machine that wake-up was more than half of an unpinned round trip. It does the same after a
+ * turn in which it wrote a call, for the call's answer ({@link #callWritten};
+ * {@code -Dcapnp.net.spinAfterCall=false} turns that part off), unless threads wait for the
+ * loop. With
  * {@code -Dcapnp.net.spinForReplyMicros=N} (off by default: no gain measured) a waiter that
  * drives the loop polls for up to N µs for its reply after it wrote its call. Neither spins where
  * the process may run on one CPU only, nor while threads of the machine wait for a CPU
@@ -142,6 +145,13 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
    */
   static final long SPIN_AFTER_REPLY_MICROS =
       Long.getLong("capnp.net.spinAfterReplyMicros", DEFAULT_SPIN_AFTER_REPLY_MICROS);
+  /**
+   * Whether the home thread also spins after a turn that wrote a call (or a bootstrap), for its
+   * answer, as after a reply ({@code -Dcapnp.net.spinAfterCall}, default true; the window is
+   * {@link #SPIN_AFTER_REPLY_MICROS}; see {@link ReplySpin}).
+   */
+  static final boolean SPIN_AFTER_CALL =
+      !"false".equals(System.getProperty("capnp.net.spinAfterCall"));
   /**
    * How long (µs) a waiting thread that drives the loop polls its I/O without sleeping after it
    * wrote its call ({@code -Dcapnp.net.spinForReplyMicros}, 0: never; see {@link ReplySpin}).
@@ -649,6 +659,23 @@ public final class DrivenIoEventLoop extends AbstractScheduledEventExecutor
       answerYield.answered();
     }
     if (replySpin != null) {
+      replySpin.answered();
+    }
+  }
+
+  /**
+   * Notes that the current turn wrote a call or a bootstrap to a peer (a transport's
+   * {@code sendCall}, on the loop): the home thread may spin for its answer ({@link ReplySpin},
+   * unless {@code -Dcapnp.net.spinAfterCall=false}), as a loop whose code chains its calls
+   * (each answer sends the next) does. Only the home thread's turns count, and only while no
+   * thread waits in {@link #driveUntil}: a waiter that drives writes its own calls (its spin
+   * for the reply is {@code -Dcapnp.net.spinForReplyMicros}), and where the home thread writes
+   * the calls of threads that wait (more of them than {@link #MAX_WAITERS_DRIVING}), those
+   * threads need the CPUs when their answers come, and a spin would hold one.
+   */
+  void callWritten() {
+    if (SPIN_AFTER_CALL && replySpin != null && waitingThreads == 0
+        && Thread.currentThread() == home) {
       replySpin.answered();
     }
   }

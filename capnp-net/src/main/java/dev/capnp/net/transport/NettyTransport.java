@@ -213,6 +213,33 @@ public final class NettyTransport extends ChannelInboundHandlerAdapter
   }
 
   /**
+   * Writes a call (or a bootstrap); if it is the only one that awaits its answer, tells the
+   * loop, which may then poll a short while for that answer before it sleeps
+   * ({@link DrivenIoEventLoop#callWritten}). With more calls awaited, answers keep coming
+   * anyway, and a loop that polled for each would hold its CPU for nothing (100 calls in flight
+   * to a C++ server: 5-15 % fewer calls per second).
+   */
+  @Override
+  public void sendCall(MessageBuilder message, int awaited) {
+    if (awaited != 1) {
+      send(message);
+      return;
+    }
+    metrics.messageEnqueued();
+    if (eventLoop.inEventLoop()) {
+      writeCall(message);
+    } else {
+      eventLoop.execute(() -> writeCall(message));
+    }
+  }
+
+  private void writeCall(MessageBuilder message) {
+    if (write(message) && answerLoop != null) {
+      answerLoop.callWritten();
+    }
+  }
+
+  /**
    * Whether a yield after a reply may pay ({@link AnswerYield}): only if the peer is to write
    * its {@code Finish} for it at once, as libcapnp before 1.0 does in a write of its own. A peer
    * that honours {@code noFinishNeeded} (libcapnp 1.0 and later, this library) sends nothing

@@ -10,11 +10,12 @@ import java.util.function.LongSupplier;
  * sent a peer something the peer answers, instead of going to sleep in {@code epoll_wait} at once
  * (issue 12; see {@code benchmarks/README.md}, "Spinning before sleeping" and "The server's spin
  * on by default"): the home thread after a turn that wrote a reply (the peer's next call
- * follows; on by default, {@link DrivenIoEventLoop#SPIN_AFTER_REPLY_MICROS}), a waiter that
- * drives the loop after it wrote its call (its reply follows; off by default).
+ * follows) or a call of its own (its answer follows; {@link DrivenIoEventLoop#callWritten}),
+ * on by default ({@link DrivenIoEventLoop#SPIN_AFTER_REPLY_MICROS}), a waiter that drives the
+ * loop after it wrote its call (its reply follows; off by default).
  *
  * <p>Why: a peer that calls one call at a time sends its next call soon after our reply reaches
- * it. A thread asleep in {@code epoll_wait} is woken by that call; on another CPU the wake-up is
+ * it, and a peer we call answers soon after our call reaches it. A thread asleep in {@code epoll_wait} is woken by that call; on another CPU the wake-up is
  * a costly step of the round trip on a virtual machine (an idle virtual CPU halts, and the
  * wake-up goes through the hypervisor). A thread that is still polling when the call arrives
  * reads it at once. The price is the CPU of the spin (up to the window per reply); calls that

@@ -19,6 +19,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  * replies and prints {@code yields=N}, with the argument {@code spins} one Unix-domain
  * exchange and {@code spins=N} ({@code spinsMany}: 2,000 calls instead of 200, for the default
  * window, which a loaded machine's gaps may exceed now and then), with {@code callSpins} 50 blocking "calls" driven by this thread
- * whose replies come 200 µs later and {@code callSpins=N} (a forked JVM: the
+ * whose replies come 200 µs later and {@code callSpins=N}, with {@code homeCallSpins} (or
+ * {@code homeCallSpinsPlain}) 2,000 calls sent as calls (or as plain messages) by a client
+ * loop's home thread to an echo server and {@code spins=N}, its spins (a forked JVM: the
  * {@code -Dcapnp.net.yieldAfterReply}, {@code spinAfterReplyMicros} and
  * {@code spinForReplyMicros} properties are read once per JVM).
  */
@@ -138,6 +141,120 @@ final class AnswerYieldProbe {
     }
   }
 
+  /**
+   * A client loop calls an echo server (a plain socket on another thread) {@code calls} times,
+   * one call at a time, from the loop's home thread: each answer's arrival sends the next call,
+   * with {@link NettyTransport#sendCall} ({@code asCall}) or as a plain message. Returns how many
+   * times the client loop's home thread spun after a turn, for the answer. With
+   * {@code waiters}, two threads wait in {@link DrivenIoEventLoop#driveUntil} meanwhile, more
+   * than may drive (the home thread runs the loop for them, as for many blocking callers).
+   */
+  static long homeCallSpins(boolean asCall, int calls, boolean waiters) throws Exception {
+    DrivenIoEventLoop loop = new DrivenIoEventLoop("home-call-probe", NioIoHandler.newFactory(),
+        DrivenIoEventLoop.GRACE_NANOS, TimeUnit.SECONDS.toNanos(1), 1);
+    java.util.concurrent.CompletableFuture<Void> release =
+        new java.util.concurrent.CompletableFuture<>();
+    List<Thread> waiting = new java.util.ArrayList<>();
+    if (waiters) {
+      // the home thread is kept busy until both wait: neither takes the loop (one alone might)
+      java.util.concurrent.CountDownLatch bothWait = new java.util.concurrent.CountDownLatch(1);
+      loop.execute(() -> {
+        try {
+          bothWait.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      for (int i = 0; i < 2; i++) {
+        Thread w = new Thread(() -> loop.driveUntil(release, false, 0, false), "waiter-" + i);
+        w.start();
+        waiting.add(w);
+      }
+      while (loop.parkedWaiters() < 2) {
+        Thread.sleep(1);
+      }
+      bothWait.countDown();
+    }
+    try (java.nio.channels.ServerSocketChannel server =
+        java.nio.channels.ServerSocketChannel.open()) {
+      server.bind(new InetSocketAddress("127.0.0.1", 0));
+      Thread echo = new Thread(() -> {
+        try (SocketChannel c = server.accept()) {
+          for (int i = 0; i < calls; i++) {
+            Serialize.write(c, text(Serialize.read(c).getRootAnyPointer().getAs(Text.FACTORY)
+                .toString()));
+          }
+        } catch (java.io.IOException e) {
+          // the client went away: its own check fails
+        }
+      }, "echo-server");
+      echo.start();
+      java.util.concurrent.CompletableFuture<Void> done =
+          new java.util.concurrent.CompletableFuture<>();
+      java.util.concurrent.atomic.AtomicReference<NettyTransport> transport =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Channel ch = new io.netty.bootstrap.Bootstrap().group(loop)
+          .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+          .handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+              NettyTransport t = new NettyTransport(c, null);
+              c.pipeline().addLast(new FrameDecoder(1 << 20, ReaderOptions.DEFAULT),
+                  new FrameEncoder(), t);
+              t.start(new MessageTransport.Receiver() {
+                private int answered;
+
+                @Override
+                public void onMessage(MessageReader m) {
+                  String got = m.getRootAnyPointer().getAs(Text.FACTORY).toString();
+                  if (!got.equals("call " + answered)) {
+                    done.completeExceptionally(
+                        new AssertionError("answer " + answered + " was " + got));
+                    return;
+                  }
+                  if (++answered == calls) {
+                    done.complete(null);
+                  } else {
+                    send(t, asCall, "call " + answered);
+                  }
+                }
+
+                @Override
+                public void onClosed(Throwable cause) {
+                  done.completeExceptionally(new AssertionError("closed", cause));
+                }
+              });
+              transport.set(t);
+            }
+          }).connect(server.getLocalAddress()).sync().channel();
+      loop.execute(() -> send(transport.get(), asCall, "call 0")); // (connected: written)
+      try {
+        done.get(30, TimeUnit.SECONDS);
+      } finally {
+        ch.close().sync();
+        echo.join(5000);
+      }
+      return loop.submit(loop::replySpins).get(10, TimeUnit.SECONDS);
+    } finally {
+      release.complete(null);
+      for (Thread w : waiting) {
+        w.join(5000);
+      }
+      loop.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** What {@link #homeCallSpins} tells the transport of the calls awaited. */
+  private static int awaitedCalls = 1;
+
+  private static void send(NettyTransport t, boolean asCall, String text) {
+    if (asCall) {
+      t.sendCall(text(text), awaitedCalls);
+    } else {
+      t.send(text(text));
+    }
+  }
+
   private static MessageBuilder text(String s) {
     MessageBuilder m = new MessageBuilder();
     m.getRootAnyPointer().setAs(Text.FACTORY, new Text.Reader(s));
@@ -154,6 +271,16 @@ final class AnswerYieldProbe {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("callSpins")) {
       System.out.println("callSpins=" + callSpins(50));
+      return;
+    }
+    if (args.length > 0 && args[0].startsWith("homeCallSpins")) {
+      // homeCallSpins: calls sent as calls; homeCallSpinsPlain: as plain messages;
+      // homeCallSpinsWaiters: as calls while two threads wait for the loop;
+      // homeCallSpinsTwoAwaited: as calls said to be one of two that await their answers
+      boolean asCall = !args[0].equals("homeCallSpinsPlain");
+      awaitedCalls = args[0].equals("homeCallSpinsTwoAwaited") ? 2 : 1;
+      System.out.println("spins="
+          + homeCallSpins(asCall, 2000, args[0].equals("homeCallSpinsWaiters")));
       return;
     }
     if (args.length > 0 && args[0].equals("spins")) {

@@ -32,6 +32,26 @@ class ReplySpinLoopTest {
   }
 
   @Test
+  void theHomeThreadSpinsAfterCallsForTheirAnswersByDefault() throws Exception {
+    // a client loop that calls from its home thread (each answer sends the next call)
+    assertThat(forked("-XX:ActiveProcessorCount=2", "homeCallSpins"))
+        .matches("spins=[1-9][0-9]*");
+    // messages that are not calls are not followed by spins
+    assertThat(forked("-XX:ActiveProcessorCount=2", "homeCallSpinsPlain"))
+        .isEqualTo("spins=0");
+    // nor calls the home thread writes while threads wait for the loop (their answers will
+    // need the CPUs)
+    assertThat(forked("-XX:ActiveProcessorCount=2", "homeCallSpinsWaiters"))
+        .isEqualTo("spins=0");
+    // nor a call that is not the only one awaiting its answer
+    assertThat(forked("-XX:ActiveProcessorCount=2", "homeCallSpinsTwoAwaited"))
+        .isEqualTo("spins=0");
+    // nor calls with the option off
+    assertThat(forked("-XX:ActiveProcessorCount=2 -Dcapnp.net.spinAfterCall=false",
+        "homeCallSpins")).isEqualTo("spins=0");
+  }
+
+  @Test
   @EnabledOnOs(OS.LINUX)
   void aLoopThatEndedHoldsNoPressureFile() throws Exception {
     // the spins read /proc/pressure/cpu (CpuPressure); the loop's end closes it

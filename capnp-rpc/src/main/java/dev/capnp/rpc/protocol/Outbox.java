@@ -19,6 +19,18 @@ public interface Outbox {
   void send(MessageBuilder message, boolean isReturn);
 
   /**
+   * Sends {@code message}, which the peer answers with a {@code Return} (a {@code Call} or a
+   * {@code Bootstrap}); {@code awaited} of those sent on this connection await their Return now,
+   * this one included: a driver may watch for a lone call's answer more eagerly (see
+   * {@code MessageTransport#sendCall}). Default: {@code send(message, false)}.
+   *
+   * @throws RuntimeException if the transport is gone (the core then ends the connection)
+   */
+  default void sendCall(MessageBuilder message, int awaited) {
+    send(message, false);
+  }
+
+  /**
    * Sends the {@code Return} {@code message} (as {@link #send} with {@code isReturn}) and tells
    * whether its memory may be reused at once: true only if the transport copied it out during
    * this call and keeps no reference to it (see {@code MessageTransport#sendReplyReusable}).

@@ -165,6 +165,7 @@ public final class QuestionTable {
       awaited = null;
       tookFromOther = false;
       skipFinish = false;
+      awaitCounted = false;
     }
 
     boolean returned() {
@@ -174,6 +175,9 @@ public final class QuestionTable {
     boolean finishSent() {
       return state == State.CANCELED || state == State.DONE;
     }
+
+    /** Counted in {@link QuestionTable#awaitedCalls} until its Return. */
+    boolean awaitCounted;
 
     /** AWAITING_RETURN → RETURNED, CANCELED → DONE. */
     void onReturn() {
@@ -190,6 +194,12 @@ public final class QuestionTable {
 
   private final RpcProtocol protocol;
   private final IdTable<Question> questions = new IdTable<>();
+  /**
+   * How many questions sent as calls ({@link #sendAwaited}: our Bootstraps and Calls) await
+   * their Return. A question whose Return never comes (a timed-out bootstrap the peer never
+   * answers) stays counted until the connection ends: the count only errs upwards.
+   */
+  private int awaitedCalls;
   /**
    * The last Finish sent, if the transport copied it out ({@link RpcProtocol#sendReusable}):
    * the next one is written in it (a Finish has no pointer: its question id is rewritten in
@@ -247,6 +257,25 @@ public final class QuestionTable {
   }
 
   /**
+   * Sends question {@code q}'s {@code Bootstrap} or {@code Call} {@code mb}, telling the outbox
+   * how many such questions await their Return now, {@code q} included (a driver may poll for the
+   * answer of a lone call instead of sleeping: see {@link Outbox#sendCall}).
+   */
+  private void sendAwaited(Question q, MessageBuilder mb) {
+    q.awaitCounted = true;
+    awaitedCalls++;
+    protocol.sendCall(mb, awaitedCalls);
+  }
+
+  /** {@code q}'s Return came (or stands in for one): it no longer counts as awaited. */
+  private void answered(Question q) {
+    if (q.awaitCounted) {
+      q.awaitCounted = false;
+      awaitedCalls--;
+    }
+  }
+
+  /**
    * A new question; its sink is the caller's promise and pipeline, or, with {@code listener},
    * the entry's {@link ResultsListenerSink} (no object per question).
    */
@@ -291,7 +320,7 @@ public final class QuestionTable {
           new dev.capnp.runtime.Text.Reader(objectId));
     }
     ClientHook cap = ((PipelineHook) q.sink).getPipelinedCap(RpcMessages.NO_OPS);
-    protocol.send(mb);
+    sendAwaited(q, mb);
     if (answerTimeoutMillis > 0 && !q.returned()) {
       q.cancelTimer = protocol.outbox().schedule(
           () -> expireBootstrap(q, "the bootstrap", answerTimeoutMillis), answerTimeoutMillis);
@@ -434,7 +463,7 @@ public final class QuestionTable {
       q.callBytes = mb.sizeInWords() * 8; // (only streaming calls are flow controlled)
     }
     CallParams.CALL_SIZE.record(mb);
-    protocol.send(mb);
+    sendAwaited(q, mb);
     caps.releaseAll();
     return q;
   }
@@ -554,6 +583,7 @@ public final class QuestionTable {
       throw new ProtocolError("Invalid question ID in Return message: " + ret0.getAnswerId());
     }
     q.onReturn();
+    answered(q);
     q.skipFinish = ret0.getNoFinishNeeded();
     if (ret0.getReleaseParamCaps()) {
       protocol.exports.releaseAll(q.paramExports);
@@ -689,6 +719,7 @@ public final class QuestionTable {
       throw new ProtocolError("Unimplemented for unknown question " + id);
     }
     q.onReturn();
+    answered(q);
     fail(q, e);
     finishReturn(q);
   }
@@ -697,6 +728,7 @@ public final class QuestionTable {
 
   /** The connection is gone: every question fails with {@code e}; the table empties. */
   void clear(RpcException e) {
+    awaitedCalls = 0;
     for (Question q : questions.values()) {
       q.state = State.DONE;
       if (q.awaited != null) {

@@ -193,7 +193,16 @@ public final class RpcProtocol {
   // ============================================================================= sending
 
   void send(MessageBuilder mb) {
-    send(mb, false);
+    send(mb, SENT_OTHER, false, 0);
+  }
+
+  /**
+   * Sends a message the peer answers with a {@code Return} (a {@code Call} or a
+   * {@code Bootstrap}); {@code awaited}: how many such messages await their Return now, this one
+   * included (see {@link Outbox#sendCall}).
+   */
+  void sendCall(MessageBuilder mb, int awaited) {
+    send(mb, SENT_CALL, false, awaited);
   }
 
   /**
@@ -210,7 +219,7 @@ public final class RpcProtocol {
    */
   void sendReturn(MessageBuilder mb, boolean noFinishNeeded) {
     hintFinish(noFinishNeeded);
-    send(mb, true, false);
+    send(mb, SENT_RETURN, false, 0);
   }
 
   /**
@@ -222,7 +231,7 @@ public final class RpcProtocol {
    */
   boolean sendReusableReturn(MessageBuilder mb, boolean noFinishNeeded) {
     hintFinish(noFinishNeeded);
-    return send(mb, true, true);
+    return send(mb, SENT_RETURN, true, 0);
   }
 
   /**
@@ -254,7 +263,7 @@ public final class RpcProtocol {
    * false if it was handed over (or not sent), and must not be touched again.
    */
   boolean sendReusable(MessageBuilder mb) {
-    return send(mb, false, true);
+    return send(mb, SENT_OTHER, true, 0);
   }
 
   /** Runs {@code action} right after the message being written is sent. */
@@ -262,11 +271,12 @@ public final class RpcProtocol {
     afterSend.add(action);
   }
 
-  private void send(MessageBuilder mb, boolean isReturn) {
-    send(mb, isReturn, false);
-  }
+  /** What a message sent is, for the outbox ({@link #send(MessageBuilder, int, boolean, int)}). */
+  private static final int SENT_OTHER = 0;
+  private static final int SENT_RETURN = 1;
+  private static final int SENT_CALL = 2;
 
-  private boolean send(MessageBuilder mb, boolean isReturn, boolean askReusable) {
+  private boolean send(MessageBuilder mb, int kind, boolean askReusable, int awaited) {
     if (disconnected != null) {
       afterSend.clear();
       return false;
@@ -277,9 +287,11 @@ public final class RpcProtocol {
     boolean reusable = false;
     try {
       if (askReusable) {
-        reusable = isReturn ? outbox.sendReturnReusable(mb) : outbox.sendReusable(mb);
+        reusable = kind == SENT_RETURN ? outbox.sendReturnReusable(mb) : outbox.sendReusable(mb);
+      } else if (kind == SENT_CALL) {
+        outbox.sendCall(mb, awaited);
       } else {
-        outbox.send(mb, isReturn);
+        outbox.send(mb, kind == SENT_RETURN);
       }
     } catch (RuntimeException e) {
       end(RpcException.disconnected("send failed: " + e), false);

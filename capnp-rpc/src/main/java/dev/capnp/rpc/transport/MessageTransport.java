@@ -35,6 +35,22 @@ public interface MessageTransport extends AutoCloseable {
   }
 
   /**
+   * Queues a message that the peer answers (a {@code Call} or a {@code Bootstrap}); ownership
+   * passes to the transport. A transport may watch for the answer more eagerly after it wrote
+   * such a message: the vats' network transports let their loop poll a short while before it
+   * sleeps for the answer of a lone call ({@code awaited} 1), as a caller that chains its calls
+   * one at a time makes (issue 12). The protocol core calls it on the connection's loop.
+   * Default: {@link #send}.
+   *
+   * @param message the message to send, not to be used by the caller afterwards
+   * @param awaited how many of the calls and bootstraps sent on this connection await their
+   *     answer now, this one included
+   */
+  default void sendCall(MessageBuilder message, int awaited) {
+    send(message);
+  }
+
+  /**
    * Queues a reply like {@link #sendReply}, and tells whether the transport is already done
    * with {@code message}: {@code true} means that it copied what it needs (the frame's bytes)
    * during this call and keeps no reference to the message, its segments or anything read from
