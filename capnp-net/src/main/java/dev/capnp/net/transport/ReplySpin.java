@@ -15,11 +15,12 @@ import java.util.function.LongSupplier;
  * loop after it wrote its call (its reply follows; off by default).
  *
  * <p>Why: a peer that calls one call at a time sends its next call soon after our reply reaches
- * it, and a peer we call answers soon after our call reaches it. A thread asleep in {@code epoll_wait} is woken by that call; on another CPU the wake-up is
- * a costly step of the round trip on a virtual machine (an idle virtual CPU halts, and the
- * wake-up goes through the hypervisor). A thread that is still polling when the call arrives
- * reads it at once. The price is the CPU of the spin (up to the window per reply); calls that
- * come back to back cost no more CPU with it than without (the wake-up it saves costs CPU too).
+ * it, and a peer we call answers soon after our call reaches it. A thread asleep in
+ * {@code epoll_wait} is woken by that message; on another CPU the wake-up is a costly step of
+ * the round trip on a virtual machine (an idle virtual CPU halts, and the wake-up goes through
+ * the hypervisor). A thread that is still polling when the message arrives reads it at once.
+ * The price is the CPU of the spin (up to the window per reply); calls that come back to back
+ * cost no more CPU with it than without (the wake-up it saves costs CPU too).
  *
  * <p>When: only after a turn that wrote a reply or a call ({@link #answered}), only where this
  * process may run on more than one CPU (checked once, {@link Runtime#availableProcessors}: on one

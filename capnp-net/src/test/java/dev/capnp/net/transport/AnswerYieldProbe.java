@@ -29,10 +29,11 @@ import java.util.concurrent.TimeUnit;
  * yielded after a reply (or spun, {@link ReplySpin}). {@code main} runs one TCP exchange of
  * replies and prints {@code yields=N}, with the argument {@code spins} one Unix-domain
  * exchange and {@code spins=N} ({@code spinsMany}: 2,000 calls instead of 200, for the default
- * window, which a loaded machine's gaps may exceed now and then), with {@code callSpins} 50 blocking "calls" driven by this thread
- * whose replies come 200 µs later and {@code callSpins=N}, with {@code homeCallSpins} (or
- * {@code homeCallSpinsPlain}) 2,000 calls sent as calls (or as plain messages) by a client
- * loop's home thread to an echo server and {@code spins=N}, its spins (a forked JVM: the
+ * window, which a loaded machine's gaps may exceed now and then), with {@code callSpins} 50
+ * blocking "calls" driven by this thread whose replies come 200 µs later and
+ * {@code callSpins=N}, with {@code homeCallSpins} (and its variants, see {@link #main}) 2,000
+ * calls sent by a client loop's home thread to an echo server and {@code spins=N}, that loop's
+ * spins (a forked JVM: the
  * {@code -Dcapnp.net.yieldAfterReply}, {@code spinAfterReplyMicros} and
  * {@code spinForReplyMicros} properties are read once per JVM).
  */
@@ -263,9 +264,13 @@ final class AnswerYieldProbe {
 
   /**
    * Prints {@code yields=N} after 20 replies over TCP, or with {@code spins}, {@code spins=N}
-   * after 200 replies over a Unix-domain socket.
+   * after 200 replies over a Unix-domain socket; the other arguments: {@code spinsMany},
+   * {@code pressureFiles}, {@code callSpins}, and {@code homeCallSpins} (calls from a client
+   * loop's home thread), {@code homeCallSpinsPlain} (the same as plain messages),
+   * {@code homeCallSpinsWaiters} (while two threads wait for the loop) and
+   * {@code homeCallSpinsTwoAwaited} (each call said to be one of two awaited).
    *
-   * @param args none, or {@code spins}
+   * @param args none, or one of the above
    * @throws Exception if the exchange fails
    */
   public static void main(String[] args) throws Exception {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * A vat's loop spins after replies ({@link ReplySpin}) on a Unix-domain socket as on TCP, by
- * default, and a blocking caller that drives it spins for its reply when asked to, where it may
- * run on two CPUs or more; not on one CPU, and not with {@code -Dcapnp.net.spinAfterReplyMicros=0} (forked JVMs:
+ * default, and after a lone call its home thread writes, and a blocking caller that drives it
+ * spins for its reply when asked to, where it may run on two CPUs or more; not on one CPU, and
+ * not with {@code -Dcapnp.net.spinAfterReplyMicros=0} (forked JVMs:
  * the properties and the CPU count are read once; the CPU count is set with
  * {@code -XX:ActiveProcessorCount} so that the test does not depend on the machine's). A window of
  * 100 ms makes every gap between a reply and the next call (or a call and its reply) a short one,

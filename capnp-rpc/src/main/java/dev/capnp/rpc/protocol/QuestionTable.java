@@ -140,6 +140,9 @@ public final class QuestionTable {
      */
     ResultsListenerSink listening;
 
+    /** Counted in {@link QuestionTable#awaitedCalls} until its Return. */
+    boolean awaitCounted;
+
     Question(int id) {
       this.id = id;
     }
@@ -175,9 +178,6 @@ public final class QuestionTable {
     boolean finishSent() {
       return state == State.CANCELED || state == State.DONE;
     }
-
-    /** Counted in {@link QuestionTable#awaitedCalls} until its Return. */
-    boolean awaitCounted;
 
     /** AWAITING_RETURN → RETURNED, CANCELED → DONE. */
     void onReturn() {
