@@ -21,13 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 class CallsSentAsCallsTest extends RawPeerTestBase {
   /** Our end of the wire, recording which method each outgoing message took. */
-  private static final class SortingWire implements MessageTransport {
-    final MessageTransport wire;
+  private static final class SortingWire extends ForwardingWire {
     final List<String> asCalls = new ArrayList<>();
     final List<String> asOthers = new ArrayList<>();
 
     SortingWire(MessageTransport wire) {
-      this.wire = wire;
+      super(wire);
     }
 
     @Override
@@ -50,16 +49,6 @@ class CallsSentAsCallsTest extends RawPeerTestBase {
 
     private static String kind(MessageBuilder message) {
       return message.getRoot(Rpc.Message.FACTORY).which().name();
-    }
-
-    @Override
-    public void start(Receiver receiver) {
-      wire.start(receiver);
-    }
-
-    @Override
-    public void close() {
-      wire.close();
     }
   }
 

@@ -44,8 +44,7 @@ class ReturnReuseTest extends RawPeerTestBase {
    * read back into a new message, as a frame encoder copies into its buffer) before being
    * passed on, and the original is reported free. Records every message offered.
    */
-  private static final class CopyingWire implements MessageTransport {
-    final InMemoryTransport wire;
+  private static final class CopyingWire extends ForwardingWire {
     final List<MessageBuilder> offered = new ArrayList<>();
     /** The messages offered through {@link #sendReusable} (our Finishes). */
     final List<MessageBuilder> offeredOther = new ArrayList<>();
@@ -54,12 +53,7 @@ class ReturnReuseTest extends RawPeerTestBase {
     final List<Boolean> finishHints = new ArrayList<>();
 
     CopyingWire(InMemoryTransport wire) {
-      this.wire = wire;
-    }
-
-    @Override
-    public void send(MessageBuilder message) {
-      wire.send(message);
+      super(wire);
     }
 
     @Override
@@ -97,16 +91,6 @@ class ReturnReuseTest extends RawPeerTestBase {
     @Override
     public void finishFollowsReplies(boolean expected) {
       finishHints.add(expected);
-    }
-
-    @Override
-    public void start(Receiver receiver) {
-      wire.start(receiver);
-    }
-
-    @Override
-    public void close() {
-      wire.close();
     }
   }
 
